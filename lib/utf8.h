@@ -1,0 +1,34 @@
+// File: lib/utf8.h
+//
+// UTF-8 well-formedness. procmatch reads UTF-8 only; text that is not valid
+// UTF-8 (overlong forms, surrogates, truncated sequences, code points above
+// U+10FFFF) is an input error, never silently repaired.
+//
+// Example:
+//
+//   procmatch::IsValidUtf8("Liège");                  // true
+//   procmatch::FirstInvalidUtf8Offset("Li\xe8ge");    // 2
+#ifndef PROCMATCH_LIB_UTF8_H_
+#define PROCMATCH_LIB_UTF8_H_
+
+#include <cstddef>
+
+#include "absl/strings/string_view.h"
+
+namespace procmatch {
+
+// Byte offset of the first byte that does not start a well-formed UTF-8
+// sequence, or -1 when all of `text` is well-formed.
+ptrdiff_t FirstInvalidUtf8Offset(absl::string_view text);
+
+inline bool IsValidUtf8(absl::string_view text) {
+  return FirstInvalidUtf8Offset(text) < 0;
+}
+
+// Decodes the code point at `*pos` and advances `*pos` past it.
+// REQUIRES: text is valid UTF-8 and *pos < text.size().
+char32_t DecodeUtf8(absl::string_view text, size_t* pos);
+
+}  // namespace procmatch
+
+#endif  // PROCMATCH_LIB_UTF8_H_

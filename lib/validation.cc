@@ -1,0 +1,733 @@
+#include "lib/validation.h"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
+#include "lib/dates.h"
+#include "lib/identifiers.h"
+#include "lib/iso_codes.h"
+#include "lib/utf8.h"
+#include "re2/re2.h"
+
+namespace procmatch {
+namespace {
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+
+constexpr size_t kMaxIdBytes = 128;
+
+// Collects the problems of one record.
+class Checker {
+ public:
+  Checker(const Validator& v, std::string record,
+          std::vector<ValidationProblem>* out)
+      : v_(v), record_(std::move(record)), out_(out) {}
+
+  void Add(absl::string_view field, std::string problem) {
+    out_->push_back(
+        ValidationProblem{record_, std::string(field), std::move(problem)});
+  }
+
+  void Id(absl::string_view field, absl::string_view id) {
+    if (id.empty()) {
+      Add(field, "is empty");
+    } else if (id.size() > kMaxIdBytes) {
+      Add(field,
+          absl::StrCat("is ", id.size(), " bytes, more than ", kMaxIdBytes));
+    }
+  }
+
+  void Country(absl::string_view field, absl::string_view code) {
+    if (!code.empty() && !IsIsoCountry(code)) {
+      Add(field, absl::StrCat("\"", code,
+                              "\" is not an ISO 3166-1 alpha-2 country code"));
+    }
+  }
+
+  void Language(absl::string_view field, absl::string_view code) {
+    if (!code.empty() && !IsIsoLanguage(code)) {
+      Add(field,
+          absl::StrCat("\"", code, "\" is not an ISO 639-1 language code"));
+    }
+  }
+
+  void Cpv(absl::string_view field, absl::string_view code) {
+    absl::StatusOr<CpvCode> parsed = v_.cpv().Parse(code);
+    if (!parsed.ok()) Add(field, std::string(parsed.status().message()));
+  }
+
+  void CpvList(absl::string_view field,
+               const google::protobuf::RepeatedPtrField<std::string>& codes) {
+    for (int i = 0; i < codes.size(); ++i) {
+      Cpv(absl::StrCat(field, "[", i, "]"), codes[i]);
+    }
+  }
+
+  void Nuts(absl::string_view field, absl::string_view code) {
+    absl::StatusOr<NutsCode> parsed = v_.nuts().Parse(code);
+    if (!parsed.ok()) Add(field, std::string(parsed.status().message()));
+  }
+
+  void Money(absl::string_view field, const v1::Money& money) {
+    if (!std::isfinite(money.amount()) || money.amount() < 0) {
+      Add(absl::StrCat(field, ".amount"),
+          absl::StrCat(money.amount(), " is not a finite amount >= 0"));
+    }
+    if (money.currency().empty()) {
+      Add(absl::StrCat(field, ".currency"), "is empty");
+    } else if (!IsIsoCurrency(money.currency())) {
+      Add(absl::StrCat(field, ".currency"),
+          absl::StrCat("\"", money.currency(),
+                       "\" is not an ISO 4217 currency code"));
+    }
+  }
+
+  void Date(absl::string_view field, const v1::Date& date) {
+    absl::Status s = CheckDate(date);
+    if (!s.ok()) Add(field, std::string(s.message()));
+  }
+
+  void Identifier(absl::string_view field, absl::string_view value,
+                  absl::Status (*check)(absl::string_view)) {
+    if (value.empty()) return;
+    absl::Status s = check(value);
+    if (!s.ok()) Add(field, std::string(s.message()));
+  }
+
+  void Pattern(absl::string_view field, absl::string_view pattern) {
+    if (pattern.empty()) {
+      Add(field, "is empty");
+      return;
+    }
+    RE2::Options options;
+    options.set_max_mem(v_.options().max_pattern_memory);
+    options.set_log_errors(false);
+    RE2 re(re2::StringPiece(pattern.data(), pattern.size()), options);
+    if (!re.ok()) {
+      Add(field, absl::StrCat("pattern \"", pattern,
+                              "\" is not a valid RE2 expression within the "
+                              "memory budget: ",
+                              re.error()));
+    }
+  }
+
+  // Every string field anywhere in the message must be valid UTF-8.
+  void Utf8(const Message& message, const std::string& prefix) {
+    const Reflection* r = message.GetReflection();
+    std::vector<const FieldDescriptor*> fields;
+    r->ListFields(message, &fields);
+    for (const FieldDescriptor* f : fields) {
+      const std::string name =
+          prefix.empty() ? f->name() : absl::StrCat(prefix, ".", f->name());
+      if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
+        if (f->is_repeated()) {
+          for (int i = 0; i < r->FieldSize(message, f); ++i) {
+            Utf8Text(absl::StrCat(name, "[", i, "]"),
+                     r->GetRepeatedString(message, f, i));
+          }
+        } else {
+          Utf8Text(name, r->GetString(message, f));
+        }
+      } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+        if (f->is_repeated()) {
+          for (int i = 0; i < r->FieldSize(message, f); ++i) {
+            Utf8(r->GetRepeatedMessage(message, f, i),
+                 absl::StrCat(name, "[", i, "]"));
+          }
+        } else {
+          Utf8(r->GetMessage(message, f), name);
+        }
+      }
+    }
+  }
+
+ private:
+  void Utf8Text(const std::string& field, const std::string& text) {
+    const ptrdiff_t bad = FirstInvalidUtf8Offset(text);
+    if (bad >= 0) {
+      Add(field, absl::StrCat("is not valid UTF-8 (byte ", bad, ")"));
+    }
+  }
+
+  const Validator& v_;
+  std::string record_;
+  std::vector<ValidationProblem>* out_;
+};
+
+std::string Quoted(absl::string_view kind, absl::string_view id) {
+  return absl::StrCat(kind, " \"", id, "\"");
+}
+
+std::string SupplierRecord(const v1::SupplierProfile& s) {
+  return Quoted("supplier", s.id());
+}
+
+void CheckSupplierFields(Checker& c, const v1::SupplierProfile& s,
+                         const std::string& p) {
+  c.Id(p + "id", s.id());
+  if (absl::StripAsciiWhitespace(s.name()).empty())
+    c.Add(p + "name", "is empty");
+  const v1::SupplierIdentifiers& ids = s.identifiers();
+  c.Identifier(p + "identifiers.kbo", ids.kbo(), &CheckKbo);
+  c.Identifier(p + "identifiers.vat", ids.vat(), &CheckVat);
+  c.Identifier(p + "identifiers.lei", ids.lei(), &CheckLei);
+  c.Identifier(p + "identifiers.ncage", ids.ncage(), &CheckNcage);
+  c.Identifier(p + "identifiers.pic", ids.pic(), &CheckPic);
+  c.Country(p + "country", s.country());
+  c.Country(p + "executive_management_country",
+            s.executive_management_country());
+  if (!s.nuts_code().empty()) {
+    c.Nuts(p + "nuts_code", s.nuts_code());
+    if (!s.country().empty() && s.nuts_code().size() >= 2 &&
+        IsoCountryOfNuts(s.nuts_code().substr(0, 2)) != s.country()) {
+      c.Add(p + "nuts_code",
+            absl::StrCat("region \"", s.nuts_code(),
+                         "\" is not in the country of establishment \"",
+                         s.country(), "\""));
+    }
+  }
+  for (int i = 0; i < s.languages_size(); ++i) {
+    c.Language(absl::StrCat(p, "languages[", i, "]"), s.languages(i));
+  }
+  if (s.employees() < 0) {
+    c.Add(p + "employees", absl::StrCat(s.employees(), " is negative"));
+  }
+  absl::flat_hash_set<int> years;
+  for (int i = 0; i < s.turnover_size(); ++i) {
+    const std::string f = absl::StrCat(p, "turnover[", i, "]");
+    c.Money(f + ".amount", s.turnover(i).amount());
+    const int year = s.turnover(i).year();
+    if (year < 1900 || year > 2200) {
+      c.Add(f + ".year", absl::StrCat(year, " is not a year in 1900-2200"));
+    } else if (!years.insert(year).second) {
+      c.Add(f + ".year", absl::StrCat("turnover for ", year, " given twice"));
+    }
+  }
+  c.CpvList(p + "cpv_codes", s.cpv_codes());
+  for (int i = 0; i < s.capabilities_size(); ++i) {
+    const v1::Capability& cap = s.capabilities(i);
+    const std::string f = absl::StrCat(p, "capabilities[", i, "]");
+    c.Language(f + ".language", cap.language());
+    c.CpvList(f + ".cpv_codes", cap.cpv_codes());
+    if (cap.technology_readiness() < 0 || cap.technology_readiness() > 9) {
+      c.Add(f + ".technology_readiness",
+            absl::StrCat("TRL ", cap.technology_readiness(),
+                         " is outside 1-9 (0 = not stated)"));
+    }
+  }
+  for (int i = 0; i < s.certifications_size(); ++i) {
+    const v1::Certification& cert = s.certifications(i);
+    const std::string f = absl::StrCat(p, "certifications[", i, "]");
+    if (absl::StripAsciiWhitespace(cert.scheme()).empty()) {
+      c.Add(f + ".scheme", "is empty");
+    }
+    if (cert.has_valid_until()) c.Date(f + ".valid_until", cert.valid_until());
+  }
+  for (int i = 0; i < s.facility_clearances_size(); ++i) {
+    const v1::FacilityClearance& fc = s.facility_clearances(i);
+    const std::string f = absl::StrCat(p, "facility_clearances[", i, "]");
+    if (fc.level() == v1::CLEARANCE_LEVEL_UNSPECIFIED) {
+      c.Add(f + ".level", "is not set");
+    }
+    if (fc.has_valid_until()) c.Date(f + ".valid_until", fc.valid_until());
+  }
+  for (int i = 0; i < s.cleared_staff_size(); ++i) {
+    const std::string f = absl::StrCat(p, "cleared_staff[", i, "]");
+    if (s.cleared_staff(i).level() == v1::CLEARANCE_LEVEL_UNSPECIFIED) {
+      c.Add(f + ".level", "is not set");
+    }
+    if (s.cleared_staff(i).count() < 0) {
+      c.Add(f + ".count",
+            absl::StrCat(s.cleared_staff(i).count(), " is negative"));
+    }
+  }
+  for (int i = 0; i < s.past_contracts_size(); ++i) {
+    const v1::PastContract& pc = s.past_contracts(i);
+    const std::string f = absl::StrCat(p, "past_contracts[", i, "]");
+    c.Country(f + ".buyer_country", pc.buyer_country());
+    c.Language(f + ".language", pc.language());
+    c.CpvList(f + ".cpv_codes", pc.cpv_codes());
+    if (pc.has_value()) c.Money(f + ".value", pc.value());
+    if (pc.has_award_date()) c.Date(f + ".award_date", pc.award_date());
+  }
+  c.Language(p + "description_language", s.description_language());
+}
+
+void CheckRequirement(Checker& c, const v1::Requirement& r,
+                      const std::string& f, bool has_value,
+                      const Validator& v) {
+  c.Id(f + ".id", r.id());
+  if (r.importance() == v1::IMPORTANCE_UNSPECIFIED) {
+    c.Add(f + ".importance", "must be MANDATORY or DESIRABLE");
+  }
+  if (!std::isfinite(r.weight()) || r.weight() < 0) {
+    c.Add(f + ".weight", absl::StrCat(r.weight(), " is not a weight >= 0"));
+  } else if (r.weight() > 0 && r.importance() == v1::IMPORTANCE_MANDATORY) {
+    c.Add(f + ".weight", "a mandatory requirement has no weight");
+  }
+  switch (r.condition_case()) {
+    case v1::Requirement::CONDITION_NOT_SET:
+      c.Add(f, "has no condition");
+      break;
+    case v1::Requirement::kCpvExperience: {
+      const auto& x = r.cpv_experience();
+      if (x.cpv_codes_size() == 0) {
+        c.Add(f + ".cpv_experience.cpv_codes", "is empty");
+      }
+      c.CpvList(f + ".cpv_experience.cpv_codes", x.cpv_codes());
+      if (x.min_contracts() < 0) {
+        c.Add(f + ".cpv_experience.min_contracts", "is negative");
+      }
+      if (x.within_years() < 0) {
+        c.Add(f + ".cpv_experience.within_years", "is negative");
+      }
+      break;
+    }
+    case v1::Requirement::kCertification:
+      if (absl::StripAsciiWhitespace(r.certification().scheme()).empty()) {
+        c.Add(f + ".certification.scheme", "is empty");
+      }
+      break;
+    case v1::Requirement::kClearance:
+      if (r.clearance().min_level() == v1::CLEARANCE_LEVEL_UNSPECIFIED) {
+        c.Add(f + ".clearance.min_level", "is not set");
+      }
+      if (r.clearance().min_cleared_staff() < 0) {
+        c.Add(f + ".clearance.min_cleared_staff", "is negative");
+      }
+      break;
+    case v1::Requirement::kTurnover: {
+      const auto& t = r.turnover();
+      switch (t.threshold_case()) {
+        case v1::TurnoverRequirement::kAbsolute:
+          c.Money(f + ".turnover.absolute", t.absolute());
+          break;
+        case v1::TurnoverRequirement::kLotValueMultiple:
+          if (!std::isfinite(t.lot_value_multiple()) ||
+              t.lot_value_multiple() <= 0) {
+            c.Add(f + ".turnover.lot_value_multiple",
+                  absl::StrCat(t.lot_value_multiple(), " is not > 0"));
+          } else if (!has_value) {
+            c.Add(f + ".turnover.lot_value_multiple",
+                  "needs an estimated value on the lot or the tender");
+          }
+          break;
+        case v1::TurnoverRequirement::THRESHOLD_NOT_SET:
+          c.Add(f + ".turnover",
+                "sets neither absolute nor lot_value_multiple");
+          break;
+      }
+      break;
+    }
+    case v1::Requirement::kStaff:
+      if (r.staff().min_employees() <= 0) {
+        c.Add(f + ".staff.min_employees",
+              absl::StrCat(r.staff().min_employees(), " is not > 0"));
+      }
+      break;
+    case v1::Requirement::kTechnologyReadiness: {
+      const int level = r.technology_readiness().min_level();
+      if (level < 1 || level > 9) {
+        c.Add(f + ".technology_readiness.min_level",
+              absl::StrCat("TRL ", level, " is outside 1-9"));
+      }
+      c.CpvList(f + ".technology_readiness.cpv_codes",
+                r.technology_readiness().cpv_codes());
+      break;
+    }
+    case v1::Requirement::kEstablishment: {
+      const auto& e = r.establishment();
+      for (int i = 0; i < e.allowed_countries_size(); ++i) {
+        c.Country(absl::StrCat(f, ".establishment.allowed_countries[", i, "]"),
+                  e.allowed_countries(i));
+      }
+      if (e.allowed_countries_size() == 0 && !e.no_third_country_control()) {
+        c.Add(f + ".establishment",
+              "sets neither allowed_countries nor no_third_country_control");
+      }
+      if (e.executive_management_in_allowed_country() &&
+          e.allowed_countries_size() == 0) {
+        c.Add(f + ".establishment.executive_management_in_allowed_country",
+              "needs allowed_countries");
+      }
+      break;
+    }
+    case v1::Requirement::kEntityType:
+      if (r.entity_type().allowed_size() == 0) {
+        c.Add(f + ".entity_type.allowed", "is empty");
+      }
+      for (int i = 0; i < r.entity_type().allowed_size(); ++i) {
+        if (r.entity_type().allowed(i) == v1::ENTITY_TYPE_UNSPECIFIED) {
+          c.Add(absl::StrCat(f, ".entity_type.allowed[", i, "]"),
+                "is ENTITY_TYPE_UNSPECIFIED");
+        }
+      }
+      break;
+    case v1::Requirement::kLanguage:
+      if (r.language().any_of_size() == 0) {
+        c.Add(f + ".language.any_of", "is empty");
+      }
+      for (int i = 0; i < r.language().any_of_size(); ++i) {
+        c.Language(absl::StrCat(f, ".language.any_of[", i, "]"),
+                   r.language().any_of(i));
+      }
+      break;
+    case v1::Requirement::kKeyword:
+      c.Pattern(f + ".keyword.pattern", r.keyword().pattern());
+      break;
+    case v1::Requirement::kProximity:
+      if (!r.proximity().nuts_code().empty()) {
+        c.Nuts(f + ".proximity.nuts_code", r.proximity().nuts_code());
+      }
+      if (r.proximity().level() < 0 || r.proximity().level() > 3) {
+        c.Add(f + ".proximity.level",
+              absl::StrCat(r.proximity().level(), " is outside 0-3"));
+      }
+      break;
+  }
+}
+
+void CheckTenderFields(Checker& c, const v1::Tender& t, const std::string& p,
+                       const Validator& v) {
+  c.Id(p + "id", t.id());
+  if (absl::StripAsciiWhitespace(t.title()).empty() &&
+      absl::StripAsciiWhitespace(t.description()).empty()) {
+    c.Add(p + "title", "is empty, and so is the description");
+  }
+  c.Language(p + "language", t.language());
+  c.Country(p + "buyer.country", t.buyer().country());
+  if (!t.buyer().nuts_code().empty())
+    c.Nuts(p + "buyer.nuts_code", t.buyer().nuts_code());
+  if (t.has_published() && t.has_submission_deadline() &&
+      t.submission_deadline().seconds() < t.published().seconds()) {
+    c.Add(p + "submission_deadline", "is before the publication date");
+  }
+  if (t.has_estimated_value())
+    c.Money(p + "estimated_value", t.estimated_value());
+  for (int i = 0; i < t.nuts_codes_size(); ++i) {
+    c.Nuts(absl::StrCat(p, "nuts_codes[", i, "]"), t.nuts_codes(i));
+  }
+  if (!t.main_cpv().empty()) c.Cpv(p + "main_cpv", t.main_cpv());
+  c.CpvList(p + "additional_cpv", t.additional_cpv());
+
+  absl::flat_hash_map<std::string, std::string> requirement_ids;
+  auto check_requirements =
+      [&](const google::protobuf::RepeatedPtrField<v1::Requirement>& reqs,
+          const std::string& prefix, bool has_value) {
+        for (int i = 0; i < reqs.size(); ++i) {
+          const std::string f = absl::StrCat(prefix, "requirements[", i, "]");
+          CheckRequirement(c, reqs[i], f, has_value, v);
+          if (reqs[i].id().empty()) continue;
+          auto [it, inserted] = requirement_ids.emplace(reqs[i].id(), f);
+          if (!inserted) {
+            c.Add(f + ".id",
+                  absl::StrCat("duplicate requirement id \"", reqs[i].id(),
+                               "\" (also ", it->second, ")"));
+          }
+        }
+      };
+  // A tender-level turnover multiple is evaluated per lot: every lot needs
+  // a value, its own or the tender's.
+  const bool every_lot_has_value =
+      t.lots_size() > 0 &&
+      std::all_of(t.lots().begin(), t.lots().end(),
+                  [](const v1::Lot& lot) { return lot.has_estimated_value(); });
+  check_requirements(t.requirements(), p,
+                     t.has_estimated_value() || every_lot_has_value);
+
+  absl::flat_hash_map<std::string, int> lot_ids;
+  for (int i = 0; i < t.lots_size(); ++i) {
+    const v1::Lot& lot = t.lots(i);
+    const std::string f = absl::StrCat(p, "lots[", i, "]");
+    c.Id(f + ".id", lot.id());
+    if (!lot.id().empty()) {
+      auto [it, inserted] = lot_ids.emplace(lot.id(), i);
+      if (!inserted) {
+        c.Add(f + ".id", absl::StrCat("duplicate lot id \"", lot.id(),
+                                      "\" (also lots[", it->second, "])"));
+      }
+    }
+    if (!lot.main_cpv().empty()) c.Cpv(f + ".main_cpv", lot.main_cpv());
+    c.CpvList(f + ".additional_cpv", lot.additional_cpv());
+    if (lot.has_estimated_value()) {
+      c.Money(f + ".estimated_value", lot.estimated_value());
+    }
+    for (int j = 0; j < lot.nuts_codes_size(); ++j) {
+      c.Nuts(absl::StrCat(f, ".nuts_codes[", j, "]"), lot.nuts_codes(j));
+    }
+    check_requirements(lot.requirements(), f + ".",
+                       lot.has_estimated_value() || t.has_estimated_value());
+  }
+
+  const v1::ConsortiumRules& cr = t.consortium_rules();
+  if (cr.min_members() < 0)
+    c.Add(p + "consortium_rules.min_members", "is negative");
+  if (cr.max_members() < 0)
+    c.Add(p + "consortium_rules.max_members", "is negative");
+  if (cr.max_members() > 0 && cr.min_members() > cr.max_members()) {
+    c.Add(p + "consortium_rules.min_members",
+          absl::StrCat(cr.min_members(), " is more than max_members ",
+                       cr.max_members()));
+  }
+  if (cr.min_distinct_countries() < 0) {
+    c.Add(p + "consortium_rules.min_distinct_countries", "is negative");
+  }
+  if (cr.max_members() > 0 && cr.min_distinct_countries() > cr.max_members()) {
+    c.Add(p + "consortium_rules.min_distinct_countries",
+          "is more than max_members");
+  }
+  for (int i = 0; i < cr.eligible_countries_size(); ++i) {
+    c.Country(absl::StrCat(p, "consortium_rules.eligible_countries[", i, "]"),
+              cr.eligible_countries(i));
+  }
+  if (!std::isfinite(cr.max_subcontracting_share()) ||
+      cr.max_subcontracting_share() < 0 || cr.max_subcontracting_share() > 1) {
+    c.Add(p + "consortium_rules.max_subcontracting_share",
+          absl::StrCat(cr.max_subcontracting_share(), " is outside 0-1"));
+  }
+}
+
+void CheckLotId(Checker& c, const v1::Tender& t, absl::string_view lot_id) {
+  if (lot_id.empty()) return;
+  for (const v1::Lot& lot : t.lots()) {
+    if (lot.id() == lot_id) return;
+  }
+  c.Add("lot_id",
+        absl::StrCat("tender \"", t.id(), "\" has no lot \"", lot_id, "\""));
+}
+
+}  // namespace
+
+std::string ValidationProblem::ToString() const {
+  if (field.empty()) return absl::StrCat(record, ": ", problem);
+  return absl::StrCat(record, ": ", field, ": ", problem);
+}
+
+absl::Status ProblemsToStatus(const std::vector<ValidationProblem>& problems) {
+  if (problems.empty()) return absl::OkStatus();
+  std::string message = problems.front().ToString();
+  if (problems.size() > 1) {
+    absl::StrAppend(&message, " (and ", problems.size() - 1, " more problem",
+                    problems.size() > 2 ? "s" : "", ")");
+  }
+  return absl::InvalidArgumentError(message);
+}
+
+Validator::Validator(const CpvTaxonomy& cpv, const NutsTaxonomy& nuts,
+                     ValidatorOptions options)
+    : cpv_(&cpv), nuts_(&nuts), options_(options) {}
+
+std::vector<ValidationProblem> Validator::CheckSupplier(
+    const v1::SupplierProfile& s) const {
+  std::vector<ValidationProblem> out;
+  Checker c(*this, SupplierRecord(s), &out);
+  c.Utf8(s, "");
+  CheckSupplierFields(c, s, "");
+  return out;
+}
+
+std::vector<ValidationProblem> Validator::CheckSupplierUpdate(
+    const v1::SupplierUpdate& u) const {
+  std::vector<ValidationProblem> out;
+  Checker c(*this, "supplier update", &out);
+  c.Utf8(u, "");
+  absl::flat_hash_map<std::string, int> upserted;
+  for (int i = 0; i < u.upserts_size(); ++i) {
+    const std::string p = absl::StrCat("upserts[", i, "].");
+    Checker sc(*this,
+               absl::StrCat("supplier update: ", SupplierRecord(u.upserts(i))),
+               &out);
+    CheckSupplierFields(sc, u.upserts(i), p);
+    if (u.upserts(i).id().empty()) continue;
+    auto [it, inserted] = upserted.emplace(u.upserts(i).id(), i);
+    if (!inserted) {
+      c.Add(p + "id", absl::StrCat("supplier \"", u.upserts(i).id(),
+                                   "\" is also upserts[", it->second, "]"));
+    }
+  }
+  absl::flat_hash_set<std::string> removed;
+  for (int i = 0; i < u.removed_ids_size(); ++i) {
+    const std::string f = absl::StrCat("removed_ids[", i, "]");
+    c.Id(f, u.removed_ids(i));
+    if (upserted.contains(u.removed_ids(i))) {
+      c.Add(f, absl::StrCat("supplier \"", u.removed_ids(i),
+                            "\" is both upserted and removed"));
+    }
+    if (!u.removed_ids(i).empty() && !removed.insert(u.removed_ids(i)).second) {
+      c.Add(f, absl::StrCat("supplier \"", u.removed_ids(i),
+                            "\" is removed twice"));
+    }
+  }
+  return out;
+}
+
+std::vector<ValidationProblem> Validator::CheckTender(
+    const v1::Tender& t) const {
+  std::vector<ValidationProblem> out;
+  Checker c(*this, Quoted("tender", t.id()), &out);
+  c.Utf8(t, "");
+  CheckTenderFields(c, t, "", *this);
+  return out;
+}
+
+std::vector<ValidationProblem> Validator::CheckMatchRequest(
+    const v1::MatchRequest& r) const {
+  std::vector<ValidationProblem> out;
+  Checker c(*this, Quoted("match request", r.request_id()), &out);
+  c.Utf8(r, "");
+  if (!r.has_tender()) {
+    c.Add("tender", "is not set");
+  } else {
+    CheckTenderFields(c, r.tender(), "tender.", *this);
+    CheckLotId(c, r.tender(), r.lot_id());
+  }
+  const v1::MatchOptions& o = r.options();
+  if (o.top_k() < 0 || o.top_k() > options_.max_top_k) {
+    c.Add("options.top_k",
+          absl::StrCat(o.top_k(), " is outside 0-", options_.max_top_k));
+  }
+  if (o.max_excluded() < 0) c.Add("options.max_excluded", "is negative");
+  if (o.has_as_of()) c.Date("options.as_of", o.as_of());
+  const google::protobuf::Message& w = o.weights();
+  const google::protobuf::Reflection* wr = w.GetReflection();
+  std::vector<const FieldDescriptor*> set;
+  wr->ListFields(w, &set);
+  for (const FieldDescriptor* f : set) {
+    const double value = wr->GetDouble(w, f);
+    if (!std::isfinite(value) || value < 0) {
+      c.Add(absl::StrCat("options.weights.", f->name()),
+            absl::StrCat(value, " is not a weight >= 0"));
+    }
+  }
+  return out;
+}
+
+std::vector<ValidationProblem> Validator::CheckConsortiumRequest(
+    const v1::ConsortiumRequest& r) const {
+  std::vector<ValidationProblem> out;
+  Checker c(*this, Quoted("consortium request", r.request_id()), &out);
+  c.Utf8(r, "");
+  if (!r.has_tender()) {
+    c.Add("tender", "is not set");
+  } else {
+    CheckTenderFields(c, r.tender(), "tender.", *this);
+    CheckLotId(c, r.tender(), r.lot_id());
+  }
+  if (r.max_proposals() < 0) c.Add("max_proposals", "is negative");
+  for (int i = 0; i < r.required_supplier_ids_size(); ++i) {
+    c.Id(absl::StrCat("required_supplier_ids[", i, "]"),
+         r.required_supplier_ids(i));
+  }
+  return out;
+}
+
+std::vector<ValidationProblem> Validator::CheckCoverageRequest(
+    const v1::CoverageRequest& r) const {
+  std::vector<ValidationProblem> out;
+  Checker c(*this, "coverage request", &out);
+  c.Utf8(r, "");
+  c.Country("country", r.country());
+  if (r.min_qualified_suppliers() < 0) {
+    c.Add("min_qualified_suppliers", "is negative");
+  }
+  if (r.has_as_of()) c.Date("as_of", r.as_of());
+  if (r.areas_size() == 0) c.Add("areas", "is empty");
+  absl::flat_hash_set<std::string> ids;
+  for (int i = 0; i < r.areas_size(); ++i) {
+    const v1::CapabilityArea& a = r.areas(i);
+    const std::string f = absl::StrCat("areas[", i, "]");
+    c.Id(f + ".id", a.id());
+    if (!a.id().empty() && !ids.insert(a.id()).second) {
+      c.Add(f + ".id", absl::StrCat("duplicate area id \"", a.id(), "\""));
+    }
+    if (a.cpv_codes_size() == 0 && a.tags_size() == 0) {
+      c.Add(f, "has neither cpv_codes nor tags");
+    }
+    c.CpvList(f + ".cpv_codes", a.cpv_codes());
+    if (a.min_technology_readiness() < 0 || a.min_technology_readiness() > 9) {
+      c.Add(f + ".min_technology_readiness",
+            absl::StrCat("TRL ", a.min_technology_readiness(),
+                         " is outside 1-9 (0 = none)"));
+    }
+  }
+  return out;
+}
+
+std::vector<ValidationProblem> Validator::CheckAlertRule(
+    const v1::AlertRule& r) const {
+  std::vector<ValidationProblem> out;
+  Checker c(*this, Quoted("alert rule", r.id()), &out);
+  c.Utf8(r, "");
+  c.Id("id", r.id());
+  for (int i = 0; i < r.cpv_prefixes_size(); ++i) {
+    const std::string& prefix = r.cpv_prefixes(i);
+    const std::string f = absl::StrCat("cpv_prefixes[", i, "]");
+    bool digits = prefix.size() >= 2 && prefix.size() <= 8;
+    for (char ch : prefix) digits = digits && absl::ascii_isdigit(ch);
+    if (!digits) {
+      c.Add(f, absl::StrCat("\"", prefix, "\" is not 2-8 digits"));
+      continue;
+    }
+    if (!cpv_->HasCodeWithPrefix(prefix)) {
+      c.Add(f, absl::StrCat("no CPV code starts with \"", prefix, "\""));
+    }
+  }
+  for (int i = 0; i < r.nuts_prefixes_size(); ++i) {
+    c.Nuts(absl::StrCat("nuts_prefixes[", i, "]"), r.nuts_prefixes(i));
+  }
+  if (r.has_min_value()) c.Money("min_value", r.min_value());
+  if (r.has_max_value()) c.Money("max_value", r.max_value());
+  if (r.has_min_value() && r.has_max_value() &&
+      r.min_value().currency() == r.max_value().currency() &&
+      r.min_value().amount() > r.max_value().amount()) {
+    c.Add("min_value", "is more than max_value");
+  }
+  for (int i = 0; i < r.keyword_patterns_size(); ++i) {
+    c.Pattern(absl::StrCat("keyword_patterns[", i, "]"), r.keyword_patterns(i));
+  }
+  for (int i = 0; i < r.exclude_patterns_size(); ++i) {
+    c.Pattern(absl::StrCat("exclude_patterns[", i, "]"), r.exclude_patterns(i));
+  }
+  for (int i = 0; i < r.legal_bases_size(); ++i) {
+    if (r.legal_bases(i) == v1::LEGAL_BASIS_UNSPECIFIED) {
+      c.Add(absl::StrCat("legal_bases[", i, "]"), "is LEGAL_BASIS_UNSPECIFIED");
+    }
+  }
+  return out;
+}
+
+absl::Status Validator::ValidateSupplier(const v1::SupplierProfile& s) const {
+  return ProblemsToStatus(CheckSupplier(s));
+}
+absl::Status Validator::ValidateSupplierUpdate(
+    const v1::SupplierUpdate& u) const {
+  return ProblemsToStatus(CheckSupplierUpdate(u));
+}
+absl::Status Validator::ValidateTender(const v1::Tender& t) const {
+  return ProblemsToStatus(CheckTender(t));
+}
+absl::Status Validator::ValidateMatchRequest(const v1::MatchRequest& r) const {
+  return ProblemsToStatus(CheckMatchRequest(r));
+}
+absl::Status Validator::ValidateConsortiumRequest(
+    const v1::ConsortiumRequest& r) const {
+  return ProblemsToStatus(CheckConsortiumRequest(r));
+}
+absl::Status Validator::ValidateCoverageRequest(
+    const v1::CoverageRequest& r) const {
+  return ProblemsToStatus(CheckCoverageRequest(r));
+}
+absl::Status Validator::ValidateAlertRule(const v1::AlertRule& r) const {
+  return ProblemsToStatus(CheckAlertRule(r));
+}
+
+}  // namespace procmatch

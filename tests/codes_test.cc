@@ -1,0 +1,119 @@
+// Tests of the small code modules: ISO lists, registry identifiers, UTF-8
+// and dates.
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "lib/dates.h"
+#include "lib/identifiers.h"
+#include "lib/iso_codes.h"
+#include "lib/utf8.h"
+
+namespace procmatch {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(IsoCodesTest, Countries) {
+  EXPECT_TRUE(IsIsoCountry("BE"));
+  EXPECT_TRUE(IsIsoCountry("XK"));
+  EXPECT_FALSE(IsIsoCountry("EL"));  // NUTS prefix, not ISO.
+  EXPECT_FALSE(IsIsoCountry("be"));
+  EXPECT_FALSE(IsIsoCountry("BEL"));
+}
+
+TEST(IsoCodesTest, LanguagesAndCurrencies) {
+  for (const char* lang : {"fr", "nl", "de", "en", "fi", "ga", "mt"}) {
+    EXPECT_TRUE(IsIsoLanguage(lang)) << lang;
+  }
+  EXPECT_FALSE(IsIsoLanguage("FR"));
+  EXPECT_FALSE(IsIsoLanguage("vl"));
+  EXPECT_TRUE(IsIsoCurrency("EUR"));
+  EXPECT_TRUE(IsIsoCurrency("SEK"));
+  EXPECT_FALSE(IsIsoCurrency("EURO"));
+}
+
+TEST(IsoCodesTest, EdfEligibility) {
+  EXPECT_TRUE(IsEuMemberState("BE"));
+  EXPECT_TRUE(IsEuMemberState("GR"));
+  EXPECT_FALSE(IsEuMemberState("NO"));
+  EXPECT_FALSE(IsEuMemberState("GB"));
+  EXPECT_TRUE(IsEdfEligibleCountry("NO"));
+  EXPECT_FALSE(IsEdfEligibleCountry("US"));
+  EXPECT_FALSE(IsEdfEligibleCountry("CH"));
+}
+
+TEST(IdentifiersTest, Kbo) {
+  EXPECT_TRUE(CheckKbo("0203.201.340").ok());
+  EXPECT_TRUE(CheckKbo("0203201340").ok());
+  EXPECT_THAT(CheckKbo("0203.201.341").message(),
+              HasSubstr("check digits 41, expected 40"));
+  EXPECT_THAT(CheckKbo("203.201.340").message(), HasSubstr("10 digits"));
+  EXPECT_THAT(CheckKbo("2203.201.340").message(),
+              HasSubstr("start with 0 or 1"));
+  EXPECT_FALSE(CheckKbo("0203-201-340").ok());
+}
+
+TEST(IdentifiersTest, Vat) {
+  EXPECT_TRUE(CheckVat("BE0203201340").ok());
+  EXPECT_THAT(CheckVat("BE0203201341").message(), HasSubstr("Belgian VAT"));
+  EXPECT_TRUE(CheckVat("FR40303265045").ok());
+  EXPECT_FALSE(CheckVat("0203201340").ok());
+  EXPECT_FALSE(CheckVat("be0203201340").ok());
+}
+
+TEST(IdentifiersTest, LeiNcagePic) {
+  EXPECT_TRUE(CheckLei("5493001KJTIIGC8Y1R12").ok());
+  EXPECT_THAT(CheckLei("5493001KJTIIGC8Y1R13").message(),
+              HasSubstr("ISO 7064"));
+  EXPECT_FALSE(CheckLei("5493001KJTIIGC8Y1R1").ok());
+  EXPECT_TRUE(CheckNcage("B1234").ok());
+  EXPECT_FALSE(CheckNcage("b1234").ok());
+  EXPECT_TRUE(CheckPic("999999999").ok());
+  EXPECT_FALSE(CheckPic("99999999X").ok());
+}
+
+TEST(Utf8Test, AcceptsMultilingualText) {
+  EXPECT_TRUE(IsValidUtf8("Liège, Köln, Ελλάδα, Straße, 🛰"));
+  EXPECT_TRUE(IsValidUtf8(""));
+}
+
+TEST(Utf8Test, RejectsMalformedSequences) {
+  EXPECT_EQ(FirstInvalidUtf8Offset("Li\xe8ge"), 2);          // Latin-1 byte.
+  EXPECT_EQ(FirstInvalidUtf8Offset("ab\xc0\xaf"), 2);        // Overlong '/'.
+  EXPECT_EQ(FirstInvalidUtf8Offset("\xed\xa0\x80"), 0);      // Surrogate.
+  EXPECT_EQ(FirstInvalidUtf8Offset("\xf4\x90\x80\x80"), 0);  // > U+10FFFF.
+  EXPECT_EQ(FirstInvalidUtf8Offset("ok\xe2\x82"), 2);        // Truncated.
+  EXPECT_EQ(FirstInvalidUtf8Offset("\x80"), 0);  // Lone continuation.
+}
+
+TEST(Utf8Test, DecodesCodePoints) {
+  const std::string s = "aé€🛰";
+  size_t pos = 0;
+  EXPECT_EQ(DecodeUtf8(s, &pos), U'a');
+  EXPECT_EQ(DecodeUtf8(s, &pos), U'é');
+  EXPECT_EQ(DecodeUtf8(s, &pos), U'€');
+  EXPECT_EQ(DecodeUtf8(s, &pos), U'🛰');
+  EXPECT_EQ(pos, s.size());
+}
+
+TEST(DatesTest, ParseFormatAndCheck) {
+  absl::StatusOr<v1::Date> d = ParseDate("2024-02-29");
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(FormatDate(*d), "2024-02-29");
+  EXPECT_THAT(ParseDate("2026-02-29").status().message(),
+              HasSubstr("2026-02-29 is not a date"));
+  EXPECT_FALSE(ParseDate("2026-2-28").ok());
+  EXPECT_FALSE(ParseDate("1850-01-01").ok());
+  v1::Date unset;
+  EXPECT_TRUE(IsUnset(unset));
+  EXPECT_FALSE(CheckDate(unset).ok());
+  EXPECT_EQ(ToDate(ToCivilDay(*d)).DebugString(), d->DebugString());
+}
+
+TEST(DatesTest, UtcDayOfTimestamp) {
+  google::protobuf::Timestamp ts;
+  ts.set_seconds(1767225599);  // 2025-12-31T23:59:59Z
+  EXPECT_EQ(UtcDay(ts), absl::CivilDay(2025, 12, 31));
+}
+
+}  // namespace
+}  // namespace procmatch

@@ -1,0 +1,517 @@
+#include "lib/validation.h"
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "google/protobuf/text_format.h"
+#include "gtest/gtest.h"
+
+namespace procmatch {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::Contains;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+template <typename M>
+M Parse(const std::string& text) {
+  M m;
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &m)) << text;
+  return m;
+}
+
+// A fictional Flemish drone maker with real codes and a valid KBO number.
+v1::SupplierProfile GoodSupplier() {
+  return Parse<v1::SupplierProfile>(R"pb(
+    id: "BE-0478123490"
+    name: "Kempen Avionics NV"
+    identifiers { kbo: "0478.123.490" vat: "BE0478123490" ncage: "B8K2L" }
+    entity_type: ENTITY_TYPE_SME
+    country: "BE"
+    executive_management_country: "BE"
+    third_country_control: THIRD_COUNTRY_CONTROL_NOT_CONTROLLED
+    nuts_code: "BE213"
+    languages: [ "nl", "en", "fr" ]
+    employees: 85
+    turnover {
+      amount { amount: 14500000 currency: "EUR" }
+      year: 2025
+    }
+    cpv_codes: [ "35613000-4", "34711200" ]
+    capabilities {
+      description: "Ontwerp en productie van onbemande luchtvaartuigen voor verkenning"
+      language: "nl"
+      cpv_codes: "35613000"
+      tags: [ "uav", "isr" ]
+      technology_readiness: 7
+    }
+    certifications {
+      scheme: "AQAP-2110"
+      valid_until { year: 2027 month: 6 day: 30 }
+    }
+    facility_clearances {
+      level: CLEARANCE_LEVEL_SECRET
+      authority: "BE NSA"
+      framework: "NATO"
+      valid_until { year: 2028 month: 1 day: 31 }
+    }
+    cleared_staff { level: CLEARANCE_LEVEL_SECRET count: 12 }
+    past_contracts {
+      buyer_name: "Defensie - Materiaalbeheer"
+      buyer_country: "BE"
+      title: "Levering van mini-UAV systemen"
+      language: "nl"
+      cpv_codes: "35613000"
+      value { amount: 2400000 currency: "EUR" }
+      award_date { year: 2023 month: 11 day: 14 }
+      role: CONTRACT_ROLE_PRIME
+      source_notice_id: "123456-2023"
+    }
+  )pb");
+}
+
+// A tender under the defence directive, with one lot of each kind of rule.
+v1::Tender GoodTender() {
+  return Parse<v1::Tender>(R"pb(
+    id: "BE-MOD-2026-017"
+    title: "Systèmes de drones tactiques"
+    description: "Fourniture de systèmes de drones tactiques et maintenance"
+    language: "fr"
+    buyer { name: "Défense belge" country: "BE" main_activity: "DEFENCE" }
+    legal_basis: LEGAL_BASIS_DEFENCE_DIRECTIVE_2009_81_EC
+    procedure: PROCEDURE_TYPE_RESTRICTED
+    notice_kind: NOTICE_KIND_CONTRACT_NOTICE
+    published { seconds: 1767225600 }
+    submission_deadline { seconds: 1769904000 }
+    estimated_value { amount: 8000000 currency: "EUR" }
+    nuts_codes: "BE"
+    main_cpv: "35613000-4"
+    additional_cpv: "50660000"
+    security_of_information: true
+    security_of_supply: true
+    classification: CLEARANCE_LEVEL_SECRET
+    requirements {
+      id: "R1"
+      importance: IMPORTANCE_MANDATORY
+      clearance { min_level: CLEARANCE_LEVEL_SECRET min_cleared_staff: 5 }
+    }
+    requirements {
+      id: "R2"
+      importance: IMPORTANCE_MANDATORY
+      certification { scheme: "AQAP 2110" }
+    }
+    requirements {
+      id: "R3"
+      importance: IMPORTANCE_DESIRABLE
+      weight: 2
+      keyword { pattern: "drone|uav|onbemand" }
+    }
+    lots {
+      id: "1"
+      title: "Drones"
+      main_cpv: "35613000"
+      estimated_value { amount: 6000000 currency: "EUR" }
+      nuts_codes: "BE"
+      requirements {
+        id: "L1-R1"
+        importance: IMPORTANCE_MANDATORY
+        turnover { lot_value_multiple: 1.5 }
+      }
+      requirements {
+        id: "L1-R2"
+        importance: IMPORTANCE_MANDATORY
+        establishment {
+          allowed_countries: [ "BE", "NL", "LU" ]
+          no_third_country_control: true
+        }
+      }
+      requirements {
+        id: "L1-R3"
+        importance: IMPORTANCE_DESIRABLE
+        cpv_experience {
+          cpv_codes: "35600000"
+          min_contracts: 1
+          within_years: 5
+        }
+      }
+    }
+    lots {
+      id: "2"
+      title: "Maintenance"
+      main_cpv: "50660000-9"
+      requirements {
+        id: "L2-R1"
+        importance: IMPORTANCE_MANDATORY
+        proximity { nuts_code: "BE2" level: 1 }
+      }
+      requirements {
+        id: "L2-R2"
+        importance: IMPORTANCE_DESIRABLE
+        technology_readiness { min_level: 6 }
+      }
+      requirements {
+        id: "L2-R3"
+        importance: IMPORTANCE_MANDATORY
+        staff { min_employees: 20 }
+      }
+      requirements {
+        id: "L2-R4"
+        importance: IMPORTANCE_DESIRABLE
+        language { any_of: [ "fr", "nl" ] }
+      }
+      requirements {
+        id: "L2-R5"
+        importance: IMPORTANCE_MANDATORY
+        entity_type {
+          allowed: [ ENTITY_TYPE_SME, ENTITY_TYPE_MICRO_ENTERPRISE ]
+        }
+      }
+    }
+    consortium_rules {
+      min_members: 1
+      max_members: 4
+      min_distinct_countries: 1
+      subcontracting_allowed: true
+      max_subcontracting_share: 0.3
+    }
+  )pb");
+}
+
+std::vector<std::string> Messages(const std::vector<ValidationProblem>& ps) {
+  std::vector<std::string> out;
+  for (const ValidationProblem& p : ps) out.push_back(p.ToString());
+  return out;
+}
+
+class ValidationTest : public ::testing::Test {
+ protected:
+  std::vector<std::string> Supplier(const v1::SupplierProfile& s) {
+    return Messages(validator_.CheckSupplier(s));
+  }
+  std::vector<std::string> Tender(const v1::Tender& t) {
+    return Messages(validator_.CheckTender(t));
+  }
+  Validator validator_;
+};
+
+TEST_F(ValidationTest, GoodRecordsPass) {
+  EXPECT_THAT(Supplier(GoodSupplier()), IsEmpty());
+  EXPECT_THAT(Tender(GoodTender()), IsEmpty());
+  EXPECT_TRUE(validator_.ValidateSupplier(GoodSupplier()).ok());
+  EXPECT_TRUE(validator_.ValidateTender(GoodTender()).ok());
+}
+
+TEST_F(ValidationTest, SupplierIdAndName) {
+  v1::SupplierProfile s = GoodSupplier();
+  s.clear_id();
+  s.set_name("  ");
+  EXPECT_THAT(Supplier(s), AllOf(Contains("supplier \"\": id: is empty"),
+                                 Contains("supplier \"\": name: is empty")));
+  s.set_id(std::string(129, 'x'));
+  EXPECT_THAT(Supplier(s), Contains(HasSubstr("id: is 129 bytes")));
+}
+
+TEST_F(ValidationTest, SupplierCodes) {
+  v1::SupplierProfile s = GoodSupplier();
+  s.set_cpv_codes(0, "35613000-5");
+  s.mutable_capabilities(0)->set_cpv_codes(0, "3561300");
+  s.set_nuts_code("BE299");
+  s.set_country("BEL");
+  s.set_languages(1, "vl");
+  EXPECT_THAT(
+      Supplier(s),
+      AllOf(Contains("supplier \"BE-0478123490\": cpv_codes[0]: CPV code "
+                     "\"35613000-5\" has check digit 5, expected 4"),
+            Contains(HasSubstr("capabilities[0].cpv_codes[0]: malformed CPV "
+                               "code \"3561300\"")),
+            Contains(HasSubstr("nuts_code: unknown NUTS 2021 code \"BE299\"")),
+            Contains(HasSubstr("country: \"BEL\" is not an ISO 3166-1")),
+            Contains(HasSubstr("languages[1]: \"vl\" is not an ISO 639-1"))));
+}
+
+TEST_F(ValidationTest, SupplierRegionMustBeInItsCountry) {
+  v1::SupplierProfile s = GoodSupplier();
+  s.set_nuts_code("FR101");
+  EXPECT_THAT(Supplier(s),
+              Contains(HasSubstr("region \"FR101\" is not in the country of "
+                                 "establishment \"BE\"")));
+  s.set_country("GR");
+  s.set_nuts_code("EL303");  // Greek NUTS prefix differs from ISO.
+  EXPECT_THAT(Supplier(s), IsEmpty());
+}
+
+TEST_F(ValidationTest, SupplierIdentifiers) {
+  v1::SupplierProfile s = GoodSupplier();
+  s.mutable_identifiers()->set_kbo("0478.123.491");
+  s.mutable_identifiers()->set_lei("5493001KJTIIGC8Y1R13");
+  s.mutable_identifiers()->set_pic("12345");
+  EXPECT_THAT(Supplier(s),
+              AllOf(Contains(HasSubstr("identifiers.kbo: enterprise number")),
+                    Contains(HasSubstr("identifiers.lei: LEI")),
+                    Contains(HasSubstr("identifiers.pic: PIC"))));
+}
+
+TEST_F(ValidationTest, SupplierNumbersAndDates) {
+  v1::SupplierProfile s = GoodSupplier();
+  s.mutable_capabilities(0)->set_technology_readiness(11);
+  s.set_employees(-3);
+  s.mutable_turnover(0)->mutable_amount()->set_currency("");
+  s.add_turnover()->set_year(2025);
+  s.mutable_certifications(0)->mutable_valid_until()->set_month(2);
+  s.mutable_certifications(0)->mutable_valid_until()->set_day(30);
+  s.mutable_facility_clearances(0)->clear_level();
+  s.mutable_past_contracts(0)->mutable_value()->set_amount(-1);
+  EXPECT_THAT(
+      Supplier(s),
+      AllOf(Contains(HasSubstr(
+                "capabilities[0].technology_readiness: TRL 11 is outside 1-9")),
+            Contains(HasSubstr("employees: -3 is negative")),
+            Contains(HasSubstr("turnover[0].amount.currency: is empty")),
+            Contains(
+                HasSubstr("turnover[1].year: turnover for 2025 given twice")),
+            Contains(HasSubstr("certifications[0].valid_until: 2027-02-30 is "
+                               "not a date")),
+            Contains(HasSubstr("facility_clearances[0].level: is not set")),
+            Contains(HasSubstr("past_contracts[0].value.amount: -1"))));
+}
+
+TEST_F(ValidationTest, InvalidUtf8IsNamedByField) {
+  v1::SupplierProfile s = GoodSupplier();
+  s.mutable_capabilities(0)->set_description("Li\xe8ge");
+  EXPECT_THAT(Supplier(s), Contains("supplier \"BE-0478123490\": "
+                                    "capabilities[0].description: is not valid "
+                                    "UTF-8 (byte 2)"));
+}
+
+TEST_F(ValidationTest, StatusHasFirstProblemAndCount) {
+  v1::SupplierProfile s = GoodSupplier();
+  s.set_employees(-1);
+  s.add_languages("xx");
+  absl::Status status = validator_.ValidateSupplier(s);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("(and 1 more problem)"));
+  EXPECT_THAT(status.message(), HasSubstr("supplier \"BE-0478123490\": "));
+}
+
+TEST_F(ValidationTest, TenderBasics) {
+  v1::Tender t = GoodTender();
+  t.clear_id();
+  t.clear_title();
+  t.clear_description();
+  t.mutable_submission_deadline()->set_seconds(t.published().seconds() - 1);
+  t.set_main_cpv("35613001");
+  t.add_nuts_codes("BE9");
+  EXPECT_THAT(
+      Tender(t),
+      AllOf(Contains("tender \"\": id: is empty"),
+            Contains(HasSubstr("title: is empty, and so is the description")),
+            Contains(HasSubstr("submission_deadline: is before the "
+                               "publication date")),
+            Contains(HasSubstr("main_cpv: unknown CPV code \"35613001\"")),
+            Contains(HasSubstr("nuts_codes[1]: unknown NUTS"))));
+}
+
+TEST_F(ValidationTest, DuplicateLotAndRequirementIds) {
+  v1::Tender t = GoodTender();
+  t.mutable_lots(1)->set_id("1");
+  t.mutable_lots(1)->mutable_requirements(0)->set_id("R1");
+  EXPECT_THAT(Tender(t),
+              AllOf(Contains(HasSubstr("lots[1].id: duplicate lot id \"1\" "
+                                       "(also lots[0])")),
+                    Contains(HasSubstr("lots[1].requirements[0].id: duplicate "
+                                       "requirement id \"R1\" (also "
+                                       "requirements[0])"))));
+}
+
+TEST_F(ValidationTest, RequirementRules) {
+  v1::Tender t = GoodTender();
+  v1::Lot* lot1 = t.mutable_lots(0);
+  v1::Lot* lot2 = t.mutable_lots(1);
+  t.mutable_requirements(0)->mutable_clearance()->clear_min_level();
+  t.mutable_requirements(1)->clear_importance();
+  t.mutable_requirements(2)->mutable_keyword()->set_pattern("drone(");
+  lot1->mutable_requirements(2)->mutable_cpv_experience()->set_cpv_codes(
+      0, "3530000");
+  lot2->mutable_requirements(0)->mutable_proximity()->set_level(4);
+  lot2->mutable_requirements(1)->mutable_technology_readiness()->set_min_level(
+      11);
+  lot2->mutable_requirements(2)->mutable_staff()->set_min_employees(0);
+  lot2->mutable_requirements(3)->mutable_language()->clear_any_of();
+  lot2->mutable_requirements(4)->mutable_entity_type()->add_allowed(
+      v1::ENTITY_TYPE_UNSPECIFIED);
+  EXPECT_THAT(
+      Tender(t),
+      AllOf(
+          Contains(
+              HasSubstr("requirements[0].clearance.min_level: is not set")),
+          Contains(HasSubstr("requirements[1].importance: must be MANDATORY")),
+          Contains(HasSubstr("requirements[2].keyword.pattern: pattern "
+                             "\"drone(\" is not a valid RE2 expression")),
+          Contains("tender \"BE-MOD-2026-017\": "
+                   "lots[0].requirements[2].cpv_experience.cpv_codes[0]: "
+                   "malformed CPV code \"3530000\": expected 8 digits, "
+                   "optionally with a check digit (35613000-4)"),
+          Contains(HasSubstr("lots[1].requirements[0].proximity.level: 4 is "
+                             "outside 0-3")),
+          Contains(HasSubstr("lots[1].requirements[1].technology_readiness."
+                             "min_level: TRL 11 is outside 1-9")),
+          Contains(HasSubstr("lots[1].requirements[2].staff.min_employees: 0 "
+                             "is not > 0")),
+          Contains(HasSubstr("lots[1].requirements[3].language.any_of: is "
+                             "empty")),
+          Contains(HasSubstr("lots[1].requirements[4].entity_type.allowed[2]: "
+                             "is ENTITY_TYPE_UNSPECIFIED"))));
+}
+
+TEST_F(ValidationTest, TurnoverMultipleNeedsAValue) {
+  v1::Tender t = GoodTender();
+  t.clear_estimated_value();
+  t.mutable_lots(0)->clear_estimated_value();
+  EXPECT_THAT(Tender(t),
+              Contains(HasSubstr("lots[0].requirements[0].turnover.lot_value_"
+                                 "multiple: needs an estimated value")));
+}
+
+TEST_F(ValidationTest, RequirementWithoutConditionOrWithBadWeight) {
+  v1::Tender t = GoodTender();
+  v1::Requirement* r = t.add_requirements();
+  r->set_id("R9");
+  r->set_importance(v1::IMPORTANCE_DESIRABLE);
+  r->set_weight(-1);
+  t.mutable_requirements(0)->set_weight(3);
+  EXPECT_THAT(Tender(t),
+              AllOf(Contains(HasSubstr("requirements[3]: has no condition")),
+                    Contains(HasSubstr("requirements[3].weight: -1 is not a "
+                                       "weight >= 0")),
+                    Contains(HasSubstr("requirements[0].weight: a mandatory "
+                                       "requirement has no weight"))));
+}
+
+TEST_F(ValidationTest, KeywordPatternOverMemoryBudget) {
+  ValidatorOptions options;
+  options.max_pattern_memory = 1 << 10;
+  Validator tight(CpvTaxonomy::Builtin(), NutsTaxonomy::Builtin(), options);
+  v1::Tender t = GoodTender();
+  t.mutable_requirements(2)->mutable_keyword()->set_pattern(
+      "((a|b|c|d|e)[a-z]{0,40}){20}");
+  EXPECT_THAT(Messages(tight.CheckTender(t)),
+              Contains(HasSubstr("within the memory budget")));
+  EXPECT_THAT(Tender(t), IsEmpty());
+}
+
+TEST_F(ValidationTest, ConsortiumRules) {
+  v1::Tender t = GoodTender();
+  t.mutable_consortium_rules()->set_min_members(5);
+  t.mutable_consortium_rules()->set_max_subcontracting_share(1.5);
+  t.mutable_consortium_rules()->add_eligible_countries("UK");
+  EXPECT_THAT(
+      Tender(t),
+      AllOf(Contains(HasSubstr("consortium_rules.min_members: 5 is more "
+                               "than max_members 4")),
+            Contains(HasSubstr("max_subcontracting_share: 1.5 is outside "
+                               "0-1")),
+            Contains(HasSubstr("eligible_countries[0]: \"UK\""))));
+}
+
+TEST_F(ValidationTest, MatchRequest) {
+  v1::MatchRequest r;
+  r.set_request_id("q1");
+  EXPECT_THAT(Messages(validator_.CheckMatchRequest(r)),
+              Contains("match request \"q1\": tender: is not set"));
+  *r.mutable_tender() = GoodTender();
+  r.set_lot_id("7");
+  r.mutable_options()->set_top_k(20000);
+  r.mutable_options()->mutable_weights()->set_cpv(-0.5);
+  r.mutable_options()->mutable_as_of()->set_year(2026);
+  EXPECT_THAT(
+      Messages(validator_.CheckMatchRequest(r)),
+      AllOf(Contains(HasSubstr("lot_id: tender \"BE-MOD-2026-017\" has "
+                               "no lot \"7\"")),
+            Contains(HasSubstr("options.top_k: 20000 is outside")),
+            Contains(HasSubstr("options.weights.cpv: -0.5 is not a "
+                               "weight")),
+            Contains(HasSubstr("options.as_of: 2026-00-00 is not a date"))));
+  r.set_lot_id("2");
+  r.mutable_options()->set_top_k(10);
+  r.mutable_options()->mutable_weights()->set_cpv(0.5);
+  r.mutable_options()->clear_as_of();
+  EXPECT_TRUE(validator_.ValidateMatchRequest(r).ok());
+  // Errors inside the tender carry the nested path.
+  r.mutable_tender()->set_main_cpv("1");
+  EXPECT_THAT(Messages(validator_.CheckMatchRequest(r)),
+              Contains(HasSubstr("tender.main_cpv: malformed CPV code")));
+}
+
+TEST_F(ValidationTest, SupplierUpdate) {
+  v1::SupplierUpdate u;
+  *u.add_upserts() = GoodSupplier();
+  *u.add_upserts() = GoodSupplier();
+  u.add_removed_ids("BE-0478123490");
+  u.add_removed_ids("");
+  u.mutable_upserts(1)->set_employees(-1);
+  EXPECT_THAT(
+      Messages(validator_.CheckSupplierUpdate(u)),
+      AllOf(Contains(HasSubstr("upserts[1].id: supplier \"BE-0478123490\" is "
+                               "also upserts[0]")),
+            Contains(HasSubstr("upserts[1].employees: -1 is negative")),
+            Contains(HasSubstr("removed_ids[0]: supplier \"BE-0478123490\" is "
+                               "both upserted and removed")),
+            Contains(HasSubstr("removed_ids[1]: is empty"))));
+}
+
+TEST_F(ValidationTest, CoverageRequest) {
+  v1::CoverageRequest r;
+  r.set_country("BE");
+  v1::CapabilityArea* a = r.add_areas();
+  a->set_id("uav");
+  a->add_cpv_codes("35613000");
+  EXPECT_TRUE(validator_.ValidateCoverageRequest(r).ok());
+  a->set_min_technology_readiness(10);
+  r.add_areas()->set_id("uav");
+  EXPECT_THAT(Messages(validator_.CheckCoverageRequest(r)),
+              AllOf(Contains(HasSubstr("areas[0].min_technology_readiness: TRL "
+                                       "10")),
+                    Contains(HasSubstr("areas[1].id: duplicate area id")),
+                    Contains(HasSubstr("areas[1]: has neither cpv_codes nor "
+                                       "tags"))));
+}
+
+TEST_F(ValidationTest, AlertRule) {
+  v1::AlertRule r;
+  r.set_id("uav-flanders");
+  r.add_cpv_prefixes("3561");
+  r.add_nuts_prefixes("BE2");
+  r.add_keyword_patterns("(?i)drone|uav");
+  EXPECT_TRUE(validator_.ValidateAlertRule(r).ok());
+  r.add_cpv_prefixes("99");
+  r.add_cpv_prefixes("35a");
+  r.add_exclude_patterns("[");
+  r.mutable_min_value()->set_amount(10);
+  r.mutable_min_value()->set_currency("EUR");
+  r.mutable_max_value()->set_amount(5);
+  r.mutable_max_value()->set_currency("EUR");
+  r.add_legal_bases(v1::LEGAL_BASIS_UNSPECIFIED);
+  EXPECT_THAT(Messages(validator_.CheckAlertRule(r)),
+              AllOf(Contains(HasSubstr("cpv_prefixes[1]: no CPV code starts "
+                                       "with \"99\"")),
+                    Contains(HasSubstr("cpv_prefixes[2]: \"35a\" is not 2-8 "
+                                       "digits")),
+                    Contains(HasSubstr("exclude_patterns[0]: pattern \"[\"")),
+                    Contains(HasSubstr("min_value: is more than max_value")),
+                    Contains(HasSubstr("legal_bases[0]"))));
+}
+
+TEST_F(ValidationTest, ConsortiumRequest) {
+  v1::ConsortiumRequest r;
+  *r.mutable_tender() = GoodTender();
+  r.set_max_proposals(-1);
+  r.add_required_supplier_ids("");
+  EXPECT_THAT(Messages(validator_.CheckConsortiumRequest(r)),
+              AllOf(Contains(HasSubstr("max_proposals: is negative")),
+                    Contains(HasSubstr("required_supplier_ids[0]: is empty"))));
+}
+
+}  // namespace
+}  // namespace procmatch

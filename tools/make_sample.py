@@ -1,0 +1,335 @@
+#!/usr/bin/env python3
+"""Writes data/sample/{suppliers,tenders}.jsonl: the bundled Belgian sample.
+
+Every supplier here is FICTIONAL: invented names, invented enterprise numbers
+(with valid KBO check digits so that validation passes), realistic substance
+(real CPV codes, real NUTS regions, plausible sizes, certifications and
+clearances). No real company is described. Tenders: two written for the
+sample in the style of Belgian defence and European Defence Fund calls, and
+one taken from the real TED notice 414920-2021 (Directive 2009/81/EC).
+Deterministic: running it twice gives the same bytes.
+"""
+import json
+import os
+
+
+def kbo(body):
+    """A KBO number with valid check digits from an 8-digit body."""
+    return "%08d%02d" % (body, 97 - body % 97)
+
+
+def date(s):
+    y, m, d = s.split("-")
+    return {"year": int(y), "month": int(m), "day": int(d)}
+
+
+def eur(x):
+    return {"amount": x, "currency": "EUR"}
+
+
+def supplier(n, name, entity, nuts, langs, employees, turnover, cpv, caps,
+             certs=(), clearance=None, staff=0, contracts=(), control=1,
+             description="", desc_lang="en", town=""):
+    number = kbo(4000000 + n * 104729)
+    s = {
+        "id": "BE-" + number,
+        "name": name,
+        "identifiers": {"kbo": number, "vat": "BE" + number},
+        "entity_type": entity,
+        "country": "BE",
+        "executive_management_country": "BE",
+        "third_country_control": [
+            "THIRD_COUNTRY_CONTROL_UNSPECIFIED",
+            "THIRD_COUNTRY_CONTROL_NOT_CONTROLLED",
+            "THIRD_COUNTRY_CONTROL_CONTROLLED",
+            "THIRD_COUNTRY_CONTROL_CONTROLLED_WITH_GUARANTEES"][control],
+        "nuts_code": nuts,
+        "town": town,
+        "languages": langs,
+        "employees": employees,
+        "turnover": [{"amount": eur(turnover), "year": 2025}],
+        "cpv_codes": cpv,
+        "capabilities": [
+            {"description": d, "language": l, "cpv_codes": c, "tags": t,
+             "technology_readiness": trl} for (d, l, c, t, trl) in caps],
+        "certifications": [
+            {"scheme": sch, "valid_until": date(until)} for sch, until in certs],
+        "description": description,
+        "description_language": desc_lang,
+    }
+    if clearance:
+        level, until = clearance
+        s["facility_clearances"] = [{
+            "level": "CLEARANCE_LEVEL_" + level, "authority": "BE NSA",
+            "framework": "NATO", "valid_until": date(until)}]
+        if staff:
+            s["cleared_staff"] = [{"level": "CLEARANCE_LEVEL_" + level,
+                                   "count": staff}]
+    s["past_contracts"] = [{
+        "buyer_name": b, "buyer_country": bc, "title": t, "language": l,
+        "cpv_codes": c, "value": eur(v), "award_date": date(d),
+        "role": "CONTRACT_ROLE_" + role} for (b, bc, t, l, c, v, d, role)
+        in contracts]
+    return {k: v for k, v in s.items() if v not in ("", [], None)}
+
+
+SME, LARGE, MICRO = "ENTITY_TYPE_SME", "ENTITY_TYPE_LARGE_ENTERPRISE", "ENTITY_TYPE_MICRO_ENTERPRISE"
+RTO, UNI, MIDCAP = "ENTITY_TYPE_RESEARCH_ORGANISATION", "ENTITY_TYPE_UNIVERSITY", "ENTITY_TYPE_MID_CAP"
+MOD_NL = "Defensie - Algemene Directie Material Resources"
+MOD_FR = "Défense - Direction générale Material Resources"
+
+SUPPLIERS = [
+    supplier(1, "Kempen Avionics NV", SME, "BE213", ["nl", "en", "fr"], 85, 14.5e6,
+             ["35613000", "34711200", "50660000"],
+             [("Ontwerp en productie van onbemande luchtvaartuigen (drones) voor "
+               "verkenning en bewaking", "nl", ["35613000"], ["uav", "isr"], 7),
+              ("Onderhoud van militaire elektronische systemen", "nl",
+               ["50660000"], ["mro"], 9)],
+             certs=[("AQAP-2110", "2027-06-30"), ("ISO 9001", "2027-01-31")],
+             clearance=("SECRET", "2028-01-31"), staff=12,
+             contracts=[(MOD_NL, "BE", "Levering van mini-UAV systemen", "nl",
+                         ["35613000"], 2.4e6, "2023-11-14", "PRIME")],
+             description="Drone manufacturer from the Kempen", town="Geel"),
+    supplier(2, "Meuse Défense Systèmes SA", LARGE, "BE332", ["fr", "en"], 1450, 410e6,
+             ["35300000", "35330000", "35320000"],
+             [("Conception et fabrication de munitions de moyen calibre et de "
+               "systèmes d'armes", "fr", ["35300000", "35330000"],
+               ["ammunition", "weapons"], 9),
+              ("Munitions éclairantes et fumigènes tirées à la main", "fr",
+               ["35330000"], ["pyrotechnics"], 9)],
+             certs=[("AQAP 2110 Ed. D", "2026-12-31"), ("ISO 14001", "2027-03-31")],
+             clearance=("SECRET", "2029-06-30"), staff=140,
+             contracts=[(MOD_FR, "BE", "Munitions de 30 mm", "fr", ["35330000"],
+                         38e6, "2022-05-02", "PRIME"),
+                        ("Bundesamt für Ausrüstung, Informationstechnik und "
+                         "Nutzung der Bundeswehr", "DE", "Signalmunition", "de",
+                         ["35330000"], 6.1e6, "2024-02-20", "PRIME")],
+             description="Ammunition and weapon systems", desc_lang="fr",
+             town="Herstal"),
+    supplier(3, "Brabant Secure Communications BV", SME, "BE241", ["nl", "en"], 120, 22e6,
+             ["35710000", "32500000", "48730000"],
+             [("Versleutelde tactische communicatienetwerken en C4I-systemen",
+               "nl", ["35710000", "32500000"], ["c4isr", "crypto"], 8),
+              ("Cybersecurity software for classified networks", "en",
+               ["48730000"], ["cyber"], 8)],
+             certs=[("ISO/IEC 27001", "2027-09-30"), ("AQAP-2110", "2025-03-31")],
+             clearance=("CONFIDENTIAL", "2027-12-31"), staff=30,
+             contracts=[(MOD_NL, "BE", "Tactische radionetwerken", "nl",
+                         ["35710000"], 5.5e6, "2024-06-12", "PRIME")],
+             town="Leuven"),
+    supplier(4, "Hainaut Robotique SRL", MICRO, "BE323", ["fr"], 8, 0.9e6,
+             ["35613000", "73410000"],
+             [("Drones légers et robots terrestres pour le déminage", "fr",
+               ["35613000"], ["uav", "ugv", "eod"], 5)],
+             town="Mons"),
+    supplier(5, "Vlaams Instituut voor Defensietechnologie", RTO, "BE234", ["nl", "en", "fr"], 310, 48e6,
+             ["73410000", "73100000", "35720000"],
+             [("Onderzoek naar sensorfusie, radar en ISTAR-systemen", "nl",
+               ["73410000", "35720000"], ["isr", "radar", "sensors"], 4),
+              ("Research on autonomous maritime drones and swarm control", "en",
+               ["73410000"], ["uav", "maritime", "autonomy"], 4)],
+             clearance=("SECRET", "2027-10-31"), staff=25,
+             contracts=[("European Defence Agency", "BE", "Swarm autonomy study",
+                         "en", ["73410000"], 1.2e6, "2022-09-01",
+                         "CONSORTIUM_MEMBER")],
+             town="Gent"),
+    supplier(6, "Université de la Vallée Mosane", UNI, "BE331", ["fr", "en"], 4200, 350e6,
+             ["73100000", "73410000", "80300000"],
+             [("Recherche en matériaux énergétiques, balistique et blindage",
+               "fr", ["73410000"], ["materials", "ballistics"], 3)],
+             town="Liège"),
+    supplier(7, "Antwerp Naval Engineering NV", MIDCAP, "BE211", ["nl", "en"], 900, 160e6,
+             ["35500000", "50240000", "35513000"],
+             [("Bouw en onderhoud van marineschepen en mijnenbestrijdingsvaartuigen",
+               "nl", ["35500000", "50240000"], ["naval", "mro"], 9),
+              ("Integration of unmanned surface vessels", "en", ["35513000"],
+               ["maritime", "autonomy"], 6)],
+             certs=[("AQAP-2110", "2028-02-28"), ("ISO 9001", "2027-05-31")],
+             clearance=("SECRET", "2028-05-31"), staff=60,
+             contracts=[(MOD_NL, "BE", "Onderhoud mijnenjagers", "nl",
+                         ["50240000"], 21e6, "2021-03-15", "PRIME")],
+             town="Antwerpen"),
+    supplier(8, "Wavre Optronics SA", SME, "BE310", ["fr", "en", "nl"], 140, 31e6,
+             ["38600000", "35720000", "38651000"],
+             [("Caméras thermiques et optronique de surveillance pour drones",
+               "fr", ["38600000", "35720000"], ["optronics", "isr", "uav"], 8)],
+             certs=[("EN 9100", "2027-04-30"), ("AQAP2110", "2027-04-30")],
+             clearance=("CONFIDENTIAL", "2026-08-31"), staff=10,
+             contracts=[(MOD_FR, "BE", "Caméras thermiques pour véhicules",
+                         "fr", ["38600000"], 3.3e6, "2023-01-20", "SUBCONTRACTOR")],
+             town="Wavre"),
+    supplier(9, "Brussels Defence Analytics SRL", SME, "BE100", ["fr", "nl", "en"], 45, 6e6,
+             ["72000000", "72212000", "48730000"],
+             [("Logiciels d'aide à la décision et d'analyse de données pour le "
+               "commandement", "fr", ["72212000"], ["c4isr", "software", "ai"], 6)],
+             certs=[("ISO 27001", "2027-11-30")],
+             clearance=("RESTRICTED", "2027-02-28"), staff=6,
+             town="Bruxelles"),
+    supplier(10, "Limburg Drone Solutions BV", SME, "BE224", ["nl", "en"], 35, 4.2e6,
+             ["35613000", "34711200", "80530000"],
+             [("Drones en opleiding van dronepiloten voor veiligheidsdiensten",
+               "nl", ["35613000", "80530000"], ["uav", "training"], 8)],
+             certs=[("ISO 9001", "2026-10-31")],
+             contracts=[("Federale Politie", "BE", "Levering van drones", "nl",
+                         ["34711200"], 0.8e6, "2024-09-10", "PRIME")],
+             control=3, town="Hasselt"),
+    supplier(11, "Ardenne Composite Structures SA", SME, "BE343", ["fr", "de", "en"], 95, 17e6,
+             ["35610000", "34731000", "35613000"],
+             [("Structures composites pour aéronefs militaires et drones",
+               "fr", ["35610000", "34731000"], ["aerostructures", "uav"], 7)],
+             certs=[("EN 9100", "2027-06-30"), ("AQAP-2110", "2027-06-30")],
+             clearance=("SECRET", "2024-12-31"), staff=8,
+             town="Arlon"),
+    supplier(12, "Eupen Sensorik GmbH", SME, "BE335", ["de", "fr", "en"], 60, 9.5e6,
+             ["38430000", "35720000", "35120000"],
+             [("Sensoren und Radarsysteme für Überwachung und Aufklärung", "de",
+               ["35720000", "38430000"], ["radar", "sensors", "isr"], 7)],
+             certs=[("ISO 9001", "2027-08-31")],
+             clearance=("CONFIDENTIAL", "2028-03-31"), staff=9,
+             town="Eupen"),
+    supplier(13, "Orion Satcom Belgium NV", LARGE, "BE242", ["en", "nl", "fr"], 700, 120e6,
+             ["32500000", "35710000", "64200000"],
+             [("Military satellite communication terminals and ground stations",
+               "en", ["32500000", "35710000"], ["satcom", "c4isr"], 9)],
+             certs=[("AQAP-2110", "2027-12-31"), ("ISO 9001", "2027-12-31")],
+             clearance=("SECRET", "2028-09-30"), staff=55,
+             contracts=[(MOD_NL, "BE", "SATCOM-terminals voor fregatten", "nl",
+                         ["32500000"], 12e6, "2022-11-08", "PRIME")],
+             control=2, town="Zaventem"),
+    supplier(14, "Namur Protective Textiles SA", SME, "BE352", ["fr", "nl"], 70, 11e6,
+             ["35811300", "35815100", "18100000"],
+             [("Uniformes, gilets pare-balles et équipements individuels", "fr",
+               ["35811300", "35815100"], ["protection", "textiles"], 9)],
+             certs=[("ISO 9001", "2027-02-28")],
+             contracts=[(MOD_FR, "BE", "Gilets pare-balles", "fr", ["35800000"],
+                         4.7e6, "2023-06-30", "PRIME")],
+             town="Namur"),
+]
+
+UAV_TENDER = {
+    "id": "BE-MOD-2026-UAV",
+    "title": "Systèmes de drones tactiques et leur maintenance",
+    "description": ("Fourniture de systèmes de drones tactiques de "
+                    "reconnaissance (UAV) avec caméras thermiques, formation "
+                    "et maintenance pour la Défense belge."),
+    "language": "fr",
+    "buyer": {"name": MOD_FR, "country": "BE", "main_activity": "DEFENCE",
+              "nuts_code": "BE100"},
+    "legal_basis": "LEGAL_BASIS_DEFENCE_DIRECTIVE_2009_81_EC",
+    "procedure": "PROCEDURE_TYPE_NEGOTIATED_WITH_PUBLICATION",
+    "notice_kind": "NOTICE_KIND_CONTRACT_NOTICE",
+    "published": "2026-09-15T00:00:00Z",
+    "submission_deadline": "2026-11-16T12:00:00Z",
+    "estimated_value": eur(9e6),
+    "nuts_codes": ["BE"],
+    "main_cpv": "35613000-4",
+    "additional_cpv": ["38600000", "50660000"],
+    "security_of_information": True,
+    "security_of_supply": True,
+    "classification": "CLEARANCE_LEVEL_SECRET",
+    "requirements": [
+        {"id": "FSC", "importance": "IMPORTANCE_MANDATORY",
+         "description": "Habilitation de sécurité d'entreprise SECRET",
+         "clearance": {"min_level": "CLEARANCE_LEVEL_SECRET",
+                       "min_cleared_staff": 5}},
+        {"id": "AQAP", "importance": "IMPORTANCE_MANDATORY",
+         "description": "Certification AQAP 2110",
+         "certification": {"scheme": "AQAP 2110"}},
+        {"id": "EU", "importance": "IMPORTANCE_MANDATORY",
+         "description": "Établi dans l'UE et non contrôlé par un pays tiers",
+         "establishment": {"allowed_countries": ["BE", "NL", "LU", "FR", "DE"],
+                           "no_third_country_control": True}},
+        {"id": "TURNOVER", "importance": "IMPORTANCE_MANDATORY",
+         "description": "Chiffre d'affaires annuel d'au moins 1,5 fois la valeur",
+         "turnover": {"lot_value_multiple": 1.5}},
+        {"id": "EXP", "importance": "IMPORTANCE_DESIRABLE", "weight": 2,
+         "description": "Expérience de livraison de drones",
+         "cpv_experience": {"cpv_codes": ["35613000", "34711200"],
+                            "within_years": 5}},
+        {"id": "FR", "importance": "IMPORTANCE_DESIRABLE", "weight": 1,
+         "description": "Service en français",
+         "language": {"any_of": ["fr"]}},
+    ],
+}
+
+EDF_CALL = {
+    "id": "EDF-2026-MARITIME-AUTONOMY",
+    "title": "Autonomous maritime drones for mine countermeasures",
+    "description": ("European Defence Fund development action: autonomous "
+                    "unmanned surface and underwater vessels, swarm control, "
+                    "sensor fusion and secure communications for naval mine "
+                    "countermeasures."),
+    "language": "en",
+    "buyer": {"name": "European Commission, DG DEFIS", "country": "BE",
+              "main_activity": "DEFENCE"},
+    "legal_basis": "LEGAL_BASIS_EDF_REGULATION_2021_697",
+    "procedure": "PROCEDURE_TYPE_CALL_FOR_PROPOSALS",
+    "notice_kind": "NOTICE_KIND_FUNDING_CALL",
+    "published": "2026-06-01T00:00:00Z",
+    "submission_deadline": "2026-11-30T17:00:00Z",
+    "estimated_value": eur(40e6),
+    "main_cpv": "73410000-9",
+    "additional_cpv": ["35513000", "35720000", "35710000"],
+    "requirements": [
+        {"id": "ELIGIBLE", "importance": "IMPORTANCE_MANDATORY",
+         "description": "Established in a member state or associated country, "
+                        "not controlled by a non-associated third country",
+         "establishment": {"allowed_countries": [
+             "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR",
+             "GR", "HR", "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL",
+             "PT", "RO", "SE", "SI", "SK", "NO"],
+             "executive_management_in_allowed_country": True,
+             "no_third_country_control": True, "accept_guarantees": True}},
+        {"id": "TRL", "importance": "IMPORTANCE_DESIRABLE", "weight": 2,
+         "description": "Technology at TRL 4 or above",
+         "technology_readiness": {"min_level": 4}},
+        {"id": "AUTONOMY", "importance": "IMPORTANCE_DESIRABLE", "weight": 1,
+         "description": "Autonomy or swarm expertise",
+         "keyword": {"pattern": "autonom|swarm|zwerm|essaim"}},
+    ],
+    "consortium_rules": {"min_members": 3, "min_distinct_countries": 3,
+                         "subcontracting_allowed": True},
+}
+
+# Real TED notice 414920-2021 (Bundesamt für Ausrüstung, Informationstechnik
+# und Nutzung der Bundeswehr, Directive 2009/81/EC, form 17), unchanged but
+# for the requirements the notice's conditions imply.
+TED_FLARES = {
+    "id": "TED-414920-2021",
+    "title": "Handverschießbares Leuchtmittel",
+    "description": ("Herstellung und Lieferung von handverschießbaren "
+                    "Leuchtmitteln sowie deren Tragevorrichtung."),
+    "language": "de",
+    "buyer": {"name": "Bundesamt für Ausrüstung, Informationstechnik und "
+                      "Nutzung der Bundeswehr", "country": "DE",
+              "main_activity": "DEFENCE"},
+    "legal_basis": "LEGAL_BASIS_DEFENCE_DIRECTIVE_2009_81_EC",
+    "notice_kind": "NOTICE_KIND_CONTRACT_NOTICE",
+    "published": "2021-08-13T00:00:00Z",
+    "nuts_codes": ["DE"],
+    "main_cpv": "35300000",
+    "additional_cpv": ["39225500", "35330000", "24613000", "18900000"],
+    "source_notice_id": "414920-2021",
+    "requirements": [
+        {"id": "EU", "importance": "IMPORTANCE_MANDATORY",
+         "description": "Sitz in der EU",
+         "establishment": {"allowed_countries": [
+             "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR",
+             "GR", "HR", "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL",
+             "PT", "RO", "SE", "SI", "SK"]}},
+    ],
+}
+
+
+def main():
+    out = os.path.join(os.path.dirname(__file__), "..", "data", "sample")
+    with open(os.path.join(out, "suppliers.jsonl"), "w") as f:
+        for s in SUPPLIERS:
+            f.write(json.dumps(s, ensure_ascii=False, sort_keys=True) + "\n")
+    with open(os.path.join(out, "tenders.jsonl"), "w") as f:
+        for t in (UAV_TENDER, EDF_CALL, TED_FLARES):
+            f.write(json.dumps(t, ensure_ascii=False, sort_keys=True) + "\n")
+
+
+if __name__ == "__main__":
+    main()
