@@ -1,0 +1,123 @@
+#include "lib/text_analyzer.h"
+
+#include <thread>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "lib/certification.h"
+
+namespace procmatch {
+namespace {
+
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::vector<std::string> Terms(absl::string_view text, absl::string_view lang) {
+  absl::StatusOr<std::vector<std::string>> terms = AnalyzeText(text, lang);
+  EXPECT_TRUE(terms.ok()) << terms.status();
+  return terms.value_or(std::vector<std::string>{});
+}
+
+TEST(TextAnalyzerTest, DutchStemsMeet) {
+  // Plural and inflected forms share a stem.
+  EXPECT_EQ(Terms("onbemande luchtvaartuigen", "nl"),
+            Terms("onbemand luchtvaartuig", "nl"));
+  EXPECT_THAT(Terms("Ontwerp van onbemande luchtvaartuigen", "nl"),
+              ElementsAre("ontwerp", "onbemand", "luchtvaartu"));
+}
+
+TEST(TextAnalyzerTest, FrenchStemsAndAccentsMeet) {
+  EXPECT_EQ(Terms("Systèmes de drones", "fr"), Terms("systeme drone", "fr"));
+  EXPECT_THAT(Terms("Fourniture de systèmes", "fr"),
+              ElementsAre("fournitur", "system"));
+}
+
+TEST(TextAnalyzerTest, GermanUpperCaseUmlautsAndEszett) {
+  EXPECT_THAT(Terms("Überwachung und Aufklärung", "de"),
+              ElementsAre("uberwach", "aufklar"));
+  EXPECT_THAT(Terms("Straße", "de"), ElementsAre("strass"));
+}
+
+TEST(TextAnalyzerTest, CodesStayWhole) {
+  EXPECT_THAT(
+      Terms("AQAP-2110 and STANAG 4569, calibre 5.56 mm", "en"),
+      ElementsAre("aqap-2110", "stanag", "4569", "calibr", "5.56", "mm"));
+  // A hyphenated word without digits splits into words.
+  EXPECT_THAT(Terms("counter-drone", "en"), ElementsAre("counter", "drone"));
+  // Sentence punctuation after a code is not part of it.
+  EXPECT_THAT(Terms("ISO 9001.", "en"), ElementsAre("iso", "9001"));
+}
+
+TEST(TextAnalyzerTest, StopwordsPerLanguage) {
+  EXPECT_THAT(Terms("de la défense", "fr"), ElementsAre("defens"));
+  // "de" is a Dutch stopword too, but "la" is not.
+  EXPECT_THAT(Terms("de la", "nl"), ElementsAre("la"));
+}
+
+TEST(TextAnalyzerTest, UnknownLanguageFoldsWithoutStemming) {
+  EXPECT_THAT(Terms("Systèmes", "xx"), ElementsAre("systemes"));
+  EXPECT_THAT(Terms("Systèmes", ""), ElementsAre("systemes"));
+  EXPECT_TRUE(HasStemmer("fi"));
+  EXPECT_FALSE(HasStemmer("porter"));
+  EXPECT_FALSE(HasStemmer("xx"));
+}
+
+TEST(TextAnalyzerTest, GreekAndCyrillicLowerCase) {
+  EXPECT_EQ(FoldText("ΕΛΛΆΔΑ"), "ελλάδα");
+  EXPECT_EQ(FoldText("БЪЛГАРИЯ"), "българия");
+  EXPECT_EQ(FoldText("Łódź Liège ØRSTED Œuvre Ĳssel"),
+            "lodz liege orsted oeuvre ijssel");
+}
+
+TEST(TextAnalyzerTest, InvalidUtf8IsAnError) {
+  absl::StatusOr<std::vector<std::string>> terms =
+      AnalyzeText("Li\xe8ge", "fr");
+  ASSERT_FALSE(terms.ok());
+  EXPECT_THAT(terms.status().message(), HasSubstr("not valid UTF-8 (byte 2)"));
+}
+
+TEST(TextAnalyzerTest, GuessesLanguageFromStopwords) {
+  EXPECT_EQ(GuessLanguage("Fourniture de systèmes de drones pour la défense"),
+            "fr");
+  EXPECT_EQ(GuessLanguage("Levering van drones voor de politie en het leger"),
+            "nl");
+  EXPECT_EQ(
+      GuessLanguage("Lieferung von Drohnen für die Bundeswehr und die Polizei"),
+      "de");
+  EXPECT_EQ(GuessLanguage("Supply of drones for the police and the army"),
+            "en");
+  EXPECT_EQ(GuessLanguage("35613000"), "en");
+}
+
+TEST(TextAnalyzerTest, ThreadsGetTheSameTerms) {
+  const std::vector<std::string> expected =
+      Terms("Conception de munitions éclairantes", "fr");
+  std::vector<std::thread> threads;
+  std::vector<std::vector<std::string>> results(4);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) {
+        results[t] = *AnalyzeText("Conception de munitions éclairantes", "fr");
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (const auto& r : results) EXPECT_EQ(r, expected);
+}
+
+TEST(CertificationTest, SpellingsOfOneSchemeMeet) {
+  EXPECT_EQ(NormalizeScheme("AQAP 2110"), "aqap2110");
+  EXPECT_EQ(NormalizeScheme("AQAP-2110 Ed. D"), "aqap2110");
+  EXPECT_EQ(NormalizeScheme("aqap2110"), "aqap2110");
+  EXPECT_EQ(NormalizeScheme("AQAP 2110 Edition 3"), "aqap2110");
+  EXPECT_EQ(NormalizeScheme("ISO/IEC 27001:2022"), "iso27001");
+  EXPECT_EQ(NormalizeScheme("ISO 27001"), "iso27001");
+  EXPECT_EQ(NormalizeScheme("EN 9100"), "en9100");
+  EXPECT_NE(NormalizeScheme("AQAP 2110"), NormalizeScheme("AQAP 2310"));
+  EXPECT_NE(NormalizeScheme("ISO 9001"), NormalizeScheme("ISO 14001"));
+}
+
+}  // namespace
+}  // namespace procmatch
