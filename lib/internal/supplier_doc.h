@@ -1,0 +1,82 @@
+// File: lib/internal/supplier_doc.h
+//
+// INTERNAL. The analysed form of one supplier profile: what eligibility
+// rules and scoring read, computed once when the profile enters an index and
+// shared, immutable, between index generations.
+#ifndef PROCMATCH_LIB_INTERNAL_SUPPLIER_DOC_H_
+#define PROCMATCH_LIB_INTERNAL_SUPPLIER_DOC_H_
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/time/civil_time.h"
+#include "lib/cpv.h"
+#include "lib/nuts.h"
+#include "proto/supplier.pb.h"
+
+namespace procmatch {
+namespace internal {
+
+// Stands for "no expiry stated".
+inline absl::CivilDay NoExpiry() { return absl::CivilDay(9999, 12, 31); }
+
+struct DatedLevel {
+  int level;             // v1::ClearanceLevel.
+  absl::CivilDay until;  // NoExpiry() when not stated.
+};
+
+struct Certificate {
+  std::string scheme_key;  // NormalizeScheme().
+  std::string scheme;      // As written, for explanations.
+  absl::CivilDay until;
+};
+
+struct ContractRecord {
+  std::vector<CpvCode> cpv;
+  bool has_date = false;
+  absl::CivilDay date;
+  std::string buyer_key;  // FoldText of the buyer name.
+  std::string buyer_country;
+};
+
+struct CapabilityLevel {
+  std::vector<CpvCode> cpv;
+  int trl;
+};
+
+struct SupplierDoc {
+  std::shared_ptr<const v1::SupplierProfile> profile;
+
+  // Eligibility forward data.
+  std::string country;
+  std::string executive_country;
+  int third_country_control = 0;  // v1::ThirdCountryControl.
+  int entity_type = 0;            // v1::EntityType.
+  std::vector<DatedLevel> facility_clearances;
+  std::vector<std::pair<int, int>> cleared_staff;  // (level, count)
+  std::vector<Certificate> certificates;
+  bool has_turnover = false;
+  double turnover = 0;            // Latest year's amount ...
+  std::string turnover_currency;  // ... in this currency.
+  int employees = 0;
+  std::vector<CapabilityLevel> capability_levels;
+  std::vector<std::string> languages;
+  NutsCode location;  // Supplier's NUTS code, or its country at level 0.
+
+  // Scoring data.
+  std::vector<CpvCode> offered_cpv;  // Profile and capability codes, unique.
+  std::vector<ContractRecord> contracts;
+  std::vector<std::string> tags;  // Folded, sorted, unique.
+  // (term id, frequency), sorted by term id.
+  std::vector<std::pair<uint32_t, uint32_t>> terms;
+  uint32_t length = 0;  // Sum of frequencies.
+};
+
+}  // namespace internal
+}  // namespace procmatch
+
+#endif  // PROCMATCH_LIB_INTERNAL_SUPPLIER_DOC_H_

@@ -1,0 +1,90 @@
+// File: lib/matcher.h
+//
+// Matching: given a tender (or one of its lots), the suppliers best able to
+// deliver it, why, and why the others were excluded.
+//
+// Every mandatory requirement is a hard rule: a supplier that fails one is
+// excluded, with every reason in words a procurement officer understands.
+// The others get a score in [0, 1], the weighted sum of seven named
+// components (CPV relevance, text relevance, track record, capability tags,
+// desirable requirements, size fit, proximity); doc/scoring.md states the
+// formulas and defaults. Ties break by supplier id.
+//
+// Example:
+//
+//   procmatch::Matcher matcher(index);  // std::shared_ptr<const SupplierIndex>
+//   procmatch::v1::MatchRequest request;
+//   *request.mutable_tender() = tender;
+//   request.mutable_options()->set_top_k(10);
+//   absl::StatusOr<procmatch::v1::MatchResponse> response =
+//       matcher.Match(request);
+//
+// Match() retrieves candidates from the index postings, bounds each score
+// component and stops early once no unseen supplier can enter the top k; it
+// returns exactly the ids, order and scores that MatchExhaustive() -- which
+// scores every supplier and is kept as the reference -- returns.
+//
+// Threading: a Matcher is immutable and safe for concurrent use by multiple
+// threads. It keeps its index generation alive; to see a newer generation,
+// make a new Matcher.
+#ifndef PROCMATCH_LIB_MATCHER_H_
+#define PROCMATCH_LIB_MATCHER_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "lib/supplier_index.h"
+#include "lib/validation.h"
+#include "proto/match.pb.h"
+
+namespace procmatch {
+
+// The default component weights (doc/scoring.md explains them).
+struct DefaultWeights {
+  static constexpr double kCpv = 0.35;
+  static constexpr double kText = 0.20;
+  static constexpr double kTrackRecord = 0.20;
+  static constexpr double kCapabilityTags = 0.05;
+  static constexpr double kDesirableRequirements = 0.10;
+  static constexpr double kSizeFit = 0.05;
+  static constexpr double kProximity = 0.05;
+};
+
+class Matcher {
+ public:
+  explicit Matcher(std::shared_ptr<const SupplierIndex> index);
+
+  // The top k eligible suppliers for the request, with explanations, and
+  // (with options.include_excluded) the excluded ones with every reason.
+  // Errors: an invalid request (the status lists its first problem).
+  absl::StatusOr<v1::MatchResponse> Match(
+      const v1::MatchRequest& request) const;
+
+  // The reference: evaluates and scores every supplier. Same results as
+  // Match(), slower; counters differ (everything is scored).
+  absl::StatusOr<v1::MatchResponse> MatchExhaustive(
+      const v1::MatchRequest& request) const;
+
+  // The full breakdown for one supplier: in `matches` (rank 0) when it is
+  // eligible, in `excluded` otherwise. NotFound for an unknown supplier.
+  absl::StatusOr<v1::MatchResponse> Explain(
+      const v1::MatchRequest& request, absl::string_view supplier_id) const;
+
+  // Match() for each request on `threads` threads (0: one per core), results
+  // in input order, identical to matching one at a time.
+  std::vector<absl::StatusOr<v1::MatchResponse>> MatchBatch(
+      const std::vector<v1::MatchRequest>& requests, int threads = 0) const;
+
+  const SupplierIndex& index() const { return *index_; }
+
+ private:
+  std::shared_ptr<const SupplierIndex> index_;
+  Validator validator_;
+};
+
+}  // namespace procmatch
+
+#endif  // PROCMATCH_LIB_MATCHER_H_

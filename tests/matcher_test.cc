@@ -1,0 +1,182 @@
+#include "lib/matcher.h"
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "gtest/gtest.h"
+#include "tests/random_corpus.h"
+
+namespace procmatch {
+namespace {
+
+using ::google::protobuf::util::MessageDifferencer;
+using ::testing::HasSubstr;
+
+std::shared_ptr<const SupplierIndex> BuildIndex(
+    const std::vector<v1::SupplierProfile>& suppliers) {
+  SupplierIndex::Builder builder;
+  for (const auto& s : suppliers) {
+    absl::Status added = builder.Add(s);
+    EXPECT_TRUE(added.ok()) << added;
+  }
+  auto index = std::move(builder).Build();
+  EXPECT_TRUE(index.ok()) << index.status();
+  return *index;
+}
+
+// Ranked ids with scores, and exclusions, as comparable text.
+std::string Summary(const v1::MatchResponse& r) {
+  std::string s;
+  for (const auto& m : r.matches()) {
+    absl::StrAppend(&s, m.rank(), " ", m.supplier_id(), " ", m.score(), "\n");
+  }
+  for (const auto& e : r.excluded())
+    absl::StrAppend(&s, "x ", e.supplier_id(), "\n");
+  return s;
+}
+
+// The optimised path returns exactly what scoring everyone returns.
+TEST(MatcherOracleTest, IndexedTopKEqualsExhaustive) {
+  const auto suppliers = testing::RandomSuppliers(3000, 7);
+  const auto requests = testing::RandomRequests(400, 11);
+  Matcher matcher(BuildIndex(suppliers));
+  int with_matches = 0;
+  int64_t scored_indexed = 0, scored_exhaustive = 0;
+  for (const auto& request : requests) {
+    auto fast = matcher.Match(request);
+    auto slow = matcher.MatchExhaustive(request);
+    ASSERT_TRUE(fast.ok()) << fast.status();
+    ASSERT_TRUE(slow.ok()) << slow.status();
+    ASSERT_EQ(fast->matches_size(), slow->matches_size())
+        << request.DebugString();
+    for (int i = 0; i < fast->matches_size(); ++i) {
+      // Byte for byte: ids, order, scores, explanations.
+      ASSERT_TRUE(
+          MessageDifferencer::Equals(fast->matches(i), slow->matches(i)))
+          << "request " << request.request_id() << " rank " << i + 1 << "\n"
+          << fast->matches(i).DebugString() << slow->matches(i).DebugString();
+    }
+    ASSERT_EQ(Summary(*fast), Summary(*slow));
+    with_matches += fast->matches_size() > 0;
+    scored_indexed += fast->counters().scored();
+    scored_exhaustive += slow->counters().scored();
+  }
+  // The comparison is only meaningful if queries return results, and the
+  // optimisation only if it skips work.
+  EXPECT_GT(with_matches, 300);
+  EXPECT_LT(scored_indexed, scored_exhaustive / 2);
+}
+
+// A new generation from an update matches exactly like a rebuild.
+TEST(MatcherGenerationTest, UpdateEqualsRebuild) {
+  auto initial = testing::RandomSuppliers(1500, 21);
+  auto index = BuildIndex(initial);
+  // Replace every 7th, remove every 11th, add 200 new ones.
+  auto fresh = testing::RandomSuppliers(1700, 22);
+  v1::SupplierUpdate update;
+  std::vector<v1::SupplierProfile> final_set;
+  for (int i = 0; i < 1500; ++i) {
+    if (i % 11 == 0) {
+      update.add_removed_ids(initial[i].id());
+    } else if (i % 7 == 0) {
+      v1::SupplierProfile p = fresh[i];  // Same id, new content.
+      *update.add_upserts() = p;
+      final_set.push_back(p);
+    } else {
+      final_set.push_back(initial[i]);
+    }
+  }
+  for (int i = 1500; i < 1700; ++i) {
+    *update.add_upserts() = fresh[i];
+    final_set.push_back(fresh[i]);
+  }
+  auto next = index->ApplyUpdate(update);
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_EQ((*next)->generation(), index->generation() + 1);
+  EXPECT_EQ((*next)->size(), static_cast<int>(final_set.size()));
+  EXPECT_EQ(index->size(), 1500);  // The old generation is untouched.
+
+  Matcher updated(*next), rebuilt(BuildIndex(final_set)), old(index);
+  for (const auto& request : testing::RandomRequests(150, 23)) {
+    auto a = updated.Match(request);
+    auto b = rebuilt.Match(request);
+    ASSERT_TRUE(a.ok() && b.ok());
+    a->clear_index_generation();
+    b->clear_index_generation();
+    ASSERT_TRUE(MessageDifferencer::Equals(*a, *b))
+        << request.request_id() << "\n"
+        << Summary(*a) << "---\n"
+        << Summary(*b);
+  }
+  // Readers of the old generation see the removed suppliers still.
+  EXPECT_GE(index->FindDoc(initial[0].id()), 0);
+  EXPECT_EQ((*next)->FindDoc(initial[0].id()), -1);
+}
+
+TEST(MatcherGenerationTest, BadUpdateChangesNothing) {
+  auto index = BuildIndex(testing::RandomSuppliers(50, 3));
+  v1::SupplierUpdate update;
+  update.add_removed_ids("no-such-supplier");
+  auto next = index->ApplyUpdate(update);
+  ASSERT_FALSE(next.ok());
+  EXPECT_THAT(next.status().message(),
+              HasSubstr("no supplier \"no-such-supplier\""));
+  update.clear_removed_ids();
+  v1::SupplierProfile bad = testing::RandomSuppliers(1, 4)[0];
+  bad.set_country("XX");
+  *update.add_upserts() = bad;
+  EXPECT_FALSE(index->ApplyUpdate(update).ok());
+  EXPECT_EQ(index->size(), 50);
+}
+
+TEST(MatcherBatchTest, ParallelEqualsSequential) {
+  Matcher matcher(BuildIndex(testing::RandomSuppliers(2000, 31)));
+  const auto requests = testing::RandomRequests(120, 32);
+  const auto batch = matcher.MatchBatch(requests, 4);
+  ASSERT_EQ(batch.size(), requests.size());
+  for (size_t i = 0; i < requests.size(); ++i) {
+    auto one = matcher.Match(requests[i]);
+    ASSERT_TRUE(one.ok() && batch[i].ok());
+    EXPECT_EQ(one->SerializeAsString(), batch[i]->SerializeAsString());
+  }
+}
+
+TEST(MatcherTest, InvalidRequestIsAnError) {
+  Matcher matcher(BuildIndex(testing::RandomSuppliers(10, 1)));
+  v1::MatchRequest request = testing::RandomRequests(1, 2)[0];
+  request.mutable_tender()->set_main_cpv("35613001");
+  auto response = matcher.Match(request);
+  ASSERT_FALSE(response.ok());
+  EXPECT_THAT(response.status().message(),
+              HasSubstr("tender.main_cpv: unknown CPV code \"35613001\""));
+  EXPECT_EQ(matcher.Explain(testing::RandomRequests(1, 2)[0], "nobody")
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST(MatcherTest, ScoresAreInUnitRangeAndSumOfContributions) {
+  Matcher matcher(BuildIndex(testing::RandomSuppliers(500, 41)));
+  for (const auto& request : testing::RandomRequests(60, 42)) {
+    auto response = matcher.Match(request);
+    ASSERT_TRUE(response.ok());
+    for (const auto& m : response->matches()) {
+      double sum = 0, weights = 0;
+      for (const auto& c : m.components()) {
+        EXPECT_GE(c.value(), 0);
+        EXPECT_LE(c.value(), 1);
+        sum += c.contribution();
+        weights += c.weight();
+      }
+      EXPECT_NEAR(sum, m.score(), 1e-12);
+      EXPECT_GE(m.score(), 0);
+      EXPECT_LE(m.score(), 1 + 1e-12);
+      if (m.components_size() > 0) EXPECT_NEAR(weights, 1, 1e-12);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace procmatch
