@@ -237,7 +237,8 @@ const std::vector<uint32_t>& SupplierIndex::CpvPostings(CpvCode code) const {
 
 int64_t SupplierIndex::TermId(absl::string_view term) const {
   auto it = vocabulary_.find(term);
-  return it == vocabulary_.end() ? -1 : it->second;
+  return it == vocabulary_.end() ? int64_t{-1}
+                                 : static_cast<int64_t>(it->second);
 }
 
 const std::vector<uint32_t>& SupplierIndex::TagPostings(

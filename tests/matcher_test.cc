@@ -180,3 +180,23 @@ TEST(MatcherTest, ScoresAreInUnitRangeAndSumOfContributions) {
 
 }  // namespace
 }  // namespace procmatch
+
+namespace procmatch {
+namespace {
+
+// Regression: a query word that no supplier uses once read past the end of
+// the term postings (TermId returned -1 as an unsigned id).
+TEST(MatcherTest, QueryWordsAbsentFromTheIndexAreIgnored) {
+  auto index = BuildIndex(testing::RandomSuppliers(100, 51));
+  EXPECT_EQ(index->TermId("zzzunknownword"), -1);
+  v1::MatchRequest request = testing::RandomRequests(1, 52)[0];
+  request.mutable_tender()->set_title("zzzunknownword quantumkryptografie");
+  auto fast = Matcher(index).Match(request);
+  auto slow = Matcher(index).MatchExhaustive(request);
+  ASSERT_TRUE(fast.ok()) << fast.status();
+  ASSERT_TRUE(slow.ok()) << slow.status();
+  EXPECT_EQ(Summary(*fast), Summary(*slow));
+}
+
+}  // namespace
+}  // namespace procmatch
