@@ -49,13 +49,23 @@ struct QueryTerm {
   double weight;  // Query frequency times idf.
 };
 
+// A requirement resolved once per query, so that evaluating it for each
+// supplier parses and compiles nothing.
+struct PreparedRequirement {
+  const v1::Requirement* rule = nullptr;
+  std::vector<CpvCode> cpv;  // cpv_experience or technology_readiness codes.
+  std::string scheme_key;    // certification: NormalizeScheme().
+  NutsCode place;            // proximity: its code, else the first place.
+  std::unique_ptr<RE2> keyword;  // keyword: compiled inside one group.
+};
+
 // A request resolved against one index: everything scoring needs, computed
 // once per query.
 struct Query {
   const v1::Tender* tender = nullptr;
   const v1::Lot* lot = nullptr;
-  std::vector<const v1::Requirement*> requirements;
-  std::vector<std::unique_ptr<RE2>> keyword;  // Parallel to requirements.
+  std::vector<PreparedRequirement>
+      requirements;  // The tender's, then the lot's.
   std::vector<QueryCode> codes;
   double code_weight_sum = 0;
   std::vector<QueryTerm> terms;
@@ -163,14 +173,13 @@ struct Outcome {
   std::string reason;
 };
 
-Outcome Evaluate(const v1::Requirement& r, const RE2* keyword,
-                 const SupplierDoc& d, const Query& q) {
-  const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
+Outcome Evaluate(const PreparedRequirement& p, const SupplierDoc& d,
+                 const Query& q) {
+  const v1::Requirement& r = *p.rule;
   switch (r.condition_case()) {
     case v1::Requirement::kCpvExperience: {
       const auto& x = r.cpv_experience();
-      std::vector<CpvCode> wanted;
-      for (const auto& c : x.cpv_codes()) wanted.push_back(*cpv.Parse(c));
+      const std::vector<CpvCode>& wanted = p.cpv;
       const int need = std::max(1, x.min_contracts());
       int count = 0;
       for (const auto& c : d.contracts) {
@@ -204,10 +213,9 @@ Outcome Evaluate(const v1::Requirement& r, const RE2* keyword,
                            " needed)")};
     }
     case v1::Requirement::kCertification: {
-      const std::string key = NormalizeScheme(r.certification().scheme());
       const internal::Certificate* expired = nullptr;
       for (const auto& c : d.certificates) {
-        if (c.scheme_key != key) continue;
+        if (c.scheme_key != p.scheme_key) continue;
         if (c.until >= q.as_of) {
           return {true, c.until == internal::NoExpiry()
                             ? absl::StrCat(c.scheme, " certified")
@@ -294,8 +302,7 @@ Outcome Evaluate(const v1::Requirement& r, const RE2* keyword,
     }
     case v1::Requirement::kTechnologyReadiness: {
       const auto& x = r.technology_readiness();
-      std::vector<CpvCode> under;
-      for (const auto& c : x.cpv_codes()) under.push_back(*cpv.Parse(c));
+      const std::vector<CpvCode>& under = p.cpv;
       int best = 0;
       for (const auto& cap : d.capability_levels) {
         bool counts = under.empty();
@@ -390,7 +397,7 @@ Outcome Evaluate(const v1::Requirement& r, const RE2* keyword,
       // Patterns are compiled inside one capturing group (Prepare), so
       // group 1 is the text that matched.
       re2::StringPiece match;
-      if (keyword != nullptr && RE2::PartialMatch(text, *keyword, &match)) {
+      if (p.keyword != nullptr && RE2::PartialMatch(text, *p.keyword, &match)) {
         return {true,
                 absl::StrCat("profile mentions \"",
                              std::string(match.data(), match.size()), "\"")};
@@ -400,12 +407,8 @@ Outcome Evaluate(const v1::Requirement& r, const RE2* keyword,
     }
     case v1::Requirement::kProximity: {
       const int level = r.proximity().level();
-      NutsCode place;
-      if (!r.proximity().nuts_code().empty()) {
-        place = *NutsTaxonomy::Builtin().Parse(r.proximity().nuts_code());
-      } else if (!q.places.empty()) {
-        place = q.places.front();
-      } else {
+      const NutsCode place = p.place;
+      if (!place.valid()) {
         return {false, "no place of performance to measure proximity"};
       }
       if (!d.location.valid()) return {false, "location not stated"};
@@ -424,23 +427,27 @@ Outcome Evaluate(const v1::Requirement& r, const RE2* keyword,
   return {false, "requirement has no condition"};
 }
 
+void AppendOutcome(const v1::Requirement& r, Outcome o,
+                   std::vector<v1::RequirementOutcome>* outcomes) {
+  v1::RequirementOutcome& out = outcomes->emplace_back();
+  out.set_requirement_id(r.id());
+  out.set_importance(r.importance());
+  out.set_met(o.met);
+  out.set_reason(std::move(o.reason));
+}
+
 // True when every mandatory requirement holds; fills `reasons` with the
 // failed ones when given.
 bool Eligible(const Query& q, const SupplierDoc& d,
               std::vector<v1::RequirementOutcome>* reasons) {
   bool eligible = true;
-  for (size_t i = 0; i < q.requirements.size(); ++i) {
-    const v1::Requirement& r = *q.requirements[i];
-    if (r.importance() != v1::IMPORTANCE_MANDATORY) continue;
-    Outcome o = Evaluate(r, q.keyword[i].get(), d, q);
+  for (const PreparedRequirement& p : q.requirements) {
+    if (p.rule->importance() != v1::IMPORTANCE_MANDATORY) continue;
+    Outcome o = Evaluate(p, d, q);
     if (o.met) continue;
     eligible = false;
     if (reasons == nullptr) return false;
-    v1::RequirementOutcome& out = reasons->emplace_back();
-    out.set_requirement_id(r.id());
-    out.set_importance(r.importance());
-    out.set_met(false);
-    out.set_reason(std::move(o.reason));
+    AppendOutcome(*p.rule, std::move(o), reasons);
   }
   return eligible;
 }
@@ -568,11 +575,11 @@ double DesirableValue(const Query& q, const SupplierDoc& d, std::string* detail,
                       std::vector<v1::RequirementOutcome>* outcomes) {
   double met_weight = 0;
   int met = 0, total = 0;
-  for (size_t i = 0; i < q.requirements.size(); ++i) {
-    const v1::Requirement& r = *q.requirements[i];
+  for (const PreparedRequirement& p : q.requirements) {
+    const v1::Requirement& r = *p.rule;
     const bool desirable = r.importance() == v1::IMPORTANCE_DESIRABLE;
     if (!desirable && outcomes == nullptr) continue;
-    Outcome o = Evaluate(r, q.keyword[i].get(), d, q);
+    Outcome o = Evaluate(p, d, q);
     if (desirable) {
       ++total;
       if (o.met) {
@@ -580,13 +587,7 @@ double DesirableValue(const Query& q, const SupplierDoc& d, std::string* detail,
         met_weight += r.weight() > 0 ? r.weight() : 1.0;
       }
     }
-    if (outcomes != nullptr) {
-      v1::RequirementOutcome& out = outcomes->emplace_back();
-      out.set_requirement_id(r.id());
-      out.set_importance(r.importance());
-      out.set_met(o.met);
-      out.set_reason(std::move(o.reason));
-    }
+    if (outcomes != nullptr) AppendOutcome(r, std::move(o), outcomes);
   }
   if (total == 0) return 0;
   if (detail != nullptr) {
@@ -721,33 +722,6 @@ absl::StatusOr<std::unique_ptr<Query>> Prepare(const v1::MatchRequest& request,
     i = j;
   }
 
-  // Requirements: the tender's, plus the lot's.
-  for (const auto& r : t.requirements()) q->requirements.push_back(&r);
-  if (q->lot != nullptr) {
-    for (const auto& r : q->lot->requirements()) q->requirements.push_back(&r);
-  }
-  for (const v1::Requirement* r : q->requirements) {
-    std::unique_ptr<RE2> re;
-    if (r->has_keyword()) {
-      RE2::Options options;
-      options.set_max_mem(validator.options().max_pattern_memory);
-      options.set_log_errors(false);
-      options.set_case_sensitive(r->keyword().case_sensitive());
-      const std::string pattern = r->keyword().case_sensitive()
-                                      ? r->keyword().pattern()
-                                      : FoldPattern(r->keyword().pattern());
-      re = std::make_unique<RE2>(absl::StrCat("(", pattern, ")"), options);
-      if (!re->ok()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "requirement \"", r->id(), "\": keyword pattern: ", re->error()));
-      }
-    }
-    if (r->importance() == v1::IMPORTANCE_DESIRABLE) {
-      q->desirable_weight_sum += r->weight() > 0 ? r->weight() : 1.0;
-    }
-    q->keyword.push_back(std::move(re));
-  }
-
   const v1::MatchOptions& o = request.options();
   if (o.has_as_of()) {
     q->as_of = ToCivilDay(o.as_of());
@@ -773,6 +747,57 @@ absl::StatusOr<std::unique_ptr<Query>> Prepare(const v1::MatchRequest& request,
                            ? q->lot->nuts_codes()
                            : t.nuts_codes();
   for (const std::string& p : places) q->places.push_back(*nuts.Parse(p));
+
+  // Requirements: the tender's, plus the lot's, each resolved once.
+  std::vector<const v1::Requirement*> rules;
+  for (const auto& r : t.requirements()) rules.push_back(&r);
+  if (q->lot != nullptr) {
+    for (const auto& r : q->lot->requirements()) rules.push_back(&r);
+  }
+  for (const v1::Requirement* r : rules) {
+    PreparedRequirement& p = q->requirements.emplace_back();
+    p.rule = r;
+    // The request is validated: every code below parses.
+    if (r->has_cpv_experience()) {
+      for (const auto& c : r->cpv_experience().cpv_codes()) {
+        p.cpv.push_back(*cpv.Parse(c));
+      }
+    }
+    if (r->has_technology_readiness()) {
+      for (const auto& c : r->technology_readiness().cpv_codes()) {
+        p.cpv.push_back(*cpv.Parse(c));
+      }
+    }
+    if (r->has_certification()) {
+      p.scheme_key = NormalizeScheme(r->certification().scheme());
+    }
+    if (r->has_proximity()) {
+      if (!r->proximity().nuts_code().empty()) {
+        p.place = *nuts.Parse(r->proximity().nuts_code());
+      } else if (!q->places.empty()) {
+        p.place = q->places.front();
+      }
+    }
+    if (r->has_keyword()) {
+      RE2::Options options;
+      options.set_max_mem(validator.options().max_pattern_memory);
+      options.set_log_errors(false);
+      options.set_case_sensitive(r->keyword().case_sensitive());
+      const std::string pattern = r->keyword().case_sensitive()
+                                      ? r->keyword().pattern()
+                                      : FoldPattern(r->keyword().pattern());
+      p.keyword =
+          std::make_unique<RE2>(absl::StrCat("(", pattern, ")"), options);
+      if (!p.keyword->ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("requirement \"", r->id(),
+                         "\": keyword pattern: ", p.keyword->error()));
+      }
+    }
+    if (r->importance() == v1::IMPORTANCE_DESIRABLE) {
+      q->desirable_weight_sum += r->weight() > 0 ? r->weight() : 1.0;
+    }
+  }
 
   for (const std::string& tag : o.wanted_tags()) {
     q->wanted_tags.push_back(FoldText(tag));
@@ -828,6 +853,26 @@ bool Better(const Ranked& a, const Ranked& b) {
   return a.score > b.score || (a.score == b.score && a.doc < b.doc);
 }
 
+// A response for `request` with its header filled.
+v1::MatchResponse NewResponse(const v1::MatchRequest& request,
+                              const SupplierIndex& index) {
+  v1::MatchResponse response;
+  response.set_request_id(request.request_id());
+  response.set_tender_id(request.tender().id());
+  response.set_lot_id(request.lot_id());
+  response.set_index_generation(index.generation());
+  return response;
+}
+
+void AddExclusion(const SupplierDoc& d,
+                  std::vector<v1::RequirementOutcome> reasons,
+                  v1::MatchResponse* response) {
+  v1::Exclusion* e = response->add_excluded();
+  e->set_supplier_id(d.profile->id());
+  e->set_supplier_name(d.profile->name());
+  for (auto& r : reasons) *e->add_reasons() = std::move(r);
+}
+
 v1::SupplierMatch Describe(const Query& q, const SupplierIndex& index,
                            uint32_t doc, double score) {
   const SupplierDoc& d = index.doc(doc);
@@ -864,21 +909,14 @@ void AddExclusions(const Query& q, const SupplierIndex& index,
     std::vector<v1::RequirementOutcome> reasons;
     if (Eligible(q, index.doc(doc), &reasons)) continue;
     if (response->excluded_size() >= q.max_excluded) return;
-    v1::Exclusion* e = response->add_excluded();
-    e->set_supplier_id(index.profile(doc).id());
-    e->set_supplier_name(index.profile(doc).name());
-    for (auto& r : reasons) *e->add_reasons() = std::move(r);
+    AddExclusion(index.doc(doc), std::move(reasons), response);
   }
 }
 
 v1::MatchResponse Respond(const v1::MatchRequest& request, const Query& q,
                           const SupplierIndex& index,
                           std::vector<Ranked> ranked) {
-  v1::MatchResponse response;
-  response.set_request_id(request.request_id());
-  response.set_tender_id(request.tender().id());
-  response.set_lot_id(request.lot_id());
-  response.set_index_generation(index.generation());
+  v1::MatchResponse response = NewResponse(request, index);
   std::sort(ranked.begin(), ranked.end(), Better);
   for (size_t i = 0; i < ranked.size(); ++i) {
     v1::SupplierMatch m = Describe(q, index, ranked[i].doc, ranked[i].score);
@@ -1033,11 +1071,7 @@ absl::StatusOr<v1::MatchResponse> Matcher::Explain(
       Prepare(request, *index_, validator_);
   if (!prepared.ok()) return prepared.status();
   const Query& q = **prepared;
-  v1::MatchResponse response;
-  response.set_request_id(request.request_id());
-  response.set_tender_id(request.tender().id());
-  response.set_lot_id(request.lot_id());
-  response.set_index_generation(index_->generation());
+  v1::MatchResponse response = NewResponse(request, *index_);
   std::vector<v1::RequirementOutcome> reasons;
   const SupplierDoc& d = index_->doc(doc);
   if (Eligible(q, d, &reasons)) {
@@ -1045,10 +1079,7 @@ absl::StatusOr<v1::MatchResponse> Matcher::Explain(
     *response.add_matches() =
         Describe(q, *index_, doc, Score(q, *index_, d, value));
   } else {
-    v1::Exclusion* e = response.add_excluded();
-    e->set_supplier_id(d.profile->id());
-    e->set_supplier_name(d.profile->name());
-    for (auto& r : reasons) *e->add_reasons() = std::move(r);
+    AddExclusion(d, std::move(reasons), &response);
   }
   return response;
 }

@@ -263,8 +263,7 @@ void CheckSupplierFields(Checker& c, const v1::SupplierProfile& s,
 }
 
 void CheckRequirement(Checker& c, const v1::Requirement& r,
-                      const std::string& f, bool has_value,
-                      const Validator& v) {
+                      const std::string& f, bool has_value) {
   c.Id(f + ".id", r.id());
   if (r.importance() == v1::IMPORTANCE_UNSPECIFIED) {
     c.Add(f + ".importance", "must be MANDATORY or DESIRABLE");
@@ -396,8 +395,7 @@ void CheckRequirement(Checker& c, const v1::Requirement& r,
   }
 }
 
-void CheckTenderFields(Checker& c, const v1::Tender& t, const std::string& p,
-                       const Validator& v) {
+void CheckTenderFields(Checker& c, const v1::Tender& t, const std::string& p) {
   c.Id(p + "id", t.id());
   if (absl::StripAsciiWhitespace(t.title()).empty() &&
       absl::StripAsciiWhitespace(t.description()).empty()) {
@@ -425,7 +423,7 @@ void CheckTenderFields(Checker& c, const v1::Tender& t, const std::string& p,
           const std::string& prefix, bool has_value) {
         for (int i = 0; i < reqs.size(); ++i) {
           const std::string f = absl::StrCat(prefix, "requirements[", i, "]");
-          CheckRequirement(c, reqs[i], f, has_value, v);
+          CheckRequirement(c, reqs[i], f, has_value);
           if (reqs[i].id().empty()) continue;
           auto [it, inserted] = requirement_ids.emplace(reqs[i].id(), f);
           if (!inserted) {
@@ -575,7 +573,7 @@ std::vector<ValidationProblem> Validator::CheckTender(
   std::vector<ValidationProblem> out;
   Checker c(*this, Quoted("tender", t.id()), &out);
   c.Utf8(t, "");
-  CheckTenderFields(c, t, "", *this);
+  CheckTenderFields(c, t, "");
   return out;
 }
 
@@ -587,7 +585,7 @@ std::vector<ValidationProblem> Validator::CheckMatchRequest(
   if (!r.has_tender()) {
     c.Add("tender", "is not set");
   } else {
-    CheckTenderFields(c, r.tender(), "tender.", *this);
+    CheckTenderFields(c, r.tender(), "tender.");
     CheckLotId(c, r.tender(), r.lot_id());
   }
   const v1::MatchOptions& o = r.options();
@@ -619,7 +617,7 @@ std::vector<ValidationProblem> Validator::CheckConsortiumRequest(
   if (!r.has_tender()) {
     c.Add("tender", "is not set");
   } else {
-    CheckTenderFields(c, r.tender(), "tender.", *this);
+    CheckTenderFields(c, r.tender(), "tender.");
     CheckLotId(c, r.tender(), r.lot_id());
   }
   if (r.max_proposals() < 0) c.Add("max_proposals", "is negative");
