@@ -1,5 +1,6 @@
 #include "lib/record_io.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -103,37 +104,34 @@ absl::Status ReadMessages(
       return absl::OkStatus();
     }
     case RecordFormat::kBinaryDelimited: {
-      google::protobuf::io::ArrayInputStream raw(
-          content.data(), static_cast<int>(content.size()));
-      google::protobuf::io::CodedInputStream in(&raw);
-      for (int record = 1;; ++record) {
-        if (in.ExpectAtEnd()) return absl::OkStatus();
+      // Each record's bounds come from its size prefix alone, so a record
+      // that does not parse is skipped exactly and the next one is found.
+      size_t pos = 0;
+      for (int record = 1; pos < content.size(); ++record) {
+        google::protobuf::io::CodedInputStream prefix(
+            reinterpret_cast<const uint8_t*>(content.data() + pos),
+            static_cast<int>(std::min<size_t>(content.size() - pos, 10)));
         uint32_t size;
-        if (!in.ReadVarint32(&size)) {
+        if (!prefix.ReadVarint32(&size)) {
           return absl::DataLossError(absl::StrCat(source, ": record ", record,
                                                   ": truncated size prefix"));
         }
-        if (in.BytesUntilTotalBytesLimit() < static_cast<int>(size) ||
-            static_cast<size_t>(in.CurrentPosition()) + size > content.size()) {
-          return absl::DataLossError(
-              absl::StrCat(source, ": record ", record, ": truncated (", size,
-                           " bytes announced, ",
-                           content.size() - in.CurrentPosition(), " left)"));
+        pos += prefix.CurrentPosition();
+        if (size > content.size() - pos) {
+          return absl::DataLossError(absl::StrCat(
+              source, ": record ", record, ": truncated (", size,
+              " bytes announced, ", content.size() - pos, " left)"));
         }
-        auto limit = in.PushLimit(static_cast<int>(size));
         std::unique_ptr<google::protobuf::Message> m(prototype.New());
-        const bool ok =
-            m->ParseFromCodedStream(&in) && in.ConsumedEntireMessage();
-        in.PopLimit(limit);
-        if (!ok) {
-          // The size prefix was intact, so the next record is still found.
-          in.Skip(static_cast<int>(size));
+        if (m->ParseFromArray(content.data() + pos, static_cast<int>(size))) {
+          accept(record, std::move(m));
+        } else {
           reject(absl::InvalidArgumentError(absl::StrCat(
               source, ": record ", record, ": not a valid ", type)));
-          continue;
         }
-        accept(record, std::move(m));
+        pos += size;
       }
+      return absl::OkStatus();
     }
   }
   return absl::InternalError("unreachable record format");
