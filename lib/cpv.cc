@@ -55,6 +55,16 @@ bool CpvCode::Covers(CpvCode other) const {
   return other.depth() >= d && other.Truncated(d) == *this;
 }
 
+uint32_t CpvCode::bcd() const {
+  uint32_t out = 0;
+  uint32_t d = digits_;
+  for (int shift = 0; shift < 32; shift += 4) {
+    out |= (d % 10) << shift;
+    d /= 10;
+  }
+  return out;
+}
+
 std::string CpvCode::ToString() const {
   return absl::StrFormat("%08u", digits_);
 }

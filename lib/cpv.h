@@ -64,6 +64,11 @@ class CpvCode {
   // "35613000", without check digit.
   std::string ToString() const;
 
+  // The eight digits as packed BCD nibbles (35613000 -> 0x35613000): two
+  // codes share a prefix of as many digits as their BCD forms share leading
+  // nibbles, which scoring computes with one XOR instead of divisions.
+  uint32_t bcd() const;
+
   friend bool operator==(CpvCode a, CpvCode b) {
     return a.digits_ == b.digits_;
   }

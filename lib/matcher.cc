@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "lib/certification.h"
 #include "lib/dates.h"
+#include "lib/internal/cpv_credit.h"
 #include "lib/text_analyzer.h"
 #include "re2/re2.h"
 
@@ -38,9 +39,13 @@ constexpr double kBm25B = 0.75;
 constexpr int kDefaultTopK = 10;
 constexpr int kDefaultMaxExcluded = 100;
 
+// A tender code with what scoring asks of it for every supplier code,
+// computed once per query: its credit scorer and each ancestor's rarity.
 struct QueryCode {
   CpvCode code;
   double weight;
+  internal::CreditScorer credit;
+  double rarity[9] = {};  // By depth 2-8: 0.5 + 0.5 idf / idf_max.
 };
 
 struct QueryTerm {
@@ -141,28 +146,6 @@ std::string KeywordText(const v1::SupplierProfile& p) {
     parts.push_back(c.description());
   }
   return absl::StrJoin(parts, "\n");
-}
-
-// How much of tender code `t` a supplier code `s` delivers: 1 for the same
-// code, 0.9 for a more specific code under it, 0.8 for a broader code above
-// it, and by the depth of the deepest shared ancestor otherwise.
-double CodeCredit(CpvCode t, CpvCode s, int* shared_depth) {
-  const int d = CpvTaxonomy::Builtin().CommonDepth(t, s);
-  *shared_depth = d;
-  if (d == 0) return 0;
-  if (t == s) return 1.0;
-  if (t.Covers(s)) return 0.9;
-  if (s.Covers(t)) return 0.8;
-  switch (d) {
-    case 2:
-      return 0.2;
-    case 3:
-      return 0.4;
-    case 4:
-      return 0.55;
-    default:
-      return 0.7;
-  }
 }
 
 // ---------------------------------------------------------------------------
@@ -459,25 +442,20 @@ bool Eligible(const Query& q, const SupplierDoc& d,
 double CpvValue(const Query& q, const SupplierIndex& index,
                 const SupplierDoc& d, std::string* detail) {
   if (q.codes.empty()) return 0;
-  const double n = index.size();
-  const double idf_max = std::log(1 + n);
   double sum = 0;
   double best_part = -1;
   for (const QueryCode& qc : q.codes) {
     double best = 0;
     CpvCode best_code;
     int best_depth = 0;
-    for (CpvCode s : d.offered_cpv) {
+    for (size_t i = 0; i < d.offered_bcd.size(); ++i) {
       int depth;
-      const double credit = CodeCredit(qc.code, s, &depth);
+      const double credit = qc.credit.Credit(d.offered_bcd[i], &depth);
       if (credit == 0) continue;
-      const double df = index.CpvPostings(qc.code.Truncated(depth)).size();
-      const double rarity =
-          0.5 + 0.5 * std::log(1 + n / std::max(1.0, df)) / idf_max;
-      const double v = credit * rarity;
+      const double v = credit * qc.rarity[depth];
       if (v > best) {
         best = v;
-        best_code = s;
+        best_code = d.offered_cpv[i];
         best_depth = depth;
       }
     }
@@ -501,18 +479,31 @@ uint32_t TermFrequency(const SupplierDoc& d, uint32_t term) {
   return it != d.terms.end() && it->first == term ? it->second : 0;
 }
 
+// BM25's length normalisation for a supplier's text.
+double Bm25Norm(const SupplierIndex& index, const SupplierDoc& d) {
+  return kBm25K1 * (1 - kBm25B +
+                    kBm25B * d.length / std::max(1.0, index.average_length()));
+}
+
+// One query term's BM25 part. Match() sums these term at a time over the
+// postings, TextValue() supplier at a time: both add the same parts in query
+// term order, so their sums are identical to the bit.
+double Bm25Part(const QueryTerm& t, uint32_t tf, double norm) {
+  return t.weight * tf * (kBm25K1 + 1) / (tf + norm);
+}
+
+bool HasText(const Query& q) { return !q.terms.empty() && q.text_max > 0; }
+
 double TextValue(const Query& q, const SupplierIndex& index,
                  const SupplierDoc& d, std::string* detail) {
-  if (q.terms.empty() || q.text_max <= 0) return 0;
-  const double norm =
-      kBm25K1 *
-      (1 - kBm25B + kBm25B * d.length / std::max(1.0, index.average_length()));
+  if (!HasText(q)) return 0;
+  const double norm = Bm25Norm(index, d);
   double raw = 0;
   std::vector<std::pair<double, std::string>> matched;
   for (const QueryTerm& t : q.terms) {
     const uint32_t tf = TermFrequency(d, t.id);
     if (tf == 0) continue;
-    const double part = t.weight * tf * (kBm25K1 + 1) / (tf + norm);
+    const double part = Bm25Part(t, tf, norm);
     raw += part;
     if (detail != nullptr) matched.emplace_back(-part, t.text);
   }
@@ -534,9 +525,9 @@ double TrackValue(const Query& q, const SupplierDoc& d, std::string* detail) {
   for (const auto& c : d.contracts) {
     double sim = 0;
     for (const QueryCode& qc : q.codes) {
-      for (CpvCode s : c.cpv) {
+      for (uint32_t s : c.cpv_bcd) {
         int depth;
-        sim = std::max(sim, CodeCredit(qc.code, s, &depth));
+        sim = std::max(sim, qc.credit.Credit(s, &depth));
       }
     }
     if (sim == 0) continue;
@@ -696,14 +687,23 @@ absl::StatusOr<std::unique_ptr<Query>> Prepare(const v1::MatchRequest& request,
     for (const auto& c : t.additional_cpv()) add_code(c, 0.5);
     for (const v1::Lot& lot : t.lots()) add_lot(lot);
   }
-  for (const QueryCode& qc : q->codes) q->code_weight_sum += qc.weight;
+  const double n = index.size();
+  const double idf_max = std::log(1 + n);
+  for (QueryCode& qc : q->codes) {
+    q->code_weight_sum += qc.weight;
+    qc.credit = internal::CreditScorer(cpv, qc.code);
+    for (int d = 2; d <= qc.code.depth(); ++d) {
+      const CpvCode up = qc.code.Truncated(d);
+      const double df = index.CpvPostings(up).size();
+      qc.rarity[d] = 0.5 + 0.5 * std::log(1 + n / std::max(1.0, df)) / idf_max;
+    }
+  }
 
   // Text: BM25 over the tender's language's stems.
   const std::string language =
       t.language().empty() ? GuessLanguage(text) : t.language();
   absl::StatusOr<std::vector<std::string>> terms = AnalyzeText(text, language);
   if (!terms.ok()) return terms.status();
-  const double n = index.size();
   std::vector<std::string> sorted = *terms;
   std::sort(sorted.begin(), sorted.end());
   for (size_t i = 0; i < sorted.size();) {
@@ -993,15 +993,21 @@ absl::StatusOr<v1::MatchResponse> Matcher::Match(
 
   // Candidates: every supplier that can score on CPV, text, track record or
   // tags shares a CPV division with the query or one of its terms or tags.
+  // Text relevance is accumulated here, term at a time over the postings.
   std::vector<char> is_candidate(index.size(), 0);
   for (const QueryCode& qc : q.codes) {
     for (uint32_t doc : index.CpvPostings(qc.code.Truncated(2))) {
       is_candidate[doc] = 1;
     }
   }
+  std::vector<double> text_raw(HasText(q) ? index.size() : 0, 0.0);
   for (const QueryTerm& t : q.terms) {
-    for (const auto& [doc, tf] : index.TermPostings(t.id))
+    for (const auto& [doc, tf] : index.TermPostings(t.id)) {
       is_candidate[doc] = 1;
+      if (HasText(q)) {
+        text_raw[doc] += Bm25Part(t, tf, Bm25Norm(index, index.doc(doc)));
+      }
+    }
   }
   for (const std::string& tag : q.wanted_tags) {
     for (uint32_t doc : index.TagPostings(tag)) is_candidate[doc] = 1;
@@ -1023,24 +1029,29 @@ absl::StatusOr<v1::MatchResponse> Matcher::Match(
   // the desirable requirements (the costly part: keyword rules, dates),
   // which count at their maximum of 1. Floating-point sums are monotonic, so
   // the bound is >= the score Combine() gives. Visiting candidates by
-  // decreasing bound lets the loop stop at the first bound below the k-th best
-  // score.
+  // decreasing bound (popped from a heap: most are never visited) lets the
+  // loop stop at the first bound below the k-th best score.
   std::vector<Ranked> bounded;
   for (uint32_t doc = 0; doc < is_candidate.size(); ++doc) {
     if (!is_candidate[doc]) continue;
     const SupplierDoc& d = index.doc(doc);
-    const double bound[kComponents] = {CpvValue(q, index, d, nullptr),
-                                       TextValue(q, index, d, nullptr),
-                                       TrackValue(q, d, nullptr),
-                                       TagValue(q, d, nullptr),
-                                       1,
-                                       SizeValue(q, d, nullptr),
-                                       ProximityValue(q, d, nullptr)};
+    const double bound[kComponents] = {
+        CpvValue(q, index, d, nullptr),
+        HasText(q) ? text_raw[doc] / q.text_max : 0,
+        TrackValue(q, d, nullptr),
+        TagValue(q, d, nullptr),
+        1,
+        SizeValue(q, d, nullptr),
+        ProximityValue(q, d, nullptr)};
     bounded.push_back({Combine(q, bound), doc});
   }
   candidates = static_cast<int64_t>(bounded.size());
-  std::sort(bounded.begin(), bounded.end(), Better);
-  for (const Ranked& b : bounded) {
+  auto worse = [](const Ranked& a, const Ranked& b) { return Better(b, a); };
+  std::make_heap(bounded.begin(), bounded.end(), worse);
+  while (!bounded.empty()) {
+    std::pop_heap(bounded.begin(), bounded.end(), worse);
+    const Ranked b = bounded.back();
+    bounded.pop_back();
     if (top.full() && b.score < top.threshold()) break;
     consider(b.doc);
   }

@@ -98,12 +98,14 @@ std::shared_ptr<const SupplierDoc> Analyze(
     AddText(cap.description(), cap.language(), &counts);
   }
   SortUnique(&doc->offered_cpv);
+  for (CpvCode c : doc->offered_cpv) doc->offered_bcd.push_back(c.bcd());
   std::sort(tags.begin(), tags.end());
   tags.erase(std::unique(tags.begin(), tags.end()), tags.end());
   doc->tags = std::move(tags);
   for (const v1::PastContract& pc : p.past_contracts()) {
     internal::ContractRecord record;
     record.cpv = ParseCodes(pc.cpv_codes());
+    for (CpvCode c : record.cpv) record.cpv_bcd.push_back(c.bcd());
     record.has_date = pc.has_award_date();
     if (record.has_date) record.date = ToCivilDay(pc.award_date());
     record.buyer_key = FoldText(pc.buyer_name());

@@ -37,6 +37,7 @@ struct Certificate {
 
 struct ContractRecord {
   std::vector<CpvCode> cpv;
+  std::vector<uint32_t> cpv_bcd;  // cpv[i].bcd(), for scoring.
   bool has_date = false;
   absl::CivilDay date;
   std::string buyer_key;  // FoldText of the buyer name.
@@ -68,7 +69,8 @@ struct SupplierDoc {
   NutsCode location;  // Supplier's NUTS code, or its country at level 0.
 
   // Scoring data.
-  std::vector<CpvCode> offered_cpv;  // Profile and capability codes, unique.
+  std::vector<CpvCode> offered_cpv;   // Profile and capability codes, unique.
+  std::vector<uint32_t> offered_bcd;  // offered_cpv[i].bcd(), for scoring.
   std::vector<ContractRecord> contracts;
   std::vector<std::string> tags;  // Folded, sorted, unique.
   // (term id, frequency), sorted by term id.
