@@ -993,6 +993,24 @@ absl::StatusOr<v1::MatchResponse> Matcher::Match(
 
   // Candidates: every supplier that can score on CPV, text, track record or
   // tags shares a CPV division with the query or one of its terms or tags.
+  // A mandatory certification rule admits only holders of the scheme: the
+  // others cannot be eligible and are never looked at.
+  std::vector<char> may_pass;
+  for (const PreparedRequirement& p : q.requirements) {
+    if (p.rule->importance() != v1::IMPORTANCE_MANDATORY ||
+        !p.rule->has_certification()) {
+      continue;
+    }
+    std::vector<char> holders(index.size(), 0);
+    for (uint32_t doc : index.CertificationPostings(p.scheme_key)) {
+      holders[doc] = may_pass.empty() || may_pass[doc];
+    }
+    may_pass = std::move(holders);
+  }
+  auto admitted = [&](uint32_t doc) {
+    return may_pass.empty() || may_pass[doc];
+  };
+
   // Text relevance is accumulated here, term at a time over the postings.
   std::vector<char> is_candidate(index.size(), 0);
   for (const QueryCode& qc : q.codes) {
@@ -1033,7 +1051,7 @@ absl::StatusOr<v1::MatchResponse> Matcher::Match(
   // loop stop at the first bound below the k-th best score.
   std::vector<Ranked> bounded;
   for (uint32_t doc = 0; doc < is_candidate.size(); ++doc) {
-    if (!is_candidate[doc]) continue;
+    if (!is_candidate[doc] || !admitted(doc)) continue;
     const SupplierDoc& d = index.doc(doc);
     const double bound[kComponents] = {
         CpvValue(q, index, d, nullptr),
@@ -1060,7 +1078,7 @@ absl::StatusOr<v1::MatchResponse> Matcher::Match(
   const double rest_bound = Combine(q, rest_value);
   if (!top.full() || rest_bound >= top.threshold()) {
     for (uint32_t doc = 0; doc < is_candidate.size(); ++doc) {
-      if (!is_candidate[doc]) consider(doc);
+      if (!is_candidate[doc] && admitted(doc)) consider(doc);
     }
   }
   v1::MatchResponse response =

@@ -190,6 +190,11 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> SupplierIndex::Assemble(
     for (const std::string& tag : doc.tags) {
       index->tag_postings_[tag].push_back(d);
     }
+    for (const internal::Certificate& c : doc.certificates) {
+      std::vector<uint32_t>& list =
+          index->certification_postings_[c.scheme_key];
+      if (list.empty() || list.back() != d) list.push_back(d);
+    }
     total_length += doc.length;
   }
   index->average_length_ =
@@ -241,6 +246,12 @@ int64_t SupplierIndex::TermId(absl::string_view term) const {
   auto it = vocabulary_.find(term);
   return it == vocabulary_.end() ? int64_t{-1}
                                  : static_cast<int64_t>(it->second);
+}
+
+const std::vector<uint32_t>& SupplierIndex::CertificationPostings(
+    absl::string_view scheme_key) const {
+  auto it = certification_postings_.find(scheme_key);
+  return it == certification_postings_.end() ? EmptyDocs() : it->second;
 }
 
 const std::vector<uint32_t>& SupplierIndex::TagPostings(

@@ -104,6 +104,10 @@ class SupplierIndex {
     return term_postings_[term];
   }
   const std::vector<uint32_t>& TagPostings(absl::string_view tag) const;
+  // Docs holding a certificate of the scheme (a NormalizeScheme() key),
+  // valid or not, ascending.
+  const std::vector<uint32_t>& CertificationPostings(
+      absl::string_view scheme_key) const;
   double average_length() const { return average_length_; }
 
  private:
@@ -120,6 +124,8 @@ class SupplierIndex {
   absl::flat_hash_map<CpvCode, std::vector<uint32_t>> cpv_postings_;
   std::vector<std::vector<std::pair<uint32_t, uint32_t>>> term_postings_;
   absl::flat_hash_map<std::string, std::vector<uint32_t>> tag_postings_;
+  absl::flat_hash_map<std::string, std::vector<uint32_t>>
+      certification_postings_;
   double average_length_ = 0;
 };
 

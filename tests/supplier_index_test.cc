@@ -1,0 +1,118 @@
+#include "lib/supplier_index.h"
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "google/protobuf/text_format.h"
+#include "gtest/gtest.h"
+#include "lib/text_analyzer.h"
+
+namespace procmatch {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+v1::SupplierProfile Profile(const std::string& text) {
+  v1::SupplierProfile p;
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &p)) << text;
+  return p;
+}
+
+CpvCode Cpv(const char* code) { return *CpvTaxonomy::Builtin().Parse(code); }
+
+class SupplierIndexTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SupplierIndex::Builder builder;
+    // Added out of id order on purpose.
+    ASSERT_TRUE(builder
+                    .Add(Profile(R"pb(
+                      id: "BE-2"
+                      name: "Vlaamse Dronebouw NV"
+                      country: "BE"
+                      capabilities {
+                        description: "Onbemande luchtvaartuigen"
+                        language: "nl"
+                        cpv_codes: "35613000"
+                        tags: "UAV"
+                      }
+                      certifications { scheme: "AQAP-2110" }
+                    )pb"))
+                    .ok());
+    ASSERT_TRUE(builder
+                    .Add(Profile(R"pb(
+                      id: "BE-1"
+                      name: "Wallonie Munitions SA"
+                      country: "BE"
+                      cpv_codes: "35330000"
+                      certifications { scheme: "AQAP 2110 Ed. D" }
+                      past_contracts { title: "Drones" cpv_codes: "35613000" }
+                    )pb"))
+                    .ok());
+    EXPECT_EQ(builder.size(), 2);
+    index_ = *std::move(builder).Build();
+  }
+  std::shared_ptr<const SupplierIndex> index_;
+};
+
+TEST_F(SupplierIndexTest, DocsAreInIdOrder) {
+  ASSERT_EQ(index_->size(), 2);
+  EXPECT_EQ(index_->profile(0).id(), "BE-1");
+  EXPECT_EQ(index_->profile(1).id(), "BE-2");
+  EXPECT_EQ(index_->FindDoc("BE-2"), 1);
+  EXPECT_EQ(index_->FindDoc("BE-9"), -1);
+  EXPECT_EQ(index_->generation(), 1u);
+}
+
+TEST_F(SupplierIndexTest, CpvPostingsAtEveryLevel) {
+  // BE-2 offers 35613000; BE-1 has it in a past contract.
+  for (const char* code : {"35613000", "35610000", "35600000", "35000000"}) {
+    EXPECT_THAT(index_->CpvPostings(Cpv(code)), ElementsAre(0, 1)) << code;
+  }
+  EXPECT_THAT(index_->CpvPostings(Cpv("35330000")), ElementsAre(0));
+  EXPECT_THAT(index_->CpvPostings(Cpv("35300000")), ElementsAre(0));
+  EXPECT_THAT(index_->CpvPostings(Cpv("35700000")), IsEmpty());
+}
+
+TEST_F(SupplierIndexTest, TermsTagsAndCertifications) {
+  const std::string stem = (*AnalyzeText("luchtvaartuigen", "nl"))[0];
+  const int64_t term = index_->TermId(stem);
+  ASSERT_GE(term, 0);
+  EXPECT_THAT(index_->TermPostings(static_cast<uint32_t>(term)),
+              ElementsAre(std::make_pair(1u, 1u)));
+  EXPECT_EQ(index_->TermId("nonexistent"), -1);
+  EXPECT_THAT(index_->TagPostings("uav"), ElementsAre(1));  // Folded.
+  // Two spellings of one scheme post together.
+  EXPECT_THAT(index_->CertificationPostings("aqap2110"), ElementsAre(0, 1));
+  EXPECT_THAT(index_->CertificationPostings("iso9001"), IsEmpty());
+}
+
+TEST(SupplierIndexBuilderTest, BadProfilesAreRejectedAndNamed) {
+  SupplierIndex::Builder builder;
+  ASSERT_TRUE(builder.Add(Profile(R"pb(id: "BE-1" name: "A")pb")).ok());
+  absl::Status dup = builder.Add(Profile(R"pb(id: "BE-1" name: "B")pb"));
+  EXPECT_EQ(dup.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_THAT(dup.message(), HasSubstr("supplier \"BE-1\": id: added twice"));
+  absl::Status bad =
+      builder.Add(Profile(R"pb(id: "BE-3" name: "C" cpv_codes: "35613001")pb"));
+  EXPECT_THAT(bad.message(),
+              HasSubstr("supplier \"BE-3\": cpv_codes[0]: unknown CPV code"));
+  // What was accepted is kept.
+  EXPECT_EQ(builder.size(), 1);
+  auto index = std::move(builder).Build();
+  ASSERT_TRUE(index.ok());
+  EXPECT_EQ((*index)->size(), 1);
+  EXPECT_EQ((*index)->profile(0).name(), "A");
+}
+
+TEST(SupplierIndexBuilderTest, EmptyIndexIsValid) {
+  auto index = SupplierIndex::Builder().Build();
+  ASSERT_TRUE(index.ok());
+  EXPECT_EQ((*index)->size(), 0);
+  EXPECT_THAT((*index)->CpvPostings(Cpv("35613000")), IsEmpty());
+}
+
+}  // namespace
+}  // namespace procmatch
