@@ -173,7 +173,9 @@ TEST(MatcherTest, ScoresAreInUnitRangeAndSumOfContributions) {
       EXPECT_NEAR(sum, m.score(), 1e-12);
       EXPECT_GE(m.score(), 0);
       EXPECT_LE(m.score(), 1 + 1e-12);
-      if (m.components_size() > 0) EXPECT_NEAR(weights, 1, 1e-12);
+      if (m.components_size() > 0) {
+        EXPECT_NEAR(weights, 1, 1e-12);
+      }
     }
   }
 }
