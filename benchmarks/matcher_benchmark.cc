@@ -9,6 +9,7 @@
 
 #include "benchmark/benchmark.h"
 #include "lib/matcher.h"
+#include "lib/snapshot.h"
 #include "tests/random_corpus.h"
 
 namespace procmatch {
@@ -53,6 +54,30 @@ void BM_Build(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * suppliers.size());
 }
 BENCHMARK(BM_Build)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
+
+// Loading a snapshot against building the same index (BM_Build): the
+// ratio is what `procmatch index` saves at start-up.
+void BM_SnapshotLoad(benchmark::State& state) {
+  const std::string bytes = SaveSnapshot(*Index(state.range(0)));
+  for (auto _ : state) benchmark::DoNotOptimize(LoadSnapshot(bytes));
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+  state.counters["bytes_per_supplier"] =
+      static_cast<double>(bytes.size()) / state.range(0);
+}
+BENCHMARK(BM_SnapshotLoad)
+    ->Arg(10000)
+    ->Arg(100000)
+    ->Unit(benchmark::kMillisecond);
+
+void BM_SnapshotSave(benchmark::State& state) {
+  auto index = Index(state.range(0));
+  for (auto _ : state) benchmark::DoNotOptimize(SaveSnapshot(*index));
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_SnapshotSave)
+    ->Arg(10000)
+    ->Arg(100000)
+    ->Unit(benchmark::kMillisecond);
 
 template <bool kIndexed>
 void BM_Top10(benchmark::State& state) {

@@ -62,6 +62,33 @@ absl::StatusOr<RecordFormat> ParseRecordFormat(absl::string_view name) {
       "unknown record format \"", name, "\": use jsonl, textproto or binpb"));
 }
 
+absl::Status ForEachDelimitedRecord(
+    absl::string_view source, absl::string_view content,
+    const std::function<void(int, absl::string_view)>& record) {
+  // Each record's bounds come from its size prefix alone, so a record that
+  // does not parse can be skipped exactly and the next one is found.
+  size_t pos = 0;
+  for (int number = 1; pos < content.size(); ++number) {
+    google::protobuf::io::CodedInputStream prefix(
+        reinterpret_cast<const uint8_t*>(content.data() + pos),
+        static_cast<int>(std::min<size_t>(content.size() - pos, 10)));
+    uint32_t size;
+    if (!prefix.ReadVarint32(&size)) {
+      return absl::DataLossError(
+          absl::StrCat(source, ": record ", number, ": truncated size prefix"));
+    }
+    pos += prefix.CurrentPosition();
+    if (size > content.size() - pos) {
+      return absl::DataLossError(
+          absl::StrCat(source, ": record ", number, ": truncated (", size,
+                       " bytes announced, ", content.size() - pos, " left)"));
+    }
+    record(number, content.substr(pos, size));
+    pos += size;
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ReadMessages(
     absl::string_view source, absl::string_view content, RecordFormat format,
     const google::protobuf::Message& prototype,
@@ -103,36 +130,18 @@ absl::Status ReadMessages(
       accept(1, std::move(m));
       return absl::OkStatus();
     }
-    case RecordFormat::kBinaryDelimited: {
-      // Each record's bounds come from its size prefix alone, so a record
-      // that does not parse is skipped exactly and the next one is found.
-      size_t pos = 0;
-      for (int record = 1; pos < content.size(); ++record) {
-        google::protobuf::io::CodedInputStream prefix(
-            reinterpret_cast<const uint8_t*>(content.data() + pos),
-            static_cast<int>(std::min<size_t>(content.size() - pos, 10)));
-        uint32_t size;
-        if (!prefix.ReadVarint32(&size)) {
-          return absl::DataLossError(absl::StrCat(source, ": record ", record,
-                                                  ": truncated size prefix"));
-        }
-        pos += prefix.CurrentPosition();
-        if (size > content.size() - pos) {
-          return absl::DataLossError(absl::StrCat(
-              source, ": record ", record, ": truncated (", size,
-              " bytes announced, ", content.size() - pos, " left)"));
-        }
-        std::unique_ptr<google::protobuf::Message> m(prototype.New());
-        if (m->ParseFromArray(content.data() + pos, static_cast<int>(size))) {
-          accept(record, std::move(m));
-        } else {
-          reject(absl::InvalidArgumentError(absl::StrCat(
-              source, ": record ", record, ": not a valid ", type)));
-        }
-        pos += size;
-      }
-      return absl::OkStatus();
-    }
+    case RecordFormat::kBinaryDelimited:
+      return ForEachDelimitedRecord(
+          source, content, [&](int record, absl::string_view bytes) {
+            std::unique_ptr<google::protobuf::Message> m(prototype.New());
+            if (m->ParseFromArray(bytes.data(),
+                                  static_cast<int>(bytes.size()))) {
+              accept(record, std::move(m));
+            } else {
+              reject(absl::InvalidArgumentError(absl::StrCat(
+                  source, ": record ", record, ": not a valid ", type)));
+            }
+          });
   }
   return absl::InternalError("unreachable record format");
 }
@@ -159,10 +168,21 @@ absl::Status AppendRecord(const google::protobuf::Message& message,
       return absl::OkStatus();
     }
     case RecordFormat::kBinaryDelimited: {
-      google::protobuf::io::StringOutputStream raw(out);
-      google::protobuf::io::CodedOutputStream coded(&raw);
-      coded.WriteVarint32(static_cast<uint32_t>(message.ByteSizeLong()));
-      message.SerializeWithCachedSizes(&coded);
+      // Serialised apart and appended: a StringOutputStream on `out` would
+      // resize all of it to its capacity on every call, quadratic over a
+      // long stream.
+      std::string bytes;
+      if (!message.SerializeToString(&bytes)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "cannot serialise a ", message.GetDescriptor()->name()));
+      }
+      uint32_t size = static_cast<uint32_t>(bytes.size());
+      while (size >= 0x80) {
+        out->push_back(static_cast<char>(size | 0x80));
+        size >>= 7;
+      }
+      out->push_back(static_cast<char>(size));
+      out->append(bytes);
       return absl::OkStatus();
     }
   }

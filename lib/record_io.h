@@ -67,6 +67,14 @@ absl::Status ReadRecords(absl::string_view source, absl::string_view content,
       reject);
 }
 
+// The framing of kBinaryDelimited alone: calls `record` with each record's
+// number (1-based) and bytes, in order. DataLoss, naming `source` and the
+// record, when a size prefix or a record is cut short; records before it
+// have been handed over.
+absl::Status ForEachDelimitedRecord(
+    absl::string_view source, absl::string_view content,
+    const std::function<void(int, absl::string_view)>& record);
+
 // Appends one record in `format` to `out` (JSON Lines: one line with '\n').
 absl::Status AppendRecord(const google::protobuf::Message& message,
                           RecordFormat format, std::string* out);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "lib/certification.h"
 #include "lib/dates.h"
@@ -33,10 +34,11 @@ void SortUnique(std::vector<CpvCode>* codes) {
   codes->erase(std::unique(codes->begin(), codes->end()), codes->end());
 }
 
-// Analyses `text` (language given or guessed) into `counts`.
+// Analyses `text` (language given or guessed) into `counts`; nothing when
+// `counts` is null (terms restored from a snapshot).
 void AddText(absl::string_view text, absl::string_view language,
              absl::flat_hash_map<std::string, uint32_t>* counts) {
-  if (text.empty()) return;
+  if (text.empty() || counts == nullptr) return;
   const std::string lang =
       language.empty() ? GuessLanguage(text) : std::string(language);
   absl::StatusOr<std::vector<std::string>> terms = AnalyzeText(text, lang);
@@ -44,9 +46,14 @@ void AddText(absl::string_view text, absl::string_view language,
   for (std::string& t : *terms) ++(*counts)[std::move(t)];
 }
 
+// Analyses a validated profile. Its terms are analysed from its text and
+// added to `vocabulary`, unless `restored_terms` (term id, frequency) are
+// given, as a snapshot stores them.
 std::shared_ptr<const SupplierDoc> Analyze(
     v1::SupplierProfile profile,
-    absl::flat_hash_map<std::string, uint32_t>* vocabulary) {
+    absl::flat_hash_map<std::string, uint32_t>* vocabulary,
+    const std::vector<std::pair<uint32_t, uint32_t>>* restored_terms =
+        nullptr) {
   auto doc = std::make_shared<SupplierDoc>();
   const v1::SupplierProfile& p = profile;
   doc->country = p.country();
@@ -83,9 +90,11 @@ std::shared_ptr<const SupplierDoc> Analyze(
                             : nuts.Parse(p.nuts_code());
   if (location.ok()) doc->location = *location;
 
-  absl::flat_hash_map<std::string, uint32_t> counts;
-  AddText(p.name(), "", &counts);
-  AddText(p.description(), p.description_language(), &counts);
+  absl::flat_hash_map<std::string, uint32_t> term_counts;
+  absl::flat_hash_map<std::string, uint32_t>* counts =
+      restored_terms == nullptr ? &term_counts : nullptr;
+  AddText(p.name(), "", counts);
+  AddText(p.description(), p.description_language(), counts);
   doc->offered_cpv = ParseCodes(p.cpv_codes());
   std::vector<std::string> tags;
   for (const v1::Capability& cap : p.capabilities()) {
@@ -95,7 +104,7 @@ std::shared_ptr<const SupplierDoc> Analyze(
       doc->capability_levels.push_back({codes, cap.technology_readiness()});
     }
     for (const std::string& tag : cap.tags()) tags.push_back(FoldText(tag));
-    AddText(cap.description(), cap.language(), &counts);
+    AddText(cap.description(), cap.language(), counts);
   }
   SortUnique(&doc->offered_cpv);
   for (CpvCode c : doc->offered_cpv) doc->offered_bcd.push_back(c.bcd());
@@ -111,15 +120,19 @@ std::shared_ptr<const SupplierDoc> Analyze(
     record.buyer_key = FoldText(pc.buyer_name());
     record.buyer_country = pc.buyer_country();
     doc->contracts.push_back(std::move(record));
-    AddText(pc.title(), pc.language(), &counts);
-    AddText(pc.description(), pc.language(), &counts);
+    AddText(pc.title(), pc.language(), counts);
+    AddText(pc.description(), pc.language(), counts);
   }
-  for (auto& [term, count] : counts) {
-    auto [it, inserted] = vocabulary->try_emplace(
-        term, static_cast<uint32_t>(vocabulary->size()));
-    doc->terms.emplace_back(it->second, count);
-    doc->length += count;
+  if (restored_terms != nullptr) {
+    doc->terms = *restored_terms;
+  } else {
+    for (auto& [term, count] : term_counts) {
+      auto [it, inserted] = vocabulary->try_emplace(
+          term, static_cast<uint32_t>(vocabulary->size()));
+      doc->terms.emplace_back(it->second, count);
+    }
   }
+  for (const auto& [term, count] : doc->terms) doc->length += count;
   std::sort(doc->terms.begin(), doc->terms.end());
   doc->profile =
       std::make_shared<const v1::SupplierProfile>(std::move(profile));
@@ -230,6 +243,47 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> SupplierIndex::ApplyUpdate(
     docs.push_back(Analyze(p, &vocabulary));
   }
   return Assemble(std::move(docs), std::move(vocabulary), generation_ + 1);
+}
+
+std::vector<absl::string_view> SupplierIndex::Vocabulary() const {
+  std::vector<absl::string_view> terms(vocabulary_.size());
+  for (const auto& [term, id] : vocabulary_) terms[id] = term;
+  return terms;
+}
+
+absl::StatusOr<std::shared_ptr<const SupplierIndex>> SupplierIndex::Restore(
+    std::vector<std::string> vocabulary,
+    std::vector<std::pair<v1::SupplierProfile,
+                          std::vector<std::pair<uint32_t, uint32_t>>>>
+        suppliers,
+    uint64_t generation) {
+  absl::flat_hash_map<std::string, uint32_t> ids;
+  ids.reserve(vocabulary.size());
+  for (size_t i = 0; i < vocabulary.size(); ++i) {
+    if (!ids.emplace(std::move(vocabulary[i]), static_cast<uint32_t>(i))
+             .second) {
+      return absl::DataLossError(
+          absl::StrCat("vocabulary: term ", i, " is a duplicate"));
+    }
+  }
+  absl::flat_hash_set<std::string> seen;
+  std::vector<std::shared_ptr<const SupplierDoc>> docs;
+  docs.reserve(suppliers.size());
+  for (auto& [profile, terms] : suppliers) {
+    if (!seen.insert(profile.id()).second) {
+      return absl::DataLossError(
+          absl::StrCat("supplier \"", profile.id(), "\" appears twice"));
+    }
+    for (const auto& [term, count] : terms) {
+      if (term >= ids.size() || count == 0) {
+        return absl::DataLossError(absl::StrCat(
+            "supplier \"", profile.id(), "\": term id ", term,
+            " outside the vocabulary of ", ids.size(), " or frequency 0"));
+      }
+    }
+    docs.push_back(Analyze(std::move(profile), &ids, &terms));
+  }
+  return Assemble(std::move(docs), std::move(ids), generation);
 }
 
 int SupplierIndex::FindDoc(absl::string_view id) const {

@@ -110,6 +110,20 @@ class SupplierIndex {
       absl::string_view scheme_key) const;
   double average_length() const { return average_length_; }
 
+  // --- For lib/snapshot.h; not a stable API. ---
+  // The analysed terms, indexed by term id.
+  std::vector<absl::string_view> Vocabulary() const;
+  // An index from profiles with their stored (term id, frequency) lists,
+  // without validating or analysing text again: the caller vouches for the
+  // data (a snapshot's checksum). Structural faults (duplicate ids, term ids
+  // outside `vocabulary`) are DataLoss errors.
+  static absl::StatusOr<std::shared_ptr<const SupplierIndex>> Restore(
+      std::vector<std::string> vocabulary,
+      std::vector<std::pair<v1::SupplierProfile,
+                            std::vector<std::pair<uint32_t, uint32_t>>>>
+          suppliers,
+      uint64_t generation);
+
  private:
   SupplierIndex() = default;
   static absl::StatusOr<std::shared_ptr<const SupplierIndex>> Assemble(

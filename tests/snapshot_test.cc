@@ -1,0 +1,135 @@
+#include "lib/snapshot.h"
+
+#include <random>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "lib/internal/crc32.h"
+#include "lib/matcher.h"
+#include "lib/record_io.h"
+#include "proto/snapshot.pb.h"
+#include "tests/random_corpus.h"
+
+namespace procmatch {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::shared_ptr<const SupplierIndex> Build(int n, uint32_t seed) {
+  SupplierIndex::Builder builder;
+  for (const auto& s : testing::RandomSuppliers(n, seed)) {
+    EXPECT_TRUE(builder.Add(s).ok());
+  }
+  return *std::move(builder).Build();
+}
+
+// Overwrites the CRC so that a deliberately inconsistent body passes it.
+std::string Reseal(std::string bytes) {
+  bytes.resize(bytes.size() - 4);
+  const uint32_t crc = internal::Crc32(bytes);
+  for (int i = 0; i < 4; ++i)
+    bytes.push_back(static_cast<char>(crc >> (8 * i)));
+  return bytes;
+}
+
+TEST(Crc32Test, KnownVector) {
+  EXPECT_EQ(internal::Crc32("123456789"), 0xCBF43926u);
+  EXPECT_EQ(internal::Crc32(""), 0u);
+}
+
+TEST(SnapshotTest, LoadedIndexMatchesExactlyLikeTheSavedOne) {
+  auto index = Build(1500, 5);
+  v1::SupplierUpdate update;
+  update.add_removed_ids(index->profile(3).id());
+  auto next = *index->ApplyUpdate(update);  // Generation 2 is kept too.
+  const std::string bytes = SaveSnapshot(*next);
+  auto loaded = LoadSnapshot(bytes);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ((*loaded)->size(), next->size());
+  EXPECT_EQ((*loaded)->generation(), 2u);
+  Matcher original(next), restored(*loaded);
+  for (const auto& request : testing::RandomRequests(100, 6)) {
+    auto a = original.Match(request);
+    auto b = restored.Match(request);
+    ASSERT_TRUE(a.ok() && b.ok());
+    ASSERT_EQ(a->SerializeAsString(), b->SerializeAsString())
+        << request.request_id();
+  }
+  // Saving the loaded index gives the same bytes.
+  EXPECT_EQ(SaveSnapshot(**loaded), bytes);
+}
+
+TEST(SnapshotTest, EmptyIndex) {
+  auto loaded = LoadSnapshot(SaveSnapshot(**SupplierIndex::Builder().Build()));
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ((*loaded)->size(), 0);
+}
+
+TEST(SnapshotTest, NotASnapshot) {
+  EXPECT_THAT(LoadSnapshot("").status().message(),
+              HasSubstr("not a procmatch"));
+  EXPECT_THAT(LoadSnapshot("{\"id\": \"S1\"}\n").status().message(),
+              HasSubstr("not a procmatch snapshot"));
+}
+
+TEST(SnapshotTest, EveryTruncationIsAnError) {
+  const std::string bytes = SaveSnapshot(*Build(20, 7));
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    auto loaded = LoadSnapshot(bytes.substr(0, n));
+    ASSERT_FALSE(loaded.ok()) << "accepted " << n << " of " << bytes.size();
+    ASSERT_EQ(loaded.status().code(), absl::StatusCode::kDataLoss) << n;
+  }
+}
+
+TEST(SnapshotTest, CorruptedBytesAreCaughtByTheChecksum) {
+  const std::string bytes = SaveSnapshot(*Build(50, 8));
+  std::mt19937 rng(9);
+  for (int trial = 0; trial < 300; ++trial) {
+    std::string bad = bytes;
+    const size_t at =
+        std::uniform_int_distribution<size_t>(12, bad.size() - 1)(rng);
+    bad[at] = static_cast<char>(bad[at] ^ (1 + trial % 255));
+    auto loaded = LoadSnapshot(bad);
+    ASSERT_FALSE(loaded.ok()) << "byte " << at;
+    EXPECT_THAT(loaded.status().message(), HasSubstr("checksum mismatch"));
+  }
+}
+
+TEST(SnapshotTest, NewerFormatVersionIsRefusedClearly) {
+  std::string bytes = SaveSnapshot(*Build(5, 10));
+  bytes[8] = static_cast<char>(kSnapshotFormatVersion + 1);
+  auto loaded = LoadSnapshot(Reseal(bytes));
+  EXPECT_EQ(loaded.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(loaded.status().message(),
+              HasSubstr("snapshot format version 2 is newer"));
+}
+
+TEST(SnapshotTest, InconsistentRecordsUnderAValidChecksum) {
+  // A header that announces one supplier more than the file holds.
+  auto index = Build(5, 11);
+  std::string body(std::string(SaveSnapshot(*index)).substr(0, 12));
+  v1::SnapshotHeader header;
+  header.set_suppliers(6);
+  ASSERT_TRUE(AppendRecord(header, RecordFormat::kBinaryDelimited, &body).ok());
+  body.append(4, '\0');
+  auto loaded = LoadSnapshot(Reseal(body));
+  EXPECT_THAT(loaded.status().message(),
+              HasSubstr("header announces 6 suppliers"));
+  // A supplier whose term id lies outside the vocabulary.
+  std::string crafted = body.substr(0, 12);
+  header.set_suppliers(1);
+  ASSERT_TRUE(
+      AppendRecord(header, RecordFormat::kBinaryDelimited, &crafted).ok());
+  v1::SnapshotSupplier s;
+  s.mutable_profile()->set_id("S1");
+  s.add_term_ids(7);
+  s.add_term_frequencies(1);
+  ASSERT_TRUE(AppendRecord(s, RecordFormat::kBinaryDelimited, &crafted).ok());
+  crafted.append(4, '\0');
+  EXPECT_THAT(LoadSnapshot(Reseal(crafted)).status().message(),
+              HasSubstr("term id 7 outside the vocabulary"));
+}
+
+}  // namespace
+}  // namespace procmatch
