@@ -1,21 +1,27 @@
-// procmatch: the command-line tool for integrators and analysts.
-//
-//   procmatch version
-//   procmatch validate [--kind=K] [--format=F] FILE...
-//   procmatch demo [--data_dir=DIR]
-//
-// Uses only the library's public API.
+// procmatch: the command-line tool for integrators and analysts. Uses only
+// the library's public API. `procmatch help` lists the commands.
+#include <unistd.h>
+
 #include <cstdio>
+#include <fstream>
 #include <functional>
 #include <iostream>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "lib/dates.h"
+#include "lib/matcher.h"
 #include "lib/record_io.h"
+#include "lib/snapshot.h"
 #include "lib/validation.h"
 #include "lib/version.h"
 
@@ -24,38 +30,96 @@ namespace {
 
 constexpr char kUsage[] = R"(usage: procmatch COMMAND [OPTIONS] [FILE...]
 
+Files hold records as JSON Lines (.jsonl), text format (.textproto) or
+length-delimited binary protobuf (.binpb); "-" is standard input.
+
 commands:
-  version                 print the library and schema versions
-  validate FILE...        check records; report every problem with file,
-                          record number and field path; exit 1 if any is
-                          invalid
-    --kind=K              supplier, supplier_update, tender, match_request,
-                          consortium_request, coverage_request, alert_rule
-                          (default: from the file name)
-    --format=F            jsonl, textproto or binpb (default: from the
-                          extension); "-" reads standard input
-  demo [--data_dir=DIR]   run the main job on the bundled sample (data/)
+  validate FILE...       check records; report every problem with file,
+                         record number and field path; exit 1 if any is bad
+      --kind=K           supplier, supplier_update, tender, match_request,
+                         consortium_request, coverage_request, alert_rule
+                         (default: from the file name)
+  index --suppliers FILE... --out SNAPSHOT
+                         build a supplier index and save it (doc/snapshot.md)
+  match (--suppliers FILE... | --index SNAPSHOT) --tenders FILE...
+                         rank suppliers for each tender
+      --lot=ID           match this lot of each tender that has it
+      --top=K            matches per tender (default 10)
+      --explain          every score component and requirement outcome
+      --excluded         list excluded suppliers with every reason
+      --as-of=YYYY-MM-DD date for certificate and clearance validity
+      --output=table|jsonl
+                         table (default on a terminal) or one MatchResponse
+                         per tender, in input order (default in a pipe)
+  explain (--suppliers FILE... | --index SNAPSHOT) --tenders FILE...
+          --tender=ID --supplier=ID [--lot=ID] [--as-of=DATE]
+                         the full breakdown for one pair, or every reason
+                         the supplier is excluded
+  demo [--data_dir=DIR]  rank the bundled Belgian sample for its tenders
+  version
+
+common options:
+  --format=F             jsonl, textproto or binpb for every input file
+                         (default: from each file's extension)
+  --skip-invalid         report bad records, skip them and go on (default:
+                         report them and fail)
 )";
 
+// Command-line arguments: a command, --flags and files. Flags that take
+// lists (--suppliers, --tenders) collect the files after them.
 struct Args {
   std::string command;
   std::map<std::string, std::string> flags;
+  std::map<std::string, std::vector<std::string>> lists;
   std::vector<std::string> files;
+
+  bool Has(const std::string& f) const { return flags.count(f) > 0; }
+  std::string Get(const std::string& f, const std::string& fallback) const {
+    auto it = flags.find(f);
+    return it == flags.end() ? fallback : it->second;
+  }
 };
 
 absl::StatusOr<Args> ParseArgs(int argc, char** argv) {
+  static const std::set<std::string> kFlags = {
+      "kind",   "format", "skip-invalid", "out",      "index",
+      "lot",    "top",    "explain",      "excluded", "as-of",
+      "output", "tender", "supplier",     "data_dir"};
+  static const std::set<std::string> kLists = {"suppliers", "tenders"};
   Args args;
+  std::string list;  // The list flag that files go to, if any.
   for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (args.command.empty() && !absl::StartsWith(a, "-")) {
-      args.command = a;
-    } else if (absl::StartsWith(a, "--")) {
+    const std::string a = argv[i];
+    if (absl::StartsWith(a, "--")) {
       const size_t eq = a.find('=');
-      if (eq == std::string::npos) {
-        args.flags[a.substr(2)] = "true";
-      } else {
-        args.flags[a.substr(2, eq - 2)] = a.substr(eq + 1);
+      const std::string name =
+          a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+      if (kLists.count(name)) {
+        list = name;
+        args.lists[name];
+        if (eq != std::string::npos)
+          args.lists[name].push_back(a.substr(eq + 1));
+        continue;
       }
+      if (!kFlags.count(name)) {
+        return absl::InvalidArgumentError(absl::StrCat("unknown option ", a));
+      }
+      list.clear();
+      args.flags[name] = eq == std::string::npos ? "true" : a.substr(eq + 1);
+      // Options that take a value also accept it as the next argument.
+      static const std::set<std::string> kValued = {
+          "kind",  "format", "out",    "index",    "lot",     "top",
+          "as-of", "output", "tender", "supplier", "data_dir"};
+      if (eq == std::string::npos && kValued.count(name)) {
+        if (i + 1 >= argc) {
+          return absl::InvalidArgumentError(absl::StrCat(a, " needs a value"));
+        }
+        args.flags[name] = argv[++i];
+      }
+    } else if (args.command.empty()) {
+      args.command = a;
+    } else if (!list.empty()) {
+      args.lists[list].push_back(a);
     } else {
       args.files.push_back(a);
     }
@@ -64,155 +128,467 @@ absl::StatusOr<Args> ParseArgs(int argc, char** argv) {
   return args;
 }
 
-// One kind of record: how to check it.
-struct RecordKind {
-  const google::protobuf::Message* prototype;
-  std::function<std::vector<ValidationProblem>(
-      const Validator&, const google::protobuf::Message&)>
-      check;
-};
-
-template <typename M,
-          std::vector<ValidationProblem> (Validator::*Check)(const M&) const>
-RecordKind Kind() {
-  return RecordKind{&M::default_instance(),
-                    [](const Validator& v, const google::protobuf::Message& m) {
-                      return (v.*Check)(static_cast<const M&>(m));
-                    }};
-}
-
-const std::map<std::string, RecordKind>& Kinds() {
-  static const auto* kinds = new std::map<std::string, RecordKind>{
-      {"supplier", Kind<v1::SupplierProfile, &Validator::CheckSupplier>()},
-      {"supplier_update",
-       Kind<v1::SupplierUpdate, &Validator::CheckSupplierUpdate>()},
-      {"tender", Kind<v1::Tender, &Validator::CheckTender>()},
-      {"match_request",
-       Kind<v1::MatchRequest, &Validator::CheckMatchRequest>()},
-      {"consortium_request",
-       Kind<v1::ConsortiumRequest, &Validator::CheckConsortiumRequest>()},
-      {"coverage_request",
-       Kind<v1::CoverageRequest, &Validator::CheckCoverageRequest>()},
-      {"alert_rule", Kind<v1::AlertRule, &Validator::CheckAlertRule>()},
-  };
-  return *kinds;
-}
-
-absl::StatusOr<std::string> KindFromPath(const std::string& path) {
-  // Longest names first: "supplier_update" before "supplier".
-  for (const char* kind :
-       {"supplier_update", "match_request", "consortium_request",
-        "coverage_request", "alert_rule", "supplier", "tender"}) {
-    if (absl::StrContains(path, kind)) return std::string(kind);
+// Reports bad input for one command run and counts bad records (a record
+// with several problems counts once).
+class Problems {
+ public:
+  explicit Problems(bool skip_invalid) : skip_invalid_(skip_invalid) {}
+  void Report(const std::string& message) { Report(std::vector{message}); }
+  void Report(const std::vector<std::string>& messages) {
+    for (const std::string& m : messages) std::cerr << m << "\n";
+    ++count_;
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      path, ": cannot tell the record kind from the file name; give --kind"));
-}
+  int count() const { return count_; }
+  // False when the command must stop: bad records and no --skip-invalid.
+  bool MayProceed() const { return count_ == 0 || skip_invalid_; }
+  void Summarise(const std::string& what) const {
+    if (count_ > 0 && skip_invalid_) {
+      std::cerr << "skipped " << count_ << " invalid " << what << "\n";
+    }
+  }
 
-struct ValidateCounts {
-  int valid = 0;
-  int invalid = 0;
+ private:
+  bool skip_invalid_;
+  int count_ = 0;
 };
 
-// Validates every record of every file; prints each problem to stderr.
-ValidateCounts ValidateFiles(const Validator& validator, const Args& args) {
-  ValidateCounts counts;
-  for (const std::string& path : args.files) {
-    auto fail = [&](const absl::Status& s) {
-      std::cerr << s.message() << "\n";
-      ++counts.invalid;
-    };
-    absl::StatusOr<std::string> kind_name =
-        args.flags.count("kind") ? args.flags.at("kind") : KindFromPath(path);
-    if (!kind_name.ok()) {
-      fail(kind_name.status());
-      continue;
-    }
-    auto kind = Kinds().find(*kind_name);
-    if (kind == Kinds().end()) {
-      fail(absl::InvalidArgumentError(
-          absl::StrCat("unknown --kind \"", *kind_name, "\"")));
-      continue;
-    }
-    absl::StatusOr<RecordFormat> format =
-        args.flags.count("format") ? ParseRecordFormat(args.flags.at("format"))
-        : path == "-"              ? RecordFormat::kJsonLines
-                                   : RecordFormatFromPath(path);
-    if (!format.ok()) {
-      fail(format.status());
-      continue;
-    }
-    absl::StatusOr<std::string> content = ReadFileOrStdin(path);
+absl::StatusOr<RecordFormat> FormatFor(const Args& args,
+                                       const std::string& path) {
+  if (args.Has("format")) return ParseRecordFormat(args.Get("format", ""));
+  if (path == "-") return RecordFormat::kJsonLines;
+  return RecordFormatFromPath(path);
+}
+
+// Reads records of type M from `paths`; each record that does not parse or
+// fails `check` is reported with file and record number.
+template <typename M>
+std::vector<M> ReadAll(
+    const Args& args, const std::vector<std::string>& paths,
+    const std::function<std::vector<ValidationProblem>(const M&)>& check,
+    Problems* problems) {
+  std::vector<M> out;
+  for (const std::string& path : paths) {
+    absl::StatusOr<RecordFormat> format = FormatFor(args, path);
+    absl::StatusOr<std::string> content =
+        format.ok() ? ReadFileOrStdin(path) : format.status();
     if (!content.ok()) {
-      fail(content.status());
+      problems->Report(std::string(content.status().message()));
       continue;
     }
-    absl::Status stream = ReadMessages(
-        path, *content, *format, *kind->second.prototype,
-        [&](int record, std::unique_ptr<google::protobuf::Message> m) {
-          std::vector<ValidationProblem> problems =
-              kind->second.check(validator, *m);
-          if (problems.empty()) {
-            ++counts.valid;
+    absl::Status stream = ReadRecords<M>(
+        path, *content, *format,
+        [&](int record, M m) {
+          std::vector<ValidationProblem> found = check(m);
+          if (found.empty()) {
+            out.push_back(std::move(m));
             return;
           }
-          ++counts.invalid;
-          for (const ValidationProblem& p : problems) {
-            std::cerr << path << ": record " << record << ": " << p.ToString()
-                      << "\n";
+          std::vector<std::string> messages;
+          for (const ValidationProblem& p : found) {
+            messages.push_back(
+                absl::StrCat(path, ": record ", record, ": ", p.ToString()));
           }
+          problems->Report(messages);
         },
-        fail);
-    if (!stream.ok()) fail(stream);
+        [&](absl::Status s) { problems->Report(std::string(s.message())); });
+    if (!stream.ok()) problems->Report(std::string(stream.message()));
   }
-  return counts;
+  return out;
 }
+
+// Progress on stderr, only when it is a terminal.
+class Progress {
+ public:
+  Progress(std::string what, size_t total)
+      : what_(std::move(what)),
+        total_(total),
+        on_(isatty(2) && total >= 5000) {}
+  void Update(size_t done) {
+    if (on_ && (done % 1000 == 0 || done == total_)) {
+      std::fprintf(stderr, "\r%s %zu/%zu", what_.c_str(), done, total_);
+      if (done == total_) std::fprintf(stderr, "\n");
+    }
+  }
+
+ private:
+  std::string what_;
+  size_t total_;
+  bool on_;
+};
+
+absl::StatusOr<std::shared_ptr<const SupplierIndex>> BuildIndex(
+    const Args& args, const std::vector<std::string>& paths,
+    Problems* problems) {
+  Validator validator;
+  std::vector<v1::SupplierProfile> profiles = ReadAll<v1::SupplierProfile>(
+      args, paths,
+      [&](const v1::SupplierProfile& s) { return validator.CheckSupplier(s); },
+      problems);
+  if (!problems->MayProceed()) {
+    return absl::InvalidArgumentError(
+        "invalid supplier records (use --skip-invalid to index the others)");
+  }
+  SupplierIndex::Builder builder;
+  Progress progress("indexing", profiles.size());
+  size_t done = 0;
+  for (v1::SupplierProfile& p : profiles) {
+    const std::string id = p.id();
+    absl::Status added = builder.Add(std::move(p));
+    if (!added.ok()) problems->Report(std::string(added.message()));
+    progress.Update(++done);
+  }
+  if (!problems->MayProceed()) {
+    return absl::InvalidArgumentError("duplicate supplier ids");
+  }
+  problems->Summarise("supplier records");
+  return std::move(builder).Build();
+}
+
+absl::StatusOr<std::shared_ptr<const SupplierIndex>> OpenIndex(
+    const Args& args, Problems* problems) {
+  const bool has_index = args.Has("index");
+  const bool has_suppliers = args.lists.count("suppliers") > 0;
+  if (has_index == has_suppliers) {
+    return absl::InvalidArgumentError(
+        "give either --index SNAPSHOT or --suppliers FILE...");
+  }
+  if (has_suppliers)
+    return BuildIndex(args, args.lists.at("suppliers"), problems);
+  const std::string path = args.Get("index", "");
+  absl::StatusOr<std::string> bytes = ReadFileOrStdin(path);
+  if (!bytes.ok()) return bytes.status();
+  absl::StatusOr<std::shared_ptr<const SupplierIndex>> index =
+      LoadSnapshot(*bytes);
+  if (!index.ok()) {
+    return absl::Status(index.status().code(),
+                        absl::StrCat(path, ": ", index.status().message()));
+  }
+  return index;
+}
+
+int Fail(const absl::Status& s) {
+  std::cerr << "procmatch: " << s.message() << "\n";
+  return 1;
+}
+
+// ---------------------------------------------------------------------------
 
 int Validate(const Args& args) {
   if (args.files.empty()) {
-    std::cerr << "procmatch validate: no FILE given\n" << kUsage;
+    std::cerr << "procmatch validate: no FILE given\n";
     return 2;
   }
+  static const std::vector<std::string> kKinds = {"supplier_update",
+                                                  "match_request",
+                                                  "consortium_request",
+                                                  "coverage_request",
+                                                  "alert_rule",
+                                                  "supplier",
+                                                  "tender"};
+  Validator v;
+  Problems problems(/*skip_invalid=*/true);
+  int valid = 0;
+  for (const std::string& path : args.files) {
+    std::string kind = args.Get("kind", "");
+    for (size_t i = 0; kind.empty() && i < kKinds.size(); ++i) {
+      if (absl::StrContains(path, kKinds[i])) kind = kKinds[i];
+    }
+    auto count = [&](auto records) { valid += records.size(); };
+    if (kind == "supplier") {
+      count(ReadAll<v1::SupplierProfile>(
+          args, {path}, [&](const auto& m) { return v.CheckSupplier(m); },
+          &problems));
+    } else if (kind == "supplier_update") {
+      count(ReadAll<v1::SupplierUpdate>(
+          args, {path}, [&](const auto& m) { return v.CheckSupplierUpdate(m); },
+          &problems));
+    } else if (kind == "tender") {
+      count(ReadAll<v1::Tender>(
+          args, {path}, [&](const auto& m) { return v.CheckTender(m); },
+          &problems));
+    } else if (kind == "match_request") {
+      count(ReadAll<v1::MatchRequest>(
+          args, {path}, [&](const auto& m) { return v.CheckMatchRequest(m); },
+          &problems));
+    } else if (kind == "consortium_request") {
+      count(ReadAll<v1::ConsortiumRequest>(
+          args, {path},
+          [&](const auto& m) { return v.CheckConsortiumRequest(m); },
+          &problems));
+    } else if (kind == "coverage_request") {
+      count(ReadAll<v1::CoverageRequest>(
+          args, {path},
+          [&](const auto& m) { return v.CheckCoverageRequest(m); }, &problems));
+    } else if (kind == "alert_rule") {
+      count(ReadAll<v1::AlertRule>(
+          args, {path}, [&](const auto& m) { return v.CheckAlertRule(m); },
+          &problems));
+    } else {
+      problems.Report(
+          kind.empty() ? absl::StrCat(path,
+                                      ": cannot tell the record kind from the "
+                                      "file name; give --kind")
+                       : absl::StrCat("unknown --kind \"", kind, "\""));
+    }
+  }
+  std::cerr << valid << " valid, " << problems.count() << " invalid\n";
+  return problems.count() == 0 ? 0 : 1;
+}
+
+int Index(const Args& args) {
+  if (!args.lists.count("suppliers") || !args.Has("out")) {
+    std::cerr << "procmatch index: needs --suppliers FILE... --out SNAPSHOT\n";
+    return 2;
+  }
+  Problems problems(args.Has("skip-invalid"));
+  auto index = BuildIndex(args, args.lists.at("suppliers"), &problems);
+  if (!index.ok()) return Fail(index.status());
+  const std::string out = args.Get("out", "");
+  const std::string tmp = out + ".tmp";
+  {
+    std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
+    file << SaveSnapshot(**index);
+    if (!file.flush()) return Fail(absl::DataLossError(out + ": write failed"));
+  }
+  // Readers of `out` see the old snapshot or the new one, never half.
+  if (std::rename(tmp.c_str(), out.c_str()) != 0) {
+    return Fail(absl::DataLossError(out + ": cannot replace"));
+  }
+  std::cerr << "indexed " << (*index)->size() << " suppliers into " << out
+            << "\n";
+  return 0;
+}
+
+std::vector<v1::MatchRequest> Requests(const Args& args,
+                                       const std::vector<v1::Tender>& tenders,
+                                       absl::Status* error) {
+  v1::MatchOptions options;
+  int top = 10;
+  if (args.Has("top") && (!absl::SimpleAtoi(args.Get("top", ""), &top) ||
+                          top < 1 || top > 10000)) {
+    *error = absl::InvalidArgumentError("--top must be 1-10000");
+    return {};
+  }
+  options.set_top_k(top);
+  options.set_include_excluded(args.Has("excluded"));
+  if (args.Has("as-of")) {
+    absl::StatusOr<v1::Date> day = ParseDate(args.Get("as-of", ""));
+    if (!day.ok()) {
+      *error = absl::InvalidArgumentError(
+          absl::StrCat("--as-of: ", day.status().message()));
+      return {};
+    }
+    *options.mutable_as_of() = *day;
+  }
+  std::vector<v1::MatchRequest> requests;
+  for (const v1::Tender& t : tenders) {
+    v1::MatchRequest r;
+    r.set_request_id(t.id());
+    *r.mutable_tender() = t;
+    *r.mutable_options() = options;
+    const std::string lot = args.Get("lot", "");
+    for (const v1::Lot& l : t.lots()) {
+      if (l.id() == lot) r.set_lot_id(lot);
+    }
+    requests.push_back(std::move(r));
+  }
+  return requests;
+}
+
+std::string ShortDetail(const v1::SupplierMatch& m) {
+  // The two largest contributions, in words.
+  std::vector<const v1::ScoreComponent*> parts;
+  for (const auto& c : m.components()) {
+    if (c.contribution() > 0 && !c.detail().empty()) parts.push_back(&c);
+  }
+  std::sort(parts.begin(), parts.end(), [](auto* a, auto* b) {
+    return a->contribution() > b->contribution();
+  });
+  std::vector<std::string> words;
+  for (size_t i = 0; i < parts.size() && i < 2; ++i) {
+    words.push_back(parts[i]->detail());
+  }
+  return absl::StrJoin(words, "; ");
+}
+
+// `text` cut or padded to `width` characters (UTF-8 code points), so that
+// names with accents line up.
+std::string Cell(const std::string& text, size_t width) {
+  std::string out;
+  size_t chars = 0;
+  for (char c : text) {
+    const bool starts_char = (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    if (starts_char && ++chars > width) {
+      out.resize(out.size() - 1);  // Room for the ellipsis (ASCII before it).
+      return out + "…";
+    }
+    out.push_back(c);
+  }
+  return out + std::string(width - chars, ' ');
+}
+
+std::string ComponentName(v1::ScoreComponentKind kind) {
+  std::string name = v1::ScoreComponentKind_Name(kind);
+  name = name.substr(std::string("SCORE_COMPONENT_KIND_").size());
+  for (char& c : name) c = c == '_' ? ' ' : absl::ascii_tolower(c);
+  return name;
+}
+
+void PrintTable(const v1::Tender& tender, const v1::MatchResponse& r,
+                bool explain, std::ostream& out) {
+  out << "== " << tender.id() << "  " << tender.title() << "\n";
+  if (!tender.buyer().name().empty()) {
+    out << "   " << tender.buyer().name() << " (" << tender.buyer().country()
+        << ")";
+    if (!r.lot_id().empty()) out << ", lot " << r.lot_id();
+    out << "\n";
+  }
+  out << "   " << r.counters().suppliers_considered() << " suppliers";
+  if (r.excluded_size() > 0)
+    out << ", " << r.counters().excluded() << " excluded";
+  out << "\n";
+  if (r.matches_size() == 0) out << "   no eligible supplier\n";
+  for (const v1::SupplierMatch& m : r.matches()) {
+    out << absl::StrFormat("%3d. %.3f  %s %s\n", m.rank(), m.score(),
+                           Cell(m.supplier_name(), 36), ShortDetail(m));
+    if (!explain) continue;
+    for (const auto& c : m.components()) {
+      out << absl::StrFormat("            %-24s %.3f x %.2f = %.3f  %s\n",
+                             ComponentName(c.kind()), c.value(), c.weight(),
+                             c.contribution(), c.detail());
+    }
+    for (const auto& req : m.requirements()) {
+      out << "            " << (req.met() ? "[met]   " : "[unmet] ")
+          << req.requirement_id() << ": " << req.reason() << "\n";
+    }
+  }
+  for (const v1::Exclusion& e : r.excluded()) {
+    std::vector<std::string> reasons;
+    for (const auto& reason : e.reasons()) {
+      reasons.push_back(
+          absl::StrCat(reason.requirement_id(), ": ", reason.reason()));
+    }
+    out << "   x         " << Cell(e.supplier_name(), 36) << " "
+        << absl::StrJoin(reasons, "; ") << "\n";
+  }
+  out << "\n";
+}
+
+int Match(const Args& args) {
+  if (!args.lists.count("tenders")) {
+    std::cerr << "procmatch match: needs --tenders FILE...\n";
+    return 2;
+  }
+  const std::string output = args.Get("output", isatty(1) ? "table" : "jsonl");
+  if (output != "table" && output != "jsonl") {
+    return Fail(absl::InvalidArgumentError("--output must be table or jsonl"));
+  }
+  Problems problems(args.Has("skip-invalid"));
+  auto index = OpenIndex(args, &problems);
+  if (!index.ok()) return Fail(index.status());
   Validator validator;
-  ValidateCounts counts = ValidateFiles(validator, args);
-  std::cerr << counts.valid << " valid, " << counts.invalid << " invalid\n";
-  return counts.invalid == 0 ? 0 : 1;
+  std::vector<v1::Tender> tenders = ReadAll<v1::Tender>(
+      args, args.lists.at("tenders"),
+      [&](const v1::Tender& t) { return validator.CheckTender(t); }, &problems);
+  if (!problems.MayProceed()) {
+    return Fail(absl::InvalidArgumentError(
+        "invalid tender records (use --skip-invalid to match the others)"));
+  }
+  problems.Summarise("records");
+  absl::Status error;
+  std::vector<v1::MatchRequest> requests = Requests(args, tenders, &error);
+  if (!error.ok()) return Fail(error);
+  Matcher matcher(*index);
+  const auto responses = matcher.MatchBatch(requests);
+  int failed = 0;
+  for (size_t i = 0; i < responses.size(); ++i) {
+    if (!responses[i].ok()) {
+      std::cerr << "tender \"" << tenders[i].id()
+                << "\": " << responses[i].status().message() << "\n";
+      ++failed;
+      continue;
+    }
+    if (output == "table") {
+      PrintTable(tenders[i], *responses[i], args.Has("explain"), std::cout);
+    } else {
+      std::string line;
+      AppendRecord(*responses[i], RecordFormat::kJsonLines, &line)
+          .IgnoreError();
+      std::cout << line;
+    }
+  }
+  return failed == 0 && problems.count() == 0 ? 0 : 1;
+}
+
+int Explain(const Args& args) {
+  if (!args.lists.count("tenders") || !args.Has("tender") ||
+      !args.Has("supplier")) {
+    std::cerr << "procmatch explain: needs --tenders FILE... --tender=ID "
+                 "--supplier=ID\n";
+    return 2;
+  }
+  Problems problems(/*skip_invalid=*/true);
+  auto index = OpenIndex(args, &problems);
+  if (!index.ok()) return Fail(index.status());
+  Validator validator;
+  std::vector<v1::Tender> tenders = ReadAll<v1::Tender>(
+      args, args.lists.at("tenders"),
+      [&](const v1::Tender& t) { return validator.CheckTender(t); }, &problems);
+  const std::string id = args.Get("tender", "");
+  auto tender = std::find_if(tenders.begin(), tenders.end(),
+                             [&](const v1::Tender& t) { return t.id() == id; });
+  if (tender == tenders.end()) {
+    return Fail(absl::NotFoundError(
+        absl::StrCat("no valid tender \"", id, "\" in the --tenders files")));
+  }
+  absl::Status error;
+  std::vector<v1::MatchRequest> requests = Requests(args, {*tender}, &error);
+  if (!error.ok()) return Fail(error);
+  auto response =
+      Matcher(*index).Explain(requests[0], args.Get("supplier", ""));
+  if (!response.ok()) return Fail(response.status());
+  PrintTable(*tender, *response, /*explain=*/true, std::cout);
+  return 0;
 }
 
 int Demo(const Args& args) {
-  const std::string dir =
-      args.flags.count("data_dir") ? args.flags.at("data_dir") : "data";
+  const std::string dir = args.Get("data_dir", "data");
   std::cout << "procmatch " << kVersion << " (schema " << kSchemaPackage
-            << ")\n";
-  Args validate;
-  validate.files = {dir + "/sample/suppliers.jsonl",
-                    dir + "/sample/tenders.jsonl"};
-  Validator validator;
-  ValidateCounts counts = ValidateFiles(validator, validate);
-  std::cout << "bundled sample: " << counts.valid << " valid records, "
-            << counts.invalid << " invalid\n";
-  return counts.invalid == 0 && counts.valid > 0 ? 0 : 1;
+            << "): the bundled Belgian sample (fictional suppliers; "
+               "tenders after real TED defence notices)\n\n";
+  Args run;
+  run.command = "match";
+  run.lists["suppliers"] = {dir + "/sample/suppliers.jsonl"};
+  run.lists["tenders"] = {dir + "/sample/tenders.jsonl"};
+  run.flags["top"] = "5";
+  run.flags["excluded"] = "true";
+  run.flags["output"] = "table";
+  return Match(run);
 }
 
 int Main(int argc, char** argv) {
   absl::StatusOr<Args> args = ParseArgs(argc, argv);
   if (!args.ok()) {
+    if (argc > 1) std::cerr << "procmatch: " << args.status().message() << "\n";
     std::cerr << kUsage;
     return 2;
   }
-  if (args->command == "version") {
+  const std::string& c = args->command;
+  if (c == "version") {
     std::cout << "procmatch " << kVersion << " (schema " << kSchemaPackage
-              << ")\n";
+              << ", snapshot format " << kSnapshotFormatVersion << ")\n";
     return 0;
   }
-  if (args->command == "validate") return Validate(*args);
-  if (args->command == "demo") return Demo(*args);
-  if (args->command == "help") {
+  if (c == "validate") return Validate(*args);
+  if (c == "index") return Index(*args);
+  if (c == "match") return Match(*args);
+  if (c == "explain") return Explain(*args);
+  if (c == "demo") return Demo(*args);
+  if (c == "help") {
     std::cout << kUsage;
     return 0;
   }
-  std::cerr << "procmatch: unknown command \"" << args->command << "\"\n"
-            << kUsage;
+  std::cerr << "procmatch: unknown command \"" << c << "\"\n" << kUsage;
   return 2;
 }
 

@@ -903,14 +903,20 @@ v1::SupplierMatch Describe(const Query& q, const SupplierIndex& index,
   return m;
 }
 
-void AddExclusions(const Query& q, const SupplierIndex& index,
-                   v1::MatchResponse* response) {
+// Lists up to q.max_excluded excluded suppliers; returns how many there are
+// in all.
+int64_t AddExclusions(const Query& q, const SupplierIndex& index,
+                      v1::MatchResponse* response) {
+  int64_t excluded = 0;
   for (int doc = 0; doc < index.size(); ++doc) {
     std::vector<v1::RequirementOutcome> reasons;
     if (Eligible(q, index.doc(doc), &reasons)) continue;
-    if (response->excluded_size() >= q.max_excluded) return;
-    AddExclusion(index.doc(doc), std::move(reasons), response);
+    ++excluded;
+    if (response->excluded_size() < q.max_excluded) {
+      AddExclusion(index.doc(doc), std::move(reasons), response);
+    }
   }
+  return excluded;
 }
 
 v1::MatchResponse Respond(const v1::MatchRequest& request, const Query& q,
@@ -923,7 +929,10 @@ v1::MatchResponse Respond(const v1::MatchRequest& request, const Query& q,
     m.set_rank(static_cast<int>(i) + 1);
     *response.add_matches() = std::move(m);
   }
-  if (q.include_excluded) AddExclusions(q, index, &response);
+  if (q.include_excluded) {
+    response.mutable_counters()->set_excluded(
+        AddExclusions(q, index, &response));
+  }
   response.mutable_counters()->set_suppliers_considered(index.size());
   return response;
 }
@@ -978,7 +987,9 @@ absl::StatusOr<v1::MatchResponse> Matcher::MatchExhaustive(
   v1::MatchResponse response =
       Respond(request, q, *index_, std::move(top).Take());
   response.mutable_counters()->set_candidates(index_->size());
-  response.mutable_counters()->set_excluded(excluded);
+  // With exclusions listed, Respond() counted all of them; otherwise only
+  // the suppliers evaluated are known to be excluded.
+  if (!q.include_excluded) response.mutable_counters()->set_excluded(excluded);
   response.mutable_counters()->set_scored(scored);
   return response;
 }
@@ -1084,7 +1095,9 @@ absl::StatusOr<v1::MatchResponse> Matcher::Match(
   v1::MatchResponse response =
       Respond(request, q, index, std::move(top).Take());
   response.mutable_counters()->set_candidates(candidates);
-  response.mutable_counters()->set_excluded(excluded);
+  // With exclusions listed, Respond() counted all of them; otherwise only
+  // the suppliers evaluated are known to be excluded.
+  if (!q.include_excluded) response.mutable_counters()->set_excluded(excluded);
   response.mutable_counters()->set_scored(scored);
   return response;
 }

@@ -35,5 +35,8 @@ grep -q "give --kind" "$tmp/err" || fail "no kind message"
   || fail "stdin: $(cat "$tmp/err")"
 
 "$bin" demo --data_dir="$data/.." >"$tmp/out" 2>&1 || fail "demo: $(cat "$tmp/out")"
-grep -q "17 valid records, 0 invalid" "$tmp/out" || fail "demo output"
+grep -q "== BE-MOD-2026-UAV" "$tmp/out" || fail "demo: no UAV tender: $(cat "$tmp/out")"
+grep -qE "^ +1\. [0-9.]+ +Kempen Avionics NV" "$tmp/out" || fail "demo: ranking"
+grep -q "x .*Ardenne Composite Structures SA .*SECRET facility clearance expired on 2024-12-31" "$tmp/out" \
+  || fail "demo: exclusion reason"
 echo PASS
