@@ -47,6 +47,7 @@ commands:
       --top=K            matches per tender (default 10)
       --explain          every score component and requirement outcome
       --excluded         list excluded suppliers with every reason
+      --max-excluded=N   list at most N of them per tender (default 100)
       --as-of=YYYY-MM-DD date for certificate and clearance validity
       --output=table|jsonl
                          table (default on a terminal) or one MatchResponse
@@ -81,10 +82,13 @@ struct Args {
 };
 
 absl::StatusOr<Args> ParseArgs(int argc, char** argv) {
-  static const std::set<std::string> kFlags = {
-      "kind",   "format", "skip-invalid", "out",      "index",
-      "lot",    "top",    "explain",      "excluded", "as-of",
-      "output", "tender", "supplier",     "data_dir"};
+  // Every option, and whether it takes a value ("--top 5" or "--top=5").
+  static const std::map<std::string, bool> kOptions = {
+      {"kind", true},     {"format", true},   {"skip-invalid", false},
+      {"out", true},      {"index", true},    {"lot", true},
+      {"top", true},      {"explain", false}, {"excluded", false},
+      {"as-of", true},    {"output", true},   {"tender", true},
+      {"supplier", true}, {"data_dir", true}, {"max-excluded", true}};
   static const std::set<std::string> kLists = {"suppliers", "tenders"};
   Args args;
   std::string list;  // The list flag that files go to, if any.
@@ -101,16 +105,13 @@ absl::StatusOr<Args> ParseArgs(int argc, char** argv) {
           args.lists[name].push_back(a.substr(eq + 1));
         continue;
       }
-      if (!kFlags.count(name)) {
+      auto option = kOptions.find(name);
+      if (option == kOptions.end()) {
         return absl::InvalidArgumentError(absl::StrCat("unknown option ", a));
       }
       list.clear();
       args.flags[name] = eq == std::string::npos ? "true" : a.substr(eq + 1);
-      // Options that take a value also accept it as the next argument.
-      static const std::set<std::string> kValued = {
-          "kind",  "format", "out",    "index",    "lot",     "top",
-          "as-of", "output", "tender", "supplier", "data_dir"};
-      if (eq == std::string::npos && kValued.count(name)) {
+      if (eq == std::string::npos && option->second) {
         if (i + 1 >= argc) {
           return absl::InvalidArgumentError(absl::StrCat(a, " needs a value"));
         }
@@ -371,6 +372,14 @@ std::vector<v1::MatchRequest> Requests(const Args& args,
   }
   options.set_top_k(top);
   options.set_include_excluded(args.Has("excluded"));
+  if (args.Has("max-excluded")) {
+    int max = 0;
+    if (!absl::SimpleAtoi(args.Get("max-excluded", ""), &max) || max < 1) {
+      *error = absl::InvalidArgumentError("--max-excluded must be >= 1");
+      return {};
+    }
+    options.set_max_excluded(max);
+  }
   if (args.Has("as-of")) {
     absl::StatusOr<v1::Date> day = ParseDate(args.Get("as-of", ""));
     if (!day.ok()) {
@@ -544,9 +553,23 @@ int Explain(const Args& args) {
   absl::Status error;
   std::vector<v1::MatchRequest> requests = Requests(args, {*tender}, &error);
   if (!error.ok()) return Fail(error);
-  auto response =
-      Matcher(*index).Explain(requests[0], args.Get("supplier", ""));
+  Matcher matcher(*index);
+  auto response = matcher.Explain(requests[0], args.Get("supplier", ""));
   if (!response.ok()) return Fail(response.status());
+  if (response->matches_size() == 1) {
+    // Its rank among all eligible suppliers (up to 10,000).
+    v1::MatchRequest all = requests[0];
+    all.mutable_options()->set_top_k(10000);
+    all.mutable_options()->set_include_excluded(false);
+    auto ranking = matcher.Match(all);
+    if (ranking.ok()) {
+      for (const v1::SupplierMatch& m : ranking->matches()) {
+        if (m.supplier_id() == response->matches(0).supplier_id()) {
+          response->mutable_matches(0)->set_rank(m.rank());
+        }
+      }
+    }
+  }
   PrintTable(*tender, *response, /*explain=*/true, std::cout);
   return 0;
 }
@@ -562,6 +585,7 @@ int Demo(const Args& args) {
   run.lists["tenders"] = {dir + "/sample/tenders.jsonl"};
   run.flags["top"] = "5";
   run.flags["excluded"] = "true";
+  run.flags["max-excluded"] = "4";
   run.flags["output"] = "table";
   return Match(run);
 }

@@ -1114,6 +1114,7 @@ absl::StatusOr<v1::MatchResponse> Matcher::Explain(
   if (!prepared.ok()) return prepared.status();
   const Query& q = **prepared;
   v1::MatchResponse response = NewResponse(request, *index_);
+  response.mutable_counters()->set_suppliers_considered(index_->size());
   std::vector<v1::RequirementOutcome> reasons;
   const SupplierDoc& d = index_->doc(doc);
   if (Eligible(q, d, &reasons)) {

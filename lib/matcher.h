@@ -68,8 +68,9 @@ class Matcher {
   absl::StatusOr<v1::MatchResponse> MatchExhaustive(
       const v1::MatchRequest& request) const;
 
-  // The full breakdown for one supplier: in `matches` (rank 0) when it is
-  // eligible, in `excluded` otherwise. NotFound for an unknown supplier.
+  // The full breakdown for one supplier: in `matches` when it is eligible
+  // (rank 0: ranking needs Match()), in `excluded` otherwise. NotFound for an
+  // unknown supplier.
   absl::StatusOr<v1::MatchResponse> Explain(
       const v1::MatchRequest& request, absl::string_view supplier_id) const;
 

@@ -11,6 +11,7 @@ Deterministic: running it twice gives the same bytes.
 """
 import json
 import os
+import random
 
 
 def kbo(body):
@@ -180,7 +181,7 @@ SUPPLIERS = [
              certs=[("EN 9100", "2027-06-30"), ("AQAP-2110", "2027-06-30")],
              clearance=("SECRET", "2024-12-31"), staff=8,
              town="Arlon"),
-    supplier(12, "Eupen Sensorik GmbH", SME, "BE335", ["de", "fr", "en"], 60, 9.5e6,
+    supplier(12, "Eupen Sensorik GmbH", SME, "BE336", ["de", "fr", "en"], 60, 9.5e6,
              ["38430000", "35720000", "35120000"],
              [("Sensoren und Radarsysteme für Überwachung und Aufklärung", "de",
                ["35720000", "38430000"], ["radar", "sensors", "isr"], 7)],
@@ -321,13 +322,259 @@ TED_FLARES = {
 }
 
 
+
+# --- Generated entities -----------------------------------------------------
+# The 14 entities above are written by hand. The rest are generated from
+# invented brand stems (no real company's name), real Belgian arrondissements,
+# real CPV codes per capability area and plausible sizes, with a fixed seed.
+
+STEMS = ["Velmo", "Corvan", "Ardex", "Tessor", "Quilmo", "Brevan", "Lumox",
+         "Darvel", "Ostrin", "Feyra", "Kelvar", "Movren", "Sarnix", "Tolvin",
+         "Vendra", "Halvix", "Ystra", "Norvel", "Pelmar", "Zedro"]
+
+# (area, CPV codes, tags, words by language)
+AREAS = [
+    ("uav", ["35613000", "34711200"], ["uav", "isr"],
+     {"nl": "onbemande luchtvaartuigen en drones voor verkenning",
+      "fr": "drones et systèmes aériens sans pilote pour la reconnaissance",
+      "en": "unmanned aerial systems for reconnaissance"}),
+    ("ammunition", ["35330000", "35300000"], ["ammunition"],
+     {"nl": "munitie en pyrotechnische componenten",
+      "fr": "munitions et composants pyrotechniques",
+      "en": "ammunition and pyrotechnic components"}),
+    ("c4isr", ["35710000", "32500000"], ["c4isr"],
+     {"nl": "tactische communicatie en commandosystemen",
+      "fr": "communications tactiques et systèmes de commandement",
+      "en": "tactical communications and command systems"}),
+    ("cyber", ["48730000", "72212000"], ["cyber", "software"],
+     {"nl": "cyberbeveiliging en beveiligde software",
+      "fr": "cybersécurité et logiciels sécurisés",
+      "en": "cyber security and secure software"}),
+    ("sensors", ["35720000", "38430000"], ["sensors", "radar", "isr"],
+     {"nl": "radar en sensoren voor bewaking",
+      "fr": "radars et capteurs de surveillance",
+      "en": "radar and surveillance sensors"}),
+    ("optronics", ["38600000", "38651000"], ["optronics"],
+     {"nl": "optronica en thermische camera's",
+      "fr": "optronique et caméras thermiques",
+      "en": "optronics and thermal cameras"}),
+    ("vehicles", ["35400000", "34100000"], ["vehicles"],
+     {"nl": "militaire voertuigen en onderdelen",
+      "fr": "véhicules militaires et pièces",
+      "en": "military vehicles and parts"}),
+    ("naval", ["35500000", "50240000"], ["naval", "mro"],
+     {"nl": "marineschepen en scheepsonderhoud",
+      "fr": "navires militaires et maintenance navale",
+      "en": "naval vessels and ship maintenance"}),
+    ("mro", ["50660000", "50600000"], ["mro"],
+     {"nl": "onderhoud van militaire systemen",
+      "fr": "maintenance de systèmes militaires",
+      "en": "maintenance of military systems"}),
+    ("protection", ["35815100", "35811300"], ["protection"],
+     {"nl": "ballistische bescherming en uitrusting",
+      "fr": "protection balistique et équipements individuels",
+      "en": "ballistic protection and individual equipment"}),
+    ("research", ["73410000", "73100000"], ["research"],
+     {"nl": "defensieonderzoek en technologieontwikkeling",
+      "fr": "recherche de défense et développement technologique",
+      "en": "defence research and technology development"}),
+    ("training", ["80530000", "80330000"], ["training"],
+     {"nl": "opleiding en simulatie",
+      "fr": "formation et simulation",
+      "en": "training and simulation"}),
+    ("firefighting", ["35110000", "35111000"], ["safety"],
+     {"nl": "brandbestrijding en schadebeperking",
+      "fr": "lutte contre l'incendie et contrôle des avaries",
+      "en": "firefighting and damage control equipment"}),
+    ("infrastructure", ["51300000", "45310000"], ["infrastructure"],
+     {"nl": "installatie van communicatie-infrastructuur",
+      "fr": "installation d'infrastructures de communication",
+      "en": "installation of communications infrastructure"}),
+]
+
+# (NUTS 3, town, main language of the region)
+PLACES = [("BE211", "Antwerpen", "nl"), ("BE212", "Mechelen", "nl"),
+          ("BE213", "Turnhout", "nl"), ("BE224", "Hasselt", "nl"),
+          ("BE234", "Gent", "nl"), ("BE236", "Sint-Niklaas", "nl"),
+          ("BE241", "Leuven", "nl"), ("BE251", "Brugge", "nl"),
+          ("BE254", "Kortrijk", "nl"), ("BE100", "Bruxelles", "fr"),
+          ("BE310", "Wavre", "fr"), ("BE323", "Mons", "fr"),
+          ("BE328", "Tournai", "fr"), ("BE32B", "Charleroi", "fr"),
+          ("BE331", "Huy", "fr"), ("BE332", "Liège", "fr"),
+          ("BE336", "Eupen", "de"), ("BE341", "Arlon", "fr"),
+          ("BE352", "Namur", "fr")]
+
+SUFFIX = {"nl": ["NV", "BV"], "fr": ["SA", "SRL"], "de": ["GmbH", "AG"]}
+SECTOR_WORD = {"uav": "Aero", "ammunition": "Pyro", "c4isr": "Comms",
+               "cyber": "Cyber", "sensors": "Sense", "optronics": "Optics",
+               "vehicles": "Mobility", "naval": "Marine", "mro": "Services",
+               "protection": "Protect", "research": "Labs",
+               "training": "Training", "firefighting": "Safety",
+               "infrastructure": "Infra"}
+
+
+def generated_suppliers(count, start):
+    rng = random.Random(20261129)
+    out = []
+    for k in range(count):
+        n = start + k
+        area = AREAS[k % len(AREAS)]
+        name_area, codes, tags, words = area
+        nuts, town, lang = PLACES[rng.randrange(len(PLACES))]
+        kind = rng.choices([SME, MICRO, MIDCAP, LARGE, RTO, UNI],
+                           [50, 15, 12, 8, 10, 5])[0]
+        if kind in (RTO, UNI):
+            name = "%s %s Institute" % (STEMS[k % len(STEMS)],
+                                         SECTOR_WORD[name_area])
+        else:
+            name = "%s %s %s" % (STEMS[k % len(STEMS)], SECTOR_WORD[name_area],
+                                 rng.choice(SUFFIX[lang]))
+        name += " " + town if k >= len(STEMS) else ""
+        employees = {MICRO: rng.randint(3, 9), SME: rng.randint(10, 249),
+                     MIDCAP: rng.randint(250, 2999), LARGE: rng.randint(3000, 9000),
+                     RTO: rng.randint(50, 600), UNI: rng.randint(1000, 6000)}[kind]
+        turnover = round(employees * rng.uniform(90e3, 220e3), -4)
+        langs = [lang] + [l for l in ("en", "fr", "nl") if l != lang and rng.random() < 0.6]
+        cap_lang = lang if lang in words else "en"
+        caps = [(words[cap_lang][0].upper() + words[cap_lang][1:], cap_lang,
+                 [codes[0]], tags, rng.randint(3, 9))]
+        if rng.random() < 0.4:
+            other = AREAS[rng.randrange(len(AREAS))]
+            caps.append((other[3]["en"].capitalize(), "en", [other[1][0]],
+                         other[2], rng.randint(2, 9)))
+        certs = []
+        if kind not in (RTO, UNI) and rng.random() < 0.55:
+            certs.append(("AQAP-2110" if rng.random() < 0.7 else "AQAP 2310",
+                          "%d-%02d-28" % (rng.choice([2025, 2026, 2027, 2028]),
+                                          rng.randint(1, 12))))
+        if rng.random() < 0.6:
+            certs.append((rng.choice(["ISO 9001", "EN 9100", "ISO/IEC 27001"]),
+                          "%d-%02d-28" % (rng.choice([2026, 2027, 2028]),
+                                          rng.randint(1, 12))))
+        clearance = None
+        staff = 0
+        if rng.random() < 0.5:
+            clearance = (rng.choice(["RESTRICTED", "CONFIDENTIAL", "SECRET",
+                                     "SECRET"]),
+                         "%d-%02d-28" % (rng.choice([2025, 2027, 2028, 2029]),
+                                         rng.randint(1, 12)))
+            staff = rng.randint(1, 40)
+        contracts = []
+        for _ in range(rng.choice([0, 0, 1, 1, 2, 3])):
+            buyer, buyer_lang = rng.choice([(MOD_NL, "nl"), (MOD_FR, "fr")])
+            contracts.append((buyer, "BE", words.get(buyer_lang, words["en"]).capitalize(),
+                              buyer_lang, [rng.choice(codes)],
+                              round(rng.uniform(0.1, 0.3) * turnover, -3),
+                              "%d-%02d-%02d" % (rng.randint(2017, 2025),
+                                                rng.randint(1, 12), rng.randint(1, 28)),
+                              rng.choice(["PRIME", "PRIME", "SUBCONTRACTOR",
+                                          "CONSORTIUM_MEMBER"])))
+        control = rng.choices([1, 0, 2, 3], [85, 5, 5, 5])[0]
+        out.append(supplier(n, name, kind, nuts, langs, employees, turnover,
+                            codes, caps, certs=certs, clearance=clearance,
+                            staff=staff, contracts=contracts, control=control,
+                            town=town, desc_lang=cap_lang,
+                            description=words[cap_lang]))
+    return out
+
+
+# Real TED notices (Directive 2009/81/EC, © European Union, ted.europa.eu),
+# their text as published; requirements only where the notice states them.
+TED_BE_SHELTERS = {
+    "id": "TED-308849-2021",
+    "title": ("Livraison et installation d'abris préfabriqués compacts pour "
+              "les nœuds de communication critiques de la Défense, y compris "
+              "toutes les techniques de support et un contrat de maintenance "
+              "de type omnium de dix ans."),
+    "language": "fr",
+    "buyer": {"name": "MRMP-I/A — Direction générale Material Resources",
+              "country": "BE", "main_activity": "DEFENCE"},
+    "legal_basis": "LEGAL_BASIS_DEFENCE_DIRECTIVE_2009_81_EC",
+    "notice_kind": "NOTICE_KIND_PRIOR_INFORMATION",
+    "published": "2021-06-18T00:00:00Z",
+    "nuts_codes": ["BE"],
+    "main_cpv": "51300000",
+    "source_notice_id": "308849-2021",
+    "security_of_information": True,
+    "classification": "CLEARANCE_LEVEL_SECRET",
+    "requirements": [
+        {"id": "FSC", "importance": "IMPORTANCE_MANDATORY",
+         "description": ("habilitation de sécurité valide, soit de niveau "
+                         "«Nato Secret», soit de niveau «National Secret»"),
+         "clearance": {"min_level": "CLEARANCE_LEVEL_SECRET"}},
+    ],
+}
+
+TED_DK_DECOYS = {
+    "id": "TED-010233-2021",
+    "title": "130 mm Naval Counter Measures.",
+    "description": ("The Danish Defence Acquisition and Logistics Organization "
+                    "(DALO) is putting the acquisition of Decoy Cartridges "
+                    "(DC), specifically 130MM Naval Countermeasure Rounds up "
+                    "for tender. In order to protect DALO ships from hostile "
+                    "missile attacks, DALO has a need for acquiring DC's."),
+    "language": "en",
+    "buyer": {"name": "Danish Defence Acquisition and Logistics Organization",
+              "country": "DK", "main_activity": "DEFENCE"},
+    "legal_basis": "LEGAL_BASIS_DEFENCE_DIRECTIVE_2009_81_EC",
+    "notice_kind": "NOTICE_KIND_CONTRACT_NOTICE",
+    "published": "2021-01-11T00:00:00Z",
+    "nuts_codes": ["DK"],
+    "main_cpv": "35000000",
+    "additional_cpv": ["35330000", "35322400"],
+    "source_notice_id": "010233-2021",
+    "lots": [
+        {"id": "1", "title": "130MM Distraction Decoys", "main_cpv": "35330000"},
+        {"id": "2", "title": "130MM Seduction Decoys", "main_cpv": "35330000"},
+    ],
+}
+
+TED_SE_LMPV = {
+    "id": "TED-277905-2021",
+    "title": "Light Multi-Purpose Vehicle (LMPV)",
+    "description": ("Two framework agreements: 1. Up to 3000 units of Light "
+                    "Multi-Purpose Vehicles (LMPV) variants. 2. Contractor "
+                    "Logistic Support."),
+    "language": "en",
+    "buyer": {"name": "FMV", "country": "SE", "main_activity": "DEFENCE"},
+    "legal_basis": "LEGAL_BASIS_DEFENCE_DIRECTIVE_2009_81_EC",
+    "notice_kind": "NOTICE_KIND_CONTRACT_NOTICE",
+    "published": "2021-06-02T00:00:00Z",
+    "nuts_codes": ["SE"],
+    "main_cpv": "35400000",
+    "source_notice_id": "277905-2021",
+}
+
+TED_NO_FIREFIGHTING = {
+    "id": "TED-460098-2021",
+    "title": "Firefighting & Damage Control Equipment - Pre-Qualification",
+    "description": ("The Norwegian Defence Logistics Organisation will enter "
+                    "into a framework agreement for the purchase of "
+                    "Firefighting & Damage Control Equipment. The purpose of "
+                    "the procurement is to cover the users need for high "
+                    "quality fire and damage control equipment, in order to "
+                    "ensure the safety of personnel and valuables, including "
+                    "vessels."),
+    "language": "en",
+    "buyer": {"name": "Forsvaret v/Forsvarets logistikkorganisasjon",
+              "country": "NO", "main_activity": "DEFENCE"},
+    "legal_basis": "LEGAL_BASIS_DEFENCE_DIRECTIVE_2009_81_EC",
+    "notice_kind": "NOTICE_KIND_CONTRACT_NOTICE",
+    "published": "2021-09-10T00:00:00Z",
+    "nuts_codes": ["NO0A2"],
+    "main_cpv": "35110000",
+    "additional_cpv": ["35111000"],
+    "source_notice_id": "460098-2021",
+}
+
 def main():
     out = os.path.join(os.path.dirname(__file__), "..", "data", "sample")
     with open(os.path.join(out, "suppliers.jsonl"), "w") as f:
-        for s in SUPPLIERS:
+        for s in SUPPLIERS + generated_suppliers(136, len(SUPPLIERS) + 1):
             f.write(json.dumps(s, ensure_ascii=False, sort_keys=True) + "\n")
     with open(os.path.join(out, "tenders.jsonl"), "w") as f:
-        for t in (UAV_TENDER, EDF_CALL, TED_FLARES):
+        for t in (UAV_TENDER, EDF_CALL, TED_FLARES, TED_BE_SHELTERS,
+                  TED_DK_DECOYS, TED_SE_LMPV, TED_NO_FIREFIGHTING):
             f.write(json.dumps(t, ensure_ascii=False, sort_keys=True) + "\n")
 
 

@@ -14,7 +14,7 @@ T="$data/tenders.jsonl"
 
 "$bin" index --suppliers "$S" --out "$tmp/index.snap" 2>"$tmp/err" \
   || fail "index: $(cat "$tmp/err")"
-grep -q "indexed 14 suppliers" "$tmp/err" || fail "index message: $(cat "$tmp/err")"
+grep -q "indexed 150 suppliers" "$tmp/err" || fail "index message: $(cat "$tmp/err")"
 
 "$bin" match --index "$tmp/index.snap" --tenders "$T" --excluded --output=jsonl \
   >"$tmp/from_snapshot.jsonl" || fail "match --index"
@@ -22,9 +22,9 @@ grep -q "indexed 14 suppliers" "$tmp/err" || fail "index message: $(cat "$tmp/er
   >"$tmp/from_files.jsonl" || fail "match --suppliers"
 cmp -s "$tmp/from_snapshot.jsonl" "$tmp/from_files.jsonl" \
   || fail "snapshot and raw files differ: $(diff "$tmp/from_snapshot.jsonl" "$tmp/from_files.jsonl" | head)"
-[ "$(wc -l <"$tmp/from_files.jsonl")" -eq 3 ] || fail "one response per tender"
+[ "$(wc -l <"$tmp/from_files.jsonl")" -eq 7 ] || fail "one response per tender"
 "$parse" <"$tmp/from_files.jsonl" >"$tmp/parsed" || fail "jsonl is not MatchResponse"
-grep -q "3 responses" "$tmp/parsed" || fail "parsed: $(cat "$tmp/parsed")"
+grep -q "7 responses" "$tmp/parsed" || fail "parsed: $(cat "$tmp/parsed")"
 # Input order is kept.
 head -1 "$tmp/from_files.jsonl" | grep -q '"tender_id":"BE-MOD-2026-UAV"' || fail "order"
 
@@ -67,11 +67,11 @@ cp "$S" "$tmp/suppliers.jsonl"
 echo '{"id": "BE-BAD", "name": "Bad", "cpv_codes": ["99999999"]}' >>"$tmp/suppliers.jsonl"
 "$bin" index --suppliers "$tmp/suppliers.jsonl" --out "$tmp/x.snap" 2>"$tmp/err" \
   && fail "bad record indexed"
-grep -q 'record 15: supplier "BE-BAD": cpv_codes\[0\]: unknown CPV code "99999999"' "$tmp/err" \
+grep -q 'record 151: supplier "BE-BAD": cpv_codes\[0\]: unknown CPV code "99999999"' "$tmp/err" \
   || fail "bad record message: $(cat "$tmp/err")"
 [ -e "$tmp/x.snap" ] && fail "snapshot written despite errors"
 "$bin" index --suppliers "$tmp/suppliers.jsonl" --out "$tmp/x.snap" --skip-invalid \
   2>"$tmp/err" || fail "skip-invalid: $(cat "$tmp/err")"
 grep -q "skipped 1 invalid supplier records" "$tmp/err" || fail "skip count"
-grep -q "indexed 14 suppliers" "$tmp/err" || fail "skip: indexed"
+grep -q "indexed 150 suppliers" "$tmp/err" || fail "skip: indexed"
 echo PASS
