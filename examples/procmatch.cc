@@ -203,9 +203,12 @@ class Progress {
   Progress(std::string what, size_t total)
       : what_(std::move(what)),
         total_(total),
-        on_(isatty(2) && total >= 5000) {}
+        on_(isatty(2) && total >= 1000) {}
+  // Call with the count done so far; prints at most every 1% of the work.
   void Update(size_t done) {
-    if (on_ && (done % 1000 == 0 || done == total_)) {
+    const size_t step = std::max<size_t>(1, total_ / 100);
+    if (on_ && (done / step != last_ / step || done == total_)) {
+      last_ = done;
       std::fprintf(stderr, "\r%s %zu/%zu", what_.c_str(), done, total_);
       if (done == total_) std::fprintf(stderr, "\n");
     }
@@ -215,6 +218,7 @@ class Progress {
   std::string what_;
   size_t total_;
   bool on_;
+  size_t last_ = 0;
 };
 
 absl::StatusOr<std::shared_ptr<const SupplierIndex>> BuildIndex(
@@ -508,7 +512,17 @@ int Match(const Args& args) {
   std::vector<v1::MatchRequest> requests = Requests(args, tenders, &error);
   if (!error.ok()) return Fail(error);
   Matcher matcher(*index);
-  const auto responses = matcher.MatchBatch(requests);
+  // In chunks, so that a long batch shows progress on a terminal.
+  std::vector<absl::StatusOr<v1::MatchResponse>> responses;
+  Progress progress("matching", requests.size());
+  constexpr size_t kChunk = 256;
+  for (size_t start = 0; start < requests.size(); start += kChunk) {
+    const std::vector<v1::MatchRequest> chunk(
+        requests.begin() + start,
+        requests.begin() + std::min(requests.size(), start + kChunk));
+    for (auto& r : matcher.MatchBatch(chunk)) responses.push_back(std::move(r));
+    progress.Update(responses.size());
+  }
   int failed = 0;
   for (size_t i = 0; i < responses.size(); ++i) {
     if (!responses[i].ok()) {
