@@ -466,6 +466,26 @@ void CheckTenderFields(Checker& c, const v1::Tender& t, const std::string& p) {
                        lot.has_estimated_value() || t.has_estimated_value());
   }
 
+  for (int i = 0; i < t.awards_size(); ++i) {
+    const v1::ContractAward& a = t.awards(i);
+    const std::string f = absl::StrCat(p, "awards[", i, "]");
+    if (!a.lot_id().empty() && !lot_ids.contains(a.lot_id()) &&
+        t.lots_size() > 0) {
+      c.Add(f + ".lot_id", absl::StrCat("no lot \"", a.lot_id(), "\""));
+    }
+    if (a.has_value()) c.Money(f + ".value", a.value());
+    if (a.has_award_date()) c.Date(f + ".award_date", a.award_date());
+    for (int j = 0; j < a.winners_size(); ++j) {
+      const v1::Awardee& w = a.winners(j);
+      const std::string g = absl::StrCat(f, ".winners[", j, "]");
+      if (absl::StripAsciiWhitespace(w.name()).empty()) {
+        c.Add(g + ".name", "is empty");
+      }
+      c.Country(g + ".country", w.country());
+      if (!w.nuts_code().empty()) c.Nuts(g + ".nuts_code", w.nuts_code());
+    }
+  }
+
   const v1::ConsortiumRules& cr = t.consortium_rules();
   if (cr.min_members() < 0)
     c.Add(p + "consortium_rules.min_members", "is negative");

@@ -515,3 +515,32 @@ TEST_F(ValidationTest, ConsortiumRequest) {
 
 }  // namespace
 }  // namespace procmatch
+
+namespace procmatch {
+namespace {
+
+TEST(AwardValidationTest, WinnersAndLots) {
+  Validator validator;
+  v1::Tender t;
+  t.set_id("TED-620316-2021");
+  t.set_title("Award");
+  t.add_lots()->set_id("1");
+  v1::ContractAward* a = t.add_awards();
+  a->set_lot_id("1");
+  v1::Awardee* w = a->add_winners();
+  w->set_name("Oy IBM Finland Ab");
+  w->set_country("FI");
+  w->set_nuts_code("FI1B1");
+  EXPECT_TRUE(validator.ValidateTender(t).ok()) << validator.ValidateTender(t);
+  a->set_lot_id("9");
+  w->clear_name();
+  w->set_country("SF");
+  std::vector<std::string> got;
+  for (const auto& p : validator.CheckTender(t)) got.push_back(p.ToString());
+  EXPECT_THAT(got, Contains(HasSubstr("awards[0].lot_id: no lot \"9\"")));
+  EXPECT_THAT(got, Contains(HasSubstr("awards[0].winners[0].name: is empty")));
+  EXPECT_THAT(got, Contains(HasSubstr("awards[0].winners[0].country: \"SF\"")));
+}
+
+}  // namespace
+}  // namespace procmatch
