@@ -18,10 +18,15 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "lib/dates.h"
 #include "lib/matcher.h"
 #include "lib/record_io.h"
+#include "lib/eforms_importer.h"
 #include "lib/snapshot.h"
+#include "lib/ted_importer.h"
+#include "lib/track_record.h"
 #include "lib/validation.h"
 #include "lib/version.h"
 
@@ -56,6 +61,14 @@ commands:
           --tender=ID --supplier=ID [--lot=ID] [--as-of=DATE]
                          the full breakdown for one pair, or every reason
                          the supplier is excluded
+  import [--ted-xml FILE...] [--ted-json FILE...] [--eforms FILE...]
+         [--tenders-out FILE] [--suppliers-out FILE] [--merges-out FILE]
+                         read real notices (TED XML exports, the reduced TED
+                         JSON of data/ted/, eForms UBL) into tenders, and
+                         their award winners into supplier profiles with
+                         track records; a broken file is reported, counted
+                         and skipped; --merges-out lists the spellings
+                         resolved to one supplier, for a person to check
   demo [--data_dir=DIR]  rank the bundled Belgian sample for its tenders
   version
 
@@ -88,8 +101,10 @@ absl::StatusOr<Args> ParseArgs(int argc, char** argv) {
       {"out", true},      {"index", true},    {"lot", true},
       {"top", true},      {"explain", false}, {"excluded", false},
       {"as-of", true},    {"output", true},   {"tender", true},
-      {"supplier", true}, {"data_dir", true}, {"max-excluded", true}};
-  static const std::set<std::string> kLists = {"suppliers", "tenders"};
+      {"supplier", true}, {"data_dir", true}, {"max-excluded", true},
+      {"tenders-out", true}, {"suppliers-out", true}, {"merges-out", true}};
+  static const std::set<std::string> kLists = {"suppliers", "tenders",
+                                               "ted-xml", "ted-json", "eforms"};
   Args args;
   std::string list;  // The list flag that files go to, if any.
   for (int i = 1; i < argc; ++i) {
@@ -588,6 +603,117 @@ int Explain(const Args& args) {
   return 0;
 }
 
+// Writes records to `path` in the format its extension names.
+absl::Status WriteRecords(
+    const std::string& path,
+    const std::vector<const google::protobuf::Message*>& records) {
+  absl::StatusOr<RecordFormat> format = RecordFormatFromPath(path);
+  if (!format.ok()) return format.status();
+  if (*format == RecordFormat::kTextFormat && records.size() > 1) {
+    return absl::InvalidArgumentError(
+        path + ": text format holds one record; use .jsonl or .binpb");
+  }
+  std::string out;
+  for (const google::protobuf::Message* m : records) {
+    absl::Status s = AppendRecord(*m, *format, &out);
+    if (!s.ok()) return s;
+  }
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file << out;
+  if (!file.flush()) return absl::DataLossError(path + ": write failed");
+  return absl::OkStatus();
+}
+
+int Import(const Args& args) {
+  struct Counts {
+    int imported = 0, warned = 0, rejected = 0;
+  };
+  std::map<std::string, Counts> counts;  // By input kind.
+  std::vector<v1::Tender> tenders;
+  auto take = [&](const std::string& kind, absl::StatusOr<ImportedNotice> n) {
+    Counts& c = counts[kind];
+    if (!n.ok()) {
+      std::cerr << n.status().message() << "\n";
+      ++c.rejected;
+      return;
+    }
+    ++c.imported;
+    if (!n->warnings.empty()) ++c.warned;
+    for (const std::string& w : n->warnings) {
+      std::cerr << "warning: " << w << "\n";
+    }
+    tenders.push_back(std::move(n->tender));
+  };
+  auto files = [&](const std::string& list) {
+    return args.lists.count(list) ? args.lists.at(list)
+                                  : std::vector<std::string>{};
+  };
+  for (const std::string& path : files("ted-xml")) {
+    absl::StatusOr<std::string> xml = ReadFileOrStdin(path);
+    take("TED XML", xml.ok() ? ImportTedXml(path, *xml)
+                             : absl::StatusOr<ImportedNotice>(xml.status()));
+  }
+  for (const std::string& path : files("ted-json")) {
+    absl::StatusOr<std::string> content = ReadFileOrStdin(path);
+    if (!content.ok()) {
+      take("TED JSON", content.status());
+      continue;
+    }
+    int line_number = 0;
+    for (absl::string_view line : absl::StrSplit(*content, '\n')) {
+      ++line_number;
+      if (absl::StripAsciiWhitespace(line).empty()) continue;
+      take("TED JSON", ImportTedReducedJson(
+                           absl::StrCat(path, ":", line_number), line));
+    }
+  }
+  for (const std::string& path : files("eforms")) {
+    absl::StatusOr<std::string> xml = ReadFileOrStdin(path);
+    take("eForms", xml.ok() ? ImportEforms(path, *xml)
+                            : absl::StatusOr<ImportedNotice>(xml.status()));
+  }
+  if (counts.empty()) {
+    std::cerr << "procmatch import: give --ted-xml, --ted-json or --eforms "
+                 "files\n";
+    return 2;
+  }
+  TrackRecordBuilder records;
+  for (const v1::Tender& t : tenders) records.AddAwards(t);
+  const std::vector<v1::SupplierProfile> suppliers = records.Build();
+  if (args.Has("tenders-out")) {
+    std::vector<const google::protobuf::Message*> out;
+    for (const auto& t : tenders) out.push_back(&t);
+    absl::Status s = WriteRecords(args.Get("tenders-out", ""), out);
+    if (!s.ok()) return Fail(s);
+  }
+  if (args.Has("suppliers-out")) {
+    std::vector<const google::protobuf::Message*> out;
+    for (const auto& p : suppliers) out.push_back(&p);
+    absl::Status s = WriteRecords(args.Get("suppliers-out", ""), out);
+    if (!s.ok()) return Fail(s);
+  }
+  const std::vector<SupplierMerge> merges = records.Merges();
+  if (args.Has("merges-out")) {
+    std::ofstream file(args.Get("merges-out", ""), std::ios::trunc);
+    file << "supplier_id\tcountry\tspellings\n";
+    for (const SupplierMerge& m : merges) {
+      file << m.supplier_id << "\t" << m.country << "\t"
+           << absl::StrJoin(m.spellings, " | ") << "\n";
+    }
+    if (!file.flush()) return Fail(absl::DataLossError("merges: write failed"));
+  }
+  int rejected = 0;
+  for (const auto& [kind, c] : counts) {
+    std::cerr << kind << ": " << c.imported << " imported (" << c.warned
+              << " with warnings), " << c.rejected << " rejected\n";
+    rejected += c.rejected;
+  }
+  std::cerr << records.awards() << " awards -> " << suppliers.size()
+            << " suppliers (" << merges.size()
+            << " with several spellings merged)\n";
+  return rejected == 0 ? 0 : 1;
+}
+
 int Demo(const Args& args) {
   const std::string dir = args.Get("data_dir", "data");
   std::cout << "procmatch " << kVersion << " (schema " << kSchemaPackage
@@ -621,6 +747,7 @@ int Main(int argc, char** argv) {
   if (c == "index") return Index(*args);
   if (c == "match") return Match(*args);
   if (c == "explain") return Explain(*args);
+  if (c == "import") return Import(*args);
   if (c == "demo") return Demo(*args);
   if (c == "help") {
     std::cout << kUsage;

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <iterator>
+#include <utility>
+
+#include "absl/strings/ascii.h"
 
 namespace procmatch {
 namespace {
@@ -33,6 +36,30 @@ bool IsIsoLanguage(absl::string_view code) {
 
 bool IsIsoCurrency(absl::string_view code) {
   return InSorted(kIsoCurrencies, code);
+}
+
+namespace {
+
+template <size_t N>
+std::string LookUp(const std::pair<const char*, const char*> (&table)[N],
+                   absl::string_view alpha3) {
+  const std::string key = absl::AsciiStrToUpper(alpha3);
+  auto it = std::lower_bound(
+      std::begin(table), std::end(table), key,
+      [](const std::pair<const char*, const char*>& e, const std::string& k) {
+        return absl::string_view(e.first) < k;
+      });
+  return it != std::end(table) && it->first == key ? it->second : "";
+}
+
+}  // namespace
+
+std::string CountryAlpha2(absl::string_view alpha3) {
+  return LookUp(kCountryAlpha3, alpha3);
+}
+
+std::string LanguageAlpha2(absl::string_view alpha3) {
+  return LookUp(kLanguageAlpha3, alpha3);
 }
 
 bool IsEuMemberState(absl::string_view iso_country) {

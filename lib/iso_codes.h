@@ -15,6 +15,8 @@
 #ifndef PROCMATCH_LIB_ISO_CODES_H_
 #define PROCMATCH_LIB_ISO_CODES_H_
 
+#include <string>
+
 #include "absl/strings/string_view.h"
 
 namespace procmatch {
@@ -27,6 +29,14 @@ bool IsIsoLanguage(absl::string_view code);
 
 // ISO 4217 alphabetic currency codes.
 bool IsIsoCurrency(absl::string_view code);
+
+// The ISO 3166-1 alpha-2 code of an alpha-3 one ("FRA" -> "FR"), as eForms
+// writes countries; "" when unknown. Case-insensitive.
+std::string CountryAlpha2(absl::string_view alpha3);
+
+// The ISO 639-1 code of an ISO 639-2 one, terminological or bibliographic
+// ("FRA" or "FRE" -> "fr"), as eForms writes languages; "" when unknown.
+std::string LanguageAlpha2(absl::string_view alpha3);
 
 // The 27 EU member states, by ISO code ("GR" for Greece).
 bool IsEuMemberState(absl::string_view iso_country);

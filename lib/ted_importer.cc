@@ -10,6 +10,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
 #include "lib/cpv.h"
 #include "lib/dates.h"
 #include "lib/internal/xml_util.h"
@@ -473,6 +475,163 @@ absl::StatusOr<ImportedNotice> ImportTedXml(absl::string_view source,
   ReadLots(r, form, &t);
   ReadAwards(r, form, &t);
 
+  Validator validator;
+  absl::Status valid = validator.ValidateTender(t);
+  if (!valid.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        source, ": imported record is invalid: ", valid.message()));
+  }
+  return out;
+}
+
+namespace {
+
+using google::protobuf::Struct;
+using google::protobuf::Value;
+
+std::string Str(const Struct& s, const std::string& name) {
+  auto it = s.fields().find(name);
+  return it == s.fields().end() ? "" : it->second.string_value();
+}
+
+const google::protobuf::ListValue& List(const Struct& s,
+                                        const std::string& name) {
+  static const auto* empty = new google::protobuf::ListValue();
+  auto it = s.fields().find(name);
+  return it == s.fields().end() || !it->second.has_list_value()
+             ? *empty
+             : it->second.list_value();
+}
+
+v1::NoticeKind KindOfForm(absl::string_view form, bool has_winners) {
+  if (has_winners) return v1::NOTICE_KIND_CONTRACT_AWARD;
+  if (form == "F01" || form == "F04" || form == "16") {
+    return v1::NOTICE_KIND_PRIOR_INFORMATION;
+  }
+  if (form == "F02" || form == "F05" || form == "17") {
+    return v1::NOTICE_KIND_CONTRACT_NOTICE;
+  }
+  if (form == "F03" || form == "F06" || form == "18") {
+    return v1::NOTICE_KIND_CONTRACT_AWARD;
+  }
+  return v1::NOTICE_KIND_OTHER;
+}
+
+}  // namespace
+
+absl::StatusOr<ImportedNotice> ImportTedReducedJson(absl::string_view source,
+                                                    absl::string_view line) {
+  Struct s;
+  auto parsed = google::protobuf::util::JsonStringToMessage(
+      google::protobuf::StringPiece(line.data(), line.size()), &s);
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        source, ": not a JSON object: ", parsed.message().as_string()));
+  }
+  const std::string doc_id = Str(s, "doc_id");
+  if (doc_id.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(source, ": no doc_id"));
+  }
+  ImportedNotice out;
+  Reader r(absl::StrCat(source, " (", doc_id, ")"), &out.warnings);
+  v1::Tender& t = out.tender;
+  t.set_id(absl::StrCat("TED-", doc_id));
+  t.set_source_notice_id(doc_id);
+  t.set_title(Str(s, "title"));
+  t.set_description(Str(s, "text"));
+  std::string lang = absl::AsciiStrToLower(
+      std::string(absl::string_view(Str(s, "lang")).substr(0, 2)));
+  if (t.title().empty() && t.description().empty()) {
+    // Some notices (external aid) carry only TED's English title.
+    t.set_title(Str(s, "title_en"));
+    lang = "en";
+    if (t.title().empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          source, ": notice ", doc_id, " has no title, title_en or text"));
+    }
+    r.Warn(
+        "no title or text in the notice's language; TED's English title used");
+  }
+  if (IsIsoLanguage(lang)) t.set_language(lang);
+  google::protobuf::Timestamp ts;
+  if (ParseTedTime(Str(s, "date"), &ts)) *t.mutable_published() = ts;
+  t.mutable_buyer()->set_name(Str(s, "buyer"));
+  t.mutable_buyer()->set_country(r.Country(Str(s, "country"), "country"));
+  t.mutable_buyer()->set_main_activity(Str(s, "buyer_activity"));
+  t.set_legal_basis(LegalBasisOf(Str(s, "legal_basis"), Str(s, "form")));
+  std::string main;
+  for (const Value& v : List(s, "cpv").values()) {
+    std::string code = r.Cpv(v.string_value(), "cpv");
+    if (code.empty()) continue;
+    if (main.empty()) {
+      main = code;
+      t.set_main_cpv(code);
+    } else if (code != main) {
+      t.add_additional_cpv(code);
+    }
+  }
+  for (const Value& v : List(s, "nuts").values()) {
+    std::string code = r.Nuts(v.string_value(), "nuts");
+    if (!code.empty() && std::find(t.nuts_codes().begin(), t.nuts_codes().end(),
+                                   code) == t.nuts_codes().end()) {
+      t.add_nuts_codes(code);
+    }
+  }
+  auto value = s.fields().find("value_eur");
+  if (value != s.fields().end() && value->second.has_number_value() &&
+      value->second.number_value() > 0) {
+    t.mutable_estimated_value()->set_amount(value->second.number_value());
+    t.mutable_estimated_value()->set_currency("EUR");
+  }
+  bool has_winners = false;
+  std::set<std::string> lot_ids;
+  for (const Value& lv : List(s, "lots").values()) {
+    const Struct& lot = lv.struct_value();
+    std::string id = Str(lot, "lot");
+    if (!id.empty()) {
+      if (!lot_ids.insert(id).second) {
+        id = absl::StrCat(id, "-", t.lots_size() + 1);
+        lot_ids.insert(id);
+      }
+      v1::Lot* l = t.add_lots();
+      l->set_id(id);
+      l->set_title(Str(lot, "title"));
+      l->set_description(Str(lot, "text"));
+      for (const Value& v : List(lot, "cpv").values()) {
+        std::string code = r.Cpv(v.string_value(), absl::StrCat("lot ", id));
+        if (code.empty()) continue;
+        if (l->main_cpv().empty()) {
+          l->set_main_cpv(code);
+        } else if (code != l->main_cpv()) {
+          l->add_additional_cpv(code);
+        }
+      }
+      for (const Value& v : List(lot, "nuts").values()) {
+        std::string code = r.Nuts(v.string_value(), absl::StrCat("lot ", id));
+        if (!code.empty()) l->add_nuts_codes(code);
+      }
+    }
+    v1::ContractAward award;
+    award.set_lot_id(id);
+    award.set_title(Str(lot, "title"));
+    for (const Value& wv : List(lot, "winners").values()) {
+      const Struct& w = wv.struct_value();
+      v1::Awardee a;
+      a.set_name(Str(w, "name"));
+      if (a.name().empty()) continue;
+      a.set_country(r.Country(Str(w, "country"), "winner"));
+      a.set_town(Str(w, "town"));
+      a.set_nuts_code(r.Nuts(Str(w, "nuts"), "winner"));
+      auto sme = w.fields().find("sme");
+      a.set_sme(sme != w.fields().end() && sme->second.bool_value());
+      *award.add_winners() = std::move(a);
+    }
+    if (award.winners_size() > 0) {
+      has_winners = true;
+      *t.add_awards() = std::move(award);
+    }
+  }
+  t.set_notice_kind(KindOfForm(Str(s, "form"), has_winners));
   Validator validator;
   absl::Status valid = validator.ValidateTender(t);
   if (!valid.ok()) {

@@ -47,6 +47,13 @@ struct ImportedNotice {
 absl::StatusOr<ImportedNotice> ImportTedXml(absl::string_view source,
                                             absl::string_view xml);
 
+// Reads one line of the reduced TED JSON (data/ted/notices_dev.jsonl: doc_id,
+// date, form, country, lang, legal_basis, buyer, buyer_activity, title,
+// text, cpv, nuts, value_eur, lots with winners) into a Tender with awards,
+// with the same normalisation as ImportTedXml.
+absl::StatusOr<ImportedNotice> ImportTedReducedJson(absl::string_view source,
+                                                    absl::string_view line);
+
 }  // namespace procmatch
 
 #endif  // PROCMATCH_LIB_TED_IMPORTER_H_

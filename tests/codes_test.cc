@@ -31,6 +31,18 @@ TEST(IsoCodesTest, LanguagesAndCurrencies) {
   EXPECT_FALSE(IsIsoCurrency("EURO"));
 }
 
+TEST(IsoCodesTest, Alpha3ToAlpha2) {
+  EXPECT_EQ(CountryAlpha2("FRA"), "FR");
+  EXPECT_EQ(CountryAlpha2("bel"), "BE");
+  EXPECT_EQ(CountryAlpha2("GRC"), "GR");
+  EXPECT_EQ(CountryAlpha2("XXX"), "");
+  EXPECT_EQ(LanguageAlpha2("FRA"), "fr");
+  EXPECT_EQ(LanguageAlpha2("FRE"), "fr");  // Bibliographic code.
+  EXPECT_EQ(LanguageAlpha2("NLD"), "nl");
+  EXPECT_EQ(LanguageAlpha2("ENG"), "en");
+  EXPECT_EQ(LanguageAlpha2("QQQ"), "");
+}
+
 TEST(IsoCodesTest, EdfEligibility) {
   EXPECT_TRUE(IsEuMemberState("BE"));
   EXPECT_TRUE(IsEuMemberState("GR"));

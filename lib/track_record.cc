@@ -1,0 +1,248 @@
+#include "lib/track_record.h"
+
+#include <algorithm>
+#include <set>
+
+#include "absl/hash/hash.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "lib/cpv.h"
+#include "lib/dates.h"
+#include "lib/iso_codes.h"
+#include "lib/nuts.h"
+#include "lib/text_analyzer.h"
+#include "lib/utf8.h"
+
+namespace procmatch {
+namespace {
+
+// Legal-form words and word sequences, folded and without dots, as they end
+// or start company names across the EU.
+const std::vector<std::vector<std::string>>& LegalForms() {
+  static const auto* forms = [] {
+    auto* out = new std::vector<std::vector<std::string>>;
+    for (absl::string_view f :
+         {// Belgium, France, Luxembourg, Netherlands.
+          "sa", "nv", "bv", "bvba", "srl", "sprl", "scrl", "sc", "cv", "vof",
+          "sas", "sasu", "sarl", "eurl", "snc", "sca", "scs", "comm v", "commv",
+          "asbl", "vzw",
+          // Germany, Austria, Switzerland.
+          "gmbh", "ag", "kg", "ohg", "ug", "gbr", "ev", "gmbh co kg",
+          "gmbh und co kg", "se", "kgaa",
+          // UK, Ireland.
+          "ltd", "limited", "plc", "llp", "llc", "inc", "corp",
+          // European economic interest groupings.
+          "eeig", "geie", "ewiv",
+          // Nordics, Baltics.
+          "oy", "oyj", "ab", "abp", "as", "asa", "aps", "ky", "ry", "tmi",
+          "uab", "ou", "sia",
+          // South.
+          "spa", "sl", "slu", "sll", "lda", "unipessoal lda", "sagl",
+          // Central and Eastern Europe.
+          "sp z oo", "spz oo", "sp k", "spolka komandytowa",
+          "spolka z ograniczona odpowiedzialnoscia", "sro", "as", "kft", "zrt",
+          "nyrt", "bt", "doo", "dd", "ad", "ood", "eood", "et", "еоод", "оод",
+          "ад", "ет", "ead", "еад",
+          // Greece.
+          "ae", "αε", "οε", "επε", "εε", "ικε"}) {
+      out->push_back(absl::StrSplit(f, ' '));
+    }
+    // Longest first, so that "gmbh co kg" goes before "kg".
+    std::sort(out->begin(), out->end(),
+              [](const auto& a, const auto& b) { return a.size() > b.size(); });
+    return out;
+  }();
+  return *forms;
+}
+
+bool StripAt(std::vector<std::string>* words, bool at_end) {
+  for (const auto& form : LegalForms()) {
+    if (form.size() >= words->size()) continue;  // Keep a word at least.
+    const bool match =
+        at_end
+            ? std::equal(form.begin(), form.end(), words->end() - form.size())
+            : std::equal(form.begin(), form.end(), words->begin());
+    if (!match) continue;
+    if (at_end) {
+      words->erase(words->end() - form.size(), words->end());
+    } else {
+      words->erase(words->begin(), words->begin() + form.size());
+    }
+    return true;
+  }
+  return false;
+}
+
+std::string SupplierId(const std::string& country, const std::string& key) {
+  std::string slug = key;
+  std::replace(slug.begin(), slug.end(), ' ', '-');
+  std::string id =
+      absl::StrCat("ted:", country.empty() ? "XX" : country, ":", slug);
+  if (id.size() > 100) {
+    // Cut on a character boundary and keep the whole key in a hash.
+    size_t cut = 90;
+    while (cut > 0 && (static_cast<unsigned char>(id[cut]) & 0xC0) == 0x80) {
+      --cut;
+    }
+    id = absl::StrFormat("%s-%08x", id.substr(0, cut),
+                         static_cast<uint32_t>(absl::Hash<std::string>{}(key)));
+  }
+  return id;
+}
+
+template <typename K>
+const K& MostFrequent(const std::map<K, int>& counts) {
+  auto best = counts.begin();
+  for (auto it = counts.begin(); it != counts.end(); ++it) {
+    if (it->second > best->second) best = it;
+  }
+  return best->first;
+}
+
+}  // namespace
+
+std::string CompanyNameKey(absl::string_view name) {
+  if (!IsValidUtf8(name)) return "";
+  std::string folded = FoldText(name);
+  std::string cleaned;
+  for (char c : folded) {
+    if (c == '.') continue;  // "S.A." -> "sa", "s.r.o." -> "sro"
+    const bool punct = c == ',' || c == '\'' || c == '"' || c == '(' ||
+                       c == ')' || c == '&' || c == '/' || c == '-' ||
+                       c == ';' || c == ':' || c == '+' || c == '`';
+    cleaned.push_back(punct ? ' ' : c);
+  }
+  std::vector<std::string> words =
+      absl::StrSplit(cleaned, ' ', absl::SkipEmpty());
+  // Dashes and other General Punctuation (U+2000-U+206F: UTF-8 E2 80 xx or
+  // E2 81 xx) standing alone separate words; they are not words.
+  auto punctuation = [](const std::string& w) {
+    for (size_t i = 0; i < w.size(); i += 3) {
+      if (i + 2 >= w.size() || static_cast<unsigned char>(w[i]) != 0xE2 ||
+          (static_cast<unsigned char>(w[i + 1]) & 0xFE) != 0x80) {
+        return false;
+      }
+    }
+    return true;
+  };
+  words.erase(std::remove_if(words.begin(), words.end(), punctuation),
+              words.end());
+  if (words.empty()) return "";
+  while (StripAt(&words, /*at_end=*/true)) {
+  }
+  while (StripAt(&words, /*at_end=*/false)) {
+  }
+  return absl::StrJoin(words, " ");
+}
+
+void TrackRecordBuilder::AddAwards(const v1::Tender& notice) {
+  const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
+  for (const v1::ContractAward& award : notice.awards()) {
+    if (award.winners_size() == 0) continue;
+    ++awards_;
+    // What was bought: the lot's codes, else the notice's.
+    std::vector<std::string> codes;
+    const v1::Lot* lot = nullptr;
+    for (const v1::Lot& l : notice.lots()) {
+      if (!award.lot_id().empty() && l.id() == award.lot_id()) lot = &l;
+    }
+    auto add = [&](const std::string& c) {
+      if (!c.empty() && cpv.Parse(c).ok() &&
+          std::find(codes.begin(), codes.end(), c) == codes.end()) {
+        codes.push_back(c);
+      }
+    };
+    if (lot != nullptr) {
+      add(lot->main_cpv());
+      for (const auto& c : lot->additional_cpv()) add(c);
+    }
+    if (codes.empty()) {
+      add(notice.main_cpv());
+      for (const auto& c : notice.additional_cpv()) add(c);
+    }
+    v1::PastContract contract;
+    contract.set_buyer_name(notice.buyer().name());
+    contract.set_buyer_country(notice.buyer().country());
+    contract.set_title(!award.title().empty()
+                           ? award.title()
+                           : (lot != nullptr && !lot->title().empty()
+                                  ? lot->title()
+                                  : notice.title()));
+    contract.set_language(notice.language());
+    for (const auto& c : codes) contract.add_cpv_codes(c);
+    if (award.has_value()) *contract.mutable_value() = award.value();
+    if (award.has_award_date()) {
+      *contract.mutable_award_date() = award.award_date();
+    } else if (notice.has_published()) {
+      *contract.mutable_award_date() = ToDate(UtcDay(notice.published()));
+    }
+    contract.set_role(award.winners_size() > 1
+                          ? v1::CONTRACT_ROLE_CONSORTIUM_MEMBER
+                          : v1::CONTRACT_ROLE_PRIME);
+    contract.set_source_notice_id(notice.source_notice_id());
+
+    for (const v1::Awardee& a : award.winners()) {
+      const std::string key = CompanyNameKey(a.name());
+      if (key.empty()) continue;
+      const std::string country =
+          IsIsoCountry(a.country()) ? a.country() : std::string();
+      Winner& w = winners_[SupplierId(country, key)];
+      w.country = country;
+      ++w.spellings[a.name()];
+      if (!a.town().empty()) ++w.towns[a.town()];
+      if (!a.nuts_code().empty()) ++w.nuts[a.nuts_code()];
+      w.sme = w.sme || a.sme();
+      w.contracts.push_back(contract);
+    }
+  }
+}
+
+std::vector<v1::SupplierProfile> TrackRecordBuilder::Build() const {
+  const NutsTaxonomy& nuts = NutsTaxonomy::Builtin();
+  std::vector<v1::SupplierProfile> out;
+  for (const auto& [id, w] : winners_) {
+    v1::SupplierProfile p;
+    p.set_id(id);
+    const std::string& name = MostFrequent(w.spellings);
+    p.set_name(name);
+    for (const auto& [spelling, n] : w.spellings) {
+      if (spelling != name) p.add_alternative_names(spelling);
+    }
+    p.set_country(w.country);
+    if (!w.towns.empty()) p.set_town(MostFrequent(w.towns));
+    if (!w.nuts.empty()) {
+      const std::string& code = MostFrequent(w.nuts);
+      if (nuts.Parse(code).ok() && !w.country.empty() &&
+          IsoCountryOfNuts(code.substr(0, 2)) == w.country) {
+        p.set_nuts_code(code);
+      }
+    }
+    if (w.sme) p.set_entity_type(v1::ENTITY_TYPE_SME);
+    std::set<std::string> offered;
+    for (const v1::PastContract& c : w.contracts) {
+      *p.add_past_contracts() = c;
+      offered.insert(c.cpv_codes().begin(), c.cpv_codes().end());
+    }
+    for (const std::string& c : offered) p.add_cpv_codes(c);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+std::vector<SupplierMerge> TrackRecordBuilder::Merges() const {
+  std::vector<SupplierMerge> out;
+  for (const auto& [id, w] : winners_) {
+    if (w.spellings.size() < 2) continue;
+    SupplierMerge m{id, w.country, {}};
+    std::vector<std::pair<int, std::string>> by_count;
+    for (const auto& [s, n] : w.spellings) by_count.emplace_back(-n, s);
+    std::sort(by_count.begin(), by_count.end());
+    for (auto& [n, s] : by_count) m.spellings.push_back(s);
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+}  // namespace procmatch

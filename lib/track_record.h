@@ -1,0 +1,84 @@
+// File: lib/track_record.h
+//
+// Turns award history into supplier profiles: one profile per real economic
+// operator, with a past contract for every award it won. Award notices come
+// in as procmatch.v1.Tender records with `awards` (from the TED and eForms
+// importers, or the reduced TED JSON).
+//
+// The same company is spelled many ways ("Oy IBM Finland Ab" and "IBM
+// Finland Oy"; "IBM ITALIA S.p.A." and "IBM Italia SpA"). Names are resolved
+// conservatively, because a wrong merge is worse than a missed one: two
+// winners are one supplier only when they are in the same country and their
+// names are equal after case and accent folding, dropping punctuation, and
+// removing legal-form words (SA, NV, GmbH, Oy, sp. z o.o., ЕООД...) at the
+// start and end of the name. Word order and every other word count. Every
+// spelling is kept, and Merges() lists the groups of more than one for a
+// person to check.
+//
+// Example:
+//
+//   procmatch::TrackRecordBuilder records;
+//   for (const procmatch::v1::Tender& notice : award_notices) {
+//     records.AddAwards(notice);
+//   }
+//   std::vector<procmatch::v1::SupplierProfile> suppliers = records.Build();
+//
+// Threading: a TrackRecordBuilder is not thread-safe.
+#ifndef PROCMATCH_LIB_TRACK_RECORD_H_
+#define PROCMATCH_LIB_TRACK_RECORD_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "proto/supplier.pb.h"
+#include "proto/tender.pb.h"
+
+namespace procmatch {
+
+// The resolution key of a company name, without the country: "Oy IBM
+// Finland Ab" -> "ibm finland". A name that is nothing but legal-form words
+// keeps them.
+std::string CompanyNameKey(absl::string_view name);
+
+// A group of spellings resolved to one supplier.
+struct SupplierMerge {
+  std::string supplier_id;
+  std::string country;
+  std::vector<std::string> spellings;  // Most frequent first.
+};
+
+class TrackRecordBuilder {
+ public:
+  // Adds a past contract to each winner of each award of `notice`. Awards
+  // without winners are ignored.
+  void AddAwards(const v1::Tender& notice);
+
+  // One valid profile per resolved supplier, by id: "ted:<country>:<key>"
+  // (hyphens for spaces; long keys are cut and given a hash). The name is
+  // the most frequent spelling, the others are alternative_names; offered
+  // CPV codes are those of the contracts won.
+  std::vector<v1::SupplierProfile> Build() const;
+
+  // The groups with more than one spelling.
+  std::vector<SupplierMerge> Merges() const;
+
+  int awards() const { return awards_; }
+
+ private:
+  struct Winner {
+    std::string country;
+    std::map<std::string, int> spellings;  // Spelling -> times seen.
+    std::map<std::string, int> towns;
+    std::map<std::string, int> nuts;
+    bool sme = false;
+    std::vector<v1::PastContract> contracts;
+  };
+  std::map<std::string, Winner> winners_;  // By supplier id.
+  int awards_ = 0;
+};
+
+}  // namespace procmatch
+
+#endif  // PROCMATCH_LIB_TRACK_RECORD_H_

@@ -1,0 +1,149 @@
+// The eForms importer on the 92 eForms SDK examples in data/eforms/,
+// including the INVALID_* ones, and on broken input.
+#include "lib/eforms_importer.h"
+
+#include <dirent.h>
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "lib/record_io.h"
+
+namespace procmatch {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+
+std::string Read(const std::string& path) {
+  auto content = ReadFileOrStdin(path);
+  EXPECT_TRUE(content.ok()) << content.status();
+  return content.value_or("");
+}
+
+std::vector<std::string> Examples() {
+  std::vector<std::string> files;
+  DIR* dir = opendir("data/eforms");
+  while (dir != nullptr) {
+    dirent* e = readdir(dir);
+    if (e == nullptr) break;
+    std::string name = e->d_name;
+    if (name.size() > 4 && name.substr(name.size() - 4) == ".xml") {
+      files.push_back(name);
+    }
+  }
+  if (dir != nullptr) closedir(dir);
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+TEST(EformsImporterTest, EveryExampleImportsOrIsRejectedWithReasons) {
+  const std::vector<std::string> files = Examples();
+  ASSERT_EQ(files.size(), 92u);
+  int imported = 0, rejected = 0, warned = 0;
+  for (const std::string& file : files) {
+    auto notice = ImportEforms(file, Read("data/eforms/" + file));
+    const bool invalid_example = file.rfind("INVALID_", 0) == 0;
+    if (!notice.ok()) {
+      ++rejected;
+      EXPECT_THAT(notice.status().message(), HasSubstr(file));
+      continue;
+    }
+    ++imported;
+    warned += !notice->warnings.empty();
+    // An example marked invalid is never imported silently.
+    if (invalid_example) {
+      EXPECT_THAT(notice->warnings, Not(IsEmpty())) << file;
+    }
+  }
+  // 10 INVALID_* examples and 2 business-registration notices (X01, X02)
+  // are rejected; the 2 other INVALID_* examples import with a warning.
+  EXPECT_EQ(imported, 80);
+  EXPECT_EQ(rejected, 12);
+  EXPECT_GE(warned, 2);
+}
+
+TEST(EformsImporterTest, InvalidExamplesSayWhatIsMissing) {
+  auto empty = ImportEforms("INVALID_cn_24_empty.xml",
+                            Read("data/eforms/INVALID_cn_24_empty.xml"));
+  ASSERT_FALSE(empty.ok());
+  for (const char* missing :
+       {"missing notice identifier (cbc:ID, BT-701)",
+        "missing dispatch date (cbc:IssueDate, BT-05)", "missing buyer",
+        "missing title (cac:ProcurementProject/cbc:Name, BT-21)",
+        "missing main classification", "missing lot"}) {
+    EXPECT_THAT(empty.status().message(), HasSubstr(missing));
+  }
+  auto stage2 = ImportEforms("INVALID_can_24_stage-2.xml",
+                             Read("data/eforms/INVALID_can_24_stage-2.xml"));
+  ASSERT_FALSE(stage2.ok());
+  EXPECT_THAT(stage2.status().message(),
+              HasSubstr("missing notice identifier"));
+  EXPECT_THAT(stage2.status().message(), Not(HasSubstr("dispatch date")));
+  auto codes = ImportEforms("INVALID_cn_24_multiple.xml",
+                            Read("data/eforms/INVALID_cn_24_multiple.xml"));
+  ASSERT_TRUE(codes.ok());
+  EXPECT_THAT(codes->warnings,
+              testing::Contains(
+                  HasSubstr("code \"invalid\" is not in the eForms codelist "
+                            "number-threshold")));
+  auto change =
+      ImportEforms("INVALID_change-cn_24_FRA_comments.xml",
+                   Read("data/eforms/INVALID_change-cn_24_FRA_comments.xml"));
+  ASSERT_TRUE(change.ok());
+  EXPECT_THAT(change->warnings,
+              testing::Contains(HasSubstr("change notice for")));
+}
+
+TEST(EformsImporterGoldenTest, ContractNotice) {
+  auto notice =
+      ImportEforms("cn_24_minimal.xml", Read("data/eforms/cn_24_minimal.xml"));
+  ASSERT_TRUE(notice.ok()) << notice.status();
+  const v1::Tender& t = notice->tender;
+  EXPECT_EQ(t.id(), "EF-f42be27e-09cf-4f0e-a745-63ec689631e6");
+  EXPECT_EQ(t.notice_kind(), v1::NOTICE_KIND_CONTRACT_NOTICE);
+  EXPECT_EQ(t.language(), "en");
+  EXPECT_EQ(t.buyer().name(), "Publications Office of the European Union");
+  EXPECT_EQ(t.buyer().country(), "LU");
+  EXPECT_EQ(t.legal_basis(), v1::LEGAL_BASIS_PUBLIC_DIRECTIVE_2014_24_EU);
+  EXPECT_EQ(t.procedure(), v1::PROCEDURE_TYPE_OPEN);
+  EXPECT_EQ(t.main_cpv(), "72230000");
+  ASSERT_EQ(t.lots_size(), 1);
+  EXPECT_EQ(t.lots(0).id(), "LOT-0000");
+  EXPECT_GT(t.submission_deadline().seconds(), t.published().seconds());
+}
+
+TEST(EformsImporterGoldenTest, ContractAwardNoticeWinners) {
+  auto notice = ImportEforms("can_24_minimal.xml",
+                             Read("data/eforms/can_24_minimal.xml"));
+  ASSERT_TRUE(notice.ok()) << notice.status();
+  const v1::Tender& t = notice->tender;
+  EXPECT_EQ(t.notice_kind(), v1::NOTICE_KIND_CONTRACT_AWARD);
+  EXPECT_EQ(t.buyer().name(), "Rouen Habitat");
+  ASSERT_EQ(t.awards_size(), 1);
+  const v1::ContractAward& a = t.awards(0);
+  EXPECT_EQ(a.lot_id(), "LOT-0000");
+  ASSERT_EQ(a.winners_size(), 1);
+  EXPECT_EQ(a.winners(0).name(), "Espaces Verts Lemire");
+  EXPECT_EQ(a.winners(0).country(), "FR");
+  EXPECT_EQ(a.winners(0).town(), "Le Grand-Quevilly");
+  EXPECT_TRUE(a.winners(0).sme());
+  EXPECT_EQ(a.value().amount(), 95414);
+  EXPECT_EQ(a.award_date().month(), 9);
+}
+
+TEST(EformsImporterTest, BrokenInput) {
+  EXPECT_THAT(ImportEforms("a.xml", "<ContractNotice><x>").status().message(),
+              HasSubstr("a.xml: not well-formed XML at byte"));
+  EXPECT_THAT(ImportEforms("b.xml", "<TED_EXPORT/>").status().message(),
+              HasSubstr("b.xml: root element <TED_EXPORT> is not an eForms"));
+  const std::string xml = Read("data/eforms/can_24_minimal.xml");
+  EXPECT_THAT(ImportEforms("c.xml", xml.substr(0, 3000)).status().message(),
+              HasSubstr("c.xml: not well-formed XML"));
+}
+
+}  // namespace
+}  // namespace procmatch

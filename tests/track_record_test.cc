@@ -1,0 +1,140 @@
+#include "lib/track_record.h"
+
+#include <map>
+#include <string>
+
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "lib/matcher.h"
+#include "lib/record_io.h"
+#include "lib/ted_importer.h"
+#include "lib/validation.h"
+
+namespace procmatch {
+namespace {
+
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::UnorderedElementsAre;
+
+TEST(CompanyNameKeyTest, LegalFormsAtEitherEnd) {
+  EXPECT_EQ(CompanyNameKey("Oy IBM Finland Ab"), "ibm finland");
+  EXPECT_EQ(CompanyNameKey("IBM Finland Oy"), "ibm finland");
+  EXPECT_EQ(CompanyNameKey("IBM ITALIA S.p.A."), "ibm italia");
+  EXPECT_EQ(CompanyNameKey("IBM Italia SpA"), "ibm italia");
+  EXPECT_EQ(CompanyNameKey("Thales Belgium S.A."), "thales belgium");
+  EXPECT_EQ(CompanyNameKey("THALES BELGIUM SA"), "thales belgium");
+  EXPECT_EQ(CompanyNameKey("Metallwerk Elisenhütte GmbH"),
+            "metallwerk elisenhutte");
+  EXPECT_EQ(CompanyNameKey("Société Générale de Défense SAS"),
+            "societe generale de defense");
+  EXPECT_EQ(CompanyNameKey("Przedsiębiorstwo Usługowe Sp. z o.o."),
+            "przedsiebiorstwo uslugowe");
+  EXPECT_EQ(CompanyNameKey("Софтуер ЕООД"), "софтуер");
+  EXPECT_EQ(CompanyNameKey("ABC GmbH & Co. KG"), "abc");
+  EXPECT_EQ(CompanyNameKey("ECORYS EUROPE EEIG — GEIE"), "ecorys europe");
+}
+
+TEST(CompanyNameKeyTest, ConservativeWhereItMatters) {
+  // Other words count: these are different companies.
+  EXPECT_NE(CompanyNameKey("Thales Alenia Space"), CompanyNameKey("Thales"));
+  EXPECT_NE(CompanyNameKey("IBM Belgium"), CompanyNameKey("IBM"));
+  // A legal form inside a name stays.
+  EXPECT_EQ(CompanyNameKey("Banque SA Europe NV"), "banque sa europe");
+  // A name that is only a legal form keeps it.
+  EXPECT_EQ(CompanyNameKey("S.A."), "sa");
+}
+
+v1::Tender AwardNotice(const std::string& doc_id, const std::string& winner,
+                       const std::string& country) {
+  v1::Tender t;
+  t.set_id("TED-" + doc_id);
+  t.set_source_notice_id(doc_id);
+  t.set_title("Software licences");
+  t.set_main_cpv("48000000");
+  t.mutable_buyer()->set_name("Valtiokonttori");
+  t.mutable_buyer()->set_country("FI");
+  v1::Awardee* w = t.add_awards()->add_winners();
+  w->set_name(winner);
+  w->set_country(country);
+  return t;
+}
+
+TEST(TrackRecordBuilderTest, MergesSpellingsWithinACountryOnly) {
+  TrackRecordBuilder builder;
+  builder.AddAwards(AwardNotice("1-2021", "Oy IBM Finland Ab", "FI"));
+  builder.AddAwards(AwardNotice("2-2021", "IBM Finland Oy", "FI"));
+  builder.AddAwards(AwardNotice("3-2021", "IBM Finland Oy", "FI"));
+  builder.AddAwards(AwardNotice("4-2021", "IBM Finland Oy", "SE"));
+  const std::vector<v1::SupplierProfile> suppliers = builder.Build();
+  ASSERT_EQ(suppliers.size(), 2u);
+  const v1::SupplierProfile& fi = suppliers[0];
+  EXPECT_EQ(fi.id(), "ted:FI:ibm-finland");
+  EXPECT_EQ(fi.name(), "IBM Finland Oy");  // The most frequent spelling.
+  EXPECT_THAT(fi.alternative_names(), ElementsAre("Oy IBM Finland Ab"));
+  EXPECT_EQ(fi.past_contracts_size(), 3);
+  EXPECT_EQ(fi.past_contracts(0).source_notice_id(), "1-2021");
+  EXPECT_THAT(fi.cpv_codes(), ElementsAre("48000000"));
+  EXPECT_EQ(suppliers[1].id(), "ted:SE:ibm-finland");
+  ASSERT_EQ(builder.Merges().size(), 1u);
+  EXPECT_THAT(builder.Merges()[0].spellings,
+              ElementsAre("IBM Finland Oy", "Oy IBM Finland Ab"));
+  Validator validator;
+  for (const auto& s : suppliers) {
+    EXPECT_TRUE(validator.ValidateSupplier(s).ok())
+        << validator.ValidateSupplier(s);
+  }
+}
+
+// The real award history: every notice of data/ted/notices_dev.jsonl.
+TEST(TrackRecordBuilderTest, RealAwardHistoryBuildsValidIndexableProfiles) {
+  auto content = ReadFileOrStdin("data/ted/notices_dev.jsonl");
+  ASSERT_TRUE(content.ok());
+  TrackRecordBuilder builder;
+  int imported = 0, rejected = 0, line_number = 0;
+  for (absl::string_view line : absl::StrSplit(*content, '\n')) {
+    ++line_number;
+    if (line.empty()) continue;
+    auto notice = ImportTedReducedJson(
+        absl::StrCat("notices_dev.jsonl:", line_number), line);
+    if (!notice.ok()) {
+      ADD_FAILURE() << notice.status();
+      ++rejected;
+      continue;
+    }
+    ++imported;
+    builder.AddAwards(notice->tender);
+  }
+  EXPECT_EQ(imported, 1745);
+  EXPECT_EQ(rejected, 0);
+  const std::vector<v1::SupplierProfile> suppliers = builder.Build();
+  // 1,636 distinct winner names (README); merging makes fewer suppliers.
+  EXPECT_GT(suppliers.size(), 1300u);
+  EXPECT_LT(suppliers.size(), 1636u);
+  int contracts = 0;
+  Validator validator;
+  SupplierIndex::Builder index;
+  for (const auto& s : suppliers) {
+    contracts += s.past_contracts_size();
+    ASSERT_TRUE(index.Add(s).ok()) << validator.ValidateSupplier(s);
+  }
+  EXPECT_GE(contracts, 2400);  // 2,516 award rows, some with empty names.
+  std::map<std::string, std::vector<std::string>> merges;
+  for (const auto& m : builder.Merges()) merges[m.supplier_id] = m.spellings;
+  EXPECT_THAT(merges["ted:IT:ibm-italia"],
+              UnorderedElementsAre("IBM ITALIA S.p.A.", "IBM Italia SpA"));
+  // The corpus can be matched: a tender for IT services finds suppliers.
+  auto built = std::move(index).Build();
+  ASSERT_TRUE(built.ok());
+  v1::MatchRequest request;
+  request.mutable_tender()->set_id("T");
+  request.mutable_tender()->set_title("Software development services");
+  request.mutable_tender()->set_main_cpv("72000000");
+  auto response = Matcher(*built).Match(request);
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->matches_size(), 10);
+}
+
+}  // namespace
+}  // namespace procmatch
