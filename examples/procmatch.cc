@@ -21,9 +21,9 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "lib/dates.h"
+#include "lib/eforms_importer.h"
 #include "lib/matcher.h"
 #include "lib/record_io.h"
-#include "lib/eforms_importer.h"
 #include "lib/snapshot.h"
 #include "lib/ted_importer.h"
 #include "lib/track_record.h"
@@ -97,11 +97,11 @@ struct Args {
 absl::StatusOr<Args> ParseArgs(int argc, char** argv) {
   // Every option, and whether it takes a value ("--top 5" or "--top=5").
   static const std::map<std::string, bool> kOptions = {
-      {"kind", true},     {"format", true},   {"skip-invalid", false},
-      {"out", true},      {"index", true},    {"lot", true},
-      {"top", true},      {"explain", false}, {"excluded", false},
-      {"as-of", true},    {"output", true},   {"tender", true},
-      {"supplier", true}, {"data_dir", true}, {"max-excluded", true},
+      {"kind", true},        {"format", true},        {"skip-invalid", false},
+      {"out", true},         {"index", true},         {"lot", true},
+      {"top", true},         {"explain", false},      {"excluded", false},
+      {"as-of", true},       {"output", true},        {"tender", true},
+      {"supplier", true},    {"data_dir", true},      {"max-excluded", true},
       {"tenders-out", true}, {"suppliers-out", true}, {"merges-out", true}};
   static const std::set<std::string> kLists = {"suppliers", "tenders",
                                                "ted-xml", "ted-json", "eforms"};
@@ -663,8 +663,8 @@ int Import(const Args& args) {
     for (absl::string_view line : absl::StrSplit(*content, '\n')) {
       ++line_number;
       if (absl::StripAsciiWhitespace(line).empty()) continue;
-      take("TED JSON", ImportTedReducedJson(
-                           absl::StrCat(path, ":", line_number), line));
+      take("TED JSON",
+           ImportTedReducedJson(absl::StrCat(path, ":", line_number), line));
     }
   }
   for (const std::string& path : files("eforms")) {
@@ -710,7 +710,12 @@ int Import(const Args& args) {
   }
   std::cerr << records.awards() << " awards -> " << suppliers.size()
             << " suppliers (" << merges.size()
-            << " with several spellings merged)\n";
+            << " with several spellings merged)";
+  if (records.duplicate_notices() > 0) {
+    std::cerr << "; " << records.duplicate_notices()
+              << " notices given twice counted once";
+  }
+  std::cerr << "\n";
   return rejected == 0 ? 0 : 1;
 }
 

@@ -137,7 +137,12 @@ std::string CompanyNameKey(absl::string_view name) {
   return absl::StrJoin(words, " ");
 }
 
-void TrackRecordBuilder::AddAwards(const v1::Tender& notice) {
+bool TrackRecordBuilder::AddAwards(const v1::Tender& notice) {
+  if (!notice.source_notice_id().empty() &&
+      !notices_.insert(notice.source_notice_id()).second) {
+    ++duplicates_;
+    return false;
+  }
   const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
   for (const v1::ContractAward& award : notice.awards()) {
     if (award.winners_size() == 0) continue;
@@ -197,6 +202,7 @@ void TrackRecordBuilder::AddAwards(const v1::Tender& notice) {
       w.contracts.push_back(contract);
     }
   }
+  return true;
 }
 
 std::vector<v1::SupplierProfile> TrackRecordBuilder::Build() const {

@@ -28,6 +28,7 @@
 #define PROCMATCH_LIB_TRACK_RECORD_H_
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -52,8 +53,13 @@ struct SupplierMerge {
 class TrackRecordBuilder {
  public:
   // Adds a past contract to each winner of each award of `notice`. Awards
-  // without winners are ignored.
-  void AddAwards(const v1::Tender& notice);
+  // without winners are ignored, and so is a notice whose source notice id
+  // was added before (the same notice from two sources, e.g. TED XML and
+  // the reduced JSON): it returns false then.
+  bool AddAwards(const v1::Tender& notice);
+
+  // Notices skipped as already added.
+  int duplicate_notices() const { return duplicates_; }
 
   // One valid profile per resolved supplier, by id: "ted:<country>:<key>"
   // (hyphens for spaces; long keys are cut and given a hash). The name is
@@ -76,7 +82,9 @@ class TrackRecordBuilder {
     std::vector<v1::PastContract> contracts;
   };
   std::map<std::string, Winner> winners_;  // By supplier id.
+  std::set<std::string> notices_;          // Source notice ids added.
   int awards_ = 0;
+  int duplicates_ = 0;
 };
 
 }  // namespace procmatch

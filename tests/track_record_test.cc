@@ -77,6 +77,11 @@ TEST(TrackRecordBuilderTest, MergesSpellingsWithinACountryOnly) {
   EXPECT_EQ(fi.past_contracts(0).source_notice_id(), "1-2021");
   EXPECT_THAT(fi.cpv_codes(), ElementsAre("48000000"));
   EXPECT_EQ(suppliers[1].id(), "ted:SE:ibm-finland");
+  // The same notice again (from another source) adds nothing.
+  EXPECT_FALSE(
+      builder.AddAwards(AwardNotice("1-2021", "Oy IBM Finland Ab", "FI")));
+  EXPECT_EQ(builder.duplicate_notices(), 1);
+  EXPECT_EQ(builder.Build()[0].past_contracts_size(), 3);
   ASSERT_EQ(builder.Merges().size(), 1u);
   EXPECT_THAT(builder.Merges()[0].spellings,
               ElementsAre("IBM Finland Oy", "Oy IBM Finland Ab"));
