@@ -137,6 +137,13 @@ std::string CompanyNameKey(absl::string_view name) {
   return absl::StrJoin(words, " ");
 }
 
+std::string TrackRecordSupplierId(const v1::Awardee& winner) {
+  const std::string key = CompanyNameKey(winner.name());
+  if (key.empty()) return "";
+  return SupplierId(IsIsoCountry(winner.country()) ? winner.country() : "",
+                    key);
+}
+
 bool TrackRecordBuilder::AddAwards(const v1::Tender& notice) {
   if (!notice.source_notice_id().empty() &&
       !notices_.insert(notice.source_notice_id()).second) {
@@ -189,12 +196,10 @@ bool TrackRecordBuilder::AddAwards(const v1::Tender& notice) {
     contract.set_source_notice_id(notice.source_notice_id());
 
     for (const v1::Awardee& a : award.winners()) {
-      const std::string key = CompanyNameKey(a.name());
-      if (key.empty()) continue;
-      const std::string country =
-          IsIsoCountry(a.country()) ? a.country() : std::string();
-      Winner& w = winners_[SupplierId(country, key)];
-      w.country = country;
+      const std::string id = TrackRecordSupplierId(a);
+      if (id.empty()) continue;
+      Winner& w = winners_[id];
+      w.country = IsIsoCountry(a.country()) ? a.country() : std::string();
       ++w.spellings[a.name()];
       if (!a.town().empty()) ++w.towns[a.town()];
       if (!a.nuts_code().empty()) ++w.nuts[a.nuts_code()];

@@ -43,6 +43,10 @@ namespace procmatch {
 // keeps them.
 std::string CompanyNameKey(absl::string_view name);
 
+// The id TrackRecordBuilder::Build() gives the supplier of this winner, or
+// "" for a winner without a usable name.
+std::string TrackRecordSupplierId(const v1::Awardee& winner);
+
 // A group of spellings resolved to one supplier.
 struct SupplierMerge {
   std::string supplier_id;

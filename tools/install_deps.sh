@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages procmatch builds with, if any is missing.
-# Idempotent and silent when everything is present. Needs root (or sudo).
+# With --benchmarks, also what the benchmarks compare against (Xapian); the
+# library never links it. Idempotent and silent when everything is present.
+# Needs root (or sudo).
 set -euo pipefail
 
 PACKAGES=(
@@ -10,6 +12,9 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libstemmer-dev libpugixml-dev
 )
+if [[ "${1:-}" == "--benchmarks" ]]; then
+  PACKAGES+=(libxapian-dev)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

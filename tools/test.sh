@@ -3,7 +3,8 @@
 # every test (no benchmark) and ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
-tools/install_deps.sh || exit 1
+# The tests include smoke runs of the benchmarks, which need Xapian.
+tools/install_deps.sh --benchmarks || exit 1
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

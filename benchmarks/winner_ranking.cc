@@ -1,0 +1,416 @@
+// Winner-ranking quality benchmark on real TED awards: who actually won?
+//
+// Supplier profiles are built from the award history of training notices
+// (lib/track_record.h); for every award of a held-out notice, each method
+// ranks suppliers for that notice (or lot), and the hit is the real winner.
+// Only awards whose winner also won in training can be hit; the others are
+// counted and left out. Two splits: by time (train on the earliest 80% of
+// notices, test on the latest 20%) and 5-fold cross-validation by a hash of
+// the notice id. Writes Markdown tables to stdout.
+//
+//   bazel run -c opt //benchmarks:winner_ranking --
+//   --data=$PWD/data/ted/notices_dev.jsonl (tools/bench_quality.sh does this)
+//
+// Options: --data=FILE (default data/ted/notices_dev.jsonl), --tune (also
+// grid-search the component weights on the cross-validation folds),
+// --max_test_notices=N (smoke runs).
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <iostream>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "benchmarks/xapian_baseline.h"
+#include "lib/dates.h"
+#include "lib/matcher.h"
+#include "lib/record_io.h"
+#include "lib/ted_importer.h"
+#include "lib/track_record.h"
+
+namespace procmatch {
+namespace {
+
+constexpr int kK = 10;
+
+struct Query {
+  v1::MatchRequest request;
+  std::set<std::string> winners;  // Supplier ids known in training.
+};
+
+struct Metrics {
+  int queries = 0;
+  int hit1 = 0, hit5 = 0, hit10 = 0;
+  double reciprocal = 0;
+  std::set<std::string> recommended;
+
+  void Add(const std::vector<std::string>& ranked,
+           const std::set<std::string>& winners) {
+    ++queries;
+    for (size_t i = 0; i < ranked.size() && i < kK; ++i) {
+      recommended.insert(ranked[i]);
+    }
+    for (size_t i = 0; i < ranked.size() && i < kK; ++i) {
+      if (!winners.count(ranked[i])) continue;
+      hit1 += i < 1;
+      hit5 += i < 5;
+      hit10 += 1;
+      reciprocal += 1.0 / (i + 1);
+      return;
+    }
+  }
+  void Merge(const Metrics& o) {
+    queries += o.queries;
+    hit1 += o.hit1;
+    hit5 += o.hit5;
+    hit10 += o.hit10;
+    reciprocal += o.reciprocal;
+  }
+  double Mrr() const { return queries ? reciprocal / queries : 0; }
+};
+
+// A ranking method: the ids of the top 10 for each query.
+using Method = std::function<std::vector<std::vector<std::string>>(
+    const std::vector<Query>&)>;
+
+struct Split {
+  std::vector<const v1::Tender*> train, test;
+};
+
+// The evaluation of one split: builds the training corpus, the queries, and
+// runs every method.
+class Evaluation {
+ public:
+  explicit Evaluation(const Split& split) {
+    TrackRecordBuilder records;
+    for (const v1::Tender* t : split.train) records.AddAwards(*t);
+    profiles_ = records.Build();
+    SupplierIndex::Builder builder;
+    std::map<std::string, int> contracts;
+    for (const auto& p : profiles_) {
+      (void)builder.Add(p);
+      contracts[p.id()] = p.past_contracts_size();
+      xapian_.Add(p);
+    }
+    index_ = *std::move(builder).Build();
+    // The popularity baseline: most contracts won first.
+    std::vector<std::pair<int, std::string>> by_count;
+    for (const auto& [id, n] : contracts) by_count.emplace_back(-n, id);
+    std::sort(by_count.begin(), by_count.end());
+    for (size_t i = 0; i < by_count.size() && i < kK; ++i) {
+      popular_.push_back(by_count[i].second);
+    }
+    for (const v1::Tender* t : split.test) {
+      for (const v1::ContractAward& a : t->awards()) {
+        Query q;
+        for (const v1::Awardee& w : a.winners()) {
+          const std::string id = TrackRecordSupplierId(w);
+          if (!id.empty() && index_->FindDoc(id) >= 0) q.winners.insert(id);
+        }
+        if (q.winners.empty()) {
+          ++unanswerable_;
+          continue;
+        }
+        v1::Tender tender = *t;
+        tender.clear_awards();  // The answer is not part of the question.
+        *q.request.mutable_tender() = tender;
+        for (const v1::Lot& l : tender.lots()) {
+          if (l.id() == a.lot_id()) q.request.set_lot_id(a.lot_id());
+        }
+        q.request.mutable_options()->set_top_k(kK);
+        if (tender.has_published()) {
+          *q.request.mutable_options()->mutable_as_of() =
+              ToDate(UtcDay(tender.published()));
+        }
+        queries_.push_back(std::move(q));
+      }
+    }
+  }
+
+  Metrics Run(const Method& method) const {
+    Metrics m;
+    const auto ranked = method(queries_);
+    for (size_t i = 0; i < queries_.size(); ++i) {
+      m.Add(ranked[i], queries_[i].winners);
+    }
+    return m;
+  }
+
+  Method Procmatch(const v1::ScoreWeights& weights) const {
+    return [this, weights](const std::vector<Query>& queries) {
+      std::vector<v1::MatchRequest> requests;
+      for (const Query& q : queries) {
+        requests.push_back(q.request);
+        *requests.back().mutable_options()->mutable_weights() = weights;
+      }
+      std::vector<std::vector<std::string>> out;
+      for (const auto& r : Matcher(index_).MatchBatch(requests)) {
+        std::vector<std::string> ids;
+        if (r.ok()) {
+          for (const auto& m : r->matches()) ids.push_back(m.supplier_id());
+        }
+        out.push_back(std::move(ids));
+      }
+      return out;
+    };
+  }
+
+  Method Popular() const {
+    return [this](const std::vector<Query>& queries) {
+      return std::vector<std::vector<std::string>>(queries.size(), popular_);
+    };
+  }
+
+  Method Xapian(bool with_cpv) const {
+    return [this, with_cpv](const std::vector<Query>& queries) {
+      std::vector<std::vector<std::string>> out;
+      for (const Query& q : queries) {
+        out.push_back(
+            xapian_.Top(q.request.tender(), q.request.lot_id(), kK, with_cpv));
+      }
+      return out;
+    };
+  }
+
+  int suppliers() const { return index_->size(); }
+  int queries() const { return static_cast<int>(queries_.size()); }
+  int unanswerable() const { return unanswerable_; }
+
+ private:
+  std::vector<v1::SupplierProfile> profiles_;
+  std::shared_ptr<const SupplierIndex> index_;
+  XapianBaseline xapian_;
+  std::vector<std::string> popular_;
+  std::vector<Query> queries_;
+  int unanswerable_ = 0;
+};
+
+v1::ScoreWeights Only(int component) {
+  v1::ScoreWeights w;
+  w.set_cpv(component == 0);
+  w.set_text(component == 1);
+  w.set_track_record(component == 2);
+  w.set_capability_tags(component == 3);
+  w.set_desirable_requirements(component == 4);
+  w.set_size_fit(component == 5);
+  w.set_proximity(component == 6);
+  return w;
+}
+
+v1::ScoreWeights Without(int component) {
+  v1::ScoreWeights w;
+  switch (component) {
+    case 0:
+      w.set_cpv(0);
+      break;
+    case 1:
+      w.set_text(0);
+      break;
+    case 2:
+      w.set_track_record(0);
+      break;
+    case 5:
+      w.set_size_fit(0);
+      break;
+    case 6:
+      w.set_proximity(0);
+      break;
+  }
+  return w;
+}
+
+uint32_t Fnv1a(const std::string& s) {
+  uint32_t h = 2166136261u;
+  for (unsigned char c : s) h = (h ^ c) * 16777619u;
+  return h;
+}
+
+struct Row {
+  std::string name;
+  Method (*make)(const Evaluation&);
+};
+
+std::string Line(const std::string& name, const Metrics& m, int suppliers) {
+  const double n = std::max(1, m.queries);
+  return absl::StrFormat("| %s | %.3f | %.3f | %.3f | %.3f | %.1f%% |\n", name,
+                         m.hit1 / n, m.hit5 / n, m.hit10 / n, m.Mrr(),
+                         100.0 * m.recommended.size() / std::max(1, suppliers));
+}
+
+// Runs every method on `splits` (metrics summed over them) and prints a table.
+void Report(const std::string& title, const std::vector<Split>& splits,
+            std::ostream& out) {
+  std::vector<std::unique_ptr<Evaluation>> evals;
+  int queries = 0, unanswerable = 0, suppliers = 0;
+  for (const Split& s : splits) {
+    evals.push_back(std::make_unique<Evaluation>(s));
+    queries += evals.back()->queries();
+    unanswerable += evals.back()->unanswerable();
+    suppliers += evals.back()->suppliers();
+  }
+  suppliers /= std::max<size_t>(1, splits.size());
+  out << "### " << title << "\n\n"
+      << queries << " test awards whose winner won in training ("
+      << unanswerable << " more whose winner did not, left out); " << suppliers
+      << " suppliers in training"
+      << (splits.size() > 1 ? " (mean over folds)" : "") << ".\n\n"
+      << "| method | HR@1 | HR@5 | HR@10 | MRR@10 | suppliers recommended |\n"
+      << "| --- | --- | --- | --- | --- | --- |\n";
+  const std::vector<
+      std::pair<std::string, std::function<Method(const Evaluation&)>>>
+      methods = {
+          {"most frequent winners",
+           [](const Evaluation& e) { return e.Popular(); }},
+          {"Xapian BM25, text",
+           [](const Evaluation& e) { return e.Xapian(false); }},
+          {"Xapian BM25, text + CPV terms",
+           [](const Evaluation& e) { return e.Xapian(true); }},
+          {"procmatch, CPV relevance only",
+           [](const Evaluation& e) { return e.Procmatch(Only(0)); }},
+          {"procmatch, text (BM25) only",
+           [](const Evaluation& e) { return e.Procmatch(Only(1)); }},
+          {"procmatch, track record only",
+           [](const Evaluation& e) { return e.Procmatch(Only(2)); }},
+          {"**procmatch, full (defaults)**",
+           [](const Evaluation& e) { return e.Procmatch(v1::ScoreWeights()); }},
+          {"procmatch without CPV",
+           [](const Evaluation& e) { return e.Procmatch(Without(0)); }},
+          {"procmatch without text",
+           [](const Evaluation& e) { return e.Procmatch(Without(1)); }},
+          {"procmatch without track record",
+           [](const Evaluation& e) { return e.Procmatch(Without(2)); }},
+          {"procmatch without size fit",
+           [](const Evaluation& e) { return e.Procmatch(Without(5)); }},
+          {"procmatch without proximity",
+           [](const Evaluation& e) { return e.Procmatch(Without(6)); }},
+      };
+  for (const auto& [name, make] : methods) {
+    Metrics total;
+    std::set<std::string> recommended;
+    for (const auto& e : evals) {
+      Metrics m = e->Run(make(*e));
+      total.Merge(m);
+      recommended.insert(m.recommended.begin(), m.recommended.end());
+    }
+    total.recommended = std::move(recommended);
+    out << Line(name, total, suppliers * static_cast<int>(splits.size()));
+  }
+  out << "\n";
+}
+
+// Grid search of the three main weights on the folds; prints the best.
+void Tune(const std::vector<Split>& folds, std::ostream& out) {
+  std::vector<std::unique_ptr<Evaluation>> evals;
+  for (const Split& s : folds) evals.push_back(std::make_unique<Evaluation>(s));
+  struct Result {
+    double mrr;
+    double cpv, text, track, proximity;
+  };
+  std::vector<Result> results;
+  for (double cpv : {0.15, 0.25, 0.35, 0.5}) {
+    for (double text : {0.05, 0.1, 0.2, 0.3}) {
+      for (double track : {0.05, 0.1, 0.2, 0.35}) {
+        for (double proximity : {0.05, 0.1, 0.2}) {
+          v1::ScoreWeights w;
+          w.set_cpv(cpv);
+          w.set_text(text);
+          w.set_track_record(track);
+          w.set_proximity(proximity);
+          Metrics total;
+          for (const auto& e : evals) total.Merge(e->Run(e->Procmatch(w)));
+          results.push_back({total.Mrr(), cpv, text, track, proximity});
+        }
+      }
+    }
+  }
+  std::sort(results.begin(), results.end(),
+            [](const Result& a, const Result& b) { return a.mrr > b.mrr; });
+  out << "### Weight search (cross-validation folds, MRR@10)\n\n"
+      << "| cpv | text | track record | proximity | MRR@10 |\n"
+      << "| --- | --- | --- | --- | --- |\n";
+  for (size_t i = 0; i < results.size() && i < 8; ++i) {
+    out << absl::StrFormat("| %.2f | %.2f | %.2f | %.2f | %.4f |\n",
+                           results[i].cpv, results[i].text, results[i].track,
+                           results[i].proximity, results[i].mrr);
+  }
+  out << "\n(tags 0.05, desirable requirements 0.10 and size fit 0.05 held at "
+         "their defaults; "
+      << results.size() << " combinations)\n\n";
+}
+
+int Main(int argc, char** argv) {
+  std::string data = "data/ted/notices_dev.jsonl";
+  bool tune = false;
+  int max_test = 0;
+  for (int i = 1; i < argc; ++i) {
+    absl::string_view a = argv[i];
+    if (absl::ConsumePrefix(&a, "--data=")) data = std::string(a);
+    if (a == "--tune") tune = true;
+    if (absl::ConsumePrefix(&a, "--max_test_notices=")) {
+      (void)absl::SimpleAtoi(a, &max_test);
+    }
+  }
+  absl::StatusOr<std::string> content = ReadFileOrStdin(data);
+  if (!content.ok()) {
+    std::cerr << content.status().message() << "\n";
+    return 1;
+  }
+  std::vector<v1::Tender> notices;
+  int line = 0;
+  for (absl::string_view l : absl::StrSplit(*content, '\n')) {
+    ++line;
+    if (l.empty()) continue;
+    auto n = ImportTedReducedJson(absl::StrCat(data, ":", line), l);
+    if (n.ok()) notices.push_back(std::move(n->tender));
+  }
+  // Time split: by publication date, then id for a stable order.
+  std::vector<const v1::Tender*> by_time;
+  for (const auto& t : notices) by_time.push_back(&t);
+  std::sort(by_time.begin(), by_time.end(), [](auto* a, auto* b) {
+    return std::make_pair(a->published().seconds(), a->id()) <
+           std::make_pair(b->published().seconds(), b->id());
+  });
+  Split time;
+  const size_t cut = by_time.size() * 8 / 10;
+  time.train.assign(by_time.begin(), by_time.begin() + cut);
+  time.test.assign(by_time.begin() + cut, by_time.end());
+  if (max_test > 0 && time.test.size() > static_cast<size_t>(max_test)) {
+    time.test.resize(max_test);
+  }
+  std::vector<Split> folds(5);
+  for (const auto& t : notices) {
+    const int fold = Fnv1a(t.source_notice_id()) % 5;
+    for (int f = 0; f < 5; ++f) {
+      (f == fold ? folds[f].test : folds[f].train).push_back(&t);
+    }
+  }
+  if (max_test > 0) {
+    for (Split& f : folds) {
+      if (f.test.size() > static_cast<size_t>(max_test))
+        f.test.resize(max_test);
+    }
+  }
+  std::cout << "## Winner ranking on real TED awards\n\n"
+            << notices.size() << " notices from " << data
+            << "; the split is fixed (time: earliest 80% train; folds: FNV-1a "
+               "of the notice id mod 5).\n\n";
+  Report(absl::StrCat("Time split: ", time.train.size(),
+                      " earlier notices "
+                      "train, ",
+                      time.test.size(), " later notices test"),
+         {time}, std::cout);
+  Report("Cross-validation by notice (5 folds, summed)", folds, std::cout);
+  if (tune) Tune(folds, std::cout);
+  return 0;
+}
+
+}  // namespace
+}  // namespace procmatch
+
+int main(int argc, char** argv) { return procmatch::Main(argc, argv); }
