@@ -1,0 +1,292 @@
+// Scale benchmark: procmatch at 10k, 100k and 1M generated suppliers
+// (benchmarks/corpus_generator.h), queried with the real TED notices, side
+// by side with Xapian in the same process. Writes a Markdown table.
+//
+//   bazel run -c opt //benchmarks:scale_benchmark -- --data=$PWD/data
+//   (tools/bench_scale.sh does this)
+//
+// Options: --data=DIR (default data), --sizes=10000,100000,1000000,
+// --queries=N top-10 latency queries (default 1000), --exhaustive=N queries
+// for the indexed/exhaustive ratio (default 100), --xapian_max=N largest
+// size also indexed in Xapian (default 1000000).
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "benchmarks/corpus_generator.h"
+#include "benchmarks/xapian_baseline.h"
+#include "lib/matcher.h"
+#include "lib/snapshot.h"
+
+namespace procmatch {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+
+int64_t ResidentBytes() {
+  std::ifstream statm("/proc/self/statm");
+  int64_t size = 0, resident = 0;
+  statm >> size >> resident;
+  return resident * sysconf(_SC_PAGESIZE);
+}
+
+int64_t PeakBytes() {
+  rusage u;
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<int64_t>(u.ru_maxrss) * 1024;
+}
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const size_t i = std::min(v.size() - 1, static_cast<size_t>(p * v.size()));
+  return v[i];
+}
+
+std::string Size(int n) {
+  if (n >= 1000000 && n % 1000000 == 0) return absl::StrCat(n / 1000000, "M");
+  if (n >= 1000 && n % 1000 == 0) return absl::StrCat(n / 1000, "k");
+  return absl::StrCat(n);
+}
+
+v1::ScoreWeights TextOnly() {
+  v1::ScoreWeights w;
+  w.set_cpv(0);
+  w.set_text(1);
+  w.set_track_record(0);
+  w.set_capability_tags(0);
+  w.set_desirable_requirements(0);
+  w.set_size_fit(0);
+  w.set_proximity(0);
+  return w;
+}
+
+struct Result {
+  int n = 0;
+  double build_s = 0, peak_mb = 0, index_bytes_per_supplier = 0;
+  double profile_bytes_per_supplier = 0, snapshot_mb = 0, save_s = 0,
+         load_s = 0;
+  double median_ms = 0, p99_ms = 0;
+  double qps_1 = 0, qps_all = 0;
+  double exhaustive_ratio = 0;
+  bool xapian = false;
+  double xapian_build_s = 0, text_ms = 0, xapian_text_ms = 0, overlap = 0;
+  double full_ms = 0, xapian_full_ms = 0;
+};
+
+Result Run(const CorpusGenerator& gen, int n, int queries, int exhaustive,
+           bool with_xapian) {
+  Result r;
+  r.n = n;
+  std::vector<v1::SupplierProfile> profiles = gen.Suppliers(n, 2026);
+  int64_t profile_bytes = 0;
+  for (const auto& p : profiles) profile_bytes += p.SpaceUsedLong();
+  r.profile_bytes_per_supplier = static_cast<double>(profile_bytes) / n;
+  const int64_t rss_before = ResidentBytes();
+  auto t0 = Clock::now();
+  SupplierIndex::Builder builder;
+  for (auto& p : profiles) (void)builder.Add(std::move(p));
+  std::shared_ptr<const SupplierIndex> index = *std::move(builder).Build();
+  r.build_s = Seconds(t0, Clock::now());
+  profiles.clear();
+  profiles.shrink_to_fit();
+  // The profiles moved into the index: what the RSS grew by is the index.
+  r.index_bytes_per_supplier =
+      static_cast<double>(ResidentBytes() - rss_before) / n;
+
+  t0 = Clock::now();
+  const std::string bytes = SaveSnapshot(*index);
+  r.save_s = Seconds(t0, Clock::now());
+  r.snapshot_mb = bytes.size() / 1e6;
+  t0 = Clock::now();
+  auto loaded = LoadSnapshot(bytes);
+  r.load_s = Seconds(t0, Clock::now());
+  if (!loaded.ok()) std::cerr << loaded.status() << "\n";
+  loaded = absl::InternalError("released");
+
+  Matcher matcher(index);
+  const auto& all = gen.Requests();
+  std::vector<v1::MatchRequest> requests;
+  for (int i = 0; i < queries; ++i) requests.push_back(all[i % all.size()]);
+  std::vector<double> latencies;
+  for (const auto& q : requests) {
+    t0 = Clock::now();
+    auto m = matcher.Match(q);
+    latencies.push_back(Seconds(t0, Clock::now()) * 1000);
+  }
+  r.median_ms = Percentile(latencies, 0.5);
+  r.p99_ms = Percentile(latencies, 0.99);
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned threads : {1u, cores}) {
+    t0 = Clock::now();
+    auto batch = matcher.MatchBatch(requests, threads);
+    const double qps = requests.size() / Seconds(t0, Clock::now());
+    (threads == 1 ? r.qps_1 : r.qps_all) = qps;
+  }
+  std::vector<double> fast, slow;
+  for (int i = 0; i < exhaustive && i < queries; ++i) {
+    t0 = Clock::now();
+    (void)matcher.Match(requests[i]);
+    fast.push_back(Seconds(t0, Clock::now()));
+    t0 = Clock::now();
+    (void)matcher.MatchExhaustive(requests[i]);
+    slow.push_back(Seconds(t0, Clock::now()));
+  }
+  r.exhaustive_ratio = Percentile(slow, 0.5) / Percentile(fast, 0.5);
+
+  if (with_xapian) {
+    r.xapian = true;
+    XapianBaseline xapian;
+    t0 = Clock::now();
+    for (int d = 0; d < index->size(); ++d) xapian.Add(index->profile(d));
+    r.xapian_build_s = Seconds(t0, Clock::now());
+    std::vector<double> ours_text, theirs_text, ours_full, theirs_full;
+    double overlap = 0;
+    int compared = 0;
+    for (size_t i = 0; i < requests.size(); ++i) {
+      v1::MatchRequest text = requests[i];
+      *text.mutable_options()->mutable_weights() = TextOnly();
+      const v1::Tender& t = requests[i].tender();
+      // Interleaved, alternating which goes first.
+      std::vector<std::string> ours, theirs;
+      for (int turn = 0; turn < 2; ++turn) {
+        if ((turn == 0) == (i % 2 == 0)) {
+          t0 = Clock::now();
+          auto m = matcher.Match(text);
+          ours_text.push_back(Seconds(t0, Clock::now()) * 1000);
+          ours.clear();
+          if (m.ok()) {
+            for (const auto& x : m->matches()) {
+              if (x.score() > 0) ours.push_back(x.supplier_id());
+            }
+          }
+        } else {
+          t0 = Clock::now();
+          theirs = xapian.Top(t, "", 10, /*with_cpv=*/false);
+          theirs_text.push_back(Seconds(t0, Clock::now()) * 1000);
+        }
+      }
+      if (!ours.empty() && !theirs.empty()) {
+        std::set<std::string> a(ours.begin(), ours.end());
+        int common = 0;
+        for (const auto& id : theirs) common += a.count(id);
+        overlap +=
+            static_cast<double>(common) / std::max(ours.size(), theirs.size());
+        ++compared;
+      }
+      for (int turn = 0; turn < 2; ++turn) {
+        if ((turn == 0) == (i % 2 == 1)) {
+          t0 = Clock::now();
+          (void)matcher.Match(requests[i]);
+          ours_full.push_back(Seconds(t0, Clock::now()) * 1000);
+        } else {
+          t0 = Clock::now();
+          (void)xapian.Top(t, "", 10, /*with_cpv=*/true);
+          theirs_full.push_back(Seconds(t0, Clock::now()) * 1000);
+        }
+      }
+    }
+    r.text_ms = Percentile(ours_text, 0.5);
+    r.xapian_text_ms = Percentile(theirs_text, 0.5);
+    r.overlap = compared ? overlap / compared : 0;
+    r.full_ms = Percentile(ours_full, 0.5);
+    r.xapian_full_ms = Percentile(theirs_full, 0.5);
+  }
+  r.peak_mb = PeakBytes() / 1e6;
+  return r;
+}
+
+int Main(int argc, char** argv) {
+  std::string data = "data";
+  std::vector<int> sizes = {10000, 100000, 1000000};
+  int queries = 1000, exhaustive = 100, xapian_max = 1000000;
+  for (int i = 1; i < argc; ++i) {
+    absl::string_view a = argv[i];
+    if (absl::ConsumePrefix(&a, "--data=")) data = std::string(a);
+    if (absl::ConsumePrefix(&a, "--queries="))
+      (void)absl::SimpleAtoi(a, &queries);
+    if (absl::ConsumePrefix(&a, "--exhaustive=")) {
+      (void)absl::SimpleAtoi(a, &exhaustive);
+    }
+    if (absl::ConsumePrefix(&a, "--xapian_max=")) {
+      (void)absl::SimpleAtoi(a, &xapian_max);
+    }
+    if (absl::ConsumePrefix(&a, "--sizes=")) {
+      sizes.clear();
+      for (absl::string_view s : absl::StrSplit(a, ',')) {
+        int n;
+        if (absl::SimpleAtoi(s, &n) && n > 0) sizes.push_back(n);
+      }
+    }
+  }
+  auto gen = CorpusGenerator::FromData(data + "/ted/notices_dev.jsonl",
+                                       data + "/nuts/nuts2021_lvl3.tsv");
+  if (!gen.ok()) {
+    std::cerr << gen.status() << "\n";
+    return 1;
+  }
+  std::vector<Result> results;
+  for (int n : sizes) {
+    std::cerr << "size " << n << "...\n";
+    results.push_back(Run(*gen, n, queries, exhaustive, n <= xapian_max));
+  }
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  std::cout << "## Scale\n\n"
+            << "Generated suppliers (benchmarks/corpus_generator.h), queried "
+               "with "
+            << queries << " real TED notices (cycling through "
+            << gen->Requests().size() << "), top 10, " << cores << " cores.\n\n"
+            << "| suppliers | build | build rate | peak memory | index bytes / "
+               "supplier (profiles) | snapshot | save | load (x faster than "
+               "build) | top-10 median | top-10 p99 | batch q/s, 1 core | "
+               "batch q/s, all cores | exhaustive / indexed |\n"
+            << "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | "
+               "--- | --- | --- |\n";
+  for (const Result& r : results) {
+    std::cout << absl::StrFormat(
+        "| %s | %.2f s | %.0f k/s | %.0f MB | %.0f (%.0f) | %.0f MB | %.2f s | "
+        "%.2f s (%.1fx) | %.2f ms | %.2f ms | %.0f | %.0f | %.2fx |\n",
+        Size(r.n), r.build_s, r.n / r.build_s / 1000, r.peak_mb,
+        r.index_bytes_per_supplier, r.profile_bytes_per_supplier, r.snapshot_mb,
+        r.save_s, r.load_s, r.build_s / r.load_s, r.median_ms, r.p99_ms,
+        r.qps_1, r.qps_all, r.exhaustive_ratio);
+  }
+  std::cout << "\n## Beside Xapian (same process, interleaved per query)\n\n"
+            << "| suppliers | Xapian build | text-only top-10: procmatch / "
+               "Xapian median | speed ratio | top-10 overlap | full match / "
+               "Xapian text + CPV median | ratio |\n"
+            << "| --- | --- | --- | --- | --- | --- | --- |\n";
+  for (const Result& r : results) {
+    if (!r.xapian) continue;
+    std::cout << absl::StrFormat(
+        "| %s | %.2f s | %.3f / %.3f ms | %.2fx | %.0f%% | %.3f / %.3f ms | "
+        "%.2fx |\n",
+        Size(r.n), r.xapian_build_s, r.text_ms, r.xapian_text_ms,
+        r.xapian_text_ms / r.text_ms, 100 * r.overlap, r.full_ms,
+        r.xapian_full_ms, r.xapian_full_ms / r.full_ms);
+  }
+  std::cout << "\nRatios above 1 mean procmatch is faster.\n";
+  return 0;
+}
+
+}  // namespace
+}  // namespace procmatch
+
+int main(int argc, char** argv) { return procmatch::Main(argc, argv); }
