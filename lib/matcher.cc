@@ -630,15 +630,19 @@ double Combine(const Query& q, const double value[kComponents]) {
 }
 
 // Scores an eligible supplier.
+// Scores an eligible supplier. A component without weight contributes
+// exactly 0 whatever its value, so it is not computed.
 double Score(const Query& q, const SupplierIndex& index, const SupplierDoc& d,
              double value[kComponents]) {
-  value[kCpv] = CpvValue(q, index, d, nullptr);
-  value[kText] = TextValue(q, index, d, nullptr);
-  value[kTrack] = TrackValue(q, d, nullptr);
-  value[kTags] = TagValue(q, d, nullptr);
-  value[kDesirable] = DesirableValue(q, d, nullptr, nullptr);
-  value[kSize] = SizeValue(q, d, nullptr);
-  value[kProximity] = ProximityValue(q, d, nullptr);
+  auto weighted = [&](int c) { return q.weight[c] > 0; };
+  value[kCpv] = weighted(kCpv) ? CpvValue(q, index, d, nullptr) : 0;
+  value[kText] = weighted(kText) ? TextValue(q, index, d, nullptr) : 0;
+  value[kTrack] = weighted(kTrack) ? TrackValue(q, d, nullptr) : 0;
+  value[kTags] = weighted(kTags) ? TagValue(q, d, nullptr) : 0;
+  value[kDesirable] =
+      weighted(kDesirable) ? DesirableValue(q, d, nullptr, nullptr) : 0;
+  value[kSize] = weighted(kSize) ? SizeValue(q, d, nullptr) : 0;
+  value[kProximity] = weighted(kProximity) ? ProximityValue(q, d, nullptr) : 0;
   return Combine(q, value);
 }
 
@@ -1024,22 +1028,29 @@ absl::StatusOr<v1::MatchResponse> Matcher::Match(
 
   // Text relevance is accumulated here, term at a time over the postings.
   std::vector<char> is_candidate(index.size(), 0);
-  for (const QueryCode& qc : q.codes) {
-    for (uint32_t doc : index.CpvPostings(qc.code.Truncated(2))) {
-      is_candidate[doc] = 1;
+  // Postings that can only raise a component without weight make no
+  // candidate: such a supplier scores like any non-candidate.
+  if (q.weight[kCpv] > 0 || q.weight[kTrack] > 0) {
+    for (const QueryCode& qc : q.codes) {
+      for (uint32_t doc : index.CpvPostings(qc.code.Truncated(2))) {
+        is_candidate[doc] = 1;
+      }
     }
   }
-  std::vector<double> text_raw(HasText(q) ? index.size() : 0, 0.0);
-  for (const QueryTerm& t : q.terms) {
-    for (const auto& [doc, tf] : index.TermPostings(t.id)) {
-      is_candidate[doc] = 1;
-      if (HasText(q)) {
+  const bool text = HasText(q) && q.weight[kText] > 0;
+  std::vector<double> text_raw(text ? index.size() : 0, 0.0);
+  if (text) {
+    for (const QueryTerm& t : q.terms) {
+      for (const auto& [doc, tf] : index.TermPostings(t.id)) {
+        is_candidate[doc] = 1;
         text_raw[doc] += Bm25Part(t, tf, Bm25Norm(index, index.doc(doc)));
       }
     }
   }
-  for (const std::string& tag : q.wanted_tags) {
-    for (uint32_t doc : index.TagPostings(tag)) is_candidate[doc] = 1;
+  if (q.weight[kTags] > 0) {
+    for (const std::string& tag : q.wanted_tags) {
+      for (uint32_t doc : index.TagPostings(tag)) is_candidate[doc] = 1;
+    }
   }
 
   TopK top(q.top_k);
@@ -1054,25 +1065,77 @@ absl::StatusOr<v1::MatchResponse> Matcher::Match(
     top.Offer({Score(q, index, d, value), doc});
     ++scored;
   };
-  // An upper bound on each candidate's score: every component exactly but
-  // the desirable requirements (the costly part: keyword rules, dates),
-  // which count at their maximum of 1. Floating-point sums are monotonic, so
-  // the bound is >= the score Combine() gives. Visiting candidates by
-  // decreasing bound (popped from a heap: most are never visited) lets the
-  // loop stop at the first bound below the k-th best score.
+  // Two upper bounds on a candidate's score; floating-point sums are
+  // monotonic, so each bound computed with Combine() is >= the score.
+  //
+  // The cheap bound, from the postings alone: for each tender code, the
+  // deepest level whose postings hold the supplier caps what any of its
+  // codes can earn (CpvCeiling); text is exact (accumulated above); track
+  // record, tags, requirements, size and place count at their maximum of 1.
+  std::vector<double> cpv_ceiling(index.size(), 0.0);
+  if (q.weight[kCpv] > 0 || q.weight[kTrack] > 0) {
+    std::vector<uint8_t> level(index.size(), 0);
+    std::vector<uint32_t> touched;
+    for (const QueryCode& qc : q.codes) {
+      const int depth = qc.code.depth();
+      // ceiling[d]: the most a supplier code sharing at most d digits with
+      // the tender code can earn: 1 for the code itself, 0.8 above it
+      // (every other case earns less), times the rarity of the shared code.
+      double ceiling[9] = {};
+      for (int d = 2; d <= depth; ++d) {
+        ceiling[d] =
+            std::max(ceiling[d - 1], (d == depth ? 1.0 : 0.8) * qc.rarity[d]);
+      }
+      // Deeper postings are subsets of shallower ones: the last write is
+      // the deepest level.
+      for (int d = 2; d <= depth; ++d) {
+        for (uint32_t doc : index.CpvPostings(qc.code.Truncated(d))) {
+          if (level[doc] == 0) touched.push_back(doc);
+          level[doc] = static_cast<uint8_t>(d);
+        }
+      }
+      for (uint32_t doc : touched) {
+        cpv_ceiling[doc] += qc.weight * ceiling[level[doc]];
+        level[doc] = 0;
+      }
+      touched.clear();
+    }
+  }
+  auto cheap_bound = [&](uint32_t doc) {
+    const bool related = cpv_ceiling[doc] > 0;
+    const double bound[kComponents] = {
+        cpv_ceiling[doc] / std::max(q.code_weight_sum, 1e-300),
+        text ? text_raw[doc] / q.text_max : 0,
+        related ? 1.0 : 0.0,
+        1,
+        1,
+        1,
+        1};
+    return Combine(q, bound);
+  };
+  // The tight bound: every component exactly but the desirable requirements
+  // (keyword rules, dates), which count at their maximum of 1.
+  auto tight_bound = [&](uint32_t doc) {
+    const SupplierDoc& d = index.doc(doc);
+    auto weighted = [&](int c) { return q.weight[c] > 0; };
+    const double bound[kComponents] = {
+        weighted(kCpv) ? CpvValue(q, index, d, nullptr) : 0,
+        text ? text_raw[doc] / q.text_max : 0,
+        weighted(kTrack) ? TrackValue(q, d, nullptr) : 0,
+        weighted(kTags) ? TagValue(q, d, nullptr) : 0,
+        1,
+        weighted(kSize) ? SizeValue(q, d, nullptr) : 0,
+        weighted(kProximity) ? ProximityValue(q, d, nullptr) : 0};
+    return Combine(q, bound);
+  };
+  // Candidates by decreasing cheap bound, popped from a heap (most are never
+  // popped): the loop stops at the first cheap bound below the k-th score,
+  // and skips a candidate whose tight bound is below it.
   std::vector<Ranked> bounded;
   for (uint32_t doc = 0; doc < is_candidate.size(); ++doc) {
-    if (!is_candidate[doc] || !admitted(doc)) continue;
-    const SupplierDoc& d = index.doc(doc);
-    const double bound[kComponents] = {
-        CpvValue(q, index, d, nullptr),
-        HasText(q) ? text_raw[doc] / q.text_max : 0,
-        TrackValue(q, d, nullptr),
-        TagValue(q, d, nullptr),
-        1,
-        SizeValue(q, d, nullptr),
-        ProximityValue(q, d, nullptr)};
-    bounded.push_back({Combine(q, bound), doc});
+    if (is_candidate[doc] && admitted(doc)) {
+      bounded.push_back({cheap_bound(doc), doc});
+    }
   }
   candidates = static_cast<int64_t>(bounded.size());
   auto worse = [](const Ranked& a, const Ranked& b) { return Better(b, a); };
@@ -1082,6 +1145,7 @@ absl::StatusOr<v1::MatchResponse> Matcher::Match(
     const Ranked b = bounded.back();
     bounded.pop_back();
     if (top.full() && b.score < top.threshold()) break;
+    if (top.full() && tight_bound(b.doc) < top.threshold()) continue;
     consider(b.doc);
   }
   // The rest can score only on requirements, size and place.
