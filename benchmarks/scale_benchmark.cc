@@ -95,11 +95,16 @@ Result Run(const CorpusGenerator& gen, int n, int queries, int exhaustive,
            bool with_xapian) {
   Result r;
   r.n = n;
+  auto phase = [n](const char* what) {
+    std::cerr << "  " << n << ": " << what << "\n";
+  };
+  phase("generating");
   std::vector<v1::SupplierProfile> profiles = gen.Suppliers(n, 2026);
   int64_t profile_bytes = 0;
   for (const auto& p : profiles) profile_bytes += p.SpaceUsedLong();
   r.profile_bytes_per_supplier = static_cast<double>(profile_bytes) / n;
   const int64_t rss_before = ResidentBytes();
+  phase("building");
   auto t0 = Clock::now();
   SupplierIndex::Builder builder;
   for (auto& p : profiles) (void)builder.Add(std::move(p));
@@ -111,6 +116,7 @@ Result Run(const CorpusGenerator& gen, int n, int queries, int exhaustive,
   r.index_bytes_per_supplier =
       static_cast<double>(ResidentBytes() - rss_before) / n;
 
+  phase("snapshot");
   t0 = Clock::now();
   const std::string bytes = SaveSnapshot(*index);
   r.save_s = Seconds(t0, Clock::now());
@@ -119,8 +125,9 @@ Result Run(const CorpusGenerator& gen, int n, int queries, int exhaustive,
   auto loaded = LoadSnapshot(bytes);
   r.load_s = Seconds(t0, Clock::now());
   if (!loaded.ok()) std::cerr << loaded.status() << "\n";
-  loaded = absl::InternalError("released");
+  loaded = absl::InternalError("released");  // Free the second copy.
 
+  phase("queries");
   Matcher matcher(index);
   const auto& all = gen.Requests();
   std::vector<v1::MatchRequest> requests;
@@ -152,10 +159,12 @@ Result Run(const CorpusGenerator& gen, int n, int queries, int exhaustive,
   r.exhaustive_ratio = Percentile(slow, 0.5) / Percentile(fast, 0.5);
 
   if (with_xapian) {
+    phase("Xapian");
     r.xapian = true;
     XapianBaseline xapian;
     t0 = Clock::now();
     for (int d = 0; d < index->size(); ++d) xapian.Add(index->profile(d));
+    xapian.Commit();
     r.xapian_build_s = Seconds(t0, Clock::now());
     std::vector<double> ours_text, theirs_text, ours_full, theirs_full;
     double overlap = 0;

@@ -99,6 +99,7 @@ class Evaluation {
       xapian_.Add(p);
     }
     index_ = *std::move(builder).Build();
+    xapian_.Commit();
     // The popularity baseline: most contracts won first.
     std::vector<std::pair<int, std::string>> by_count;
     for (const auto& [id, n] : contracts) by_count.emplace_back(-n, id);

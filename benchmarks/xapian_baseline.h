@@ -2,8 +2,9 @@
 //
 // The same suppliers in Xapian, as a C++ team would otherwise search them:
 // each text piece indexed with Xapian's stemmer for its language, CPV codes
-// (and their ancestors) as prefixed terms, BM25 weighting. For benchmarks
-// only; procmatch never links Xapian.
+// (and their ancestors) as prefixed terms, BM25 weighting, in a Glass
+// database on disk (Xapian's production backend) that is removed with the
+// object. For benchmarks only; procmatch never links Xapian.
 #ifndef PROCMATCH_BENCHMARKS_XAPIAN_BASELINE_H_
 #define PROCMATCH_BENCHMARKS_XAPIAN_BASELINE_H_
 
@@ -24,6 +25,8 @@ class XapianBaseline {
   XapianBaseline& operator=(const XapianBaseline&) = delete;
 
   void Add(const v1::SupplierProfile& supplier);
+  // Writes what was added; call before searching.
+  void Commit();
 
   // Supplier ids of the top `k` for the tender (or lot): BM25 on the
   // tender's text, stemmed in its language; with `with_cpv`, the tender's

@@ -293,56 +293,52 @@ int Fail(const absl::Status& s) {
 
 // ---------------------------------------------------------------------------
 
+// Validates the records of one file as kind M; returns how many are valid.
+template <typename M,
+          std::vector<ValidationProblem> (Validator::*Check)(const M&) const>
+size_t ValidateFile(const Args& args, const std::string& path,
+                    const Validator& v, Problems* problems) {
+  return ReadAll<M>(
+             args, {path}, [&](const M& m) { return (v.*Check)(m); }, problems)
+      .size();
+}
+
 int Validate(const Args& args) {
   if (args.files.empty()) {
     std::cerr << "procmatch validate: no FILE given\n";
     return 2;
   }
-  static const std::vector<std::string> kKinds = {"supplier_update",
-                                                  "match_request",
-                                                  "consortium_request",
-                                                  "coverage_request",
-                                                  "alert_rule",
-                                                  "supplier",
-                                                  "tender"};
+  using Checker =
+      size_t (*)(const Args&, const std::string&, const Validator&, Problems*);
+  // Longer names first: a file name is matched against them in this order.
+  static const std::vector<std::pair<std::string, Checker>> kKinds = {
+      {"supplier_update",
+       &ValidateFile<v1::SupplierUpdate, &Validator::CheckSupplierUpdate>},
+      {"match_request",
+       &ValidateFile<v1::MatchRequest, &Validator::CheckMatchRequest>},
+      {"consortium_request", &ValidateFile<v1::ConsortiumRequest,
+                                           &Validator::CheckConsortiumRequest>},
+      {"coverage_request",
+       &ValidateFile<v1::CoverageRequest, &Validator::CheckCoverageRequest>},
+      {"alert_rule", &ValidateFile<v1::AlertRule, &Validator::CheckAlertRule>},
+      {"supplier",
+       &ValidateFile<v1::SupplierProfile, &Validator::CheckSupplier>},
+      {"tender", &ValidateFile<v1::Tender, &Validator::CheckTender>},
+  };
   Validator v;
   Problems problems(/*skip_invalid=*/true);
-  int valid = 0;
+  size_t valid = 0;
   for (const std::string& path : args.files) {
-    std::string kind = args.Get("kind", "");
-    for (size_t i = 0; kind.empty() && i < kKinds.size(); ++i) {
-      if (absl::StrContains(path, kKinds[i])) kind = kKinds[i];
+    const std::string kind = args.Get("kind", "");
+    Checker check = nullptr;
+    for (const auto& [name, checker] : kKinds) {
+      if (check == nullptr &&
+          (kind.empty() ? absl::StrContains(path, name) : kind == name)) {
+        check = checker;
+      }
     }
-    auto count = [&](auto records) { valid += records.size(); };
-    if (kind == "supplier") {
-      count(ReadAll<v1::SupplierProfile>(
-          args, {path}, [&](const auto& m) { return v.CheckSupplier(m); },
-          &problems));
-    } else if (kind == "supplier_update") {
-      count(ReadAll<v1::SupplierUpdate>(
-          args, {path}, [&](const auto& m) { return v.CheckSupplierUpdate(m); },
-          &problems));
-    } else if (kind == "tender") {
-      count(ReadAll<v1::Tender>(
-          args, {path}, [&](const auto& m) { return v.CheckTender(m); },
-          &problems));
-    } else if (kind == "match_request") {
-      count(ReadAll<v1::MatchRequest>(
-          args, {path}, [&](const auto& m) { return v.CheckMatchRequest(m); },
-          &problems));
-    } else if (kind == "consortium_request") {
-      count(ReadAll<v1::ConsortiumRequest>(
-          args, {path},
-          [&](const auto& m) { return v.CheckConsortiumRequest(m); },
-          &problems));
-    } else if (kind == "coverage_request") {
-      count(ReadAll<v1::CoverageRequest>(
-          args, {path},
-          [&](const auto& m) { return v.CheckCoverageRequest(m); }, &problems));
-    } else if (kind == "alert_rule") {
-      count(ReadAll<v1::AlertRule>(
-          args, {path}, [&](const auto& m) { return v.CheckAlertRule(m); },
-          &problems));
+    if (check != nullptr) {
+      valid += check(args, path, v, &problems);
     } else {
       problems.Report(
           kind.empty() ? absl::StrCat(path,

@@ -453,13 +453,8 @@ class EformsReader {
 absl::StatusOr<ImportedNotice> ImportEforms(absl::string_view source,
                                             absl::string_view xml) {
   pugi::xml_document doc;
-  const pugi::xml_parse_result parsed = doc.load_buffer(
-      xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8);
-  if (!parsed) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(source, ": not well-formed XML at byte ", parsed.offset,
-                     ": ", parsed.description()));
-  }
+  absl::Status parsed = internal::ParseXml(source, xml, &doc);
+  if (!parsed.ok()) return parsed;
   ImportedNotice out;
   EformsReader reader(source, doc.document_element(), &out);
   absl::Status read = reader.Read();

@@ -348,13 +348,8 @@ void ReadAwards(Reader& r, const pugi::xml_node& form, v1::Tender* t) {
 absl::StatusOr<ImportedNotice> ImportTedXml(absl::string_view source,
                                             absl::string_view xml) {
   pugi::xml_document doc;
-  const pugi::xml_parse_result parsed = doc.load_buffer(
-      xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8);
-  if (!parsed) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(source, ": not well-formed XML at byte ", parsed.offset,
-                     ": ", parsed.description()));
-  }
+  absl::Status parsed = internal::ParseXml(source, xml, &doc);
+  if (!parsed.ok()) return parsed;
   const pugi::xml_node root = doc.document_element();
   if (internal::LocalName(root) != "TED_EXPORT") {
     return absl::InvalidArgumentError(

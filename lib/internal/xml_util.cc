@@ -33,6 +33,18 @@ void AppendText(const pugi::xml_node& node, std::string* out) {
 
 }  // namespace
 
+absl::Status ParseXml(absl::string_view source, absl::string_view xml,
+                      pugi::xml_document* doc) {
+  const pugi::xml_parse_result parsed = doc->load_buffer(
+      xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8);
+  if (!parsed) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(source, ": not well-formed XML at byte ", parsed.offset,
+                     ": ", parsed.description()));
+  }
+  return absl::OkStatus();
+}
+
 absl::string_view LocalName(const pugi::xml_node& node) {
   absl::string_view name = node.name();
   const size_t colon = name.find(':');

@@ -10,10 +10,16 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
 namespace procmatch {
 namespace internal {
+
+// Parses `xml` (UTF-8) into `doc`; InvalidArgument naming `source` and the
+// byte offset when it is not well-formed.
+absl::Status ParseXml(absl::string_view source, absl::string_view xml,
+                      pugi::xml_document* doc);
 
 // The element's name without its namespace prefix.
 absl::string_view LocalName(const pugi::xml_node& node);
