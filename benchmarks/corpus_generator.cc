@@ -6,11 +6,11 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "lib/cpv.h"
-#include "lib/dates.h"
-#include "lib/nuts.h"
-#include "lib/record_io.h"
-#include "lib/ted_importer.h"
+#include "procmatch/cpv.h"
+#include "procmatch/dates.h"
+#include "procmatch/nuts.h"
+#include "procmatch/record_io.h"
+#include "procmatch/ted_importer.h"
 
 namespace procmatch {
 namespace {

@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "proto/match.pb.h"
-#include "proto/supplier.pb.h"
+#include "procmatch/v1/match.pb.h"
+#include "procmatch/v1/supplier.pb.h"
 
 namespace procmatch {
 

@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "lib/matcher.h"
+#include "procmatch/matcher.h"
 #include "tests/random_corpus.h"
 
 int main(int argc, char** argv) {

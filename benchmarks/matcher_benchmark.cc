@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "benchmark/benchmark.h"
-#include "lib/matcher.h"
-#include "lib/snapshot.h"
+#include "procmatch/matcher.h"
+#include "procmatch/snapshot.h"
 #include "tests/random_corpus.h"
 
 namespace procmatch {

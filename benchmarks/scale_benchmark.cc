@@ -28,8 +28,8 @@
 #include "absl/strings/str_split.h"
 #include "benchmarks/corpus_generator.h"
 #include "benchmarks/xapian_baseline.h"
-#include "lib/matcher.h"
-#include "lib/snapshot.h"
+#include "procmatch/matcher.h"
+#include "procmatch/snapshot.h"
 
 namespace procmatch {
 namespace {

@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "benchmark/benchmark.h"
-#include "lib/cpv.h"
-#include "lib/validation.h"
+#include "procmatch/cpv.h"
+#include "procmatch/validation.h"
 
 namespace procmatch {
 namespace {

@@ -28,11 +28,11 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "benchmarks/xapian_baseline.h"
-#include "lib/dates.h"
-#include "lib/matcher.h"
-#include "lib/record_io.h"
-#include "lib/ted_importer.h"
-#include "lib/track_record.h"
+#include "procmatch/dates.h"
+#include "procmatch/matcher.h"
+#include "procmatch/record_io.h"
+#include "procmatch/ted_importer.h"
+#include "procmatch/track_record.h"
 
 namespace procmatch {
 namespace {

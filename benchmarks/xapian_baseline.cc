@@ -5,8 +5,8 @@
 
 #include <filesystem>
 
-#include "lib/cpv.h"
-#include "lib/text_analyzer.h"
+#include "procmatch/cpv.h"
+#include "procmatch/text_analyzer.h"
 
 namespace procmatch {
 namespace {

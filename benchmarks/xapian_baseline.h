@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "proto/supplier.pb.h"
-#include "proto/tender.pb.h"
+#include "procmatch/v1/supplier.pb.h"
+#include "procmatch/v1/tender.pb.h"
 
 namespace procmatch {
 

@@ -1,8 +1,8 @@
-#include "lib/certification.h"
+#include "procmatch/certification.h"
 
 #include "absl/strings/match.h"
 #include "absl/strings/strip.h"
-#include "lib/text_analyzer.h"
+#include "procmatch/text_analyzer.h"
 
 namespace procmatch {
 

@@ -1,4 +1,4 @@
-#include "lib/cpv.h"
+#include "procmatch/cpv.h"
 
 #include <algorithm>
 #include <cstdio>

@@ -1,4 +1,4 @@
-#include "lib/dates.h"
+#include "procmatch/dates.h"
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"

@@ -18,7 +18,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "google/protobuf/timestamp.pb.h"
-#include "proto/common.pb.h"
+#include "procmatch/v1/common.pb.h"
 
 namespace procmatch {
 

@@ -1,4 +1,4 @@
-#include "lib/eforms_importer.h"
+#include "procmatch/eforms_importer.h"
 
 #include <map>
 #include <pugixml.hpp>
@@ -11,12 +11,12 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
-#include "lib/cpv.h"
-#include "lib/dates.h"
-#include "lib/internal/xml_util.h"
-#include "lib/iso_codes.h"
-#include "lib/nuts.h"
-#include "lib/validation.h"
+#include "procmatch/cpv.h"
+#include "procmatch/dates.h"
+#include "procmatch/internal/xml_util.h"
+#include "procmatch/iso_codes.h"
+#include "procmatch/nuts.h"
+#include "procmatch/validation.h"
 
 namespace procmatch {
 namespace {

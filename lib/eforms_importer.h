@@ -23,7 +23,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "lib/ted_importer.h"
+#include "procmatch/ted_importer.h"
 
 namespace procmatch {
 

@@ -1,4 +1,4 @@
-#include "lib/identifiers.h"
+#include "procmatch/identifiers.h"
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"

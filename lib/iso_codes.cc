@@ -1,4 +1,4 @@
-#include "lib/iso_codes.h"
+#include "procmatch/iso_codes.h"
 
 #include <algorithm>
 #include <iterator>

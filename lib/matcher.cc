@@ -1,4 +1,4 @@
-#include "lib/matcher.h"
+#include "procmatch/matcher.h"
 
 #include <algorithm>
 #include <atomic>
@@ -12,10 +12,10 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "lib/certification.h"
-#include "lib/dates.h"
-#include "lib/internal/cpv_credit.h"
-#include "lib/text_analyzer.h"
+#include "procmatch/certification.h"
+#include "procmatch/dates.h"
+#include "procmatch/internal/cpv_credit.h"
+#include "procmatch/text_analyzer.h"
 #include "re2/re2.h"
 
 namespace procmatch {

@@ -36,9 +36,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "lib/supplier_index.h"
-#include "lib/validation.h"
-#include "proto/match.pb.h"
+#include "procmatch/supplier_index.h"
+#include "procmatch/v1/match.pb.h"
+#include "procmatch/validation.h"
 
 namespace procmatch {
 

@@ -1,4 +1,4 @@
-#include "lib/nuts.h"
+#include "procmatch/nuts.h"
 
 #include <algorithm>
 #include <cstdio>

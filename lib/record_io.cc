@@ -1,4 +1,4 @@
-#include "lib/record_io.h"
+#include "procmatch/record_io.h"
 
 #include <algorithm>
 #include <cerrno>

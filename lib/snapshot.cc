@@ -1,14 +1,14 @@
-#include "lib/snapshot.h"
+#include "procmatch/snapshot.h"
 
 #include <cstring>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "lib/internal/crc32.h"
-#include "lib/record_io.h"
-#include "lib/version.h"
-#include "proto/snapshot.pb.h"
+#include "procmatch/internal/crc32.h"
+#include "procmatch/record_io.h"
+#include "procmatch/v1/snapshot.pb.h"
+#include "procmatch/version.h"
 
 namespace procmatch {
 namespace {

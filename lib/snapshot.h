@@ -26,7 +26,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "lib/supplier_index.h"
+#include "procmatch/supplier_index.h"
 
 namespace procmatch {
 

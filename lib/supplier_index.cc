@@ -1,13 +1,13 @@
-#include "lib/supplier_index.h"
+#include "procmatch/supplier_index.h"
 
 #include <algorithm>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
-#include "lib/certification.h"
-#include "lib/dates.h"
-#include "lib/text_analyzer.h"
+#include "procmatch/certification.h"
+#include "procmatch/dates.h"
+#include "procmatch/text_analyzer.h"
 
 namespace procmatch {
 namespace {

@@ -37,10 +37,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "lib/cpv.h"
-#include "lib/internal/supplier_doc.h"
-#include "lib/validation.h"
-#include "proto/supplier.pb.h"
+#include "procmatch/cpv.h"
+#include "procmatch/internal/supplier_doc.h"
+#include "procmatch/v1/supplier.pb.h"
+#include "procmatch/validation.h"
 
 namespace procmatch {
 

@@ -1,4 +1,4 @@
-#include "lib/ted_importer.h"
+#include "procmatch/ted_importer.h"
 
 #include <algorithm>
 #include <pugixml.hpp>
@@ -12,12 +12,12 @@
 #include "absl/time/time.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
-#include "lib/cpv.h"
-#include "lib/dates.h"
-#include "lib/internal/xml_util.h"
-#include "lib/iso_codes.h"
-#include "lib/nuts.h"
-#include "lib/validation.h"
+#include "procmatch/cpv.h"
+#include "procmatch/dates.h"
+#include "procmatch/internal/xml_util.h"
+#include "procmatch/iso_codes.h"
+#include "procmatch/nuts.h"
+#include "procmatch/validation.h"
 
 namespace procmatch {
 namespace {

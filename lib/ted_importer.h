@@ -30,7 +30,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "proto/tender.pb.h"
+#include "procmatch/v1/tender.pb.h"
 
 namespace procmatch {
 

@@ -1,4 +1,4 @@
-#include "lib/text_analyzer.h"
+#include "procmatch/text_analyzer.h"
 
 #include <libstemmer.h>
 
@@ -9,7 +9,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "lib/utf8.h"
+#include "procmatch/utf8.h"
 
 namespace procmatch {
 namespace {

@@ -1,4 +1,4 @@
-#include "lib/track_record.h"
+#include "procmatch/track_record.h"
 
 #include <algorithm>
 #include <set>
@@ -8,12 +8,12 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "lib/cpv.h"
-#include "lib/dates.h"
-#include "lib/iso_codes.h"
-#include "lib/nuts.h"
-#include "lib/text_analyzer.h"
-#include "lib/utf8.h"
+#include "procmatch/cpv.h"
+#include "procmatch/dates.h"
+#include "procmatch/iso_codes.h"
+#include "procmatch/nuts.h"
+#include "procmatch/text_analyzer.h"
+#include "procmatch/utf8.h"
 
 namespace procmatch {
 namespace {

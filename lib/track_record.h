@@ -33,8 +33,8 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
-#include "proto/supplier.pb.h"
-#include "proto/tender.pb.h"
+#include "procmatch/v1/supplier.pb.h"
+#include "procmatch/v1/tender.pb.h"
 
 namespace procmatch {
 

@@ -1,4 +1,4 @@
-#include "lib/utf8.h"
+#include "procmatch/utf8.h"
 
 namespace procmatch {
 

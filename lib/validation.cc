@@ -1,4 +1,4 @@
-#include "lib/validation.h"
+#include "procmatch/validation.h"
 
 #include <algorithm>
 #include <cmath>
@@ -10,10 +10,10 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
-#include "lib/dates.h"
-#include "lib/identifiers.h"
-#include "lib/iso_codes.h"
-#include "lib/utf8.h"
+#include "procmatch/dates.h"
+#include "procmatch/identifiers.h"
+#include "procmatch/iso_codes.h"
+#include "procmatch/utf8.h"
 #include "re2/re2.h"
 
 namespace procmatch {

@@ -30,14 +30,14 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-#include "lib/cpv.h"
-#include "lib/nuts.h"
-#include "proto/alert.pb.h"
-#include "proto/consortium.pb.h"
-#include "proto/coverage.pb.h"
-#include "proto/match.pb.h"
-#include "proto/supplier.pb.h"
-#include "proto/tender.pb.h"
+#include "procmatch/cpv.h"
+#include "procmatch/nuts.h"
+#include "procmatch/v1/alert.pb.h"
+#include "procmatch/v1/consortium.pb.h"
+#include "procmatch/v1/coverage.pb.h"
+#include "procmatch/v1/match.pb.h"
+#include "procmatch/v1/supplier.pb.h"
+#include "procmatch/v1/tender.pb.h"
 
 namespace procmatch {
 

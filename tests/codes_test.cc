@@ -2,10 +2,10 @@
 // and dates.
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "lib/dates.h"
-#include "lib/identifiers.h"
-#include "lib/iso_codes.h"
-#include "lib/utf8.h"
+#include "procmatch/dates.h"
+#include "procmatch/identifiers.h"
+#include "procmatch/iso_codes.h"
+#include "procmatch/utf8.h"
 
 namespace procmatch {
 namespace {

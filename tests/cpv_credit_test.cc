@@ -1,7 +1,7 @@
 // The fast CPV credit (BCD compare) against its reference (CpvTaxonomy) on
 // real codes: every code against random others, and against its own
 // relatives, where the cases differ most.
-#include "lib/internal/cpv_credit.h"
+#include "procmatch/internal/cpv_credit.h"
 
 #include <random>
 

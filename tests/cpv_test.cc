@@ -1,4 +1,4 @@
-#include "lib/cpv.h"
+#include "procmatch/cpv.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"

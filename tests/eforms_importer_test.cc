@@ -1,6 +1,6 @@
 // The eForms importer on the 92 eForms SDK examples in data/eforms/,
 // including the INVALID_* ones, and on broken input.
-#include "lib/eforms_importer.h"
+#include "procmatch/eforms_importer.h"
 
 #include <dirent.h>
 
@@ -9,7 +9,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "lib/record_io.h"
+#include "procmatch/record_io.h"
 
 namespace procmatch {
 namespace {

@@ -7,7 +7,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
-#include "lib/matcher.h"
+#include "procmatch/matcher.h"
 
 namespace procmatch {
 namespace {

@@ -14,8 +14,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "gtest/gtest.h"
-#include "lib/matcher.h"
-#include "lib/record_io.h"
+#include "procmatch/matcher.h"
+#include "procmatch/record_io.h"
 
 namespace procmatch {
 namespace {

@@ -1,4 +1,4 @@
-#include "lib/matcher.h"
+#include "procmatch/matcher.h"
 
 #include <string>
 #include <vector>

@@ -1,4 +1,4 @@
-#include "lib/nuts.h"
+#include "procmatch/nuts.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"

@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "lib/cpv.h"
+#include "procmatch/cpv.h"
 
 namespace procmatch {
 namespace testing {

@@ -10,9 +10,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "proto/match.pb.h"
-#include "proto/supplier.pb.h"
-#include "proto/tender.pb.h"
+#include "procmatch/v1/match.pb.h"
+#include "procmatch/v1/supplier.pb.h"
+#include "procmatch/v1/tender.pb.h"
 
 namespace procmatch {
 namespace testing {

@@ -1,11 +1,11 @@
-#include "lib/record_io.h"
+#include "procmatch/record_io.h"
 
 #include <string>
 #include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "proto/tender.pb.h"
+#include "procmatch/v1/tender.pb.h"
 
 namespace procmatch {
 namespace {

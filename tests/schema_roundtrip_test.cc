@@ -11,12 +11,12 @@
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
-#include "proto/alert.pb.h"
-#include "proto/consortium.pb.h"
-#include "proto/coverage.pb.h"
-#include "proto/match.pb.h"
-#include "proto/supplier.pb.h"
-#include "proto/tender.pb.h"
+#include "procmatch/v1/alert.pb.h"
+#include "procmatch/v1/consortium.pb.h"
+#include "procmatch/v1/coverage.pb.h"
+#include "procmatch/v1/match.pb.h"
+#include "procmatch/v1/supplier.pb.h"
+#include "procmatch/v1/tender.pb.h"
 
 namespace procmatch {
 namespace {

@@ -1,14 +1,14 @@
-#include "lib/snapshot.h"
+#include "procmatch/snapshot.h"
 
 #include <random>
 #include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "lib/internal/crc32.h"
-#include "lib/matcher.h"
-#include "lib/record_io.h"
-#include "proto/snapshot.pb.h"
+#include "procmatch/internal/crc32.h"
+#include "procmatch/matcher.h"
+#include "procmatch/record_io.h"
+#include "procmatch/v1/snapshot.pb.h"
 #include "tests/random_corpus.h"
 
 namespace procmatch {

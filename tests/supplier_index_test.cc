@@ -1,11 +1,11 @@
-#include "lib/supplier_index.h"
+#include "procmatch/supplier_index.h"
 
 #include <string>
 
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
-#include "lib/text_analyzer.h"
+#include "procmatch/text_analyzer.h"
 
 namespace procmatch {
 namespace {

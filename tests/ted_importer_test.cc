@@ -1,7 +1,7 @@
 // The TED XML importer on the 63 real notices in data/ted/xml/, checked
 // against the reduced JSON of the same notices in data/ted/notices_dev.jsonl
 // (made from the same TED exports by another tool), and on broken input.
-#include "lib/ted_importer.h"
+#include "procmatch/ted_importer.h"
 
 #include <dirent.h>
 
@@ -15,8 +15,8 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
-#include "lib/nuts.h"
-#include "lib/record_io.h"
+#include "procmatch/nuts.h"
+#include "procmatch/record_io.h"
 
 namespace procmatch {
 namespace {

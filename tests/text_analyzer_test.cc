@@ -1,10 +1,10 @@
-#include "lib/text_analyzer.h"
+#include "procmatch/text_analyzer.h"
 
 #include <thread>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "lib/certification.h"
+#include "procmatch/certification.h"
 
 namespace procmatch {
 namespace {

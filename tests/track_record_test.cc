@@ -1,4 +1,4 @@
-#include "lib/track_record.h"
+#include "procmatch/track_record.h"
 
 #include <map>
 #include <string>
@@ -6,10 +6,10 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "lib/matcher.h"
-#include "lib/record_io.h"
-#include "lib/ted_importer.h"
-#include "lib/validation.h"
+#include "procmatch/matcher.h"
+#include "procmatch/record_io.h"
+#include "procmatch/ted_importer.h"
+#include "procmatch/validation.h"
 
 namespace procmatch {
 namespace {

@@ -1,4 +1,4 @@
-#include "lib/validation.h"
+#include "procmatch/validation.h"
 
 #include <string>
 #include <vector>

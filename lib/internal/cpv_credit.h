@@ -17,7 +17,7 @@
 #include <algorithm>
 #include <cstdint>
 
-#include "lib/cpv.h"
+#include "procmatch/cpv.h"
 
 namespace procmatch {
 namespace internal {

@@ -14,9 +14,9 @@
 #include <vector>
 
 #include "absl/time/civil_time.h"
-#include "lib/cpv.h"
-#include "lib/nuts.h"
-#include "proto/supplier.pb.h"
+#include "procmatch/cpv.h"
+#include "procmatch/nuts.h"
+#include "procmatch/v1/supplier.pb.h"
 
 namespace procmatch {
 namespace internal {

@@ -1,8 +1,8 @@
-#include "lib/internal/xml_util.h"
+#include "procmatch/internal/xml_util.h"
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "lib/nuts.h"
+#include "procmatch/nuts.h"
 
 namespace procmatch {
 namespace internal {

@@ -3,8 +3,8 @@
 // MatchResponse.
 #include <iostream>
 
-#include "lib/record_io.h"
-#include "proto/match.pb.h"
+#include "procmatch/record_io.h"
+#include "procmatch/v1/match.pb.h"
 
 int main() {
   auto content = procmatch::ReadFileOrStdin("-");
