@@ -4,10 +4,12 @@
 // the codes buyers use to say what they buy and suppliers use to say what
 // they offer. CPV is a hierarchy by prefix:
 //
-//   35000000-4  Security, fire-fighting, police and defence equipment
-//   (division) 35600000-0  Military aircrafts, missiles and spacecrafts (group)
+// clang-format off
+//   35000000-4  Security, fire-fighting, police and defence equipment  (division)
+//   35600000-0  Military aircrafts, missiles and spacecrafts           (group)
 //   35610000-3  Military aircrafts                                     (class)
-//   35613000-4  Unmanned aerial vehicles (category)
+//   35613000-4  Unmanned aerial vehicles                               (category)
+// clang-format on
 //
 // Example:
 //

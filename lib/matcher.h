@@ -24,6 +24,9 @@
 // returns exactly the ids, order and scores that MatchExhaustive() -- which
 // scores every supplier and is kept as the reference -- returns.
 //
+// Requests are validated with the options the index was built with
+// (Options::max_top_k, max_pattern_memory, the taxonomies).
+//
 // Threading: a Matcher is immutable and safe for concurrent use by multiple
 // threads. It keeps its index generation alive; to see a newer generation,
 // make a new Matcher.
@@ -42,18 +45,9 @@
 
 namespace procmatch {
 
-// The default component weights. doc/scoring.md explains them, and
-// doc/benchmarks.md gives the winner-ranking evidence for the last change
-// (track record 0.20 -> 0.10, proximity 0.05 -> 0.15, text 0.20 -> 0.25).
-struct DefaultWeights {
-  static constexpr double kCpv = 0.35;
-  static constexpr double kText = 0.25;
-  static constexpr double kTrackRecord = 0.10;
-  static constexpr double kCapabilityTags = 0.05;
-  static constexpr double kDesirableRequirements = 0.10;
-  static constexpr double kSizeFit = 0.05;
-  static constexpr double kProximity = 0.15;
-};
+// The default weight of a score component (doc/scoring.md says how each
+// was chosen); 0 for SCORE_COMPONENT_KIND_UNSPECIFIED.
+double DefaultWeight(v1::ScoreComponentKind kind);
 
 class Matcher {
  public:
@@ -70,9 +64,10 @@ class Matcher {
   absl::StatusOr<v1::MatchResponse> MatchExhaustive(
       const v1::MatchRequest& request) const;
 
-  // The full breakdown for one supplier: in `matches` when it is eligible
-  // (rank 0: ranking needs Match()), in `excluded` otherwise. NotFound for an
-  // unknown supplier.
+  // The full breakdown for one supplier: in `matches` when it is eligible,
+  // with its exact rank among all eligible suppliers (computed with the same
+  // bounds as Match(), so only suppliers that can outscore it are scored),
+  // in `excluded` otherwise. NotFound for an unknown supplier.
   absl::StatusOr<v1::MatchResponse> Explain(
       const v1::MatchRequest& request, absl::string_view supplier_id) const;
 
@@ -85,7 +80,7 @@ class Matcher {
 
  private:
   std::shared_ptr<const SupplierIndex> index_;
-  Validator validator_;
+  Validator validator_;  // With the index's options.
 };
 
 }  // namespace procmatch

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "procmatch/internal/crc32.h"
+#include "procmatch/internal/index_data.h"
 #include "procmatch/record_io.h"
 #include "procmatch/v1/snapshot.pb.h"
 #include "procmatch/version.h"
@@ -33,9 +34,10 @@ uint32_t GetUint32(absl::string_view s) {
 }  // namespace
 
 std::string SaveSnapshot(const SupplierIndex& index) {
+  const internal::IndexData& data = internal::IndexAccess::Data(index);
   std::string out(kMagic, sizeof(kMagic));
   PutUint32(kSnapshotFormatVersion, &out);
-  const std::vector<absl::string_view> vocabulary = index.Vocabulary();
+  const std::vector<absl::string_view> vocabulary = data.Vocabulary();
 
   v1::SnapshotHeader header;
   header.set_generation(index.generation());
@@ -56,7 +58,7 @@ std::string SaveSnapshot(const SupplierIndex& index) {
   for (int d = 0; d < index.size(); ++d) {
     v1::SnapshotSupplier supplier;
     *supplier.mutable_profile() = index.profile(d);
-    for (const auto& [term, count] : index.doc(d).terms) {
+    for (const auto& [term, count] : data.doc(d).terms) {
       supplier.add_term_ids(term);
       supplier.add_term_frequencies(count);
     }
@@ -67,7 +69,7 @@ std::string SaveSnapshot(const SupplierIndex& index) {
 }
 
 absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshot(
-    absl::string_view bytes) {
+    absl::string_view bytes, const Options& options) {
   if (bytes.size() < sizeof(kMagic) ||
       std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) {
     return absl::DataLossError(
@@ -77,7 +79,23 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshot(
     return absl::DataLossError(absl::StrCat(
         "snapshot truncated: ", bytes.size(), " bytes is less than a header"));
   }
+  // The checksum covers the version bytes too, so it is checked first: a
+  // flipped bit anywhere, the version included, is reported as corruption.
   const uint32_t version = GetUint32(bytes.substr(sizeof(kMagic), 4));
+  const absl::string_view body = bytes.substr(0, bytes.size() - kTrailer);
+  const uint32_t stored = GetUint32(bytes.substr(bytes.size() - kTrailer));
+  if (internal::Crc32(body) != stored) {
+    if (version > kSnapshotFormatVersion) {
+      return absl::DataLossError(absl::StrCat(
+          "snapshot checksum mismatch: the file is corrupted, or written in "
+          "format version ",
+          version, " by a newer procmatch (this one, ", kVersion,
+          ", reads format ", kSnapshotFormatVersion,
+          "); rebuild it with `procmatch index`"));
+    }
+    return absl::DataLossError(
+        "snapshot checksum mismatch: the file is truncated or corrupted");
+  }
   if (version > kSnapshotFormatVersion) {
     return absl::FailedPreconditionError(absl::StrCat(
         "snapshot format version ", version, " is newer than this procmatch ",
@@ -88,12 +106,6 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshot(
     return absl::DataLossError(
         absl::StrCat("snapshot format version ", version, " is unknown"));
   }
-  const absl::string_view body = bytes.substr(0, bytes.size() - kTrailer);
-  const uint32_t stored = GetUint32(bytes.substr(bytes.size() - kTrailer));
-  if (internal::Crc32(body) != stored) {
-    return absl::DataLossError(
-        "snapshot checksum mismatch: the file is truncated or corrupted");
-  }
 
   // The checksum held: records are as written, but check their structure
   // anyway, so that a bug or a crafted file is an error, not a crash.
@@ -102,9 +114,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshot(
   bool have_header = false;
   v1::SnapshotHeader header;
   std::vector<std::string> vocabulary;
-  std::vector<std::pair<v1::SupplierProfile,
-                        std::vector<std::pair<uint32_t, uint32_t>>>>
-      suppliers;
+  std::vector<std::pair<v1::SupplierProfile, internal::TermCounts>> suppliers;
   absl::Status problem;
   auto fail = [&](int record, absl::string_view what) {
     if (problem.ok()) {
@@ -141,7 +151,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshot(
                       absl::StrCat("supplier \"", s.profile().id(),
                                    "\": term ids and frequencies differ"));
         }
-        std::vector<std::pair<uint32_t, uint32_t>> terms;
+        internal::TermCounts terms;
         terms.reserve(s.term_ids_size());
         for (int i = 0; i < s.term_ids_size(); ++i) {
           terms.emplace_back(s.term_ids(i), s.term_frequencies(i));
@@ -158,8 +168,8 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshot(
         " suppliers and ", header.terms(), " terms; found ", suppliers.size(),
         " and ", vocabulary.size()));
   }
-  return SupplierIndex::Restore(std::move(vocabulary), std::move(suppliers),
-                                header.generation());
+  return internal::RestoreIndex(std::move(vocabulary), std::move(suppliers),
+                                header.generation(), options);
 }
 
 }  // namespace procmatch

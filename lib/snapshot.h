@@ -26,6 +26,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "procmatch/options.h"
 #include "procmatch/supplier_index.h"
 
 namespace procmatch {
@@ -35,11 +36,15 @@ inline constexpr uint32_t kSnapshotFormatVersion = 1;
 
 std::string SaveSnapshot(const SupplierIndex& index);
 
-// Errors: DataLoss for a file that is not a snapshot, truncated or
-// corrupted (checksum mismatch, inconsistent records); FailedPrecondition
-// for a snapshot of a newer format version.
+// The index saved in `bytes`, with `options` (taxonomies and limits are not
+// saved: give the ones the index was built with). Every restored profile is
+// validated again, so that a crafted file with a correct checksum cannot
+// bring in what validation refuses. Errors: DataLoss for a file that is not
+// a snapshot, truncated or corrupted (checksum mismatch, which is checked
+// before anything else, inconsistent records, invalid profiles);
+// FailedPrecondition for an intact snapshot of a newer format version.
 absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshot(
-    absl::string_view bytes);
+    absl::string_view bytes, const Options& options = {});
 
 }  // namespace procmatch
 

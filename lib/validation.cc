@@ -12,9 +12,9 @@
 #include "google/protobuf/message.h"
 #include "procmatch/dates.h"
 #include "procmatch/identifiers.h"
+#include "procmatch/internal/field_checker.h"
 #include "procmatch/iso_codes.h"
 #include "procmatch/utf8.h"
-#include "re2/re2.h"
 
 namespace procmatch {
 namespace {
@@ -23,152 +23,12 @@ using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
 
-constexpr size_t kMaxIdBytes = 128;
+using internal::Checker;
+using internal::Quoted;
 
-// Collects the problems of one record.
-class Checker {
- public:
-  Checker(const Validator& v, std::string record,
-          std::vector<ValidationProblem>* out)
-      : v_(v), record_(std::move(record)), out_(out) {}
-
-  void Add(absl::string_view field, std::string problem) {
-    out_->push_back(
-        ValidationProblem{record_, std::string(field), std::move(problem)});
-  }
-
-  void Id(absl::string_view field, absl::string_view id) {
-    if (id.empty()) {
-      Add(field, "is empty");
-    } else if (id.size() > kMaxIdBytes) {
-      Add(field,
-          absl::StrCat("is ", id.size(), " bytes, more than ", kMaxIdBytes));
-    }
-  }
-
-  void Country(absl::string_view field, absl::string_view code) {
-    if (!code.empty() && !IsIsoCountry(code)) {
-      Add(field, absl::StrCat("\"", code,
-                              "\" is not an ISO 3166-1 alpha-2 country code"));
-    }
-  }
-
-  void Language(absl::string_view field, absl::string_view code) {
-    if (!code.empty() && !IsIsoLanguage(code)) {
-      Add(field,
-          absl::StrCat("\"", code, "\" is not an ISO 639-1 language code"));
-    }
-  }
-
-  void Cpv(absl::string_view field, absl::string_view code) {
-    absl::StatusOr<CpvCode> parsed = v_.cpv().Parse(code);
-    if (!parsed.ok()) Add(field, std::string(parsed.status().message()));
-  }
-
-  void CpvList(absl::string_view field,
-               const google::protobuf::RepeatedPtrField<std::string>& codes) {
-    for (int i = 0; i < codes.size(); ++i) {
-      Cpv(absl::StrCat(field, "[", i, "]"), codes[i]);
-    }
-  }
-
-  void Nuts(absl::string_view field, absl::string_view code) {
-    absl::StatusOr<NutsCode> parsed = v_.nuts().Parse(code);
-    if (!parsed.ok()) Add(field, std::string(parsed.status().message()));
-  }
-
-  void Money(absl::string_view field, const v1::Money& money) {
-    if (!std::isfinite(money.amount()) || money.amount() < 0) {
-      Add(absl::StrCat(field, ".amount"),
-          absl::StrCat(money.amount(), " is not a finite amount >= 0"));
-    }
-    if (money.currency().empty()) {
-      Add(absl::StrCat(field, ".currency"), "is empty");
-    } else if (!IsIsoCurrency(money.currency())) {
-      Add(absl::StrCat(field, ".currency"),
-          absl::StrCat("\"", money.currency(),
-                       "\" is not an ISO 4217 currency code"));
-    }
-  }
-
-  void Date(absl::string_view field, const v1::Date& date) {
-    absl::Status s = CheckDate(date);
-    if (!s.ok()) Add(field, std::string(s.message()));
-  }
-
-  void Identifier(absl::string_view field, absl::string_view value,
-                  absl::Status (*check)(absl::string_view)) {
-    if (value.empty()) return;
-    absl::Status s = check(value);
-    if (!s.ok()) Add(field, std::string(s.message()));
-  }
-
-  void Pattern(absl::string_view field, absl::string_view pattern) {
-    if (pattern.empty()) {
-      Add(field, "is empty");
-      return;
-    }
-    RE2::Options options;
-    options.set_max_mem(v_.options().max_pattern_memory);
-    options.set_log_errors(false);
-    RE2 re(re2::StringPiece(pattern.data(), pattern.size()), options);
-    if (!re.ok()) {
-      Add(field, absl::StrCat("pattern \"", pattern,
-                              "\" is not a valid RE2 expression within the "
-                              "memory budget: ",
-                              re.error()));
-    }
-  }
-
-  // Every string field anywhere in the message must be valid UTF-8.
-  void Utf8(const Message& message, const std::string& prefix) {
-    const Reflection* r = message.GetReflection();
-    std::vector<const FieldDescriptor*> fields;
-    r->ListFields(message, &fields);
-    for (const FieldDescriptor* f : fields) {
-      const std::string name =
-          prefix.empty() ? f->name() : absl::StrCat(prefix, ".", f->name());
-      if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
-        if (f->is_repeated()) {
-          for (int i = 0; i < r->FieldSize(message, f); ++i) {
-            Utf8Text(absl::StrCat(name, "[", i, "]"),
-                     r->GetRepeatedString(message, f, i));
-          }
-        } else {
-          Utf8Text(name, r->GetString(message, f));
-        }
-      } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-        if (f->is_repeated()) {
-          for (int i = 0; i < r->FieldSize(message, f); ++i) {
-            Utf8(r->GetRepeatedMessage(message, f, i),
-                 absl::StrCat(name, "[", i, "]"));
-          }
-        } else {
-          Utf8(r->GetMessage(message, f), name);
-        }
-      }
-    }
-  }
-
- private:
-  void Utf8Text(const std::string& field, const std::string& text) {
-    const ptrdiff_t bad = FirstInvalidUtf8Offset(text);
-    if (bad >= 0) {
-      Add(field, absl::StrCat("is not valid UTF-8 (byte ", bad, ")"));
-    }
-  }
-
-  const Validator& v_;
-  std::string record_;
-  std::vector<ValidationProblem>* out_;
-};
-
-std::string Quoted(absl::string_view kind, absl::string_view id) {
-  return absl::StrCat(kind, " \"", id, "\"");
-}
-
-std::string SupplierRecord(const v1::SupplierProfile& s) {
-  return Quoted("supplier", s.id());
+std::string SupplierRecord(const v1::SupplierProfile& s,
+                           const Options& options) {
+  return Quoted("supplier", s.id(), options);
 }
 
 void CheckSupplierFields(Checker& c, const v1::SupplierProfile& s,
@@ -381,7 +241,8 @@ void CheckRequirement(Checker& c, const v1::Requirement& r,
       }
       break;
     case v1::Requirement::kKeyword:
-      c.Pattern(f + ".keyword.pattern", r.keyword().pattern());
+      c.Pattern(f + ".keyword.pattern", r.keyword().pattern(),
+                r.keyword().case_sensitive());
       break;
     case v1::Requirement::kProximity:
       if (!r.proximity().nuts_code().empty()) {
@@ -540,14 +401,13 @@ absl::Status ProblemsToStatus(const std::vector<ValidationProblem>& problems) {
   return absl::InvalidArgumentError(message);
 }
 
-Validator::Validator(const CpvTaxonomy& cpv, const NutsTaxonomy& nuts,
-                     ValidatorOptions options)
-    : cpv_(&cpv), nuts_(&nuts), options_(options) {}
+Validator::Validator(const Options& options)
+    : cpv_(&CpvOf(options)), nuts_(&NutsOf(options)), options_(options) {}
 
 std::vector<ValidationProblem> Validator::CheckSupplier(
     const v1::SupplierProfile& s) const {
   std::vector<ValidationProblem> out;
-  Checker c(*this, SupplierRecord(s), &out);
+  Checker c(*this, SupplierRecord(s, options_), &out);
   c.Utf8(s, "");
   CheckSupplierFields(c, s, "");
   return out;
@@ -562,7 +422,8 @@ std::vector<ValidationProblem> Validator::CheckSupplierUpdate(
   for (int i = 0; i < u.upserts_size(); ++i) {
     const std::string p = absl::StrCat("upserts[", i, "].");
     Checker sc(*this,
-               absl::StrCat("supplier update: ", SupplierRecord(u.upserts(i))),
+               absl::StrCat("supplier update: ",
+                            SupplierRecord(u.upserts(i), options_)),
                &out);
     CheckSupplierFields(sc, u.upserts(i), p);
     if (u.upserts(i).id().empty()) continue;
@@ -591,7 +452,7 @@ std::vector<ValidationProblem> Validator::CheckSupplierUpdate(
 std::vector<ValidationProblem> Validator::CheckTender(
     const v1::Tender& t) const {
   std::vector<ValidationProblem> out;
-  Checker c(*this, Quoted("tender", t.id()), &out);
+  Checker c(*this, Quoted("tender", t.id(), options_), &out);
   c.Utf8(t, "");
   CheckTenderFields(c, t, "");
   return out;
@@ -600,7 +461,7 @@ std::vector<ValidationProblem> Validator::CheckTender(
 std::vector<ValidationProblem> Validator::CheckMatchRequest(
     const v1::MatchRequest& r) const {
   std::vector<ValidationProblem> out;
-  Checker c(*this, Quoted("match request", r.request_id()), &out);
+  Checker c(*this, Quoted("match request", r.request_id(), options_), &out);
   c.Utf8(r, "");
   if (!r.has_tender()) {
     c.Add("tender", "is not set");
@@ -632,7 +493,8 @@ std::vector<ValidationProblem> Validator::CheckMatchRequest(
 std::vector<ValidationProblem> Validator::CheckConsortiumRequest(
     const v1::ConsortiumRequest& r) const {
   std::vector<ValidationProblem> out;
-  Checker c(*this, Quoted("consortium request", r.request_id()), &out);
+  Checker c(*this, Quoted("consortium request", r.request_id(), options_),
+            &out);
   c.Utf8(r, "");
   if (!r.has_tender()) {
     c.Add("tender", "is not set");
@@ -683,7 +545,7 @@ std::vector<ValidationProblem> Validator::CheckCoverageRequest(
 std::vector<ValidationProblem> Validator::CheckAlertRule(
     const v1::AlertRule& r) const {
   std::vector<ValidationProblem> out;
-  Checker c(*this, Quoted("alert rule", r.id()), &out);
+  Checker c(*this, Quoted("alert rule", r.id(), options_), &out);
   c.Utf8(r, "");
   c.Id("id", r.id());
   for (int i = 0; i < r.cpv_prefixes_size(); ++i) {
@@ -710,10 +572,12 @@ std::vector<ValidationProblem> Validator::CheckAlertRule(
     c.Add("min_value", "is more than max_value");
   }
   for (int i = 0; i < r.keyword_patterns_size(); ++i) {
-    c.Pattern(absl::StrCat("keyword_patterns[", i, "]"), r.keyword_patterns(i));
+    c.Pattern(absl::StrCat("keyword_patterns[", i, "]"), r.keyword_patterns(i),
+              /*case_sensitive=*/false);
   }
   for (int i = 0; i < r.exclude_patterns_size(); ++i) {
-    c.Pattern(absl::StrCat("exclude_patterns[", i, "]"), r.exclude_patterns(i));
+    c.Pattern(absl::StrCat("exclude_patterns[", i, "]"), r.exclude_patterns(i),
+              /*case_sensitive=*/false);
   }
   for (int i = 0; i < r.legal_bases_size(); ++i) {
     if (r.legal_bases(i) == v1::LEGAL_BASIS_UNSPECIFIED) {

@@ -18,6 +18,10 @@
 //     // validator.CheckTender(tender) lists them all.
 //   }
 //
+// A record's report is bounded (Options::max_problems_per_record,
+// Options::max_id_bytes_in_messages): a hostile record with a huge id and
+// thousands of bad codes costs little to reject.
+//
 // Threading: a Validator is immutable after construction and safe for
 // concurrent use by multiple threads. It refers to the taxonomies it was
 // given, which must outlive it.
@@ -32,6 +36,7 @@
 #include "absl/strings/string_view.h"
 #include "procmatch/cpv.h"
 #include "procmatch/nuts.h"
+#include "procmatch/options.h"
 #include "procmatch/v1/alert.pb.h"
 #include "procmatch/v1/consortium.pb.h"
 #include "procmatch/v1/coverage.pb.h"
@@ -51,23 +56,11 @@ struct ValidationProblem {
   std::string ToString() const;
 };
 
-struct ValidatorOptions {
-  // Memory budget for compiling each RE2 keyword pattern. A pattern that
-  // needs more is a validation error, so that matching cannot be made to
-  // use unbounded memory. Default: 1 MiB.
-  int64_t max_pattern_memory = 1 << 20;
-
-  // Largest `top_k` a match request may ask for. Default: 10,000.
-  int max_top_k = 10000;
-};
-
 class Validator {
  public:
-  // Uses the builtin CPV 2008 and NUTS 2021 lists.
-  Validator() : Validator(CpvTaxonomy::Builtin(), NutsTaxonomy::Builtin()) {}
-  // `cpv` and `nuts` must outlive the Validator.
-  Validator(const CpvTaxonomy& cpv, const NutsTaxonomy& nuts,
-            ValidatorOptions options = {});
+  // Checks against the taxonomies and limits of `options` (the builtin CPV
+  // 2008 and NUTS 2021 lists by default), which must outlive the Validator.
+  explicit Validator(const Options& options = {});
 
   // Every problem of the record, in field order; empty when it is valid.
   std::vector<ValidationProblem> CheckSupplier(
@@ -98,12 +91,12 @@ class Validator {
 
   const CpvTaxonomy& cpv() const { return *cpv_; }
   const NutsTaxonomy& nuts() const { return *nuts_; }
-  const ValidatorOptions& options() const { return options_; }
+  const Options& options() const { return options_; }
 
  private:
   const CpvTaxonomy* cpv_;
   const NutsTaxonomy* nuts_;
-  ValidatorOptions options_;
+  Options options_;
 };
 
 // Folds a problem list into one status: OK when empty.

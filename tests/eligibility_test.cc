@@ -234,5 +234,49 @@ TEST_F(EligibilityTest, Proximity) {
               "located in BE332, outside BE2");
 }
 
+// Issue 10: values validation accepts overflowed int arithmetic. A window
+// near INT_MAX years (365 * years) is "any time", not undefined behaviour.
+TEST_F(EligibilityTest, HugeExperienceWindowIsAnyTime) {
+  ExpectMet(
+      R"(cpv_experience { cpv_codes: "38600000" within_years: 2147483647 })",
+      "1 past contract under 38600000");
+}
+
+// Issue 10: cleared staff counts whose sum passes INT_MAX printed "-2 staff
+// cleared" and excluded a supplier that meets the requirement.
+TEST(ClearedStaffTest, CountsSumWithoutOverflow) {
+  v1::SupplierProfile s = Parse<v1::SupplierProfile>(kSupplier);
+  s.clear_cleared_staff();
+  for (int i = 0; i < 2; ++i) {
+    v1::ClearedStaff* staff = s.add_cleared_staff();
+    staff->set_level(v1::CLEARANCE_LEVEL_CONFIDENTIAL);
+    staff->set_count(2147483647);
+  }
+  SupplierIndex::Builder builder;
+  ASSERT_TRUE(builder.Add(s).ok());
+  Matcher matcher(*std::move(builder).Build());
+  v1::MatchRequest request = Parse<v1::MatchRequest>(R"pb(
+    tender {
+      id: "T"
+      title: "Caméras"
+      main_cpv: "38651000"
+      requirements {
+        id: "FSC"
+        importance: IMPORTANCE_MANDATORY
+        clearance {
+          min_level: CLEARANCE_LEVEL_RESTRICTED
+          min_cleared_staff: 2147483647
+        }
+      }
+    }
+    options { as_of { year: 2026 month: 6 day: 1 } }
+  )pb");
+  auto r = matcher.Explain(request, "BE-OPTRO");
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->matches_size(), 1) << r->DebugString();
+  EXPECT_THAT(r->matches(0).requirements(0).reason(),
+              HasSubstr("CONFIDENTIAL facility clearance"));
+}
+
 }  // namespace
 }  // namespace procmatch

@@ -1,7 +1,8 @@
-// Golden test: the bundled Belgian sample (data/sample/) ranked for its three
+// Golden test: the bundled Belgian sample (data/sample/) ranked for its seven
 // tenders -- a defence-directive UAV tender with clearance and AQAP rules, an
-// EDF-style call with eligibility rules, and the real TED notice
-// 414920-2021 -- with the expected ranking and every exclusion reason in
+// EDF-style call with eligibility rules, and five real TED defence notices
+// (414920-2021, 308849-2021, 010233-2021, 277905-2021, 460098-2021) -- with
+// the expected ranking and every exclusion reason in
 // tests/testdata/golden_sample.txt. To accept a deliberate change, run
 //   bazel run //tests:golden_test --
 //   --update=$PWD/tests/testdata/golden_sample.txt

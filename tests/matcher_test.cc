@@ -6,6 +6,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
+#include "procmatch/internal/index_data.h"
 #include "tests/random_corpus.h"
 
 namespace procmatch {
@@ -143,6 +144,33 @@ TEST(MatcherBatchTest, ParallelEqualsSequential) {
   }
 }
 
+// Explain() ranks the supplier among all eligible ones with pruning; the
+// twin is its position in the exhaustive ranking of everyone.
+TEST(MatcherExplainTest, RankEqualsPositionInFullRanking) {
+  const auto suppliers = testing::RandomSuppliers(800, 23);
+  auto index = BuildIndex(suppliers);
+  Matcher matcher(index);
+  int checked = 0;
+  for (v1::MatchRequest request : testing::RandomRequests(40, 29)) {
+    request.mutable_options()->set_top_k(index->size());
+    request.mutable_options()->set_include_excluded(false);
+    auto all = matcher.MatchExhaustive(request);
+    ASSERT_TRUE(all.ok()) << all.status();
+    // A few suppliers along the ranking, ties included.
+    for (int i = 0; i < all->matches_size(); i += 1 + all->matches_size() / 7) {
+      const v1::SupplierMatch& expected = all->matches(i);
+      auto explained = matcher.Explain(request, expected.supplier_id());
+      ASSERT_TRUE(explained.ok()) << explained.status();
+      ASSERT_EQ(explained->matches_size(), 1);
+      EXPECT_EQ(explained->matches(0).rank(), expected.rank())
+          << request.request_id() << " " << expected.supplier_id();
+      EXPECT_TRUE(MessageDifferencer::Equals(explained->matches(0), expected));
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 100);
+}
+
 TEST(MatcherTest, InvalidRequestIsAnError) {
   Matcher matcher(BuildIndex(testing::RandomSuppliers(10, 1)));
   v1::MatchRequest request = testing::RandomRequests(1, 2)[0];
@@ -190,7 +218,7 @@ namespace {
 // the term postings (TermId returned -1 as an unsigned id).
 TEST(MatcherTest, QueryWordsAbsentFromTheIndexAreIgnored) {
   auto index = BuildIndex(testing::RandomSuppliers(100, 51));
-  EXPECT_EQ(index->TermId("zzzunknownword"), -1);
+  EXPECT_EQ(internal::IndexAccess::Data(*index).TermId("zzzunknownword"), -1);
   v1::MatchRequest request = testing::RandomRequests(1, 52)[0];
   request.mutable_tender()->set_title("zzzunknownword quantumkryptografie");
   auto fast = Matcher(index).Match(request);

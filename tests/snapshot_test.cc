@@ -123,12 +123,45 @@ TEST(SnapshotTest, InconsistentRecordsUnderAValidChecksum) {
       AppendRecord(header, RecordFormat::kBinaryDelimited, &crafted).ok());
   v1::SnapshotSupplier s;
   s.mutable_profile()->set_id("S1");
+  s.mutable_profile()->set_name("Zedro Optics SRL");
   s.add_term_ids(7);
   s.add_term_frequencies(1);
+  std::string with_terms = crafted;
+  ASSERT_TRUE(
+      AppendRecord(s, RecordFormat::kBinaryDelimited, &with_terms).ok());
+  with_terms.append(4, '\0');
+  EXPECT_THAT(LoadSnapshot(Reseal(with_terms)).status().message(),
+              HasSubstr("term id 7 outside the vocabulary"));
+
+  // Issue 10: a profile validation refuses, under a correct checksum, is
+  // refused on load too: no clearance level 999 "met", no certificate
+  // "valid until -2147483641-02-23".
+  s.clear_term_ids();
+  s.clear_term_frequencies();
+  v1::FacilityClearance* fc = s.mutable_profile()->add_facility_clearances();
+  fc->set_level(static_cast<v1::ClearanceLevel>(999));
+  v1::Date* until =
+      s.mutable_profile()->add_certifications()->mutable_valid_until();
+  s.mutable_profile()->mutable_certifications(0)->set_scheme("AQAP 2110");
+  until->set_year(-2147483641);
+  until->set_month(2);
+  until->set_day(23);
   ASSERT_TRUE(AppendRecord(s, RecordFormat::kBinaryDelimited, &crafted).ok());
   crafted.append(4, '\0');
-  EXPECT_THAT(LoadSnapshot(Reseal(crafted)).status().message(),
-              HasSubstr("term id 7 outside the vocabulary"));
+  auto smuggled = LoadSnapshot(Reseal(crafted));
+  EXPECT_EQ(smuggled.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(smuggled.status().message(), HasSubstr("invalid profile"));
+  EXPECT_THAT(smuggled.status().message(), HasSubstr("valid_until"));
+}
+
+// Issue 10: the checksum covers the version bytes, so a flipped bit there
+// is reported as corruption, not as "newer version, rebuild".
+TEST(SnapshotTest, FlippedVersionBitIsCorruptionNotANewerFormat) {
+  std::string bytes = SaveSnapshot(*Build(5, 13));
+  bytes[8] ^= 0x10;  // The format version's low byte: 1 -> 17.
+  auto loaded = LoadSnapshot(bytes);
+  EXPECT_EQ(loaded.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(loaded.status().message(), HasSubstr("checksum mismatch"));
 }
 
 }  // namespace

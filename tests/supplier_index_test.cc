@@ -5,6 +5,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "procmatch/internal/index_data.h"
 #include "procmatch/text_analyzer.h"
 
 namespace procmatch {
@@ -21,6 +22,10 @@ v1::SupplierProfile Profile(const std::string& text) {
 }
 
 CpvCode Cpv(const char* code) { return *CpvTaxonomy::Builtin().Parse(code); }
+
+const internal::IndexData& Data(const SupplierIndex& index) {
+  return internal::IndexAccess::Data(index);
+}
 
 class SupplierIndexTest : public ::testing::Test {
  protected:
@@ -69,24 +74,26 @@ TEST_F(SupplierIndexTest, DocsAreInIdOrder) {
 TEST_F(SupplierIndexTest, CpvPostingsAtEveryLevel) {
   // BE-2 offers 35613000; BE-1 has it in a past contract.
   for (const char* code : {"35613000", "35610000", "35600000", "35000000"}) {
-    EXPECT_THAT(index_->CpvPostings(Cpv(code)), ElementsAre(0, 1)) << code;
+    EXPECT_THAT(Data(*index_).CpvPostings(Cpv(code)), ElementsAre(0, 1))
+        << code;
   }
-  EXPECT_THAT(index_->CpvPostings(Cpv("35330000")), ElementsAre(0));
-  EXPECT_THAT(index_->CpvPostings(Cpv("35300000")), ElementsAre(0));
-  EXPECT_THAT(index_->CpvPostings(Cpv("35700000")), IsEmpty());
+  EXPECT_THAT(Data(*index_).CpvPostings(Cpv("35330000")), ElementsAre(0));
+  EXPECT_THAT(Data(*index_).CpvPostings(Cpv("35300000")), ElementsAre(0));
+  EXPECT_THAT(Data(*index_).CpvPostings(Cpv("35700000")), IsEmpty());
 }
 
 TEST_F(SupplierIndexTest, TermsTagsAndCertifications) {
   const std::string stem = (*AnalyzeText("luchtvaartuigen", "nl"))[0];
-  const int64_t term = index_->TermId(stem);
+  const int64_t term = Data(*index_).TermId(stem);
   ASSERT_GE(term, 0);
-  EXPECT_THAT(index_->TermPostings(static_cast<uint32_t>(term)),
+  EXPECT_THAT(Data(*index_).TermPostings(static_cast<uint32_t>(term)),
               ElementsAre(std::make_pair(1u, 1u)));
-  EXPECT_EQ(index_->TermId("nonexistent"), -1);
-  EXPECT_THAT(index_->TagPostings("uav"), ElementsAre(1));  // Folded.
+  EXPECT_EQ(Data(*index_).TermId("nonexistent"), -1);
+  EXPECT_THAT(Data(*index_).TagPostings("uav"), ElementsAre(1));  // Folded.
   // Two spellings of one scheme post together.
-  EXPECT_THAT(index_->CertificationPostings("aqap2110"), ElementsAre(0, 1));
-  EXPECT_THAT(index_->CertificationPostings("iso9001"), IsEmpty());
+  EXPECT_THAT(Data(*index_).CertificationPostings("aqap2110"),
+              ElementsAre(0, 1));
+  EXPECT_THAT(Data(*index_).CertificationPostings("iso9001"), IsEmpty());
 }
 
 TEST(SupplierIndexBuilderTest, BadProfilesAreRejectedAndNamed) {
@@ -107,11 +114,39 @@ TEST(SupplierIndexBuilderTest, BadProfilesAreRejectedAndNamed) {
   EXPECT_EQ((*index)->profile(0).name(), "A");
 }
 
+// The options given to the builder are kept by every generation and used to
+// validate updates.
+TEST(SupplierIndexBuilderTest, OptionsAreKeptAcrossGenerations) {
+  Options options;
+  options.max_problems_per_record = 1;
+  options.max_top_k = 7;
+  SupplierIndex::Builder builder(options);
+  ASSERT_TRUE(builder.Add(Profile(R"pb(id: "BE-1" name: "A")pb")).ok());
+  auto index = std::move(builder).Build();
+  ASSERT_TRUE(index.ok());
+  EXPECT_EQ((*index)->options().max_top_k, 7);
+  v1::SupplierUpdate update;
+  *update.add_upserts() = Profile(R"pb(id: "BE-2"
+                                       name: "B"
+                                       cpv_codes: "1"
+                                       cpv_codes: "2"
+                                       cpv_codes: "3")pb");
+  auto refused = (*index)->ApplyUpdate(update);
+  ASSERT_FALSE(refused.ok());
+  // One problem listed, the others counted: the index's limit applied.
+  EXPECT_THAT(refused.status().message(), HasSubstr("(and 1 more problem)"));
+  update.mutable_upserts(0)->clear_cpv_codes();
+  auto next = (*index)->ApplyUpdate(update);
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_EQ((*next)->generation(), 2u);
+  EXPECT_EQ((*next)->options().max_top_k, 7);
+}
+
 TEST(SupplierIndexBuilderTest, EmptyIndexIsValid) {
   auto index = SupplierIndex::Builder().Build();
   ASSERT_TRUE(index.ok());
   EXPECT_EQ((*index)->size(), 0);
-  EXPECT_THAT((*index)->CpvPostings(Cpv("35613000")), IsEmpty());
+  EXPECT_THAT(Data(**index).CpvPostings(Cpv("35613000")), IsEmpty());
 }
 
 }  // namespace

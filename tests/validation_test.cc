@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
@@ -390,9 +391,9 @@ TEST_F(ValidationTest, RequirementWithoutConditionOrWithBadWeight) {
 }
 
 TEST_F(ValidationTest, KeywordPatternOverMemoryBudget) {
-  ValidatorOptions options;
+  Options options;
   options.max_pattern_memory = 1 << 10;
-  Validator tight(CpvTaxonomy::Builtin(), NutsTaxonomy::Builtin(), options);
+  Validator tight(options);
   v1::Tender t = GoodTender();
   t.mutable_requirements(2)->mutable_keyword()->set_pattern(
       "((a|b|c|d|e)[a-z]{0,40}){20}");
@@ -540,6 +541,32 @@ TEST(AwardValidationTest, WinnersAndLots) {
   EXPECT_THAT(got, Contains(HasSubstr("awards[0].lot_id: no lot \"9\"")));
   EXPECT_THAT(got, Contains(HasSubstr("awards[0].winners[0].name: is empty")));
   EXPECT_THAT(got, Contains(HasSubstr("awards[0].winners[0].country: \"SF\"")));
+}
+
+// Issue 10: a record with a huge id and thousands of bad codes used to
+// repeat the whole id in every one of its problems (2.6 GB of messages for a
+// 300 KB file). The report is now bounded in count and id length.
+TEST_F(ValidationTest, ProblemReportIsBoundedForHostileRecords) {
+  v1::SupplierProfile s;
+  s.set_id(std::string(64 * 1024, 'x'));
+  s.set_name("Hostile NV");
+  for (int i = 0; i < 20000; ++i) s.add_cpv_codes("99999999");
+  Options options;
+  Validator validator(options);
+  const std::vector<ValidationProblem> problems = validator.CheckSupplier(s);
+  ASSERT_EQ(problems.size(),
+            static_cast<size_t>(options.max_problems_per_record) + 1);
+  size_t bytes = 0;
+  for (const ValidationProblem& p : problems) {
+    bytes += p.ToString().size();
+    EXPECT_LT(p.record.size(), 128u) << p.record.substr(0, 200);
+  }
+  EXPECT_LT(bytes, 64u * 1024);
+  EXPECT_THAT(problems.back().problem, HasSubstr("more problems not listed"));
+  EXPECT_THAT(
+      problems.back().problem,
+      HasSubstr(absl::StrCat(20000 + 1 - options.max_problems_per_record)));
+  EXPECT_THAT(problems.front().record, HasSubstr("65536-byte id"));
 }
 
 }  // namespace

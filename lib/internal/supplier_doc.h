@@ -76,7 +76,16 @@ struct SupplierDoc {
   // (term id, frequency), sorted by term id.
   std::vector<std::pair<uint32_t, uint32_t>> terms;
   uint32_t length = 0;  // Sum of frequencies.
+
+  // What keyword requirements are matched against (name, descriptions,
+  // capabilities and tags, certifications, past contracts), lower-cased
+  // and accent-folded once here rather than per query.
+  std::string folded_keyword_text;
 };
+
+// The unfolded text keyword requirements see; case-sensitive rules match
+// this, built on demand (they are rare).
+std::string KeywordText(const v1::SupplierProfile& profile);
 
 }  // namespace internal
 }  // namespace procmatch

@@ -1,0 +1,290 @@
+#include "procmatch/internal/components.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "google/protobuf/descriptor.h"
+#include "procmatch/internal/reasons.h"
+#include "procmatch/internal/requirements.h"
+
+namespace procmatch {
+namespace internal {
+namespace {
+
+// --- CPV relevance
+// ------------------------------------------------------------
+
+bool HasCodes(const Query& q) { return !q.codes.empty(); }
+
+double CpvValue(const Query& q, const IndexData&, const SupplierDoc& d,
+                Explanation* why) {
+  if (q.codes.empty()) return 0;
+  double sum = 0;
+  double best_part = -1;
+  for (const QueryCode& qc : q.codes) {
+    double best = 0;
+    CpvCode best_code;
+    int best_depth = 0;
+    for (size_t i = 0; i < d.offered_bcd.size(); ++i) {
+      int depth;
+      const double credit = qc.credit.Credit(d.offered_bcd[i], &depth);
+      if (credit == 0) continue;
+      const double v = credit * qc.rarity[depth];
+      if (v > best) {
+        best = v;
+        best_code = d.offered_cpv[i];
+        best_depth = depth;
+      }
+    }
+    sum += qc.weight * best;
+    if (why != nullptr && best > 0 && qc.weight * best > best_part) {
+      best_part = qc.weight * best;
+      why->detail =
+          best_code == qc.code
+              ? absl::StrCat("exact CPV ", CodeAndLabel(*q.cpv, qc.code))
+              : absl::StrCat(
+                    "CPV ", CodeAndLabel(*q.cpv, best_code), " shares ",
+                    CodeAndLabel(*q.cpv, qc.code.Truncated(best_depth)),
+                    " with the tender's ", qc.code.ToString());
+    }
+  }
+  return sum / q.code_weight_sum;
+}
+
+// --- text relevance
+// -----------------------------------------------------------
+
+bool AppliesText(const Query& q) { return !q.terms.empty(); }
+
+uint32_t TermFrequency(const SupplierDoc& d, uint32_t term) {
+  auto it = std::lower_bound(d.terms.begin(), d.terms.end(), term,
+                             [](const std::pair<uint32_t, uint32_t>& p,
+                                uint32_t t) { return p.first < t; });
+  return it != d.terms.end() && it->first == term ? it->second : 0;
+}
+
+double TextValue(const Query& q, const IndexData& index, const SupplierDoc& d,
+                 Explanation* why) {
+  if (!HasText(q)) return 0;
+  const double norm = Bm25Norm(index, d);
+  double raw = 0;
+  std::vector<std::pair<double, std::string>> matched;
+  for (const QueryTerm& t : q.terms) {
+    const uint32_t tf = TermFrequency(d, t.id);
+    if (tf == 0) continue;
+    const double part = Bm25Part(t, tf, norm);
+    raw += part;
+    if (why != nullptr) matched.emplace_back(-part, t.text);
+  }
+  if (why != nullptr && !matched.empty()) {
+    std::sort(matched.begin(), matched.end());
+    std::vector<std::string> words;
+    for (size_t i = 0; i < matched.size() && i < 6; ++i) {
+      words.push_back(matched[i].second);
+    }
+    why->detail = absl::StrCat("matched terms: ", absl::StrJoin(words, ", "));
+  }
+  return raw / q.text_max;
+}
+
+// --- track record
+// -------------------------------------------------------------
+
+double TrackValue(const Query& q, const IndexData&, const SupplierDoc& d,
+                  Explanation* why) {
+  if (q.codes.empty()) return 0;
+  double miss = 1;
+  int related = 0;
+  for (const ContractRecord& c : d.contracts) {
+    double sim = 0;
+    for (const QueryCode& qc : q.codes) {
+      for (uint32_t s : c.cpv_bcd) {
+        int depth;
+        sim = std::max(sim, qc.credit.Credit(s, &depth));
+      }
+    }
+    if (sim == 0) continue;
+    ++related;
+    double recency = 0.5;
+    if (c.has_date) {
+      const double years = static_cast<double>(q.as_of - c.date) / 365.25;
+      recency = years <= 0 ? 1.0 : std::exp(-years / 5);
+    }
+    const double buyer =
+        0.6 + (c.buyer_country == q.buyer_country ? 0.25 : 0) +
+        (!q.buyer_key.empty() && c.buyer_key == q.buyer_key ? 0.15 : 0);
+    miss *= 1 - sim * recency * buyer;
+  }
+  if (why != nullptr && related > 0) {
+    why->detail = absl::StrCat(Count(related, "past contract"),
+                               " under related CPV codes");
+  }
+  return 1 - miss;
+}
+
+// --- capability tags
+// ----------------------------------------------------------
+
+bool HasWantedTags(const Query& q) { return !q.wanted_tags.empty(); }
+
+double TagValue(const Query& q, const IndexData&, const SupplierDoc& d,
+                Explanation* why) {
+  if (q.wanted_tags.empty()) return 0;
+  std::vector<std::string> have;
+  for (const std::string& t : q.wanted_tags) {
+    if (std::binary_search(d.tags.begin(), d.tags.end(), t)) have.push_back(t);
+  }
+  if (why != nullptr && !have.empty()) {
+    why->detail = absl::StrCat("has ", absl::StrJoin(have, ", "), " of ",
+                               q.wanted_tags.size(), " wanted tags");
+  }
+  return static_cast<double>(have.size()) / q.wanted_tags.size();
+}
+
+// --- desirable requirements
+// ---------------------------------------------------
+
+bool HasDesirable(const Query& q) { return q.desirable_weight_sum > 0; }
+
+double DesirableValue(const Query& q, const IndexData&, const SupplierDoc& d,
+                      Explanation* why) {
+  double met_weight = 0;
+  int met = 0, total = 0;
+  for (const PreparedRequirement& p : q.requirements) {
+    const v1::Requirement& r = *p.rule;
+    if (r.importance() != v1::IMPORTANCE_DESIRABLE) continue;
+    ++total;
+    if (EvaluateRequirement(p, d, q).met) {
+      ++met;
+      met_weight += r.weight() > 0 ? r.weight() : 1.0;
+    }
+  }
+  if (total == 0) return 0;
+  if (why != nullptr) {
+    why->detail =
+        absl::StrCat(met, " of ", total, " desirable requirements met");
+  }
+  return met_weight / q.desirable_weight_sum;
+}
+
+// --- size fit
+// -----------------------------------------------------------------
+
+bool HasValue(const Query& q) { return q.has_value && q.value > 0; }
+
+double SizeValue(const Query& q, const IndexData&, const SupplierDoc& d,
+                 Explanation* why) {
+  if (!q.has_value || q.value <= 0 || !d.has_turnover ||
+      d.turnover_currency != q.value_currency) {
+    return 0;
+  }
+  const double v = std::min(1.0, d.turnover / (3 * q.value));
+  if (why != nullptr) {
+    why->detail =
+        absl::StrCat("turnover ", Amount(d.turnover, d.turnover_currency),
+                     " for a value of ", Amount(q.value, q.value_currency));
+  }
+  return v;
+}
+
+// --- proximity
+// ----------------------------------------------------------------
+
+bool HasPlaces(const Query& q) { return !q.places.empty(); }
+
+double ProximityValue(const Query& q, const IndexData&, const SupplierDoc& d,
+                      Explanation* why) {
+  if (q.places.empty() || !d.location.valid()) return 0;
+  double best = 0;
+  for (const NutsCode& p : q.places) {
+    const int common =
+        std::min(NutsCode::CommonLevel(d.location, p), p.level());
+    if (common < 0) continue;
+    const double v = static_cast<double>(common + 1) / (p.level() + 1);
+    if (v > best) {
+      best = v;
+      if (why != nullptr) {
+        why->detail = absl::StrCat("located in ", d.location.code(),
+                                   ", place of performance ", p.code());
+      }
+    }
+  }
+  return best;
+}
+
+// The table. Default weights: doc/scoring.md says how they were chosen.
+const ComponentSpec kComponents[kComponentCount] = {
+    {v1::SCORE_COMPONENT_KIND_CPV, 0.35, HasCodes, CpvValue,
+     CandidatePostings::kCpvDivision, CheapBound::kCpvCeiling, true},
+    {v1::SCORE_COMPONENT_KIND_TEXT, 0.25, AppliesText, TextValue,
+     CandidatePostings::kTerms, CheapBound::kAccumulatedText, true},
+    {v1::SCORE_COMPONENT_KIND_TRACK_RECORD, 0.10, HasCodes, TrackValue,
+     CandidatePostings::kCpvDivision, CheapBound::kOneIfCpvRelated, true},
+    {v1::SCORE_COMPONENT_KIND_CAPABILITY_TAGS, 0.05, HasWantedTags, TagValue,
+     CandidatePostings::kTags, CheapBound::kOne, true},
+    {v1::SCORE_COMPONENT_KIND_DESIRABLE_REQUIREMENTS, 0.10, HasDesirable,
+     DesirableValue, CandidatePostings::kNone, CheapBound::kOne, false},
+    {v1::SCORE_COMPONENT_KIND_SIZE_FIT, 0.05, HasValue, SizeValue,
+     CandidatePostings::kNone, CheapBound::kOne, true},
+    {v1::SCORE_COMPONENT_KIND_PROXIMITY, 0.15, HasPlaces, ProximityValue,
+     CandidatePostings::kNone, CheapBound::kOne, true},
+};
+
+}  // namespace
+
+const ComponentSpec& ComponentAt(int component) {
+  return kComponents[component];
+}
+
+void SetWeights(const v1::MatchOptions& o, Query* q) {
+  // ScoreWeights numbers its fields by ScoreComponentKind, so the table
+  // reaches the request's overrides without a second list of components.
+  const v1::ScoreWeights& w = o.weights();
+  const google::protobuf::Reflection* reflection = w.GetReflection();
+  double raw[kComponentCount];
+  double total = 0;
+  for (int i = 0; i < kComponentCount; ++i) {
+    const ComponentSpec& c = kComponents[i];
+    const google::protobuf::FieldDescriptor* field =
+        v1::ScoreWeights::descriptor()->FindFieldByNumber(c.kind);
+    raw[i] = field != nullptr && reflection->HasField(w, field)
+                 ? reflection->GetDouble(w, field)
+                 : c.default_weight;
+    if (!c.applies(*q)) raw[i] = 0;
+    total += raw[i];
+  }
+  for (int i = 0; i < kComponentCount; ++i) {
+    q->weight[i] = total > 0 ? raw[i] / total : 0;
+  }
+}
+
+double Combine(const Query& q, const double value[kComponentCount]) {
+  double score = 0;
+  for (int i = 0; i < kComponentCount; ++i) score += q.weight[i] * value[i];
+  return score;
+}
+
+double Score(const Query& q, const IndexData& index, const SupplierDoc& d,
+             double value[kComponentCount]) {
+  // A component without weight contributes exactly 0: not computed.
+  for (int i = 0; i < kComponentCount; ++i) {
+    value[i] = q.weight[i] > 0 ? kComponents[i].value(q, index, d, nullptr) : 0;
+  }
+  return Combine(q, value);
+}
+
+double Bm25Norm(const IndexData& index, const SupplierDoc& d) {
+  return kBm25K1 * (1 - kBm25B +
+                    kBm25B * d.length / std::max(1.0, index.average_length()));
+}
+
+double Bm25Part(const QueryTerm& t, uint32_t tf, double norm) {
+  return t.weight * tf * (kBm25K1 + 1) / (tf + norm);
+}
+
+bool HasText(const Query& q) { return !q.terms.empty() && q.text_max > 0; }
+
+}  // namespace internal
+}  // namespace procmatch

@@ -1,0 +1,85 @@
+// File: lib/internal/components.h
+//
+// INTERNAL. The score components as one table: the only list of them. Each
+// row says which ScoreComponentKind it is, its default weight, when it
+// applies to a query, how to compute its value in [0, 1] (with its detail in
+// words), and what retrieval may assume about it: which postings make a
+// supplier a candidate for it, and what bounds its value before the supplier
+// is looked at (doc/scoring.md, "Exact top-k without scoring everyone").
+#ifndef PROCMATCH_LIB_INTERNAL_COMPONENTS_H_
+#define PROCMATCH_LIB_INTERNAL_COMPONENTS_H_
+
+#include <string>
+#include <vector>
+
+#include "procmatch/internal/index_data.h"
+#include "procmatch/internal/query.h"
+#include "procmatch/v1/match.pb.h"
+
+namespace procmatch {
+namespace internal {
+
+// What an explained match asks of a component beyond its value.
+struct Explanation {
+  std::string detail;  // In words: "exact CPV 35613000 (...)".
+};
+
+// Which postings hold every supplier for which the component can be > 0.
+enum class CandidatePostings {
+  kNone,         // Any supplier can score (requirements, size, place).
+  kCpvDivision,  // The division of each tender code (offered or past codes).
+  kTerms,        // The query's terms.
+  kTags,         // The wanted tags.
+};
+
+// An upper bound on the value known from the postings alone.
+enum class CheapBound {
+  kOne,              // The maximum, 1.
+  kCpvCeiling,       // From the deepest CPV postings level holding it.
+  kAccumulatedText,  // BM25 accumulated over term postings: exact.
+  kOneIfCpvRelated,  // 1 when it shares a CPV division with the query.
+};
+
+struct ComponentSpec {
+  v1::ScoreComponentKind kind;
+  double default_weight;
+  // False when the component cannot apply to the query: it gets no weight.
+  bool (*applies)(const Query& q);
+  // The value in [0, 1]; fills `why` when given.
+  double (*value)(const Query& q, const IndexData& index, const SupplierDoc& d,
+                  Explanation* why);
+  CandidatePostings candidates;
+  CheapBound cheap_bound;
+  // The tight bound computes the value exactly; else it counts it at 1
+  // (desirable requirements: keyword rules and dates are not worth it).
+  bool exact_in_tight_bound;
+};
+
+// The table, indexed by Component (internal/query.h).
+const ComponentSpec& ComponentAt(int component);
+
+// Weights for `o`: the request's or the defaults; a component that does
+// not apply gets 0; the rest normalised to sum to 1.
+void SetWeights(const v1::MatchOptions& o, Query* q);
+
+// The value of each weighted component (0 for the others), and the score:
+// their weighted sum, in component order.
+double Score(const Query& q, const IndexData& index, const SupplierDoc& d,
+             double value[kComponentCount]);
+
+// The weighted sum of `value`, in component order. Sums and products of
+// non-negative doubles are monotonic: a bound computed with larger values
+// is never below the score.
+double Combine(const Query& q, const double value[kComponentCount]);
+
+// One BM25 term part, and the length normalisation of a supplier's text.
+// Retrieval sums parts term at a time, TextValue supplier at a time, in
+// query term order: the sums are identical to the bit.
+double Bm25Norm(const IndexData& index, const SupplierDoc& d);
+double Bm25Part(const QueryTerm& t, uint32_t tf, double norm);
+bool HasText(const Query& q);
+
+}  // namespace internal
+}  // namespace procmatch
+
+#endif  // PROCMATCH_LIB_INTERNAL_COMPONENTS_H_

@@ -1,0 +1,211 @@
+// File: lib/internal/field_checker.h
+//
+// INTERNAL. The field checks validation applies to every record kind (ids,
+// countries, languages, CPV and NUTS codes, money, dates, registry
+// identifiers, keyword patterns, UTF-8 of every string), collecting the
+// problems of one record with the bounds of Options: at most
+// max_problems_per_record problems listed, ids cut in messages.
+#ifndef PROCMATCH_LIB_INTERNAL_FIELD_CHECKER_H_
+#define PROCMATCH_LIB_INTERNAL_FIELD_CHECKER_H_
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
+#include "procmatch/dates.h"
+#include "procmatch/internal/keyword_pattern.h"
+#include "procmatch/iso_codes.h"
+#include "procmatch/utf8.h"
+#include "procmatch/v1/common.pb.h"
+#include "procmatch/validation.h"
+
+namespace procmatch {
+namespace internal {
+
+// Largest id of a record or list entry, in bytes.
+constexpr size_t kMaxIdBytes = 128;
+
+// `kind "id"`, the id cut to Options::max_id_bytes_in_messages on a
+// character boundary: every problem of a record repeats it.
+std::string Quoted(absl::string_view kind, absl::string_view id,
+                   const Options& options) {
+  const size_t max =
+      static_cast<size_t>(std::max(8, options.max_id_bytes_in_messages));
+  if (id.size() <= max) return absl::StrCat(kind, " \"", id, "\"");
+  size_t cut = max;
+  while (cut > 0 && (static_cast<unsigned char>(id[cut]) & 0xC0) == 0x80) {
+    --cut;
+  }
+  return absl::StrCat(kind, " \"", id.substr(0, cut), "...\" (", id.size(),
+                      "-byte id)");
+}
+
+// Collects the problems of one record.
+class Checker {
+ public:
+  // Problems are appended to `out`, at most max_problems_per_record of
+  // them; the others are counted and summed up in one last problem when the
+  // Checker goes away.
+  Checker(const Validator& v, std::string record,
+          std::vector<ValidationProblem>* out)
+      : v_(v), record_(std::move(record)), out_(out), first_(out->size()) {}
+  Checker(const Checker&) = delete;
+  Checker& operator=(const Checker&) = delete;
+  ~Checker() {
+    if (dropped_ > 0) {
+      out_->push_back(ValidationProblem{
+          record_, "",
+          absl::StrCat(dropped_, " more problem", dropped_ > 1 ? "s" : "",
+                       " not listed (limit: ",
+                       v_.options().max_problems_per_record, " per record)")});
+    }
+  }
+
+  void Add(absl::string_view field, std::string problem) {
+    if (out_->size() - first_ >=
+        static_cast<size_t>(
+            std::max(1, v_.options().max_problems_per_record))) {
+      ++dropped_;
+      return;
+    }
+    out_->push_back(
+        ValidationProblem{record_, std::string(field), std::move(problem)});
+  }
+
+  void Id(absl::string_view field, absl::string_view id) {
+    if (id.empty()) {
+      Add(field, "is empty");
+    } else if (id.size() > kMaxIdBytes) {
+      Add(field,
+          absl::StrCat("is ", id.size(), " bytes, more than ", kMaxIdBytes));
+    }
+  }
+
+  void Country(absl::string_view field, absl::string_view code) {
+    if (!code.empty() && !IsIsoCountry(code)) {
+      Add(field, absl::StrCat("\"", code,
+                              "\" is not an ISO 3166-1 alpha-2 country code"));
+    }
+  }
+
+  void Language(absl::string_view field, absl::string_view code) {
+    if (!code.empty() && !IsIsoLanguage(code)) {
+      Add(field,
+          absl::StrCat("\"", code, "\" is not an ISO 639-1 language code"));
+    }
+  }
+
+  void Cpv(absl::string_view field, absl::string_view code) {
+    absl::StatusOr<CpvCode> parsed = v_.cpv().Parse(code);
+    if (!parsed.ok()) Add(field, std::string(parsed.status().message()));
+  }
+
+  void CpvList(absl::string_view field,
+               const google::protobuf::RepeatedPtrField<std::string>& codes) {
+    for (int i = 0; i < codes.size(); ++i) {
+      Cpv(absl::StrCat(field, "[", i, "]"), codes[i]);
+    }
+  }
+
+  void Nuts(absl::string_view field, absl::string_view code) {
+    absl::StatusOr<NutsCode> parsed = v_.nuts().Parse(code);
+    if (!parsed.ok()) Add(field, std::string(parsed.status().message()));
+  }
+
+  void Money(absl::string_view field, const v1::Money& money) {
+    if (!std::isfinite(money.amount()) || money.amount() < 0) {
+      Add(absl::StrCat(field, ".amount"),
+          absl::StrCat(money.amount(), " is not a finite amount >= 0"));
+    }
+    if (money.currency().empty()) {
+      Add(absl::StrCat(field, ".currency"), "is empty");
+    } else if (!IsIsoCurrency(money.currency())) {
+      Add(absl::StrCat(field, ".currency"),
+          absl::StrCat("\"", money.currency(),
+                       "\" is not an ISO 4217 currency code"));
+    }
+  }
+
+  void Date(absl::string_view field, const v1::Date& date) {
+    absl::Status s = CheckDate(date);
+    if (!s.ok()) Add(field, std::string(s.message()));
+  }
+
+  void Identifier(absl::string_view field, absl::string_view value,
+                  absl::Status (*check)(absl::string_view)) {
+    if (value.empty()) return;
+    absl::Status s = check(value);
+    if (!s.ok()) Add(field, std::string(s.message()));
+  }
+
+  // Compiles the pattern exactly as matching will (internal/keyword_pattern).
+  void Pattern(absl::string_view field, absl::string_view pattern,
+               bool case_sensitive) {
+    if (pattern.empty()) {
+      Add(field, "is empty");
+      return;
+    }
+    absl::StatusOr<std::unique_ptr<RE2>> re = internal::CompileKeywordPattern(
+        pattern, case_sensitive, v_.options().max_pattern_memory);
+    if (!re.ok()) Add(field, std::string(re.status().message()));
+  }
+
+  // Every string field anywhere in the message must be valid UTF-8.
+  void Utf8(const google::protobuf::Message& message,
+            const std::string& prefix) {
+    const google::protobuf::Reflection* r = message.GetReflection();
+    std::vector<const google::protobuf::FieldDescriptor*> fields;
+    r->ListFields(message, &fields);
+    for (const google::protobuf::FieldDescriptor* f : fields) {
+      const std::string name =
+          prefix.empty() ? f->name() : absl::StrCat(prefix, ".", f->name());
+      if (f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_STRING) {
+        if (f->is_repeated()) {
+          for (int i = 0; i < r->FieldSize(message, f); ++i) {
+            Utf8Text(absl::StrCat(name, "[", i, "]"),
+                     r->GetRepeatedString(message, f, i));
+          }
+        } else {
+          Utf8Text(name, r->GetString(message, f));
+        }
+      } else if (f->cpp_type() ==
+                 google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
+        if (f->is_repeated()) {
+          for (int i = 0; i < r->FieldSize(message, f); ++i) {
+            Utf8(r->GetRepeatedMessage(message, f, i),
+                 absl::StrCat(name, "[", i, "]"));
+          }
+        } else {
+          Utf8(r->GetMessage(message, f), name);
+        }
+      }
+    }
+  }
+
+ private:
+  void Utf8Text(const std::string& field, const std::string& text) {
+    const ptrdiff_t bad = FirstInvalidUtf8Offset(text);
+    if (bad >= 0) {
+      Add(field, absl::StrCat("is not valid UTF-8 (byte ", bad, ")"));
+    }
+  }
+
+  const Validator& v_;
+  std::string record_;
+  std::vector<ValidationProblem>* out_;
+  size_t first_;  // Size of *out_ when this record started.
+  int64_t dropped_ = 0;
+};
+
+}  // namespace internal
+}  // namespace procmatch
+
+#endif  // PROCMATCH_LIB_INTERNAL_FIELD_CHECKER_H_

@@ -1,0 +1,120 @@
+// File: lib/internal/index_data.h
+//
+// INTERNAL. What a SupplierIndex holds, for the matcher and the snapshot
+// code: the analysed profiles (internal::SupplierDoc) in id order, the
+// vocabulary of analysed terms, and the postings. The public SupplierIndex
+// shows only what embedders use; this header is the internal accessor.
+//
+// Threading: an IndexData is immutable once its SupplierIndex is built.
+#ifndef PROCMATCH_LIB_INTERNAL_INDEX_DATA_H_
+#define PROCMATCH_LIB_INTERNAL_INDEX_DATA_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "procmatch/cpv.h"
+#include "procmatch/internal/supplier_doc.h"
+#include "procmatch/options.h"
+#include "procmatch/supplier_index.h"
+#include "procmatch/v1/supplier.pb.h"
+
+namespace procmatch {
+namespace internal {
+
+// (doc, term frequency), by doc.
+using TermPosting = std::pair<uint32_t, uint32_t>;
+// (term id, frequency), by term id: a supplier's analysed text.
+using TermCounts = std::vector<std::pair<uint32_t, uint32_t>>;
+
+class IndexData {
+ public:
+  int size() const { return static_cast<int>(docs_.size()); }
+  uint64_t generation() const { return generation_; }
+  const Options& options() const { return options_; }
+
+  const SupplierDoc& doc(int d) const { return *docs_[d]; }
+  // The same, shared: a new generation keeps unchanged docs.
+  const std::shared_ptr<const SupplierDoc>& shared_doc(int d) const {
+    return docs_[d];
+  }
+  int FindDoc(absl::string_view id) const;
+
+  // Docs with a code at or below `code` (offered or in past contracts),
+  // ascending; empty for none.
+  const std::vector<uint32_t>& CpvPostings(CpvCode code) const;
+  // Term id of an analysed term, or -1.
+  int64_t TermId(absl::string_view term) const;
+  const std::vector<TermPosting>& TermPostings(uint32_t term) const {
+    return term_postings_[term];
+  }
+  // Docs with the folded capability tag, ascending.
+  const std::vector<uint32_t>& TagPostings(absl::string_view tag) const;
+  // Docs holding a certificate of the scheme (a NormalizeScheme() key),
+  // valid or not, ascending.
+  const std::vector<uint32_t>& CertificationPostings(
+      absl::string_view scheme_key) const;
+  double average_length() const { return average_length_; }
+
+  // The analysed terms, indexed by term id.
+  std::vector<absl::string_view> Vocabulary() const;
+
+ private:
+  friend struct IndexAccess;
+
+  Options options_;
+  uint64_t generation_ = 0;
+  std::vector<std::shared_ptr<const SupplierDoc>> docs_;
+  absl::flat_hash_map<std::string, int> doc_of_id_;
+  absl::flat_hash_map<std::string, uint32_t> vocabulary_;
+  absl::flat_hash_map<CpvCode, std::vector<uint32_t>> cpv_postings_;
+  std::vector<std::vector<TermPosting>> term_postings_;
+  absl::flat_hash_map<std::string, std::vector<uint32_t>> tag_postings_;
+  absl::flat_hash_map<std::string, std::vector<uint32_t>>
+      certification_postings_;
+  double average_length_ = 0;
+};
+
+// The way in from the public SupplierIndex, and the ways to make one.
+struct IndexAccess {
+  static const IndexData& Data(const SupplierIndex& index) {
+    return *index.data_;
+  }
+
+  // Sorts `docs` by id and builds the postings: the index of `generation`.
+  // Duplicate ids are an AlreadyExists error.
+  static absl::StatusOr<std::shared_ptr<const SupplierIndex>> Assemble(
+      std::vector<std::shared_ptr<const SupplierDoc>> docs,
+      absl::flat_hash_map<std::string, uint32_t> vocabulary,
+      uint64_t generation, const Options& options);
+};
+
+// Analyses a validated profile with the taxonomies of `options`. Its terms
+// are analysed from its text and added to `vocabulary`, unless
+// `restored_terms` are given, as a snapshot stores them. Errors name the
+// supplier and the field (a code that does not parse): validation should
+// have caught them, but analysis never drops data silently.
+absl::StatusOr<std::shared_ptr<const SupplierDoc>> AnalyzeSupplier(
+    v1::SupplierProfile profile, const Options& options,
+    absl::flat_hash_map<std::string, uint32_t>* vocabulary,
+    const TermCounts* restored_terms = nullptr);
+
+// An index from profiles with their stored term counts, as a snapshot holds
+// them, without analysing text again. Every profile is validated (a crafted
+// file with a valid checksum must not smuggle in a clearance level 999);
+// structural faults (duplicate ids or terms, term ids outside `vocabulary`)
+// are DataLoss errors.
+absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
+    std::vector<std::string> vocabulary,
+    std::vector<std::pair<v1::SupplierProfile, TermCounts>> suppliers,
+    uint64_t generation, const Options& options);
+
+}  // namespace internal
+}  // namespace procmatch
+
+#endif  // PROCMATCH_LIB_INTERNAL_INDEX_DATA_H_

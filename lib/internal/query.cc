@@ -1,0 +1,188 @@
+#include "procmatch/internal/query.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "procmatch/dates.h"
+#include "procmatch/internal/components.h"
+#include "procmatch/internal/requirements.h"
+#include "procmatch/text_analyzer.h"
+
+namespace procmatch {
+namespace internal {
+namespace {
+
+constexpr int kDefaultTopK = 10;
+constexpr int kDefaultMaxExcluded = 100;
+
+// Codes: the lot's, else the tender's and every lot's; main codes weigh 1,
+// additional codes 0.5. A code listed twice counts once, at its highest
+// weight. Returns the text to analyse with them.
+absl::StatusOr<std::string> AddCodesAndText(const v1::Tender& t, Query* q) {
+  absl::Status status;
+  auto add_code = [&](const std::string& text, double weight) {
+    absl::StatusOr<CpvCode> code = q->cpv->Parse(text);
+    if (!code.ok()) {
+      if (status.ok()) status = code.status();
+      return;
+    }
+    for (QueryCode& qc : q->codes) {
+      if (qc.code == *code) {
+        qc.weight = std::max(qc.weight, weight);
+        return;
+      }
+    }
+    q->codes.push_back({*code, weight});
+  };
+  std::string text = absl::StrCat(t.title(), "\n", t.description());
+  auto add_lot = [&](const v1::Lot& lot) {
+    if (!lot.main_cpv().empty()) add_code(lot.main_cpv(), 1.0);
+    for (const auto& c : lot.additional_cpv()) add_code(c, 0.5);
+    absl::StrAppend(&text, "\n", lot.title(), "\n", lot.description());
+  };
+  if (q->lot != nullptr) {
+    add_lot(*q->lot);
+    if (q->codes.empty() && !t.main_cpv().empty()) add_code(t.main_cpv(), 1.0);
+  } else {
+    if (!t.main_cpv().empty()) add_code(t.main_cpv(), 1.0);
+    for (const auto& c : t.additional_cpv()) add_code(c, 0.5);
+    for (const v1::Lot& lot : t.lots()) add_lot(lot);
+  }
+  if (!status.ok()) return status;
+  return text;
+}
+
+void SetRarities(const IndexData& index, Query* q) {
+  const double n = index.size();
+  const double idf_max = std::log(1 + n);
+  for (QueryCode& qc : q->codes) {
+    q->code_weight_sum += qc.weight;
+    qc.credit = CreditScorer(*q->cpv, qc.code);
+    for (int d = 2; d <= qc.code.depth(); ++d) {
+      const double df = index.CpvPostings(qc.code.Truncated(d)).size();
+      qc.rarity[d] = 0.5 + 0.5 * std::log(1 + n / std::max(1.0, df)) / idf_max;
+    }
+  }
+}
+
+// BM25 query terms: the tender's language's stems known to the index.
+absl::Status AddTerms(const IndexData& index, const std::string& text,
+                      absl::string_view language, Query* q) {
+  const std::string lang =
+      language.empty() ? GuessLanguage(text) : std::string(language);
+  absl::StatusOr<std::vector<std::string>> terms = AnalyzeText(text, lang);
+  if (!terms.ok()) return terms.status();
+  std::vector<std::string> sorted = *std::move(terms);
+  std::sort(sorted.begin(), sorted.end());
+  const double n = index.size();
+  for (size_t i = 0; i < sorted.size();) {
+    size_t j = i;
+    while (j < sorted.size() && sorted[j] == sorted[i]) ++j;
+    const int64_t id = index.TermId(sorted[i]);
+    if (id >= 0) {
+      const double df = index.TermPostings(static_cast<uint32_t>(id)).size();
+      if (df > 0) {
+        const double idf = std::log(1 + (n - df + 0.5) / (df + 0.5));
+        q->terms.push_back({static_cast<uint32_t>(id), sorted[i],
+                            static_cast<double>(j - i) * idf});
+        q->text_max += q->terms.back().weight * (kBm25K1 + 1);
+      }
+    }
+    i = j;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Query>> PrepareQuery(
+    const v1::MatchRequest& request, const IndexData& index,
+    const Validator& validator) {
+  absl::Status valid = validator.ValidateMatchRequest(request);
+  if (!valid.ok()) return valid;
+  const Options& options = validator.options();
+  auto q = std::make_unique<Query>();
+  q->cpv = &validator.cpv();
+  const v1::Tender& t = request.tender();
+  q->tender = &t;
+  for (const v1::Lot& lot : t.lots()) {
+    if (lot.id() == request.lot_id()) q->lot = &lot;
+  }
+
+  absl::StatusOr<std::string> text = AddCodesAndText(t, q.get());
+  if (!text.ok()) return text.status();
+  SetRarities(index, q.get());
+  absl::Status terms = AddTerms(index, *text, t.language(), q.get());
+  if (!terms.ok()) return terms;
+
+  const v1::MatchOptions& o = request.options();
+  if (o.has_as_of()) {
+    q->as_of = ToCivilDay(o.as_of());
+  } else if (t.has_published()) {
+    q->as_of = UtcDay(t.published());
+  } else {
+    q->as_of = absl::ToCivilDay(absl::Now(), absl::UTCTimeZone());
+  }
+
+  const v1::Money* value = nullptr;
+  if (q->lot != nullptr && q->lot->has_estimated_value()) {
+    value = &q->lot->estimated_value();
+  } else if (t.has_estimated_value()) {
+    value = &t.estimated_value();
+  }
+  if (value != nullptr) {
+    q->has_value = true;
+    q->value = value->amount();
+    q->value_currency = value->currency();
+  }
+
+  const auto& places = q->lot != nullptr && q->lot->nuts_codes_size() > 0
+                           ? q->lot->nuts_codes()
+                           : t.nuts_codes();
+  for (const std::string& p : places) {
+    absl::StatusOr<NutsCode> place = validator.nuts().Parse(p);
+    if (!place.ok()) return place.status();
+    q->places.push_back(*place);
+  }
+
+  // Requirements: the tender's, plus the lot's, each resolved once.
+  std::vector<const v1::Requirement*> rules;
+  for (const auto& r : t.requirements()) rules.push_back(&r);
+  if (q->lot != nullptr) {
+    for (const auto& r : q->lot->requirements()) rules.push_back(&r);
+  }
+  for (const v1::Requirement* r : rules) {
+    PreparedRequirement& p = q->requirements.emplace_back();
+    p.rule = r;
+    absl::Status prepared = PrepareRequirement(*q, options, &p);
+    if (!prepared.ok()) return prepared;
+    if (r->importance() == v1::IMPORTANCE_DESIRABLE) {
+      q->desirable_weight_sum += r->weight() > 0 ? r->weight() : 1.0;
+    }
+  }
+
+  for (const std::string& tag : o.wanted_tags()) {
+    q->wanted_tags.push_back(FoldText(tag));
+  }
+  std::sort(q->wanted_tags.begin(), q->wanted_tags.end());
+  q->wanted_tags.erase(
+      std::unique(q->wanted_tags.begin(), q->wanted_tags.end()),
+      q->wanted_tags.end());
+  q->buyer_key = FoldText(t.buyer().name());
+  q->buyer_country = t.buyer().country();
+
+  SetWeights(o, q.get());
+  q->top_k = o.top_k() > 0 ? o.top_k() : kDefaultTopK;
+  q->include_excluded = o.include_excluded();
+  q->max_excluded =
+      o.max_excluded() > 0
+          ? std::min(o.max_excluded(), options.max_listed_exclusions)
+          : std::min(kDefaultMaxExcluded, options.max_listed_exclusions);
+  return q;
+}
+
+}  // namespace internal
+}  // namespace procmatch

@@ -1,0 +1,103 @@
+// File: lib/internal/query.h
+//
+// INTERNAL. A match request resolved once against one index: its CPV codes
+// with their credit scorers and rarities, its analysed terms with BM25
+// weights, its requirements prepared for evaluation, its dates, value and
+// places, and the normalised weight of each score component. Everything
+// that is the same for every supplier is computed here, so that evaluating
+// and scoring a supplier parses and compiles nothing.
+#ifndef PROCMATCH_LIB_INTERNAL_QUERY_H_
+#define PROCMATCH_LIB_INTERNAL_QUERY_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "procmatch/cpv.h"
+#include "procmatch/internal/cpv_credit.h"
+#include "procmatch/internal/index_data.h"
+#include "procmatch/nuts.h"
+#include "procmatch/v1/match.pb.h"
+#include "procmatch/validation.h"
+#include "re2/re2.h"
+
+namespace procmatch {
+namespace internal {
+
+// The score components, in the order of the component table
+// (internal/components.h) and of ScoreComponentKind.
+enum Component {
+  kCpv,
+  kText,
+  kTrack,
+  kTags,
+  kDesirable,
+  kSize,
+  kProximity,
+  kComponentCount
+};
+
+constexpr double kBm25K1 = 1.2;
+constexpr double kBm25B = 0.75;
+
+// A tender code with what scoring asks of it for every supplier code: its
+// credit scorer and each ancestor's rarity.
+struct QueryCode {
+  CpvCode code;
+  double weight;
+  CreditScorer credit;
+  double rarity[9] = {};  // By depth 2-8: 0.5 + 0.5 idf / idf_max.
+};
+
+struct QueryTerm {
+  uint32_t id;
+  std::string text;
+  double weight;  // Query frequency times idf.
+};
+
+// A requirement resolved once per query (internal/requirements.h).
+struct PreparedRequirement {
+  const v1::Requirement* rule = nullptr;
+  std::vector<CpvCode> cpv;  // cpv_experience or technology_readiness codes.
+  std::string scheme_key;    // certification: NormalizeScheme().
+  NutsCode place;            // proximity: its code, else the first place.
+  std::unique_ptr<RE2> keyword;  // keyword: internal/keyword_pattern.h.
+};
+
+struct Query {
+  const v1::Tender* tender = nullptr;
+  const v1::Lot* lot = nullptr;
+  const CpvTaxonomy* cpv = nullptr;
+  std::vector<PreparedRequirement> requirements;  // The tender's, the lot's.
+  std::vector<QueryCode> codes;
+  double code_weight_sum = 0;
+  std::vector<QueryTerm> terms;
+  double text_max = 0;  // Largest attainable BM25 sum.
+  absl::CivilDay as_of;
+  bool has_value = false;
+  double value = 0;
+  std::string value_currency;
+  std::vector<NutsCode> places;
+  std::vector<std::string> wanted_tags;  // Folded, sorted, unique.
+  std::string buyer_key;                 // Folded buyer name.
+  std::string buyer_country;
+  double desirable_weight_sum = 0;
+  double weight[kComponentCount] = {};  // Normalised; 0 = not computed.
+  int top_k = 10;
+  bool include_excluded = false;
+  int max_excluded = 100;
+};
+
+// Validates `request` with `validator` and resolves it against `index`.
+// Errors: the request's first problem (InvalidArgument).
+absl::StatusOr<std::unique_ptr<Query>> PrepareQuery(
+    const v1::MatchRequest& request, const IndexData& index,
+    const Validator& validator);
+
+}  // namespace internal
+}  // namespace procmatch
+
+#endif  // PROCMATCH_LIB_INTERNAL_QUERY_H_

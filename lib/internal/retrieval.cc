@@ -1,0 +1,286 @@
+#include "procmatch/internal/retrieval.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "procmatch/internal/components.h"
+#include "procmatch/internal/requirements.h"
+
+namespace procmatch {
+namespace internal {
+namespace {
+
+// A bounded heap of the best k, worst on top.
+class TopK {
+ public:
+  explicit TopK(int k) : k_(k) {}
+  bool full() const { return static_cast<int>(heap_.size()) >= k_; }
+  // The score a newcomer must beat (strictly, ties resolved by Better).
+  double threshold() const { return heap_.front().score; }
+  void Offer(Ranked r) {
+    if (!full()) {
+      heap_.push_back(r);
+      std::push_heap(heap_.begin(), heap_.end(), Better);
+    } else if (Better(r, heap_.front())) {
+      std::pop_heap(heap_.begin(), heap_.end(), Better);
+      heap_.back() = r;
+      std::push_heap(heap_.begin(), heap_.end(), Better);
+    }
+  }
+  std::vector<Ranked> Take() && { return std::move(heap_); }
+
+ private:
+  int k_;
+  std::vector<Ranked> heap_;  // Heap by Better: front is the worst.
+};
+
+// What retrieval knows of every supplier from the postings alone, for one
+// query: who is a candidate, who may pass the mandatory certification rules,
+// the exact BM25 sums and the CPV ceilings.
+class Bounds {
+ public:
+  Bounds(const Query& q, const IndexData& index) : q_(q), index_(index) {
+    const int n = index.size();
+    // A mandatory certification rule admits only holders of the scheme: the
+    // others cannot be eligible and are never looked at.
+    for (const PreparedRequirement& p : q.requirements) {
+      if (p.rule->importance() != v1::IMPORTANCE_MANDATORY ||
+          !p.rule->has_certification()) {
+        continue;
+      }
+      std::vector<char> holders(n, 0);
+      for (uint32_t doc : index.CertificationPostings(p.scheme_key)) {
+        holders[doc] = may_pass_.empty() || may_pass_[doc];
+      }
+      may_pass_ = std::move(holders);
+    }
+    // Candidates: suppliers in the postings of a weighted component.
+    // Postings that only feed a component without weight make none: such a
+    // supplier scores like any non-candidate.
+    is_candidate_.assign(n, 0);
+    bool cpv_posted = false, cpv_ceiling = false;
+    for (int c = 0; c < kComponentCount; ++c) {
+      if (q.weight[c] == 0) continue;
+      const ComponentSpec& spec = ComponentAt(c);
+      rest_value_[c] = spec.candidates == CandidatePostings::kNone ? 1 : 0;
+      cpv_ceiling = cpv_ceiling ||
+                    spec.cheap_bound == CheapBound::kCpvCeiling ||
+                    spec.cheap_bound == CheapBound::kOneIfCpvRelated;
+      switch (spec.candidates) {
+        case CandidatePostings::kNone:
+          break;
+        case CandidatePostings::kCpvDivision:
+          if (cpv_posted) break;
+          cpv_posted = true;
+          for (const QueryCode& qc : q.codes) {
+            for (uint32_t doc : index.CpvPostings(qc.code.Truncated(2))) {
+              is_candidate_[doc] = 1;
+            }
+          }
+          break;
+        case CandidatePostings::kTerms:
+          // Text relevance is accumulated here, term at a time.
+          if (!HasText(q)) break;
+          text_raw_.assign(n, 0.0);
+          for (const QueryTerm& t : q.terms) {
+            for (const auto& [doc, tf] : index.TermPostings(t.id)) {
+              is_candidate_[doc] = 1;
+              text_raw_[doc] +=
+                  Bm25Part(t, tf, Bm25Norm(index, index.doc(doc)));
+            }
+          }
+          break;
+        case CandidatePostings::kTags:
+          for (const std::string& tag : q.wanted_tags) {
+            for (uint32_t doc : index.TagPostings(tag)) is_candidate_[doc] = 1;
+          }
+          break;
+      }
+    }
+    if (cpv_ceiling) ComputeCpvCeilings();
+  }
+
+  bool admitted(uint32_t doc) const {
+    return may_pass_.empty() || may_pass_[doc];
+  }
+  bool is_candidate(uint32_t doc) const { return is_candidate_[doc]; }
+  int size() const { return static_cast<int>(is_candidate_.size()); }
+
+  // From the postings alone.
+  double Cheap(uint32_t doc) const {
+    double bound[kComponentCount] = {};
+    for (int c = 0; c < kComponentCount; ++c) {
+      if (q_.weight[c] == 0) continue;
+      switch (ComponentAt(c).cheap_bound) {
+        case CheapBound::kOne:
+          bound[c] = 1;
+          break;
+        case CheapBound::kCpvCeiling:
+          bound[c] = cpv_ceiling_[doc] / std::max(q_.code_weight_sum, 1e-300);
+          break;
+        case CheapBound::kAccumulatedText:
+          bound[c] = Text(doc);
+          break;
+        case CheapBound::kOneIfCpvRelated:
+          bound[c] = cpv_ceiling_[doc] > 0 ? 1.0 : 0.0;
+          break;
+      }
+    }
+    return Combine(q_, bound);
+  }
+
+  // Every component exactly but those the table counts at 1.
+  double Tight(uint32_t doc) const {
+    const SupplierDoc& d = index_.doc(doc);
+    double bound[kComponentCount] = {};
+    for (int c = 0; c < kComponentCount; ++c) {
+      if (q_.weight[c] == 0) continue;
+      const ComponentSpec& spec = ComponentAt(c);
+      if (spec.cheap_bound == CheapBound::kAccumulatedText) {
+        bound[c] = Text(doc);
+      } else {
+        bound[c] =
+            spec.exact_in_tight_bound ? spec.value(q_, index_, d, nullptr) : 1;
+      }
+    }
+    return Combine(q_, bound);
+  }
+
+  // The most a non-candidate can score: only components without candidate
+  // postings (requirements, size, place) can be above 0 for it.
+  double Rest() const { return Combine(q_, rest_value_); }
+
+ private:
+  double Text(uint32_t doc) const {
+    return text_raw_.empty() ? 0 : text_raw_[doc] / q_.text_max;
+  }
+
+  // For each tender code, the deepest level whose postings hold a supplier
+  // caps what any of its codes can earn: 1 for the code itself, 0.8 above
+  // it (every other case earns less), times the rarity of the shared code.
+  void ComputeCpvCeilings() {
+    const int n = size();
+    cpv_ceiling_.assign(n, 0.0);
+    std::vector<uint8_t> level(n, 0);
+    std::vector<uint32_t> touched;
+    for (const QueryCode& qc : q_.codes) {
+      const int depth = qc.code.depth();
+      double ceiling[9] = {};
+      for (int d = 2; d <= depth; ++d) {
+        ceiling[d] =
+            std::max(ceiling[d - 1], (d == depth ? 1.0 : 0.8) * qc.rarity[d]);
+      }
+      // Deeper postings are subsets of shallower ones: the last write is
+      // the deepest level.
+      for (int d = 2; d <= depth; ++d) {
+        for (uint32_t doc : index_.CpvPostings(qc.code.Truncated(d))) {
+          if (level[doc] == 0) touched.push_back(doc);
+          level[doc] = static_cast<uint8_t>(d);
+        }
+      }
+      for (uint32_t doc : touched) {
+        cpv_ceiling_[doc] += qc.weight * ceiling[level[doc]];
+        level[doc] = 0;
+      }
+      touched.clear();
+    }
+  }
+
+  const Query& q_;
+  const IndexData& index_;
+  std::vector<char> may_pass_;  // Empty: everyone may pass.
+  std::vector<char> is_candidate_;
+  std::vector<double> text_raw_;     // Empty without weighted text.
+  std::vector<double> cpv_ceiling_;  // Empty without weighted CPV.
+  double rest_value_[kComponentCount] = {};
+};
+
+}  // namespace
+
+Retrieved ScoreEveryone(const Query& q, const IndexData& index) {
+  Retrieved out;
+  TopK top(q.top_k);
+  for (int doc = 0; doc < index.size(); ++doc) {
+    const SupplierDoc& d = index.doc(doc);
+    if (!Eligible(q, d, nullptr)) {
+      ++out.excluded;
+      continue;
+    }
+    double value[kComponentCount];
+    top.Offer({Score(q, index, d, value), static_cast<uint32_t>(doc)});
+    ++out.scored;
+  }
+  out.candidates = index.size();
+  out.top = std::move(top).Take();
+  return out;
+}
+
+Retrieved RetrieveTopK(const Query& q, const IndexData& index) {
+  const Bounds bounds(q, index);
+  Retrieved out;
+  TopK top(q.top_k);
+  auto consider = [&](uint32_t doc) {
+    const SupplierDoc& d = index.doc(doc);
+    if (!Eligible(q, d, nullptr)) {
+      ++out.excluded;
+      return;
+    }
+    double value[kComponentCount];
+    top.Offer({Score(q, index, d, value), doc});
+    ++out.scored;
+  };
+  // Candidates by decreasing cheap bound, popped from a heap (most are never
+  // popped): the loop stops at the first cheap bound below the k-th score,
+  // and skips a candidate whose tight bound is below it.
+  std::vector<Ranked> bounded;
+  for (int doc = 0; doc < bounds.size(); ++doc) {
+    if (bounds.is_candidate(doc) && bounds.admitted(doc)) {
+      bounded.push_back({bounds.Cheap(doc), static_cast<uint32_t>(doc)});
+    }
+  }
+  out.candidates = static_cast<int64_t>(bounded.size());
+  auto worse = [](const Ranked& a, const Ranked& b) { return Better(b, a); };
+  std::make_heap(bounded.begin(), bounded.end(), worse);
+  while (!bounded.empty()) {
+    std::pop_heap(bounded.begin(), bounded.end(), worse);
+    const Ranked b = bounded.back();
+    bounded.pop_back();
+    if (top.full() && b.score < top.threshold()) break;
+    if (top.full() && bounds.Tight(b.doc) < top.threshold()) continue;
+    consider(b.doc);
+  }
+  if (!top.full() || bounds.Rest() >= top.threshold()) {
+    for (int doc = 0; doc < bounds.size(); ++doc) {
+      if (!bounds.is_candidate(doc) && bounds.admitted(doc)) consider(doc);
+    }
+  }
+  out.top = std::move(top).Take();
+  return out;
+}
+
+int64_t RankOf(const Query& q, const IndexData& index, Ranked target) {
+  const Bounds bounds(q, index);
+  // A supplier whose bound is below the target's score scores below it;
+  // one whose bound reaches it is evaluated and scored.
+  int64_t better = 0;
+  const bool rest = bounds.Rest() >= target.score;
+  for (int doc = 0; doc < bounds.size(); ++doc) {
+    const uint32_t d = static_cast<uint32_t>(doc);
+    if (d == target.doc || !bounds.admitted(d)) continue;
+    if (bounds.is_candidate(d)) {
+      if (bounds.Cheap(d) < target.score || bounds.Tight(d) < target.score) {
+        continue;
+      }
+    } else if (!rest) {
+      continue;
+    }
+    const SupplierDoc& s = index.doc(doc);
+    if (!Eligible(q, s, nullptr)) continue;
+    double value[kComponentCount];
+    if (Better({Score(q, index, s, value), d}, target)) ++better;
+  }
+  return better + 1;
+}
+
+}  // namespace internal
+}  // namespace procmatch

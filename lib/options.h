@@ -1,0 +1,80 @@
+// File: lib/options.h
+//
+// Options configure an index once: the code lists records are checked
+// against and the limits that keep hostile or careless input from using
+// unbounded memory. They are given to SupplierIndex::Builder, kept by every
+// generation of the index built from it, and used by the Matcher over that
+// index and by ApplyUpdate(): one place, checked once.
+//
+// Example:
+//
+//   procmatch::Options options;
+//   options.max_top_k = 1000;              // this service lists at most 1000
+//   options.max_pattern_memory = 256 << 10;
+//   procmatch::SupplierIndex::Builder builder(options);
+//
+// Every field has a default that suits a national supplier base read from
+// files its owner trusts to be well-formed but not to be small; a service
+// that takes requests from many callers may want smaller limits.
+//
+// Threading: Options is a plain struct; copy it freely.
+#ifndef PROCMATCH_LIB_OPTIONS_H_
+#define PROCMATCH_LIB_OPTIONS_H_
+
+#include <cstdint>
+
+#include "procmatch/cpv.h"
+#include "procmatch/nuts.h"
+
+namespace procmatch {
+
+struct Options {
+  // The CPV vocabulary that supplier and tender codes must belong to.
+  // Default: nullptr, meaning CpvTaxonomy::Builtin() (CPV 2008, compiled
+  // into the library).
+  // REQUIRES: when set, outlives every index built with these options.
+  const CpvTaxonomy* cpv = nullptr;
+
+  // The NUTS regions that locations and places of performance must belong
+  // to. Default: nullptr, meaning NutsTaxonomy::Builtin() (NUTS 2021).
+  // REQUIRES: when set, outlives every index built with these options.
+  const NutsTaxonomy* nuts = nullptr;
+
+  // Memory budget for compiling each RE2 keyword pattern of a requirement.
+  // A pattern that needs more is refused when the request is validated, so
+  // that a caller cannot make matching use unbounded memory. Raising it
+  // admits larger alternations at the cost of memory per request.
+  // Default: 1 MiB.
+  int64_t max_pattern_memory = 1 << 20;
+
+  // Largest `top_k` a match request may ask for. Each listed match carries
+  // explanations of a few hundred bytes; 10,000 keeps a response under a
+  // few megabytes. Default: 10,000.
+  int max_top_k = 10000;
+
+  // Largest number of excluded suppliers a response may list
+  // (MatchOptions.max_excluded). Default: 10,000.
+  int max_listed_exclusions = 10000;
+
+  // Problems reported for one record by validation; past this many the
+  // report ends with "(and N more problems)" and the rest are only counted,
+  // so that a record with 100,000 bad codes costs little to reject.
+  // Default: 100.
+  int max_problems_per_record = 100;
+
+  // Bytes of a record's id quoted in messages; a longer id is cut (on a
+  // character boundary) and marked with "...". Default: 64.
+  int max_id_bytes_in_messages = 64;
+};
+
+// The taxonomies of `options`, the builtin ones where unset.
+inline const CpvTaxonomy& CpvOf(const Options& options) {
+  return options.cpv != nullptr ? *options.cpv : CpvTaxonomy::Builtin();
+}
+inline const NutsTaxonomy& NutsOf(const Options& options) {
+  return options.nuts != nullptr ? *options.nuts : NutsTaxonomy::Builtin();
+}
+
+}  // namespace procmatch
+
+#endif  // PROCMATCH_LIB_OPTIONS_H_
