@@ -1,0 +1,166 @@
+#include "examples/cli_common.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <set>
+
+#include "absl/strings/match.h"
+#include "procmatch/snapshot.h"
+
+namespace procmatch {
+namespace cli {
+
+absl::StatusOr<Args> ParseArgs(int argc, char** argv) {
+  // Every option, and whether it takes a value ("--top 5" or "--top=5").
+  static const std::map<std::string, bool> kOptions = {
+      {"kind", true},        {"format", true},        {"skip-invalid", false},
+      {"out", true},         {"index", true},         {"lot", true},
+      {"top", true},         {"explain", false},      {"excluded", false},
+      {"as-of", true},       {"output", true},        {"tender", true},
+      {"supplier", true},    {"data_dir", true},      {"max-excluded", true},
+      {"tenders-out", true}, {"suppliers-out", true}, {"merges-out", true}};
+  static const std::set<std::string> kLists = {"suppliers", "tenders",
+                                               "ted-xml", "ted-json", "eforms"};
+  Args args;
+  std::string list;  // The list flag that files go to, if any.
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (absl::StartsWith(a, "--")) {
+      const size_t eq = a.find('=');
+      const std::string name =
+          a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+      if (kLists.count(name)) {
+        list = name;
+        args.lists[name];
+        if (eq != std::string::npos)
+          args.lists[name].push_back(a.substr(eq + 1));
+        continue;
+      }
+      auto option = kOptions.find(name);
+      if (option == kOptions.end()) {
+        return absl::InvalidArgumentError(absl::StrCat("unknown option ", a));
+      }
+      list.clear();
+      args.flags[name] = eq == std::string::npos ? "true" : a.substr(eq + 1);
+      if (eq == std::string::npos && option->second) {
+        if (i + 1 >= argc) {
+          return absl::InvalidArgumentError(absl::StrCat(a, " needs a value"));
+        }
+        args.flags[name] = argv[++i];
+      }
+    } else if (args.command.empty()) {
+      args.command = a;
+    } else if (!list.empty()) {
+      args.lists[list].push_back(a);
+    } else {
+      args.files.push_back(a);
+    }
+  }
+  if (args.command.empty()) return absl::InvalidArgumentError("no command");
+  return args;
+}
+
+void Problems::Report(const std::string& message) {
+  Report(std::vector{message});
+}
+
+void Problems::Report(const std::vector<std::string>& messages) {
+  for (const std::string& m : messages) std::cerr << m << "\n";
+  ++count_;
+}
+
+void Problems::Summarise(const std::string& what) const {
+  if (count_ > 0 && skip_invalid_) {
+    std::cerr << "skipped " << count_ << " invalid " << what << "\n";
+  }
+}
+
+absl::StatusOr<RecordFormat> FormatFor(const Args& args,
+                                       const std::string& path) {
+  if (args.Has("format")) return ParseRecordFormat(args.Get("format", ""));
+  if (path == "-") return RecordFormat::kJsonLines;
+  return RecordFormatFromPath(path);
+}
+
+Progress::Progress(std::string what, size_t total)
+    : what_(std::move(what)), total_(total), on_(isatty(2) && total >= 1000) {}
+
+void Progress::Update(size_t done) {
+  const size_t step = std::max<size_t>(1, total_ / 100);
+  if (on_ && (done / step != last_ / step || done == total_)) {
+    last_ = done;
+    std::fprintf(stderr, "\r%s %zu/%zu", what_.c_str(), done, total_);
+    if (done == total_) std::fprintf(stderr, "\n");
+  }
+}
+
+absl::StatusOr<std::shared_ptr<const SupplierIndex>> BuildIndex(
+    const Args& args, const std::vector<std::string>& paths,
+    Problems* problems) {
+  // The builder validates each profile itself; validating here as well would
+  // do the work twice. Its message names the supplier and field, so each
+  // profile keeps its file and record to say where the supplier came from.
+  struct Read {
+    std::string path;
+    int record;
+    v1::SupplierProfile profile;
+  };
+  std::vector<Read> reads;
+  ForEachRecord<v1::SupplierProfile>(
+      args, paths, problems,
+      [&](const std::string& path, int record, v1::SupplierProfile p) {
+        reads.push_back({path, record, std::move(p)});
+      });
+  // Added even after a record that does not parse, so that one run reports
+  // every bad record.
+  SupplierIndex::Builder builder;
+  Progress progress("indexing", reads.size());
+  size_t done = 0;
+  for (Read& r : reads) {
+    absl::Status added = builder.Add(std::move(r.profile));
+    if (!added.ok()) {
+      problems->Report(
+          absl::StrCat(r.path, ": record ", r.record, ": ", added.message()));
+    }
+    progress.Update(++done);
+  }
+  if (!problems->MayProceed()) {
+    return absl::InvalidArgumentError(
+        "invalid supplier records (use --skip-invalid to index the others)");
+  }
+  problems->Summarise("supplier records");
+  return std::move(builder).Build();
+}
+
+absl::StatusOr<std::shared_ptr<const SupplierIndex>> OpenIndex(
+    const Args& args, Problems* problems) {
+  const bool has_index = args.Has("index");
+  const bool has_suppliers = args.lists.count("suppliers") > 0;
+  if (has_index == has_suppliers) {
+    return absl::InvalidArgumentError(
+        "give either --index SNAPSHOT or --suppliers FILE...");
+  }
+  if (has_suppliers)
+    return BuildIndex(args, args.lists.at("suppliers"), problems);
+  const std::string path = args.Get("index", "");
+  absl::StatusOr<std::string> bytes = ReadFileOrStdin(path);
+  if (!bytes.ok()) return bytes.status();
+  absl::StatusOr<std::shared_ptr<const SupplierIndex>> index =
+      LoadSnapshot(*bytes);
+  if (!index.ok()) {
+    return absl::Status(index.status().code(),
+                        absl::StrCat(path, ": ", index.status().message()));
+  }
+  return index;
+}
+
+int Fail(const absl::Status& s) {
+  std::cerr << "procmatch: " << s.message() << "\n";
+  return 1;
+}
+
+}  // namespace cli
+}  // namespace procmatch

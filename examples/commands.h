@@ -1,0 +1,34 @@
+// File: examples/commands.h
+//
+// The procmatch tool's commands, one function each. Each takes the parsed
+// command line and returns the process exit code: 0 success, 1 bad input or
+// a failure (reported on stderr), 2 a usage error. main.cc dispatches to
+// them; `procmatch help` describes their options.
+#ifndef PROCMATCH_EXAMPLES_COMMANDS_H_
+#define PROCMATCH_EXAMPLES_COMMANDS_H_
+
+#include "examples/cli_common.h"
+
+namespace procmatch {
+namespace cli {
+
+// validate FILE...: every problem of every record (validate.cc).
+int RunValidate(const Args& args);
+
+// index --suppliers FILE... --out SNAPSHOT (index_command.cc).
+int RunIndex(const Args& args);
+
+// match ... --tenders FILE...: ranked suppliers per tender (match_command.cc).
+int RunMatch(const Args& args);
+
+// explain ... --tender=ID --supplier=ID: one pair in full (match_command.cc).
+int RunExplain(const Args& args);
+
+// import --ted-xml/--ted-json/--eforms FILE...: real notices into tenders
+// and award winners into suppliers (import_command.cc).
+int RunImport(const Args& args);
+
+}  // namespace cli
+}  // namespace procmatch
+
+#endif  // PROCMATCH_EXAMPLES_COMMANDS_H_

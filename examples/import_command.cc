@@ -1,0 +1,144 @@
+// procmatch import: real notices (TED XML, reduced TED JSON, eForms) into
+// tenders, and their award winners into supplier profiles.
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "examples/cli_common.h"
+#include "examples/commands.h"
+#include "procmatch/eforms_importer.h"
+#include "procmatch/record_io.h"
+#include "procmatch/ted_importer.h"
+#include "procmatch/track_record.h"
+
+namespace procmatch {
+namespace cli {
+namespace {
+
+// Writes records to `path` in the format its extension names.
+absl::Status WriteRecords(
+    const std::string& path,
+    const std::vector<const google::protobuf::Message*>& records) {
+  absl::StatusOr<RecordFormat> format = RecordFormatFromPath(path);
+  if (!format.ok()) return format.status();
+  if (*format == RecordFormat::kTextFormat && records.size() > 1) {
+    return absl::InvalidArgumentError(
+        path + ": text format holds one record; use .jsonl or .binpb");
+  }
+  std::string out;
+  for (const google::protobuf::Message* m : records) {
+    absl::Status s = AppendRecord(*m, *format, &out);
+    if (!s.ok()) return s;
+  }
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file << out;
+  if (!file.flush()) return absl::DataLossError(path + ": write failed");
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+int RunImport(const Args& args) {
+  struct Counts {
+    int imported = 0, warned = 0, rejected = 0;
+  };
+  std::map<std::string, Counts> counts;  // By input kind.
+  std::vector<v1::Tender> tenders;
+  auto take = [&](const std::string& kind, absl::StatusOr<ImportedNotice> n) {
+    Counts& c = counts[kind];
+    if (!n.ok()) {
+      std::cerr << n.status().message() << "\n";
+      ++c.rejected;
+      return;
+    }
+    ++c.imported;
+    if (!n->warnings.empty()) ++c.warned;
+    for (const std::string& w : n->warnings) {
+      std::cerr << "warning: " << w << "\n";
+    }
+    tenders.push_back(std::move(n->tender));
+  };
+  auto files = [&](const std::string& list) {
+    return args.lists.count(list) ? args.lists.at(list)
+                                  : std::vector<std::string>{};
+  };
+  for (const std::string& path : files("ted-xml")) {
+    absl::StatusOr<std::string> xml = ReadFileOrStdin(path);
+    take("TED XML", xml.ok() ? ImportTedXml(path, *xml)
+                             : absl::StatusOr<ImportedNotice>(xml.status()));
+  }
+  for (const std::string& path : files("ted-json")) {
+    absl::StatusOr<std::string> content = ReadFileOrStdin(path);
+    if (!content.ok()) {
+      take("TED JSON", content.status());
+      continue;
+    }
+    int line_number = 0;
+    for (absl::string_view line : absl::StrSplit(*content, '\n')) {
+      ++line_number;
+      if (absl::StripAsciiWhitespace(line).empty()) continue;
+      take("TED JSON",
+           ImportTedReducedJson(absl::StrCat(path, ":", line_number), line));
+    }
+  }
+  for (const std::string& path : files("eforms")) {
+    absl::StatusOr<std::string> xml = ReadFileOrStdin(path);
+    take("eForms", xml.ok() ? ImportEforms(path, *xml)
+                            : absl::StatusOr<ImportedNotice>(xml.status()));
+  }
+  if (counts.empty()) {
+    std::cerr << "procmatch import: give --ted-xml, --ted-json or --eforms "
+                 "files\n";
+    return 2;
+  }
+  TrackRecordBuilder records;
+  for (const v1::Tender& t : tenders) records.AddAwards(t);
+  const std::vector<v1::SupplierProfile> suppliers = records.Build();
+  if (args.Has("tenders-out")) {
+    std::vector<const google::protobuf::Message*> out;
+    for (const auto& t : tenders) out.push_back(&t);
+    absl::Status s = WriteRecords(args.Get("tenders-out", ""), out);
+    if (!s.ok()) return Fail(s);
+  }
+  if (args.Has("suppliers-out")) {
+    std::vector<const google::protobuf::Message*> out;
+    for (const auto& p : suppliers) out.push_back(&p);
+    absl::Status s = WriteRecords(args.Get("suppliers-out", ""), out);
+    if (!s.ok()) return Fail(s);
+  }
+  const std::vector<SupplierMerge> merges = records.Merges();
+  if (args.Has("merges-out")) {
+    std::ofstream file(args.Get("merges-out", ""), std::ios::trunc);
+    file << "supplier_id\tcountry\tspellings\n";
+    for (const SupplierMerge& m : merges) {
+      file << m.supplier_id << "\t" << m.country << "\t"
+           << absl::StrJoin(m.spellings, " | ") << "\n";
+    }
+    if (!file.flush()) return Fail(absl::DataLossError("merges: write failed"));
+  }
+  int rejected = 0;
+  for (const auto& [kind, c] : counts) {
+    std::cerr << kind << ": " << c.imported << " imported (" << c.warned
+              << " with warnings), " << c.rejected << " rejected\n";
+    rejected += c.rejected;
+  }
+  std::cerr << records.awards() << " awards -> " << suppliers.size()
+            << " suppliers (" << merges.size()
+            << " with several spellings merged)";
+  if (records.duplicate_notices() > 0) {
+    std::cerr << "; " << records.duplicate_notices()
+              << " notices given twice counted once";
+  }
+  std::cerr << "\n";
+  return rejected == 0 ? 0 : 1;
+}
+
+}  // namespace cli
+}  // namespace procmatch

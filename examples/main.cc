@@ -1,0 +1,110 @@
+// procmatch: the command-line tool for integrators and analysts. Uses only
+// the library's public API. `procmatch help` lists the commands; each lives
+// in its own file (commands.h).
+#include <iostream>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "examples/cli_common.h"
+#include "examples/commands.h"
+#include "procmatch/snapshot.h"
+#include "procmatch/version.h"
+
+namespace procmatch {
+namespace cli {
+namespace {
+
+constexpr char kUsage[] = R"(usage: procmatch COMMAND [OPTIONS] [FILE...]
+
+Files hold records as JSON Lines (.jsonl), text format (.textproto) or
+length-delimited binary protobuf (.binpb); "-" is standard input.
+
+commands:
+  validate FILE...       check records; report every problem with file,
+                         record number and field path; exit 1 if any is bad
+      --kind=K           supplier, supplier_update, tender, match_request,
+                         consortium_request, coverage_request, alert_rule
+                         (default: from the file name)
+  index --suppliers FILE... --out SNAPSHOT
+                         build a supplier index and save it (doc/snapshot.md)
+  match (--suppliers FILE... | --index SNAPSHOT) --tenders FILE...
+                         rank suppliers for each tender
+      --lot=ID           match this lot of each tender that has it
+      --top=K            matches per tender (default 10)
+      --explain          every score component and requirement outcome
+      --excluded         list excluded suppliers with every reason
+      --max-excluded=N   list at most N of them per tender (default 100)
+      --as-of=YYYY-MM-DD date for certificate and clearance validity
+      --output=table|jsonl
+                         table (default on a terminal) or one MatchResponse
+                         per tender, in input order (default in a pipe)
+  explain (--suppliers FILE... | --index SNAPSHOT) --tenders FILE...
+          --tender=ID --supplier=ID [--lot=ID] [--as-of=DATE]
+                         the full breakdown for one pair, or every reason
+                         the supplier is excluded
+  import [--ted-xml FILE...] [--ted-json FILE...] [--eforms FILE...]
+         [--tenders-out FILE] [--suppliers-out FILE] [--merges-out FILE]
+                         read real notices (TED XML exports, the reduced TED
+                         JSON of data/ted/, eForms UBL) into tenders, and
+                         their award winners into supplier profiles with
+                         track records; a broken file is reported, counted
+                         and skipped; --merges-out lists the spellings
+                         resolved to one supplier, for a person to check
+  demo [--data_dir=DIR]  rank the bundled Belgian sample for its tenders
+  version
+
+common options:
+  --format=F             jsonl, textproto or binpb for every input file
+                         (default: from each file's extension)
+  --skip-invalid         report bad records, skip them and go on (default:
+                         report them and fail)
+)";
+
+int RunDemo(const Args& args) {
+  const std::string dir = args.Get("data_dir", "data");
+  std::cout << "procmatch " << kVersion << " (schema " << kSchemaPackage
+            << "): the bundled Belgian sample (fictional suppliers; "
+               "tenders after real TED defence notices)\n\n";
+  Args run;
+  run.command = "match";
+  run.lists["suppliers"] = {dir + "/sample/suppliers.jsonl"};
+  run.lists["tenders"] = {dir + "/sample/tenders.jsonl"};
+  run.flags["top"] = "5";
+  run.flags["excluded"] = "true";
+  run.flags["max-excluded"] = "4";
+  run.flags["output"] = "table";
+  return RunMatch(run);
+}
+
+int Main(int argc, char** argv) {
+  absl::StatusOr<Args> args = ParseArgs(argc, argv);
+  if (!args.ok()) {
+    if (argc > 1) std::cerr << "procmatch: " << args.status().message() << "\n";
+    std::cerr << kUsage;
+    return 2;
+  }
+  const std::string& c = args->command;
+  if (c == "version") {
+    std::cout << "procmatch " << kVersion << " (schema " << kSchemaPackage
+              << ", snapshot format " << kSnapshotFormatVersion << ")\n";
+    return 0;
+  }
+  if (c == "validate") return RunValidate(*args);
+  if (c == "index") return RunIndex(*args);
+  if (c == "match") return RunMatch(*args);
+  if (c == "explain") return RunExplain(*args);
+  if (c == "import") return RunImport(*args);
+  if (c == "demo") return RunDemo(*args);
+  if (c == "help") {
+    std::cout << kUsage;
+    return 0;
+  }
+  std::cerr << "procmatch: unknown command \"" << c << "\"\n" << kUsage;
+  return 2;
+}
+
+}  // namespace
+}  // namespace cli
+}  // namespace procmatch
+
+int main(int argc, char** argv) { return procmatch::cli::Main(argc, argv); }
