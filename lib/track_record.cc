@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <set>
 
-#include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -75,6 +74,14 @@ bool StripAt(std::vector<std::string>* words, bool at_end) {
   return false;
 }
 
+// FNV-1a: ids must be the same in every run and on every machine, which
+// absl::Hash (seeded per process) is not.
+uint32_t StableHash(absl::string_view s) {
+  uint32_t h = 2166136261u;
+  for (unsigned char c : s) h = (h ^ c) * 16777619u;
+  return h;
+}
+
 std::string SupplierId(const std::string& country, const std::string& key) {
   std::string slug = key;
   std::replace(slug.begin(), slug.end(), ' ', '-');
@@ -86,8 +93,7 @@ std::string SupplierId(const std::string& country, const std::string& key) {
     while (cut > 0 && (static_cast<unsigned char>(id[cut]) & 0xC0) == 0x80) {
       --cut;
     }
-    id = absl::StrFormat("%s-%08x", id.substr(0, cut),
-                         static_cast<uint32_t>(absl::Hash<std::string>{}(key)));
+    id = absl::StrFormat("%s-%08x", id.substr(0, cut), StableHash(key));
   }
   return id;
 }

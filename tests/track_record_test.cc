@@ -3,6 +3,7 @@
 #include <map>
 #include <string>
 
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -139,6 +140,26 @@ TEST(TrackRecordBuilderTest, RealAwardHistoryBuildsValidIndexableProfiles) {
   auto response = Matcher(*built).Match(request);
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_EQ(response->matches_size(), 10);
+}
+
+// Regression: long names were cut and given a hash that changed from one
+// run to the next (absl::Hash is seeded per process), so two imports of the
+// same notices gave the same supplier two ids. The id is a pure function of
+// the name: this value must never change.
+TEST(TrackRecordIdTest, LongNamesGetTheSameIdInEveryRun) {
+  v1::Awardee w;
+  w.set_country("BG");
+  w.set_name(
+      "Амбулатория за първична медицинска помощ индивидуална практика по "
+      "обща медицина и дентална медицина доктор Иванов");
+  const std::string id = TrackRecordSupplierId(w);
+  EXPECT_LE(id.size(), 100u);
+  EXPECT_EQ(id.substr(id.size() - 9), "-" + id.substr(id.size() - 8));
+  EXPECT_EQ(id, TrackRecordSupplierId(w));
+  // FNV-1a of the name key, computed here independently of the library.
+  uint32_t fnv = 2166136261u;
+  for (unsigned char c : CompanyNameKey(w.name())) fnv = (fnv ^ c) * 16777619u;
+  EXPECT_EQ(id.substr(id.size() - 8), absl::StrFormat("%08x", fnv)) << id;
 }
 
 }  // namespace
