@@ -72,10 +72,27 @@ void Problems::Report(const std::vector<std::string>& messages) {
   ++count_;
 }
 
-void Problems::Summarise(const std::string& what) const {
-  if (count_ > 0 && skip_invalid_) {
-    std::cerr << "skipped " << count_ << " invalid " << what << "\n";
+void Problems::ReportUnreadable(const std::string& message) {
+  std::cerr << message << "\n";
+  ++unreadable_;
+}
+
+absl::Status Problems::StopReason(const std::string& what) const {
+  if (unreadable_ > 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(unreadable_, " input file", unreadable_ > 1 ? "s" : "",
+                     " could not be read"));
   }
+  return absl::InvalidArgumentError(
+      absl::StrCat("invalid ", what, " (use --skip-invalid to skip them)"));
+}
+
+void Problems::Summarise(const std::string& what) {
+  if (count_ > summarised_ && skip_invalid_) {
+    std::cerr << "skipped " << count_ - summarised_ << " invalid " << what
+              << "\n";
+  }
+  summarised_ = count_;
 }
 
 absl::StatusOr<RecordFormat> FormatFor(const Args& args,
@@ -127,10 +144,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> BuildIndex(
     }
     progress.Update(++done);
   }
-  if (!problems->MayProceed()) {
-    return absl::InvalidArgumentError(
-        "invalid supplier records (use --skip-invalid to index the others)");
-  }
+  if (!problems->MayProceed()) return problems->StopReason("supplier records");
   problems->Summarise("supplier records");
   return std::move(builder).Build();
 }

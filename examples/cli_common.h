@@ -59,22 +59,32 @@ absl::StatusOr<Args> ParseArgs(int argc, char** argv);
 class Problems {
  public:
   explicit Problems(bool skip_invalid) : skip_invalid_(skip_invalid) {}
-  // Prints each message on its own line of stderr and counts one record.
+  // An invalid record: each message on its own line of stderr, counted as
+  // one record. --skip-invalid skips such records.
   void Report(const std::string& message);
   void Report(const std::vector<std::string>& messages);
+  // An input that cannot be read at all (missing, a directory, over a
+  // limit): never skipped, whatever --skip-invalid says.
+  void ReportUnreadable(const std::string& message);
   int count() const { return count_; }
-  // False when the command must stop: bad records and no --skip-invalid.
-  bool MayProceed() const { return count_ == 0 || skip_invalid_; }
-  // "skipped N invalid <what>" when records were skipped.
-  void Summarise(const std::string& what) const;
+  // False when the command must stop: an unreadable input, or bad records
+  // and no --skip-invalid.
+  bool MayProceed() const {
+    return unreadable_ == 0 && (count_ == 0 || skip_invalid_);
+  }
+  // Why the command stops, for `what` ("supplier records").
+  absl::Status StopReason(const std::string& what) const;
+  // "skipped N invalid <what>" for the records reported since the last
+  // summary, when records were skipped.
+  void Summarise(const std::string& what);
 
  private:
   bool skip_invalid_;
   int count_ = 0;
+  int summarised_ = 0;
+  int unreadable_ = 0;
 };
 
-// The format of `path`: --format if given, else from its extension; standard
-// input ("-") is JSON Lines.
 absl::StatusOr<RecordFormat> FormatFor(const Args& args,
                                        const std::string& path);
 
@@ -90,7 +100,7 @@ void ForEachRecord(
     absl::StatusOr<std::string> content =
         format.ok() ? ReadFileOrStdin(path) : format.status();
     if (!content.ok()) {
-      problems->Report(std::string(content.status().message()));
+      problems->ReportUnreadable(std::string(content.status().message()));
       continue;
     }
     absl::Status stream = ReadRecords<M>(

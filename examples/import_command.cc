@@ -1,6 +1,5 @@
 // procmatch import: real notices (TED XML, reduced TED JSON, eForms) into
 // tenders, and their award winners into supplier profiles.
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <string>
@@ -13,6 +12,7 @@
 #include "absl/strings/strip.h"
 #include "examples/cli_common.h"
 #include "examples/commands.h"
+#include "procmatch/atomic_file.h"
 #include "procmatch/eforms_importer.h"
 #include "procmatch/record_io.h"
 #include "procmatch/ted_importer.h"
@@ -22,8 +22,9 @@ namespace procmatch {
 namespace cli {
 namespace {
 
-// Writes records to `path` in the format its extension names.
-absl::Status WriteRecords(
+// Records of one output file, serialised in the format its extension
+// names.
+absl::StatusOr<std::string> Serialise(
     const std::string& path,
     const std::vector<const google::protobuf::Message*>& records) {
   absl::StatusOr<RecordFormat> format = RecordFormatFromPath(path);
@@ -37,15 +38,43 @@ absl::Status WriteRecords(
     absl::Status s = AppendRecord(*m, *format, &out);
     if (!s.ok()) return s;
   }
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  file << out;
-  if (!file.flush()) return absl::DataLossError(path + ": write failed");
+  return out;
+}
+
+// Every output is checked before any input is read: a run over thousands
+// of notices does not fail at its end for a misspelt output name.
+absl::Status CheckOutputs(const Args& args) {
+  std::map<std::string, std::string> seen;  // Path -> option.
+  for (const char* option : {"tenders-out", "suppliers-out", "merges-out"}) {
+    if (!args.Has(option)) continue;
+    const std::string path = args.Get(option, "");
+    if (std::string(option) != "merges-out") {
+      absl::StatusOr<RecordFormat> format = RecordFormatFromPath(path);
+      if (!format.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--", option, ": ", format.status().message()));
+      }
+    }
+    auto [it, added] = seen.emplace(path, option);
+    if (!added) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--", option, " and --", it->second, " name the same file ", path,
+          "; one would overwrite the other"));
+    }
+    absl::Status usable = CheckOutputPath(path);
+    if (!usable.ok()) {
+      return absl::Status(usable.code(),
+                          absl::StrCat("--", option, ": ", usable.message()));
+    }
+  }
   return absl::OkStatus();
 }
 
 }  // namespace
 
 int RunImport(const Args& args) {
+  absl::Status outputs = CheckOutputs(args);
+  if (!outputs.ok()) return Fail(outputs);
   struct Counts {
     int imported = 0, warned = 0, rejected = 0;
   };
@@ -101,27 +130,36 @@ int RunImport(const Args& args) {
   TrackRecordBuilder records;
   for (const v1::Tender& t : tenders) records.AddAwards(t);
   const std::vector<v1::SupplierProfile> suppliers = records.Build();
+  // Each output replaces its file atomically: a full disk or a crash
+  // leaves the previous file whole.
+  const std::vector<SupplierMerge> merges = records.Merges();
+  auto write = [&](const char* option,
+                   const std::vector<const google::protobuf::Message*>& out) {
+    const std::string path = args.Get(option, "");
+    absl::StatusOr<std::string> bytes = Serialise(path, out);
+    if (!bytes.ok()) return bytes.status();
+    return WriteFileAtomically(path, *bytes);
+  };
   if (args.Has("tenders-out")) {
     std::vector<const google::protobuf::Message*> out;
     for (const auto& t : tenders) out.push_back(&t);
-    absl::Status s = WriteRecords(args.Get("tenders-out", ""), out);
+    absl::Status s = write("tenders-out", out);
     if (!s.ok()) return Fail(s);
   }
   if (args.Has("suppliers-out")) {
     std::vector<const google::protobuf::Message*> out;
     for (const auto& p : suppliers) out.push_back(&p);
-    absl::Status s = WriteRecords(args.Get("suppliers-out", ""), out);
+    absl::Status s = write("suppliers-out", out);
     if (!s.ok()) return Fail(s);
   }
-  const std::vector<SupplierMerge> merges = records.Merges();
   if (args.Has("merges-out")) {
-    std::ofstream file(args.Get("merges-out", ""), std::ios::trunc);
-    file << "supplier_id\tcountry\tspellings\n";
+    std::string tsv = "supplier_id\tcountry\tspellings\n";
     for (const SupplierMerge& m : merges) {
-      file << m.supplier_id << "\t" << m.country << "\t"
-           << absl::StrJoin(m.spellings, " | ") << "\n";
+      absl::StrAppend(&tsv, m.supplier_id, "\t", m.country, "\t",
+                      absl::StrJoin(m.spellings, " | "), "\n");
     }
-    if (!file.flush()) return Fail(absl::DataLossError("merges: write failed"));
+    absl::Status s = WriteFileAtomically(args.Get("merges-out", ""), tsv);
+    if (!s.ok()) return Fail(s);
   }
   int rejected = 0;
   for (const auto& [kind, c] : counts) {

@@ -91,11 +91,9 @@ int RunMatch(const Args& args) {
   auto index = OpenIndex(args, &problems);
   if (!index.ok()) return Fail(index.status());
   std::vector<v1::Tender> tenders = ReadTenders(args, &problems);
-  if (!problems.MayProceed()) {
-    return Fail(absl::InvalidArgumentError(
-        "invalid tender records (use --skip-invalid to match the others)"));
-  }
-  problems.Summarise("records");
+  if (!problems.MayProceed())
+    return Fail(problems.StopReason("tender records"));
+  problems.Summarise("tender records");
   absl::Status error;
   std::vector<v1::MatchRequest> requests = Requests(args, tenders, &error);
   if (!error.ok()) return Fail(error);
@@ -128,7 +126,9 @@ int RunMatch(const Args& args) {
       std::cout << line;
     }
   }
-  return failed == 0 && problems.count() == 0 ? 0 : 1;
+  // Skipped records were reported and asked for (--skip-invalid), as in
+  // `index`: only a tender that could not be matched fails the command.
+  return failed == 0 ? 0 : 1;
 }
 
 int RunExplain(const Args& args) {

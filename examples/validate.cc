@@ -27,6 +27,18 @@ size_t ValidateFile(const Args& args, const std::string& path,
 
 }  // namespace
 
+namespace {
+
+// The last component of `path`: the kind comes from the file's own name,
+// not from the directories above it (".../suppliers/tenders.jsonl" holds
+// tenders).
+std::string FileName(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
 int RunValidate(const Args& args) {
   if (args.files.empty()) {
     std::cerr << "procmatch validate: no FILE given\n";
@@ -57,7 +69,8 @@ int RunValidate(const Args& args) {
     Checker check = nullptr;
     for (const auto& [name, checker] : kKinds) {
       if (check == nullptr &&
-          (kind.empty() ? absl::StrContains(path, name) : kind == name)) {
+          (kind.empty() ? absl::StrContains(FileName(path), name)
+                        : kind == name)) {
         check = checker;
       }
     }
@@ -72,7 +85,7 @@ int RunValidate(const Args& args) {
     }
   }
   std::cerr << valid << " valid, " << problems.count() << " invalid\n";
-  return problems.count() == 0 ? 0 : 1;
+  return problems.count() == 0 && problems.MayProceed() ? 0 : 1;
 }
 
 }  // namespace cli
