@@ -96,8 +96,8 @@ bool ParseEformsDay(absl::string_view text, v1::Date* date) {
 class EformsReader {
  public:
   EformsReader(absl::string_view source, const pugi::xml_node& root,
-               ImportedNotice* out)
-      : source_(source), root_(root), out_(out), t_(out->tender) {}
+               ImportedNotice* out, internal::NoticeWarnings* warnings)
+      : source_(source), root_(root), warnings_(warnings), t_(out->tender) {}
 
   absl::Status Read() {
     const std::string kind(LocalName(root_));
@@ -174,6 +174,8 @@ class EformsReader {
           "BT-137)");
     }
     if (t_.notice_kind() == v1::NOTICE_KIND_CONTRACT_AWARD) ReadResults();
+    // Awards name lots by id; ids must be unique and short for validation.
+    internal::NormaliseLotIds(&t_, [this](std::string w) { Warn(w); });
     if (First(root_, "Changes")) {
       Warn(absl::StrCat(
           "change notice for ",
@@ -191,11 +193,13 @@ class EformsReader {
 
  private:
   void Warn(absl::string_view what) {
-    out_->warnings.push_back(absl::StrCat(source_, ": ", what));
+    warnings_->Add(absl::StrCat(source_, ": ", what));
   }
   void Missing(std::string what) { missing_.push_back(std::move(what)); }
 
-  // Codes of the codelists read here must be codelist members.
+  // Codes of the codelists read here must be codelist members. A code is
+  // the element's own text: the text of its whole subtree would make this
+  // quadratic on nested elements that all carry a listName.
   void CheckCodelists() {
     std::vector<pugi::xml_node> stack = {root_};
     while (!stack.empty()) {
@@ -206,10 +210,11 @@ class EformsReader {
         stack.push_back(c);
         auto list = Codelists().find(c.attribute("listName").value());
         if (list == Codelists().end()) continue;
-        const std::string code = Text(c);
+        const std::string code = internal::OwnText(c);
         if (!list->second.count(code)) {
-          Warn(absl::StrCat("<", c.name(), "> code \"", code,
-                            "\" is not in the eForms codelist ", list->first));
+          Warn(absl::StrCat("<", c.name(), "> code \"", code.substr(0, 64),
+                            code.size() > 64 ? "...\"" : "\"",
+                            " is not in the eForms codelist ", list->first));
         }
       }
     }
@@ -257,7 +262,7 @@ class EformsReader {
     t_.mutable_buyer()->set_country(it->second.country);
     if (!it->second.nuts.empty()) {
       t_.mutable_buyer()->set_nuts_code(internal::NutsCode2021(
-          it->second.nuts, absl::StrCat(source_, ": buyer"), &out_->warnings));
+          it->second.nuts, absl::StrCat(source_, ": buyer"), warnings_));
     }
     const std::string activity =
         Text(Path(root_, {"ContractingParty", "ContractingActivity",
@@ -299,7 +304,7 @@ class EformsReader {
         code = NutsCountryOfIso(code);
       }
       code = internal::NutsCode2021(code, absl::StrCat(source_, ": place"),
-                                    &out_->warnings);
+                                    warnings_);
       if (!code.empty() &&
           std::find(nuts->begin(), nuts->end(), code) == nuts->end()) {
         nuts->Add(std::move(code));
@@ -360,15 +365,6 @@ class EformsReader {
         }
       }
     }
-    // Awards may name lots by id; ids must be unique for validation.
-    std::set<std::string> seen;
-    for (v1::Lot& l : *t_.mutable_lots()) {
-      if (!seen.insert(l.id()).second) {
-        Warn(absl::StrCat("lot \"", l.id(), "\" appears twice"));
-        l.set_id(absl::StrCat(l.id(), "-", seen.size()));
-        seen.insert(l.id());
-      }
-    }
   }
 
   void ReadResults() {
@@ -424,7 +420,7 @@ class EformsReader {
           if (!org->second.nuts.empty()) {
             w->set_nuts_code(internal::NutsCode2021(
                 org->second.nuts, absl::StrCat(source_, ": winner"),
-                &out_->warnings));
+                warnings_));
           }
         }
       }
@@ -442,7 +438,7 @@ class EformsReader {
 
   std::string source_;
   pugi::xml_node root_;
-  ImportedNotice* out_;
+  internal::NoticeWarnings* warnings_;
   v1::Tender& t_;
   std::map<std::string, Organization> organizations_;
   std::vector<std::string> missing_;
@@ -451,14 +447,18 @@ class EformsReader {
 }  // namespace
 
 absl::StatusOr<ImportedNotice> ImportEforms(absl::string_view source,
-                                            absl::string_view xml) {
-  pugi::xml_document doc;
-  absl::Status parsed = internal::ParseXml(source, xml, &doc);
-  if (!parsed.ok()) return parsed;
+                                            absl::string_view xml,
+                                            const ImportLimits& limits) {
   ImportedNotice out;
-  EformsReader reader(source, doc.document_element(), &out);
+  internal::NoticeWarnings warnings(&out.warnings, limits.max_warnings);
+  pugi::xml_document doc;
+  absl::Status parsed =
+      internal::ParseXml(source, xml, limits.max_xml_depth, &doc, &warnings);
+  if (!parsed.ok()) return parsed;
+  EformsReader reader(source, doc.document_element(), &out, &warnings);
   absl::Status read = reader.Read();
   if (!read.ok()) return read;
+  warnings.Finish(source);
   Validator validator;
   absl::Status valid = validator.ValidateTender(out.tender);
   if (!valid.ok()) {

@@ -27,8 +27,13 @@
 
 namespace procmatch {
 
-absl::StatusOr<ImportedNotice> ImportEforms(absl::string_view source,
-                                            absl::string_view xml);
+// `source` names the file in messages. The limits are those of the TED
+// importer (ImportLimits in ted_importer.h): nesting deeper than
+// limits.max_xml_depth is an error, warnings past limits.max_warnings are
+// dropped and counted.
+absl::StatusOr<ImportedNotice> ImportEforms(
+    absl::string_view source, absl::string_view xml,
+    const ImportLimits& limits = ImportLimits());
 
 }  // namespace procmatch
 

@@ -1,12 +1,12 @@
 #include "procmatch/record_io.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <iostream>
-#include <iterator>
-#include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -15,8 +15,10 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/stubs/logging.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/json_util.h"
+#include "procmatch/internal/json_scan.h"
 
 namespace procmatch {
 namespace {
@@ -39,14 +41,18 @@ class TextErrorCollector : public google::protobuf::io::ErrorCollector {
 }  // namespace
 
 absl::StatusOr<RecordFormat> RecordFormatFromPath(absl::string_view path) {
+  // The file name alone: "suppliers.jsonl/tenders.xml" is no JSON Lines.
+  const size_t slash = path.rfind('/');
+  const absl::string_view name =
+      slash == absl::string_view::npos ? path : path.substr(slash + 1);
   for (absl::string_view ext : {".jsonl", ".ndjson", ".json"}) {
-    if (absl::EndsWith(path, ext)) return RecordFormat::kJsonLines;
+    if (absl::EndsWith(name, ext)) return RecordFormat::kJsonLines;
   }
   for (absl::string_view ext : {".textproto", ".txtpb", ".pbtxt"}) {
-    if (absl::EndsWith(path, ext)) return RecordFormat::kTextFormat;
+    if (absl::EndsWith(name, ext)) return RecordFormat::kTextFormat;
   }
   for (absl::string_view ext : {".binpb", ".pb"}) {
-    if (absl::EndsWith(path, ext)) return RecordFormat::kBinaryDelimited;
+    if (absl::EndsWith(name, ext)) return RecordFormat::kBinaryDelimited;
   }
   return absl::InvalidArgumentError(absl::StrCat(
       path,
@@ -64,7 +70,8 @@ absl::StatusOr<RecordFormat> ParseRecordFormat(absl::string_view name) {
 
 absl::Status ForEachDelimitedRecord(
     absl::string_view source, absl::string_view content,
-    const std::function<void(int, absl::string_view)>& record) {
+    const std::function<void(int, absl::string_view)>& record,
+    const RecordLimits& limits) {
   // Each record's bounds come from its size prefix alone, so a record that
   // does not parse can be skipped exactly and the next one is found.
   size_t pos = 0;
@@ -78,6 +85,13 @@ absl::Status ForEachDelimitedRecord(
           absl::StrCat(source, ": record ", number, ": truncated size prefix"));
     }
     pos += prefix.CurrentPosition();
+    if (size > limits.max_record_bytes) {
+      return absl::DataLossError(absl::StrCat(
+          source, ": record ", number, ": size prefix announces ", size,
+          " bytes, more than the record limit of ", limits.max_record_bytes,
+          " (max_record_bytes): the stream is damaged here and cannot be read "
+          "on"));
+    }
     if (size > content.size() - pos) {
       return absl::DataLossError(
           absl::StrCat(source, ": record ", number, ": truncated (", size,
@@ -94,14 +108,38 @@ absl::Status ReadMessages(
     const google::protobuf::Message& prototype,
     const std::function<void(int, std::unique_ptr<google::protobuf::Message>)>&
         accept,
-    const std::function<void(absl::Status)>& reject) {
+    const std::function<void(absl::Status)>& reject,
+    const RecordLimits& limits) {
+  // Protobuf logs some parse problems (invalid UTF-8 in a string field) to
+  // stderr itself; each record's problem reaches `reject` instead.
+  google::protobuf::LogSilencer silence_protobuf;
   const std::string type = prototype.GetDescriptor()->name();
   switch (format) {
     case RecordFormat::kJsonLines: {
+      internal::JsonScanOptions scan;
+      scan.max_depth = limits.max_json_depth;
+      scan.message = prototype.GetDescriptor();
       int line_number = 0;
-      for (absl::string_view line : absl::StrSplit(content, '\n')) {
+      for (absl::string_view line :
+           absl::StrSplit(internal::StripUtf8Bom(content), '\n')) {
         ++line_number;
+        if (static_cast<int64_t>(line.size()) > limits.max_record_bytes) {
+          reject(absl::InvalidArgumentError(
+              absl::StrCat(source, ": record ", line_number, ": ", line.size(),
+                           " bytes, more than the record limit of ",
+                           limits.max_record_bytes, " (max_record_bytes)")));
+          continue;
+        }
         if (absl::StripAsciiWhitespace(line).empty()) continue;
+        // Before the parser: it would take long over deep nesting, keep the
+        // last of two values for a field and flatten [[1, 2]] silently.
+        absl::Status shape = internal::ScanJson(line, scan);
+        if (!shape.ok()) {
+          reject(absl::InvalidArgumentError(
+              absl::StrCat(source, ": record ", line_number, ": not a ", type,
+                           ": ", shape.message())));
+          continue;
+        }
         std::unique_ptr<google::protobuf::Message> m(prototype.New());
         google::protobuf::util::JsonParseOptions options;
         auto status = google::protobuf::util::JsonStringToMessage(
@@ -118,6 +156,13 @@ absl::Status ReadMessages(
       return absl::OkStatus();
     }
     case RecordFormat::kTextFormat: {
+      if (static_cast<int64_t>(content.size()) > limits.max_record_bytes) {
+        reject(absl::InvalidArgumentError(
+            absl::StrCat(source, ": record 1: ", content.size(),
+                         " bytes, more than the record limit of ",
+                         limits.max_record_bytes, " (max_record_bytes)")));
+        return absl::OkStatus();
+      }
       std::unique_ptr<google::protobuf::Message> m(prototype.New());
       google::protobuf::TextFormat::Parser parser;
       TextErrorCollector errors;
@@ -130,18 +175,34 @@ absl::Status ReadMessages(
       accept(1, std::move(m));
       return absl::OkStatus();
     }
-    case RecordFormat::kBinaryDelimited:
-      return ForEachDelimitedRecord(
-          source, content, [&](int record, absl::string_view bytes) {
+    case RecordFormat::kBinaryDelimited: {
+      // Two unparseable records in a row: the framing is lost.
+      int failed = 0;
+      absl::Status lost;
+      absl::Status framing = ForEachDelimitedRecord(
+          source, content,
+          [&](int record, absl::string_view bytes) {
+            if (!lost.ok()) return;
             std::unique_ptr<google::protobuf::Message> m(prototype.New());
             if (m->ParseFromArray(bytes.data(),
                                   static_cast<int>(bytes.size()))) {
+              failed = 0;
               accept(record, std::move(m));
+            } else if (failed != 0) {
+              lost = absl::DataLossError(absl::StrCat(
+                  source, ": record ", failed, ": not a valid ", type,
+                  ", nor is record ", record, ": the size prefix of record ",
+                  failed,
+                  " is probably damaged and the stream cannot be read on"));
             } else {
+              failed = record;
               reject(absl::InvalidArgumentError(absl::StrCat(
                   source, ": record ", record, ": not a valid ", type)));
             }
-          });
+          },
+          limits);
+      return lost.ok() ? framing : lost;
+    }
   }
   return absl::InternalError("unreachable record format");
 }
@@ -189,22 +250,58 @@ absl::Status AppendRecord(const google::protobuf::Message& message,
   return absl::InternalError("unreachable record format");
 }
 
-absl::StatusOr<std::string> ReadFileOrStdin(const std::string& path) {
-  if (path == "-") {
-    return std::string(std::istreambuf_iterator<char>(std::cin),
-                       std::istreambuf_iterator<char>());
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+absl::StatusOr<std::string> ReadFileOrStdin(const std::string& path,
+                                            const RecordLimits& limits) {
+  const bool standard_input = path == "-";
+  const std::string name = standard_input ? "standard input" : path;
+  const int fd =
+      standard_input ? STDIN_FILENO : open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
     return absl::NotFoundError(
-        absl::StrCat(path, ": cannot open: ", std::strerror(errno)));
+        absl::StrCat(name, ": cannot open: ", std::strerror(errno)));
   }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) {
-    return absl::DataLossError(absl::StrCat(path, ": read error"));
+  struct Closer {
+    int fd;
+    bool own;
+    ~Closer() {
+      if (own) close(fd);
+    }
+  } closer{fd, !standard_input};
+  struct stat info;
+  if (fstat(fd, &info) != 0) {
+    return absl::DataLossError(
+        absl::StrCat(name, ": cannot stat: ", std::strerror(errno)));
   }
-  return buffer.str();
+  if (S_ISDIR(info.st_mode)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(name, ": is a directory; give the files in it instead"));
+  }
+  const auto too_large = [&] {
+    return absl::ResourceExhaustedError(
+        absl::StrCat(name, ": more than ", limits.max_file_bytes,
+                     " bytes, the input limit (max_file_bytes); not read"));
+  };
+  std::string out;
+  if (S_ISREG(info.st_mode)) {
+    if (info.st_size > limits.max_file_bytes) return too_large();
+    out.reserve(static_cast<size_t>(info.st_size));
+  }
+  // Pipes and devices announce no size: read in chunks up to the limit.
+  char chunk[1 << 16];
+  while (true) {
+    const ssize_t n = read(fd, chunk, sizeof(chunk));
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return absl::DataLossError(
+          absl::StrCat(name, ": read error: ", std::strerror(errno)));
+    }
+    if (static_cast<int64_t>(out.size()) + n > limits.max_file_bytes) {
+      return too_large();
+    }
+    out.append(chunk, static_cast<size_t>(n));
+  }
+  return out;
 }
 
 }  // namespace procmatch

@@ -1,6 +1,14 @@
 #include "procmatch/record_io.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -29,7 +37,8 @@ struct Read {
   absl::Status status;
 };
 
-Read ReadAll(const std::string& content, RecordFormat format) {
+Read ReadAll(const std::string& content, RecordFormat format,
+             const RecordLimits& limits = RecordLimits()) {
   Read r;
   r.status = ReadRecords<v1::Tender>(
       "tenders", content, format,
@@ -37,8 +46,13 @@ Read ReadAll(const std::string& content, RecordFormat format) {
         r.records.push_back(record);
         r.ids.push_back(t.id());
       },
-      [&](absl::Status s) { r.rejected.emplace_back(s.message()); });
+      [&](absl::Status s) { r.rejected.emplace_back(s.message()); }, limits);
   return r;
+}
+
+std::string TempDir() {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return dir != nullptr ? dir : "/tmp";
 }
 
 TEST(RecordIoTest, FormatFromPath) {
@@ -128,6 +142,199 @@ TEST(RecordIoTest, MissingFileIsNamed) {
   EXPECT_EQ(content.status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(content.status().message(),
               HasSubstr("/nonexistent/tenders.jsonl"));
+}
+
+TEST(RecordIoTest, FormatComesFromTheFileNameNotItsFolders) {
+  EXPECT_EQ(*RecordFormatFromPath("suppliers.binpb/tenders.jsonl"),
+            RecordFormat::kJsonLines);
+  EXPECT_THAT(
+      RecordFormatFromPath("suppliers.jsonl/tenders.xml").status().message(),
+      HasSubstr("suppliers.jsonl/tenders.xml: unknown record format"));
+  EXPECT_FALSE(RecordFormatFromPath("tenders.jsonl/").ok());
+}
+
+// Issue 10: a directory given as input read as an empty file.
+TEST(RecordIoTest, DirectoryIsAnError) {
+  auto content = ReadFileOrStdin(TempDir());
+  EXPECT_EQ(content.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(content.status().message(),
+              HasSubstr(TempDir() + ": is a directory"));
+}
+
+// Issue 10: `validate /dev/zero` grew without bound.
+TEST(RecordIoTest, EndlessInputStopsAtTheFileLimit) {
+  RecordLimits limits;
+  limits.max_file_bytes = 1 << 20;
+  auto zero = ReadFileOrStdin("/dev/zero", limits);
+  EXPECT_EQ(zero.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(zero.status().message(),
+              HasSubstr("/dev/zero: more than 1048576 bytes"));
+  EXPECT_THAT(zero.status().message(), HasSubstr("max_file_bytes"));
+
+  // A regular file over the limit is refused without reading it; one at the
+  // limit is read whole.
+  const std::string path = TempDir() + "/big.jsonl";
+  std::ofstream(path) << std::string((1 << 20) + 1, '\n');
+  EXPECT_EQ(ReadFileOrStdin(path, limits).status().code(),
+            absl::StatusCode::kResourceExhausted);
+  std::ofstream(path, std::ios::trunc) << std::string(1 << 20, '\n');
+  auto exact = ReadFileOrStdin(path, limits);
+  ASSERT_TRUE(exact.ok()) << exact.status();
+  EXPECT_EQ(exact->size(), 1u << 20);
+}
+
+TEST(RecordIoTest, FifoStopsAtTheFileLimit) {
+  const std::string path = TempDir() + "/tenders.fifo";
+  unlink(path.c_str());
+  ASSERT_EQ(mkfifo(path.c_str(), 0600), 0);
+  signal(SIGPIPE, SIG_IGN);  // The writer outlives the reader.
+  std::thread writer([&] {
+    const int fd = open(path.c_str(), O_WRONLY);
+    if (fd < 0) return;
+    const std::string chunk(1 << 16, '{');
+    for (int i = 0; i < 64; ++i) {  // 4 MiB, more than the limit.
+      if (write(fd, chunk.data(), chunk.size()) < 0) break;
+    }
+    close(fd);
+  });
+  RecordLimits limits;
+  limits.max_file_bytes = 1 << 20;
+  auto content = ReadFileOrStdin(path, limits);
+  writer.join();
+  EXPECT_EQ(content.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(content.status().message(), HasSubstr(path + ": more than"));
+}
+
+std::string TenRecords() {
+  std::string out;
+  for (int i = 1; i <= 10; ++i) {
+    EXPECT_TRUE(AppendRecord(Tender("T-" + std::to_string(i)),
+                             RecordFormat::kBinaryDelimited, &out)
+                    .ok());
+  }
+  return out;
+}
+
+// The offset of record `n`'s size prefix (1-byte prefixes: small records).
+size_t PrefixOf(const std::string& stream, int n) {
+  size_t pos = 0;
+  for (int i = 1; i < n; ++i) pos += 1 + static_cast<uint8_t>(stream[pos]);
+  return pos;
+}
+
+// Issue 10: one bad size prefix in ten records gave 2 records indexed and
+// "28 invalid records".
+TEST(RecordIoTest, DamagedSizePrefixStopsTheStreamWithoutGarbage) {
+  const std::string good = TenRecords();
+  // Smaller than the record: the rest of it would be read as records.
+  std::string shrunk = good;
+  shrunk[PrefixOf(good, 3)] -= 5;
+  Read r = ReadAll(shrunk, RecordFormat::kBinaryDelimited);
+  EXPECT_THAT(r.ids, ElementsAre("T-1", "T-2"));
+  EXPECT_EQ(r.status.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(r.status.message(), HasSubstr("tenders: record 3"));
+  EXPECT_LE(r.rejected.size(), 1u);
+
+  // Past the record limit: stops there, with one message.
+  RecordLimits limits;
+  limits.max_record_bytes = 100;
+  std::string huge = good;
+  huge[PrefixOf(good, 3)] = static_cast<char>(120);
+  r = ReadAll(huge, RecordFormat::kBinaryDelimited, limits);
+  EXPECT_THAT(r.ids, ElementsAre("T-1", "T-2"));
+  EXPECT_THAT(r.rejected, IsEmpty());
+  EXPECT_EQ(r.status.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(r.status.message(), HasSubstr("tenders: record 3: size prefix"));
+  EXPECT_THAT(r.status.message(), HasSubstr("max_record_bytes"));
+}
+
+// Issue 10: "[libprotobuf ERROR ...]" lines reached stderr.
+TEST(RecordIoTest, ProtobufLogsNothing) {
+  // Field 2 (title), a string, holding the byte 0xff: not UTF-8.
+  const std::string bad_utf8("\x03\x12\x01\xff", 4);
+  testing::internal::CaptureStderr();
+  Read r = ReadAll(bad_utf8, RecordFormat::kBinaryDelimited);
+  const std::string logged = testing::internal::GetCapturedStderr();
+  EXPECT_THAT(r.rejected, ElementsAre(HasSubstr("record 1: not a valid")));
+  EXPECT_EQ(logged, "");
+}
+
+TEST(RecordIoTest, JsonLinesMayStartWithAByteOrderMark) {
+  std::string out = "\xEF\xBB\xBF";
+  ASSERT_TRUE(AppendRecord(Tender("T-1"), RecordFormat::kJsonLines, &out).ok());
+  Read r = ReadAll(out, RecordFormat::kJsonLines);
+  EXPECT_THAT(r.rejected, IsEmpty());
+  EXPECT_THAT(r.ids, ElementsAre("T-1"));
+}
+
+// Protobuf's parser keeps the last of two values silently.
+TEST(RecordIoTest, JsonFieldGivenTwiceIsRejected) {
+  Read r = ReadAll(
+      "{\"id\": \"T-1\", \"id\": \"T-2\"}\n"
+      "{\"id\": \"T-3\", \"main_cpv\": \"35300000\", \"mainCpv\": "
+      "\"35000000\"}\n"
+      "{\"id\": \"T-4\", \"lots\": [{\"id\": \"1\", \"title\": \"a\", "
+      "\"title\": \"b\"}]}\n"
+      "{\"id\": \"T-5\", \"lots\": [{\"id\": \"1\"}, {\"id\": \"2\"}]}\n",
+      RecordFormat::kJsonLines);
+  EXPECT_THAT(r.ids, ElementsAre("T-5"));
+  ASSERT_EQ(r.rejected.size(), 3u);
+  EXPECT_THAT(r.rejected[0],
+              HasSubstr("tenders: record 1: not a Tender: field \"id\" is "
+                        "given twice"));
+  EXPECT_THAT(r.rejected[1], HasSubstr("record 2: not a Tender: field "
+                                       "\"main_cpv\" is given twice"));
+  EXPECT_THAT(r.rejected[2], HasSubstr("record 3: not a Tender: field "
+                                       "\"lots.title\" is given twice"));
+}
+
+// Protobuf's parser flattens [[1, 2]] into [1, 2] silently.
+TEST(RecordIoTest, JsonArrayInsideArrayIsRejected) {
+  Read r = ReadAll(
+      "{\"id\": \"T-1\", \"additional_cpv\": [[\"35300000\"]]}\n"
+      "{\"id\": \"T-2\", \"additional_cpv\": [\"35300000\"]}\n",
+      RecordFormat::kJsonLines);
+  EXPECT_THAT(r.ids, ElementsAre("T-2"));
+  ASSERT_EQ(r.rejected.size(), 1u);
+  EXPECT_THAT(r.rejected[0],
+              HasSubstr("record 1: not a Tender: field \"additional_cpv\": "
+                        "an array inside an array"));
+}
+
+TEST(RecordIoTest, DeepJsonIsRejectedQuickly) {
+  const int kLevels = 100000;
+  std::string deep = "{\"id\": \"T-1\", \"lots\": ";
+  for (int i = 0; i < kLevels; ++i) deep += "[";
+  for (int i = 0; i < kLevels; ++i) deep += "]";
+  deep += "}\n";
+  std::string objects = "{\"id\": \"T-2\"";
+  for (int i = 0; i < kLevels; ++i) objects += ", \"x\": {\"y\": 1";
+  for (int i = 0; i < kLevels; ++i) objects += "}";
+  objects += "}\n";
+  std::string out;
+  ASSERT_TRUE(AppendRecord(Tender("T-3"), RecordFormat::kJsonLines, &out).ok());
+  Read r = ReadAll(deep + objects + out, RecordFormat::kJsonLines);
+  EXPECT_THAT(r.ids, ElementsAre("T-3"));
+  ASSERT_EQ(r.rejected.size(), 2u);
+  EXPECT_THAT(r.rejected[0], HasSubstr("tenders: record 1: not a Tender"));
+  EXPECT_THAT(r.rejected[1],
+              HasSubstr("record 2: not a Tender: JSON nested more than 64 "
+                        "levels deep (limit max_json_depth)"));
+}
+
+TEST(RecordIoTest, RecordPastTheRecordLimitIsRejected) {
+  RecordLimits limits;
+  limits.max_record_bytes = 100;
+  std::string out;
+  v1::Tender long_title = Tender("T-1");
+  long_title.set_title(std::string(200, 'x'));
+  ASSERT_TRUE(AppendRecord(long_title, RecordFormat::kJsonLines, &out).ok());
+  ASSERT_TRUE(AppendRecord(Tender("T-2"), RecordFormat::kJsonLines, &out).ok());
+  Read r = ReadAll(out, RecordFormat::kJsonLines, limits);
+  EXPECT_THAT(r.ids, ElementsAre("T-2"));
+  EXPECT_THAT(r.rejected, ElementsAre(HasSubstr("tenders: record 1: 2")));
+  EXPECT_THAT(r.rejected[0], HasSubstr("bytes, more than the record limit of "
+                                       "100 (max_record_bytes)"));
 }
 
 }  // namespace

@@ -252,3 +252,166 @@ TEST(TedImporterTest, OldNutsCodesAreMappedWithAWarning) {
 
 }  // namespace
 }  // namespace procmatch
+
+// Issue 10, "Hostile input".
+namespace procmatch {
+namespace {
+
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::Not;
+
+std::string Nested(const std::string& root, int levels) {
+  std::string xml = "<" + root + " DOC_ID='000001-2021'>";
+  for (int i = 0; i < levels; ++i) xml += "<P>";
+  xml += "deep";
+  for (int i = 0; i < levels; ++i) xml += "</P>";
+  return xml + "</" + root + ">";
+}
+
+TEST(TedImporterHostileTest, DeepXmlIsRefusedAndWalkedWithoutRecursion) {
+  // 300,000 levels in 2 MB: a recursive walk overflows the stack.
+  const std::string xml = Nested("TED_EXPORT", 300000);
+  auto refused = ImportTedXml("deep.xml", xml);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(refused.status().message(),
+              HasSubstr("deep.xml: elements nest more than 256 levels deep "
+                        "(limit max_xml_depth)"));
+  ImportLimits unbounded;
+  unbounded.max_xml_depth = 1 << 30;
+  EXPECT_THAT(ImportTedXml("deep.xml", xml, unbounded).status().message(),
+              HasSubstr("deep.xml: no <CODED_DATA_SECTION>"));
+}
+
+TEST(TedImporterHostileTest, UnknownEntitiesAreDroppedNeverExpanded) {
+  std::string xml = Read("data/ted/xml/010233-2021.xml");
+  const std::string title = "<P>130 mm Naval Counter Measures.</P>";
+  const size_t at = xml.find(title);
+  ASSERT_NE(at, std::string::npos);
+  xml.replace(at, title.size(),
+              "<P>130 mm &xxe;Naval &amp;xxe; Counter&#32;Measures.</P>");
+  xml.insert(xml.find("<TED_EXPORT"),
+             "<!DOCTYPE TED_EXPORT [<!ENTITY xxe SYSTEM "
+             "\"file:///etc/passwd\">]>");
+  auto notice = ImportTedXml("xxe.xml", xml);
+  ASSERT_TRUE(notice.ok()) << notice.status();
+  // "&amp;xxe;" is text that reads "&xxe;": it stays.
+  EXPECT_EQ(notice->tender.title(), "130 mm Naval &xxe; Counter Measures.");
+  EXPECT_THAT(notice->warnings,
+              Contains(HasSubstr("xxe.xml: entity reference &xxe; dropped")));
+}
+
+std::string NoticeJson(const std::string& lots) {
+  return "{\"doc_id\": \"123456-2021\", \"date\": \"20210301\", \"form\": "
+         "\"F03\", \"country\": \"BE\", \"lang\": \"FR\", \"title\": "
+         "\"Fourniture de mobilier\", \"cpv\": [\"39100000\"], \"lots\": [" +
+         lots + "]}";
+}
+
+std::string LotJson(const std::string& id, const std::string& winner) {
+  return "{\"lot\": \"" + id + "\", \"title\": \"Lot " + id +
+         "\", \"cpv\": [\"39100000\"], \"winners\": [{\"name\": \"" + winner +
+         "\", \"country\": \"BE\"}]}";
+}
+
+TEST(TedImporterHostileTest, RepeatedLotIdsAreRenamedWithoutCollision) {
+  auto notice = ImportTedReducedJson(
+      "lots.jsonl:1", NoticeJson(LotJson("1", "Mobilier Lambert") + ", " +
+                                 LotJson("1-3", "Bureau Design SA") + ", " +
+                                 LotJson("1", "Ateliers Dumont")));
+  ASSERT_TRUE(notice.ok()) << notice.status();
+  const v1::Tender& t = notice->tender;
+  ASSERT_EQ(t.lots_size(), 3);
+  EXPECT_EQ(t.lots(0).id(), "1");
+  EXPECT_EQ(t.lots(1).id(), "1-3");
+  EXPECT_EQ(t.lots(2).id(), "1-4");
+  // Each award follows its own lot.
+  ASSERT_EQ(t.awards_size(), 3);
+  EXPECT_EQ(t.awards(2).lot_id(), "1-4");
+  EXPECT_EQ(t.awards(2).winners(0).name(), "Ateliers Dumont");
+  EXPECT_THAT(notice->warnings,
+              Contains(HasSubstr("lot 3: id \"1\" is given to an earlier lot "
+                                 "too; this one is now \"1-4\"")));
+}
+
+TEST(TedImporterHostileTest, LongLotIdsAreShortenedUniquely) {
+  // As in notice 097556-2021: seven lots whose ids are their long titles,
+  // alike for their first 200 bytes (here two-byte letters, so that a cut
+  // can split one).
+  std::string prefix;
+  for (int i = 0; i < 100; ++i) prefix += "é";
+  std::string lots;
+  for (int i = 1; i <= 7; ++i) {
+    if (i > 1) lots += ", ";
+    lots +=
+        LotJson(prefix + " partie " + std::to_string(i), "Entreprise Verbeke");
+  }
+  auto notice = ImportTedReducedJson("long.jsonl:1", NoticeJson(lots));
+  ASSERT_TRUE(notice.ok()) << notice.status();
+  const v1::Tender& t = notice->tender;
+  ASSERT_EQ(t.lots_size(), 7);
+  std::set<std::string> ids;
+  for (int i = 0; i < 7; ++i) {
+    const std::string& id = t.lots(i).id();
+    EXPECT_LE(id.size(), 128u);
+    const size_t hash = id.find('~');
+    ASSERT_NE(hash, std::string::npos) << id;
+    EXPECT_EQ(hash % 2, 0u) << "cut inside a UTF-8 sequence: " << id;
+    ids.insert(id);
+    EXPECT_EQ(t.awards(i).lot_id(), id);
+  }
+  EXPECT_EQ(ids.size(), 7u);
+  EXPECT_THAT(notice->warnings,
+              Contains(HasSubstr("lot id of 209 bytes is longer than 128; "
+                                 "shortened to")));
+}
+
+TEST(TedImporterHostileTest, WrongTypedFieldsAreIgnoredWithAWarning) {
+  auto notice = ImportTedReducedJson(
+      "types.jsonl:1",
+      "{\"doc_id\": \"123456-2021\", \"date\": \"2021-13-45\", \"title\": "
+      "\"Fourniture de mobilier\", \"cpv\": [\"39100000\"], \"value_eur\": "
+      "\"12 000\", \"lots\": \"1\"}");
+  ASSERT_TRUE(notice.ok()) << notice.status();
+  EXPECT_FALSE(notice->tender.has_estimated_value());
+  EXPECT_FALSE(notice->tender.has_published());
+  for (const char* expected :
+       {"field value_eur: a string, not a number; ignored",
+        "field lots: a string, not a list; ignored",
+        "field date: \"2021-13-45\" is not a date"}) {
+    EXPECT_THAT(notice->warnings, Contains(HasSubstr(expected))) << expected;
+  }
+}
+
+TEST(TedImporterHostileTest, JsonLineIsBoundedBeforeParsing) {
+  // 32k nested arrays took 25 s in the parser; a 200 KB line never ended.
+  for (int levels : {32000, 100000}) {
+    std::string line = "{\"doc_id\": \"123456-2021\", \"cpv\": ";
+    line += std::string(levels, '[') + std::string(levels, ']') + "}";
+    auto deep = ImportTedReducedJson("deep.jsonl:7", line);
+    EXPECT_EQ(deep.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(deep.status().message(),
+                HasSubstr("deep.jsonl:7: JSON nested more than 64 levels deep "
+                          "(limit max_json_depth)"));
+  }
+  ImportLimits limits;
+  limits.max_json_line_bytes = 100;
+  EXPECT_THAT(
+      ImportTedReducedJson("long.jsonl:2", NoticeJson(""), limits)
+          .status()
+          .message(),
+      HasSubstr("long.jsonl:2: line of 159 bytes, longer than the limit of "
+                "100 (max_json_line_bytes)"));
+  EXPECT_THAT(ImportTedReducedJson("twice.jsonl:3",
+                                   "{\"doc_id\": \"1\", \"doc_id\": \"2\"}")
+                  .status()
+                  .message(),
+              HasSubstr("twice.jsonl:3: field \"doc_id\" is given twice"));
+  // A byte order mark is not a JSON value.
+  EXPECT_TRUE(
+      ImportTedReducedJson("bom.jsonl:1", "\xEF\xBB\xBF" + NoticeJson(""))
+          .ok());
+}
+
+}  // namespace
+}  // namespace procmatch

@@ -1,0 +1,58 @@
+// File: lib/internal/json_scan.h
+//
+// INTERNAL. A cheap structural pass over one JSON text, run before
+// protobuf's JSON parser sees it, for what that parser does not check or
+// checks too late:
+//
+//   - nesting depth: protobuf's parser (and google.protobuf.Struct in
+//     particular) takes super-quadratic time on deeply nested arrays;
+//   - duplicate keys: protobuf's parser silently keeps the last one;
+//   - an array directly inside an array where a repeated field is expected:
+//     protobuf's parser silently flattens [[1, 2]] into [1, 2].
+//
+// The pass is iterative (an explicit stack bounded by the depth limit),
+// linear in the input, and never fails on malformed JSON: it stops and
+// leaves the parser to report it.
+//
+// Example:
+//
+//   internal::JsonScanOptions options;
+//   options.message = v1::Tender::descriptor();
+//   absl::Status s = internal::ScanJson(line, options);
+//   if (!s.ok()) reject(absl::StrCat(source, ": record 3: ", s.message()));
+//
+// Threading: reentrant.
+#ifndef PROCMATCH_LIB_INTERNAL_JSON_SCAN_H_
+#define PROCMATCH_LIB_INTERNAL_JSON_SCAN_H_
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "google/protobuf/descriptor.h"
+
+namespace procmatch {
+namespace internal {
+
+struct JsonScanOptions {
+  // Objects and arrays may nest this deep; the top-level value is level 1.
+  int max_depth = 64;
+  // When set, the text is a message of this type in protobuf's JSON
+  // mapping: keys resolve to its fields (by proto name or JSON name, so
+  // "lot_id" and "lotId" are the same field), and an array inside an array
+  // is refused unless the field holds google.protobuf.Value or ListValue.
+  // When null, the text is untyped (google.protobuf.Struct): only depth and
+  // duplicate keys are checked.
+  const google::protobuf::Descriptor* message = nullptr;
+};
+
+// OK, or InvalidArgument saying what is wrong and, for keys and arrays,
+// which field by its path of keys ("field \"lots.title\" is given twice").
+// The message does not name the source: the caller prefixes it.
+absl::Status ScanJson(absl::string_view json, const JsonScanOptions& options);
+
+// `text` without a leading UTF-8 byte order mark.
+absl::string_view StripUtf8Bom(absl::string_view text);
+
+}  // namespace internal
+}  // namespace procmatch
+
+#endif  // PROCMATCH_LIB_INTERNAL_JSON_SCAN_H_
