@@ -16,12 +16,27 @@ namespace cli {
 absl::StatusOr<Args> ParseArgs(int argc, char** argv) {
   // Every option, and whether it takes a value ("--top 5" or "--top=5").
   static const std::map<std::string, bool> kOptions = {
-      {"kind", true},        {"format", true},        {"skip-invalid", false},
-      {"out", true},         {"index", true},         {"lot", true},
-      {"top", true},         {"explain", false},      {"excluded", false},
-      {"as-of", true},       {"output", true},        {"tender", true},
-      {"supplier", true},    {"data_dir", true},      {"max-excluded", true},
-      {"tenders-out", true}, {"suppliers-out", true}, {"merges-out", true}};
+      {"kind", true},
+      {"format", true},
+      {"skip-invalid", false},
+      {"out", true},
+      {"index", true},
+      {"lot", true},
+      {"top", true},
+      {"explain", false},
+      {"excluded", false},
+      {"as-of", true},
+      {"output", true},
+      {"tender", true},
+      {"supplier", true},
+      {"data_dir", true},
+      {"max-excluded", true},
+      {"tenders-out", true},
+      {"suppliers-out", true},
+      {"merges-out", true},
+      {"max-file-bytes", true},
+      {"max-record-bytes", true},
+      {"max-json-depth", true}};
   static const std::set<std::string> kLists = {"suppliers", "tenders",
                                                "ted-xml", "ted-json", "eforms"};
   Args args;
@@ -95,6 +110,23 @@ void Problems::Summarise(const std::string& what) {
   summarised_ = count_;
 }
 
+absl::StatusOr<RecordLimits> LimitsFor(const Args& args) {
+  RecordLimits limits;
+  auto read = [&](const char* flag, auto* value) -> absl::Status {
+    if (!args.Has(flag)) return absl::OkStatus();
+    if (!absl::SimpleAtoi(args.Get(flag, ""), value) || *value <= 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--", flag, " must be a positive number"));
+    }
+    return absl::OkStatus();
+  };
+  absl::Status s = read("max-file-bytes", &limits.max_file_bytes);
+  if (s.ok()) s = read("max-record-bytes", &limits.max_record_bytes);
+  if (s.ok()) s = read("max-json-depth", &limits.max_json_depth);
+  if (!s.ok()) return s;
+  return limits;
+}
+
 absl::StatusOr<RecordFormat> FormatFor(const Args& args,
                                        const std::string& path) {
   if (args.Has("format")) return ParseRecordFormat(args.Get("format", ""));
@@ -160,7 +192,9 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> OpenIndex(
   if (has_suppliers)
     return BuildIndex(args, args.lists.at("suppliers"), problems);
   const std::string path = args.Get("index", "");
-  absl::StatusOr<std::string> bytes = ReadFileOrStdin(path);
+  absl::StatusOr<RecordLimits> limits = LimitsFor(args);
+  if (!limits.ok()) return limits.status();
+  absl::StatusOr<std::string> bytes = ReadFileOrStdin(path, *limits);
   if (!bytes.ok()) return bytes.status();
   absl::StatusOr<std::shared_ptr<const SupplierIndex>> index =
       LoadSnapshot(*bytes);

@@ -85,6 +85,10 @@ class Problems {
   int unreadable_ = 0;
 };
 
+// The input limits of --max-file-bytes, --max-record-bytes and
+// --max-json-depth, the library's defaults (lib/record_io.h) otherwise.
+absl::StatusOr<RecordLimits> LimitsFor(const Args& args);
+
 absl::StatusOr<RecordFormat> FormatFor(const Args& args,
                                        const std::string& path);
 
@@ -96,9 +100,11 @@ void ForEachRecord(
     const Args& args, const std::vector<std::string>& paths, Problems* problems,
     const std::function<void(const std::string& path, int record, M)>& take) {
   for (const std::string& path : paths) {
+    absl::StatusOr<RecordLimits> limits = LimitsFor(args);
     absl::StatusOr<RecordFormat> format = FormatFor(args, path);
+    if (!limits.ok()) format = limits.status();
     absl::StatusOr<std::string> content =
-        format.ok() ? ReadFileOrStdin(path) : format.status();
+        format.ok() ? ReadFileOrStdin(path, *limits) : format.status();
     if (!content.ok()) {
       problems->ReportUnreadable(std::string(content.status().message()));
       continue;
@@ -106,7 +112,8 @@ void ForEachRecord(
     absl::Status stream = ReadRecords<M>(
         path, *content, *format,
         [&](int record, M m) { take(path, record, std::move(m)); },
-        [&](absl::Status s) { problems->Report(std::string(s.message())); });
+        [&](absl::Status s) { problems->Report(std::string(s.message())); },
+        *limits);
     if (!stream.ok()) problems->Report(std::string(stream.message()));
   }
 }

@@ -75,6 +75,8 @@ absl::Status CheckOutputs(const Args& args) {
 int RunImport(const Args& args) {
   absl::Status outputs = CheckOutputs(args);
   if (!outputs.ok()) return Fail(outputs);
+  absl::StatusOr<RecordLimits> limits = LimitsFor(args);
+  if (!limits.ok()) return Fail(limits.status());
   struct Counts {
     int imported = 0, warned = 0, rejected = 0;
   };
@@ -99,12 +101,12 @@ int RunImport(const Args& args) {
                                   : std::vector<std::string>{};
   };
   for (const std::string& path : files("ted-xml")) {
-    absl::StatusOr<std::string> xml = ReadFileOrStdin(path);
+    absl::StatusOr<std::string> xml = ReadFileOrStdin(path, *limits);
     take("TED XML", xml.ok() ? ImportTedXml(path, *xml)
                              : absl::StatusOr<ImportedNotice>(xml.status()));
   }
   for (const std::string& path : files("ted-json")) {
-    absl::StatusOr<std::string> content = ReadFileOrStdin(path);
+    absl::StatusOr<std::string> content = ReadFileOrStdin(path, *limits);
     if (!content.ok()) {
       take("TED JSON", content.status());
       continue;
@@ -118,7 +120,7 @@ int RunImport(const Args& args) {
     }
   }
   for (const std::string& path : files("eforms")) {
-    absl::StatusOr<std::string> xml = ReadFileOrStdin(path);
+    absl::StatusOr<std::string> xml = ReadFileOrStdin(path, *limits);
     take("eForms", xml.ok() ? ImportEforms(path, *xml)
                             : absl::StatusOr<ImportedNotice>(xml.status()));
   }

@@ -58,6 +58,9 @@ common options:
                          (default: from each file's extension)
   --skip-invalid         report bad records, skip them and go on (default:
                          report them and fail)
+  --max-file-bytes=N     largest input read (default 1 GiB)
+  --max-record-bytes=N   largest record (default 16 MiB)
+  --max-json-depth=N     deepest JSON nesting in a record (default 64)
 )";
 
 int RunDemo(const Args& args) {
