@@ -65,6 +65,12 @@ const std::vector<uint32_t>& EmptyDocs() {
 
 }  // namespace
 
+const std::string& FoldedKeywordText::Get(
+    const v1::SupplierProfile& profile) const {
+  std::call_once(once_, [&] { text_ = FoldText(KeywordText(profile)); });
+  return text_;
+}
+
 std::string KeywordText(const v1::SupplierProfile& p) {
   std::vector<absl::string_view> parts = {p.name(), p.description()};
   for (const auto& c : p.capabilities()) {
@@ -189,7 +195,6 @@ absl::StatusOr<std::shared_ptr<const SupplierDoc>> AnalyzeSupplier(
   }
   for (const auto& [term, count] : doc->terms) doc->length += count;
   std::sort(doc->terms.begin(), doc->terms.end());
-  doc->folded_keyword_text = FoldText(KeywordText(p));
   doc->profile =
       std::make_shared<const v1::SupplierProfile>(std::move(profile));
   return std::shared_ptr<const SupplierDoc>(std::move(doc));

@@ -314,10 +314,11 @@ Outcome Keyword(const PreparedRequirement& p, const SupplierDoc& d,
                 const Query&) {
   const v1::KeywordRequirement& k = p.rule->keyword();
   // Case-sensitive rules are rare: their text is built on demand; folded
-  // text is kept with the supplier.
+  // text is computed once per supplier and kept.
   std::string raw;
   if (k.case_sensitive()) raw = KeywordText(*d.profile);
-  const std::string& text = k.case_sensitive() ? raw : d.folded_keyword_text;
+  const std::string& text =
+      k.case_sensitive() ? raw : d.folded_keyword_text.Get(*d.profile);
   // Group 1 is the text that matched (CompileKeywordPattern).
   re2::StringPiece match;
   if (RE2::PartialMatch(text, *p.keyword, &match)) {

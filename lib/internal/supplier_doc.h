@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -49,6 +50,22 @@ struct CapabilityLevel {
   int trl;
 };
 
+// The text keyword requirements are matched against (name, descriptions,
+// capabilities and tags, certifications, past contracts), lower-cased and
+// accent-folded. It is the same for every query, so it is computed once, the
+// first time a keyword rule looks at the supplier, and kept: folding every
+// profile's text when an index is built or loaded would cost more (several
+// microseconds per kilobyte) than the few queries with keyword rules.
+// Thread-safe: concurrent first calls compute it once.
+class FoldedKeywordText {
+ public:
+  const std::string& Get(const v1::SupplierProfile& profile) const;
+
+ private:
+  mutable std::once_flag once_;
+  mutable std::string text_;
+};
+
 struct SupplierDoc {
   std::shared_ptr<const v1::SupplierProfile> profile;
 
@@ -77,10 +94,8 @@ struct SupplierDoc {
   std::vector<std::pair<uint32_t, uint32_t>> terms;
   uint32_t length = 0;  // Sum of frequencies.
 
-  // What keyword requirements are matched against (name, descriptions,
-  // capabilities and tags, certifications, past contracts), lower-cased
-  // and accent-folded once here rather than per query.
-  std::string folded_keyword_text;
+  // What keyword requirements are matched against, folded.
+  FoldedKeywordText folded_keyword_text;
 };
 
 // The unfolded text keyword requirements see; case-sensitive rules match
