@@ -214,8 +214,10 @@ double ProximityValue(const Query& q, const IndexData&, const SupplierDoc& d,
   return best;
 }
 
+}  // namespace
+
 // The table. Default weights: doc/scoring.md says how they were chosen.
-const ComponentSpec kComponents[kComponentCount] = {
+const ComponentSpec kComponentTable[kComponentCount] = {
     {v1::SCORE_COMPONENT_KIND_CPV, 0.35, HasCodes, CpvValue,
      CandidatePostings::kCpvDivision, CheapBound::kCpvCeiling, true},
     {v1::SCORE_COMPONENT_KIND_TEXT, 0.25, AppliesText, TextValue,
@@ -232,12 +234,6 @@ const ComponentSpec kComponents[kComponentCount] = {
      CandidatePostings::kNone, CheapBound::kOne, true},
 };
 
-}  // namespace
-
-const ComponentSpec& ComponentAt(int component) {
-  return kComponents[component];
-}
-
 void SetWeights(const v1::MatchOptions& o, Query* q) {
   // ScoreWeights numbers its fields by ScoreComponentKind, so the table
   // reaches the request's overrides without a second list of components.
@@ -246,7 +242,7 @@ void SetWeights(const v1::MatchOptions& o, Query* q) {
   double raw[kComponentCount];
   double total = 0;
   for (int i = 0; i < kComponentCount; ++i) {
-    const ComponentSpec& c = kComponents[i];
+    const ComponentSpec& c = kComponentTable[i];
     const google::protobuf::FieldDescriptor* field =
         v1::ScoreWeights::descriptor()->FindFieldByNumber(c.kind);
     raw[i] = field != nullptr && reflection->HasField(w, field)
@@ -260,31 +256,15 @@ void SetWeights(const v1::MatchOptions& o, Query* q) {
   }
 }
 
-double Combine(const Query& q, const double value[kComponentCount]) {
-  double score = 0;
-  for (int i = 0; i < kComponentCount; ++i) score += q.weight[i] * value[i];
-  return score;
-}
-
 double Score(const Query& q, const IndexData& index, const SupplierDoc& d,
              double value[kComponentCount]) {
   // A component without weight contributes exactly 0: not computed.
   for (int i = 0; i < kComponentCount; ++i) {
-    value[i] = q.weight[i] > 0 ? kComponents[i].value(q, index, d, nullptr) : 0;
+    value[i] =
+        q.weight[i] > 0 ? kComponentTable[i].value(q, index, d, nullptr) : 0;
   }
   return Combine(q, value);
 }
-
-double Bm25Norm(const IndexData& index, const SupplierDoc& d) {
-  return kBm25K1 * (1 - kBm25B +
-                    kBm25B * d.length / std::max(1.0, index.average_length()));
-}
-
-double Bm25Part(const QueryTerm& t, uint32_t tf, double norm) {
-  return t.weight * tf * (kBm25K1 + 1) / (tf + norm);
-}
-
-bool HasText(const Query& q) { return !q.terms.empty() && q.text_max > 0; }
 
 }  // namespace internal
 }  // namespace procmatch

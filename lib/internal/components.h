@@ -9,6 +9,8 @@
 #ifndef PROCMATCH_LIB_INTERNAL_COMPONENTS_H_
 #define PROCMATCH_LIB_INTERNAL_COMPONENTS_H_
 
+#include <algorithm>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -55,8 +57,13 @@ struct ComponentSpec {
   bool exact_in_tight_bound;
 };
 
-// The table, indexed by Component (internal/query.h).
-const ComponentSpec& ComponentAt(int component);
+// The table, indexed by Component (internal/query.h). Defined in
+// components.cc; declared here so that retrieval's inner loops inline it.
+extern const ComponentSpec kComponentTable[kComponentCount];
+
+inline const ComponentSpec& ComponentAt(int component) {
+  return kComponentTable[component];
+}
 
 // Weights for `o`: the request's or the defaults; a component that does
 // not apply gets 0; the rest normalised to sum to 1.
@@ -70,14 +77,25 @@ double Score(const Query& q, const IndexData& index, const SupplierDoc& d,
 // The weighted sum of `value`, in component order. Sums and products of
 // non-negative doubles are monotonic: a bound computed with larger values
 // is never below the score.
-double Combine(const Query& q, const double value[kComponentCount]);
+inline double Combine(const Query& q, const double value[kComponentCount]) {
+  double score = 0;
+  for (int i = 0; i < kComponentCount; ++i) score += q.weight[i] * value[i];
+  return score;
+}
 
-// One BM25 term part, and the length normalisation of a supplier's text.
-// Retrieval sums parts term at a time, TextValue supplier at a time, in
-// query term order: the sums are identical to the bit.
-double Bm25Norm(const IndexData& index, const SupplierDoc& d);
-double Bm25Part(const QueryTerm& t, uint32_t tf, double norm);
-bool HasText(const Query& q);
+// BM25's length normalisation of a supplier's text, and one query term's
+// part. Retrieval sums parts term at a time, TextValue supplier at a time,
+// in query term order: the sums are identical to the bit.
+inline double Bm25Norm(const IndexData& index, const SupplierDoc& d) {
+  return kBm25K1 * (1 - kBm25B +
+                    kBm25B * d.length / std::max(1.0, index.average_length()));
+}
+inline double Bm25Part(const QueryTerm& t, uint32_t tf, double norm) {
+  return t.weight * tf * (kBm25K1 + 1) / (tf + norm);
+}
+inline bool HasText(const Query& q) {
+  return !q.terms.empty() && q.text_max > 0;
+}
 
 }  // namespace internal
 }  // namespace procmatch

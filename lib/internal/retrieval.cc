@@ -98,6 +98,9 @@ class Bounds {
       }
     }
     if (cpv_ceiling) ComputeCpvCeilings();
+    for (int c = 0; c < kComponentCount; ++c) {
+      cheap_[c] = ComponentAt(c).cheap_bound;
+    }
   }
 
   bool admitted(uint32_t doc) const {
@@ -111,7 +114,7 @@ class Bounds {
     double bound[kComponentCount] = {};
     for (int c = 0; c < kComponentCount; ++c) {
       if (q_.weight[c] == 0) continue;
-      switch (ComponentAt(c).cheap_bound) {
+      switch (cheap_[c]) {
         case CheapBound::kOne:
           bound[c] = 1;
           break;
@@ -193,6 +196,7 @@ class Bounds {
   std::vector<double> text_raw_;     // Empty without weighted text.
   std::vector<double> cpv_ceiling_;  // Empty without weighted CPV.
   double rest_value_[kComponentCount] = {};
+  CheapBound cheap_[kComponentCount];  // From the table, looked up once.
 };
 
 }  // namespace
