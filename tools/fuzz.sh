@@ -57,7 +57,7 @@ dictionary_of() {
 # Runs an already built target; prints its summary line.
 run_target() {
   local target="$1" seconds="$2"
-  local binary="$ROOT/bazel-clang-bin/tests/fuzz/${target}_fuzzer"
+  local binary="$BIN/tests/fuzz/${target}_fuzzer"
   local dir="$WORK/$target"
   mkdir -p "$dir/corpus" "$dir/crashes"
   cp -n "tests/fuzz/corpus/$target"/* "$dir/corpus/" 2>/dev/null
@@ -136,13 +136,14 @@ fi
 labels=()
 for t in "${selected[@]}"; do labels+=("//tests/fuzz:${t}_fuzzer"); done
 clang_bazel build --config=fuzz --noshow_progress "${labels[@]}" || exit 1
+BIN=$(clang_bazel info --config=fuzz bazel-bin 2>/dev/null) || exit 1
 
 if [[ "$mode" == replay ]]; then
   failed=0
   for t in "${selected[@]}"; do
     inputs=(tests/fuzz/regressions/"$t"/*)
     [[ -e "${inputs[0]}" ]] || continue
-    if "$ROOT/bazel-clang-bin/tests/fuzz/${t}_fuzzer" -timeout=10 \
+    if "$BIN/tests/fuzz/${t}_fuzzer" -timeout=10 \
       -rss_limit_mb=2048 "${inputs[@]}" >"$WORK/replay.log" 2>&1; then
       echo "replay $t: ${#inputs[@]} inputs, OK"
     else
