@@ -1,0 +1,105 @@
+// Writes the seeds of the fuzz targets that read binary or text-format
+// records, from the first records of data/sample (real Belgian suppliers and
+// tenders), so the seeds follow the schema when it changes:
+//
+//   tools/fuzz.sh bazel run --config=fuzz //tests/fuzz:make_seeds -- \
+//       $PWD/data/sample $PWD/tests/fuzz/corpus
+//
+// records_textproto/  one supplier and one tender (text format holds one
+//                     message per file)
+// records_binpb/      three suppliers, three tenders
+// snapshot/           snapshots of one and of three suppliers
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "procmatch/record_io.h"
+#include "procmatch/snapshot.h"
+#include "procmatch/supplier_index.h"
+#include "procmatch/v1/supplier.pb.h"
+#include "procmatch/v1/tender.pb.h"
+
+namespace procmatch {
+namespace {
+
+template <typename M>
+std::vector<M> ReadFirst(const std::string& path, int n) {
+  std::vector<M> out;
+  absl::StatusOr<std::string> content = ReadFileOrStdin(path);
+  if (!content.ok()) return out;
+  ReadRecords<M>(
+      path, *content, RecordFormat::kJsonLines,
+      [&](int, M m) {
+        if (static_cast<int>(out.size()) < n) out.push_back(std::move(m));
+      },
+      [](absl::Status) {})
+      .IgnoreError();
+  return out;
+}
+
+bool Write(const std::string& path, const std::string& bytes) {
+  std::ofstream file(path, std::ios::binary);
+  file << bytes;
+  std::cerr << path << ": " << bytes.size() << " bytes\n";
+  return static_cast<bool>(file);
+}
+
+template <typename M>
+bool WriteRecords(const std::vector<M>& records, int n, RecordFormat format,
+                  const std::string& path) {
+  std::string out;
+  for (int i = 0; i < n && i < static_cast<int>(records.size()); ++i) {
+    if (!AppendRecord(records[i], format, &out).ok()) return false;
+  }
+  return Write(path, out);
+}
+
+bool WriteSnapshot(const std::vector<v1::SupplierProfile>& suppliers, int n,
+                   const std::string& path) {
+  SupplierIndex::Builder builder;
+  for (int i = 0; i < n && i < static_cast<int>(suppliers.size()); ++i) {
+    if (!builder.Add(suppliers[i]).ok()) return false;
+  }
+  absl::StatusOr<std::shared_ptr<const SupplierIndex>> index =
+      std::move(builder).Build();
+  return index.ok() && Write(path, SaveSnapshot(**index));
+}
+
+int Main(const std::string& sample, const std::string& corpus) {
+  const auto suppliers =
+      ReadFirst<v1::SupplierProfile>(sample + "/suppliers.jsonl", 3);
+  const auto tenders = ReadFirst<v1::Tender>(sample + "/tenders.jsonl", 3);
+  if (suppliers.size() < 3 || tenders.size() < 3) {
+    std::cerr << sample << ": fewer than 3 suppliers or tenders\n";
+    return 1;
+  }
+  const std::string text = corpus + "/records_textproto/";
+  const std::string binary = corpus + "/records_binpb/";
+  const std::string snapshot = corpus + "/snapshot/";
+  const bool ok =
+      WriteRecords(suppliers, 1, RecordFormat::kTextFormat,
+                   text + "supplier.textproto") &&
+      WriteRecords(tenders, 1, RecordFormat::kTextFormat,
+                   text + "tender.textproto") &&
+      WriteRecords(suppliers, 3, RecordFormat::kBinaryDelimited,
+                   binary + "suppliers.binpb") &&
+      WriteRecords(tenders, 3, RecordFormat::kBinaryDelimited,
+                   binary + "tenders.binpb") &&
+      WriteSnapshot(suppliers, 1, snapshot + "one_supplier.snapshot") &&
+      WriteSnapshot(suppliers, 3, snapshot + "three_suppliers.snapshot");
+  return ok ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace procmatch
+
+int main(int argc, char** argv) {
+  if (argc != 3) {
+    std::cerr << "usage: make_seeds DATA_SAMPLE_DIR CORPUS_DIR\n";
+    return 2;
+  }
+  return procmatch::Main(argv[1], argv[2]);
+}
