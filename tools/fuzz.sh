@@ -38,7 +38,8 @@ readonly WORK="${PROCMATCH_FUZZ_DIR:-$HOME/.cache/procmatch-fuzz}"
 clang_bazel() {
   local cmd=(bazel "--output_base=$OUTPUT_BASE" "$@")
   if command -v flock >/dev/null; then
-    flock "$LOCK" "${cmd[@]}"
+    # -o: a Bazel server this starts must not inherit (and keep) the lock.
+    flock -o "$LOCK" "${cmd[@]}"
   else
     "${cmd[@]}"
   fi

@@ -8,6 +8,8 @@
 #   tsan    the tests that start threads under TSan (gcc, --config=tsan)
 #   fuzz    each fuzz target for $FUZZ_SECONDS (default 10) from its seeds
 #   format  tools/check_format.sh
+#   install tests/install_test.sh: tools/install.sh into a temporary prefix,
+#           then examples/embed_match.cc built with plain g++ and pkg-config
 #
 # and ends with "N passed, N failed" over all phases: a test target, a fuzz
 # target or the format check counts one. PHASES="unit asan" runs only those.
@@ -19,7 +21,7 @@ cd "$(dirname "$0")/.."
 # The tests include smoke runs of the benchmarks, which need Xapian.
 tools/install_deps.sh --benchmarks || exit 1
 
-PHASES="${PHASES:-unit asan tsan fuzz format}"
+PHASES="${PHASES:-unit asan tsan fuzz format install}"
 FUZZ_SECONDS="${FUZZ_SECONDS:-10}"
 export PROCMATCH_BAZEL_LOCK="${PROCMATCH_BAZEL_LOCK-/tmp/procmatch-bazel.lock}"
 
@@ -41,7 +43,8 @@ fi
 
 locked_bazel() {
   if [[ -n "$PROCMATCH_BAZEL_LOCK" ]] && command -v flock >/dev/null; then
-    flock "$PROCMATCH_BAZEL_LOCK" bazel "$@"
+    # -o: a Bazel server this starts must not inherit (and keep) the lock.
+    flock -o "$PROCMATCH_BAZEL_LOCK" bazel "$@"
   else
     bazel "$@"
   fi
@@ -95,6 +98,14 @@ for phase in $PHASES; do
       status=${PIPESTATUS[0]}
       passed=$(grep -cE '^fuzz \S+: .*, OK$' "$log" || true)
       failed=$(grep -cE '^fuzz \S+: .*CRASH' "$log" || true)
+      ;;
+    install)
+      tests/install_test.sh 2>&1 | tee "$log"
+      status=${PIPESTATUS[0]}
+      passed=$(sed -nE 's/^([0-9]+) passed, [0-9]+ failed$/\1/p' "$log" | tail -1)
+      failed=$(sed -nE 's/^[0-9]+ passed, ([0-9]+) failed$/\1/p' "$log" | tail -1)
+      passed=${passed:-0}
+      failed=${failed:-0}
       ;;
     format)
       tools/check_format.sh

@@ -24,9 +24,11 @@ bool ParseTedTime(absl::string_view text, google::protobuf::Timestamp* ts) {
       !absl::SimpleAtoi(text.substr(6, 2), &d)) {
     return false;
   }
-  if (text.size() >= 14) {
-    absl::SimpleAtoi(text.substr(9, 2), &hh);
-    absl::SimpleAtoi(text.substr(12, 2), &mm);
+  // A time that does not parse is midnight: the day is what matters.
+  if (text.size() >= 14 && (!absl::SimpleAtoi(text.substr(9, 2), &hh) ||
+                            !absl::SimpleAtoi(text.substr(12, 2), &mm) ||
+                            hh < 0 || hh > 23 || mm < 0 || mm > 59)) {
+    hh = mm = 0;
   }
   const absl::CivilMinute t(y, m, d, hh, mm);
   if (t.year() != y || t.month() != m || t.day() != d) return false;
