@@ -94,7 +94,9 @@ for phase in $PHASES; do
       count_bazel
       ;;
     fuzz)
-      PROCMATCH_FUZZ_DIR="$fuzz_dir" tools/fuzz.sh all "$FUZZ_SECONDS" 2>&1 | tee "$log"
+      # The kept inputs of past findings first, then a short run per target.
+      { tools/fuzz.sh replay all &&
+        PROCMATCH_FUZZ_DIR="$fuzz_dir" tools/fuzz.sh all "$FUZZ_SECONDS"; } 2>&1 | tee "$log"
       status=${PIPESTATUS[0]}
       passed=$(grep -cE '^fuzz \S+: .*, OK$' "$log" || true)
       failed=$(grep -cE '^fuzz \S+: .*CRASH' "$log" || true)
