@@ -312,12 +312,20 @@ absl::StatusOr<PreparedNotice> PrepareNotice(const v1::Tender& t) {
     n.fields[i].stemmed = std::move(*stemmed);
     n.fields[i].plain = std::move(*plain);
   }
-  std::string text = absl::StrCat(t.title(), "\n", t.description());
-  for (const v1::Lot& lot : t.lots()) {
-    absl::StrAppend(&text, "\n", lot.title(), "\n", lot.description());
-  }
-  n.folded_text = FoldText(text);
   return n;
+}
+
+const std::string& FoldedText(const PreparedNotice& n) {
+  if (!n.folded) {
+    std::string text =
+        absl::StrCat(n.tender->title(), "\n", n.tender->description());
+    for (const v1::Lot& lot : n.tender->lots()) {
+      absl::StrAppend(&text, "\n", lot.title(), "\n", lot.description());
+    }
+    n.folded_text = FoldText(text);
+    n.folded = true;
+  }
+  return n.folded_text;
 }
 
 std::vector<std::string> NoticeKeys(const PreparedNotice& n) {
@@ -345,8 +353,8 @@ std::vector<std::string> NoticeKeys(const PreparedNotice& n) {
       keys.push_back(absl::StrCat("p", term));
     }
   }
-  std::sort(keys.begin(), keys.end());
-  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  // Repeats are left in: the candidates they produce are merged anyway, and
+  // sorting a thousand strings costs more than looking a few up twice.
   return keys;
 }
 
@@ -436,7 +444,7 @@ absl::StatusOr<bool> VerifyAlertRule(const CompiledAlertRule& compiled,
     bool found = false;
     for (size_t i = 0; i < compiled.include_patterns.size() && !found; ++i) {
       std::string text;
-      if (PatternFinds(*compiled.include_patterns[i], n.folded_text, &text)) {
+      if (PatternFinds(*compiled.include_patterns[i], FoldedText(n), &text)) {
         reasons.push_back(absl::StrCat("pattern '", r.keyword_patterns(i),
                                        "' matches \"", text, "\""));
         found = true;
@@ -445,7 +453,7 @@ absl::StatusOr<bool> VerifyAlertRule(const CompiledAlertRule& compiled,
     if (!found) return false;
   }
   for (const auto& re : compiled.exclude_patterns) {
-    if (RE2::PartialMatch(n.folded_text, *re)) return false;
+    if (RE2::PartialMatch(FoldedText(n), *re)) return false;
   }
   if (r.has_profile()) {
     if (context.matcher == nullptr) {

@@ -72,13 +72,20 @@ struct PreparedNotice {
   std::string language;           // The tender's, else guessed from the title.
   std::vector<NoticeUnit> units;  // [0] is the whole notice.
   AnalysedField fields[2];
-  std::string folded_text;  // Title, description and lots, for patterns.
+  // Title, description and lots folded, for patterns: made on first use
+  // (most notices meet no pattern). A PreparedNotice belongs to one
+  // evaluation, on one thread.
+  mutable bool folded = false;
+  mutable std::string folded_text;
 };
+
+// The folded text of `notice`, made on first use.
+const std::string& FoldedText(const PreparedNotice& notice);
 
 // InvalidArgument naming the tender when its text is not valid UTF-8.
 absl::StatusOr<PreparedNotice> PrepareNotice(const v1::Tender& tender);
 
-// Every posting key the notice looks up, without repeats.
+// Every posting key the notice looks up (with repeats).
 std::vector<std::string> NoticeKeys(const PreparedNotice& notice);
 
 // True, with `alert` filled (reasons, lots, title), when every criterion of
