@@ -28,6 +28,10 @@ int RunExplain(const Args& args);
 // and award winners into suppliers (import_command.cc).
 int RunImport(const Args& args);
 
+// alerts --rules FILE... --notices FILE... [--state DIR --out FILE]: alert
+// rules run against notices, remembered across runs (alerts_command.cc).
+int RunAlerts(const Args& args);
+
 }  // namespace cli
 }  // namespace procmatch
 

@@ -50,6 +50,19 @@ commands:
                          track records; a broken file is reported, counted
                          and skipped; --merges-out lists the spellings
                          resolved to one supplier, for a person to check
+  alerts --rules FILE... (--notices FILE... | --ted-json FILE...)
+         [--state DIR --out FILE] [--digest] [--now=YYYY-MM-DD]
+         [--suppliers FILE... | --index SNAPSHOT]
+                         run alert rules (saved searches) against notices:
+                         TED XML or eForms (.xml, told apart by their root
+                         element), tender records, or the reduced TED JSON;
+                         one Alert per (rule, notice) as JSON Lines (a table
+                         on a terminal), --digest a digest per subscriber;
+                         with --state, a notice alerts once, a change notice
+                         again only when what matched changed, and alerts
+                         reach --out exactly once even across kills
+                         (doc/alerts.md); profile rules need suppliers
+      --batch=N          notices per state commit (default 64)
   demo [--data_dir=DIR]  rank the bundled Belgian sample for its tenders
   version
 
@@ -97,6 +110,7 @@ int Main(int argc, char** argv) {
   if (c == "match") return RunMatch(*args);
   if (c == "explain") return RunExplain(*args);
   if (c == "import") return RunImport(*args);
+  if (c == "alerts") return RunAlerts(*args);
   if (c == "demo") return RunDemo(*args);
   if (c == "help") {
     std::cout << kUsage;

@@ -76,6 +76,10 @@ class Validator {
       const v1::CoverageRequest& request) const;
   std::vector<ValidationProblem> CheckAlertRule(
       const v1::AlertRule& rule) const;
+  // Each upsert as CheckAlertRule (fields prefixed "upserts[i]."), ids given
+  // twice, and removed ids that are empty or also upserted.
+  std::vector<ValidationProblem> CheckAlertRuleUpdate(
+      const v1::AlertRuleUpdate& update) const;
 
   // OK, or InvalidArgument with the first problem and "(and N more
   // problems)" when there are several.
@@ -88,6 +92,7 @@ class Validator {
   absl::Status ValidateCoverageRequest(
       const v1::CoverageRequest& request) const;
   absl::Status ValidateAlertRule(const v1::AlertRule& rule) const;
+  absl::Status ValidateAlertRuleUpdate(const v1::AlertRuleUpdate& update) const;
 
   const CpvTaxonomy& cpv() const { return *cpv_; }
   const NutsTaxonomy& nuts() const { return *nuts_; }

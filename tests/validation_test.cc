@@ -483,25 +483,82 @@ TEST_F(ValidationTest, AlertRule) {
   v1::AlertRule r;
   r.set_id("uav-flanders");
   r.add_cpv_prefixes("3561");
+  r.add_exclude_cpv_prefixes("35613");
   r.add_nuts_prefixes("BE2");
+  r.add_buyer_countries("BE");
+  r.add_languages("nl");
+  r.add_notice_kinds(v1::NOTICE_KIND_CONTRACT_NOTICE);
+  r.add_keywords("onbemande luchtvaartuigen");
+  r.set_keyword_language("nl");
   r.add_keyword_patterns("(?i)drone|uav");
-  EXPECT_TRUE(validator_.ValidateAlertRule(r).ok());
+  r.mutable_profile()->set_supplier_id("BE-0410472920");
+  r.mutable_profile()->set_min_score(0.5);
+  EXPECT_TRUE(validator_.ValidateAlertRule(r).ok())
+      << validator_.ValidateAlertRule(r);
   r.add_cpv_prefixes("99");
   r.add_cpv_prefixes("35a");
+  r.add_exclude_cpv_prefixes("3");
   r.add_exclude_patterns("[");
   r.mutable_min_value()->set_amount(10);
   r.mutable_min_value()->set_currency("EUR");
   r.mutable_max_value()->set_amount(5);
   r.mutable_max_value()->set_currency("EUR");
   r.add_legal_bases(v1::LEGAL_BASIS_UNSPECIFIED);
-  EXPECT_THAT(Messages(validator_.CheckAlertRule(r)),
-              AllOf(Contains(HasSubstr("cpv_prefixes[1]: no CPV code starts "
-                                       "with \"99\"")),
-                    Contains(HasSubstr("cpv_prefixes[2]: \"35a\" is not 2-8 "
-                                       "digits")),
-                    Contains(HasSubstr("exclude_patterns[0]: pattern \"[\"")),
-                    Contains(HasSubstr("min_value: is more than max_value")),
-                    Contains(HasSubstr("legal_bases[0]"))));
+  r.add_notice_kinds(v1::NOTICE_KIND_UNSPECIFIED);
+  r.add_buyer_countries("XX");
+  r.add_languages("");
+  r.add_keywords("  ");
+  r.mutable_profile()->set_min_score(1.5);
+  EXPECT_THAT(
+      Messages(validator_.CheckAlertRule(r)),
+      AllOf(Contains(HasSubstr("cpv_prefixes[1]: no CPV code starts "
+                               "with \"99\"")),
+            Contains(HasSubstr("cpv_prefixes[2]: \"35a\" is not 2-8 "
+                               "digits")),
+            Contains(HasSubstr("exclude_cpv_prefixes[1]: \"3\" is not 2-8")),
+            Contains(HasSubstr("exclude_patterns[0]: pattern \"[\"")),
+            Contains(HasSubstr("min_value: is more than max_value")),
+            Contains(HasSubstr("legal_bases[0]")),
+            Contains(HasSubstr("notice_kinds[1]: is NOTICE_KIND_UNSPECIFIED")),
+            Contains(HasSubstr("buyer_countries[1]: \"XX\" is not an ISO")),
+            Contains(HasSubstr("languages[1]: is empty")),
+            Contains(HasSubstr("keywords[1]: is empty")),
+            Contains(HasSubstr("profile.min_score: 1.5 is outside 0-1"))));
+}
+
+// A pattern that needs more than Options::max_pattern_memory is refused,
+// naming the rule, the field and the bound.
+TEST(AlertRuleValidation, PatternOverTheMemoryBoundIsRefused) {
+  Options options;
+  options.max_pattern_memory = 64 << 10;
+  Validator validator(options);
+  v1::AlertRule r;
+  r.set_id("drones-large");
+  r.add_keyword_patterns("drone");
+  EXPECT_TRUE(validator.ValidateAlertRule(r).ok());
+  r.add_keyword_patterns("(drone|uav|quadcopter){1,200}\\w{50,900}");
+  const absl::Status s = validator.ValidateAlertRule(r);
+  EXPECT_THAT(
+      std::string(s.message()),
+      AllOf(HasSubstr("alert rule \"drones-large\""),
+            HasSubstr("keyword_patterns[1]"), HasSubstr("65536 bytes")));
+}
+
+TEST_F(ValidationTest, AlertRuleUpdate) {
+  v1::AlertRuleUpdate u;
+  v1::AlertRule* r = u.add_upserts();
+  r->set_id("uav-flanders");
+  r->add_cpv_prefixes("3561");
+  EXPECT_TRUE(validator_.ValidateAlertRuleUpdate(u).ok());
+  u.add_upserts()->set_id("uav-flanders");
+  u.add_upserts()->add_cpv_prefixes("99");
+  u.add_removed_ids("uav-flanders");
+  EXPECT_THAT(Messages(validator_.CheckAlertRuleUpdate(u)),
+              AllOf(Contains(HasSubstr("upserts[1].id: rule \"uav-flanders\" "
+                                       "given twice")),
+                    Contains(HasSubstr("upserts[2].id: is empty")),
+                    Contains(HasSubstr("upserts[2].cpv_prefixes[0]")),
+                    Contains(HasSubstr("removed_ids[0]: is also upserted"))));
 }
 
 TEST_F(ValidationTest, ConsortiumRequest) {

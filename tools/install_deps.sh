@@ -10,7 +10,7 @@ PACKAGES=(
   g++ pkg-config
   libabsl-dev libprotobuf-dev protobuf-compiler libre2-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libstemmer-dev libpugixml-dev
+  libstemmer-dev libpugixml-dev libleveldb-dev
 )
 if [[ "${1:-}" == "--benchmarks" ]]; then
   PACKAGES+=(libxapian-dev)

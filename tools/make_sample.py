@@ -567,8 +567,38 @@ TED_NO_FIREFIGHTING = {
     "source_notice_id": "460098-2021",
 }
 
+# Saved searches of a few of the hand-written suppliers (procmatch alerts;
+# doc/alerts.md): one per criterion kind, so that the bundled data shows each.
+ALERT_RULES = [
+    {"id": "kempen-uav", "name": "Drones and their maintenance",
+     "subscriber": "BE-0410472920", "cpv_prefixes": ["35613", "50660"],
+     "keywords": ["drone", "UAV", "onbemande luchtvaartuigen"],
+     "keyword_language": "fr", "deadline_open": True},
+    {"id": "kempen-profile", "name": "Anything Kempen Avionics fits",
+     "subscriber": "BE-0410472920",
+     "profile": {"supplier_id": "BE-0410472920", "min_score": 0.4}},
+    {"id": "meuse-munitions", "name": "Munitions and pyrotechnics, EU defence",
+     "subscriber": "BE-0420945851", "cpv_prefixes": ["353"],
+     "legal_bases": ["LEGAL_BASIS_DEFENCE_DIRECTIVE_2009_81_EC"],
+     "notice_kinds": ["NOTICE_KIND_CONTRACT_NOTICE"]},
+    {"id": "antwerp-naval", "name": "Naval systems over 1 MEUR",
+     "subscriber": "BE-0473310312", "cpv_prefixes": ["355", "35000000"],
+     "keywords": ["naval", "maritime", "countermeasures"],
+     "min_value": {"amount": 1000000, "currency": "EUR"}},
+    {"id": "vid-research", "name": "Defence research calls",
+     "subscriber": "BE-0452364547", "cpv_prefixes": ["734"],
+     "notice_kinds": ["NOTICE_KIND_FUNDING_CALL"]},
+    {"id": "tolvin-wallonia", "name": "Infrastructure in Wallonia",
+     "subscriber": "BE-0693241281", "cpv_prefixes": ["513", "453"],
+     "nuts_prefixes": ["BE3"], "exclude_patterns": ["demolition"]},
+]
+
+
 def main():
     out = os.path.join(os.path.dirname(__file__), "..", "data", "sample")
+    with open(os.path.join(out, "alert_rules.jsonl"), "w") as f:
+        for r in ALERT_RULES:
+            f.write(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n")
     with open(os.path.join(out, "suppliers.jsonl"), "w") as f:
         for s in SUPPLIERS + generated_suppliers(136, len(SUPPLIERS) + 1):
             f.write(json.dumps(s, ensure_ascii=False, sort_keys=True) + "\n")

@@ -1,0 +1,192 @@
+#include "procmatch/alert_index.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "procmatch/internal/alert_rule.h"
+
+namespace procmatch {
+
+using internal::AlertPostings;
+using internal::CompiledAlertRule;
+
+AlertIndex::Builder::Builder(Options options)
+    : options_(options), validator_(options_) {}
+
+AlertIndex::Builder::~Builder() = default;
+
+absl::Status AlertIndex::Builder::Add(const v1::AlertRule& rule) {
+  absl::Status valid = validator_.ValidateAlertRule(rule);
+  if (!valid.ok()) return valid;
+  if (rules_.contains(rule.id())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("alert rule \"", rule.id(), "\": id: given twice"));
+  }
+  absl::StatusOr<std::shared_ptr<const CompiledAlertRule>> compiled =
+      internal::CompileAlertRule(rule, options_);
+  if (!compiled.ok()) return compiled.status();
+  rules_.emplace(rule.id(), *std::move(compiled));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::shared_ptr<const AlertIndex>>
+AlertIndex::Builder::Build() && {
+  std::vector<std::shared_ptr<const CompiledAlertRule>> rules;
+  rules.reserve(rules_.size());
+  for (auto& [id, rule] : rules_) rules.push_back(std::move(rule));
+  rules_.clear();
+  return std::shared_ptr<const AlertIndex>(
+      new AlertIndex(options_, 1, std::move(rules)));
+}
+
+AlertIndex::AlertIndex(
+    Options options, uint64_t generation,
+    std::vector<std::shared_ptr<const CompiledAlertRule>> rules)
+    : options_(options), generation_(generation), rules_(std::move(rules)) {
+  std::sort(rules_.begin(), rules_.end(), [](const auto& a, const auto& b) {
+    return a->rule.id() < b->rule.id();
+  });
+  auto postings = std::make_unique<AlertPostings>();
+  for (uint32_t i = 0; i < rules_.size(); ++i) {
+    const CompiledAlertRule& r = *rules_[i];
+    if (r.rule.disabled()) continue;
+    if (r.index_keys.empty()) {
+      postings->always.push_back(i);
+      continue;
+    }
+    for (const std::string& key : r.index_keys) {
+      postings->by_key[key].push_back(i);
+    }
+  }
+  postings_ = std::move(postings);
+}
+
+AlertIndex::~AlertIndex() = default;
+
+absl::StatusOr<std::shared_ptr<const AlertIndex>> AlertIndex::ApplyUpdate(
+    const v1::AlertRuleUpdate& update) const {
+  Validator validator(options_);
+  absl::Status valid = validator.ValidateAlertRuleUpdate(update);
+  if (!valid.ok()) return valid;
+  absl::flat_hash_set<std::string> removed;
+  for (const std::string& id : update.removed_ids()) {
+    if (FindRule(id) == nullptr) {
+      return absl::NotFoundError(
+          absl::StrCat("alert rule update: removed_ids: no rule \"", id, "\""));
+    }
+    removed.insert(id);
+  }
+  std::vector<std::shared_ptr<const CompiledAlertRule>> upserts;
+  for (const v1::AlertRule& rule : update.upserts()) {
+    absl::StatusOr<std::shared_ptr<const CompiledAlertRule>> compiled =
+        internal::CompileAlertRule(rule, options_);
+    if (!compiled.ok()) return compiled.status();
+    removed.insert(rule.id());
+    upserts.push_back(*std::move(compiled));
+  }
+  std::vector<std::shared_ptr<const CompiledAlertRule>> rules;
+  rules.reserve(rules_.size() + upserts.size());
+  for (const auto& r : rules_) {
+    if (!removed.contains(r->rule.id())) rules.push_back(r);
+  }
+  for (auto& r : upserts) rules.push_back(std::move(r));
+  return std::shared_ptr<const AlertIndex>(
+      new AlertIndex(options_, generation_ + 1, std::move(rules)));
+}
+
+namespace {
+
+// The alerts of the rules at `candidates` (ascending positions), verified
+// exactly: the one path both evaluations share.
+absl::StatusOr<std::vector<v1::Alert>> VerifyCandidates(
+    const std::vector<std::shared_ptr<const CompiledAlertRule>>& rules,
+    const std::vector<uint32_t>& candidates,
+    const internal::PreparedNotice& notice, const EvaluationContext& context,
+    EvaluationStats* stats) {
+  std::vector<v1::Alert> alerts;
+  v1::Alert alert;
+  for (uint32_t i : candidates) {
+    absl::StatusOr<bool> hit =
+        internal::VerifyAlertRule(*rules[i], notice, context, &alert);
+    if (!hit.ok()) return hit.status();
+    if (*hit) alerts.push_back(std::move(alert));
+    alert.Clear();
+  }
+  if (stats != nullptr) {
+    stats->candidates += static_cast<int64_t>(candidates.size());
+    stats->alerts += static_cast<int64_t>(alerts.size());
+  }
+  return alerts;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<v1::Alert>> AlertIndex::Evaluate(
+    const v1::Tender& notice, const EvaluationContext& context,
+    EvaluationStats* stats) const {
+  absl::StatusOr<internal::PreparedNotice> prepared =
+      internal::PrepareNotice(notice);
+  if (!prepared.ok()) return prepared.status();
+  std::vector<uint32_t> candidates = postings_->always;
+  for (const std::string& key : internal::NoticeKeys(*prepared)) {
+    auto it = postings_->by_key.find(key);
+    if (it == postings_->by_key.end()) continue;
+    candidates.insert(candidates.end(), it->second.begin(), it->second.end());
+  }
+  // Rule order is id order, so sorted candidates give alerts by rule id.
+  std::sort(candidates.begin(), candidates.end());
+  candidates.erase(std::unique(candidates.begin(), candidates.end()),
+                   candidates.end());
+  return VerifyCandidates(rules_, candidates, *prepared, context, stats);
+}
+
+absl::StatusOr<std::vector<v1::Alert>> AlertIndex::EvaluateExhaustive(
+    const v1::Tender& notice, const EvaluationContext& context,
+    EvaluationStats* stats) const {
+  absl::StatusOr<internal::PreparedNotice> prepared =
+      internal::PrepareNotice(notice);
+  if (!prepared.ok()) return prepared.status();
+  std::vector<uint32_t> every(rules_.size());
+  for (uint32_t i = 0; i < every.size(); ++i) every[i] = i;
+  return VerifyCandidates(rules_, every, *prepared, context, stats);
+}
+
+int AlertIndex::size() const { return static_cast<int>(rules_.size()); }
+
+int AlertIndex::always_checked() const {
+  return static_cast<int>(postings_->always.size());
+}
+
+const v1::AlertRule* AlertIndex::FindRule(absl::string_view id) const {
+  auto it = std::lower_bound(
+      rules_.begin(), rules_.end(), id,
+      [](const auto& r, absl::string_view key) { return r->rule.id() < key; });
+  if (it == rules_.end() || (*it)->rule.id() != id) return nullptr;
+  return &(*it)->rule;
+}
+
+size_t AlertIndex::ApproximateMemoryUsage() const {
+  size_t bytes = rules_.capacity() * sizeof(rules_[0]);
+  for (const auto& r : rules_) {
+    bytes += sizeof(CompiledAlertRule) + r->rule.SpaceUsedLong();
+    for (const auto& p : r->phrases) {
+      bytes += sizeof(p) + p.text.capacity();
+      for (const auto& t : p.stemmed) bytes += sizeof(t) + t.capacity();
+      for (const auto& t : p.plain) bytes += sizeof(t) + t.capacity();
+    }
+    // RE2 keeps its compiled programs within the pattern memory budget;
+    // count a typical small program.
+    bytes += (r->include_patterns.size() + r->exclude_patterns.size()) * 4096;
+    for (const auto& k : r->index_keys) bytes += sizeof(k) + k.capacity();
+  }
+  for (const auto& [key, ids] : postings_->by_key) {
+    bytes += sizeof(key) + key.capacity() + sizeof(ids) +
+             ids.capacity() * sizeof(uint32_t) + 16;
+  }
+  bytes += postings_->always.capacity() * sizeof(uint32_t);
+  return bytes;
+}
+
+}  // namespace procmatch

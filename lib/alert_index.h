@@ -1,0 +1,164 @@
+// File: lib/alert_index.h
+//
+// Tender alerts: many saved searches (procmatch.v1.AlertRule) run against
+// each new notice, every alert explained in words.
+//
+// Rules are indexed by what each of them requires, the way Lucene's Monitor
+// (Luwak) indexes queries: every rule is posted under the values of one
+// criterion it cannot match without -- its CPV prefixes, its NUTS prefixes,
+// its buyer countries or one term of each keyword phrase (the longest, as
+// the likely rarest) -- and a notice looks up its own values (every 2- to
+// 8-digit prefix of each CPV code, every prefix of each place, its buyer
+// country, its analysed terms). Rules with none of these go to a short list
+// that every notice checks. Each candidate is then verified exactly against
+// all its criteria; RE2 patterns and supplier profiles run only there.
+// doc/alerts.md describes the criteria and the design.
+//
+// Example:
+//
+//   procmatch::AlertIndex::Builder builder;       // builtin CPV and NUTS
+//   for (const procmatch::v1::AlertRule& rule : rules) {
+//     absl::Status added = builder.Add(rule);     // names rule and field
+//     if (!added.ok()) return added;
+//   }
+//   absl::StatusOr<std::shared_ptr<const procmatch::AlertIndex>> alerts =
+//       std::move(builder).Build();
+//   procmatch::EvaluationContext context;
+//   context.now = absl::Now();                    // for deadline_open
+//   context.matcher = &matcher;                   // for profile rules
+//   absl::StatusOr<std::vector<procmatch::v1::Alert>> raised =
+//       (*alerts)->Evaluate(tender, context);
+//   // raised->at(0).reasons(): "CPV 35613000 is under your 3561", ...
+//
+// Evaluate() returns exactly what EvaluateExhaustive() -- which verifies
+// every rule and is kept as the reference -- returns, in rule id order.
+//
+// Threading: a built AlertIndex is immutable and safe for concurrent use by
+// multiple threads; share it through std::shared_ptr<const AlertIndex>. A
+// Builder is not thread-safe: use one per thread.
+#ifndef PROCMATCH_LIB_ALERT_INDEX_H_
+#define PROCMATCH_LIB_ALERT_INDEX_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "procmatch/matcher.h"
+#include "procmatch/options.h"
+#include "procmatch/v1/alert.pb.h"
+#include "procmatch/v1/tender.pb.h"
+#include "procmatch/validation.h"
+
+namespace procmatch {
+
+namespace internal {
+struct CompiledAlertRule;
+struct AlertPostings;
+}  // namespace internal
+
+// What an evaluation needs besides the notice.
+struct EvaluationContext {
+  // The time `deadline_open` compares submission deadlines with.
+  // Default: the Unix epoch, so set it (absl::Now() for a live stream).
+  absl::Time now = absl::UnixEpoch();
+
+  // Matches notices against supplier profiles for rules with a `profile`
+  // criterion. Default: nullptr; evaluating a notice that such a rule could
+  // alert on is then a FailedPrecondition error naming the rule.
+  // REQUIRES: when set, outlives the call.
+  const Matcher* matcher = nullptr;
+};
+
+// Counters of one evaluation, for benchmarks and monitoring.
+struct EvaluationStats {
+  int64_t candidates = 0;  // Rules verified exactly.
+  int64_t alerts = 0;
+};
+
+class AlertIndex {
+ public:
+  class Builder {
+   public:
+    // Validates and compiles with `options` (taxonomies, pattern memory
+    // bound), which the built index keeps.
+    explicit Builder(Options options = {});
+    ~Builder();
+    // Holds every compiled rule until Build(): not copyable.
+    Builder(const Builder&) = delete;
+    Builder& operator=(const Builder&) = delete;
+
+    // Validates and compiles `rule`. On error (an invalid rule, a duplicate
+    // id, a keyword with no searchable term) nothing is added and the status
+    // names the rule and the field; the rules already added are kept.
+    absl::Status Add(const v1::AlertRule& rule);
+
+    int size() const { return static_cast<int>(rules_.size()); }
+
+    // Builds generation 1. The builder is consumed.
+    absl::StatusOr<std::shared_ptr<const AlertIndex>> Build() &&;
+
+   private:
+    Options options_;
+    Validator validator_;
+    absl::flat_hash_map<std::string,
+                        std::shared_ptr<const internal::CompiledAlertRule>>
+        rules_;
+  };
+
+  ~AlertIndex();
+  // Immutable and shared by pointer between readers: not copyable.
+  AlertIndex(const AlertIndex&) = delete;
+  AlertIndex& operator=(const AlertIndex&) = delete;
+
+  // A new generation with `update` applied: upserts replace the rule with
+  // the same id or add it, removed ids must exist. Validated first; on error
+  // nothing is applied. Unchanged rules are shared with this generation;
+  // the postings are rebuilt, O(number of rules).
+  absl::StatusOr<std::shared_ptr<const AlertIndex>> ApplyUpdate(
+      const v1::AlertRuleUpdate& update) const;
+
+  // One alert per enabled rule whose every criterion holds for `notice`, in
+  // rule id order, each with its reasons and matched lots. Errors: text
+  // that is not valid UTF-8 (names the tender), a profile rule to verify
+  // without context.matcher (names the rule), a failing Matcher.
+  absl::StatusOr<std::vector<v1::Alert>> Evaluate(
+      const v1::Tender& notice, const EvaluationContext& context,
+      EvaluationStats* stats = nullptr) const;
+
+  // The reference: verifies every enabled rule. Same alerts as Evaluate().
+  absl::StatusOr<std::vector<v1::Alert>> EvaluateExhaustive(
+      const v1::Tender& notice, const EvaluationContext& context,
+      EvaluationStats* stats = nullptr) const;
+
+  int size() const;  // Rules, disabled ones included.
+  uint64_t generation() const { return generation_; }
+  const Options& options() const { return options_; }
+  // The rule with `id`, or nullptr.
+  const v1::AlertRule* FindRule(absl::string_view id) const;
+  // Rules no criterion could index: every notice verifies them.
+  int always_checked() const;
+  // Bytes held by the rules and postings (an estimate), for capacity
+  // planning.
+  size_t ApproximateMemoryUsage() const;
+
+ private:
+  AlertIndex(
+      Options options, uint64_t generation,
+      std::vector<std::shared_ptr<const internal::CompiledAlertRule>> rules);
+
+  Options options_;
+  uint64_t generation_;
+  // By rule id; a rule's position is its posting id.
+  std::vector<std::shared_ptr<const internal::CompiledAlertRule>> rules_;
+  std::unique_ptr<const internal::AlertPostings> postings_;
+};
+
+}  // namespace procmatch
+
+#endif  // PROCMATCH_LIB_ALERT_INDEX_H_

@@ -1,0 +1,457 @@
+// AlertIndex: the indexed evaluation against its exhaustive twin on random
+// rules drawn from the 1,745 real TED notices of data/ted/notices_dev.jsonl,
+// then one test per criterion kind with its reasons.
+#include "procmatch/alert_index.h"
+
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "procmatch/matcher.h"
+#include "procmatch/record_io.h"
+#include "procmatch/supplier_index.h"
+#include "procmatch/ted_importer.h"
+
+namespace procmatch {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+std::string Read(const std::string& path) {
+  absl::StatusOr<std::string> content = ReadFileOrStdin(path);
+  EXPECT_TRUE(content.ok()) << content.status();
+  return content.value_or("");
+}
+
+// The real notices; every other one gets a submission deadline 0-59 days
+// after publication, so that deadline_open has something to decide.
+const std::vector<v1::Tender>& RealNotices() {
+  static const auto* notices = [] {
+    auto* out = new std::vector<v1::Tender>;
+    int line = 0;
+    for (absl::string_view text :
+         absl::StrSplit(Read("data/ted/notices_dev.jsonl"), '\n')) {
+      if (text.empty()) continue;
+      absl::StatusOr<ImportedNotice> n = ImportTedReducedJson(
+          absl::StrCat("notices_dev.jsonl:", ++line), text);
+      EXPECT_TRUE(n.ok()) << n.status();
+      if (!n.ok()) continue;
+      v1::Tender t = std::move(n->tender);
+      if (line % 2 == 0) {
+        t.mutable_submission_deadline()->set_seconds(t.published().seconds() +
+                                                     (line % 60) * 86400);
+      }
+      out->push_back(std::move(t));
+    }
+    return out;
+  }();
+  return *notices;
+}
+
+// Values of real notices to draw rules from.
+struct Vocabulary {
+  std::vector<std::string> cpv, nuts, countries, languages, words, phrases;
+};
+
+const Vocabulary& RealVocabulary() {
+  static const Vocabulary* v = [] {
+    std::set<std::string> cpv, nuts, countries, languages, words, phrases;
+    for (const v1::Tender& t : RealNotices()) {
+      if (!t.main_cpv().empty()) cpv.insert(t.main_cpv().substr(0, 8));
+      for (const auto& c : t.additional_cpv()) cpv.insert(c.substr(0, 8));
+      for (const auto& n : t.nuts_codes()) nuts.insert(n);
+      if (!t.buyer().country().empty()) countries.insert(t.buyer().country());
+      if (!t.language().empty()) languages.insert(t.language());
+      std::vector<std::string> raw = absl::StrSplit(
+          t.title(), absl::ByAnyChar(" ,.;:()/'\"-"), absl::SkipEmpty());
+      for (size_t i = 0; i < raw.size(); ++i) {
+        if (raw[i].size() < 4) continue;
+        words.insert(raw[i]);
+        if (i + 1 < raw.size() && raw[i + 1].size() >= 4) {
+          phrases.insert(absl::StrCat(raw[i], " ", raw[i + 1]));
+        }
+      }
+    }
+    auto* out = new Vocabulary;
+    out->cpv.assign(cpv.begin(), cpv.end());
+    out->nuts.assign(nuts.begin(), nuts.end());
+    out->countries.assign(countries.begin(), countries.end());
+    out->languages.assign(languages.begin(), languages.end());
+    out->words.assign(words.begin(), words.end());
+    out->phrases.assign(phrases.begin(), phrases.end());
+    return out;
+  }();
+  return *v;
+}
+
+// A random rule of 1-3 criteria drawn from the real values.
+v1::AlertRule RandomRule(std::mt19937& rng, int id) {
+  const Vocabulary& v = RealVocabulary();
+  auto pick = [&](const std::vector<std::string>& from) {
+    return from[std::uniform_int_distribution<size_t>(0, from.size() - 1)(rng)];
+  };
+  auto chance = [&](double p) {
+    return std::uniform_real_distribution<double>(0, 1)(rng) < p;
+  };
+  v1::AlertRule r;
+  r.set_id(absl::StrCat("rule-", id));
+  r.set_subscriber(absl::StrCat("subscriber-", id % 97));
+  const int criteria = 1 + static_cast<int>(rng() % 3);
+  for (int c = 0; c < criteria; ++c) {
+    switch (rng() % 12) {
+      case 0:
+      case 1:
+      case 2:
+        for (int i = 0, n = 1 + rng() % 3; i < n; ++i) {
+          r.add_cpv_prefixes(pick(v.cpv).substr(0, 2 + rng() % 7));
+        }
+        break;
+      case 3:
+        r.add_nuts_prefixes(pick(v.nuts).substr(0, 2 + rng() % 3));
+        break;
+      case 4:
+        r.add_buyer_countries(pick(v.countries));
+        break;
+      case 5:
+      case 6:
+        for (int i = 0, n = 1 + rng() % 2; i < n; ++i) {
+          r.add_keywords(chance(0.3) ? pick(v.phrases) : pick(v.words));
+        }
+        if (chance(0.5)) r.set_keyword_language(pick(v.languages));
+        break;
+      case 7:
+        r.add_notice_kinds(static_cast<v1::NoticeKind>(1 + rng() % 4));
+        r.add_legal_bases(static_cast<v1::LegalBasis>(1 + rng() % 7));
+        break;
+      case 8:
+        r.add_languages(pick(v.languages));
+        r.set_deadline_open(chance(0.5));
+        break;
+      case 9:
+        r.mutable_min_value()->set_amount(std::pow(10, 4 + rng() % 3));
+        r.mutable_min_value()->set_currency("EUR");
+        if (chance(0.5)) {
+          r.mutable_max_value()->set_amount(std::pow(10, 7 + rng() % 2));
+          r.mutable_max_value()->set_currency("EUR");
+        }
+        break;
+      case 10:
+        r.add_keyword_patterns(
+            absl::StrCat("\\b", absl::AsciiStrToLower(pick(v.words))));
+        if (chance(0.3)) {
+          r.add_exclude_patterns(absl::AsciiStrToLower(pick(v.words)));
+        }
+        break;
+      case 11:
+        r.add_exclude_cpv_prefixes(pick(v.cpv).substr(0, 2 + rng() % 3));
+        break;
+    }
+  }
+  r.set_disabled(chance(0.02));
+  return r;
+}
+
+std::vector<std::string> Serialized(const std::vector<v1::Alert>& alerts) {
+  std::vector<std::string> out;
+  for (const v1::Alert& a : alerts) out.push_back(a.ShortDebugString());
+  return out;
+}
+
+EvaluationContext At2021() {
+  EvaluationContext context;
+  context.now =
+      absl::FromCivil(absl::CivilDay(2021, 6, 1), absl::UTCTimeZone());
+  return context;
+}
+
+TEST(AlertIndexOracle, IndexedEqualsExhaustiveOnRealNotices) {
+  ASSERT_EQ(RealNotices().size(), 1745u);
+  std::mt19937 rng(20260611);
+  AlertIndex::Builder builder;
+  std::vector<v1::AlertRule> accepted;
+  int refused = 0;
+  for (int i = 0; i < 3000; ++i) {
+    v1::AlertRule r = RandomRule(rng, i);
+    absl::Status s = builder.Add(r);
+    if (s.ok()) {
+      accepted.push_back(r);
+    } else {
+      ++refused;  // e.g. a keyword of stopwords only.
+      if (refused <= 5) std::cerr << s << "\n";
+    }
+  }
+  EXPECT_LT(refused, 30);
+  absl::StatusOr<std::shared_ptr<const AlertIndex>> index =
+      std::move(builder).Build();
+  ASSERT_TRUE(index.ok()) << index.status();
+  EXPECT_LT((*index)->always_checked(), (*index)->size() / 4);
+
+  const EvaluationContext context = At2021();
+  EvaluationStats indexed, exhaustive;
+  for (const v1::Tender& t : RealNotices()) {
+    absl::StatusOr<std::vector<v1::Alert>> fast =
+        (*index)->Evaluate(t, context, &indexed);
+    absl::StatusOr<std::vector<v1::Alert>> slow =
+        (*index)->EvaluateExhaustive(t, context, &exhaustive);
+    ASSERT_TRUE(fast.ok() && slow.ok()) << t.id();
+    ASSERT_EQ(Serialized(*fast), Serialized(*slow)) << t.id();
+  }
+  EXPECT_EQ(indexed.alerts, exhaustive.alerts);
+  EXPECT_GT(indexed.alerts, 2000);  // The rules do match real notices.
+  EXPECT_LT(indexed.candidates * 3, exhaustive.candidates);
+
+  // A new generation equals a fresh build of the same rules.
+  v1::AlertRuleUpdate update;
+  std::vector<v1::AlertRule> after;
+  for (size_t i = 0; i < accepted.size(); ++i) {
+    if (i % 7 == 0) {
+      update.add_removed_ids(accepted[i].id());
+    } else if (i % 7 == 1) {
+      v1::AlertRule changed = RandomRule(rng, 100000 + i);
+      changed.set_id(accepted[i].id());
+      if (!Validator().ValidateAlertRule(changed).ok()) {
+        after.push_back(accepted[i]);
+        continue;
+      }
+      *update.add_upserts() = changed;
+      after.push_back(changed);
+    } else {
+      after.push_back(accepted[i]);
+    }
+  }
+  absl::StatusOr<std::shared_ptr<const AlertIndex>> next =
+      (*index)->ApplyUpdate(update);
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_EQ((*next)->generation(), 2u);
+  AlertIndex::Builder fresh_builder;
+  for (const v1::AlertRule& r : after) {
+    absl::Status added = fresh_builder.Add(r);
+    if (!added.ok()) {
+      // Refused in the update too; such rules must not be in `next`.
+      EXPECT_EQ((*next)->FindRule(r.id()), nullptr);
+    }
+  }
+  auto fresh = std::move(fresh_builder).Build();
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ((*next)->size(), (*fresh)->size());
+  for (size_t i = 0; i < RealNotices().size(); i += 5) {
+    const v1::Tender& t = RealNotices()[i];
+    EXPECT_EQ(Serialized(*(*next)->Evaluate(t, context)),
+              Serialized(*(*fresh)->EvaluateExhaustive(t, context)))
+        << t.id();
+  }
+}
+
+// The Belgian sample: tender BE-MOD-2026-UAV (CPV 35613000, place BE,
+// French, deadline 2026-11-16, 9,000,000 EUR) and TED-010233-2021 (lots).
+class AlertCriteriaTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (absl::string_view line :
+         absl::StrSplit(Read("data/sample/tenders.jsonl"), '\n')) {
+      if (line.empty()) continue;
+      ASSERT_TRUE(ReadRecords<v1::Tender>(
+                      "tenders.jsonl", line, RecordFormat::kJsonLines,
+                      [&](int, v1::Tender t) { tenders_[t.id()] = t; },
+                      [](absl::Status s) { FAIL() << s; })
+                      .ok());
+    }
+    context_.now =
+        absl::FromCivil(absl::CivilDay(2026, 10, 1), absl::UTCTimeZone());
+  }
+
+  // The reasons of rule `r` for tender `id`, or "no alert".
+  std::vector<std::string> Reasons(const v1::AlertRule& r,
+                                   const std::string& id,
+                                   std::vector<std::string>* lots = nullptr) {
+    AlertIndex::Builder builder;
+    absl::Status added = builder.Add(r);
+    EXPECT_TRUE(added.ok()) << added;
+    auto index = std::move(builder).Build();
+    auto alerts = (*index)->Evaluate(tenders_.at(id), context_);
+    EXPECT_TRUE(alerts.ok()) << alerts.status();
+    auto oracle = (*index)->EvaluateExhaustive(tenders_.at(id), context_);
+    EXPECT_EQ(Serialized(*alerts), Serialized(*oracle));
+    if (alerts->empty()) return {"no alert"};
+    if (lots != nullptr) {
+      lots->assign(alerts->at(0).lot_ids().begin(),
+                   alerts->at(0).lot_ids().end());
+    }
+    EXPECT_EQ(alerts->at(0).title(), tenders_.at(id).title());
+    return {alerts->at(0).reasons().begin(), alerts->at(0).reasons().end()};
+  }
+
+  static v1::AlertRule Rule() {
+    v1::AlertRule r;
+    r.set_id("uav");
+    r.set_subscriber("BE-0410472920");
+    return r;
+  }
+
+  std::map<std::string, v1::Tender> tenders_;
+  EvaluationContext context_;
+};
+
+TEST_F(AlertCriteriaTest, CpvPrefixes) {
+  v1::AlertRule r = Rule();
+  r.add_cpv_prefixes("356");
+  EXPECT_THAT(Reasons(r, "BE-MOD-2026-UAV"),
+              ElementsAre("CPV 35613000 is under your 356"));
+  r.add_exclude_cpv_prefixes("386");  // The tender's 38600000.
+  EXPECT_THAT(Reasons(r, "BE-MOD-2026-UAV"), ElementsAre("no alert"));
+  r.clear_exclude_cpv_prefixes();
+  r.set_cpv_prefixes(0, "3572");
+  EXPECT_THAT(Reasons(r, "BE-MOD-2026-UAV"), ElementsAre("no alert"));
+}
+
+TEST_F(AlertCriteriaTest, NutsCountryKindLegalBasisLanguage) {
+  v1::AlertRule r = Rule();
+  r.add_nuts_prefixes("BE");
+  r.add_buyer_countries("BE");
+  r.add_notice_kinds(v1::NOTICE_KIND_CONTRACT_NOTICE);
+  r.add_legal_bases(v1::LEGAL_BASIS_DEFENCE_DIRECTIVE_2009_81_EC);
+  r.add_languages("fr");
+  EXPECT_THAT(
+      Reasons(r, "BE-MOD-2026-UAV"),
+      ElementsAre("a contract notice", "under the defence directive 2009/81/EC",
+                  "written in fr", "buyer in BE", "place of performance BE"));
+  r.set_languages(0, "nl");
+  EXPECT_THAT(Reasons(r, "BE-MOD-2026-UAV"), ElementsAre("no alert"));
+}
+
+TEST_F(AlertCriteriaTest, ValueAndDeadline) {
+  v1::AlertRule r = Rule();
+  r.mutable_min_value()->set_amount(1000000);
+  r.mutable_min_value()->set_currency("EUR");
+  r.set_deadline_open(true);
+  EXPECT_THAT(Reasons(r, "BE-MOD-2026-UAV"),
+              ElementsAre("submission deadline 2026-11-16 12:00 UTC is still "
+                          "open",
+                          "estimated value 9,000,000 EUR at least 1,000,000 "
+                          "EUR"));
+  context_.now =
+      absl::FromCivil(absl::CivilDay(2026, 12, 1), absl::UTCTimeZone());
+  EXPECT_THAT(Reasons(r, "BE-MOD-2026-UAV"), ElementsAre("no alert"));
+  context_.now = absl::UnixEpoch();
+  r.mutable_max_value()->set_amount(5000000);
+  r.mutable_max_value()->set_currency("EUR");
+  EXPECT_THAT(Reasons(r, "BE-MOD-2026-UAV"), ElementsAre("no alert"));
+  r.mutable_min_value()->set_currency("USD");
+  r.mutable_max_value()->set_currency("USD");
+  r.mutable_max_value()->set_amount(50000000);
+  EXPECT_THAT(Reasons(r, "BE-MOD-2026-UAV"), ElementsAre("no alert"));
+}
+
+TEST_F(AlertCriteriaTest, KeywordsAndPhrasesAreStemmedAndAdjacent) {
+  v1::AlertRule r = Rule();
+  r.add_keywords("drone");  // "drones" in the French title.
+  r.set_keyword_language("fr");
+  EXPECT_THAT(Reasons(r, "BE-MOD-2026-UAV"),
+              ElementsAre("'drone' in the title"));
+  r.set_keywords(0, "Caméras thermiques");  // Description, accents folded.
+  EXPECT_THAT(Reasons(r, "BE-MOD-2026-UAV"),
+              ElementsAre("'Caméras thermiques' in the description"));
+  r.set_keywords(0, "thermiques caméras");  // Not in this order.
+  EXPECT_THAT(Reasons(r, "BE-MOD-2026-UAV"), ElementsAre("no alert"));
+  r.set_keywords(0, "maritime drones");  // English title, unstemmed form.
+  EXPECT_THAT(Reasons(r, "EDF-2026-MARITIME-AUTONOMY"),
+              ElementsAre("'maritime drones' in the title"));
+}
+
+TEST_F(AlertCriteriaTest, PatternsRunOnlyInVerification) {
+  v1::AlertRule r = Rule();
+  r.add_cpv_prefixes("35");
+  r.add_keyword_patterns("tactiq\\w+");
+  EXPECT_THAT(Reasons(r, "BE-MOD-2026-UAV"),
+              ElementsAre("CPV 35613000 is under your 35",
+                          "pattern 'tactiq\\w+' matches \"tactiques\""));
+  r.add_exclude_patterns("maintenance");
+  EXPECT_THAT(Reasons(r, "BE-MOD-2026-UAV"), ElementsAre("no alert"));
+}
+
+TEST_F(AlertCriteriaTest, LotsThatMatchAreListed) {
+  const v1::Tender& t = tenders_.at("TED-010233-2021");
+  ASSERT_EQ(t.lots_size(), 2);
+  v1::AlertRule r = Rule();
+  r.add_cpv_prefixes(t.lots(1).main_cpv().substr(0, 8));
+  std::vector<std::string> lots;
+  std::vector<std::string> reasons = Reasons(r, t.id(), &lots);
+  ASSERT_FALSE(reasons.empty());
+  EXPECT_THAT(reasons[0], HasSubstr("is under your"));
+  EXPECT_THAT(lots, testing::Contains(t.lots(1).id()));
+}
+
+TEST_F(AlertCriteriaTest, ProfileRuleUsesTheMatcher) {
+  SupplierIndex::Builder suppliers;
+  ASSERT_TRUE(ReadRecords<v1::SupplierProfile>(
+                  "suppliers.jsonl", Read("data/sample/suppliers.jsonl"),
+                  RecordFormat::kJsonLines,
+                  [&](int, v1::SupplierProfile p) {
+                    ASSERT_TRUE(suppliers.Add(std::move(p)).ok());
+                  },
+                  [](absl::Status s) { FAIL() << s; })
+                  .ok());
+  auto index = std::move(suppliers).Build();
+  ASSERT_TRUE(index.ok());
+  Matcher matcher(*index);
+  v1::AlertRule r = Rule();
+  r.mutable_profile()->set_supplier_id("BE-0410472920");
+  r.mutable_profile()->set_min_score(0.1);
+  // Without a matcher: an error naming the rule.
+  AlertIndex::Builder builder;
+  ASSERT_TRUE(builder.Add(r).ok());
+  auto alerts = std::move(builder).Build();
+  auto failed = (*alerts)->Evaluate(tenders_.at("BE-MOD-2026-UAV"), context_);
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(failed.status().message()),
+              HasSubstr("alert rule \"uav\": profile"));
+  context_.matcher = &matcher;
+  std::vector<std::string> reasons = Reasons(r, "BE-MOD-2026-UAV");
+  ASSERT_EQ(reasons.size(), 1u);
+  EXPECT_THAT(reasons[0],
+              testing::MatchesRegex("score 0\\.[0-9][0-9] for supplier "
+                                    "BE-0410472920 ≥ 0\\.1"));
+  r.mutable_profile()->set_min_score(0.99);
+  EXPECT_THAT(Reasons(r, "BE-MOD-2026-UAV"), ElementsAre("no alert"));
+}
+
+TEST(AlertIndexBuild, RefusesBadRulesNamingRuleFieldAndBound) {
+  Options options;
+  options.max_pattern_memory = 64 << 10;
+  AlertIndex::Builder builder(options);
+  v1::AlertRule r;
+  r.set_id("drones-large");
+  r.add_keyword_patterns("(drone|uav|quadcopter){1,200}\\w{50,900}");
+  absl::Status s = builder.Add(r);
+  EXPECT_THAT(std::string(s.message()),
+              testing::AllOf(HasSubstr("alert rule \"drones-large\""),
+                             HasSubstr("keyword_patterns[0]"),
+                             HasSubstr("65536 bytes")));
+  v1::AlertRule stop;
+  stop.set_id("stopwords");
+  stop.add_keywords("de la");
+  stop.set_keyword_language("fr");
+  EXPECT_TRUE(builder.Add(stop).ok());   // Its unstemmed terms remain.
+  EXPECT_FALSE(builder.Add(stop).ok());  // Given twice.
+  EXPECT_EQ(builder.size(), 1);
+  auto index = std::move(builder).Build();
+  v1::AlertRuleUpdate update;
+  update.add_removed_ids("no-such-rule");
+  EXPECT_EQ((*index)->ApplyUpdate(update).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace procmatch
