@@ -405,9 +405,14 @@ void ForEachAwardRecord(const Context& ctx,
         ar.date = ToCivilDay(a.award_date());
       }
       if (!InPeriod(ctx, ar)) continue;
-      ar.valued = a.has_value() && a.value().currency() == ctx.currency &&
-                  std::isfinite(a.value().amount()) && a.value().amount() >= 0;
-      ar.value = ar.valued ? a.value().amount() : 0;
+      // A notice with one award that states no value of its own: the
+      // notice's value is the award's (the reduced TED JSON has only that).
+      const v1::Money& value = a.has_value() || t.awards_size() > 1
+                                   ? a.value()
+                                   : t.estimated_value();
+      ar.valued = value.currency() == ctx.currency &&
+                  std::isfinite(value.amount()) && value.amount() > 0;
+      ar.value = ar.valued ? value.amount() : 0;
       for (const v1::Awardee& w : a.winners()) {
         auto known = ctx.supplier_of_name.find(NameKey(w.country(), w.name()));
         std::string id = known != ctx.supplier_of_name.end()
@@ -466,6 +471,7 @@ struct AwardTotals {
   double value = 0;
   double foreign = 0;
   double unknown = 0;
+  double foreign_contracts = 0;  // Each contract split among its winners.
   std::map<std::string, WinnerTotal> winners;
   std::map<int, YearTotal> years;
 
@@ -483,6 +489,9 @@ struct AwardTotals {
       if (total.name.empty()) {
         total.name = w.name;
         total.country = w.country;
+      }
+      if (!w.country.empty() && w.country != home) {
+        foreign_contracts += 1.0 / static_cast<double>(r.winners.size());
       }
       if (!r.valued) continue;
       total.value += share;
@@ -576,6 +585,8 @@ void FillAwardHistory(const AwardTotals& t, v1::AwardHistory* out) {
   out->set_foreign_value(t.foreign);
   out->set_foreign_value_share(t.value > 0 ? t.foreign / t.value : 0);
   out->set_unknown_country_value(t.unknown);
+  out->set_foreign_contract_share(
+      t.contracts > 0 ? t.foreign_contracts / t.contracts : 0);
   out->set_winners(static_cast<int>(t.winners.size()));
   std::vector<std::pair<double, std::string>> ranked;
   double hhi = 0;

@@ -254,12 +254,23 @@ std::string Bars(const v1::CoverageReport& report, const std::string& label,
 bool HasValue(const v1::AreaCoverage& a) {
   return a.award_history().value() > 0;
 }
+bool HasContracts(const v1::AreaCoverage& a) {
+  return a.award_history().contracts() > 0;
+}
+// Dependence by number of contracts: values are often missing from award
+// notices, numbers never are.
 double ForeignShare(const v1::AreaCoverage& a) {
-  return a.award_history().foreign_value_share();
+  return a.award_history().foreign_contract_share();
 }
 std::string ForeignText(const v1::AreaCoverage& a) {
-  return absl::StrCat(Percent(ForeignShare(a)), " of ",
-                      Millions(a.award_history().value()));
+  const v1::AwardHistory& h = a.award_history();
+  std::string text =
+      absl::StrCat(Percent(h.foreign_contract_share()), " of ", h.contracts());
+  if (h.value() > 0) {
+    absl::StrAppend(&text, " (", Percent(h.foreign_value_share()),
+                    " of value)");
+  }
+  return text;
 }
 double Hhi(const v1::AreaCoverage& a) { return a.award_history().hhi(); }
 std::string HhiText(const v1::AreaCoverage& a) {
@@ -364,7 +375,8 @@ std::string AreaTable(const v1::CoverageReport& report) {
   std::string t =
       "<table><tr><th>area</th><th>capable</th><th>qualified</th>"
       "<th>SMEs</th><th>research</th><th>non-EU control</th>"
-      "<th>contracts</th><th>value</th><th>abroad</th><th>HHI</th>"
+      "<th>contracts</th><th>abroad</th><th>value</th><th>of value abroad</th>"
+      "<th>HHI</th>"
       "<th>top 4</th><th>assessment</th></tr>";
   for (const v1::AreaCoverage& a : report.areas()) {
     const v1::AwardHistory& h = a.award_history();
@@ -372,7 +384,7 @@ std::string AreaTable(const v1::CoverageReport& report) {
         &t,
         "<tr%s><td class=\"text\">%s</td><td>%d</td><td>%d</td><td>%d</td>"
         "<td>%d</td><td>%d</td><td>%d</td><td>%s</td><td>%s</td><td>%s</td>"
-        "<td>%s</td><td class=\"text\">%s</td></tr>",
+        "<td>%s</td><td>%s</td><td class=\"text\">%s</td></tr>",
         a.gap() ? " class=\"gap\"" : "", Html(AreaLabel(a)),
         a.capable_suppliers(), a.qualified_suppliers(), a.smes(),
         a.research_organisations(), a.third_country_controlled(), h.contracts(),
@@ -528,17 +540,18 @@ std::string CoverageHtml(const v1::CoverageReport& report) {
                         "<section><h2>Qualified suppliers by area and NUTS %d "
                         "region</h2><p class=\"reading\">%s</p>%s</section>\n",
                         report.nuts_level() == 1 ? 1 : 2, Html(reading), heat);
-  int valued = 0;
+  int valued = 0, awarded = 0, highly = 0;
   const v1::AreaCoverage* most_dependent = nullptr;
   const v1::AreaCoverage* most_concentrated = nullptr;
-  int highly = 0;
   for (const v1::AreaCoverage& a : report.areas()) {
-    if (!HasValue(a)) continue;
-    ++valued;
+    if (!HasContracts(a)) continue;
+    ++awarded;
     if (most_dependent == nullptr ||
         ForeignShare(a) > ForeignShare(*most_dependent)) {
       most_dependent = &a;
     }
+    if (!HasValue(a)) continue;
+    ++valued;
     if (most_concentrated == nullptr || Hhi(a) > Hhi(*most_concentrated)) {
       most_concentrated = &a;
     }
@@ -546,18 +559,18 @@ std::string CoverageHtml(const v1::CoverageReport& report) {
   }
   absl::StrAppendFormat(
       &html,
-      "<section><h2>Dependence: share of award value won by foreign "
+      "<section><h2>Dependence: share of contracts won by foreign "
       "suppliers</h2><p class=\"reading\">%s</p>%s</section>\n",
       most_dependent == nullptr
-          ? "No award value in scope."
+          ? "No contract awarded in scope."
           : Html(absl::StrFormat(
-                "Most dependent: %s, %s of %s won abroad; %d areas with "
-                "award value.",
+                "Most dependent: %s, %s of %d contracts won abroad; %d areas "
+                "with contracts.",
                 AreaLabel(*most_dependent),
                 Percent(ForeignShare(*most_dependent)),
-                Millions(most_dependent->award_history().value()), valued)),
+                most_dependent->award_history().contracts(), awarded)),
       Bars(report, "foreign share by area", 1.0, {{0.5, "50%"}}, &ForeignShare,
-           &ForeignText, &HasValue));
+           &ForeignText, &HasContracts));
   absl::StrAppendFormat(
       &html,
       "<section><h2>Concentration of award value (HHI, 0-10,000)</h2>"

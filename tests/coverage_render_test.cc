@@ -40,6 +40,7 @@ v1::CoverageReport Report() {
             value: 2000000
             foreign_value: 1200000
             foreign_value_share: 0.6
+            foreign_contract_share: 0.5
             hhi: 5200
             concentration_band: "highly concentrated"
             top4_share: 1
@@ -100,8 +101,9 @@ TEST(CoverageRenderTest, HtmlIsSelfContainedWithFourChartsAndReadings) {
   EXPECT_THAT(html, HasSubstr("Most qualified suppliers: Air combat in BE21 "
                               "(1). 1 of 2 areas have no qualified supplier "
                               "in any region."));
-  EXPECT_THAT(html, HasSubstr("Most dependent: Air combat, 60% of 2.0 M won "
-                              "abroad"));
+  EXPECT_THAT(html, HasSubstr("Most dependent: Air combat, 50% of 2 "
+                              "contracts won abroad"));
+  EXPECT_THAT(html, HasSubstr("50% of 2 (60% of value)"));
   EXPECT_THAT(html, HasSubstr("1 of 1 areas with award value are highly "
                               "concentrated"));
   EXPECT_THAT(html, HasSubstr("Share won abroad: 0% in 2023, 100% in 2024"));

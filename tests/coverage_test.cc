@@ -192,9 +192,9 @@ TEST(CoverageTest, AwardHistoryShareConcentrationAndTrend) {
         id: "200002-2024"
         buyer { name: "Defensie" country: "BE" }
         main_cpv: "35613100"
+        estimated_value { amount: 1200000 currency: "EUR" }
         awards {
           winners { name: "Elbit Systems Ltd" country: "IL" }
-          value { amount: 1200000 currency: "EUR" }
           award_date { year: 2024 month: 5 day: 2 }
         }
       )pb"),
@@ -218,8 +218,11 @@ TEST(CoverageTest, AwardHistoryShareConcentrationAndTrend) {
       ComputeCoverage(*index, request, awards);
   ASSERT_TRUE(report.ok()) << report.status();
   const v1::AwardHistory& h = report->areas(0).award_history();
-  // Norway's contract is out of scope; 100001-2023 is counted once.
+  // Norway's contract is out of scope; 100001-2023 is counted once;
+  // 200002-2024 has its value on the notice only, and one award.
   EXPECT_EQ(h.contracts(), 3);
+  EXPECT_EQ(h.valued_contracts(), 3);
+  EXPECT_DOUBLE_EQ(h.foreign_contract_share(), 1.0 / 3);
   EXPECT_DOUBLE_EQ(h.value(), 2000000);
   EXPECT_DOUBLE_EQ(h.foreign_value_share(), 0.6);
   // Shares 60% and 40%: 3600 + 1600.
