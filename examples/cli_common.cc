@@ -36,9 +36,17 @@ absl::StatusOr<Args> ParseArgs(int argc, char** argv) {
       {"merges-out", true},
       {"max-file-bytes", true},
       {"max-record-bytes", true},
-      {"max-json-depth", true}};
-  static const std::set<std::string> kLists = {"suppliers", "tenders",
-                                               "ted-xml", "ted-json", "eforms"};
+      {"max-json-depth", true},
+      {"country", true},
+      {"html", true},
+      {"csv", true},
+      {"nuts-level", true},
+      {"min-qualified", true},
+      {"from", true},
+      {"to", true}};
+  static const std::set<std::string> kLists = {
+      "suppliers", "tenders", "ted-xml", "ted-json",
+      "eforms",    "areas",   "awards",  "regions"};
   Args args;
   std::string list;  // The list flag that files go to, if any.
   for (int i = 1; i < argc; ++i) {

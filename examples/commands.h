@@ -28,6 +28,10 @@ int RunExplain(const Args& args);
 // and award winners into suppliers (import_command.cc).
 int RunImport(const Args& args);
 
+// coverage ... --areas FILE... [--awards FILE...]: qualified suppliers,
+// dependence and concentration per capability area (coverage_command.cc).
+int RunCoverage(const Args& args);
+
 }  // namespace cli
 }  // namespace procmatch
 
