@@ -82,18 +82,22 @@ void PrintCoverageTable(const v1::CoverageReport& r, std::ostream& out) {
       r.suppliers_in_scope(), r.areas_size(), r.gaps(),
       r.min_qualified_suppliers(), r.single_source_areas(),
       r.uncovered_areas());
-  out << absl::StrFormat("%s %7s %9s %5s %5s %9s %12s %6s %6s  %s\n",
+  // "abroad": of the contracts by number, then of the awarded value.
+  out << absl::StrFormat("%s %7s %9s %5s %5s %9s %6s %12s %6s %6s  %s\n",
                          Cell("area", 34), "capable", "qualified", "SMEs",
-                         "R&D", "contracts", "value", "abroad", "HHI",
+                         "R&D", "contracts", "abroad", "value", "abroad", "HHI",
                          "assessment");
   for (const v1::AreaCoverage& a : r.areas()) {
     const v1::AwardHistory& h = a.award_history();
     out << absl::StrFormat(
-        "%s %7d %9d %5d %5d %9d %12.0f %6s %6s  %s\n",
+        "%s %7d %9d %5d %5d %9d %6s %12.0f %6s %6s  %s\n",
         Cell(a.area().name().empty() ? a.area().id() : a.area().name(), 34),
         a.capable_suppliers(), a.qualified_suppliers(), a.smes(),
-        a.research_organisations(), h.contracts(), h.value(),
-        Share(h, h.foreign_value_share()),
+        a.research_organisations(), h.contracts(),
+        h.contracts() > 0
+            ? absl::StrFormat("%3.0f%%", 100 * h.foreign_contract_share())
+            : "   -",
+        h.value(), Share(h, h.foreign_value_share()),
         h.value() > 0 ? absl::StrFormat("%.0f", h.hhi()) : "-", a.assessment());
   }
 }

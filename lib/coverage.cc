@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -455,12 +456,14 @@ struct WinnerTotal {
   std::string name;
   std::string country;
   double value = 0;
+  double contracts = 0;
 };
 
 struct YearTotal {
   int contracts = 0;
   double value = 0;
   double foreign = 0;
+  double foreign_contracts = 0;
 };
 
 // One area's award history, added record by record in record order.
@@ -484,15 +487,16 @@ struct AwardTotals {
                                   : ctx.request->country();
     const double share = r.value / static_cast<double>(r.winners.size());
     double foreign_here = 0;
+    double foreign_part = 0;  // Of this contract, by number.
     for (const Winner& w : r.winners) {
       WinnerTotal& total = winners[w.id];
       if (total.name.empty()) {
         total.name = w.name;
         total.country = w.country;
       }
-      if (!w.country.empty() && w.country != home) {
-        foreign_contracts += 1.0 / static_cast<double>(r.winners.size());
-      }
+      const double part = 1.0 / static_cast<double>(r.winners.size());
+      total.contracts += part;
+      if (!w.country.empty() && w.country != home) foreign_part += part;
       if (!r.valued) continue;
       total.value += share;
       if (w.country.empty()) {
@@ -501,6 +505,7 @@ struct AwardTotals {
         foreign_here += share;
       }
     }
+    foreign_contracts += foreign_part;
     if (r.valued) {
       ++valued;
       value += r.value;
@@ -509,6 +514,7 @@ struct AwardTotals {
     if (r.has_date) {
       YearTotal& y = years[r.date.year()];
       ++y.contracts;
+      y.foreign_contracts += foreign_part;
       if (r.valued) {
         y.value += r.value;
         y.foreign += foreign_here;
@@ -588,22 +594,24 @@ void FillAwardHistory(const AwardTotals& t, v1::AwardHistory* out) {
   out->set_foreign_contract_share(
       t.contracts > 0 ? t.foreign_contracts / t.contracts : 0);
   out->set_winners(static_cast<int>(t.winners.size()));
-  std::vector<std::pair<double, std::string>> ranked;
+  std::vector<std::tuple<double, double, std::string>> ranked;
   double hhi = 0;
   for (const auto& [id, w] : t.winners) {
     if (t.value > 0) {
       const double percent = 100.0 * w.value / t.value;
       hhi += percent * percent;
     }
-    ranked.emplace_back(-w.value, id);
+    ranked.emplace_back(-w.value, -w.contracts, id);
   }
   std::sort(ranked.begin(), ranked.end());
   double top4 = 0;
   for (int i = 0; i < kTopWinners && i < static_cast<int>(ranked.size()); ++i) {
-    const WinnerTotal& w = t.winners.at(ranked[i].second);
+    const std::string& id = std::get<2>(ranked[i]);
+    const WinnerTotal& w = t.winners.at(id);
     if (t.value > 0) top4 += w.value / t.value;
     v1::WinnerShare* s = out->add_top_winners();
-    s->set_supplier_id(ranked[i].second);
+    s->set_supplier_id(id);
+    s->set_contracts(w.contracts);
     s->set_name(w.name);
     s->set_country(w.country);
     s->set_value(w.value);
@@ -620,6 +628,7 @@ void FillAwardHistory(const AwardTotals& t, v1::AwardHistory* out) {
     trend->set_contracts(y.contracts);
     trend->set_value(y.value);
     trend->set_foreign_value_share(y.value > 0 ? y.foreign / y.value : 0);
+    trend->set_foreign_contracts(y.foreign_contracts);
   }
 }
 

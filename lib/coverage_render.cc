@@ -278,36 +278,36 @@ std::string HhiText(const v1::AreaCoverage& a) {
 }
 
 struct YearSum {
-  double value = 0;
-  double foreign = 0;
-  int contracts = 0;
+  double contracts = 0;
+  double foreign = 0;  // Contracts won abroad.
 };
 
+// Contracts by year, the part won abroad in red. By number, not value:
+// values are often missing from award notices.
 std::string Trend(const v1::CoverageReport& report, std::string* reading) {
-  // An award in several areas is counted in each: the trend is of area
+  // A contract in several areas is counted in each: the trend is of area
   // totals, as the tables are.
   std::map<int, YearSum> years;
   for (const v1::AreaCoverage& a : report.areas()) {
     for (const v1::YearTrend& y : a.award_history().by_year()) {
       YearSum& s = years[y.year()];
-      s.value += y.value();
-      s.foreign += y.value() * y.foreign_value_share();
       s.contracts += y.contracts();
+      s.foreign += y.foreign_contracts();
     }
   }
   const int plot = 480, bar_area = 200;
   const int width = 80 + plot + 60, height = bar_area + 70;
   std::string svg = absl::StrFormat(
-      "<svg role=\"img\" aria-label=\"award value by year\" width=\"%d\" "
+      "<svg role=\"img\" aria-label=\"contracts by year\" width=\"%d\" "
       "height=\"%d\" viewBox=\"0 0 %d %d\">",
       width, height, width, height);
   double max = 0;
-  for (const auto& [year, s] : years) max = std::max(max, s.value);
+  for (const auto& [year, s] : years) max = std::max(max, s.contracts);
   if (years.empty() || max <= 0) {
-    *reading = "No dated award value in scope.";
+    *reading = "No dated contract in scope.";
     return svg +
-           "<text x=\"10\" y=\"40\" class=\"note\">No dated award "
-           "value in scope.</text></svg>";
+           "<text x=\"10\" y=\"40\" class=\"note\">No dated contract in "
+           "scope.</text></svg>";
   }
   const int n = static_cast<int>(years.size());
   const double slot = static_cast<double>(plot) / n;
@@ -315,7 +315,7 @@ std::string Trend(const v1::CoverageReport& report, std::string* reading) {
   for (const auto& [year, s] : years) {
     const double x = 80 + i * slot + slot * 0.15;
     const double w = slot * 0.7;
-    const double h_all = bar_area * s.value / max;
+    const double h_all = bar_area * s.contracts / max;
     const double h_foreign = bar_area * s.foreign / max;
     absl::StrAppendFormat(
         &svg,
@@ -329,23 +329,24 @@ std::string Trend(const v1::CoverageReport& report, std::string* reading) {
   }
   absl::StrAppendFormat(
       &svg,
-      "<text x=\"74\" y=\"26\" class=\"row\">%s</text>"
+      "<text x=\"74\" y=\"26\" class=\"row\">%.0f</text>"
       "<text x=\"74\" y=\"%d\" class=\"row\">0</text>"
       "<rect x=\"80\" y=\"%d\" width=\"12\" height=\"10\" fill=\"#9fb7cf\"/>"
-      "<text x=\"96\" y=\"%d\" class=\"legend\">awarded value</text>"
+      "<text x=\"96\" y=\"%d\" class=\"legend\">contracts</text>"
       "<rect x=\"220\" y=\"%d\" width=\"12\" height=\"10\" fill=\"#c0392b\"/>"
       "<text x=\"236\" y=\"%d\" class=\"legend\">won abroad</text></svg>",
-      Millions(max), 20 + bar_area, bar_area + 50, bar_area + 59, bar_area + 50,
+      max, 20 + bar_area, bar_area + 50, bar_area + 59, bar_area + 50,
       bar_area + 59);
   const auto& first = *years.begin();
   const auto& last = *years.rbegin();
   auto share = [](const YearSum& s) {
-    return s.value > 0 ? s.foreign / s.value : 0;
+    return s.contracts > 0 ? s.foreign / s.contracts : 0;
   };
   *reading = absl::StrFormat(
-      "Share won abroad: %s in %d, %s in %d (%d years with awards).",
-      Percent(share(first.second)), first.first, Percent(share(last.second)),
-      last.first, n);
+      "Contracts won abroad: %s of %.0f in %d, %s of %.0f in %d (%d years "
+      "with contracts).",
+      Percent(share(first.second)), first.second.contracts, first.first,
+      Percent(share(last.second)), last.second.contracts, last.first, n);
   return svg;
 }
 
@@ -482,11 +483,13 @@ std::vector<CsvTable> CoverageCsv(const v1::CoverageReport& report) {
     for (int i = 0; i < h.top_winners_size(); ++i) {
       const v1::WinnerShare& w = h.top_winners(i);
       winners.Row({id, absl::StrCat(i + 1), w.supplier_id(), w.name(),
-                   w.country(), Money(w.value()), Number(w.share())});
+                   w.country(), Number(w.contracts()), Money(w.value()),
+                   Number(w.share())});
     }
     for (const v1::YearTrend& y : h.by_year()) {
       trend.Row({id, absl::StrCat(y.year()), absl::StrCat(y.contracts()),
-                 Money(y.value()), Number(y.foreign_value_share())});
+                 Number(y.foreign_contracts()), Money(y.value()),
+                 Number(y.foreign_value_share())});
     }
   }
   return {{"areas.csv", areas.Take()},
@@ -586,7 +589,7 @@ std::string CoverageHtml(const v1::CoverageReport& report) {
            &Hhi, &HhiText, &HasValue));
   const std::string trend = Trend(report, &reading);
   absl::StrAppendFormat(&html,
-                        "<section><h2>Award value by year</h2><p "
+                        "<section><h2>Contracts by year</h2><p "
                         "class=\"reading\">%s</p>%s</section>\n",
                         Html(reading), trend);
   absl::StrAppend(&html, "<section><h2>Areas</h2>", AreaTable(report),

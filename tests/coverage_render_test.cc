@@ -48,6 +48,7 @@ v1::CoverageReport Report() {
               supplier_id: "ted:IL:elbit-systems"
               name: "=HYPERLINK(\"evil\"), Ltd"
               country: "IL"
+              contracts: 1
               value: 1200000
               share: 0.6
             }
@@ -57,6 +58,7 @@ v1::CoverageReport Report() {
               contracts: 1
               value: 1200000
               foreign_value_share: 1
+              foreign_contracts: 1
             }
           }
         }
@@ -80,9 +82,10 @@ TEST(CoverageRenderTest, CsvTablesEscapeQuotesAndFormulas) {
   // A name that looks like a formula is defused and quoted.
   EXPECT_THAT(
       tables[4].content,
-      HasSubstr("\"'=HYPERLINK(\"\"evil\"\"), Ltd\",IL,1200000.00,0.6"));
+      HasSubstr("\"'=HYPERLINK(\"\"evil\"\"), Ltd\",IL,1,1200000.00,0.6"));
   EXPECT_THAT(tables[1].content, HasSubstr("EDF-AIR,2,BE21,1\r\n"));
-  EXPECT_THAT(tables[5].content, HasSubstr("EDF-AIR,2024,1,1200000.00,1\r\n"));
+  EXPECT_THAT(tables[5].content,
+              HasSubstr("EDF-AIR,2024,1,1,1200000.00,1\r\n"));
 }
 
 TEST(CoverageRenderTest, HtmlIsSelfContainedWithFourChartsAndReadings) {
@@ -106,7 +109,8 @@ TEST(CoverageRenderTest, HtmlIsSelfContainedWithFourChartsAndReadings) {
   EXPECT_THAT(html, HasSubstr("50% of 2 (60% of value)"));
   EXPECT_THAT(html, HasSubstr("1 of 1 areas with award value are highly "
                               "concentrated"));
-  EXPECT_THAT(html, HasSubstr("Share won abroad: 0% in 2023, 100% in 2024"));
+  EXPECT_THAT(html, HasSubstr("Contracts won abroad: 0% of 1 in 2023, 100% "
+                              "of 1 in 2024"));
   // Names are escaped.
   EXPECT_THAT(html, HasSubstr("Underwater &lt;warfare&gt; &amp; mines"));
   EXPECT_THAT(html, Not(HasSubstr("<warfare>")));

@@ -235,6 +235,8 @@ TEST(CoverageTest, AwardHistoryShareConcentrationAndTrend) {
   EXPECT_EQ(h.by_year(0).year(), 2023);
   EXPECT_DOUBLE_EQ(h.by_year(0).foreign_value_share(), 0);
   EXPECT_EQ(h.by_year(1).contracts(), 2);
+  EXPECT_DOUBLE_EQ(h.by_year(1).foreign_contracts(), 1);
+  EXPECT_DOUBLE_EQ(h.top_winners(1).contracts(), 2);
   EXPECT_DOUBLE_EQ(h.by_year(1).foreign_value_share(), 1200000.0 / 1400000);
   EXPECT_TRUE(report->areas(0).single_source());
   EXPECT_TRUE(report->areas(0).demand_without_supply());
