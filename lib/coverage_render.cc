@@ -212,7 +212,7 @@ std::string Bars(const v1::CoverageReport& report, const std::string& label,
   for (const v1::AreaCoverage& a : report.areas()) {
     if (shown(a)) rows.push_back(&a);
   }
-  const int width = kLabelWidth + bar_width + 120;
+  const int width = kLabelWidth + bar_width + 200;
   const int height = 30 + kRowHeight * std::max<int>(1, rows.size()) + 10;
   std::string svg = absl::StrFormat(
       "<svg role=\"img\" aria-label=\"%s\" width=\"%d\" height=\"%d\" "
@@ -389,6 +389,7 @@ std::string AreaTable(const v1::CoverageReport& report) {
         a.gap() ? " class=\"gap\"" : "", Html(AreaLabel(a)),
         a.capable_suppliers(), a.qualified_suppliers(), a.smes(),
         a.research_organisations(), a.third_country_controlled(), h.contracts(),
+        h.contracts() > 0 ? Percent(h.foreign_contract_share()) : "-",
         h.value() > 0 ? Millions(h.value()) : "-",
         h.value() > 0 ? Percent(h.foreign_value_share()) : "-",
         h.value() > 0 ? absl::StrFormat("%.0f", h.hhi()) : "-",
@@ -564,8 +565,11 @@ std::string CoverageHtml(const v1::CoverageReport& report) {
       &html,
       "<section><h2>Dependence: share of contracts won by foreign "
       "suppliers</h2><p class=\"reading\">%s</p>%s</section>\n",
-      most_dependent == nullptr
-          ? "No contract awarded in scope."
+      most_dependent == nullptr ? "No contract awarded in scope."
+      : ForeignShare(*most_dependent) == 0
+          ? Html(absl::StrFormat("No contract won abroad in the %d areas with "
+                                 "contracts.",
+                                 awarded))
           : Html(absl::StrFormat(
                 "Most dependent: %s, %s of %d contracts won abroad; %d areas "
                 "with contracts.",

@@ -111,6 +111,11 @@ TEST(CoverageRenderTest, HtmlIsSelfContainedWithFourChartsAndReadings) {
                               "concentrated"));
   EXPECT_THAT(html, HasSubstr("Contracts won abroad: 0% of 1 in 2023, 100% "
                               "of 1 in 2024"));
+  // The table has a row per area, every cell filled.
+  EXPECT_THAT(html, HasSubstr("<tr class=\"gap\"><td class=\"text\">Air "
+                              "combat</td><td>0</td><td>2</td><td>0</td><td>0<"
+                              "/td><td>0</td><td>2</td><td>50%</td><td>2.0 "
+                              "M</td><td>60%</td><td>5200</td><td>100%</td>"));
   // Names are escaped.
   EXPECT_THAT(html, HasSubstr("Underwater &lt;warfare&gt; &amp; mines"));
   EXPECT_THAT(html, Not(HasSubstr("<warfare>")));
