@@ -13,11 +13,13 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "procmatch/certification.h"
 #include "procmatch/cpv.h"
 #include "procmatch/dates.h"
+#include "procmatch/internal/coverage_awards.h"
 #include "procmatch/internal/index_data.h"
 #include "procmatch/nuts.h"
 #include "procmatch/text_analyzer.h"
@@ -29,47 +31,14 @@ namespace {
 
 using internal::IndexData;
 using internal::SupplierDoc;
+using Area = internal::CoverageArea;
+using Context = internal::CoverageContext;
+using internal::AwardTotals;
+using internal::NameKey;
+using internal::UnderArea;
 
 constexpr int kDefaultMinQualified = 3;
 constexpr int kDefaultNutsLevel = 2;
-constexpr int kTopWinners = 4;
-
-// An area of the request, parsed and analysed once.
-struct Area {
-  const v1::CapabilityArea* spec = nullptr;
-  std::vector<CpvCode> codes;
-  std::vector<std::string> tags;  // Folded, as the index holds them.
-  // Term ids of each keyword; a keyword with a term nobody uses is dropped,
-  // since no supplier can hold all its terms.
-  std::vector<std::vector<uint32_t>> keywords;
-  std::vector<std::string> cert_keys;  // NormalizeScheme().
-};
-
-struct Context {
-  const IndexData* data = nullptr;
-  const v1::CoverageRequest* request = nullptr;
-  const CpvTaxonomy* cpv = nullptr;
-  absl::CivilDay as_of;
-  std::vector<NutsCode> regions;
-  bool has_start = false;
-  bool has_end = false;
-  absl::CivilDay start;
-  absl::CivilDay end;
-  std::string currency;
-  int min_qualified = kDefaultMinQualified;
-  std::vector<Area> areas;
-  // Ids and source notice ids of the given tenders: a past contract from
-  // one of them is the same award.
-  absl::flat_hash_set<std::string> notice_ids;
-  // "country|CompanyNameKey(name)" of every indexed name -> profile id, so
-  // that a notice's winner and the profile of the same company are one
-  // supplier in the concentration. Built only when there are notices.
-  absl::flat_hash_map<std::string, std::string> supplier_of_name;
-};
-
-std::string NameKey(absl::string_view country, absl::string_view name) {
-  return absl::StrCat(country, "|", CompanyNameKey(name));
-}
 
 absl::StatusOr<Context> Prepare(const SupplierIndex& index,
                                 const v1::CoverageRequest& request,
@@ -158,13 +127,6 @@ bool InScope(const Context& ctx, const SupplierDoc& doc) {
         doc.location.AtLevel(region.level()) == region) {
       return true;
     }
-  }
-  return false;
-}
-
-bool UnderArea(const Area& area, CpvCode code) {
-  for (CpvCode a : area.codes) {
-    if (a.Covers(code)) return true;
   }
   return false;
 }
@@ -323,314 +285,8 @@ std::vector<uint32_t> CandidatesByScan(const Context& ctx, const Area& area) {
 // ---------------------------------------------------------------------------
 // Award history.
 
-struct Winner {
-  std::string id;
-  std::string name;
-  std::string country;
-};
-
-// One contract (or, without winners, one tender: demand only).
-struct AwardRecord {
-  const std::vector<CpvCode>* cpv = nullptr;
-  std::string buyer_country;
-  bool has_date = false;
-  absl::CivilDay date;
-  bool valued = false;
-  double value = 0;
-  std::vector<Winner> winners;
-};
-
-bool InPeriod(const Context& ctx, const AwardRecord& r) {
-  if (!ctx.has_start && !ctx.has_end) return true;
-  if (!r.has_date) return false;
-  return (!ctx.has_start || r.date >= ctx.start) &&
-         (!ctx.has_end || r.date <= ctx.end);
-}
-
-bool BuyerInScope(const Context& ctx, const std::string& buyer_country) {
-  return ctx.request->country().empty() ||
-         buyer_country == ctx.request->country();
-}
-
-void ParseInto(const Context& ctx, const std::string& code,
-               std::vector<CpvCode>* out) {
-  absl::StatusOr<CpvCode> c = ctx.cpv->Parse(code);
-  if (c.ok()) out->push_back(*c);
-}
-
-// Hands every award record in scope and period to `take`, always in the
-// same order: the tenders' awards, then the profiles' past contracts.
-void ForEachAwardRecord(const Context& ctx,
-                        const std::vector<v1::Tender>& tenders,
-                        const std::function<void(const AwardRecord&)>& take) {
-  std::vector<CpvCode> codes;
-  for (const v1::Tender& t : tenders) {
-    if (!BuyerInScope(ctx, t.buyer().country())) continue;
-    std::vector<CpvCode> tender_codes;
-    if (!t.main_cpv().empty()) ParseInto(ctx, t.main_cpv(), &tender_codes);
-    for (const std::string& c : t.additional_cpv()) {
-      ParseInto(ctx, c, &tender_codes);
-    }
-    AwardRecord r;
-    r.buyer_country = t.buyer().country();
-    if (t.has_published()) {
-      r.has_date = true;
-      r.date = UtcDay(t.published());
-    }
-    if (t.awards_size() == 0) {
-      for (const v1::Lot& lot : t.lots()) {
-        if (!lot.main_cpv().empty())
-          ParseInto(ctx, lot.main_cpv(), &tender_codes);
-        for (const std::string& c : lot.additional_cpv()) {
-          ParseInto(ctx, c, &tender_codes);
-        }
-      }
-      r.cpv = &tender_codes;
-      if (InPeriod(ctx, r)) take(r);
-      continue;
-    }
-    for (const v1::ContractAward& a : t.awards()) {
-      codes.clear();
-      for (const v1::Lot& lot : t.lots()) {
-        if (a.lot_id().empty() || lot.id() != a.lot_id()) continue;
-        if (!lot.main_cpv().empty()) ParseInto(ctx, lot.main_cpv(), &codes);
-        for (const std::string& c : lot.additional_cpv()) {
-          ParseInto(ctx, c, &codes);
-        }
-      }
-      if (codes.empty()) codes = tender_codes;
-      AwardRecord ar = r;
-      ar.cpv = &codes;
-      if (a.has_award_date() && CheckDate(a.award_date()).ok()) {
-        ar.has_date = true;
-        ar.date = ToCivilDay(a.award_date());
-      }
-      if (!InPeriod(ctx, ar)) continue;
-      // A notice with one award that states no value of its own: the
-      // notice's value is the award's (the reduced TED JSON has only that).
-      const v1::Money& value = a.has_value() || t.awards_size() > 1
-                                   ? a.value()
-                                   : t.estimated_value();
-      ar.valued = value.currency() == ctx.currency &&
-                  std::isfinite(value.amount()) && value.amount() > 0;
-      ar.value = ar.valued ? value.amount() : 0;
-      for (const v1::Awardee& w : a.winners()) {
-        auto known = ctx.supplier_of_name.find(NameKey(w.country(), w.name()));
-        std::string id = known != ctx.supplier_of_name.end()
-                             ? known->second
-                             : TrackRecordSupplierId(w);
-        if (id.empty()) id = absl::StrCat("?", w.name());
-        ar.winners.push_back({std::move(id), w.name(), w.country()});
-      }
-      if (ar.winners.empty()) ar.winners.push_back({"?", "", ""});
-      take(ar);
-    }
-  }
-  for (int d = 0; d < ctx.data->size(); ++d) {
-    const SupplierDoc& doc = ctx.data->doc(d);
-    for (size_t i = 0; i < doc.contracts.size(); ++i) {
-      const internal::ContractRecord& c = doc.contracts[i];
-      if (!BuyerInScope(ctx, c.buyer_country)) continue;
-      const v1::PastContract& pc =
-          doc.profile->past_contracts(static_cast<int>(i));
-      if (!pc.source_notice_id().empty() &&
-          ctx.notice_ids.contains(pc.source_notice_id())) {
-        continue;
-      }
-      AwardRecord r;
-      r.cpv = &c.cpv;
-      r.buyer_country = c.buyer_country;
-      r.has_date = c.has_date;
-      r.date = c.date;
-      if (!InPeriod(ctx, r)) continue;
-      r.valued = pc.has_value() && pc.value().currency() == ctx.currency;
-      r.value = r.valued ? pc.value().amount() : 0;
-      r.winners.push_back(
-          {doc.profile->id(), doc.profile->name(), doc.country});
-      take(r);
-    }
-  }
-}
-
-struct WinnerTotal {
-  std::string name;
-  std::string country;
-  double value = 0;
-  double contracts = 0;
-};
-
-struct YearTotal {
-  int contracts = 0;
-  double value = 0;
-  double foreign = 0;
-  double foreign_contracts = 0;
-};
-
-// One area's award history, added record by record in record order.
-struct AwardTotals {
-  int demand = 0;
-  int contracts = 0;
-  int valued = 0;
-  double value = 0;
-  double foreign = 0;
-  double unknown = 0;
-  double foreign_contracts = 0;  // Each contract split among its winners.
-  std::map<std::string, WinnerTotal> winners;
-  std::map<int, YearTotal> years;
-
-  void Add(const Context& ctx, const AwardRecord& r) {
-    ++demand;
-    if (r.winners.empty()) return;  // A tender without award: demand only.
-    ++contracts;
-    const std::string& home = ctx.request->country().empty()
-                                  ? r.buyer_country
-                                  : ctx.request->country();
-    const double share = r.value / static_cast<double>(r.winners.size());
-    double foreign_here = 0;
-    double foreign_part = 0;  // Of this contract, by number.
-    for (const Winner& w : r.winners) {
-      WinnerTotal& total = winners[w.id];
-      if (total.name.empty()) {
-        total.name = w.name;
-        total.country = w.country;
-      }
-      const double part = 1.0 / static_cast<double>(r.winners.size());
-      total.contracts += part;
-      if (!w.country.empty() && w.country != home) foreign_part += part;
-      if (!r.valued) continue;
-      total.value += share;
-      if (w.country.empty()) {
-        unknown += share;
-      } else if (w.country != home) {
-        foreign_here += share;
-      }
-    }
-    foreign_contracts += foreign_part;
-    if (r.valued) {
-      ++valued;
-      value += r.value;
-      foreign += foreign_here;
-    }
-    if (r.has_date) {
-      YearTotal& y = years[r.date.year()];
-      ++y.contracts;
-      y.foreign_contracts += foreign_part;
-      if (r.valued) {
-        y.value += r.value;
-        y.foreign += foreign_here;
-      }
-    }
-  }
-};
-
-std::vector<AwardTotals> AwardsInOnePass(
-    const Context& ctx, const std::vector<v1::Tender>& tenders) {
-  std::vector<AwardTotals> totals(ctx.areas.size());
-  absl::flat_hash_map<CpvCode, std::vector<int>> areas_of_code;
-  for (size_t a = 0; a < ctx.areas.size(); ++a) {
-    for (CpvCode c : ctx.areas[a].codes) {
-      std::vector<int>& list = areas_of_code[c];
-      if (list.empty() || list.back() != static_cast<int>(a)) {
-        list.push_back(static_cast<int>(a));
-      }
-    }
-  }
-  std::vector<int> hit;
-  ForEachAwardRecord(ctx, tenders, [&](const AwardRecord& r) {
-    hit.clear();
-    for (CpvCode c : *r.cpv) {
-      for (int depth = c.depth(); depth >= 2; --depth) {
-        auto it = areas_of_code.find(c.Truncated(depth));
-        if (it != areas_of_code.end()) {
-          hit.insert(hit.end(), it->second.begin(), it->second.end());
-        }
-      }
-    }
-    std::sort(hit.begin(), hit.end());
-    hit.erase(std::unique(hit.begin(), hit.end()), hit.end());
-    for (int a : hit) totals[a].Add(ctx, r);
-  });
-  return totals;
-}
-
-std::vector<AwardTotals> AwardsPerArea(const Context& ctx,
-                                       const std::vector<v1::Tender>& tenders) {
-  std::vector<AwardTotals> totals(ctx.areas.size());
-  for (size_t a = 0; a < ctx.areas.size(); ++a) {
-    ForEachAwardRecord(ctx, tenders, [&](const AwardRecord& r) {
-      for (CpvCode c : *r.cpv) {
-        if (UnderArea(ctx.areas[a], c)) {
-          totals[a].Add(ctx, r);
-          return;
-        }
-      }
-    });
-  }
-  return totals;
-}
-
-int CountRecords(const Context& ctx, const std::vector<v1::Tender>& tenders) {
-  int n = 0;
-  ForEachAwardRecord(ctx, tenders, [&](const AwardRecord&) { ++n; });
-  return n;
-}
-
 // ---------------------------------------------------------------------------
 // The report.
-
-std::string ConcentrationBand(double hhi) {
-  if (hhi < 1500) return "unconcentrated";
-  if (hhi <= 2500) return "moderately concentrated";
-  return "highly concentrated";
-}
-
-void FillAwardHistory(const AwardTotals& t, v1::AwardHistory* out) {
-  out->set_contracts(t.contracts);
-  out->set_valued_contracts(t.valued);
-  out->set_value(t.value);
-  out->set_foreign_value(t.foreign);
-  out->set_foreign_value_share(t.value > 0 ? t.foreign / t.value : 0);
-  out->set_unknown_country_value(t.unknown);
-  out->set_foreign_contract_share(
-      t.contracts > 0 ? t.foreign_contracts / t.contracts : 0);
-  out->set_winners(static_cast<int>(t.winners.size()));
-  std::vector<std::tuple<double, double, std::string>> ranked;
-  double hhi = 0;
-  for (const auto& [id, w] : t.winners) {
-    if (t.value > 0) {
-      const double percent = 100.0 * w.value / t.value;
-      hhi += percent * percent;
-    }
-    ranked.emplace_back(-w.value, -w.contracts, id);
-  }
-  std::sort(ranked.begin(), ranked.end());
-  double top4 = 0;
-  for (int i = 0; i < kTopWinners && i < static_cast<int>(ranked.size()); ++i) {
-    const std::string& id = std::get<2>(ranked[i]);
-    const WinnerTotal& w = t.winners.at(id);
-    if (t.value > 0) top4 += w.value / t.value;
-    v1::WinnerShare* s = out->add_top_winners();
-    s->set_supplier_id(id);
-    s->set_contracts(w.contracts);
-    s->set_name(w.name);
-    s->set_country(w.country);
-    s->set_value(w.value);
-    s->set_share(t.value > 0 ? w.value / t.value : 0);
-  }
-  if (t.value > 0) {
-    out->set_hhi(hhi);
-    out->set_concentration_band(ConcentrationBand(hhi));
-    out->set_top4_share(top4);
-  }
-  for (const auto& [year, y] : t.years) {
-    v1::YearTrend* trend = out->add_by_year();
-    trend->set_year(year);
-    trend->set_contracts(y.contracts);
-    trend->set_value(y.value);
-    trend->set_foreign_value_share(y.value > 0 ? y.foreign / y.value : 0);
-    trend->set_foreign_contracts(y.foreign_contracts);
-  }
-}
 
 std::string Assessment(const v1::AreaCoverage& a, int min_qualified) {
   std::string line;
@@ -724,7 +380,7 @@ void FillArea(const Context& ctx, const Area& area, const SupplyTotals& supply,
   out->set_gap(qualified < ctx.min_qualified);
   out->set_single_source(qualified == 1);
   out->set_no_supplier(qualified == 0);
-  FillAwardHistory(awards, out->mutable_award_history());
+  internal::FillAwardHistory(awards, out->mutable_award_history());
   out->set_demand_tenders(awards.demand);
   out->set_demand_without_supply(awards.demand > 0 && qualified <= 1);
   out->set_assessment(Assessment(*out, ctx.min_qualified));
@@ -751,9 +407,15 @@ absl::StatusOr<v1::CoverageReport> Compute(
   for (int d = 0; d < ctx.data->size(); ++d)
     in_scope += InScope(ctx, ctx.data->doc(d));
   report.set_suppliers_in_scope(in_scope);
-  report.set_award_records(CountRecords(ctx, tenders));
-  const std::vector<AwardTotals> awards =
-      brute_force ? AwardsPerArea(ctx, tenders) : AwardsInOnePass(ctx, tenders);
+  int records = 0;
+  std::vector<AwardTotals> awards;
+  if (brute_force) {
+    awards = internal::AwardsPerArea(ctx, tenders);
+    records = internal::CountAwardRecords(ctx, tenders);
+  } else {
+    awards = internal::AwardsInOnePass(ctx, tenders, &records);
+  }
+  report.set_award_records(records);
   for (size_t a = 0; a < ctx.areas.size(); ++a) {
     const Area& area = ctx.areas[a];
     const SupplyTotals supply =
