@@ -40,10 +40,17 @@ absl::StatusOr<Args> ParseArgs(int argc, char** argv) {
       {"state", true},
       {"digest", false},
       {"now", true},
-      {"batch", true}};
+      {"batch", true},
+      {"country", true},
+      {"html", true},
+      {"csv", true},
+      {"nuts-level", true},
+      {"min-qualified", true},
+      {"from", true},
+      {"to", true}};
   static const std::set<std::string> kLists = {
-      "suppliers", "tenders", "ted-xml", "ted-json",
-      "eforms",    "rules",   "notices"};
+      "suppliers", "tenders", "ted-xml", "ted-json", "eforms",
+      "rules",     "notices", "areas",   "awards",   "regions"};
   Args args;
   std::string list;  // The list flag that files go to, if any.
   for (int i = 1; i < argc; ++i) {

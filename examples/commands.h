@@ -31,6 +31,9 @@ int RunImport(const Args& args);
 // alerts --rules FILE... --notices FILE... [--state DIR --out FILE]: alert
 // rules run against notices, remembered across runs (alerts_command.cc).
 int RunAlerts(const Args& args);
+// coverage ... --areas FILE... [--awards FILE...]: qualified suppliers,
+// dependence and concentration per capability area (coverage_command.cc).
+int RunCoverage(const Args& args);
 
 }  // namespace cli
 }  // namespace procmatch

@@ -63,6 +63,25 @@ commands:
                          reach --out exactly once even across kills
                          (doc/alerts.md); profile rules need suppliers
       --batch=N          notices per state commit (default 64)
+  coverage (--suppliers FILE... | --index SNAPSHOT) --areas FILE...
+           [--awards FILE...] [--country CC] [--html OUT.html] [--csv DIR]
+                         per capability area: qualified national suppliers
+                         by region, single source and gaps, and from award
+                         history (--awards: tenders with awards, e.g. from
+                         import; and the suppliers' past contracts) the share
+                         won abroad and its concentration (doc/coverage.md)
+      --country=CC       the scope (ISO 3166-1); absent: every country
+      --regions NUTS...  only suppliers located in these regions
+      --nuts-level=1|2   breakdown of the charts (default 2)
+      --min-qualified=N  fewer qualified suppliers is a gap (default 3)
+      --from=DATE --to=DATE
+                         award period (default: all)
+      --as-of=YYYY-MM-DD validity of certificates and clearances
+      --html=FILE        one self-contained HTML page with charts
+      --csv=DIR          areas.csv, regions.csv, ... into DIR
+      --output=table|jsonl
+                         table (default on a terminal) or the CoverageReport
+                         as one JSON line (default in a pipe)
   demo [--data_dir=DIR]  rank the bundled Belgian sample for its tenders
   version
 
@@ -111,6 +130,7 @@ int Main(int argc, char** argv) {
   if (c == "explain") return RunExplain(*args);
   if (c == "import") return RunImport(*args);
   if (c == "alerts") return RunAlerts(*args);
+  if (c == "coverage") return RunCoverage(*args);
   if (c == "demo") return RunDemo(*args);
   if (c == "help") {
     std::cout << kUsage;

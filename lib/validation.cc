@@ -513,6 +513,13 @@ std::vector<ValidationProblem> Validator::CheckConsortiumRequest(
 
 std::vector<ValidationProblem> Validator::CheckCoverageRequest(
     const v1::CoverageRequest& r) const {
+  // The call codes of the European Defence Fund's 17 categories (2021 work
+  // programme), e.g. EDF-2021-SENS.
+  static const absl::flat_hash_set<std::string>* const kEdfCategories =
+      new absl::flat_hash_set<std::string>{
+          "MCBRN",  "INFOSUP", "SENS",  "CYBER", "SPACE",   "DIGIT",
+          "ENERGY", "MATCOMP", "DIS",   "OPEN",  "GROUND",  "FPM",
+          "AIR",    "AIRDEF",  "NAVAL", "UWW",   "SIMTRAIN"};
   std::vector<ValidationProblem> out;
   Checker c(*this, "coverage request", &out);
   c.Utf8(r, "");
@@ -521,6 +528,35 @@ std::vector<ValidationProblem> Validator::CheckCoverageRequest(
     c.Add("min_qualified_suppliers", "is negative");
   }
   if (r.has_as_of()) c.Date("as_of", r.as_of());
+  for (int i = 0; i < r.nuts_regions_size(); ++i) {
+    const std::string f = absl::StrCat("nuts_regions[", i, "]");
+    absl::StatusOr<NutsCode> region = nuts_->Parse(r.nuts_regions(i));
+    if (!region.ok()) {
+      c.Add(f, std::string(region.status().message()));
+    } else if (r.country().empty()) {
+      c.Add(f, "needs a country");
+    } else if (IsoCountryOfNuts(region->nuts_country()) != r.country()) {
+      c.Add(f, absl::StrCat("\"", r.nuts_regions(i), "\" is not in ",
+                            r.country()));
+    }
+  }
+  if (r.nuts_level() != 0 && r.nuts_level() != 1 && r.nuts_level() != 2) {
+    c.Add("nuts_level", absl::StrCat(r.nuts_level(), " is not 1 or 2"));
+  }
+  if (r.has_award_period()) {
+    const v1::DatePeriod& p = r.award_period();
+    if (p.has_start()) c.Date("award_period.start", p.start());
+    if (p.has_end()) c.Date("award_period.end", p.end());
+    if (p.has_start() && p.has_end() && CheckDate(p.start()).ok() &&
+        CheckDate(p.end()).ok() &&
+        ToCivilDay(p.end()) < ToCivilDay(p.start())) {
+      c.Add("award_period.end", "is before award_period.start");
+    }
+  }
+  if (!r.currency().empty() && !IsIsoCurrency(r.currency())) {
+    c.Add("currency", absl::StrCat("\"", r.currency(),
+                                   "\" is not an ISO 4217 currency code"));
+  }
   if (r.areas_size() == 0) c.Add("areas", "is empty");
   absl::flat_hash_set<std::string> ids;
   for (int i = 0; i < r.areas_size(); ++i) {
@@ -530,14 +566,44 @@ std::vector<ValidationProblem> Validator::CheckCoverageRequest(
     if (!a.id().empty() && !ids.insert(a.id()).second) {
       c.Add(f + ".id", absl::StrCat("duplicate area id \"", a.id(), "\""));
     }
-    if (a.cpv_codes_size() == 0 && a.tags_size() == 0) {
-      c.Add(f, "has neither cpv_codes nor tags");
+    if (a.cpv_codes_size() == 0 && a.tags_size() == 0 &&
+        a.keywords_size() == 0) {
+      c.Add(f, "has neither cpv_codes nor tags nor keywords");
     }
     c.CpvList(f + ".cpv_codes", a.cpv_codes());
+    for (int k = 0; k < a.tags_size(); ++k) {
+      if (a.tags(k).empty()) {
+        c.Add(absl::StrCat(f, ".tags[", k, "]"), "is empty");
+      }
+    }
+    for (int k = 0; k < a.keywords_size(); ++k) {
+      const std::string kf = absl::StrCat(f, ".keywords[", k, "]");
+      if (a.keywords(k).text().empty()) c.Add(kf + ".text", "is empty");
+      if (!a.keywords(k).language().empty()) {
+        c.Language(kf + ".language", a.keywords(k).language());
+      }
+    }
+    if (!a.edf_category().empty() &&
+        !kEdfCategories->contains(a.edf_category())) {
+      c.Add(f + ".edf_category",
+            absl::StrCat("unknown EDF category \"", a.edf_category(),
+                         "\" (known: MCBRN, INFOSUP, SENS, CYBER, SPACE, "
+                         "DIGIT, ENERGY, MATCOMP, DIS, OPEN, GROUND, FPM, "
+                         "AIR, AIRDEF, NAVAL, UWW, SIMTRAIN)"));
+    }
     if (a.min_technology_readiness() < 0 || a.min_technology_readiness() > 9) {
       c.Add(f + ".min_technology_readiness",
             absl::StrCat("TRL ", a.min_technology_readiness(),
                          " is outside 1-9 (0 = none)"));
+    }
+    if (!v1::ClearanceLevel_IsValid(a.min_clearance())) {
+      c.Add(f + ".min_clearance",
+            absl::StrCat(a.min_clearance(), " is not a clearance level"));
+    }
+    for (int k = 0; k < a.required_certifications_size(); ++k) {
+      if (a.required_certifications(k).empty()) {
+        c.Add(absl::StrCat(f, ".required_certifications[", k, "]"), "is empty");
+      }
     }
   }
   return out;

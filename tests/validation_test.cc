@@ -468,15 +468,40 @@ TEST_F(ValidationTest, CoverageRequest) {
   v1::CapabilityArea* a = r.add_areas();
   a->set_id("uav");
   a->add_cpv_codes("35613000");
-  EXPECT_TRUE(validator_.ValidateCoverageRequest(r).ok());
+  a->set_edf_category("AIR");
+  v1::AreaKeyword* k = a->add_keywords();
+  k->set_text("onbemande luchtvaartuigen");
+  k->set_language("nl");
+  r.add_nuts_regions("BE2");
+  r.set_nuts_level(1);
+  r.mutable_award_period()->mutable_start()->set_year(2018);
+  r.mutable_award_period()->mutable_start()->set_month(1);
+  r.mutable_award_period()->mutable_start()->set_day(1);
+  EXPECT_TRUE(validator_.ValidateCoverageRequest(r).ok())
+      << validator_.ValidateCoverageRequest(r);
   a->set_min_technology_readiness(10);
+  a->add_cpv_codes("3530000");
+  a->set_edf_category("SENSORS");
   r.add_areas()->set_id("uav");
-  EXPECT_THAT(Messages(validator_.CheckCoverageRequest(r)),
-              AllOf(Contains(HasSubstr("areas[0].min_technology_readiness: TRL "
-                                       "10")),
-                    Contains(HasSubstr("areas[1].id: duplicate area id")),
-                    Contains(HasSubstr("areas[1]: has neither cpv_codes nor "
-                                       "tags"))));
+  r.add_nuts_regions("FR10");
+  r.set_nuts_level(3);
+  *r.mutable_award_period()->mutable_end() = v1::Date();
+  r.mutable_award_period()->mutable_end()->set_year(2017);
+  r.mutable_award_period()->mutable_end()->set_month(12);
+  r.mutable_award_period()->mutable_end()->set_day(31);
+  EXPECT_THAT(
+      Messages(validator_.CheckCoverageRequest(r)),
+      AllOf(Contains(HasSubstr("areas[0].min_technology_readiness: TRL 10")),
+            Contains(HasSubstr("areas[0].cpv_codes[1]: ")),
+            Contains(HasSubstr("areas[0].edf_category: unknown EDF category "
+                               "\"SENSORS\"")),
+            Contains(HasSubstr("areas[1].id: duplicate area id")),
+            Contains(HasSubstr("areas[1]: has neither cpv_codes nor tags nor "
+                               "keywords")),
+            Contains(HasSubstr("nuts_regions[1]: \"FR10\" is not in BE")),
+            Contains(HasSubstr("nuts_level: 3 is not 1 or 2")),
+            Contains(HasSubstr("award_period.end: is before "
+                               "award_period.start"))));
 }
 
 TEST_F(ValidationTest, AlertRule) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages procmatch builds with, if any is missing.
 # With --benchmarks, also what the benchmarks compare against (Xapian); the
-# library never links it. Idempotent and silent when everything is present.
+# library never links it. With --browser, also a headless browser for
+# tests/coverage_browser_test.sh (the HTML coverage report). Idempotent and silent when everything is present.
 # Needs root (or sudo).
 set -euo pipefail
 
@@ -12,9 +13,15 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libstemmer-dev libpugixml-dev libleveldb-dev
 )
-if [[ "${1:-}" == "--benchmarks" ]]; then
-  PACKAGES+=(libxapian-dev)
-fi
+BENCHMARK_PACKAGES=(libxapian-dev)
+BROWSER_PACKAGES=(chromium)
+for option in "$@"; do
+  case "$option" in
+    --benchmarks) PACKAGES+=("${BENCHMARK_PACKAGES[@]}") ;;
+    --browser) PACKAGES+=("${BROWSER_PACKAGES[@]}") ;;
+    *) echo "install_deps.sh: unknown option $option" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${PACKAGES[@]}"; do
