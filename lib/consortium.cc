@@ -23,6 +23,9 @@ using internal::SearchProposal;
 constexpr int kDefaultProposals = 5;
 constexpr int kDefaultCandidates = 20;
 constexpr int kMaxLeftOut = 5;
+// A required member covers a package when its match score is at least this
+// share of the best candidate's (doc/consortium.md, "Partners for me").
+constexpr double kCoverShare = 0.5;
 
 // Two suppliers with the same key are controlled by the same entity, or one
 // controls the other (supplier.proto, Ownership).
@@ -190,14 +193,13 @@ void AddRuleOutcomes(const SupplierIndex& index, const v1::ConsortiumRules& r,
     for (int m : x.members) groups.push_back(p.members[m].group);
     out->add_rules()->CopyFrom(Outcome(
         "independence", true,
-        absl::StrCat(Distinct(groups),
-                     " members not controlled by the same entity nor each "
-                     "other; ",
-                     r.min_independent_members(), " of them in ",
-                     internal::IndependentCountries(p, x.members),
-                     " countries, at least ", r.min_independent_members(),
-                     " in ", r.min_independent_countries(),
-                     " needed (art. 10(4))")));
+        absl::StrFormat(
+            "%d control groups among the members (not controlled by the same "
+            "entity nor each other); %d independent members needed across %d "
+            "countries, and %d of them can span %d (art. 10(4))",
+            Distinct(groups), r.min_independent_members(),
+            r.min_independent_countries(), r.min_independent_members(),
+            internal::IndependentCountries(p, x.members))));
   }
   if (!g.required.empty()) {
     std::vector<std::string> names;
@@ -213,15 +215,15 @@ void AddRuleOutcomes(const SupplierIndex& index, const v1::ConsortiumRules& r,
       sme += p.members[m].sme;
       national += p.members[m].national;
     }
-    out->add_rules()->CopyFrom(Outcome(
-        "preferences", true,
-        absl::StrFormat("SME share %d/%d x %.2f, %s share %d/%d x %.2f: "
-                        "bonus %.3f",
-                        sme, n, pref.sme_weight(),
-                        pref.national_country().empty()
-                            ? "national"
-                            : pref.national_country(),
-                        national, n, pref.national_weight(), x.bonus)));
+    std::string words =
+        absl::StrFormat("SME share %d/%d x %.2f", sme, n, pref.sme_weight());
+    if (pref.national_weight() > 0) {
+      absl::StrAppend(&words, absl::StrFormat(", %s share %d/%d x %.2f",
+                                              pref.national_country(), national,
+                                              n, pref.national_weight()));
+    }
+    absl::StrAppend(&words, absl::StrFormat(": bonus %.3f", x.bonus));
+    out->add_rules()->CopyFrom(Outcome("preferences", true, words));
   }
 }
 
@@ -595,6 +597,20 @@ absl::StatusOr<v1::ConsortiumResponse> ConsortiumBuilder::Propose(
       if (explained.ok() && explained->matches_size() > 0) {
         take(g.docs[member], explained->matches(0));
       }
+    }
+    // A required member keeps the packages it covers -- matches at least
+    // kCoverShare of the package's best score -- and the partners are
+    // sought for the others ("partners for me").
+    double best = 0;
+    for (const auto& c : list) best = std::max(best, c.second);
+    const auto not_covering = [&](const std::pair<int, double>& c) {
+      return c.second < kCoverShare * best ||
+             std::find(g.required.begin(), g.required.end(), c.first) ==
+                 g.required.end();
+    };
+    if (!std::all_of(list.begin(), list.end(), not_covering)) {
+      list.erase(std::remove_if(list.begin(), list.end(), not_covering),
+                 list.end());
     }
     std::stable_sort(list.begin(), list.end(),
                      [&](const auto& a, const auto& b) {

@@ -51,7 +51,10 @@ class ConsortiumBuilder {
   // The best request.max_proposals() (default 5) proposals, best first, or
   // none with the binding rule in no_proposal_reason and binding_rules.
   // Candidates per package: request.candidates_per_work_package() (default
-  // 20) best matches, plus every required member that matches the package.
+  // 20) best matches; but a package that a required member covers (its
+  // match score is at least half the best candidate's) is kept for the
+  // required members, so that partners are sought for the packages they do
+  // not cover ("partners for me").
   // Errors: an invalid request (InvalidArgument, naming the field), a
   // required supplier not in the index (NotFound).
   absl::StatusOr<v1::ConsortiumResponse> Propose(
