@@ -21,9 +21,10 @@ absl::StatusOr<Args> ParseArgs(int argc, char** argv) {
       {"top", true},         {"explain", false},      {"excluded", false},
       {"as-of", true},       {"output", true},        {"tender", true},
       {"supplier", true},    {"data_dir", true},      {"max-excluded", true},
-      {"tenders-out", true}, {"suppliers-out", true}, {"merges-out", true}};
-  static const std::set<std::string> kLists = {"suppliers", "tenders",
-                                               "ted-xml", "ted-json", "eforms"};
+      {"tenders-out", true}, {"suppliers-out", true}, {"merges-out", true},
+      {"call", true},        {"candidates", true}};
+  static const std::set<std::string> kLists = {
+      "suppliers", "tenders", "ted-xml", "ted-json", "eforms", "with"};
   Args args;
   std::string list;  // The list flag that files go to, if any.
   for (int i = 1; i < argc; ++i) {
