@@ -7,6 +7,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "procmatch/internal/consortium_search.h"
+#include "procmatch/record_io.h"
 
 namespace procmatch {
 namespace {
@@ -271,6 +272,66 @@ TEST(ConsortiumBuilderTest, InvalidRequestIsRefused) {
   EXPECT_THAT(r.status().message(),
               HasSubstr("call.rules.min_members: 3 is more than max_members "
                         "2"));
+}
+
+template <typename M>
+std::vector<M> ReadSample(const std::string& path) {
+  absl::StatusOr<std::string> content = ReadFileOrStdin(path);
+  EXPECT_TRUE(content.ok()) << content.status();
+  std::vector<M> out;
+  ReadRecords<M>(
+      path, content.value_or(""), RecordFormat::kJsonLines,
+      [&](int, M m) { out.push_back(std::move(m)); },
+      [](absl::Status s) { ADD_FAILURE() << s; })
+      .IgnoreError();
+  return out;
+}
+
+// The bundled EDF-style call (data/sample/edf_call.jsonl) and its fictional
+// partners: an eligible consortium exists, covers all six packages, leaves
+// out the entities that are not eligible, and flags the one eligible
+// through guarantees when it is chosen.
+TEST(ConsortiumBuilderTest, BundledCallYieldsAnEligibleProposal) {
+  const auto partners =
+      ReadSample<v1::SupplierProfile>("data/sample/partners.jsonl");
+  const auto calls = ReadSample<v1::Call>("data/sample/edf_call.jsonl");
+  ASSERT_EQ(partners.size(), 22u);
+  ASSERT_EQ(calls.size(), 1u);
+  ConsortiumBuilder builder(Index(partners));
+  v1::ConsortiumRequest request;
+  request.set_request_id("sample");
+  *request.mutable_call() = calls[0];
+  absl::StatusOr<v1::ConsortiumResponse> r = builder.Propose(request);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->proposals_size(), 5) << r->no_proposal_reason();
+  for (const v1::ConsortiumProposal& p : r->proposals()) {
+    int packages = 0;
+    for (const auto& m : p.members()) {
+      packages += m.work_packages_size();
+      EXPECT_NE(m.country(), "US");
+      EXPECT_NE(m.country(), "GB");
+      EXPECT_NE(m.supplier_id(), "NL-ORION-OPTICS");
+      if (m.supplier_id() == "DE-FALKE-DROHNEN") {
+        EXPECT_TRUE(m.eligible_through_guarantees());
+      }
+    }
+    EXPECT_EQ(packages, 6);
+    EXPECT_GE(p.distinct_countries(), 3);
+    for (const auto& rule : p.rules()) EXPECT_TRUE(rule.met()) << rule.rule();
+  }
+  for (int i = 1; i < r->proposals_size(); ++i) {
+    EXPECT_LE(r->proposals(i).score(), r->proposals(i - 1).score());
+  }
+
+  // Partners for the Norwegian radar maker: it keeps the radar package.
+  request.add_required_supplier_ids("NO-FJORD-RADAR");
+  r = builder.Propose(request);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_GE(r->proposals_size(), 1) << r->no_proposal_reason();
+  const v1::ConsortiumMember& coordinator = r->proposals(0).members(0);
+  EXPECT_EQ(coordinator.supplier_id(), "NO-FJORD-RADAR");
+  ASSERT_EQ(coordinator.work_packages_size(), 1);
+  EXPECT_EQ(coordinator.work_packages(0).work_package_id(), "WP1");
 }
 
 }  // namespace
