@@ -47,10 +47,12 @@ absl::StatusOr<Args> ParseArgs(int argc, char** argv) {
       {"nuts-level", true},
       {"min-qualified", true},
       {"from", true},
-      {"to", true}};
+      {"to", true},
+      {"call", true},
+      {"candidates", true}};
   static const std::set<std::string> kLists = {
-      "suppliers", "tenders", "ted-xml", "ted-json", "eforms",
-      "rules",     "notices", "areas",   "awards",   "regions"};
+      "suppliers", "tenders", "ted-xml", "ted-json", "eforms", "rules",
+      "notices",   "areas",   "awards",  "regions",  "with"};
   Args args;
   std::string list;  // The list flag that files go to, if any.
   for (int i = 1; i < argc; ++i) {

@@ -36,7 +36,7 @@ namespace procmatch {
 namespace cli {
 
 // Command-line arguments: a command, --flags and files. Flags that take
-// lists (--suppliers, --tenders) collect the files after them.
+// lists (--suppliers, --tenders, --with) collect the values after them.
 struct Args {
   std::string command;
   std::map<std::string, std::string> flags;

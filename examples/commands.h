@@ -24,6 +24,10 @@ int RunMatch(const Args& args);
 // explain ... --tender=ID --supplier=ID: one pair in full (match_command.cc).
 int RunExplain(const Args& args);
 
+// consortium ... --call FILE [--with ID...]: partners for calls made of work
+// packages (consortium_command.cc).
+int RunConsortium(const Args& args);
+
 // import --ted-xml/--ted-json/--eforms FILE...: real notices into tenders
 // and award winners into suppliers (import_command.cc).
 int RunImport(const Args& args);

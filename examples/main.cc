@@ -42,6 +42,19 @@ commands:
           --tender=ID --supplier=ID [--lot=ID] [--as-of=DATE]
                          the full breakdown for one pair, or every reason
                          the supplier is excluded
+  consortium (--suppliers FILE... | --index SNAPSHOT) --call FILE
+                         eligible, complementary consortia for each call of
+                         work packages (EDF calls; doc/consortium.md): every
+                         rule checked with its reason, each package's member
+                         with its match explanation, the strongest
+                         candidates left out and why
+      --with ID          a member every proposal includes, as coordinator
+                         ("partners for me"); repeat for several
+      --top=N            proposals per call (default 5, at most 100)
+      --candidates=M     best matches kept per work package (default 20)
+      --output=table|jsonl
+                         table (default on a terminal) or one
+                         ConsortiumResponse per call (default in a pipe)
   import [--ted-xml FILE...] [--ted-json FILE...] [--eforms FILE...]
          [--tenders-out FILE] [--suppliers-out FILE] [--merges-out FILE]
                          read real notices (TED XML exports, the reduced TED
@@ -131,6 +144,7 @@ int Main(int argc, char** argv) {
   if (c == "import") return RunImport(*args);
   if (c == "alerts") return RunAlerts(*args);
   if (c == "coverage") return RunCoverage(*args);
+  if (c == "consortium") return RunConsortium(*args);
   if (c == "demo") return RunDemo(*args);
   if (c == "help") {
     std::cout << kUsage;

@@ -24,6 +24,7 @@ using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
 
+using internal::CheckConsortiumRules;
 using internal::Checker;
 using internal::Quoted;
 
@@ -121,7 +122,24 @@ void CheckSupplierFields(Checker& c, const v1::SupplierProfile& s,
     if (pc.has_award_date()) c.Date(f + ".award_date", pc.award_date());
   }
   c.Language(p + "description_language", s.description_language());
+  const v1::Ownership& o = s.ownership();
+  if (!o.parent_id().empty() && o.parent_id() == s.id()) {
+    c.Add(p + "ownership.parent_id", "is the supplier itself");
+  }
+  c.Country(p + "ownership.ultimate_controller_country",
+            o.ultimate_controller_country());
+  if (o.guarantees_given() &&
+      s.third_country_control() !=
+          v1::THIRD_COUNTRY_CONTROL_CONTROLLED_WITH_GUARANTEES) {
+    c.Add(p + "ownership.guarantees_given",
+          "is set but third_country_control is not "
+          "THIRD_COUNTRY_CONTROL_CONTROLLED_WITH_GUARANTEES");
+  }
 }
+
+}  // namespace
+
+namespace internal {
 
 void CheckRequirement(Checker& c, const v1::Requirement& r,
                       const std::string& f, bool has_value) {
@@ -257,6 +275,12 @@ void CheckRequirement(Checker& c, const v1::Requirement& r,
   }
 }
 
+}  // namespace internal
+
+namespace {
+
+using internal::CheckRequirement;
+
 void CheckTenderFields(Checker& c, const v1::Tender& t, const std::string& p) {
   c.Id(p + "id", t.id());
   if (absl::StripAsciiWhitespace(t.title()).empty() &&
@@ -348,32 +372,7 @@ void CheckTenderFields(Checker& c, const v1::Tender& t, const std::string& p) {
     }
   }
 
-  const v1::ConsortiumRules& cr = t.consortium_rules();
-  if (cr.min_members() < 0)
-    c.Add(p + "consortium_rules.min_members", "is negative");
-  if (cr.max_members() < 0)
-    c.Add(p + "consortium_rules.max_members", "is negative");
-  if (cr.max_members() > 0 && cr.min_members() > cr.max_members()) {
-    c.Add(p + "consortium_rules.min_members",
-          absl::StrCat(cr.min_members(), " is more than max_members ",
-                       cr.max_members()));
-  }
-  if (cr.min_distinct_countries() < 0) {
-    c.Add(p + "consortium_rules.min_distinct_countries", "is negative");
-  }
-  if (cr.max_members() > 0 && cr.min_distinct_countries() > cr.max_members()) {
-    c.Add(p + "consortium_rules.min_distinct_countries",
-          "is more than max_members");
-  }
-  for (int i = 0; i < cr.eligible_countries_size(); ++i) {
-    c.Country(absl::StrCat(p, "consortium_rules.eligible_countries[", i, "]"),
-              cr.eligible_countries(i));
-  }
-  if (!std::isfinite(cr.max_subcontracting_share()) ||
-      cr.max_subcontracting_share() < 0 || cr.max_subcontracting_share() > 1) {
-    c.Add(p + "consortium_rules.max_subcontracting_share",
-          absl::StrCat(cr.max_subcontracting_share(), " is outside 0-1"));
-  }
+  CheckConsortiumRules(c, t.consortium_rules(), p + "consortium_rules.");
 }
 
 void CheckLotId(Checker& c, const v1::Tender& t, absl::string_view lot_id) {
@@ -487,26 +486,6 @@ std::vector<ValidationProblem> Validator::CheckMatchRequest(
       c.Add(absl::StrCat("options.weights.", f->name()),
             absl::StrCat(value, " is not a weight >= 0"));
     }
-  }
-  return out;
-}
-
-std::vector<ValidationProblem> Validator::CheckConsortiumRequest(
-    const v1::ConsortiumRequest& r) const {
-  std::vector<ValidationProblem> out;
-  Checker c(*this, Quoted("consortium request", r.request_id(), options_),
-            &out);
-  c.Utf8(r, "");
-  if (!r.has_tender()) {
-    c.Add("tender", "is not set");
-  } else {
-    CheckTenderFields(c, r.tender(), "tender.");
-    CheckLotId(c, r.tender(), r.lot_id());
-  }
-  if (r.max_proposals() < 0) c.Add("max_proposals", "is negative");
-  for (int i = 0; i < r.required_supplier_ids_size(); ++i) {
-    c.Id(absl::StrCat("required_supplier_ids[", i, "]"),
-         r.required_supplier_ids(i));
   }
   return out;
 }

@@ -586,14 +586,133 @@ TEST_F(ValidationTest, AlertRuleUpdate) {
                     Contains(HasSubstr("removed_ids[0]: is also upserted"))));
 }
 
-TEST_F(ValidationTest, ConsortiumRequest) {
+// An EDF-style call: the maritime autonomy call of the bundled sample, cut
+// to two work packages.
+v1::ConsortiumRequest GoodConsortiumRequest() {
   v1::ConsortiumRequest r;
-  *r.mutable_tender() = GoodTender();
+  r.set_request_id("EDF-2026-NAVAL-USV");
+  v1::Call* call = r.mutable_call();
+  call->set_id("EDF-2026-NAVAL-USV");
+  call->set_title("Autonomous surface vessels for mine countermeasures");
+  call->set_language("en");
+  call->mutable_rules()->set_action_type(v1::ACTION_TYPE_DEVELOPMENT);
+  call->mutable_rules()->set_max_members(6);
+  v1::WorkPackage* wp = call->add_work_packages();
+  wp->set_id("WP1");
+  wp->set_title("Unmanned surface vessel platform");
+  wp->add_cpv_codes("34520000");  // Boats.
+  wp->set_min_technology_readiness(5);
+  wp = call->add_work_packages();
+  wp->set_id("WP2");
+  wp->set_title("Sonar and sensor fusion");
+  wp->add_cpv_codes("38112000");  // Sonars.
+  wp->add_keywords("sonar");
+  wp = call->add_work_packages();
+  wp->set_id("WP3");
+  wp->set_title("Secure communications between vessels");
+  wp->add_cpv_codes("32500000");  // Telecommunications equipment.
+  return r;
+}
+
+TEST_F(ValidationTest, ConsortiumRequest) {
+  v1::ConsortiumRequest r = GoodConsortiumRequest();
+  EXPECT_THAT(Messages(validator_.CheckConsortiumRequest(r)), IsEmpty());
   r.set_max_proposals(-1);
   r.add_required_supplier_ids("");
+  r.add_required_supplier_ids("NL-ZEELAND-MARITIEM");
+  r.add_required_supplier_ids("NL-ZEELAND-MARITIEM");
+  r.mutable_call()->mutable_work_packages(1)->set_id("WP1");
+  r.mutable_call()->mutable_work_packages(1)->set_min_technology_readiness(10);
+  r.mutable_call()->mutable_work_packages(1)->add_cpv_codes("3530000");
+  v1::Requirement* q = r.mutable_call()->add_requirements();
+  q->set_id("wp-min-trl");
+  q->set_importance(v1::IMPORTANCE_MANDATORY);
+  q->mutable_staff()->set_min_employees(10);
+  EXPECT_THAT(
+      Messages(validator_.CheckConsortiumRequest(r)),
+      AllOf(Contains(HasSubstr("max_proposals: -1 is outside 0-100")),
+            Contains(HasSubstr("required_supplier_ids[0]: is empty")),
+            Contains(HasSubstr("required_supplier_ids[2]: supplier "
+                               "\"NL-ZEELAND-MARITIEM\" is listed twice")),
+            Contains(HasSubstr("call.work_packages[1].id: duplicate work "
+                               "package id \"WP1\"")),
+            Contains(HasSubstr("call.work_packages[1].min_technology_readiness"
+                               ": TRL 10 is outside 1-9")),
+            Contains(HasSubstr("call.work_packages[1].cpv_codes[1]")),
+            Contains(HasSubstr("call.requirements[0].id: \"wp-min-trl\" is "
+                               "reserved"))));
+}
+
+TEST_F(ValidationTest, ConsortiumRequestWithoutCall) {
+  v1::ConsortiumRequest r;
   EXPECT_THAT(Messages(validator_.CheckConsortiumRequest(r)),
-              AllOf(Contains(HasSubstr("max_proposals: is negative")),
-                    Contains(HasSubstr("required_supplier_ids[0]: is empty"))));
+              Contains(HasSubstr("call: is not set")));
+}
+
+// Rules that no consortium can satisfy are refused with the reason, on the
+// rules the search applies (the action type's defaults filled in).
+TEST_F(ValidationTest, ContradictoryConsortiumRulesAreRefused) {
+  v1::ConsortiumRequest r = GoodConsortiumRequest();
+  v1::ConsortiumRules* rules = r.mutable_call()->mutable_rules();
+  rules->set_max_members(2);  // A development action needs 3 (art. 10(4)).
+  rules->set_min_independent_countries(4);
+  rules->add_eligible_countries("NL");
+  rules->add_eligible_countries("BE");
+  rules->mutable_preferences()->set_national_weight(0.2);
+  rules->mutable_preferences()->set_sme_weight(-1);
+  EXPECT_THAT(
+      Messages(validator_.CheckConsortiumRequest(r)),
+      AllOf(Contains(HasSubstr("call.rules.min_members: 3 is more than "
+                               "max_members 2: 3 members cannot fit")),
+            Contains(HasSubstr("call.rules.min_distinct_countries: 3 is "
+                               "more than max_members 2")),
+            Contains(HasSubstr("call.rules.min_independent_countries: 4 "
+                               "countries cannot be spanned by 3 "
+                               "independent members")),
+            Contains(HasSubstr("call.rules.eligible_countries: only 2 "
+                               "eligible countries (NL, BE) for at least 4")),
+            Contains(HasSubstr("call.rules.preferences.national_country: is "
+                               "empty but national_weight is set")),
+            Contains(HasSubstr("call.rules.preferences.sme_weight: -1 is not "
+                               "a weight >= 0"))));
+}
+
+// Every member but a required one leads a work package: 3 packages and one
+// required member make at most 4 members.
+TEST_F(ValidationTest, MoreMembersThanWorkPackagesIsRefused) {
+  v1::ConsortiumRequest r = GoodConsortiumRequest();
+  r.mutable_call()->mutable_rules()->set_min_members(5);
+  r.add_required_supplier_ids("NL-ZEELAND-MARITIEM");
+  EXPECT_THAT(Messages(validator_.CheckConsortiumRequest(r)),
+              Contains(HasSubstr("call.rules: at least 5 members needed but "
+                                 "the call has 3 work packages and 1 required "
+                                 "members: at most 4 members")));
+  r.mutable_call()->mutable_rules()->set_min_members(4);
+  EXPECT_THAT(validator_.CheckConsortiumRequest(r), IsEmpty());
+}
+
+TEST_F(ValidationTest, SingleEntityActionsNeedNoPartners) {
+  v1::ConsortiumRequest r = GoodConsortiumRequest();
+  r.mutable_call()->mutable_rules()->set_action_type(
+      v1::ACTION_TYPE_DISRUPTIVE_TECHNOLOGY);
+  r.mutable_call()->mutable_rules()->set_max_members(1);
+  EXPECT_THAT(validator_.CheckConsortiumRequest(r), IsEmpty());
+}
+
+TEST_F(ValidationTest, OwnershipOfSupplier) {
+  v1::SupplierProfile s;
+  s.set_id("NL-ZEELAND-MARITIEM");
+  s.set_name("Zeeland Maritiem Autonoom BV");
+  s.mutable_ownership()->set_parent_id("NL-ZEELAND-MARITIEM");
+  s.mutable_ownership()->set_ultimate_controller_country("UK");
+  s.mutable_ownership()->set_guarantees_given(true);
+  s.set_third_country_control(v1::THIRD_COUNTRY_CONTROL_NOT_CONTROLLED);
+  EXPECT_THAT(
+      Messages(validator_.CheckSupplier(s)),
+      AllOf(Contains(HasSubstr("ownership.parent_id: is the supplier itself")),
+            Contains(HasSubstr("ownership.ultimate_controller_country: \"UK\""
+                               " is not an ISO 3166-1")),
+            Contains(HasSubstr("ownership.guarantees_given: is set but "))));
 }
 
 }  // namespace

@@ -35,8 +35,8 @@ constexpr size_t kMaxIdBytes = 128;
 
 // `kind "id"`, the id cut to Options::max_id_bytes_in_messages on a
 // character boundary: every problem of a record repeats it.
-std::string Quoted(absl::string_view kind, absl::string_view id,
-                   const Options& options) {
+inline std::string Quoted(absl::string_view kind, absl::string_view id,
+                          const Options& options) {
   const size_t max =
       static_cast<size_t>(std::max(8, options.max_id_bytes_in_messages));
   if (id.size() <= max) return absl::StrCat(kind, " \"", id, "\"");
@@ -204,6 +204,17 @@ class Checker {
   size_t first_;  // Size of *out_ when this record started.
   int64_t dropped_ = 0;
 };
+
+// One requirement at field path `f`; `has_value`: a value multiple has a
+// value to multiply (validation.cc).
+void CheckRequirement(Checker& c, const v1::Requirement& r,
+                      const std::string& f, bool has_value);
+
+// The consortium rules of a tender or call, fields under `prefix`
+// ("consortium_rules.", "call.rules."); contradictions between rules
+// (minimums above maximums) are problems (consortium_validation.cc).
+void CheckConsortiumRules(Checker& c, const v1::ConsortiumRules& rules,
+                          const std::string& prefix);
 
 }  // namespace internal
 }  // namespace procmatch
