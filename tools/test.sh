@@ -10,6 +10,8 @@
 #   format  tools/check_format.sh
 #   install tests/install_test.sh: tools/install.sh into a temporary prefix,
 #           then examples/embed_match.cc built with plain g++ and pkg-config
+#   browser tests/coverage_browser_test.sh: the HTML coverage report loaded in
+#           headless Chromium (installed by it), screenshot and console
 #
 # and ends with "N passed, N failed" over all phases: a test target, a fuzz
 # target or the format check counts one. PHASES="unit asan" runs only those.
@@ -21,7 +23,7 @@ cd "$(dirname "$0")/.."
 # The tests include smoke runs of the benchmarks, which need Xapian.
 tools/install_deps.sh --benchmarks || exit 1
 
-PHASES="${PHASES:-unit asan tsan fuzz format install}"
+PHASES="${PHASES:-unit asan tsan fuzz format install browser}"
 FUZZ_SECONDS="${FUZZ_SECONDS:-10}"
 export PROCMATCH_BAZEL_LOCK="${PROCMATCH_BAZEL_LOCK-/tmp/procmatch-bazel.lock}"
 
@@ -77,7 +79,10 @@ for phase in $PHASES; do
       count_bazel
       ;;
     asan)
-      tools/fuzz.sh bazel test --config=fuzz //... --test_summary=short \
+      # Named packages, not //...: the gcc build's bazel-<dir> symlinks in
+      # the checkout lead into the other output base.
+      tools/fuzz.sh bazel test --config=fuzz //tests/... //examples/... \
+        //benchmarks/... --test_summary=short \
         --noshow_progress >"$log" 2>&1
       status=$?
       count_bazel
@@ -101,8 +106,10 @@ for phase in $PHASES; do
       passed=$(grep -cE '^fuzz \S+: .*, OK$' "$log" || true)
       failed=$(grep -cE '^fuzz \S+: .*CRASH' "$log" || true)
       ;;
-    install)
-      tests/install_test.sh 2>&1 | tee "$log"
+    install | browser)
+      script=tests/install_test.sh
+      [[ "$phase" == browser ]] && script=tests/coverage_browser_test.sh
+      "$script" 2>&1 | tee "$log"
       status=${PIPESTATUS[0]}
       passed=$(sed -nE 's/^([0-9]+) passed, [0-9]+ failed$/\1/p' "$log" | tail -1)
       failed=$(sed -nE 's/^[0-9]+ passed, ([0-9]+) failed$/\1/p' "$log" | tail -1)

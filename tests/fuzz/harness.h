@@ -63,15 +63,18 @@ inline void FuzzRecordStream(const uint8_t* data, size_t size,
   ReadCheckAndWrite<v1::Tender>(content, format);
 }
 
-// The notice importers (TED XML, reduced TED JSON, eForms).
+// The notice importers (TED XML, reduced TED JSON, eForms), with their
+// default limits.
 using NoticeImporter = absl::StatusOr<ImportedNotice> (*)(
-    absl::string_view source, absl::string_view content);
+    absl::string_view source, absl::string_view content,
+    const ImportLimits& limits);
 
 inline void FuzzNoticeImport(const uint8_t* data, size_t size,
                              NoticeImporter import) {
   if (size > kMaxInputBytes) return;
   const absl::string_view content(reinterpret_cast<const char*>(data), size);
-  absl::StatusOr<ImportedNotice> notice = import("fuzz", content);
+  absl::StatusOr<ImportedNotice> notice =
+      import("fuzz", content, ImportLimits());
   if (notice.ok()) Check(notice->tender);
 }
 
