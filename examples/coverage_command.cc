@@ -2,8 +2,11 @@
 // per capability area and reads award history for dependence and
 // concentration (lib/coverage.h); writes the report as a table or JSON
 // Lines, and optionally CSV tables and a self-contained HTML page.
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -123,6 +126,13 @@ int RunCoverage(const Args& args) {
     if (!usable.ok()) return Fail(usable);
   }
   if (args.Has("csv")) {
+    // The directory is made when missing (its parent must exist), as a
+    // user naming a new folder for the tables expects.
+    if (mkdir(csv_dir.c_str(), 0777) != 0 && errno != EEXIST) {
+      return Fail(absl::FailedPreconditionError(
+          absl::StrCat("--csv: cannot make directory ", csv_dir, ": ",
+                       std::strerror(errno))));
+    }
     absl::Status usable = CheckOutputPath(csv_dir + "/areas.csv");
     if (!usable.ok()) return Fail(usable);
   }
