@@ -41,9 +41,14 @@ grep -q 'bad_areas.jsonl: record 3: capability area "EDF-SENS-X": cpv_codes\[0\]
   "$tmp/err" || fail "$(cat "$tmp/err")"
 grep -q 'edf_category: unknown EDF category "SENSORS"' "$tmp/err" || fail "$(cat "$tmp/err")"
 
-# An output directory that does not exist fails before any work.
-"$bin" coverage --suppliers "$S" --areas "$A" --csv "$tmp/missing" \
-  >/dev/null 2>"$tmp/err" && fail "missing CSV directory accepted"
+# A new CSV directory is made; one whose parent does not exist fails before
+# any work, with the reason.
+"$bin" coverage --suppliers "$S" --areas "$A" --csv "$tmp/new" >/dev/null \
+  2>"$tmp/err" || fail "new CSV directory: $(cat "$tmp/err")"
+[ -s "$tmp/new/areas.csv" ] || fail "no areas.csv in the new directory"
+"$bin" coverage --suppliers "$S" --areas "$A" --csv "$tmp/missing/dir" \
+  >/dev/null 2>"$tmp/err" && fail "CSV directory under a missing one accepted"
+grep -q "cannot make directory" "$tmp/err" || fail "message: $(cat "$tmp/err")"
 
 # Europe-wide over imported TED award notices: the winners become suppliers.
 "$bin" import --ted-json "$data/ted/notices_dev.jsonl" --tenders-out "$tmp/t.jsonl" \
