@@ -121,7 +121,20 @@ int RunDemo(const Args& args) {
   run.flags["excluded"] = "true";
   run.flags["max-excluded"] = "4";
   run.flags["output"] = "table";
-  return RunMatch(run);
+  const int matched = RunMatch(run);
+  if (matched != 0) return matched;
+  // Partners for an EDF call: the Belgian sample with fictional partners
+  // from other countries, the best proposal.
+  std::cout << "== Consortium for the bundled EDF call (fictional partners "
+               "abroad; doc/consortium.md)\n";
+  Args call;
+  call.command = "consortium";
+  call.lists["suppliers"] = {dir + "/sample/suppliers.jsonl",
+                             dir + "/sample/partners.jsonl"};
+  call.flags["call"] = dir + "/sample/edf_call.jsonl";
+  call.flags["top"] = "1";
+  call.flags["output"] = "table";
+  return RunConsortium(call);
 }
 
 int Main(int argc, char** argv) {

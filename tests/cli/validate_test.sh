@@ -37,6 +37,8 @@ grep -q "give --kind" "$tmp/err" || fail "no kind message"
 "$bin" demo --data_dir="$data/.." >"$tmp/out" 2>&1 || fail "demo: $(cat "$tmp/out")"
 grep -q "== BE-MOD-2026-UAV" "$tmp/out" || fail "demo: no UAV tender: $(cat "$tmp/out")"
 grep -qE "^ +1\. [0-9.]+ +Kempen Avionics NV" "$tmp/out" || fail "demo: ranking"
+grep -q "Consortium for the bundled EDF call" "$tmp/out" || fail "demo: no consortium"
+grep -qE "^  #1  score" "$tmp/out" || fail "demo: no proposal: $(tail -20 "$tmp/out")"
 grep -q "x .*Brabant Secure Communications BV .*AQAP-2110 certificate expired on 2025-03-31" "$tmp/out" \
   || fail "demo: exclusion reason"
 echo PASS
