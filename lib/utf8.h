@@ -12,6 +12,7 @@
 #define PROCMATCH_LIB_UTF8_H_
 
 #include <cstddef>
+#include <string>
 
 #include "absl/strings/string_view.h"
 
@@ -28,6 +29,10 @@ inline bool IsValidUtf8(absl::string_view text) {
 // Decodes the code point at `*pos` and advances `*pos` past it.
 // REQUIRES: text is valid UTF-8 and *pos < text.size().
 char32_t DecodeUtf8(absl::string_view text, size_t* pos);
+
+// Appends the UTF-8 encoding of code point `c` to `*out`.
+// REQUIRES: c <= 0x10FFFF and not a surrogate.
+void AppendUtf8(char32_t c, std::string* out);
 
 }  // namespace procmatch
 

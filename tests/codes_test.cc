@@ -97,6 +97,20 @@ TEST(Utf8Test, RejectsMalformedSequences) {
   EXPECT_EQ(FirstInvalidUtf8Offset("\x80"), 0);  // Lone continuation.
 }
 
+// AppendUtf8 is DecodeUtf8's inverse at every encoded length, and its
+// output is well-formed.
+TEST(Utf8Test, EncodesWhatDecodes) {
+  for (char32_t c : {U'a', U'\x7f', U'é', U'\x7ff', U'Ł', U'€', U'\xffff',
+                     U'\x10000', U'\x1F681', U'\x10FFFF'}) {
+    std::string s;
+    AppendUtf8(c, &s);
+    ASSERT_TRUE(IsValidUtf8(s)) << static_cast<uint32_t>(c);
+    size_t pos = 0;
+    EXPECT_EQ(DecodeUtf8(s, &pos), c);
+    EXPECT_EQ(pos, s.size());
+  }
+}
+
 TEST(Utf8Test, DecodesCodePoints) {
   const std::string s = "aé€🛰";
   size_t pos = 0;

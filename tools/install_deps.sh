@@ -14,7 +14,8 @@ PACKAGES=(
   libstemmer-dev libpugixml-dev libleveldb-dev
 )
 BENCHMARK_PACKAGES=(libxapian-dev)
-BROWSER_PACKAGES=(chromium)
+# python3 reads the screenshot in tests/png_check.py.
+BROWSER_PACKAGES=(chromium python3)
 for option in "$@"; do
   case "$option" in
     --benchmarks) PACKAGES+=("${BENCHMARK_PACKAGES[@]}") ;;
