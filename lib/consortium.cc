@@ -27,9 +27,9 @@ constexpr int kMaxLeftOut = 5;
 // share of the best candidate's (doc/consortium.md, "Partners for me").
 constexpr double kCoverShare = 0.5;
 
-// Two suppliers with the same key are controlled by the same entity, or one
-// controls the other (supplier.proto, Ownership).
-std::string ControllerKey(const v1::SupplierProfile& s) {
+// The controller a profile states: its ultimate controller, else its
+// parent, else itself (supplier.proto, Ownership).
+const std::string& StatedController(const v1::SupplierProfile& s) {
   if (!s.ownership().ultimate_controller_id().empty()) {
     return s.ownership().ultimate_controller_id();
   }
@@ -37,12 +37,31 @@ std::string ControllerKey(const v1::SupplierProfile& s) {
   return s.id();
 }
 
+// The control group of `s`: two suppliers with the same key are controlled,
+// directly or indirectly, by the same entity, or one controls the other
+// (art. 10(4)). A stated controller that is itself in the index is followed
+// to the controller it states, so that a parent's own parent counts; a
+// cycle of control (bad data) is one group, named by its smallest id.
+std::string ControlGroup(const SupplierIndex& index,
+                         const v1::SupplierProfile& s) {
+  std::vector<std::string> chain = {StatedController(s)};
+  while (true) {
+    const int doc = index.FindDoc(chain.back());
+    if (doc < 0) return chain.back();
+    const std::string& next = StatedController(index.profile(doc));
+    if (next == chain.back()) return next;
+    auto seen = std::find(chain.begin(), chain.end(), next);
+    if (seen != chain.end()) return *std::min_element(seen, chain.end());
+    chain.push_back(next);
+  }
+}
+
 bool IsSme(const v1::SupplierProfile& s) {
   return s.entity_type() == v1::ENTITY_TYPE_SME ||
          s.entity_type() == v1::ENTITY_TYPE_MICRO_ENTERPRISE;
 }
 
-// Why `s` may not be a member under `r` (art. 9), or "".
+// Why `s` may not be a member under `r` (art. 9(1)-(4)), or "".
 std::string Ineligibility(const v1::SupplierProfile& s,
                           const v1::ConsortiumRules& r) {
   const auto& allowed = r.eligible_countries();
@@ -52,20 +71,20 @@ std::string Ineligibility(const v1::SupplierProfile& s,
   };
   if (!eligible(s.country())) {
     return absl::StrCat("established in \"", s.country(),
-                        "\", not an eligible country");
+                        "\", not an eligible country (art. 9(1))");
   }
   const std::string& management = s.executive_management_country().empty()
                                       ? s.country()
                                       : s.executive_management_country();
   if (!eligible(management)) {
-    return absl::StrCat("executive management in \"", management,
-                        "\", not an eligible country");
+    return absl::StrCat("executive management structures in \"", management,
+                        "\", not an eligible country (art. 9(2))");
   }
   if (r.no_third_country_control()) {
     switch (s.third_country_control()) {
       case v1::THIRD_COUNTRY_CONTROL_CONTROLLED:
         return "controlled from a non-associated third country without "
-               "guarantees (art. 9(2))";
+               "guarantees (art. 9(3)-(4))";
       case v1::THIRD_COUNTRY_CONTROL_UNSPECIFIED:
         return "third-country control not stated";
       default:
@@ -101,8 +120,9 @@ int MemberOf(const SupplierIndex& index, const v1::ConsortiumRules& rules,
   internal::SearchMember m;
   m.id_rank = doc;  // The index holds suppliers in id order.
   m.country = dense(&g->country_names, s.country());
-  m.group = dense(&g->group_keys, ControllerKey(s));
+  m.group = dense(&g->group_keys, ControlGroup(index, s));
   m.sme = IsSme(s);
+  m.mid_cap = s.entity_type() == v1::ENTITY_TYPE_MID_CAP;
   m.national = !rules.preferences().national_country().empty() &&
                s.country() == rules.preferences().national_country();
   g->problem.members.push_back(m);
@@ -139,6 +159,66 @@ v1::RuleOutcome Outcome(const std::string& rule, bool met,
   return o;
 }
 
+// The art. 13(3) funding-rate increase of a proposal, with its reason.
+v1::FundingRateIncrease FundingRate(const Gathered& g,
+                                    const SearchProposal& x) {
+  const SearchProblem& p = g.problem;
+  v1::FundingRateIncrease out;
+  out.set_applies(p.rules.funding_rate_applies);
+  if (!p.rules.funding_rate_applies) {
+    out.set_reason("not a development action: art. 13(3) does not apply");
+    return out;
+  }
+  const internal::FundingRateIncrease f = internal::FundingRateOf(p, x.members);
+  out.set_smes(f.smes);
+  out.set_domestic_smes(f.domestic_smes);
+  out.set_cross_border_smes(f.cross_border_smes);
+  out.set_mid_caps(f.mid_caps);
+  out.set_sme_points(f.sme_points);
+  out.set_mid_cap_points(f.mid_cap_points);
+  out.set_pesco_points(f.pesco_points);
+  out.set_points(f.points);
+  out.set_score(p.rules.funding_rate_weight * f.points);
+  std::vector<int> non_sme_countries;
+  for (int m : x.members) {
+    if (!p.members[m].sme) non_sme_countries.push_back(p.members[m].country);
+  }
+  const int n = f.members;
+  auto percent = [n](int k) { return 100.0 * k / n; };
+  std::string reason = absl::StrFormat(
+      "development action (art. 13(3)), eligible costs assumed shared "
+      "equally by the %d members: SMEs %d/%d = %.1f%%",
+      n, f.smes, n, percent(f.smes));
+  if (100 * f.smes < internal::kSmeMinPercent * n) {
+    absl::StrAppend(&reason, absl::StrFormat(" (below %d%%: no SME increase)",
+                                             internal::kSmeMinPercent));
+  } else {
+    absl::StrAppend(
+        &reason,
+        absl::StrFormat(
+            " (at least %d%%); in the countries of the non-SME members (%s) "
+            "%d/%d = %.1f%%, at most %.0f points; in other countries %d/%d "
+            "counted twice: +%.1f points",
+            internal::kSmeMinPercent, Names(non_sme_countries, g.country_names),
+            f.domestic_smes, n, percent(f.domestic_smes),
+            internal::kDomesticSmeMaxPoints, f.cross_border_smes, n,
+            f.sme_points));
+  }
+  absl::StrAppend(
+      &reason,
+      absl::StrFormat("; mid-caps %d/%d = %.1f%%: +%.0f points; PESCO: +%.0f; "
+                      "total +%.1f points (at most %.0f)",
+                      f.mid_caps, n, percent(f.mid_caps), f.mid_cap_points,
+                      f.pesco_points, f.points, internal::kMaxIncreasePoints));
+  if (p.rules.funding_rate_weight > 0) {
+    absl::StrAppend(&reason,
+                    absl::StrFormat(", x %g per point = %.3f",
+                                    p.rules.funding_rate_weight, out.score()));
+  }
+  out.set_reason(reason);
+  return out;
+}
+
 // The rules of a proposal, each with its reason.
 void AddRuleOutcomes(const SupplierIndex& index, const v1::ConsortiumRules& r,
                      const Gathered& g, const SearchProposal& x,
@@ -158,12 +238,21 @@ void AddRuleOutcomes(const SupplierIndex& index, const v1::ConsortiumRules& r,
           ? absl::StrCat("all ", n, " members may take part (no country list)")
           : absl::StrCat("all ", n,
                          " members are established, with their executive "
-                         "management, in eligible countries (art. 9(1))");
+                         "management structures, in eligible countries "
+                         "(art. 9(1)-(2))");
   if (!guaranteed.empty()) {
     absl::StrAppend(&eligibility,
-                    "; eligible through guarantees approved by "
-                    "their member state (art. 9(2)), flagged: ",
+                    "; eligible through guarantees approved by the member "
+                    "state or associated country of establishment (art. "
+                    "9(4)), flagged: ",
                     absl::StrJoin(guaranteed, ", "));
+  }
+  if (r.action_type() != v1::ACTION_TYPE_UNSPECIFIED) {
+    absl::StrAppend(&eligibility,
+                    "; not checked (not in the profiles): the "
+                    "infrastructure, facilities, assets and resources used "
+                    "for the action must be in a member state or associated "
+                    "country for its whole duration (art. 9(2))");
   }
   out->add_rules()->CopyFrom(Outcome("eligibility", true, eligibility));
   out->add_rules()->CopyFrom(Outcome(
@@ -207,6 +296,10 @@ void AddRuleOutcomes(const SupplierIndex& index, const v1::ConsortiumRules& r,
     out->add_rules()->CopyFrom(
         Outcome("required_members", true,
                 absl::StrCat("includes ", absl::StrJoin(names, ", "))));
+  }
+  if (p.rules.funding_rate_applies) {
+    out->add_rules()->CopyFrom(Outcome("funding_rate_increase", true,
+                                       out->funding_rate_increase().reason()));
   }
   const v1::ConsortiumPreferences& pref = r.preferences();
   if (pref.sme_weight() > 0 || pref.national_weight() > 0) {
@@ -298,7 +391,7 @@ void AddLeftOut(const SupplierIndex& index, const v1::Call& call,
                                        " it makes proposal ", rank)
                         : absl::StrFormat(
                               "in place of %s the proposal scores %.3f, not "
-                              "%.3f (fewer SMEs or national members)",
+                              "%.3f (a smaller preference bonus)",
                               replaced, score, x.score);
     }
     v1::LeftOutCandidate* l = out->add_left_out();
@@ -374,6 +467,7 @@ v1::ConsortiumProposal Describe(const SupplierIndex& index,
       *a->mutable_match() = g.matches[w].at(m);
     }
   }
+  *out.mutable_funding_rate_increase() = FundingRate(g, x);
   AddRuleOutcomes(index, rules, g, x, &out);
   AddLeftOut(index, call, g, all, which, &out);
   out.set_rationale(absl::StrFormat(
@@ -381,6 +475,11 @@ v1::ConsortiumProposal Describe(const SupplierIndex& index,
       "%.3f, preferences %.3f",
       static_cast<int>(x.members.size()), out.distinct_countries(),
       static_cast<int>(x.assignment.size()), x.package_score, x.bonus));
+  if (out.funding_rate_increase().applies()) {
+    absl::StrAppend(out.mutable_rationale(),
+                    absl::StrFormat("; funding rate +%.1f points (art. 13(3))",
+                                    out.funding_rate_increase().points()));
+  }
   return out;
 }
 
@@ -546,6 +645,10 @@ absl::StatusOr<v1::ConsortiumResponse> ConsortiumBuilder::Propose(
   sr.min_independent_countries = rules.min_independent_countries();
   sr.sme_weight = rules.preferences().sme_weight();
   sr.national_weight = rules.preferences().national_weight();
+  sr.funding_rate_applies = rules.action_type() == v1::ACTION_TYPE_DEVELOPMENT;
+  sr.funding_rate_weight = call.funding_rate().weight_per_point();
+  sr.pesco_points =
+      call.funding_rate().pesco_project() ? internal::kPescoPoints : 0;
 
   std::vector<std::string> required_ids(request.required_supplier_ids().begin(),
                                         request.required_supplier_ids().end());

@@ -200,6 +200,23 @@ std::vector<ValidationProblem> Validator::CheckConsortiumRequest(
     check_requirements(wp.requirements(), f + ".");
   }
   internal::CheckConsortiumRules(c, call.rules(), "call.rules.");
+  // The art. 13(3) increase applies to development actions only: a stated
+  // preference it cannot serve is refused rather than ignored.
+  const v1::FundingRatePreference& funding = call.funding_rate();
+  internal::CheckWeight(c, "call.funding_rate.weight_per_point",
+                        funding.weight_per_point());
+  if (call.rules().action_type() != v1::ACTION_TYPE_DEVELOPMENT) {
+    if (funding.weight_per_point() > 0) {
+      c.Add("call.funding_rate.weight_per_point",
+            "is set but the funding-rate increase (art. 13(3)) applies to "
+            "development actions only (call.rules.action_type)");
+    }
+    if (funding.pesco_project()) {
+      c.Add("call.funding_rate.pesco_project",
+            "is set but the PESCO increase (art. 13(3)(a)) applies to "
+            "development actions only (call.rules.action_type)");
+    }
+  }
 
   // Rules the call's shape cannot satisfy: every member other than a
   // required one leads at least one work package.

@@ -33,7 +33,9 @@ SearchProblem RandomProblem(std::mt19937* rng) {
     m.id_rank = ranks[i];
     m.country = pick(0, 3);
     m.group = pick(0, members - 1);
-    m.sme = pick(0, 1);
+    const int type = pick(0, 3);  // SME, mid-cap, or two kinds of other.
+    m.sme = type == 0;
+    m.mid_cap = type == 1;
     m.national = m.country == 0;
     p.members.push_back(m);
   }
@@ -60,12 +62,18 @@ SearchProblem RandomProblem(std::mt19937* rng) {
   r.min_independent_countries = pick(0, std::min(2, r.min_independent));
   r.sme_weight = pick(0, 4) * 0.05;
   r.national_weight = pick(0, 4) * 0.05;
+  // The art. 13(3) increase in half the problems, weighed so that its
+  // points (0-35) compete with the package scores.
+  r.funding_rate_applies = pick(0, 1);
+  r.funding_rate_weight = pick(0, 3) * 0.01;
+  r.pesco_points = pick(0, 3) == 0 ? internal::kPescoPoints : 0;
   return p;
 }
 
 TEST(ConsortiumSearchTest, BranchAndBoundEqualsBruteForce) {
   std::mt19937 rng(20261129);
   int with_proposals = 0, without = 0, pruned = 0;
+  int funding_earned = 0, funding_ranked = 0;
   for (int trial = 0; trial < 3000; ++trial) {
     const SearchProblem p = RandomProblem(&rng);
     const int n = 1 + trial % 6;
@@ -80,6 +88,22 @@ TEST(ConsortiumSearchTest, BranchAndBoundEqualsBruteForce) {
       EXPECT_EQ(fast[i].score, slow[i].score) << "trial " << trial;
     }
     (fast.empty() ? without : with_proposals)++;
+    if (!fast.empty() && p.rules.funding_rate_weight > 0 &&
+        internal::FundingRateOf(p, fast[0].members).points > 0) {
+      ++funding_earned;
+    }
+    // The increase decided the order: the best proposal would not be first
+    // on match scores and the other preferences alone.
+    for (size_t i = 1; i < fast.size(); ++i) {
+      const double funding = p.rules.funding_rate_weight *
+                             internal::FundingRateOf(p, fast[0].members).points;
+      const double other = p.rules.funding_rate_weight *
+                           internal::FundingRateOf(p, fast[i].members).points;
+      if (fast[0].score - funding < fast[i].score - other) {
+        ++funding_ranked;
+        break;
+      }
+    }
     int64_t leaves = 1;
     for (const auto& c : p.packages) leaves *= c.size();
     if (nodes < leaves) ++pruned;
@@ -88,6 +112,64 @@ TEST(ConsortiumSearchTest, BranchAndBoundEqualsBruteForce) {
   EXPECT_GT(with_proposals, 500);
   EXPECT_GT(without, 200);
   EXPECT_GT(pruned, 500);
+  // The funding-rate increase counts in many, and decides the order in some.
+  EXPECT_GT(funding_earned, 300);
+  EXPECT_GT(funding_ranked, 25);
+}
+
+// Art. 13(3) on member sets worked out by hand. Members: 0 large DE,
+// 1 SME DE, 2 SME FR, 3 mid-cap NL, 4 SME PL, 5 university DE.
+TEST(ConsortiumSearchTest, FundingRateIncreaseFollowsArticle13) {
+  SearchProblem p;
+  const int DE = 0, FR = 1, NL = 2, PL = 3;
+  p.members = {
+      {0, DE, 0, false, false, false}, {1, DE, 1, true, false, false},
+      {2, FR, 2, true, false, false},  {3, NL, 3, false, false, true},
+      {4, PL, 4, true, false, false},  {5, DE, 5, false, false, false}};
+  p.rules.funding_rate_applies = true;
+  // One domestic SME of three members: 33.3 % capped at 5 points.
+  internal::FundingRateIncrease f = internal::FundingRateOf(p, {0, 1, 5});
+  EXPECT_EQ(f.domestic_smes, 1);
+  EXPECT_EQ(f.cross_border_smes, 0);
+  EXPECT_DOUBLE_EQ(f.sme_points, 5);
+  EXPECT_DOUBLE_EQ(f.points, 5);
+  // A cross-border SME counts twice: 1/4 = 25 % -> 50 points, plus 5 for the
+  // domestic one; the mid-cap (25 % >= 15 %) adds 10; capped at 35.
+  f = internal::FundingRateOf(p, {0, 1, 2, 3});
+  EXPECT_EQ(f.domestic_smes, 1);
+  EXPECT_EQ(f.cross_border_smes, 1);
+  EXPECT_DOUBLE_EQ(f.sme_points, 5 + 50);
+  EXPECT_DOUBLE_EQ(f.mid_cap_points, 10);
+  EXPECT_DOUBLE_EQ(f.points, internal::kMaxIncreasePoints);
+  // The mid-cap is a non-SME member: the SME in its country is domestic.
+  p.members[4].country = NL;
+  f = internal::FundingRateOf(p, {0, 3, 4});
+  EXPECT_EQ(f.domestic_smes, 1);
+  EXPECT_DOUBLE_EQ(f.sme_points, 5);
+  EXPECT_DOUBLE_EQ(f.points, 5 + 10);
+  // Only SMEs: no non-SME country, so every SME is cross-border.
+  f = internal::FundingRateOf(p, {1, 2});
+  EXPECT_EQ(f.cross_border_smes, 2);
+  EXPECT_DOUBLE_EQ(f.points, internal::kMaxIncreasePoints);
+  // No SME: nothing for SMEs; PESCO adds 10 points to any set.
+  p.rules.pesco_points = internal::kPescoPoints;
+  f = internal::FundingRateOf(p, {0, 5});
+  EXPECT_DOUBLE_EQ(f.sme_points, 0);
+  EXPECT_DOUBLE_EQ(f.points, 10);
+  // Not a development action: nothing.
+  p.rules.funding_rate_applies = false;
+  EXPECT_DOUBLE_EQ(internal::FundingRateOf(p, {0, 1, 2, 3}).points, 0);
+}
+
+// The thresholds are "at least": exactly 10 % SMEs and 15 % mid-caps
+// qualify, just below does not.
+TEST(ConsortiumSearchTest, FundingRateThresholdsAreInclusive) {
+  EXPECT_GT(internal::FundingRateIncreaseOf(10, 1, 1, 0, 0, 0).sme_points, 0);
+  EXPECT_EQ(internal::FundingRateIncreaseOf(11, 1, 1, 0, 0, 0).sme_points, 0);
+  EXPECT_EQ(internal::FundingRateIncreaseOf(20, 0, 0, 0, 3, 0).mid_cap_points,
+            internal::kMidCapPoints);
+  EXPECT_EQ(internal::FundingRateIncreaseOf(21, 0, 0, 0, 3, 0).mid_cap_points,
+            0);
 }
 
 TEST(ConsortiumSearchTest, IndependenceCountsControlGroupsAcrossCountries) {
@@ -247,6 +329,51 @@ TEST(ConsortiumBuilderTest, NoConsortiumNamesTheBindingRule) {
   EXPECT_EQ(r->binding_rules(0).rule(), "min_distinct_countries");
 }
 
+// Control is followed through the index: the Delft companies' holding is
+// itself controlled by the French jammer maker, so all three are one group
+// ("controlled, directly or indirectly, by the same entity", art. 10(4))
+// and only two independent groups remain.
+TEST(ConsortiumBuilderTest, IndirectControlJoinsTheControlGroup) {
+  std::vector<v1::SupplierProfile> partners = CounterDronePartners();
+  partners.push_back(Partner("NL-DELFT-HOLDING", "Delft Holding NV", "NL",
+                             "66000000", "Financial holding",
+                             v1::ENTITY_TYPE_LARGE_ENTERPRISE));
+  partners.back().mutable_ownership()->set_parent_id("FR-JAM");
+  ConsortiumBuilder builder(Index(partners));
+  absl::StatusOr<v1::ConsortiumResponse> r =
+      builder.Propose(CounterDroneRequest());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->proposals_size(), 0);
+  ASSERT_GE(r->binding_rules_size(), 1);
+  EXPECT_EQ(r->binding_rules(0).rule(), "independence");
+  // Without the holding's link the Delft companies are independent again.
+  partners.back().clear_ownership();
+  r = ConsortiumBuilder(Index(partners)).Propose(CounterDroneRequest());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_GE(r->proposals_size(), 1) << r->no_proposal_reason();
+}
+
+TEST(ConsortiumBuilderTest, FundingRatePreferenceNeedsADevelopmentAction) {
+  ConsortiumBuilder builder(Index(CounterDronePartners()));
+  v1::ConsortiumRequest request = CounterDroneRequest();
+  request.mutable_call()->mutable_rules()->set_action_type(
+      v1::ACTION_TYPE_RESEARCH);
+  request.mutable_call()->mutable_funding_rate()->set_pesco_project(true);
+  absl::StatusOr<v1::ConsortiumResponse> r = builder.Propose(request);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.status().message(),
+              HasSubstr("call.funding_rate.pesco_project: is set but the "
+                        "PESCO increase (art. 13(3)(a)) applies to "
+                        "development actions only"));
+  request.mutable_call()->mutable_rules()->set_action_type(
+      v1::ACTION_TYPE_DEVELOPMENT);
+  request.mutable_call()->mutable_funding_rate()->set_weight_per_point(-1);
+  r = builder.Propose(request);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.status().message(),
+              HasSubstr("call.funding_rate.weight_per_point"));
+}
+
 TEST(ConsortiumBuilderTest, IneligibleOrUnknownRequiredMember) {
   ConsortiumBuilder builder(Index(CounterDronePartners()));
   v1::ConsortiumRequest request = CounterDroneRequest();
@@ -317,7 +444,38 @@ TEST(ConsortiumBuilderTest, BundledCallYieldsAnEligibleProposal) {
     }
     EXPECT_EQ(packages, 6);
     EXPECT_GE(p.distinct_countries(), 3);
-    for (const auto& rule : p.rules()) EXPECT_TRUE(rule.met()) << rule.rule();
+    bool funding_rule = false;
+    for (const auto& rule : p.rules()) {
+      EXPECT_TRUE(rule.met()) << rule.rule();
+      funding_rule |= rule.rule() == "funding_rate_increase";
+    }
+    EXPECT_TRUE(funding_rule);
+    // The increase, recounted from the members: SMEs in a country of a
+    // non-SME member, and the others.
+    const v1::FundingRateIncrease& f = p.funding_rate_increase();
+    EXPECT_TRUE(f.applies());
+    std::set<std::string> non_sme_countries;
+    for (const auto& m : p.members()) {
+      if (m.entity_type() != v1::ENTITY_TYPE_SME &&
+          m.entity_type() != v1::ENTITY_TYPE_MICRO_ENTERPRISE) {
+        non_sme_countries.insert(m.country());
+      }
+    }
+    int domestic = 0, cross_border = 0;
+    for (const auto& m : p.members()) {
+      if (m.entity_type() == v1::ENTITY_TYPE_SME ||
+          m.entity_type() == v1::ENTITY_TYPE_MICRO_ENTERPRISE) {
+        (non_sme_countries.count(m.country()) ? domestic : cross_border)++;
+      }
+    }
+    EXPECT_EQ(f.domestic_smes(), domestic);
+    EXPECT_EQ(f.cross_border_smes(), cross_border);
+    EXPECT_LE(f.points(), 35);
+    EXPECT_NEAR(f.score(),
+                calls[0].funding_rate().weight_per_point() * f.points(), 1e-12);
+    EXPECT_NEAR(p.preference_bonus(), f.score(), 1e-12);
+    EXPECT_NEAR(p.score(), p.work_package_score() + p.preference_bonus(),
+                1e-12);
   }
   for (int i = 1; i < r->proposals_size(); ++i) {
     EXPECT_LE(r->proposals(i).score(), r->proposals(i - 1).score());

@@ -155,8 +155,34 @@ class Search {
     if (r.max_members > 0) room = std::min(room, r.max_members - n);
     room = std::max(room, 0);
     if (n + room == 0) return 0;
-    return r.sme_weight * (sme_ + room) / (n + room) +
-           r.national_weight * (national_ + room) / (n + room);
+    double bound = r.sme_weight * (sme_ + room) / (n + room) +
+                   r.national_weight * (national_ + room) / (n + room);
+    if (r.funding_rate_applies && r.funding_rate_weight > 0) {
+      bound += r.funding_rate_weight * FundingRateBound(room);
+    }
+    return bound;
+  }
+
+  // The most points any completion with at most `room` more members can
+  // earn: each newcomer is an SME established in a country of no non-SME
+  // member or a mid-cap that makes no SME domestic, and the present SMEs
+  // keep their side of the border. A completion's SMEs can only become
+  // domestic (worth less) and its other newcomers only dilute the shares,
+  // so no completion earns more (doc/consortium.md).
+  double FundingRateBound(int room) const {
+    const FundingRateIncrease now = FundingRateOf(p_, active_);
+    double best = 0;
+    for (int smes = 0; smes <= room; ++smes) {
+      for (int mid_caps = 0; smes + mid_caps <= room; ++mid_caps) {
+        best =
+            std::max(best, FundingRateIncreaseOf(
+                               now.members + smes + mid_caps, now.smes + smes,
+                               now.domestic_smes, now.cross_border_smes + smes,
+                               now.mid_caps + mid_caps, p_.rules.pesco_points)
+                               .points);
+      }
+    }
+    return best;
   }
 
   void Visit(size_t w, double partial) {
@@ -228,6 +254,57 @@ bool IndependentBySubsets(const SearchProblem& p, const std::vector<int>& ms) {
 
 }  // namespace
 
+FundingRateIncrease FundingRateIncreaseOf(int members, int smes,
+                                          int domestic_smes,
+                                          int cross_border_smes, int mid_caps,
+                                          double pesco_points) {
+  FundingRateIncrease f;
+  f.members = members;
+  f.smes = smes;
+  f.domestic_smes = domestic_smes;
+  f.cross_border_smes = cross_border_smes;
+  f.mid_caps = mid_caps;
+  f.pesco_points = pesco_points;
+  if (members > 0) {
+    const double n = members;
+    // Shares compared in integers: exact at the thresholds.
+    if (100 * smes >= kSmeMinPercent * members) {
+      f.sme_points =
+          std::min(kDomesticSmeMaxPoints, 100.0 * domestic_smes / n) +
+          kCrossBorderSmeFactor * 100.0 * cross_border_smes / n;
+    }
+    if (100 * mid_caps >= kMidCapMinPercent * members) {
+      f.mid_cap_points = kMidCapPoints;
+    }
+  }
+  f.points = std::min(kMaxIncreasePoints,
+                      f.sme_points + f.mid_cap_points + f.pesco_points);
+  return f;
+}
+
+FundingRateIncrease FundingRateOf(const SearchProblem& p,
+                                  const std::vector<int>& ms) {
+  if (!p.rules.funding_rate_applies || ms.empty()) return {};
+  std::vector<int> non_sme_countries;
+  int smes = 0, mid_caps = 0;
+  for (int m : ms) {
+    const SearchMember& s = p.members[m];
+    smes += s.sme;
+    mid_caps += s.mid_cap;
+    if (!s.sme) non_sme_countries.push_back(s.country);
+  }
+  int domestic = 0;
+  for (int m : ms) {
+    const SearchMember& s = p.members[m];
+    if (s.sme && std::find(non_sme_countries.begin(), non_sme_countries.end(),
+                           s.country) != non_sme_countries.end()) {
+      ++domestic;
+    }
+  }
+  return FundingRateIncreaseOf(static_cast<int>(ms.size()), smes, domestic,
+                               smes - domestic, mid_caps, p.rules.pesco_points);
+}
+
 double PreferenceBonus(const SearchProblem& p, const std::vector<int>& ms) {
   if (ms.empty()) return 0;
   int sme = 0, national = 0;
@@ -236,7 +313,12 @@ double PreferenceBonus(const SearchProblem& p, const std::vector<int>& ms) {
     national += p.members[m].national;
   }
   const double n = static_cast<double>(ms.size());
-  return p.rules.sme_weight * sme / n + p.rules.national_weight * national / n;
+  double bonus =
+      p.rules.sme_weight * sme / n + p.rules.national_weight * national / n;
+  if (p.rules.funding_rate_applies && p.rules.funding_rate_weight > 0) {
+    bonus += p.rules.funding_rate_weight * FundingRateOf(p, ms).points;
+  }
+  return bonus;
 }
 
 int IndependentCountries(const SearchProblem& p, const std::vector<int>& ms) {

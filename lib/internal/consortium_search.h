@@ -20,12 +20,53 @@ namespace procmatch {
 namespace internal {
 
 struct SearchMember {
-  int id_rank = 0;  // Position of the supplier id in sorted order.
-  int country = 0;  // Dense country number.
-  int group = 0;    // Dense control group number.
-  bool sme = false;
+  int id_rank = 0;   // Position of the supplier id in sorted order.
+  int country = 0;   // Dense country number.
+  int group = 0;     // Dense control group number.
+  bool sme = false;  // SME or micro-enterprise.
   bool national = false;
+  bool mid_cap = false;
 };
+
+// The funding-rate increases of development actions, Regulation (EU)
+// 2021/697 art. 13(3) (doc/consortium.md, "Funding-rate increase"), in
+// percentage points of the funding rate.
+// Point (a): an action developed in the context of a PESCO project.
+inline constexpr double kPescoPoints = 10;
+// Point (b): SMEs qualify the action when they receive at least 10 % of its
+// eligible costs; SMEs established in the countries of the non-SME
+// recipients add their percentage, up to 5 points; SMEs established in
+// other countries add twice their percentage.
+inline constexpr int kSmeMinPercent = 10;
+inline constexpr double kDomesticSmeMaxPoints = 5;
+inline constexpr double kCrossBorderSmeFactor = 2;
+// Point (c), not verified against the text (doc/consortium.md): 10 points
+// when mid-caps receive at least 15 % of the eligible costs.
+inline constexpr int kMidCapMinPercent = 15;
+inline constexpr double kMidCapPoints = 10;
+// The overall increase, not verified against the text: at most 35 points.
+inline constexpr double kMaxIncreasePoints = 35;
+
+// The increase a member set earns, with its parts. Eligible costs are
+// assumed shared equally by the members (doc/consortium.md).
+struct FundingRateIncrease {
+  int members = 0;
+  int smes = 0;
+  int domestic_smes = 0;  // In a country of a non-SME member.
+  int cross_border_smes = 0;
+  int mid_caps = 0;
+  double sme_points = 0;
+  double mid_cap_points = 0;
+  double pesco_points = 0;
+  double points = 0;  // The sum, at most kMaxIncreasePoints.
+};
+
+// The increase for these counts (members > 0), `pesco_points` included:
+// the one formula the builder, the search and its bound share.
+FundingRateIncrease FundingRateIncreaseOf(int members, int smes,
+                                          int domestic_smes,
+                                          int cross_border_smes, int mid_caps,
+                                          double pesco_points);
 
 struct SearchRules {
   int min_members = 0;
@@ -35,6 +76,11 @@ struct SearchRules {
   int min_independent_countries = 0;
   double sme_weight = 0;
   double national_weight = 0;
+  // The art. 13(3) increase as a preference: funding_rate_weight per
+  // percentage point, for development actions only.
+  bool funding_rate_applies = false;
+  double funding_rate_weight = 0;
+  double pesco_points = 0;  // kPescoPoints for a PESCO project, else 0.
 };
 
 struct SearchProblem {
@@ -53,8 +99,14 @@ struct SearchProposal {
   double score = 0;  // package_score + bonus.
 };
 
+// The art. 13(3) increase of a member set; all zero when the rules say it
+// does not apply.
+FundingRateIncrease FundingRateOf(const SearchProblem& p,
+                                  const std::vector<int>& members);
+
 // The preference bonus of a member set (doc/consortium.md):
-// sme_weight * SME share + national_weight * national share.
+// sme_weight * SME share + national_weight * national share
+// + funding_rate_weight * funding-rate increase in points.
 double PreferenceBonus(const SearchProblem& p, const std::vector<int>& members);
 
 // "" when `members` meets every rule, else the first rule it fails, by the
