@@ -92,6 +92,15 @@ void PrintProposals(const v1::Call& call, const v1::ConsortiumResponse& r,
           << (packages.empty() ? "-" : absl::StrJoin(packages, ", ")) << flags
           << "\n";
     }
+    const v1::FundingRateIncrease& f = p.funding_rate_increase();
+    if (f.applies()) {
+      out << absl::StrFormat(
+          "    funding rate +%.1f points (art. 13(3)): SMEs +%.1f (%d in "
+          "the non-SME members' countries, %d cross-border), mid-caps "
+          "+%.0f, PESCO +%.0f; in the score %.3f\n",
+          f.points(), f.sme_points(), f.domestic_smes(), f.cross_border_smes(),
+          f.mid_cap_points(), f.pesco_points(), f.score());
+    }
     for (const v1::RuleOutcome& o : p.rules()) {
       out << "    " << (o.met() ? "ok  " : "FAIL") << " " << o.rule() << ": "
           << o.reason() << "\n";

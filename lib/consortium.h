@@ -10,9 +10,11 @@
 // member that matched it, meeting every rule of the call (members,
 // countries, independence of control, required members) and maximising the
 // sum of the assigned match scores plus the call's stated preferences (SME
-// share, national share). doc/consortium.md states the rules with the
-// articles of Regulation (EU) 2021/697 they come from, the objective, and
-// why the search is exact for it.
+// share, national share, and for development actions the funding-rate
+// increase of art. 13(3), reported with every proposal). doc/consortium.md
+// states the rules with the articles of Regulation (EU) 2021/697 they come
+// from (and what of them was verified), the objective, and why the search
+// is exact for it.
 //
 // Example:
 //
