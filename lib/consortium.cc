@@ -199,7 +199,10 @@ v1::FundingRateIncrease FundingRate(const Gathered& g,
             " (at least %d%%); in the countries of the non-SME members (%s) "
             "%d/%d = %.1f%%, at most %.0f points; in other countries %d/%d "
             "counted twice: +%.1f points",
-            internal::kSmeMinPercent, Names(non_sme_countries, g.country_names),
+            internal::kSmeMinPercent,
+            non_sme_countries.empty()
+                ? std::string("none")
+                : Names(non_sme_countries, g.country_names),
             f.domestic_smes, n, percent(f.domestic_smes),
             internal::kDomesticSmeMaxPoints, f.cross_border_smes, n,
             f.sme_points));
