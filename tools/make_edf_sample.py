@@ -27,8 +27,10 @@ CALL = {
     "rules": {
         "action_type": "ACTION_TYPE_DEVELOPMENT",
         "max_members": 8,
-        "preferences": {"sme_weight": 0.2},
     },
+    # Regulation (EU) 2021/697 art. 13(3): the funding-rate increase a
+    # proposal earns, weighed in the objective (doc/consortium.md).
+    "funding_rate": {"weight_per_point": 0.01},
     "work_packages": [
         {"id": "WP1", "title": "Drone detection and tracking radar",
          "description": "Short-range 3D surveillance radar detecting and "
