@@ -65,6 +65,15 @@ struct Options {
   // Bytes of a record's id quoted in messages; a longer id is cut (on a
   // character boundary) and marked with "...". Default: 64.
   int max_id_bytes_in_messages = 64;
+
+  // Threads that analyse supplier profiles when an index is built
+  // (SupplierIndex::Builder::Build), updated (ApplyUpdate) or loaded from a
+  // snapshot. Text analysis is most of a build, and each profile is
+  // analysed on its own; the index (term ids, postings, snapshot bytes) is
+  // the same for any number. 0 means one per core
+  // (std::thread::hardware_concurrency()); 1 analyses on the calling thread
+  // only. Negative numbers are an error when building. Default: 0.
+  int build_threads = 0;
 };
 
 // The taxonomies of `options`, the builtin ones where unset.

@@ -1,6 +1,8 @@
 #include "procmatch/snapshot.h"
 
+#include <algorithm>
 #include <cstring>
+#include <numeric>
 #include <utility>
 #include <vector>
 
@@ -37,7 +39,20 @@ std::string SaveSnapshot(const SupplierIndex& index) {
   const internal::IndexData& data = internal::IndexAccess::Data(index);
   std::string out(kMagic, sizeof(kMagic));
   PutUint32(kSnapshotFormatVersion, &out);
-  const std::vector<absl::string_view> vocabulary = data.Vocabulary();
+  // The canonical form: terms in byte order, whatever ids the index gave
+  // them (ids follow the order suppliers were added in), so that the same
+  // suppliers always give the same bytes.
+  const std::vector<absl::string_view> terms = data.Vocabulary();
+  std::vector<uint32_t> order(terms.size());
+  std::iota(order.begin(), order.end(), 0u);
+  std::sort(order.begin(), order.end(),
+            [&](uint32_t a, uint32_t b) { return terms[a] < terms[b]; });
+  std::vector<absl::string_view> vocabulary(terms.size());
+  std::vector<uint32_t> canonical_id(terms.size());
+  for (uint32_t i = 0; i < order.size(); ++i) {
+    vocabulary[i] = terms[order[i]];
+    canonical_id[order[i]] = i;
+  }
 
   v1::SnapshotHeader header;
   header.set_generation(index.generation());
@@ -58,7 +73,10 @@ std::string SaveSnapshot(const SupplierIndex& index) {
   for (int d = 0; d < index.size(); ++d) {
     v1::SnapshotSupplier supplier;
     *supplier.mutable_profile() = index.profile(d);
-    for (const auto& [term, count] : data.doc(d).terms) {
+    internal::TermCounts counts = data.doc(d).terms;
+    for (auto& [term, count] : counts) term = canonical_id[term];
+    std::sort(counts.begin(), counts.end());
+    for (const auto& [term, count] : counts) {
       supplier.add_term_ids(term);
       supplier.add_term_frequencies(count);
     }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "procmatch/internal/index_data.h"
 
@@ -24,18 +25,18 @@ absl::Status SupplierIndex::Builder::Add(v1::SupplierProfile profile) {
     return absl::AlreadyExistsError(
         absl::StrCat("supplier \"", profile.id(), "\": id: added twice"));
   }
-  const std::string id = profile.id();
-  absl::StatusOr<std::shared_ptr<const SupplierDoc>> doc =
-      internal::AnalyzeSupplier(std::move(profile), options_, &vocabulary_);
-  if (!doc.ok()) return doc.status();
-  ids_.emplace(id, size());
-  docs_.push_back(*std::move(doc));
+  ids_.insert(profile.id());
+  profiles_.push_back(std::move(profile));
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::shared_ptr<const SupplierIndex>>
 SupplierIndex::Builder::Build() && {
-  return IndexAccess::Assemble(std::move(docs_), std::move(vocabulary_), 1,
+  absl::flat_hash_map<std::string, uint32_t> vocabulary;
+  absl::StatusOr<std::vector<std::shared_ptr<const SupplierDoc>>> docs =
+      internal::AnalyzeSuppliers(std::move(profiles_), options_, &vocabulary);
+  if (!docs.ok()) return docs.status();
+  return IndexAccess::Assemble(*std::move(docs), std::move(vocabulary), 1,
                                options_);
 }
 
@@ -84,12 +85,12 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> SupplierIndex::ApplyUpdate(
       docs.push_back(data.shared_doc(d));
     }
   }
-  for (const v1::SupplierProfile& p : update.upserts()) {
-    absl::StatusOr<std::shared_ptr<const SupplierDoc>> doc =
-        internal::AnalyzeSupplier(p, data.options(), &vocabulary);
-    if (!doc.ok()) return doc.status();
-    docs.push_back(*std::move(doc));
-  }
+  absl::StatusOr<std::vector<std::shared_ptr<const SupplierDoc>>> upserts =
+      internal::AnalyzeSuppliers(
+          {update.upserts().begin(), update.upserts().end()}, data.options(),
+          &vocabulary);
+  if (!upserts.ok()) return upserts.status();
+  for (auto& doc : *upserts) docs.push_back(std::move(doc));
   return IndexAccess::Assemble(std::move(docs), std::move(vocabulary),
                                data.generation() + 1, data.options());
 }

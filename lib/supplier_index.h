@@ -37,7 +37,7 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -65,22 +65,24 @@ class SupplierIndex {
     Builder(const Builder&) = delete;
     Builder& operator=(const Builder&) = delete;
 
-    // Validates and analyses `profile`. On error (invalid record, duplicate
-    // id) nothing is added and the status names the supplier and field; the
-    // suppliers already added are kept.
+    // Validates `profile` and keeps it for Build(). On error (invalid
+    // record, duplicate id) nothing is added and the status names the
+    // supplier and field; the suppliers already added are kept.
     absl::Status Add(v1::SupplierProfile profile);
 
-    int size() const { return static_cast<int>(docs_.size()); }
+    int size() const { return static_cast<int>(profiles_.size()); }
 
-    // Builds generation 1. The builder is consumed.
+    // Analyses the profiles (on options.build_threads threads) and builds
+    // generation 1. The builder is consumed. Errors: a negative
+    // build_threads (InvalidArgument); analysis of a validated profile does
+    // not fail, but if it did, the first such supplier would be named.
     absl::StatusOr<std::shared_ptr<const SupplierIndex>> Build() &&;
 
    private:
     Options options_;
     Validator validator_;
-    std::vector<std::shared_ptr<const internal::SupplierDoc>> docs_;
-    absl::flat_hash_map<std::string, uint32_t> vocabulary_;
-    absl::flat_hash_map<std::string, int> ids_;
+    std::vector<v1::SupplierProfile> profiles_;
+    absl::flat_hash_set<std::string> ids_;
   };
 
   ~SupplierIndex();

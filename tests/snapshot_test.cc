@@ -1,5 +1,6 @@
 #include "procmatch/snapshot.h"
 
+#include <algorithm>
 #include <random>
 #include <string>
 
@@ -162,6 +163,42 @@ TEST(SnapshotTest, FlippedVersionBitIsCorruptionNotANewerFormat) {
   auto loaded = LoadSnapshot(bytes);
   EXPECT_EQ(loaded.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(loaded.status().message(), HasSubstr("checksum mismatch"));
+}
+
+// Term ids follow the order suppliers are added in (and, within a
+// supplier, a hash map's); the snapshot is canonical all the same.
+TEST(SnapshotTest, SameSuppliersGiveSameBytesInAnyOrder) {
+  auto suppliers = testing::RandomSuppliers(600, 14);
+  SupplierIndex::Builder forward, backward;
+  for (const auto& s : suppliers) ASSERT_TRUE(forward.Add(s).ok());
+  std::reverse(suppliers.begin(), suppliers.end());
+  for (const auto& s : suppliers) ASSERT_TRUE(backward.Add(s).ok());
+  const std::string a = SaveSnapshot(**std::move(forward).Build());
+  const std::string b = SaveSnapshot(**std::move(backward).Build());
+  ASSERT_EQ(a.size(), b.size());
+  EXPECT_TRUE(a == b) << "the snapshots differ";
+}
+
+// Analysis on several threads (std::thread; tools/test.sh runs this test
+// under TSan): the same index, so the same bytes, for any number of them,
+// when building and when loading.
+TEST(SnapshotTest, SameBytesForAnyNumberOfBuildThreads) {
+  const auto suppliers = testing::RandomSuppliers(5000, 15);
+  std::string expected;
+  for (int threads : {1, 2, 4}) {
+    Options options;
+    options.build_threads = threads;
+    SupplierIndex::Builder builder(options);
+    for (const auto& s : suppliers) ASSERT_TRUE(builder.Add(s).ok());
+    auto index = std::move(builder).Build();
+    ASSERT_TRUE(index.ok()) << index.status();
+    const std::string bytes = SaveSnapshot(**index);
+    if (expected.empty()) expected = bytes;
+    EXPECT_TRUE(bytes == expected) << threads << " threads";
+    auto loaded = LoadSnapshot(bytes, options);
+    ASSERT_TRUE(loaded.ok()) << loaded.status();
+    EXPECT_TRUE(SaveSnapshot(**loaded) == expected) << threads << " threads";
+  }
 }
 
 }  // namespace

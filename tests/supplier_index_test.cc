@@ -149,5 +149,15 @@ TEST(SupplierIndexBuilderTest, EmptyIndexIsValid) {
   EXPECT_THAT(Data(**index).CpvPostings(Cpv("35613000")), IsEmpty());
 }
 
+TEST(SupplierIndexBuilderTest, NegativeBuildThreadsIsAnError) {
+  Options options;
+  options.build_threads = -2;
+  SupplierIndex::Builder builder(options);
+  ASSERT_TRUE(builder.Add(Profile(R"pb(id: "S1" name: "Acme")pb")).ok());
+  auto index = std::move(builder).Build();
+  EXPECT_EQ(index.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(index.status().message(), HasSubstr("build_threads: -2"));
+}
+
 }  // namespace
 }  // namespace procmatch

@@ -2,6 +2,9 @@
 #include "procmatch/internal/index_data.h"
 
 #include <algorithm>
+#include <atomic>
+#include <functional>
+#include <thread>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
@@ -85,9 +88,8 @@ std::string KeywordText(const v1::SupplierProfile& p) {
   return absl::StrJoin(parts, "\n");
 }
 
-absl::StatusOr<std::shared_ptr<const SupplierDoc>> AnalyzeSupplier(
+absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
     v1::SupplierProfile profile, const Options& options,
-    absl::flat_hash_map<std::string, uint32_t>* vocabulary,
     const TermCounts* restored_terms) {
   const CpvTaxonomy& cpv = CpvOf(options);
   auto doc = std::make_shared<SupplierDoc>();
@@ -184,20 +186,100 @@ absl::StatusOr<std::shared_ptr<const SupplierDoc>> AnalyzeSupplier(
   std::sort(tags.begin(), tags.end());
   tags.erase(std::unique(tags.begin(), tags.end()), tags.end());
   doc->tags = std::move(tags);
+  AnalyzedSupplier analyzed;
   if (restored_terms != nullptr) {
     doc->terms = *restored_terms;
   } else {
-    for (auto& [term, count] : term_counts) {
-      auto [it, inserted] = vocabulary->try_emplace(
-          term, static_cast<uint32_t>(vocabulary->size()));
-      doc->terms.emplace_back(it->second, count);
-    }
+    analyzed.terms.assign(term_counts.begin(), term_counts.end());
+    std::sort(analyzed.terms.begin(), analyzed.terms.end());
   }
-  for (const auto& [term, count] : doc->terms) doc->length += count;
-  std::sort(doc->terms.begin(), doc->terms.end());
   doc->profile =
       std::make_shared<const v1::SupplierProfile>(std::move(profile));
-  return std::shared_ptr<const SupplierDoc>(std::move(doc));
+  analyzed.doc = std::move(doc);
+  return analyzed;
+}
+
+std::shared_ptr<const SupplierDoc> NumberTerms(
+    AnalyzedSupplier analyzed,
+    absl::flat_hash_map<std::string, uint32_t>* vocabulary) {
+  SupplierDoc& doc = *analyzed.doc;
+  for (auto& [term, count] : analyzed.terms) {
+    auto [it, inserted] = vocabulary->try_emplace(
+        std::move(term), static_cast<uint32_t>(vocabulary->size()));
+    doc.terms.emplace_back(it->second, count);
+  }
+  for (const auto& [term, count] : doc.terms) doc.length += count;
+  std::sort(doc.terms.begin(), doc.terms.end());
+  return std::move(analyzed.doc);
+}
+
+absl::StatusOr<std::shared_ptr<const SupplierDoc>> AnalyzeSupplier(
+    v1::SupplierProfile profile, const Options& options,
+    absl::flat_hash_map<std::string, uint32_t>* vocabulary,
+    const TermCounts* restored_terms) {
+  absl::StatusOr<AnalyzedSupplier> analyzed =
+      AnalyzeProfile(std::move(profile), options, restored_terms);
+  if (!analyzed.ok()) return analyzed.status();
+  return NumberTerms(*std::move(analyzed), vocabulary);
+}
+
+namespace {
+
+absl::Status CheckBuildThreads(const Options& options) {
+  if (options.build_threads >= 0) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "options.build_threads: ", options.build_threads, " is negative"));
+}
+
+int BuildThreads(const Options& options) {
+  if (options.build_threads > 0) return options.build_threads;
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+void ParallelFor(size_t n, int threads,
+                 const std::function<void(size_t)>& work) {
+  constexpr size_t kChunk = 16;  // Items a thread takes at a time.
+  std::atomic<size_t> next{0};
+  auto run = [&] {
+    for (size_t start; (start = next.fetch_add(kChunk)) < n;) {
+      for (size_t i = start; i < std::min(n, start + kChunk); ++i) work(i);
+    }
+  };
+  const size_t helpers =
+      std::min(static_cast<size_t>(std::max(threads, 1)) - 1, n / kChunk);
+  std::vector<std::thread> pool;
+  pool.reserve(helpers);
+  for (size_t t = 0; t < helpers; ++t) pool.emplace_back(run);
+  run();
+  for (std::thread& t : pool) t.join();
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<std::shared_ptr<const SupplierDoc>>>
+AnalyzeSuppliers(std::vector<v1::SupplierProfile> profiles,
+                 const Options& options,
+                 absl::flat_hash_map<std::string, uint32_t>* vocabulary) {
+  // In batches, so that the analysed text of a batch only is held at once;
+  // each batch is analysed in parallel, then numbered in input order.
+  constexpr size_t kBatch = 4096;
+  if (absl::Status s = CheckBuildThreads(options); !s.ok()) return s;
+  const int threads = BuildThreads(options);
+  std::vector<std::shared_ptr<const SupplierDoc>> docs;
+  docs.reserve(profiles.size());
+  std::vector<absl::StatusOr<AnalyzedSupplier>> batch;
+  for (size_t start = 0; start < profiles.size(); start += kBatch) {
+    const size_t n = std::min(kBatch, profiles.size() - start);
+    batch.assign(n, absl::StatusOr<AnalyzedSupplier>());
+    ParallelFor(n, threads, [&](size_t i) {
+      batch[i] = AnalyzeProfile(std::move(profiles[start + i]), options);
+    });
+    for (absl::StatusOr<AnalyzedSupplier>& analyzed : batch) {
+      if (!analyzed.ok()) return analyzed.status();
+      docs.push_back(NumberTerms(*std::move(analyzed), vocabulary));
+    }
+  }
+  return docs;
 }
 
 absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
@@ -248,6 +330,22 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
   }
   x.average_length_ =
       x.docs_.empty() ? 0 : static_cast<double>(total_length) / x.docs_.size();
+  x.term_block_maxima_.resize(x.term_postings_.size());
+  for (size_t t = 0; t < x.term_postings_.size(); ++t) {
+    if (x.term_postings_[t].size() < kBlockMaxMinPostings) continue;
+    std::vector<TermBlockMax>& maxima = x.term_block_maxima_[t];
+    for (const auto& [d, tf] : x.term_postings_[t]) {
+      const uint32_t block = d / kBlockSize;
+      const uint32_t length = x.docs_[d]->length;
+      if (maxima.empty() || maxima.back().block != block) {
+        maxima.push_back({block, tf, length});
+      } else {
+        maxima.back().max_frequency = std::max(maxima.back().max_frequency, tf);
+        maxima.back().min_length = std::min(maxima.back().min_length, length);
+      }
+    }
+    maxima.shrink_to_fit();
+  }
   return std::shared_ptr<const SupplierIndex>(
       new SupplierIndex(std::move(data)));
 }
@@ -256,6 +354,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
     std::vector<std::string> vocabulary,
     std::vector<std::pair<v1::SupplierProfile, TermCounts>> suppliers,
     uint64_t generation, const Options& options) {
+  if (absl::Status s = CheckBuildThreads(options); !s.ok()) return s;
   absl::flat_hash_map<std::string, uint32_t> ids;
   ids.reserve(vocabulary.size());
   for (size_t i = 0; i < vocabulary.size(); ++i) {
@@ -265,34 +364,50 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
           absl::StrCat("vocabulary: term ", i, " is a duplicate"));
     }
   }
-  const Validator validator(options);
   absl::flat_hash_set<std::string> seen;
-  std::vector<std::shared_ptr<const SupplierDoc>> docs;
-  docs.reserve(suppliers.size());
-  for (auto& [profile, terms] : suppliers) {
+  for (const auto& [profile, terms] : suppliers) {
     if (!seen.insert(profile.id()).second) {
       return absl::DataLossError(
           absl::StrCat("supplier \"", profile.id(), "\" appears twice"));
     }
+  }
+  // Checked and analysed on options.build_threads threads; the first
+  // problem in file order is the one reported.
+  const Validator validator(options);
+  std::vector<absl::StatusOr<std::shared_ptr<const SupplierDoc>>> restored(
+      suppliers.size());
+  ParallelFor(suppliers.size(), BuildThreads(options), [&](size_t s) {
+    auto& [profile, terms] = suppliers[s];
     absl::Status valid = validator.ValidateSupplier(profile);
     if (!valid.ok()) {
-      return absl::DataLossError(
+      restored[s] = absl::DataLossError(
           absl::StrCat("invalid profile: ", valid.message()));
+      return;
     }
     uint32_t previous = 0;
     for (size_t i = 0; i < terms.size(); ++i) {
       const auto& [term, count] = terms[i];
       if (term >= ids.size() || count == 0 || (i > 0 && term <= previous)) {
-        return absl::DataLossError(
+        restored[s] = absl::DataLossError(
             absl::StrCat("supplier \"", profile.id(), "\": term id ", term,
                          " outside the vocabulary of ", ids.size(),
                          ", repeated, out of order or with frequency 0"));
+        return;
       }
       previous = term;
     }
-    absl::StatusOr<std::shared_ptr<const SupplierDoc>> doc =
-        AnalyzeSupplier(std::move(profile), options, &ids, &terms);
-    if (!doc.ok()) return absl::DataLossError(doc.status().message());
+    absl::StatusOr<AnalyzedSupplier> doc =
+        AnalyzeProfile(std::move(profile), options, &terms);
+    if (!doc.ok()) {
+      restored[s] = absl::DataLossError(doc.status().message());
+      return;
+    }
+    restored[s] = NumberTerms(*std::move(doc), nullptr);
+  });
+  std::vector<std::shared_ptr<const SupplierDoc>> docs;
+  docs.reserve(suppliers.size());
+  for (auto& doc : restored) {
+    if (!doc.ok()) return doc.status();
     docs.push_back(*std::move(doc));
   }
   return IndexAccess::Assemble(std::move(docs), std::move(ids), generation,
