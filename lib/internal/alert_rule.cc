@@ -4,6 +4,7 @@
 #include <cmath>
 #include <utility>
 
+#include "absl/hash/hash.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -42,11 +43,39 @@ const std::string& Longest(const std::vector<std::string>& terms) {
   return terms[best];
 }
 
+// Whether `phrase` occurs in `text` as adjacent terms, found by their
+// hashes and confirmed by their text.
 bool ContainsPhrase(const std::vector<std::string>& text,
-                    const std::vector<std::string>& phrase) {
+                    const std::vector<size_t>& text_hashes,
+                    const std::vector<std::string>& phrase,
+                    const std::vector<size_t>& phrase_hashes) {
   if (phrase.empty() || phrase.size() > text.size()) return false;
-  return std::search(text.begin(), text.end(), phrase.begin(), phrase.end()) !=
-         text.end();
+  for (auto from = text_hashes.begin();; ++from) {
+    from = std::search(from, text_hashes.end(), phrase_hashes.begin(),
+                       phrase_hashes.end());
+    if (from == text_hashes.end()) return false;
+    if (std::equal(phrase.begin(), phrase.end(),
+                   text.begin() + (from - text_hashes.begin()))) {
+      return true;
+    }
+  }
+}
+
+std::vector<size_t> TermHashes(const std::vector<std::string>& terms) {
+  std::vector<size_t> out;
+  out.reserve(terms.size());
+  for (const std::string& t : terms) out.push_back(TermHash(t));
+  return out;
+}
+
+// The field's term hashes, made on first use.
+const AnalysedField& Hashed(const AnalysedField& f) {
+  if (!f.hashed) {
+    f.stemmed_hashes = TermHashes(f.stemmed);
+    f.plain_hashes = TermHashes(f.plain);
+    f.hashed = true;
+  }
+  return f;
 }
 
 // "35613000-4" -> "35613000".
@@ -179,6 +208,10 @@ bool PatternFinds(const RE2& re, const std::string& text, std::string* found) {
 
 }  // namespace
 
+size_t TermHash(absl::string_view term) {
+  return absl::Hash<absl::string_view>{}(term);
+}
+
 absl::StatusOr<std::shared_ptr<const CompiledAlertRule>> CompileAlertRule(
     const v1::AlertRule& rule, const Options& options) {
   auto out = std::make_shared<CompiledAlertRule>();
@@ -201,6 +234,8 @@ absl::StatusOr<std::shared_ptr<const CompiledAlertRule>> CompileAlertRule(
     }
     p.stemmed = std::move(terms->stemmed);
     p.plain = std::move(terms->plain);
+    p.stemmed_hashes = TermHashes(p.stemmed);
+    p.plain_hashes = TermHashes(p.plain);
     out->phrases.push_back(std::move(p));
   }
   for (int pass = 0; pass < 2; ++pass) {
@@ -399,14 +434,24 @@ std::vector<uint32_t> Candidates(const AlertPostings& p,
 
 namespace {
 
+// What the quick check found, so that explaining does not search again:
+// the first phrase that occurs and its field, the first pattern that
+// matches (-1: none, or the rule has none).
+struct Found {
+  int phrase = -1;
+  int field = -1;
+  int pattern = -1;
+};
+
 // Whether every criterion of `compiled` holds for `n`. With `reasons` null,
-// a quick check: no words, no lots, and the profile (the costly Matcher) is
-// left out; otherwise the reasons, and the lots in `alert`.
+// a quick check that fills `*found`: no words, no lots, and the profile
+// (the costly Matcher) is left out. Otherwise, after a quick check that
+// held, the reasons, the lots in `alert`, and the profile.
 absl::StatusOr<bool> CheckCriteria(const CompiledAlertRule& compiled,
                                    const PreparedNotice& n,
                                    const EvaluationContext& context,
                                    std::vector<std::string>* reasons,
-                                   v1::Alert* alert) {
+                                   Found* found, v1::Alert* alert) {
   const v1::AlertRule& r = compiled.rule;
   const v1::Tender& t = *n.tender;
   const bool explain = reasons != nullptr;
@@ -480,41 +525,53 @@ absl::StatusOr<bool> CheckCriteria(const CompiledAlertRule& compiled,
     if (!any) return false;
   }
   if (!compiled.phrases.empty()) {
-    bool found = false;
-    for (const AlertPhrase& p : compiled.phrases) {
-      for (const AnalysedField& f : n.fields) {
-        if ((p.language == n.language &&
-             ContainsPhrase(f.stemmed, p.stemmed)) ||
-            ContainsPhrase(f.plain, p.plain)) {
-          if (explain) {
-            reasons->push_back(absl::StrCat("'", p.text, "' in the ", f.name));
+    if (!explain) {
+      // The first phrase found, in the first field, as the reason names.
+      for (size_t i = 0; i < compiled.phrases.size() && found->phrase < 0;
+           ++i) {
+        const AlertPhrase& p = compiled.phrases[i];
+        for (int k = 0; k < 2; ++k) {
+          const AnalysedField& f = Hashed(n.fields[k]);
+          if ((p.language == n.language &&
+               ContainsPhrase(f.stemmed, f.stemmed_hashes, p.stemmed,
+                              p.stemmed_hashes)) ||
+              ContainsPhrase(f.plain, f.plain_hashes, p.plain,
+                             p.plain_hashes)) {
+            found->phrase = static_cast<int>(i);
+            found->field = k;
+            break;
           }
-          found = true;
-          break;
         }
       }
-      if (found) break;
+      if (found->phrase < 0) return false;
+    } else {
+      reasons->push_back(absl::StrCat("'", compiled.phrases[found->phrase].text,
+                                      "' in the ",
+                                      n.fields[found->field].name));
     }
-    if (!found) return false;
   }
   if (!compiled.include_patterns.empty()) {
-    bool found = false;
-    for (size_t i = 0; i < compiled.include_patterns.size() && !found; ++i) {
-      if (!explain) {
-        found = RE2::PartialMatch(FoldedText(n), *compiled.include_patterns[i]);
-        continue;
+    if (!explain) {
+      for (size_t i = 0;
+           i < compiled.include_patterns.size() && found->pattern < 0; ++i) {
+        if (RE2::PartialMatch(FoldedText(n), *compiled.include_patterns[i])) {
+          found->pattern = static_cast<int>(i);
+        }
       }
+      if (found->pattern < 0) return false;
+    } else {
       std::string text;
-      if (PatternFinds(*compiled.include_patterns[i], FoldedText(n), &text)) {
-        reasons->push_back(absl::StrCat("pattern '", r.keyword_patterns(i),
-                                        "' matches \"", text, "\""));
-        found = true;
-      }
+      PatternFinds(*compiled.include_patterns[found->pattern], FoldedText(n),
+                   &text);
+      reasons->push_back(absl::StrCat("pattern '",
+                                      r.keyword_patterns(found->pattern),
+                                      "' matches \"", text, "\""));
     }
-    if (!found) return false;
   }
-  for (const auto& re : compiled.exclude_patterns) {
-    if (RE2::PartialMatch(FoldedText(n), *re)) return false;
+  if (!explain) {
+    for (const auto& re : compiled.exclude_patterns) {
+      if (RE2::PartialMatch(FoldedText(n), *re)) return false;
+    }
   }
   if (r.has_profile() && explain) {
     if (context.matcher == nullptr) {
@@ -553,12 +610,13 @@ absl::StatusOr<bool> VerifyAlertRule(const CompiledAlertRule& compiled,
   const v1::Tender& t = *n.tender;
   if (r.disabled()) return false;
   // Most candidates fail some criterion: find out before saying anything.
+  Found found;
   absl::StatusOr<bool> holds =
-      CheckCriteria(compiled, n, context, nullptr, nullptr);
+      CheckCriteria(compiled, n, context, nullptr, &found, nullptr);
   if (!holds.ok() || !*holds) return holds;
   std::vector<std::string> reasons;
   alert->clear_lot_ids();
-  holds = CheckCriteria(compiled, n, context, &reasons, alert);
+  holds = CheckCriteria(compiled, n, context, &reasons, &found, alert);
   if (!holds.ok() || !*holds) return holds;
   alert->set_rule_id(r.id());
   alert->set_rule_name(r.name());

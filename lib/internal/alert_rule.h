@@ -37,7 +37,13 @@ struct AlertPhrase {
   std::string language;
   std::vector<std::string> stemmed;
   std::vector<std::string> plain;
+  // TermHash of each term: phrases are searched for by hash first.
+  std::vector<size_t> stemmed_hashes;
+  std::vector<size_t> plain_hashes;
 };
+
+// The hash phrases and notice terms are compared by before their text.
+size_t TermHash(absl::string_view term);
 
 struct CompiledAlertRule {
   v1::AlertRule rule;
@@ -67,6 +73,10 @@ struct AnalysedField {
   const char* name;                  // "title", "description".
   std::vector<std::string> stemmed;  // In the notice's language.
   std::vector<std::string> plain;
+  // TermHash of each term, made on first use by a phrase (see FoldedText).
+  mutable bool hashed = false;
+  mutable std::vector<size_t> stemmed_hashes;
+  mutable std::vector<size_t> plain_hashes;
 };
 
 struct PreparedNotice {
