@@ -188,6 +188,8 @@ size_t AlertIndex::ApproximateMemoryUsage() const {
       bytes += sizeof(p) + p.text.capacity();
       for (const auto& t : p.stemmed) bytes += sizeof(t) + t.capacity();
       for (const auto& t : p.plain) bytes += sizeof(t) + t.capacity();
+      bytes += (p.stemmed_hashes.capacity() + p.plain_hashes.capacity()) *
+               sizeof(size_t);
     }
     // RE2 keeps its compiled programs within the pattern memory budget;
     // count a typical small program.

@@ -206,7 +206,15 @@ std::string Lower(absl::string_view text) {
   std::string out;
   out.reserve(text.size());
   size_t pos = 0;
-  while (pos < text.size()) AppendUtf8(ToLower(DecodeUtf8(text, &pos)), &out);
+  while (pos < text.size()) {
+    const char c = text[pos];
+    if (static_cast<unsigned char>(c) < 0x80) {  // Most text: ASCII.
+      out.push_back(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+      ++pos;
+      continue;
+    }
+    AppendUtf8(ToLower(DecodeUtf8(text, &pos)), &out);
+  }
   return out;
 }
 
@@ -287,7 +295,8 @@ void ForEachTokenSpan(absl::string_view lower, Emit emit) {
   bool pending_connector = false;
   while (pos < lower.size()) {
     const size_t at = pos;
-    const char32_t c = DecodeUtf8(lower, &pos);
+    const unsigned char byte = static_cast<unsigned char>(lower[pos]);
+    const char32_t c = byte < 0x80 ? lower[pos++] : DecodeUtf8(lower, &pos);
     if (IsWordChar(c)) {
       if (start == absl::string_view::npos) start = at;
       pending_connector = false;
@@ -346,6 +355,8 @@ absl::StatusOr<StemmedAndPlainTerms> AnalyzeStemmedAndPlain(
   sb_stemmer* stemmer = ThreadStemmer(language);
   StemmedAndPlainTerms out;
   const std::string lower = Lower(text);
+  out.plain.reserve(lower.size() / 8);
+  out.stemmed.reserve(lower.size() / 8);
   auto stem = [&](absl::string_view word) -> std::string {
     if (stemmer == nullptr) return FoldWord(word);
     return StemMemoized(language, word, stemmer);
@@ -360,8 +371,8 @@ absl::StatusOr<StemmedAndPlainTerms> AnalyzeStemmedAndPlain(
     }
     size_t from = 0;
     while (from <= token.size()) {
-      size_t to = token.find_first_of("-./", from);
-      if (to == absl::string_view::npos) to = token.size();
+      size_t to = from;
+      while (to < token.size() && !IsConnector(token[to])) ++to;
       const absl::string_view part = token.substr(from, to - from);
       from = to + 1;
       if (part.size() < 2) continue;  // AddWord drops empty and 1-byte words.
