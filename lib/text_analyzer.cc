@@ -315,8 +315,8 @@ void ForEachTokenSpan(absl::string_view lower, Emit emit) {
 }
 
 // The folded stem of `word` by `stemmer` (the one for `language`), as
-// AddWord makes it, remembered per thread: at most kStemMemoEntries, all
-// forgotten when that many are held.
+// AddWord makes it, remembered per thread: at most kStemMemoEntries words
+// of at most kStemMemoWordBytes, all forgotten when that many are held.
 std::string StemMemoized(absl::string_view language, absl::string_view word,
                          sb_stemmer* stemmer) {
   thread_local absl::flat_hash_map<
@@ -334,6 +334,7 @@ std::string StemMemoized(absl::string_view language, absl::string_view word,
     stem.assign(reinterpret_cast<const char*>(s), sb_stemmer_length(stemmer));
   }
   stem = FoldWord(stem);
+  if (word.size() > kStemMemoWordBytes) return stem;  // Bounds the bytes.
   if (entries >= kStemMemoEntries) {
     for (auto& [unused, m] : memos) m.clear();
     entries = 0;

@@ -61,12 +61,14 @@ struct StemmedAndPlainTerms {
 };
 
 // Both forms of `text`, equal to the two AnalyzeText calls above. Each
-// thread remembers up to kStemMemoEntries stems (about 4 MB, dropped
-// whole when full), so that a stream of notices stems each distinct word
-// of its vocabulary once. Errors as AnalyzeText.
+// thread remembers the stems of up to kStemMemoEntries words of at most
+// kStemMemoWordBytes (under 10 MB, dropped whole when full), so that a
+// stream of notices stems each distinct word of its vocabulary once.
+// Errors as AnalyzeText.
 absl::StatusOr<StemmedAndPlainTerms> AnalyzeStemmedAndPlain(
     absl::string_view text, absl::string_view language);
 inline constexpr int kStemMemoEntries = 1 << 16;
+inline constexpr size_t kStemMemoWordBytes = 48;
 
 }  // namespace procmatch
 

@@ -280,7 +280,7 @@ TEST(AnalyzeStemmedAndPlain, EqualsBothAnalysesOnRealNotices) {
 }
 
 // More distinct words than the memo holds: it is emptied and refilled, and
-// the terms stay right.
+// the terms stay right; so do words too long for it.
 TEST(AnalyzeStemmedAndPlain, MemoOverflowKeepsTermsRight) {
   std::mt19937 rng(7);
   std::string text;
@@ -288,6 +288,10 @@ TEST(AnalyzeStemmedAndPlain, MemoOverflowKeepsTermsRight) {
     std::string word;
     for (int k = 0; k < 9; ++k) word += static_cast<char>('a' + rng() % 26);
     absl::StrAppend(&text, word, i % 3 == 0 ? "ing " : "ations ");
+    if (i % 1000 == 0) {  // Longer than the memo keeps: stemmed each time.
+      absl::StrAppend(&text, std::string(kStemMemoWordBytes, 'q'), word,
+                      "ations ");
+    }
     if (i % 4000 == 3999) {
       ASSERT_EQ(AnalyzeStemmedAndPlain(text, "en")->stemmed,
                 *AnalyzeText(text, "en"));
