@@ -56,20 +56,12 @@ std::string RootElement(absl::string_view xml) {
   return "";
 }
 
-// The eForms importer names the notice a change notice changes (BT-758,
-// "<id>-<version>") only in a warning; the alert state keys the change by
-// that notice, so that it is compared with what the original alerted on.
-std::string NoticeKey(const ImportedNotice& n) {
-  constexpr absl::string_view kChange = "change notice for ";
-  for (const std::string& w : n.warnings) {
-    if (!absl::StartsWith(w, kChange)) continue;
-    std::string id(absl::string_view(w).substr(kChange.size()));
-    id = id.substr(0, id.find(':'));
-    const size_t dash = id.rfind('-');
-    if (dash != std::string::npos && id.size() - dash == 3) id.resize(dash);
-    if (!id.empty()) return absl::StrCat("EF-", id);
-  }
-  return n.tender.id();
+// The key the alert state files a notice under: the notice it changes,
+// when it is a change notice (Tender.changes_notice_id, which the eForms
+// importer sets from BT-758), so that a change is compared with what the
+// original alerted on; otherwise its own id.
+std::string NoticeKey(const v1::Tender& t) {
+  return t.changes_notice_id().empty() ? t.id() : t.changes_notice_id();
 }
 
 // Every notice of --notices (TED XML or eForms by root element, else tender
@@ -83,7 +75,7 @@ std::vector<Notice> ReadNotices(const Args& args, int* failed) {
       ++*failed;
       return;
     }
-    std::string key = NoticeKey(*n);
+    std::string key = NoticeKey(n->tender);
     out.push_back(Notice{std::move(n->tender), std::move(key)});
   };
   auto files = [&](const char* list) {
@@ -104,7 +96,7 @@ std::vector<Notice> ReadNotices(const Args& args, int* failed) {
     Problems bad(true);
     ForEachRecord<v1::Tender>(args, {path}, &bad,
                               [&](const std::string&, int, v1::Tender t) {
-                                std::string key = t.id();
+                                std::string key = NoticeKey(t);
                                 out.push_back(Notice{std::move(t), key});
                               });
     *failed += bad.count();

@@ -5,6 +5,8 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "procmatch/internal/alert_rule.h"
 
 namespace procmatch {
@@ -49,6 +51,7 @@ AlertIndex::AlertIndex(
     return a->rule.id() < b->rule.id();
   });
   auto postings = std::make_unique<AlertPostings>();
+  postings->rule_count = static_cast<uint32_t>(rules_.size());
   for (uint32_t i = 0; i < rules_.size(); ++i) {
     const CompiledAlertRule& r = *rules_[i];
     if (r.rule.disabled()) continue;
@@ -56,9 +59,7 @@ AlertIndex::AlertIndex(
       postings->always.push_back(i);
       continue;
     }
-    for (const std::string& key : r.index_keys) {
-      postings->by_key[key].push_back(i);
-    }
+    for (const std::string& key : r.index_keys) postings->Add(key, i);
   }
   postings_ = std::move(postings);
 }
@@ -121,36 +122,48 @@ absl::StatusOr<std::vector<v1::Alert>> VerifyCandidates(
   return alerts;
 }
 
+// Adds the time since `*since` to `*stage` and restarts it, when counting.
+void Lap(absl::Time* since, absl::Duration* stage) {
+  if (stage == nullptr) return;
+  const absl::Time now = absl::Now();
+  *stage += now - *since;
+  *since = now;
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<v1::Alert>> AlertIndex::Evaluate(
     const v1::Tender& notice, const EvaluationContext& context,
     EvaluationStats* stats) const {
+  absl::Time since = stats != nullptr ? absl::Now() : absl::InfinitePast();
   absl::StatusOr<internal::PreparedNotice> prepared =
       internal::PrepareNotice(notice);
   if (!prepared.ok()) return prepared.status();
-  std::vector<uint32_t> candidates = postings_->always;
-  for (const std::string& key : internal::NoticeKeys(*prepared)) {
-    auto it = postings_->by_key.find(key);
-    if (it == postings_->by_key.end()) continue;
-    candidates.insert(candidates.end(), it->second.begin(), it->second.end());
-  }
-  // Rule order is id order, so sorted candidates give alerts by rule id.
-  std::sort(candidates.begin(), candidates.end());
-  candidates.erase(std::unique(candidates.begin(), candidates.end()),
-                   candidates.end());
-  return VerifyCandidates(rules_, candidates, *prepared, context, stats);
+  Lap(&since, stats != nullptr ? &stats->preparing : nullptr);
+  // Rule order is id order, so ascending candidates give alerts by rule id.
+  const std::vector<uint32_t> candidates =
+      internal::Candidates(*postings_, *prepared);
+  Lap(&since, stats != nullptr ? &stats->selecting : nullptr);
+  absl::StatusOr<std::vector<v1::Alert>> alerts =
+      VerifyCandidates(rules_, candidates, *prepared, context, stats);
+  Lap(&since, stats != nullptr ? &stats->verifying : nullptr);
+  return alerts;
 }
 
 absl::StatusOr<std::vector<v1::Alert>> AlertIndex::EvaluateExhaustive(
     const v1::Tender& notice, const EvaluationContext& context,
     EvaluationStats* stats) const {
+  absl::Time since = stats != nullptr ? absl::Now() : absl::InfinitePast();
   absl::StatusOr<internal::PreparedNotice> prepared =
       internal::PrepareNotice(notice);
   if (!prepared.ok()) return prepared.status();
+  Lap(&since, stats != nullptr ? &stats->preparing : nullptr);
   std::vector<uint32_t> every(rules_.size());
   for (uint32_t i = 0; i < every.size(); ++i) every[i] = i;
-  return VerifyCandidates(rules_, every, *prepared, context, stats);
+  absl::StatusOr<std::vector<v1::Alert>> alerts =
+      VerifyCandidates(rules_, every, *prepared, context, stats);
+  Lap(&since, stats != nullptr ? &stats->verifying : nullptr);
+  return alerts;
 }
 
 int AlertIndex::size() const { return static_cast<int>(rules_.size()); }
@@ -175,16 +188,26 @@ size_t AlertIndex::ApproximateMemoryUsage() const {
       bytes += sizeof(p) + p.text.capacity();
       for (const auto& t : p.stemmed) bytes += sizeof(t) + t.capacity();
       for (const auto& t : p.plain) bytes += sizeof(t) + t.capacity();
+      bytes += (p.stemmed_hashes.capacity() + p.plain_hashes.capacity()) *
+               sizeof(size_t);
     }
     // RE2 keeps its compiled programs within the pattern memory budget;
     // count a typical small program.
     bytes += (r->include_patterns.size() + r->exclude_patterns.size()) * 4096;
     for (const auto& k : r->index_keys) bytes += sizeof(k) + k.capacity();
   }
-  for (const auto& [key, ids] : postings_->by_key) {
-    bytes += sizeof(key) + key.capacity() + sizeof(ids) +
+  auto map_bytes = [](const AlertPostings::Map& map) {
+    size_t sum = 0;
+    for (const auto& [key, ids] : map) {
+      sum += sizeof(key) + key.capacity() + sizeof(ids) +
              ids.capacity() * sizeof(uint32_t) + 16;
-  }
+    }
+    return sum;
+  };
+  const AlertPostings& p = *postings_;
+  bytes += map_bytes(p.cpv) + map_bytes(p.nuts) + map_bytes(p.countries) +
+           map_bytes(p.plain);
+  for (const auto& [language, map] : p.stemmed) bytes += map_bytes(map);
   bytes += postings_->always.capacity() * sizeof(uint32_t);
   return bytes;
 }

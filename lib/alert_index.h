@@ -75,10 +75,16 @@ struct EvaluationContext {
   const Matcher* matcher = nullptr;
 };
 
-// Counters of one evaluation, for benchmarks and monitoring.
+// Counters of evaluations (added to, so one can sum a stream), for
+// benchmarks and monitoring.
 struct EvaluationStats {
   int64_t candidates = 0;  // Rules verified exactly.
   int64_t alerts = 0;
+  // Wall time in each stage: analysing the notice, selecting the candidate
+  // rules (zero for EvaluateExhaustive), verifying them.
+  absl::Duration preparing;
+  absl::Duration selecting;
+  absl::Duration verifying;
 };
 
 class AlertIndex {

@@ -86,6 +86,20 @@ v1::LegalBasis LegalBasisOf(absl::string_view celex) {
 }
 
 // "2019-10-23+01:00" or "2019-10-23Z": the calendar day.
+// The Tender id of the notice a change notice changes, from BT-758
+// "<notice id>-<2-digit version>": "EF-<notice id>", the id the notice was
+// imported under. Empty for an empty identifier.
+std::string ChangedTenderId(absl::string_view identifier) {
+  identifier = absl::StripAsciiWhitespace(identifier);
+  const size_t dash = identifier.rfind('-');
+  if (dash != absl::string_view::npos && identifier.size() - dash == 3 &&
+      absl::ascii_isdigit(identifier[dash + 1]) &&
+      absl::ascii_isdigit(identifier[dash + 2])) {
+    identifier = identifier.substr(0, dash);
+  }
+  return identifier.empty() ? "" : absl::StrCat("EF-", identifier);
+}
+
 bool ParseEformsDay(absl::string_view text, v1::Date* date) {
   absl::StatusOr<v1::Date> d = ParseDate(text.substr(0, 10));
   if (!d.ok()) return false;
@@ -177,9 +191,11 @@ class EformsReader {
     // Awards name lots by id; ids must be unique and short for validation.
     internal::NormaliseLotIds(&t_, [this](std::string w) { Warn(w); });
     if (First(root_, "Changes")) {
+      const std::string changed =
+          Text(First(First(root_, "Changes"), "ChangedNoticeIdentifier"));
+      t_.set_changes_notice_id(ChangedTenderId(changed));
       Warn(absl::StrCat(
-          "change notice for ",
-          Text(First(First(root_, "Changes"), "ChangedNoticeIdentifier")),
+          "change notice for ", changed,
           ": imported as it stands; procmatch does not apply changes to the "
           "notice they change, so import that notice too"));
     }

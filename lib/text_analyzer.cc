@@ -206,7 +206,15 @@ std::string Lower(absl::string_view text) {
   std::string out;
   out.reserve(text.size());
   size_t pos = 0;
-  while (pos < text.size()) AppendUtf8(ToLower(DecodeUtf8(text, &pos)), &out);
+  while (pos < text.size()) {
+    const char c = text[pos];
+    if (static_cast<unsigned char>(c) < 0x80) {  // Most text: ASCII.
+      out.push_back(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+      ++pos;
+      continue;
+    }
+    AppendUtf8(ToLower(DecodeUtf8(text, &pos)), &out);
+  }
   return out;
 }
 
@@ -264,6 +272,117 @@ absl::StatusOr<std::vector<std::string>> AnalyzeText(
     }
   }
   return terms;
+}
+
+namespace {
+
+// FoldAccents with a shortcut for ASCII words, which it leaves unchanged.
+std::string FoldWord(absl::string_view word) {
+  for (char c : word) {
+    if (static_cast<unsigned char>(c) >= 0x80) return FoldAccents(word);
+  }
+  return std::string(word);
+}
+
+// Calls `emit` with each raw token of lower-cased text, as a view into it:
+// the tokens of Tokenize(), which are contiguous spans (a connector is only
+// kept between two word characters).
+template <typename Emit>
+void ForEachTokenSpan(absl::string_view lower, Emit emit) {
+  size_t pos = 0;
+  size_t start = absl::string_view::npos;
+  size_t end = 0;  // After the last word character of the current token.
+  bool pending_connector = false;
+  while (pos < lower.size()) {
+    const size_t at = pos;
+    const unsigned char byte = static_cast<unsigned char>(lower[pos]);
+    const char32_t c = byte < 0x80 ? lower[pos++] : DecodeUtf8(lower, &pos);
+    if (IsWordChar(c)) {
+      if (start == absl::string_view::npos) start = at;
+      pending_connector = false;
+      end = pos;
+    } else if (IsConnector(c) && start != absl::string_view::npos &&
+               !pending_connector) {
+      pending_connector = true;
+    } else {
+      if (start != absl::string_view::npos)
+        emit(lower.substr(start, end - start));
+      start = absl::string_view::npos;
+      pending_connector = false;
+    }
+  }
+  if (start != absl::string_view::npos) emit(lower.substr(start, end - start));
+}
+
+// The folded stem of `word` by `stemmer` (the one for `language`), as
+// AddWord makes it, remembered per thread: at most kStemMemoEntries words
+// of at most kStemMemoWordBytes, all forgotten when that many are held.
+std::string StemMemoized(absl::string_view language, absl::string_view word,
+                         sb_stemmer* stemmer) {
+  thread_local absl::flat_hash_map<
+      std::string, absl::flat_hash_map<std::string, std::string>>
+      memos;
+  thread_local int entries = 0;
+  auto& memo = memos[language];
+  auto it = memo.find(word);
+  if (it != memo.end()) return it->second;
+  std::string stem(word);
+  const sb_symbol* s =
+      sb_stemmer_stem(stemmer, reinterpret_cast<const sb_symbol*>(word.data()),
+                      static_cast<int>(word.size()));
+  if (s != nullptr) {
+    stem.assign(reinterpret_cast<const char*>(s), sb_stemmer_length(stemmer));
+  }
+  stem = FoldWord(stem);
+  if (word.size() > kStemMemoWordBytes) return stem;  // Bounds the bytes.
+  if (entries >= kStemMemoEntries) {
+    for (auto& [unused, m] : memos) m.clear();
+    entries = 0;
+  }
+  memo.emplace(word, stem);
+  ++entries;
+  return stem;
+}
+
+}  // namespace
+
+absl::StatusOr<StemmedAndPlainTerms> AnalyzeStemmedAndPlain(
+    absl::string_view text, absl::string_view language) {
+  // AnalyzeText's error, which names the offset.
+  if (!IsValidUtf8(text)) return AnalyzeText(text, language).status();
+  auto sw = Stopwords().find(language);
+  const absl::flat_hash_set<std::string>* stopwords =
+      sw == Stopwords().end() ? nullptr : &sw->second;
+  sb_stemmer* stemmer = ThreadStemmer(language);
+  StemmedAndPlainTerms out;
+  const std::string lower = Lower(text);
+  out.plain.reserve(lower.size() / 8);
+  out.stemmed.reserve(lower.size() / 8);
+  auto stem = [&](absl::string_view word) -> std::string {
+    if (stemmer == nullptr) return FoldWord(word);
+    return StemMemoized(language, word, stemmer);
+  };
+  ForEachTokenSpan(lower, [&](absl::string_view token) {
+    if (HasDigit(token)) {
+      if (token.size() >= 2) {
+        out.plain.push_back(FoldWord(token));
+        out.stemmed.push_back(out.plain.back());
+      }
+      return;
+    }
+    size_t from = 0;
+    while (from <= token.size()) {
+      size_t to = from;
+      while (to < token.size() && !IsConnector(token[to])) ++to;
+      const absl::string_view part = token.substr(from, to - from);
+      from = to + 1;
+      if (part.size() < 2) continue;  // AddWord drops empty and 1-byte words.
+      out.plain.push_back(FoldWord(part));
+      if (stopwords != nullptr && stopwords->contains(part)) continue;
+      out.stemmed.push_back(stem(part));
+    }
+  });
+  return out;
 }
 
 std::string GuessLanguage(absl::string_view text) {

@@ -53,6 +53,23 @@ std::string GuessLanguage(absl::string_view text);
 // True when libstemmer has a stemmer for `language` (ISO 639-1).
 bool HasStemmer(absl::string_view language);
 
+// The terms of one text in both forms the alert rules use, from a single
+// pass over it (one lower-casing and tokenisation instead of two).
+struct StemmedAndPlainTerms {
+  std::vector<std::string> stemmed;  // AnalyzeText(text, language).
+  std::vector<std::string> plain;    // AnalyzeText(text, ""): folded only.
+};
+
+// Both forms of `text`, equal to the two AnalyzeText calls above. Each
+// thread remembers the stems of up to kStemMemoEntries words of at most
+// kStemMemoWordBytes (under 10 MB, dropped whole when full), so that a
+// stream of notices stems each distinct word of its vocabulary once.
+// Errors as AnalyzeText.
+absl::StatusOr<StemmedAndPlainTerms> AnalyzeStemmedAndPlain(
+    absl::string_view text, absl::string_view language);
+inline constexpr int kStemMemoEntries = 1 << 16;
+inline constexpr size_t kStemMemoWordBytes = 48;
+
 }  // namespace procmatch
 
 #endif  // PROCMATCH_LIB_TEXT_ANALYZER_H_

@@ -22,6 +22,7 @@
 #include "procmatch/record_io.h"
 #include "procmatch/supplier_index.h"
 #include "procmatch/ted_importer.h"
+#include "procmatch/text_analyzer.h"
 
 namespace procmatch {
 namespace {
@@ -252,6 +253,53 @@ TEST(AlertIndexOracle, IndexedEqualsExhaustiveOnRealNotices) {
               Serialized(*(*fresh)->EvaluateExhaustive(t, context)))
         << t.id();
   }
+}
+
+// The one-pass analysis alerts use equals the two analyses it replaces, on
+// every real title and description in its own and other languages, both
+// when the stems are computed and when they come from the thread's memo.
+TEST(AnalyzeStemmedAndPlain, EqualsBothAnalysesOnRealNotices) {
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const v1::Tender& t : RealNotices()) {
+      for (const std::string* text : {&t.title(), &t.description()}) {
+        for (const std::string& language :
+             {t.language(), std::string("de"), std::string("")}) {
+          absl::StatusOr<StemmedAndPlainTerms> both =
+              AnalyzeStemmedAndPlain(*text, language);
+          ASSERT_TRUE(both.ok()) << both.status();
+          ASSERT_EQ(both->stemmed, *AnalyzeText(*text, language))
+              << t.id() << " " << language;
+          ASSERT_EQ(both->plain, *AnalyzeText(*text, "")) << t.id();
+        }
+      }
+    }
+  }
+  absl::StatusOr<StemmedAndPlainTerms> bad =
+      AnalyzeStemmedAndPlain("drones \xff", "fr");
+  EXPECT_EQ(bad.status(), AnalyzeText("drones \xff", "fr").status());
+}
+
+// More distinct words than the memo holds: it is emptied and refilled, and
+// the terms stay right; so do words too long for it.
+TEST(AnalyzeStemmedAndPlain, MemoOverflowKeepsTermsRight) {
+  std::mt19937 rng(7);
+  std::string text;
+  for (int i = 0; i < kStemMemoEntries + 5000; ++i) {
+    std::string word;
+    for (int k = 0; k < 9; ++k) word += static_cast<char>('a' + rng() % 26);
+    absl::StrAppend(&text, word, i % 3 == 0 ? "ing " : "ations ");
+    if (i % 1000 == 0) {  // Longer than the memo keeps: stemmed each time.
+      absl::StrAppend(&text, std::string(kStemMemoWordBytes, 'q'), word,
+                      "ations ");
+    }
+    if (i % 4000 == 3999) {
+      ASSERT_EQ(AnalyzeStemmedAndPlain(text, "en")->stemmed,
+                *AnalyzeText(text, "en"));
+      text.clear();
+    }
+  }
+  EXPECT_EQ(AnalyzeStemmedAndPlain(text, "en")->stemmed,
+            *AnalyzeText(text, "en"));
 }
 
 // The Belgian sample: tender BE-MOD-2026-UAV (CPV 35613000, place BE,

@@ -4,9 +4,11 @@
 
 #include <dirent.h>
 
+#include <set>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "procmatch/record_io.h"
@@ -96,6 +98,34 @@ TEST(EformsImporterTest, InvalidExamplesSayWhatIsMissing) {
   ASSERT_TRUE(change.ok());
   EXPECT_THAT(change->warnings,
               testing::Contains(HasSubstr("change notice for")));
+}
+
+// Each change notice of data/eforms names, in changes_notice_id, the Tender
+// id of a contract notice there (BT-758 without its version suffix); other
+// notices name none.
+TEST(EformsImporterTest, ChangeNoticesNameTheNoticeTheyChange) {
+  std::set<std::string> originals;
+  for (const char* name : {"cn_24_cumbria", "cn_24_minimal", "cn_24_open"}) {
+    auto notice =
+        ImportEforms(name, Read(absl::StrCat("data/eforms/", name, ".xml")));
+    ASSERT_TRUE(notice.ok()) << notice.status();
+    EXPECT_EQ(notice->tender.changes_notice_id(), "") << name;
+    originals.insert(notice->tender.id());
+  }
+  std::set<std::string> changed;
+  for (const char* name : {"change-cn_24_cumbria_suppliers",
+                           "change-cn_24_open_dates", "change-cn_24_void"}) {
+    auto change =
+        ImportEforms(name, Read(absl::StrCat("data/eforms/", name, ".xml")));
+    ASSERT_TRUE(change.ok()) << change.status();
+    const v1::Tender& t = change->tender;
+    EXPECT_THAT(t.changes_notice_id(), testing::StartsWith("EF-")) << name;
+    EXPECT_NE(t.changes_notice_id(), t.id()) << name;
+    EXPECT_TRUE(originals.count(t.changes_notice_id()))
+        << name << " changes " << t.changes_notice_id();
+    changed.insert(t.changes_notice_id());
+  }
+  EXPECT_EQ(changed, originals);  // Three changes of three notices.
 }
 
 TEST(EformsImporterGoldenTest, ContractNotice) {

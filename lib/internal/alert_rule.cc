@@ -4,6 +4,7 @@
 #include <cmath>
 #include <utility>
 
+#include "absl/hash/hash.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -42,11 +43,39 @@ const std::string& Longest(const std::vector<std::string>& terms) {
   return terms[best];
 }
 
+// Whether `phrase` occurs in `text` as adjacent terms, found by their
+// hashes and confirmed by their text.
 bool ContainsPhrase(const std::vector<std::string>& text,
-                    const std::vector<std::string>& phrase) {
+                    const std::vector<size_t>& text_hashes,
+                    const std::vector<std::string>& phrase,
+                    const std::vector<size_t>& phrase_hashes) {
   if (phrase.empty() || phrase.size() > text.size()) return false;
-  return std::search(text.begin(), text.end(), phrase.begin(), phrase.end()) !=
-         text.end();
+  for (auto from = text_hashes.begin();; ++from) {
+    from = std::search(from, text_hashes.end(), phrase_hashes.begin(),
+                       phrase_hashes.end());
+    if (from == text_hashes.end()) return false;
+    if (std::equal(phrase.begin(), phrase.end(),
+                   text.begin() + (from - text_hashes.begin()))) {
+      return true;
+    }
+  }
+}
+
+std::vector<size_t> TermHashes(const std::vector<std::string>& terms) {
+  std::vector<size_t> out;
+  out.reserve(terms.size());
+  for (const std::string& t : terms) out.push_back(TermHash(t));
+  return out;
+}
+
+// The field's term hashes, made on first use.
+const AnalysedField& Hashed(const AnalysedField& f) {
+  if (!f.hashed) {
+    f.stemmed_hashes = TermHashes(f.stemmed);
+    f.plain_hashes = TermHashes(f.plain);
+    f.hashed = true;
+  }
+  return f;
 }
 
 // "35613000-4" -> "35613000".
@@ -99,7 +128,8 @@ const char* LegalBasisWords(v1::LegalBasis basis) {
   }
 }
 
-// The CPV, NUTS and value criteria for one unit, with reasons.
+// The CPV, NUTS and value criteria for one unit, with reasons when
+// `reasons` is not null.
 bool UnitMatches(const v1::AlertRule& r, const NoticeUnit& unit,
                  std::vector<std::string>* reasons) {
   for (const std::string& code : unit.cpv) {
@@ -112,8 +142,10 @@ bool UnitMatches(const v1::AlertRule& r, const NoticeUnit& unit,
     for (const std::string& code : unit.cpv) {
       for (const std::string& prefix : r.cpv_prefixes()) {
         if (absl::StartsWith(code, prefix)) {
-          reasons->push_back(
-              absl::StrCat("CPV ", code, " is under your ", prefix));
+          if (reasons != nullptr) {
+            reasons->push_back(
+                absl::StrCat("CPV ", code, " is under your ", prefix));
+          }
           found = true;
           break;
         }
@@ -127,10 +159,12 @@ bool UnitMatches(const v1::AlertRule& r, const NoticeUnit& unit,
     for (const std::string& code : unit.nuts) {
       for (const std::string& prefix : r.nuts_prefixes()) {
         if (absl::StartsWith(code, prefix)) {
-          reasons->push_back(code == prefix
-                                 ? absl::StrCat("place of performance ", code)
-                                 : absl::StrCat("place of performance ", code,
-                                                " (in your ", prefix, ")"));
+          if (reasons != nullptr) {
+            reasons->push_back(code == prefix
+                                   ? absl::StrCat("place of performance ", code)
+                                   : absl::StrCat("place of performance ", code,
+                                                  " (in your ", prefix, ")"));
+          }
           found = true;
           break;
         }
@@ -147,6 +181,7 @@ bool UnitMatches(const v1::AlertRule& r, const NoticeUnit& unit,
     const double v = unit.value->amount();
     if (r.has_min_value() && v < r.min_value().amount()) return false;
     if (r.has_max_value() && v > r.max_value().amount()) return false;
+    if (reasons == nullptr) return true;
     const std::string cur = bound.currency();
     std::string range =
         r.has_min_value() && r.has_max_value()
@@ -173,6 +208,10 @@ bool PatternFinds(const RE2& re, const std::string& text, std::string* found) {
 
 }  // namespace
 
+size_t TermHash(absl::string_view term) {
+  return absl::Hash<absl::string_view>{}(term);
+}
+
 absl::StatusOr<std::shared_ptr<const CompiledAlertRule>> CompileAlertRule(
     const v1::AlertRule& rule, const Options& options) {
   auto out = std::make_shared<CompiledAlertRule>();
@@ -186,16 +225,17 @@ absl::StatusOr<std::shared_ptr<const CompiledAlertRule>> CompileAlertRule(
     AlertPhrase p;
     p.text = rule.keywords(i);
     p.language = language;
-    absl::StatusOr<std::vector<std::string>> stemmed =
-        AnalyzeText(p.text, language);
-    absl::StatusOr<std::vector<std::string>> plain = AnalyzeText(p.text, "");
-    if (!stemmed.ok() || !plain.ok() || plain->empty()) {
+    absl::StatusOr<StemmedAndPlainTerms> terms =
+        AnalyzeStemmedAndPlain(p.text, language);
+    if (!terms.ok() || terms->plain.empty()) {
       return absl::InvalidArgumentError(
           absl::StrCat(record, ": keywords[", i, "]: \"", p.text,
                        "\" has no searchable term"));
     }
-    p.stemmed = std::move(*stemmed);
-    p.plain = std::move(*plain);
+    p.stemmed = std::move(terms->stemmed);
+    p.plain = std::move(terms->plain);
+    p.stemmed_hashes = TermHashes(p.stemmed);
+    p.plain_hashes = TermHashes(p.plain);
     out->phrases.push_back(std::move(p));
   }
   for (int pass = 0; pass < 2; ++pass) {
@@ -301,16 +341,16 @@ absl::StatusOr<PreparedNotice> PrepareNotice(const v1::Tender& t) {
   const char* names[2] = {"title", "description"};
   for (int i = 0; i < 2; ++i) {
     n.fields[i].name = names[i];
-    absl::StatusOr<std::vector<std::string>> stemmed =
-        AnalyzeText(*texts[i], n.language);
-    absl::StatusOr<std::vector<std::string>> plain = AnalyzeText(*texts[i], "");
-    if (!stemmed.ok() || !plain.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("tender \"", t.id(), "\": ", names[i], ": ",
-                       (stemmed.ok() ? plain : stemmed).status().message()));
+    // One pass gives both forms: analysis is most of a notice's cost.
+    absl::StatusOr<StemmedAndPlainTerms> terms =
+        AnalyzeStemmedAndPlain(*texts[i], n.language);
+    if (!terms.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("tender \"", t.id(),
+                                                     "\": ", names[i], ": ",
+                                                     terms.status().message()));
     }
-    n.fields[i].stemmed = std::move(*stemmed);
-    n.fields[i].plain = std::move(*plain);
+    n.fields[i].stemmed = std::move(terms->stemmed);
+    n.fields[i].plain = std::move(terms->plain);
   }
   return n;
 }
@@ -328,64 +368,116 @@ const std::string& FoldedText(const PreparedNotice& n) {
   return n.folded_text;
 }
 
-std::vector<std::string> NoticeKeys(const PreparedNotice& n) {
-  std::vector<std::string> keys;
-  for (const NoticeUnit& u : n.units) {
-    for (const std::string& code : u.cpv) {
-      for (size_t len = 2; len <= code.size() && len <= 8; ++len) {
-        keys.push_back(absl::StrCat("c", code.substr(0, len)));
-      }
-    }
-    for (const std::string& code : u.nuts) {
-      for (size_t len = 2; len <= code.size(); ++len) {
-        keys.push_back(absl::StrCat("n", code.substr(0, len)));
-      }
-    }
-  }
-  if (!n.tender->buyer().country().empty()) {
-    keys.push_back(absl::StrCat("b", n.tender->buyer().country()));
-  }
-  for (const AnalysedField& f : n.fields) {
-    for (const std::string& term : f.stemmed) {
-      keys.push_back(absl::StrCat("s", n.language, ":", term));
-    }
-    for (const std::string& term : f.plain) {
-      keys.push_back(absl::StrCat("p", term));
+void AlertPostings::Add(absl::string_view key, uint32_t position) {
+  const absl::string_view value = key.substr(1);
+  switch (key[0]) {
+    case 'c':
+      cpv[value].push_back(position);
+      break;
+    case 'n':
+      nuts[value].push_back(position);
+      break;
+    case 'b':
+      countries[value].push_back(position);
+      break;
+    case 'p':
+      plain[value].push_back(position);
+      break;
+    case 's': {
+      const size_t colon = value.find(':');
+      stemmed[value.substr(0, colon)][value.substr(colon + 1)].push_back(
+          position);
+      break;
     }
   }
-  // Repeats are left in: the candidates they produce are merged anyway, and
-  // sorting a thousand strings costs more than looking a few up twice.
-  return keys;
 }
 
-absl::StatusOr<bool> VerifyAlertRule(const CompiledAlertRule& compiled,
-                                     const PreparedNotice& n,
-                                     const EvaluationContext& context,
-                                     v1::Alert* alert) {
+std::vector<uint32_t> Candidates(const AlertPostings& p,
+                                 const PreparedNotice& n) {
+  // A bit per rule merges the postings in rule order without sorting.
+  std::vector<uint64_t> seen((p.rule_count + 63) / 64);
+  auto mark = [&](const std::vector<uint32_t>& positions) {
+    for (uint32_t i : positions) seen[i >> 6] |= uint64_t{1} << (i & 63);
+  };
+  auto look_up = [&](const AlertPostings::Map& map, absl::string_view key) {
+    auto it = map.find(key);
+    if (it != map.end()) mark(it->second);
+  };
+  mark(p.always);
+  for (const NoticeUnit& u : n.units) {
+    for (absl::string_view code : u.cpv) {
+      for (size_t len = 2; len <= code.size() && len <= 8; ++len) {
+        look_up(p.cpv, code.substr(0, len));
+      }
+    }
+    for (absl::string_view code : u.nuts) {
+      for (size_t len = 2; len <= code.size(); ++len) {
+        look_up(p.nuts, code.substr(0, len));
+      }
+    }
+  }
+  look_up(p.countries, n.tender->buyer().country());
+  auto stemmed = p.stemmed.find(n.language);
+  for (const AnalysedField& f : n.fields) {
+    for (const std::string& term : f.plain) look_up(p.plain, term);
+    if (stemmed == p.stemmed.end()) continue;
+    for (const std::string& term : f.stemmed) look_up(stemmed->second, term);
+  }
+  std::vector<uint32_t> out;
+  for (size_t w = 0; w < seen.size(); ++w) {
+    for (uint64_t bits = seen[w]; bits != 0; bits &= bits - 1) {
+      out.push_back(static_cast<uint32_t>(w * 64 + __builtin_ctzll(bits)));
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// What the quick check found, so that explaining does not search again:
+// the first phrase that occurs and its field, the first pattern that
+// matches (-1: none, or the rule has none).
+struct Found {
+  int phrase = -1;
+  int field = -1;
+  int pattern = -1;
+};
+
+// Whether every criterion of `compiled` holds for `n`. With `reasons` null,
+// a quick check that fills `*found`: no words, no lots, and the profile
+// (the costly Matcher) is left out. Otherwise, after a quick check that
+// held, the reasons, the lots in `alert`, and the profile.
+absl::StatusOr<bool> CheckCriteria(const CompiledAlertRule& compiled,
+                                   const PreparedNotice& n,
+                                   const EvaluationContext& context,
+                                   std::vector<std::string>* reasons,
+                                   Found* found, v1::Alert* alert) {
   const v1::AlertRule& r = compiled.rule;
   const v1::Tender& t = *n.tender;
-  std::vector<std::string> reasons;
-  if (r.disabled()) return false;
+  const bool explain = reasons != nullptr;
   if (r.notice_kinds_size() > 0) {
     if (std::find(r.notice_kinds().begin(), r.notice_kinds().end(),
                   t.notice_kind()) == r.notice_kinds().end()) {
       return false;
     }
-    reasons.push_back(KindWords(t.notice_kind()));
+    if (explain) reasons->push_back(KindWords(t.notice_kind()));
   }
   if (r.legal_bases_size() > 0) {
     if (std::find(r.legal_bases().begin(), r.legal_bases().end(),
                   t.legal_basis()) == r.legal_bases().end()) {
       return false;
     }
-    reasons.push_back(absl::StrCat("under ", LegalBasisWords(t.legal_basis())));
+    if (explain) {
+      reasons->push_back(
+          absl::StrCat("under ", LegalBasisWords(t.legal_basis())));
+    }
   }
   if (r.languages_size() > 0) {
     if (std::find(r.languages().begin(), r.languages().end(), n.language) ==
         r.languages().end()) {
       return false;
     }
-    reasons.push_back(absl::StrCat("written in ", n.language));
+    if (explain) reasons->push_back(absl::StrCat("written in ", n.language));
   }
   if (r.buyer_countries_size() > 0) {
     const std::string& country = t.buyer().country();
@@ -393,31 +485,39 @@ absl::StatusOr<bool> VerifyAlertRule(const CompiledAlertRule& compiled,
                   country) == r.buyer_countries().end()) {
       return false;
     }
-    reasons.push_back(absl::StrCat("buyer in ", country));
+    if (explain) reasons->push_back(absl::StrCat("buyer in ", country));
   }
   if (r.deadline_open()) {
     if (!t.has_submission_deadline()) return false;
     const absl::Time deadline =
         absl::FromUnixSeconds(t.submission_deadline().seconds());
     if (!(deadline > context.now)) return false;
-    reasons.push_back(absl::StrCat(
-        "submission deadline ",
-        absl::FormatTime("%Y-%m-%d %H:%M UTC", deadline, absl::UTCTimeZone()),
-        " is still open"));
+    if (explain) {
+      reasons->push_back(absl::StrCat(
+          "submission deadline ",
+          absl::FormatTime("%Y-%m-%d %H:%M UTC", deadline, absl::UTCTimeZone()),
+          " is still open"));
+    }
   }
-  alert->clear_lot_ids();
   if (r.cpv_prefixes_size() > 0 || r.exclude_cpv_prefixes_size() > 0 ||
       r.nuts_prefixes_size() > 0 || r.has_min_value() || r.has_max_value()) {
     bool any = false;
     for (const NoticeUnit& u : n.units) {
+      if (!explain) {
+        if (UnitMatches(r, u, nullptr)) {
+          any = true;
+          break;
+        }
+        continue;
+      }
       std::vector<std::string> unit_reasons;
       if (!UnitMatches(r, u, &unit_reasons)) continue;
       if (u.lot != nullptr) alert->add_lot_ids(u.lot->id());
       if (!any) {
         for (std::string& s : unit_reasons) {
-          reasons.push_back(u.lot == nullptr
-                                ? std::move(s)
-                                : absl::StrCat("lot ", u.lot->id(), ": ", s));
+          reasons->push_back(u.lot == nullptr
+                                 ? std::move(s)
+                                 : absl::StrCat("lot ", u.lot->id(), ": ", s));
         }
       }
       any = true;
@@ -425,37 +525,55 @@ absl::StatusOr<bool> VerifyAlertRule(const CompiledAlertRule& compiled,
     if (!any) return false;
   }
   if (!compiled.phrases.empty()) {
-    bool found = false;
-    for (const AlertPhrase& p : compiled.phrases) {
-      for (const AnalysedField& f : n.fields) {
-        if ((p.language == n.language &&
-             ContainsPhrase(f.stemmed, p.stemmed)) ||
-            ContainsPhrase(f.plain, p.plain)) {
-          reasons.push_back(absl::StrCat("'", p.text, "' in the ", f.name));
-          found = true;
-          break;
+    if (!explain) {
+      // The first phrase found, in the first field, as the reason names.
+      for (size_t i = 0; i < compiled.phrases.size() && found->phrase < 0;
+           ++i) {
+        const AlertPhrase& p = compiled.phrases[i];
+        for (int k = 0; k < 2; ++k) {
+          const AnalysedField& f = Hashed(n.fields[k]);
+          if ((p.language == n.language &&
+               ContainsPhrase(f.stemmed, f.stemmed_hashes, p.stemmed,
+                              p.stemmed_hashes)) ||
+              ContainsPhrase(f.plain, f.plain_hashes, p.plain,
+                             p.plain_hashes)) {
+            found->phrase = static_cast<int>(i);
+            found->field = k;
+            break;
+          }
         }
       }
-      if (found) break;
+      if (found->phrase < 0) return false;
+    } else {
+      reasons->push_back(absl::StrCat("'", compiled.phrases[found->phrase].text,
+                                      "' in the ",
+                                      n.fields[found->field].name));
     }
-    if (!found) return false;
   }
   if (!compiled.include_patterns.empty()) {
-    bool found = false;
-    for (size_t i = 0; i < compiled.include_patterns.size() && !found; ++i) {
-      std::string text;
-      if (PatternFinds(*compiled.include_patterns[i], FoldedText(n), &text)) {
-        reasons.push_back(absl::StrCat("pattern '", r.keyword_patterns(i),
-                                       "' matches \"", text, "\""));
-        found = true;
+    if (!explain) {
+      for (size_t i = 0;
+           i < compiled.include_patterns.size() && found->pattern < 0; ++i) {
+        if (RE2::PartialMatch(FoldedText(n), *compiled.include_patterns[i])) {
+          found->pattern = static_cast<int>(i);
+        }
       }
+      if (found->pattern < 0) return false;
+    } else {
+      std::string text;
+      PatternFinds(*compiled.include_patterns[found->pattern], FoldedText(n),
+                   &text);
+      reasons->push_back(absl::StrCat("pattern '",
+                                      r.keyword_patterns(found->pattern),
+                                      "' matches \"", text, "\""));
     }
-    if (!found) return false;
   }
-  for (const auto& re : compiled.exclude_patterns) {
-    if (RE2::PartialMatch(FoldedText(n), *re)) return false;
+  if (!explain) {
+    for (const auto& re : compiled.exclude_patterns) {
+      if (RE2::PartialMatch(FoldedText(n), *re)) return false;
+    }
   }
-  if (r.has_profile()) {
+  if (r.has_profile() && explain) {
     if (context.matcher == nullptr) {
       return absl::FailedPreconditionError(
           absl::StrCat("alert rule \"", r.id(),
@@ -475,10 +593,31 @@ absl::StatusOr<bool> VerifyAlertRule(const CompiledAlertRule& compiled,
     if (explained->matches_size() == 0) return false;
     const double score = explained->matches(0).score();
     if (score < r.profile().min_score()) return false;
-    reasons.push_back(absl::StrFormat("score %.2f for supplier %s \u2265 %g",
-                                      score, r.profile().supplier_id(),
-                                      r.profile().min_score()));
+    reasons->push_back(absl::StrFormat("score %.2f for supplier %s \u2265 %g",
+                                       score, r.profile().supplier_id(),
+                                       r.profile().min_score()));
   }
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<bool> VerifyAlertRule(const CompiledAlertRule& compiled,
+                                     const PreparedNotice& n,
+                                     const EvaluationContext& context,
+                                     v1::Alert* alert) {
+  const v1::AlertRule& r = compiled.rule;
+  const v1::Tender& t = *n.tender;
+  if (r.disabled()) return false;
+  // Most candidates fail some criterion: find out before saying anything.
+  Found found;
+  absl::StatusOr<bool> holds =
+      CheckCriteria(compiled, n, context, nullptr, &found, nullptr);
+  if (!holds.ok() || !*holds) return holds;
+  std::vector<std::string> reasons;
+  alert->clear_lot_ids();
+  holds = CheckCriteria(compiled, n, context, &reasons, &found, alert);
+  if (!holds.ok() || !*holds) return holds;
   alert->set_rule_id(r.id());
   alert->set_rule_name(r.name());
   alert->set_subscriber(r.subscriber());

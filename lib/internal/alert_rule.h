@@ -6,9 +6,10 @@
 // text analysed, the keys it looks up), and the exact verification of one
 // rule against one notice that both Evaluate() and EvaluateExhaustive() run.
 //
-// Posting keys are strings with a one-letter kind: "c35613" (CPV prefix),
-// "nBE2" (NUTS prefix), "bBE" (buyer country), "snl:luchtvaartu" (a term
-// stemmed in a language), "pdrones" (a folded, unstemmed term).
+// A rule's posting keys are strings with a one-letter kind: "c35613" (CPV
+// prefix), "nBE2" (NUTS prefix), "bBE" (buyer country), "snl:luchtvaartu"
+// (a term stemmed in a language), "pdrones" (a folded, unstemmed term);
+// AlertPostings files them by kind.
 #ifndef PROCMATCH_LIB_INTERNAL_ALERT_RULE_H_
 #define PROCMATCH_LIB_INTERNAL_ALERT_RULE_H_
 
@@ -19,6 +20,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "procmatch/alert_index.h"
 #include "procmatch/v1/alert.pb.h"
 #include "procmatch/v1/tender.pb.h"
@@ -35,7 +37,13 @@ struct AlertPhrase {
   std::string language;
   std::vector<std::string> stemmed;
   std::vector<std::string> plain;
+  // TermHash of each term: phrases are searched for by hash first.
+  std::vector<size_t> stemmed_hashes;
+  std::vector<size_t> plain_hashes;
 };
+
+// The hash phrases and notice terms are compared by before their text.
+size_t TermHash(absl::string_view term);
 
 struct CompiledAlertRule {
   v1::AlertRule rule;
@@ -65,6 +73,10 @@ struct AnalysedField {
   const char* name;                  // "title", "description".
   std::vector<std::string> stemmed;  // In the notice's language.
   std::vector<std::string> plain;
+  // TermHash of each term, made on first use by a phrase (see FoldedText).
+  mutable bool hashed = false;
+  mutable std::vector<size_t> stemmed_hashes;
+  mutable std::vector<size_t> plain_hashes;
 };
 
 struct PreparedNotice {
@@ -85,9 +97,6 @@ const std::string& FoldedText(const PreparedNotice& notice);
 // InvalidArgument naming the tender when its text is not valid UTF-8.
 absl::StatusOr<PreparedNotice> PrepareNotice(const v1::Tender& tender);
 
-// Every posting key the notice looks up (with repeats).
-std::vector<std::string> NoticeKeys(const PreparedNotice& notice);
-
 // True, with `alert` filled (reasons, lots, title), when every criterion of
 // the enabled `rule` holds for `notice`. Errors as AlertIndex::Evaluate.
 absl::StatusOr<bool> VerifyAlertRule(const CompiledAlertRule& rule,
@@ -95,11 +104,30 @@ absl::StatusOr<bool> VerifyAlertRule(const CompiledAlertRule& rule,
                                      const EvaluationContext& context,
                                      v1::Alert* alert);
 
-// The postings of one generation.
+// The postings of one generation: the positions of the enabled rules (in
+// ascending order) under each key they are posted under, one map per kind
+// of key, so that a notice looks its own values up without building keys.
 struct AlertPostings {
-  absl::flat_hash_map<std::string, std::vector<uint32_t>> by_key;
+  using Map = absl::flat_hash_map<std::string, std::vector<uint32_t>>;
+
+  // Posts the rule at `position` under `key` ("c3561", "sfr:dron", ...).
+  void Add(absl::string_view key, uint32_t position);
+
+  Map cpv;                                        // CPV prefix: "3561".
+  Map nuts;                                       // NUTS prefix: "BE2".
+  Map countries;                                  // Buyer country: "BE".
+  Map plain;                                      // Folded term: "drones".
+  absl::flat_hash_map<std::string, Map> stemmed;  // Language, then stem.
   std::vector<uint32_t> always;  // Enabled rules with no index keys.
+  uint32_t rule_count = 0;       // Positions are below this.
 };
+
+// The positions of the rules `notice` is a candidate for, ascending, each
+// once: the always-checked rules and those posted under a prefix of one of
+// its CPV codes or places (a walk of the code's prefixes), its buyer
+// country or one of its terms.
+std::vector<uint32_t> Candidates(const AlertPostings& postings,
+                                 const PreparedNotice& notice);
 
 }  // namespace internal
 }  // namespace procmatch

@@ -96,6 +96,21 @@ run_uav "$tmp/t3.jsonl"
 tail -1 "$tmp/uav_out.jsonl" | grep -q '"changes":\["was: estimated value 9,000,000 EUR at least 1,000,000 EUR","now: estimated value 12,000,000 EUR at least 1,000,000 EUR"\]' \
   || fail "changes: $(tail -1 "$tmp/uav_out.jsonl")"
 
+# An eForms change notice is filed under the notice it changes
+# (Tender.changes_notice_id): the same criteria matching again do not alert
+# again, as a notice under its own id would.
+printf '%s\n' '{"id":"survey","subscriber":"x@example.eu","cpv_prefixes":["7163"]}' >"$tmp/survey.jsonl"
+run_survey() {
+  "$bin" alerts --rules "$tmp/survey.jsonl" --notices "$1" --state "$2" \
+    --out "$3" 2>"$tmp/err" || fail "survey run: $(cat "$tmp/err")"
+}
+run_survey "$data/eforms/cn_24_open.xml" "$tmp/survey.db" "$tmp/survey.jsonl.out"
+run_survey "$data/eforms/change-cn_24_open_dates.xml" "$tmp/survey.db" "$tmp/survey.jsonl.out"
+[ "$(wc -l <"$tmp/survey.jsonl.out")" -eq 1 ] \
+  || fail "change notice alerted again: $(tail -1 "$tmp/survey.jsonl.out")"
+run_survey "$data/eforms/change-cn_24_open_dates.xml" "$tmp/fresh.db" "$tmp/fresh.out"
+[ "$(wc -l <"$tmp/fresh.out")" -eq 1 ] || fail "change notice alone did not alert"
+
 # --state without --out is refused: alerts go to a file.
 "$bin" alerts --rules "$tmp/uav.jsonl" --notices "$tmp/t1.jsonl" --state "$tmp/s" \
   2>"$tmp/err" && fail "state without out"
