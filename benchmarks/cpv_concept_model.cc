@@ -325,16 +325,24 @@ int Run(const std::string& mode) {
               train.size());
   if (tune) {
     const std::string links = NoticeLinks(notices, train);
-    for (double nw : {2.0, 4.0, 8.0, 16.0}) {
-      for (double power : {1.0, 2.0}) {
-        for (double d : {0.0, 0.25}) {
-          absl::StatusOr<std::unique_ptr<CpvConcepts>> c =
-              CpvConcepts::Create(*labels, links, cpv, {nw, power, 0.5, d});
-          if (!c.ok()) return 1;
-          Report(absl::StrFormat("notices %g^%g group 0.5 division %g", nw,
-                                 power, d)
-                     .c_str(),
-                 Evaluate(**c, notices, fold, false));
+    for (double nw : {2.0, 4.0, 8.0}) {
+      for (bool by_sum : {false, true}) {
+        for (bool discount : {false, true}) {
+          for (double d : {0.0, 0.25}) {
+            ConceptWeights w;
+            w.notices = nw;
+            w.family_by_sum = by_sum;
+            w.discount_notice_words = discount;
+            w.division_support = d;
+            absl::StatusOr<std::unique_ptr<CpvConcepts>> c =
+                CpvConcepts::Create(*labels, links, cpv, w);
+            if (!c.ok()) return 1;
+            Report(
+                absl::StrFormat("n%g %s %s div %g", nw, by_sum ? "sum" : "max",
+                                discount ? "disc" : "nodisc", d)
+                    .c_str(),
+                Evaluate(**c, notices, fold, false));
+          }
         }
       }
     }

@@ -201,6 +201,16 @@ void CpvConcepts::BuildModel(int l, LanguageModel* model) const {
   auto idf = [&](const std::string& term) {
     return std::log(1.0 + static_cast<double>(labelled) / df[term]);
   };
+  // How specific a word is among the language's notices, in [0, 1]: 1 for
+  // a word no notice has, near 0 for one every notice has.
+  const double n_notices = notice_count_[l];
+  auto notice_specificity = [&](const std::string& term) {
+    if (!weights_.discount_notice_words || n_notices <= 0) return 1.0;
+    auto it = notice_terms_[l].find(term);
+    const double n = it == notice_terms_[l].end() ? 0 : it->second.notices;
+    return std::log(1 + (n_notices + 1) / (n + 1)) /
+           std::log(1 + (n_notices + 1));
+  };
   absl::flat_hash_map<std::string, std::vector<std::pair<int32_t, float>>>
       label_links;
   for (size_t o = 0; o < labels_.size(); ++o) {
@@ -208,8 +218,9 @@ void CpvConcepts::BuildModel(int l, LanguageModel* model) const {
     for (const std::string& term : label_terms[o]) sum += idf(term);
     for (const std::string& term : label_terms[o]) {
       const double i = idf(term);
-      label_links[term].emplace_back(static_cast<int32_t>(o),
-                                     static_cast<float>(i * i / sum));
+      label_links[term].emplace_back(
+          static_cast<int32_t>(o),
+          static_cast<float>(i * i / sum * notice_specificity(term)));
     }
   }
   for (auto& [term, links] : label_links) {
@@ -252,11 +263,16 @@ absl::flat_hash_map<int32_t, double> CpvConcepts::RawScores(
 
 std::vector<std::pair<int32_t, double>> CpvConcepts::Ranked(
     const absl::flat_hash_map<int32_t, double>& raw) const {
-  absl::flat_hash_map<uint32_t, double> family;  // Group and division sums.
+  // Group and division strength: the largest raw score, or the sum.
+  absl::flat_hash_map<uint32_t, double> family;
+  auto add = [&](uint32_t key, double s) {
+    double& f = family[key];
+    f = weights_.family_by_sum ? f + s : std::max(f, s);
+  };
   for (const auto& [o, s] : raw) {
     const CpvCode code = cpv_->CodeAt(o);
-    family[code.Truncated(3).digits()] += s;
-    family[code.Truncated(2).digits() + 1] += s;  // +1: not a group's key.
+    add(code.Truncated(3).digits(), s);
+    add(code.Truncated(2).digits() + 1, s);  // +1: not a group's key.
   }
   std::vector<std::pair<int32_t, double>> ranked;
   ranked.reserve(raw.size());

@@ -60,6 +60,10 @@ class IndexData {
   const std::vector<uint32_t>& CertificationPostings(
       absl::string_view scheme_key) const;
   double average_length() const { return average_length_; }
+  // (doc, its largest concept weight in the division), ascending by doc,
+  // for each CPV division (a two-digit code) of a doc's concepts.
+  const std::vector<std::pair<uint32_t, float>>& ConceptPostings(
+      CpvCode division) const;
 
   // The analysed terms, indexed by term id.
   std::vector<absl::string_view> Vocabulary() const;
@@ -77,6 +81,8 @@ class IndexData {
   absl::flat_hash_map<std::string, std::vector<uint32_t>> tag_postings_;
   absl::flat_hash_map<std::string, std::vector<uint32_t>>
       certification_postings_;
+  absl::flat_hash_map<CpvCode, std::vector<std::pair<uint32_t, float>>>
+      concept_postings_;
   double average_length_ = 0;
 };
 
@@ -93,6 +99,13 @@ struct IndexAccess {
       absl::flat_hash_map<std::string, uint32_t> vocabulary,
       uint64_t generation, const Options& options);
 };
+
+// The texts of a profile that say what it does, with their languages
+// (empty: guess): description, capability descriptions, past contracts'
+// titles and descriptions. Its CPV concepts come from these; the name,
+// which says little, is left out.
+std::vector<std::pair<absl::string_view, absl::string_view>> ConceptTexts(
+    const v1::SupplierProfile& profile);
 
 // Analyses a validated profile with the taxonomies of `options`. Its terms
 // are analysed from its text and added to `vocabulary`, unless
