@@ -36,7 +36,7 @@
 //
 // Cost: the labels (7.6 MB of text) are compiled into the library; a
 // language's word-to-code links are built the first time that language is
-// used (about 30 ms and 2 MB per language, doc/cross_language.md). One
+// used (about 60 ms per language, doc/cross_language.md). One
 // suggestion takes well under a millisecond.
 //
 // Errors: text that is not valid UTF-8 is an InvalidArgument error naming
