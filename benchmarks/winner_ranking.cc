@@ -201,6 +201,7 @@ v1::ScoreWeights Only(int component) {
   w.set_desirable_requirements(component == 4);
   w.set_size_fit(component == 5);
   w.set_proximity(component == 6);
+  w.set_concepts(component == 7);
   return w;
 }
 
@@ -221,6 +222,9 @@ v1::ScoreWeights Without(int component) {
       break;
     case 6:
       w.set_proximity(0);
+      break;
+    case 7:
+      w.set_concepts(0);
       break;
   }
   return w;
@@ -290,6 +294,10 @@ void Report(const std::string& title, const std::vector<Split>& splits,
            [](const Evaluation& e) { return e.Procmatch(Without(5)); }},
           {"procmatch without proximity",
            [](const Evaluation& e) { return e.Procmatch(Without(6)); }},
+          {"procmatch, concepts only",
+           [](const Evaluation& e) { return e.Procmatch(Only(7)); }},
+          {"procmatch without concepts",
+           [](const Evaluation& e) { return e.Procmatch(Without(7)); }},
       };
   for (const auto& [name, make] : methods) {
     Metrics total;

@@ -49,7 +49,8 @@ absl::StatusOr<Args> ParseArgs(int argc, char** argv) {
       {"from", true},
       {"to", true},
       {"call", true},
-      {"candidates", true}};
+      {"candidates", true},
+      {"lang", true}};
   static const std::set<std::string> kLists = {
       "suppliers", "tenders", "ted-xml", "ted-json", "eforms", "rules",
       "notices",   "areas",   "awards",  "regions",  "with"};

@@ -38,6 +38,9 @@ int RunAlerts(const Args& args);
 // coverage ... --areas FILE... [--awards FILE...]: qualified suppliers,
 // dependence and concentration per capability area (coverage_command.cc).
 int RunCoverage(const Args& args);
+// suggest-cpv [--lang=xx] [--top=N] TEXT...: CPV codes for free text in any
+// EU language, with evidence (suggest_cpv_command.cc).
+int RunSuggestCpv(const Args& args);
 
 }  // namespace cli
 }  // namespace procmatch

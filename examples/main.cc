@@ -95,6 +95,13 @@ commands:
       --output=table|jsonl
                          table (default on a terminal) or the CoverageReport
                          as one JSON line (default in a pipe)
+  suggest-cpv [--lang=xx] [--top=N] TEXT...
+                         CPV codes for a free-text description in any of
+                         the 24 EU languages (detected unless --lang), best
+                         first: code, label in the text's language and in
+                         English, and the words that support it; a table on
+                         a terminal, JSON Lines in a pipe
+                         (doc/cross_language.md)
   demo [--data_dir=DIR]  rank the bundled Belgian sample for its tenders
   version
 
@@ -158,6 +165,7 @@ int Main(int argc, char** argv) {
   if (c == "alerts") return RunAlerts(*args);
   if (c == "coverage") return RunCoverage(*args);
   if (c == "consortium") return RunConsortium(*args);
+  if (c == "suggest-cpv") return RunSuggestCpv(*args);
   if (c == "demo") return RunDemo(*args);
   if (c == "help") {
     std::cout << kUsage;

@@ -2,16 +2,25 @@
 
 #include <libstemmer.h>
 
+#include <cmath>
 #include <memory>
 #include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "procmatch/utf8.h"
 
 namespace procmatch {
+namespace internal {
+extern const char kLanguageProfilesTsv[];
+}  // namespace internal
+
 namespace {
 
 // Upper to lower case for the scripts EU procurement text uses (Latin,
@@ -220,7 +229,8 @@ std::string Lower(absl::string_view text) {
 
 void AddWord(absl::string_view word, absl::string_view language,
              const absl::flat_hash_set<std::string>* stopwords,
-             sb_stemmer* stemmer, std::vector<std::string>* terms) {
+             sb_stemmer* stemmer, std::vector<std::string>* terms,
+             std::vector<std::string>* words) {
   if (word.empty()) return;
   if (stopwords != nullptr && stopwords->contains(word)) return;
   if (word.size() == 1) return;
@@ -234,6 +244,134 @@ void AddWord(absl::string_view word, absl::string_view language,
     }
   }
   terms->push_back(FoldAccents(stem));
+  if (words != nullptr) words->emplace_back(word);
+}
+
+// AnalyzeText, and when `words` is given the lower-cased word each term
+// comes from.
+absl::Status Analyze(absl::string_view text, absl::string_view language,
+                     std::vector<std::string>* terms,
+                     std::vector<std::string>* words) {
+  const ptrdiff_t bad = FirstInvalidUtf8Offset(text);
+  if (bad >= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("text is not valid UTF-8 (byte ", bad, ")"));
+  }
+  const auto& all = Stopwords();
+  auto sw = all.find(language);
+  const absl::flat_hash_set<std::string>* stopwords =
+      sw == all.end() ? nullptr : &sw->second;
+  sb_stemmer* stemmer = ThreadStemmer(language);
+  for (std::string& token : Tokenize(Lower(text))) {
+    if (HasDigit(token)) {
+      // A code: kept whole, only accent-folded.
+      if (token.size() >= 2) {
+        terms->push_back(FoldAccents(token));
+        if (words != nullptr) words->push_back(token);
+      }
+      continue;
+    }
+    // A hyphenated or dotted word without digits: its parts are words.
+    for (absl::string_view part :
+         absl::StrSplit(token, absl::ByAnyChar("-./"))) {
+      AddWord(part, language, stopwords, stemmer, terms, words);
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Character trigram profiles of the 24 official EU languages
+// (data/cpv/language_profiles.tsv, written by benchmarks/cpv_concept_model
+// from the CPV labels and the training notices): each language's most
+// frequent trigrams with their log-probability, and a floor for the others.
+struct LanguageProfiles {
+  std::vector<std::string> languages;
+  // Trigram -> log-probability in each language, languages' order.
+  absl::flat_hash_map<std::string, std::vector<float>> log_p;
+  std::vector<float> floor;  // Log-probability of an unlisted trigram.
+};
+
+const LanguageProfiles& Profiles() {
+  static const LanguageProfiles* profiles = [] {
+    auto* p = new LanguageProfiles;
+    // Rows: `language<TAB>trigram<TAB>count`; a row with trigram "*" gives
+    // the language's total count of trigrams.
+    absl::flat_hash_map<std::string, int> index;
+    std::vector<double> total;
+    std::vector<std::tuple<int, std::string, double>> rows;
+    for (absl::string_view line :
+         absl::StrSplit(internal::kLanguageProfilesTsv, '\n')) {
+      std::vector<absl::string_view> f = absl::StrSplit(line, '\t');
+      double count;
+      if (f.size() != 3 || !absl::SimpleAtod(f[2], &count) || count <= 0) {
+        continue;  // The header, blank lines.
+      }
+      auto [it, added] = index.try_emplace(f[0], p->languages.size());
+      if (added) {
+        p->languages.emplace_back(f[0]);
+        total.push_back(0);
+      }
+      if (f[1] == "*") {
+        total[it->second] = count;
+      } else {
+        rows.emplace_back(it->second, std::string(f[1]), count);
+      }
+    }
+    const size_t n = p->languages.size();
+    for (size_t l = 0; l < n; ++l) {
+      // Half an occurrence: below every listed trigram.
+      p->floor.push_back(static_cast<float>(std::log(0.5 / total[l])));
+    }
+    for (auto& [l, trigram, count] : rows) {
+      auto [it, added] = p->log_p.try_emplace(trigram);
+      if (added) it->second = p->floor;
+      it->second[l] = static_cast<float>(std::log(count / total[l]));
+    }
+    return p;
+  }();
+  return *profiles;
+}
+
+// The old guess among fr, nl, de and en: most stopwords wins, else "en".
+std::string GuessByStopwords(const std::vector<std::string>& tokens) {
+  const auto& all = Stopwords();
+  std::string best = "en";
+  int best_hits = 0;
+  for (const char* lang : {"en", "fr", "nl", "de"}) {
+    auto it = all.find(lang);
+    if (it == all.end()) continue;
+    int hits = 0;
+    for (const std::string& t : tokens) hits += it->second.contains(t) ? 1 : 0;
+    if (hits > best_hits) {
+      best_hits = hits;
+      best = lang;
+    }
+  }
+  return best;
+}
+
+std::vector<std::string> TrigramsOfTokens(
+    const std::vector<std::string>& tokens) {
+  std::vector<std::string> out;
+  std::vector<size_t> starts;
+  for (const std::string& token : tokens) {
+    if (HasDigit(token)) continue;
+    for (absl::string_view part :
+         absl::StrSplit(token, absl::ByAnyChar("-./"), absl::SkipEmpty())) {
+      const std::string padded = absl::StrCat("_", part, "_");
+      starts.clear();
+      size_t pos = 0;
+      while (pos < padded.size()) {
+        starts.push_back(pos);
+        DecodeUtf8(padded, &pos);
+      }
+      starts.push_back(padded.size());
+      for (size_t i = 0; i + 3 < starts.size(); ++i) {
+        out.push_back(padded.substr(starts[i], starts[i + 3] - starts[i]));
+      }
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -248,30 +386,56 @@ bool HasStemmer(absl::string_view language) {
 
 absl::StatusOr<std::vector<std::string>> AnalyzeText(
     absl::string_view text, absl::string_view language) {
-  const ptrdiff_t bad = FirstInvalidUtf8Offset(text);
-  if (bad >= 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("text is not valid UTF-8 (byte ", bad, ")"));
-  }
-  const auto& all = Stopwords();
-  auto sw = all.find(language);
-  const absl::flat_hash_set<std::string>* stopwords =
-      sw == all.end() ? nullptr : &sw->second;
-  sb_stemmer* stemmer = ThreadStemmer(language);
   std::vector<std::string> terms;
-  for (std::string& token : Tokenize(Lower(text))) {
-    if (HasDigit(token)) {
-      // A code: kept whole, only accent-folded.
-      if (token.size() >= 2) terms.push_back(FoldAccents(token));
-      continue;
-    }
-    // A hyphenated or dotted word without digits: its parts are words.
-    for (absl::string_view part :
-         absl::StrSplit(token, absl::ByAnyChar("-./"))) {
-      AddWord(part, language, stopwords, stemmer, &terms);
+  absl::Status s = Analyze(text, language, &terms, nullptr);
+  if (!s.ok()) return s;
+  return terms;
+}
+
+absl::StatusOr<std::vector<AnalyzedWord>> AnalyzeWords(
+    absl::string_view text, absl::string_view language) {
+  std::vector<std::string> terms, words;
+  absl::Status s = Analyze(text, language, &terms, &words);
+  if (!s.ok()) return s;
+  std::vector<AnalyzedWord> out(terms.size());
+  for (size_t i = 0; i < terms.size(); ++i) {
+    out[i].word = std::move(words[i]);
+    out[i].term = std::move(terms[i]);
+  }
+  return out;
+}
+
+std::vector<std::string> CharacterTrigrams(absl::string_view text) {
+  if (!IsValidUtf8(text)) return {};
+  return TrigramsOfTokens(Tokenize(Lower(text)));
+}
+
+LanguageGuess DetectLanguage(absl::string_view text) {
+  LanguageGuess guess;
+  if (!IsValidUtf8(text)) return guess;
+  const LanguageProfiles& p = Profiles();
+  const std::vector<std::string> trigrams = CharacterTrigrams(text);
+  guess.trigrams = static_cast<int>(trigrams.size());
+  if (trigrams.empty() || p.languages.empty()) return guess;
+  std::vector<double> score(p.languages.size(), 0.0);
+  for (const std::string& t : trigrams) {
+    auto it = p.log_p.find(t);
+    const std::vector<float>& lp = it == p.log_p.end() ? p.floor : it->second;
+    for (size_t l = 0; l < score.size(); ++l) score[l] += lp[l];
+  }
+  size_t best = 0, second = score.size() > 1 ? 1 : 0;
+  if (score.size() > 1 && score[second] > score[best]) std::swap(best, second);
+  for (size_t l = 2; l < score.size(); ++l) {
+    if (score[l] > score[best]) {
+      second = best;
+      best = l;
+    } else if (score[l] > score[second]) {
+      second = l;
     }
   }
-  return terms;
+  guess.language = p.languages[best];
+  guess.margin = (score[best] - score[second]) / trigrams.size();
+  return guess;
 }
 
 namespace {
@@ -387,20 +551,13 @@ absl::StatusOr<StemmedAndPlainTerms> AnalyzeStemmedAndPlain(
 
 std::string GuessLanguage(absl::string_view text) {
   if (!IsValidUtf8(text)) return "en";
-  const auto& all = Stopwords();
-  std::string best = "en";
-  int best_hits = 0;
   const std::vector<std::string> tokens = Tokenize(Lower(text));
-  for (const char* lang : {"en", "fr", "nl", "de"}) {
-    const auto& set = all.at(lang);
-    int hits = 0;
-    for (const std::string& t : tokens) hits += set.contains(t) ? 1 : 0;
-    if (hits > best_hits) {
-      best_hits = hits;
-      best = lang;
-    }
+  const std::vector<std::string> trigrams = TrigramsOfTokens(tokens);
+  if (static_cast<int>(trigrams.size()) >= kMinTrigramsToDetect) {
+    const LanguageGuess guess = DetectLanguage(text);
+    if (!guess.language.empty()) return guess.language;
   }
-  return best;
+  return GuessByStopwords(tokens);
 }
 
 }  // namespace procmatch

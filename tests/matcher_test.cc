@@ -70,6 +70,42 @@ TEST(MatcherOracleTest, IndexedTopKEqualsExhaustive) {
   EXPECT_LT(scored_indexed, scored_exhaustive / 2);
 }
 
+// The same with the concepts component alone (lib/cpv_concepts.h), so that
+// its candidate postings and ceilings carry the ranking by themselves.
+TEST(MatcherOracleTest, ConceptsAloneIndexedTopKEqualsExhaustive) {
+  const auto suppliers = testing::RandomSuppliers(2000, 61);
+  Matcher matcher(BuildIndex(suppliers));
+  int with_matches = 0;
+  int64_t scored_indexed = 0, scored_exhaustive = 0;
+  for (v1::MatchRequest request : testing::RandomRequests(200, 62)) {
+    v1::ScoreWeights& w = *request.mutable_options()->mutable_weights();
+    w.Clear();
+    w.set_cpv(0);
+    w.set_text(0);
+    w.set_track_record(0);
+    w.set_capability_tags(0);
+    w.set_desirable_requirements(0);
+    w.set_size_fit(0);
+    w.set_proximity(0);
+    w.set_concepts(1);
+    auto fast = matcher.Match(request);
+    auto slow = matcher.MatchExhaustive(request);
+    ASSERT_TRUE(fast.ok()) << fast.status();
+    ASSERT_TRUE(slow.ok()) << slow.status();
+    ASSERT_EQ(fast->matches_size(), slow->matches_size());
+    for (int i = 0; i < fast->matches_size(); ++i) {
+      ASSERT_TRUE(
+          MessageDifferencer::Equals(fast->matches(i), slow->matches(i)))
+          << fast->matches(i).DebugString() << slow->matches(i).DebugString();
+    }
+    for (const auto& m : fast->matches()) with_matches += m.score() > 0;
+    scored_indexed += fast->counters().scored();
+    scored_exhaustive += slow->counters().scored();
+  }
+  EXPECT_GT(with_matches, 100);
+  EXPECT_LT(scored_indexed, scored_exhaustive);
+}
+
 // A new generation from an update matches exactly like a rebuild.
 TEST(MatcherGenerationTest, UpdateEqualsRebuild) {
   auto initial = testing::RandomSuppliers(1500, 21);

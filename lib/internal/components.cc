@@ -6,8 +6,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/descriptor.h"
+#include "procmatch/cpv_concepts.h"
 #include "procmatch/internal/reasons.h"
 #include "procmatch/internal/requirements.h"
+#include "procmatch/text_analyzer.h"
 
 namespace procmatch {
 namespace internal {
@@ -84,7 +86,10 @@ double TextValue(const Query& q, const IndexData& index, const SupplierDoc& d,
     for (size_t i = 0; i < matched.size() && i < 6; ++i) {
       words.push_back(matched[i].second);
     }
-    why->detail = absl::StrCat("matched terms: ", absl::StrJoin(words, ", "));
+    // Words, not stems: the tender's words the terms come from.
+    why->detail = absl::StrCat(
+        "matched words: ",
+        absl::StrJoin(WordsOfTerms(q.text, q.text_language, words), ", "));
   }
   return raw / q.text_max;
 }
@@ -214,6 +219,86 @@ double ProximityValue(const Query& q, const IndexData&, const SupplierDoc& d,
   return best;
 }
 
+// Default weight of the concepts component: doc/scoring.md, "Concepts".
+constexpr double kConceptsDefaultWeight = 0.10;
+
+// --- concepts
+// -----------------------------------------------------------------
+
+bool HasConcepts(const Query& q) { return !q.concepts.empty(); }
+
+// The words of `text` that mean `code`, quoted: "'onbemande
+// luchtvaartuigen'"; empty when none does directly.
+std::string WordsFor(absl::string_view text, absl::string_view language,
+                     CpvCode code) {
+  absl::StatusOr<std::vector<ConceptEvidence>> evidence =
+      CpvConcepts::Builtin().Evidence(text, language, code);
+  if (!evidence.ok() || evidence->empty()) return "";
+  std::vector<std::string> words;
+  for (const ConceptEvidence& e : *evidence) {
+    if (words.size() == 3) break;
+    if (std::find(words.begin(), words.end(), e.word) == words.end()) {
+      words.push_back(e.word);
+    }
+  }
+  return absl::StrCat("'", absl::StrJoin(words, " "), "'");
+}
+
+// The supplier's words for `code`, from the first of its texts that has
+// any.
+std::string SupplierWordsFor(const SupplierDoc& d, CpvCode code) {
+  for (const auto& [text, language] : ConceptTexts(*d.profile)) {
+    if (text.empty()) continue;
+    const std::string lang =
+        language.empty() ? GuessLanguage(text) : std::string(language);
+    if (!CpvConcepts::IsConceptLanguage(lang)) continue;
+    std::string words = WordsFor(text, lang, code);
+    if (!words.empty()) return words;
+  }
+  return "its profile";
+}
+
+// Each tender concept earns the best of the supplier's concepts, weight
+// times CPV credit (internal/cpv_credit.h); the value is their weighted
+// mean over the tender's concepts.
+double ConceptValue(const Query& q, const IndexData&, const SupplierDoc& d,
+                    Explanation* why) {
+  if (q.concepts.empty() || d.concepts.empty()) return 0;
+  double sum = 0;
+  double best_part = -1;
+  for (const QueryConcept& qc : q.concepts) {
+    double best = 0;
+    size_t best_i = 0;
+    for (size_t i = 0; i < d.concepts.size(); ++i) {
+      int depth;
+      const double v = static_cast<double>(d.concepts[i].weight) *
+                       qc.credit.Credit(d.concepts[i].bcd, &depth);
+      if (v > best) {
+        best = v;
+        best_i = i;
+      }
+    }
+    sum += qc.weight * best;
+    if (why != nullptr && best > 0 && qc.weight * best > best_part) {
+      best_part = qc.weight * best;
+      const CpvCode s = d.concepts[best_i].code;
+      const std::string tender_words =
+          WordsFor(q.text, q.text_language, qc.code);
+      const std::string supplier_words = SupplierWordsFor(d, s);
+      why->detail =
+          s == qc.code
+              ? absl::StrCat(supplier_words, " and ",
+                             tender_words.empty() ? "the tender" : tender_words,
+                             " both mean CPV ", CodeAndLabel(*q.cpv, s))
+              : absl::StrCat(supplier_words, " means CPV ",
+                             CodeAndLabel(*q.cpv, s), ", close to ",
+                             tender_words.empty() ? "the tender" : tender_words,
+                             ", CPV ", CodeAndLabel(*q.cpv, qc.code));
+    }
+  }
+  return sum / q.concept_weight_sum;
+}
+
 }  // namespace
 
 // The table. Default weights: doc/scoring.md says how they were chosen.
@@ -232,6 +317,9 @@ const ComponentSpec kComponentTable[kComponentCount] = {
      CandidatePostings::kNone, CheapBound::kOne, true},
     {v1::SCORE_COMPONENT_KIND_PROXIMITY, 0.15, HasPlaces, ProximityValue,
      CandidatePostings::kNone, CheapBound::kOne, true},
+    {v1::SCORE_COMPONENT_KIND_CONCEPTS, kConceptsDefaultWeight, HasConcepts,
+     ConceptValue, CandidatePostings::kConceptDivision,
+     CheapBound::kConceptCeiling, true},
 };
 
 void SetWeights(const v1::MatchOptions& o, Query* q) {

@@ -32,6 +32,7 @@ enum class CandidatePostings {
   kCpvDivision,  // The division of each tender code (offered or past codes).
   kTerms,        // The query's terms.
   kTags,         // The wanted tags.
+  kConceptDivision,  // The division of each tender concept.
 };
 
 // An upper bound on the value known from the postings alone.
@@ -40,6 +41,8 @@ enum class CheapBound {
   kCpvCeiling,       // From the deepest CPV postings level holding it.
   kAccumulatedText,  // BM25 accumulated over term postings: exact.
   kOneIfCpvRelated,  // 1 when it shares a CPV division with the query.
+  kConceptCeiling,   // Each tender concept's weight times the supplier's
+                     // largest concept weight in its division.
 };
 
 struct ComponentSpec {

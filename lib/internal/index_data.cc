@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "procmatch/certification.h"
+#include "procmatch/cpv_concepts.h"
 #include "procmatch/dates.h"
 #include "procmatch/text_analyzer.h"
 #include "procmatch/validation.h"
@@ -48,17 +49,56 @@ void SortUnique(std::vector<CpvCode>* codes) {
   codes->erase(std::unique(codes->begin(), codes->end()), codes->end());
 }
 
-// Analyses `text` (language given or guessed) into `counts`; nothing when
-// `counts` is null (terms restored from a snapshot).
+// Terms of one language, for the concept layer.
+using TermsByLanguage =
+    absl::flat_hash_map<std::string, std::vector<std::string>>;
+
+// Analyses `text` (language given or guessed) into `counts` (unless null:
+// terms restored from a snapshot) and into `by_language` (unless null).
 absl::Status AddText(absl::string_view text, absl::string_view language,
-                     absl::flat_hash_map<std::string, uint32_t>* counts) {
-  if (text.empty() || counts == nullptr) return absl::OkStatus();
+                     absl::flat_hash_map<std::string, uint32_t>* counts,
+                     TermsByLanguage* by_language = nullptr) {
+  if (text.empty() || (counts == nullptr && by_language == nullptr)) {
+    return absl::OkStatus();
+  }
   const std::string lang =
       language.empty() ? GuessLanguage(text) : std::string(language);
   absl::StatusOr<std::vector<std::string>> terms = AnalyzeText(text, lang);
   if (!terms.ok()) return terms.status();
-  for (std::string& t : *terms) ++(*counts)[std::move(t)];
+  if (by_language != nullptr && CpvConcepts::IsConceptLanguage(lang)) {
+    std::vector<std::string>& bucket = (*by_language)[lang];
+    bucket.insert(bucket.end(), terms->begin(), terms->end());
+  }
+  if (counts != nullptr) {
+    for (std::string& t : *terms) ++(*counts)[std::move(t)];
+  }
   return absl::OkStatus();
+}
+
+// The strongest concepts over the languages of a profile's texts, each at
+// its largest weight, renormalised so that the strongest has 1.
+std::vector<SupplierDoc::ConceptRef> MergeConcepts(
+    const TermsByLanguage& by_language) {
+  absl::flat_hash_map<CpvCode, double> best;
+  for (const auto& [lang, terms] : by_language) {
+    for (const Concept& c :
+         CpvConcepts::Builtin().ConceptsOfTerms(terms, lang)) {
+      double& w = best[c.code];
+      w = std::max(w, c.weight);
+    }
+  }
+  std::vector<std::pair<double, CpvCode>> sorted;
+  for (const auto& [code, w] : best) sorted.emplace_back(-w, code);
+  std::sort(sorted.begin(), sorted.end());
+  if (sorted.size() > static_cast<size_t>(CpvConcepts::kMaxConcepts)) {
+    sorted.resize(CpvConcepts::kMaxConcepts);
+  }
+  std::vector<SupplierDoc::ConceptRef> out;
+  const double top = sorted.empty() ? 1 : -sorted[0].first;
+  for (const auto& [neg, code] : sorted) {
+    out.push_back({code, code.bcd(), static_cast<float>(-neg / top)});
+  }
+  return out;
 }
 
 const std::vector<uint32_t>& EmptyDocs() {
@@ -67,6 +107,20 @@ const std::vector<uint32_t>& EmptyDocs() {
 }
 
 }  // namespace
+
+std::vector<std::pair<absl::string_view, absl::string_view>> ConceptTexts(
+    const v1::SupplierProfile& p) {
+  std::vector<std::pair<absl::string_view, absl::string_view>> out;
+  out.emplace_back(p.description(), p.description_language());
+  for (const v1::Capability& c : p.capabilities()) {
+    out.emplace_back(c.description(), c.language());
+  }
+  for (const v1::PastContract& c : p.past_contracts()) {
+    out.emplace_back(c.title(), c.language());
+    out.emplace_back(c.description(), c.language());
+  }
+  return out;
+}
 
 const std::string& FoldedKeywordText::Get(
     const v1::SupplierProfile& profile) const {
@@ -143,7 +197,6 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
   absl::flat_hash_map<std::string, uint32_t>* counts =
       restored_terms == nullptr ? &term_counts : nullptr;
   absl::Status s = AddText(p.name(), "", counts);
-  if (s.ok()) s = AddText(p.description(), p.description_language(), counts);
   if (s.ok())
     s = ParseCodes(cpv, p.cpv_codes(), id, "cpv_codes", &doc->offered_cpv);
   std::vector<std::string> tags;
@@ -158,7 +211,6 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
       doc->capability_levels.push_back({codes, cap.technology_readiness()});
     }
     for (const std::string& tag : cap.tags()) tags.push_back(FoldText(tag));
-    s = AddText(cap.description(), cap.language(), counts);
   }
   for (int i = 0; s.ok() && i < p.past_contracts_size(); ++i) {
     const v1::PastContract& pc = p.past_contracts(i);
@@ -173,8 +225,14 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
     record.buyer_key = FoldText(pc.buyer_name());
     record.buyer_country = pc.buyer_country();
     doc->contracts.push_back(std::move(record));
-    s = AddText(pc.title(), pc.language(), counts);
-    if (s.ok()) s = AddText(pc.description(), pc.language(), counts);
+  }
+  // The texts that say what the supplier does: terms and concepts. Terms
+  // restored from a snapshot are not stored again, but concepts are
+  // recomputed (doc/cross_language.md, "Cost").
+  TermsByLanguage by_language;
+  for (const auto& [text, language] : ConceptTexts(p)) {
+    if (!s.ok()) break;
+    s = AddText(text, language, counts, &by_language);
   }
   if (!s.ok()) {
     if (absl::StartsWith(s.message(), "supplier \"")) return s;
@@ -186,6 +244,7 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
   std::sort(tags.begin(), tags.end());
   tags.erase(std::unique(tags.begin(), tags.end()), tags.end());
   doc->tags = std::move(tags);
+  doc->concepts = MergeConcepts(by_language);
   AnalyzedSupplier analyzed;
   if (restored_terms != nullptr) {
     doc->terms = *restored_terms;
@@ -322,6 +381,14 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
       x.term_postings_[term].emplace_back(d, tf);
     }
     for (const std::string& tag : doc.tags) x.tag_postings_[tag].push_back(d);
+    for (const SupplierDoc::ConceptRef& c : doc.concepts) {
+      auto& list = x.concept_postings_[c.code.Truncated(2)];
+      if (!list.empty() && list.back().first == d) {
+        list.back().second = std::max(list.back().second, c.weight);
+      } else {
+        list.emplace_back(d, c.weight);
+      }
+    }
     for (const Certificate& c : doc.certificates) {
       std::vector<uint32_t>& list = x.certification_postings_[c.scheme_key];
       if (list.empty() || list.back() != d) list.push_back(d);
@@ -330,22 +397,6 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
   }
   x.average_length_ =
       x.docs_.empty() ? 0 : static_cast<double>(total_length) / x.docs_.size();
-  x.term_block_maxima_.resize(x.term_postings_.size());
-  for (size_t t = 0; t < x.term_postings_.size(); ++t) {
-    if (x.term_postings_[t].size() < kBlockMaxMinPostings) continue;
-    std::vector<TermBlockMax>& maxima = x.term_block_maxima_[t];
-    for (const auto& [d, tf] : x.term_postings_[t]) {
-      const uint32_t block = d / kBlockSize;
-      const uint32_t length = x.docs_[d]->length;
-      if (maxima.empty() || maxima.back().block != block) {
-        maxima.push_back({block, tf, length});
-      } else {
-        maxima.back().max_frequency = std::max(maxima.back().max_frequency, tf);
-        maxima.back().min_length = std::min(maxima.back().min_length, length);
-      }
-    }
-    maxima.shrink_to_fit();
-  }
   return std::shared_ptr<const SupplierIndex>(
       new SupplierIndex(std::move(data)));
 }
@@ -422,6 +473,13 @@ int IndexData::FindDoc(absl::string_view id) const {
 const std::vector<uint32_t>& IndexData::CpvPostings(CpvCode code) const {
   auto it = cpv_postings_.find(code);
   return it == cpv_postings_.end() ? EmptyDocs() : it->second;
+}
+
+const std::vector<std::pair<uint32_t, float>>& IndexData::ConceptPostings(
+    CpvCode division) const {
+  static const auto* empty = new std::vector<std::pair<uint32_t, float>>();
+  auto it = concept_postings_.find(division);
+  return it == concept_postings_.end() ? *empty : it->second;
 }
 
 int64_t IndexData::TermId(absl::string_view term) const {

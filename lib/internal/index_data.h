@@ -30,21 +30,6 @@ namespace internal {
 // (doc, term frequency), by doc.
 using TermPosting = std::pair<uint32_t, uint32_t>;
 
-// Docs are grouped in blocks of kBlockSize consecutive docs, which retrieval
-// bounds as a whole (internal/retrieval.h): block b holds docs
-// [b * kBlockSize, (b + 1) * kBlockSize).
-constexpr int kBlockSize = 128;
-// Terms with at least this many postings have their maxima per block
-// stored; retrieval walks the postings of rarer terms.
-constexpr size_t kBlockMaxMinPostings = 256;
-
-// What bounds a term's BM25 part in one block, whatever the query: BM25
-// grows with the frequency and falls with the length of the text.
-struct TermBlockMax {
-  uint32_t block;
-  uint32_t max_frequency;  // The largest in the block.
-  uint32_t min_length;     // The shortest text holding the term.
-};
 // (term id, frequency), by term id: a supplier's analysed text.
 using TermCounts = std::vector<std::pair<uint32_t, uint32_t>>;
 
@@ -76,11 +61,10 @@ class IndexData {
   const std::vector<uint32_t>& CertificationPostings(
       absl::string_view scheme_key) const;
   double average_length() const { return average_length_; }
-  // A term's bounds for each block holding it, by block, if it has at least
-  // kBlockMaxMinPostings postings; else empty.
-  const std::vector<TermBlockMax>& TermBlockMaxima(uint32_t term) const {
-    return term_block_maxima_[term];
-  }
+  // (doc, its largest concept weight in the division), ascending by doc,
+  // for each CPV division (a two-digit code) of a doc's concepts.
+  const std::vector<std::pair<uint32_t, float>>& ConceptPostings(
+      CpvCode division) const;
 
   // The analysed terms, indexed by term id.
   std::vector<absl::string_view> Vocabulary() const;
@@ -98,8 +82,9 @@ class IndexData {
   absl::flat_hash_map<std::string, std::vector<uint32_t>> tag_postings_;
   absl::flat_hash_map<std::string, std::vector<uint32_t>>
       certification_postings_;
+  absl::flat_hash_map<CpvCode, std::vector<std::pair<uint32_t, float>>>
+      concept_postings_;
   double average_length_ = 0;
-  std::vector<std::vector<TermBlockMax>> term_block_maxima_;  // By term id.
 };
 
 // The way in from the public SupplierIndex, and the ways to make one.
@@ -116,36 +101,12 @@ struct IndexAccess {
       uint64_t generation, const Options& options);
 };
 
-// The analysed terms of a supplier with their frequencies, by term.
-using TermTexts = std::vector<std::pair<std::string, uint32_t>>;
-
-// A profile analysed but for its term ids: the part of analysis that is the
-// same whichever vocabulary numbers the terms, so that profiles can be
-// analysed on several threads.
-struct AnalyzedSupplier {
-  std::shared_ptr<SupplierDoc> doc;  // Its `terms` and `length` are unset.
-  TermTexts terms;                   // Empty for restored terms.
-};
-
-// What AnalyzeSupplier does before it numbers the terms. Thread-safe.
-absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
-    v1::SupplierProfile profile, const Options& options,
-    const TermCounts* restored_terms = nullptr);
-
-// Numbers the terms of `analyzed` in `vocabulary` (a new term gets the next
-// id, in term order) and completes its doc. `vocabulary` may be null when
-// the terms were restored.
-std::shared_ptr<const SupplierDoc> NumberTerms(
-    AnalyzedSupplier analyzed,
-    absl::flat_hash_map<std::string, uint32_t>* vocabulary);
-
-// Analyses validated profiles on options.build_threads threads; terms are
-// numbered in input order, so the docs and `vocabulary` are the same for any
-// number of threads. Errors as AnalyzeSupplier's, the first in input order.
-absl::StatusOr<std::vector<std::shared_ptr<const SupplierDoc>>>
-AnalyzeSuppliers(std::vector<v1::SupplierProfile> profiles,
-                 const Options& options,
-                 absl::flat_hash_map<std::string, uint32_t>* vocabulary);
+// The texts of a profile that say what it does, with their languages
+// (empty: guess): description, capability descriptions, past contracts'
+// titles and descriptions. Its CPV concepts come from these; the name,
+// which says little, is left out.
+std::vector<std::pair<absl::string_view, absl::string_view>> ConceptTexts(
+    const v1::SupplierProfile& profile);
 
 // Analyses a validated profile with the taxonomies of `options`. Its terms
 // are analysed from its text and added to `vocabulary`, unless

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "procmatch/cpv_concepts.h"
 #include "procmatch/dates.h"
 #include "procmatch/internal/components.h"
 #include "procmatch/internal/requirements.h"
@@ -68,13 +69,21 @@ void SetRarities(const IndexData& index, Query* q) {
   }
 }
 
-// BM25 query terms: the tender's language's stems known to the index.
+// BM25 query terms: the tender's language's stems known to the index; and
+// the CPV concepts of those terms.
 absl::Status AddTerms(const IndexData& index, const std::string& text,
                       absl::string_view language, Query* q) {
   const std::string lang =
       language.empty() ? GuessLanguage(text) : std::string(language);
   absl::StatusOr<std::vector<std::string>> terms = AnalyzeText(text, lang);
   if (!terms.ok()) return terms.status();
+  q->text = text;
+  q->text_language = lang;
+  for (const Concept& c :
+       CpvConcepts::Builtin().ConceptsOfTerms(*terms, lang)) {
+    q->concepts.push_back({c.code, c.weight, CreditScorer(*q->cpv, c.code)});
+    q->concept_weight_sum += c.weight;
+  }
   std::vector<std::string> sorted = *std::move(terms);
   std::sort(sorted.begin(), sorted.end());
   const double n = index.size();

@@ -37,6 +37,7 @@ enum Component {
   kDesirable,
   kSize,
   kProximity,
+  kConcepts,
   kComponentCount
 };
 
@@ -50,6 +51,14 @@ struct QueryCode {
   double weight;
   CreditScorer credit;
   double rarity[9] = {};  // By depth 2-8: 0.5 + 0.5 idf / idf_max.
+};
+
+// A CPV concept of the tender's text (lib/cpv_concepts.h) with its credit
+// scorer.
+struct QueryConcept {
+  CpvCode code;
+  double weight;  // In (0, 1].
+  CreditScorer credit;
 };
 
 struct QueryTerm {
@@ -75,7 +84,11 @@ struct Query {
   std::vector<QueryCode> codes;
   double code_weight_sum = 0;
   std::vector<QueryTerm> terms;
-  double text_max = 0;  // Largest attainable BM25 sum.
+  double text_max = 0;        // Largest attainable BM25 sum.
+  std::string text;           // The tender's (or lot's) text, for explanations.
+  std::string text_language;  // Given or guessed.
+  std::vector<QueryConcept> concepts;
+  double concept_weight_sum = 0;
   absl::CivilDay as_of;
   bool has_value = false;
   double value = 0;

@@ -1,8 +1,10 @@
 #include "procmatch/internal/reasons.h"
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "procmatch/dates.h"
+#include "procmatch/text_analyzer.h"
 #include "procmatch/v1/common.pb.h"
 
 namespace procmatch {
@@ -27,6 +29,23 @@ std::string Amount(double amount, absl::string_view currency) {
 
 std::string CodeAndLabel(const CpvTaxonomy& cpv, CpvCode code) {
   return absl::StrCat(code.ToString(), " (", cpv.Label(code), ")");
+}
+
+std::vector<std::string> WordsOfTerms(absl::string_view text,
+                                      absl::string_view language,
+                                      const std::vector<std::string>& terms) {
+  absl::flat_hash_map<std::string, std::string> word_of;
+  absl::StatusOr<std::vector<AnalyzedWord>> words =
+      AnalyzeWords(text, language);
+  if (words.ok()) {
+    for (AnalyzedWord& w : *words) word_of.try_emplace(w.term, w.word);
+  }
+  std::vector<std::string> out;
+  for (const std::string& t : terms) {
+    auto it = word_of.find(t);
+    out.push_back(it == word_of.end() ? t : it->second);
+  }
+  return out;
 }
 
 std::string Count(int64_t n, absl::string_view noun) {

@@ -7,6 +7,7 @@
 #define PROCMATCH_LIB_INTERNAL_REASONS_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
@@ -26,6 +27,13 @@ std::string Amount(double amount, absl::string_view currency);
 
 // "35613000 (Unmanned aerial vehicles)".
 std::string CodeAndLabel(const CpvTaxonomy& cpv, CpvCode code);
+
+// Words, not stems: for each analysed term, the first word of `text`
+// (analysed in `language`) it comes from, lower-cased as written
+// ("vehicles" for "vehicl"); the term itself when no word gives it.
+std::vector<std::string> WordsOfTerms(absl::string_view text,
+                                      absl::string_view language,
+                                      const std::vector<std::string>& terms);
 
 // "1 past contract", "3 past contracts".
 std::string Count(int64_t n, absl::string_view noun);

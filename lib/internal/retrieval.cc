@@ -95,6 +95,19 @@ class Bounds {
             for (uint32_t doc : index.TagPostings(tag)) is_candidate_[doc] = 1;
           }
           break;
+        case CandidatePostings::kConceptDivision:
+          // The ceiling is accumulated here, tender concept at a time, in
+          // the order ConceptValue sums: each term of the ceiling is at
+          // least the value's (credit <= 1, 0 across divisions).
+          concept_ceiling_.assign(n, 0.0);
+          for (const QueryConcept& qc : q.concepts) {
+            for (const auto& [doc, w] :
+                 index.ConceptPostings(qc.code.Truncated(2))) {
+              is_candidate_[doc] = 1;
+              concept_ceiling_[doc] += qc.weight * static_cast<double>(w);
+            }
+          }
+          break;
       }
     }
     if (cpv_ceiling) ComputeCpvCeilings();
@@ -126,6 +139,9 @@ class Bounds {
           break;
         case CheapBound::kOneIfCpvRelated:
           bound[c] = cpv_ceiling_[doc] > 0 ? 1.0 : 0.0;
+          break;
+        case CheapBound::kConceptCeiling:
+          bound[c] = concept_ceiling_[doc] / q_.concept_weight_sum;
           break;
       }
     }
@@ -193,8 +209,9 @@ class Bounds {
   const IndexData& index_;
   std::vector<char> may_pass_;  // Empty: everyone may pass.
   std::vector<char> is_candidate_;
-  std::vector<double> text_raw_;     // Empty without weighted text.
-  std::vector<double> cpv_ceiling_;  // Empty without weighted CPV.
+  std::vector<double> text_raw_;         // Empty without weighted text.
+  std::vector<double> cpv_ceiling_;      // Empty without weighted CPV.
+  std::vector<double> concept_ceiling_;  // Empty without weighted concepts.
   double rest_value_[kComponentCount] = {};
   CheapBound cheap_[kComponentCount];  // From the table, looked up once.
 };

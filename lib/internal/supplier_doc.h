@@ -93,6 +93,14 @@ struct SupplierDoc {
   // (term id, frequency), sorted by term id.
   std::vector<std::pair<uint32_t, uint32_t>> terms;
   uint32_t length = 0;  // Sum of frequencies.
+  // The CPV concepts of its texts (lib/cpv_concepts.h), strongest first, at
+  // most CpvConcepts::kMaxConcepts; weights in (0, 1].
+  struct ConceptRef {
+    CpvCode code;
+    uint32_t bcd;  // code.bcd(), for scoring.
+    float weight;
+  };
+  std::vector<ConceptRef> concepts;
 
   // What keyword requirements are matched against, folded.
   FoldedKeywordText folded_keyword_text;

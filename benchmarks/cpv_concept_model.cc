@@ -1,0 +1,369 @@
+// The concept layer's model, learnt and evaluated reproducibly
+// (doc/cross_language.md). Run from the repository root:
+//
+//   bazel run -c opt //benchmarks:cpv_concept_model -- write
+//     rewrites data/cpv/concept_notices.tsv (word-to-code links from the
+//     training notices) and data/cpv/language_profiles.tsv (character
+//     trigram profiles from the CPV labels and the training notices);
+//   bazel run -c opt //benchmarks:cpv_concept_model -- evaluate
+//     SuggestCpv and DetectLanguage on the held-out notices (fold 0 of
+//     tests/ted_split.h), with the model trained on folds 1-3, as bundled;
+//   bazel run -c opt //benchmarks:cpv_concept_model -- tune
+//     the same on the development fold 1, trained on folds 2 and 3 only:
+//     the figures the weights in lib/cpv_concepts.cc were chosen on.
+//
+// A notice is read as the importer reads it; its text is its title,
+// description and lots' titles and descriptions, its main code the
+// tender's main CPV (else its first lot's). Notices whose text is TED's
+// English title (no text in their own language) are skipped: that title is
+// usually the main code's label.
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "procmatch/cpv.h"
+#include "procmatch/cpv_concepts.h"
+#include "procmatch/record_io.h"
+#include "procmatch/ted_importer.h"
+#include "procmatch/text_analyzer.h"
+#include "tests/ted_split.h"
+
+namespace procmatch {
+namespace {
+
+constexpr char kNotices[] = "data/ted/notices_dev.jsonl";
+constexpr char kLabels[] = "data/cpv/cpv2008_labels.tsv";
+constexpr char kNoticeLinksOut[] = "data/cpv/concept_notices.tsv";
+constexpr char kProfilesOut[] = "data/cpv/language_profiles.tsv";
+
+// A word seen in fewer training notices is an anecdote, not a link.
+constexpr int kMinNotices = 2;
+// Codes kept per word: the most frequent.
+constexpr size_t kCodesPerTerm = 8;
+// Trigrams kept per language profile: the most frequent.
+constexpr size_t kTrigramsPerLanguage = 1000;
+
+struct Notice {
+  std::string id;
+  int fold;
+  std::string language;
+  std::string text;
+  CpvCode main;
+  std::vector<std::pair<CpvCode, double>> codes;  // Main 1, others 0.5.
+};
+
+std::vector<Notice> ReadNotices() {
+  absl::StatusOr<std::string> file = ReadFileOrStdin(kNotices);
+  if (!file.ok()) {
+    std::fprintf(stderr, "%s (run from the repository root)\n",
+                 file.status().ToString().c_str());
+    std::exit(1);
+  }
+  const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
+  std::vector<Notice> out;
+  for (absl::string_view line : absl::StrSplit(*file, '\n')) {
+    if (line.empty()) continue;
+    absl::StatusOr<ImportedNotice> n = ImportTedReducedJson(kNotices, line);
+    if (!n.ok()) continue;
+    bool english_title = false;
+    for (const std::string& w : n->warnings) {
+      english_title |= w.find("English title used") != std::string::npos;
+    }
+    const v1::Tender& t = n->tender;
+    if (english_title || !CpvConcepts::IsConceptLanguage(t.language())) {
+      continue;
+    }
+    Notice notice;
+    notice.id = t.source_notice_id();
+    notice.fold = testing::NoticeFold(notice.id);
+    notice.language = t.language();
+    notice.text = absl::StrCat(t.title(), "\n", t.description());
+    auto add = [&](const std::string& text, double weight) {
+      absl::StatusOr<CpvCode> code = cpv.Parse(text);
+      if (!code.ok()) return;
+      if (!notice.main.valid()) notice.main = *code;
+      for (auto& [c, w] : notice.codes) {
+        if (c == *code) {
+          w = std::max(w, weight);
+          return;
+        }
+      }
+      notice.codes.emplace_back(*code, weight);
+    };
+    if (!t.main_cpv().empty()) add(t.main_cpv(), 1.0);
+    for (const std::string& c : t.additional_cpv()) add(c, 0.5);
+    for (const v1::Lot& lot : t.lots()) {
+      absl::StrAppend(&notice.text, "\n", lot.title(), "\n", lot.description());
+      if (!lot.main_cpv().empty())
+        add(lot.main_cpv(), notice.main.valid() ? 0.5 : 1.0);
+      for (const std::string& c : lot.additional_cpv()) add(c, 0.5);
+    }
+    out.push_back(std::move(notice));
+  }
+  return out;
+}
+
+// The notice links of lib/cpv_concepts.h from the notices of `train` folds.
+std::string NoticeLinks(const std::vector<Notice>& notices,
+                        const std::vector<int>& train) {
+  struct TermStats {
+    int notices = 0;
+    absl::flat_hash_map<uint32_t, double> codes;
+  };
+  // language -> term -> stats; std::map for a stable file order.
+  std::map<std::string, std::map<std::string, TermStats>> stats;
+  std::map<std::string, int> per_language;
+  for (const Notice& n : notices) {
+    if (std::find(train.begin(), train.end(), n.fold) == train.end()) continue;
+    if (n.codes.empty()) continue;
+    absl::StatusOr<std::vector<std::string>> terms =
+        AnalyzeText(n.text, n.language);
+    if (!terms.ok()) continue;
+    absl::flat_hash_set<std::string> distinct;
+    for (const std::string& t : *terms) {
+      distinct.insert(ConceptTerm(t, n.language));
+    }
+    ++per_language[n.language];
+    for (const std::string& t : distinct) {
+      TermStats& s = stats[n.language][t];
+      ++s.notices;
+      for (const auto& [code, weight] : n.codes) {
+        s.codes[code.digits()] += weight;
+      }
+    }
+  }
+  const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
+  std::string out = "language\tterm\tnotices\tcodes\n";
+  for (const auto& [language, count] : per_language) {
+    absl::StrAppend(&out, language, "\t*\t", count, "\n");
+  }
+  for (const auto& [language, terms] : stats) {
+    for (const auto& [term, s] : terms) {
+      if (s.notices < kMinNotices) continue;
+      std::vector<std::pair<double, uint32_t>> codes;
+      for (const auto& [code, count] : s.codes) {
+        codes.emplace_back(-count, code);
+      }
+      std::sort(codes.begin(), codes.end());
+      if (codes.size() > kCodesPerTerm) codes.resize(kCodesPerTerm);
+      std::vector<std::string> pairs;
+      for (const auto& [neg, code] : codes) {
+        pairs.push_back(absl::StrFormat(
+            "%s:%g", cpv.WithCheckDigit(CpvCode::FromDigits(code)), -neg));
+      }
+      absl::StrAppend(&out, language, "\t", term, "\t", s.notices, "\t",
+                      absl::StrJoin(pairs, " "), "\n");
+    }
+  }
+  return out;
+}
+
+std::string LanguageProfiles(const std::string& labels,
+                             const std::vector<Notice>& notices,
+                             const std::vector<int>& train) {
+  std::map<std::string, absl::flat_hash_map<std::string, int64_t>> counts;
+  auto add = [&](const std::string& language, absl::string_view text) {
+    auto& c = counts[language];
+    for (std::string& t : CharacterTrigrams(text)) ++c[std::move(t)];
+  };
+  bool header = true;
+  for (absl::string_view line : absl::StrSplit(labels, '\n')) {
+    if (header || line.empty()) {
+      header = false;
+      continue;
+    }
+    std::vector<absl::string_view> f = absl::StrSplit(line, '\t');
+    for (int l = 0; l < kConceptLanguageCount && l + 1 < (int)f.size(); ++l) {
+      // Irish labels repeat the English ones: no profile rather than a
+      // second English one.
+      if (std::string(kConceptLanguages[l]) == "ga") continue;
+      add(kConceptLanguages[l], f[l + 1]);
+    }
+  }
+  for (const Notice& n : notices) {
+    if (std::find(train.begin(), train.end(), n.fold) == train.end()) continue;
+    add(n.language, n.text);
+  }
+  std::string out = "language\ttrigram\tcount\n";
+  for (const auto& [language, c] : counts) {
+    int64_t total = 0;
+    std::vector<std::pair<int64_t, std::string>> top;
+    for (const auto& [t, n] : c) {
+      total += n;
+      top.emplace_back(-n, t);
+    }
+    std::sort(top.begin(), top.end());
+    if (top.size() > kTrigramsPerLanguage) top.resize(kTrigramsPerLanguage);
+    absl::StrAppend(&out, language, "\t*\t", total, "\n");
+    for (const auto& [neg, t] : top) {
+      absl::StrAppend(&out, language, "\t", t, "\t", -neg, "\n");
+    }
+  }
+  return out;
+}
+
+void Write(const char* path, const std::string& text) {
+  std::ofstream f(path, std::ios::binary);
+  f << text;
+  if (!f) {
+    std::fprintf(stderr, "cannot write %s\n", path);
+    std::exit(1);
+  }
+  std::printf("wrote %s (%zu bytes)\n", path, text.size());
+}
+
+struct Figures {
+  int notices = 0;
+  int division_hits = 0;
+  int group_hits = 0;
+  std::vector<double> micros;
+};
+
+Figures Evaluate(const CpvConcepts& concepts,
+                 const std::vector<Notice>& notices, int fold,
+                 bool detect_language) {
+  Figures f;
+  for (const Notice& n : notices) {
+    if (n.fold != fold || !n.main.valid()) continue;
+    const auto start = std::chrono::steady_clock::now();
+    absl::StatusOr<std::vector<CpvSuggestion>> s =
+        concepts.Suggest(n.text, detect_language ? "" : n.language, /*top=*/5);
+    f.micros.push_back(std::chrono::duration<double, std::micro>(
+                           std::chrono::steady_clock::now() - start)
+                           .count());
+    if (!s.ok()) continue;
+    ++f.notices;
+    if (!s->empty() && (*s)[0].code.Truncated(2) == n.main.Truncated(2)) {
+      ++f.division_hits;
+    }
+    for (const CpvSuggestion& x : *s) {
+      if (x.code.Truncated(3) == n.main.Truncated(3)) {
+        ++f.group_hits;
+        break;
+      }
+    }
+  }
+  return f;
+}
+
+void Report(const char* what, Figures f) {
+  std::sort(f.micros.begin(), f.micros.end());
+  const double median = f.micros.empty() ? 0 : f.micros[f.micros.size() / 2];
+  const double p90 = f.micros.empty() ? 0 : f.micros[f.micros.size() * 9 / 10];
+  std::printf(
+      "%-34s notices %4d  division@1 %.3f  group@5 %.3f  median %.0f us  "
+      "p90 %.0f us (with evidence)\n",
+      what, f.notices, static_cast<double>(f.division_hits) / f.notices,
+      static_cast<double>(f.group_hits) / f.notices, median, p90);
+}
+
+void LanguageAccuracy(const std::vector<Notice>& notices, int fold) {
+  std::map<std::string, std::pair<int, int>> per;  // language -> (ok, all)
+  int ok = 0, all = 0;
+  for (const Notice& n : notices) {
+    if (n.fold != fold) continue;
+    const bool hit = DetectLanguage(n.text).language == n.language;
+    auto& p = per[n.language];
+    p.first += hit;
+    ++p.second;
+    ok += hit;
+    ++all;
+  }
+  std::printf("language detection on fold %d: %d/%d = %.3f\n", fold, ok, all,
+              static_cast<double>(ok) / all);
+  for (const auto& [l, p] : per) {
+    std::printf("  %s %d/%d\n", l.c_str(), p.first, p.second);
+  }
+}
+
+int Run(const std::string& mode) {
+  const std::vector<Notice> notices = ReadNotices();
+  absl::StatusOr<std::string> labels = ReadFileOrStdin(kLabels);
+  if (!labels.ok()) {
+    std::fprintf(stderr, "%s\n", labels.status().ToString().c_str());
+    return 1;
+  }
+  if (mode == "write") {
+    Write(kNoticeLinksOut, NoticeLinks(notices, {1, 2, 3}));
+    Write(kProfilesOut, LanguageProfiles(*labels, notices, {1, 2, 3}));
+    return 0;
+  }
+  if (mode != "evaluate" && mode != "tune") {
+    std::fprintf(stderr, "usage: cpv_concept_model write|evaluate|tune\n");
+    return 2;
+  }
+  const bool tune = mode == "tune";
+  const int fold = tune ? 1 : 0;
+  const std::vector<int> train =
+      tune ? std::vector<int>{2, 3} : std::vector<int>{1, 2, 3};
+  const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
+  absl::StatusOr<std::unique_ptr<CpvConcepts>> labels_only =
+      CpvConcepts::Create(*labels, "language\tterm\tnotices\tcodes\n", cpv);
+  absl::StatusOr<std::unique_ptr<CpvConcepts>> full =
+      CpvConcepts::Create(*labels, NoticeLinks(notices, train), cpv);
+  if (!labels_only.ok() || !full.ok()) {
+    std::fprintf(stderr, "model: %s %s\n",
+                 labels_only.status().ToString().c_str(),
+                 full.status().ToString().c_str());
+    return 1;
+  }
+  std::printf("%s: fold %d, trained on %zu folds\n", mode.c_str(), fold,
+              train.size());
+  if (tune) {
+    const std::string links = NoticeLinks(notices, train);
+    for (double nw : {2.0, 4.0, 8.0}) {
+      for (bool by_sum : {false, true}) {
+        for (bool discount : {false, true}) {
+          for (double d : {0.0, 0.25}) {
+            ConceptWeights w;
+            w.notices = nw;
+            w.family_by_sum = by_sum;
+            w.discount_notice_words = discount;
+            w.division_support = d;
+            absl::StatusOr<std::unique_ptr<CpvConcepts>> c =
+                CpvConcepts::Create(*labels, links, cpv, w);
+            if (!c.ok()) return 1;
+            Report(
+                absl::StrFormat("n%g %s %s div %g", nw, by_sum ? "sum" : "max",
+                                discount ? "disc" : "nodisc", d)
+                    .c_str(),
+                Evaluate(**c, notices, fold, false));
+          }
+        }
+      }
+    }
+  }
+  Report("labels only, language given",
+         Evaluate(**labels_only, notices, fold, false));
+  Report("labels+notices, language given",
+         Evaluate(**full, notices, fold, false));
+  Report("labels+notices, language detected",
+         Evaluate(**full, notices, fold, true));
+  LanguageAccuracy(notices, fold);
+  return 0;
+}
+
+}  // namespace
+}  // namespace procmatch
+
+int main(int argc, char** argv) {
+  // `bazel run` starts in the runfiles; the files are the workspace's.
+  if (const char* root = std::getenv("BUILD_WORKSPACE_DIRECTORY")) {
+    if (chdir(root) != 0) return 1;
+  }
+  return procmatch::Run(argc > 1 ? argv[1] : "evaluate");
+}

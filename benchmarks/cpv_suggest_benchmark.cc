@@ -1,0 +1,104 @@
+// SuggestCpv latency on one core: short texts in several languages and real
+// notice-length texts, each language's links built before timing (the
+// first use of a language costs its build once: BM_ModelBuild). Run:
+//   bazel run -c opt //benchmarks:cpv_suggest_benchmark -- \
+//       --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+#include <memory>
+#include <string>
+
+#include "benchmark/benchmark.h"
+#include "procmatch/cpv.h"
+#include "procmatch/cpv_concepts.h"
+
+namespace procmatch {
+namespace {
+
+const char* const kShort[][2] = {
+    {"nl", "Levering van onbemande luchtvaartuigen"},
+    {"fr", "Acquisition de véhicules aériens sans pilote"},
+    {"de", "Wartung von Militärfahrzeugen und Panzern"},
+    {"pl", "Dostawa bezzałogowych statków powietrznych"},
+};
+
+// A notice-length text (about 800 characters, the median of
+// data/ted/notices_dev.jsonl).
+const char kLong[] =
+    "Fourniture de systèmes de drones tactiques de reconnaissance avec "
+    "caméras thermiques, formation des opérateurs et maintenance pour la "
+    "Défense. Le marché comprend la livraison de véhicules aériens sans "
+    "pilote, des stations sol, des pièces de rechange, la documentation "
+    "technique et l'assistance pendant cinq ans. Les candidats démontrent "
+    "leur expérience de contrats similaires, leur capacité de production et "
+    "la conformité aux normes de qualité AQAP-2110. Les offres sont "
+    "évaluées sur le prix, la qualité technique, le délai de livraison et "
+    "le soutien logistique. Le pouvoir adjudicateur se réserve le droit de "
+    "conclure un accord-cadre avec un seul opérateur économique pour une "
+    "durée de quatre ans, avec des commandes par bons de commande.";
+
+void BM_SuggestShort(benchmark::State& state) {
+  const auto& c = CpvConcepts::Builtin();
+  for (const auto& t : kShort) (void)c.Suggest(t[1], t[0], 5);  // Warm.
+  size_t i = 0;
+  for (auto _ : state) {
+    const auto& t = kShort[i++ % 4];
+    benchmark::DoNotOptimize(c.Suggest(t[1], t[0], 5));
+  }
+}
+BENCHMARK(BM_SuggestShort);
+
+void BM_SuggestNoticeLength(benchmark::State& state) {
+  const auto& c = CpvConcepts::Builtin();
+  (void)c.Suggest(kLong, "fr", 5);
+  for (auto _ : state) benchmark::DoNotOptimize(c.Suggest(kLong, "fr", 5));
+}
+BENCHMARK(BM_SuggestNoticeLength);
+
+void BM_SuggestDetectLanguage(benchmark::State& state) {
+  const auto& c = CpvConcepts::Builtin();
+  (void)c.Suggest(kLong, "", 5);
+  for (auto _ : state) benchmark::DoNotOptimize(c.Suggest(kLong, "", 5));
+}
+BENCHMARK(BM_SuggestDetectLanguage);
+
+void BM_ConceptsNoticeLength(benchmark::State& state) {
+  const auto& c = CpvConcepts::Builtin();
+  (void)c.Concepts(kLong, "fr");
+  for (auto _ : state) benchmark::DoNotOptimize(c.Concepts(kLong, "fr"));
+}
+BENCHMARK(BM_ConceptsNoticeLength);
+
+// One language's links, from the labels and the notice links: the cost of
+// the first use of a language.
+void BM_ModelBuild(benchmark::State& state) {
+  for (auto _ : state) {
+    state.PauseTiming();
+    // A fresh instance over the builtin data each time.
+    static const std::string labels = [] {
+      std::string out = "code";
+      for (const char* l : kConceptLanguages)
+        out += std::string("\tlabel_") + l;
+      out += "\n";
+      const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
+      const CpvConcepts& c = CpvConcepts::Builtin();
+      for (int o = 0; o < cpv.size(); ++o) {
+        out += cpv.WithCheckDigit(cpv.CodeAt(o));
+        for (const char* l : kConceptLanguages) {
+          out += "\t";
+          out += std::string(c.Label(cpv.CodeAt(o), l));
+        }
+        out += "\n";
+      }
+      return out;
+    }();
+    auto fresh = CpvConcepts::Create(labels, "language\tterm\tnotices\tcodes\n",
+                                     CpvTaxonomy::Builtin());
+    state.ResumeTiming();
+    benchmark::DoNotOptimize((*fresh)->Concepts("luchtvaartuigen", "nl"));
+  }
+}
+BENCHMARK(BM_ModelBuild)->Unit(benchmark::kMillisecond)->Iterations(5);
+
+}  // namespace
+}  // namespace procmatch
+
+BENCHMARK_MAIN();

@@ -1,0 +1,440 @@
+#include "procmatch/cpv_concepts.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "procmatch/text_analyzer.h"
+#include "procmatch/utf8.h"
+
+namespace procmatch {
+namespace internal {
+extern const char kCpvLabelsTsv[];
+extern const char kConceptNoticesTsv[];
+}  // namespace internal
+
+const char* const kConceptLanguages[kConceptLanguageCount] = {
+    "bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "ga", "hr",
+    "hu", "it", "lt", "lv", "mt", "nl", "pl", "pt", "ro", "sk", "sl", "sv"};
+
+namespace {
+
+// Label links kept per term: the strongest. A word in thousands of labels
+// ("services") is weak evidence for each of them anyway (low idf).
+constexpr size_t kMaxLabelLinksPerTerm = 64;
+
+int LanguageIndex(absl::string_view language) {
+  for (int i = 0; i < kConceptLanguageCount; ++i) {
+    if (language == kConceptLanguages[i]) return i;
+  }
+  return -1;
+}
+
+// Irish labels repeat the English ones: Irish text is read as English would
+// be, which is all the labels allow.
+int ModelIndex(int language) {
+  static const int ga = LanguageIndex("ga");
+  static const int en = LanguageIndex("en");
+  return language == ga ? en : language;
+}
+
+std::vector<std::string> ConceptTerms(const std::vector<std::string>& terms,
+                                      absl::string_view language) {
+  std::vector<std::string> out;
+  out.reserve(terms.size());
+  for (const std::string& t : terms) out.push_back(ConceptTerm(t, language));
+  return out;
+}
+
+void KeepStrongest(std::vector<std::pair<int32_t, float>>* links, size_t keep) {
+  if (links->size() <= keep) return;
+  std::nth_element(links->begin(), links->begin() + keep, links->end(),
+                   [](const auto& a, const auto& b) {
+                     return a.second > b.second ||
+                            (a.second == b.second && a.first < b.first);
+                   });
+  links->resize(keep);
+}
+
+}  // namespace
+
+std::string ConceptTerm(absl::string_view term, absl::string_view language) {
+  if (HasStemmer(language)) return std::string(term);
+  for (char c : term) {
+    if (c >= '0' && c <= '9') return std::string(term);
+  }
+  size_t pos = 0;
+  for (int letters = 0; pos < term.size() && letters < kPrefixLetters;
+       ++letters) {
+    DecodeUtf8(term, &pos);
+  }
+  return std::string(term.substr(0, pos));
+}
+
+CpvConcepts::~CpvConcepts() = default;
+
+bool CpvConcepts::IsConceptLanguage(absl::string_view language) {
+  return LanguageIndex(language) >= 0;
+}
+
+absl::StatusOr<std::unique_ptr<CpvConcepts>> CpvConcepts::Create(
+    absl::string_view labels_tsv, absl::string_view notices_tsv,
+    const CpvTaxonomy& cpv, const ConceptWeights& weights) {
+  std::unique_ptr<CpvConcepts> c(new CpvConcepts);
+  c->cpv_ = &cpv;
+  c->weights_ = weights;
+  c->labels_text_ = std::string(labels_tsv);
+  c->labels_.resize(cpv.size());
+  int line_no = 0;
+  for (absl::string_view line : absl::StrSplit(c->labels_text_, '\n')) {
+    ++line_no;
+    if (line_no == 1 || line.empty()) continue;  // The header.
+    std::vector<absl::string_view> f = absl::StrSplit(line, '\t');
+    if (f.size() != kConceptLanguageCount + 1) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("CPV labels: line ", line_no, ": ", f.size(),
+                       " fields, expected ", kConceptLanguageCount + 1));
+    }
+    absl::StatusOr<CpvCode> code = cpv.Parse(f[0]);
+    if (!code.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "CPV labels: line ", line_no, ": ", code.status().message()));
+    }
+    Labels& labels = c->labels_[cpv.Ordinal(*code)];
+    for (int l = 0; l < kConceptLanguageCount; ++l) labels[l] = f[l + 1];
+  }
+  line_no = 0;
+  for (absl::string_view line : absl::StrSplit(notices_tsv, '\n')) {
+    ++line_no;
+    if (line_no == 1 || line.empty()) continue;
+    auto bad = [&](absl::string_view problem) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("concept notices: line ", line_no, ": ", problem));
+    };
+    std::vector<absl::string_view> f = absl::StrSplit(line, '\t');
+    int notices;
+    if (f.size() < 3 || !absl::SimpleAtoi(f[2], &notices) || notices <= 0) {
+      return bad("expected language, term, notices > 0 and codes");
+    }
+    const int l = LanguageIndex(f[0]);
+    if (l < 0) return bad(absl::StrCat("unknown language \"", f[0], "\""));
+    if (f[1] == "*") {
+      c->notice_count_[l] = notices;
+      continue;
+    }
+    NoticeTerm& term = c->notice_terms_[l][f[1]];
+    term.notices = notices;
+    if (f.size() < 4) return bad("no codes");
+    for (absl::string_view pair : absl::StrSplit(f[3], ' ')) {
+      std::pair<absl::string_view, absl::string_view> kv =
+          absl::StrSplit(pair, ':');
+      float count;
+      absl::StatusOr<CpvCode> code = cpv.Parse(kv.first);
+      if (!code.ok() || !absl::SimpleAtof(kv.second, &count) || count <= 0) {
+        return bad(absl::StrCat("bad code:count \"", pair, "\""));
+      }
+      term.counts.emplace_back(cpv.Ordinal(*code), count);
+    }
+  }
+  return c;
+}
+
+const CpvConcepts& CpvConcepts::Builtin() {
+  static const CpvConcepts* const kBuiltin = [] {
+    absl::StatusOr<std::unique_ptr<CpvConcepts>> c =
+        Create(internal::kCpvLabelsTsv, internal::kConceptNoticesTsv,
+               CpvTaxonomy::Builtin());
+    // The embedded files are part of the build and tested; failing here is
+    // a build defect, not an input error.
+    if (!c.ok()) {
+      std::fprintf(stderr, "procmatch: builtin CPV concepts: %s\n",
+                   std::string(c.status().message()).c_str());
+      std::abort();
+    }
+    return c->release();
+  }();
+  return *kBuiltin;
+}
+
+absl::string_view CpvConcepts::Label(CpvCode code,
+                                     absl::string_view language) const {
+  const int o = cpv_->Ordinal(code);
+  const int l = LanguageIndex(language);
+  if (o < 0 || l < 0) return "";
+  return labels_[o][l];
+}
+
+const CpvConcepts::LanguageModel& CpvConcepts::Model(int language) const {
+  const int l = ModelIndex(language);
+  std::call_once(built_[l], [&] {
+    auto model = std::make_unique<LanguageModel>();
+    BuildModel(l, model.get());
+    models_[l] = std::move(model);
+  });
+  return *models_[l];
+}
+
+void CpvConcepts::BuildModel(int l, LanguageModel* model) const {
+  const absl::string_view language = kConceptLanguages[l];
+  // Each label's distinct concept terms, and each term's label frequency.
+  std::vector<std::vector<std::string>> label_terms(labels_.size());
+  absl::flat_hash_map<std::string, int> df;
+  int labelled = 0;
+  for (size_t o = 0; o < labels_.size(); ++o) {
+    if (labels_[o][l].empty()) continue;
+    absl::StatusOr<std::vector<std::string>> terms =
+        AnalyzeText(labels_[o][l], language);
+    if (!terms.ok()) continue;  // Labels are checked UTF-8 by the tests.
+    std::vector<std::string>& t = label_terms[o];
+    t = ConceptTerms(*terms, language);
+    std::sort(t.begin(), t.end());
+    t.erase(std::unique(t.begin(), t.end()), t.end());
+    for (const std::string& term : t) ++df[term];
+    ++labelled;
+  }
+  auto idf = [&](const std::string& term) {
+    return std::log(1.0 + static_cast<double>(labelled) / df[term]);
+  };
+  // How specific a word is among the language's notices, in [0, 1]: 1 for
+  // a word no notice has, near 0 for one every notice has.
+  const double n_notices = notice_count_[l];
+  auto notice_specificity = [&](const std::string& term) {
+    if (!weights_.discount_notice_words || n_notices <= 0) return 1.0;
+    auto it = notice_terms_[l].find(term);
+    const double n = it == notice_terms_[l].end() ? 0 : it->second.notices;
+    return std::log(1 + (n_notices + 1) / (n + 1)) /
+           std::log(1 + (n_notices + 1));
+  };
+  absl::flat_hash_map<std::string, std::vector<std::pair<int32_t, float>>>
+      label_links;
+  for (size_t o = 0; o < labels_.size(); ++o) {
+    double sum = 0;
+    for (const std::string& term : label_terms[o]) sum += idf(term);
+    for (const std::string& term : label_terms[o]) {
+      const double i = idf(term);
+      label_links[term].emplace_back(
+          static_cast<int32_t>(o),
+          static_cast<float>(i * i / sum * notice_specificity(term)));
+    }
+  }
+  for (auto& [term, links] : label_links) {
+    KeepStrongest(&links, kMaxLabelLinksPerTerm);
+    std::vector<Link>& out = model->links[term].label;
+    for (const auto& [o, w] : links) out.push_back({o, w});
+  }
+  const double notices = std::max(1, notice_count_[l]);
+  for (const auto& [term, nt] : notice_terms_[l]) {
+    const double specificity = std::pow(std::log(1.0 + notices / nt.notices),
+                                        weights_.notice_specificity_power);
+    std::vector<Link>& out = model->links[term].notices;
+    for (const auto& [o, count] : nt.counts) {
+      out.push_back({o, static_cast<float>(weights_.notices * specificity *
+                                           count / (nt.notices + 1.0))});
+    }
+  }
+}
+
+absl::flat_hash_map<int32_t, double> CpvConcepts::RawScores(
+    const std::vector<std::string>& terms, int language) const {
+  const LanguageModel& model = Model(language);
+  absl::flat_hash_map<std::string, int> tf;
+  for (const std::string& t : terms) {
+    ++tf[ConceptTerm(t, kConceptLanguages[language])];
+  }
+  absl::flat_hash_map<int32_t, double> raw;
+  for (const auto& [term, count] : tf) {
+    auto it = model.links.find(term);
+    if (it == model.links.end()) continue;
+    const double f = 1.0 + std::log(static_cast<double>(count));
+    for (const Link& link : it->second.label)
+      raw[link.ordinal] += f * link.weight;
+    for (const Link& link : it->second.notices) {
+      raw[link.ordinal] += f * link.weight;
+    }
+  }
+  return raw;
+}
+
+std::vector<std::pair<int32_t, double>> CpvConcepts::Ranked(
+    const absl::flat_hash_map<int32_t, double>& raw) const {
+  // Group and division strength: the largest raw score, or the sum.
+  absl::flat_hash_map<uint32_t, double> family;
+  auto add = [&](uint32_t key, double s) {
+    double& f = family[key];
+    f = weights_.family_by_sum ? f + s : std::max(f, s);
+  };
+  for (const auto& [o, s] : raw) {
+    const CpvCode code = cpv_->CodeAt(o);
+    add(code.Truncated(3).digits(), s);
+    add(code.Truncated(2).digits() + 1, s);  // +1: not a group's key.
+  }
+  std::vector<std::pair<int32_t, double>> ranked;
+  ranked.reserve(raw.size());
+  for (const auto& [o, s] : raw) {
+    const CpvCode code = cpv_->CodeAt(o);
+    ranked.emplace_back(
+        o,
+        s + weights_.group_support * family[code.Truncated(3).digits()] +
+            weights_.division_support * family[code.Truncated(2).digits() + 1]);
+  }
+  std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+    return a.second > b.second || (a.second == b.second && a.first < b.first);
+  });
+  return ranked;
+}
+
+absl::StatusOr<int> CpvConcepts::ResolveLanguage(
+    absl::string_view text, absl::string_view language) const {
+  if (language.empty()) {
+    const LanguageGuess guess = DetectLanguage(text);
+    return LanguageIndex(guess.language.empty() ? "en" : guess.language);
+  }
+  const int l = LanguageIndex(absl::AsciiStrToLower(language));
+  if (l < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "language \"", language, "\" is not an official EU language"));
+  }
+  return l;
+}
+
+std::vector<Concept> CpvConcepts::ConceptsOfTerms(
+    const std::vector<std::string>& terms, absl::string_view language,
+    int max_concepts, double min_weight) const {
+  std::vector<Concept> out;
+  const int l = LanguageIndex(language);
+  if (l < 0 || terms.empty()) return out;
+  const std::vector<std::pair<int32_t, double>> ranked =
+      Ranked(RawScores(terms, l));
+  if (ranked.empty() || ranked[0].second <= 0) return out;
+  const double top = ranked[0].second;
+  for (const auto& [o, s] : ranked) {
+    if (static_cast<int>(out.size()) >= max_concepts || s < min_weight * top) {
+      break;
+    }
+    out.push_back({cpv_->CodeAt(o), s / top});
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<Concept>> CpvConcepts::Concepts(
+    absl::string_view text, absl::string_view language, int max_concepts,
+    double min_weight) const {
+  absl::StatusOr<int> l = ResolveLanguage(text, language);
+  if (!l.ok()) return l.status();
+  absl::StatusOr<std::vector<std::string>> terms =
+      AnalyzeText(text, kConceptLanguages[*l]);
+  if (!terms.ok()) return terms.status();
+  return ConceptsOfTerms(*terms, kConceptLanguages[*l], max_concepts,
+                         min_weight);
+}
+
+absl::StatusOr<std::vector<ConceptEvidence>> CpvConcepts::Evidence(
+    absl::string_view text, absl::string_view language, CpvCode code) const {
+  absl::StatusOr<int> l = ResolveLanguage(text, language);
+  if (!l.ok()) return l.status();
+  absl::StatusOr<std::vector<AnalyzedWord>> words =
+      AnalyzeWords(text, kConceptLanguages[*l]);
+  if (!words.ok()) return words.status();
+  return EvidenceOfWords(*words, *l, code);
+}
+
+std::vector<ConceptEvidence> CpvConcepts::EvidenceOfWords(
+    const std::vector<AnalyzedWord>& words, int l, CpvCode code) const {
+  const absl::string_view lang = kConceptLanguages[l];
+  std::vector<ConceptEvidence> out;
+  const int o = cpv_->Ordinal(code);
+  if (o < 0) return out;
+  const LanguageModel& model = Model(l);
+  std::vector<AnalyzedWord> label_words;  // Analysed on first need.
+  bool label_analysed = false;
+  absl::flat_hash_set<std::string> seen;
+  for (const AnalyzedWord& w : words) {
+    const std::string term = ConceptTerm(w.term, lang);
+    if (!seen.insert(term).second) continue;
+    auto it = model.links.find(term);
+    if (it == model.links.end()) continue;
+    for (const Link& link : it->second.label) {
+      if (link.ordinal != o) continue;
+      if (!label_analysed) {
+        label_analysed = true;
+        absl::StatusOr<std::vector<AnalyzedWord>> lw =
+            AnalyzeWords(labels_[o][ModelIndex(l)], lang);
+        if (lw.ok()) label_words = *std::move(lw);
+      }
+      std::string label_word;
+      for (const AnalyzedWord& lw : label_words) {
+        if (ConceptTerm(lw.term, lang) == term) {
+          label_word = lw.word;
+          break;
+        }
+      }
+      out.push_back({w.word, label_word, std::string(lang),
+                     ConceptSource::kLabel, link.weight});
+    }
+    for (const Link& link : it->second.notices) {
+      if (link.ordinal != o) continue;
+      out.push_back({w.word, "", std::string(lang), ConceptSource::kNotices,
+                     link.weight});
+    }
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const ConceptEvidence& a, const ConceptEvidence& b) {
+                     return a.weight > b.weight;
+                   });
+  return out;
+}
+
+absl::StatusOr<std::vector<CpvSuggestion>> CpvConcepts::Suggest(
+    absl::string_view text, absl::string_view language, int top) const {
+  absl::StatusOr<int> l = ResolveLanguage(text, language);
+  if (!l.ok()) return l.status();
+  const absl::string_view lang = kConceptLanguages[*l];
+  absl::StatusOr<std::vector<AnalyzedWord>> words = AnalyzeWords(text, lang);
+  if (!words.ok()) return words.status();
+  std::vector<std::string> terms;
+  terms.reserve(words->size());
+  for (const AnalyzedWord& w : *words) terms.push_back(w.term);
+  const std::vector<std::pair<int32_t, double>> ranked =
+      Ranked(RawScores(terms, *l));
+  // One code per group first, so that five suggestions span five families
+  // of codes when the text allows; then the rest in order.
+  std::vector<std::pair<int32_t, double>> picked;
+  std::vector<char> taken(ranked.size(), 0);
+  absl::flat_hash_set<uint32_t> groups;
+  for (size_t i = 0; i < ranked.size() && static_cast<int>(picked.size()) < top;
+       ++i) {
+    if (groups.insert(cpv_->CodeAt(ranked[i].first).Truncated(3).digits())
+            .second) {
+      picked.push_back(ranked[i]);
+      taken[i] = 1;
+    }
+  }
+  for (size_t i = 0; i < ranked.size() && static_cast<int>(picked.size()) < top;
+       ++i) {
+    if (!taken[i]) picked.push_back(ranked[i]);
+  }
+  std::vector<CpvSuggestion> out;
+  for (const auto& [o, score] : picked) {
+    CpvSuggestion& s = out.emplace_back();
+    s.code = cpv_->CodeAt(o);
+    s.score = score;
+    s.language = std::string(lang);
+    s.label = std::string(labels_[o][*l]);
+    s.label_en = std::string(cpv_->Label(s.code));
+    s.evidence = EvidenceOfWords(*words, *l, s.code);
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<CpvSuggestion>> SuggestCpv(
+    absl::string_view text, absl::string_view language, int top) {
+  return CpvConcepts::Builtin().Suggest(text, language, top);
+}
+
+}  // namespace procmatch

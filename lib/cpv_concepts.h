@@ -1,0 +1,248 @@
+// File: lib/cpv_concepts.h
+//
+// CPV codes as a vocabulary of concepts shared by the 24 official EU
+// languages: text in any of them becomes a sparse, weighted set of CPV
+// codes, each with its evidence (which words of the text matched which words
+// of the code's label, in which language). "Onbemande luchtvaartuigen" (nl)
+// and "véhicules aériens sans pilote" (fr) both become CPV 35613000
+// Unmanned aerial vehicles, so that matching can compare a Dutch profile with
+// a French tender, and a supplier or buyer can be offered the codes of a
+// free-text description (SuggestCpv).
+//
+// Two sources link words to codes (doc/cross_language.md):
+//   - the CPV labels in each language (data/cpv/cpv2008_labels.tsv), each
+//     analysed like matching text: lower-cased, Snowball-stemmed where
+//     libstemmer has a stemmer for the language (HasStemmer), else cut to
+//     its first kPrefixLetters letters, and accent-folded. A label word
+//     weighs its rarity among the language's labels (idf) times its share of
+//     the label's rarity, so that matching every word of a label scores the
+//     label's full information;
+//   - the words of real notices next to the codes their buyers chose
+//     (data/cpv/concept_notices.tsv, learnt by benchmarks/cpv_concept_model
+//     from the training part of data/ted/notices_dev.jsonl): "dron" in
+//     French notices goes with 35613000 although no French label says it.
+// Scores are hierarchy-aware: a code's score adds part of the scores of its
+// group and division, so that several hits in one family outweigh a lone
+// hit elsewhere.
+//
+// Example:
+//
+//   const procmatch::CpvConcepts& concepts = procmatch::CpvConcepts::Builtin();
+//   absl::StatusOr<std::vector<procmatch::CpvSuggestion>> s =
+//       procmatch::SuggestCpv("Levering van onbemande luchtvaartuigen");
+//   // (*s)[0].code == 35613000, (*s)[0].language == "nl",
+//   // (*s)[0].label == "Onbemande luchtvaartuigen",
+//   // (*s)[0].evidence[0]: "onbemande" matches "onbemande" (nl, label).
+//
+// Cost: the labels (7.6 MB of text) are compiled into the library; a
+// language's word-to-code links are built the first time that language is
+// used (about 60 ms per language, doc/cross_language.md). One
+// suggestion takes well under a millisecond.
+//
+// Errors: text that is not valid UTF-8 is an InvalidArgument error naming
+// the byte offset; a language that is not one of the 24 is an
+// InvalidArgument error quoting it.
+//
+// Threading: CpvConcepts is immutable apart from its lazily built languages,
+// which are built once, thread-safely; all methods may be called
+// concurrently.
+#ifndef PROCMATCH_LIB_CPV_CONCEPTS_H_
+#define PROCMATCH_LIB_CPV_CONCEPTS_H_
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "procmatch/cpv.h"
+#include "procmatch/text_analyzer.h"
+
+namespace procmatch {
+
+// The 24 official EU languages (ISO 639-1), in the order of the label file.
+// Irish labels were never published: "ga" has the English ones.
+inline constexpr int kConceptLanguageCount = 24;
+extern const char* const kConceptLanguages[kConceptLanguageCount];
+
+// Words without a Snowball stemmer (bg, cs, et, hr, lv, mt, pl, sk, sl) are
+// cut to this many letters: "bezpilotních" and "bezpilotní" meet as
+// "bezpil".
+inline constexpr int kPrefixLetters = 6;
+
+// How a word of a text is linked to a code.
+enum class ConceptSource {
+  kLabel,    // The word is in the code's label in that language.
+  kNotices,  // The word appears in training notices with the code.
+};
+
+// One word of a text supporting a code.
+struct ConceptEvidence {
+  std::string word;        // The text's word, lower-cased: "drones".
+  std::string label_word;  // The label's word it matched, lower-cased;
+                           // empty for kNotices.
+  std::string language;    // Of the text and the label.
+  ConceptSource source = ConceptSource::kLabel;
+  double weight = 0;  // Its share of the code's score.
+};
+
+// One concept of a text: a code and how strongly the text means it.
+struct Concept {
+  CpvCode code;
+  double weight = 0;  // In (0, 1]; the text's strongest concept has 1.
+};
+
+// A suggested code, best first.
+struct CpvSuggestion {
+  CpvCode code;
+  double score = 0;      // Hierarchy-aware score; comparable within a call.
+  std::string language;  // The text's (given or detected).
+  std::string label;     // In the text's language.
+  std::string label_en;  // In English.
+  std::vector<ConceptEvidence> evidence;  // Strongest first.
+};
+
+// How the two sources and the hierarchy weigh (doc/cross_language.md,
+// "Weights": chosen on the development fold, never on held-out notices).
+struct ConceptWeights {
+  // A notice link's weight is this times the word's specificity among the
+  // language's training notices, log(1 + notices / notices with the word),
+  // times P(code | word). A label link weighs idf^2 / (sum of the label's
+  // idf). Default: 1.
+  double notices = 4.0;
+  // The specificity above is raised to this power: 2 weighs rare words as a
+  // tf-idf cosine does on both sides. Default: 1.
+  double notice_specificity_power = 1.0;
+  // A code's ranking score adds these shares of the strongest raw score in
+  // its group (3 digits) and in its division (2 digits), or of their sums
+  // when family_by_sum. Defaults: 0.5, 0, max.
+  double group_support = 0.5;
+  double division_support = 0.0;
+  bool family_by_sum = false;
+  // Label links of words that are common in the language's notices
+  // ("fourniture", "dostawa") are discounted by the word's specificity
+  // among notices, scaled to [0, 1]. Default: true.
+  bool discount_notice_words = true;
+};
+
+class CpvConcepts {
+ public:
+  // Concept vectors keep at most this many codes.
+  static constexpr int kMaxConcepts = 16;
+
+  // The concepts of the CPV 2008 labels and the bundled notice links,
+  // compiled into the library, over CpvTaxonomy::Builtin().
+  static const CpvConcepts& Builtin();
+
+  // From the label file (header, then `code<TAB>label_bg ... label_sv` in
+  // kConceptLanguages order) and the notice links (header, then
+  // `language<TAB>term<TAB>notices<TAB>code:count code:count ...`, with a
+  // row of term "*" giving the language's number of notices). Every code
+  // must be in `cpv`, which must outlive the result. Errors name the line.
+  static absl::StatusOr<std::unique_ptr<CpvConcepts>> Create(
+      absl::string_view labels_tsv, absl::string_view notices_tsv,
+      const CpvTaxonomy& cpv, const ConceptWeights& weights = {});
+
+  ~CpvConcepts();
+  CpvConcepts(const CpvConcepts&) = delete;
+  CpvConcepts& operator=(const CpvConcepts&) = delete;
+
+  const CpvTaxonomy& cpv() const { return *cpv_; }
+
+  // True for one of kConceptLanguages.
+  static bool IsConceptLanguage(absl::string_view language);
+
+  // The label of `code` in `language`, or "" for an unknown code or
+  // language.
+  absl::string_view Label(CpvCode code, absl::string_view language) const;
+
+  // The concepts of `text` in `language` (detected when empty), strongest
+  // first, at most `max_concepts`, those below `min_weight` of the
+  // strongest dropped.
+  absl::StatusOr<std::vector<Concept>> Concepts(absl::string_view text,
+                                                absl::string_view language,
+                                                int max_concepts = kMaxConcepts,
+                                                double min_weight = 0.1) const;
+
+  // The same from terms already analysed by AnalyzeText in `language`
+  // (REQUIRES: one of kConceptLanguages), as index building has them.
+  std::vector<Concept> ConceptsOfTerms(const std::vector<std::string>& terms,
+                                       absl::string_view language,
+                                       int max_concepts = kMaxConcepts,
+                                       double min_weight = 0.1) const;
+
+  // The best `top` codes for `text` in `language` (detected when empty),
+  // with labels and evidence. Fewer when fewer codes have any evidence.
+  absl::StatusOr<std::vector<CpvSuggestion>> Suggest(absl::string_view text,
+                                                     absl::string_view language,
+                                                     int top = 5) const;
+
+  // The words of `text` in `language` (detected when empty) that link it
+  // to `code` itself, strongest first; empty when none does.
+  absl::StatusOr<std::vector<ConceptEvidence>> Evidence(
+      absl::string_view text, absl::string_view language, CpvCode code) const;
+
+ private:
+  struct Link {
+    int32_t ordinal;
+    float weight;
+  };
+  struct TermLinks {
+    std::vector<Link> label;
+    std::vector<Link> notices;
+  };
+  struct LanguageModel {
+    absl::flat_hash_map<std::string, TermLinks> links;
+  };
+  // Per code ordinal, its label in each language: views into labels_.
+  using Labels = std::array<absl::string_view, kConceptLanguageCount>;
+
+  CpvConcepts() = default;
+  const LanguageModel& Model(int language) const;
+  void BuildModel(int language, LanguageModel* model) const;
+  // Raw scores by ordinal for analysed terms of `language`.
+  absl::flat_hash_map<int32_t, double> RawScores(
+      const std::vector<std::string>& terms, int language) const;
+  // Adds group and division support: the ranking score of each scored code.
+  std::vector<std::pair<int32_t, double>> Ranked(
+      const absl::flat_hash_map<int32_t, double>& raw) const;
+  absl::StatusOr<int> ResolveLanguage(absl::string_view text,
+                                      absl::string_view language) const;
+  std::vector<ConceptEvidence> EvidenceOfWords(
+      const std::vector<AnalyzedWord>& words, int language, CpvCode code) const;
+
+  const CpvTaxonomy* cpv_ = nullptr;
+  ConceptWeights weights_;
+  std::string labels_text_;
+  std::vector<Labels> labels_;  // By ordinal.
+  // Notice links as read, per language: term -> (notices, code counts).
+  struct NoticeTerm {
+    int notices;
+    std::vector<std::pair<int32_t, float>> counts;
+  };
+  std::array<absl::flat_hash_map<std::string, NoticeTerm>,
+             kConceptLanguageCount>
+      notice_terms_;
+  std::array<int, kConceptLanguageCount> notice_count_ = {};
+  mutable std::array<std::once_flag, kConceptLanguageCount> built_;
+  mutable std::array<std::unique_ptr<LanguageModel>, kConceptLanguageCount>
+      models_;
+};
+
+// CpvConcepts::Builtin().Suggest(text, language, top).
+absl::StatusOr<std::vector<CpvSuggestion>> SuggestCpv(
+    absl::string_view text, absl::string_view language = "", int top = 5);
+
+// The term the concept layer looks up for an analysed term of `language`:
+// the term itself where the language has a stemmer or the term holds a
+// digit, else its first kPrefixLetters letters.
+std::string ConceptTerm(absl::string_view term, absl::string_view language);
+
+}  // namespace procmatch
+
+#endif  // PROCMATCH_LIB_CPV_CONCEPTS_H_
