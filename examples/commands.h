@@ -39,6 +39,10 @@ int RunAlerts(const Args& args);
 // dependence and concentration per capability area (coverage_command.cc).
 int RunCoverage(const Args& args);
 
+// serve --index SNAPSHOT --listen ADDR [...]: the gRPC service
+// (serve_command.cc). Parses its own options: argv[1] is "serve".
+int RunServe(int argc, char** argv);
+
 }  // namespace cli
 }  // namespace procmatch
 

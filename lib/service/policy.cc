@@ -27,8 +27,8 @@ bool AnyAdmits(const google::protobuf::RepeatedPtrField<std::string>& patterns,
 // Kinds of requirement whose outcome tells a supplier's clearance or
 // ownership.
 bool IsSensitive(const v1::Requirement& r) {
-  return r.has_clearance() ||
-         (r.has_establishment() && r.establishment().no_third_country_control());
+  return r.has_clearance() || (r.has_establishment() &&
+                               r.establishment().no_third_country_control());
 }
 
 void CollectSensitive(const v1::Tender& tender,
@@ -70,9 +70,9 @@ bool PatternAdmits(absl::string_view pattern, absl::string_view value) {
 
 const std::vector<std::string>& ServiceMethods() {
   static const std::vector<std::string>* methods = new std::vector<std::string>{
-      "Match",           "MatchBatch",      "Explain",
+      "Match",           "MatchBatch",        "Explain",
       "SuggestCpv",      "ProposeConsortium", "Coverage",
-      "EvaluateNotices", "SubscribeAlerts", "UpdateSuppliers",
+      "EvaluateNotices", "SubscribeAlerts",   "UpdateSuppliers",
       "Reload"};
   return *methods;
 }
@@ -148,9 +148,10 @@ absl::StatusOr<Policy> Policy::FromProto(const v1::ServicePolicy& proto) {
     const int id = static_cast<int>(policy.callers_.size());
     for (const std::string& t : c.bearer_tokens()) {
       if (t.empty() || !policy.by_token_.emplace(t, id).second) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            where, " (", c.name(), "): a bearer token is empty or given to "
-                                   "another caller too"));
+        return absl::InvalidArgumentError(
+            absl::StrCat(where, " (", c.name(),
+                         "): a bearer token is empty or given to "
+                         "another caller too"));
       }
     }
     for (const std::string& n : c.certificate_names()) {

@@ -114,8 +114,8 @@ class AlertHub {
   // Waits up to `wait` for an alert of `s`. Returns false when there is
   // none (yet); sets *ended when the hub is closed, *overflowed when `s`
   // fell behind.
-  bool Next(Subscription* s, absl::Duration wait, v1::Alert* alert,
-            bool* ended, bool* overflowed) {
+  bool Next(Subscription* s, absl::Duration wait, v1::Alert* alert, bool* ended,
+            bool* overflowed) {
     absl::MutexLock lock(&mu_);
     auto ready = [this, s]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
       return closed_ || s->overflowed || !s->queue.empty();
@@ -179,8 +179,8 @@ class ServiceImpl final : public v1::Procmatch::Service {
   class Call {
    public:
     // `counted`: holds a slot of max_concurrent_requests while it runs.
-    Call(ServiceImpl* service, grpc::ServerContext* context,
-         const char* method, bool counted = true)
+    Call(ServiceImpl* service, grpc::ServerContext* context, const char* method,
+         bool counted = true)
         : service_(service),
           context_(context),
           method_(method),
@@ -188,19 +188,19 @@ class ServiceImpl final : public v1::Procmatch::Service {
           start_(absl::Now()) {
       admission_ = service_->Authenticate(context, &caller_);
       if (admission_.ok() && !caller_->MayCall(method)) {
-        admission_ = grpc::Status(
-            grpc::StatusCode::PERMISSION_DENIED,
-            absl::StrCat("caller \"", caller_->name(), "\" may not call ",
-                         method, " (policy)"));
+        admission_ =
+            grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                         absl::StrCat("caller \"", caller_->name(),
+                                      "\" may not call ", method, " (policy)"));
       }
       if (counted_) {
         const int running = service_->in_flight_.fetch_add(1) + 1;
         const int max = service_->config_.limits.max_concurrent_requests;
         if (admission_.ok() && running > max) {
-          admission_ = grpc::Status(
-              grpc::StatusCode::RESOURCE_EXHAUSTED,
-              absl::StrCat("max_concurrent_requests: ", max,
-                           " requests are running; retry later"));
+          admission_ =
+              grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                           absl::StrCat("max_concurrent_requests: ", max,
+                                        " requests are running; retry later"));
         }
       }
     }
@@ -219,8 +219,8 @@ class ServiceImpl final : public v1::Procmatch::Service {
           "procmatch-service time=%s method=%s caller=%s peer=%s status=%s "
           "latency_ms=%.3f",
           absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", start_, absl::UTCTimeZone()),
-          method_, caller_ != nullptr ? caller_->name() : "-",
-          context_->peer(), CodeName(status.error_code()),
+          method_, caller_ != nullptr ? caller_->name() : "-", context_->peer(),
+          CodeName(status.error_code()),
           absl::ToDoubleMilliseconds(absl::Now() - start_)));
       return status;
     }
@@ -256,12 +256,12 @@ class ServiceImpl final : public v1::Procmatch::Service {
       grpc::Status s = MatchOne(call, context, request->requests(i), &response);
       if (!s.ok()) {
         return call.Finish(grpc::Status(
-            s.error_code(), absl::StrCat("requests[", i, "]: ",
-                                         s.error_message())));
+            s.error_code(),
+            absl::StrCat("requests[", i, "]: ", s.error_message())));
       }
       if (!writer->Write(response)) {
-        return call.Finish(grpc::Status(grpc::StatusCode::CANCELLED,
-                                        "the stream was closed"));
+        return call.Finish(
+            grpc::Status(grpc::StatusCode::CANCELLED, "the stream was closed"));
       }
     }
     return call.Finish();
@@ -344,10 +344,9 @@ class ServiceImpl final : public v1::Procmatch::Service {
       absl::StatusOr<std::vector<v1::Alert>> raised =
           config_.alerts->Evaluate(request->notices(i), evaluation);
       if (!raised.ok()) {
-        return call.Finish(
-            grpc::Status(static_cast<grpc::StatusCode>(raised.status().code()),
-                         absl::StrCat("notices[", i, "]: ",
-                                      raised.status().message())));
+        return call.Finish(grpc::Status(
+            static_cast<grpc::StatusCode>(raised.status().code()),
+            absl::StrCat("notices[", i, "]: ", raised.status().message())));
       }
       for (v1::Alert& alert : *raised) {
         hub_.Publish(alert, config_.limits.max_queued_alerts);
@@ -466,7 +465,8 @@ class ServiceImpl final : public v1::Procmatch::Service {
     if (auth != nullptr && auth->IsPeerAuthenticated()) {
       for (const char* property :
            {"x509_common_name", "x509_subject_alternative_name"}) {
-        for (const grpc::string_ref& name : auth->FindPropertyValues(property)) {
+        for (const grpc::string_ref& name :
+             auth->FindPropertyValues(property)) {
           *caller = config_.policy->FindByCertificateName(
               absl::string_view(name.data(), name.size()));
           if (*caller != nullptr) return grpc::Status::OK;
