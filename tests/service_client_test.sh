@@ -7,7 +7,9 @@
 # Args: procmatch binary, client script, stub directory marker
 # (procmatch/v1/service_pb2.py), sample suppliers, sample tenders.
 set -uo pipefail
-procmatch=$1 client=$2 stub_marker=$3 suppliers=$4 tenders=$5
+absolute() { [[ "$1" == /* ]] && echo "$1" || echo "$PWD/$1"; }
+procmatch=$(absolute "$1") client=$(absolute "$2") stub_marker=$(absolute "$3")
+suppliers=$(absolute "$4") tenders=$(absolute "$5")
 stubs=${stub_marker%/procmatch/v1/service_pb2.py}
 tmp=${TEST_TMPDIR:-$(mktemp -d)}
 failures=0
