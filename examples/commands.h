@@ -42,6 +42,10 @@ int RunCoverage(const Args& args);
 // EU language, with evidence (suggest_cpv_command.cc).
 int RunSuggestCpv(const Args& args);
 
+// serve --index SNAPSHOT --listen ADDR [...]: the gRPC service
+// (serve_command.cc). Parses its own options: argv[1] is "serve".
+int RunServe(int argc, char** argv);
+
 }  // namespace cli
 }  // namespace procmatch
 

@@ -102,6 +102,10 @@ commands:
                          English, and the words that support it; a table on
                          a terminal, JSON Lines in a pipe
                          (doc/cross_language.md)
+  serve --index SNAPSHOT --listen HOST:PORT [--tls-cert FILE --tls-key FILE]
+        [--client-ca FILE] [--policy FILE] [--rules FILE...]
+                         the procmatch.v1.Procmatch gRPC service
+                         (doc/service.md; `procmatch serve` lists options)
   demo [--data_dir=DIR]  rank the bundled Belgian sample for its tenders
   version
 
@@ -145,6 +149,7 @@ int RunDemo(const Args& args) {
 }
 
 int Main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "serve") return RunServe(argc, argv);
   absl::StatusOr<Args> args = ParseArgs(argc, argv);
   if (!args.ok()) {
     if (argc > 1) std::cerr << "procmatch: " << args.status().message() << "\n";

@@ -12,6 +12,9 @@ PACKAGES=(
   libabsl-dev libprotobuf-dev protobuf-compiler libre2-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libstemmer-dev libpugixml-dev libleveldb-dev
+  # The gRPC service (lib/service), its Python client test and the test
+  # certificates of tests/service_test.cc.
+  libgrpc++-dev protobuf-compiler-grpc python3-grpcio python3-protobuf openssl
 )
 BENCHMARK_PACKAGES=(libxapian-dev)
 # python3 reads the screenshot in tests/png_check.py.
