@@ -19,6 +19,7 @@
 #include <cstring>
 #include <iostream>
 #include <map>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -42,17 +43,27 @@ constexpr int kK = 10;
 struct Query {
   v1::MatchRequest request;
   std::set<std::string> winners;  // Supplier ids known in training.
+  int notice = 0;  // The notice asked about: the unit bootstrap resamples.
 };
+
+// Bootstrap of differences: resamples of the test notices, fixed seed.
+constexpr int kResamples = 2000;
+constexpr uint64_t kBootstrapSeed = 20261129;
 
 struct Metrics {
   int queries = 0;
   int hit1 = 0, hit5 = 0, hit10 = 0;
   double reciprocal = 0;
   std::set<std::string> recommended;
+  // Per query, in query order: its reciprocal rank (0 beyond 10) and notice.
+  std::vector<double> rr;
+  std::vector<int> notice;
 
   void Add(const std::vector<std::string>& ranked,
-           const std::set<std::string>& winners) {
+           const std::set<std::string>& winners, int notice_index) {
     ++queries;
+    rr.push_back(0);
+    notice.push_back(notice_index);
     for (size_t i = 0; i < ranked.size() && i < kK; ++i) {
       recommended.insert(ranked[i]);
     }
@@ -62,6 +73,7 @@ struct Metrics {
       hit5 += i < 5;
       hit10 += 1;
       reciprocal += 1.0 / (i + 1);
+      rr.back() = 1.0 / (i + 1);
       return;
     }
   }
@@ -71,9 +83,55 @@ struct Metrics {
     hit5 += o.hit5;
     hit10 += o.hit10;
     reciprocal += o.reciprocal;
+    rr.insert(rr.end(), o.rr.begin(), o.rr.end());
+    notice.insert(notice.end(), o.notice.begin(), o.notice.end());
   }
   double Mrr() const { return queries ? reciprocal / queries : 0; }
 };
+
+// The MRR@10 difference a - b over the same queries, and its 95% percentile
+// bootstrap interval: notices are drawn with replacement (all the queries of
+// a drawn notice come with it), kResamples times, with a fixed seed.
+struct Difference {
+  double mrr = 0, low = 0, high = 0;
+};
+
+Difference BootstrapDifference(const Metrics& a, const Metrics& b) {
+  std::map<int, std::pair<double, int>> by_notice;  // Sum of a-b, queries.
+  for (size_t i = 0; i < a.rr.size() && i < b.rr.size(); ++i) {
+    auto& [sum, n] = by_notice[a.notice[i]];
+    sum += a.rr[i] - b.rr[i];
+    ++n;
+  }
+  std::vector<std::pair<double, int>> notices;
+  double sum = 0;
+  int n = 0;
+  for (const auto& [id, s] : by_notice) {
+    notices.push_back(s);
+    sum += s.first;
+    n += s.second;
+  }
+  Difference d;
+  if (notices.empty()) return d;
+  d.mrr = sum / n;
+  std::mt19937_64 rng(kBootstrapSeed);
+  std::uniform_int_distribution<size_t> pick(0, notices.size() - 1);
+  std::vector<double> stats;
+  for (int r = 0; r < kResamples; ++r) {
+    double s = 0;
+    int q = 0;
+    for (size_t i = 0; i < notices.size(); ++i) {
+      const auto& [ds, dn] = notices[pick(rng)];
+      s += ds;
+      q += dn;
+    }
+    stats.push_back(q > 0 ? s / q : 0);
+  }
+  std::sort(stats.begin(), stats.end());
+  d.low = stats[static_cast<size_t>(0.025 * kResamples)];
+  d.high = stats[static_cast<size_t>(0.975 * kResamples) - 1];
+  return d;
+}
 
 // A ranking method: the ids of the top 10 for each query.
 using Method = std::function<std::vector<std::vector<std::string>>(
@@ -81,13 +139,16 @@ using Method = std::function<std::vector<std::vector<std::string>>(
 
 struct Split {
   std::vector<const v1::Tender*> train, test;
+  const v1::Tender* first = nullptr;  // Of all notices: t - first numbers t.
 };
 
 // The evaluation of one split: builds the training corpus, the queries, and
 // runs every method.
 class Evaluation {
  public:
-  explicit Evaluation(const Split& split) {
+  // One query per award (its lot when it names one) or, with `per_notice`,
+  // one per notice (the tender as a whole; its winners are every award's).
+  Evaluation(const Split& split, bool per_notice) {
     TrackRecordBuilder records;
     for (const v1::Tender* t : split.train) records.AddAwards(*t);
     profiles_ = records.Build();
@@ -108,11 +169,22 @@ class Evaluation {
       popular_.push_back(by_count[i].second);
     }
     for (const v1::Tender* t : split.test) {
+      std::vector<std::vector<const v1::ContractAward*>> groups;
       for (const v1::ContractAward& a : t->awards()) {
+        if (per_notice && !groups.empty()) {
+          groups.back().push_back(&a);
+        } else {
+          groups.push_back({&a});
+        }
+      }
+      for (const auto& group : groups) {
         Query q;
-        for (const v1::Awardee& w : a.winners()) {
-          const std::string id = TrackRecordSupplierId(w);
-          if (!id.empty() && index_->FindDoc(id) >= 0) q.winners.insert(id);
+        q.notice = static_cast<int>(t - split.first);
+        for (const v1::ContractAward* a : group) {
+          for (const v1::Awardee& w : a->winners()) {
+            const std::string id = TrackRecordSupplierId(w);
+            if (!id.empty() && index_->FindDoc(id) >= 0) q.winners.insert(id);
+          }
         }
         if (q.winners.empty()) {
           ++unanswerable_;
@@ -122,7 +194,9 @@ class Evaluation {
         tender.clear_awards();  // The answer is not part of the question.
         *q.request.mutable_tender() = tender;
         for (const v1::Lot& l : tender.lots()) {
-          if (l.id() == a.lot_id()) q.request.set_lot_id(a.lot_id());
+          if (!per_notice && l.id() == group[0]->lot_id()) {
+            q.request.set_lot_id(l.id());
+          }
         }
         q.request.mutable_options()->set_top_k(kK);
         if (tender.has_published()) {
@@ -138,7 +212,7 @@ class Evaluation {
     Metrics m;
     const auto ranked = method(queries_);
     for (size_t i = 0; i < queries_.size(); ++i) {
-      m.Add(ranked[i], queries_[i].winners);
+      m.Add(ranked[i], queries_[i].winners, queries_[i].notice);
     }
     return m;
   }
@@ -192,37 +266,23 @@ class Evaluation {
   int unanswerable_ = 0;
 };
 
-v1::ScoreWeights Only(int component) {
+// Weights with only the component of ScoreWeights field `kind` (= its
+// ScoreComponentKind), or every component but it. Generic over the fields:
+// a component added to the table and to ScoreWeights joins the tables.
+v1::ScoreWeights Only(int kind) {
   v1::ScoreWeights w;
-  w.set_cpv(component == 0);
-  w.set_text(component == 1);
-  w.set_track_record(component == 2);
-  w.set_capability_tags(component == 3);
-  w.set_desirable_requirements(component == 4);
-  w.set_size_fit(component == 5);
-  w.set_proximity(component == 6);
+  const auto* d = v1::ScoreWeights::descriptor();
+  for (int i = 0; i < d->field_count(); ++i) {
+    w.GetReflection()->SetDouble(&w, d->field(i),
+                                 d->field(i)->number() == kind ? 1 : 0);
+  }
   return w;
 }
 
-v1::ScoreWeights Without(int component) {
+v1::ScoreWeights Without(int kind) {
   v1::ScoreWeights w;
-  switch (component) {
-    case 0:
-      w.set_cpv(0);
-      break;
-    case 1:
-      w.set_text(0);
-      break;
-    case 2:
-      w.set_track_record(0);
-      break;
-    case 5:
-      w.set_size_fit(0);
-      break;
-    case 6:
-      w.set_proximity(0);
-      break;
-  }
+  w.GetReflection()->SetDouble(
+      &w, v1::ScoreWeights::descriptor()->FindFieldByNumber(kind), 0);
   return w;
 }
 
@@ -244,53 +304,54 @@ std::string Line(const std::string& name, const Metrics& m, int suppliers) {
                          100.0 * m.recommended.size() / std::max(1, suppliers));
 }
 
-// Runs every method on `splits` (metrics summed over them) and prints a table.
+// Runs every method on `splits` (metrics summed over them) and prints a
+// table, then the bootstrap intervals of the full method's lead.
 void Report(const std::string& title, const std::vector<Split>& splits,
+            bool per_notice, const v1::ScoreWeights& weights,
             std::ostream& out) {
   std::vector<std::unique_ptr<Evaluation>> evals;
   int queries = 0, unanswerable = 0, suppliers = 0;
   for (const Split& s : splits) {
-    evals.push_back(std::make_unique<Evaluation>(s));
+    evals.push_back(std::make_unique<Evaluation>(s, per_notice));
     queries += evals.back()->queries();
     unanswerable += evals.back()->unanswerable();
     suppliers += evals.back()->suppliers();
   }
   suppliers /= std::max<size_t>(1, splits.size());
-  out << "### " << title << "\n\n"
-      << queries << " test awards whose winner won in training ("
-      << unanswerable << " more whose winner did not, left out); " << suppliers
+  const char* unit = per_notice ? "notices" : "awards (per lot)";
+  out << "### " << title << ", " << (per_notice ? "per notice" : "per lot")
+      << "\n\n"
+      << queries << " test " << unit << " with a winner who won in training ("
+      << unanswerable << " more without, left out); " << suppliers
       << " suppliers in training"
       << (splits.size() > 1 ? " (mean over folds)" : "") << ".\n\n"
       << "| method | HR@1 | HR@5 | HR@10 | MRR@10 | suppliers recommended |\n"
       << "| --- | --- | --- | --- | --- | --- |\n";
-  const std::vector<
-      std::pair<std::string, std::function<Method(const Evaluation&)>>>
-      methods = {
-          {"most frequent winners",
-           [](const Evaluation& e) { return e.Popular(); }},
-          {"Xapian BM25, text",
-           [](const Evaluation& e) { return e.Xapian(false); }},
-          {"Xapian BM25, text + CPV terms",
-           [](const Evaluation& e) { return e.Xapian(true); }},
-          {"procmatch, CPV relevance only",
-           [](const Evaluation& e) { return e.Procmatch(Only(0)); }},
-          {"procmatch, text (BM25) only",
-           [](const Evaluation& e) { return e.Procmatch(Only(1)); }},
-          {"procmatch, track record only",
-           [](const Evaluation& e) { return e.Procmatch(Only(2)); }},
-          {"**procmatch, full (defaults)**",
-           [](const Evaluation& e) { return e.Procmatch(v1::ScoreWeights()); }},
-          {"procmatch without CPV",
-           [](const Evaluation& e) { return e.Procmatch(Without(0)); }},
-          {"procmatch without text",
-           [](const Evaluation& e) { return e.Procmatch(Without(1)); }},
-          {"procmatch without track record",
-           [](const Evaluation& e) { return e.Procmatch(Without(2)); }},
-          {"procmatch without size fit",
-           [](const Evaluation& e) { return e.Procmatch(Without(5)); }},
-          {"procmatch without proximity",
-           [](const Evaluation& e) { return e.Procmatch(Without(6)); }},
-      };
+  using Make = std::function<Method(const Evaluation&)>;
+  std::vector<std::pair<std::string, Make>> methods = {
+      {"most frequent winners",
+       [](const Evaluation& e) { return e.Popular(); }},
+      {"Xapian BM25, text",
+       [](const Evaluation& e) { return e.Xapian(false); }},
+      {"Xapian BM25, text + CPV terms",
+       [](const Evaluation& e) { return e.Xapian(true); }},
+      {"procmatch, CPV relevance only",
+       [](const Evaluation& e) { return e.Procmatch(Only(1)); }},
+      {"procmatch, text (BM25) only",
+       [](const Evaluation& e) { return e.Procmatch(Only(2)); }},
+      {"procmatch, track record only",
+       [](const Evaluation& e) { return e.Procmatch(Only(3)); }},
+      {"**procmatch, full**",
+       [weights](const Evaluation& e) { return e.Procmatch(weights); }},
+  };
+  const auto* d = v1::ScoreWeights::descriptor();
+  for (int i = 0; i < d->field_count(); ++i) {
+    const int kind = d->field(i)->number();
+    methods.emplace_back(
+        absl::StrCat("procmatch without ", d->field(i)->name()),
+        [kind](const Evaluation& e) { return e.Procmatch(Without(kind)); });
+  }
+  std::map<std::string, Metrics> totals;
   for (const auto& [name, make] : methods) {
     Metrics total;
     std::set<std::string> recommended;
@@ -301,6 +362,21 @@ void Report(const std::string& title, const std::vector<Split>& splits,
     }
     total.recommended = std::move(recommended);
     out << Line(name, total, suppliers * static_cast<int>(splits.size()));
+    totals[name] = std::move(total);
+  }
+  out << "\nLead of procmatch (full) in MRR@10, with its 95% bootstrap "
+         "interval ("
+      << kResamples << " resamples of the test notices, seed " << kBootstrapSeed
+      << "):\n\n"
+      << "| against | MRR@10 difference | 95% interval |\n"
+      << "| --- | --- | --- |\n";
+  for (const char* baseline :
+       {"Xapian BM25, text", "Xapian BM25, text + CPV terms",
+        "procmatch, CPV relevance only", "procmatch, text (BM25) only"}) {
+    const Difference diff =
+        BootstrapDifference(totals["**procmatch, full**"], totals[baseline]);
+    out << absl::StrFormat("| %s | %+.3f | [%+.3f, %+.3f] |\n", baseline,
+                           diff.mrr, diff.low, diff.high);
   }
   out << "\n";
 }
@@ -308,7 +384,9 @@ void Report(const std::string& title, const std::vector<Split>& splits,
 // Grid search of the three main weights on the folds; prints the best.
 void Tune(const std::vector<Split>& folds, std::ostream& out) {
   std::vector<std::unique_ptr<Evaluation>> evals;
-  for (const Split& s : folds) evals.push_back(std::make_unique<Evaluation>(s));
+  for (const Split& s : folds) {
+    evals.push_back(std::make_unique<Evaluation>(s, /*per_notice=*/false));
+  }
   struct Result {
     double mrr;
     double cpv, text, track, proximity;
@@ -378,6 +456,7 @@ int Main(int argc, char** argv) {
            std::make_pair(b->published().seconds(), b->id());
   });
   Split time;
+  time.first = notices.data();
   const size_t cut = by_time.size() * 8 / 10;
   time.train.assign(by_time.begin(), by_time.begin() + cut);
   time.test.assign(by_time.begin() + cut, by_time.end());
@@ -385,6 +464,7 @@ int Main(int argc, char** argv) {
     time.test.resize(max_test);
   }
   std::vector<Split> folds(5);
+  for (Split& f : folds) f.first = notices.data();
   for (const auto& t : notices) {
     const int fold = Fnv1a(t.source_notice_id()) % 5;
     for (int f = 0; f < 5; ++f) {
@@ -401,12 +481,15 @@ int Main(int argc, char** argv) {
             << notices.size() << " notices from " << data
             << "; the split is fixed (time: earliest 80% train; folds: FNV-1a "
                "of the notice id mod 5).\n\n";
-  Report(absl::StrCat("Time split: ", time.train.size(),
-                      " earlier notices "
-                      "train, ",
-                      time.test.size(), " later notices test"),
-         {time}, std::cout);
-  Report("Cross-validation by notice (5 folds, summed)", folds, std::cout);
+  const std::string time_title = absl::StrCat(
+      "Time split: ", time.train.size(), " earlier notices train, ",
+      time.test.size(), " later notices test");
+  const v1::ScoreWeights defaults;
+  for (bool per_notice : {false, true}) {
+    Report(time_title, {time}, per_notice, defaults, std::cout);
+    Report("Cross-validation by notice (5 folds, summed)", folds, per_notice,
+           defaults, std::cout);
+  }
   if (tune) Tune(folds, std::cout);
   return 0;
 }
