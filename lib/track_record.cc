@@ -218,6 +218,7 @@ bool TrackRecordBuilder::AddAwards(const v1::Tender& notice) {
     v1::PastContract contract;
     contract.set_buyer_name(notice.buyer().name());
     contract.set_buyer_country(notice.buyer().country());
+    contract.set_buyer_activity(notice.buyer().main_activity());
     contract.set_title(!award.title().empty()
                            ? award.title()
                            : (lot != nullptr && !lot->title().empty()

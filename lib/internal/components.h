@@ -32,15 +32,25 @@ enum class CandidatePostings {
   kCpvDivision,  // The division of each tender code (offered or past codes).
   kTerms,        // The query's terms.
   kTags,         // The wanted tags.
+  kBuyer,        // The buyer's, and its country and activity's.
 };
 
 // An upper bound on the value known from the postings alone.
 enum class CheapBound {
-  kOne,              // The maximum, 1.
-  kCpvCeiling,       // From the deepest CPV postings level holding it.
-  kAccumulatedText,  // BM25 accumulated over term postings: exact.
-  kOneIfCpvRelated,  // 1 when it shares a CPV division with the query.
+  kOne,               // The maximum, 1.
+  kCpvCeiling,        // From the deepest CPV postings level holding it.
+  kAccumulatedText,   // BM25 accumulated over term postings: exact.
+  kOneIfCpvRelated,   // 1 when it shares a CPV division with the query.
+  kOneIfBuyerPosted,  // 1 when in the query's buyer postings.
 };
+
+// Track record and buyer affinity: the decay of a past contract's weight
+// (e-fold time in years), the contract value one size step stands for, and
+// the credit of an award from another buyer of the same country and main
+// activity against one from the buyer itself (doc/scoring.md).
+constexpr double kRecencyYears = 5;
+constexpr double kContractSizeUnit = 100000;
+constexpr double kAlikeBuyerCredit = 0.3;
 
 struct ComponentSpec {
   v1::ScoreComponentKind kind;

@@ -60,6 +60,9 @@ class IndexData {
   const std::vector<uint32_t>& CertificationPostings(
       absl::string_view scheme_key) const;
   double average_length() const { return average_length_; }
+  // Docs with a past contract from the buyer (a BuyerPostingKey()) or from
+  // a buyer of the country and activity (a BuyerActivityKey()), ascending.
+  const std::vector<uint32_t>& BuyerPostings(absl::string_view key) const;
 
   // The analysed terms, indexed by term id.
   std::vector<absl::string_view> Vocabulary() const;
@@ -78,7 +81,12 @@ class IndexData {
   absl::flat_hash_map<std::string, std::vector<uint32_t>>
       certification_postings_;
   double average_length_ = 0;
+  absl::flat_hash_map<std::string, std::vector<uint32_t>> buyer_postings_;
 };
+
+// The buyer postings key of a folded buyer name: "buyer:stad gent"; "" for
+// an empty name.
+std::string BuyerPostingKey(const std::string& buyer_key);
 
 // The way in from the public SupplierIndex, and the ways to make one.
 struct IndexAccess {

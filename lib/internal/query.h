@@ -37,6 +37,7 @@ enum Component {
   kDesirable,
   kSize,
   kProximity,
+  kBuyerAffinity,  // ScoreComponentKind 9: kind 8 (concepts) is elsewhere.
   kComponentCount
 };
 
@@ -74,6 +75,7 @@ struct Query {
   std::vector<PreparedRequirement> requirements;  // The tender's, the lot's.
   std::vector<QueryCode> codes;
   double code_weight_sum = 0;
+  bool inherited_codes = false;  // A lot without codes: the notice's.
   std::vector<QueryTerm> terms;
   double text_max = 0;  // Largest attainable BM25 sum.
   absl::CivilDay as_of;
@@ -84,9 +86,11 @@ struct Query {
   std::vector<std::string> wanted_tags;  // Folded, sorted, unique.
   std::string buyer_key;                 // Folded buyer name.
   std::string buyer_country;
+  std::string buyer_activity_key;  // BuyerActivityKey(), or "".
   double desirable_weight_sum = 0;
   double weight[kComponentCount] = {};  // Normalised; 0 = not computed.
   int top_k = 10;
+  double min_score = 0;  // Options::min_match_score: listed only above.
   bool include_excluded = false;
   int max_excluded = 100;
 };
