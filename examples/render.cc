@@ -67,7 +67,9 @@ void PrintTable(const v1::Tender& tender, const v1::MatchResponse& r,
   if (r.excluded_size() > 0)
     out << ", " << r.counters().excluded() << " excluded";
   out << "\n";
-  if (r.matches_size() == 0) out << "   no eligible supplier\n";
+  if (r.matches_size() == 0) {
+    out << "   no supplier fits: none eligible shows any positive evidence\n";
+  }
   for (const v1::SupplierMatch& m : r.matches()) {
     // Explain answers from a library that does not rank give rank 0.
     const std::string rank = m.rank() > 0 ? absl::StrCat(m.rank()) : "-";

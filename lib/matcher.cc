@@ -155,7 +155,7 @@ absl::StatusOr<v1::MatchResponse> Matcher::Explain(
   if (internal::Eligible(q, d, &reasons)) {
     double value[kComponentCount];
     const Ranked target{internal::Score(q, index, d, value),
-                        static_cast<uint32_t>(doc)};
+                        static_cast<uint32_t>(doc), internal::TieKey(d)};
     v1::SupplierMatch m = Describe(q, index, target.doc, target.score);
     const int64_t rank = internal::RankOf(q, index, target);
     m.set_rank(static_cast<int>(std::min<int64_t>(rank, INT32_MAX)));

@@ -56,6 +56,11 @@ struct Options {
   // (MatchOptions.max_excluded). Default: 10,000.
   int max_listed_exclusions = 10000;
 
+  // A match lists only suppliers whose score is above this: some positive
+  // evidence is needed, and zero is not a match (a tender that fits nobody
+  // lists nobody). In [0, 1). Default: 0.
+  double min_match_score = 0;
+
   // Problems reported for one record by validation; past this many the
   // report ends with "(and N more problems)" and the rest are only counted,
   // so that a record with 100,000 bad codes costs little to reject.

@@ -14,6 +14,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "procmatch/internal/stop_words.h"
 #include "procmatch/utf8.h"
 
 namespace procmatch {
@@ -118,38 +119,10 @@ bool IsWordChar(char32_t c) {
 
 bool IsConnector(char32_t c) { return c == '-' || c == '.' || c == '/'; }
 
+// Every EU language's stop words (internal/stop_words.h).
 const absl::flat_hash_map<std::string, absl::flat_hash_set<std::string>>&
 Stopwords() {
-  static const auto* stopwords = [] {
-    auto* m =
-        new absl::flat_hash_map<std::string, absl::flat_hash_set<std::string>>;
-    const std::pair<const char*, const char*> lists[] = {
-        {"en",
-         "a an and are as at be by for from has have in into is it its of on "
-         "or our that the their this to was we were which will with within "
-         "other all any such"},
-        {"fr",
-         "a au aux avec ce ces dans de des du en et est il ils la le les leur "
-         "leurs par pour qui que sa se ses son sur un une d l à ou pas plus "
-         "nos notre être été sont ainsi entre"},
-        {"nl",
-         "aan als bij de den der des die dit door een en het in is met naar "
-         "of om onder op te ten ter tot uit van voor wat wordt zijn zich ook "
-         "deze dat niet er onze"},
-        {"de",
-         "am an auf aus bei das dem den der des die durch ein eine einem "
-         "einen einer eines für im in ist mit nach oder sowie über um und "
-         "von vom zu zum zur sich wird werden nicht auch"},
-    };
-    for (const auto& [lang, words] : lists) {
-      auto& set = (*m)[lang];
-      for (absl::string_view w : absl::StrSplit(words, ' ')) {
-        set.insert(std::string(w));
-      }
-    }
-    return m;
-  }();
-  return *stopwords;
+  return internal::StopWordLists();
 }
 
 struct StemmerDeleter {

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "procmatch/cpv.h"
 #include "procmatch/dates.h"
@@ -17,11 +18,19 @@
 namespace procmatch {
 namespace {
 
-// Legal-form words and word sequences, folded and without dots, as they end
-// or start company names across the EU.
-const std::vector<std::vector<std::string>>& LegalForms() {
+// A legal form: its words, folded and without dots, and their letters.
+struct LegalForm {
+  std::vector<std::string> words;
+  std::string letters;
+};
+
+// Legal-form words and word sequences as they end or start company names
+// across the EU. A form matches its own words, or a run of short words
+// spelling its letters: "sp z oo" also matches "sp z o o" (from "Sp. z o.
+// o.") and "co kg" matches "cokg" (from "Co.KG").
+const std::vector<LegalForm>& LegalForms() {
   static const auto* forms = [] {
-    auto* out = new std::vector<std::vector<std::string>>;
+    auto* out = new std::vector<LegalForm>;
     for (absl::string_view f :
          {// Belgium, France, Luxembourg, Netherlands.
           "sa", "nv", "bv", "bvba", "srl", "sprl", "scrl", "sc", "cv", "vof",
@@ -29,7 +38,7 @@ const std::vector<std::vector<std::string>>& LegalForms() {
           "asbl", "vzw",
           // Germany, Austria, Switzerland.
           "gmbh", "ag", "kg", "ohg", "ug", "gbr", "ev", "gmbh co kg",
-          "gmbh und co kg", "se", "kgaa",
+          "gmbh und co kg", "co kg", "se", "kgaa",
           // UK, Ireland.
           "ltd", "limited", "plc", "llp", "llc", "inc", "corp",
           // European economic interest groupings.
@@ -38,38 +47,52 @@ const std::vector<std::vector<std::string>>& LegalForms() {
           "oy", "oyj", "ab", "abp", "as", "asa", "aps", "ky", "ry", "tmi",
           "uab", "ou", "sia",
           // South.
-          "spa", "sl", "slu", "sll", "lda", "unipessoal lda", "sagl",
+          "spa", "sl", "slu", "sll", "lda", "unipessoal lda", "sagl", "sau",
           // Central and Eastern Europe.
           "sp z oo", "spz oo", "sp k", "spolka komandytowa",
-          "spolka z ograniczona odpowiedzialnoscia", "sro", "as", "kft", "zrt",
-          "nyrt", "bt", "doo", "dd", "ad", "ood", "eood", "et", "еоод", "оод",
-          "ад", "ет", "ead", "еад",
+          "spolka z ograniczona odpowiedzialnoscia", "sro", "spol sro", "kft",
+          "zrt", "nyrt", "bt", "doo", "dd", "ad", "ood", "eood", "et", "еоод",
+          "оод", "ад", "ет", "ead", "еад",
           // Greece.
           "ae", "αε", "οε", "επε", "εε", "ικε"}) {
-      out->push_back(absl::StrSplit(f, ' '));
+      LegalForm form;
+      form.words = absl::StrSplit(f, ' ');
+      form.letters = absl::StrJoin(form.words, "");
+      out->push_back(std::move(form));
     }
     // Longest first, so that "gmbh co kg" goes before "kg".
-    std::sort(out->begin(), out->end(),
-              [](const auto& a, const auto& b) { return a.size() > b.size(); });
+    std::sort(out->begin(), out->end(), [](const auto& a, const auto& b) {
+      return a.letters.size() > b.letters.size();
+    });
     return out;
   }();
   return *forms;
 }
 
+// A word longer than this is never one letter group of a spaced form.
+constexpr size_t kMaxSpacedPart = 4;
+
+// Removes one legal form from the end (or start) of `words`, keeping a word
+// at least.
 bool StripAt(std::vector<std::string>* words, bool at_end) {
-  for (const auto& form : LegalForms()) {
-    if (form.size() >= words->size()) continue;  // Keep a word at least.
-    const bool match =
-        at_end
-            ? std::equal(form.begin(), form.end(), words->end() - form.size())
-            : std::equal(form.begin(), form.end(), words->begin());
-    if (!match) continue;
-    if (at_end) {
-      words->erase(words->end() - form.size(), words->end());
-    } else {
-      words->erase(words->begin(), words->begin() + form.size());
+  for (const LegalForm& form : LegalForms()) {
+    std::string letters;
+    bool short_words = true;
+    for (size_t k = 1;
+         k < words->size() && letters.size() < form.letters.size(); ++k) {
+      const std::string& w =
+          at_end ? (*words)[words->size() - k] : (*words)[k - 1];
+      letters = at_end ? absl::StrCat(w, letters) : absl::StrCat(letters, w);
+      short_words = short_words && w.size() <= kMaxSpacedPart;
+      if (letters != form.letters) continue;
+      const auto first = at_end ? words->end() - k : words->begin();
+      const bool same_words =
+          k == form.words.size() &&
+          std::equal(form.words.begin(), form.words.end(), first);
+      if (!same_words && !short_words) break;
+      words->erase(first, first + k);
+      return true;
     }
-    return true;
   }
   return false;
 }
@@ -111,7 +134,19 @@ const K& MostFrequent(const std::map<K, int>& counts) {
 
 std::string CompanyNameKey(absl::string_view name) {
   if (!IsValidUtf8(name)) return "";
-  std::string folded = FoldText(name);
+  // Typographic quotes, which enclose the name proper in many countries
+  // ("„Бент Ойл“ АД", "«Tor Vergata»"), separate words like ASCII quotes.
+  std::string folded =
+      absl::StrReplaceAll(FoldText(name), {{"\u201E", " "},    // „
+                                           {"\u201C", " "},    // “
+                                           {"\u201D", " "},    // ”
+                                           {"\u201A", " "},    // ‚
+                                           {"\u2018", " "},    // ‘
+                                           {"\u2019", " "},    // ’
+                                           {"\u00AB", " "},    // «
+                                           {"\u00BB", " "},    // »
+                                           {"\u2039", " "},    // ‹
+                                           {"\u203A", " "}});  // ›
   std::string cleaned;
   for (char c : folded) {
     if (c == '.') continue;  // "S.A." -> "sa", "s.r.o." -> "sro"
@@ -183,6 +218,7 @@ bool TrackRecordBuilder::AddAwards(const v1::Tender& notice) {
     v1::PastContract contract;
     contract.set_buyer_name(notice.buyer().name());
     contract.set_buyer_country(notice.buyer().country());
+    contract.set_buyer_activity(notice.buyer().main_activity());
     contract.set_title(!award.title().empty()
                            ? award.title()
                            : (lot != nullptr && !lot->title().empty()

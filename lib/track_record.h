@@ -9,9 +9,12 @@
 // Finland Oy"; "IBM ITALIA S.p.A." and "IBM Italia SpA"). Names are resolved
 // conservatively, because a wrong merge is worse than a missed one: two
 // winners are one supplier only when they are in the same country and their
-// names are equal after case and accent folding, dropping punctuation, and
-// removing legal-form words (SA, NV, GmbH, Oy, sp. z o.o., ЕООД...) at the
-// start and end of the name. Word order and every other word count. Every
+// names are equal after case and accent folding, dropping punctuation
+// (typographic quotes „…“, «…», “…”, ‚…‘ included), and removing legal-form
+// words (SA, NV, GmbH, Oy, sp. z o.o., ЕООД...) at the start and end of the
+// name, spaced or not ("S. A.", "sp. z o. o.", "s. r. o.", "Co.KG": a run of
+// words of at most 4 letters spelling a form). Word order and every other
+// word count. Every
 // spelling is kept, and Merges() lists the groups of more than one for a
 // person to check.
 //

@@ -291,8 +291,11 @@ TEST(ConsortiumBuilderTest, ProposesEligibleIndependentPartners) {
     independence |= rule.rule() == "independence";
   }
   EXPECT_TRUE(independence);
-  // Every eligible partner matches the radar package a little (by text);
-  // the one controlled from a third country is not a candidate.
+  // The eligible partners with some evidence for the radar package are
+  // candidates: the radar firms, the drone jammer by text and the C2
+  // software house by the CPV concepts of its description (the same
+  // defence division as the package's codes); the one controlled from a
+  // third country is not eligible.
   EXPECT_EQ(r->candidates_per_work_package(0), 4);
 }
 

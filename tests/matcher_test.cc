@@ -1,5 +1,6 @@
 #include "procmatch/matcher.h"
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -107,6 +108,72 @@ TEST(MatcherOracleTest, ConceptsAloneIndexedTopKEqualsExhaustive) {
 }
 
 // A new generation from an update matches exactly like a rebuild.
+// The same with many buyers, activities and contract values, and weights
+// that lean on track record and buyer affinity: their postings and bounds
+// must keep the top k exact.
+TEST(MatcherOracleTest, BuyerAffinityAndTrackRecordTopKEqualsExhaustive) {
+  const char* const kActivities[] = {"", "DEFENCE", "HEALTH"};
+  std::mt19937 rng(23);
+  auto pick = [&rng](int n) {
+    return std::uniform_int_distribution<int>(0, n - 1)(rng);
+  };
+  auto suppliers = testing::RandomSuppliers(3000, 17);
+  for (auto& s : suppliers) {
+    for (auto& c : *s.mutable_past_contracts()) {
+      c.set_buyer_name(absl::StrCat("Buyer ", pick(40)));
+      c.set_buyer_activity(kActivities[pick(3)]);
+      if (pick(2) == 0) {
+        c.mutable_value()->set_amount(pick(1000) * 1e4);
+        c.mutable_value()->set_currency("EUR");
+      }
+    }
+  }
+  auto requests = testing::RandomRequests(300, 19);
+  for (size_t i = 0; i < requests.size(); ++i) {
+    v1::Tender* t = requests[i].mutable_tender();
+    t->mutable_buyer()->set_name(absl::StrCat("Buyer ", pick(45)));
+    t->mutable_buyer()->set_main_activity(kActivities[pick(3)]);
+    v1::ScoreWeights* w = requests[i].mutable_options()->mutable_weights();
+    switch (i % 3) {
+      case 0:  // Buyer affinity alone.
+        w->set_cpv(0);
+        w->set_text(0);
+        w->set_track_record(0);
+        w->set_proximity(0);
+        w->set_size_fit(0);
+        w->set_buyer_affinity(1);
+        break;
+      case 1:  // History first.
+        w->set_track_record(0.4);
+        w->set_buyer_affinity(0.4);
+        break;
+      default:  // The defaults.
+        break;
+    }
+  }
+  Matcher matcher(BuildIndex(suppliers));
+  int with_buyer = 0;
+  for (const auto& request : requests) {
+    auto fast = matcher.Match(request);
+    auto slow = matcher.MatchExhaustive(request);
+    ASSERT_TRUE(fast.ok()) << fast.status();
+    ASSERT_TRUE(slow.ok()) << slow.status();
+    ASSERT_EQ(fast->matches_size(), slow->matches_size());
+    for (int i = 0; i < fast->matches_size(); ++i) {
+      ASSERT_TRUE(
+          MessageDifferencer::Equals(fast->matches(i), slow->matches(i)))
+          << "request " << request.request_id() << " rank " << i + 1 << "\n"
+          << fast->matches(i).DebugString() << slow->matches(i).DebugString();
+      for (const auto& c : fast->matches(i).components()) {
+        with_buyer += c.kind() == v1::SCORE_COMPONENT_KIND_BUYER_AFFINITY &&
+                      c.value() > 0;
+      }
+    }
+  }
+  // Buyer affinity did take part in the rankings compared.
+  EXPECT_GT(with_buyer, 500);
+}
+
 TEST(MatcherGenerationTest, UpdateEqualsRebuild) {
   auto initial = testing::RandomSuppliers(1500, 21);
   auto index = BuildIndex(initial);

@@ -22,6 +22,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "procmatch/alert_index.h"
+#include "procmatch/cpv_concepts.h"
 #include "procmatch/matcher.h"
 #include "procmatch/service/policy.h"
 #include "procmatch/snapshot.h"
@@ -689,16 +690,45 @@ TEST_F(ServiceTest, EachRequestIsLoggedOnOneLineWithoutContents) {
   }
 }
 
-TEST_F(ServiceTest, SuggestCpvIsDeclaredButNotYetImplemented) {
+TEST_F(ServiceTest, SuggestCpvAnswersAsTheLibraryDoes) {
   Start(/*tls=*/false, /*policy=*/false);
   auto stub = PlainStub();
+  for (const auto& [text, language] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"Levering van onbemande luchtvaartuigen", "nl"},
+           {"Fourniture de drones de surveillance", ""},
+           {"Munition und Sprengstoffe", "de"}}) {
+    grpc::ClientContext context;
+    Prepare(&context, "");
+    v1::SuggestCpvRequest request;
+    request.set_text(text);
+    request.set_language(language);
+    request.set_top_k(3);
+    v1::SuggestCpvResponse response;
+    ASSERT_TRUE(stub->SuggestCpv(&context, request, &response).ok()) << text;
+    absl::StatusOr<std::vector<CpvSuggestion>> expected =
+        SuggestCpv(text, language, 3);
+    ASSERT_TRUE(expected.ok());
+    ASSERT_EQ(response.suggestions_size(), static_cast<int>(expected->size()))
+        << text;
+    ASSERT_GT(response.suggestions_size(), 0) << text;
+    for (int i = 0; i < response.suggestions_size(); ++i) {
+      const v1::CpvSuggestion& got = response.suggestions(i);
+      EXPECT_EQ(got.code(), (*expected)[i].code.ToString());
+      EXPECT_EQ(got.label(), (*expected)[i].label);
+      EXPECT_EQ(got.label_en(), (*expected)[i].label_en);
+      EXPECT_EQ(got.evidence_words_size(),
+                static_cast<int>((*expected)[i].evidence.size()));
+    }
+  }
   grpc::ClientContext context;
   Prepare(&context, "");
   v1::SuggestCpvRequest request;
-  request.set_text("unmanned aerial vehicles");
+  request.set_text("drones");
+  request.set_top_k(1000000);
   v1::SuggestCpvResponse response;
   EXPECT_EQ(stub->SuggestCpv(&context, request, &response).error_code(),
-            grpc::StatusCode::UNIMPLEMENTED);
+            grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 }  // namespace

@@ -56,6 +56,35 @@ TEST(TextAnalyzerTest, StopwordsPerLanguage) {
   EXPECT_THAT(Terms("de la", "nl"), ElementsAre("la"));
 }
 
+// Common function words of languages beyond the first four count for
+// nothing: a text analyses as it does without them.
+TEST(TextAnalyzerTest, StopwordsForEveryEuLanguage) {
+  const struct {
+    const char* language;
+    const char* text;
+    const char* without_stop_words;
+  } cases[] = {
+      {"bg", "доставка на лекарства за болницата",
+       "доставка лекарства болницата"},
+      {"pl", "dostawa oraz montaż urządzeń dla szpitala",
+       "dostawa montaż urządzeń szpitala"},
+      {"ro", "servicii de curățenie pentru spitalul din Cluj",
+       "servicii curățenie spitalul Cluj"},
+      {"es", "suministro de material para el hospital",
+       "suministro material hospital"},
+      {"it", "fornitura di farmaci per la azienda",
+       "fornitura farmaci azienda"},
+      {"cs", "dodávka a instalace pro nemocnici",
+       "dodávka instalace nemocnici"},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(Terms(c.text, c.language),
+              Terms(c.without_stop_words, c.language))
+        << c.language;
+    EXPECT_NE(Terms(c.text, c.language), Terms(c.text, "xx")) << c.language;
+  }
+}
+
 TEST(TextAnalyzerTest, UnknownLanguageFoldsWithoutStemming) {
   EXPECT_THAT(Terms("Systèmes", "xx"), ElementsAre("systemes"));
   EXPECT_THAT(Terms("Systèmes", ""), ElementsAre("systemes"));

@@ -47,6 +47,42 @@ TEST(CompanyNameKeyTest, ConservativeWhereItMatters) {
   EXPECT_EQ(CompanyNameKey("S.A."), "sa");
 }
 
+// Pairs of spellings of one firm, as they won in data/ted/notices_dev.jsonl.
+TEST(CompanyNameKeyTest, RealSpellingsWithSpacedFormsAndQuotesResolveAsOne) {
+  const std::pair<const char*, const char*> same[] = {
+      {"Mosty Katowice Sp. z o.o.", "Mosty Katowice Sp. z o. o."},
+      {"DU Diederichs Projektmanagement AG & Co. KG",
+       "DU Diederichs Projektmanagement AG&Co.KG"},
+      {"„Бент Ойл“ АД", "БЕНТ ОЙЛ АД"},
+      {"Impel Provider Security Partner Sp. z o.o. Sp. k.",
+       "IMPEL Provider Security Partner Sp. z o.o. Sp. K."},
+  };
+  for (const auto& [a, b] : same) {
+    EXPECT_EQ(CompanyNameKey(a), CompanyNameKey(b)) << a << " / " << b;
+  }
+  EXPECT_EQ(CompanyNameKey("Mosty Katowice Sp. z o. o."), "mosty katowice");
+  EXPECT_EQ(CompanyNameKey("BETAMONT s. r. o."), "betamont");
+  EXPECT_EQ(CompanyNameKey("Seidor, S. A."), "seidor");
+  EXPECT_EQ(CompanyNameKey("Hospital Recoletas de Castilla y León, S. L. U."),
+            "hospital recoletas de castilla y leon");
+  EXPECT_EQ(CompanyNameKey("UFAT-Bildungswerk e. V."), "ufat bildungswerk");
+  EXPECT_EQ(CompanyNameKey("Università degli studi di Roma «Tor Vergata»"),
+            "universita degli studi di roma tor vergata");
+  EXPECT_EQ(CompanyNameKey("ЕТ „Мони-8 Методи Георгиев“"),
+            "мони 8 методи георгиев");
+  EXPECT_EQ(CompanyNameKey("‘SOF Connect’ AD"), "sof connect");
+}
+
+TEST(CompanyNameKeyTest, SpacedFormsAreShortLetterGroupsOnly) {
+  // Long words that happen to spell a form are not a spaced form.
+  EXPECT_EQ(CompanyNameKey("Bau Gmbhco Kg"), "bau gmbhco");
+  EXPECT_EQ(CompanyNameKey("Studio Sa Rl"), "studio");  // "sarl", spaced.
+  EXPECT_EQ(CompanyNameKey("Nova Spolkakomandytowa"), "nova spolkakomandytowa");
+  // An initial inside the name stays.
+  EXPECT_EQ(CompanyNameKey("Biuro Z. Mroczek i Wspólnicy Sp. z o.o."),
+            "biuro z mroczek i wspolnicy");
+}
+
 v1::Tender AwardNotice(const std::string& doc_id, const std::string& winner,
                        const std::string& country) {
   v1::Tender t;

@@ -33,6 +33,7 @@ enum class CandidatePostings {
   kTerms,        // The query's terms.
   kTags,         // The wanted tags.
   kConceptDivision,  // The division of each tender concept.
+  kBuyer,            // The buyer's, and its country and activity's.
 };
 
 // An upper bound on the value known from the postings alone.
@@ -43,7 +44,16 @@ enum class CheapBound {
   kOneIfCpvRelated,  // 1 when it shares a CPV division with the query.
   kConceptCeiling,   // Each tender concept's weight times the supplier's
                      // largest concept weight in its division.
+  kOneIfBuyerPosted,  // 1 when in the query's buyer postings.
 };
+
+// Track record and buyer affinity: the decay of a past contract's weight
+// (e-fold time in years), the contract value one size step stands for, and
+// the credit of an award from another buyer of the same country and main
+// activity against one from the buyer itself (doc/scoring.md).
+constexpr double kRecencyYears = 5;
+constexpr double kContractSizeUnit = 100000;
+constexpr double kAlikeBuyerCredit = 0.3;
 
 struct ComponentSpec {
   v1::ScoreComponentKind kind;

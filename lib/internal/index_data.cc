@@ -224,6 +224,13 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
     if (record.has_date) record.date = ToCivilDay(pc.award_date());
     record.buyer_key = FoldText(pc.buyer_name());
     record.buyer_country = pc.buyer_country();
+    record.buyer_name = pc.buyer_name();
+    record.activity_key =
+        BuyerActivityKey(pc.buyer_country(), pc.buyer_activity());
+    if (pc.has_value() && pc.value().amount() > 0) {
+      record.value = pc.value().amount();
+      record.value_currency = pc.value().currency();
+    }
     doc->contracts.push_back(std::move(record));
   }
   // The texts that say what the supplier does: terms and concepts. Terms
@@ -380,6 +387,15 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
     for (const auto& [term, tf] : doc.terms) {
       x.term_postings_[term].emplace_back(d, tf);
     }
+    auto post_buyer = [&](const std::string& key) {
+      if (key.empty()) return;
+      std::vector<uint32_t>& list = x.buyer_postings_[key];
+      if (list.empty() || list.back() != d) list.push_back(d);
+    };
+    for (const ContractRecord& r : doc.contracts) {
+      post_buyer(BuyerPostingKey(r.buyer_key));
+      post_buyer(r.activity_key);
+    }
     for (const std::string& tag : doc.tags) x.tag_postings_[tag].push_back(d);
     for (const SupplierDoc::ConceptRef& c : doc.concepts) {
       auto& list = x.concept_postings_[c.code.Truncated(2)];
@@ -498,6 +514,22 @@ const std::vector<uint32_t>& IndexData::TagPostings(
     absl::string_view tag) const {
   auto it = tag_postings_.find(tag);
   return it == tag_postings_.end() ? EmptyDocs() : it->second;
+}
+
+const std::vector<uint32_t>& IndexData::BuyerPostings(
+    absl::string_view key) const {
+  auto it = buyer_postings_.find(key);
+  return it == buyer_postings_.end() ? EmptyDocs() : it->second;
+}
+
+std::string BuyerPostingKey(const std::string& buyer_key) {
+  return buyer_key.empty() ? std::string() : absl::StrCat("buyer:", buyer_key);
+}
+
+std::string BuyerActivityKey(const std::string& country,
+                             const std::string& activity) {
+  if (country.empty() || activity.empty()) return "";
+  return absl::StrCat(country, "/", FoldText(activity));
 }
 
 std::vector<absl::string_view> IndexData::Vocabulary() const {

@@ -65,6 +65,9 @@ class IndexData {
   // for each CPV division (a two-digit code) of a doc's concepts.
   const std::vector<std::pair<uint32_t, float>>& ConceptPostings(
       CpvCode division) const;
+  // Docs with a past contract from the buyer (a BuyerPostingKey()) or from
+  // a buyer of the country and activity (a BuyerActivityKey()), ascending.
+  const std::vector<uint32_t>& BuyerPostings(absl::string_view key) const;
 
   // The analysed terms, indexed by term id.
   std::vector<absl::string_view> Vocabulary() const;
@@ -85,7 +88,12 @@ class IndexData {
   absl::flat_hash_map<CpvCode, std::vector<std::pair<uint32_t, float>>>
       concept_postings_;
   double average_length_ = 0;
+  absl::flat_hash_map<std::string, std::vector<uint32_t>> buyer_postings_;
 };
+
+// The buyer postings key of a folded buyer name: "buyer:stad gent"; "" for
+// an empty name.
+std::string BuyerPostingKey(const std::string& buyer_key);
 
 // The way in from the public SupplierIndex, and the ways to make one.
 struct IndexAccess {
@@ -107,6 +115,37 @@ struct IndexAccess {
 // which says little, is left out.
 std::vector<std::pair<absl::string_view, absl::string_view>> ConceptTexts(
     const v1::SupplierProfile& profile);
+
+// The analysed terms of a supplier with their frequencies, by term.
+using TermTexts = std::vector<std::pair<std::string, uint32_t>>;
+
+// A profile analysed but for its term ids: the part of analysis that is the
+// same whichever vocabulary numbers the terms, so that profiles can be
+// analysed on several threads.
+struct AnalyzedSupplier {
+  std::shared_ptr<SupplierDoc> doc;  // Its `terms` and `length` are unset.
+  TermTexts terms;                   // Empty for restored terms.
+};
+
+// What AnalyzeSupplier does before it numbers the terms. Thread-safe.
+absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
+    v1::SupplierProfile profile, const Options& options,
+    const TermCounts* restored_terms = nullptr);
+
+// Numbers the terms of `analyzed` in `vocabulary` (a new term gets the next
+// id, in term order) and completes its doc. `vocabulary` may be null when
+// the terms were restored.
+std::shared_ptr<const SupplierDoc> NumberTerms(
+    AnalyzedSupplier analyzed,
+    absl::flat_hash_map<std::string, uint32_t>* vocabulary);
+
+// Analyses validated profiles on options.build_threads threads; terms are
+// numbered in input order, so the docs and `vocabulary` are the same for any
+// number of threads. Errors as AnalyzeSupplier's, the first in input order.
+absl::StatusOr<std::vector<std::shared_ptr<const SupplierDoc>>>
+AnalyzeSuppliers(std::vector<v1::SupplierProfile> profiles,
+                 const Options& options,
+                 absl::flat_hash_map<std::string, uint32_t>* vocabulary);
 
 // Analyses a validated profile with the taxonomies of `options`. Its terms
 // are analysed from its text and added to `vocabulary`, unless

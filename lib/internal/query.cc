@@ -18,6 +18,9 @@ namespace {
 
 constexpr int kDefaultTopK = 10;
 constexpr int kDefaultMaxExcluded = 100;
+// CPV relevance of a lot without codes, matched on its notice's codes, is
+// this share of what the same codes give a lot that states them.
+constexpr double kInheritedCodeCredit = 0.6;
 
 // Codes: the lot's, else the tender's and every lot's; main codes weigh 1,
 // additional codes 0.5. A code listed twice counts once, at its highest
@@ -46,7 +49,12 @@ absl::StatusOr<std::string> AddCodesAndText(const v1::Tender& t, Query* q) {
   };
   if (q->lot != nullptr) {
     add_lot(*q->lot);
-    if (q->codes.empty() && !t.main_cpv().empty()) add_code(t.main_cpv(), 1.0);
+    if (q->codes.empty()) {
+      // A lot without codes: the notice's, with less credit (SetRarities).
+      q->inherited_codes = true;
+      if (!t.main_cpv().empty()) add_code(t.main_cpv(), 1.0);
+      for (const auto& c : t.additional_cpv()) add_code(c, 0.5);
+    }
   } else {
     if (!t.main_cpv().empty()) add_code(t.main_cpv(), 1.0);
     for (const auto& c : t.additional_cpv()) add_code(c, 0.5);
@@ -67,6 +75,9 @@ void SetRarities(const IndexData& index, Query* q) {
       qc.rarity[d] = 0.5 + 0.5 * std::log(1 + n / std::max(1.0, df)) / idf_max;
     }
   }
+  // The notice's codes standing in for a lot's count for less: the divisor
+  // grows, so CPV relevance and its bounds shrink alike.
+  if (q->inherited_codes) q->code_weight_sum /= kInheritedCodeCredit;
 }
 
 // BM25 query terms: the tender's language's stems known to the index; and
@@ -182,9 +193,12 @@ absl::StatusOr<std::unique_ptr<Query>> PrepareQuery(
       q->wanted_tags.end());
   q->buyer_key = FoldText(t.buyer().name());
   q->buyer_country = t.buyer().country();
+  q->buyer_activity_key =
+      BuyerActivityKey(t.buyer().country(), t.buyer().main_activity());
 
   SetWeights(o, q.get());
   q->top_k = o.top_k() > 0 ? o.top_k() : kDefaultTopK;
+  q->min_score = options.min_match_score;
   q->include_excluded = o.include_excluded();
   q->max_excluded =
       o.max_excluded() > 0

@@ -38,6 +38,7 @@ enum Component {
   kSize,
   kProximity,
   kConcepts,
+  kBuyerAffinity,
   kComponentCount
 };
 
@@ -83,6 +84,7 @@ struct Query {
   std::vector<PreparedRequirement> requirements;  // The tender's, the lot's.
   std::vector<QueryCode> codes;
   double code_weight_sum = 0;
+  bool inherited_codes = false;  // A lot without codes: the notice's.
   std::vector<QueryTerm> terms;
   double text_max = 0;        // Largest attainable BM25 sum.
   std::string text;           // The tender's (or lot's) text, for explanations.
@@ -97,9 +99,11 @@ struct Query {
   std::vector<std::string> wanted_tags;  // Folded, sorted, unique.
   std::string buyer_key;                 // Folded buyer name.
   std::string buyer_country;
+  std::string buyer_activity_key;  // BuyerActivityKey(), or "".
   double desirable_weight_sum = 0;
   double weight[kComponentCount] = {};  // Normalised; 0 = not computed.
   int top_k = 10;
+  double min_score = 0;  // Options::min_match_score: listed only above.
   bool include_excluded = false;
   int max_excluded = 100;
 };

@@ -10,14 +10,15 @@ namespace procmatch {
 namespace internal {
 namespace {
 
-// A bounded heap of the best k, worst on top.
+// A bounded heap of the best k above a minimum score, worst on top.
 class TopK {
  public:
-  explicit TopK(int k) : k_(k) {}
+  TopK(int k, double min_score) : k_(k), min_score_(min_score) {}
   bool full() const { return static_cast<int>(heap_.size()) >= k_; }
   // The score a newcomer must beat (strictly, ties resolved by Better).
   double threshold() const { return heap_.front().score; }
   void Offer(Ranked r) {
+    if (r.score <= min_score_) return;  // Zero is not a match.
     if (!full()) {
       heap_.push_back(r);
       std::push_heap(heap_.begin(), heap_.end(), Better);
@@ -31,6 +32,7 @@ class TopK {
 
  private:
   int k_;
+  double min_score_;
   std::vector<Ranked> heap_;  // Heap by Better: front is the worst.
 };
 
@@ -108,6 +110,17 @@ class Bounds {
             }
           }
           break;
+        case CandidatePostings::kBuyer:
+          buyer_posted_.assign(n, 0);
+          for (const std::string& key :
+               {BuyerPostingKey(q.buyer_key), q.buyer_activity_key}) {
+            if (key.empty()) continue;
+            for (uint32_t doc : index.BuyerPostings(key)) {
+              is_candidate_[doc] = 1;
+              buyer_posted_[doc] = 1;
+            }
+          }
+          break;
       }
     }
     if (cpv_ceiling) ComputeCpvCeilings();
@@ -142,6 +155,9 @@ class Bounds {
           break;
         case CheapBound::kConceptCeiling:
           bound[c] = concept_ceiling_[doc] / q_.concept_weight_sum;
+          break;
+        case CheapBound::kOneIfBuyerPosted:
+          bound[c] = buyer_posted_[doc];
           break;
       }
     }
@@ -212,6 +228,7 @@ class Bounds {
   std::vector<double> text_raw_;         // Empty without weighted text.
   std::vector<double> cpv_ceiling_;      // Empty without weighted CPV.
   std::vector<double> concept_ceiling_;  // Empty without weighted concepts.
+  std::vector<char> buyer_posted_;   // Empty without weighted buyer affinity.
   double rest_value_[kComponentCount] = {};
   CheapBound cheap_[kComponentCount];  // From the table, looked up once.
 };
@@ -220,7 +237,7 @@ class Bounds {
 
 Retrieved ScoreEveryone(const Query& q, const IndexData& index) {
   Retrieved out;
-  TopK top(q.top_k);
+  TopK top(q.top_k, q.min_score);
   for (int doc = 0; doc < index.size(); ++doc) {
     const SupplierDoc& d = index.doc(doc);
     if (!Eligible(q, d, nullptr)) {
@@ -228,7 +245,8 @@ Retrieved ScoreEveryone(const Query& q, const IndexData& index) {
       continue;
     }
     double value[kComponentCount];
-    top.Offer({Score(q, index, d, value), static_cast<uint32_t>(doc)});
+    top.Offer(
+        {Score(q, index, d, value), static_cast<uint32_t>(doc), TieKey(d)});
     ++out.scored;
   }
   out.candidates = index.size();
@@ -239,7 +257,7 @@ Retrieved ScoreEveryone(const Query& q, const IndexData& index) {
 Retrieved RetrieveTopK(const Query& q, const IndexData& index) {
   const Bounds bounds(q, index);
   Retrieved out;
-  TopK top(q.top_k);
+  TopK top(q.top_k, q.min_score);
   auto consider = [&](uint32_t doc) {
     const SupplierDoc& d = index.doc(doc);
     if (!Eligible(q, d, nullptr)) {
@@ -247,7 +265,7 @@ Retrieved RetrieveTopK(const Query& q, const IndexData& index) {
       return;
     }
     double value[kComponentCount];
-    top.Offer({Score(q, index, d, value), doc});
+    top.Offer({Score(q, index, d, value), doc, TieKey(d)});
     ++out.scored;
   };
   // Candidates by decreasing cheap bound, popped from a heap (most are never
@@ -266,11 +284,14 @@ Retrieved RetrieveTopK(const Query& q, const IndexData& index) {
     std::pop_heap(bounded.begin(), bounded.end(), worse);
     const Ranked b = bounded.back();
     bounded.pop_back();
+    // No later candidate can be listed: below the minimum or the k-th.
+    if (b.score <= q.min_score) break;
     if (top.full() && b.score < top.threshold()) break;
     if (top.full() && bounds.Tight(b.doc) < top.threshold()) continue;
     consider(b.doc);
   }
-  if (!top.full() || bounds.Rest() >= top.threshold()) {
+  if (bounds.Rest() > q.min_score &&
+      (!top.full() || bounds.Rest() >= top.threshold())) {
     for (int doc = 0; doc < bounds.size(); ++doc) {
       if (!bounds.is_candidate(doc) && bounds.admitted(doc)) consider(doc);
     }
@@ -298,7 +319,7 @@ int64_t RankOf(const Query& q, const IndexData& index, Ranked target) {
     const SupplierDoc& s = index.doc(doc);
     if (!Eligible(q, s, nullptr)) continue;
     double value[kComponentCount];
-    if (Better({Score(q, index, s, value), d}, target)) ++better;
+    if (Better({Score(q, index, s, value), d, TieKey(s)}, target)) ++better;
   }
   return better + 1;
 }

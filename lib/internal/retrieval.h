@@ -19,11 +19,21 @@ namespace internal {
 struct Ranked {
   double score;
   uint32_t doc;
+  uint32_t contracts = 0;  // TieKey() of the doc; 0 for a bound.
 };
 
-// Higher score first; equal scores by supplier id (= doc order).
+// What breaks an exact tie of scores: the number of past contracts (the
+// supplier with more proven work first), then the supplier id.
+inline uint32_t TieKey(const SupplierDoc& d) {
+  return static_cast<uint32_t>(d.contracts.size());
+}
+
+// Higher score first; equal scores by more past contracts, then by supplier
+// id (= doc order).
 inline bool Better(const Ranked& a, const Ranked& b) {
-  return a.score > b.score || (a.score == b.score && a.doc < b.doc);
+  if (a.score != b.score) return a.score > b.score;
+  if (a.contracts != b.contracts) return a.contracts > b.contracts;
+  return a.doc < b.doc;
 }
 
 struct Retrieved {

@@ -43,7 +43,17 @@ struct ContractRecord {
   absl::CivilDay date;
   std::string buyer_key;  // FoldText of the buyer name.
   std::string buyer_country;
+  std::string buyer_name;  // As written, for explanations.
+  // BuyerActivityKey() of the buyer's country and main activity, or "".
+  std::string activity_key;
+  double value = 0;  // The contract's value, 0 when not stated.
+  std::string value_currency;
 };
+
+// The key buyer affinity compares a buyer's country and main activity by:
+// "BE/defence"; "" when either is unknown.
+std::string BuyerActivityKey(const std::string& country,
+                             const std::string& activity);
 
 struct CapabilityLevel {
   std::vector<CpvCode> cpv;

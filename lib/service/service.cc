@@ -22,6 +22,7 @@
 #include "grpcpp/security/server_credentials.h"
 #include "procmatch/consortium.h"
 #include "procmatch/coverage.h"
+#include "procmatch/cpv_concepts.h"
 #include "procmatch/matcher.h"
 #include "procmatch/record_io.h"
 #include "procmatch/snapshot.h"
@@ -289,10 +290,29 @@ class ServiceImpl final : public v1::Procmatch::Service {
                           v1::SuggestCpvResponse* response) override {
     Call call(this, context, "SuggestCpv");
     if (!call.ok()) return call.Finish();
-    return call.Finish(grpc::Status(
-        grpc::StatusCode::UNIMPLEMENTED,
-        "SuggestCpv: the library's CPV suggester is not part of this build "
-        "yet"));
+    const int top = request->top_k() == 0 ? 5 : request->top_k();
+    if (top < 0 || top > config_.limits.max_top_k) {
+      return call.Finish(grpc::Status(
+          grpc::StatusCode::INVALID_ARGUMENT,
+          absl::StrCat("top_k ", request->top_k(),
+                       " is outside 1..the service's max_top_k, ",
+                       config_.limits.max_top_k)));
+    }
+    absl::StatusOr<std::vector<CpvSuggestion>> suggestions =
+        procmatch::SuggestCpv(request->text(), request->language(), top);
+    if (!suggestions.ok()) return call.Finish(ToGrpc(suggestions.status()));
+    for (const CpvSuggestion& s : *suggestions) {
+      v1::CpvSuggestion* out = response->add_suggestions();
+      out->set_code(s.code.ToString());
+      out->set_label(s.label);
+      out->set_score(s.score);
+      out->set_label_en(s.label_en);
+      out->set_language(s.language);
+      for (const ConceptEvidence& e : s.evidence) {
+        out->add_evidence_words(e.word);
+      }
+    }
+    return call.Finish();
   }
 
   grpc::Status ProposeConsortium(grpc::ServerContext* context,
