@@ -11,6 +11,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,6 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "google/protobuf/stubs/logging.h"
 #include "procmatch/record_io.h"
 #include "procmatch/ted_importer.h"
 #include "procmatch/v1/supplier.pb.h"
@@ -28,6 +31,19 @@ namespace procmatch {
 namespace fuzz {
 
 inline constexpr size_t kMaxInputBytes = 1 << 20;
+
+// Protobuf prints some parse problems itself ("[libprotobuf ERROR ...]");
+// the readers silence that and report through their status instead. A line
+// that still reaches protobuf's log handler is a finding: abort with it.
+inline void AbortOnProtobufLog(google::protobuf::LogLevel level,
+                               const char* filename, int line,
+                               const std::string& message) {
+  std::fprintf(stderr, "protobuf logged (level %d) at %s:%d: %s\n",
+               static_cast<int>(level), filename, line, message.c_str());
+  std::abort();
+}
+inline const bool kProtobufLogAborts =
+    (google::protobuf::SetLogHandler(&AbortOnProtobufLog), true);
 
 inline const Validator& SharedValidator() {
   static const Validator* const validator = new Validator();
