@@ -1,12 +1,12 @@
 // Fuzzes keyword patterns, the RE2 expressions of keyword requirements and
-// of alert rules' keyword_patterns/exclude_patterns: FoldPattern, then
-// CompileKeywordPattern within the default pattern memory
-// (Options::max_pattern_memory), then a search of a text as matching does
-// it (folded text for a case-insensitive pattern, the text itself for a
-// case-sensitive one).
+// of alert rules' keyword_patterns/exclude_patterns: CompileKeywordPattern
+// within the default pattern memory (Options::max_pattern_memory), then a
+// search of a text as matching does it (folded text for a case-insensitive
+// pattern, the text itself for a case-sensitive one).
 //
 // Input: the first byte's lowest bit says case-sensitive; the rest up to the
-// first newline is the pattern, what follows the text searched.
+// first newline is the pattern, what follows the text searched (only when
+// valid UTF-8, FoldText's requirement; the readers refuse other text).
 //
 // Checks: a pattern that is not valid UTF-8 or is empty is refused; a match
 // (group 1, CompileKeywordPattern's capturing group) lies inside the text.
@@ -37,13 +37,15 @@ void Fail(const char* what) {
 
 void FuzzKeywordPattern(bool case_sensitive, absl::string_view input) {
   const auto [pattern, text] = SplitFirstLine(input);
-  internal::FoldPattern(pattern);
   absl::StatusOr<std::unique_ptr<RE2>> re = internal::CompileKeywordPattern(
       pattern, case_sensitive, Options().max_pattern_memory);
   if (!re.ok()) return;
   if (pattern.empty() || !IsValidUtf8(pattern)) {
     Fail("compiled an empty or invalid UTF-8 pattern");
   }
+  // FoldText requires valid UTF-8, as the texts matching searches are:
+  // records and notices that are not are refused before.
+  if (!IsValidUtf8(text)) return;
   const std::string searched =
       case_sensitive ? std::string(text) : FoldText(text);
   re2::StringPiece match;
