@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/stubs/logging.h"
 #include "procmatch/internal/crc32.h"
 #include "procmatch/internal/index_data.h"
 #include "procmatch/record_io.h"
@@ -127,6 +128,9 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshot(
 
   // The checksum held: records are as written, but check their structure
   // anyway, so that a bug or a crafted file is an error, not a crash.
+  // Protobuf would log some parse problems (invalid UTF-8 in a string) to
+  // stderr itself; the status below reports them instead.
+  google::protobuf::LogSilencer silence_protobuf;
   // Records are typed by position: the header, terms until the header's
   // count, then suppliers.
   bool have_header = false;

@@ -155,6 +155,24 @@ TEST(SnapshotTest, InconsistentRecordsUnderAValidChecksum) {
   EXPECT_THAT(smuggled.status().message(), HasSubstr("valid_until"));
 }
 
+// Found by the snapshot fuzzer: a string that is not UTF-8 under a correct
+// checksum made protobuf print "[libprotobuf ERROR ...]" lines to stderr.
+TEST(SnapshotTest, InvalidUtf8UnderAValidChecksumLogsNothing) {
+  std::string crafted(std::string(SaveSnapshot(*Build(1, 17))).substr(0, 12));
+  v1::SnapshotHeader header;
+  header.set_terms(1);
+  ASSERT_TRUE(
+      AppendRecord(header, RecordFormat::kBinaryDelimited, &crafted).ok());
+  // SnapshotTerms field 1 (terms), a string, holding the byte 0xff.
+  crafted += std::string("\x03\x0a\x01\xff", 4);
+  crafted.append(4, '\0');
+  ::testing::internal::CaptureStderr();
+  auto loaded = LoadSnapshot(Reseal(crafted));
+  const std::string logged = ::testing::internal::GetCapturedStderr();
+  EXPECT_THAT(loaded.status().message(), HasSubstr("bad terms"));
+  EXPECT_EQ(logged, "");
+}
+
 // Issue 10: the checksum covers the version bytes, so a flipped bit there
 // is reported as corruption, not as "newer version, rebuild".
 TEST(SnapshotTest, FlippedVersionBitIsCorruptionNotANewerFormat) {

@@ -3,6 +3,7 @@
 #
 #   tools/fuzz.sh TARGET SECONDS     fuzz one target (e.g. ted_xml) that long
 #   tools/fuzz.sh all SECONDS        each target in turn
+#   tools/fuzz.sh T1,T2 SECONDS      the targets named, in turn
 #   tools/fuzz.sh replay TARGET|all  run each input of tests/fuzz/regressions/
 #                                    TARGET once (a crash reproducer stays
 #                                    there after its fix, as a test)
@@ -20,7 +21,9 @@
 # in $PROCMATCH_FUZZ_DIR/TARGET (default ~/.cache/procmatch-fuzz, kept between
 # runs so the corpus grows), with the target's dictionary, inputs up to 1 MB,
 # 2 GB of memory and 10 s per input. Crashes are written to
-# $PROCMATCH_FUZZ_DIR/TARGET/crashes/. FUZZ_NICE sets the niceness (default
+# $PROCMATCH_FUZZ_DIR/TARGET/crashes/. PROCMATCH_FUZZ_BIN=DIR runs the targets
+# already built in DIR (the clang bazel-bin) without Bazel, so long campaigns
+# do not wait for the Bazel lock between targets. FUZZ_NICE sets the niceness (default
 # 10), FUZZ_ARGS adds libFuzzer flags.
 #
 # The exit status is 0 when every target ran its time without a finding.
@@ -30,7 +33,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 readonly ROOT="$PWD"
 readonly TARGETS=(records_jsonl records_textproto records_binpb ted_xml
-  ted_json eforms snapshot)
+  ted_json eforms snapshot alert_rules keyword_patterns)
 readonly OUTPUT_BASE="${PROCMATCH_CLANG_OUTPUT_BASE:-$HOME/.cache/procmatch-clang/$(printf '%s' "$ROOT" | md5sum | cut -c1-12)}"
 readonly LOCK="${PROCMATCH_BAZEL_LOCK:-/tmp/procmatch-bazel.lock}"
 readonly WORK="${PROCMATCH_FUZZ_DIR:-$HOME/.cache/procmatch-fuzz}"
@@ -52,6 +55,8 @@ dictionary_of() {
     ted_xml) echo tests/fuzz/ted_xml.dict ;;
     eforms) echo tests/fuzz/eforms.dict ;;
     snapshot) echo tests/fuzz/snapshot.dict ;;
+    alert_rules) echo tests/fuzz/alert_rules.dict ;;
+    keyword_patterns) echo tests/fuzz/keyword_patterns.dict ;;
   esac
 }
 
@@ -127,17 +132,24 @@ mkdir -p "$WORK"
 if [[ "$target" == all ]]; then
   selected=("${TARGETS[@]}")
 else
-  [[ " ${TARGETS[*]} " == *" $target "* ]] || {
-    echo "tools/fuzz.sh: unknown target '$target' (tools/fuzz.sh list)" >&2
-    exit 2
-  }
-  selected=("$target")
+  # One target, or several separated by commas (built once, run in turn).
+  IFS=, read -ra selected <<<"$target"
+  for t in "${selected[@]}"; do
+    [[ " ${TARGETS[*]} " == *" $t "* ]] || {
+      echo "tools/fuzz.sh: unknown target '$t' (tools/fuzz.sh list)" >&2
+      exit 2
+    }
+  done
 fi
 
 labels=()
 for t in "${selected[@]}"; do labels+=("//tests/fuzz:${t}_fuzzer"); done
-clang_bazel build --config=fuzz --noshow_progress "${labels[@]}" || exit 1
-BIN=$(clang_bazel info --config=fuzz bazel-bin 2>/dev/null) || exit 1
+if [[ -n "${PROCMATCH_FUZZ_BIN:-}" ]]; then
+  BIN="$PROCMATCH_FUZZ_BIN"
+else
+  clang_bazel build --config=fuzz --noshow_progress "${labels[@]}" || exit 1
+  BIN=$(clang_bazel info --config=fuzz bazel-bin 2>/dev/null) || exit 1
+fi
 
 if [[ "$mode" == replay ]]; then
   failed=0

@@ -8,10 +8,15 @@
 // records_textproto/  one supplier and one tender (text format holds one
 //                     message per file)
 // records_binpb/      three suppliers, three tenders
-// snapshot/           snapshots of one and of three suppliers
+// snapshot/           snapshots of one and of three suppliers (.snap: the
+//                     repository ignores *.snapshot)
+//
+// The record seeds start with the byte that picks their record type
+// (tests/fuzz/harness.h).
 #include <fstream>
 #include <iostream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -21,6 +26,7 @@
 #include "procmatch/supplier_index.h"
 #include "procmatch/v1/supplier.pb.h"
 #include "procmatch/v1/tender.pb.h"
+#include "tests/fuzz/harness.h"
 
 namespace procmatch {
 namespace {
@@ -47,10 +53,12 @@ bool Write(const std::string& path, const std::string& bytes) {
   return static_cast<bool>(file);
 }
 
+// With the record-stream targets' first byte, which picks the record type.
 template <typename M>
 bool WriteRecords(const std::vector<M>& records, int n, RecordFormat format,
                   const std::string& path) {
-  std::string out;
+  std::string out(1, std::is_same_v<M, v1::Tender> ? fuzz::kTenderStream
+                                                   : fuzz::kSupplierStream);
   for (int i = 0; i < n && i < static_cast<int>(records.size()); ++i) {
     if (!AppendRecord(records[i], format, &out).ok()) return false;
   }
@@ -88,8 +96,8 @@ int Main(const std::string& sample, const std::string& corpus) {
                    binary + "suppliers.binpb") &&
       WriteRecords(tenders, 3, RecordFormat::kBinaryDelimited,
                    binary + "tenders.binpb") &&
-      WriteSnapshot(suppliers, 1, snapshot + "one_supplier.snapshot") &&
-      WriteSnapshot(suppliers, 3, snapshot + "three_suppliers.snapshot");
+      WriteSnapshot(suppliers, 1, snapshot + "one_supplier.snap") &&
+      WriteSnapshot(suppliers, 3, snapshot + "three_suppliers.snap");
   return ok ? 0 : 1;
 }
 

@@ -1,0 +1,98 @@
+// Fuzzes tender alerts: procmatch::AlertIndex from JSON Lines records. The
+// first line is the notice (a procmatch.v1.Tender), every further line an
+// AlertRule, as `procmatch alerts --rules` reads them. Each rule goes through
+// Validator::CheckAlertRule and AlertIndex::Builder::Add (which validates
+// and compiles keywords and RE2 patterns again, and must refuse what the
+// Validator refuses); the index is built and evaluates the notice.
+//
+// The oracle: AlertIndex::Evaluate (rules looked up by posting keys) must
+// return exactly what EvaluateExhaustive (every rule verified) returns, in
+// the same order; a difference aborts. A rule with a `profile` criterion
+// needs a Matcher, which the harness does not give: its FailedPrecondition
+// is an expected answer, and the two are compared only when both succeed.
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "procmatch/alert_index.h"
+#include "procmatch/record_io.h"
+#include "procmatch/v1/alert.pb.h"
+#include "procmatch/v1/tender.pb.h"
+#include "tests/fuzz/harness.h"
+
+namespace procmatch {
+namespace fuzz {
+namespace {
+
+bool SameAlerts(const std::vector<v1::Alert>& a,
+                const std::vector<v1::Alert>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (!google::protobuf::util::MessageDifferencer::Equals(a[i], b[i])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void FuzzAlertRules(absl::string_view content) {
+  const auto [notice_line, rule_lines] = SplitFirstLine(content);
+
+  // A notice line that does not parse leaves the empty notice.
+  v1::Tender notice;
+  ReadRecords<v1::Tender>(
+      "notice", notice_line, RecordFormat::kJsonLines,
+      [&](int, v1::Tender t) { notice = std::move(t); }, [](absl::Status) {},
+      FuzzRecordLimits())
+      .IgnoreError();
+
+  AlertIndex::Builder builder;
+  ReadRecords<v1::AlertRule>(
+      "rules", rule_lines, RecordFormat::kJsonLines,
+      [&](int, v1::AlertRule rule) {
+        const bool valid = SharedValidator().CheckAlertRule(rule).empty();
+        const absl::Status added = builder.Add(rule);
+        // Add validates first: it never takes a rule the Validator refuses.
+        if (added.ok() && !valid) {
+          std::fprintf(stderr, "Add accepted an invalid rule\n");
+          std::abort();
+        }
+      },
+      [](absl::Status) {}, FuzzRecordLimits())
+      .IgnoreError();
+  absl::StatusOr<std::shared_ptr<const AlertIndex>> index =
+      std::move(builder).Build();
+  if (!index.ok()) return;
+
+  EvaluationContext context;
+  context.now =
+      absl::FromCivil(absl::CivilDay(2024, 6, 1), absl::UTCTimeZone());
+  absl::StatusOr<std::vector<v1::Alert>> indexed =
+      (*index)->Evaluate(notice, context);
+  absl::StatusOr<std::vector<v1::Alert>> exhaustive =
+      (*index)->EvaluateExhaustive(notice, context);
+  if (indexed.ok() && exhaustive.ok() && !SameAlerts(*indexed, *exhaustive)) {
+    std::fprintf(stderr, "Evaluate: %zu alerts, EvaluateExhaustive: %zu\n",
+                 indexed->size(), exhaustive->size());
+    std::abort();
+  }
+}
+
+}  // namespace
+}  // namespace fuzz
+}  // namespace procmatch
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size > procmatch::fuzz::kMaxInputBytes) return 0;
+  procmatch::fuzz::FuzzAlertRules(
+      absl::string_view(reinterpret_cast<const char*>(data), size));
+  return 0;
+}
