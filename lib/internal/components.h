@@ -38,12 +38,12 @@ enum class CandidatePostings {
 
 // An upper bound on the value known from the postings alone.
 enum class CheapBound {
-  kOne,              // The maximum, 1.
-  kCpvCeiling,       // From the deepest CPV postings level holding it.
-  kAccumulatedText,  // BM25 accumulated over term postings: exact.
-  kOneIfCpvRelated,  // 1 when it shares a CPV division with the query.
-  kConceptCeiling,   // Each tender concept's weight times the supplier's
-                     // largest concept weight in its division.
+  kOne,               // The maximum, 1.
+  kCpvCeiling,        // From the deepest CPV postings level holding it.
+  kAccumulatedText,   // BM25 accumulated over term postings: exact.
+  kOneIfCpvRelated,   // 1 when it shares a CPV division with the query.
+  kConceptCeiling,    // Each tender concept's weight times the supplier's
+                      // largest concept weight in its division.
   kOneIfBuyerPosted,  // 1 when in the query's buyer postings.
 };
 

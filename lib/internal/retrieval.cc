@@ -228,7 +228,7 @@ class Bounds {
   std::vector<double> text_raw_;         // Empty without weighted text.
   std::vector<double> cpv_ceiling_;      // Empty without weighted CPV.
   std::vector<double> concept_ceiling_;  // Empty without weighted concepts.
-  std::vector<char> buyer_posted_;   // Empty without weighted buyer affinity.
+  std::vector<char> buyer_posted_;  // Empty without weighted buyer affinity.
   double rest_value_[kComponentCount] = {};
   CheapBound cheap_[kComponentCount];  // From the table, looked up once.
 };

@@ -292,11 +292,11 @@ class ServiceImpl final : public v1::Procmatch::Service {
     if (!call.ok()) return call.Finish();
     const int top = request->top_k() == 0 ? 5 : request->top_k();
     if (top < 0 || top > config_.limits.max_top_k) {
-      return call.Finish(grpc::Status(
-          grpc::StatusCode::INVALID_ARGUMENT,
-          absl::StrCat("top_k ", request->top_k(),
-                       " is outside 1..the service's max_top_k, ",
-                       config_.limits.max_top_k)));
+      return call.Finish(
+          grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                       absl::StrCat("top_k ", request->top_k(),
+                                    " is outside 1..the service's max_top_k, ",
+                                    config_.limits.max_top_k)));
     }
     absl::StatusOr<std::vector<CpvSuggestion>> suggestions =
         procmatch::SuggestCpv(request->text(), request->language(), top);
