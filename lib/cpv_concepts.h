@@ -113,14 +113,14 @@ struct ConceptWeights {
   // A notice link's weight is this times the word's specificity among the
   // language's training notices, log(1 + notices / notices with the word),
   // times P(code | word). A label link weighs idf^2 / (sum of the label's
-  // idf). Default: 1.
+  // idf). Default: 4.
   double notices = 4.0;
   // The specificity above is raised to this power: 2 weighs rare words as a
   // tf-idf cosine does on both sides. Default: 1.
   double notice_specificity_power = 1.0;
   // A code's ranking score adds these shares of the strongest raw score in
   // its group (3 digits) and in its division (2 digits), or of their sums
-  // when family_by_sum. Defaults: 0.5, 0, max.
+  // when family_by_sum (else of their maxima). Defaults: 0.5, 0, false.
   double group_support = 0.5;
   double division_support = 0.0;
   bool family_by_sum = false;
