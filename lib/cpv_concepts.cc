@@ -243,9 +243,23 @@ void CpvConcepts::BuildModel(int l, LanguageModel* model) const {
 absl::flat_hash_map<int32_t, double> CpvConcepts::RawScores(
     const std::vector<std::string>& terms, int language) const {
   const LanguageModel& model = Model(language);
-  absl::flat_hash_map<std::string, int> tf;
+  // Terms in sorted order, so that each code's score is summed in the same
+  // order in every process (hash maps iterate in a per-process order, and
+  // floating-point sums depend on it: a snapshot loaded in another process
+  // must score exactly as the index it was saved from).
+  std::vector<std::string> sorted;
+  sorted.reserve(terms.size());
   for (const std::string& t : terms) {
-    ++tf[ConceptTerm(t, kConceptLanguages[language])];
+    sorted.push_back(ConceptTerm(t, kConceptLanguages[language]));
+  }
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<std::pair<absl::string_view, int>> tf;
+  for (const std::string& t : sorted) {
+    if (!tf.empty() && tf.back().first == t) {
+      ++tf.back().second;
+    } else {
+      tf.emplace_back(t, 1);
+    }
   }
   absl::flat_hash_map<int32_t, double> raw;
   for (const auto& [term, count] : tf) {
@@ -269,7 +283,10 @@ std::vector<std::pair<int32_t, double>> CpvConcepts::Ranked(
     double& f = family[key];
     f = weights_.family_by_sum ? f + s : std::max(f, s);
   };
-  for (const auto& [o, s] : raw) {
+  // By ordinal: sums (family_by_sum) in the same order in every process.
+  std::vector<std::pair<int32_t, double>> by_ordinal(raw.begin(), raw.end());
+  std::sort(by_ordinal.begin(), by_ordinal.end());
+  for (const auto& [o, s] : by_ordinal) {
     const CpvCode code = cpv_->CodeAt(o);
     add(code.Truncated(3).digits(), s);
     add(code.Truncated(2).digits() + 1, s);  // +1: not a group's key.

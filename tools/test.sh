@@ -92,7 +92,12 @@ for phase in $PHASES; do
     tsan)
       # Every test whose source starts threads (MatchBatch, std::thread).
       tsan_tests=()
+      # Not service_test: its threads synchronise inside Debian's gRPC, which
+      # is not built with TSan, so TSan cannot see those edges (false
+      # reports). The service's own state is covered by the asan phase and by
+      # the library tests here.
       for f in $(grep -lE 'MatchBatch|std::thread|std::async' tests/*_test.cc); do
+        [[ $(basename "$f") == service_test.cc ]] && continue
         tsan_tests+=("//tests:$(basename "$f" .cc)")
       done
       locked_bazel test --config=tsan "${tsan_tests[@]}" --test_summary=short \
