@@ -291,12 +291,13 @@ class ServiceImpl final : public v1::Procmatch::Service {
     Call call(this, context, "SuggestCpv");
     if (!call.ok()) return call.Finish();
     const int top = request->top_k() == 0 ? 5 : request->top_k();
-    if (top < 0 || top > config_.limits.max_top_k) {
+    if (top < 0) {
       return call.Finish(
           grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                       absl::StrCat("top_k ", request->top_k(),
-                                    " is outside 1..the service's max_top_k, ",
-                                    config_.limits.max_top_k)));
+                       absl::StrCat("top_k ", top, " is negative")));
+    }
+    if (grpc::Status s = CheckTopK("top_k", top); !s.ok()) {
+      return call.Finish(s);
     }
     absl::StatusOr<std::vector<CpvSuggestion>> suggestions =
         procmatch::SuggestCpv(request->text(), request->language(), top);
@@ -508,15 +509,16 @@ class ServiceImpl final : public v1::Procmatch::Service {
                      config_.limits.max_batch_size));
   }
 
-  grpc::Status CheckTopK(const v1::MatchRequest& request) const {
-    if (request.options().top_k() <= config_.limits.max_top_k) {
-      return grpc::Status::OK;
-    }
+  // `top_k`, named `field` in the request, within the service's max_top_k.
+  grpc::Status CheckTopK(absl::string_view field, int top_k) const {
+    if (top_k <= config_.limits.max_top_k) return grpc::Status::OK;
     return grpc::Status(
         grpc::StatusCode::INVALID_ARGUMENT,
-        absl::StrCat("options.top_k ", request.options().top_k(),
-                     " exceeds the service's max_top_k, ",
+        absl::StrCat(field, " ", top_k, " exceeds the service's max_top_k, ",
                      config_.limits.max_top_k));
+  }
+  grpc::Status CheckTopK(const v1::MatchRequest& request) const {
+    return CheckTopK("options.top_k", request.options().top_k());
   }
 
   grpc::Status MatchOne(const Call& call, grpc::ServerContext* context,
