@@ -1,6 +1,10 @@
 #include "procmatch/internal/json_scan.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <deque>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
@@ -17,6 +21,33 @@ using google::protobuf::FieldDescriptor;
 
 // Keys longer than this are cut in messages: a hostile key can be megabytes.
 constexpr size_t kMaxKeyInMessage = 64;
+
+bool Hex4(absl::string_view s, size_t at, uint32_t* value) {
+  if (at + 4 > s.size()) return false;
+  *value = 0;
+  for (size_t i = at; i < at + 4; ++i) {
+    const char c = s[i];
+    uint32_t digit;
+    if (c >= '0' && c <= '9') {
+      digit = c - '0';
+    } else if (c >= 'a' && c <= 'f') {
+      digit = c - 'a' + 10;
+    } else if (c >= 'A' && c <= 'F') {
+      digit = c - 'A' + 10;
+    } else {
+      return false;
+    }
+    *value = *value * 16 + digit;
+  }
+  return true;
+}
+
+}  // namespace
+
+namespace json_scan_detail {
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
 
 // Well-known types have JSON forms of their own (Struct is any object,
 // ListValue any array); below them nothing is typed.
@@ -37,26 +68,6 @@ const FieldDescriptor* FindField(const Descriptor* d, absl::string_view key) {
     if (f->name() == key || f->json_name() == key) return f;
   }
   return nullptr;
-}
-
-bool Hex4(absl::string_view s, size_t at, uint32_t* value) {
-  if (at + 4 > s.size()) return false;
-  *value = 0;
-  for (size_t i = at; i < at + 4; ++i) {
-    const char c = s[i];
-    uint32_t digit;
-    if (c >= '0' && c <= '9') {
-      digit = c - '0';
-    } else if (c >= 'a' && c <= 'f') {
-      digit = c - 'a' + 10;
-    } else if (c >= 'A' && c <= 'F') {
-      digit = c - 'A' + 10;
-    } else {
-      return false;
-    }
-    *value = *value * 16 + digit;
-  }
-  return true;
 }
 
 // The string opening at s[start] ('"'): its position past the closing quote,
@@ -127,22 +138,228 @@ std::string ShownKey(const std::string& key) {
   return absl::StrCat(key.substr(0, cut), "...");
 }
 
+}  // namespace json_scan_detail
+
+namespace {
+
+using json_scan_detail::FindField;
+using json_scan_detail::HoldsDynamicValues;
+using json_scan_detail::IsWellKnown;
+using json_scan_detail::ShownKey;
+using json_scan_detail::SkipString;
+
+// One open object or array. Nothing here allocates: keys stay where they
+// are in the text, paths are only spelt out for a message.
 struct Frame {
   bool object = false;
+  bool expect_key = true;
   // Object: the message whose fields the keys name, or null (untyped, or a
   // map: keys are map keys).
   const Descriptor* message = nullptr;
   // Array: the repeated field its elements belong to. Map object: the map's
   // value field. Null when untyped.
   const FieldDescriptor* values = nullptr;
-  // Keys joined by '.', for messages.
-  std::string path;
-  absl::flat_hash_set<std::string> keys;
-  bool expect_key = true;
-  // Object: the field of the last key, and its path.
+  // Object: its number in the scan, which qualifies its keys in the
+  // scan-wide set of untyped keys.
+  uint64_t serial = 0;
+  // Object: where this object's field numbers start in Scanner::fields_.
+  size_t fields_begin = 0;
+  // Object: the last key, by its field (typed) and by the offset of its
+  // opening quote in the text (npos before the first key).
   const FieldDescriptor* key_field = nullptr;
-  std::string key_path;
+  size_t key_start = absl::string_view::npos;
+
+  // Whether the last key is a step of the path of what it holds: the keys
+  // of messages and of untyped objects are, map keys are not.
+  bool KeyInPath() const {
+    return object && (message != nullptr || values == nullptr);
+  }
 };
+
+class Scanner {
+ public:
+  Scanner(absl::string_view json, const JsonScanOptions& options)
+      : json_(json), options_(options) {}
+
+  absl::Status Run();
+
+ private:
+  absl::Status Open(char c);
+  absl::Status Key(size_t start, size_t end);
+
+  // The decoded key whose opening quote is at json_[start].
+  std::string DecodedKey(size_t start) const {
+    std::string key;
+    SkipString(json_, start, &key);
+    return key;
+  }
+  // The keys leading to the innermost value, joined by '.': field names,
+  // or untyped keys cut to kMaxKeyInMessage bytes. Map keys are left out,
+  // except the innermost object's last key when `last_key` is set (the key
+  // a message is about). A value standing where a key should be (malformed
+  // JSON the parser will refuse) starts the path afresh.
+  std::string Path(bool last_key) const;
+
+  const absl::string_view json_;
+  const JsonScanOptions& options_;
+  std::vector<Frame> stack_;
+  uint64_t objects_ = 0;
+  // The field numbers of the open objects' keys, each object's in a
+  // contiguous run from its fields_begin. An object has at most as many
+  // distinct fields as its message, so a linear search is bounded by the
+  // schema, not by the input.
+  std::vector<int> fields_;
+  // Untyped keys (and unknown keys of messages) of every object so far,
+  // with the object's serial. Keys without escapes point into the text;
+  // decoded ones into decoded_, whose elements never move.
+  absl::flat_hash_set<std::pair<uint64_t, absl::string_view>> keys_;
+  std::deque<std::string> decoded_;
+};
+
+std::string Scanner::Path(bool last_key) const {
+  std::string path;
+  for (size_t i = 0; i < stack_.size(); ++i) {
+    const Frame& frame = stack_[i];
+    const bool innermost = i + 1 == stack_.size();
+    if (!frame.KeyInPath() && !(innermost && last_key)) continue;
+    if (frame.key_start == absl::string_view::npos) {
+      path.clear();
+      continue;
+    }
+    if (!path.empty()) path.push_back('.');
+    if (frame.key_field != nullptr) {
+      path += frame.key_field->name();
+    } else {
+      path += ShownKey(DecodedKey(frame.key_start));
+    }
+  }
+  return path;
+}
+
+absl::Status Scanner::Open(char c) {
+  // The field this value belongs to, and whether it is one element of a
+  // repeated field.
+  const FieldDescriptor* field = nullptr;
+  bool element = false;
+  bool typed = options_.message != nullptr;
+  if (!stack_.empty()) {
+    const Frame& parent = stack_.back();
+    if (parent.object) {
+      field = parent.message != nullptr ? parent.key_field : parent.values;
+    } else {
+      field = parent.values;
+      element = true;
+    }
+    typed = field != nullptr;
+  }
+  if (static_cast<int>(stack_.size()) >= options_.max_depth) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("JSON nested more than ", options_.max_depth,
+                     " levels deep (limit max_json_depth)"));
+  }
+  Frame frame;
+  if (c == '{') {
+    frame.object = true;
+    frame.serial = objects_++;
+    frame.fields_begin = fields_.size();
+    if (stack_.empty() && typed) {
+      frame.message = options_.message;
+    } else if (field != nullptr && field->is_map() && !element) {
+      frame.values = field->message_type()->map_value();
+    } else if (field != nullptr &&
+               field->type() == FieldDescriptor::TYPE_MESSAGE &&
+               !IsWellKnown(field->message_type())) {
+      frame.message = field->message_type();
+    }
+  } else {
+    if (element && field != nullptr && !HoldsDynamicValues(field)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("field \"", Path(false),
+                       "\": an array inside an array (a repeated field holds "
+                       "single values)"));
+    }
+    if (field != nullptr && !HoldsDynamicValues(field)) frame.values = field;
+  }
+  stack_.push_back(frame);
+  return absl::OkStatus();
+}
+
+absl::Status Scanner::Key(size_t start, size_t end) {
+  Frame& object = stack_.back();
+  object.expect_key = false;
+  object.key_start = start;
+  const absl::string_view raw = json_.substr(start + 1, end - start - 2);
+  const bool escaped = raw.find('\\') != absl::string_view::npos;
+  absl::string_view key = raw;
+  if (escaped) {
+    decoded_.push_back(DecodedKey(start));
+    key = decoded_.back();
+  }
+  const FieldDescriptor* field =
+      object.message != nullptr ? FindField(object.message, key) : nullptr;
+  object.key_field = field;
+  // Fields by number: "lot_id" and "lotId" are one field.
+  bool repeated;
+  if (field != nullptr) {
+    const auto begin = fields_.begin() + object.fields_begin;
+    repeated =
+        std::find(begin, fields_.end(), field->number()) != fields_.end();
+    if (!repeated) fields_.push_back(field->number());
+  } else {
+    repeated = !keys_.insert({object.serial, key}).second;
+  }
+  if (repeated) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("field \"", Path(true), "\" is given twice"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Scanner::Run() {
+  size_t i = 0;
+  while (i < json_.size()) {
+    const char c = json_[i];
+    switch (c) {
+      case '{':
+      case '[': {
+        absl::Status status = Open(c);
+        if (!status.ok()) return status;
+        ++i;
+        break;
+      }
+      case '}':
+      case ']':
+        if (stack_.empty() || stack_.back().object != (c == '}')) {
+          return absl::OkStatus();  // Malformed: the parser will say so.
+        }
+        if (stack_.back().object) fields_.resize(stack_.back().fields_begin);
+        stack_.pop_back();
+        ++i;
+        break;
+      case ',':
+        if (!stack_.empty() && stack_.back().object) {
+          stack_.back().expect_key = true;
+        }
+        ++i;
+        break;
+      case '"': {
+        const bool is_key =
+            !stack_.empty() && stack_.back().object && stack_.back().expect_key;
+        const size_t end = SkipString(json_, i, nullptr);
+        if (end == absl::string_view::npos) return absl::OkStatus();
+        if (is_key) {
+          absl::Status status = Key(i, end);
+          if (!status.ok()) return status;
+        }
+        i = end;
+        break;
+      }
+      default:
+        ++i;
+    }
+  }
+  return absl::OkStatus();
+}
 
 }  // namespace
 
@@ -152,115 +369,7 @@ absl::string_view StripUtf8Bom(absl::string_view text) {
 }
 
 absl::Status ScanJson(absl::string_view json, const JsonScanOptions& options) {
-  std::vector<Frame> stack;
-  std::string key;
-  size_t i = 0;
-  while (i < json.size()) {
-    const char c = json[i];
-    switch (c) {
-      case '{':
-      case '[': {
-        // The field this value belongs to, and whether it is one element of
-        // a repeated field.
-        const FieldDescriptor* field = nullptr;
-        bool element = false;
-        bool typed = options.message != nullptr;
-        std::string path;
-        if (!stack.empty()) {
-          Frame& parent = stack.back();
-          if (parent.object) {
-            field =
-                parent.message != nullptr ? parent.key_field : parent.values;
-            path = parent.message != nullptr || parent.values == nullptr
-                       ? parent.key_path
-                       : parent.path;
-          } else {
-            field = parent.values;
-            element = true;
-            path = parent.path;
-          }
-          typed = field != nullptr;
-        }
-        if (static_cast<int>(stack.size()) >= options.max_depth) {
-          return absl::InvalidArgumentError(
-              absl::StrCat("JSON nested more than ", options.max_depth,
-                           " levels deep (limit max_json_depth)"));
-        }
-        Frame frame;
-        frame.path = path;
-        if (c == '{') {
-          frame.object = true;
-          if (stack.empty() && typed) {
-            frame.message = options.message;
-          } else if (field != nullptr && field->is_map() && !element) {
-            frame.values = field->message_type()->map_value();
-          } else if (field != nullptr &&
-                     field->type() == FieldDescriptor::TYPE_MESSAGE &&
-                     !IsWellKnown(field->message_type())) {
-            frame.message = field->message_type();
-          }
-        } else {
-          if (element && field != nullptr && !HoldsDynamicValues(field)) {
-            return absl::InvalidArgumentError(absl::StrCat(
-                "field \"", path,
-                "\": an array inside an array (a repeated field holds "
-                "single values)"));
-          }
-          if (field != nullptr && !HoldsDynamicValues(field)) {
-            frame.values = field;
-          }
-        }
-        stack.push_back(std::move(frame));
-        ++i;
-        break;
-      }
-      case '}':
-      case ']':
-        if (stack.empty() || stack.back().object != (c == '}')) {
-          return absl::OkStatus();  // Malformed: the parser will say so.
-        }
-        stack.pop_back();
-        ++i;
-        break;
-      case ',':
-        if (!stack.empty() && stack.back().object) {
-          stack.back().expect_key = true;
-        }
-        ++i;
-        break;
-      case '"': {
-        const bool is_key =
-            !stack.empty() && stack.back().object && stack.back().expect_key;
-        key.clear();
-        const size_t end = SkipString(json, i, is_key ? &key : nullptr);
-        if (end == absl::string_view::npos) return absl::OkStatus();
-        i = end;
-        if (!is_key) break;
-        Frame& object = stack.back();
-        object.expect_key = false;
-        const FieldDescriptor* field = object.message != nullptr
-                                           ? FindField(object.message, key)
-                                           : nullptr;
-        const std::string name =
-            field != nullptr ? field->name() : ShownKey(key);
-        object.key_field = field;
-        object.key_path =
-            object.path.empty() ? name : absl::StrCat(object.path, ".", name);
-        // Fields by number: "lot_id" and "lotId" are one field.
-        std::string identity = field != nullptr
-                                   ? absl::StrCat("#", field->number())
-                                   : absl::StrCat("\"", key);
-        if (!object.keys.insert(std::move(identity)).second) {
-          return absl::InvalidArgumentError(
-              absl::StrCat("field \"", object.key_path, "\" is given twice"));
-        }
-        break;
-      }
-      default:
-        ++i;
-    }
-  }
-  return absl::OkStatus();
+  return Scanner(json, options).Run();
 }
 
 }  // namespace internal

@@ -25,6 +25,8 @@
 #ifndef PROCMATCH_LIB_INTERNAL_JSON_SCAN_H_
 #define PROCMATCH_LIB_INTERNAL_JSON_SCAN_H_
 
+#include <string>
+
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/descriptor.h"
@@ -52,6 +54,34 @@ absl::Status ScanJson(absl::string_view json, const JsonScanOptions& options);
 // `text` without a leading UTF-8 byte order mark.
 absl::string_view StripUtf8Bom(absl::string_view text);
 
+// The pieces of the scan that do not depend on how keys and paths are kept,
+// shared with its brute-force twin (tests/json_scan_reference.cc), which
+// keeps them the obvious way. Not for other callers.
+namespace json_scan_detail {
+
+// Whether `d` is one of protobuf's well-known types, whose JSON forms are
+// their own (Struct is any object, ListValue any array).
+bool IsWellKnown(const google::protobuf::Descriptor* d);
+
+// Whether the values of field `f` may themselves be arrays (Value,
+// ListValue).
+bool HoldsDynamicValues(const google::protobuf::FieldDescriptor* f);
+
+// The field of `d` named `key` by its proto name or its JSON name, or null.
+const google::protobuf::FieldDescriptor* FindField(
+    const google::protobuf::Descriptor* d, absl::string_view key);
+
+// The JSON string opening at s[start] ('"'): the position past its closing
+// quote, or npos when it is not closed. With `decoded`, appends its value
+// with escapes decoded (keys are compared by value: "a" and "\u0061" are
+// the same key).
+size_t SkipString(absl::string_view s, size_t start, std::string* decoded);
+
+// `key` as a message shows it: cut to 64 bytes (on a code point boundary)
+// and marked "..." when longer; a hostile key can be megabytes.
+std::string ShownKey(const std::string& key);
+
+}  // namespace json_scan_detail
 }  // namespace internal
 }  // namespace procmatch
 

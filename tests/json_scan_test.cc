@@ -1,0 +1,194 @@
+#include "procmatch/internal/json_scan.h"
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/struct.pb.h"
+#include "gtest/gtest.h"
+#include "procmatch/v1/supplier.pb.h"
+#include "procmatch/v1/tender.pb.h"
+#include "tests/json_scan_reference.h"
+
+namespace procmatch {
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using internal::JsonScanOptions;
+using internal::ScanJson;
+using ::testing::HasSubstr;
+
+absl::Status Scan(absl::string_view json, const Descriptor* message,
+                  int max_depth = 64) {
+  JsonScanOptions options;
+  options.message = message;
+  options.max_depth = max_depth;
+  return ScanJson(json, options);
+}
+
+TEST(JsonScanTest, ProtoNameAndJsonNameAreOneField) {
+  const Descriptor* tender = v1::Tender::descriptor();
+  EXPECT_TRUE(Scan(R"({"main_cpv": "1", "title": "x"})", tender).ok());
+  absl::Status s = Scan(R"({"main_cpv": "1", "mainCpv": "2"})", tender);
+  EXPECT_THAT(s.message(), HasSubstr("field \"main_cpv\" is given twice"));
+}
+
+TEST(JsonScanTest, EscapedKeysAreComparedByValue) {
+  absl::Status s = Scan(R"({"ab": 1, "a\u0062": 2})", nullptr);
+  EXPECT_THAT(s.message(), HasSubstr("field \"ab\" is given twice"));
+  EXPECT_TRUE(Scan(R"({"ab": 1, "a\u0063": 2})", nullptr).ok());
+}
+
+TEST(JsonScanTest, SameKeyInSiblingObjectsIsFine) {
+  EXPECT_TRUE(Scan(R"([{"a": 1}, {"a": 2}, {"b": {"a": 3}}])", nullptr).ok());
+  absl::Status s = Scan(R"([{"a": 1}, {"b": {"a": 3, "a": 4}}])", nullptr);
+  EXPECT_THAT(s.message(), HasSubstr("field \"b.a\" is given twice"));
+}
+
+TEST(JsonScanTest, RepeatedFieldOfArraysIsRefusedWithItsPath) {
+  absl::Status s = Scan(R"({"lots": [{"id": "1", "nuts_codes": [["BE"]]}]})",
+                        v1::Tender::descriptor());
+  EXPECT_THAT(s.message(),
+              HasSubstr("field \"lots.nuts_codes\": an array inside"));
+}
+
+TEST(JsonScanTest, DepthLimit) {
+  const std::string deep = std::string(10, '[') + std::string(10, ']');
+  EXPECT_TRUE(Scan(deep, nullptr, 10).ok());
+  EXPECT_THAT(Scan(deep, nullptr, 9).message(),
+              HasSubstr("nested more than 9 levels"));
+}
+
+TEST(JsonScanTest, ManyKeysInOneObjectStayLinear) {
+  // 200,000 distinct keys, then a repeat of the first: found, and the scan
+  // does not compare every key with every other.
+  std::string json = "{";
+  for (int i = 0; i < 200000; ++i) absl::StrAppend(&json, "\"k", i, "\":0,");
+  json += "\"k0\":1}";
+  EXPECT_THAT(Scan(json, nullptr).message(),
+              HasSubstr("field \"k0\" is given twice"));
+}
+
+// Random JSON, well formed or slightly broken, over a message's field names
+// (proto and JSON spellings), unknown and escaped keys, nested arrays and
+// objects; ScanJson must say exactly what the reference says.
+class RandomJson {
+ public:
+  explicit RandomJson(uint32_t seed) : rng_(seed) {}
+
+  std::string Document(const Descriptor* message) {
+    std::string out;
+    Value(message, nullptr, 0, &out);
+    if (Chance(0.3)) Mutate(&out);
+    return out;
+  }
+
+ private:
+  bool Chance(double p) { return std::bernoulli_distribution(p)(rng_); }
+  int Uniform(int n) {
+    return std::uniform_int_distribution<int>(0, n - 1)(rng_);
+  }
+
+  std::string Key(const Descriptor* message) {
+    static const char* const kKeys[] = {"a",       "b",     "a\\u0062", "ab",
+                                        "\\u0061", "x\\ny", "",         "lots"};
+    if (message != nullptr && message->field_count() > 0 && Chance(0.7)) {
+      const FieldDescriptor* f =
+          message->field(Uniform(message->field_count()));
+      return Chance(0.5) ? f->name() : f->json_name();
+    }
+    return kKeys[Uniform(8)];
+  }
+
+  void Value(const Descriptor* message, const FieldDescriptor* field, int depth,
+             std::string* out) {
+    const int kind = depth > 5 ? Uniform(3) : Uniform(6);
+    switch (kind) {
+      case 0:
+        absl::StrAppend(out, Uniform(100));
+        return;
+      case 1:
+        absl::StrAppend(out, "\"s", Uniform(5), "\"");
+        return;
+      case 2:
+        out->append(Chance(0.5) ? "true" : "null");
+        return;
+      case 3:
+      case 4: {
+        const Descriptor* inner = message;
+        if (field != nullptr) {
+          inner = field->type() == FieldDescriptor::TYPE_MESSAGE
+                      ? field->message_type()
+                      : nullptr;
+        }
+        out->push_back('{');
+        const int n = Uniform(5);
+        for (int i = 0; i < n; ++i) {
+          if (i > 0) out->push_back(',');
+          const std::string key = Key(inner);
+          absl::StrAppend(out, "\"", key, "\":");
+          const FieldDescriptor* f =
+              inner != nullptr ? inner->FindFieldByName(key) : nullptr;
+          if (f == nullptr && inner != nullptr) {
+            f = inner->FindFieldByCamelcaseName(key);
+          }
+          Value(inner, f, depth + 1, out);
+        }
+        out->push_back('}');
+        return;
+      }
+      default: {
+        out->push_back('[');
+        const int n = Uniform(4);
+        for (int i = 0; i < n; ++i) {
+          if (i > 0) out->push_back(',');
+          Value(message, field, depth + 1, out);
+        }
+        out->push_back(']');
+      }
+    }
+  }
+
+  void Mutate(std::string* s) {
+    static const char kStructural[] = "{}[],:\"\\";
+    const int edits = 1 + Uniform(3);
+    for (int e = 0; e < edits && !s->empty(); ++e) {
+      const size_t at = Uniform(static_cast<int>(s->size()));
+      if (Chance(0.5)) {
+        s->erase(at, 1);
+      } else {
+        s->insert(at, 1, kStructural[Uniform(sizeof(kStructural) - 1)]);
+      }
+    }
+  }
+
+  std::mt19937 rng_;
+};
+
+TEST(JsonScanTest, EqualsReferenceOnRandomJson) {
+  const Descriptor* messages[] = {nullptr, v1::Tender::descriptor(),
+                                  v1::SupplierProfile::descriptor(),
+                                  google::protobuf::Struct::descriptor()};
+  RandomJson random(20261129);
+  int refused = 0;
+  for (int i = 0; i < 40000; ++i) {
+    const Descriptor* message = messages[i % 4];
+    const std::string json = random.Document(message);
+    JsonScanOptions options;
+    options.message = message;
+    options.max_depth = 3 + i % 8;
+    const absl::Status fast = ScanJson(json, options);
+    const absl::Status reference = reference::ScanJsonReference(json, options);
+    ASSERT_EQ(fast, reference) << json;
+    refused += !fast.ok();
+  }
+  // The inputs reach every verdict, not only "OK".
+  EXPECT_GT(refused, 4000);
+  EXPECT_LT(refused, 36000);
+}
+
+}  // namespace
+}  // namespace procmatch
