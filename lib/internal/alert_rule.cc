@@ -44,33 +44,39 @@ const std::string& Longest(const std::vector<std::string>& terms) {
   return terms[best];
 }
 
-// The position of the first occurrence of a phrase in `text` as adjacent
-// terms, or -1: found by the phrase's `count` hashes and confirmed by its
-// terms, which `terms()` gives (only then: they may be far in memory).
-template <typename Terms>
-int FindPhrase(const std::vector<std::string>& text,
-               const std::vector<size_t>& text_hashes, const size_t* hashes,
-               size_t count, Terms terms) {
-  if (count == 0 || count > text.size()) return -1;
-  for (auto from = text_hashes.begin();; ++from) {
-    from = std::search(from, text_hashes.end(), hashes, hashes + count);
-    if (from == text_hashes.end()) return -1;
-    const std::vector<std::string>& phrase = terms();
-    const auto at = from - text_hashes.begin();
-    if (std::equal(phrase.begin(), phrase.end(), text.begin() + at)) {
-      return static_cast<int>(at);
+// The position of the first occurrence of the phrase of `count` term ids
+// in a field's `ids`, found from `occurrences` of its first term, or -1.
+int FindPhraseIds(const std::vector<int32_t>& ids,
+                  const AnalysedField::Occurrences& occurrences,
+                  const int32_t* phrase, size_t count) {
+  if (count == 0 || count > ids.size()) return -1;
+  auto it = occurrences.first.find(phrase[0]);
+  if (it == occurrences.first.end()) return -1;
+  for (int32_t at = it->second; at >= 0; at = occurrences.next[at]) {
+    if (at + count > ids.size()) return -1;  // Later ones are too.
+    if (std::equal(phrase + 1, phrase + count, ids.begin() + at + 1)) {
+      return at;
     }
   }
+  return -1;
 }
 
-// Whether `phrase` occurs in `text` as adjacent terms.
+// Whether `phrase` occurs in `text` as adjacent terms, found by their
+// hashes and confirmed by their text.
 bool ContainsPhrase(const std::vector<std::string>& text,
                     const std::vector<size_t>& text_hashes,
                     const std::vector<std::string>& phrase,
                     const std::vector<size_t>& phrase_hashes) {
-  return FindPhrase(
-             text, text_hashes, phrase_hashes.data(), phrase_hashes.size(),
-             [&]() -> const std::vector<std::string>& { return phrase; }) >= 0;
+  if (phrase.empty() || phrase.size() > text.size()) return false;
+  for (auto from = text_hashes.begin();; ++from) {
+    from = std::search(from, text_hashes.end(), phrase_hashes.begin(),
+                       phrase_hashes.end());
+    if (from == text_hashes.end()) return false;
+    if (std::equal(phrase.begin(), phrase.end(),
+                   text.begin() + (from - text_hashes.begin()))) {
+      return true;
+    }
+  }
 }
 
 // Entries of one list of a rule, and terms of one keyword, the
@@ -143,6 +149,34 @@ const AnalysedField& Hashed(const AnalysedField& f) {
     f.stemmed_hashes = TermHashes(f.stemmed);
     f.plain_hashes = TermHashes(f.plain);
     f.hashed = true;
+  }
+  return f;
+}
+
+// The ids of `terms` in `known`, and where each occurs.
+void IdentifyTerms(const std::vector<std::string>& terms, const Symbols& known,
+                   std::vector<int32_t>* ids, AnalysedField::Occurrences* at) {
+  ids->reserve(terms.size());
+  for (const std::string& t : terms) ids->push_back(known.Find(t));
+  at->next.assign(ids->size(), -1);
+  // Backwards, so that each id ends at its first position.
+  for (size_t i = ids->size(); i-- > 0;) {
+    if ((*ids)[i] < 0) continue;
+    auto [it, added] =
+        at->first.try_emplace((*ids)[i], static_cast<int32_t>(i));
+    if (!added) {
+      at->next[i] = it->second;
+      it->second = static_cast<int32_t>(i);
+    }
+  }
+}
+
+// The field's term ids and their occurrences, made on first use.
+const AnalysedField& Identified(const AnalysedField& f, const Symbols& known) {
+  if (!f.identified) {
+    IdentifyTerms(f.stemmed, known, &f.stemmed_ids, &f.stemmed_at);
+    IdentifyTerms(f.plain, known, &f.plain_ids, &f.plain_at);
+    f.identified = true;
   }
   return f;
 }
@@ -814,7 +848,8 @@ size_t QuickCheckTable::ApproximateMemoryUsage() const {
          cpv.capacity() * sizeof(CpvRange) +
          nuts.capacity() * sizeof(PackedNuts) +
          phrases.capacity() * sizeof(QuickPhrase) +
-         hashes.capacity() * sizeof(size_t) + names.ApproximateMemoryUsage();
+         term_ids.capacity() * sizeof(int32_t) +
+         names.ApproximateMemoryUsage() + terms.ApproximateMemoryUsage();
 }
 
 QuickCheckTable BuildQuickCheckTable(
@@ -864,14 +899,15 @@ QuickCheckTable BuildQuickCheckTable(
     for (const AlertPhrase& p : compiled->phrases) {
       QuickPhrase qp;
       qp.language = table.names.Intern(p.language);
-      qp.stemmed_begin = static_cast<uint32_t>(table.hashes.size());
-      table.hashes.insert(table.hashes.end(), p.stemmed_hashes.begin(),
-                          p.stemmed_hashes.end());
-      qp.plain_begin = static_cast<uint32_t>(table.hashes.size());
-      table.hashes.insert(table.hashes.end(), p.plain_hashes.begin(),
-                          p.plain_hashes.end());
-      qp.stemmed_count = static_cast<uint16_t>(p.stemmed_hashes.size());
-      qp.plain_count = static_cast<uint16_t>(p.plain_hashes.size());
+      qp.terms_begin = static_cast<uint32_t>(table.term_ids.size());
+      for (const std::string& t : p.stemmed) {
+        table.term_ids.push_back(table.terms.Intern(t));
+      }
+      for (const std::string& t : p.plain) {
+        table.term_ids.push_back(table.terms.Intern(t));
+      }
+      qp.stemmed_count = static_cast<uint16_t>(p.stemmed.size());
+      qp.plain_count = static_cast<uint16_t>(p.plain.size());
       table.phrases.push_back(qp);
     }
     q.phrases = static_cast<uint16_t>(compiled->phrases.size());
@@ -993,6 +1029,23 @@ bool UnitHolds(const QuickCheckTable& table, uint32_t position,
 
 }  // namespace
 
+void PrefetchRule(const QuickCheckTable& table, uint32_t position, int stage) {
+  const QuickRule& q = table.rules[position];
+  if (stage == 0) {
+    __builtin_prefetch(&q);
+    return;
+  }
+  if (q.countries + q.languages > 0) {
+    __builtin_prefetch(table.symbols.data() + q.symbols_begin);
+  }
+  if (q.cpv + q.exclude_cpv > 0)
+    __builtin_prefetch(table.cpv.data() + q.cpv_begin);
+  if (q.nuts > 0) __builtin_prefetch(table.nuts.data() + q.nuts_begin);
+  if (q.phrases > 0) {
+    __builtin_prefetch(table.phrases.data() + q.phrases_begin);
+  }
+}
+
 absl::StatusOr<bool> MatchRule(
     const QuickCheckTable& table,
     const std::vector<std::shared_ptr<const CompiledAlertRule>>& rules,
@@ -1027,25 +1080,17 @@ absl::StatusOr<bool> MatchRule(
   }
   for (uint32_t i = 0; i < q.phrases && match->keyword < 0; ++i) {
     const QuickPhrase& p = table.phrases[q.phrases_begin + i];
-    auto terms = [&](bool stemmed) {
-      return
-          [&rules, position, i, stemmed]() -> const std::vector<std::string>& {
-            const AlertPhrase& phrase = rules[position]->phrases[i];
-            return stemmed ? phrase.stemmed : phrase.plain;
-          };
-    };
+    const int32_t* stemmed = table.term_ids.data() + p.terms_begin;
+    const int32_t* plain = stemmed + p.stemmed_count;
     for (int k = 0; k < 2; ++k) {
-      const AnalysedField& f = Hashed(n.fields[k]);
+      const AnalysedField& f = Identified(n.fields[k], table.terms);
       int at = -1;
       if (p.language == keys.language) {
-        at = FindPhrase(f.stemmed, f.stemmed_hashes,
-                        table.hashes.data() + p.stemmed_begin, p.stemmed_count,
-                        terms(true));
+        at = FindPhraseIds(f.stemmed_ids, f.stemmed_at, stemmed,
+                           p.stemmed_count);
       }
       if (at < 0) {
-        at = FindPhrase(f.plain, f.plain_hashes,
-                        table.hashes.data() + p.plain_begin, p.plain_count,
-                        terms(false));
+        at = FindPhraseIds(f.plain_ids, f.plain_at, plain, p.plain_count);
       }
       if (at >= 0) {
         match->keyword = static_cast<int32_t>(i);

@@ -95,6 +95,19 @@ struct AnalysedField {
   mutable bool hashed = false;
   mutable std::vector<size_t> stemmed_hashes;
   mutable std::vector<size_t> plain_hashes;
+  // For the quick check, made on first use (Identify): each term's id in
+  // QuickCheckTable::terms (-1: no rule has it), the first position of
+  // each id, and after each position the next one with the same id (-1:
+  // none).
+  struct Occurrences {
+    absl::flat_hash_map<int32_t, int32_t> first;
+    std::vector<int32_t> next;
+  };
+  mutable bool identified = false;
+  mutable std::vector<int32_t> stemmed_ids;
+  mutable std::vector<int32_t> plain_ids;
+  mutable Occurrences stemmed_at;
+  mutable Occurrences plain_at;
 };
 
 struct PreparedNotice {
@@ -128,14 +141,14 @@ absl::StatusOr<bool> VerifyAlertRule(const CompiledAlertRule& rule,
 // one that holds is decided without it unless it has RE2 patterns or a
 // profile. Strings (countries, languages, currencies) are replaced by
 // symbol ids, CPV prefixes by ranges of 8-digit numbers, NUTS prefixes by
-// their bytes packed in an integer.
+// their bytes packed in an integer, phrase terms by ids (so that a phrase
+// is found by comparing integers, exactly, without its text).
 
-// A keyword phrase: its language's symbol and where its term hashes are in
-// QuickCheckTable::hashes.
+// A keyword phrase: its language's symbol and where the ids of its terms
+// (stemmed, then unstemmed) are in QuickCheckTable::term_ids.
 struct QuickPhrase {
   int32_t language = -1;
-  uint32_t stemmed_begin = 0;
-  uint32_t plain_begin = 0;
+  uint32_t terms_begin = 0;
   uint16_t stemmed_count = 0;
   uint16_t plain_count = 0;
 };
@@ -198,8 +211,9 @@ struct QuickCheckTable {
   std::vector<CpvRange> cpv;
   std::vector<PackedNuts> nuts;
   std::vector<QuickPhrase> phrases;
-  std::vector<size_t> hashes;
-  Symbols names;
+  std::vector<int32_t> term_ids;
+  Symbols names;  // Countries, languages, currencies.
+  Symbols terms;  // Every term of every phrase, stemmed and unstemmed.
 
   size_t ApproximateMemoryUsage() const;
 };
@@ -242,6 +256,12 @@ absl::StatusOr<bool> MatchRule(
     const std::vector<std::shared_ptr<const CompiledAlertRule>>& rules,
     uint32_t position, const PreparedNotice& notice, const NoticeKeys& keys,
     const EvaluationContext& context, AlertMatch* match);
+
+// Asks the processor to load what MatchRule reads first of the rule at
+// `position`: its record, then (`stage` 1, once the record is loaded) the
+// pools it points into. Candidates are known ahead, so their cache misses
+// can overlap.
+void PrefetchRule(const QuickCheckTable& table, uint32_t position, int stage);
 
 // The alert of `match` in words, as VerifyAlertRule writes it.
 void ExplainMatch(const QuickCheckTable& table, const CompiledAlertRule& rule,
