@@ -7,11 +7,11 @@
 //
 //   bazel run -c opt //benchmarks:alert_benchmark -- --benchmark_repetitions=3
 //
-// BM_Matches: the index returning structured matches (rule and evidence);
-// BM_Explained: the same with every match made an Alert proto with its
-// words (AlertIndex::Evaluate); BM_ProtoVerified: the previous path, each
-// candidate verified on its rule proto (--benchmark_filter=Matches for the
-// fast path alone).
+// BM_Stream/Matches: the index returning structured matches (rule and
+// evidence); BM_Stream/Explained: the same with every match made an Alert
+// proto with its words (AlertIndex::Evaluate); BM_ProtoVerified: the
+// previous path, each candidate verified on its rule proto
+// (--benchmark_filter=Matches for the fast path alone).
 //
 // The 1,745 notices are split by id (sorted, alternately): the rules are
 // drawn from one half and the other half is the stream, as new notices meet
@@ -252,33 +252,23 @@ void IndexCounters(benchmark::State& state, const AlertIndex& index) {
   state.counters["always_checked"] = index.always_checked();
 }
 
-void BM_Matches(benchmark::State& state) {
+// BM_Stream/Matches and BM_Stream/Explained.
+void BM_Stream(benchmark::State& state, Output output) {
   const AlertIndex& index = Index(state.range(0));
   int64_t notices = 0;
   for (auto _ : state) {
-    RunIndexed(state, index, Output::kMatches);
+    RunIndexed(state, index, output);
     notices += Data().stream.size();
   }
   state.SetItemsProcessed(notices);
   IndexCounters(state, index);
 }
-BENCHMARK(BM_Matches)
+BENCHMARK_CAPTURE(BM_Stream, Matches, Output::kMatches)
     ->Arg(1000)
     ->Arg(10000)
     ->Arg(100000)
     ->Unit(benchmark::kMillisecond);
-
-void BM_Explained(benchmark::State& state) {
-  const AlertIndex& index = Index(state.range(0));
-  int64_t notices = 0;
-  for (auto _ : state) {
-    RunIndexed(state, index, Output::kExplained);
-    notices += Data().stream.size();
-  }
-  state.SetItemsProcessed(notices);
-  IndexCounters(state, index);
-}
-BENCHMARK(BM_Explained)
+BENCHMARK_CAPTURE(BM_Stream, Explained, Output::kExplained)
     ->Arg(1000)
     ->Arg(10000)
     ->Arg(100000)
