@@ -7,7 +7,11 @@
 //
 //   bazel run -c opt //benchmarks:alert_benchmark -- --benchmark_repetitions=3
 //
-// (--benchmark_filter=Indexed for the index alone.)
+// BM_Stream/Matches: the index returning structured matches (rule and
+// evidence); BM_Stream/Explained: the same with every match made an Alert
+// proto with its words (AlertIndex::Evaluate); BM_ProtoVerified: the
+// previous path, each candidate verified on its rule proto
+// (--benchmark_filter=Matches for the fast path alone).
 //
 // The 1,745 notices are split by id (sorted, alternately): the rules are
 // drawn from one half and the other half is the stream, as new notices meet
@@ -35,6 +39,7 @@
 #include "absl/time/time.h"
 #include "benchmark/benchmark.h"
 #include "procmatch/alert_index.h"
+#include "procmatch/internal/alert_rule.h"
 #include "procmatch/matcher.h"
 #include "procmatch/record_io.h"
 #include "procmatch/supplier_index.h"
@@ -198,46 +203,138 @@ EvaluationContext Context() {
   return context;
 }
 
+// What a pass over the stream returns per notice.
+enum class Output {
+  kMatches,    // AlertIndex::Match: rule and evidence, no words.
+  kExplained,  // AlertIndex::Evaluate: an Alert proto with its words each.
+};
+
 // The stream through the index: a notice's text is analysed once (both
-// forms), its candidates looked up, and each candidate verified exactly.
-void RunIndexed(benchmark::State& state, const AlertIndex& index) {
+// forms), its candidates looked up, each candidate verified from the
+// quick-check table, and (kExplained) each match put in words.
+void RunIndexed(benchmark::State& state, const AlertIndex& index,
+                Output output) {
   const EvaluationContext context = Context();
   EvaluationStats stats;
   int64_t notices = 0;
   for (const v1::Tender& t : Data().stream) {
-    absl::StatusOr<std::vector<v1::Alert>> alerts =
-        index.Evaluate(t, context, &stats);
-    if (!alerts.ok()) state.SkipWithError(alerts.status().ToString().c_str());
-    benchmark::DoNotOptimize(alerts);
+    if (output == Output::kMatches) {
+      absl::StatusOr<AlertMatches> matches = index.Match(t, context, &stats);
+      if (!matches.ok()) {
+        state.SkipWithError(matches.status().ToString().c_str());
+      }
+      benchmark::DoNotOptimize(matches);
+    } else {
+      absl::StatusOr<std::vector<v1::Alert>> alerts =
+          index.Evaluate(t, context, &stats);
+      if (!alerts.ok()) state.SkipWithError(alerts.status().ToString().c_str());
+      benchmark::DoNotOptimize(alerts);
+    }
     ++notices;
   }
   state.counters["candidates/notice"] =
       static_cast<double>(stats.candidates) / notices;
   state.counters["alerts/notice"] = static_cast<double>(stats.alerts) / notices;
+  const absl::Duration stages[] = {stats.preparing, stats.selecting,
+                                   stats.verifying, stats.explaining};
+  const char* names[] = {"%prepare", "%select", "%verify", "%explain"};
+  double seconds = 0;
+  for (absl::Duration d : stages) seconds += absl::ToDoubleSeconds(d);
+  for (int i = 0; i < 4; ++i) {
+    state.counters[names[i]] = 100 * absl::ToDoubleSeconds(stages[i]) / seconds;
+  }
+}
+
+// Memory and the always-checked list, outside the timed loop.
+void IndexCounters(benchmark::State& state, const AlertIndex& index) {
   state.counters["bytes/rule"] =
       static_cast<double>(index.ApproximateMemoryUsage()) / index.size();
   state.counters["always_checked"] = index.always_checked();
-  const double seconds = absl::ToDoubleSeconds(stats.preparing) +
-                         absl::ToDoubleSeconds(stats.selecting) +
-                         absl::ToDoubleSeconds(stats.verifying);
-  state.counters["%prepare"] =
-      100 * absl::ToDoubleSeconds(stats.preparing) / seconds;
-  state.counters["%select"] =
-      100 * absl::ToDoubleSeconds(stats.selecting) / seconds;
-  state.counters["%verify"] =
-      100 * absl::ToDoubleSeconds(stats.verifying) / seconds;
 }
 
-void BM_Indexed(benchmark::State& state) {
+// BM_Stream/Matches and BM_Stream/Explained.
+void BM_Stream(benchmark::State& state, Output output) {
   const AlertIndex& index = Index(state.range(0));
   int64_t notices = 0;
   for (auto _ : state) {
-    RunIndexed(state, index);
+    RunIndexed(state, index, output);
     notices += Data().stream.size();
   }
   state.SetItemsProcessed(notices);
+  IndexCounters(state, index);
 }
-BENCHMARK(BM_Indexed)
+BENCHMARK_CAPTURE(BM_Stream, Matches, Output::kMatches)
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Arg(100000)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Stream, Explained, Output::kExplained)
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Arg(100000)
+    ->Unit(benchmark::kMillisecond);
+
+// The previous path, for comparison in the same process: the same
+// postings and candidates, each candidate verified on its compiled rule
+// (the AlertRule proto and its repeated fields, a heap object apiece) and
+// each alert built with its words at once -- what EvaluateExhaustive still
+// runs as the reference.
+struct ProtoPath {
+  std::vector<std::shared_ptr<const internal::CompiledAlertRule>> rules;
+  internal::AlertPostings postings;
+};
+
+const ProtoPath& Proto(int n) {
+  static auto* built = new std::map<int, std::unique_ptr<ProtoPath>>;
+  auto& slot = (*built)[n];
+  if (slot == nullptr) {
+    slot = std::make_unique<ProtoPath>();
+    for (const v1::AlertRule& r : Rules(n)) {
+      if (!Validator().ValidateAlertRule(r).ok()) continue;
+      auto compiled = internal::CompileAlertRule(r, Options());
+      if (compiled.ok()) slot->rules.push_back(*std::move(compiled));
+    }
+    std::sort(slot->rules.begin(), slot->rules.end(),
+              [](const auto& a, const auto& b) {
+                return a->rule.id() < b->rule.id();
+              });
+    slot->postings.rule_count = static_cast<uint32_t>(slot->rules.size());
+    for (uint32_t i = 0; i < slot->rules.size(); ++i) {
+      if (slot->rules[i]->index_keys.empty())
+        slot->postings.always.push_back(i);
+      for (const std::string& key : slot->rules[i]->index_keys) {
+        slot->postings.Add(key, i);
+      }
+    }
+  }
+  return *slot;
+}
+
+void BM_ProtoVerified(benchmark::State& state) {
+  const ProtoPath& path = Proto(state.range(0));
+  const EvaluationContext context = Context();
+  int64_t notices = 0, alerts = 0;
+  for (auto _ : state) {
+    for (const v1::Tender& t : Data().stream) {
+      absl::StatusOr<internal::PreparedNotice> n = internal::PrepareNotice(t);
+      if (!n.ok()) state.SkipWithError("notice");
+      std::vector<v1::Alert> out;
+      v1::Alert alert;
+      for (uint32_t i : internal::Candidates(path.postings, *n)) {
+        absl::StatusOr<bool> hit =
+            internal::VerifyAlertRule(*path.rules[i], *n, context, &alert);
+        if (hit.ok() && *hit) out.push_back(std::move(alert));
+        alert.Clear();
+      }
+      alerts += static_cast<int64_t>(out.size());
+      benchmark::DoNotOptimize(out);
+      ++notices;
+    }
+  }
+  state.SetItemsProcessed(notices);
+  state.counters["alerts/notice"] = static_cast<double>(alerts) / notices;
+}
+BENCHMARK(BM_ProtoVerified)
     ->Arg(1000)
     ->Arg(10000)
     ->Arg(100000)
@@ -250,11 +347,12 @@ void BM_IndexedColdMemo(benchmark::State& state) {
   const AlertIndex& index = Index(state.range(0));
   int64_t notices = 0;
   for (auto _ : state) {
-    std::thread pass([&] { RunIndexed(state, index); });
+    std::thread pass([&] { RunIndexed(state, index, Output::kMatches); });
     pass.join();
     notices += Data().stream.size();
   }
   state.SetItemsProcessed(notices);
+  IndexCounters(state, index);
 }
 BENCHMARK(BM_IndexedColdMemo)
     ->Arg(100000)

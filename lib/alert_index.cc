@@ -62,6 +62,8 @@ AlertIndex::AlertIndex(
     for (const std::string& key : r.index_keys) postings->Add(key, i);
   }
   postings_ = std::move(postings);
+  table_ = std::make_unique<const internal::QuickCheckTable>(
+      internal::BuildQuickCheckTable(rules_));
 }
 
 AlertIndex::~AlertIndex() = default;
@@ -132,21 +134,75 @@ void Lap(absl::Time* since, absl::Duration* stage) {
 
 }  // namespace
 
-absl::StatusOr<std::vector<v1::Alert>> AlertIndex::Evaluate(
-    const v1::Tender& notice, const EvaluationContext& context,
-    EvaluationStats* stats) const {
+AlertMatches::AlertMatches() = default;
+AlertMatches::AlertMatches(AlertMatches&&) noexcept = default;
+AlertMatches& AlertMatches::operator=(AlertMatches&&) noexcept = default;
+AlertMatches::~AlertMatches() = default;
+
+v1::Alert AlertMatches::ToAlert(int i) const {
+  const AlertMatch& match = matches_[i];
+  v1::Alert alert;
+  internal::ExplainMatch(*index_->table_, *index_->rules_[match.rule], *notice_,
+                         *keys_, match, &alert);
+  return alert;
+}
+
+absl::StatusOr<AlertMatches> AlertIndex::Match(const v1::Tender& notice,
+                                               const EvaluationContext& context,
+                                               EvaluationStats* stats) const {
   absl::Time since = stats != nullptr ? absl::Now() : absl::InfinitePast();
   absl::StatusOr<internal::PreparedNotice> prepared =
       internal::PrepareNotice(notice);
   if (!prepared.ok()) return prepared.status();
+  AlertMatches out;
+  out.index_ = this;
+  out.notice_ =
+      std::make_unique<internal::PreparedNotice>(*std::move(prepared));
+  out.keys_ = std::make_unique<internal::NoticeKeys>(
+      internal::MakeNoticeKeys(*table_, *out.notice_, context));
   Lap(&since, stats != nullptr ? &stats->preparing : nullptr);
-  // Rule order is id order, so ascending candidates give alerts by rule id.
+  // Rule order is id order, so ascending candidates give matches by rule id.
   const std::vector<uint32_t> candidates =
-      internal::Candidates(*postings_, *prepared);
+      internal::Candidates(*postings_, *out.notice_);
   Lap(&since, stats != nullptr ? &stats->selecting : nullptr);
-  absl::StatusOr<std::vector<v1::Alert>> alerts =
-      VerifyCandidates(rules_, candidates, *prepared, context, stats);
+  out.matches_.reserve(candidates.size());
+  AlertMatch match;
+  // Candidates are scattered over the table: load them ahead, the record
+  // 16 candidates before its turn, what it points to 8 before.
+  constexpr size_t kRecordsAhead = 16, kPoolsAhead = 8;
+  for (size_t k = 0; k < candidates.size(); ++k) {
+    if (k + kRecordsAhead < candidates.size()) {
+      internal::PrefetchRule(*table_, candidates[k + kRecordsAhead], 0);
+    }
+    if (k + kPoolsAhead < candidates.size()) {
+      internal::PrefetchRule(*table_, candidates[k + kPoolsAhead], 1);
+    }
+    const uint32_t i = candidates[k];
+    absl::StatusOr<bool> hit = internal::MatchRule(
+        *table_, rules_, i, *out.notice_, *out.keys_, context, &match);
+    if (!hit.ok()) return hit.status();
+    if (*hit) out.matches_.push_back(match);
+  }
+  if (stats != nullptr) {
+    stats->candidates += static_cast<int64_t>(candidates.size());
+    stats->alerts += static_cast<int64_t>(out.matches_.size());
+  }
   Lap(&since, stats != nullptr ? &stats->verifying : nullptr);
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::Alert>> AlertIndex::Evaluate(
+    const v1::Tender& notice, const EvaluationContext& context,
+    EvaluationStats* stats) const {
+  absl::StatusOr<AlertMatches> matches = Match(notice, context, stats);
+  if (!matches.ok()) return matches.status();
+  absl::Time since = stats != nullptr ? absl::Now() : absl::InfinitePast();
+  std::vector<v1::Alert> alerts;
+  alerts.reserve(matches->size());
+  for (int i = 0; i < matches->size(); ++i) {
+    alerts.push_back(matches->ToAlert(i));
+  }
+  Lap(&since, stats != nullptr ? &stats->explaining : nullptr);
   return alerts;
 }
 
@@ -167,6 +223,10 @@ absl::StatusOr<std::vector<v1::Alert>> AlertIndex::EvaluateExhaustive(
 }
 
 int AlertIndex::size() const { return static_cast<int>(rules_.size()); }
+
+const v1::AlertRule& AlertIndex::rule(int position) const {
+  return rules_[position]->rule;
+}
 
 int AlertIndex::always_checked() const {
   return static_cast<int>(postings_->always.size());
@@ -195,6 +255,9 @@ size_t AlertIndex::ApproximateMemoryUsage() const {
     // count a typical small program.
     bytes += (r->include_patterns.size() + r->exclude_patterns.size()) * 4096;
     for (const auto& k : r->index_keys) bytes += sizeof(k) + k.capacity();
+    bytes += (r->cpv.capacity() + r->exclude_cpv.capacity()) *
+                 sizeof(internal::CpvRange) +
+             r->nuts.capacity() * sizeof(internal::PackedNuts);
   }
   auto map_bytes = [](const AlertPostings::Map& map) {
     size_t sum = 0;
@@ -209,6 +272,7 @@ size_t AlertIndex::ApproximateMemoryUsage() const {
            map_bytes(p.plain);
   for (const auto& [language, map] : p.stemmed) bytes += map_bytes(map);
   bytes += postings_->always.capacity() * sizeof(uint32_t);
+  bytes += table_->ApproximateMemoryUsage();
   return bytes;
 }
 

@@ -60,7 +60,12 @@ namespace procmatch {
 namespace internal {
 struct CompiledAlertRule;
 struct AlertPostings;
+struct QuickCheckTable;
+struct PreparedNotice;
+struct NoticeKeys;
 }  // namespace internal
+
+class AlertIndex;
 
 // What an evaluation needs besides the notice.
 struct EvaluationContext {
@@ -85,6 +90,61 @@ struct EvaluationStats {
   absl::Duration preparing;
   absl::Duration selecting;
   absl::Duration verifying;
+  // Wall time making Alert protos with their words from the matches
+  // (Evaluate only; zero for Match).
+  absl::Duration explaining;
+};
+
+// One rule that holds for one notice, with what it held on: enough to write
+// the alert's words (AlertMatches::ToAlert) without searching again. Fields
+// are -1 when the rule has no such criterion.
+struct AlertMatch {
+  int32_t rule = -1;  // Position in the index: AlertIndex::rule(rule).
+  // The first unit every CPV, NUTS and value criterion holds for: 0 is the
+  // whole notice, k its k-th lot (Tender.lots(k - 1)).
+  int32_t unit = -1;
+  // In that unit, the first CPV code under one of the rule's prefixes, and
+  // the first such prefix (index into AlertRule.cpv_prefixes).
+  int32_t cpv_code = -1;
+  int32_t cpv_prefix = -1;
+  // Likewise for places of performance and AlertRule.nuts_prefixes.
+  int32_t place = -1;
+  int32_t nuts_prefix = -1;
+  // The first keyword (AlertRule.keywords) found, its field (0 title,
+  // 1 description) and the position of its first term among the field's
+  // analysed terms (stemmed when found so, else unstemmed).
+  int32_t keyword = -1;
+  int32_t field = -1;
+  int32_t position = -1;
+  int32_t pattern = -1;  // The first AlertRule.keyword_patterns that matched.
+  double score = -1;     // A profile rule's score.
+};
+
+// The matches of one notice, in rule id order, and their alerts in words
+// on demand. Refers to the notice and the index it was made from: both
+// must outlive it. Not thread-safe (ToAlert caches the folded text).
+class AlertMatches {
+ public:
+  AlertMatches(AlertMatches&&) noexcept;
+  AlertMatches& operator=(AlertMatches&&) noexcept;
+  ~AlertMatches();
+
+  int size() const { return static_cast<int>(matches_.size()); }
+  const AlertMatch& operator[](int i) const { return matches_[i]; }
+  const std::vector<AlertMatch>& matches() const { return matches_; }
+
+  // The alert of match `i`: rule, subscriber, notice, matched lots and one
+  // sentence per criterion, exactly as AlertIndex::Evaluate returns it.
+  v1::Alert ToAlert(int i) const;
+
+ private:
+  friend class AlertIndex;
+  AlertMatches();
+
+  const AlertIndex* index_ = nullptr;
+  std::unique_ptr<internal::PreparedNotice> notice_;
+  std::unique_ptr<internal::NoticeKeys> keys_;
+  std::vector<AlertMatch> matches_;
 };
 
 class AlertIndex {
@@ -129,10 +189,17 @@ class AlertIndex {
   absl::StatusOr<std::shared_ptr<const AlertIndex>> ApplyUpdate(
       const v1::AlertRuleUpdate& update) const;
 
-  // One alert per enabled rule whose every criterion holds for `notice`, in
-  // rule id order, each with its reasons and matched lots. Errors: text
-  // that is not valid UTF-8 (names the tender), a profile rule to verify
-  // without context.matcher (names the rule), a failing Matcher.
+  // The enabled rules whose every criterion holds for `notice`, in rule id
+  // order, as compact matches: the fast path for a stream, where words are
+  // made only for the alerts a caller keeps (AlertMatches::ToAlert).
+  // Errors: text that is not valid UTF-8 (names the tender), a profile rule
+  // to verify without context.matcher (names the rule), a failing Matcher.
+  absl::StatusOr<AlertMatches> Match(const v1::Tender& notice,
+                                     const EvaluationContext& context,
+                                     EvaluationStats* stats = nullptr) const;
+
+  // One alert per match of Match(), in rule id order, each with its reasons
+  // and matched lots. Errors as Match().
   absl::StatusOr<std::vector<v1::Alert>> Evaluate(
       const v1::Tender& notice, const EvaluationContext& context,
       EvaluationStats* stats = nullptr) const;
@@ -143,6 +210,9 @@ class AlertIndex {
       EvaluationStats* stats = nullptr) const;
 
   int size() const;  // Rules, disabled ones included.
+  // The rule at `position` (0 <= position < size(), in id order), as
+  // AlertMatch::rule names it.
+  const v1::AlertRule& rule(int position) const;
   uint64_t generation() const { return generation_; }
   const Options& options() const { return options_; }
   // The rule with `id`, or nullptr.
@@ -154,6 +224,7 @@ class AlertIndex {
   size_t ApproximateMemoryUsage() const;
 
  private:
+  friend class AlertMatches;
   AlertIndex(
       Options options, uint64_t generation,
       std::vector<std::shared_ptr<const internal::CompiledAlertRule>> rules);
@@ -163,6 +234,7 @@ class AlertIndex {
   // By rule id; a rule's position is its posting id.
   std::vector<std::shared_ptr<const internal::CompiledAlertRule>> rules_;
   std::unique_ptr<const internal::AlertPostings> postings_;
+  std::unique_ptr<const internal::QuickCheckTable> table_;
 };
 
 }  // namespace procmatch

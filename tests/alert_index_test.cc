@@ -18,6 +18,7 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "procmatch/internal/alert_rule.h"
 #include "procmatch/matcher.h"
 #include "procmatch/record_io.h"
 #include "procmatch/supplier_index.h"
@@ -208,6 +209,16 @@ TEST(AlertIndexOracle, IndexedEqualsExhaustiveOnRealNotices) {
         (*index)->EvaluateExhaustive(t, context, &exhaustive);
     ASSERT_TRUE(fast.ok() && slow.ok()) << t.id();
     ASSERT_EQ(Serialized(*fast), Serialized(*slow)) << t.id();
+    // The structured matches name the same rules, and each explains
+    // itself in the same words.
+    absl::StatusOr<AlertMatches> matches = (*index)->Match(t, context);
+    ASSERT_TRUE(matches.ok()) << t.id();
+    ASSERT_EQ(matches->size(), static_cast<int>(slow->size())) << t.id();
+    for (int i = 0; i < matches->size(); ++i) {
+      ASSERT_EQ((*index)->rule((*matches)[i].rule).id(), (*slow)[i].rule_id());
+      ASSERT_EQ(matches->ToAlert(i).ShortDebugString(),
+                (*slow)[i].ShortDebugString());
+    }
   }
   EXPECT_EQ(indexed.alerts, exhaustive.alerts);
   EXPECT_GT(indexed.alerts, 2000);  // The rules do match real notices.
@@ -253,6 +264,130 @@ TEST(AlertIndexOracle, IndexedEqualsExhaustiveOnRealNotices) {
               Serialized(*(*fresh)->EvaluateExhaustive(t, context)))
         << t.id();
   }
+}
+
+// The quick-check table against the full verification of the compiled
+// rule (its brute-force twin), for every rule -- not only the candidates the
+// postings give -- on every third real notice: the same decision, and for a
+// rule that holds the same alert from the match's evidence.
+void ExpectTableEqualsVerification(
+    const std::vector<std::shared_ptr<const internal::CompiledAlertRule>>&
+        rules,
+    const std::vector<v1::Tender>& notices, const EvaluationContext& context,
+    int* held) {
+  const internal::QuickCheckTable table = internal::BuildQuickCheckTable(rules);
+  for (const v1::Tender& t : notices) {
+    absl::StatusOr<internal::PreparedNotice> n = internal::PrepareNotice(t);
+    ASSERT_TRUE(n.ok()) << n.status();
+    const internal::NoticeKeys keys =
+        internal::MakeNoticeKeys(table, *n, context);
+    for (uint32_t i = 0; i < rules.size(); ++i) {
+      AlertMatch match;
+      v1::Alert alert;
+      absl::StatusOr<bool> quick =
+          internal::MatchRule(table, rules, i, *n, keys, context, &match);
+      absl::StatusOr<bool> full =
+          internal::VerifyAlertRule(*rules[i], *n, context, &alert);
+      ASSERT_TRUE(quick.ok() && full.ok());
+      ASSERT_EQ(*quick, *full) << rules[i]->rule.ShortDebugString() << "\n"
+                               << t.ShortDebugString();
+      if (!*full) continue;
+      ++*held;
+      v1::Alert explained;
+      internal::ExplainMatch(table, *rules[i], *n, keys, match, &explained);
+      ASSERT_EQ(explained.ShortDebugString(), alert.ShortDebugString());
+    }
+  }
+}
+
+TEST(QuickCheckTable, EqualsFullVerificationOnRandomRules) {
+  std::mt19937 rng(20261129);
+  std::vector<std::shared_ptr<const internal::CompiledAlertRule>> rules;
+  while (rules.size() < 1500) {
+    v1::AlertRule r = RandomRule(rng, static_cast<int>(rules.size()));
+    if (!Validator().ValidateAlertRule(r).ok()) continue;
+    auto compiled = internal::CompileAlertRule(r, Options());
+    if (compiled.ok()) rules.push_back(*std::move(compiled));
+  }
+  std::vector<v1::Tender> notices;
+  for (size_t i = 0; i < RealNotices().size(); i += 3) {
+    notices.push_back(RealNotices()[i]);
+  }
+  int held = 0;
+  ExpectTableEqualsVerification(rules, notices, At2021(), &held);
+  EXPECT_GT(held, 1000);  // The twin is compared on rules that hold too.
+}
+
+// The same on codes no importer writes: CPV codes with letters, short or
+// long, places of any length and bytes, unknown kinds and legal bases,
+// other currencies, lots with and without their own codes; rules compiled
+// without validation (prefixes of 0-8 digits, places of 0-8 bytes).
+TEST(QuickCheckTable, EqualsFullVerificationOnOddCodes) {
+  std::mt19937 rng(7);
+  auto text = [&](absl::string_view alphabet, int max_length) {
+    std::string out;
+    for (int i = 0, n = static_cast<int>(rng() % (max_length + 1)); i < n;
+         ++i) {
+      out += alphabet[rng() % alphabet.size()];
+    }
+    return out;
+  };
+  auto money = [&](v1::Money* m) {
+    m->set_amount(static_cast<double>(rng() % 5) * 1000);
+    m->set_currency(rng() % 3 == 0 ? "USD" : "EUR");
+  };
+  std::vector<v1::Tender> notices;
+  for (int i = 0; i < 300; ++i) {
+    v1::Tender t;
+    t.set_id(absl::StrCat("t", i));
+    t.set_title(rng() % 2 ? "drones maritimes" : "maritime drones");
+    t.set_language(rng() % 2 ? "fr" : "en");
+    t.set_notice_kind(static_cast<v1::NoticeKind>(rng() % 9));
+    t.set_legal_basis(static_cast<v1::LegalBasis>(rng() % 10));
+    t.mutable_buyer()->set_country(rng() % 2 ? "BE" : "FR");
+    if (rng() % 2) money(t.mutable_estimated_value());
+    if (rng() % 2) t.mutable_submission_deadline()->set_seconds(rng() % 3000);
+    t.set_main_cpv(text("3560-A", 10));
+    for (int k = 0, n = rng() % 3; k < n; ++k) {
+      t.add_additional_cpv(text("3560", 9));
+      t.add_nuts_codes(text("BE12\xc3", 10));
+    }
+    for (int l = 0, n = rng() % 3; l < n; ++l) {
+      v1::Lot* lot = t.add_lots();
+      lot->set_id(absl::StrCat(l + 1));
+      if (rng() % 2) lot->set_main_cpv(text("3560", 9));
+      if (rng() % 2) lot->add_nuts_codes(text("BE12", 6));
+      if (rng() % 2) money(lot->mutable_estimated_value());
+    }
+    notices.push_back(std::move(t));
+  }
+  std::vector<std::shared_ptr<const internal::CompiledAlertRule>> rules;
+  for (int i = 0; i < 400; ++i) {
+    v1::AlertRule r;
+    r.set_id(absl::StrCat("r", i));
+    for (int k = 0, n = rng() % 3; k < n; ++k) {
+      r.add_cpv_prefixes(text("3560", 8));
+    }
+    if (rng() % 4 == 0) r.add_exclude_cpv_prefixes(text("3560", 4));
+    if (rng() % 3 == 0) r.add_nuts_prefixes(text("BE12\xc3", 8));
+    if (rng() % 4 == 0) money(r.mutable_min_value());
+    if (rng() % 4 == 0) money(r.mutable_max_value());
+    if (rng() % 5 == 0) r.add_notice_kinds(v1::NOTICE_KIND_CONTRACT_NOTICE);
+    if (rng() % 5 == 0) r.add_legal_bases(v1::LEGAL_BASIS_OTHER);
+    if (rng() % 5 == 0) r.add_buyer_countries("BE");
+    if (rng() % 5 == 0) r.add_languages("fr");
+    if (rng() % 5 == 0) r.set_deadline_open(true);
+    if (rng() % 4 == 0) r.add_keywords(rng() % 2 ? "drone" : "maritime drones");
+    if (rng() % 4 == 0) r.set_keyword_language("fr");
+    auto compiled = internal::CompileAlertRule(r, Options());
+    ASSERT_TRUE(compiled.ok()) << compiled.status();
+    rules.push_back(*std::move(compiled));
+  }
+  EvaluationContext context;
+  context.now = absl::FromUnixSeconds(1500);
+  int held = 0;
+  ExpectTableEqualsVerification(rules, notices, context, &held);
+  EXPECT_GT(held, 300);
 }
 
 // The one-pass analysis alerts use equals the two analyses it replaces, on

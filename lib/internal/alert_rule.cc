@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <utility>
 
 #include "absl/hash/hash.h"
@@ -43,6 +44,23 @@ const std::string& Longest(const std::vector<std::string>& terms) {
   return terms[best];
 }
 
+// The position of the first occurrence of the phrase of `count` term ids
+// in a field's `ids`, found from `occurrences` of its first term, or -1.
+int FindPhraseIds(const std::vector<int32_t>& ids,
+                  const AnalysedField::Occurrences& occurrences,
+                  const int32_t* phrase, size_t count) {
+  if (count == 0 || count > ids.size()) return -1;
+  auto it = occurrences.first.find(phrase[0]);
+  if (it == occurrences.first.end()) return -1;
+  for (int32_t at = it->second; at >= 0; at = occurrences.next[at]) {
+    if (at + count > ids.size()) return -1;  // Later ones are too.
+    if (std::equal(phrase + 1, phrase + count, ids.begin() + at + 1)) {
+      return at;
+    }
+  }
+  return -1;
+}
+
 // Whether `phrase` occurs in `text` as adjacent terms, found by their
 // hashes and confirmed by their text.
 bool ContainsPhrase(const std::vector<std::string>& text,
@@ -61,6 +79,63 @@ bool ContainsPhrase(const std::vector<std::string>& text,
   }
 }
 
+// Entries of one list of a rule, and terms of one keyword, the
+// quick-check table counts in 16 bits.
+constexpr int kMaxListEntries = 65535;
+
+// "3561" -> [35610000, 35620000) of 4 digits; false unless 0-8 digits.
+bool ToCpvRange(absl::string_view prefix, CpvRange* range) {
+  if (prefix.size() > 8) return false;
+  uint32_t value = 0;
+  for (char c : prefix) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
+    value = value * 10 + static_cast<uint32_t>(c - '0');
+  }
+  uint32_t scale = 1;
+  for (size_t i = prefix.size(); i < 8; ++i) scale *= 10;
+  range->low = value * scale;
+  range->high = range->low + scale;
+  range->digits = static_cast<uint32_t>(prefix.size());
+  return true;
+}
+
+// A notice's code by its leading digits ("3561A" -> 35610000, 4 digits): a
+// prefix of digits starts the code exactly when it starts those.
+CpvRange CpvCodeKey(absl::string_view code) {
+  size_t digits = 0;
+  while (digits < code.size() && digits < 8 &&
+         absl::ascii_isdigit(static_cast<unsigned char>(code[digits]))) {
+    ++digits;
+  }
+  CpvRange key;
+  ToCpvRange(code.substr(0, digits), &key);
+  return key;
+}
+
+bool CodeUnder(const CpvRange& code, const CpvRange& prefix) {
+  return code.digits >= prefix.digits && code.low >= prefix.low &&
+         code.low < prefix.high;
+}
+
+PackedNuts PackNuts(absl::string_view code) {
+  PackedNuts packed;
+  for (size_t i = 0; i < 8; ++i) {
+    const uint64_t byte =
+        i < code.size() ? static_cast<unsigned char>(code[i]) : 0;
+    packed.bytes |= byte << (56 - 8 * i);
+  }
+  packed.length = static_cast<uint32_t>(
+      std::min<size_t>(code.size(), std::numeric_limits<uint32_t>::max()));
+  return packed;
+}
+
+// Whether the place `code` starts with `prefix` (of at most 8 bytes).
+bool PlaceUnder(const PackedNuts& code, const PackedNuts& prefix) {
+  const uint64_t mask =
+      prefix.length == 0 ? 0 : ~uint64_t{0} << (64 - 8 * prefix.length);
+  return code.length >= prefix.length && (code.bytes & mask) == prefix.bytes;
+}
+
 std::vector<size_t> TermHashes(const std::vector<std::string>& terms) {
   std::vector<size_t> out;
   out.reserve(terms.size());
@@ -74,6 +149,34 @@ const AnalysedField& Hashed(const AnalysedField& f) {
     f.stemmed_hashes = TermHashes(f.stemmed);
     f.plain_hashes = TermHashes(f.plain);
     f.hashed = true;
+  }
+  return f;
+}
+
+// The ids of `terms` in `known`, and where each occurs.
+void IdentifyTerms(const std::vector<std::string>& terms, const Symbols& known,
+                   std::vector<int32_t>* ids, AnalysedField::Occurrences* at) {
+  ids->reserve(terms.size());
+  for (const std::string& t : terms) ids->push_back(known.Find(t));
+  at->next.assign(ids->size(), -1);
+  // Backwards, so that each id ends at its first position.
+  for (size_t i = ids->size(); i-- > 0;) {
+    if ((*ids)[i] < 0) continue;
+    auto [it, added] =
+        at->first.try_emplace((*ids)[i], static_cast<int32_t>(i));
+    if (!added) {
+      at->next[i] = it->second;
+      it->second = static_cast<int32_t>(i);
+    }
+  }
+}
+
+// The field's term ids and their occurrences, made on first use.
+const AnalysedField& Identified(const AnalysedField& f, const Symbols& known) {
+  if (!f.identified) {
+    IdentifyTerms(f.stemmed, known, &f.stemmed_ids, &f.stemmed_at);
+    IdentifyTerms(f.plain, known, &f.plain_ids, &f.plain_at);
+    f.identified = true;
   }
   return f;
 }
@@ -128,6 +231,37 @@ const char* LegalBasisWords(v1::LegalBasis basis) {
   }
 }
 
+std::string CpvReason(absl::string_view code, absl::string_view prefix) {
+  return absl::StrCat("CPV ", code, " is under your ", prefix);
+}
+
+std::string NutsReason(absl::string_view code, absl::string_view prefix) {
+  return code == prefix ? absl::StrCat("place of performance ", code)
+                        : absl::StrCat("place of performance ", code,
+                                       " (in your ", prefix, ")");
+}
+
+// `value` against the rule's bounds, which hold for it.
+std::string ValueReason(const v1::AlertRule& r, double value) {
+  const std::string& cur =
+      r.has_min_value() ? r.min_value().currency() : r.max_value().currency();
+  std::string range =
+      r.has_min_value() && r.has_max_value()
+          ? absl::StrCat("within ", Amount(r.min_value().amount()), "-",
+                         Amount(r.max_value().amount()), " ", cur)
+      : r.has_min_value()
+          ? absl::StrCat("at least ", Amount(r.min_value().amount()), " ", cur)
+          : absl::StrCat("at most ", Amount(r.max_value().amount()), " ", cur);
+  return absl::StrCat("estimated value ", Amount(value), " ", cur, " ", range);
+}
+
+// A unit's reason as the alert says it: prefixed with its lot.
+std::string InUnit(const NoticeUnit& unit, std::string reason) {
+  return unit.lot == nullptr
+             ? std::move(reason)
+             : absl::StrCat("lot ", unit.lot->id(), ": ", reason);
+}
+
 // The CPV, NUTS and value criteria for one unit, with reasons when
 // `reasons` is not null.
 bool UnitMatches(const v1::AlertRule& r, const NoticeUnit& unit,
@@ -142,10 +276,7 @@ bool UnitMatches(const v1::AlertRule& r, const NoticeUnit& unit,
     for (const std::string& code : unit.cpv) {
       for (const std::string& prefix : r.cpv_prefixes()) {
         if (absl::StartsWith(code, prefix)) {
-          if (reasons != nullptr) {
-            reasons->push_back(
-                absl::StrCat("CPV ", code, " is under your ", prefix));
-          }
+          if (reasons != nullptr) reasons->push_back(CpvReason(code, prefix));
           found = true;
           break;
         }
@@ -159,12 +290,7 @@ bool UnitMatches(const v1::AlertRule& r, const NoticeUnit& unit,
     for (const std::string& code : unit.nuts) {
       for (const std::string& prefix : r.nuts_prefixes()) {
         if (absl::StartsWith(code, prefix)) {
-          if (reasons != nullptr) {
-            reasons->push_back(code == prefix
-                                   ? absl::StrCat("place of performance ", code)
-                                   : absl::StrCat("place of performance ", code,
-                                                  " (in your ", prefix, ")"));
-          }
+          if (reasons != nullptr) reasons->push_back(NutsReason(code, prefix));
           found = true;
           break;
         }
@@ -181,29 +307,91 @@ bool UnitMatches(const v1::AlertRule& r, const NoticeUnit& unit,
     const double v = unit.value->amount();
     if (r.has_min_value() && v < r.min_value().amount()) return false;
     if (r.has_max_value() && v > r.max_value().amount()) return false;
-    if (reasons == nullptr) return true;
-    const std::string cur = bound.currency();
-    std::string range =
-        r.has_min_value() && r.has_max_value()
-            ? absl::StrCat("within ", Amount(r.min_value().amount()), "-",
-                           Amount(r.max_value().amount()), " ", cur)
-        : r.has_min_value()
-            ? absl::StrCat("at least ", Amount(r.min_value().amount()), " ",
-                           cur)
-            : absl::StrCat("at most ", Amount(r.max_value().amount()), " ",
-                           cur);
-    reasons->push_back(
-        absl::StrCat("estimated value ", Amount(v), " ", cur, " ", range));
+    if (reasons != nullptr) reasons->push_back(ValueReason(r, v));
   }
   return true;
 }
 
-// Whether `re` finds a match in `text`; the matched text in `*found`.
-bool PatternFinds(const RE2& re, const std::string& text, std::string* found) {
+// The reasons of the criteria on the notice as a whole (kind, legal basis,
+// language, buyer country, deadline) that `r` has, all of which hold.
+void AddNoticeReasons(const v1::AlertRule& r, const PreparedNotice& n,
+                      std::vector<std::string>* reasons) {
+  const v1::Tender& t = *n.tender;
+  if (r.notice_kinds_size() > 0) reasons->push_back(KindWords(t.notice_kind()));
+  if (r.legal_bases_size() > 0) {
+    reasons->push_back(
+        absl::StrCat("under ", LegalBasisWords(t.legal_basis())));
+  }
+  if (r.languages_size() > 0) {
+    reasons->push_back(absl::StrCat("written in ", n.language));
+  }
+  if (r.buyer_countries_size() > 0) {
+    reasons->push_back(absl::StrCat("buyer in ", t.buyer().country()));
+  }
+  if (r.deadline_open()) {
+    reasons->push_back(absl::StrCat(
+        "submission deadline ",
+        absl::FormatTime(
+            "%Y-%m-%d %H:%M UTC",
+            absl::FromUnixSeconds(t.submission_deadline().seconds()),
+            absl::UTCTimeZone()),
+        " is still open"));
+  }
+}
+
+std::string PhraseReason(const AlertPhrase& phrase, const AnalysedField& f) {
+  return absl::StrCat("'", phrase.text, "' in the ", f.name);
+}
+
+// The reason of `compiled`'s keyword pattern `i`, which matches.
+std::string PatternReason(const CompiledAlertRule& compiled, int i,
+                          const PreparedNotice& n) {
   re2::StringPiece group;
-  if (!RE2::PartialMatch(text, re, &group)) return false;
-  *found = std::string(group.substr(0, 80));
-  return true;
+  RE2::PartialMatch(FoldedText(n), *compiled.include_patterns[i], &group);
+  return absl::StrCat(
+      "pattern '", compiled.rule.keyword_patterns(i), "' matches \"",
+      absl::string_view(group.data(), group.size()).substr(0, 80), "\"");
+}
+
+// The score of the supplier of `r`'s profile for the notice, or -1 when it
+// is unknown or not eligible.
+absl::StatusOr<double> ProfileScore(const v1::AlertRule& r, const v1::Tender& t,
+                                    const EvaluationContext& context) {
+  if (context.matcher == nullptr) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("alert rule \"", r.id(),
+                     "\": profile: needs a Matcher in the context"));
+  }
+  v1::MatchRequest request;
+  *request.mutable_tender() = t;
+  absl::StatusOr<v1::MatchResponse> explained =
+      context.matcher->Explain(request, r.profile().supplier_id());
+  // An unknown supplier cannot be eligible: the rule does not alert.
+  if (absl::IsNotFound(explained.status())) return -1;
+  if (!explained.ok()) {
+    return absl::Status(explained.status().code(),
+                        absl::StrCat("alert rule \"", r.id(), "\": profile: ",
+                                     explained.status().message()));
+  }
+  if (explained->matches_size() == 0) return -1;
+  return explained->matches(0).score();
+}
+
+std::string ScoreReason(const v1::AlertRule& r, double score) {
+  return absl::StrFormat("score %.2f for supplier %s \u2265 %g", score,
+                         r.profile().supplier_id(), r.profile().min_score());
+}
+
+// Rule, subscriber, notice, title and `reasons` into `alert` (lots are
+// added by the caller).
+void FillAlert(const v1::AlertRule& r, const v1::Tender& t,
+               std::vector<std::string> reasons, v1::Alert* alert) {
+  alert->set_rule_id(r.id());
+  alert->set_rule_name(r.name());
+  alert->set_subscriber(r.subscriber());
+  alert->set_tender_id(t.id());
+  alert->set_title(t.title());
+  for (std::string& reason : reasons) alert->add_reasons(std::move(reason));
 }
 
 }  // namespace
@@ -237,6 +425,64 @@ absl::StatusOr<std::shared_ptr<const CompiledAlertRule>> CompileAlertRule(
     p.stemmed_hashes = TermHashes(p.stemmed);
     p.plain_hashes = TermHashes(p.plain);
     out->phrases.push_back(std::move(p));
+  }
+  // The quick-check table's forms. Validation admits nothing else; these
+  // errors guard the table against a rule that was not validated.
+  for (int pass = 0; pass < 2; ++pass) {
+    const auto& prefixes =
+        pass == 0 ? rule.cpv_prefixes() : rule.exclude_cpv_prefixes();
+    for (int i = 0; i < prefixes.size(); ++i) {
+      CpvRange range;
+      if (!ToCpvRange(prefixes[i], &range)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            record, ": ", pass == 0 ? "cpv_prefixes[" : "exclude_cpv_prefixes[",
+            i, "]: \"", prefixes[i], "\" is not 0-8 digits"));
+      }
+      (pass == 0 ? out->cpv : out->exclude_cpv).push_back(range);
+    }
+  }
+  for (int i = 0; i < rule.nuts_prefixes_size(); ++i) {
+    if (rule.nuts_prefixes(i).size() > 8) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(record, ": nuts_prefixes[", i, "]: \"",
+                       rule.nuts_prefixes(i), "\" is longer than 8 bytes"));
+    }
+    out->nuts.push_back(PackNuts(rule.nuts_prefixes(i)));
+  }
+  for (int i = 0; i < rule.notice_kinds_size(); ++i) {
+    if (rule.notice_kinds(i) < 0 || rule.notice_kinds(i) >= 8) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(record, ": notice_kinds[", i,
+                       "]: ", rule.notice_kinds(i), " is not a notice kind"));
+    }
+  }
+  for (int i = 0; i < rule.legal_bases_size(); ++i) {
+    if (rule.legal_bases(i) < 0 || rule.legal_bases(i) >= 8) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(record, ": legal_bases[", i, "]: ", rule.legal_bases(i),
+                       " is not a legal basis"));
+    }
+  }
+  const std::pair<const char*, int> lists[] = {
+      {"cpv_prefixes", rule.cpv_prefixes_size()},
+      {"exclude_cpv_prefixes", rule.exclude_cpv_prefixes_size()},
+      {"nuts_prefixes", rule.nuts_prefixes_size()},
+      {"buyer_countries", rule.buyer_countries_size()},
+      {"languages", rule.languages_size()},
+      {"keywords", rule.keywords_size()}};
+  for (const auto& [field, size] : lists) {
+    if (size > kMaxListEntries) {
+      return absl::InvalidArgumentError(absl::StrCat(record, ": ", field, ": ",
+                                                     size, " entries; at most ",
+                                                     kMaxListEntries));
+    }
+  }
+  for (size_t i = 0; i < out->phrases.size(); ++i) {
+    if (out->phrases[i].plain.size() > kMaxListEntries) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          record, ": keywords[", i, "]: ", out->phrases[i].plain.size(),
+          " terms; at most ", kMaxListEntries));
+    }
   }
   for (int pass = 0; pass < 2; ++pass) {
     const auto& patterns =
@@ -455,50 +701,33 @@ absl::StatusOr<bool> CheckCriteria(const CompiledAlertRule& compiled,
   const v1::AlertRule& r = compiled.rule;
   const v1::Tender& t = *n.tender;
   const bool explain = reasons != nullptr;
-  if (r.notice_kinds_size() > 0) {
-    if (std::find(r.notice_kinds().begin(), r.notice_kinds().end(),
-                  t.notice_kind()) == r.notice_kinds().end()) {
-      return false;
-    }
-    if (explain) reasons->push_back(KindWords(t.notice_kind()));
+  if (r.notice_kinds_size() > 0 &&
+      std::find(r.notice_kinds().begin(), r.notice_kinds().end(),
+                t.notice_kind()) == r.notice_kinds().end()) {
+    return false;
   }
-  if (r.legal_bases_size() > 0) {
-    if (std::find(r.legal_bases().begin(), r.legal_bases().end(),
-                  t.legal_basis()) == r.legal_bases().end()) {
-      return false;
-    }
-    if (explain) {
-      reasons->push_back(
-          absl::StrCat("under ", LegalBasisWords(t.legal_basis())));
-    }
+  if (r.legal_bases_size() > 0 &&
+      std::find(r.legal_bases().begin(), r.legal_bases().end(),
+                t.legal_basis()) == r.legal_bases().end()) {
+    return false;
   }
-  if (r.languages_size() > 0) {
-    if (std::find(r.languages().begin(), r.languages().end(), n.language) ==
-        r.languages().end()) {
-      return false;
-    }
-    if (explain) reasons->push_back(absl::StrCat("written in ", n.language));
+  if (r.languages_size() > 0 &&
+      std::find(r.languages().begin(), r.languages().end(), n.language) ==
+          r.languages().end()) {
+    return false;
   }
-  if (r.buyer_countries_size() > 0) {
-    const std::string& country = t.buyer().country();
-    if (std::find(r.buyer_countries().begin(), r.buyer_countries().end(),
-                  country) == r.buyer_countries().end()) {
-      return false;
-    }
-    if (explain) reasons->push_back(absl::StrCat("buyer in ", country));
+  if (r.buyer_countries_size() > 0 &&
+      std::find(r.buyer_countries().begin(), r.buyer_countries().end(),
+                t.buyer().country()) == r.buyer_countries().end()) {
+    return false;
   }
-  if (r.deadline_open()) {
-    if (!t.has_submission_deadline()) return false;
-    const absl::Time deadline =
-        absl::FromUnixSeconds(t.submission_deadline().seconds());
-    if (!(deadline > context.now)) return false;
-    if (explain) {
-      reasons->push_back(absl::StrCat(
-          "submission deadline ",
-          absl::FormatTime("%Y-%m-%d %H:%M UTC", deadline, absl::UTCTimeZone()),
-          " is still open"));
-    }
+  if (r.deadline_open() &&
+      !(t.has_submission_deadline() &&
+        absl::FromUnixSeconds(t.submission_deadline().seconds()) >
+            context.now)) {
+    return false;
   }
+  if (explain) AddNoticeReasons(r, n, reasons);
   if (r.cpv_prefixes_size() > 0 || r.exclude_cpv_prefixes_size() > 0 ||
       r.nuts_prefixes_size() > 0 || r.has_min_value() || r.has_max_value()) {
     bool any = false;
@@ -515,9 +744,7 @@ absl::StatusOr<bool> CheckCriteria(const CompiledAlertRule& compiled,
       if (u.lot != nullptr) alert->add_lot_ids(u.lot->id());
       if (!any) {
         for (std::string& s : unit_reasons) {
-          reasons->push_back(u.lot == nullptr
-                                 ? std::move(s)
-                                 : absl::StrCat("lot ", u.lot->id(), ": ", s));
+          reasons->push_back(InUnit(u, std::move(s)));
         }
       }
       any = true;
@@ -545,9 +772,8 @@ absl::StatusOr<bool> CheckCriteria(const CompiledAlertRule& compiled,
       }
       if (found->phrase < 0) return false;
     } else {
-      reasons->push_back(absl::StrCat("'", compiled.phrases[found->phrase].text,
-                                      "' in the ",
-                                      n.fields[found->field].name));
+      reasons->push_back(PhraseReason(compiled.phrases[found->phrase],
+                                      n.fields[found->field]));
     }
   }
   if (!compiled.include_patterns.empty()) {
@@ -560,12 +786,7 @@ absl::StatusOr<bool> CheckCriteria(const CompiledAlertRule& compiled,
       }
       if (found->pattern < 0) return false;
     } else {
-      std::string text;
-      PatternFinds(*compiled.include_patterns[found->pattern], FoldedText(n),
-                   &text);
-      reasons->push_back(absl::StrCat("pattern '",
-                                      r.keyword_patterns(found->pattern),
-                                      "' matches \"", text, "\""));
+      reasons->push_back(PatternReason(compiled, found->pattern, n));
     }
   }
   if (!explain) {
@@ -574,28 +795,10 @@ absl::StatusOr<bool> CheckCriteria(const CompiledAlertRule& compiled,
     }
   }
   if (r.has_profile() && explain) {
-    if (context.matcher == nullptr) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("alert rule \"", r.id(),
-                       "\": profile: needs a Matcher in the context"));
-    }
-    v1::MatchRequest request;
-    *request.mutable_tender() = t;
-    absl::StatusOr<v1::MatchResponse> explained =
-        context.matcher->Explain(request, r.profile().supplier_id());
-    // An unknown supplier cannot be eligible: the rule does not alert.
-    if (absl::IsNotFound(explained.status())) return false;
-    if (!explained.ok()) {
-      return absl::Status(explained.status().code(),
-                          absl::StrCat("alert rule \"", r.id(), "\": profile: ",
-                                       explained.status().message()));
-    }
-    if (explained->matches_size() == 0) return false;
-    const double score = explained->matches(0).score();
-    if (score < r.profile().min_score()) return false;
-    reasons->push_back(absl::StrFormat("score %.2f for supplier %s \u2265 %g",
-                                       score, r.profile().supplier_id(),
-                                       r.profile().min_score()));
+    absl::StatusOr<double> score = ProfileScore(r, t, context);
+    if (!score.ok()) return score.status();
+    if (*score < 0 || *score < r.profile().min_score()) return false;
+    reasons->push_back(ScoreReason(r, *score));
   }
   return true;
 }
@@ -606,9 +809,7 @@ absl::StatusOr<bool> VerifyAlertRule(const CompiledAlertRule& compiled,
                                      const PreparedNotice& n,
                                      const EvaluationContext& context,
                                      v1::Alert* alert) {
-  const v1::AlertRule& r = compiled.rule;
-  const v1::Tender& t = *n.tender;
-  if (r.disabled()) return false;
+  if (compiled.rule.disabled()) return false;
   // Most candidates fail some criterion: find out before saying anything.
   Found found;
   absl::StatusOr<bool> holds =
@@ -618,13 +819,355 @@ absl::StatusOr<bool> VerifyAlertRule(const CompiledAlertRule& compiled,
   alert->clear_lot_ids();
   holds = CheckCriteria(compiled, n, context, &reasons, &found, alert);
   if (!holds.ok() || !*holds) return holds;
-  alert->set_rule_id(r.id());
-  alert->set_rule_name(r.name());
-  alert->set_subscriber(r.subscriber());
-  alert->set_tender_id(t.id());
-  alert->set_title(t.title());
-  alert->mutable_reasons()->Assign(reasons.begin(), reasons.end());
+  FillAlert(compiled.rule, *n.tender, std::move(reasons), alert);
   return true;
+}
+
+int32_t Symbols::Intern(absl::string_view name) {
+  auto [it, added] = ids_.try_emplace(name, static_cast<int32_t>(ids_.size()));
+  return it->second;
+}
+
+int32_t Symbols::Find(absl::string_view name) const {
+  auto it = ids_.find(name);
+  return it == ids_.end() ? -1 : it->second;
+}
+
+size_t Symbols::ApproximateMemoryUsage() const {
+  size_t bytes = 0;
+  for (const auto& [name, id] : ids_) {
+    bytes += sizeof(name) + name.capacity() + sizeof(id) + 8;
+  }
+  return bytes;
+}
+
+size_t QuickCheckTable::ApproximateMemoryUsage() const {
+  return rules.capacity() * sizeof(QuickRule) +
+         values.capacity() * sizeof(QuickValue) +
+         symbols.capacity() * sizeof(int32_t) +
+         cpv.capacity() * sizeof(CpvRange) +
+         nuts.capacity() * sizeof(PackedNuts) +
+         phrases.capacity() * sizeof(QuickPhrase) +
+         term_ids.capacity() * sizeof(int32_t) +
+         names.ApproximateMemoryUsage() + terms.ApproximateMemoryUsage();
+}
+
+QuickCheckTable BuildQuickCheckTable(
+    const std::vector<std::shared_ptr<const CompiledAlertRule>>& rules) {
+  QuickCheckTable table;
+  table.rules.reserve(rules.size());
+  table.values.reserve(rules.size());
+  for (const auto& compiled : rules) {
+    const v1::AlertRule& r = compiled->rule;
+    QuickRule q;
+    const std::pair<bool, uint16_t> flags[] = {
+        {r.disabled(), QuickRule::kDisabled},
+        {r.deadline_open(), QuickRule::kDeadlineOpen},
+        {r.has_min_value(), QuickRule::kMinValue},
+        {r.has_max_value(), QuickRule::kMaxValue},
+        {!compiled->include_patterns.empty(), QuickRule::kPatterns},
+        {!compiled->exclude_patterns.empty(), QuickRule::kExcludePatterns},
+        {r.has_profile(), QuickRule::kProfile}};
+    for (const auto& [set, flag] : flags) {
+      if (set) q.flags |= flag;
+    }
+    // CompileAlertRule admits kinds and legal bases 0-7 and lists of at
+    // most 65,535 entries.
+    for (int kind : r.notice_kinds()) q.kinds |= 1 << kind;
+    for (int basis : r.legal_bases()) q.legal_bases |= 1 << basis;
+    q.symbols_begin = static_cast<uint32_t>(table.symbols.size());
+    for (const std::string& c : r.buyer_countries()) {
+      table.symbols.push_back(table.names.Intern(c));
+    }
+    for (const std::string& l : r.languages()) {
+      table.symbols.push_back(table.names.Intern(l));
+    }
+    q.countries = static_cast<uint16_t>(r.buyer_countries_size());
+    q.languages = static_cast<uint16_t>(r.languages_size());
+    q.cpv_begin = static_cast<uint32_t>(table.cpv.size());
+    table.cpv.insert(table.cpv.end(), compiled->cpv.begin(),
+                     compiled->cpv.end());
+    table.cpv.insert(table.cpv.end(), compiled->exclude_cpv.begin(),
+                     compiled->exclude_cpv.end());
+    q.cpv = static_cast<uint16_t>(compiled->cpv.size());
+    q.exclude_cpv = static_cast<uint16_t>(compiled->exclude_cpv.size());
+    q.nuts_begin = static_cast<uint32_t>(table.nuts.size());
+    table.nuts.insert(table.nuts.end(), compiled->nuts.begin(),
+                      compiled->nuts.end());
+    q.nuts = static_cast<uint16_t>(compiled->nuts.size());
+    q.phrases_begin = static_cast<uint32_t>(table.phrases.size());
+    for (const AlertPhrase& p : compiled->phrases) {
+      QuickPhrase qp;
+      qp.language = table.names.Intern(p.language);
+      qp.terms_begin = static_cast<uint32_t>(table.term_ids.size());
+      for (const std::string& t : p.stemmed) {
+        table.term_ids.push_back(table.terms.Intern(t));
+      }
+      for (const std::string& t : p.plain) {
+        table.term_ids.push_back(table.terms.Intern(t));
+      }
+      qp.stemmed_count = static_cast<uint16_t>(p.stemmed.size());
+      qp.plain_count = static_cast<uint16_t>(p.plain.size());
+      table.phrases.push_back(qp);
+    }
+    q.phrases = static_cast<uint16_t>(compiled->phrases.size());
+    QuickValue v;
+    if (r.has_min_value() || r.has_max_value()) {
+      v.currency =
+          table.names.Intern(r.has_min_value() ? r.min_value().currency()
+                                               : r.max_value().currency());
+      v.min = r.min_value().amount();
+      v.max = r.max_value().amount();
+    }
+    table.rules.push_back(q);
+    table.values.push_back(v);
+  }
+  return table;
+}
+
+NoticeKeys MakeNoticeKeys(const QuickCheckTable& table, const PreparedNotice& n,
+                          const EvaluationContext& context) {
+  const v1::Tender& t = *n.tender;
+  NoticeKeys keys;
+  auto bit = [](int value) -> uint8_t {
+    return value >= 0 && value < 8 ? static_cast<uint8_t>(1 << value) : 0;
+  };
+  keys.kind = bit(t.notice_kind());
+  keys.legal_basis = bit(t.legal_basis());
+  keys.country = table.names.Find(t.buyer().country());
+  keys.language = table.names.Find(n.language);
+  keys.deadline_open =
+      t.has_submission_deadline() &&
+      absl::FromUnixSeconds(t.submission_deadline().seconds()) > context.now;
+  keys.units.reserve(n.units.size());
+  for (const NoticeUnit& u : n.units) {
+    NoticeKeys::Unit k;
+    k.cpv_begin = static_cast<uint32_t>(keys.cpv.size());
+    for (const std::string& code : u.cpv) keys.cpv.push_back(CpvCodeKey(code));
+    k.cpv_end = static_cast<uint32_t>(keys.cpv.size());
+    k.nuts_begin = static_cast<uint32_t>(keys.nuts.size());
+    for (const std::string& code : u.nuts) keys.nuts.push_back(PackNuts(code));
+    k.nuts_end = static_cast<uint32_t>(keys.nuts.size());
+    if (u.value != nullptr) {
+      k.has_value = true;
+      k.amount = u.value->amount();
+      k.currency = table.names.Find(u.value->currency());
+    }
+    keys.units.push_back(k);
+  }
+  return keys;
+}
+
+namespace {
+
+// Whether `symbol` is among the `count` symbols from `begin`.
+bool HasSymbol(const QuickCheckTable& table, uint32_t begin, uint32_t count,
+               int32_t symbol) {
+  const int32_t* from = table.symbols.data() + begin;
+  return std::find(from, from + count, symbol) != from + count;
+}
+
+// Whether one of the `count` codes is under one of the `prefixes`; the
+// first such code and its first prefix in `*code` and `*prefix` (when not
+// null), as the reason names them.
+template <typename Key, typename Under>
+bool FirstUnder(const Key* codes, uint32_t count, const Key* prefixes,
+                uint32_t prefix_count, Under under, int32_t* code,
+                int32_t* prefix) {
+  for (uint32_t c = 0; c < count; ++c) {
+    for (uint32_t p = 0; p < prefix_count; ++p) {
+      if (under(codes[c], prefixes[p])) {
+        if (code != nullptr) *code = static_cast<int32_t>(c);
+        if (prefix != nullptr) *prefix = static_cast<int32_t>(p);
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+// UnitMatches from the table: the CPV, NUTS and value criteria of the rule
+// at `position` for one unit, with the first code and place that hold in
+// `*match` when not null.
+bool UnitHolds(const QuickCheckTable& table, uint32_t position,
+               const NoticeKeys& keys, const NoticeKeys::Unit& u,
+               AlertMatch* match) {
+  const QuickRule& q = table.rules[position];
+  const CpvRange* prefixes = table.cpv.data() + q.cpv_begin;
+  const CpvRange* exclusions = prefixes + q.cpv;
+  for (uint32_t c = u.cpv_begin; c < u.cpv_end; ++c) {
+    for (uint32_t e = 0; e < q.exclude_cpv; ++e) {
+      if (CodeUnder(keys.cpv[c], exclusions[e])) return false;
+    }
+  }
+  if (q.cpv > 0 &&
+      !FirstUnder(keys.cpv.data() + u.cpv_begin, u.cpv_end - u.cpv_begin,
+                  prefixes, q.cpv, CodeUnder,
+                  match != nullptr ? &match->cpv_code : nullptr,
+                  match != nullptr ? &match->cpv_prefix : nullptr)) {
+    return false;
+  }
+  if (q.nuts > 0 &&
+      !FirstUnder(keys.nuts.data() + u.nuts_begin, u.nuts_end - u.nuts_begin,
+                  table.nuts.data() + q.nuts_begin, q.nuts, PlaceUnder,
+                  match != nullptr ? &match->place : nullptr,
+                  match != nullptr ? &match->nuts_prefix : nullptr)) {
+    return false;
+  }
+  if ((q.flags & (QuickRule::kMinValue | QuickRule::kMaxValue)) != 0) {
+    const QuickValue& v = table.values[position];
+    if (!u.has_value || u.currency != v.currency) return false;
+    if ((q.flags & QuickRule::kMinValue) != 0 && u.amount < v.min) {
+      return false;
+    }
+    if ((q.flags & QuickRule::kMaxValue) != 0 && u.amount > v.max) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+void PrefetchRule(const QuickCheckTable& table, uint32_t position, int stage) {
+  const QuickRule& q = table.rules[position];
+  if (stage == 0) {
+    __builtin_prefetch(&q);
+    return;
+  }
+  if (q.countries + q.languages > 0) {
+    __builtin_prefetch(table.symbols.data() + q.symbols_begin);
+  }
+  if (q.cpv + q.exclude_cpv > 0)
+    __builtin_prefetch(table.cpv.data() + q.cpv_begin);
+  if (q.nuts > 0) __builtin_prefetch(table.nuts.data() + q.nuts_begin);
+  if (q.phrases > 0) {
+    __builtin_prefetch(table.phrases.data() + q.phrases_begin);
+  }
+}
+
+absl::StatusOr<bool> MatchRule(
+    const QuickCheckTable& table,
+    const std::vector<std::shared_ptr<const CompiledAlertRule>>& rules,
+    uint32_t position, const PreparedNotice& n, const NoticeKeys& keys,
+    const EvaluationContext& context, AlertMatch* match) {
+  const QuickRule& q = table.rules[position];
+  if ((q.flags & QuickRule::kDisabled) != 0) return false;
+  if (q.kinds != 0 && (q.kinds & keys.kind) == 0) return false;
+  if (q.legal_bases != 0 && (q.legal_bases & keys.legal_basis) == 0) {
+    return false;
+  }
+  if (q.languages > 0 && !HasSymbol(table, q.symbols_begin + q.countries,
+                                    q.languages, keys.language)) {
+    return false;
+  }
+  if (q.countries > 0 &&
+      !HasSymbol(table, q.symbols_begin, q.countries, keys.country)) {
+    return false;
+  }
+  if ((q.flags & QuickRule::kDeadlineOpen) != 0 && !keys.deadline_open) {
+    return false;
+  }
+  *match = AlertMatch();
+  match->rule = static_cast<int32_t>(position);
+  if (q.has_unit_criteria()) {
+    for (size_t k = 0; k < keys.units.size() && match->unit < 0; ++k) {
+      if (UnitHolds(table, position, keys, keys.units[k], match)) {
+        match->unit = static_cast<int32_t>(k);
+      }
+    }
+    if (match->unit < 0) return false;
+  }
+  for (uint32_t i = 0; i < q.phrases && match->keyword < 0; ++i) {
+    const QuickPhrase& p = table.phrases[q.phrases_begin + i];
+    const int32_t* stemmed = table.term_ids.data() + p.terms_begin;
+    const int32_t* plain = stemmed + p.stemmed_count;
+    for (int k = 0; k < 2; ++k) {
+      const AnalysedField& f = Identified(n.fields[k], table.terms);
+      int at = -1;
+      if (p.language == keys.language) {
+        at = FindPhraseIds(f.stemmed_ids, f.stemmed_at, stemmed,
+                           p.stemmed_count);
+      }
+      if (at < 0) {
+        at = FindPhraseIds(f.plain_ids, f.plain_at, plain, p.plain_count);
+      }
+      if (at >= 0) {
+        match->keyword = static_cast<int32_t>(i);
+        match->field = k;
+        match->position = at;
+        break;
+      }
+    }
+  }
+  if (q.phrases > 0 && match->keyword < 0) return false;
+  if ((q.flags & (QuickRule::kPatterns | QuickRule::kExcludePatterns |
+                  QuickRule::kProfile)) == 0) {
+    return true;
+  }
+  const CompiledAlertRule& compiled = *rules[position];
+  for (size_t i = 0; i < compiled.include_patterns.size(); ++i) {
+    if (RE2::PartialMatch(FoldedText(n), *compiled.include_patterns[i])) {
+      match->pattern = static_cast<int32_t>(i);
+      break;
+    }
+  }
+  if (!compiled.include_patterns.empty() && match->pattern < 0) return false;
+  for (const auto& re : compiled.exclude_patterns) {
+    if (RE2::PartialMatch(FoldedText(n), *re)) return false;
+  }
+  if ((q.flags & QuickRule::kProfile) != 0) {
+    absl::StatusOr<double> score =
+        ProfileScore(compiled.rule, *n.tender, context);
+    if (!score.ok()) return score.status();
+    if (*score < 0 || *score < compiled.rule.profile().min_score()) {
+      return false;
+    }
+    match->score = *score;
+  }
+  return true;
+}
+
+void ExplainMatch(const QuickCheckTable& table,
+                  const CompiledAlertRule& compiled, const PreparedNotice& n,
+                  const NoticeKeys& keys, const AlertMatch& match,
+                  v1::Alert* alert) {
+  const v1::AlertRule& r = compiled.rule;
+  std::vector<std::string> reasons;
+  AddNoticeReasons(r, n, &reasons);
+  if (match.unit >= 0) {
+    const NoticeUnit& u = n.units[match.unit];
+    if (match.cpv_code >= 0) {
+      reasons.push_back(InUnit(u, CpvReason(u.cpv[match.cpv_code],
+                                            r.cpv_prefixes(match.cpv_prefix))));
+    }
+    if (match.place >= 0) {
+      reasons.push_back(InUnit(
+          u,
+          NutsReason(u.nuts[match.place], r.nuts_prefixes(match.nuts_prefix))));
+    }
+    if (r.has_min_value() || r.has_max_value()) {
+      reasons.push_back(InUnit(u, ValueReason(r, u.value->amount())));
+    }
+    // Every unit that holds is listed, from the first.
+    for (size_t k = match.unit; k < n.units.size(); ++k) {
+      if (n.units[k].lot != nullptr &&
+          (k == static_cast<size_t>(match.unit) ||
+           UnitHolds(table, static_cast<uint32_t>(match.rule), keys,
+                     keys.units[k], nullptr))) {
+        alert->add_lot_ids(n.units[k].lot->id());
+      }
+    }
+  }
+  if (match.keyword >= 0) {
+    reasons.push_back(
+        PhraseReason(compiled.phrases[match.keyword], n.fields[match.field]));
+  }
+  if (match.pattern >= 0) {
+    reasons.push_back(PatternReason(compiled, match.pattern, n));
+  }
+  if (r.has_profile()) reasons.push_back(ScoreReason(r, match.score));
+  FillAlert(r, *n.tender, std::move(reasons), alert);
 }
 
 }  // namespace internal

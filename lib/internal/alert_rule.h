@@ -45,6 +45,20 @@ struct AlertPhrase {
 // The hash phrases and notice terms are compared by before their text.
 size_t TermHash(absl::string_view term);
 
+// A CPV prefix of `digits` digits: the codes whose leading digits, read as
+// an 8-digit number padded with zeros, are in [low, high).
+struct CpvRange {
+  uint32_t low = 0;
+  uint32_t high = 0;
+  uint32_t digits = 0;
+};
+
+// A NUTS prefix or code: its first 8 bytes, big-endian, and its length.
+struct PackedNuts {
+  uint64_t bytes = 0;
+  uint32_t length = 0;
+};
+
 struct CompiledAlertRule {
   v1::AlertRule rule;
   std::vector<AlertPhrase> phrases;
@@ -53,6 +67,10 @@ struct CompiledAlertRule {
   // The keys of the one required criterion the rule is posted under; empty:
   // checked for every notice.
   std::vector<std::string> index_keys;
+  // CPV and NUTS prefixes as the quick-check table holds them.
+  std::vector<CpvRange> cpv;
+  std::vector<CpvRange> exclude_cpv;
+  std::vector<PackedNuts> nuts;
 };
 
 // Compiles a rule that passed validation. InvalidArgument naming the rule
@@ -77,6 +95,19 @@ struct AnalysedField {
   mutable bool hashed = false;
   mutable std::vector<size_t> stemmed_hashes;
   mutable std::vector<size_t> plain_hashes;
+  // For the quick check, made on first use (Identify): each term's id in
+  // QuickCheckTable::terms (-1: no rule has it), the first position of
+  // each id, and after each position the next one with the same id (-1:
+  // none).
+  struct Occurrences {
+    absl::flat_hash_map<int32_t, int32_t> first;
+    std::vector<int32_t> next;
+  };
+  mutable bool identified = false;
+  mutable std::vector<int32_t> stemmed_ids;
+  mutable std::vector<int32_t> plain_ids;
+  mutable Occurrences stemmed_at;
+  mutable Occurrences plain_at;
 };
 
 struct PreparedNotice {
@@ -103,6 +134,139 @@ absl::StatusOr<bool> VerifyAlertRule(const CompiledAlertRule& rule,
                                      const PreparedNotice& notice,
                                      const EvaluationContext& context,
                                      v1::Alert* alert);
+
+// The quick-check table of one generation: what verification needs of
+// each rule, in contiguous arrays indexed by the rule's position, so that a
+// candidate that fails a criterion never touches its AlertRule proto, and
+// one that holds is decided without it unless it has RE2 patterns or a
+// profile. Strings (countries, languages, currencies) are replaced by
+// symbol ids, CPV prefixes by ranges of 8-digit numbers, NUTS prefixes by
+// their bytes packed in an integer, phrase terms by ids (so that a phrase
+// is found by comparing integers, exactly, without its text).
+
+// A keyword phrase: its language's symbol and where the ids of its terms
+// (stemmed, then unstemmed) are in QuickCheckTable::term_ids.
+struct QuickPhrase {
+  int32_t language = -1;
+  uint32_t terms_begin = 0;
+  uint16_t stemmed_count = 0;
+  uint16_t plain_count = 0;
+};
+
+// One rule's fixed-size part (32 bytes: two to a cache line); lists are
+// [begin, begin + count) ranges of the table's pools.
+struct QuickRule {
+  enum Flag : uint16_t {
+    kDisabled = 1 << 0,
+    kDeadlineOpen = 1 << 1,
+    kMinValue = 1 << 2,
+    kMaxValue = 1 << 3,
+    kPatterns = 1 << 4,         // keyword_patterns
+    kExcludePatterns = 1 << 5,  // exclude_patterns
+    kProfile = 1 << 6,
+  };
+  uint16_t flags = 0;
+  uint8_t kinds = 0;        // Bit per NoticeKind; 0: any.
+  uint8_t legal_bases = 0;  // Bit per LegalBasis; 0: any.
+  uint16_t countries = 0;   // Counts.
+  uint16_t languages = 0;
+  uint16_t cpv = 0;
+  uint16_t exclude_cpv = 0;
+  uint16_t nuts = 0;
+  uint16_t phrases = 0;
+  uint32_t symbols_begin = 0;  // Countries, then languages.
+  uint32_t cpv_begin = 0;      // Includes, then exclusions.
+  uint32_t nuts_begin = 0;
+  uint32_t phrases_begin = 0;
+
+  bool has_unit_criteria() const {
+    return cpv > 0 || exclude_cpv > 0 || nuts > 0 ||
+           (flags & (kMinValue | kMaxValue)) != 0;
+  }
+};
+
+// A rule's value bounds, in their currency's symbol.
+struct QuickValue {
+  double min = 0;
+  double max = 0;
+  int32_t currency = -1;
+};
+
+// Symbol ids of the strings rules compare by equality.
+class Symbols {
+ public:
+  int32_t Intern(absl::string_view name);
+  // -1 when no rule names it (it then equals nothing a rule holds).
+  int32_t Find(absl::string_view name) const;
+  size_t ApproximateMemoryUsage() const;
+
+ private:
+  absl::flat_hash_map<std::string, int32_t> ids_;
+};
+
+struct QuickCheckTable {
+  std::vector<QuickRule> rules;    // By position.
+  std::vector<QuickValue> values;  // By position.
+  std::vector<int32_t> symbols;
+  std::vector<CpvRange> cpv;
+  std::vector<PackedNuts> nuts;
+  std::vector<QuickPhrase> phrases;
+  std::vector<int32_t> term_ids;
+  Symbols names;  // Countries, languages, currencies.
+  Symbols terms;  // Every term of every phrase, stemmed and unstemmed.
+
+  size_t ApproximateMemoryUsage() const;
+};
+
+// The table of `rules`, in their order.
+QuickCheckTable BuildQuickCheckTable(
+    const std::vector<std::shared_ptr<const CompiledAlertRule>>& rules);
+
+// What a notice compares with the table, computed once per notice:
+// symbols of its country, language and currencies, its codes and places as
+// numbers, per unit.
+struct NoticeKeys {
+  struct Unit {
+    uint32_t cpv_begin = 0, cpv_end = 0;  // In `cpv`.
+    uint32_t nuts_begin = 0, nuts_end = 0;
+    bool has_value = false;
+    double amount = 0;
+    int32_t currency = -1;
+  };
+  uint8_t kind = 0;         // The notice kind's bit, 0 when unknown.
+  uint8_t legal_basis = 0;  // Likewise.
+  int32_t country = -1;
+  int32_t language = -1;
+  bool deadline_open = false;
+  std::vector<CpvRange> cpv;  // low: padded digits; digits: how many.
+  std::vector<PackedNuts> nuts;
+  std::vector<Unit> units;  // As PreparedNotice::units.
+};
+
+NoticeKeys MakeNoticeKeys(const QuickCheckTable& table,
+                          const PreparedNotice& notice,
+                          const EvaluationContext& context);
+
+// Whether the enabled rule at `position` holds for `notice`, decided from
+// the table (and, only for a rule with patterns or a profile, from its
+// compiled form in `rules`), with the evidence the words need in `*match`.
+// Errors as AlertIndex::Evaluate.
+absl::StatusOr<bool> MatchRule(
+    const QuickCheckTable& table,
+    const std::vector<std::shared_ptr<const CompiledAlertRule>>& rules,
+    uint32_t position, const PreparedNotice& notice, const NoticeKeys& keys,
+    const EvaluationContext& context, AlertMatch* match);
+
+// Asks the processor to load what MatchRule reads first of the rule at
+// `position`: its record, then (`stage` 1, once the record is loaded) the
+// pools it points into. Candidates are known ahead, so their cache misses
+// can overlap.
+void PrefetchRule(const QuickCheckTable& table, uint32_t position, int stage);
+
+// The alert of `match` in words, as VerifyAlertRule writes it.
+void ExplainMatch(const QuickCheckTable& table, const CompiledAlertRule& rule,
+                  const PreparedNotice& notice, const NoticeKeys& keys,
+                  const AlertMatch& match, v1::Alert* alert);
 
 // The postings of one generation: the positions of the enabled rules (in
 // ascending order) under each key they are posted under, one map per kind

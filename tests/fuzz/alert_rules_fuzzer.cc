@@ -84,6 +84,19 @@ void FuzzAlertRules(absl::string_view content) {
                  indexed->size(), exhaustive->size());
     std::abort();
   }
+  // The structured matches name the rules Evaluate explains.
+  absl::StatusOr<AlertMatches> matches = (*index)->Match(notice, context);
+  if (matches.ok() != indexed.ok() ||
+      (matches.ok() && matches->size() != static_cast<int>(indexed->size()))) {
+    std::fprintf(stderr, "Match and Evaluate disagree\n");
+    std::abort();
+  }
+  for (int i = 0; matches.ok() && i < matches->size(); ++i) {
+    if ((*index)->rule((*matches)[i].rule).id() != (*indexed)[i].rule_id()) {
+      std::fprintf(stderr, "Match %d names another rule\n", i);
+      std::abort();
+    }
+  }
 }
 
 }  // namespace
