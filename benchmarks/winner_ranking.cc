@@ -374,9 +374,15 @@ class Evaluation {
       }
       if (best == 1) continue;
       const v1::Tender& t = q.request.tender();
+      // The title's start, cut on a character boundary.
+      size_t cut = std::min<size_t>(70, t.title().size());
+      while (cut > 0 && cut < t.title().size() &&
+             (static_cast<unsigned char>(t.title()[cut]) & 0xC0) == 0x80) {
+        --cut;
+      }
       out << "- " << t.source_notice_id() << " lot " << q.request.lot_id()
           << " [" << t.buyer().name() << ", " << t.buyer().country() << "] "
-          << t.title().substr(0, 70) << "\n  winner " << *q.winners.begin()
+          << t.title().substr(0, cut) << "\n  winner " << *q.winners.begin()
           << " rank " << best << " " << values(winner) << "\n";
       for (const auto& m : winner.components()) {
         if (!m.detail().empty()) out << "      " << m.detail() << "\n";
