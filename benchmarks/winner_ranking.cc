@@ -14,7 +14,9 @@
 // Options: --data=FILE (default data/ted/notices_dev.jsonl), --tune (also
 // grid-search the component weights on the cross-validation folds), --learn
 // (learn the weights by coordinate ascent, nested cross-validation),
-// --max_test_notices=N (smoke runs).
+// --max_test_notices=N (smoke runs), --misses (only: print each
+// cross-validation query whose winner is not first, with the component
+// values of the winner and of those ranked above it).
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -340,6 +342,64 @@ class Evaluation {
     };
   }
 
+  // For studying the misses: each query whose winner is not first, the
+  // winner's rank (Matcher::Explain) and component values, and those of
+  // the suppliers above it (up to 5).
+  void PrintMisses(std::ostream& out) const {
+    const auto* d = v1::ScoreWeights::descriptor();
+    auto values = [d](const v1::SupplierMatch& m) {
+      std::string s = absl::StrFormat("%.3f:", m.score());
+      for (int i = 0; i < d->field_count(); ++i) {
+        double v = 0;
+        for (const auto& c : m.components()) {
+          if (c.kind() == d->field(i)->number()) v = c.value();
+        }
+        absl::StrAppend(&s, absl::StrFormat(" %.2f", v));
+      }
+      return s;
+    };
+    Matcher matcher(index_);
+    for (const Query& q : queries_) {
+      auto top = matcher.Match(q.request);
+      if (!top.ok()) continue;
+      int best = 0;
+      v1::SupplierMatch winner;
+      for (const std::string& w : q.winners) {
+        auto e = matcher.Explain(q.request, w);
+        if (!e.ok() || e->matches_size() == 0) continue;
+        if (best == 0 || e->matches(0).rank() < best) {
+          best = e->matches(0).rank();
+          winner = e->matches(0);
+        }
+      }
+      if (best == 1) continue;
+      const v1::Tender& t = q.request.tender();
+      // The title's start, cut on a character boundary.
+      size_t cut = std::min<size_t>(70, t.title().size());
+      while (cut > 0 && cut < t.title().size() &&
+             (static_cast<unsigned char>(t.title()[cut]) & 0xC0) == 0x80) {
+        --cut;
+      }
+      out << "- " << t.source_notice_id() << " lot " << q.request.lot_id()
+          << " [" << t.buyer().name() << ", " << t.buyer().country() << "] "
+          << t.title().substr(0, cut) << "\n  winner " << *q.winners.begin()
+          << " rank " << best << " " << values(winner) << "\n";
+      for (const auto& m : winner.components()) {
+        if (!m.detail().empty()) out << "      " << m.detail() << "\n";
+      }
+      for (int i = 0; i < top->matches_size() && i < 5 && i + 1 < best; ++i) {
+        out << "  " << i + 1 << ". " << top->matches(i).supplier_id() << " "
+            << values(top->matches(i)) << "\n";
+      }
+      if (best == 0) {
+        for (int i = 0; i < top->matches_size() && i < 3; ++i) {
+          out << "  " << i + 1 << ". " << top->matches(i).supplier_id() << " "
+              << values(top->matches(i)) << "\n";
+        }
+      }
+    }
+  }
+
   int suppliers() const { return index_->size(); }
   int queries() const { return static_cast<int>(queries_.size()); }
   int unanswerable() const { return unanswerable_; }
@@ -634,12 +694,14 @@ int Main(int argc, char** argv) {
   std::string data = "data/ted/notices_dev.jsonl";
   bool tune = false;
   bool learn = false;
+  bool misses = false;
   int max_test = 0;
   for (int i = 1; i < argc; ++i) {
     absl::string_view a = argv[i];
     if (absl::ConsumePrefix(&a, "--data=")) data = std::string(a);
     if (a == "--tune") tune = true;
     if (a == "--learn") learn = true;
+    if (a == "--misses") misses = true;
     if (absl::ConsumePrefix(&a, "--max_test_notices=")) {
       (void)absl::SimpleAtoi(a, &max_test);
     }
@@ -685,6 +747,16 @@ int Main(int argc, char** argv) {
       if (f.test.size() > static_cast<size_t>(max_test))
         f.test.resize(max_test);
     }
+  }
+  if (misses) {
+    const auto* d = v1::ScoreWeights::descriptor();
+    std::cout << "### Misses (cross-validation, per lot): score: ";
+    for (int i = 0; i < d->field_count(); ++i) {
+      std::cout << d->field(i)->name() << " ";
+    }
+    std::cout << "\n\n";
+    for (const Split& f : folds) Evaluation(f, false).PrintMisses(std::cout);
+    return 0;
   }
   std::cout << "## Winner ranking on real TED awards\n\n"
             << notices.size() << " notices from " << data

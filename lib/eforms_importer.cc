@@ -33,6 +33,41 @@ pugi::xml_node Child(const pugi::xml_node& node, absl::string_view name) {
   return c.empty() ? pugi::xml_node() : c.front();
 }
 
+// The buyer's main activity in TED's vocabulary (Buyer.main_activity), from
+// an eForms authority-activity or entity-activity code, so that a buyer
+// reads the same from TED XML and eForms notices: "gen-pub" ->
+// "GENERAL_PUBLIC_SERVICES", "water" -> "WATER". "other" names nothing
+// buyers share: "". An unknown code is kept, upper-cased.
+std::string TedActivity(const std::string& code) {
+  static const auto* kTed = new std::map<std::string, std::string>{
+      // authority-activity
+      {"defence", "DEFENCE"},
+      {"econ-aff", "ECONOMIC_AND_FINANCIAL_AFFAIRS"},
+      {"education", "EDUCATION"},
+      {"env-pro", "ENVIRONMENT"},
+      {"gen-pub", "GENERAL_PUBLIC_SERVICES"},
+      {"hc-am", "HOUSING_AND_COMMUNITY_AMENITIES"},
+      {"health", "HEALTH"},
+      {"pub-os", "PUBLIC_ORDER_AND_SAFETY"},
+      {"rcr", "RECREATION_CULTURE_AND_RELIGION"},
+      {"soc-pro", "SOCIAL_PROTECTION"},
+      // entity-activity
+      {"airport", "AIRPORT_RELATED_ACTIVITIES"},
+      {"electricity", "ELECTRICITY"},
+      {"gas-heat", "PRODUCTION_TRANSPORT_DISTRIBUTION_GAS_HEAT"},
+      {"gas-oil", "EXPLORATION_EXTRACTION_GAS_OIL"},
+      {"port", "PORT_RELATED_ACTIVITIES"},
+      {"post", "POSTAL_SERVICES"},
+      {"rail", "RAILWAY_SERVICES"},
+      {"solid-fuel", "EXPLORATION_EXTRACTION_COAL_OTHER_SOLID_FUEL"},
+      {"urttb", "URBAN_RAILWAY_TRAMWAY_TROLLEYBUS_BUS"},
+      {"water", "WATER"},
+      {"other", ""},
+  };
+  auto it = kTed->find(code);
+  return it != kTed->end() ? it->second : absl::AsciiStrToUpper(code);
+}
+
 // A path of direct children.
 pugi::xml_node Path(pugi::xml_node node,
                     std::initializer_list<absl::string_view> names) {
@@ -280,11 +315,9 @@ class EformsReader {
       t_.mutable_buyer()->set_nuts_code(internal::NutsCode2021(
           it->second.nuts, absl::StrCat(source_, ": buyer"), warnings_));
     }
-    const std::string activity =
-        Text(Path(root_, {"ContractingParty", "ContractingActivity",
-                          "ActivityTypeCode"}));
     t_.mutable_buyer()->set_main_activity(
-        activity == "defence" ? "DEFENCE" : absl::AsciiStrToUpper(activity));
+        TedActivity(Text(Path(root_, {"ContractingParty", "ContractingActivity",
+                                      "ActivityTypeCode"}))));
   }
 
   void ReadCodes(const pugi::xml_node& project, absl::string_view where,

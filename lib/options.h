@@ -58,7 +58,8 @@ struct Options {
 
   // A match lists only suppliers whose score is above this: some positive
   // evidence is needed, and zero is not a match (a tender that fits nobody
-  // lists nobody). In [0, 1). Default: 0.
+  // lists nobody). In [0, 1); building an index with anything else is an
+  // error. Default: 0.
   double min_match_score = 0;
 
   // Problems reported for one record by validation; past this many the

@@ -34,6 +34,33 @@ using internal::ParseTedTime;
 using internal::ProcedureOf;
 using internal::Reader;
 
+// The buyer's main activity in TED's vocabulary ("GENERAL_PUBLIC_SERVICES",
+// "WATER"): the form's CA_ACTIVITY or CE_ACTIVITY code, else the first
+// MA_MAIN_ACTIVITIES of the coded data that is not "Other" (its English
+// label, upper-cased, runs of other characters as one '_': "Public order
+// and safety" -> "PUBLIC_ORDER_AND_SAFETY"); "" when the notice names none.
+// "Other" says nothing two buyers would share, so it is left out.
+std::string MainActivity(const pugi::xml_node& root,
+                         const pugi::xml_node& coded) {
+  for (const char* form_field : {"CA_ACTIVITY", "CE_ACTIVITY"}) {
+    const std::string code = First(root, form_field).attribute("VALUE").value();
+    if (!code.empty()) return code;
+  }
+  for (const pugi::xml_node& m : Descendants(coded, "MA_MAIN_ACTIVITIES")) {
+    std::string activity;
+    for (char c : Text(m)) {
+      if (absl::ascii_isalnum(static_cast<unsigned char>(c))) {
+        activity.push_back(absl::ascii_toupper(static_cast<unsigned char>(c)));
+      } else if (!activity.empty() && activity.back() != '_') {
+        activity.push_back('_');
+      }
+    }
+    while (!activity.empty() && activity.back() == '_') activity.pop_back();
+    if (!activity.empty() && activity != "OTHER") return activity;
+  }
+  return "";
+}
+
 // A <DAY><MONTH><YEAR> group, or "2021-11-25" text.
 bool ParseDay(const pugi::xml_node& node, v1::Date* date) {
   if (!node) return false;
@@ -268,10 +295,7 @@ absl::StatusOr<ImportedNotice> ImportTedXml(absl::string_view source,
   }
   t.mutable_buyer()->set_country(r.Country(
       First(coded, "ISO_COUNTRY").attribute("VALUE").value(), "ISO_COUNTRY"));
-  std::string activity =
-      absl::AsciiStrToUpper(Text(First(coded, "MA_MAIN_ACTIVITIES")));
-  std::replace(activity.begin(), activity.end(), ' ', '_');
-  t.mutable_buyer()->set_main_activity(activity);
+  t.mutable_buyer()->set_main_activity(MainActivity(root, coded));
   t.set_notice_kind(NoticeKindOf(Text(First(coded, "TD_DOCUMENT_TYPE"))));
   t.set_procedure(ProcedureOf(Text(First(coded, "PR_PROC"))));
   for (const pugi::xml_node& n : Descendants(coded, "PERFORMANCE_NUTS")) {

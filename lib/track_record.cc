@@ -121,6 +121,11 @@ std::string SupplierId(const std::string& country, const std::string& key) {
   return id;
 }
 
+// A buyer across notices: its country and folded name.
+std::string BuyerKey(const std::string& country, const std::string& name) {
+  return absl::StrCat(country, "/", FoldText(name));
+}
+
 template <typename K>
 const K& MostFrequent(const std::map<K, int>& counts) {
   auto best = counts.begin();
@@ -190,6 +195,12 @@ bool TrackRecordBuilder::AddAwards(const v1::Tender& notice) {
       !notices_.insert(notice.source_notice_id()).second) {
     ++duplicates_;
     return false;
+  }
+  if (!notice.buyer().name().empty() &&
+      !notice.buyer().main_activity().empty()) {
+    ++buyer_activities_[BuyerKey(notice.buyer().country(),
+                                 notice.buyer().name())]
+                       [notice.buyer().main_activity()];
   }
   const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
   for (const v1::ContractAward& award : notice.awards()) {
@@ -275,8 +286,15 @@ std::vector<v1::SupplierProfile> TrackRecordBuilder::Build() const {
     if (w.sme) p.set_entity_type(v1::ENTITY_TYPE_SME);
     std::set<std::string> offered;
     for (const v1::PastContract& c : w.contracts) {
-      *p.add_past_contracts() = c;
+      v1::PastContract* added = p.add_past_contracts();
+      *added = c;
       offered.insert(c.cpv_codes().begin(), c.cpv_codes().end());
+      if (!c.buyer_activity().empty() || c.buyer_name().empty()) continue;
+      auto known =
+          buyer_activities_.find(BuyerKey(c.buyer_country(), c.buyer_name()));
+      if (known != buyer_activities_.end()) {
+        added->set_buyer_activity(MostFrequent(known->second));
+      }
     }
     for (const std::string& c : offered) p.add_cpv_codes(c);
     out.push_back(std::move(p));

@@ -71,7 +71,11 @@ class TrackRecordBuilder {
   // One valid profile per resolved supplier, by id: "ted:<country>:<key>"
   // (hyphens for spaces; long keys are cut and given a hash). The name is
   // the most frequent spelling, the others are alternative_names; offered
-  // CPV codes are those of the contracts won.
+  // CPV codes are those of the contracts won. A past contract's
+  // buyer_activity is its notice's Buyer.main_activity, else the activity
+  // the same buyer (country and folded name) states most often in the
+  // other notices added: a buyer's main activity is the buyer's, and many
+  // notices leave it out.
   std::vector<v1::SupplierProfile> Build() const;
 
   // The groups with more than one spelling.
@@ -89,7 +93,9 @@ class TrackRecordBuilder {
     std::vector<v1::PastContract> contracts;
   };
   std::map<std::string, Winner> winners_;  // By supplier id.
-  std::set<std::string> notices_;          // Source notice ids added.
+  // Buyer key (BuyerKey() in track_record.cc) -> main activity -> notices.
+  std::map<std::string, std::map<std::string, int>> buyer_activities_;
+  std::set<std::string> notices_;  // Source notice ids added.
   int awards_ = 0;
   int duplicates_ = 0;
 };

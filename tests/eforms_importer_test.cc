@@ -68,6 +68,46 @@ TEST(EformsImporterTest, EveryExampleImportsOrIsRejectedWithReasons) {
   EXPECT_GE(warned, 2);
 }
 
+// The buyer's main activity reads as in TED XML notices (TED's activity
+// names), so that buyer affinity compares buyers from both: every eForms
+// example with an activity code gets a TED name.
+TEST(EformsImporterTest, BuyerActivityInTedVocabulary) {
+  const std::set<std::string> ted = {
+      "DEFENCE",
+      "ECONOMIC_AND_FINANCIAL_AFFAIRS",
+      "EDUCATION",
+      "ENVIRONMENT",
+      "GENERAL_PUBLIC_SERVICES",
+      "HOUSING_AND_COMMUNITY_AMENITIES",
+      "HEALTH",
+      "PUBLIC_ORDER_AND_SAFETY",
+      "RECREATION_CULTURE_AND_RELIGION",
+      "SOCIAL_PROTECTION",
+      "AIRPORT_RELATED_ACTIVITIES",
+      "ELECTRICITY",
+      "PRODUCTION_TRANSPORT_DISTRIBUTION_GAS_HEAT",
+      "EXPLORATION_EXTRACTION_GAS_OIL",
+      "PORT_RELATED_ACTIVITIES",
+      "POSTAL_SERVICES",
+      "RAILWAY_SERVICES",
+      "EXPLORATION_EXTRACTION_COAL_OTHER_SOLID_FUEL",
+      "URBAN_RAILWAY_TRAMWAY_TROLLEYBUS_BUS",
+      "WATER"};
+  std::set<std::string> seen;
+  for (const std::string& file : Examples()) {
+    auto notice = ImportEforms(file, Read("data/eforms/" + file));
+    if (!notice.ok()) continue;
+    const std::string& activity = notice->tender.buyer().main_activity();
+    if (activity.empty()) continue;
+    EXPECT_TRUE(ted.count(activity)) << file << ": " << activity;
+    seen.insert(activity);
+  }
+  // The examples use ten authority and entity activities at least.
+  EXPECT_GE(seen.size(), 10u);
+  EXPECT_TRUE(seen.count("GENERAL_PUBLIC_SERVICES"));
+  EXPECT_TRUE(seen.count("WATER"));
+}
+
 TEST(EformsImporterTest, InvalidExamplesSayWhatIsMissing) {
   auto empty = ImportEforms("INVALID_cn_24_empty.xml",
                             Read("data/eforms/INVALID_cn_24_empty.xml"));

@@ -1,5 +1,7 @@
 #include "procmatch/matcher.h"
 
+#include <cmath>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -329,6 +331,201 @@ TEST(MatcherTest, QueryWordsAbsentFromTheIndexAreIgnored) {
   ASSERT_TRUE(fast.ok()) << fast.status();
   ASSERT_TRUE(slow.ok()) << slow.status();
   EXPECT_EQ(Summary(*fast), Summary(*slow));
+}
+
+}  // namespace
+}  // namespace procmatch
+
+namespace procmatch {
+namespace {
+
+// Only the component of `kind` counts: every other ScoreWeights field is
+// set to 0.
+v1::ScoreWeights OnlyComponent(v1::ScoreComponentKind kind) {
+  v1::ScoreWeights w;
+  const google::protobuf::Reflection* set = w.GetReflection();
+  const google::protobuf::Descriptor* fields = w.GetDescriptor();
+  for (int i = 0; i < fields->field_count(); ++i) {
+    set->SetDouble(&w, fields->field(i), 0);
+  }
+  set->SetDouble(&w, fields->FindFieldByNumber(kind), 1);
+  return w;
+}
+
+double ComponentValue(const v1::SupplierMatch& m, v1::ScoreComponentKind kind) {
+  for (const auto& c : m.components()) {
+    if (c.kind() == kind) return c.value();
+  }
+  return 0;
+}
+
+// A lot without codes is matched on its notice's codes with 0.6 of the
+// credit the same codes give a lot that states them (doc/scoring.md).
+TEST(MatcherLotTest, LotWithoutCodesUsesTheNoticesCodesWithLessCredit) {
+  const auto suppliers = testing::RandomSuppliers(400, 71);
+  Matcher matcher(BuildIndex(suppliers));
+  const std::string code = suppliers[0].cpv_codes(0);
+  v1::MatchRequest request;
+  v1::Tender* t = request.mutable_tender();
+  t->set_id("T-LOTS");
+  t->set_title("Lots");
+  t->set_main_cpv(code);
+  v1::Lot* stated = t->add_lots();
+  stated->set_id("1");
+  stated->set_title("With codes");
+  stated->set_main_cpv(code);
+  v1::Lot* bare = t->add_lots();
+  bare->set_id("2");
+  bare->set_title("Without codes");
+  request.mutable_options()->set_top_k(suppliers.size());
+  *request.mutable_options()->mutable_weights() =
+      OnlyComponent(v1::SCORE_COMPONENT_KIND_CPV);
+
+  std::map<std::string, double> with_codes, without_codes;
+  for (auto [lot, values] : {std::make_pair("1", &with_codes),
+                             std::make_pair("2", &without_codes)}) {
+    request.set_lot_id(lot);
+    auto fast = matcher.Match(request);
+    auto slow = matcher.MatchExhaustive(request);
+    ASSERT_TRUE(fast.ok()) << fast.status();
+    ASSERT_TRUE(slow.ok()) << slow.status();
+    EXPECT_EQ(Summary(*fast), Summary(*slow));
+    for (const auto& m : fast->matches()) {
+      (*values)[m.supplier_id()] =
+          ComponentValue(m, v1::SCORE_COMPONENT_KIND_CPV);
+    }
+  }
+  // The same suppliers, each at 0.6 of its value for the lot with codes.
+  ASSERT_GT(with_codes.size(), 5u);
+  ASSERT_EQ(with_codes.size(), without_codes.size());
+  for (const auto& [id, value] : with_codes) {
+    ASSERT_TRUE(without_codes.count(id)) << id;
+    EXPECT_GT(value, 0) << id;
+    EXPECT_NEAR(without_codes[id], 0.6 * value, 1e-12) << id;
+  }
+}
+
+// Exact ties of score: more past contracts first, then supplier id; the
+// pruned top k, the exhaustive reference and Explain's rank agree.
+TEST(MatcherTieTest, EqualScoresByPastContractsThenSupplierId) {
+  auto suppliers = testing::RandomSuppliers(1, 81);
+  v1::SupplierProfile base = suppliers[0];
+  base.clear_past_contracts();
+  const std::string code = base.cpv_codes(0);
+  // Ids in the opposite order of their contract counts, so that an order
+  // by id alone differs from the rule.
+  const std::pair<const char*, int> kTied[] = {
+      {"T1", 0}, {"T2", 1}, {"T3", 3}, {"T4", 3}, {"T5", 2}};
+  std::vector<v1::SupplierProfile> tied;
+  for (const auto& [id, contracts] : kTied) {
+    v1::SupplierProfile p = base;
+    p.set_id(id);
+    for (int i = 0; i < contracts; ++i) {
+      v1::PastContract* c = p.add_past_contracts();
+      c->set_title("Contract");
+      c->set_buyer_name("Buyer");
+      c->set_buyer_country(base.country());
+      c->add_cpv_codes(code);
+    }
+    tied.push_back(p);
+  }
+  auto index = BuildIndex(tied);
+  Matcher matcher(index);
+  v1::MatchRequest request;
+  request.mutable_tender()->set_id("T-TIE");
+  request.mutable_tender()->set_title("Tie");
+  request.mutable_tender()->set_main_cpv(code);
+  *request.mutable_options()->mutable_weights() =
+      OnlyComponent(v1::SCORE_COMPONENT_KIND_CPV);
+  const std::vector<std::string> expected = {"T3", "T4", "T5", "T2", "T1"};
+  for (int k = 1; k <= 5; ++k) {
+    request.mutable_options()->set_top_k(k);
+    for (auto response :
+         {matcher.Match(request), matcher.MatchExhaustive(request)}) {
+      ASSERT_TRUE(response.ok()) << response.status();
+      ASSERT_EQ(response->matches_size(), k);
+      for (int i = 0; i < k; ++i) {
+        EXPECT_EQ(response->matches(i).supplier_id(), expected[i]) << k;
+        EXPECT_EQ(response->matches(i).score(), response->matches(0).score());
+        EXPECT_EQ(response->matches(i).rank(), i + 1);
+      }
+    }
+  }
+  for (size_t i = 0; i < expected.size(); ++i) {
+    auto explained = matcher.Explain(request, expected[i]);
+    ASSERT_TRUE(explained.ok()) << explained.status();
+    ASSERT_EQ(explained->matches_size(), 1);
+    EXPECT_EQ(explained->matches(0).rank(), static_cast<int>(i + 1))
+        << expected[i];
+  }
+}
+
+// Zero is not a match: a tender that fits nobody lists nobody; with
+// Options::min_match_score, only the suppliers above it are listed.
+TEST(MatcherMinScoreTest, ZeroIsNotAMatchAndTheMinimumIsExclusive) {
+  const auto suppliers = testing::RandomSuppliers(300, 91);
+  auto index = BuildIndex(suppliers);
+  // Nobody offers a code of division 03 (agriculture) in the random corpus
+  // nor uses these words; no place, value, tags or requirements.
+  v1::MatchRequest nobody;
+  v1::Tender* t = nobody.mutable_tender();
+  t->set_id("T-NOBODY");
+  t->set_title("zzzunknownword qqqnothing");
+  t->set_main_cpv("03111000");
+  nobody.mutable_options()->set_top_k(20);
+  for (auto response :
+       {Matcher(index).Match(nobody), Matcher(index).MatchExhaustive(nobody)}) {
+    ASSERT_TRUE(response.ok()) << response.status();
+    EXPECT_EQ(response->matches_size(), 0) << response->DebugString();
+  }
+
+  // Every request: at the default, no listed score is 0; with a minimum of
+  // the median score, every listed score is above it, and the suppliers
+  // above it are all still listed.
+  v1::MatchRequest request = testing::RandomRequests(1, 92)[0];
+  request.mutable_options()->set_top_k(suppliers.size());
+  request.mutable_options()->set_include_excluded(false);
+  auto all = Matcher(index).MatchExhaustive(request);
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_GT(all->matches_size(), 10);
+  for (const auto& m : all->matches()) EXPECT_GT(m.score(), 0);
+  const double median = all->matches(all->matches_size() / 2).score();
+  int above = 0;
+  for (const auto& m : all->matches()) above += m.score() > median;
+
+  Options options;
+  options.min_match_score = median;
+  SupplierIndex::Builder builder(options);
+  for (const auto& s : suppliers) ASSERT_TRUE(builder.Add(s).ok());
+  auto strict = std::move(builder).Build();
+  ASSERT_TRUE(strict.ok()) << strict.status();
+  for (auto response : {Matcher(*strict).Match(request),
+                        Matcher(*strict).MatchExhaustive(request)}) {
+    ASSERT_TRUE(response.ok()) << response.status();
+    EXPECT_EQ(response->matches_size(), above);
+    for (const auto& m : response->matches()) EXPECT_GT(m.score(), median);
+  }
+}
+
+// Options::min_match_score is in [0, 1): anything else is refused when the
+// index is built, naming the option.
+TEST(MatcherMinScoreTest, MinimumOutsideItsRangeIsAnError) {
+  for (double bad : {-0.1, 1.0, 2.0, std::nan("")}) {
+    Options options;
+    options.min_match_score = bad;
+    SupplierIndex::Builder builder(options);
+    ASSERT_TRUE(builder.Add(testing::RandomSuppliers(1, 93)[0]).ok());
+    auto index = std::move(builder).Build();
+    ASSERT_FALSE(index.ok()) << bad;
+    EXPECT_THAT(index.status().message(), HasSubstr("options.min_match_score"));
+  }
+  for (double good : {0.0, 0.5, 0.999}) {
+    Options options;
+    options.min_match_score = good;
+    SupplierIndex::Builder builder(options);
+    ASSERT_TRUE(builder.Add(testing::RandomSuppliers(1, 93)[0]).ok());
+    EXPECT_TRUE(std::move(builder).Build().ok()) << good;
+  }
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
@@ -206,6 +207,37 @@ TEST(TedImporterGoldenTest, DefenceForms) {
   EXPECT_EQ(can.awards(0).winners(0).country(), "DE");
   EXPECT_EQ(can.awards(0).award_date().year(), 2021);
   EXPECT_EQ(can.awards(0).value().amount(), 36391263);
+}
+
+// The buyer's main activity in TED's vocabulary, on real notices: the
+// form's CA_ACTIVITY / CE_ACTIVITY; the coded MA_MAIN_ACTIVITIES where the
+// form has none (defence forms); "Other" is no activity.
+TEST(TedImporterGoldenTest, BuyerMainActivity) {
+  EXPECT_EQ(Import("352092-2021").buyer().main_activity(), "WATER");
+  EXPECT_EQ(Import("593608-2021").buyer().main_activity(), "RAILWAY_SERVICES");
+  EXPECT_EQ(Import("057203-2021").buyer().main_activity(),
+            "HOUSING_AND_COMMUNITY_AMENITIES");
+  // Form 18: MA_MAIN_ACTIVITIES "Public order and safety" only.
+  EXPECT_EQ(Import("029228-2021").buyer().main_activity(),
+            "PUBLIC_ORDER_AND_SAFETY");
+  // "Defence" then "Other"; "Water" then "Other".
+  EXPECT_EQ(Import("384269-2021").buyer().main_activity(), "DEFENCE");
+  EXPECT_EQ(Import("472251-2021").buyer().main_activity(), "WATER");
+  // "Other" alone, with and without CA_ACTIVITY_OTHER free text.
+  EXPECT_EQ(Import("008473-2021").buyer().main_activity(), "");
+  EXPECT_EQ(Import("017921-2022").buyer().main_activity(), "");
+  int with_activity = 0;
+  for (const std::string& file : XmlFiles()) {
+    const std::string activity =
+        Import(file.substr(0, file.size() - 4)).buyer().main_activity();
+    EXPECT_NE(activity, "OTHER") << file;
+    for (char c : activity) {
+      EXPECT_TRUE(absl::ascii_isupper(c) || c == '_')
+          << file << " " << activity;
+    }
+    with_activity += !activity.empty();
+  }
+  EXPECT_GT(with_activity, 50);
 }
 
 TEST(TedImporterTest, BrokenInputNamesFileAndElement) {

@@ -1,6 +1,7 @@
 #include "procmatch/track_record.h"
 
 #include <map>
+#include <set>
 #include <string>
 
 #include "absl/strings/str_format.h"
@@ -10,6 +11,7 @@
 #include "procmatch/matcher.h"
 #include "procmatch/record_io.h"
 #include "procmatch/ted_importer.h"
+#include "procmatch/text_analyzer.h"
 #include "procmatch/validation.h"
 
 namespace procmatch {
@@ -176,6 +178,65 @@ TEST(TrackRecordBuilderTest, RealAwardHistoryBuildsValidIndexableProfiles) {
   auto response = Matcher(*built).Match(request);
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_EQ(response->matches_size(), 10);
+}
+
+// A buyer's main activity is the buyer's: a contract from a notice that
+// leaves it out gets the activity the same buyer states in its other
+// notices. Real notices: the Danish and Finnish defence procurement
+// agencies state DEFENCE on their defence-directive awards (forms 17, 18)
+// and not on their voluntary ex-ante notices (F15) of 2021-2022.
+TEST(TrackRecordBuilderTest, BuyerActivityComesFromTheBuyersOtherNotices) {
+  auto content = ReadFileOrStdin("data/ted/notices_dev.jsonl");
+  ASSERT_TRUE(content.ok());
+  TrackRecordBuilder builder;
+  // (country, folded buyer name) -> activities stated; notice -> stated.
+  std::map<std::pair<std::string, std::string>, std::set<std::string>> stated;
+  std::map<std::string, std::string> own;
+  int line_number = 0;
+  for (absl::string_view line : absl::StrSplit(*content, '\n')) {
+    ++line_number;
+    if (line.empty()) continue;
+    auto notice = ImportTedReducedJson(
+        absl::StrCat("notices_dev.jsonl:", line_number), line);
+    ASSERT_TRUE(notice.ok()) << notice.status();
+    const v1::Buyer& buyer = notice->tender.buyer();
+    own[notice->tender.source_notice_id()] = buyer.main_activity();
+    if (!buyer.main_activity().empty()) {
+      stated[{buyer.country(), FoldText(buyer.name())}].insert(
+          buyer.main_activity());
+    }
+    builder.AddAwards(notice->tender);
+  }
+  int from_own = 0, from_other_notices = 0;
+  std::map<std::string, std::string> by_notice;
+  for (const v1::SupplierProfile& s : builder.Build()) {
+    for (const v1::PastContract& c : s.past_contracts()) {
+      by_notice[c.source_notice_id()] = c.buyer_activity();
+      const auto& buyer_stated =
+          stated[{c.buyer_country(), FoldText(c.buyer_name())}];
+      if (buyer_stated.empty()) {
+        EXPECT_EQ(c.buyer_activity(), "") << c.source_notice_id();
+        continue;
+      }
+      // Every activity is one the buyer itself stated; the notice's own
+      // wins when it has one.
+      EXPECT_THAT(buyer_stated, Contains(c.buyer_activity()))
+          << c.source_notice_id();
+      const std::string& notice_own = own[c.source_notice_id()];
+      if (!notice_own.empty()) {
+        EXPECT_EQ(c.buyer_activity(), notice_own);
+        ++from_own;
+      } else {
+        ++from_other_notices;
+      }
+    }
+  }
+  EXPECT_GE(from_own, 10);
+  EXPECT_GE(from_other_notices, 2);
+  EXPECT_EQ(own["083278-2022"], "");  // Terma A/S, F15.
+  EXPECT_EQ(by_notice["083278-2022"], "DEFENCE");
+  EXPECT_EQ(own["450404-2021"], "");  // Moog, F15.
+  EXPECT_EQ(by_notice["450404-2021"], "DEFENCE");
 }
 
 // Regression: long names were cut and given a hash that changed from one

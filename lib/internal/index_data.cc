@@ -291,10 +291,19 @@ absl::StatusOr<std::shared_ptr<const SupplierDoc>> AnalyzeSupplier(
 
 namespace {
 
-absl::Status CheckBuildThreads(const Options& options) {
-  if (options.build_threads >= 0) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrCat(
-      "options.build_threads: ", options.build_threads, " is negative"));
+// The options an index is built with that no later call checks.
+absl::Status CheckOptions(const Options& options) {
+  if (options.build_threads < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "options.build_threads: ", options.build_threads, " is negative"));
+  }
+  // Written so that NaN fails too.
+  if (!(options.min_match_score >= 0 && options.min_match_score < 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("options.min_match_score: ", options.min_match_score,
+                     " is outside [0, 1)"));
+  }
+  return absl::OkStatus();
 }
 
 int BuildThreads(const Options& options) {
@@ -329,7 +338,7 @@ AnalyzeSuppliers(std::vector<v1::SupplierProfile> profiles,
   // In batches, so that the analysed text of a batch only is held at once;
   // each batch is analysed in parallel, then numbered in input order.
   constexpr size_t kBatch = 4096;
-  if (absl::Status s = CheckBuildThreads(options); !s.ok()) return s;
+  if (absl::Status s = CheckOptions(options); !s.ok()) return s;
   const int threads = BuildThreads(options);
   std::vector<std::shared_ptr<const SupplierDoc>> docs;
   docs.reserve(profiles.size());
@@ -421,7 +430,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
     std::vector<std::string> vocabulary,
     std::vector<std::pair<v1::SupplierProfile, TermCounts>> suppliers,
     uint64_t generation, const Options& options) {
-  if (absl::Status s = CheckBuildThreads(options); !s.ok()) return s;
+  if (absl::Status s = CheckOptions(options); !s.ok()) return s;
   absl::flat_hash_map<std::string, uint32_t> ids;
   ids.reserve(vocabulary.size());
   for (size_t i = 0; i < vocabulary.size(); ++i) {

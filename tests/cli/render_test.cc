@@ -3,6 +3,7 @@
 // UTF-8 and its columns line up.
 #include "examples/render.h"
 
+#include <sstream>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -68,6 +69,32 @@ TEST(CellTest, NameOfExactlyTheWidthIsKeptWhole) {
 }
 
 TEST(CellTest, ZeroWidthIsEmpty) { EXPECT_EQ(Cell("Łabędy", 0), ""); }
+
+// Zero is not a match: a response without matches says that no supplier
+// fits, and one with matches does not.
+TEST(PrintTableTest, SaysNoSupplierFitsOnlyWhenNoneIsListed) {
+  v1::Tender tender;
+  tender.set_id("PL-MON-2021-DESIGN");
+  tender.set_title("Usługi projektowe");
+  v1::MatchResponse none;
+  none.mutable_counters()->set_suppliers_considered(150);
+  std::ostringstream empty;
+  PrintTable(tender, none, /*explain=*/false, empty);
+  EXPECT_NE(empty.str().find("no supplier fits"), std::string::npos)
+      << empty.str();
+
+  v1::MatchResponse one = none;
+  v1::SupplierMatch* m = one.add_matches();
+  m->set_supplier_id("BE-0410472920");
+  m->set_supplier_name("Kempen Avionics NV");
+  m->set_rank(1);
+  m->set_score(0.42);
+  std::ostringstream listed;
+  PrintTable(tender, one, /*explain=*/false, listed);
+  EXPECT_EQ(listed.str().find("no supplier fits"), std::string::npos)
+      << listed.str();
+  EXPECT_NE(listed.str().find("Kempen Avionics NV"), std::string::npos);
+}
 
 }  // namespace
 }  // namespace cli
