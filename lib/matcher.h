@@ -5,10 +5,12 @@
 //
 // Every mandatory requirement is a hard rule: a supplier that fails one is
 // excluded, with every reason in words a procurement officer understands.
-// The others get a score in [0, 1], the weighted sum of seven named
+// The others get a score in [0, 1], the weighted sum of nine named
 // components (CPV relevance, text relevance, track record, capability tags,
-// desirable requirements, size fit, proximity); doc/scoring.md states the
-// formulas and defaults. Ties break by supplier id.
+// desirable requirements, size fit, proximity, CPV concepts across
+// languages, buyer affinity); doc/scoring.md states the formulas and
+// defaults. Equal scores rank by past contracts (more first), then by
+// supplier id.
 //
 // Example:
 //
