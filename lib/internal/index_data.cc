@@ -363,7 +363,8 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
             });
   x.docs_ = std::move(docs);
   x.lengths_.reserve(x.docs_.size());
-  x.locations_.reserve(x.docs_.size());
+  x.location_ids_.reserve(x.docs_.size());
+  absl::flat_hash_map<NutsCode, uint32_t> location_ids;
   x.turnovers_.reserve(x.docs_.size());
   x.turnover_currencies_.reserve(x.docs_.size());
   x.vocabulary_ = std::move(vocabulary);
@@ -415,7 +416,10 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
     }
     total_length += doc.length;
     x.lengths_.push_back(doc.length);
-    x.locations_.push_back(doc.location);
+    auto [location, added] = location_ids.try_emplace(
+        doc.location, static_cast<uint32_t>(x.locations_.size()));
+    if (added) x.locations_.push_back(doc.location);
+    x.location_ids_.push_back(location->second);
     int32_t currency = IndexData::kNoCurrency;
     if (doc.has_turnover) {
       currency = x.currency_ids_

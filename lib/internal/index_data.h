@@ -78,7 +78,10 @@ class IndexData {
   // does not touch its SupplierDoc: the length of its analysed text, its
   // location, and its latest turnover with the currency's id.
   uint32_t length(int d) const { return lengths_[d]; }
-  NutsCode location(int d) const { return locations_[d]; }
+  // An index into locations(): suppliers of one place share it.
+  uint32_t location_id(int d) const { return location_ids_[d]; }
+  // The suppliers' distinct locations (an invalid code for none).
+  const std::vector<NutsCode>& locations() const { return locations_; }
   double turnover(int d) const { return turnovers_[d]; }
   // kNoCurrency for a supplier without turnover.
   int32_t turnover_currency(int d) const { return turnover_currencies_[d]; }
@@ -105,6 +108,7 @@ class IndexData {
   double average_length_ = 0;
   absl::flat_hash_map<std::string, std::vector<uint32_t>> buyer_postings_;
   std::vector<uint32_t> lengths_;
+  std::vector<uint32_t> location_ids_;
   std::vector<NutsCode> locations_;
   std::vector<double> turnovers_;
   std::vector<int32_t> turnover_currencies_;

@@ -50,13 +50,17 @@ bool IsExact(CheapBound b) {
          b == CheapBound::kExactProximity || b == CheapBound::kExactSizeFit;
 }
 
-// The order Tighten() computes exact values in: cheapest first (a few
-// comparisons for tags and buyers, the supplier's codes for CPV, its
-// contracts' codes for track record, up to 16 concepts per tender concept
-// last), so that a supplier is dropped before the costly ones when it can.
-constexpr Component kTightOrder[] = {kTags,  kBuyerAffinity, kCpv,
-                                     kTrack, kConcepts,      kDesirable,
-                                     kText,  kSize,          kProximity};
+// The order Tighten() computes exact values in: cheapest for what it
+// tightens first (the supplier's codes for CPV, which weighs most; a few
+// comparisons for tags; its contracts' buyers, then their codes; up to 16
+// concepts per tender concept last), so that a supplier is dropped before
+// the costly ones when it can.
+constexpr Component kTightOrder[] = {kCpv,   kTags,     kBuyerAffinity,
+                                     kTrack, kConcepts, kDesirable,
+                                     kText,  kSize,     kProximity};
+
+// Candidates put in order before the first look at the k-th score.
+constexpr size_t kFirstSlice = 256;
 
 // What retrieval knows of every supplier from the postings alone, for one
 // query: who is a candidate, who may pass the mandatory certification rules,
@@ -152,6 +156,12 @@ class Bounds {
     }
     currency_ = HasValue(q) ? index.CurrencyId(q.value_currency)
                             : IndexData::kNoCurrency;
+    // Proximity once per place the suppliers are in, not per supplier.
+    if (q.weight[kProximity] > 0) {
+      for (NutsCode location : index.locations()) {
+        proximity_.push_back(Proximity(q, location));
+      }
+    }
   }
 
   bool admitted(uint32_t doc) const {
@@ -190,7 +200,7 @@ class Bounds {
           bound[c] = buyer_posted_[doc];
           break;
         case CheapBound::kExactProximity:
-          bound[c] = Proximity(q_, index_.location(doc));
+          bound[c] = proximity_[index_.location_id(doc)];
           break;
         case CheapBound::kExactSizeFit:
           bound[c] = currency_ != IndexData::kNoCurrency &&
@@ -211,8 +221,9 @@ class Bounds {
     const SupplierDoc& d = index_.doc(doc);
     for (Component c : kTightOrder) {
       const ComponentSpec& spec = ComponentAt(c);
-      if (q_.weight[c] == 0 || e->exact[c] || !spec.exact_in_tight_bound ||
-          IsExact(spec.cheap_bound)) {
+      // A bound of 0 is the value already; Finish() computes it.
+      if (q_.weight[c] == 0 || e->part[c] == 0 || e->exact[c] ||
+          !spec.exact_in_tight_bound || IsExact(spec.cheap_bound)) {
         continue;
       }
       e->part[c] = spec.value(q_, index_, d, nullptr);
@@ -274,6 +285,7 @@ class Bounds {
   CheapBound cheap_[kComponentCount];  // From the table, looked up once.
   bool posted_[kComponentCount];       // Has candidate postings.
   int32_t currency_;                   // The tender value's, or none.
+  std::vector<double> proximity_;      // By location id, when weighted.
 };
 
 // The score of an eligible supplier: the values Tighten() did not compute,
@@ -325,9 +337,11 @@ Retrieved RetrieveTopK(const Query& q, const IndexData& index) {
     top.Offer({Finish(q, index, d, e), doc, TieKey(d)});
     ++out.scored;
   };
-  // Candidates by decreasing cheap bound, popped from a heap (most are never
-  // popped): the loop stops at the first cheap bound below the k-th score,
-  // and skips a candidate whose bound, tightened, falls below it.
+  // Candidates by decreasing cheap bound: the loop stops at the first cheap
+  // bound below the k-th score, and skips a candidate whose bound,
+  // tightened, falls below it. Most are never reached, so they are put in
+  // order a slice at a time, the best first (each slice selected from the
+  // rest, then sorted), the slices growing fourfold.
   std::vector<Ranked> bounded;
   Evaluation e;
   for (int doc = 0; doc < bounds.size(); ++doc) {
@@ -336,18 +350,26 @@ Retrieved RetrieveTopK(const Query& q, const IndexData& index) {
     }
   }
   out.candidates = static_cast<int64_t>(bounded.size());
-  auto worse = [](const Ranked& a, const Ranked& b) { return Better(b, a); };
-  std::make_heap(bounded.begin(), bounded.end(), worse);
-  while (!bounded.empty()) {
-    std::pop_heap(bounded.begin(), bounded.end(), worse);
-    const Ranked b = bounded.back();
-    bounded.pop_back();
-    // No later candidate can be listed: below the minimum or the k-th.
-    if (b.score <= q.min_score) break;
-    if (top.full() && b.score < top.threshold()) break;
-    bounds.Cheap(b.doc, &e);
-    if (top.full() && !bounds.Tighten(b.doc, top.threshold(), &e)) continue;
-    consider(b.doc, &e);
+  bool done = false;
+  for (size_t begin = 0, slice = kFirstSlice; !done && begin < bounded.size();
+       begin += slice, slice *= 4) {
+    const auto first = bounded.begin() + begin;
+    const auto last = bounded.begin() + std::min(bounded.size(), begin + slice);
+    std::nth_element(first, last - 1, bounded.end(), Better);
+    std::sort(first, last, Better);
+    for (auto b = first; b != last; ++b) {
+      // No later candidate can be listed: below the minimum or the k-th.
+      if (b->score <= q.min_score ||
+          (top.full() && b->score < top.threshold())) {
+        done = true;
+        break;
+      }
+      bounds.Cheap(b->doc, &e);
+      if (top.full() && !bounds.Tighten(b->doc, top.threshold(), &e)) {
+        continue;
+      }
+      consider(b->doc, &e);
+    }
   }
   // Non-candidates, each bounded by its own place and size when the most
   // any of them can score reaches the k-th.
