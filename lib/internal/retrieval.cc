@@ -59,6 +59,28 @@ constexpr Component kTightOrder[] = {kCpv,   kTags,     kBuyerAffinity,
                                      kTrack, kConcepts, kDesirable,
                                      kText,  kSize,     kProximity};
 
+// The tender's concept divisions with the sum of their concepts' weights,
+// in order of first appearance.
+std::vector<std::pair<CpvCode, double>> ConceptDivisions(const Query& q) {
+  std::vector<std::pair<CpvCode, double>> out;
+  for (const QueryConcept& qc : q.concepts) {
+    const CpvCode division = qc.code.Truncated(2);
+    auto it = std::find_if(out.begin(), out.end(),
+                           [&](const auto& d) { return d.first == division; });
+    if (it == out.end()) {
+      out.emplace_back(division, qc.weight);
+    } else {
+      it->second += qc.weight;
+    }
+  }
+  return out;
+}
+
+// A ceiling summed in another order than the value it bounds may round
+// below it, by at most a few units in the last place of each term (a
+// relative 1e-13 for a thousand terms): raised by this factor, it cannot.
+constexpr double kRoundingMargin = 1 + 1e-9;
+
 // Candidates put in order before the first look at the k-th score.
 constexpr size_t kFirstSlice = 256;
 
@@ -124,15 +146,16 @@ class Bounds {
           }
           break;
         case CandidatePostings::kConceptDivision:
-          // The ceiling is accumulated here, tender concept at a time, in
-          // the order ConceptValue sums: each term of the ceiling is at
-          // least the value's (credit <= 1, 0 across divisions).
+          // The ceiling is accumulated here, division at a time: each
+          // tender concept earns at most its weight times the supplier's
+          // largest concept weight in its division (credit <= 1, 0 across
+          // divisions), so a division's postings are read once, for the
+          // sum of its concepts' weights. Cheap() adds kRoundingMargin.
           concept_ceiling_.assign(n, 0.0);
-          for (const QueryConcept& qc : q.concepts) {
-            for (const auto& [doc, w] :
-                 index.ConceptPostings(qc.code.Truncated(2))) {
+          for (const auto& [division, weight] : ConceptDivisions(q)) {
+            for (const auto& [doc, w] : index.ConceptPostings(division)) {
               is_candidate_[doc] = 1;
-              concept_ceiling_[doc] += qc.weight * static_cast<double>(w);
+              concept_ceiling_[doc] += weight * static_cast<double>(w);
             }
           }
           break;
@@ -194,7 +217,8 @@ class Bounds {
           bound[c] = cpv_ceiling_[doc] > 0 ? 1.0 : 0.0;
           break;
         case CheapBound::kConceptCeiling:
-          bound[c] = concept_ceiling_[doc] / q_.concept_weight_sum;
+          bound[c] =
+              concept_ceiling_[doc] / q_.concept_weight_sum * kRoundingMargin;
           break;
         case CheapBound::kOneIfBuyerPosted:
           bound[c] = buyer_posted_[doc];
