@@ -8,7 +8,10 @@
 // Options: --data=DIR (default data), --sizes=10000,100000,1000000,
 // --queries=N top-10 latency queries (default 1000), --exhaustive=N queries
 // for the indexed/exhaustive ratio (default 100), --xapian_max=N largest
-// size also indexed in Xapian (default 1000000).
+// size also indexed in Xapian (default 1000000), --build_threads=N
+// (Options::build_threads, default 0: one per core). The --exhaustive
+// queries are compared as well as timed: the table says how many pruned
+// top 10s equal the exhaustive ones (ids, order, scores).
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -29,6 +32,7 @@
 #include "benchmarks/corpus_generator.h"
 #include "benchmarks/xapian_baseline.h"
 #include "procmatch/matcher.h"
+#include "procmatch/options.h"
 #include "procmatch/snapshot.h"
 
 namespace procmatch {
@@ -86,13 +90,27 @@ struct Result {
   double median_ms = 0, p99_ms = 0;
   double qps_1 = 0, qps_all = 0;
   double exhaustive_ratio = 0;
+  int compared = 0, identical = 0;  // Pruned against exhaustive results.
+  int64_t candidates = 0;           // Candidates of the pruned queries.
+  int64_t scored = 0;               // Suppliers the pruned queries scored.
   bool xapian = false;
   double xapian_build_s = 0, text_ms = 0, xapian_text_ms = 0, overlap = 0;
   double full_ms = 0, xapian_full_ms = 0;
 };
 
+bool SameMatches(const v1::MatchResponse& a, const v1::MatchResponse& b) {
+  if (a.matches_size() != b.matches_size()) return false;
+  for (int i = 0; i < a.matches_size(); ++i) {
+    if (a.matches(i).supplier_id() != b.matches(i).supplier_id() ||
+        a.matches(i).score() != b.matches(i).score()) {
+      return false;
+    }
+  }
+  return true;
+}
+
 Result Run(const CorpusGenerator& gen, int n, int queries, int exhaustive,
-           bool with_xapian) {
+           bool with_xapian, const Options& options) {
   Result r;
   r.n = n;
   auto phase = [n](const char* what) {
@@ -106,7 +124,7 @@ Result Run(const CorpusGenerator& gen, int n, int queries, int exhaustive,
   const int64_t rss_before = ResidentBytes();
   phase("building");
   auto t0 = Clock::now();
-  SupplierIndex::Builder builder;
+  SupplierIndex::Builder builder(options);
   for (auto& p : profiles) (void)builder.Add(std::move(p));
   std::shared_ptr<const SupplierIndex> index = *std::move(builder).Build();
   r.build_s = Seconds(t0, Clock::now());
@@ -122,7 +140,7 @@ Result Run(const CorpusGenerator& gen, int n, int queries, int exhaustive,
   r.save_s = Seconds(t0, Clock::now());
   r.snapshot_mb = bytes.size() / 1e6;
   t0 = Clock::now();
-  auto loaded = LoadSnapshot(bytes);
+  auto loaded = LoadSnapshot(bytes, options);
   r.load_s = Seconds(t0, Clock::now());
   if (!loaded.ok()) std::cerr << loaded.status() << "\n";
   loaded = absl::InternalError("released");  // Free the second copy.
@@ -150,11 +168,19 @@ Result Run(const CorpusGenerator& gen, int n, int queries, int exhaustive,
   std::vector<double> fast, slow;
   for (int i = 0; i < exhaustive && i < queries; ++i) {
     t0 = Clock::now();
-    (void)matcher.Match(requests[i]);
+    auto pruned = matcher.Match(requests[i]);
     fast.push_back(Seconds(t0, Clock::now()));
     t0 = Clock::now();
-    (void)matcher.MatchExhaustive(requests[i]);
+    auto everyone = matcher.MatchExhaustive(requests[i]);
     slow.push_back(Seconds(t0, Clock::now()));
+    // Compared, not only timed: the same suppliers, order and scores.
+    ++r.compared;
+    r.identical +=
+        pruned.ok() && everyone.ok() && SameMatches(*pruned, *everyone);
+    if (pruned.ok()) {
+      r.candidates += pruned->counters().candidates();
+      r.scored += pruned->counters().scored();
+    }
   }
   r.exhaustive_ratio = Percentile(slow, 0.5) / Percentile(fast, 0.5);
 
@@ -226,6 +252,7 @@ int Main(int argc, char** argv) {
   std::string data = "data";
   std::vector<int> sizes = {10000, 100000, 1000000};
   int queries = 1000, exhaustive = 100, xapian_max = 1000000;
+  Options options;
   for (int i = 1; i < argc; ++i) {
     absl::string_view a = argv[i];
     if (absl::ConsumePrefix(&a, "--data=")) data = std::string(a);
@@ -233,6 +260,9 @@ int Main(int argc, char** argv) {
       (void)absl::SimpleAtoi(a, &queries);
     if (absl::ConsumePrefix(&a, "--exhaustive=")) {
       (void)absl::SimpleAtoi(a, &exhaustive);
+    }
+    if (absl::ConsumePrefix(&a, "--build_threads=")) {
+      (void)absl::SimpleAtoi(a, &options.build_threads);
     }
     if (absl::ConsumePrefix(&a, "--xapian_max=")) {
       (void)absl::SimpleAtoi(a, &xapian_max);
@@ -254,7 +284,8 @@ int Main(int argc, char** argv) {
   std::vector<Result> results;
   for (int n : sizes) {
     std::cerr << "size " << n << "...\n";
-    results.push_back(Run(*gen, n, queries, exhaustive, n <= xapian_max));
+    results.push_back(
+        Run(*gen, n, queries, exhaustive, n <= xapian_max, options));
   }
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   std::cout << "## Scale\n\n"
@@ -265,17 +296,21 @@ int Main(int argc, char** argv) {
             << "| suppliers | build | build rate | peak memory | index bytes / "
                "supplier (profiles) | snapshot | save | load (x faster than "
                "build) | top-10 median | top-10 p99 | batch q/s, 1 core | "
-               "batch q/s, all cores | exhaustive / indexed |\n"
+               "batch q/s, all cores | exhaustive / indexed | same top 10 as "
+               "exhaustive | candidates / scored per query |\n"
             << "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | "
-               "--- | --- | --- |\n";
+               "--- | --- | --- | --- | --- |\n";
   for (const Result& r : results) {
     std::cout << absl::StrFormat(
         "| %s | %.2f s | %.0f k/s | %.0f MB | %.0f (%.0f) | %.0f MB | %.2f s | "
-        "%.2f s (%.1fx) | %.2f ms | %.2f ms | %.0f | %.0f | %.2fx |\n",
+        "%.2f s (%.1fx) | %.2f ms | %.2f ms | %.0f | %.0f | %.2fx | %d / %d | "
+        "%.0f / %.0f |\n",
         Size(r.n), r.build_s, r.n / r.build_s / 1000, r.peak_mb,
         r.index_bytes_per_supplier, r.profile_bytes_per_supplier, r.snapshot_mb,
         r.save_s, r.load_s, r.build_s / r.load_s, r.median_ms, r.p99_ms,
-        r.qps_1, r.qps_all, r.exhaustive_ratio);
+        r.qps_1, r.qps_all, r.exhaustive_ratio, r.identical, r.compared,
+        r.compared ? static_cast<double>(r.candidates) / r.compared : 0.0,
+        r.compared ? static_cast<double>(r.scored) / r.compared : 0.0);
   }
   std::cout << "\n## Beside Xapian (same process, interleaved per query)\n\n"
             << "| suppliers | Xapian build | text-only top-10: procmatch / "

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "gmock/gmock.h"
+#include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "procmatch/internal/index_data.h"
@@ -109,7 +110,6 @@ TEST(MatcherOracleTest, ConceptsAloneIndexedTopKEqualsExhaustive) {
   EXPECT_LT(scored_indexed, scored_exhaustive);
 }
 
-// A new generation from an update matches exactly like a rebuild.
 // The same with many buyers, activities and contract values, and weights
 // that lean on track record and buyer affinity: their postings and bounds
 // must keep the top k exact.
@@ -176,6 +176,82 @@ TEST(MatcherOracleTest, BuyerAffinityAndTrackRecordTopKEqualsExhaustive) {
   EXPECT_GT(with_buyer, 500);
 }
 
+// Pruned and exhaustive matches of `requests` are identical (ids, order,
+// scores, explanations); adds up the suppliers each scored.
+void ExpectPrunedEqualsExhaustive(const Matcher& matcher,
+                                  const std::vector<v1::MatchRequest>& requests,
+                                  int* with_matches, int64_t* scored_indexed,
+                                  int64_t* scored_exhaustive) {
+  for (const auto& request : requests) {
+    auto fast = matcher.Match(request);
+    auto slow = matcher.MatchExhaustive(request);
+    ASSERT_TRUE(fast.ok()) << fast.status();
+    ASSERT_TRUE(slow.ok()) << slow.status();
+    ASSERT_EQ(fast->matches_size(), slow->matches_size())
+        << request.DebugString();
+    for (int i = 0; i < fast->matches_size(); ++i) {
+      ASSERT_TRUE(
+          MessageDifferencer::Equals(fast->matches(i), slow->matches(i)))
+          << "request " << request.request_id() << " rank " << i + 1 << "\n"
+          << request.options().weights().DebugString()
+          << fast->matches(i).DebugString() << slow->matches(i).DebugString();
+    }
+    *with_matches += fast->matches_size() > 0;
+    *scored_indexed += fast->counters().scored();
+    *scored_exhaustive += slow->counters().scored();
+  }
+}
+
+// Random weights, each zero a third of the time, on a larger corpus: the
+// bounds stay exact whichever components carry the ranking, and the
+// tightened bounds skip most suppliers.
+TEST(MatcherOracleTest, RandomWeightsTopKEqualsExhaustive) {
+  Matcher matcher(BuildIndex(testing::RandomSuppliers(6000, 71)));
+  std::mt19937 rng(73);
+  std::vector<v1::MatchRequest> requests = testing::RandomRequests(80, 72);
+  for (v1::MatchRequest& request : requests) {
+    v1::ScoreWeights& w = *request.mutable_options()->mutable_weights();
+    const google::protobuf::Descriptor* fields = w.GetDescriptor();
+    for (int f = 0; f < fields->field_count(); ++f) {
+      const double weight =
+          rng() % 3 == 0 ? 0.0 : std::uniform_real_distribution<>(0, 1)(rng);
+      w.GetReflection()->SetDouble(&w, fields->field(f), weight);
+    }
+  }
+  int with_matches = 0;
+  int64_t scored_indexed = 0, scored_exhaustive = 0;
+  ExpectPrunedEqualsExhaustive(matcher, requests, &with_matches,
+                               &scored_indexed, &scored_exhaustive);
+  EXPECT_GT(with_matches, 60);
+  EXPECT_LT(scored_indexed, scored_exhaustive / 4);
+}
+
+// Place and size alone: no component has candidate postings, so every
+// supplier is bounded by its own location and turnover, exactly.
+TEST(MatcherOracleTest, PlaceAndSizeAloneTopKEqualsExhaustive) {
+  Matcher matcher(BuildIndex(testing::RandomSuppliers(3000, 81)));
+  std::vector<v1::MatchRequest> requests = testing::RandomRequests(60, 82);
+  for (v1::MatchRequest& request : requests) {
+    v1::ScoreWeights& w = *request.mutable_options()->mutable_weights();
+    w.set_cpv(0);
+    w.set_text(0);
+    w.set_track_record(0);
+    w.set_capability_tags(0);
+    w.set_desirable_requirements(0);
+    w.set_concepts(0);
+    w.set_buyer_affinity(0);
+    w.set_proximity(0.7);
+    w.set_size_fit(0.3);
+  }
+  int with_matches = 0;
+  int64_t scored_indexed = 0, scored_exhaustive = 0;
+  ExpectPrunedEqualsExhaustive(matcher, requests, &with_matches,
+                               &scored_indexed, &scored_exhaustive);
+  EXPECT_GT(with_matches, 40);
+  EXPECT_LT(scored_indexed, scored_exhaustive / 4);
+}
+
+// A new generation from an update matches exactly like a rebuild.
 TEST(MatcherGenerationTest, UpdateEqualsRebuild) {
   auto initial = testing::RandomSuppliers(1500, 21);
   auto index = BuildIndex(initial);

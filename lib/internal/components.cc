@@ -70,7 +70,7 @@ uint32_t TermFrequency(const SupplierDoc& d, uint32_t term) {
 double TextValue(const Query& q, const IndexData& index, const SupplierDoc& d,
                  Explanation* why) {
   if (!HasText(q)) return 0;
-  const double norm = Bm25Norm(index, d);
+  const double norm = Bm25Norm(index, d.length);
   double raw = 0;
   std::vector<std::pair<double, std::string>> matched;
   for (const QueryTerm& t : q.terms) {
@@ -255,15 +255,13 @@ double DesirableValue(const Query& q, const IndexData&, const SupplierDoc& d,
 // --- size fit
 // -----------------------------------------------------------------
 
-bool HasValue(const Query& q) { return q.has_value && q.value > 0; }
-
 double SizeValue(const Query& q, const IndexData&, const SupplierDoc& d,
                  Explanation* why) {
-  if (!q.has_value || q.value <= 0 || !d.has_turnover ||
+  if (!HasValue(q) || !d.has_turnover ||
       d.turnover_currency != q.value_currency) {
     return 0;
   }
-  const double v = std::min(1.0, d.turnover / (3 * q.value));
+  const double v = SizeFit(q, d.turnover);
   if (why != nullptr) {
     why->detail =
         absl::StrCat("turnover ", Amount(d.turnover, d.turnover_currency),
@@ -279,19 +277,13 @@ bool HasPlaces(const Query& q) { return !q.places.empty(); }
 
 double ProximityValue(const Query& q, const IndexData&, const SupplierDoc& d,
                       Explanation* why) {
-  if (q.places.empty() || !d.location.valid()) return 0;
-  double best = 0;
+  const double best = Proximity(q, d.location);
+  if (why == nullptr || best == 0) return best;
   for (const NutsCode& p : q.places) {
-    const int common =
-        std::min(NutsCode::CommonLevel(d.location, p), p.level());
-    if (common < 0) continue;
-    const double v = static_cast<double>(common + 1) / (p.level() + 1);
-    if (v > best) {
-      best = v;
-      if (why != nullptr) {
-        why->detail = absl::StrCat("located in ", d.location.code(),
-                                   ", place of performance ", p.code());
-      }
+    if (Closeness(d.location, p) == best) {  // The first nearest place.
+      why->detail = absl::StrCat("located in ", d.location.code(),
+                                 ", place of performance ", p.code());
+      break;
     }
   }
   return best;
@@ -392,9 +384,9 @@ const ComponentSpec kComponentTable[kComponentCount] = {
     {v1::SCORE_COMPONENT_KIND_DESIRABLE_REQUIREMENTS, 0.10, HasDesirable,
      DesirableValue, CandidatePostings::kNone, CheapBound::kOne, false},
     {v1::SCORE_COMPONENT_KIND_SIZE_FIT, 0.05, HasValue, SizeValue,
-     CandidatePostings::kNone, CheapBound::kOne, true},
+     CandidatePostings::kNone, CheapBound::kExactSizeFit, true},
     {v1::SCORE_COMPONENT_KIND_PROXIMITY, 0.15, HasPlaces, ProximityValue,
-     CandidatePostings::kNone, CheapBound::kOne, true},
+     CandidatePostings::kNone, CheapBound::kExactProximity, true},
     {v1::SCORE_COMPONENT_KIND_CONCEPTS, kConceptsDefaultWeight, HasConcepts,
      ConceptValue, CandidatePostings::kConceptDivision,
      CheapBound::kConceptCeiling, true},

@@ -16,6 +16,7 @@
 
 #include "procmatch/internal/index_data.h"
 #include "procmatch/internal/query.h"
+#include "procmatch/nuts.h"
 #include "procmatch/v1/match.pb.h"
 
 namespace procmatch {
@@ -45,6 +46,8 @@ enum class CheapBound {
   kConceptCeiling,    // Each tender concept's weight times the supplier's
                       // largest concept weight in its division.
   kOneIfBuyerPosted,  // 1 when in the query's buyer postings.
+  kExactProximity,    // Exact, from IndexData::location().
+  kExactSizeFit,      // Exact, from IndexData::turnover().
 };
 
 // Track record and buyer affinity: the decay of a past contract's weight
@@ -96,18 +99,46 @@ inline double Combine(const Query& q, const double value[kComponentCount]) {
   return score;
 }
 
-// BM25's length normalisation of a supplier's text, and one query term's
-// part. Retrieval sums parts term at a time, TextValue supplier at a time,
-// in query term order: the sums are identical to the bit.
-inline double Bm25Norm(const IndexData& index, const SupplierDoc& d) {
-  return kBm25K1 * (1 - kBm25B +
-                    kBm25B * d.length / std::max(1.0, index.average_length()));
+// BM25's length normalisation of a supplier's text (of `length` terms), and
+// one query term's part. Retrieval sums parts term at a time, TextValue
+// supplier at a time, in query term order: the sums are identical to the bit.
+inline double Bm25Norm(const IndexData& index, uint32_t length) {
+  return kBm25K1 *
+         (1 - kBm25B + kBm25B * length / std::max(1.0, index.average_length()));
 }
 inline double Bm25Part(const QueryTerm& t, uint32_t tf, double norm) {
   return t.weight * tf * (kBm25K1 + 1) / (tf + norm);
 }
 inline bool HasText(const Query& q) {
   return !q.terms.empty() && q.text_max > 0;
+}
+
+// Whether the tender states a value that size fit can compare with.
+inline bool HasValue(const Query& q) { return q.has_value && q.value > 0; }
+
+// Size fit of a turnover in the tender's currency: its share of three times
+// the tender's value, at most 1. REQUIRES: q.value > 0.
+inline double SizeFit(const Query& q, double turnover) {
+  return std::min(1.0, turnover / (3 * q.value));
+}
+
+// How close a location is to one place of performance: the levels of the
+// place it shares, counting the country, over the place's levels; 0 in
+// another country.
+inline double Closeness(NutsCode location, NutsCode place) {
+  const int common =
+      std::min(NutsCode::CommonLevel(location, place), place.level());
+  if (common < 0) return 0;
+  return static_cast<double>(common + 1) / (place.level() + 1);
+}
+
+// The proximity value of a location: its closeness to the nearest place.
+inline double Proximity(const Query& q, NutsCode location) {
+  if (q.places.empty() || !location.valid()) return 0;
+  double best = 0;
+  for (const NutsCode& p : q.places)
+    best = std::max(best, Closeness(location, p));
+  return best;
 }
 
 }  // namespace internal

@@ -371,6 +371,11 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
               return a->profile->id() < b->profile->id();
             });
   x.docs_ = std::move(docs);
+  x.lengths_.reserve(x.docs_.size());
+  x.location_ids_.reserve(x.docs_.size());
+  absl::flat_hash_map<NutsCode, uint32_t> location_ids;
+  x.turnovers_.reserve(x.docs_.size());
+  x.turnover_currencies_.reserve(x.docs_.size());
   x.vocabulary_ = std::move(vocabulary);
   x.term_postings_.resize(x.vocabulary_.size());
   uint64_t total_length = 0;
@@ -419,6 +424,20 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
       if (list.empty() || list.back() != d) list.push_back(d);
     }
     total_length += doc.length;
+    x.lengths_.push_back(doc.length);
+    auto [location, added] = location_ids.try_emplace(
+        doc.location, static_cast<uint32_t>(x.locations_.size()));
+    if (added) x.locations_.push_back(doc.location);
+    x.location_ids_.push_back(location->second);
+    int32_t currency = IndexData::kNoCurrency;
+    if (doc.has_turnover) {
+      currency = x.currency_ids_
+                     .try_emplace(doc.turnover_currency,
+                                  static_cast<int32_t>(x.currency_ids_.size()))
+                     .first->second;
+    }
+    x.turnovers_.push_back(doc.has_turnover ? doc.turnover : 0);
+    x.turnover_currencies_.push_back(currency);
   }
   x.average_length_ =
       x.docs_.empty() ? 0 : static_cast<double>(total_length) / x.docs_.size();
@@ -505,6 +524,11 @@ const std::vector<std::pair<uint32_t, float>>& IndexData::ConceptPostings(
   static const auto* empty = new std::vector<std::pair<uint32_t, float>>();
   auto it = concept_postings_.find(division);
   return it == concept_postings_.end() ? *empty : it->second;
+}
+
+int32_t IndexData::CurrencyId(absl::string_view currency) const {
+  auto it = currency_ids_.find(currency);
+  return it == currency_ids_.end() ? kNoCurrency : it->second;
 }
 
 int64_t IndexData::TermId(absl::string_view term) const {

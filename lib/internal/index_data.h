@@ -20,6 +20,7 @@
 #include "absl/strings/string_view.h"
 #include "procmatch/cpv.h"
 #include "procmatch/internal/supplier_doc.h"
+#include "procmatch/nuts.h"
 #include "procmatch/options.h"
 #include "procmatch/supplier_index.h"
 #include "procmatch/v1/supplier.pb.h"
@@ -72,6 +73,23 @@ class IndexData {
   // The analysed terms, indexed by term id.
   std::vector<absl::string_view> Vocabulary() const;
 
+  // What retrieval reads of every supplier to bound its score, as flat
+  // arrays indexed by doc (struct of arrays), so that bounding a candidate
+  // does not touch its SupplierDoc: the length of its analysed text, its
+  // location, and its latest turnover with the currency's id.
+  uint32_t length(int d) const { return lengths_[d]; }
+  // An index into locations(): suppliers of one place share it.
+  uint32_t location_id(int d) const { return location_ids_[d]; }
+  // The suppliers' distinct locations (an invalid code for none).
+  const std::vector<NutsCode>& locations() const { return locations_; }
+  double turnover(int d) const { return turnovers_[d]; }
+  // kNoCurrency for a supplier without turnover.
+  int32_t turnover_currency(int d) const { return turnover_currencies_[d]; }
+  // The id of a turnover currency ("EUR"), or kNoCurrency when no supplier
+  // states a turnover in it.
+  int32_t CurrencyId(absl::string_view currency) const;
+  static constexpr int32_t kNoCurrency = -1;
+
  private:
   friend struct IndexAccess;
 
@@ -89,6 +107,12 @@ class IndexData {
       concept_postings_;
   double average_length_ = 0;
   absl::flat_hash_map<std::string, std::vector<uint32_t>> buyer_postings_;
+  std::vector<uint32_t> lengths_;
+  std::vector<uint32_t> location_ids_;
+  std::vector<NutsCode> locations_;
+  std::vector<double> turnovers_;
+  std::vector<int32_t> turnover_currencies_;
+  absl::flat_hash_map<std::string, int32_t> currency_ids_;
 };
 
 // The buyer postings key of a folded buyer name: "buyer:stad gent"; "" for

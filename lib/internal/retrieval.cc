@@ -36,6 +36,54 @@ class TopK {
   std::vector<Ranked> heap_;  // Heap by Better: front is the worst.
 };
 
+// One supplier's score components as retrieval learns them: bounds first,
+// then exact values, computed by the components' value functions.
+struct Evaluation {
+  double part[kComponentCount];
+  bool exact[kComponentCount];  // part[c] is the value, not a bound.
+};
+
+// Cheap bounds that are the exact value already: tightening cannot lower
+// them.
+bool IsExact(CheapBound b) {
+  return b == CheapBound::kAccumulatedText ||
+         b == CheapBound::kExactProximity || b == CheapBound::kExactSizeFit;
+}
+
+// The order Tighten() computes exact values in: cheapest for what it
+// tightens first (the supplier's codes for CPV, which weighs most; a few
+// comparisons for tags; its contracts' buyers, then their codes; up to 16
+// concepts per tender concept last), so that a supplier is dropped before
+// the costly ones when it can.
+constexpr Component kTightOrder[] = {kCpv,   kTags,     kBuyerAffinity,
+                                     kTrack, kConcepts, kDesirable,
+                                     kText,  kSize,     kProximity};
+
+// The tender's concept divisions with the sum of their concepts' weights,
+// in order of first appearance.
+std::vector<std::pair<CpvCode, double>> ConceptDivisions(const Query& q) {
+  std::vector<std::pair<CpvCode, double>> out;
+  for (const QueryConcept& qc : q.concepts) {
+    const CpvCode division = qc.code.Truncated(2);
+    auto it = std::find_if(out.begin(), out.end(),
+                           [&](const auto& d) { return d.first == division; });
+    if (it == out.end()) {
+      out.emplace_back(division, qc.weight);
+    } else {
+      it->second += qc.weight;
+    }
+  }
+  return out;
+}
+
+// A ceiling summed in another order than the value it bounds may round
+// below it, by at most a few units in the last place of each term (a
+// relative 1e-13 for a thousand terms): raised by this factor, it cannot.
+constexpr double kRoundingMargin = 1 + 1e-9;
+
+// Candidates put in order before the first look at the k-th score.
+constexpr size_t kFirstSlice = 256;
+
 // What retrieval knows of every supplier from the postings alone, for one
 // query: who is a candidate, who may pass the mandatory certification rules,
 // the exact BM25 sums and the CPV ceilings.
@@ -88,7 +136,7 @@ class Bounds {
             for (const auto& [doc, tf] : index.TermPostings(t.id)) {
               is_candidate_[doc] = 1;
               text_raw_[doc] +=
-                  Bm25Part(t, tf, Bm25Norm(index, index.doc(doc)));
+                  Bm25Part(t, tf, Bm25Norm(index, index.length(doc)));
             }
           }
           break;
@@ -98,15 +146,16 @@ class Bounds {
           }
           break;
         case CandidatePostings::kConceptDivision:
-          // The ceiling is accumulated here, tender concept at a time, in
-          // the order ConceptValue sums: each term of the ceiling is at
-          // least the value's (credit <= 1, 0 across divisions).
+          // The ceiling is accumulated here, division at a time: each
+          // tender concept earns at most its weight times the supplier's
+          // largest concept weight in its division (credit <= 1, 0 across
+          // divisions), so a division's postings are read once, for the
+          // sum of its concepts' weights. Cheap() adds kRoundingMargin.
           concept_ceiling_.assign(n, 0.0);
-          for (const QueryConcept& qc : q.concepts) {
-            for (const auto& [doc, w] :
-                 index.ConceptPostings(qc.code.Truncated(2))) {
+          for (const auto& [division, weight] : ConceptDivisions(q)) {
+            for (const auto& [doc, w] : index.ConceptPostings(division)) {
               is_candidate_[doc] = 1;
-              concept_ceiling_[doc] += qc.weight * static_cast<double>(w);
+              concept_ceiling_[doc] += weight * static_cast<double>(w);
             }
           }
           break;
@@ -126,6 +175,15 @@ class Bounds {
     if (cpv_ceiling) ComputeCpvCeilings();
     for (int c = 0; c < kComponentCount; ++c) {
       cheap_[c] = ComponentAt(c).cheap_bound;
+      posted_[c] = ComponentAt(c).candidates != CandidatePostings::kNone;
+    }
+    currency_ = HasValue(q) ? index.CurrencyId(q.value_currency)
+                            : IndexData::kNoCurrency;
+    // Proximity once per place the suppliers are in, not per supplier.
+    if (q.weight[kProximity] > 0) {
+      for (NutsCode location : index.locations()) {
+        proximity_.push_back(Proximity(q, location));
+      }
     }
   }
 
@@ -135,11 +193,16 @@ class Bounds {
   bool is_candidate(uint32_t doc) const { return is_candidate_[doc]; }
   int size() const { return static_cast<int>(is_candidate_.size()); }
 
-  // From the postings alone.
-  double Cheap(uint32_t doc) const {
-    double bound[kComponentCount] = {};
+  // From the postings and the index's bound arrays alone, without touching
+  // the supplier's SupplierDoc; fills `e` with the bound of each component.
+  // A non-candidate gets 0 for the components with candidate postings.
+  double Cheap(uint32_t doc, Evaluation* e) const {
+    double* bound = e->part;
+    const bool candidate = is_candidate_[doc];
     for (int c = 0; c < kComponentCount; ++c) {
-      if (q_.weight[c] == 0) continue;
+      bound[c] = 0;
+      e->exact[c] = false;
+      if (q_.weight[c] == 0 || (!candidate && posted_[c])) continue;
       switch (cheap_[c]) {
         case CheapBound::kOne:
           bound[c] = 1;
@@ -154,31 +217,44 @@ class Bounds {
           bound[c] = cpv_ceiling_[doc] > 0 ? 1.0 : 0.0;
           break;
         case CheapBound::kConceptCeiling:
-          bound[c] = concept_ceiling_[doc] / q_.concept_weight_sum;
+          bound[c] =
+              concept_ceiling_[doc] / q_.concept_weight_sum * kRoundingMargin;
           break;
         case CheapBound::kOneIfBuyerPosted:
           bound[c] = buyer_posted_[doc];
+          break;
+        case CheapBound::kExactProximity:
+          bound[c] = proximity_[index_.location_id(doc)];
+          break;
+        case CheapBound::kExactSizeFit:
+          bound[c] = currency_ != IndexData::kNoCurrency &&
+                             index_.turnover_currency(doc) == currency_
+                         ? SizeFit(q_, index_.turnover(doc))
+                         : 0;
           break;
       }
     }
     return Combine(q_, bound);
   }
 
-  // Every component exactly but those the table counts at 1.
-  double Tight(uint32_t doc) const {
+  // Tightens the cheap bound in `e` component by component, cheapest first,
+  // with exact values (but for the components the table counts at 1), and
+  // says whether it still reaches `threshold`: false as soon as it falls
+  // below.
+  bool Tighten(uint32_t doc, double threshold, Evaluation* e) const {
     const SupplierDoc& d = index_.doc(doc);
-    double bound[kComponentCount] = {};
-    for (int c = 0; c < kComponentCount; ++c) {
-      if (q_.weight[c] == 0) continue;
+    for (Component c : kTightOrder) {
       const ComponentSpec& spec = ComponentAt(c);
-      if (spec.cheap_bound == CheapBound::kAccumulatedText) {
-        bound[c] = Text(doc);
-      } else {
-        bound[c] =
-            spec.exact_in_tight_bound ? spec.value(q_, index_, d, nullptr) : 1;
+      // A bound of 0 is the value already; Finish() computes it.
+      if (q_.weight[c] == 0 || e->part[c] == 0 || e->exact[c] ||
+          !spec.exact_in_tight_bound || IsExact(spec.cheap_bound)) {
+        continue;
       }
+      e->part[c] = spec.value(q_, index_, d, nullptr);
+      e->exact[c] = true;
+      if (Combine(q_, e->part) < threshold) return false;
     }
-    return Combine(q_, bound);
+    return true;
   }
 
   // The most a non-candidate can score: only components without candidate
@@ -231,7 +307,25 @@ class Bounds {
   std::vector<char> buyer_posted_;  // Empty without weighted buyer affinity.
   double rest_value_[kComponentCount] = {};
   CheapBound cheap_[kComponentCount];  // From the table, looked up once.
+  bool posted_[kComponentCount];       // Has candidate postings.
+  int32_t currency_;                   // The tender value's, or none.
+  std::vector<double> proximity_;      // By location id, when weighted.
 };
+
+// The score of an eligible supplier: the values Tighten() did not compute,
+// computed; bit for bit Score(), which sums the same values in the same
+// order.
+double Finish(const Query& q, const IndexData& index, const SupplierDoc& d,
+              Evaluation* e) {
+  for (int c = 0; c < kComponentCount; ++c) {
+    if (q.weight[c] == 0) {
+      e->part[c] = 0;
+    } else if (!e->exact[c]) {
+      e->part[c] = ComponentAt(c).value(q, index, d, nullptr);
+    }
+  }
+  return Combine(q, e->part);
+}
 
 }  // namespace
 
@@ -258,42 +352,60 @@ Retrieved RetrieveTopK(const Query& q, const IndexData& index) {
   const Bounds bounds(q, index);
   Retrieved out;
   TopK top(q.top_k, q.min_score);
-  auto consider = [&](uint32_t doc) {
+  auto consider = [&](uint32_t doc, Evaluation* e) {
     const SupplierDoc& d = index.doc(doc);
     if (!Eligible(q, d, nullptr)) {
       ++out.excluded;
       return;
     }
-    double value[kComponentCount];
-    top.Offer({Score(q, index, d, value), doc, TieKey(d)});
+    top.Offer({Finish(q, index, d, e), doc, TieKey(d)});
     ++out.scored;
   };
-  // Candidates by decreasing cheap bound, popped from a heap (most are never
-  // popped): the loop stops at the first cheap bound below the k-th score,
-  // and skips a candidate whose tight bound is below it.
+  // Candidates by decreasing cheap bound: the loop stops at the first cheap
+  // bound below the k-th score, and skips a candidate whose bound,
+  // tightened, falls below it. Most are never reached, so they are put in
+  // order a slice at a time, the best first (each slice selected from the
+  // rest, then sorted), the slices growing fourfold.
   std::vector<Ranked> bounded;
+  Evaluation e;
   for (int doc = 0; doc < bounds.size(); ++doc) {
     if (bounds.is_candidate(doc) && bounds.admitted(doc)) {
-      bounded.push_back({bounds.Cheap(doc), static_cast<uint32_t>(doc)});
+      bounded.push_back({bounds.Cheap(doc, &e), static_cast<uint32_t>(doc)});
     }
   }
   out.candidates = static_cast<int64_t>(bounded.size());
-  auto worse = [](const Ranked& a, const Ranked& b) { return Better(b, a); };
-  std::make_heap(bounded.begin(), bounded.end(), worse);
-  while (!bounded.empty()) {
-    std::pop_heap(bounded.begin(), bounded.end(), worse);
-    const Ranked b = bounded.back();
-    bounded.pop_back();
-    // No later candidate can be listed: below the minimum or the k-th.
-    if (b.score <= q.min_score) break;
-    if (top.full() && b.score < top.threshold()) break;
-    if (top.full() && bounds.Tight(b.doc) < top.threshold()) continue;
-    consider(b.doc);
+  bool done = false;
+  for (size_t begin = 0, slice = kFirstSlice; !done && begin < bounded.size();
+       begin += slice, slice *= 4) {
+    const auto first = bounded.begin() + begin;
+    const auto last = bounded.begin() + std::min(bounded.size(), begin + slice);
+    std::nth_element(first, last - 1, bounded.end(), Better);
+    std::sort(first, last, Better);
+    for (auto b = first; b != last; ++b) {
+      // No later candidate can be listed: below the minimum or the k-th.
+      if (b->score <= q.min_score ||
+          (top.full() && b->score < top.threshold())) {
+        done = true;
+        break;
+      }
+      bounds.Cheap(b->doc, &e);
+      if (top.full() && !bounds.Tighten(b->doc, top.threshold(), &e)) {
+        continue;
+      }
+      consider(b->doc, &e);
+    }
   }
+  // Non-candidates, each bounded by its own place and size when the most
+  // any of them can score reaches the k-th.
   if (bounds.Rest() > q.min_score &&
       (!top.full() || bounds.Rest() >= top.threshold())) {
     for (int doc = 0; doc < bounds.size(); ++doc) {
-      if (!bounds.is_candidate(doc) && bounds.admitted(doc)) consider(doc);
+      if (bounds.is_candidate(doc) || !bounds.admitted(doc)) continue;
+      const double bound = bounds.Cheap(doc, &e);
+      if (bound <= q.min_score || (top.full() && bound < top.threshold())) {
+        continue;
+      }
+      consider(doc, &e);
     }
   }
   out.top = std::move(top).Take();
@@ -306,20 +418,18 @@ int64_t RankOf(const Query& q, const IndexData& index, Ranked target) {
   // one whose bound reaches it is evaluated and scored.
   int64_t better = 0;
   const bool rest = bounds.Rest() >= target.score;
+  Evaluation e;
   for (int doc = 0; doc < bounds.size(); ++doc) {
     const uint32_t d = static_cast<uint32_t>(doc);
     if (d == target.doc || !bounds.admitted(d)) continue;
-    if (bounds.is_candidate(d)) {
-      if (bounds.Cheap(d) < target.score || bounds.Tight(d) < target.score) {
-        continue;
-      }
-    } else if (!rest) {
+    if (!bounds.is_candidate(d) && !rest) continue;
+    if (bounds.Cheap(d, &e) < target.score ||
+        !bounds.Tighten(d, target.score, &e)) {
       continue;
     }
     const SupplierDoc& s = index.doc(doc);
     if (!Eligible(q, s, nullptr)) continue;
-    double value[kComponentCount];
-    if (Better({Score(q, index, s, value), d, TieKey(s)}, target)) ++better;
+    if (Better({Finish(q, index, s, &e), d, TieKey(s)}, target)) ++better;
   }
   return better + 1;
 }
