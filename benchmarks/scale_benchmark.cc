@@ -92,7 +92,7 @@ struct Result {
 };
 
 Result Run(const CorpusGenerator& gen, int n, int queries, int exhaustive,
-           bool with_xapian) {
+           bool with_xapian, bool concepts) {
   Result r;
   r.n = n;
   auto phase = [n](const char* what) {
@@ -106,7 +106,9 @@ Result Run(const CorpusGenerator& gen, int n, int queries, int exhaustive,
   const int64_t rss_before = ResidentBytes();
   phase("building");
   auto t0 = Clock::now();
-  SupplierIndex::Builder builder;
+  Options options;
+  options.cpv_concepts = concepts;
+  SupplierIndex::Builder builder(options);
   for (auto& p : profiles) (void)builder.Add(std::move(p));
   std::shared_ptr<const SupplierIndex> index = *std::move(builder).Build();
   r.build_s = Seconds(t0, Clock::now());
@@ -122,7 +124,7 @@ Result Run(const CorpusGenerator& gen, int n, int queries, int exhaustive,
   r.save_s = Seconds(t0, Clock::now());
   r.snapshot_mb = bytes.size() / 1e6;
   t0 = Clock::now();
-  auto loaded = LoadSnapshot(bytes);
+  auto loaded = LoadSnapshot(bytes, options);
   r.load_s = Seconds(t0, Clock::now());
   if (!loaded.ok()) std::cerr << loaded.status() << "\n";
   loaded = absl::InternalError("released");  // Free the second copy.
@@ -131,7 +133,12 @@ Result Run(const CorpusGenerator& gen, int n, int queries, int exhaustive,
   Matcher matcher(index);
   const auto& all = gen.Requests();
   std::vector<v1::MatchRequest> requests;
-  for (int i = 0; i < queries; ++i) requests.push_back(all[i % all.size()]);
+  for (int i = 0; i < queries; ++i) {
+    requests.push_back(all[i % all.size()]);
+    if (!concepts) {
+      requests.back().mutable_options()->mutable_weights()->set_concepts(0);
+    }
+  }
   std::vector<double> latencies;
   for (const auto& q : requests) {
     t0 = Clock::now();
@@ -226,6 +233,9 @@ int Main(int argc, char** argv) {
   std::string data = "data";
   std::vector<int> sizes = {10000, 100000, 1000000};
   int queries = 1000, exhaustive = 100, xapian_max = 1000000;
+  // --concepts=0: the CPV concept layer off (Options::cpv_concepts and
+  // weight 0), to measure what it costs (doc/benchmarks.md, issue 14).
+  bool concepts = true;
   for (int i = 1; i < argc; ++i) {
     absl::string_view a = argv[i];
     if (absl::ConsumePrefix(&a, "--data=")) data = std::string(a);
@@ -237,6 +247,7 @@ int Main(int argc, char** argv) {
     if (absl::ConsumePrefix(&a, "--xapian_max=")) {
       (void)absl::SimpleAtoi(a, &xapian_max);
     }
+    if (absl::ConsumePrefix(&a, "--concepts=")) concepts = a != "0";
     if (absl::ConsumePrefix(&a, "--sizes=")) {
       sizes.clear();
       for (absl::string_view s : absl::StrSplit(a, ',')) {
@@ -254,7 +265,8 @@ int Main(int argc, char** argv) {
   std::vector<Result> results;
   for (int n : sizes) {
     std::cerr << "size " << n << "...\n";
-    results.push_back(Run(*gen, n, queries, exhaustive, n <= xapian_max));
+    results.push_back(
+        Run(*gen, n, queries, exhaustive, n <= xapian_max, concepts));
   }
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   std::cout << "## Scale\n\n"
