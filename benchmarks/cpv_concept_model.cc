@@ -2,15 +2,18 @@
 // (doc/cross_language.md). Run from the repository root:
 //
 //   bazel run -c opt //benchmarks:cpv_concept_model -- write
-//     rewrites data/cpv/concept_notices.tsv (word-to-code links from the
-//     training notices) and data/cpv/language_profiles.tsv (character
-//     trigram profiles from the CPV labels and the training notices);
+//     rewrites data/cpv/concept_notices.tsv (word-to-code links and the
+//     classifier's word counts per group from the training notices) and
+//     data/cpv/language_profiles.tsv (character trigram profiles from the
+//     CPV labels and the training notices);
 //   bazel run -c opt //benchmarks:cpv_concept_model -- evaluate
 //     SuggestCpv and DetectLanguage on the held-out notices (fold 0 of
 //     tests/ted_split.h), with the model trained on folds 1-3, as bundled;
 //   bazel run -c opt //benchmarks:cpv_concept_model -- tune
-//     the same on the development fold 1, trained on folds 2 and 3 only:
-//     the figures the weights in lib/cpv_concepts.cc were chosen on.
+//     three-fold cross-validation on folds 1-3 (each evaluated with links
+//     learnt from the other two; fold 0 is never read) over the links'
+//     variants and the classifier's weights: the figures the defaults of
+//     ConceptWeights were chosen on.
 //
 // A notice is read as the importer reads it; its text is its title,
 // description and lots' titles and descriptions, its main code the
