@@ -2,15 +2,18 @@
 // (doc/cross_language.md). Run from the repository root:
 //
 //   bazel run -c opt //benchmarks:cpv_concept_model -- write
-//     rewrites data/cpv/concept_notices.tsv (word-to-code links from the
-//     training notices) and data/cpv/language_profiles.tsv (character
-//     trigram profiles from the CPV labels and the training notices);
+//     rewrites data/cpv/concept_notices.tsv (word-to-code links and the
+//     classifier's word counts per group from the training notices) and
+//     data/cpv/language_profiles.tsv (character trigram profiles from the
+//     CPV labels and the training notices);
 //   bazel run -c opt //benchmarks:cpv_concept_model -- evaluate
 //     SuggestCpv and DetectLanguage on the held-out notices (fold 0 of
 //     tests/ted_split.h), with the model trained on folds 1-3, as bundled;
 //   bazel run -c opt //benchmarks:cpv_concept_model -- tune
-//     the same on the development fold 1, trained on folds 2 and 3 only:
-//     the figures the weights in lib/cpv_concepts.cc were chosen on.
+//     three-fold cross-validation on folds 1-3 (each evaluated with links
+//     learnt from the other two; fold 0 is never read) over the links'
+//     variants and the classifier's weights: the figures the defaults of
+//     ConceptWeights were chosen on.
 //
 // A notice is read as the importer reads it; its text is its title,
 // description and lots' titles and descriptions, its main code the
@@ -62,6 +65,7 @@ struct Notice {
   int fold;
   std::string language;
   std::string text;
+  std::string titles;  // The title and the lots' titles.
   CpvCode main;
   std::vector<std::pair<CpvCode, double>> codes;  // Main 1, others 0.5.
 };
@@ -92,6 +96,7 @@ std::vector<Notice> ReadNotices() {
     notice.fold = testing::NoticeFold(notice.id);
     notice.language = t.language();
     notice.text = absl::StrCat(t.title(), "\n", t.description());
+    notice.titles = t.title();
     auto add = [&](const std::string& text, double weight) {
       absl::StatusOr<CpvCode> code = cpv.Parse(text);
       if (!code.ok()) return;
@@ -108,6 +113,7 @@ std::vector<Notice> ReadNotices() {
     for (const std::string& c : t.additional_cpv()) add(c, 0.5);
     for (const v1::Lot& lot : t.lots()) {
       absl::StrAppend(&notice.text, "\n", lot.title(), "\n", lot.description());
+      absl::StrAppend(&notice.titles, "\n", lot.title());
       if (!lot.main_cpv().empty())
         add(lot.main_cpv(), notice.main.valid() ? 0.5 : 1.0);
       for (const std::string& c : lot.additional_cpv()) add(c, 0.5);
@@ -117,39 +123,71 @@ std::vector<Notice> ReadNotices() {
   return out;
 }
 
-// The notice links of lib/cpv_concepts.h from the notices of `train` folds.
+// The title weight the bundled file is written with
+// (ConceptWeights::title_weight, chosen by `tune`).
+constexpr double kTitleWeight = 4.0;
+
+// A main code's group key (lib/cpv_concepts.h): its first three digits.
+int GroupOf(CpvCode code) { return static_cast<int>(code.digits() / 100000); }
+
+// `group:count` pairs, by group.
+std::string GroupCounts(const std::map<int, double>& counts) {
+  std::vector<std::string> pairs;
+  for (const auto& [g, n] : counts) {
+    pairs.push_back(absl::StrFormat("%03d:%g", g, n));
+  }
+  return absl::StrJoin(pairs, " ");
+}
+
+// The notice links of lib/cpv_concepts.h from the notices of `train` folds;
+// a title's words count 1 + title_weight for the classifier.
 std::string NoticeLinks(const std::vector<Notice>& notices,
-                        const std::vector<int>& train) {
+                        const std::vector<int>& train,
+                        double title_weight = kTitleWeight) {
   struct TermStats {
     int notices = 0;
     absl::flat_hash_map<uint32_t, double> codes;
+    std::map<int, double> groups;
   };
   // language -> term -> stats; std::map for a stable file order.
   std::map<std::string, std::map<std::string, TermStats>> stats;
   std::map<std::string, int> per_language;
+  std::map<std::string, std::map<int, double>> group_notices, group_mass;
   for (const Notice& n : notices) {
     if (std::find(train.begin(), train.end(), n.fold) == train.end()) continue;
     if (n.codes.empty()) continue;
     absl::StatusOr<std::vector<std::string>> terms =
         AnalyzeText(n.text, n.language);
-    if (!terms.ok()) continue;
-    absl::flat_hash_set<std::string> distinct;
+    absl::StatusOr<std::vector<std::string>> titles =
+        AnalyzeText(n.titles, n.language);
+    if (!terms.ok() || !titles.ok()) continue;
+    absl::flat_hash_set<std::string> distinct, in_title;
     for (const std::string& t : *terms) {
       distinct.insert(ConceptTerm(t, n.language));
     }
+    for (const std::string& t : *titles) {
+      in_title.insert(ConceptTerm(t, n.language));
+    }
     ++per_language[n.language];
+    const int group = GroupOf(n.main);
+    group_notices[n.language][group] += 1;
     for (const std::string& t : distinct) {
       TermStats& s = stats[n.language][t];
       ++s.notices;
       for (const auto& [code, weight] : n.codes) {
         s.codes[code.digits()] += weight;
       }
+      const double mass = 1 + (in_title.contains(t) ? title_weight : 0);
+      s.groups[group] += mass;
+      group_mass[n.language][group] += mass;
     }
   }
   const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
-  std::string out = "language\tterm\tnotices\tcodes\n";
+  std::string out = "language\tterm\tnotices\tcodes\tgroups\n";
   for (const auto& [language, count] : per_language) {
-    absl::StrAppend(&out, language, "\t*\t", count, "\n");
+    absl::StrAppend(&out, language, "\t*\t", count, "\t",
+                    GroupCounts(group_notices[language]), "\t",
+                    GroupCounts(group_mass[language]), "\n");
   }
   for (const auto& [language, terms] : stats) {
     for (const auto& [term, s] : terms) {
@@ -166,7 +204,8 @@ std::string NoticeLinks(const std::vector<Notice>& notices,
             "%s:%g", cpv.WithCheckDigit(CpvCode::FromDigits(code)), -neg));
       }
       absl::StrAppend(&out, language, "\t", term, "\t", s.notices, "\t",
-                      absl::StrJoin(pairs, " "), "\n");
+                      absl::StrJoin(pairs, " "), "\t", GroupCounts(s.groups),
+                      "\n");
     }
   }
   return out;
@@ -306,52 +345,85 @@ int Run(const std::string& mode) {
     std::fprintf(stderr, "usage: cpv_concept_model write|evaluate|tune\n");
     return 2;
   }
-  const bool tune = mode == "tune";
-  const int fold = tune ? 1 : 0;
-  const std::vector<int> train =
-      tune ? std::vector<int>{2, 3} : std::vector<int>{1, 2, 3};
   const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
+  if (mode == "tune") {
+    // Inner cross-validation on folds 1-3: each is evaluated with links
+    // learnt from the other two; fold 0 is never read.
+    std::map<std::pair<int, double>, std::string> links;  // (fold, title w)
+    auto mean = [&](const ConceptWeights& w) {
+      Figures all;
+      for (int f : {1, 2, 3}) {
+        std::vector<int> train;
+        for (int t : {1, 2, 3}) {
+          if (t != f) train.push_back(t);
+        }
+        std::string& l = links[{f, w.title_weight}];
+        if (l.empty()) l = NoticeLinks(notices, train, w.title_weight);
+        absl::StatusOr<std::unique_ptr<CpvConcepts>> c =
+            CpvConcepts::Create(*labels, l, cpv, w);
+        if (!c.ok()) {
+          std::fprintf(stderr, "%s\n", c.status().ToString().c_str());
+          std::exit(1);
+        }
+        Figures x = Evaluate(**c, notices, f, false);
+        all.notices += x.notices;
+        all.division_hits += x.division_hits;
+        all.group_hits += x.group_hits;
+        all.micros.insert(all.micros.end(), x.micros.begin(), x.micros.end());
+      }
+      return all;
+    };
+    std::printf("tune: folds 1-3, each trained on the other two\n");
+    for (bool by_sum : {false, true}) {
+      ConceptWeights w;
+      w.classifier = false;
+      w.family_by_sum = by_sum;
+      Report(by_sum ? "links, family_by_sum" : "links, family by max", mean(w));
+    }
+    for (double tw : {0.0, 2.0, 4.0}) {
+      for (double prior : {0.5, 1.0, 2.0}) {
+        for (double smoothing : {0.2, 0.5, 1.0}) {
+          ConceptWeights w;
+          w.title_weight = tw;
+          w.label_prior = prior;
+          w.smoothing = smoothing;
+          Report(absl::StrFormat("classifier t%g l%g s%g", tw, prior, smoothing)
+                     .c_str(),
+                 mean(w));
+        }
+      }
+    }
+    return 0;
+  }
+  const int fold = 0;
+  const std::vector<int> train = {1, 2, 3};
+  const std::string links = NoticeLinks(notices, train);
   absl::StatusOr<std::unique_ptr<CpvConcepts>> labels_only =
       CpvConcepts::Create(*labels, "language\tterm\tnotices\tcodes\n", cpv);
   absl::StatusOr<std::unique_ptr<CpvConcepts>> full =
-      CpvConcepts::Create(*labels, NoticeLinks(notices, train), cpv);
-  if (!labels_only.ok() || !full.ok()) {
+      CpvConcepts::Create(*labels, links, cpv);
+  ConceptWeights by_max, by_sum;
+  by_max.classifier = by_sum.classifier = false;
+  by_sum.family_by_sum = true;
+  absl::StatusOr<std::unique_ptr<CpvConcepts>> links_max =
+      CpvConcepts::Create(*labels, links, cpv, by_max);
+  absl::StatusOr<std::unique_ptr<CpvConcepts>> links_sum =
+      CpvConcepts::Create(*labels, links, cpv, by_sum);
+  if (!labels_only.ok() || !full.ok() || !links_max.ok() || !links_sum.ok()) {
     std::fprintf(stderr, "model: %s %s\n",
                  labels_only.status().ToString().c_str(),
                  full.status().ToString().c_str());
     return 1;
   }
-  std::printf("%s: fold %d, trained on %zu folds\n", mode.c_str(), fold,
-              train.size());
-  if (tune) {
-    const std::string links = NoticeLinks(notices, train);
-    for (double nw : {2.0, 4.0, 8.0}) {
-      for (bool by_sum : {false, true}) {
-        for (bool discount : {false, true}) {
-          for (double d : {0.0, 0.25}) {
-            ConceptWeights w;
-            w.notices = nw;
-            w.family_by_sum = by_sum;
-            w.discount_notice_words = discount;
-            w.division_support = d;
-            absl::StatusOr<std::unique_ptr<CpvConcepts>> c =
-                CpvConcepts::Create(*labels, links, cpv, w);
-            if (!c.ok()) return 1;
-            Report(
-                absl::StrFormat("n%g %s %s div %g", nw, by_sum ? "sum" : "max",
-                                discount ? "disc" : "nodisc", d)
-                    .c_str(),
-                Evaluate(**c, notices, fold, false));
-          }
-        }
-      }
-    }
-  }
-  Report("labels only, language given",
+  std::printf("evaluate: held-out fold 0, trained on folds 1-3\n");
+  Report("links (max), language given",
+         Evaluate(**links_max, notices, fold, false));
+  Report("links (family_by_sum), lang given",
+         Evaluate(**links_sum, notices, fold, false));
+  Report("classifier, labels only, lang given",
          Evaluate(**labels_only, notices, fold, false));
-  Report("labels+notices, language given",
-         Evaluate(**full, notices, fold, false));
-  Report("labels+notices, language detected",
+  Report("classifier, language given", Evaluate(**full, notices, fold, false));
+  Report("classifier, language detected",
          Evaluate(**full, notices, fold, true));
   LanguageAccuracy(notices, fold);
   return 0;

@@ -149,7 +149,12 @@ Result Run(const CorpusGenerator& gen, int n, int queries, int exhaustive,
   Matcher matcher(index);
   const auto& all = gen.Requests();
   std::vector<v1::MatchRequest> requests;
-  for (int i = 0; i < queries; ++i) requests.push_back(all[i % all.size()]);
+  for (int i = 0; i < queries; ++i) {
+    requests.push_back(all[i % all.size()]);
+    if (!options.cpv_concepts) {
+      requests.back().mutable_options()->mutable_weights()->set_concepts(0);
+    }
+  }
   std::vector<double> latencies;
   for (const auto& q : requests) {
     t0 = Clock::now();
@@ -252,6 +257,8 @@ int Main(int argc, char** argv) {
   std::string data = "data";
   std::vector<int> sizes = {10000, 100000, 1000000};
   int queries = 1000, exhaustive = 100, xapian_max = 1000000;
+  // --concepts=0: the CPV concept layer off (Options::cpv_concepts and
+  // weight 0), to measure what it costs (doc/benchmarks.md, issue 14).
   Options options;
   for (int i = 1; i < argc; ++i) {
     absl::string_view a = argv[i];
@@ -267,6 +274,7 @@ int Main(int argc, char** argv) {
     if (absl::ConsumePrefix(&a, "--xapian_max=")) {
       (void)absl::SimpleAtoi(a, &xapian_max);
     }
+    if (absl::ConsumePrefix(&a, "--concepts=")) options.cpv_concepts = a != "0";
     if (absl::ConsumePrefix(&a, "--sizes=")) {
       sizes.clear();
       for (absl::string_view s : absl::StrSplit(a, ',')) {

@@ -52,6 +52,11 @@ std::vector<std::string> ConceptTerms(const std::vector<std::string>& terms,
   return out;
 }
 
+// A code's group as its first three digits: 35613000 -> 356.
+int32_t GroupKey(CpvCode code) {
+  return static_cast<int32_t>(code.digits() / 100000);
+}
+
 void KeepStrongest(std::vector<std::pair<int32_t, float>>* links, size_t keep) {
   if (links->size() <= keep) return;
   std::nth_element(links->begin(), links->begin() + keep, links->end(),
@@ -124,13 +129,40 @@ absl::StatusOr<std::unique_ptr<CpvConcepts>> CpvConcepts::Create(
     }
     const int l = LanguageIndex(f[0]);
     if (l < 0) return bad(absl::StrCat("unknown language \"", f[0], "\""));
+    // `group:count ...` into `out`.
+    auto parse_groups = [&](absl::string_view field,
+                            std::vector<std::pair<int32_t, float>>* out) {
+      for (absl::string_view pair : absl::StrSplit(field, ' ')) {
+        if (pair.empty()) continue;
+        std::pair<absl::string_view, absl::string_view> kv =
+            absl::StrSplit(pair, ':');
+        int32_t group;
+        float count;
+        if (kv.first.size() != 3 || !absl::SimpleAtoi(kv.first, &group) ||
+            !absl::SimpleAtof(kv.second, &count) || count <= 0) {
+          return false;
+        }
+        out->emplace_back(group, count);
+      }
+      return true;
+    };
     if (f[1] == "*") {
       c->notice_count_[l] = notices;
+      std::vector<std::pair<int32_t, float>> prior, mass;
+      if ((f.size() > 3 && !parse_groups(f[3], &prior)) ||
+          (f.size() > 4 && !parse_groups(f[4], &mass))) {
+        return bad("bad group:count");
+      }
+      for (const auto& [g, n] : prior) c->group_notices_[g] += n;
+      for (const auto& [g, n] : mass) c->group_mass_[l][g] += n;
       continue;
     }
     NoticeTerm& term = c->notice_terms_[l][f[1]];
     term.notices = notices;
     if (f.size() < 4) return bad("no codes");
+    if (f.size() > 4 && !parse_groups(f[4], &term.groups)) {
+      return bad("bad group:count");
+    }
     for (absl::string_view pair : absl::StrSplit(f[3], ' ')) {
       std::pair<absl::string_view, absl::string_view> kv =
           absl::StrSplit(pair, ':');
@@ -228,6 +260,7 @@ void CpvConcepts::BuildModel(int l, LanguageModel* model) const {
     std::vector<Link>& out = model->links[term].label;
     for (const auto& [o, w] : links) out.push_back({o, w});
   }
+  BuildClassifier(l, label_terms, model);
   const double notices = std::max(1, notice_count_[l]);
   for (const auto& [term, nt] : notice_terms_[l]) {
     const double specificity = std::pow(std::log(1.0 + notices / nt.notices),
@@ -240,69 +273,183 @@ void CpvConcepts::BuildModel(int l, LanguageModel* model) const {
   }
 }
 
-absl::flat_hash_map<int32_t, double> CpvConcepts::RawScores(
+void CpvConcepts::BuildClassifier(
+    int l, const std::vector<std::vector<std::string>>& label_terms,
+    LanguageModel* model) const {
+  // Word counts per group: the notices' masses and each label's distinct
+  // words, label_prior each.
+  absl::flat_hash_map<std::string, absl::flat_hash_map<int32_t, double>> counts;
+  absl::flat_hash_map<int32_t, double> totals = group_mass_[l];
+  for (size_t o = 0; o < label_terms.size(); ++o) {
+    if (label_terms[o].empty()) continue;
+    const int32_t g = GroupKey(cpv_->CodeAt(o));
+    for (const std::string& term : label_terms[o]) {
+      counts[term][g] += weights_.label_prior;
+    }
+    totals[g] += weights_.label_prior * label_terms[o].size();
+  }
+  for (const auto& [term, nt] : notice_terms_[l]) {
+    for (const auto& [g, mass] : nt.groups) counts[term][g] += mass;
+  }
+  const double s = weights_.smoothing;
+  const double vocabulary = counts.size() + 1.0;
+  // Classes: every group with a label or a notice, and their divisions.
+  absl::flat_hash_map<int32_t, double> division_totals;
+  for (const auto& [g, total] : totals) division_totals[g / 10] += total;
+  absl::flat_hash_map<int32_t, double> division_notices;
+  double all_notices = 0;
+  for (const auto& [g, n] : group_notices_) {
+    division_notices[g / 10] += n;
+    all_notices += n;
+  }
+  // A class no training notice has gets half a notice of prior.
+  auto fill = [&](const absl::flat_hash_map<int32_t, double>& class_totals,
+                  const absl::flat_hash_map<int32_t, double>& class_notices,
+                  ClassTotals* out) {
+    const double denominator = all_notices + 0.5 * class_totals.size();
+    for (const auto& [key, total] : class_totals) {
+      auto it = class_notices.find(key);
+      const double n = it == class_notices.end() ? 0 : it->second;
+      out->prior_and_norm[key] = {std::log((n + 0.5) / denominator),
+                                  std::log(total + s * vocabulary)};
+    }
+  };
+  fill(totals, group_notices_, &model->groups);
+  fill(division_totals, division_notices, &model->divisions);
+  for (auto& [term, by_group] : counts) {
+    TermLinks& links = model->links[term];
+    absl::flat_hash_map<int32_t, double> by_division;
+    for (const auto& [g, count] : by_group) {
+      links.groups.push_back({g, static_cast<float>(std::log1p(count / s))});
+      by_division[g / 10] += count;
+    }
+    for (const auto& [d, count] : by_division) {
+      links.divisions.push_back({d, static_cast<float>(std::log1p(count / s))});
+    }
+    // By key: scores summed in the same order in every process.
+    auto by_key = [](const ClassGain& a, const ClassGain& b) {
+      return a.key < b.key;
+    };
+    std::sort(links.groups.begin(), links.groups.end(), by_key);
+    std::sort(links.divisions.begin(), links.divisions.end(), by_key);
+  }
+}
+
+CpvConcepts::ClassScores CpvConcepts::Classify(
+    const std::vector<std::pair<std::string, double>>& weighted_terms,
+    int language, bool divisions) const {
+  const LanguageModel& model = Model(language);
+  const ClassTotals& totals = divisions ? model.divisions : model.groups;
+  absl::flat_hash_map<int32_t, double> evidence;
+  double mass = 0;
+  for (const auto& [term, weight] : weighted_terms) {
+    auto it = model.links.find(term);
+    if (it == model.links.end()) continue;
+    const std::vector<ClassGain>& gains =
+        divisions ? it->second.divisions : it->second.groups;
+    if (gains.empty()) continue;
+    mass += weight;
+    for (const ClassGain& g : gains) evidence[g.key] += weight * g.gain;
+  }
+  ClassScores out;
+  out.reserve(evidence.size());
+  for (const auto& [key, e] : evidence) {
+    auto it = totals.prior_and_norm.find(key);
+    if (it == totals.prior_and_norm.end()) continue;
+    out.emplace_back(key, it->second.first + e - mass * it->second.second);
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.second > b.second || (a.second == b.second && a.first < b.first);
+  });
+  return out;
+}
+
+std::vector<std::pair<int32_t, double>> CpvConcepts::RawScores(
     const std::vector<std::string>& terms, int language) const {
   const LanguageModel& model = Model(language);
   // Terms in sorted order, so that each code's score is summed in the same
-  // order in every process (hash maps iterate in a per-process order, and
-  // floating-point sums depend on it: a snapshot loaded in another process
-  // must score exactly as the index it was saved from).
+  // order in every process (a snapshot loaded in another process must score
+  // exactly as the index it was saved from).
   std::vector<std::string> sorted;
   sorted.reserve(terms.size());
   for (const std::string& t : terms) {
     sorted.push_back(ConceptTerm(t, kConceptLanguages[language]));
   }
   std::sort(sorted.begin(), sorted.end());
-  std::vector<std::pair<absl::string_view, int>> tf;
-  for (const std::string& t : sorted) {
-    if (!tf.empty() && tf.back().first == t) {
-      ++tf.back().second;
-    } else {
-      tf.emplace_back(t, 1);
+  // Dense scores by ordinal, reused by the thread: index building calls
+  // this once per supplier, and a hash map per call cost three times the
+  // rest of a build (doc/benchmarks.md, issue 14).
+  thread_local std::vector<double> dense;
+  thread_local std::vector<int32_t> touched;
+  if (dense.size() < labels_.size()) dense.assign(labels_.size(), 0.0);
+  touched.clear();
+  auto add = [&](int32_t o, double v) {
+    if (dense[o] == 0) touched.push_back(o);
+    dense[o] += v;
+  };
+  for (size_t i = 0; i < sorted.size();) {
+    size_t j = i;
+    while (j < sorted.size() && sorted[j] == sorted[i]) ++j;
+    auto it = model.links.find(sorted[i]);
+    if (it != model.links.end()) {
+      const double f = 1.0 + std::log(static_cast<double>(j - i));
+      for (const Link& link : it->second.label)
+        add(link.ordinal, f * link.weight);
+      for (const Link& link : it->second.notices) {
+        add(link.ordinal, f * link.weight);
+      }
     }
+    i = j;
   }
-  absl::flat_hash_map<int32_t, double> raw;
-  for (const auto& [term, count] : tf) {
-    auto it = model.links.find(term);
-    if (it == model.links.end()) continue;
-    const double f = 1.0 + std::log(static_cast<double>(count));
-    for (const Link& link : it->second.label)
-      raw[link.ordinal] += f * link.weight;
-    for (const Link& link : it->second.notices) {
-      raw[link.ordinal] += f * link.weight;
-    }
+  std::sort(touched.begin(), touched.end());
+  touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+  std::vector<std::pair<int32_t, double>> raw;
+  raw.reserve(touched.size());
+  for (int32_t o : touched) {
+    if (dense[o] != 0) raw.emplace_back(o, dense[o]);
+    dense[o] = 0;
   }
   return raw;
 }
 
 std::vector<std::pair<int32_t, double>> CpvConcepts::Ranked(
-    const absl::flat_hash_map<int32_t, double>& raw) const {
-  // Group and division strength: the largest raw score, or the sum.
-  absl::flat_hash_map<uint32_t, double> family;
-  auto add = [&](uint32_t key, double s) {
-    double& f = family[key];
-    f = weights_.family_by_sum ? f + s : std::max(f, s);
+    const std::vector<std::pair<int32_t, double>>& raw, size_t keep) const {
+  // Group and division strength: the largest raw score, or the sum, in
+  // ordinal order (sums the same in every process). Keys: a group's first
+  // three digits (< 1000), a division's first two plus 1000.
+  thread_local std::vector<double> family;
+  if (family.size() < 1100) family.assign(1100, 0.0);
+  auto group_of = [&](int32_t o) {
+    return static_cast<int>(cpv_->CodeAt(o).digits() / 100000);
   };
-  // By ordinal: sums (family_by_sum) in the same order in every process.
-  std::vector<std::pair<int32_t, double>> by_ordinal(raw.begin(), raw.end());
-  std::sort(by_ordinal.begin(), by_ordinal.end());
-  for (const auto& [o, s] : by_ordinal) {
-    const CpvCode code = cpv_->CodeAt(o);
-    add(code.Truncated(3).digits(), s);
-    add(code.Truncated(2).digits() + 1, s);  // +1: not a group's key.
+  for (const auto& [o, s] : raw) {
+    const int g = group_of(o);
+    for (double* f : {&family[g], &family[1000 + g / 10]}) {
+      *f = weights_.family_by_sum ? *f + s : std::max(*f, s);
+    }
   }
   std::vector<std::pair<int32_t, double>> ranked;
   ranked.reserve(raw.size());
   for (const auto& [o, s] : raw) {
-    const CpvCode code = cpv_->CodeAt(o);
-    ranked.emplace_back(
-        o,
-        s + weights_.group_support * family[code.Truncated(3).digits()] +
-            weights_.division_support * family[code.Truncated(2).digits() + 1]);
+    const int g = group_of(o);
+    ranked.emplace_back(o,
+                        s + weights_.group_support * family[g] +
+                            weights_.division_support * family[1000 + g / 10]);
   }
-  std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+  for (const auto& [o, s] : raw) {
+    const int g = group_of(o);
+    family[g] = family[1000 + g / 10] = 0;
+  }
+  auto better = [](const auto& a, const auto& b) {
     return a.second > b.second || (a.second == b.second && a.first < b.first);
-  });
+  };
+  if (keep < ranked.size()) {
+    std::partial_sort(ranked.begin(), ranked.begin() + keep, ranked.end(),
+                      better);
+    ranked.resize(keep);
+  } else {
+    std::sort(ranked.begin(), ranked.end(), better);
+  }
   return ranked;
 }
 
@@ -327,7 +474,7 @@ std::vector<Concept> CpvConcepts::ConceptsOfTerms(
   const int l = LanguageIndex(language);
   if (l < 0 || terms.empty()) return out;
   const std::vector<std::pair<int32_t, double>> ranked =
-      Ranked(RawScores(terms, l));
+      Ranked(RawScores(terms, l), std::max(0, max_concepts));
   if (ranked.empty() || ranked[0].second <= 0) return out;
   const double top = ranked[0].second;
   for (const auto& [o, s] : ranked) {
@@ -361,45 +508,139 @@ absl::StatusOr<std::vector<ConceptEvidence>> CpvConcepts::Evidence(
   return EvidenceOfWords(*words, *l, code);
 }
 
+template <typename Fn>
+void CpvConcepts::ForEachLinkedWord(const std::vector<AnalyzedWord>& words,
+                                    int l, Fn fn) const {
+  const absl::string_view lang = kConceptLanguages[l];
+  const LanguageModel& model = Model(l);
+  absl::flat_hash_set<std::string> seen;
+  for (const AnalyzedWord& w : words) {
+    const std::string term = ConceptTerm(w.term, lang);
+    if (!seen.insert(term).second) continue;
+    auto it = model.links.find(term);
+    if (it != model.links.end()) fn(w, term, it->second);
+  }
+}
+
 std::vector<ConceptEvidence> CpvConcepts::EvidenceOfWords(
     const std::vector<AnalyzedWord>& words, int l, CpvCode code) const {
   const absl::string_view lang = kConceptLanguages[l];
   std::vector<ConceptEvidence> out;
   const int o = cpv_->Ordinal(code);
   if (o < 0) return out;
-  const LanguageModel& model = Model(l);
   std::vector<AnalyzedWord> label_words;  // Analysed on first need.
   bool label_analysed = false;
-  absl::flat_hash_set<std::string> seen;
-  for (const AnalyzedWord& w : words) {
-    const std::string term = ConceptTerm(w.term, lang);
-    if (!seen.insert(term).second) continue;
-    auto it = model.links.find(term);
-    if (it == model.links.end()) continue;
-    for (const Link& link : it->second.label) {
-      if (link.ordinal != o) continue;
-      if (!label_analysed) {
-        label_analysed = true;
-        absl::StatusOr<std::vector<AnalyzedWord>> lw =
-            AnalyzeWords(labels_[o][ModelIndex(l)], lang);
-        if (lw.ok()) label_words = *std::move(lw);
+  ForEachLinkedWord(words, l,
+                    [&](const AnalyzedWord& w, const std::string& term,
+                        const TermLinks& links) {
+                      for (const Link& link : links.label) {
+                        if (link.ordinal != o) continue;
+                        if (!label_analysed) {
+                          label_analysed = true;
+                          absl::StatusOr<std::vector<AnalyzedWord>> lw =
+                              AnalyzeWords(labels_[o][ModelIndex(l)], lang);
+                          if (lw.ok()) label_words = *std::move(lw);
+                        }
+                        std::string label_word;
+                        for (const AnalyzedWord& lw : label_words) {
+                          if (ConceptTerm(lw.term, lang) == term) {
+                            label_word = lw.word;
+                            break;
+                          }
+                        }
+                        out.push_back({w.word, label_word, std::string(lang),
+                                       ConceptSource::kLabel, link.weight});
+                      }
+                      for (const Link& link : links.notices) {
+                        if (link.ordinal != o) continue;
+                        out.push_back({w.word, "", std::string(lang),
+                                       ConceptSource::kNotices, link.weight});
+                      }
+                    });
+  std::stable_sort(out.begin(), out.end(),
+                   [](const ConceptEvidence& a, const ConceptEvidence& b) {
+                     return a.weight > b.weight;
+                   });
+  return out;
+}
+
+std::vector<CpvSuggestion> CpvConcepts::SuggestByClassifier(
+    const std::vector<AnalyzedWord>& words, absl::string_view text, int l,
+    int top) const {
+  const absl::string_view lang = kConceptLanguages[l];
+  // Each distinct term once, its title's words 1 + title_weight.
+  absl::flat_hash_map<std::string, double> weight;
+  for (const AnalyzedWord& w : words) weight[ConceptTerm(w.term, lang)] = 1;
+  const size_t newline = text.find('\n');
+  if (newline != absl::string_view::npos &&
+      text.find_first_not_of(" \t\r\n", newline) != absl::string_view::npos) {
+    absl::StatusOr<std::vector<std::string>> title =
+        AnalyzeText(text.substr(0, newline), lang);
+    if (title.ok()) {
+      for (const std::string& t : *title) {
+        weight[ConceptTerm(t, lang)] = 1 + weights_.title_weight;
       }
-      std::string label_word;
-      for (const AnalyzedWord& lw : label_words) {
-        if (ConceptTerm(lw.term, lang) == term) {
-          label_word = lw.word;
-          break;
-        }
-      }
-      out.push_back({w.word, label_word, std::string(lang),
-                     ConceptSource::kLabel, link.weight});
-    }
-    for (const Link& link : it->second.notices) {
-      if (link.ordinal != o) continue;
-      out.push_back({w.word, "", std::string(lang), ConceptSource::kNotices,
-                     link.weight});
     }
   }
+  std::vector<std::pair<std::string, double>> weighted(weight.begin(),
+                                                       weight.end());
+  std::sort(weighted.begin(), weighted.end());
+  std::vector<CpvSuggestion> out;
+  const ClassScores divisions = Classify(weighted, l, /*divisions=*/true);
+  ClassScores groups = Classify(weighted, l, /*divisions=*/false);
+  if (divisions.empty() || groups.empty()) return out;
+  // The division by the whole text's evidence; its best group first.
+  const int32_t division = divisions[0].first;
+  for (size_t i = 0; i < groups.size(); ++i) {
+    if (groups[i].first / 10 == division) {
+      std::rotate(groups.begin(), groups.begin() + i, groups.begin() + i + 1);
+      break;
+    }
+  }
+  // Within each group, the code its links rank first, else the group's own
+  // code. Scores: the groups' posterior probabilities among those listed.
+  std::vector<std::string> terms;
+  terms.reserve(words.size());
+  for (const AnalyzedWord& w : words) terms.push_back(w.term);
+  absl::flat_hash_map<int32_t, int32_t> best_code;  // Group -> ordinal.
+  for (const auto& [o, score] : Ranked(RawScores(terms, l))) {
+    best_code.try_emplace(GroupKey(cpv_->CodeAt(o)), o);
+  }
+  const double best = groups[0].second;
+  double sum = 0;
+  for (const auto& [g, score] : groups) sum += std::exp(score - best);
+  for (const auto& [g, score] : groups) {
+    if (static_cast<int>(out.size()) >= top) break;
+    auto it = best_code.find(g);
+    int32_t o = it != best_code.end()
+                    ? it->second
+                    : cpv_->Ordinal(CpvCode::FromDigits(g * 100000));
+    if (o < 0) continue;
+    CpvSuggestion& s = out.emplace_back();
+    s.code = cpv_->CodeAt(o);
+    s.score = std::exp(score - best) / sum;
+    s.language = std::string(lang);
+    s.label = std::string(labels_[o][l]);
+    s.label_en = std::string(cpv_->Label(s.code));
+    s.evidence = EvidenceOfWords(words, l, s.code);
+    if (s.evidence.empty()) s.evidence = GroupEvidence(words, l, g);
+  }
+  return out;
+}
+
+std::vector<ConceptEvidence> CpvConcepts::GroupEvidence(
+    const std::vector<AnalyzedWord>& words, int l, int32_t group) const {
+  const absl::string_view lang = kConceptLanguages[l];
+  std::vector<ConceptEvidence> out;
+  ForEachLinkedWord(
+      words, l,
+      [&](const AnalyzedWord& w, const std::string&, const TermLinks& links) {
+        for (const ClassGain& g : links.groups) {
+          if (g.key != group) continue;
+          out.push_back(
+              {w.word, "", std::string(lang), ConceptSource::kNotices, g.gain});
+        }
+      });
   std::stable_sort(out.begin(), out.end(),
                    [](const ConceptEvidence& a, const ConceptEvidence& b) {
                      return a.weight > b.weight;
@@ -414,6 +655,9 @@ absl::StatusOr<std::vector<CpvSuggestion>> CpvConcepts::Suggest(
   const absl::string_view lang = kConceptLanguages[*l];
   absl::StatusOr<std::vector<AnalyzedWord>> words = AnalyzeWords(text, lang);
   if (!words.ok()) return words.status();
+  if (weights_.classifier) {
+    return SuggestByClassifier(*words, text, *l, top);
+  }
   std::vector<std::string> terms;
   terms.reserve(words->size());
   for (const AnalyzedWord& w : *words) terms.push_back(w.term);

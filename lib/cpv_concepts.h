@@ -21,9 +21,14 @@
 //     (data/cpv/concept_notices.tsv, learnt by benchmarks/cpv_concept_model
 //     from the training part of data/ted/notices_dev.jsonl): "dron" in
 //     French notices goes with 35613000 although no French label says it.
-// Scores are hierarchy-aware: a code's score adds part of the scores of its
-// group and division, so that several hits in one family outweigh a lone
-// hit elsewhere.
+// Concepts (matching) are hierarchy-aware: a code's score adds part of the
+// scores of its group, so that several hits in one family outweigh a lone
+// hit elsewhere. Suggestions decide hierarchically: a naive Bayes classifier
+// over CPV divisions and groups (the notices' words per language, each
+// label's words as pseudo-counts, one prior over all languages: the CPV
+// codes are the bridge) picks the division by the evidence summed over the
+// whole text, then ranks the groups, and the links above pick the code
+// within each group.
 //
 // Example:
 //
@@ -108,7 +113,8 @@ struct CpvSuggestion {
 };
 
 // How the two sources and the hierarchy weigh (doc/cross_language.md,
-// "Weights": chosen on the development fold, never on held-out notices).
+// "Quality": chosen by cross-validation on training folds 1-3, never on
+// held-out notices).
 struct ConceptWeights {
   // A notice link's weight is this times the word's specificity among the
   // language's training notices, log(1 + notices / notices with the word),
@@ -128,6 +134,23 @@ struct ConceptWeights {
   // ("fourniture", "dostawa") are discounted by the word's specificity
   // among notices, scaled to [0, 1]. Default: true.
   bool discount_notice_words = true;
+
+  // Suggestions (Suggest, not Concepts) by the division and group
+  // classifier; false ranks codes by the links alone, as Concepts does.
+  // Default: true.
+  bool classifier = true;
+  // Each label's distinct words count this many times for its code's group
+  // and division, in the label's language, beside the notices' words (the
+  // notice file's group counts, in which a notice's title words count
+  // 1 + title_weight and its other words 1). Default: 2.
+  double label_prior = 2.0;
+  // Additive (Lidstone) smoothing of the classifier's word counts.
+  // Default: 1.
+  double smoothing = 1.0;
+  // A text of several lines is read as a notice: the words of its first
+  // line (the title) count 1 + title_weight, the others 1. Must match the
+  // weight the notice file was written with. Default: 4.
+  double title_weight = 4.0;
 };
 
 class CpvConcepts {
@@ -141,9 +164,12 @@ class CpvConcepts {
 
   // From the label file (header, then `code<TAB>label_bg ... label_sv` in
   // kConceptLanguages order) and the notice links (header, then
-  // `language<TAB>term<TAB>notices<TAB>code:count code:count ...`, with a
-  // row of term "*" giving the language's number of notices). Every code
-  // must be in `cpv`, which must outlive the result. Errors name the line.
+  // `language<TAB>term<TAB>notices<TAB>code:count ...<TAB>group:count ...`:
+  // the codes the term's notices carry, and the word mass the term brings
+  // to each main code's group, a group written as its three digits; a row
+  // of term "*" gives the language's number of notices, its notices per
+  // main group, and each group's total word mass). Every code must be in
+  // `cpv`, which must outlive the result. Errors name the line.
   static absl::StatusOr<std::unique_ptr<CpvConcepts>> Create(
       absl::string_view labels_tsv, absl::string_view notices_tsv,
       const CpvTaxonomy& cpv, const ConceptWeights& weights = {});
@@ -192,29 +218,69 @@ class CpvConcepts {
     int32_t ordinal;
     float weight;
   };
+  // A term's evidence for a class (a group or a division) of the
+  // classifier: log(1 + count / smoothing).
+  struct ClassGain {
+    int32_t key;  // The class's first 3 (group) or 2 (division) digits.
+    float gain;
+  };
   struct TermLinks {
     std::vector<Link> label;
     std::vector<Link> notices;
+    std::vector<ClassGain> groups;
+    std::vector<ClassGain> divisions;
+  };
+  // Per class key: log prior - log(total count + smoothing * vocabulary);
+  // the latter is multiplied by the text's word mass.
+  struct ClassTotals {
+    absl::flat_hash_map<int32_t, std::pair<double, double>> prior_and_norm;
   };
   struct LanguageModel {
     absl::flat_hash_map<std::string, TermLinks> links;
+    ClassTotals groups;
+    ClassTotals divisions;
   };
+  // Classifier scores (log posteriors up to a constant) of the classes with
+  // evidence in the text.
+  using ClassScores = std::vector<std::pair<int32_t, double>>;
   // Per code ordinal, its label in each language: views into labels_.
   using Labels = std::array<absl::string_view, kConceptLanguageCount>;
 
   CpvConcepts() = default;
   const LanguageModel& Model(int language) const;
   void BuildModel(int language, LanguageModel* model) const;
-  // Raw scores by ordinal for analysed terms of `language`.
-  absl::flat_hash_map<int32_t, double> RawScores(
+  // Raw scores of analysed terms of `language`: (ordinal, score > 0),
+  // ascending by ordinal.
+  std::vector<std::pair<int32_t, double>> RawScores(
       const std::vector<std::string>& terms, int language) const;
-  // Adds group and division support: the ranking score of each scored code.
+  // Adds group and division support: the ranking score of each scored code,
+  // best first, the best `keep` only.
   std::vector<std::pair<int32_t, double>> Ranked(
-      const absl::flat_hash_map<int32_t, double>& raw) const;
+      const std::vector<std::pair<int32_t, double>>& raw,
+      size_t keep = SIZE_MAX) const;
   absl::StatusOr<int> ResolveLanguage(absl::string_view text,
                                       absl::string_view language) const;
   std::vector<ConceptEvidence> EvidenceOfWords(
       const std::vector<AnalyzedWord>& words, int language, CpvCode code) const;
+  // The classifier's scores of groups (or divisions) for weighted terms.
+  ClassScores Classify(
+      const std::vector<std::pair<std::string, double>>& weighted_terms,
+      int language, bool divisions) const;
+  void BuildClassifier(int language,
+                       const std::vector<std::vector<std::string>>& label_terms,
+                       LanguageModel* model) const;
+  // Calls fn(word, concept term, its links) for each word of `language`
+  // whose concept term has links, the first word of each term only.
+  template <typename Fn>
+  void ForEachLinkedWord(const std::vector<AnalyzedWord>& words, int language,
+                         Fn fn) const;
+  // The words of the text that count for `group` in the classifier.
+  std::vector<ConceptEvidence> GroupEvidence(
+      const std::vector<AnalyzedWord>& words, int language,
+      int32_t group) const;
+  std::vector<CpvSuggestion> SuggestByClassifier(
+      const std::vector<AnalyzedWord>& words, absl::string_view text,
+      int language, int top) const;
 
   const CpvTaxonomy* cpv_ = nullptr;
   ConceptWeights weights_;
@@ -224,7 +290,13 @@ class CpvConcepts {
   struct NoticeTerm {
     int notices;
     std::vector<std::pair<int32_t, float>> counts;
+    std::vector<std::pair<int32_t, float>> groups;  // Group key, mass.
   };
+  // Per language, each group's total word mass in its notices.
+  std::array<absl::flat_hash_map<int32_t, double>, kConceptLanguageCount>
+      group_mass_;
+  // Training notices per main group, over all languages.
+  absl::flat_hash_map<int32_t, double> group_notices_;
   std::array<absl::flat_hash_map<std::string, NoticeTerm>,
              kConceptLanguageCount>
       notice_terms_;

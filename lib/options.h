@@ -80,6 +80,15 @@ struct Options {
   // (std::thread::hardware_concurrency()); 1 analyses on the calling thread
   // only. Negative numbers are an error when building. Default: 0.
   int build_threads = 0;
+
+  // Whether the index computes the CPV concepts of each supplier's texts
+  // and of each tender's text (lib/cpv_concepts.h): the cross-language
+  // relevance of the `concepts` score component (doc/cross_language.md).
+  // false skips that work when building, loading and matching, and the
+  // component then scores 0 for everyone, whatever its weight; for a
+  // single-language deployment, or to measure what the layer costs
+  // (doc/benchmarks.md, issue 14). Default: true.
+  bool cpv_concepts = true;
 };
 
 // The taxonomies of `options`, the builtin ones where unset.

@@ -3,6 +3,7 @@
 #include "procmatch/cpv_concepts.h"
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,31 @@ TEST(CpvConceptsTest, SuggestsTheSameConceptInEightLanguages) {
     EXPECT_FALSE((*s)[0].label.empty());
     EXPECT_EQ((*s)[0].label_en, CpvTaxonomy::Builtin().Label((*s)[0].code));
   }
+}
+
+// Suggestions come from distinct groups, each scored by its posterior
+// probability: in (0, 1], best first, summing to at most 1; a notice's
+// title (its first line) counts more than its body.
+TEST(CpvConceptsTest, SuggestionsAreDistinctGroupsByProbability) {
+  absl::StatusOr<std::vector<CpvSuggestion>> s = SuggestCpv(
+      "Levering van onbemande luchtvaartuigen\n"
+      "Het onderhoud van de software en de opleiding van de piloten.",
+      "nl", 5);
+  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_FALSE(s->empty());
+  EXPECT_EQ((*s)[0].code.Truncated(3), CpvCode::FromDigits(35600000));
+  double sum = 0;
+  std::set<uint32_t> groups;
+  for (size_t i = 0; i < s->size(); ++i) {
+    const double p = (*s)[i].score;
+    EXPECT_GT(p, 0);
+    EXPECT_LE(p, 1);
+    if (i > 0) EXPECT_LE(p, (*s)[i - 1].score);
+    sum += p;
+    EXPECT_TRUE(groups.insert((*s)[i].code.Truncated(3).digits()).second);
+    EXPECT_FALSE((*s)[i].evidence.empty()) << (*s)[i].code.digits();
+  }
+  EXPECT_LE(sum, 1 + 1e-9);
 }
 
 TEST(CpvConceptsTest, EvidenceShowsWordsNotStems) {

@@ -239,7 +239,8 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
   TermsByLanguage by_language;
   for (const auto& [text, language] : ConceptTexts(p)) {
     if (!s.ok()) break;
-    s = AddText(text, language, counts, &by_language);
+    s = AddText(text, language, counts,
+                options.cpv_concepts ? &by_language : nullptr);
   }
   if (!s.ok()) {
     if (absl::StartsWith(s.message(), "supplier \"")) return s;

@@ -90,10 +90,12 @@ absl::Status AddTerms(const IndexData& index, const std::string& text,
   if (!terms.ok()) return terms.status();
   q->text = text;
   q->text_language = lang;
-  for (const Concept& c :
-       CpvConcepts::Builtin().ConceptsOfTerms(*terms, lang)) {
-    q->concepts.push_back({c.code, c.weight, CreditScorer(*q->cpv, c.code)});
-    q->concept_weight_sum += c.weight;
+  if (index.options().cpv_concepts) {
+    for (const Concept& c :
+         CpvConcepts::Builtin().ConceptsOfTerms(*terms, lang)) {
+      q->concepts.push_back({c.code, c.weight, CreditScorer(*q->cpv, c.code)});
+      q->concept_weight_sum += c.weight;
+    }
   }
   std::vector<std::string> sorted = *std::move(terms);
   std::sort(sorted.begin(), sorted.end());
