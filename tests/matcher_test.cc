@@ -42,32 +42,55 @@ std::string Summary(const v1::MatchResponse& r) {
   return s;
 }
 
+// Matches each of `requests` pruned and exhaustively and asserts that both
+// give the same matches byte for byte (ids, order, scores, explanations) and
+// the same exclusions; returns the pruned responses and adds up the
+// suppliers each path scored.
+std::vector<v1::MatchResponse> PrunedEqualsExhaustive(
+    const Matcher& matcher, const std::vector<v1::MatchRequest>& requests,
+    int64_t* scored_indexed, int64_t* scored_exhaustive) {
+  std::vector<v1::MatchResponse> pruned;
+  for (const auto& request : requests) {
+    auto fast = matcher.Match(request);
+    auto slow = matcher.MatchExhaustive(request);
+    EXPECT_TRUE(fast.ok()) << fast.status();
+    EXPECT_TRUE(slow.ok()) << slow.status();
+    if (!fast.ok() || !slow.ok()) return pruned;
+    EXPECT_EQ(fast->matches_size(), slow->matches_size())
+        << request.DebugString();
+    if (fast->matches_size() != slow->matches_size()) return pruned;
+    for (int i = 0; i < fast->matches_size(); ++i) {
+      if (!MessageDifferencer::Equals(fast->matches(i), slow->matches(i))) {
+        ADD_FAILURE() << "request " << request.request_id() << " rank " << i + 1
+                      << "\n"
+                      << request.options().weights().DebugString()
+                      << fast->matches(i).DebugString()
+                      << slow->matches(i).DebugString();
+        return pruned;
+      }
+    }
+    EXPECT_EQ(Summary(*fast), Summary(*slow));
+    *scored_indexed += fast->counters().scored();
+    *scored_exhaustive += slow->counters().scored();
+    pruned.push_back(*std::move(fast));
+  }
+  return pruned;
+}
+
+int WithMatches(const std::vector<v1::MatchResponse>& responses) {
+  int n = 0;
+  for (const auto& r : responses) n += r.matches_size() > 0;
+  return n;
+}
+
 // The optimised path returns exactly what scoring everyone returns.
 TEST(MatcherOracleTest, IndexedTopKEqualsExhaustive) {
   const auto suppliers = testing::RandomSuppliers(3000, 7);
   const auto requests = testing::RandomRequests(400, 11);
   Matcher matcher(BuildIndex(suppliers));
-  int with_matches = 0;
   int64_t scored_indexed = 0, scored_exhaustive = 0;
-  for (const auto& request : requests) {
-    auto fast = matcher.Match(request);
-    auto slow = matcher.MatchExhaustive(request);
-    ASSERT_TRUE(fast.ok()) << fast.status();
-    ASSERT_TRUE(slow.ok()) << slow.status();
-    ASSERT_EQ(fast->matches_size(), slow->matches_size())
-        << request.DebugString();
-    for (int i = 0; i < fast->matches_size(); ++i) {
-      // Byte for byte: ids, order, scores, explanations.
-      ASSERT_TRUE(
-          MessageDifferencer::Equals(fast->matches(i), slow->matches(i)))
-          << "request " << request.request_id() << " rank " << i + 1 << "\n"
-          << fast->matches(i).DebugString() << slow->matches(i).DebugString();
-    }
-    ASSERT_EQ(Summary(*fast), Summary(*slow));
-    with_matches += fast->matches_size() > 0;
-    scored_indexed += fast->counters().scored();
-    scored_exhaustive += slow->counters().scored();
-  }
+  const int with_matches = WithMatches(PrunedEqualsExhaustive(
+      matcher, requests, &scored_indexed, &scored_exhaustive));
   // The comparison is only meaningful if queries return results, and the
   // optimisation only if it skips work.
   EXPECT_GT(with_matches, 300);
@@ -79,9 +102,8 @@ TEST(MatcherOracleTest, IndexedTopKEqualsExhaustive) {
 TEST(MatcherOracleTest, ConceptsAloneIndexedTopKEqualsExhaustive) {
   const auto suppliers = testing::RandomSuppliers(2000, 61);
   Matcher matcher(BuildIndex(suppliers));
-  int with_matches = 0;
-  int64_t scored_indexed = 0, scored_exhaustive = 0;
-  for (v1::MatchRequest request : testing::RandomRequests(200, 62)) {
+  std::vector<v1::MatchRequest> requests = testing::RandomRequests(200, 62);
+  for (v1::MatchRequest& request : requests) {
     v1::ScoreWeights& w = *request.mutable_options()->mutable_weights();
     w.Clear();
     w.set_cpv(0);
@@ -92,19 +114,12 @@ TEST(MatcherOracleTest, ConceptsAloneIndexedTopKEqualsExhaustive) {
     w.set_size_fit(0);
     w.set_proximity(0);
     w.set_concepts(1);
-    auto fast = matcher.Match(request);
-    auto slow = matcher.MatchExhaustive(request);
-    ASSERT_TRUE(fast.ok()) << fast.status();
-    ASSERT_TRUE(slow.ok()) << slow.status();
-    ASSERT_EQ(fast->matches_size(), slow->matches_size());
-    for (int i = 0; i < fast->matches_size(); ++i) {
-      ASSERT_TRUE(
-          MessageDifferencer::Equals(fast->matches(i), slow->matches(i)))
-          << fast->matches(i).DebugString() << slow->matches(i).DebugString();
-    }
-    for (const auto& m : fast->matches()) with_matches += m.score() > 0;
-    scored_indexed += fast->counters().scored();
-    scored_exhaustive += slow->counters().scored();
+  }
+  int64_t scored_indexed = 0, scored_exhaustive = 0;
+  int with_matches = 0;
+  for (const auto& r : PrunedEqualsExhaustive(
+           matcher, requests, &scored_indexed, &scored_exhaustive)) {
+    for (const auto& m : r.matches()) with_matches += m.score() > 0;
   }
   EXPECT_GT(with_matches, 100);
   EXPECT_LT(scored_indexed, scored_exhaustive);
@@ -154,19 +169,12 @@ TEST(MatcherOracleTest, BuyerAffinityAndTrackRecordTopKEqualsExhaustive) {
     }
   }
   Matcher matcher(BuildIndex(suppliers));
+  int64_t scored_indexed = 0, scored_exhaustive = 0;
   int with_buyer = 0;
-  for (const auto& request : requests) {
-    auto fast = matcher.Match(request);
-    auto slow = matcher.MatchExhaustive(request);
-    ASSERT_TRUE(fast.ok()) << fast.status();
-    ASSERT_TRUE(slow.ok()) << slow.status();
-    ASSERT_EQ(fast->matches_size(), slow->matches_size());
-    for (int i = 0; i < fast->matches_size(); ++i) {
-      ASSERT_TRUE(
-          MessageDifferencer::Equals(fast->matches(i), slow->matches(i)))
-          << "request " << request.request_id() << " rank " << i + 1 << "\n"
-          << fast->matches(i).DebugString() << slow->matches(i).DebugString();
-      for (const auto& c : fast->matches(i).components()) {
+  for (const auto& r : PrunedEqualsExhaustive(
+           matcher, requests, &scored_indexed, &scored_exhaustive)) {
+    for (const auto& m : r.matches()) {
+      for (const auto& c : m.components()) {
         with_buyer += c.kind() == v1::SCORE_COMPONENT_KIND_BUYER_AFFINITY &&
                       c.value() > 0;
       }
@@ -174,32 +182,6 @@ TEST(MatcherOracleTest, BuyerAffinityAndTrackRecordTopKEqualsExhaustive) {
   }
   // Buyer affinity did take part in the rankings compared.
   EXPECT_GT(with_buyer, 500);
-}
-
-// Pruned and exhaustive matches of `requests` are identical (ids, order,
-// scores, explanations); adds up the suppliers each scored.
-void ExpectPrunedEqualsExhaustive(const Matcher& matcher,
-                                  const std::vector<v1::MatchRequest>& requests,
-                                  int* with_matches, int64_t* scored_indexed,
-                                  int64_t* scored_exhaustive) {
-  for (const auto& request : requests) {
-    auto fast = matcher.Match(request);
-    auto slow = matcher.MatchExhaustive(request);
-    ASSERT_TRUE(fast.ok()) << fast.status();
-    ASSERT_TRUE(slow.ok()) << slow.status();
-    ASSERT_EQ(fast->matches_size(), slow->matches_size())
-        << request.DebugString();
-    for (int i = 0; i < fast->matches_size(); ++i) {
-      ASSERT_TRUE(
-          MessageDifferencer::Equals(fast->matches(i), slow->matches(i)))
-          << "request " << request.request_id() << " rank " << i + 1 << "\n"
-          << request.options().weights().DebugString()
-          << fast->matches(i).DebugString() << slow->matches(i).DebugString();
-    }
-    *with_matches += fast->matches_size() > 0;
-    *scored_indexed += fast->counters().scored();
-    *scored_exhaustive += slow->counters().scored();
-  }
 }
 
 // Random weights, each zero a third of the time, on a larger corpus: the
@@ -218,10 +200,9 @@ TEST(MatcherOracleTest, RandomWeightsTopKEqualsExhaustive) {
       w.GetReflection()->SetDouble(&w, fields->field(f), weight);
     }
   }
-  int with_matches = 0;
   int64_t scored_indexed = 0, scored_exhaustive = 0;
-  ExpectPrunedEqualsExhaustive(matcher, requests, &with_matches,
-                               &scored_indexed, &scored_exhaustive);
+  const int with_matches = WithMatches(PrunedEqualsExhaustive(
+      matcher, requests, &scored_indexed, &scored_exhaustive));
   EXPECT_GT(with_matches, 60);
   EXPECT_LT(scored_indexed, scored_exhaustive / 4);
 }
@@ -243,10 +224,9 @@ TEST(MatcherOracleTest, PlaceAndSizeAloneTopKEqualsExhaustive) {
     w.set_proximity(0.7);
     w.set_size_fit(0.3);
   }
-  int with_matches = 0;
   int64_t scored_indexed = 0, scored_exhaustive = 0;
-  ExpectPrunedEqualsExhaustive(matcher, requests, &with_matches,
-                               &scored_indexed, &scored_exhaustive);
+  const int with_matches = WithMatches(PrunedEqualsExhaustive(
+      matcher, requests, &scored_indexed, &scored_exhaustive));
   EXPECT_GT(with_matches, 40);
   EXPECT_LT(scored_indexed, scored_exhaustive / 4);
 }
