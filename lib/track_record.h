@@ -14,7 +14,13 @@
 // words (SA, NV, GmbH, Oy, sp. z o.o., ЕООД...) at the start and end of the
 // name, spaced or not ("S. A.", "sp. z o. o.", "s. r. o.", "Co.KG": a run of
 // words of at most 4 letters spelling a form). Word order and every other
-// word count. Every
+// word count, with three exceptions that name no other company: a joint
+// bid's label at the start ("Konsorcjum:", "Lider konsorcjum –", "Κ/Ξ:",
+// "ДЗЗД"), and, after a legal form, a separator (comma, colon, semicolon,
+// parenthesis, spaced dash) or the winner's own town and what follows it, a
+// branch, town or role ("DB Regio AG, Regio Nordost", "Vetrea Terveys Oy
+// Joensuu", "IMPEL SAFETY Sp. z o.o. (Partner)"), unless that part ends
+// with a legal form itself (a second member or a former name). Every
 // spelling is kept, and Merges() lists the groups of more than one for a
 // person to check.
 //
@@ -43,8 +49,10 @@ namespace procmatch {
 
 // The resolution key of a company name, without the country: "Oy IBM
 // Finland Ab" -> "ibm finland". A name that is nothing but legal-form words
-// keeps them.
-std::string CompanyNameKey(absl::string_view name);
+// keeps them. `town`, the company's town when known, ends the name where it
+// follows a legal form ("Vetrea Terveys Oy Joensuu", town "Joensuu" ->
+// "vetrea terveys").
+std::string CompanyNameKey(absl::string_view name, absl::string_view town = "");
 
 // The id TrackRecordBuilder::Build() gives the supplier of this winner, or
 // "" for a winner without a usable name.
