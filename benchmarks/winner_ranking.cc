@@ -224,7 +224,7 @@ class Evaluation {
         q.notice = static_cast<int>(t - split.first);
         for (const v1::ContractAward* a : group) {
           for (const v1::Awardee& w : a->winners()) {
-            const std::string id = TrackRecordSupplierId(w);
+            const std::string id = records.SupplierIdOf(w);
             if (!id.empty() && index_->FindDoc(id) >= 0) q.winners.insert(id);
           }
         }

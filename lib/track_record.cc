@@ -1,8 +1,10 @@
 #include "procmatch/track_record.h"
 
 #include <algorithm>
+#include <functional>
 #include <set>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -226,6 +228,28 @@ std::string SupplierId(const std::string& country, const std::string& key) {
   return id;
 }
 
+// A registration number across spellings: "country/letters and digits",
+// upper-case, without a leading country prefix ("FR 123.456.789" and
+// "123456789" in FR agree); "" for none or a placeholder (fewer than 5
+// letters and digits, no digit, or one character repeated: "0000000").
+std::string IdentifierKey(const v1::Awardee& winner) {
+  if (!IsIsoCountry(winner.country())) return "";
+  std::string id;
+  for (char c : winner.identifier()) {
+    if (absl::ascii_isalnum(c)) id.push_back(absl::ascii_toupper(c));
+  }
+  std::string prefix = winner.country();
+  if (prefix == "GR") prefix = "EL";  // Greek VAT numbers start "EL".
+  if (absl::StartsWith(id, winner.country()) || absl::StartsWith(id, prefix)) {
+    id = id.substr(2);
+  }
+  const bool digit = std::any_of(id.begin(), id.end(), absl::ascii_isdigit);
+  const bool repeated =
+      !id.empty() && id.find_first_not_of(id[0]) == std::string::npos;
+  if (id.size() < 5 || !digit || repeated) return "";
+  return absl::StrCat(winner.country(), "/", id);
+}
+
 // A buyer across notices: its country and folded name.
 std::string BuyerKey(const std::string& country, const std::string& name) {
   return absl::StrCat(country, "/", FoldText(name));
@@ -363,6 +387,8 @@ bool TrackRecordBuilder::AddAwards(const v1::Tender& notice) {
     for (const v1::Awardee& a : award.winners()) {
       const std::string id = TrackRecordSupplierId(a);
       if (id.empty()) continue;
+      const std::string identifier = IdentifierKey(a);
+      if (!identifier.empty()) identifiers_[identifier].insert(id);
       Winner& w = winners_[id];
       w.country = IsIsoCountry(a.country()) ? a.country() : std::string();
       ++w.spellings[a.name()];
@@ -375,10 +401,77 @@ bool TrackRecordBuilder::AddAwards(const v1::Tender& notice) {
   return true;
 }
 
+std::map<std::string, std::string> TrackRecordBuilder::MergedInto() const {
+  // Union-find over the ids that share a registration number.
+  std::map<std::string, std::string> parent;
+  std::function<std::string(const std::string&)> find =
+      [&](const std::string& id) -> std::string {
+    auto it = parent.find(id);
+    if (it == parent.end() || it->second == id) return id;
+    return it->second = find(it->second);
+  };
+  for (const auto& [identifier, ids] : identifiers_) {
+    for (const std::string& id : ids) {
+      const std::string a = find(*ids.begin()), b = find(id);
+      if (a != b) parent[std::max(a, b)] = std::min(a, b);
+    }
+  }
+  // Each group's id: the member with the most contracts, then the smallest.
+  std::map<std::string, std::vector<std::string>> groups;
+  for (const auto& [id, p] : parent) groups[find(id)].push_back(id);
+  std::map<std::string, std::string> out;
+  for (auto& [root, members] : groups) {
+    members.push_back(root);
+    std::string best = root;
+    for (const std::string& m : members) {
+      const size_t n = winners_.at(m).contracts.size();
+      const size_t best_n = winners_.at(best).contracts.size();
+      if (n > best_n || (n == best_n && m < best)) best = m;
+    }
+    for (const std::string& m : members) {
+      if (m != best) out[m] = best;
+    }
+  }
+  return out;
+}
+
+std::map<std::string, TrackRecordBuilder::Winner> TrackRecordBuilder::Resolved()
+    const {
+  const std::map<std::string, std::string> merged = MergedInto();
+  if (merged.empty()) return winners_;
+  std::map<std::string, Winner> out;
+  for (const auto& [id, w] : winners_) {
+    if (!merged.count(id)) out[id] = w;
+  }
+  for (const auto& [from, into] : merged) {
+    const Winner& w = winners_.at(from);
+    Winner& to = out[into];
+    for (const auto& [s, n] : w.spellings) to.spellings[s] += n;
+    for (const auto& [t, n] : w.towns) to.towns[t] += n;
+    for (const auto& [c, n] : w.nuts) to.nuts[c] += n;
+    to.sme = to.sme || w.sme;
+    to.contracts.insert(to.contracts.end(), w.contracts.begin(),
+                        w.contracts.end());
+  }
+  return out;
+}
+
+std::string TrackRecordBuilder::SupplierIdOf(const v1::Awardee& winner) const {
+  std::string id = TrackRecordSupplierId(winner);
+  if (id.empty()) return id;
+  auto known = identifiers_.find(IdentifierKey(winner));
+  if (!winners_.count(id) && known != identifiers_.end()) {
+    id = *known->second.begin();
+  }
+  const std::map<std::string, std::string> merged = MergedInto();
+  auto it = merged.find(id);
+  return it != merged.end() ? it->second : id;
+}
+
 std::vector<v1::SupplierProfile> TrackRecordBuilder::Build() const {
   const NutsTaxonomy& nuts = NutsTaxonomy::Builtin();
   std::vector<v1::SupplierProfile> out;
-  for (const auto& [id, w] : winners_) {
+  for (const auto& [id, w] : Resolved()) {
     v1::SupplierProfile p;
     p.set_id(id);
     const std::string& name = MostFrequent(w.spellings);
@@ -416,7 +509,7 @@ std::vector<v1::SupplierProfile> TrackRecordBuilder::Build() const {
 
 std::vector<SupplierMerge> TrackRecordBuilder::Merges() const {
   std::vector<SupplierMerge> out;
-  for (const auto& [id, w] : winners_) {
+  for (const auto& [id, w] : Resolved()) {
     if (w.spellings.size() < 2) continue;
     SupplierMerge m{id, w.country, {}};
     std::vector<std::pair<int, std::string>> by_count;

@@ -20,9 +20,12 @@
 // parenthesis, spaced dash) or the winner's own town and what follows it, a
 // branch, town or role ("DB Regio AG, Regio Nordost", "Vetrea Terveys Oy
 // Joensuu", "IMPEL SAFETY Sp. z o.o. (Partner)"), unless that part ends
-// with a legal form itself (a second member or a former name). Every
-// spelling is kept, and Merges() lists the groups of more than one for a
-// person to check.
+// with a legal form itself (a second member or a former name). Winners of
+// one country that carry the same national registration number
+// (Awardee.identifier, e.g. TED's NATIONALID; compared on its letters and
+// digits, a leading country prefix dropped) are one supplier whatever their
+// names. Every spelling is kept, and Merges() lists the groups of more than
+// one for a person to check.
 //
 // Example:
 //
@@ -89,6 +92,11 @@ class TrackRecordBuilder {
   // The groups with more than one spelling.
   std::vector<SupplierMerge> Merges() const;
 
+  // The id Build() gives the supplier of `winner`, seen in AddAwards() or
+  // not: TrackRecordSupplierId(winner), unless its registration number ties
+  // it to a supplier added under another name. "" without a usable name.
+  std::string SupplierIdOf(const v1::Awardee& winner) const;
+
   int awards() const { return awards_; }
 
  private:
@@ -100,7 +108,15 @@ class TrackRecordBuilder {
     bool sme = false;
     std::vector<v1::PastContract> contracts;
   };
-  std::map<std::string, Winner> winners_;  // By supplier id.
+  // The winners by supplier id, those tied by a registration number merged
+  // into the id with the most contracts (then the smallest).
+  std::map<std::string, Winner> Resolved() const;
+  // Name-based supplier id -> the id it is merged into, for merged ids only.
+  std::map<std::string, std::string> MergedInto() const;
+
+  std::map<std::string, Winner> winners_;  // By name-based supplier id.
+  // IdentifierKey() (track_record.cc) -> name-based ids that carried it.
+  std::map<std::string, std::set<std::string>> identifiers_;
   // Buyer key (BuyerKey() in track_record.cc) -> main activity -> notices.
   std::map<std::string, std::map<std::string, int>> buyer_activities_;
   std::set<std::string> notices_;  // Source notice ids added.

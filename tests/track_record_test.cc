@@ -309,6 +309,42 @@ TEST(TrackRecordBuilderTest, BuyerActivityComesFromTheBuyersOtherNotices) {
   EXPECT_EQ(by_notice["450404-2021"], "DEFENCE");
 }
 
+// Two spellings with nothing in common but the registration number are one
+// supplier; a placeholder number or another country ties nothing.
+TEST(TrackRecordBuilderTest, RegistrationNumberTiesSpellingsTogether) {
+  auto notice = [](const std::string& doc_id, const std::string& name,
+                   const std::string& country, const std::string& number) {
+    v1::Tender t = AwardNotice(doc_id, name, country);
+    t.mutable_awards(0)->mutable_winners(0)->set_identifier(number);
+    return t;
+  };
+  TrackRecordBuilder records;
+  records.AddAwards(
+      notice("1-2020", "Electricité de France", "FR", "552 081 317"));
+  records.AddAwards(notice("2-2020", "EDF", "FR", "FR552081317"));
+  records.AddAwards(notice("3-2020", "EDF SA", "FR", "552.081.317"));
+  records.AddAwards(notice("4-2020", "Acme", "FR", "0000000"));
+  records.AddAwards(notice("5-2020", "Acme Ouest", "FR", "0000000"));
+  records.AddAwards(notice("6-2020", "Edf Belgium", "BE", "552081317"));
+  const std::vector<v1::SupplierProfile> profiles = records.Build();
+  std::map<std::string, int> contracts;
+  for (const auto& p : profiles) contracts[p.id()] = p.past_contracts_size();
+  EXPECT_EQ(contracts, (std::map<std::string, int>{{"ted:FR:edf", 2 + 1},
+                                                   {"ted:FR:acme", 1},
+                                                   {"ted:FR:acme-ouest", 1},
+                                                   {"ted:BE:edf-belgium", 1}}));
+  // A winner not seen, known by its number only, resolves to the supplier.
+  v1::Awardee unseen;
+  unseen.set_name("Électricité de France, direction commerce");
+  unseen.set_country("FR");
+  unseen.set_identifier("FR 552081317");
+  EXPECT_EQ(records.SupplierIdOf(unseen), "ted:FR:edf");
+  unseen.set_identifier("");
+  EXPECT_EQ(records.SupplierIdOf(unseen), TrackRecordSupplierId(unseen));
+  ASSERT_EQ(records.Merges().size(), 1u);
+  EXPECT_EQ(records.Merges()[0].spellings.size(), 3u);
+}
+
 // Regression: long names were cut and given a hash that changed from one
 // run to the next (absl::Hash is seeded per process), so two imports of the
 // same notices gave the same supplier two ids. The id is a pure function of
