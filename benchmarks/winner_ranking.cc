@@ -16,7 +16,9 @@
 // (learn the weights by coordinate ascent, nested cross-validation),
 // --max_test_notices=N (smoke runs), --misses (only: print each
 // cross-validation query whose winner is not first, with the component
-// values of the winner and of those ranked above it).
+// values of the winner and of those ranked above it), --winners (only:
+// print every winner as fold, supplier id and name, tab-separated, for
+// studying name resolution).
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -222,7 +224,7 @@ class Evaluation {
         q.notice = static_cast<int>(t - split.first);
         for (const v1::ContractAward* a : group) {
           for (const v1::Awardee& w : a->winners()) {
-            const std::string id = TrackRecordSupplierId(w);
+            const std::string id = records.SupplierIdOf(w);
             if (!id.empty() && index_->FindDoc(id) >= 0) q.winners.insert(id);
           }
         }
@@ -695,6 +697,7 @@ int Main(int argc, char** argv) {
   bool tune = false;
   bool learn = false;
   bool misses = false;
+  bool winners = false;
   int max_test = 0;
   for (int i = 1; i < argc; ++i) {
     absl::string_view a = argv[i];
@@ -702,6 +705,7 @@ int Main(int argc, char** argv) {
     if (a == "--tune") tune = true;
     if (a == "--learn") learn = true;
     if (a == "--misses") misses = true;
+    if (a == "--winners") winners = true;
     if (absl::ConsumePrefix(&a, "--max_test_notices=")) {
       (void)absl::SimpleAtoi(a, &max_test);
     }
@@ -747,6 +751,18 @@ int Main(int argc, char** argv) {
       if (f.test.size() > static_cast<size_t>(max_test))
         f.test.resize(max_test);
     }
+  }
+  if (winners) {
+    for (const auto& t : notices) {
+      for (const v1::ContractAward& a : t.awards()) {
+        for (const v1::Awardee& w : a.winners()) {
+          std::cout << Fnv1a(t.source_notice_id()) % 5 << "\t"
+                    << TrackRecordSupplierId(w) << "\t" << w.name() << "\t"
+                    << w.town() << "\n";
+        }
+      }
+    }
+    return 0;
   }
   if (misses) {
     const auto* d = v1::ScoreWeights::descriptor();

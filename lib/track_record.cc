@@ -1,8 +1,11 @@
 #include "procmatch/track_record.h"
 
 #include <algorithm>
+#include <functional>
 #include <set>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -53,8 +56,16 @@ const std::vector<LegalForm>& LegalForms() {
           "spolka z ograniczona odpowiedzialnoscia", "sro", "spol sro", "kft",
           "zrt", "nyrt", "bt", "doo", "dd", "ad", "ood", "eood", "et", "еоод",
           "оод", "ад", "ет", "ead", "еад",
+          // Long forms and forms found missing in data/ted winners.
+          "gmbh co", "ay", "spolka akcyjna", "spolka jawna", "sp j",
+          "sp komandytowa", "korlatolt felelossegu tarsasag",
+          "nonprofit korlatolt felelossegu tarsasag",
+          "zartkoruen mukodo reszvenytarsasag", "sociedad anonima",
+          "sociedad limitada", "societa cooperativa",
+          "societa cooperativa sociale", "onlus", "scarl", "srls",
           // Greece.
-          "ae", "αε", "οε", "επε", "εε", "ικε"}) {
+          "ae", "αε", "οε", "επε", "εε", "ικε", "ανωνυμη εταιρεια",
+          "ανωνυμοσ εταιρεια", "ανωνυμοσ εταιρια"}) {
       LegalForm form;
       form.words = absl::StrSplit(f, ' ');
       form.letters = absl::StrJoin(form.words, "");
@@ -97,6 +108,102 @@ bool StripAt(std::vector<std::string>* words, bool at_end) {
   return false;
 }
 
+// Folds a name and turns the characters that join or enclose its words
+// into spaces; dots go ("S.A." -> "sa", "s.r.o." -> "sro").
+std::vector<std::string> NameWords(absl::string_view text) {
+  // Typographic quotes, which enclose the name proper in many countries
+  // ("„Бент Ойл“ АД", "«Tor Vergata»"), separate words like ASCII quotes;
+  // Greek accents fold like Latin ones, and final sigma like capital sigma
+  // folds ("ΘΑΛΗΣ", "Θαλής").
+  std::string folded = absl::StrReplaceAll(
+      FoldText(text),
+      {{"\u201E", " "}, {"\u201C", " "}, {"\u201D", " "}, {"\u201A", " "},
+       {"\u2018", " "}, {"\u2019", " "}, {"\u00AB", " "}, {"\u00BB", " "},
+       {"\u2039", " "}, {"\u203A", " "}, {"ά", "α"},      {"έ", "ε"},
+       {"ή", "η"},      {"ί", "ι"},      {"ό", "ο"},      {"ύ", "υ"},
+       {"ώ", "ω"},      {"ϊ", "ι"},      {"ϋ", "υ"},      {"ΐ", "ι"},
+       {"ΰ", "υ"},      {"ς", "σ"}});
+  std::string cleaned;
+  for (char c : folded) {
+    if (c == '.') continue;
+    const bool punct = c == ',' || c == '\'' || c == '"' || c == '(' ||
+                       c == ')' || c == '&' || c == '/' || c == '-' ||
+                       c == ';' || c == ':' || c == '+' || c == '`';
+    cleaned.push_back(punct ? ' ' : c);
+  }
+  std::vector<std::string> words =
+      absl::StrSplit(cleaned, ' ', absl::SkipEmpty());
+  // Dashes and other General Punctuation (U+2000-U+206F: UTF-8 E2 80 xx or
+  // E2 81 xx) standing alone separate words; they are not words.
+  auto punctuation = [](const std::string& w) {
+    for (size_t i = 0; i < w.size(); i += 3) {
+      if (i + 2 >= w.size() || static_cast<unsigned char>(w[i]) != 0xE2 ||
+          (static_cast<unsigned char>(w[i + 1]) & 0xFE) != 0x80) {
+        return false;
+      }
+    }
+    return true;
+  };
+  words.erase(std::remove_if(words.begin(), words.end(), punctuation),
+              words.end());
+  return words;
+}
+
+// The parts of a name between separators: a comma, semicolon, colon,
+// parenthesis, or a dash (-, –, —) with a space on either side; a hyphen
+// inside a word ("Hoito-ja", "Mastër-PIK") does not separate.
+std::vector<absl::string_view> NameSegments(absl::string_view name) {
+  std::vector<absl::string_view> out;
+  size_t start = 0;
+  for (size_t i = 0; i < name.size(); ++i) {
+    size_t len = 0;
+    if (absl::string_view(",;:()").find(name[i]) != absl::string_view::npos) {
+      len = 1;
+    } else {
+      const size_t dash = name[i] == '-' ? 1
+                          : (absl::StartsWith(name.substr(i), "\u2013") ||
+                             absl::StartsWith(name.substr(i), "\u2014"))
+                              ? 3
+                              : 0;
+      if (dash > 0 && ((i > 0 && name[i - 1] == ' ') ||
+                       (i + dash < name.size() && name[i + dash] == ' '))) {
+        len = dash;
+      }
+    }
+    if (len == 0) continue;
+    out.push_back(name.substr(start, i - start));
+    start = i + len;
+    i += len - 1;
+  }
+  out.push_back(name.substr(start));
+  return out;
+}
+
+// The number of leading words that label a joint bid rather than name a
+// company ("Konsorcjum:", "Lider konsorcjum –", "Κ/Ξ:", "ДЗЗД"), 0 if none.
+size_t ConsortiumLabel(const std::vector<std::string>& words) {
+  static const auto* labels = new std::vector<std::vector<std::string>>{
+      {"lider", "konsorcjum"}, {"konsorcjum", "firm"},
+      {"konsorcjum"},          {"consortium"},
+      {"groupement"},          {"κ", "ξ"},
+      {"κοινοπραξια"},         {"дззд"},
+      {"консорциум"}};
+  size_t n = 0;
+  bool more = true;
+  while (more) {
+    more = false;
+    for (const auto& label : *labels) {
+      if (n + label.size() < words.size() &&
+          std::equal(label.begin(), label.end(), words.begin() + n)) {
+        n += label.size();
+        more = true;
+        break;
+      }
+    }
+  }
+  return n;
+}
+
 // FNV-1a: ids must be the same in every run and on every machine, which
 // absl::Hash (seeded per process) is not.
 uint32_t StableHash(absl::string_view s) {
@@ -121,6 +228,28 @@ std::string SupplierId(const std::string& country, const std::string& key) {
   return id;
 }
 
+// A registration number across spellings: "country/letters and digits",
+// upper-case, without a leading country prefix ("FR 123.456.789" and
+// "123456789" in FR agree); "" for none or a placeholder (fewer than 5
+// letters and digits, no digit, or one character repeated: "0000000").
+std::string IdentifierKey(const v1::Awardee& winner) {
+  if (!IsIsoCountry(winner.country())) return "";
+  std::string id;
+  for (char c : winner.identifier()) {
+    if (absl::ascii_isalnum(c)) id.push_back(absl::ascii_toupper(c));
+  }
+  std::string prefix = winner.country();
+  if (prefix == "GR") prefix = "EL";  // Greek VAT numbers start "EL".
+  if (absl::StartsWith(id, winner.country()) || absl::StartsWith(id, prefix)) {
+    id = id.substr(2);
+  }
+  const bool digit = std::any_of(id.begin(), id.end(), absl::ascii_isdigit);
+  const bool repeated =
+      !id.empty() && id.find_first_not_of(id[0]) == std::string::npos;
+  if (id.size() < 5 || !digit || repeated) return "";
+  return absl::StrCat(winner.country(), "/", id);
+}
+
 // A buyer across notices: its country and folded name.
 std::string BuyerKey(const std::string& country, const std::string& name) {
   return absl::StrCat(country, "/", FoldText(name));
@@ -137,45 +266,52 @@ const K& MostFrequent(const std::map<K, int>& counts) {
 
 }  // namespace
 
-std::string CompanyNameKey(absl::string_view name) {
+std::string CompanyNameKey(absl::string_view name, absl::string_view town) {
   if (!IsValidUtf8(name)) return "";
-  // Typographic quotes, which enclose the name proper in many countries
-  // ("„Бент Ойл“ АД", "«Tor Vergata»"), separate words like ASCII quotes.
-  std::string folded =
-      absl::StrReplaceAll(FoldText(name), {{"\u201E", " "},    // „
-                                           {"\u201C", " "},    // “
-                                           {"\u201D", " "},    // ”
-                                           {"\u201A", " "},    // ‚
-                                           {"\u2018", " "},    // ‘
-                                           {"\u2019", " "},    // ’
-                                           {"\u00AB", " "},    // «
-                                           {"\u00BB", " "},    // »
-                                           {"\u2039", " "},    // ‹
-                                           {"\u203A", " "}});  // ›
-  std::string cleaned;
-  for (char c : folded) {
-    if (c == '.') continue;  // "S.A." -> "sa", "s.r.o." -> "sro"
-    const bool punct = c == ',' || c == '\'' || c == '"' || c == '(' ||
-                       c == ')' || c == '&' || c == '/' || c == '-' ||
-                       c == ';' || c == ':' || c == '+' || c == '`';
-    cleaned.push_back(punct ? ' ' : c);
+  std::vector<std::string> words;
+  std::vector<size_t> breaks;  // Word indices where a separator was.
+  for (absl::string_view segment : NameSegments(name)) {
+    if (!words.empty()) breaks.push_back(words.size());
+    for (std::string& w : NameWords(segment)) words.push_back(std::move(w));
   }
-  std::vector<std::string> words =
-      absl::StrSplit(cleaned, ' ', absl::SkipEmpty());
-  // Dashes and other General Punctuation (U+2000-U+206F: UTF-8 E2 80 xx or
-  // E2 81 xx) standing alone separate words; they are not words.
-  auto punctuation = [](const std::string& w) {
-    for (size_t i = 0; i < w.size(); i += 3) {
-      if (i + 2 >= w.size() || static_cast<unsigned char>(w[i]) != 0xE2 ||
-          (static_cast<unsigned char>(w[i + 1]) & 0xFE) != 0x80) {
-        return false;
-      }
-    }
-    return true;
-  };
-  words.erase(std::remove_if(words.begin(), words.end(), punctuation),
-              words.end());
   if (words.empty()) return "";
+  // The winner's own town after the name ("Vetrea Terveys Oy Joensuu")
+  // separates like a comma.
+  const std::vector<std::string> town_words = NameWords(town);
+  if (!town_words.empty() && town_words.size() < words.size() &&
+      std::equal(town_words.begin(), town_words.end(),
+                 words.end() - town_words.size())) {
+    breaks.push_back(words.size() - town_words.size());
+  }
+  std::sort(breaks.begin(), breaks.end());
+  // A joint bid's label goes ("Konsorcjum: DGP Security Partner ..."),
+  // when a name of two words at least follows ("Consortium SA" stays).
+  size_t label = ConsortiumLabel(words);
+  if (label + 2 > words.size()) label = 0;
+  words.erase(words.begin(), words.begin() + label);
+  std::vector<size_t> parts;  // Where each part after the label starts.
+  for (size_t b : breaks) {
+    if (b > label && b < words.size() + label) parts.push_back(b - label);
+  }
+  parts.push_back(words.size());
+  // Whether words [from, to) end with a legal form after a word at least.
+  auto company = [&words](size_t from, size_t to) {
+    std::vector<std::string> part(words.begin() + from, words.begin() + to);
+    return StripAt(&part, /*at_end=*/true);
+  };
+  // A name ended by a legal form and a separator is the company; what
+  // follows is a branch, a town or a role ("DB Regio AG, Regio Nordost",
+  // "IMPEL SAFETY Sp. z o.o. (Partner)"), unless a part of it is a company
+  // itself (a second member, a former name: it ends with a legal form).
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    if (!company(0, parts[i])) continue;
+    bool another = false;
+    for (size_t j = i + 1; j < parts.size() && !another; ++j) {
+      another = company(parts[i], parts[j]) || company(parts[j - 1], parts[j]);
+    }
+    if (!another) words.resize(parts[i]);
+    break;
+  }
   while (StripAt(&words, /*at_end=*/true)) {
   }
   while (StripAt(&words, /*at_end=*/false)) {
@@ -184,7 +320,7 @@ std::string CompanyNameKey(absl::string_view name) {
 }
 
 std::string TrackRecordSupplierId(const v1::Awardee& winner) {
-  const std::string key = CompanyNameKey(winner.name());
+  const std::string key = CompanyNameKey(winner.name(), winner.town());
   if (key.empty()) return "";
   return SupplierId(IsIsoCountry(winner.country()) ? winner.country() : "",
                     key);
@@ -251,6 +387,8 @@ bool TrackRecordBuilder::AddAwards(const v1::Tender& notice) {
     for (const v1::Awardee& a : award.winners()) {
       const std::string id = TrackRecordSupplierId(a);
       if (id.empty()) continue;
+      const std::string identifier = IdentifierKey(a);
+      if (!identifier.empty()) identifiers_[identifier].insert(id);
       Winner& w = winners_[id];
       w.country = IsIsoCountry(a.country()) ? a.country() : std::string();
       ++w.spellings[a.name()];
@@ -263,10 +401,77 @@ bool TrackRecordBuilder::AddAwards(const v1::Tender& notice) {
   return true;
 }
 
+std::map<std::string, std::string> TrackRecordBuilder::MergedInto() const {
+  // Union-find over the ids that share a registration number.
+  std::map<std::string, std::string> parent;
+  std::function<std::string(const std::string&)> find =
+      [&](const std::string& id) -> std::string {
+    auto it = parent.find(id);
+    if (it == parent.end() || it->second == id) return id;
+    return it->second = find(it->second);
+  };
+  for (const auto& [identifier, ids] : identifiers_) {
+    for (const std::string& id : ids) {
+      const std::string a = find(*ids.begin()), b = find(id);
+      if (a != b) parent[std::max(a, b)] = std::min(a, b);
+    }
+  }
+  // Each group's id: the member with the most contracts, then the smallest.
+  std::map<std::string, std::vector<std::string>> groups;
+  for (const auto& [id, p] : parent) groups[find(id)].push_back(id);
+  std::map<std::string, std::string> out;
+  for (auto& [root, members] : groups) {
+    members.push_back(root);
+    std::string best = root;
+    for (const std::string& m : members) {
+      const size_t n = winners_.at(m).contracts.size();
+      const size_t best_n = winners_.at(best).contracts.size();
+      if (n > best_n || (n == best_n && m < best)) best = m;
+    }
+    for (const std::string& m : members) {
+      if (m != best) out[m] = best;
+    }
+  }
+  return out;
+}
+
+std::map<std::string, TrackRecordBuilder::Winner> TrackRecordBuilder::Resolved()
+    const {
+  const std::map<std::string, std::string> merged = MergedInto();
+  if (merged.empty()) return winners_;
+  std::map<std::string, Winner> out;
+  for (const auto& [id, w] : winners_) {
+    if (!merged.count(id)) out[id] = w;
+  }
+  for (const auto& [from, into] : merged) {
+    const Winner& w = winners_.at(from);
+    Winner& to = out[into];
+    for (const auto& [s, n] : w.spellings) to.spellings[s] += n;
+    for (const auto& [t, n] : w.towns) to.towns[t] += n;
+    for (const auto& [c, n] : w.nuts) to.nuts[c] += n;
+    to.sme = to.sme || w.sme;
+    to.contracts.insert(to.contracts.end(), w.contracts.begin(),
+                        w.contracts.end());
+  }
+  return out;
+}
+
+std::string TrackRecordBuilder::SupplierIdOf(const v1::Awardee& winner) const {
+  std::string id = TrackRecordSupplierId(winner);
+  if (id.empty()) return id;
+  auto known = identifiers_.find(IdentifierKey(winner));
+  if (!winners_.count(id) && known != identifiers_.end()) {
+    id = *known->second.begin();
+  }
+  const std::map<std::string, std::string> merged = MergedInto();
+  auto it = merged.find(id);
+  return it != merged.end() ? it->second : id;
+}
+
 std::vector<v1::SupplierProfile> TrackRecordBuilder::Build() const {
   const NutsTaxonomy& nuts = NutsTaxonomy::Builtin();
   std::vector<v1::SupplierProfile> out;
-  for (const auto& [id, w] : winners_) {
+  for (const auto& [id, w] : Resolved()) {
     v1::SupplierProfile p;
     p.set_id(id);
     const std::string& name = MostFrequent(w.spellings);
@@ -304,7 +509,7 @@ std::vector<v1::SupplierProfile> TrackRecordBuilder::Build() const {
 
 std::vector<SupplierMerge> TrackRecordBuilder::Merges() const {
   std::vector<SupplierMerge> out;
-  for (const auto& [id, w] : winners_) {
+  for (const auto& [id, w] : Resolved()) {
     if (w.spellings.size() < 2) continue;
     SupplierMerge m{id, w.country, {}};
     std::vector<std::pair<int, std::string>> by_count;

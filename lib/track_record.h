@@ -14,9 +14,18 @@
 // words (SA, NV, GmbH, Oy, sp. z o.o., ЕООД...) at the start and end of the
 // name, spaced or not ("S. A.", "sp. z o. o.", "s. r. o.", "Co.KG": a run of
 // words of at most 4 letters spelling a form). Word order and every other
-// word count. Every
-// spelling is kept, and Merges() lists the groups of more than one for a
-// person to check.
+// word count, with three exceptions that name no other company: a joint
+// bid's label at the start ("Konsorcjum:", "Lider konsorcjum –", "Κ/Ξ:",
+// "ДЗЗД"), and, after a legal form, a separator (comma, colon, semicolon,
+// parenthesis, spaced dash) or the winner's own town and what follows it, a
+// branch, town or role ("DB Regio AG, Regio Nordost", "Vetrea Terveys Oy
+// Joensuu", "IMPEL SAFETY Sp. z o.o. (Partner)"), unless that part ends
+// with a legal form itself (a second member or a former name). Winners of
+// one country that carry the same national registration number
+// (Awardee.identifier, e.g. TED's NATIONALID; compared on its letters and
+// digits, a leading country prefix dropped) are one supplier whatever their
+// names. Every spelling is kept, and Merges() lists the groups of more than
+// one for a person to check.
 //
 // Example:
 //
@@ -43,8 +52,10 @@ namespace procmatch {
 
 // The resolution key of a company name, without the country: "Oy IBM
 // Finland Ab" -> "ibm finland". A name that is nothing but legal-form words
-// keeps them.
-std::string CompanyNameKey(absl::string_view name);
+// keeps them. `town`, the company's town when known, ends the name where it
+// follows a legal form ("Vetrea Terveys Oy Joensuu", town "Joensuu" ->
+// "vetrea terveys").
+std::string CompanyNameKey(absl::string_view name, absl::string_view town = "");
 
 // The id TrackRecordBuilder::Build() gives the supplier of this winner, or
 // "" for a winner without a usable name.
@@ -81,6 +92,11 @@ class TrackRecordBuilder {
   // The groups with more than one spelling.
   std::vector<SupplierMerge> Merges() const;
 
+  // The id Build() gives the supplier of `winner`, seen in AddAwards() or
+  // not: TrackRecordSupplierId(winner), unless its registration number ties
+  // it to a supplier added under another name. "" without a usable name.
+  std::string SupplierIdOf(const v1::Awardee& winner) const;
+
   int awards() const { return awards_; }
 
  private:
@@ -92,7 +108,15 @@ class TrackRecordBuilder {
     bool sme = false;
     std::vector<v1::PastContract> contracts;
   };
-  std::map<std::string, Winner> winners_;  // By supplier id.
+  // The winners by supplier id, those tied by a registration number merged
+  // into the id with the most contracts (then the smallest).
+  std::map<std::string, Winner> Resolved() const;
+  // Name-based supplier id -> the id it is merged into, for merged ids only.
+  std::map<std::string, std::string> MergedInto() const;
+
+  std::map<std::string, Winner> winners_;  // By name-based supplier id.
+  // IdentifierKey() (track_record.cc) -> name-based ids that carried it.
+  std::map<std::string, std::set<std::string>> identifiers_;
   // Buyer key (BuyerKey() in track_record.cc) -> main activity -> notices.
   std::map<std::string, std::map<std::string, int>> buyer_activities_;
   std::set<std::string> notices_;  // Source notice ids added.

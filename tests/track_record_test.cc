@@ -85,6 +85,76 @@ TEST(CompanyNameKeyTest, SpacedFormsAreShortLetterGroupsOnly) {
             "biuro z mroczek i wspolnicy");
 }
 
+// Branches, towns, roles and joint-bid labels around a name, as they won in
+// data/ted/notices_dev.jsonl: the same company as the plain spelling.
+TEST(CompanyNameKeyTest, BranchTownRoleAndLabelAfterALegalFormGo) {
+  EXPECT_EQ(CompanyNameKey("DB Regio AG, Regio Nordost"),
+            CompanyNameKey("DB Regio AG"));
+  EXPECT_EQ(CompanyNameKey("Vetrea Terveys Oy Joensuu", "Joensuu"),
+            CompanyNameKey("Vetrea Terveys Oy"));
+  EXPECT_EQ(CompanyNameKey("S.C. Gaz Est S.A. Vaslui", "Vaslui"), "gaz est");
+  EXPECT_EQ(CompanyNameKey("IMPEL SAFETY Sp. z o.o. (Partner)"),
+            CompanyNameKey("Impel Safety Sp. z o.o."));
+  EXPECT_EQ(CompanyNameKey("STEKOP Spółka Akcyjna (Lider Konsorcjum)"),
+            "stekop");
+  EXPECT_EQ(CompanyNameKey("Konsorcjum: DGP Security Partner Sp. z o.o. "
+                           "(lider)"),
+            "dgp security partner");
+  EXPECT_EQ(CompanyNameKey("Lider konsorcjum – Impel Defender Security "
+                           "Partner Sp. z o.o. Sp. k."),
+            "impel defender security partner");
+  EXPECT_EQ(CompanyNameKey("Κ/Ξ: Δόξα Α.Β.Ε.Τ.Ε. - ΑΕΤΕΘ Α.Ε."),
+            CompanyNameKey("Κοινοπραξία Δόξα Α.Β.Ε.Τ.Ε. - ΑΕΤΕΘ Α.Ε."));
+  EXPECT_EQ(CompanyNameKey("Biuro Szybkiej Interwencji Z. Mroczek i "
+                           "Wspólnicy Sp. z o.o., Sp. komandytowa"),
+            "biuro szybkiej interwencji z mroczek i wspolnicy");
+  EXPECT_EQ(CompanyNameKey("Debreceni Gyógyfürdő Korlátolt Felelősségű "
+                           "Társaság"),
+            "debreceni gyogyfurdo");
+  EXPECT_EQ(CompanyNameKey("ΘΑΛΗΣ ΠΕΡΙΒΑΛΛΟΝΤΙΚΕΣ ΥΠΗΡΕΣΙΕΣ ΑΝΩΝΥΜΗ "
+                           "ΕΤΑΙΡΕΙΑ"),
+            CompanyNameKey("Θαλής Περιβαλλοντικές Υπηρεσίες Α.Ε."));
+  EXPECT_EQ(CompanyNameKey("FHL Fysiodag ay"), "fhl fysiodag");
+}
+
+// Pairs from the same data that look alike and are different companies:
+// they must keep two keys.
+TEST(CompanyNameKeyTest, SimilarNamesOfDifferentCompaniesStayApart) {
+  const std::pair<const char*, const char*> different[] = {
+      {"Siemens AG", "Siemens Energy Global GmbH & Co. KG."},
+      {"GL Events", "GL Events Live"},
+      {"Veolia", "Veolia Eau"},
+      {"SADE", "Sade CGTH"},
+      {"Impel Provider Security Partner Sp. z o.o. Sp. k.",
+       "Impel Safety Security Partner Sp. z o.o. Sp. k."},
+      {"Oxleas NHS Foundation Trust", "Stockport NHS Foundation Trust"},
+      {"Chambre de commerce et d'industrie de Seine-et-Marne",
+       "Chambre de commerce et d'industrie du Val-de-Marne"},
+      {"„Иком“ ООД", "„Тилком“ ООД"},
+      {"cfppa", "cfppa D'Yssingeaux"},
+      // A second member after a dash is a company, not a branch.
+      {"Consortium “DAMCO ENERGY S.A. – XIAN ELECTRIC ENGINEERING Co, Ltd”",
+       "Damco Energy S.A."},
+      {"ATI ICM S.p.A. (mandataria) — ITINERA S.p.A. (mandante)", "ICM S.p.A."},
+      // A former name in parentheses is not dropped.
+      {"Polregio Sp. z o.o. (Przewozy Regionalne Sp. z o.o.)",
+       "Polregio Sp. z o.o."},
+      // A town ends a name only after a legal form.
+      {"Fysio Joensuu", "Fysio"},
+  };
+  for (const auto& [a, b] : different) {
+    EXPECT_NE(CompanyNameKey(a, "Joensuu"), CompanyNameKey(b, "Joensuu"))
+        << a << " / " << b;
+  }
+  EXPECT_NE(CompanyNameKey("ATI ICM S.p.A. (mandataria) — ITINERA S.p.A. "
+                           "(mandante)"),
+            CompanyNameKey("ATI ICM S.p.A."));
+  // A label before nothing but a legal form is the name.
+  EXPECT_EQ(CompanyNameKey("Consortium SA"), "consortium");
+  // A hyphen inside a word does not separate.
+  EXPECT_EQ(CompanyNameKey("„Мастър-ПИК“ ЕАД"), "мастър пик");
+}
+
 v1::Tender AwardNotice(const std::string& doc_id, const std::string& winner,
                        const std::string& country) {
   v1::Tender t;
@@ -237,6 +307,42 @@ TEST(TrackRecordBuilderTest, BuyerActivityComesFromTheBuyersOtherNotices) {
   EXPECT_EQ(by_notice["083278-2022"], "DEFENCE");
   EXPECT_EQ(own["450404-2021"], "");  // Moog, F15.
   EXPECT_EQ(by_notice["450404-2021"], "DEFENCE");
+}
+
+// Two spellings with nothing in common but the registration number are one
+// supplier; a placeholder number or another country ties nothing.
+TEST(TrackRecordBuilderTest, RegistrationNumberTiesSpellingsTogether) {
+  auto notice = [](const std::string& doc_id, const std::string& name,
+                   const std::string& country, const std::string& number) {
+    v1::Tender t = AwardNotice(doc_id, name, country);
+    t.mutable_awards(0)->mutable_winners(0)->set_identifier(number);
+    return t;
+  };
+  TrackRecordBuilder records;
+  records.AddAwards(
+      notice("1-2020", "Electricité de France", "FR", "552 081 317"));
+  records.AddAwards(notice("2-2020", "EDF", "FR", "FR552081317"));
+  records.AddAwards(notice("3-2020", "EDF SA", "FR", "552.081.317"));
+  records.AddAwards(notice("4-2020", "Acme", "FR", "0000000"));
+  records.AddAwards(notice("5-2020", "Acme Ouest", "FR", "0000000"));
+  records.AddAwards(notice("6-2020", "Edf Belgium", "BE", "552081317"));
+  const std::vector<v1::SupplierProfile> profiles = records.Build();
+  std::map<std::string, int> contracts;
+  for (const auto& p : profiles) contracts[p.id()] = p.past_contracts_size();
+  EXPECT_EQ(contracts, (std::map<std::string, int>{{"ted:FR:edf", 2 + 1},
+                                                   {"ted:FR:acme", 1},
+                                                   {"ted:FR:acme-ouest", 1},
+                                                   {"ted:BE:edf-belgium", 1}}));
+  // A winner not seen, known by its number only, resolves to the supplier.
+  v1::Awardee unseen;
+  unseen.set_name("Électricité de France, direction commerce");
+  unseen.set_country("FR");
+  unseen.set_identifier("FR 552081317");
+  EXPECT_EQ(records.SupplierIdOf(unseen), "ted:FR:edf");
+  unseen.set_identifier("");
+  EXPECT_EQ(records.SupplierIdOf(unseen), TrackRecordSupplierId(unseen));
+  ASSERT_EQ(records.Merges().size(), 1u);
+  EXPECT_EQ(records.Merges()[0].spellings.size(), 3u);
 }
 
 // Regression: long names were cut and given a hash that changed from one
