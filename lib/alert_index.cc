@@ -254,6 +254,10 @@ size_t AlertIndex::ApproximateMemoryUsage() const {
     // RE2 keeps its compiled programs within the pattern memory budget;
     // count a typical small program.
     bytes += (r->include_patterns.size() + r->exclude_patterns.size()) * 4096;
+    for (const auto& f : r->prefilters) {
+      bytes += sizeof(f);
+      for (const auto& a : f.atoms) bytes += sizeof(a) + a.capacity();
+    }
     for (const auto& k : r->index_keys) bytes += sizeof(k) + k.capacity();
     bytes += (r->cpv.capacity() + r->exclude_cpv.capacity()) *
                  sizeof(internal::CpvRange) +

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <utility>
 
@@ -13,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "procmatch/internal/keyword_pattern.h"
 #include "procmatch/text_analyzer.h"
+#include "re2/filtered_re2.h"
 
 namespace procmatch {
 namespace internal {
@@ -400,6 +402,83 @@ size_t TermHash(absl::string_view term) {
   return absl::Hash<absl::string_view>{}(term);
 }
 
+PatternPrefilter MakePatternPrefilter(const RE2& pattern) {
+  PatternPrefilter out;
+  // Atoms shorter than this are not worth looking for.
+  constexpr int kMinAtomLength = 3;
+  re2::FilteredRE2 filter(kMinAtomLength);
+  int id = 0;
+  if (filter.Add(pattern.pattern(), pattern.options(), &id) != RE2::NoError) {
+    return out;
+  }
+  std::vector<std::string> atoms;
+  filter.Compile(&atoms);
+  if (atoms.empty() ||
+      atoms.size() >
+          static_cast<size_t>(PatternPrefilter::kMaxPrefilterAtoms)) {
+    return out;
+  }
+  for (const std::string& atom : atoms) {
+    for (char c : atom) {
+      if (static_cast<unsigned char>(c) >= 0x80) return out;
+    }
+  }
+  uint64_t may_match = 0;
+  std::vector<int> present, potential;
+  for (uint32_t subset = 0; subset < (1u << atoms.size()); ++subset) {
+    present.clear();
+    for (size_t a = 0; a < atoms.size(); ++a) {
+      if ((subset >> a) & 1) present.push_back(static_cast<int>(a));
+    }
+    potential.clear();
+    filter.AllPotentials(present, &potential);
+    if (!potential.empty()) may_match |= uint64_t{1} << subset;
+  }
+  if ((may_match & 1) != 0) return out;  // Needs no atom: always runs.
+  out.atoms = std::move(atoms);
+  out.may_match = may_match;
+  return out;
+}
+
+std::string PrefilterText(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    const absl::string_view rest = text.substr(i);
+    if (c < 0x80) {
+      out += absl::ascii_tolower(c);
+    } else if (absl::StartsWith(rest, "\xE2\x84\xAA")) {  // KELVIN SIGN
+      out += 'k';
+      i += 2;
+    } else if (absl::StartsWith(rest, "\xC5\xBF")) {  // LONG S
+      out += 's';
+      i += 1;
+    } else if (absl::StartsWith(rest, "\xC4\xB0")) {  // I WITH DOT ABOVE
+      out += 'i';
+      i += 1;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+bool MayMatch(const PatternPrefilter& prefilter,
+              absl::string_view prefilter_text) {
+  if (prefilter.atoms.empty()) return true;
+  uint32_t present = 0;
+  for (size_t a = 0; a < prefilter.atoms.size(); ++a) {
+    const std::string& atom = prefilter.atoms[a];
+    // glibc's memmem is much faster than a memchr-then-memcmp search.
+    if (memmem(prefilter_text.data(), prefilter_text.size(), atom.data(),
+               atom.size()) != nullptr) {
+      present |= 1u << a;
+    }
+  }
+  return ((prefilter.may_match >> present) & 1) != 0;
+}
+
 absl::StatusOr<std::shared_ptr<const CompiledAlertRule>> CompileAlertRule(
     const v1::AlertRule& rule, const Options& options) {
   auto out = std::make_shared<CompiledAlertRule>();
@@ -497,6 +576,12 @@ absl::StatusOr<std::shared_ptr<const CompiledAlertRule>> CompileAlertRule(
       }
       (pass == 0 ? out->include_patterns : out->exclude_patterns)
           .push_back(std::move(*re));
+    }
+  }
+  for (const auto* patterns :
+       {&out->include_patterns, &out->exclude_patterns}) {
+    for (const auto& re : *patterns) {
+      out->prefilters.push_back(MakePatternPrefilter(*re));
     }
   }
 
@@ -612,6 +697,14 @@ const std::string& FoldedText(const PreparedNotice& n) {
     n.folded = true;
   }
   return n.folded_text;
+}
+
+const std::string& NoticePrefilterText(const PreparedNotice& n) {
+  if (!n.prefilter_ready) {
+    n.prefilter_text = PrefilterText(FoldedText(n));
+    n.prefilter_ready = true;
+  }
+  return n.prefilter_text;
 }
 
 void AlertPostings::Add(absl::string_view key, uint32_t position) {
@@ -1106,15 +1199,21 @@ absl::StatusOr<bool> MatchRule(
     return true;
   }
   const CompiledAlertRule& compiled = *rules[position];
-  for (size_t i = 0; i < compiled.include_patterns.size(); ++i) {
-    if (RE2::PartialMatch(FoldedText(n), *compiled.include_patterns[i])) {
+  // RE2 runs only for a pattern whose atoms the text holds.
+  const size_t includes = compiled.include_patterns.size();
+  for (size_t i = 0; i < includes; ++i) {
+    if (MayMatch(compiled.prefilters[i], NoticePrefilterText(n)) &&
+        RE2::PartialMatch(FoldedText(n), *compiled.include_patterns[i])) {
       match->pattern = static_cast<int32_t>(i);
       break;
     }
   }
-  if (!compiled.include_patterns.empty() && match->pattern < 0) return false;
-  for (const auto& re : compiled.exclude_patterns) {
-    if (RE2::PartialMatch(FoldedText(n), *re)) return false;
+  if (includes > 0 && match->pattern < 0) return false;
+  for (size_t i = 0; i < compiled.exclude_patterns.size(); ++i) {
+    if (MayMatch(compiled.prefilters[includes + i], NoticePrefilterText(n)) &&
+        RE2::PartialMatch(FoldedText(n), *compiled.exclude_patterns[i])) {
+      return false;
+    }
   }
   if ((q.flags & QuickRule::kProfile) != 0) {
     absl::StatusOr<double> score =

@@ -45,6 +45,31 @@ struct AlertPhrase {
 // The hash phrases and notice terms are compared by before their text.
 size_t TermHash(absl::string_view term);
 
+// What text a compiled pattern's match needs, from RE2's FilteredRE2:
+// its atoms (lower-case ASCII strings) and, for each subset of them, whether
+// the pattern can match a text that holds exactly that subset. Checked
+// against the notice's text once per candidate, so that a pattern whose
+// atoms are absent never runs RE2 -- an exact shortcut: MayMatch() is false
+// only when PartialMatch() is. A pattern with no atoms, more than
+// kMaxPrefilterAtoms, or an atom that is not ASCII always runs.
+struct PatternPrefilter {
+  static constexpr int kMaxPrefilterAtoms = 6;
+  std::vector<std::string> atoms;
+  uint64_t may_match = ~uint64_t{0};  // Bit s: the atoms of subset s present.
+};
+
+PatternPrefilter MakePatternPrefilter(const RE2& pattern);
+
+// `text` as atoms are looked for in it: ASCII letters lower-cased, and the
+// runes RE2's case folding equates with an ASCII letter (U+212A KELVIN SIGN,
+// U+017F LONG S, U+0130 I WITH DOT ABOVE) replaced by it.
+std::string PrefilterText(absl::string_view text);
+
+// False only when `pattern` cannot match the text that `prefilter_text`
+// (PrefilterText of it) was made from.
+bool MayMatch(const PatternPrefilter& prefilter,
+              absl::string_view prefilter_text);
+
 // A CPV prefix of `digits` digits: the codes whose leading digits, read as
 // an 8-digit number padded with zeros, are in [low, high).
 struct CpvRange {
@@ -64,6 +89,8 @@ struct CompiledAlertRule {
   std::vector<AlertPhrase> phrases;
   std::vector<std::unique_ptr<RE2>> include_patterns;
   std::vector<std::unique_ptr<RE2>> exclude_patterns;
+  // One per include pattern, then one per exclude pattern.
+  std::vector<PatternPrefilter> prefilters;
   // The keys of the one required criterion the rule is posted under; empty:
   // checked for every notice.
   std::vector<std::string> index_keys;
@@ -120,10 +147,16 @@ struct PreparedNotice {
   // evaluation, on one thread.
   mutable bool folded = false;
   mutable std::string folded_text;
+  // PrefilterText of the folded text, made on first use.
+  mutable bool prefilter_ready = false;
+  mutable std::string prefilter_text;
 };
 
 // The folded text of `notice`, made on first use.
 const std::string& FoldedText(const PreparedNotice& notice);
+
+// PrefilterText(FoldedText(notice)), made on first use.
+const std::string& NoticePrefilterText(const PreparedNotice& notice);
 
 // InvalidArgument naming the tender when its text is not valid UTF-8.
 absl::StatusOr<PreparedNotice> PrepareNotice(const v1::Tender& tender);
