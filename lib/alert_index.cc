@@ -275,6 +275,7 @@ size_t AlertIndex::ApproximateMemoryUsage() const {
   bytes += map_bytes(p.cpv) + map_bytes(p.nuts) + map_bytes(p.countries) +
            map_bytes(p.plain);
   for (const auto& [language, map] : p.stemmed) bytes += map_bytes(map);
+  for (const auto& [country, map] : p.cpv_in_country) bytes += map_bytes(map);
   bytes += postings_->always.capacity() * sizeof(uint32_t);
   bytes += table_->ApproximateMemoryUsage();
   return bytes;

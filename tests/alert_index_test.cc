@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
@@ -692,6 +693,50 @@ TEST(PatternPrefilter, SaysCannotMatchOnlyWhenRe2DoesNot) {
   // texts are rejected without RE2.
   EXPECT_GT(filtered, 500);
   EXPECT_GT(rejected, compared / 4);
+}
+
+// The folding patterns run on, a run at a time, against FoldText (its
+// twin) on every real notice's text and on random strings of ASCII,
+// accented, Greek and Cyrillic letters, other scripts and invalid bytes.
+TEST(FoldTextByRuns, EqualsFoldText) {
+  int compared = 0;
+  for (const v1::Tender& t : RealNotices()) {
+    for (const std::string* text : {&t.title(), &t.description()}) {
+      ASSERT_EQ(internal::FoldTextByRuns(*text), FoldText(*text)) << t.id();
+      ++compared;
+    }
+  }
+  std::mt19937 rng(29);
+  const std::vector<std::string> pieces = {"A",
+                                           "z",
+                                           "Q",
+                                           " ",
+                                           "-",
+                                           "7",
+                                           "\xC3\x89",
+                                           "\xC3\xA9",
+                                           "\xC5\x81",
+                                           "\xC4\xB0",
+                                           "\xC5\xBF",
+                                           "\xCE\xA3",
+                                           "\xD0\x96",
+                                           "\xE2\x84\xAA",
+                                           "\xE4\xB8\xAD",
+                                           "\xF0\x9F\x98\x80",
+                                           "\xC3",
+                                           "\x80",
+                                           "\xFF",
+                                           "\xE2\x84"};
+  for (int i = 0; i < 20000; ++i) {
+    std::string text;
+    for (int k = 0, n = static_cast<int>(rng() % 10); k < n; ++k) {
+      text += pieces[rng() % pieces.size()];
+    }
+    ASSERT_EQ(internal::FoldTextByRuns(text), FoldText(text))
+        << absl::CEscape(text);
+    ++compared;
+  }
+  EXPECT_GT(compared, 20000);
 }
 
 TEST(AlertIndexBuild, RefusesBadRulesNamingRuleFieldAndBound) {

@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "procmatch/internal/keyword_pattern.h"
 #include "procmatch/text_analyzer.h"
+#include "procmatch/utf8.h"
 #include "re2/filtered_re2.h"
 
 namespace procmatch {
@@ -30,6 +31,9 @@ double NutsShare(size_t chars) {
   return chars <= 2 ? 0.08 : chars == 3 ? 0.02 : chars == 4 ? 0.008 : 0.003;
 }
 constexpr double kCountryShare = 0.08;
+// Keys of a rule posted under (buyer country, CPV prefix) pairs; a rule
+// with more pairs is posted under one of the two criteria alone.
+constexpr int kMaxPairKeys = 64;
 // Longer terms are rarer (Lucene Monitor's default term weighting).
 double TermShare(absl::string_view term) {
   return term.size() < 5 ? 0.03 : term.size() < 8 ? 0.01 : 0.004;
@@ -441,6 +445,12 @@ PatternPrefilter MakePatternPrefilter(const RE2& pattern) {
 }
 
 std::string PrefilterText(absl::string_view text) {
+  // Folded text mostly needs no change: copy it whole.
+  const bool unchanged = std::none_of(text.begin(), text.end(), [](char c) {
+    const unsigned char b = static_cast<unsigned char>(c);
+    return (b >= 'A' && b <= 'Z') || b == 0xE2 || b == 0xC5 || b == 0xC4;
+  });
+  if (unchanged) return std::string(text);
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
@@ -635,6 +645,22 @@ absl::StatusOr<std::shared_ptr<const CompiledAlertRule>> CompileAlertRule(
     }
     consider(share, std::move(keys));
   }
+  {
+    // Both a buyer country and a CPV prefix: posted under each pair, so
+    // that a notice from another country never meets the rule.
+    const int pairs = rule.cpv_prefixes_size() * rule.buyer_countries_size();
+    if (pairs > 0 && pairs <= kMaxPairKeys) {
+      double share = 0;
+      std::vector<std::string> keys;
+      for (const std::string& c : rule.buyer_countries()) {
+        for (const std::string& p : rule.cpv_prefixes()) {
+          share += CpvShare(p.size()) * kCountryShare;
+          keys.push_back(absl::StrCat("x", c, ":", p));
+        }
+      }
+      consider(share, std::move(keys));
+    }
+  }
   std::sort(out->index_keys.begin(), out->index_keys.end());
   out->index_keys.erase(
       std::unique(out->index_keys.begin(), out->index_keys.end()),
@@ -686,6 +712,26 @@ absl::StatusOr<PreparedNotice> PrepareNotice(const v1::Tender& t) {
   return n;
 }
 
+std::string FoldTextByRuns(absl::string_view text) {
+  // Invalid UTF-8 cannot be cut into whole code points.
+  if (!IsValidUtf8(text)) return FoldText(text);
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    for (; i < text.size() && static_cast<unsigned char>(text[i]) < 0x80; ++i) {
+      out += absl::ascii_tolower(static_cast<unsigned char>(text[i]));
+    }
+    size_t end = i;
+    while (end < text.size() && static_cast<unsigned char>(text[end]) >= 0x80) {
+      ++end;
+    }
+    if (end > i) out += FoldText(text.substr(i, end - i));
+    i = end;
+  }
+  return out;
+}
+
 const std::string& FoldedText(const PreparedNotice& n) {
   if (!n.folded) {
     std::string text =
@@ -693,7 +739,7 @@ const std::string& FoldedText(const PreparedNotice& n) {
     for (const v1::Lot& lot : n.tender->lots()) {
       absl::StrAppend(&text, "\n", lot.title(), "\n", lot.description());
     }
-    n.folded_text = FoldText(text);
+    n.folded_text = FoldTextByRuns(text);
     n.folded = true;
   }
   return n.folded_text;
@@ -722,6 +768,12 @@ void AlertPostings::Add(absl::string_view key, uint32_t position) {
     case 'p':
       plain[value].push_back(position);
       break;
+    case 'x': {  // The prefix is digits: the last colon ends the country.
+      const size_t colon = value.rfind(':');
+      cpv_in_country[value.substr(0, colon)][value.substr(colon + 1)].push_back(
+          position);
+      break;
+    }
     case 's': {
       const size_t colon = value.find(':');
       stemmed[value.substr(0, colon)][value.substr(colon + 1)].push_back(
@@ -743,10 +795,14 @@ std::vector<uint32_t> Candidates(const AlertPostings& p,
     if (it != map.end()) mark(it->second);
   };
   mark(p.always);
+  auto in_country = p.cpv_in_country.find(n.tender->buyer().country());
   for (const NoticeUnit& u : n.units) {
     for (absl::string_view code : u.cpv) {
       for (size_t len = 2; len <= code.size() && len <= 8; ++len) {
         look_up(p.cpv, code.substr(0, len));
+        if (in_country != p.cpv_in_country.end()) {
+          look_up(in_country->second, code.substr(0, len));
+        }
       }
     }
     for (absl::string_view code : u.nuts) {

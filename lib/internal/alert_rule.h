@@ -8,7 +8,8 @@
 //
 // A rule's posting keys are strings with a one-letter kind: "c35613" (CPV
 // prefix), "nBE2" (NUTS prefix), "bBE" (buyer country), "snl:luchtvaartu"
-// (a term stemmed in a language), "pdrones" (a folded, unstemmed term);
+// (a term stemmed in a language), "pdrones" (a folded, unstemmed term),
+// "xBE:3561" (a buyer country and a CPV prefix, both required);
 // AlertPostings files them by kind.
 #ifndef PROCMATCH_LIB_INTERNAL_ALERT_RULE_H_
 #define PROCMATCH_LIB_INTERNAL_ALERT_RULE_H_
@@ -151,6 +152,11 @@ struct PreparedNotice {
   mutable bool prefilter_ready = false;
   mutable std::string prefilter_text;
 };
+
+// FoldText(text), made faster: FoldText maps each code point on its own, so
+// ASCII runs (most of the text) are lower-cased here and only the other
+// runs go through it. Invalid UTF-8 goes through it whole.
+std::string FoldTextByRuns(absl::string_view text);
 
 // The folded text of `notice`, made on first use.
 const std::string& FoldedText(const PreparedNotice& notice);
@@ -315,6 +321,8 @@ struct AlertPostings {
   Map countries;                                  // Buyer country: "BE".
   Map plain;                                      // Folded term: "drones".
   absl::flat_hash_map<std::string, Map> stemmed;  // Language, then stem.
+  // Buyer country, then CPV prefix: "xBE:3561" (rules that require both).
+  absl::flat_hash_map<std::string, Map> cpv_in_country;
   std::vector<uint32_t> always;  // Enabled rules with no index keys.
   uint32_t rule_count = 0;       // Positions are below this.
 };
