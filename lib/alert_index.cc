@@ -199,7 +199,15 @@ absl::StatusOr<std::vector<v1::Alert>> AlertIndex::Evaluate(
   absl::Time since = stats != nullptr ? absl::Now() : absl::InfinitePast();
   std::vector<v1::Alert> alerts;
   alerts.reserve(matches->size());
+  // The rules of the matches are scattered: load them ahead.
+  constexpr int kRulesAhead = 4;
   for (int i = 0; i < matches->size(); ++i) {
+    if (i + kRulesAhead < matches->size()) {
+      const internal::CompiledAlertRule& ahead =
+          *rules_[(*matches)[i + kRulesAhead].rule];
+      __builtin_prefetch(&ahead.rule);
+      __builtin_prefetch(ahead.rule.id().data());
+    }
     alerts.push_back(matches->ToAlert(i));
   }
   Lap(&since, stats != nullptr ? &stats->explaining : nullptr);

@@ -318,31 +318,38 @@ bool UnitMatches(const v1::AlertRule& r, const NoticeUnit& unit,
   return true;
 }
 
-// The reasons of the criteria on the notice as a whole (kind, legal basis,
-// language, buyer country, deadline) that `r` has, all of which hold.
-void AddNoticeReasons(const v1::AlertRule& r, const PreparedNotice& n,
-                      std::vector<std::string>* reasons) {
-  const v1::Tender& t = *n.tender;
-  if (r.notice_kinds_size() > 0) reasons->push_back(KindWords(t.notice_kind()));
-  if (r.legal_bases_size() > 0) {
-    reasons->push_back(
-        absl::StrCat("under ", LegalBasisWords(t.legal_basis())));
-  }
-  if (r.languages_size() > 0) {
-    reasons->push_back(absl::StrCat("written in ", n.language));
-  }
-  if (r.buyer_countries_size() > 0) {
-    reasons->push_back(absl::StrCat("buyer in ", t.buyer().country()));
-  }
-  if (r.deadline_open()) {
-    reasons->push_back(absl::StrCat(
+// The words of the notice-wide criteria, made once per notice: every
+// alert of the notice says them alike.
+const PreparedNotice::Words& NoticeWords(const PreparedNotice& n) {
+  if (!n.worded) {
+    const v1::Tender& t = *n.tender;
+    PreparedNotice::Words& w = n.words;
+    w.kind = KindWords(t.notice_kind());
+    w.legal_basis = absl::StrCat("under ", LegalBasisWords(t.legal_basis()));
+    w.language = absl::StrCat("written in ", n.language);
+    w.country = absl::StrCat("buyer in ", t.buyer().country());
+    w.deadline = absl::StrCat(
         "submission deadline ",
         absl::FormatTime(
             "%Y-%m-%d %H:%M UTC",
             absl::FromUnixSeconds(t.submission_deadline().seconds()),
             absl::UTCTimeZone()),
-        " is still open"));
+        " is still open");
+    n.worded = true;
   }
+  return n.words;
+}
+
+// The reasons of the criteria on the notice as a whole (kind, legal basis,
+// language, buyer country, deadline) that `r` has, all of which hold.
+void AddNoticeReasons(const v1::AlertRule& r, const PreparedNotice& n,
+                      std::vector<std::string>* reasons) {
+  const PreparedNotice::Words& w = NoticeWords(n);
+  if (r.notice_kinds_size() > 0) reasons->push_back(w.kind);
+  if (r.legal_bases_size() > 0) reasons->push_back(w.legal_basis);
+  if (r.languages_size() > 0) reasons->push_back(w.language);
+  if (r.buyer_countries_size() > 0) reasons->push_back(w.country);
+  if (r.deadline_open()) reasons->push_back(w.deadline);
 }
 
 std::string PhraseReason(const AlertPhrase& phrase, const AnalysedField& f) {
@@ -397,6 +404,7 @@ void FillAlert(const v1::AlertRule& r, const v1::Tender& t,
   alert->set_subscriber(r.subscriber());
   alert->set_tender_id(t.id());
   alert->set_title(t.title());
+  alert->mutable_reasons()->Reserve(static_cast<int>(reasons.size()));
   for (std::string& reason : reasons) alert->add_reasons(std::move(reason));
 }
 
@@ -1289,6 +1297,7 @@ void ExplainMatch(const QuickCheckTable& table,
                   v1::Alert* alert) {
   const v1::AlertRule& r = compiled.rule;
   std::vector<std::string> reasons;
+  reasons.reserve(8);  // More than most rules have criteria.
   AddNoticeReasons(r, n, &reasons);
   if (match.unit >= 0) {
     const NoticeUnit& u = n.units[match.unit];

@@ -148,6 +148,13 @@ struct PreparedNotice {
   // evaluation, on one thread.
   mutable bool folded = false;
   mutable std::string folded_text;
+  // The words of the criteria on the notice as a whole, made on first use
+  // by an alert (alert_rule.cc: NoticeWords).
+  struct Words {
+    std::string kind, legal_basis, language, country, deadline;
+  };
+  mutable bool worded = false;
+  mutable Words words;
   // PrefilterText of the folded text, made on first use.
   mutable bool prefilter_ready = false;
   mutable std::string prefilter_text;
