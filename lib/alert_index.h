@@ -233,6 +233,12 @@ class AlertIndex {
   uint64_t generation_;
   // By rule id; a rule's position is its posting id.
   std::vector<std::shared_ptr<const internal::CompiledAlertRule>> rules_;
+  // The same rules by slot: the quick-check table and the postings lay the
+  // rules out by their first posting key, so that the candidates of one
+  // key are adjacent in memory. A slot's position, and a position's slot.
+  std::vector<std::shared_ptr<const internal::CompiledAlertRule>> slotted_;
+  std::vector<uint32_t> slot_position_;
+  std::vector<uint32_t> position_slot_;
   std::unique_ptr<const internal::AlertPostings> postings_;
   std::unique_ptr<const internal::QuickCheckTable> table_;
 };

@@ -297,7 +297,7 @@ void ExpectTableEqualsVerification(
       if (!*full) continue;
       ++*held;
       v1::Alert explained;
-      internal::ExplainMatch(table, *rules[i], *n, keys, match, &explained);
+      internal::ExplainMatch(table, i, *rules[i], *n, keys, match, &explained);
       ASSERT_EQ(explained.ShortDebugString(), alert.ShortDebugString());
     }
   }

@@ -1291,7 +1291,7 @@ absl::StatusOr<bool> MatchRule(
   return true;
 }
 
-void ExplainMatch(const QuickCheckTable& table,
+void ExplainMatch(const QuickCheckTable& table, uint32_t slot,
                   const CompiledAlertRule& compiled, const PreparedNotice& n,
                   const NoticeKeys& keys, const AlertMatch& match,
                   v1::Alert* alert) {
@@ -1317,8 +1317,7 @@ void ExplainMatch(const QuickCheckTable& table,
     for (size_t k = match.unit; k < n.units.size(); ++k) {
       if (n.units[k].lot != nullptr &&
           (k == static_cast<size_t>(match.unit) ||
-           UnitHolds(table, static_cast<uint32_t>(match.rule), keys,
-                     keys.units[k], nullptr))) {
+           UnitHolds(table, slot, keys, keys.units[k], nullptr))) {
         alert->add_lot_ids(n.units[k].lot->id());
       }
     }

@@ -293,9 +293,11 @@ NoticeKeys MakeNoticeKeys(const QuickCheckTable& table,
                           const PreparedNotice& notice,
                           const EvaluationContext& context);
 
-// Whether the enabled rule at `position` holds for `notice`, decided from
-// the table (and, only for a rule with patterns or a profile, from its
-// compiled form in `rules`), with the evidence the words need in `*match`.
+// Whether the enabled rule at `position` of `table` and `rules` (in the
+// same order: an AlertIndex's slots) holds for `notice`, decided from the
+// table (and, only for a rule with patterns or a profile, from its
+// compiled form in `rules`), with the evidence the words need in `*match`
+// (whose `rule` is set to `position`).
 // Errors as AlertIndex::Evaluate.
 absl::StatusOr<bool> MatchRule(
     const QuickCheckTable& table,
@@ -310,13 +312,16 @@ absl::StatusOr<bool> MatchRule(
 void PrefetchRule(const QuickCheckTable& table, uint32_t position, int stage);
 
 // The alert of `match` in words, as VerifyAlertRule writes it.
-void ExplainMatch(const QuickCheckTable& table, const CompiledAlertRule& rule,
-                  const PreparedNotice& notice, const NoticeKeys& keys,
-                  const AlertMatch& match, v1::Alert* alert);
+// `slot` is the rule's index in `table` (which AlertMatch::rule need not be).
+void ExplainMatch(const QuickCheckTable& table, uint32_t slot,
+                  const CompiledAlertRule& rule, const PreparedNotice& notice,
+                  const NoticeKeys& keys, const AlertMatch& match,
+                  v1::Alert* alert);
 
-// The postings of one generation: the positions of the enabled rules (in
-// ascending order) under each key they are posted under, one map per kind
-// of key, so that a notice looks its own values up without building keys.
+// The postings of one generation: the positions (an AlertIndex's slots)
+// of the enabled rules (in ascending order) under each key they are posted
+// under, one map per kind of key, so that a notice looks its own values up
+// without building keys.
 struct AlertPostings {
   using Map = absl::flat_hash_map<std::string, std::vector<uint32_t>>;
 
