@@ -56,6 +56,7 @@ int FindPhraseIds(const std::vector<int32_t>& ids,
                   const AnalysedField::Occurrences& occurrences,
                   const int32_t* phrase, size_t count) {
   if (count == 0 || count > ids.size()) return -1;
+  if (!occurrences.MayHave(phrase[0])) return -1;
   auto it = occurrences.first.find(phrase[0]);
   if (it == occurrences.first.end()) return -1;
   for (int32_t at = it->second; at >= 0; at = occurrences.next[at]) {
@@ -168,6 +169,8 @@ void IdentifyTerms(const std::vector<std::string>& terms, const Symbols& known,
   // Backwards, so that each id ends at its first position.
   for (size_t i = ids->size(); i-- > 0;) {
     if ((*ids)[i] < 0) continue;
+    const uint32_t bit = static_cast<uint32_t>((*ids)[i]) & 1023;
+    at->may_have[bit >> 6] |= uint64_t{1} << (bit & 63);
     auto [it, added] =
         at->first.try_emplace((*ids)[i], static_cast<int32_t>(i));
     if (!added) {
@@ -804,19 +807,27 @@ std::vector<uint32_t> Candidates(const AlertPostings& p,
   };
   mark(p.always);
   auto in_country = p.cpv_in_country.find(n.tender->buyer().country());
+  // Lots often repeat the notice's codes and places: each is looked up once.
+  std::vector<absl::string_view> codes, places;
   for (const NoticeUnit& u : n.units) {
-    for (absl::string_view code : u.cpv) {
-      for (size_t len = 2; len <= code.size() && len <= 8; ++len) {
-        look_up(p.cpv, code.substr(0, len));
-        if (in_country != p.cpv_in_country.end()) {
-          look_up(in_country->second, code.substr(0, len));
-        }
+    codes.insert(codes.end(), u.cpv.begin(), u.cpv.end());
+    places.insert(places.end(), u.nuts.begin(), u.nuts.end());
+  }
+  for (auto* values : {&codes, &places}) {
+    std::sort(values->begin(), values->end());
+    values->erase(std::unique(values->begin(), values->end()), values->end());
+  }
+  for (absl::string_view code : codes) {
+    for (size_t len = 2; len <= code.size() && len <= 8; ++len) {
+      look_up(p.cpv, code.substr(0, len));
+      if (in_country != p.cpv_in_country.end()) {
+        look_up(in_country->second, code.substr(0, len));
       }
     }
-    for (absl::string_view code : u.nuts) {
-      for (size_t len = 2; len <= code.size(); ++len) {
-        look_up(p.nuts, code.substr(0, len));
-      }
+  }
+  for (absl::string_view code : places) {
+    for (size_t len = 2; len <= code.size(); ++len) {
+      look_up(p.nuts, code.substr(0, len));
     }
   }
   look_up(p.countries, n.tender->buyer().country());

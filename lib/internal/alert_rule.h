@@ -130,6 +130,13 @@ struct AnalysedField {
   struct Occurrences {
     absl::flat_hash_map<int32_t, int32_t> first;
     std::vector<int32_t> next;
+    // Bit id % 1024 of every id in `first`: most ids a phrase asks for are
+    // absent, and this says so without the map.
+    uint64_t may_have[16] = {};
+    bool MayHave(int32_t id) const {
+      const uint32_t bit = static_cast<uint32_t>(id) & 1023;
+      return ((may_have[bit >> 6] >> (bit & 63)) & 1) != 0;
+    }
   };
   mutable bool identified = false;
   mutable std::vector<int32_t> stemmed_ids;
