@@ -50,20 +50,41 @@ AlertIndex::AlertIndex(
   std::sort(rules_.begin(), rules_.end(), [](const auto& a, const auto& b) {
     return a->rule.id() < b->rule.id();
   });
-  auto postings = std::make_unique<AlertPostings>();
-  postings->rule_count = static_cast<uint32_t>(rules_.size());
-  for (uint32_t i = 0; i < rules_.size(); ++i) {
+  // Slots: the rules by their first posting key (then position), so that
+  // the candidates of one key are adjacent in the table and its pools;
+  // rules without keys, and disabled ones, last.
+  const uint32_t count = static_cast<uint32_t>(rules_.size());
+  slot_position_.resize(count);
+  for (uint32_t i = 0; i < count; ++i) slot_position_[i] = i;
+  auto first_key = [this](uint32_t i) -> absl::string_view {
     const CompiledAlertRule& r = *rules_[i];
+    return r.rule.disabled() || r.index_keys.empty()
+               ? absl::string_view("\xff")  // After every key's kind letter.
+               : absl::string_view(r.index_keys[0]);
+  };
+  std::stable_sort(
+      slot_position_.begin(), slot_position_.end(),
+      [&](uint32_t a, uint32_t b) { return first_key(a) < first_key(b); });
+  position_slot_.resize(count);
+  slotted_.reserve(count);
+  for (uint32_t s = 0; s < count; ++s) {
+    position_slot_[slot_position_[s]] = s;
+    slotted_.push_back(rules_[slot_position_[s]]);
+  }
+  auto postings = std::make_unique<AlertPostings>();
+  postings->rule_count = count;
+  for (uint32_t s = 0; s < count; ++s) {
+    const CompiledAlertRule& r = *slotted_[s];
     if (r.rule.disabled()) continue;
     if (r.index_keys.empty()) {
-      postings->always.push_back(i);
+      postings->always.push_back(s);
       continue;
     }
-    for (const std::string& key : r.index_keys) postings->Add(key, i);
+    for (const std::string& key : r.index_keys) postings->Add(key, s);
   }
   postings_ = std::move(postings);
   table_ = std::make_unique<const internal::QuickCheckTable>(
-      internal::BuildQuickCheckTable(rules_));
+      internal::BuildQuickCheckTable(slotted_));
 }
 
 AlertIndex::~AlertIndex() = default;
@@ -142,8 +163,9 @@ AlertMatches::~AlertMatches() = default;
 v1::Alert AlertMatches::ToAlert(int i) const {
   const AlertMatch& match = matches_[i];
   v1::Alert alert;
-  internal::ExplainMatch(*index_->table_, *index_->rules_[match.rule], *notice_,
-                         *keys_, match, &alert);
+  internal::ExplainMatch(*index_->table_, index_->position_slot_[match.rule],
+                         *index_->rules_[match.rule], *notice_, *keys_, match,
+                         &alert);
   return alert;
 }
 
@@ -161,7 +183,8 @@ absl::StatusOr<AlertMatches> AlertIndex::Match(const v1::Tender& notice,
   out.keys_ = std::make_unique<internal::NoticeKeys>(
       internal::MakeNoticeKeys(*table_, *out.notice_, context));
   Lap(&since, stats != nullptr ? &stats->preparing : nullptr);
-  // Rule order is id order, so ascending candidates give matches by rule id.
+  // Candidates are slots, ascending: the candidates of one posting key come
+  // together, from adjacent records.
   const std::vector<uint32_t> candidates =
       internal::Candidates(*postings_, *out.notice_);
   Lap(&since, stats != nullptr ? &stats->selecting : nullptr);
@@ -177,12 +200,25 @@ absl::StatusOr<AlertMatches> AlertIndex::Match(const v1::Tender& notice,
     if (k + kPoolsAhead < candidates.size()) {
       internal::PrefetchRule(*table_, candidates[k + kPoolsAhead], 1);
     }
-    const uint32_t i = candidates[k];
+    const uint32_t slot = candidates[k];
     absl::StatusOr<bool> hit = internal::MatchRule(
-        *table_, rules_, i, *out.notice_, *out.keys_, context, &match);
+        *table_, slotted_, slot, *out.notice_, *out.keys_, context, &match);
     if (!hit.ok()) return hit.status();
-    if (*hit) out.matches_.push_back(match);
+    if (*hit) {
+      match.rule = static_cast<int32_t>(slot_position_[slot]);
+      out.matches_.push_back(match);
+    }
   }
+  // In rule id order: sorted as (rule, index) integers, then moved once.
+  std::vector<uint64_t> order(out.matches_.size());
+  for (size_t m = 0; m < order.size(); ++m) {
+    order[m] = uint64_t{static_cast<uint32_t>(out.matches_[m].rule)} << 32 | m;
+  }
+  std::sort(order.begin(), order.end());
+  std::vector<AlertMatch> sorted;
+  sorted.reserve(order.size());
+  for (uint64_t key : order) sorted.push_back(out.matches_[key & 0xFFFFFFFF]);
+  out.matches_ = std::move(sorted);
   if (stats != nullptr) {
     stats->candidates += static_cast<int64_t>(candidates.size());
     stats->alerts += static_cast<int64_t>(out.matches_.size());
@@ -199,7 +235,22 @@ absl::StatusOr<std::vector<v1::Alert>> AlertIndex::Evaluate(
   absl::Time since = stats != nullptr ? absl::Now() : absl::InfinitePast();
   std::vector<v1::Alert> alerts;
   alerts.reserve(matches->size());
+  // The rules of the matches are scattered: load each rule's proto 8
+  // matches ahead (its address needs no load), then 4 ahead, once it is in
+  // cache, the strings it points to.
+  constexpr int kRecordsAhead = 8, kStringsAhead = 4;
   for (int i = 0; i < matches->size(); ++i) {
+    if (i + kRecordsAhead < matches->size()) {
+      const char* rule = reinterpret_cast<const char*>(
+          &rules_[(*matches)[i + kRecordsAhead].rule]->rule);
+      for (int line = 0; line < 4; ++line) __builtin_prefetch(rule + 64 * line);
+    }
+    if (i + kStringsAhead < matches->size()) {
+      const v1::AlertRule& rule =
+          rules_[(*matches)[i + kStringsAhead].rule]->rule;
+      __builtin_prefetch(rule.id().data());
+      __builtin_prefetch(rule.subscriber().data());
+    }
     alerts.push_back(matches->ToAlert(i));
   }
   Lap(&since, stats != nullptr ? &stats->explaining : nullptr);
@@ -241,7 +292,9 @@ const v1::AlertRule* AlertIndex::FindRule(absl::string_view id) const {
 }
 
 size_t AlertIndex::ApproximateMemoryUsage() const {
-  size_t bytes = rules_.capacity() * sizeof(rules_[0]);
+  size_t bytes = (rules_.capacity() + slotted_.capacity()) * sizeof(rules_[0]) +
+                 (slot_position_.capacity() + position_slot_.capacity()) *
+                     sizeof(uint32_t);
   for (const auto& r : rules_) {
     bytes += sizeof(CompiledAlertRule) + r->rule.SpaceUsedLong();
     for (const auto& p : r->phrases) {
@@ -254,6 +307,10 @@ size_t AlertIndex::ApproximateMemoryUsage() const {
     // RE2 keeps its compiled programs within the pattern memory budget;
     // count a typical small program.
     bytes += (r->include_patterns.size() + r->exclude_patterns.size()) * 4096;
+    for (const auto& f : r->prefilters) {
+      bytes += sizeof(f);
+      for (const auto& a : f.atoms) bytes += sizeof(a) + a.capacity();
+    }
     for (const auto& k : r->index_keys) bytes += sizeof(k) + k.capacity();
     bytes += (r->cpv.capacity() + r->exclude_cpv.capacity()) *
                  sizeof(internal::CpvRange) +
@@ -271,6 +328,7 @@ size_t AlertIndex::ApproximateMemoryUsage() const {
   bytes += map_bytes(p.cpv) + map_bytes(p.nuts) + map_bytes(p.countries) +
            map_bytes(p.plain);
   for (const auto& [language, map] : p.stemmed) bytes += map_bytes(map);
+  for (const auto& [country, map] : p.cpv_in_country) bytes += map_bytes(map);
   bytes += postings_->always.capacity() * sizeof(uint32_t);
   bytes += table_->ApproximateMemoryUsage();
   return bytes;

@@ -7,11 +7,14 @@
 // (Luwak) indexes queries: every rule is posted under the values of one
 // criterion it cannot match without -- its CPV prefixes, its NUTS prefixes,
 // its buyer countries or one term of each keyword phrase (the longest, as
-// the likely rarest) -- and a notice looks up its own values (every 2- to
-// 8-digit prefix of each CPV code, every prefix of each place, its buyer
-// country, its analysed terms). Rules with none of these go to a short list
-// that every notice checks. Each candidate is then verified exactly against
-// all its criteria; RE2 patterns and supplier profiles run only there.
+// the likely rarest) or each (buyer country, CPV prefix) pair when it
+// requires both -- and a notice looks up its own values (every 2- to
+// 8-digit prefix of each CPV code, alone and with its buyer country, every
+// prefix of each place, its buyer country, its analysed terms). Rules with
+// none of these go to a short list that every notice checks. Each candidate
+// is then verified exactly against all its criteria; RE2 patterns and
+// supplier profiles run only there, a pattern only when the notice holds
+// the literals RE2's FilteredRE2 says any match of it contains.
 // doc/alerts.md describes the criteria and the design.
 //
 // Example:
@@ -233,6 +236,12 @@ class AlertIndex {
   uint64_t generation_;
   // By rule id; a rule's position is its posting id.
   std::vector<std::shared_ptr<const internal::CompiledAlertRule>> rules_;
+  // The same rules by slot: the quick-check table and the postings lay the
+  // rules out by their first posting key, so that the candidates of one
+  // key are adjacent in memory. A slot's position, and a position's slot.
+  std::vector<std::shared_ptr<const internal::CompiledAlertRule>> slotted_;
+  std::vector<uint32_t> slot_position_;
+  std::vector<uint32_t> position_slot_;
   std::unique_ptr<const internal::AlertPostings> postings_;
   std::unique_ptr<const internal::QuickCheckTable> table_;
 };

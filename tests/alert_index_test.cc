@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <random>
@@ -13,12 +14,14 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "procmatch/internal/alert_rule.h"
+#include "procmatch/internal/keyword_pattern.h"
 #include "procmatch/matcher.h"
 #include "procmatch/record_io.h"
 #include "procmatch/supplier_index.h"
@@ -294,7 +297,7 @@ void ExpectTableEqualsVerification(
       if (!*full) continue;
       ++*held;
       v1::Alert explained;
-      internal::ExplainMatch(table, *rules[i], *n, keys, match, &explained);
+      internal::ExplainMatch(table, i, *rules[i], *n, keys, match, &explained);
       ASSERT_EQ(explained.ShortDebugString(), alert.ShortDebugString());
     }
   }
@@ -608,6 +611,131 @@ TEST_F(AlertCriteriaTest, ProfileRuleUsesTheMatcher) {
                                     "BE-0410472920 ≥ 0\\.1"));
   r.mutable_profile()->set_min_score(0.99);
   EXPECT_THAT(Reasons(r, "BE-MOD-2026-UAV"), ElementsAre("no alert"));
+}
+
+// The RE2 prefilter against RE2 itself (its brute-force twin) on random
+// patterns and texts over an alphabet with the runes case folding equates
+// with ASCII letters: "cannot match" only when PartialMatch fails.
+TEST(PatternPrefilter, SaysCannotMatchOnlyWhenRe2DoesNot) {
+  std::mt19937 rng(11);
+  const std::vector<std::string> text_pieces = {"a",
+                                                "b",
+                                                "k",
+                                                "K",
+                                                "s",
+                                                "S",
+                                                "i",
+                                                "I",
+                                                "e",
+                                                "\xC3\xA9",
+                                                "\xE2\x84\xAA",
+                                                "\xC5\xBF",
+                                                "\xC4\xB0",
+                                                "\xCE\xA3",
+                                                "\xCF\x82",
+                                                " ",
+                                                "-",
+                                                "ab",
+                                                "kis"};
+  const std::vector<std::string> pattern_pieces = {
+      "a",   "b",    "k",        "K",        "s",         "S",
+      "i",   "e",    "\xC3\xA9", "\xCF\x83", "\\x{212A}", "\\x{17F}",
+      "abk", "kiss", "sea",      "[ab]",     "[a-k]",     ".",
+      " ",   "\\b",  "\\w",      "(?i)",     "(?-i)",     "[^a]"};
+  auto pick = [&](const std::vector<std::string>& from) -> const std::string& {
+    return from[rng() % from.size()];
+  };
+  auto text = [&]() {
+    std::string out;
+    for (int i = 0, n = static_cast<int>(rng() % 12); i < n; ++i) {
+      out += pick(text_pieces);
+    }
+    return out;
+  };
+  // Literal runs, optionally grouped, repeated or alternated.
+  std::function<std::string(int)> pattern = [&](int depth) {
+    std::string out;
+    for (int i = 0, n = 1 + static_cast<int>(rng() % 4); i < n; ++i) {
+      const int what = static_cast<int>(rng() % 10);
+      if (depth < 2 && what == 0) {
+        out +=
+            absl::StrCat("(", pattern(depth + 1), "|", pattern(depth + 1), ")");
+      } else if (depth < 2 && what == 1) {
+        out += absl::StrCat("(?:", pattern(depth + 1), ")",
+                            std::string(1, "?*+"[rng() % 3]));
+      } else {
+        out += pick(pattern_pieces);
+      }
+    }
+    return out;
+  };
+  int filtered = 0, rejected = 0, compared = 0;
+  for (int p = 0; p < 3000; ++p) {
+    const std::string source = pattern(0);
+    absl::StatusOr<std::unique_ptr<RE2>> re = internal::CompileKeywordPattern(
+        source, /*case_sensitive=*/rng() % 4 == 0, 8 << 20);
+    if (!re.ok()) continue;
+    const internal::PatternPrefilter prefilter =
+        internal::MakePatternPrefilter(**re);
+    if (prefilter.atoms.empty()) continue;
+    ++filtered;
+    for (int t = 0; t < 40; ++t) {
+      const std::string s = text();
+      const bool may =
+          internal::MayMatch(prefilter, internal::PrefilterText(s));
+      const bool does = RE2::PartialMatch(s, **re);
+      ++compared;
+      if (!may) ++rejected;
+      ASSERT_TRUE(may || !does) << "pattern " << source << " text " << s;
+    }
+  }
+  // The prefilter decides something: many patterns have atoms, and many
+  // texts are rejected without RE2.
+  EXPECT_GT(filtered, 500);
+  EXPECT_GT(rejected, compared / 4);
+}
+
+// The folding patterns run on, a run at a time, against FoldText (its
+// twin) on every real notice's text and on random strings of ASCII,
+// accented, Greek and Cyrillic letters and other scripts.
+TEST(FoldTextByRuns, EqualsFoldText) {
+  int compared = 0;
+  for (const v1::Tender& t : RealNotices()) {
+    for (const std::string* text : {&t.title(), &t.description()}) {
+      ASSERT_EQ(internal::FoldTextByRuns(*text), FoldText(*text)) << t.id();
+      ++compared;
+    }
+  }
+  std::mt19937 rng(29);
+  // Valid UTF-8 only: FoldText reads past the end of a truncated sequence
+  // (DecodeUtf8 trusts its lead byte), and FoldTextByRuns hands invalid
+  // text to it whole.
+  const std::vector<std::string> pieces = {"A",
+                                           "z",
+                                           "Q",
+                                           " ",
+                                           "-",
+                                           "7",
+                                           "\xC3\x89",
+                                           "\xC3\xA9",
+                                           "\xC5\x81",
+                                           "\xC4\xB0",
+                                           "\xC5\xBF",
+                                           "\xCE\xA3",
+                                           "\xD0\x96",
+                                           "\xE2\x84\xAA",
+                                           "\xE4\xB8\xAD",
+                                           "\xF0\x9F\x98\x80"};
+  for (int i = 0; i < 20000; ++i) {
+    std::string text;
+    for (int k = 0, n = static_cast<int>(rng() % 10); k < n; ++k) {
+      text += pieces[rng() % pieces.size()];
+    }
+    ASSERT_EQ(internal::FoldTextByRuns(text), FoldText(text))
+        << absl::CEscape(text);
+    ++compared;
+  }
+  EXPECT_GT(compared, 20000);
 }
 
 TEST(AlertIndexBuild, RefusesBadRulesNamingRuleFieldAndBound) {

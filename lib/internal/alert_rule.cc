@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <utility>
 
@@ -13,6 +14,8 @@
 #include "absl/strings/str_join.h"
 #include "procmatch/internal/keyword_pattern.h"
 #include "procmatch/text_analyzer.h"
+#include "procmatch/utf8.h"
+#include "re2/filtered_re2.h"
 
 namespace procmatch {
 namespace internal {
@@ -28,6 +31,9 @@ double NutsShare(size_t chars) {
   return chars <= 2 ? 0.08 : chars == 3 ? 0.02 : chars == 4 ? 0.008 : 0.003;
 }
 constexpr double kCountryShare = 0.08;
+// Keys of a rule posted under (buyer country, CPV prefix) pairs; a rule
+// with more pairs is posted under one of the two criteria alone.
+constexpr int kMaxPairKeys = 64;
 // Longer terms are rarer (Lucene Monitor's default term weighting).
 double TermShare(absl::string_view term) {
   return term.size() < 5 ? 0.03 : term.size() < 8 ? 0.01 : 0.004;
@@ -50,6 +56,7 @@ int FindPhraseIds(const std::vector<int32_t>& ids,
                   const AnalysedField::Occurrences& occurrences,
                   const int32_t* phrase, size_t count) {
   if (count == 0 || count > ids.size()) return -1;
+  if (!occurrences.MayHave(phrase[0])) return -1;
   auto it = occurrences.first.find(phrase[0]);
   if (it == occurrences.first.end()) return -1;
   for (int32_t at = it->second; at >= 0; at = occurrences.next[at]) {
@@ -162,6 +169,8 @@ void IdentifyTerms(const std::vector<std::string>& terms, const Symbols& known,
   // Backwards, so that each id ends at its first position.
   for (size_t i = ids->size(); i-- > 0;) {
     if ((*ids)[i] < 0) continue;
+    const uint32_t bit = static_cast<uint32_t>((*ids)[i]) & 1023;
+    at->may_have[bit >> 6] |= uint64_t{1} << (bit & 63);
     auto [it, added] =
         at->first.try_emplace((*ids)[i], static_cast<int32_t>(i));
     if (!added) {
@@ -312,31 +321,38 @@ bool UnitMatches(const v1::AlertRule& r, const NoticeUnit& unit,
   return true;
 }
 
-// The reasons of the criteria on the notice as a whole (kind, legal basis,
-// language, buyer country, deadline) that `r` has, all of which hold.
-void AddNoticeReasons(const v1::AlertRule& r, const PreparedNotice& n,
-                      std::vector<std::string>* reasons) {
-  const v1::Tender& t = *n.tender;
-  if (r.notice_kinds_size() > 0) reasons->push_back(KindWords(t.notice_kind()));
-  if (r.legal_bases_size() > 0) {
-    reasons->push_back(
-        absl::StrCat("under ", LegalBasisWords(t.legal_basis())));
-  }
-  if (r.languages_size() > 0) {
-    reasons->push_back(absl::StrCat("written in ", n.language));
-  }
-  if (r.buyer_countries_size() > 0) {
-    reasons->push_back(absl::StrCat("buyer in ", t.buyer().country()));
-  }
-  if (r.deadline_open()) {
-    reasons->push_back(absl::StrCat(
+// The words of the notice-wide criteria, made once per notice: every
+// alert of the notice says them alike.
+const PreparedNotice::Words& NoticeWords(const PreparedNotice& n) {
+  if (!n.worded) {
+    const v1::Tender& t = *n.tender;
+    PreparedNotice::Words& w = n.words;
+    w.kind = KindWords(t.notice_kind());
+    w.legal_basis = absl::StrCat("under ", LegalBasisWords(t.legal_basis()));
+    w.language = absl::StrCat("written in ", n.language);
+    w.country = absl::StrCat("buyer in ", t.buyer().country());
+    w.deadline = absl::StrCat(
         "submission deadline ",
         absl::FormatTime(
             "%Y-%m-%d %H:%M UTC",
             absl::FromUnixSeconds(t.submission_deadline().seconds()),
             absl::UTCTimeZone()),
-        " is still open"));
+        " is still open");
+    n.worded = true;
   }
+  return n.words;
+}
+
+// The reasons of the criteria on the notice as a whole (kind, legal basis,
+// language, buyer country, deadline) that `r` has, all of which hold.
+void AddNoticeReasons(const v1::AlertRule& r, const PreparedNotice& n,
+                      std::vector<std::string>* reasons) {
+  const PreparedNotice::Words& w = NoticeWords(n);
+  if (r.notice_kinds_size() > 0) reasons->push_back(w.kind);
+  if (r.legal_bases_size() > 0) reasons->push_back(w.legal_basis);
+  if (r.languages_size() > 0) reasons->push_back(w.language);
+  if (r.buyer_countries_size() > 0) reasons->push_back(w.country);
+  if (r.deadline_open()) reasons->push_back(w.deadline);
 }
 
 std::string PhraseReason(const AlertPhrase& phrase, const AnalysedField& f) {
@@ -391,6 +407,7 @@ void FillAlert(const v1::AlertRule& r, const v1::Tender& t,
   alert->set_subscriber(r.subscriber());
   alert->set_tender_id(t.id());
   alert->set_title(t.title());
+  alert->mutable_reasons()->Reserve(static_cast<int>(reasons.size()));
   for (std::string& reason : reasons) alert->add_reasons(std::move(reason));
 }
 
@@ -398,6 +415,89 @@ void FillAlert(const v1::AlertRule& r, const v1::Tender& t,
 
 size_t TermHash(absl::string_view term) {
   return absl::Hash<absl::string_view>{}(term);
+}
+
+PatternPrefilter MakePatternPrefilter(const RE2& pattern) {
+  PatternPrefilter out;
+  // Atoms shorter than this are not worth looking for.
+  constexpr int kMinAtomLength = 3;
+  re2::FilteredRE2 filter(kMinAtomLength);
+  int id = 0;
+  if (filter.Add(pattern.pattern(), pattern.options(), &id) != RE2::NoError) {
+    return out;
+  }
+  std::vector<std::string> atoms;
+  filter.Compile(&atoms);
+  if (atoms.empty() ||
+      atoms.size() >
+          static_cast<size_t>(PatternPrefilter::kMaxPrefilterAtoms)) {
+    return out;
+  }
+  for (const std::string& atom : atoms) {
+    for (char c : atom) {
+      if (static_cast<unsigned char>(c) >= 0x80) return out;
+    }
+  }
+  uint64_t may_match = 0;
+  std::vector<int> present, potential;
+  for (uint32_t subset = 0; subset < (1u << atoms.size()); ++subset) {
+    present.clear();
+    for (size_t a = 0; a < atoms.size(); ++a) {
+      if ((subset >> a) & 1) present.push_back(static_cast<int>(a));
+    }
+    potential.clear();
+    filter.AllPotentials(present, &potential);
+    if (!potential.empty()) may_match |= uint64_t{1} << subset;
+  }
+  if ((may_match & 1) != 0) return out;  // Needs no atom: always runs.
+  out.atoms = std::move(atoms);
+  out.may_match = may_match;
+  return out;
+}
+
+std::string PrefilterText(absl::string_view text) {
+  // Folded text mostly needs no change: copy it whole.
+  const bool unchanged = std::none_of(text.begin(), text.end(), [](char c) {
+    const unsigned char b = static_cast<unsigned char>(c);
+    return (b >= 'A' && b <= 'Z') || b == 0xE2 || b == 0xC5 || b == 0xC4;
+  });
+  if (unchanged) return std::string(text);
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    const absl::string_view rest = text.substr(i);
+    if (c < 0x80) {
+      out += absl::ascii_tolower(c);
+    } else if (absl::StartsWith(rest, "\xE2\x84\xAA")) {  // KELVIN SIGN
+      out += 'k';
+      i += 2;
+    } else if (absl::StartsWith(rest, "\xC5\xBF")) {  // LONG S
+      out += 's';
+      i += 1;
+    } else if (absl::StartsWith(rest, "\xC4\xB0")) {  // I WITH DOT ABOVE
+      out += 'i';
+      i += 1;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+bool MayMatch(const PatternPrefilter& prefilter,
+              absl::string_view prefilter_text) {
+  if (prefilter.atoms.empty()) return true;
+  uint32_t present = 0;
+  for (size_t a = 0; a < prefilter.atoms.size(); ++a) {
+    const std::string& atom = prefilter.atoms[a];
+    // glibc's memmem is much faster than a memchr-then-memcmp search.
+    if (memmem(prefilter_text.data(), prefilter_text.size(), atom.data(),
+               atom.size()) != nullptr) {
+      present |= 1u << a;
+    }
+  }
+  return ((prefilter.may_match >> present) & 1) != 0;
 }
 
 absl::StatusOr<std::shared_ptr<const CompiledAlertRule>> CompileAlertRule(
@@ -499,6 +599,12 @@ absl::StatusOr<std::shared_ptr<const CompiledAlertRule>> CompileAlertRule(
           .push_back(std::move(*re));
     }
   }
+  for (const auto* patterns :
+       {&out->include_patterns, &out->exclude_patterns}) {
+    for (const auto& re : *patterns) {
+      out->prefilters.push_back(MakePatternPrefilter(*re));
+    }
+  }
 
   // The required criterion with the fewest expected candidates.
   double best = 2.0;
@@ -549,6 +655,22 @@ absl::StatusOr<std::shared_ptr<const CompiledAlertRule>> CompileAlertRule(
       keys.push_back(absl::StrCat("p", t));
     }
     consider(share, std::move(keys));
+  }
+  {
+    // Both a buyer country and a CPV prefix: posted under each pair, so
+    // that a notice from another country never meets the rule.
+    const int pairs = rule.cpv_prefixes_size() * rule.buyer_countries_size();
+    if (pairs > 0 && pairs <= kMaxPairKeys) {
+      double share = 0;
+      std::vector<std::string> keys;
+      for (const std::string& c : rule.buyer_countries()) {
+        for (const std::string& p : rule.cpv_prefixes()) {
+          share += CpvShare(p.size()) * kCountryShare;
+          keys.push_back(absl::StrCat("x", c, ":", p));
+        }
+      }
+      consider(share, std::move(keys));
+    }
   }
   std::sort(out->index_keys.begin(), out->index_keys.end());
   out->index_keys.erase(
@@ -601,6 +723,26 @@ absl::StatusOr<PreparedNotice> PrepareNotice(const v1::Tender& t) {
   return n;
 }
 
+std::string FoldTextByRuns(absl::string_view text) {
+  // Invalid UTF-8 cannot be cut into whole code points.
+  if (!IsValidUtf8(text)) return FoldText(text);
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    for (; i < text.size() && static_cast<unsigned char>(text[i]) < 0x80; ++i) {
+      out += absl::ascii_tolower(static_cast<unsigned char>(text[i]));
+    }
+    size_t end = i;
+    while (end < text.size() && static_cast<unsigned char>(text[end]) >= 0x80) {
+      ++end;
+    }
+    if (end > i) out += FoldText(text.substr(i, end - i));
+    i = end;
+  }
+  return out;
+}
+
 const std::string& FoldedText(const PreparedNotice& n) {
   if (!n.folded) {
     std::string text =
@@ -608,10 +750,18 @@ const std::string& FoldedText(const PreparedNotice& n) {
     for (const v1::Lot& lot : n.tender->lots()) {
       absl::StrAppend(&text, "\n", lot.title(), "\n", lot.description());
     }
-    n.folded_text = FoldText(text);
+    n.folded_text = FoldTextByRuns(text);
     n.folded = true;
   }
   return n.folded_text;
+}
+
+const std::string& NoticePrefilterText(const PreparedNotice& n) {
+  if (!n.prefilter_ready) {
+    n.prefilter_text = PrefilterText(FoldedText(n));
+    n.prefilter_ready = true;
+  }
+  return n.prefilter_text;
 }
 
 void AlertPostings::Add(absl::string_view key, uint32_t position) {
@@ -629,6 +779,12 @@ void AlertPostings::Add(absl::string_view key, uint32_t position) {
     case 'p':
       plain[value].push_back(position);
       break;
+    case 'x': {  // The prefix is digits: the last colon ends the country.
+      const size_t colon = value.rfind(':');
+      cpv_in_country[value.substr(0, colon)][value.substr(colon + 1)].push_back(
+          position);
+      break;
+    }
     case 's': {
       const size_t colon = value.find(':');
       stemmed[value.substr(0, colon)][value.substr(colon + 1)].push_back(
@@ -650,16 +806,28 @@ std::vector<uint32_t> Candidates(const AlertPostings& p,
     if (it != map.end()) mark(it->second);
   };
   mark(p.always);
+  auto in_country = p.cpv_in_country.find(n.tender->buyer().country());
+  // Lots often repeat the notice's codes and places: each is looked up once.
+  std::vector<absl::string_view> codes, places;
   for (const NoticeUnit& u : n.units) {
-    for (absl::string_view code : u.cpv) {
-      for (size_t len = 2; len <= code.size() && len <= 8; ++len) {
-        look_up(p.cpv, code.substr(0, len));
+    codes.insert(codes.end(), u.cpv.begin(), u.cpv.end());
+    places.insert(places.end(), u.nuts.begin(), u.nuts.end());
+  }
+  for (auto* values : {&codes, &places}) {
+    std::sort(values->begin(), values->end());
+    values->erase(std::unique(values->begin(), values->end()), values->end());
+  }
+  for (absl::string_view code : codes) {
+    for (size_t len = 2; len <= code.size() && len <= 8; ++len) {
+      look_up(p.cpv, code.substr(0, len));
+      if (in_country != p.cpv_in_country.end()) {
+        look_up(in_country->second, code.substr(0, len));
       }
     }
-    for (absl::string_view code : u.nuts) {
-      for (size_t len = 2; len <= code.size(); ++len) {
-        look_up(p.nuts, code.substr(0, len));
-      }
+  }
+  for (absl::string_view code : places) {
+    for (size_t len = 2; len <= code.size(); ++len) {
+      look_up(p.nuts, code.substr(0, len));
     }
   }
   look_up(p.countries, n.tender->buyer().country());
@@ -1106,15 +1274,21 @@ absl::StatusOr<bool> MatchRule(
     return true;
   }
   const CompiledAlertRule& compiled = *rules[position];
-  for (size_t i = 0; i < compiled.include_patterns.size(); ++i) {
-    if (RE2::PartialMatch(FoldedText(n), *compiled.include_patterns[i])) {
+  // RE2 runs only for a pattern whose atoms the text holds.
+  const size_t includes = compiled.include_patterns.size();
+  for (size_t i = 0; i < includes; ++i) {
+    if (MayMatch(compiled.prefilters[i], NoticePrefilterText(n)) &&
+        RE2::PartialMatch(FoldedText(n), *compiled.include_patterns[i])) {
       match->pattern = static_cast<int32_t>(i);
       break;
     }
   }
-  if (!compiled.include_patterns.empty() && match->pattern < 0) return false;
-  for (const auto& re : compiled.exclude_patterns) {
-    if (RE2::PartialMatch(FoldedText(n), *re)) return false;
+  if (includes > 0 && match->pattern < 0) return false;
+  for (size_t i = 0; i < compiled.exclude_patterns.size(); ++i) {
+    if (MayMatch(compiled.prefilters[includes + i], NoticePrefilterText(n)) &&
+        RE2::PartialMatch(FoldedText(n), *compiled.exclude_patterns[i])) {
+      return false;
+    }
   }
   if ((q.flags & QuickRule::kProfile) != 0) {
     absl::StatusOr<double> score =
@@ -1128,12 +1302,13 @@ absl::StatusOr<bool> MatchRule(
   return true;
 }
 
-void ExplainMatch(const QuickCheckTable& table,
+void ExplainMatch(const QuickCheckTable& table, uint32_t slot,
                   const CompiledAlertRule& compiled, const PreparedNotice& n,
                   const NoticeKeys& keys, const AlertMatch& match,
                   v1::Alert* alert) {
   const v1::AlertRule& r = compiled.rule;
   std::vector<std::string> reasons;
+  reasons.reserve(8);  // More than most rules have criteria.
   AddNoticeReasons(r, n, &reasons);
   if (match.unit >= 0) {
     const NoticeUnit& u = n.units[match.unit];
@@ -1153,8 +1328,7 @@ void ExplainMatch(const QuickCheckTable& table,
     for (size_t k = match.unit; k < n.units.size(); ++k) {
       if (n.units[k].lot != nullptr &&
           (k == static_cast<size_t>(match.unit) ||
-           UnitHolds(table, static_cast<uint32_t>(match.rule), keys,
-                     keys.units[k], nullptr))) {
+           UnitHolds(table, slot, keys, keys.units[k], nullptr))) {
         alert->add_lot_ids(n.units[k].lot->id());
       }
     }

@@ -8,7 +8,8 @@
 //
 // A rule's posting keys are strings with a one-letter kind: "c35613" (CPV
 // prefix), "nBE2" (NUTS prefix), "bBE" (buyer country), "snl:luchtvaartu"
-// (a term stemmed in a language), "pdrones" (a folded, unstemmed term);
+// (a term stemmed in a language), "pdrones" (a folded, unstemmed term),
+// "xBE:3561" (a buyer country and a CPV prefix, both required);
 // AlertPostings files them by kind.
 #ifndef PROCMATCH_LIB_INTERNAL_ALERT_RULE_H_
 #define PROCMATCH_LIB_INTERNAL_ALERT_RULE_H_
@@ -45,6 +46,31 @@ struct AlertPhrase {
 // The hash phrases and notice terms are compared by before their text.
 size_t TermHash(absl::string_view term);
 
+// What text a compiled pattern's match needs, from RE2's FilteredRE2:
+// its atoms (lower-case ASCII strings) and, for each subset of them, whether
+// the pattern can match a text that holds exactly that subset. Checked
+// against the notice's text once per candidate, so that a pattern whose
+// atoms are absent never runs RE2 -- an exact shortcut: MayMatch() is false
+// only when PartialMatch() is. A pattern with no atoms, more than
+// kMaxPrefilterAtoms, or an atom that is not ASCII always runs.
+struct PatternPrefilter {
+  static constexpr int kMaxPrefilterAtoms = 6;
+  std::vector<std::string> atoms;
+  uint64_t may_match = ~uint64_t{0};  // Bit s: the atoms of subset s present.
+};
+
+PatternPrefilter MakePatternPrefilter(const RE2& pattern);
+
+// `text` as atoms are looked for in it: ASCII letters lower-cased, and the
+// runes RE2's case folding equates with an ASCII letter (U+212A KELVIN SIGN,
+// U+017F LONG S, U+0130 I WITH DOT ABOVE) replaced by it.
+std::string PrefilterText(absl::string_view text);
+
+// False only when `pattern` cannot match the text that `prefilter_text`
+// (PrefilterText of it) was made from.
+bool MayMatch(const PatternPrefilter& prefilter,
+              absl::string_view prefilter_text);
+
 // A CPV prefix of `digits` digits: the codes whose leading digits, read as
 // an 8-digit number padded with zeros, are in [low, high).
 struct CpvRange {
@@ -64,6 +90,8 @@ struct CompiledAlertRule {
   std::vector<AlertPhrase> phrases;
   std::vector<std::unique_ptr<RE2>> include_patterns;
   std::vector<std::unique_ptr<RE2>> exclude_patterns;
+  // One per include pattern, then one per exclude pattern.
+  std::vector<PatternPrefilter> prefilters;
   // The keys of the one required criterion the rule is posted under; empty:
   // checked for every notice.
   std::vector<std::string> index_keys;
@@ -102,6 +130,13 @@ struct AnalysedField {
   struct Occurrences {
     absl::flat_hash_map<int32_t, int32_t> first;
     std::vector<int32_t> next;
+    // Bit id % 1024 of every id in `first`: most ids a phrase asks for are
+    // absent, and this says so without the map.
+    uint64_t may_have[16] = {};
+    bool MayHave(int32_t id) const {
+      const uint32_t bit = static_cast<uint32_t>(id) & 1023;
+      return ((may_have[bit >> 6] >> (bit & 63)) & 1) != 0;
+    }
   };
   mutable bool identified = false;
   mutable std::vector<int32_t> stemmed_ids;
@@ -120,10 +155,28 @@ struct PreparedNotice {
   // evaluation, on one thread.
   mutable bool folded = false;
   mutable std::string folded_text;
+  // The words of the criteria on the notice as a whole, made on first use
+  // by an alert (alert_rule.cc: NoticeWords).
+  struct Words {
+    std::string kind, legal_basis, language, country, deadline;
+  };
+  mutable bool worded = false;
+  mutable Words words;
+  // PrefilterText of the folded text, made on first use.
+  mutable bool prefilter_ready = false;
+  mutable std::string prefilter_text;
 };
+
+// FoldText(text), made faster: FoldText maps each code point on its own, so
+// ASCII runs (most of the text) are lower-cased here and only the other
+// runs go through it. Invalid UTF-8 goes through it whole.
+std::string FoldTextByRuns(absl::string_view text);
 
 // The folded text of `notice`, made on first use.
 const std::string& FoldedText(const PreparedNotice& notice);
+
+// PrefilterText(FoldedText(notice)), made on first use.
+const std::string& NoticePrefilterText(const PreparedNotice& notice);
 
 // InvalidArgument naming the tender when its text is not valid UTF-8.
 absl::StatusOr<PreparedNotice> PrepareNotice(const v1::Tender& tender);
@@ -247,9 +300,11 @@ NoticeKeys MakeNoticeKeys(const QuickCheckTable& table,
                           const PreparedNotice& notice,
                           const EvaluationContext& context);
 
-// Whether the enabled rule at `position` holds for `notice`, decided from
-// the table (and, only for a rule with patterns or a profile, from its
-// compiled form in `rules`), with the evidence the words need in `*match`.
+// Whether the enabled rule at `position` of `table` and `rules` (in the
+// same order: an AlertIndex's slots) holds for `notice`, decided from the
+// table (and, only for a rule with patterns or a profile, from its
+// compiled form in `rules`), with the evidence the words need in `*match`
+// (whose `rule` is set to `position`).
 // Errors as AlertIndex::Evaluate.
 absl::StatusOr<bool> MatchRule(
     const QuickCheckTable& table,
@@ -264,13 +319,16 @@ absl::StatusOr<bool> MatchRule(
 void PrefetchRule(const QuickCheckTable& table, uint32_t position, int stage);
 
 // The alert of `match` in words, as VerifyAlertRule writes it.
-void ExplainMatch(const QuickCheckTable& table, const CompiledAlertRule& rule,
-                  const PreparedNotice& notice, const NoticeKeys& keys,
-                  const AlertMatch& match, v1::Alert* alert);
+// `slot` is the rule's index in `table` (which AlertMatch::rule need not be).
+void ExplainMatch(const QuickCheckTable& table, uint32_t slot,
+                  const CompiledAlertRule& rule, const PreparedNotice& notice,
+                  const NoticeKeys& keys, const AlertMatch& match,
+                  v1::Alert* alert);
 
-// The postings of one generation: the positions of the enabled rules (in
-// ascending order) under each key they are posted under, one map per kind
-// of key, so that a notice looks its own values up without building keys.
+// The postings of one generation: the positions (an AlertIndex's slots)
+// of the enabled rules (in ascending order) under each key they are posted
+// under, one map per kind of key, so that a notice looks its own values up
+// without building keys.
 struct AlertPostings {
   using Map = absl::flat_hash_map<std::string, std::vector<uint32_t>>;
 
@@ -282,6 +340,8 @@ struct AlertPostings {
   Map countries;                                  // Buyer country: "BE".
   Map plain;                                      // Folded term: "drones".
   absl::flat_hash_map<std::string, Map> stemmed;  // Language, then stem.
+  // Buyer country, then CPV prefix: "xBE:3561" (rules that require both).
+  absl::flat_hash_map<std::string, Map> cpv_in_country;
   std::vector<uint32_t> always;  // Enabled rules with no index keys.
   uint32_t rule_count = 0;       // Positions are below this.
 };
