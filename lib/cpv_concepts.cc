@@ -508,6 +508,12 @@ absl::StatusOr<std::vector<ConceptEvidence>> CpvConcepts::Evidence(
   return EvidenceOfWords(*words, *l, code);
 }
 
+std::vector<ConceptEvidence> CpvConcepts::EvidenceOfAnalyzed(
+    const std::vector<AnalyzedWord>& words, absl::string_view language,
+    CpvCode code) const {
+  return EvidenceOfWords(words, LanguageIndex(language), code);
+}
+
 template <typename Fn>
 void CpvConcepts::ForEachLinkedWord(const std::vector<AnalyzedWord>& words,
                                     int l, Fn fn) const {

@@ -213,6 +213,13 @@ class CpvConcepts {
   absl::StatusOr<std::vector<ConceptEvidence>> Evidence(
       absl::string_view text, absl::string_view language, CpvCode code) const;
 
+  // The same from words already analysed by AnalyzeWords in `language`
+  // (REQUIRES: one of kConceptLanguages), so that a text explained for
+  // several codes or suppliers is analysed once.
+  std::vector<ConceptEvidence> EvidenceOfAnalyzed(
+      const std::vector<AnalyzedWord>& words, absl::string_view language,
+      CpvCode code) const;
+
  private:
   struct Link {
     int32_t ordinal;

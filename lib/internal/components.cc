@@ -79,21 +79,33 @@ std::string TranslatedWords(const QueryTranslation& t,
   return absl::StrCat("'", absl::StrJoin(words, " "), "' (", t.language, ")");
 }
 
-// The words of `text` that mean `code`, quoted: "'onbemande
-// luchtvaartuigen'"; empty when none does directly.
-std::string WordsFor(absl::string_view text, absl::string_view language,
-                     CpvCode code) {
-  absl::StatusOr<std::vector<ConceptEvidence>> evidence =
-      CpvConcepts::Builtin().Evidence(text, language, code);
-  if (!evidence.ok() || evidence->empty()) return "";
+// The first three distinct words of `evidence`, quoted: "'onbemande
+// luchtvaartuigen'"; empty for none.
+std::string Quoted(const std::vector<ConceptEvidence>& evidence) {
   std::vector<std::string> words;
-  for (const ConceptEvidence& e : *evidence) {
+  for (const ConceptEvidence& e : evidence) {
     if (words.size() == 3) break;
     if (std::find(words.begin(), words.end(), e.word) == words.end()) {
       words.push_back(e.word);
     }
   }
-  return absl::StrCat("'", absl::StrJoin(words, " "), "'");
+  return words.empty() ? "" : absl::StrCat("'", absl::StrJoin(words, " "), "'");
+}
+
+// The words of `text` that mean `code`, quoted; empty when none does
+// directly.
+std::string WordsFor(absl::string_view text, absl::string_view language,
+                     CpvCode code) {
+  absl::StatusOr<std::vector<ConceptEvidence>> evidence =
+      CpvConcepts::Builtin().Evidence(text, language, code);
+  return evidence.ok() ? Quoted(*evidence) : "";
+}
+
+// The same for the tender's text, from its words analysed once (Query).
+std::string TenderWordsFor(const Query& q, CpvCode code) {
+  if (!CpvConcepts::IsConceptLanguage(q.text_language)) return "";
+  return Quoted(CpvConcepts::Builtin().EvidenceOfAnalyzed(
+      q.words, q.text_language, code));
 }
 
 // Text relevance: BM25 of the tender's own words, or, when better, of one of
@@ -138,8 +150,7 @@ double TextValue(const Query& q, const IndexData& index, const SupplierDoc& d,
     }
     // Words, not stems: the tender's words the terms come from.
     why->detail = absl::StrCat(
-        "matched words: ",
-        absl::StrJoin(WordsOfTerms(q.text, q.text_language, words), ", "));
+        "matched words: ", absl::StrJoin(WordsOfTerms(q.words, words), ", "));
   } else if (why != nullptr && best != nullptr) {
     // The concept that brings the most, in words on both sides.
     std::vector<std::pair<CpvCode, double>> parts;  // By concept.
@@ -166,7 +177,7 @@ double TextValue(const Query& q, const IndexData& index, const SupplierDoc& d,
         terms.push_back(term.text);
       }
     }
-    const std::string tender_words = WordsFor(q.text, q.text_language, code);
+    const std::string tender_words = TenderWordsFor(q, code);
     why->detail =
         absl::StrCat(TranslatedWords(*best, terms, code), " and ",
                      tender_words.empty() ? "the tender" : tender_words,
@@ -416,8 +427,7 @@ double ConceptValue(const Query& q, const IndexData&, const SupplierDoc& d,
     if (why != nullptr && best > 0 && qc.weight * best > best_part) {
       best_part = qc.weight * best;
       const CpvCode s = d.concepts[best_i].code;
-      const std::string tender_words =
-          WordsFor(q.text, q.text_language, qc.code);
+      const std::string tender_words = TenderWordsFor(q, qc.code);
       const std::string supplier_words = SupplierWordsFor(d, s);
       why->detail =
           s == qc.code

@@ -129,19 +129,23 @@ absl::Status AddTerms(const IndexData& index, const std::string& text,
                       absl::string_view language, Query* q) {
   const std::string lang =
       language.empty() ? GuessLanguage(text) : std::string(language);
-  absl::StatusOr<std::vector<std::string>> terms = AnalyzeText(text, lang);
-  if (!terms.ok()) return terms.status();
+  absl::StatusOr<std::vector<AnalyzedWord>> words = AnalyzeWords(text, lang);
+  if (!words.ok()) return words.status();
   q->text = text;
   q->text_language = lang;
+  q->words = *std::move(words);
+  std::vector<std::string> terms;
+  terms.reserve(q->words.size());
+  for (const AnalyzedWord& w : q->words) terms.push_back(w.term);
   if (index.options().cpv_concepts) {
     for (const Concept& c :
-         CpvConcepts::Builtin().ConceptsOfTerms(*terms, lang)) {
+         CpvConcepts::Builtin().ConceptsOfTerms(terms, lang)) {
       q->concepts.push_back({c.code, c.weight, CreditScorer(*q->cpv, c.code)});
       q->concept_weight_sum += c.weight;
     }
   }
   AddTranslations(index, lang, q);
-  std::vector<std::string> sorted = *std::move(terms);
+  std::vector<std::string> sorted = std::move(terms);
   std::sort(sorted.begin(), sorted.end());
   for (size_t i = 0; i < sorted.size();) {
     size_t j = i;

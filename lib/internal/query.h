@@ -20,6 +20,7 @@
 #include "procmatch/internal/cpv_credit.h"
 #include "procmatch/internal/index_data.h"
 #include "procmatch/nuts.h"
+#include "procmatch/text_analyzer.h"
 #include "procmatch/v1/match.pb.h"
 #include "procmatch/validation.h"
 #include "re2/re2.h"
@@ -108,6 +109,9 @@ struct Query {
   double text_max = 0;        // Largest attainable BM25 sum.
   std::string text;           // The tender's (or lot's) text, for explanations.
   std::string text_language;  // Given or guessed.
+  // The text analysed once, word by word, for the explanations of every
+  // supplier listed: words, not stems, and the words meaning a concept.
+  std::vector<AnalyzedWord> words;
   // In every other concept language whose label words the index knows.
   std::vector<QueryTranslation> translations;
   std::vector<QueryConcept> concepts;
