@@ -102,10 +102,7 @@ void AddTranslations(const IndexData& index, absl::string_view language,
     t.language = std::string(other);
     std::vector<std::string> seen;
     for (const QueryConcept& c : q->concepts) {
-      absl::StatusOr<std::vector<std::string>> label =
-          AnalyzeText(concepts.Label(c.code, other), other);
-      if (!label.ok()) continue;
-      for (std::string& term : *label) {
+      for (const std::string& term : *concepts.LabelTerms(c.code, other)) {
         // The strongest concept's weight; concepts come strongest first.
         if (std::find(seen.begin(), seen.end(), term) != seen.end()) continue;
         const int64_t id = index.TermId(term);
@@ -116,7 +113,7 @@ void AddTranslations(const IndexData& index, absl::string_view language,
         if (df > 0) {
           t.terms.push_back({static_cast<uint32_t>(id), term, weight, c.code});
         }
-        seen.push_back(std::move(term));
+        seen.push_back(term);
       }
     }
     if (!t.terms.empty()) q->translations.push_back(std::move(t));
