@@ -50,8 +50,7 @@
 //
 // Threading: CpvConcepts is immutable apart from its lazily built languages,
 // which are built once, thread-safely, and its cache of label terms (behind
-// a mutex); all methods may be called
-// concurrently.
+// a mutex); all methods may be called concurrently.
 #ifndef PROCMATCH_LIB_CPV_CONCEPTS_H_
 #define PROCMATCH_LIB_CPV_CONCEPTS_H_
 
