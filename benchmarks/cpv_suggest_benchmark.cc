@@ -5,10 +5,12 @@
 //       --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "benchmark/benchmark.h"
 #include "procmatch/cpv.h"
 #include "procmatch/cpv_concepts.h"
+#include "procmatch/text_analyzer.h"
 
 namespace procmatch {
 namespace {
@@ -66,6 +68,72 @@ void BM_ConceptsNoticeLength(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(c.Concepts(kLong, "fr"));
 }
 BENCHMARK(BM_ConceptsNoticeLength);
+
+// What a match adds to a query for text across languages
+// (internal/query.cc, AddTranslations): the terms of the tender's concepts'
+// labels in the 22 other languages, analysed for every query (before) or
+// kept by CpvConcepts::LabelTerms (now; the lookups of the terms in the
+// index are not counted).
+void BM_TranslateConceptsAnalysingLabels(benchmark::State& state) {
+  const auto& c = CpvConcepts::Builtin();
+  const std::vector<Concept> concepts = *c.Concepts(kLong, "fr");
+  for (auto _ : state) {
+    size_t terms = 0;
+    for (const char* l : kConceptLanguages) {
+      const absl::string_view language = l;
+      if (language == "fr" || language == "ga") continue;
+      for (const Concept& k : concepts) {
+        terms += AnalyzeText(c.Label(k.code, language), language)->size();
+      }
+    }
+    benchmark::DoNotOptimize(terms);
+  }
+}
+BENCHMARK(BM_TranslateConceptsAnalysingLabels);
+
+void BM_TranslateConceptsKeptLabelTerms(benchmark::State& state) {
+  const auto& c = CpvConcepts::Builtin();
+  const std::vector<Concept> concepts = *c.Concepts(kLong, "fr");
+  for (auto _ : state) {
+    size_t terms = 0;
+    for (const char* l : kConceptLanguages) {
+      const absl::string_view language = l;
+      if (language == "fr" || language == "ga") continue;
+      for (const Concept& k : concepts) {
+        terms += c.LabelTerms(k.code, language)->size();
+      }
+    }
+    benchmark::DoNotOptimize(terms);
+  }
+}
+BENCHMARK(BM_TranslateConceptsKeptLabelTerms);
+
+// The tender's words for its concepts in the explanations of a top 10: the
+// text analysed again for each (before), or once for all (now).
+void BM_ExplainTopTenAnalysingEachTime(benchmark::State& state) {
+  const auto& c = CpvConcepts::Builtin();
+  const std::vector<Concept> concepts = *c.Concepts(kLong, "fr");
+  for (auto _ : state) {
+    for (int i = 0; i < 10; ++i) {
+      benchmark::DoNotOptimize(
+          c.Evidence(kLong, "fr", concepts[i % concepts.size()].code));
+    }
+  }
+}
+BENCHMARK(BM_ExplainTopTenAnalysingEachTime);
+
+void BM_ExplainTopTenAnalysingOnce(benchmark::State& state) {
+  const auto& c = CpvConcepts::Builtin();
+  const std::vector<Concept> concepts = *c.Concepts(kLong, "fr");
+  for (auto _ : state) {
+    const std::vector<AnalyzedWord> words = *AnalyzeWords(kLong, "fr");
+    for (int i = 0; i < 10; ++i) {
+      benchmark::DoNotOptimize(c.EvidenceOfAnalyzed(
+          words, "fr", concepts[i % concepts.size()].code));
+    }
+  }
+}
+BENCHMARK(BM_ExplainTopTenAnalysingOnce);
 
 // One language's links, from the labels and the notice links: the cost of
 // the first use of a language.

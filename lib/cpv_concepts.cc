@@ -202,6 +202,26 @@ absl::string_view CpvConcepts::Label(CpvCode code,
   return labels_[o][l];
 }
 
+std::shared_ptr<const std::vector<std::string>> CpvConcepts::LabelTerms(
+    CpvCode code, absl::string_view language) const {
+  const int o = cpv_->Ordinal(code);
+  const int l = LanguageIndex(language);
+  if (o < 0 || l < 0) return std::make_shared<std::vector<std::string>>();
+  const int64_t key = static_cast<int64_t>(o) * kConceptLanguageCount + l;
+  {
+    std::lock_guard<std::mutex> lock(label_terms_mutex_);
+    auto it = label_terms_.find(key);
+    if (it != label_terms_.end()) return it->second;
+  }
+  // Analysed outside the lock; two threads may both analyse, to one result.
+  absl::StatusOr<std::vector<std::string>> terms =
+      AnalyzeText(labels_[o][l], language);
+  auto value = std::make_shared<const std::vector<std::string>>(
+      terms.ok() ? *std::move(terms) : std::vector<std::string>());
+  std::lock_guard<std::mutex> lock(label_terms_mutex_);
+  return label_terms_.try_emplace(key, std::move(value)).first->second;
+}
+
 const CpvConcepts::LanguageModel& CpvConcepts::Model(int language) const {
   const int l = ModelIndex(language);
   std::call_once(built_[l], [&] {
@@ -506,6 +526,12 @@ absl::StatusOr<std::vector<ConceptEvidence>> CpvConcepts::Evidence(
       AnalyzeWords(text, kConceptLanguages[*l]);
   if (!words.ok()) return words.status();
   return EvidenceOfWords(*words, *l, code);
+}
+
+std::vector<ConceptEvidence> CpvConcepts::EvidenceOfAnalyzed(
+    const std::vector<AnalyzedWord>& words, absl::string_view language,
+    CpvCode code) const {
+  return EvidenceOfWords(words, LanguageIndex(language), code);
 }
 
 template <typename Fn>

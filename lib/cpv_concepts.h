@@ -49,8 +49,8 @@
 // InvalidArgument error quoting it.
 //
 // Threading: CpvConcepts is immutable apart from its lazily built languages,
-// which are built once, thread-safely; all methods may be called
-// concurrently.
+// which are built once, thread-safely, and its cache of label terms (behind
+// a mutex); all methods may be called concurrently.
 #ifndef PROCMATCH_LIB_CPV_CONCEPTS_H_
 #define PROCMATCH_LIB_CPV_CONCEPTS_H_
 
@@ -187,6 +187,13 @@ class CpvConcepts {
   // language.
   absl::string_view Label(CpvCode code, absl::string_view language) const;
 
+  // The terms (AnalyzeText) of `code`'s label in `language`, analysed on
+  // first use and kept, so that matching can carry a tender's concepts into
+  // other languages without analysing their labels for every query; empty
+  // for an unknown code or language.
+  std::shared_ptr<const std::vector<std::string>> LabelTerms(
+      CpvCode code, absl::string_view language) const;
+
   // The concepts of `text` in `language` (detected when empty), strongest
   // first, at most `max_concepts`, those below `min_weight` of the
   // strongest dropped.
@@ -212,6 +219,13 @@ class CpvConcepts {
   // to `code` itself, strongest first; empty when none does.
   absl::StatusOr<std::vector<ConceptEvidence>> Evidence(
       absl::string_view text, absl::string_view language, CpvCode code) const;
+
+  // The same from words already analysed by AnalyzeWords in `language`
+  // (REQUIRES: one of kConceptLanguages), so that a text explained for
+  // several codes or suppliers is analysed once.
+  std::vector<ConceptEvidence> EvidenceOfAnalyzed(
+      const std::vector<AnalyzedWord>& words, absl::string_view language,
+      CpvCode code) const;
 
  private:
   struct Link {
@@ -302,6 +316,11 @@ class CpvConcepts {
       notice_terms_;
   std::array<int, kConceptLanguageCount> notice_count_ = {};
   mutable std::array<std::once_flag, kConceptLanguageCount> built_;
+  // LabelTerms' cache, by ordinal * kConceptLanguageCount + language.
+  mutable std::mutex label_terms_mutex_;
+  mutable absl::flat_hash_map<int64_t,
+                              std::shared_ptr<const std::vector<std::string>>>
+      label_terms_;
   mutable std::array<std::unique_ptr<LanguageModel>, kConceptLanguageCount>
       models_;
 };

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_split.h"
@@ -138,6 +139,31 @@ TEST(CpvConceptsTest, LabelsInEveryLanguage) {
   EXPECT_EQ(c.Label(uav, "en"), "Unmanned aerial vehicles");
   for (const char* l : kConceptLanguages) EXPECT_FALSE(c.Label(uav, l).empty());
   EXPECT_EQ(c.Label(uav, "xx"), "");
+}
+
+// The kept label terms are the label analysed anew, for codes spread over
+// the taxonomy in every language, from several threads at once; asked
+// again, the same terms come back without a second analysis.
+TEST(CpvConceptsTest, LabelTermsAreTheLabelAnalysed) {
+  const CpvConcepts& c = CpvConcepts::Builtin();
+  auto check = [&](int first) {
+    for (int o = first; o < c.cpv().size(); o += 97) {
+      const CpvCode code = c.cpv().CodeAt(o);
+      for (const char* l : kConceptLanguages) {
+        absl::StatusOr<std::vector<std::string>> anew =
+            AnalyzeText(c.Label(code, l), l);
+        ASSERT_TRUE(anew.ok()) << anew.status();
+        EXPECT_EQ(*c.LabelTerms(code, l), *anew) << code.ToString() << l;
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) threads.emplace_back(check, t % 2);
+  for (std::thread& t : threads) t.join();
+  const CpvCode uav = CpvCode::FromDigits(35613000);
+  EXPECT_EQ(c.LabelTerms(uav, "nl"), c.LabelTerms(uav, "nl"));
+  EXPECT_FALSE(c.LabelTerms(uav, "nl")->empty());
+  EXPECT_TRUE(c.LabelTerms(uav, "xx")->empty());
 }
 
 std::string ReadFile(const std::string& path) {

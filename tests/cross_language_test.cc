@@ -2,15 +2,21 @@
 // supplier that describes itself only in Dutch, the same tender in four
 // languages ranks the bundled sample alike, and the explanation says it in
 // words.
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
+#include "procmatch/cpv_concepts.h"
+#include "procmatch/internal/index_data.h"
 #include "procmatch/matcher.h"
 #include "procmatch/options.h"
 #include "procmatch/record_io.h"
 #include "procmatch/supplier_index.h"
+#include "procmatch/text_analyzer.h"
+#include "tests/random_corpus.h"
 
 namespace procmatch {
 namespace {
@@ -122,6 +128,101 @@ TEST(CrossLanguageTest, ConceptLayerOffScoresNoConcepts) {
   }
 }
 
+// The words of `text` meaning `code` as explanations first wrote them, each
+// text analysed anew (CpvConcepts::Evidence): the reference for the
+// explanations that reuse the tender's analysed words.
+std::string WordsByEvidence(absl::string_view text, absl::string_view language,
+                            CpvCode code) {
+  absl::StatusOr<std::vector<ConceptEvidence>> evidence =
+      CpvConcepts::Builtin().Evidence(text, language, code);
+  if (!evidence.ok()) return "";
+  std::vector<std::string> words;
+  for (const ConceptEvidence& e : *evidence) {
+    if (words.size() == 3) break;
+    if (std::find(words.begin(), words.end(), e.word) == words.end()) {
+      words.push_back(e.word);
+    }
+  }
+  return words.empty() ? "" : absl::StrCat("'", absl::StrJoin(words, " "), "'");
+}
+
+std::string SupplierWordsByEvidence(const v1::SupplierProfile& p,
+                                    CpvCode code) {
+  for (const auto& [text, language] : internal::ConceptTexts(p)) {
+    if (text.empty()) continue;
+    const std::string lang =
+        language.empty() ? GuessLanguage(text) : std::string(language);
+    if (!CpvConcepts::IsConceptLanguage(lang)) continue;
+    std::string words = WordsByEvidence(text, lang, code);
+    if (!words.empty()) return words;
+  }
+  return "its profile";
+}
+
+// The CPV codes a detail names ("CPV 35613000 (...)"), in order.
+std::vector<CpvCode> NamedCodes(const std::string& detail) {
+  std::vector<CpvCode> out;
+  for (size_t at = detail.find("CPV "); at != std::string::npos;
+       at = detail.find("CPV ", at + 4)) {
+    absl::StatusOr<CpvCode> code =
+        CpvConcepts::Builtin().cpv().Parse(detail.substr(at + 4, 8));
+    if (code.ok()) out.push_back(*code);
+  }
+  return out;
+}
+
+// Explanations reuse the tender's words analysed once instead of analysing
+// its text again for every supplier listed: the concept details are word for
+// word what analysing each text anew gives, on random suppliers and tenders.
+TEST(CrossLanguageTest, ConceptWordingEqualsEvidenceOfEachTextAnew) {
+  const std::vector<v1::SupplierProfile> suppliers =
+      testing::RandomSuppliers(600, 81);
+  Matcher matcher(Index(suppliers));
+  const CpvTaxonomy& cpv = CpvConcepts::Builtin().cpv();
+  auto code_and_label = [&](CpvCode c) {
+    return absl::StrCat(c.ToString(), " (", cpv.Label(c), ")");
+  };
+  int compared = 0;
+  for (v1::MatchRequest r : testing::RandomRequests(120, 82)) {
+    r.mutable_tender()->clear_lots();
+    r.clear_lot_id();
+    const v1::Tender& t = r.tender();
+    const std::string text = absl::StrCat(t.title(), "\n", t.description());
+    absl::StatusOr<v1::MatchResponse> m = matcher.Match(r);
+    ASSERT_TRUE(m.ok()) << m.status();
+    for (const auto& x : m->matches()) {
+      const v1::SupplierProfile* p = nullptr;
+      for (const auto& s : suppliers) {
+        if (s.id() == x.supplier_id()) p = &s;
+      }
+      ASSERT_NE(p, nullptr);
+      for (const auto& c : x.components()) {
+        if (c.kind() != v1::SCORE_COMPONENT_KIND_CONCEPTS ||
+            c.detail().empty()) {
+          continue;
+        }
+        const std::vector<CpvCode> codes = NamedCodes(c.detail());
+        ASSERT_GE(codes.size(), 1u) << c.detail();
+        const CpvCode s = codes.front(), tender_code = codes.back();
+        std::string tender_words =
+            WordsByEvidence(text, t.language(), tender_code);
+        if (tender_words.empty()) tender_words = "the tender";
+        const std::string supplier_words = SupplierWordsByEvidence(*p, s);
+        const std::string expected =
+            codes.size() == 1
+                ? absl::StrCat(supplier_words, " and ", tender_words,
+                               " both mean CPV ", code_and_label(s))
+                : absl::StrCat(supplier_words, " means CPV ", code_and_label(s),
+                               ", close to ", tender_words, ", CPV ",
+                               code_and_label(tender_code));
+        EXPECT_EQ(c.detail(), expected);
+        ++compared;
+      }
+    }
+  }
+  EXPECT_GT(compared, 200);
+}
+
 std::shared_ptr<const SupplierIndex> Sample() {
   absl::StatusOr<std::string> file =
       ReadFileOrStdin("data/sample/suppliers.jsonl");
@@ -136,10 +237,12 @@ std::shared_ptr<const SupplierIndex> Sample() {
 }
 
 // KNOWN FAILURE, disabled (doc/cross_language.md, "Limits", has the
-// diagnosis): every UAV maker gets the same CPV score, and BM25 text
-// relevance, which meets only same-language profiles, orders them, so each
-// version puts its own language's makers first; the concepts component is
-// too light to override it, and the French concepts of this text are noisy.
+// figures): every UAV maker gets the same CPV score, and text relevance
+// orders them. Text across languages now gives a maker described in another
+// language 0.05-0.11 of text through the tender's translated concepts, but
+// a translation counts half a match on the tender's own words, which give a
+// same-language maker 0.36-0.48: each version still puts its own language's
+// makers first. Passing would need text relevance blind to language.
 TEST(CrossLanguageTest, DISABLED_SameTenderInFourLanguagesSameTopThree) {
   Matcher matcher(Sample());
   const std::pair<const char*, const char*> versions[] = {

@@ -125,6 +125,64 @@ TEST(MatcherOracleTest, ConceptsAloneIndexedTopKEqualsExhaustive) {
   EXPECT_LT(scored_indexed, scored_exhaustive);
 }
 
+// The same with text relevance alone: its translations (the tender's
+// concepts' labels in the suppliers' languages, internal/query.h) are
+// bounded by a ceiling over every language, not accumulated exactly, and
+// must still keep the top k exact.
+TEST(MatcherOracleTest, TranslatedTextAloneIndexedTopKEqualsExhaustive) {
+  const auto suppliers = testing::RandomSuppliers(2000, 71);
+  Matcher matcher(BuildIndex(suppliers));
+  std::vector<v1::MatchRequest> requests = testing::RandomRequests(200, 72);
+  // Tender texts in one language whose words the random profiles lack but
+  // whose concepts' labels in other languages they have ("onbemand",
+  // "luchtvaartuig", "radar", "software"), beside the random ones.
+  const std::pair<const char*, const char*> kTitles[] = {
+      {"de", "Lieferung unbemannter Flugkörper zur Aufklärung"},
+      {"en", "Supply of unmanned aerial vehicles"},
+      {"de", "Beschaffung von Radargeräten und Anwendungssoftware"},
+      {"en", "Maintenance and repair of warships"},
+  };
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (i % 2 == 1) continue;
+    v1::Tender& t = *requests[i].mutable_tender();
+    t.set_language(kTitles[i / 2 % 4].first);
+    t.set_title(kTitles[i / 2 % 4].second);
+    t.clear_description();
+    t.clear_lots();
+    requests[i].clear_lot_id();
+  }
+  for (v1::MatchRequest& request : requests) {
+    v1::ScoreWeights& w = *request.mutable_options()->mutable_weights();
+    w.Clear();
+    const google::protobuf::Descriptor* d = v1::ScoreWeights::descriptor();
+    for (int i = 0; i < d->field_count(); ++i) {
+      w.GetReflection()->SetDouble(&w, d->field(i), 0);
+    }
+    w.set_text(1);
+  }
+  int64_t scored_indexed = 0, scored_exhaustive = 0;
+  int own = 0, translated = 0;
+  for (const auto& r : PrunedEqualsExhaustive(
+           matcher, requests, &scored_indexed, &scored_exhaustive)) {
+    for (const auto& m : r.matches()) {
+      for (const auto& c : m.components()) {
+        if (c.kind() != v1::SCORE_COMPONENT_KIND_TEXT || c.value() == 0) {
+          continue;
+        }
+        if (c.detail().find("both mean CPV") != std::string::npos) {
+          ++translated;
+        } else {
+          ++own;
+        }
+      }
+    }
+  }
+  // Both kinds of relevance rank suppliers, so both paths are compared.
+  EXPECT_GT(own, 100);
+  EXPECT_GT(translated, 20);
+  EXPECT_LT(scored_indexed, scored_exhaustive);
+}
+
 // The same with many buyers, activities and contract values, and weights
 // that lean on track record and buyer affinity: their postings and bounds
 // must keep the top k exact.

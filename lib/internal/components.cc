@@ -58,7 +58,9 @@ double CpvValue(const Query& q, const IndexData&, const SupplierDoc& d,
 // --- text relevance
 // -----------------------------------------------------------
 
-bool AppliesText(const Query& q) { return !q.terms.empty(); }
+bool AppliesText(const Query& q) {
+  return !q.terms.empty() || !q.translations.empty();
+}
 
 uint32_t TermFrequency(const SupplierDoc& d, uint32_t term) {
   auto it = std::lower_bound(d.terms.begin(), d.terms.end(), term,
@@ -67,20 +69,80 @@ uint32_t TermFrequency(const SupplierDoc& d, uint32_t term) {
   return it != d.terms.end() && it->first == term ? it->second : 0;
 }
 
+// The supplier's words for the tender's concept `code` in a translation:
+// the label's words it has, as the label writes them, quoted.
+std::string TranslatedWords(const QueryTranslation& t,
+                            const std::vector<std::string>& terms,
+                            CpvCode code) {
+  std::vector<std::string> words = WordsOfTerms(
+      CpvConcepts::Builtin().Label(code, t.language), t.language, terms);
+  return absl::StrCat("'", absl::StrJoin(words, " "), "' (", t.language, ")");
+}
+
+// The first three distinct words of `evidence`, quoted: "'onbemande
+// luchtvaartuigen'"; empty for none.
+std::string Quoted(const std::vector<ConceptEvidence>& evidence) {
+  std::vector<std::string> words;
+  for (const ConceptEvidence& e : evidence) {
+    if (words.size() == 3) break;
+    if (std::find(words.begin(), words.end(), e.word) == words.end()) {
+      words.push_back(e.word);
+    }
+  }
+  return words.empty() ? "" : absl::StrCat("'", absl::StrJoin(words, " "), "'");
+}
+
+// The words of `text` that mean `code`, quoted; empty when none does
+// directly.
+std::string WordsFor(absl::string_view text, absl::string_view language,
+                     CpvCode code) {
+  absl::StatusOr<std::vector<ConceptEvidence>> evidence =
+      CpvConcepts::Builtin().Evidence(text, language, code);
+  return evidence.ok() ? Quoted(*evidence) : "";
+}
+
+// The same for the tender's text, from its words analysed once (Query).
+std::string TenderWordsFor(const Query& q, CpvCode code) {
+  if (!CpvConcepts::IsConceptLanguage(q.text_language)) return "";
+  return Quoted(CpvConcepts::Builtin().EvidenceOfAnalyzed(
+      q.words, q.text_language, code));
+}
+
+// Text relevance: BM25 of the tender's own words, or, when better, of one of
+// its translations (query.h) times kTranslationCredit, whichever is higher:
+// a supplier is as relevant as the tender's text in the supplier's best
+// language says.
 double TextValue(const Query& q, const IndexData& index, const SupplierDoc& d,
                  Explanation* why) {
-  if (!HasText(q)) return 0;
   const double norm = Bm25Norm(index, d.length);
-  double raw = 0;
+  double own = 0;
   std::vector<std::pair<double, std::string>> matched;
-  for (const QueryTerm& t : q.terms) {
-    const uint32_t tf = TermFrequency(d, t.id);
-    if (tf == 0) continue;
-    const double part = Bm25Part(t, tf, norm);
-    raw += part;
-    if (why != nullptr) matched.emplace_back(-part, t.text);
+  if (HasText(q)) {
+    double raw = 0;
+    for (const QueryTerm& t : q.terms) {
+      const uint32_t tf = TermFrequency(d, t.id);
+      if (tf == 0) continue;
+      const double part = Bm25Part(t, tf, norm);
+      raw += part;
+      if (why != nullptr) matched.emplace_back(-part, t.text);
+    }
+    own = raw / q.text_max;
   }
-  if (why != nullptr && !matched.empty()) {
+  double translated = 0;
+  const QueryTranslation* best = nullptr;
+  for (const QueryTranslation& t : q.translations) {
+    double raw = 0;
+    for (const QueryTerm& term : t.terms) {
+      const uint32_t tf = TermFrequency(d, term.id);
+      if (tf != 0) raw += Bm25Part(term, tf, norm);
+    }
+    const double v = TranslatedPart(t, raw);
+    if (v > translated) {
+      translated = v;
+      best = &t;
+    }
+  }
+  if (why != nullptr && own >= translated && !matched.empty()) {
     std::sort(matched.begin(), matched.end());
     std::vector<std::string> words;
     for (size_t i = 0; i < matched.size() && i < 6; ++i) {
@@ -88,10 +150,40 @@ double TextValue(const Query& q, const IndexData& index, const SupplierDoc& d,
     }
     // Words, not stems: the tender's words the terms come from.
     why->detail = absl::StrCat(
-        "matched words: ",
-        absl::StrJoin(WordsOfTerms(q.text, q.text_language, words), ", "));
+        "matched words: ", absl::StrJoin(WordsOfTerms(q.words, words), ", "));
+  } else if (why != nullptr && best != nullptr) {
+    // The concept that brings the most, in words on both sides.
+    std::vector<std::pair<CpvCode, double>> parts;  // By concept.
+    for (const QueryTerm& term : best->terms) {
+      const uint32_t tf = TermFrequency(d, term.id);
+      if (tf == 0) continue;
+      auto it = std::find_if(parts.begin(), parts.end(), [&](const auto& p) {
+        return p.first == term.concept;
+      });
+      if (it == parts.end()) {
+        parts.emplace_back(term.concept, 0.0);
+        it = parts.end() - 1;
+      }
+      it->second += Bm25Part(term, tf, norm);
+    }
+    const CpvCode code = std::max_element(parts.begin(), parts.end(),
+                                          [](const auto& a, const auto& b) {
+                                            return a.second < b.second;
+                                          })
+                             ->first;
+    std::vector<std::string> terms;
+    for (const QueryTerm& term : best->terms) {
+      if (term.concept == code && TermFrequency(d, term.id) != 0) {
+        terms.push_back(term.text);
+      }
+    }
+    const std::string tender_words = TenderWordsFor(q, code);
+    why->detail =
+        absl::StrCat(TranslatedWords(*best, terms, code), " and ",
+                     tender_words.empty() ? "the tender" : tender_words,
+                     " both mean CPV ", CodeAndLabel(*q.cpv, code));
   }
-  return raw / q.text_max;
+  return std::max(own, translated);
 }
 
 // --- track record
@@ -297,23 +389,6 @@ constexpr double kConceptsDefaultWeight = 0.10;
 
 bool HasConcepts(const Query& q) { return !q.concepts.empty(); }
 
-// The words of `text` that mean `code`, quoted: "'onbemande
-// luchtvaartuigen'"; empty when none does directly.
-std::string WordsFor(absl::string_view text, absl::string_view language,
-                     CpvCode code) {
-  absl::StatusOr<std::vector<ConceptEvidence>> evidence =
-      CpvConcepts::Builtin().Evidence(text, language, code);
-  if (!evidence.ok() || evidence->empty()) return "";
-  std::vector<std::string> words;
-  for (const ConceptEvidence& e : *evidence) {
-    if (words.size() == 3) break;
-    if (std::find(words.begin(), words.end(), e.word) == words.end()) {
-      words.push_back(e.word);
-    }
-  }
-  return absl::StrCat("'", absl::StrJoin(words, " "), "'");
-}
-
 // The supplier's words for `code`, from the first of its texts that has
 // any.
 std::string SupplierWordsFor(const SupplierDoc& d, CpvCode code) {
@@ -352,8 +427,7 @@ double ConceptValue(const Query& q, const IndexData&, const SupplierDoc& d,
     if (why != nullptr && best > 0 && qc.weight * best > best_part) {
       best_part = qc.weight * best;
       const CpvCode s = d.concepts[best_i].code;
-      const std::string tender_words =
-          WordsFor(q.text, q.text_language, qc.code);
+      const std::string tender_words = TenderWordsFor(q, qc.code);
       const std::string supplier_words = SupplierWordsFor(d, s);
       why->detail =
           s == qc.code

@@ -41,7 +41,8 @@ enum class CandidatePostings {
 enum class CheapBound {
   kOne,               // The maximum, 1.
   kCpvCeiling,        // From the deepest CPV postings level holding it.
-  kAccumulatedText,   // BM25 accumulated over term postings: exact.
+  kAccumulatedText,   // BM25 accumulated over term postings: exact for
+                      // the tender's words; with translations, a ceiling.
   kOneIfCpvRelated,   // 1 when it shares a CPV division with the query.
   kConceptCeiling,    // Each tender concept's weight times the supplier's
                       // largest concept weight in its division.
@@ -111,6 +112,15 @@ inline double Bm25Part(const QueryTerm& t, uint32_t tf, double norm) {
 }
 inline bool HasText(const Query& q) {
   return !q.terms.empty() && q.text_max > 0;
+}
+
+// A translation's part of text relevance for one of its term's parts: the
+// translation's share of its largest sum, times kTranslationCredit.
+// Retrieval's bound sums these over every translation; the value takes the
+// best translation's sum of raw parts, so the bound is never below it (with
+// a rounding margin).
+inline double TranslatedPart(const QueryTranslation& t, double part) {
+  return kTranslationCredit * part / t.text_max;
 }
 
 // Whether the tender states a value that size fit can compare with.

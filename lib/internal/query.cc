@@ -80,26 +80,70 @@ void SetRarities(const IndexData& index, Query* q) {
   if (q->inherited_codes) q->code_weight_sum /= kInheritedCodeCredit;
 }
 
+// BM25's idf of a term in `index` that `df` suppliers have.
+double Idf(const IndexData& index, double df) {
+  const double n = index.size();
+  return std::log(1 + (n - df + 0.5) / (df + 0.5));
+}
+
+// The tender's concepts in every other concept language: the terms of each
+// concept's label in the language, weighted by concept weight times idf.
+// The largest sum counts every label term, known to the index or not (at
+// the idf of a term no supplier has): a label whose rare words no supplier
+// uses gives little to one that shares its common word. Irish labels repeat
+// the English ones, so Irish is English's.
+void AddTranslations(const IndexData& index, absl::string_view language,
+                     Query* q) {
+  const CpvConcepts& concepts = CpvConcepts::Builtin();
+  for (const char* l : kConceptLanguages) {
+    const absl::string_view other = l;
+    if (other == language || other == "ga") continue;
+    QueryTranslation t;
+    t.language = std::string(other);
+    std::vector<std::string> seen;
+    for (const QueryConcept& c : q->concepts) {
+      for (const std::string& term : *concepts.LabelTerms(c.code, other)) {
+        // The strongest concept's weight; concepts come strongest first.
+        if (std::find(seen.begin(), seen.end(), term) != seen.end()) continue;
+        const int64_t id = index.TermId(term);
+        const double df =
+            id < 0 ? 0 : index.TermPostings(static_cast<uint32_t>(id)).size();
+        const double weight = c.weight * Idf(index, df);
+        t.text_max += weight * (kBm25K1 + 1);
+        if (df > 0) {
+          t.terms.push_back({static_cast<uint32_t>(id), term, weight, c.code});
+        }
+        seen.push_back(term);
+      }
+    }
+    if (!t.terms.empty()) q->translations.push_back(std::move(t));
+  }
+}
+
 // BM25 query terms: the tender's language's stems known to the index; and
 // the CPV concepts of those terms.
 absl::Status AddTerms(const IndexData& index, const std::string& text,
                       absl::string_view language, Query* q) {
   const std::string lang =
       language.empty() ? GuessLanguage(text) : std::string(language);
-  absl::StatusOr<std::vector<std::string>> terms = AnalyzeText(text, lang);
-  if (!terms.ok()) return terms.status();
+  absl::StatusOr<std::vector<AnalyzedWord>> words = AnalyzeWords(text, lang);
+  if (!words.ok()) return words.status();
   q->text = text;
   q->text_language = lang;
+  q->words = *std::move(words);
+  std::vector<std::string> terms;
+  terms.reserve(q->words.size());
+  for (const AnalyzedWord& w : q->words) terms.push_back(w.term);
   if (index.options().cpv_concepts) {
     for (const Concept& c :
-         CpvConcepts::Builtin().ConceptsOfTerms(*terms, lang)) {
+         CpvConcepts::Builtin().ConceptsOfTerms(terms, lang)) {
       q->concepts.push_back({c.code, c.weight, CreditScorer(*q->cpv, c.code)});
       q->concept_weight_sum += c.weight;
     }
   }
-  std::vector<std::string> sorted = *std::move(terms);
+  AddTranslations(index, lang, q);
+  std::vector<std::string> sorted = std::move(terms);
   std::sort(sorted.begin(), sorted.end());
-  const double n = index.size();
   for (size_t i = 0; i < sorted.size();) {
     size_t j = i;
     while (j < sorted.size() && sorted[j] == sorted[i]) ++j;
@@ -107,9 +151,8 @@ absl::Status AddTerms(const IndexData& index, const std::string& text,
     if (id >= 0) {
       const double df = index.TermPostings(static_cast<uint32_t>(id)).size();
       if (df > 0) {
-        const double idf = std::log(1 + (n - df + 0.5) / (df + 0.5));
         q->terms.push_back({static_cast<uint32_t>(id), sorted[i],
-                            static_cast<double>(j - i) * idf});
+                            static_cast<double>(j - i) * Idf(index, df)});
         q->text_max += q->terms.back().weight * (kBm25K1 + 1);
       }
     }

@@ -20,6 +20,7 @@
 #include "procmatch/internal/cpv_credit.h"
 #include "procmatch/internal/index_data.h"
 #include "procmatch/nuts.h"
+#include "procmatch/text_analyzer.h"
 #include "procmatch/v1/match.pb.h"
 #include "procmatch/validation.h"
 #include "re2/re2.h"
@@ -66,7 +67,26 @@ struct QueryTerm {
   uint32_t id;
   std::string text;
   double weight;  // Query frequency times idf.
+  // A translated term's concept: the tender concept whose label gave it.
+  CpvCode concept;
 };
+
+// The tender's text carried into another language through its CPV concepts
+// (doc/scoring.md, "Text across languages"): the words of its concepts'
+// labels in that language, each weighing its concept's weight times its
+// idf, the strongest concept's when several labels share a word. Only terms
+// the index knows are kept; a language without any has no translation.
+struct QueryTranslation {
+  std::string language;
+  std::vector<QueryTerm> terms;
+  double text_max = 0;  // Largest attainable BM25 sum of `terms`.
+};
+
+// A translation's relevance counts this share of a match on the tender's own
+// words: the labels say what the tender means, not how it says it, so a
+// supplier that uses the tender's words stays ahead of one that only shares
+// its concepts (doc/scoring.md: chosen by the winner-ranking benchmark).
+constexpr double kTranslationCredit = 0.5;
 
 // A requirement resolved once per query (internal/requirements.h).
 struct PreparedRequirement {
@@ -89,6 +109,11 @@ struct Query {
   double text_max = 0;        // Largest attainable BM25 sum.
   std::string text;           // The tender's (or lot's) text, for explanations.
   std::string text_language;  // Given or guessed.
+  // The text analysed once, word by word, for the explanations of every
+  // supplier listed: words, not stems, and the words meaning a concept.
+  std::vector<AnalyzedWord> words;
+  // In every other concept language whose label words the index knows.
+  std::vector<QueryTranslation> translations;
   std::vector<QueryConcept> concepts;
   double concept_weight_sum = 0;
   absl::CivilDay as_of;

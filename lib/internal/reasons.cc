@@ -34,16 +34,19 @@ std::string CodeAndLabel(const CpvTaxonomy& cpv, CpvCode code) {
 std::vector<std::string> WordsOfTerms(absl::string_view text,
                                       absl::string_view language,
                                       const std::vector<std::string>& terms) {
-  absl::flat_hash_map<std::string, std::string> word_of;
   absl::StatusOr<std::vector<AnalyzedWord>> words =
       AnalyzeWords(text, language);
-  if (words.ok()) {
-    for (AnalyzedWord& w : *words) word_of.try_emplace(w.term, w.word);
-  }
+  return WordsOfTerms(words.ok() ? *words : std::vector<AnalyzedWord>(), terms);
+}
+
+std::vector<std::string> WordsOfTerms(const std::vector<AnalyzedWord>& words,
+                                      const std::vector<std::string>& terms) {
+  absl::flat_hash_map<absl::string_view, absl::string_view> word_of;
+  for (const AnalyzedWord& w : words) word_of.try_emplace(w.term, w.word);
   std::vector<std::string> out;
   for (const std::string& t : terms) {
     auto it = word_of.find(t);
-    out.push_back(it == word_of.end() ? t : it->second);
+    out.push_back(it == word_of.end() ? t : std::string(it->second));
   }
   return out;
 }

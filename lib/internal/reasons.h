@@ -12,6 +12,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "procmatch/cpv.h"
+#include "procmatch/text_analyzer.h"
 
 namespace procmatch {
 namespace internal {
@@ -33,6 +34,10 @@ std::string CodeAndLabel(const CpvTaxonomy& cpv, CpvCode code);
 // ("vehicles" for "vehicl"); the term itself when no word gives it.
 std::vector<std::string> WordsOfTerms(absl::string_view text,
                                       absl::string_view language,
+                                      const std::vector<std::string>& terms);
+
+// The same from the text's words as AnalyzeWords gives them.
+std::vector<std::string> WordsOfTerms(const std::vector<AnalyzedWord>& words,
                                       const std::vector<std::string>& terms);
 
 // "1 past contract", "3 past contracts".

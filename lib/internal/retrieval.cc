@@ -44,7 +44,7 @@ struct Evaluation {
 };
 
 // Cheap bounds that are the exact value already: tightening cannot lower
-// them.
+// them (text: unless a translation reaches the supplier, Tighten()).
 bool IsExact(CheapBound b) {
   return b == CheapBound::kAccumulatedText ||
          b == CheapBound::kExactProximity || b == CheapBound::kExactSizeFit;
@@ -129,14 +129,27 @@ class Bounds {
           }
           break;
         case CandidatePostings::kTerms:
-          // Text relevance is accumulated here, term at a time.
-          if (!HasText(q)) break;
-          text_raw_.assign(n, 0.0);
-          for (const QueryTerm& t : q.terms) {
-            for (const auto& [doc, tf] : index.TermPostings(t.id)) {
-              is_candidate_[doc] = 1;
-              text_raw_[doc] +=
-                  Bm25Part(t, tf, Bm25Norm(index, index.length(doc)));
+          // Text relevance is accumulated here, term at a time: exact for
+          // the tender's own words; for its translations, a ceiling, the
+          // sum over every translation where the value takes the best.
+          if (HasText(q)) {
+            text_raw_.assign(n, 0.0);
+            for (const QueryTerm& t : q.terms) {
+              for (const auto& [doc, tf] : index.TermPostings(t.id)) {
+                is_candidate_[doc] = 1;
+                text_raw_[doc] +=
+                    Bm25Part(t, tf, Bm25Norm(index, index.length(doc)));
+              }
+            }
+          }
+          if (!q.translations.empty()) translated_ceiling_.assign(n, 0.0);
+          for (const QueryTranslation& t : q.translations) {
+            for (const QueryTerm& term : t.terms) {
+              for (const auto& [doc, tf] : index.TermPostings(term.id)) {
+                is_candidate_[doc] = 1;
+                translated_ceiling_[doc] += TranslatedPart(
+                    t, Bm25Part(term, tf, Bm25Norm(index, index.length(doc))));
+              }
             }
           }
           break;
@@ -211,7 +224,7 @@ class Bounds {
           bound[c] = cpv_ceiling_[doc] / std::max(q_.code_weight_sum, 1e-300);
           break;
         case CheapBound::kAccumulatedText:
-          bound[c] = Text(doc);
+          bound[c] = std::max(Text(doc), TranslatedCeiling(doc));
           break;
         case CheapBound::kOneIfCpvRelated:
           bound[c] = cpv_ceiling_[doc] > 0 ? 1.0 : 0.0;
@@ -247,7 +260,9 @@ class Bounds {
       const ComponentSpec& spec = ComponentAt(c);
       // A bound of 0 is the value already; Finish() computes it.
       if (q_.weight[c] == 0 || e->part[c] == 0 || e->exact[c] ||
-          !spec.exact_in_tight_bound || IsExact(spec.cheap_bound)) {
+          !spec.exact_in_tight_bound ||
+          (IsExact(spec.cheap_bound) &&
+           (c != kText || TranslatedCeiling(doc) == 0))) {
         continue;
       }
       e->part[c] = spec.value(q_, index_, d, nullptr);
@@ -264,6 +279,12 @@ class Bounds {
  private:
   double Text(uint32_t doc) const {
     return text_raw_.empty() ? 0 : text_raw_[doc] / q_.text_max;
+  }
+  // 0 when no translation reaches the supplier: its text bound is exact.
+  double TranslatedCeiling(uint32_t doc) const {
+    return translated_ceiling_.empty()
+               ? 0
+               : translated_ceiling_[doc] * kRoundingMargin;
   }
 
   // For each tender code, the deepest level whose postings hold a supplier
@@ -301,9 +322,10 @@ class Bounds {
   const IndexData& index_;
   std::vector<char> may_pass_;  // Empty: everyone may pass.
   std::vector<char> is_candidate_;
-  std::vector<double> text_raw_;         // Empty without weighted text.
-  std::vector<double> cpv_ceiling_;      // Empty without weighted CPV.
-  std::vector<double> concept_ceiling_;  // Empty without weighted concepts.
+  std::vector<double> text_raw_;            // Empty without weighted text.
+  std::vector<double> translated_ceiling_;  // Empty without translations.
+  std::vector<double> cpv_ceiling_;         // Empty without weighted CPV.
+  std::vector<double> concept_ceiling_;     // Empty without weighted concepts.
   std::vector<char> buyer_posted_;  // Empty without weighted buyer affinity.
   double rest_value_[kComponentCount] = {};
   CheapBound cheap_[kComponentCount];  // From the table, looked up once.
