@@ -153,7 +153,10 @@ Result Run(const CorpusGenerator& gen, int n, int queries, int exhaustive,
   auto loaded = LoadSnapshotFile(path, options);
   r.load_s = Seconds(t0, Clock::now());
   std::remove(path.c_str());
-  if (!loaded.ok()) std::cerr << loaded.status() << "\n";
+  if (!loaded.ok() || (*loaded)->size() != index->size()) {
+    std::cerr << "loading the snapshot failed: " << loaded.status() << "\n";
+    std::exit(1);
+  }
   loaded = absl::InternalError("released");  // Free the second copy.
 
   phase("queries");

@@ -393,14 +393,15 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshot(
       Items::Open(section[kConceptsSection - 1], n, 8, "concepts");
   if (!concepts.ok()) return concepts.status();
 
-  // Canonical: in byte order, so strictly ascending.
+  // Canonical: in byte order, so strictly ascending (the analyser may give
+  // an empty term, which comes first).
   std::vector<std::string> vocabulary;
   vocabulary.reserve(header.terms());
   for (uint64_t i = 0; i < header.terms(); ++i) {
     const absl::string_view term = vocabulary_items->Item(i);
-    if (term.empty() || (i > 0 && term <= vocabulary.back())) {
-      return absl::DataLossError(absl::StrCat("snapshot vocabulary: term ", i,
-                                              " is empty or out of order"));
+    if (i > 0 && term <= vocabulary.back()) {
+      return absl::DataLossError(
+          absl::StrCat("snapshot vocabulary: term ", i, " is out of order"));
     }
     vocabulary.emplace_back(term);
   }

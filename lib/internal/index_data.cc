@@ -371,11 +371,14 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
   IndexData& x = *data;
   x.options_ = options;
   x.generation_ = generation;
-  std::sort(docs.begin(), docs.end(),
-            [](const std::shared_ptr<const SupplierDoc>& a,
-               const std::shared_ptr<const SupplierDoc>& b) {
-              return a->profile->id() < b->profile->id();
-            });
+  auto by_id = [](const std::shared_ptr<const SupplierDoc>& a,
+                  const std::shared_ptr<const SupplierDoc>& b) {
+    return a->profile->id() < b->profile->id();
+  };
+  // Restored docs come in id order already.
+  if (!std::is_sorted(docs.begin(), docs.end(), by_id)) {
+    std::sort(docs.begin(), docs.end(), by_id);
+  }
   x.docs_ = std::move(docs);
   x.lengths_.reserve(x.docs_.size());
   x.location_ids_.reserve(x.docs_.size());
