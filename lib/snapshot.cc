@@ -321,27 +321,36 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshot(
   absl::string_view section[kSectionCount];
   uint32_t crc[kSectionCount];
   uint64_t end = kSnapshotFixedHeader + kSnapshotTableEntry * count;
+  uint64_t offsets[kSectionCount], lengths[kSectionCount];
+  constexpr uint64_t kMaxLength = uint64_t{1} << 56;  // No overflow below.
   for (uint32_t k = 0; k < kSectionCount; ++k) {
     const char* entry =
         bytes.data() + kSnapshotFixedHeader + kSnapshotTableEntry * k;
     const uint32_t kind = GetUint32(entry);
     crc[k] = GetUint32(entry + 4);
-    const uint64_t offset = GetUint64(entry + 8);
-    const uint64_t length = GetUint64(entry + 16);
-    if (kind != k + 1 || offset != end || offset > bytes.size() ||
-        length > bytes.size() - offset) {
-      return absl::DataLossError(absl::StrCat(
-          "snapshot section table: entry ", k, " (kind ", kind, ", at ", offset,
-          ", ", length, " bytes) is out of order or past the end of ",
-          bytes.size(), " bytes: the file is truncated or corrupted"));
+    offsets[k] = GetUint64(entry + 8);
+    lengths[k] = GetUint64(entry + 16);
+    if (kind != k + 1 || offsets[k] != end || lengths[k] > kMaxLength) {
+      return absl::DataLossError(
+          absl::StrCat("snapshot section table: entry ", k, " (kind ", kind,
+                       ", at ", offsets[k], ", ", lengths[k],
+                       " bytes) is out of order or not back to back"));
     }
-    section[k] = bytes.substr(offset, length);
-    end = SnapshotAligned(offset + length);
+    end = SnapshotAligned(offsets[k] + lengths[k]);
   }
-  if (end != bytes.size()) {
+  // A truncated file reads as the other checksum errors do.
+  if (end > bytes.size()) {
     return absl::DataLossError(absl::StrCat(
-        "snapshot size: ", bytes.size(), " bytes, its sections end at ", end,
-        ": the file is truncated or has bytes appended"));
+        "snapshot checksum mismatch: the file is truncated or corrupted (",
+        bytes.size(), " bytes, its sections end at ", end, ")"));
+  }
+  if (end < bytes.size()) {
+    return absl::DataLossError(absl::StrCat("snapshot size: ", bytes.size(),
+                                            " bytes, its sections end at ", end,
+                                            ": the file has bytes appended"));
+  }
+  for (uint32_t k = 0; k < kSectionCount; ++k) {
+    section[k] = bytes.substr(offsets[k], lengths[k]);
   }
   // Every section's checksum (over the section and its padding) is checked
   // before any of it is used, on options.build_threads threads.
