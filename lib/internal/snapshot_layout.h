@@ -39,8 +39,7 @@ inline constexpr size_t kSnapshotAlignment = 8;
 
 // `n` rounded up to the alignment.
 inline size_t SnapshotAligned(size_t n) {
-  return (n + kSnapshotAlignment - 1) / kSnapshotAlignment *
-         kSnapshotAlignment;
+  return (n + kSnapshotAlignment - 1) / kSnapshotAlignment * kSnapshotAlignment;
 }
 
 uint32_t GetUint32(const char* p);
