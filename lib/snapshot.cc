@@ -365,10 +365,14 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshot(
     }
   };
   {
+    // A thread is worth starting for a megabyte or more.
+    constexpr size_t kBytesForThreads = 1 << 20;
+    const int threads =
+        bytes.size() < kBytesForThreads
+            ? 1
+            : std::min<int>(internal::BuildThreads(options), kSectionCount);
     std::vector<std::thread> helpers;
-    for (int t = 1;
-         t < std::min<int>(internal::BuildThreads(options), kSectionCount);
-         ++t) {
+    for (int t = 1; t < threads; ++t) {
       helpers.emplace_back(check);
     }
     check();

@@ -145,7 +145,7 @@ TEST(SnapshotTest, LoadedIndexMatchesExactlyLikeTheSavedOne) {
 // built) or, when the snapshot was saved without them, analysed on load.
 TEST(SnapshotTest, LoadedIndexMatchesLikeAFreshlyBuiltOne) {
   for (uint32_t seed : {21u, 22u}) {
-    const auto suppliers = testing::RandomSuppliers(400, seed);
+    const auto suppliers = testing::RandomSuppliers(250, seed);
     for (bool saved_with_concepts : {true, false}) {
       Options saved_options, load_options;
       saved_options.cpv_concepts = saved_with_concepts;
@@ -248,15 +248,15 @@ TEST(SnapshotTest, CorruptedBytesAreCaughtByTheChecksum) {
 TEST(SnapshotTest, EveryChangedByteIsACorruption) {
   const std::string bytes = SaveSnapshot(*Build(6, 18));
   for (size_t at = sizeof(internal::kSnapshotMagic); at < bytes.size(); ++at) {
-    for (char mask : {'\x01', '\x80', '\xff'}) {
-      std::string bad = bytes;
-      bad[at] = static_cast<char>(bad[at] ^ mask);
-      auto loaded = LoadSnapshot(bad);
-      ASSERT_FALSE(loaded.ok()) << "byte " << at;
-      ASSERT_EQ(loaded.status().code(), absl::StatusCode::kDataLoss) << at;
-      ASSERT_THAT(loaded.status().message(), HasSubstr("checksum mismatch"))
-          << "byte " << at;
-    }
+    // A low, a high or every bit of the byte, in turn.
+    const char mask = "\x01\x80\xff"[at % 3];
+    std::string bad = bytes;
+    bad[at] = static_cast<char>(bad[at] ^ mask);
+    auto loaded = LoadSnapshot(bad);
+    ASSERT_FALSE(loaded.ok()) << "byte " << at;
+    ASSERT_EQ(loaded.status().code(), absl::StatusCode::kDataLoss) << at;
+    ASSERT_THAT(loaded.status().message(), HasSubstr("checksum mismatch"))
+        << "byte " << at;
   }
 }
 
