@@ -1,45 +1,190 @@
 #include "procmatch/snapshot.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <numeric>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/stubs/logging.h"
+#include "procmatch/cpv_concepts.h"
 #include "procmatch/internal/crc32.h"
 #include "procmatch/internal/index_data.h"
-#include "procmatch/record_io.h"
+#include "procmatch/internal/snapshot_layout.h"
 #include "procmatch/v1/snapshot.pb.h"
 #include "procmatch/version.h"
 
 namespace procmatch {
 namespace {
 
-constexpr char kMagic[8] = {'P', 'R', 'O', 'C', 'M', 'S', 'N', 'P'};
-constexpr size_t kPrefix = sizeof(kMagic) + 4;  // Magic, format version.
-constexpr size_t kTrailer = 4;                  // CRC-32.
-constexpr size_t kTermsPerChunk = 4096;
+using internal::GetUint32;
+using internal::GetUint64;
+using internal::kSnapshotFixedHeader;
+using internal::kSnapshotHeaderCrcAt;
+using internal::kSnapshotMagic;
+using internal::kSnapshotTableEntry;
+using internal::PutUint32;
+using internal::PutUint64;
+using internal::SnapshotAligned;
+using internal::SnapshotHeaderCrc;
 
-void PutUint32(uint32_t v, std::string* out) {
-  for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
+// The sections, in file order.
+enum SectionKind : uint32_t {
+  kHeaderSection = 1,      // v1::SnapshotHeader.
+  kVocabularySection = 2,  // Terms in byte order.
+  kProfilesSection = 3,    // Serialized v1::SupplierProfile, by supplier.
+  kTermsSection = 4,       // (term id, frequency) pairs, by supplier.
+  kConceptsSection = 5,    // (CPV digits, weight) pairs, by supplier.
+};
+constexpr uint32_t kSectionCount = 5;
+
+const char* SectionName(uint32_t kind) {
+  static const char* const kNames[] = {"",         "header", "vocabulary",
+                                       "profiles", "terms",  "concepts"};
+  return kind <= kSectionCount ? kNames[kind] : "unknown";
 }
 
-uint32_t GetUint32(absl::string_view s) {
-  uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) {
-    v |= static_cast<uint32_t>(static_cast<unsigned char>(s[i])) << (8 * i);
+// A section of `n` items of varying size: n end offsets (uint64, in bytes
+// or, for fixed-size entries, in entries), then the items back to back.
+class ItemsWriter {
+ public:
+  explicit ItemsWriter(size_t n) { ends_.reserve(n); }
+  std::string* data() { return &data_; }
+  void EndItem(uint64_t end) { ends_.push_back(end); }
+  std::string Finish() const {
+    std::string out;
+    out.reserve(8 * ends_.size() + data_.size());
+    for (uint64_t end : ends_) PutUint64(end, &out);
+    out += data_;
+    return out;
   }
-  return v;
+
+ private:
+  std::vector<uint64_t> ends_;
+  std::string data_;
+};
+
+class Items {
+ public:
+  // Checks that `section` holds `n` items of `unit` bytes' granularity
+  // whose ends rise to exactly the data's size.
+  static absl::StatusOr<Items> Open(absl::string_view section, uint64_t n,
+                                    size_t unit, const char* name) {
+    auto fail = [&](absl::string_view what) {
+      return absl::DataLossError(
+          absl::StrCat("snapshot section ", name, ": ", what));
+    };
+    if (n > section.size() / 8) {
+      return fail(
+          absl::StrCat(section.size(), " bytes cannot hold ", n, " items"));
+    }
+    Items items;
+    items.ends_ = section.data();
+    items.data_ = section.substr(8 * n);
+    uint64_t previous = 0;
+    for (uint64_t i = 0; i < n; ++i) {
+      const uint64_t end = items.End(i);
+      if (end < previous) {
+        return fail(absl::StrCat("item ", i, " ends before the one before"));
+      }
+      previous = end;
+    }
+    if (items.data_.size() % unit != 0 ||
+        previous != items.data_.size() / unit) {
+      return fail(absl::StrCat("items end at ", previous, ", the data holds ",
+                               items.data_.size() / unit));
+    }
+    items.unit_ = unit;
+    return items;
+  }
+
+  // Item i's bytes.
+  absl::string_view Item(uint64_t i) const {
+    const uint64_t begin = i == 0 ? 0 : End(i - 1);
+    return data_.substr(begin * unit_, (End(i) - begin) * unit_);
+  }
+
+ private:
+  uint64_t End(uint64_t i) const { return GetUint64(ends_ + 8 * i); }
+
+  const char* ends_ = nullptr;
+  absl::string_view data_;
+  size_t unit_ = 1;
+};
+
+std::string HeaderSection(const SupplierIndex& index, size_t terms,
+                          bool cpv_concepts) {
+  v1::SnapshotHeader header;
+  header.set_generation(index.generation());
+  header.set_suppliers(index.size());
+  header.set_terms(terms);
+  header.set_procmatch_version(kVersion);
+  header.set_cpv_concepts(cpv_concepts);
+  return header.SerializeAsString();
+}
+
+absl::Status Corrupted(absl::string_view where) {
+  return absl::DataLossError(absl::StrCat("snapshot checksum mismatch", where,
+                                          ": the file is truncated or "
+                                          "corrupted"));
+}
+
+// Format 1 (one CRC-32 trailer over the whole file) is no longer read; an
+// intact one is refused with what to do, a damaged one as corruption.
+absl::Status RefuseFormat1(absl::string_view bytes) {
+  if (bytes.size() < internal::kSnapshotVersionAt + 8 ||
+      internal::Crc32(bytes.substr(0, bytes.size() - 4)) !=
+          GetUint32(bytes.data() + bytes.size() - 4)) {
+    return Corrupted("");
+  }
+  return absl::FailedPreconditionError(
+      absl::StrCat("snapshot format version 1 is older than this procmatch ",
+                   kVersion, " reads (", kSnapshotFormatVersion,
+                   "); rebuild it with `procmatch index`"));
+}
+
+// The supplier's concepts: (digits, weight) pairs of CPV codes of the
+// built-in taxonomy (the concept layer's), weights in (0, 1].
+absl::Status ReadConcepts(absl::string_view entries, size_t s,
+                          std::vector<internal::SupplierDoc::ConceptRef>* out) {
+  const size_t n = entries.size() / 8;
+  if (n > static_cast<size_t>(CpvConcepts::kMaxConcepts)) {
+    return absl::DataLossError(absl::StrCat("snapshot supplier ", s, ": ", n,
+                                            " concepts, more than ",
+                                            CpvConcepts::kMaxConcepts));
+  }
+  out->reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    const uint32_t digits = GetUint32(entries.data() + 8 * i);
+    const uint32_t bits = GetUint32(entries.data() + 8 * i + 4);
+    float weight;
+    std::memcpy(&weight, &bits, sizeof(weight));
+    const CpvCode code = CpvCode::FromDigits(digits % 100000000);
+    if (digits >= 100000000 || !CpvTaxonomy::Builtin().Contains(code) ||
+        !(weight > 0 && weight <= 1)) {
+      return absl::DataLossError(
+          absl::StrCat("snapshot supplier ", s, ": concept ", i,
+                       " is not a CPV code with a weight in (0, 1]"));
+    }
+    out->push_back({code, code.bcd(), weight});
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
 
 std::string SaveSnapshot(const SupplierIndex& index) {
   const internal::IndexData& data = internal::IndexAccess::Data(index);
-  std::string out(kMagic, sizeof(kMagic));
-  PutUint32(kSnapshotFormatVersion, &out);
   // The canonical form: terms in byte order, whatever ids the index gave
   // them (ids follow the order suppliers were added in), so that the same
   // suppliers always give the same bytes.
@@ -48,74 +193,114 @@ std::string SaveSnapshot(const SupplierIndex& index) {
   std::iota(order.begin(), order.end(), 0u);
   std::sort(order.begin(), order.end(),
             [&](uint32_t a, uint32_t b) { return terms[a] < terms[b]; });
-  std::vector<absl::string_view> vocabulary(terms.size());
   std::vector<uint32_t> canonical_id(terms.size());
+  ItemsWriter vocabulary(terms.size());
   for (uint32_t i = 0; i < order.size(); ++i) {
-    vocabulary[i] = terms[order[i]];
     canonical_id[order[i]] = i;
+    vocabulary.data()->append(terms[order[i]].data(), terms[order[i]].size());
+    vocabulary.EndItem(vocabulary.data()->size());
   }
-
-  v1::SnapshotHeader header;
-  header.set_generation(index.generation());
-  header.set_suppliers(index.size());
-  header.set_terms(vocabulary.size());
-  header.set_procmatch_version(kVersion);
-  // Serialising a valid message into a string cannot fail.
-  AppendRecord(header, RecordFormat::kBinaryDelimited, &out).IgnoreError();
-
-  for (size_t start = 0; start < vocabulary.size(); start += kTermsPerChunk) {
-    v1::SnapshotTerms chunk;
-    for (size_t i = start; i < vocabulary.size() && i < start + kTermsPerChunk;
-         ++i) {
-      chunk.add_terms(std::string(vocabulary[i]));
-    }
-    AppendRecord(chunk, RecordFormat::kBinaryDelimited, &out).IgnoreError();
-  }
+  const bool cpv_concepts = data.options().cpv_concepts;
+  ItemsWriter profiles(index.size()), term_counts(index.size()),
+      concepts(index.size());
+  uint64_t term_entries = 0, concept_entries = 0;
   for (int d = 0; d < index.size(); ++d) {
-    v1::SnapshotSupplier supplier;
-    *supplier.mutable_profile() = index.profile(d);
-    internal::TermCounts counts = data.doc(d).terms;
+    const internal::SupplierDoc& doc = data.doc(d);
+    // Serialising a valid message cannot fail; without maps it is
+    // deterministic.
+    doc.profile->AppendToString(profiles.data());
+    profiles.EndItem(profiles.data()->size());
+    internal::TermCounts counts = doc.terms;
     for (auto& [term, count] : counts) term = canonical_id[term];
     std::sort(counts.begin(), counts.end());
     for (const auto& [term, count] : counts) {
-      supplier.add_term_ids(term);
-      supplier.add_term_frequencies(count);
+      PutUint32(term, term_counts.data());
+      PutUint32(count, term_counts.data());
     }
-    AppendRecord(supplier, RecordFormat::kBinaryDelimited, &out).IgnoreError();
+    term_entries += counts.size();
+    term_counts.EndItem(term_entries);
+    if (cpv_concepts) {
+      for (const internal::SupplierDoc::ConceptRef& c : doc.concepts) {
+        uint32_t bits;
+        std::memcpy(&bits, &c.weight, sizeof(bits));
+        PutUint32(c.code.digits(), concepts.data());
+        PutUint32(bits, concepts.data());
+      }
+      concept_entries += doc.concepts.size();
+    }
+    concepts.EndItem(concept_entries);
   }
-  PutUint32(internal::Crc32(out), &out);
+  const std::string sections[kSectionCount] = {
+      HeaderSection(index, terms.size(), cpv_concepts), vocabulary.Finish(),
+      profiles.Finish(), term_counts.Finish(), concepts.Finish()};
+
+  std::string out(kSnapshotMagic, sizeof(kSnapshotMagic));
+  PutUint32(kSnapshotFormatVersion, &out);
+  PutUint32(0, &out);  // The header CRC, set below.
+  PutUint32(kSectionCount, &out);
+  PutUint32(0, &out);  // Reserved.
+  size_t offset = kSnapshotFixedHeader + kSnapshotTableEntry * kSectionCount;
+  for (uint32_t k = 0; k < kSectionCount; ++k) {
+    // A section's checksum covers its padding too: every byte of the file
+    // is under a checksum.
+    std::string padded = sections[k];
+    padded.resize(SnapshotAligned(padded.size()), '\0');
+    PutUint32(k + 1, &out);
+    PutUint32(internal::Crc32(padded), &out);
+    PutUint64(offset, &out);
+    PutUint64(sections[k].size(), &out);
+    offset += padded.size();
+  }
+  const uint32_t header_crc = SnapshotHeaderCrc(out);
+  for (int i = 0; i < 4; ++i) {
+    out[kSnapshotHeaderCrcAt + i] = static_cast<char>(header_crc >> (8 * i));
+  }
+  out.reserve(offset);
+  for (const std::string& section : sections) {
+    out += section;
+    out.resize(SnapshotAligned(out.size()), '\0');
+  }
   return out;
 }
 
 absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshot(
     absl::string_view bytes, const Options& options) {
-  if (bytes.size() < sizeof(kMagic) ||
-      std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) {
+  if (bytes.size() < sizeof(kSnapshotMagic) ||
+      std::memcmp(bytes.data(), kSnapshotMagic, sizeof(kSnapshotMagic)) != 0) {
     return absl::DataLossError(
         "not a procmatch snapshot (no PROCMSNP magic number)");
   }
-  if (bytes.size() < kPrefix + kTrailer) {
+  auto truncated = [&] {
     return absl::DataLossError(absl::StrCat(
         "snapshot truncated: ", bytes.size(), " bytes is less than a header"));
+  };
+  if (bytes.size() < internal::kSnapshotVersionAt + 4) return truncated();
+  const uint32_t version =
+      GetUint32(bytes.data() + internal::kSnapshotVersionAt);
+  if (version == 1) return RefuseFormat1(bytes);
+  if (bytes.size() < kSnapshotFixedHeader) return truncated();
+  // The header checksum covers the version and the section table, so it is
+  // checked first: a flipped bit anywhere, the version included, is
+  // reported as corruption. From format 2 on, the fixed header keeps its
+  // layout, so a newer file's header checksum can be checked too.
+  const uint32_t count =
+      GetUint32(bytes.data() + internal::kSnapshotSectionCountAt);
+  const bool newer = version > kSnapshotFormatVersion;
+  const std::string maybe_newer =
+      newer ? absl::StrCat(" (or the file was written in format version ",
+                           version, " by a newer procmatch; this one, ",
+                           kVersion, ", reads format ", kSnapshotFormatVersion,
+                           ": rebuild it with `procmatch index`)")
+            : "";
+  constexpr uint32_t kMaxSections = 1024;
+  if (count > kMaxSections ||
+      bytes.size() < kSnapshotFixedHeader + kSnapshotTableEntry * count ||
+      SnapshotHeaderCrc(bytes.substr(
+          0, kSnapshotFixedHeader + kSnapshotTableEntry * count)) !=
+          GetUint32(bytes.data() + kSnapshotHeaderCrcAt)) {
+    return Corrupted(maybe_newer);
   }
-  // The checksum covers the version bytes too, so it is checked first: a
-  // flipped bit anywhere, the version included, is reported as corruption.
-  const uint32_t version = GetUint32(bytes.substr(sizeof(kMagic), 4));
-  const absl::string_view body = bytes.substr(0, bytes.size() - kTrailer);
-  const uint32_t stored = GetUint32(bytes.substr(bytes.size() - kTrailer));
-  if (internal::Crc32(body) != stored) {
-    if (version > kSnapshotFormatVersion) {
-      return absl::DataLossError(absl::StrCat(
-          "snapshot checksum mismatch: the file is corrupted, or written in "
-          "format version ",
-          version, " by a newer procmatch (this one, ", kVersion,
-          ", reads format ", kSnapshotFormatVersion,
-          "); rebuild it with `procmatch index`"));
-    }
-    return absl::DataLossError(
-        "snapshot checksum mismatch: the file is truncated or corrupted");
-  }
-  if (version > kSnapshotFormatVersion) {
+  if (newer) {
     return absl::FailedPreconditionError(absl::StrCat(
         "snapshot format version ", version, " is newer than this procmatch ",
         kVersion, " reads (", kSnapshotFormatVersion,
@@ -126,72 +311,182 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshot(
         absl::StrCat("snapshot format version ", version, " is unknown"));
   }
 
-  // The checksum held: records are as written, but check their structure
-  // anyway, so that a bug or a crafted file is an error, not a crash.
-  // Protobuf would log some parse problems (invalid UTF-8 in a string) to
-  // stderr itself; the status below reports them instead.
-  google::protobuf::LogSilencer silence_protobuf;
-  // Records are typed by position: the header, terms until the header's
-  // count, then suppliers.
-  bool have_header = false;
-  v1::SnapshotHeader header;
-  std::vector<std::string> vocabulary;
-  std::vector<std::pair<v1::SupplierProfile, internal::TermCounts>> suppliers;
-  absl::Status problem;
-  auto fail = [&](int record, absl::string_view what) {
-    if (problem.ok()) {
-      problem = absl::DataLossError(
-          absl::StrCat("snapshot record ", record, ": ", what));
+  // The table held its checksum: check its structure anyway (a writer bug
+  // or a crafted file is an error, not a crash). Sections are in kind
+  // order, aligned, back to back, up to the end of the file.
+  if (count != kSectionCount) {
+    return absl::DataLossError(
+        absl::StrCat("snapshot has ", count, " sections, not ", kSectionCount));
+  }
+  absl::string_view section[kSectionCount];
+  uint32_t crc[kSectionCount];
+  uint64_t end = kSnapshotFixedHeader + kSnapshotTableEntry * count;
+  uint64_t offsets[kSectionCount], lengths[kSectionCount];
+  constexpr uint64_t kMaxLength = uint64_t{1} << 56;  // No overflow below.
+  for (uint32_t k = 0; k < kSectionCount; ++k) {
+    const char* entry =
+        bytes.data() + kSnapshotFixedHeader + kSnapshotTableEntry * k;
+    const uint32_t kind = GetUint32(entry);
+    crc[k] = GetUint32(entry + 4);
+    offsets[k] = GetUint64(entry + 8);
+    lengths[k] = GetUint64(entry + 16);
+    if (kind != k + 1 || offsets[k] != end || lengths[k] > kMaxLength) {
+      return absl::DataLossError(
+          absl::StrCat("snapshot section table: entry ", k, " (kind ", kind,
+                       ", at ", offsets[k], ", ", lengths[k],
+                       " bytes) is out of order or not back to back"));
+    }
+    end = SnapshotAligned(offsets[k] + lengths[k]);
+  }
+  // A truncated file reads as the other checksum errors do.
+  if (end > bytes.size()) {
+    return absl::DataLossError(absl::StrCat(
+        "snapshot checksum mismatch: the file is truncated or corrupted (",
+        bytes.size(), " bytes, its sections end at ", end, ")"));
+  }
+  if (end < bytes.size()) {
+    return absl::DataLossError(absl::StrCat("snapshot size: ", bytes.size(),
+                                            " bytes, its sections end at ", end,
+                                            ": the file has bytes appended"));
+  }
+  for (uint32_t k = 0; k < kSectionCount; ++k) {
+    section[k] = bytes.substr(offsets[k], lengths[k]);
+  }
+  // Every section's checksum (over the section and its padding) is checked
+  // before any of it is used, on options.build_threads threads.
+  std::atomic<uint32_t> next{0};
+  bool intact[kSectionCount];
+  auto check = [&] {
+    for (uint32_t k; (k = next.fetch_add(1)) < kSectionCount;) {
+      const size_t offset = section[k].data() - bytes.data();
+      const absl::string_view padded = bytes.substr(
+          offset, SnapshotAligned(offset + section[k].size()) - offset);
+      intact[k] = internal::Crc32(padded) == crc[k];
     }
   };
-  absl::Status stream = ForEachDelimitedRecord(
-      "snapshot", body.substr(kPrefix),
-      [&](int record, absl::string_view bytes) {
-        if (!problem.ok()) return;
-        const int size = static_cast<int>(bytes.size());
-        if (!have_header) {
-          have_header = header.ParseFromArray(bytes.data(), size);
-          if (!have_header) fail(record, "bad header");
-          return;
-        }
-        if (vocabulary.size() < header.terms()) {
-          v1::SnapshotTerms chunk;
-          if (!chunk.ParseFromArray(bytes.data(), size)) {
-            return fail(record, "bad terms");
-          }
-          for (std::string& t : *chunk.mutable_terms()) {
-            vocabulary.push_back(std::move(t));
-          }
-          return;
-        }
-        v1::SnapshotSupplier s;
-        if (!s.ParseFromArray(bytes.data(), size)) {
-          return fail(record, "bad supplier");
-        }
-        if (s.term_ids_size() != s.term_frequencies_size()) {
-          return fail(record,
-                      absl::StrCat("supplier \"", s.profile().id(),
-                                   "\": term ids and frequencies differ"));
-        }
-        internal::TermCounts terms;
-        terms.reserve(s.term_ids_size());
-        for (int i = 0; i < s.term_ids_size(); ++i) {
-          terms.emplace_back(s.term_ids(i), s.term_frequencies(i));
-        }
-        suppliers.emplace_back(std::move(*s.mutable_profile()),
-                               std::move(terms));
-      });
-  if (!stream.ok()) return absl::DataLossError(stream.message());
-  if (!problem.ok()) return problem;
-  if (!have_header || vocabulary.size() != header.terms() ||
-      suppliers.size() != header.suppliers()) {
-    return absl::DataLossError(absl::StrCat(
-        "snapshot incomplete: header announces ", header.suppliers(),
-        " suppliers and ", header.terms(), " terms; found ", suppliers.size(),
-        " and ", vocabulary.size()));
+  {
+    // A thread is worth starting for a megabyte or more.
+    constexpr size_t kBytesForThreads = 1 << 20;
+    const int threads =
+        bytes.size() < kBytesForThreads
+            ? 1
+            : std::min<int>(internal::BuildThreads(options), kSectionCount);
+    std::vector<std::thread> helpers;
+    for (int t = 1; t < threads; ++t) {
+      helpers.emplace_back(check);
+    }
+    check();
+    for (std::thread& t : helpers) t.join();
   }
-  return internal::RestoreIndex(std::move(vocabulary), std::move(suppliers),
+  for (uint32_t k = 0; k < kSectionCount; ++k) {
+    if (!intact[k]) {
+      return Corrupted(absl::StrCat(" in section ", SectionName(k + 1)));
+    }
+  }
+
+  // Protobuf would log some parse problems (invalid UTF-8 in a string) to
+  // stderr itself; the statuses below report them instead.
+  google::protobuf::LogSilencer silence_protobuf;
+  v1::SnapshotHeader header;
+  if (!header.ParseFromArray(section[0].data(),
+                             static_cast<int>(section[0].size()))) {
+    return absl::DataLossError("snapshot section header: does not parse");
+  }
+  const uint64_t n = header.suppliers();
+  absl::StatusOr<Items> vocabulary_items = Items::Open(
+      section[kVocabularySection - 1], header.terms(), 1, "vocabulary");
+  if (!vocabulary_items.ok()) return vocabulary_items.status();
+  absl::StatusOr<Items> profiles =
+      Items::Open(section[kProfilesSection - 1], n, 1, "profiles");
+  if (!profiles.ok()) return profiles.status();
+  absl::StatusOr<Items> term_counts =
+      Items::Open(section[kTermsSection - 1], n, 8, "terms");
+  if (!term_counts.ok()) return term_counts.status();
+  absl::StatusOr<Items> concepts =
+      Items::Open(section[kConceptsSection - 1], n, 8, "concepts");
+  if (!concepts.ok()) return concepts.status();
+
+  // Canonical: in byte order, so strictly ascending (the analyser may give
+  // an empty term, which comes first).
+  std::vector<std::string> vocabulary;
+  vocabulary.reserve(header.terms());
+  for (uint64_t i = 0; i < header.terms(); ++i) {
+    const absl::string_view term = vocabulary_items->Item(i);
+    if (i > 0 && term <= vocabulary.back()) {
+      return absl::DataLossError(
+          absl::StrCat("snapshot vocabulary: term ", i, " is out of order"));
+    }
+    vocabulary.emplace_back(term);
+  }
+  const bool has_concepts = header.cpv_concepts();
+  auto read = [&](size_t s) -> absl::StatusOr<internal::StoredSupplier> {
+    internal::StoredSupplier stored;
+    stored.profile = profiles->Item(s);
+    const absl::string_view entries = term_counts->Item(s);
+    stored.terms.reserve(entries.size() / 8);
+    for (size_t i = 0; i < entries.size(); i += 8) {
+      stored.terms.emplace_back(GetUint32(entries.data() + i),
+                                GetUint32(entries.data() + i + 4));
+    }
+    stored.has_concepts = has_concepts;
+    if (has_concepts && options.cpv_concepts) {
+      absl::Status s_ok = ReadConcepts(concepts->Item(s), s, &stored.concepts);
+      if (!s_ok.ok()) return s_ok;
+    }
+    return stored;
+  };
+  return internal::RestoreIndex(std::move(vocabulary), n, read,
                                 header.generation(), options);
+}
+
+absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshotFile(
+    const std::string& path, const Options& options) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return absl::NotFoundError(
+        absl::StrCat(path, ": cannot open: ", std::strerror(errno)));
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    const int error = errno;
+    close(fd);
+    return absl::InternalError(
+        absl::StrCat(path, ": cannot stat: ", std::strerror(error)));
+  }
+  const size_t size = static_cast<size_t>(st.st_size);
+  void* mapped = MAP_FAILED;
+  if (S_ISREG(st.st_mode) && size > 0) {
+    mapped = mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+  }
+  absl::StatusOr<std::shared_ptr<const SupplierIndex>> index;
+  if (mapped != MAP_FAILED) {
+    close(fd);
+    index = LoadSnapshot(
+        absl::string_view(static_cast<const char*>(mapped), size), options);
+    munmap(mapped, size);
+  } else {
+    // Not mappable (a pipe, an empty file, a file system without mmap):
+    // read it.
+    std::string bytes;
+    char buffer[1 << 16];
+    for (ssize_t got; (got = read(fd, buffer, sizeof(buffer))) != 0;) {
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) {
+        const int error = errno;
+        close(fd);
+        return absl::DataLossError(
+            absl::StrCat(path, ": cannot read: ", std::strerror(error)));
+      }
+      bytes.append(buffer, static_cast<size_t>(got));
+    }
+    close(fd);
+    index = LoadSnapshot(bytes, options);
+  }
+  if (!index.ok()) {
+    return absl::Status(index.status().code(),
+                        absl::StrCat(path, ": ", index.status().message()));
+  }
+  return index;
 }
 
 }  // namespace procmatch

@@ -1,9 +1,11 @@
 // File: lib/snapshot.h
 //
 // Saving a SupplierIndex to bytes and loading it back, much faster than
-// building it again: a snapshot keeps each profile with its analysed text, so
-// loading neither validates nor stems. The format (doc/snapshot.md) has a
-// magic number, a format version and a CRC-32 over the whole file.
+// building it again: a snapshot keeps each profile with its analysed text and
+// its CPV concepts, so loading analyses no text. The format (doc/snapshot.md,
+// version 2) has a magic number, a format version, a section table and a
+// CRC-32 for the header and for each 8-byte-aligned section; every checksum
+// is verified before the section is used.
 //
 // Example:
 //
@@ -11,6 +13,8 @@
 //   // ... write bytes to a file, later read them back ...
 //   absl::StatusOr<std::shared_ptr<const procmatch::SupplierIndex>> loaded =
 //       procmatch::LoadSnapshot(bytes);
+//   // or, mapping the file instead of reading it:
+//   auto mapped = procmatch::LoadSnapshotFile("suppliers.snapshot");
 //
 // A loaded index matches exactly like the one saved. Loading a truncated,
 // corrupted or newer-format snapshot is an error that says which, never a
@@ -31,8 +35,9 @@
 
 namespace procmatch {
 
-// The format version this library writes; it reads this one only.
-inline constexpr uint32_t kSnapshotFormatVersion = 1;
+// The format version this library writes; it reads this one only (format 1
+// is refused with a message saying to rebuild with `procmatch index`).
+inline constexpr uint32_t kSnapshotFormatVersion = 2;
 
 std::string SaveSnapshot(const SupplierIndex& index);
 
@@ -41,10 +46,16 @@ std::string SaveSnapshot(const SupplierIndex& index);
 // validated again, so that a crafted file with a correct checksum cannot
 // bring in what validation refuses. Errors: DataLoss for a file that is not
 // a snapshot, truncated or corrupted (checksum mismatch, which is checked
-// before anything else, inconsistent records, invalid profiles);
-// FailedPrecondition for an intact snapshot of a newer format version.
+// before anything else, inconsistent sections, invalid profiles);
+// FailedPrecondition for an intact snapshot of another format version.
 absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshot(
     absl::string_view bytes, const Options& options = {});
+
+// The same, from the file at `path`, mapped into memory (read when it cannot
+// be mapped) and unmapped once loaded. Errors as LoadSnapshot's, prefixed
+// with the path; NotFound when the file cannot be opened.
+absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshotFile(
+    const std::string& path, const Options& options = {});
 
 }  // namespace procmatch
 

@@ -1,14 +1,22 @@
 #include "procmatch/snapshot.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
 #include <random>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "procmatch/internal/crc32.h"
+#include "procmatch/internal/snapshot_layout.h"
 #include "procmatch/matcher.h"
-#include "procmatch/record_io.h"
 #include "procmatch/v1/snapshot.pb.h"
 #include "tests/random_corpus.h"
 
@@ -25,18 +33,89 @@ std::shared_ptr<const SupplierIndex> Build(int n, uint32_t seed) {
   return *std::move(builder).Build();
 }
 
-// Overwrites the CRC so that a deliberately inconsistent body passes it.
-std::string Reseal(std::string bytes) {
-  bytes.resize(bytes.size() - 4);
-  const uint32_t crc = internal::Crc32(bytes);
-  for (int i = 0; i < 4; ++i)
-    bytes.push_back(static_cast<char>(crc >> (8 * i)));
-  return bytes;
+std::shared_ptr<const SupplierIndex> Build(
+    const std::vector<v1::SupplierProfile>& suppliers, const Options& options) {
+  SupplierIndex::Builder builder(options);
+  for (const auto& s : suppliers) EXPECT_TRUE(builder.Add(s).ok());
+  return *std::move(builder).Build();
 }
+
+// A format 2 file taken apart (doc/snapshot.md) and put together again, so
+// that tests can craft inconsistent sections under correct checksums.
+std::vector<std::string> Sections(const std::string& bytes) {
+  std::vector<std::string> out;
+  const uint32_t count =
+      internal::GetUint32(bytes.data() + internal::kSnapshotSectionCountAt);
+  for (uint32_t k = 0; k < count; ++k) {
+    const char* entry = bytes.data() + internal::kSnapshotFixedHeader +
+                        internal::kSnapshotTableEntry * k;
+    out.push_back(bytes.substr(internal::GetUint64(entry + 8),
+                               internal::GetUint64(entry + 16)));
+  }
+  return out;
+}
+
+std::string Compose(const std::string& original,
+                    const std::vector<std::string>& sections) {
+  std::string out = original.substr(0, internal::kSnapshotFixedHeader);
+  size_t offset = internal::kSnapshotFixedHeader +
+                  internal::kSnapshotTableEntry * sections.size();
+  for (size_t k = 0; k < sections.size(); ++k) {
+    internal::PutUint32(static_cast<uint32_t>(k + 1), &out);
+    internal::PutUint32(0, &out);  // Resealed below.
+    internal::PutUint64(offset, &out);
+    internal::PutUint64(sections[k].size(), &out);
+    offset = internal::SnapshotAligned(offset + sections[k].size());
+  }
+  for (const std::string& section : sections) {
+    out += section;
+    out.resize(internal::SnapshotAligned(out.size()), '\0');
+  }
+  internal::ResealSnapshot(&out);
+  return out;
+}
+
+// A per-supplier section: the items' end offsets (in `unit`s), then the
+// items.
+std::string ItemsSection(const std::vector<std::string>& items,
+                         size_t unit = 1) {
+  std::string out, data;
+  for (const std::string& item : items) {
+    data += item;
+    internal::PutUint64(data.size() / unit, &out);
+  }
+  return out + data;
+}
+
+constexpr int kHeader = 0, kVocabulary = 1, kProfiles = 2, kTerms = 3,
+              kConcepts = 4;
 
 TEST(Crc32Test, KnownVector) {
   EXPECT_EQ(internal::Crc32("123456789"), 0xCBF43926u);
   EXPECT_EQ(internal::Crc32(""), 0u);
+}
+
+// Eight bytes at a time against the textbook bit at a time, on random
+// bytes of every length up to 100 and at every alignment.
+TEST(Crc32Test, EqualsBitwiseCrcOnRandomBytes) {
+  auto bitwise = [](absl::string_view data) {
+    uint32_t crc = 0xFFFFFFFFu;
+    for (unsigned char b : data) {
+      crc ^= b;
+      for (int k = 0; k < 8; ++k)
+        crc = (crc & 1) ? 0xEDB88320u ^ (crc >> 1) : crc >> 1;
+    }
+    return crc ^ 0xFFFFFFFFu;
+  };
+  std::mt19937 rng(20);
+  std::string bytes(108, '\0');
+  for (char& c : bytes) c = static_cast<char>(rng());
+  for (size_t start = 0; start < 8; ++start) {
+    for (size_t n = 0; n <= 100; ++n) {
+      const absl::string_view data = absl::string_view(bytes).substr(start, n);
+      ASSERT_EQ(internal::Crc32(data), bitwise(data)) << start << " " << n;
+    }
+  }
 }
 
 TEST(SnapshotTest, LoadedIndexMatchesExactlyLikeTheSavedOne) {
@@ -61,6 +140,65 @@ TEST(SnapshotTest, LoadedIndexMatchesExactlyLikeTheSavedOne) {
   EXPECT_EQ(SaveSnapshot(**loaded), bytes);
 }
 
+// Matches from a loaded snapshot equal those of the index built from the
+// same profiles, on random corpora, with the concepts stored (analysed when
+// built) or, when the snapshot was saved without them, analysed on load.
+TEST(SnapshotTest, LoadedIndexMatchesLikeAFreshlyBuiltOne) {
+  for (uint32_t seed : {21u, 22u}) {
+    const auto suppliers = testing::RandomSuppliers(250, seed);
+    for (bool saved_with_concepts : {true, false}) {
+      Options saved_options, load_options;
+      saved_options.cpv_concepts = saved_with_concepts;
+      for (bool load_with_concepts : {true, false}) {
+        load_options.cpv_concepts = load_with_concepts;
+        auto fresh = Build(suppliers, load_options);
+        auto loaded = LoadSnapshot(
+            SaveSnapshot(*Build(suppliers, saved_options)), load_options);
+        ASSERT_TRUE(loaded.ok()) << loaded.status();
+        Matcher built(fresh), restored(*loaded);
+        for (const auto& request : testing::RandomRequests(25, seed + 100)) {
+          auto a = built.Match(request);
+          auto b = restored.Match(request);
+          ASSERT_TRUE(a.ok() && b.ok());
+          ASSERT_EQ(a->SerializeAsString(), b->SerializeAsString())
+              << "seed " << seed << ", concepts saved " << saved_with_concepts
+              << ", loaded " << load_with_concepts << ", "
+              << request.request_id();
+        }
+      }
+    }
+  }
+}
+
+TEST(SnapshotTest, LoadsAFileAsItLoadsItsBytes) {
+  const std::string bytes = SaveSnapshot(*Build(300, 19));
+  const std::string path = absl::StrCat(::testing::TempDir(), "/snapshot_test_",
+                                        getpid(), ".snapshot");
+  {
+    std::ofstream file(path, std::ios::binary);
+    file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  }
+  auto mapped = LoadSnapshotFile(path);
+  ASSERT_TRUE(mapped.ok()) << mapped.status();
+  EXPECT_TRUE(SaveSnapshot(**mapped) == bytes);
+  // Errors name the file.
+  {
+    std::ofstream file(path, std::ios::binary | std::ios::trunc);
+    file.write(bytes.data(), static_cast<std::streamsize>(bytes.size() - 8));
+  }
+  auto truncated = LoadSnapshotFile(path);
+  EXPECT_EQ(truncated.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(truncated.status().message(), HasSubstr(path + ": snapshot"));
+  std::remove(path.c_str());
+  EXPECT_EQ(LoadSnapshotFile(path).status().code(),
+            absl::StatusCode::kNotFound);
+  // What cannot be mapped is read: an empty file is not a snapshot.
+  std::ofstream(path, std::ios::binary).close();
+  EXPECT_THAT(LoadSnapshotFile(path).status().message(),
+              HasSubstr("not a procmatch snapshot"));
+  std::remove(path.c_str());
+}
+
 TEST(SnapshotTest, EmptyIndex) {
   auto loaded = LoadSnapshot(SaveSnapshot(**SupplierIndex::Builder().Build()));
   ASSERT_TRUE(loaded.ok()) << loaded.status();
@@ -80,6 +218,14 @@ TEST(SnapshotTest, EveryTruncationIsAnError) {
     auto loaded = LoadSnapshot(bytes.substr(0, n));
     ASSERT_FALSE(loaded.ok()) << "accepted " << n << " of " << bytes.size();
     ASSERT_EQ(loaded.status().code(), absl::StatusCode::kDataLoss) << n;
+    // Past the magic number, as the CLI shows it (tests/cli/match_test.sh).
+    if (n >= 8) {
+      ASSERT_THAT(loaded.status().message(),
+                  ::testing::AnyOf(HasSubstr("checksum mismatch: the file is "
+                                             "truncated or corrupted"),
+                                   HasSubstr("snapshot truncated")))
+          << n;
+    }
   }
 }
 
@@ -97,79 +243,177 @@ TEST(SnapshotTest, CorruptedBytesAreCaughtByTheChecksum) {
   }
 }
 
+// Every byte after the magic number is under a checksum (the header's or a
+// section's, padding included): changing any one is "checksum mismatch".
+TEST(SnapshotTest, EveryChangedByteIsACorruption) {
+  const std::string bytes = SaveSnapshot(*Build(6, 18));
+  for (size_t at = sizeof(internal::kSnapshotMagic); at < bytes.size(); ++at) {
+    // A low, a high or every bit of the byte, in turn.
+    const char mask = "\x01\x80\xff"[at % 3];
+    std::string bad = bytes;
+    bad[at] = static_cast<char>(bad[at] ^ mask);
+    auto loaded = LoadSnapshot(bad);
+    ASSERT_FALSE(loaded.ok()) << "byte " << at;
+    ASSERT_EQ(loaded.status().code(), absl::StatusCode::kDataLoss) << at;
+    ASSERT_THAT(loaded.status().message(), HasSubstr("checksum mismatch"))
+        << "byte " << at;
+  }
+}
+
 TEST(SnapshotTest, NewerFormatVersionIsRefusedClearly) {
   std::string bytes = SaveSnapshot(*Build(5, 10));
-  bytes[8] = static_cast<char>(kSnapshotFormatVersion + 1);
-  auto loaded = LoadSnapshot(Reseal(bytes));
+  bytes[internal::kSnapshotVersionAt] =
+      static_cast<char>(kSnapshotFormatVersion + 1);
+  internal::ResealSnapshot(&bytes);
+  auto loaded = LoadSnapshot(bytes);
   EXPECT_EQ(loaded.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(loaded.status().message(),
-              HasSubstr("snapshot format version 2 is newer"));
+              HasSubstr("snapshot format version 3 is newer"));
+  // The same file with a flipped bit: corruption, or perhaps a newer format.
+  bytes[30] ^= 1;
+  EXPECT_THAT(LoadSnapshot(bytes).status().message(),
+              HasSubstr("or the file was written in format version 3"));
 }
 
-TEST(SnapshotTest, InconsistentRecordsUnderAValidChecksum) {
-  // A header that announces one supplier more than the file holds.
-  auto index = Build(5, 11);
-  std::string body(std::string(SaveSnapshot(*index)).substr(0, 12));
-  v1::SnapshotHeader header;
-  header.set_suppliers(6);
-  ASSERT_TRUE(AppendRecord(header, RecordFormat::kBinaryDelimited, &body).ok());
-  body.append(4, '\0');
-  auto loaded = LoadSnapshot(Reseal(body));
+// Format 1: magic, version 1, delimited records, a CRC-32 of all before it.
+TEST(SnapshotTest, Format1IsRefusedWithHowToRebuild) {
+  std::string format1 = "PROCMSNP";
+  internal::PutUint32(1, &format1);
+  format1 += std::string("\x02\x10\x01", 3);  // A header record.
+  internal::PutUint32(internal::Crc32(format1), &format1);
+  auto loaded = LoadSnapshot(format1);
+  EXPECT_EQ(loaded.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(loaded.status().message(),
-              HasSubstr("header announces 6 suppliers"));
-  // A supplier whose term id lies outside the vocabulary.
-  std::string crafted = body.substr(0, 12);
-  header.set_suppliers(1);
-  ASSERT_TRUE(
-      AppendRecord(header, RecordFormat::kBinaryDelimited, &crafted).ok());
-  v1::SnapshotSupplier s;
-  s.mutable_profile()->set_id("S1");
-  s.mutable_profile()->set_name("Zedro Optics SRL");
-  s.add_term_ids(7);
-  s.add_term_frequencies(1);
-  std::string with_terms = crafted;
-  ASSERT_TRUE(
-      AppendRecord(s, RecordFormat::kBinaryDelimited, &with_terms).ok());
-  with_terms.append(4, '\0');
-  EXPECT_THAT(LoadSnapshot(Reseal(with_terms)).status().message(),
-              HasSubstr("term id 7 outside the vocabulary"));
+              HasSubstr("format version 1 is older"));
+  EXPECT_THAT(loaded.status().message(),
+              HasSubstr("rebuild it with `procmatch index`"));
+  // A damaged format 1 file is corruption, like any other.
+  format1[13] ^= 4;
+  EXPECT_THAT(LoadSnapshot(format1).status().message(),
+              HasSubstr("checksum mismatch"));
+}
 
-  // Issue 10: a profile validation refuses, under a correct checksum, is
+TEST(SnapshotTest, InconsistentSectionsUnderValidChecksums) {
+  const std::string bytes = SaveSnapshot(*Build(5, 11));
+  const std::vector<std::string> sections = Sections(bytes);
+  ASSERT_EQ(sections.size(), 5u);
+  ASSERT_TRUE(LoadSnapshot(Compose(bytes, sections)).ok());
+  auto message = [&](const std::vector<std::string>& crafted) {
+    return std::string(
+        LoadSnapshot(Compose(bytes, crafted)).status().message());
+  };
+  v1::SnapshotHeader header;
+  ASSERT_TRUE(header.ParseFromString(sections[kHeader]));
+
+  // A header that announces one supplier more than the sections hold.
+  std::vector<std::string> crafted = sections;
+  v1::SnapshotHeader more = header;
+  more.set_suppliers(6);
+  crafted[kHeader] = more.SerializeAsString();
+  EXPECT_THAT(message(crafted), HasSubstr("snapshot section profiles"));
+  // Or a billion: refused before anything that size is allocated.
+  more.set_suppliers(1000000000);
+  crafted[kHeader] = more.SerializeAsString();
+  EXPECT_THAT(message(crafted), HasSubstr("cannot hold 1000000000 items"));
+
+  // A supplier whose term id lies outside the vocabulary.
+  v1::SupplierProfile profile;
+  profile.set_id("S1");
+  profile.set_name("Zedro Optics SRL");
+  v1::SnapshotHeader one = header;
+  one.set_suppliers(1);
+  one.set_terms(1);
+  one.set_cpv_concepts(false);
+  std::string term_entry;
+  internal::PutUint32(7, &term_entry);
+  internal::PutUint32(1, &term_entry);
+  crafted = {one.SerializeAsString(), ItemsSection({"zedro"}),
+             ItemsSection({profile.SerializeAsString()}),
+             ItemsSection({term_entry}, 8), ItemsSection({""}, 8)};
+  EXPECT_THAT(message(crafted), HasSubstr("term id 7 outside the vocabulary"));
+
+  // Issue 10: a profile validation refuses, under correct checksums, is
   // refused on load too: no clearance level 999 "met", no certificate
   // "valid until -2147483641-02-23".
-  s.clear_term_ids();
-  s.clear_term_frequencies();
-  v1::FacilityClearance* fc = s.mutable_profile()->add_facility_clearances();
-  fc->set_level(static_cast<v1::ClearanceLevel>(999));
-  v1::Date* until =
-      s.mutable_profile()->add_certifications()->mutable_valid_until();
-  s.mutable_profile()->mutable_certifications(0)->set_scheme("AQAP 2110");
-  until->set_year(-2147483641);
-  until->set_month(2);
-  until->set_day(23);
-  ASSERT_TRUE(AppendRecord(s, RecordFormat::kBinaryDelimited, &crafted).ok());
-  crafted.append(4, '\0');
-  auto smuggled = LoadSnapshot(Reseal(crafted));
-  EXPECT_EQ(smuggled.status().code(), absl::StatusCode::kDataLoss);
-  EXPECT_THAT(smuggled.status().message(), HasSubstr("invalid profile"));
-  EXPECT_THAT(smuggled.status().message(), HasSubstr("valid_until"));
+  v1::SupplierProfile smuggled = profile;
+  smuggled.add_facility_clearances()->set_level(
+      static_cast<v1::ClearanceLevel>(999));
+  v1::Certification* cert = smuggled.add_certifications();
+  cert->set_scheme("AQAP 2110");
+  cert->mutable_valid_until()->set_year(-2147483641);
+  cert->mutable_valid_until()->set_month(2);
+  cert->mutable_valid_until()->set_day(23);
+  crafted[kTerms] = ItemsSection({""}, 8);
+  crafted[kProfiles] = ItemsSection({smuggled.SerializeAsString()});
+  auto refused = LoadSnapshot(Compose(bytes, crafted));
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(refused.status().message(), HasSubstr("invalid profile"));
+  EXPECT_THAT(refused.status().message(), HasSubstr("valid_until"));
+
+  // Stored concepts: CPV codes with weights in (0, 1] only.
+  crafted[kProfiles] = ItemsSection({profile.SerializeAsString()});
+  one.set_cpv_concepts(true);
+  crafted[kHeader] = one.SerializeAsString();
+  ASSERT_TRUE(LoadSnapshot(Compose(bytes, crafted)).ok()) << message(crafted);
+  for (auto [digits, weight] : {std::pair<uint32_t, float>{12345678, 0.5f},
+                                {35613000, 1.5f},
+                                {35613000, 0.0f},
+                                {4000000000u, 0.5f}}) {
+    std::string concept_entry;
+    internal::PutUint32(digits, &concept_entry);
+    uint32_t bits;
+    std::memcpy(&bits, &weight, sizeof(bits));
+    internal::PutUint32(bits, &concept_entry);
+    crafted[kConcepts] = ItemsSection({concept_entry}, 8);
+    EXPECT_THAT(message(crafted), HasSubstr("concept 0 is not a CPV code"))
+        << digits << " " << weight;
+  }
+  crafted[kConcepts] = ItemsSection({""}, 8);
+
+  // Vocabulary out of order (or twice the same term).
+  one.set_terms(2);
+  crafted[kHeader] = one.SerializeAsString();
+  crafted[kVocabulary] = ItemsSection({"zedro", "optic"});
+  EXPECT_THAT(message(crafted), HasSubstr("term 1 is out of order"));
+  crafted[kVocabulary] = ItemsSection({"zedro", "zedro"});
+  EXPECT_THAT(message(crafted), HasSubstr("term 1 is out of order"));
+  // An empty term (the analyser can give one) comes first, and loads.
+  crafted[kVocabulary] = ItemsSection({"", "zedro"});
+  EXPECT_TRUE(LoadSnapshot(Compose(bytes, crafted)).ok()) << message(crafted);
+
+  // Item ends that fall: the second item would start after it ends.
+  std::string falling;
+  internal::PutUint64(5, &falling);
+  internal::PutUint64(2, &falling);
+  crafted[kVocabulary] = falling + "zedro";
+  EXPECT_THAT(message(crafted), HasSubstr("ends before the one before"));
+
+  // Sections in another order, and bytes after the last section.
+  crafted = sections;
+  std::string swapped = Compose(bytes, crafted);
+  swapped[internal::kSnapshotFixedHeader] = 2;
+  swapped[internal::kSnapshotFixedHeader + internal::kSnapshotTableEntry] = 1;
+  internal::ResealSnapshot(&swapped);
+  EXPECT_THAT(LoadSnapshot(swapped).status().message(),
+              HasSubstr("out of order"));
+  std::string longer = bytes + std::string(8, '\0');
+  EXPECT_THAT(LoadSnapshot(longer).status().message(),
+              HasSubstr("bytes appended"));
 }
 
-// Found by the snapshot fuzzer: a string that is not UTF-8 under a correct
-// checksum made protobuf print "[libprotobuf ERROR ...]" lines to stderr.
-TEST(SnapshotTest, InvalidUtf8UnderAValidChecksumLogsNothing) {
-  std::string crafted(std::string(SaveSnapshot(*Build(1, 17))).substr(0, 12));
-  v1::SnapshotHeader header;
-  header.set_terms(1);
-  ASSERT_TRUE(
-      AppendRecord(header, RecordFormat::kBinaryDelimited, &crafted).ok());
-  // SnapshotTerms field 1 (terms), a string, holding the byte 0xff.
-  crafted += std::string("\x03\x0a\x01\xff", 4);
-  crafted.append(4, '\0');
+// Found by the snapshot fuzzer (format 1): a string that is not UTF-8 under
+// a correct checksum made protobuf print "[libprotobuf ERROR ...]" lines to
+// stderr.
+TEST(SnapshotTest, InvalidUtf8UnderValidChecksumsLogsNothing) {
+  const std::string bytes = SaveSnapshot(*Build(1, 17));
+  std::vector<std::string> crafted = Sections(bytes);
+  // SupplierProfile field 1 (id), a string, holding the byte 0xff.
+  crafted[kProfiles] = ItemsSection({std::string("\x0a\x01\xff", 3)});
   ::testing::internal::CaptureStderr();
-  auto loaded = LoadSnapshot(Reseal(crafted));
+  auto loaded = LoadSnapshot(Compose(bytes, crafted));
   const std::string logged = ::testing::internal::GetCapturedStderr();
-  EXPECT_THAT(loaded.status().message(), HasSubstr("bad terms"));
+  EXPECT_THAT(loaded.status().message(),
+              HasSubstr("the profile does not parse"));
   EXPECT_EQ(logged, "");
 }
 

@@ -7,7 +7,6 @@
 #include <thread>
 #include <utility>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -144,7 +143,8 @@ std::string KeywordText(const v1::SupplierProfile& p) {
 
 absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
     v1::SupplierProfile profile, const Options& options,
-    const TermCounts* restored_terms) {
+    const TermCounts* restored_terms,
+    const std::vector<SupplierDoc::ConceptRef>* restored_concepts) {
   const CpvTaxonomy& cpv = CpvOf(options);
   auto doc = std::make_shared<SupplierDoc>();
   const v1::SupplierProfile& p = profile;
@@ -233,14 +233,15 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
     }
     doc->contracts.push_back(std::move(record));
   }
-  // The texts that say what the supplier does: terms and concepts. Terms
-  // restored from a snapshot are not stored again, but concepts are
-  // recomputed (doc/cross_language.md, "Cost").
+  // The texts that say what the supplier does: terms and concepts, unless
+  // both were restored from a snapshot (doc/snapshot.md).
   TermsByLanguage by_language;
+  TermsByLanguage* concept_terms =
+      options.cpv_concepts && restored_concepts == nullptr ? &by_language
+                                                           : nullptr;
   for (const auto& [text, language] : ConceptTexts(p)) {
     if (!s.ok()) break;
-    s = AddText(text, language, counts,
-                options.cpv_concepts ? &by_language : nullptr);
+    s = AddText(text, language, counts, concept_terms);
   }
   if (!s.ok()) {
     if (absl::StartsWith(s.message(), "supplier \"")) return s;
@@ -252,7 +253,11 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
   std::sort(tags.begin(), tags.end());
   tags.erase(std::unique(tags.begin(), tags.end()), tags.end());
   doc->tags = std::move(tags);
-  doc->concepts = MergeConcepts(by_language);
+  if (restored_concepts != nullptr && options.cpv_concepts) {
+    doc->concepts = *restored_concepts;
+  } else {
+    doc->concepts = MergeConcepts(by_language);
+  }
   AnalyzedSupplier analyzed;
   if (restored_terms != nullptr) {
     doc->terms = *restored_terms;
@@ -307,11 +312,6 @@ absl::Status CheckOptions(const Options& options) {
   return absl::OkStatus();
 }
 
-int BuildThreads(const Options& options) {
-  if (options.build_threads > 0) return options.build_threads;
-  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-}
-
 void ParallelFor(size_t n, int threads,
                  const std::function<void(size_t)>& work) {
   constexpr size_t kChunk = 16;  // Items a thread takes at a time.
@@ -331,6 +331,11 @@ void ParallelFor(size_t n, int threads,
 }
 
 }  // namespace
+
+int BuildThreads(const Options& options) {
+  if (options.build_threads > 0) return options.build_threads;
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
 
 absl::StatusOr<std::vector<std::shared_ptr<const SupplierDoc>>>
 AnalyzeSuppliers(std::vector<v1::SupplierProfile> profiles,
@@ -366,11 +371,14 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
   IndexData& x = *data;
   x.options_ = options;
   x.generation_ = generation;
-  std::sort(docs.begin(), docs.end(),
-            [](const std::shared_ptr<const SupplierDoc>& a,
-               const std::shared_ptr<const SupplierDoc>& b) {
-              return a->profile->id() < b->profile->id();
-            });
+  auto by_id = [](const std::shared_ptr<const SupplierDoc>& a,
+                  const std::shared_ptr<const SupplierDoc>& b) {
+    return a->profile->id() < b->profile->id();
+  };
+  // Restored docs come in id order already.
+  if (!std::is_sorted(docs.begin(), docs.end(), by_id)) {
+    std::sort(docs.begin(), docs.end(), by_id);
+  }
   x.docs_ = std::move(docs);
   x.lengths_.reserve(x.docs_.size());
   x.location_ids_.reserve(x.docs_.size());
@@ -447,9 +455,9 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
 }
 
 absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
-    std::vector<std::string> vocabulary,
-    std::vector<std::pair<v1::SupplierProfile, TermCounts>> suppliers,
-    uint64_t generation, const Options& options) {
+    std::vector<std::string> vocabulary, size_t suppliers,
+    const ReadStoredSupplier& read, uint64_t generation,
+    const Options& options) {
   if (absl::Status s = CheckOptions(options); !s.ok()) return s;
   absl::flat_hash_map<std::string, uint32_t> ids;
   ids.reserve(vocabulary.size());
@@ -460,26 +468,31 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
           absl::StrCat("vocabulary: term ", i, " is a duplicate"));
     }
   }
-  absl::flat_hash_set<std::string> seen;
-  for (const auto& [profile, terms] : suppliers) {
-    if (!seen.insert(profile.id()).second) {
-      return absl::DataLossError(
-          absl::StrCat("supplier \"", profile.id(), "\" appears twice"));
-    }
-  }
-  // Checked and analysed on options.build_threads threads; the first
-  // problem in file order is the one reported.
+  // Parsed, checked and analysed on options.build_threads threads; the
+  // first problem in supplier order is the one reported.
   const Validator validator(options);
   std::vector<absl::StatusOr<std::shared_ptr<const SupplierDoc>>> restored(
-      suppliers.size());
-  ParallelFor(suppliers.size(), BuildThreads(options), [&](size_t s) {
-    auto& [profile, terms] = suppliers[s];
+      suppliers);
+  ParallelFor(suppliers, BuildThreads(options), [&](size_t s) {
+    absl::StatusOr<StoredSupplier> stored = read(s);
+    if (!stored.ok()) {
+      restored[s] = stored.status();
+      return;
+    }
+    v1::SupplierProfile profile;
+    if (!profile.ParseFromArray(stored->profile.data(),
+                                static_cast<int>(stored->profile.size()))) {
+      restored[s] = absl::DataLossError(
+          absl::StrCat("supplier ", s, ": the profile does not parse"));
+      return;
+    }
     absl::Status valid = validator.ValidateSupplier(profile);
     if (!valid.ok()) {
       restored[s] = absl::DataLossError(
           absl::StrCat("invalid profile: ", valid.message()));
       return;
     }
+    const TermCounts& terms = stored->terms;
     uint32_t previous = 0;
     for (size_t i = 0; i < terms.size(); ++i) {
       const auto& [term, count] = terms[i];
@@ -493,7 +506,8 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
       previous = term;
     }
     absl::StatusOr<AnalyzedSupplier> doc =
-        AnalyzeProfile(std::move(profile), options, &terms);
+        AnalyzeProfile(std::move(profile), options, &terms,
+                       stored->has_concepts ? &stored->concepts : nullptr);
     if (!doc.ok()) {
       restored[s] = absl::DataLossError(doc.status().message());
       return;
@@ -501,13 +515,19 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
     restored[s] = NumberTerms(*std::move(doc), nullptr);
   });
   std::vector<std::shared_ptr<const SupplierDoc>> docs;
-  docs.reserve(suppliers.size());
+  docs.reserve(suppliers);
   for (auto& doc : restored) {
     if (!doc.ok()) return doc.status();
     docs.push_back(*std::move(doc));
   }
-  return IndexAccess::Assemble(std::move(docs), std::move(ids), generation,
-                               options);
+  absl::StatusOr<std::shared_ptr<const SupplierIndex>> index =
+      IndexAccess::Assemble(std::move(docs), std::move(ids), generation,
+                            options);
+  // A supplier twice is a fault of the file, not of the caller's input.
+  if (!index.ok() && absl::IsAlreadyExists(index.status())) {
+    return absl::DataLossError(index.status().message());
+  }
+  return index;
 }
 
 int IndexData::FindDoc(absl::string_view id) const {

@@ -10,6 +10,7 @@
 #define PROCMATCH_LIB_INTERNAL_INDEX_DATA_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -151,10 +152,14 @@ struct AnalyzedSupplier {
   TermTexts terms;                   // Empty for restored terms.
 };
 
-// What AnalyzeSupplier does before it numbers the terms. Thread-safe.
+// What AnalyzeSupplier does before it numbers the terms. Thread-safe. With
+// `restored_terms` and `restored_concepts` (as a snapshot stores them), no
+// text is analysed; with restored terms only, the texts are analysed for
+// their concepts when options.cpv_concepts asks for them.
 absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
     v1::SupplierProfile profile, const Options& options,
-    const TermCounts* restored_terms = nullptr);
+    const TermCounts* restored_terms = nullptr,
+    const std::vector<SupplierDoc::ConceptRef>* restored_concepts = nullptr);
 
 // Numbers the terms of `analyzed` in `vocabulary` (a new term gets the next
 // id, in term order) and completes its doc. `vocabulary` may be null when
@@ -181,15 +186,33 @@ absl::StatusOr<std::shared_ptr<const SupplierDoc>> AnalyzeSupplier(
     absl::flat_hash_map<std::string, uint32_t>* vocabulary,
     const TermCounts* restored_terms = nullptr);
 
-// An index from profiles with their stored term counts, as a snapshot holds
-// them, without analysing text again. Every profile is validated (a crafted
-// file with a valid checksum must not smuggle in a clearance level 999);
-// structural faults (duplicate ids or terms, term ids outside `vocabulary`)
-// are DataLoss errors.
+// The threads options.build_threads asks for: one per core when 0.
+int BuildThreads(const Options& options);
+
+// What a snapshot stores of one supplier (doc/snapshot.md).
+struct StoredSupplier {
+  absl::string_view profile;  // A serialized v1::SupplierProfile.
+  TermCounts terms;           // Its analysed text, by term id.
+  // Its CPV concepts as analysed when it was saved; when false, its texts
+  // are analysed again for them if options.cpv_concepts asks for them.
+  bool has_concepts = false;
+  std::vector<SupplierDoc::ConceptRef> concepts;
+};
+
+// Supplier `s` of a snapshot, or why it cannot be read (a DataLoss error).
+using ReadStoredSupplier =
+    std::function<absl::StatusOr<StoredSupplier>(size_t s)>;
+
+// An index from what a snapshot stores, without analysing text again:
+// `suppliers` suppliers read with `read`, which is called once per supplier
+// on options.build_threads threads. Each profile is parsed and validated (a
+// crafted file with a valid checksum must not smuggle in a clearance level
+// 999); structural faults (duplicate ids or terms, term ids outside
+// `vocabulary`) are DataLoss errors, the first in supplier order reported.
 absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
-    std::vector<std::string> vocabulary,
-    std::vector<std::pair<v1::SupplierProfile, TermCounts>> suppliers,
-    uint64_t generation, const Options& options);
+    std::vector<std::string> vocabulary, size_t suppliers,
+    const ReadStoredSupplier& read, uint64_t generation,
+    const Options& options);
 
 }  // namespace internal
 }  // namespace procmatch

@@ -1,8 +1,10 @@
-// Fuzzes procmatch::LoadSnapshot past its checksum: the harness rewrites the
-// trailing CRC-32 to match the bytes before it, so that mutated records reach
-// the structural checks (record framing, header counts, vocabulary, term ids)
-// instead of stopping at "checksum mismatch". The magic number and format
-// version are left to the fuzzer; the seeds carry valid ones.
+// Fuzzes procmatch::LoadSnapshot past its checksums: the harness rewrites
+// the header's and every section's CRC-32 (format 2, doc/snapshot.md) to
+// match the bytes they cover, so that mutated sections reach the structural
+// checks (section table, item ends, header counts, vocabulary order, term
+// ids, stored concepts, profiles) instead of stopping at "checksum
+// mismatch". The magic number and format version are left to the fuzzer;
+// the seeds carry valid ones.
 //
 // A snapshot that loads must save and load again: whatever LoadSnapshot
 // accepts is an index the rest of the library can use.
@@ -13,30 +15,15 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "procmatch/internal/crc32.h"
+#include "procmatch/internal/snapshot_layout.h"
 #include "procmatch/snapshot.h"
 #include "procmatch/supplier_index.h"
 #include "tests/fuzz/harness.h"
 
-namespace {
-
-// The format's fixed parts: 8-byte magic, uint32 version, uint32 CRC trailer.
-constexpr size_t kPrefixAndTrailer = 8 + 4 + 4;
-
-void FixChecksum(std::string* bytes) {
-  const size_t body = bytes->size() - 4;
-  const uint32_t crc =
-      procmatch::internal::Crc32(absl::string_view(*bytes).substr(0, body));
-  for (int i = 0; i < 4; ++i)
-    (*bytes)[body + i] = static_cast<char>(crc >> (8 * i));
-}
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > procmatch::fuzz::kMaxInputBytes) return 0;
   std::string bytes(reinterpret_cast<const char*>(data), size);
-  if (bytes.size() >= kPrefixAndTrailer) FixChecksum(&bytes);
+  procmatch::internal::ResealSnapshot(&bytes);
   absl::StatusOr<std::shared_ptr<const procmatch::SupplierIndex>> index =
       procmatch::LoadSnapshot(bytes);
   if (!index.ok()) return 0;

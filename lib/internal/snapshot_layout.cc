@@ -1,0 +1,70 @@
+#include "procmatch/internal/snapshot_layout.h"
+
+#include <algorithm>
+
+#include "procmatch/internal/crc32.h"
+
+namespace procmatch {
+namespace internal {
+namespace {
+
+void SetUint32(uint32_t v, size_t at, std::string* out) {
+  for (int i = 0; i < 4; ++i) (*out)[at + i] = static_cast<char>(v >> (8 * i));
+}
+
+}  // namespace
+
+uint32_t GetUint32(const char* p) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) {
+    v |= static_cast<uint32_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+  }
+  return v;
+}
+
+uint64_t GetUint64(const char* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) {
+    v |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+  }
+  return v;
+}
+
+void PutUint32(uint32_t v, std::string* out) {
+  for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
+}
+
+void PutUint64(uint64_t v, std::string* out) {
+  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
+}
+
+uint32_t SnapshotHeaderCrc(absl::string_view header) {
+  std::string covered(header.substr(0, kSnapshotHeaderCrcAt));
+  const absl::string_view rest = header.substr(kSnapshotHeaderCrcAt + 4);
+  covered.append(rest.data(), rest.size());
+  return Crc32(covered);
+}
+
+void ResealSnapshot(std::string* bytes) {
+  if (bytes->size() < kSnapshotFixedHeader) return;
+  const uint64_t count = GetUint32(bytes->data() + kSnapshotSectionCountAt);
+  if (count > (bytes->size() - kSnapshotFixedHeader) / kSnapshotTableEntry) {
+    return;
+  }
+  const absl::string_view all(*bytes);
+  for (uint64_t k = 0; k < count; ++k) {
+    const size_t entry = kSnapshotFixedHeader + kSnapshotTableEntry * k;
+    const uint64_t offset = GetUint64(bytes->data() + entry + 8);
+    const uint64_t length = GetUint64(bytes->data() + entry + 16);
+    if (offset > bytes->size() || length > bytes->size() - offset) continue;
+    const uint64_t padded =
+        std::min<uint64_t>(SnapshotAligned(offset + length), bytes->size());
+    SetUint32(Crc32(all.substr(offset, padded - offset)), entry + 4, bytes);
+  }
+  SetUint32(SnapshotHeaderCrc(all.substr(
+                0, kSnapshotFixedHeader + kSnapshotTableEntry * count)),
+            kSnapshotHeaderCrcAt, bytes);
+}
+
+}  // namespace internal
+}  // namespace procmatch
