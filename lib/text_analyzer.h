@@ -44,8 +44,8 @@ absl::StatusOr<std::vector<std::string>> AnalyzeText(
     absl::string_view text, absl::string_view language);
 
 // Lower-cases and folds accents without tokenising: "Liège Straße" becomes
-// "liege strasse". Used for keyword rules and name comparison.
-// REQUIRES: text is valid UTF-8.
+// "liege strasse". Used for keyword rules and name comparison. A byte that
+// does not start a well-formed UTF-8 sequence becomes U+FFFD (DecodeUtf8).
 std::string FoldText(absl::string_view text);
 
 // The language of `text`: DetectLanguage() when the text has at least

@@ -39,14 +39,38 @@ ptrdiff_t FirstInvalidUtf8Offset(absl::string_view text) {
 
 char32_t DecodeUtf8(absl::string_view text, size_t* pos) {
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
   const unsigned char c = s[*pos];
   if (c < 0x80) {
     ++*pos;
     return c;
   }
-  size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
-  char32_t cp = len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
-  for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (s[*pos + k] & 0x3F);
+  size_t len;
+  char32_t min;
+  char32_t cp;
+  if ((c & 0xE0) == 0xC0) {
+    len = 2, min = 0x80, cp = c & 0x1F;
+  } else if ((c & 0xF0) == 0xE0) {
+    len = 3, min = 0x800, cp = c & 0x0F;
+  } else if ((c & 0xF8) == 0xF0) {
+    len = 4, min = 0x10000, cp = c & 0x07;
+  } else {
+    ++*pos;
+    return kReplacementCharacter;
+  }
+  // Never past the end, and never into the next sequence: a byte that is
+  // not a continuation ends a malformed one.
+  for (size_t k = 1; k < len; ++k) {
+    if (*pos + k >= n || (s[*pos + k] & 0xC0) != 0x80) {
+      ++*pos;
+      return kReplacementCharacter;
+    }
+    cp = (cp << 6) | (s[*pos + k] & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    ++*pos;
+    return kReplacementCharacter;
+  }
   *pos += len;
   return cp;
 }

@@ -26,8 +26,16 @@ inline bool IsValidUtf8(absl::string_view text) {
   return FirstInvalidUtf8Offset(text) < 0;
 }
 
-// Decodes the code point at `*pos` and advances `*pos` past it.
-// REQUIRES: text is valid UTF-8 and *pos < text.size().
+// U+FFFD, which stands for a byte that does not start a well-formed
+// sequence.
+inline constexpr char32_t kReplacementCharacter = 0xFFFD;
+
+// Decodes the code point at `*pos` and advances `*pos` past it. A byte that
+// does not start a well-formed sequence (a stray continuation byte, a
+// sequence cut short by the end of `text` or by another lead byte, an
+// overlong form, a surrogate) decodes as kReplacementCharacter and advances
+// `*pos` by one: never reads past the end of `text`.
+// REQUIRES: *pos < text.size().
 char32_t DecodeUtf8(absl::string_view text, size_t* pos);
 
 // Appends the UTF-8 encoding of code point `c` to `*out`.

@@ -1,5 +1,10 @@
 // Tests of the small code modules: ISO lists, registry identifiers, UTF-8
 // and dates.
+#include <memory>
+#include <random>
+#include <string>
+
+#include "absl/strings/escaping.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "procmatch/dates.h"
@@ -95,6 +100,50 @@ TEST(Utf8Test, RejectsMalformedSequences) {
   EXPECT_EQ(FirstInvalidUtf8Offset("\xf4\x90\x80\x80"), 0);  // > U+10FFFF.
   EXPECT_EQ(FirstInvalidUtf8Offset("ok\xe2\x82"), 2);        // Truncated.
   EXPECT_EQ(FirstInvalidUtf8Offset("\x80"), 0);  // Lone continuation.
+}
+
+// DecodeUtf8 on arbitrary bytes, against the validator as its twin: at
+// each position it takes a whole sequence exactly where the validator
+// finds the text from there well-formed up to the next sequence, and
+// otherwise one byte as U+FFFD; it never reads past the end (ASan checks
+// that each text is its own allocation).
+TEST(Utf8Test, DecodesArbitraryBytesLikeTheValidator) {
+  std::mt19937 random(20261129);
+  // Lead and continuation bytes are drawn often, so that truncated and
+  // interrupted sequences are common.
+  const unsigned char kBytes[] = {'a',  0x7f, 0x80, 0xbf, 0xc0, 0xc3,
+                                  0xdf, 0xe0, 0xe2, 0xed, 0xef, 0xf0,
+                                  0xf4, 0xf5, 0xff, 0x82, 0xa0, 0x90};
+  int replaced = 0, decoded = 0;
+  for (int trial = 0; trial < 20000; ++trial) {
+    const size_t size = 1 + random() % 6;
+    auto bytes = std::make_unique<char[]>(size);
+    for (size_t i = 0; i < size; ++i) {
+      bytes[i] = static_cast<char>(kBytes[random() % sizeof(kBytes)]);
+    }
+    const absl::string_view text(bytes.get(), size);
+    size_t pos = 0;
+    while (pos < text.size()) {
+      const size_t before = pos;
+      const char32_t c = DecodeUtf8(text, &pos);
+      ASSERT_GT(pos, before);
+      ASSERT_LE(pos, text.size());
+      const absl::string_view taken = text.substr(before, pos - before);
+      if (FirstInvalidUtf8Offset(text.substr(before)) == 0) {
+        ASSERT_EQ(c, kReplacementCharacter) << absl::CHexEscape(text);
+        ASSERT_EQ(taken.size(), 1u);
+        ++replaced;
+      } else {
+        ASSERT_TRUE(IsValidUtf8(taken)) << absl::CHexEscape(text);
+        std::string again;
+        AppendUtf8(c, &again);
+        ASSERT_EQ(again, taken) << absl::CHexEscape(text);
+        ++decoded;
+      }
+    }
+  }
+  EXPECT_GT(replaced, 1000);
+  EXPECT_GT(decoded, 1000);
 }
 
 // AppendUtf8 is DecodeUtf8's inverse at every encoded length, and its

@@ -1,10 +1,13 @@
 #include "procmatch/text_analyzer.h"
 
+#include <algorithm>
+#include <memory>
 #include <thread>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "procmatch/certification.h"
+#include "procmatch/utf8.h"
 
 namespace procmatch {
 namespace {
@@ -105,6 +108,22 @@ TEST(TextAnalyzerTest, InvalidUtf8IsAnError) {
       AnalyzeText("Li\xe8ge", "fr");
   ASSERT_FALSE(terms.ok());
   EXPECT_THAT(terms.status().message(), HasSubstr("not valid UTF-8 (byte 2)"));
+}
+
+// FoldText has no error to return: a malformed byte becomes U+FFFD, and a
+// sequence cut short at the end is never read past (each text below is its
+// own allocation, so ASan sees an overread).
+TEST(TextAnalyzerTest, FoldTextReplacesMalformedBytes) {
+  for (const char* raw : {"ok\xe2\x82", "\xc3", "Li\xe8ge", "\xf0\x9f\x9b"}) {
+    const std::string text(raw);
+    auto copy = std::make_unique<char[]>(text.size());
+    std::copy(text.begin(), text.end(), copy.get());
+    const std::string folded =
+        FoldText(absl::string_view(copy.get(), text.size()));
+    EXPECT_TRUE(IsValidUtf8(folded)) << raw;
+    EXPECT_THAT(folded, HasSubstr("\uFFFD")) << raw;
+  }
+  EXPECT_EQ(FoldText("Li\xe8ge"), "li\uFFFDge");
 }
 
 TEST(TextAnalyzerTest, GuessesLanguageFromStopwords) {
