@@ -2,6 +2,30 @@
 
 namespace procmatch {
 
+namespace {
+
+// What a lead byte announces: the sequence's length, the smallest code point
+// that length may encode (anything below is an overlong form) and the lead
+// byte's bits of the code point. False for a byte that cannot lead.
+bool ReadLead(unsigned char c, size_t* len, char32_t* min, char32_t* bits) {
+  if ((c & 0xE0) == 0xC0) {
+    *len = 2, *min = 0x80, *bits = c & 0x1F;
+  } else if ((c & 0xF0) == 0xE0) {
+    *len = 3, *min = 0x800, *bits = c & 0x0F;
+  } else if ((c & 0xF8) == 0xF0) {
+    *len = 4, *min = 0x10000, *bits = c & 0x07;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+bool IsScalarValue(char32_t cp, char32_t min) {
+  return cp >= min && cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF);
+}
+
+}  // namespace
+
 ptrdiff_t FirstInvalidUtf8Offset(absl::string_view text) {
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
@@ -15,23 +39,13 @@ ptrdiff_t FirstInvalidUtf8Offset(absl::string_view text) {
     size_t len;
     char32_t min;
     char32_t cp;
-    if ((c & 0xE0) == 0xC0) {
-      len = 2, min = 0x80, cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3, min = 0x800, cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4, min = 0x10000, cp = c & 0x07;
-    } else {
-      return static_cast<ptrdiff_t>(i);
-    }
+    if (!ReadLead(c, &len, &min, &cp)) return static_cast<ptrdiff_t>(i);
     if (i + len > n) return static_cast<ptrdiff_t>(i);
     for (size_t k = 1; k < len; ++k) {
       if ((s[i + k] & 0xC0) != 0x80) return static_cast<ptrdiff_t>(i);
       cp = (cp << 6) | (s[i + k] & 0x3F);
     }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return static_cast<ptrdiff_t>(i);
-    }
+    if (!IsScalarValue(cp, min)) return static_cast<ptrdiff_t>(i);
     i += len;
   }
   return -1;
@@ -48,13 +62,7 @@ char32_t DecodeUtf8(absl::string_view text, size_t* pos) {
   size_t len;
   char32_t min;
   char32_t cp;
-  if ((c & 0xE0) == 0xC0) {
-    len = 2, min = 0x80, cp = c & 0x1F;
-  } else if ((c & 0xF0) == 0xE0) {
-    len = 3, min = 0x800, cp = c & 0x0F;
-  } else if ((c & 0xF8) == 0xF0) {
-    len = 4, min = 0x10000, cp = c & 0x07;
-  } else {
+  if (!ReadLead(c, &len, &min, &cp)) {
     ++*pos;
     return kReplacementCharacter;
   }
@@ -67,7 +75,7 @@ char32_t DecodeUtf8(absl::string_view text, size_t* pos) {
     }
     cp = (cp << 6) | (s[*pos + k] & 0x3F);
   }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+  if (!IsScalarValue(cp, min)) {
     ++*pos;
     return kReplacementCharacter;
   }
