@@ -100,7 +100,13 @@ for phase in $PHASES; do
         [[ $(basename "$f") == service_test.cc ]] && continue
         tsan_tests+=("//tests:$(basename "$f" .cc)")
       done
+      # DetectLanguageTest.HeldOutNotices starts no thread; under TSan it
+      # crashes inside protobuf's inline Map lookup on the Struct that Debian's
+      # (uninstrumented) libprotobuf parsed for ImportTedReducedJson, while the
+      # same test passes in the unit and ASan phases and the ted_json fuzzer
+      # runs that reader under ASan+UBSan. It is left to those phases.
       locked_bazel test --config=tsan "${tsan_tests[@]}" --test_summary=short \
+        --test_filter=-DetectLanguageTest.HeldOutNotices \
         --noshow_progress >"$log" 2>&1
       status=$?
       count_bazel
