@@ -74,7 +74,13 @@ BENCHMARK(BM_ConceptsNoticeLength);
 // labels in the 22 other languages, analysed for every query (before) or
 // kept by CpvConcepts::LabelTerms (now; the lookups of the terms in the
 // index are not counted).
-void BM_TranslateConceptsAnalysingLabels(benchmark::State& state) {
+//
+// Counts the label terms of a French notice's concepts in every other
+// language, `label_term_count(concepts, code, language)` giving the number
+// of one label's terms.
+template <typename LabelTermCount>
+void TranslateConcepts(benchmark::State& state,
+                       LabelTermCount label_term_count) {
   const auto& c = CpvConcepts::Builtin();
   const std::vector<Concept> concepts = *c.Concepts(kLong, "fr");
   for (auto _ : state) {
@@ -83,28 +89,26 @@ void BM_TranslateConceptsAnalysingLabels(benchmark::State& state) {
       const absl::string_view language = l;
       if (language == "fr" || language == "ga") continue;
       for (const Concept& k : concepts) {
-        terms += AnalyzeText(c.Label(k.code, language), language)->size();
+        terms += label_term_count(c, k.code, language);
       }
     }
     benchmark::DoNotOptimize(terms);
   }
 }
+
+void BM_TranslateConceptsAnalysingLabels(benchmark::State& state) {
+  TranslateConcepts(state, [](const CpvConcepts& c, CpvCode code,
+                              absl::string_view language) {
+    return AnalyzeText(c.Label(code, language), language)->size();
+  });
+}
 BENCHMARK(BM_TranslateConceptsAnalysingLabels);
 
 void BM_TranslateConceptsKeptLabelTerms(benchmark::State& state) {
-  const auto& c = CpvConcepts::Builtin();
-  const std::vector<Concept> concepts = *c.Concepts(kLong, "fr");
-  for (auto _ : state) {
-    size_t terms = 0;
-    for (const char* l : kConceptLanguages) {
-      const absl::string_view language = l;
-      if (language == "fr" || language == "ga") continue;
-      for (const Concept& k : concepts) {
-        terms += c.LabelTerms(k.code, language)->size();
-      }
-    }
-    benchmark::DoNotOptimize(terms);
-  }
+  TranslateConcepts(state, [](const CpvConcepts& c, CpvCode code,
+                              absl::string_view language) {
+    return c.LabelTerms(code, language)->size();
+  });
 }
 BENCHMARK(BM_TranslateConceptsKeptLabelTerms);
 
