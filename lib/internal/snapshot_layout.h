@@ -42,6 +42,8 @@ inline size_t SnapshotAligned(size_t n) {
   return (n + kSnapshotAlignment - 1) / kSnapshotAlignment * kSnapshotAlignment;
 }
 
+// Fixed-width little-endian integers, as every number in the file is
+// stored: read from `p`, or appended to `*out`.
 uint32_t GetUint32(const char* p);
 uint64_t GetUint64(const char* p);
 void PutUint32(uint32_t v, std::string* out);
