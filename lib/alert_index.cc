@@ -209,16 +209,8 @@ absl::StatusOr<AlertMatches> AlertIndex::Match(const v1::Tender& notice,
       out.matches_.push_back(match);
     }
   }
-  // In rule id order: sorted as (rule, index) integers, then moved once.
-  std::vector<uint64_t> order(out.matches_.size());
-  for (size_t m = 0; m < order.size(); ++m) {
-    order[m] = uint64_t{static_cast<uint32_t>(out.matches_[m].rule)} << 32 | m;
-  }
-  std::sort(order.begin(), order.end());
-  std::vector<AlertMatch> sorted;
-  sorted.reserve(order.size());
-  for (uint64_t key : order) sorted.push_back(out.matches_[key & 0xFFFFFFFF]);
-  out.matches_ = std::move(sorted);
+  // In rule id order.
+  internal::SortMatchesByRule(&out.matches_, rules_.size());
   if (stats != nullptr) {
     stats->candidates += static_cast<int64_t>(candidates.size());
     stats->alerts += static_cast<int64_t>(out.matches_.size());

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -681,18 +682,87 @@ TEST(PatternPrefilter, SaysCannotMatchOnlyWhenRe2DoesNot) {
     ++filtered;
     for (int t = 0; t < 40; ++t) {
       const std::string s = text();
-      const bool may =
-          internal::MayMatch(prefilter, internal::PrefilterText(s));
+      const std::string folded = internal::PrefilterText(s);
+      const bool may = internal::MayMatch(prefilter, folded);
       const bool does = RE2::PartialMatch(s, **re);
       ++compared;
       if (!may) ++rejected;
       ASSERT_TRUE(may || !does) << "pattern " << source << " text " << s;
+      // The trigram shortcut decides as the search of every atom does.
+      ASSERT_EQ(
+          internal::MayMatch(prefilter, folded, internal::TextTrigrams(folded)),
+          may)
+          << "pattern " << source << " text " << s;
     }
   }
   // The prefilter decides something: many patterns have atoms, and many
   // texts are rejected without RE2.
   EXPECT_GT(filtered, 500);
   EXPECT_GT(rejected, compared / 4);
+}
+
+// The trigram filter against memmem (its brute-force twin) on random
+// texts and atoms over a small alphabet (so that atoms often occur) with
+// multi-byte runes: "absent" only when the atom does not occur.
+TEST(TextTrigrams, SaysAbsentOnlyWhenTheAtomDoesNotOccur) {
+  std::mt19937 rng(12);
+  const std::vector<std::string> pieces = {"a",        "b",        "c",  " ",
+                                           "\xCE\xB1", "\xD0\xB1", "ab", "\n"};
+  auto make = [&](int most) {
+    std::string out;
+    for (int i = 0, n = static_cast<int>(rng() % most); i < n; ++i) {
+      out += pieces[rng() % pieces.size()];
+    }
+    return out;
+  };
+  int absent = 0, ruled_out = 0;
+  for (int t = 0; t < 2000; ++t) {
+    // Long texts fill the bit set: hash collisions must stay harmless.
+    const std::string text = make(t % 10 == 0 ? 20000 : 60);
+    const internal::TextTrigrams trigrams(text);
+    for (int a = 0; a < 20; ++a) {
+      const std::string atom = make(8);
+      const bool occurs =
+          memmem(text.data(), text.size(), atom.data(), atom.size()) != nullptr;
+      const bool may = trigrams.MayHold(atom);
+      ASSERT_TRUE(may || !occurs) << "atom " << atom << " text " << text;
+      if (!occurs) ++absent;
+      if (!may) ++ruled_out;
+    }
+  }
+  // It rules out most absent atoms without searching.
+  EXPECT_GT(ruled_out, absent / 2);
+}
+
+// The radix sort of matches against std::sort (its twin) on random
+// distinct rule positions, few and many, of indexes of every size.
+TEST(SortMatchesByRule, EqualsSortingByRule) {
+  std::mt19937 rng(13);
+  for (int t = 0; t < 300; ++t) {
+    const size_t rule_count = 1 + rng() % (t % 3 == 0 ? 1000 : 5000000);
+    const size_t n = std::min<size_t>(rule_count, rng() % 3000);
+    std::set<int32_t> rules;
+    while (rules.size() < n) rules.insert(rng() % rule_count);
+    std::vector<AlertMatch> matches;
+    for (int32_t rule : rules) {
+      AlertMatch m;
+      m.rule = rule;
+      m.keyword = static_cast<int32_t>(rng() % 100);  // A payload to keep.
+      matches.push_back(m);
+    }
+    std::shuffle(matches.begin(), matches.end(), rng);
+    std::vector<AlertMatch> expected = matches;
+    std::sort(expected.begin(), expected.end(),
+              [](const AlertMatch& a, const AlertMatch& b) {
+                return a.rule < b.rule;
+              });
+    internal::SortMatchesByRule(&matches, rule_count);
+    ASSERT_EQ(matches.size(), expected.size());
+    for (size_t i = 0; i < matches.size(); ++i) {
+      ASSERT_EQ(matches[i].rule, expected[i].rule);
+      ASSERT_EQ(matches[i].keyword, expected[i].keyword);
+    }
+  }
 }
 
 // The folding patterns run on, a run at a time, against FoldText (its

@@ -500,6 +500,47 @@ bool MayMatch(const PatternPrefilter& prefilter,
   return ((prefilter.may_match >> present) & 1) != 0;
 }
 
+uint32_t TextTrigrams::Slot(uint32_t trigram) {
+  return (trigram * 0x9E3779B1u) >> (32 - kHashBits);
+}
+
+TextTrigrams::TextTrigrams(absl::string_view text)
+    : bits_((size_t{1} << kHashBits) / 64, 0) {
+  uint32_t window = 0;  // The last three bytes, the latest lowest.
+  for (size_t i = 0; i < text.size(); ++i) {
+    window = ((window << 8) | static_cast<unsigned char>(text[i])) & 0xFFFFFF;
+    if (i < 2) continue;
+    const uint32_t slot = Slot(window);
+    bits_[slot >> 6] |= uint64_t{1} << (slot & 63);
+  }
+}
+
+bool TextTrigrams::MayHold(absl::string_view atom) const {
+  uint32_t window = 0;
+  for (size_t i = 0; i < atom.size(); ++i) {
+    window = ((window << 8) | static_cast<unsigned char>(atom[i])) & 0xFFFFFF;
+    if (i < 2) continue;
+    const uint32_t slot = Slot(window);
+    if (((bits_[slot >> 6] >> (slot & 63)) & 1) == 0) return false;
+  }
+  return true;
+}
+
+bool MayMatch(const PatternPrefilter& prefilter,
+              absl::string_view prefilter_text, const TextTrigrams& trigrams) {
+  if (prefilter.atoms.empty()) return true;
+  uint32_t present = 0;
+  for (size_t a = 0; a < prefilter.atoms.size(); ++a) {
+    const std::string& atom = prefilter.atoms[a];
+    if (trigrams.MayHold(atom) &&
+        memmem(prefilter_text.data(), prefilter_text.size(), atom.data(),
+               atom.size()) != nullptr) {
+      present |= 1u << a;
+    }
+  }
+  return ((prefilter.may_match >> present) & 1) != 0;
+}
+
 absl::StatusOr<std::shared_ptr<const CompiledAlertRule>> CompileAlertRule(
     const v1::AlertRule& rule, const Options& options) {
   auto out = std::make_shared<CompiledAlertRule>();
@@ -762,6 +803,14 @@ const std::string& NoticePrefilterText(const PreparedNotice& n) {
     n.prefilter_ready = true;
   }
   return n.prefilter_text;
+}
+
+bool NoticeMayMatch(const PatternPrefilter& prefilter,
+                    const PreparedNotice& n) {
+  if (prefilter.atoms.empty()) return true;
+  const std::string& text = NoticePrefilterText(n);
+  if (!n.trigrams.has_value()) n.trigrams.emplace(text);
+  return MayMatch(prefilter, text, *n.trigrams);
 }
 
 void AlertPostings::Add(absl::string_view key, uint32_t position) {
@@ -1277,7 +1326,7 @@ absl::StatusOr<bool> MatchRule(
   // RE2 runs only for a pattern whose atoms the text holds.
   const size_t includes = compiled.include_patterns.size();
   for (size_t i = 0; i < includes; ++i) {
-    if (MayMatch(compiled.prefilters[i], NoticePrefilterText(n)) &&
+    if (NoticeMayMatch(compiled.prefilters[i], n) &&
         RE2::PartialMatch(FoldedText(n), *compiled.include_patterns[i])) {
       match->pattern = static_cast<int32_t>(i);
       break;
@@ -1285,7 +1334,7 @@ absl::StatusOr<bool> MatchRule(
   }
   if (includes > 0 && match->pattern < 0) return false;
   for (size_t i = 0; i < compiled.exclude_patterns.size(); ++i) {
-    if (MayMatch(compiled.prefilters[includes + i], NoticePrefilterText(n)) &&
+    if (NoticeMayMatch(compiled.prefilters[includes + i], n) &&
         RE2::PartialMatch(FoldedText(n), *compiled.exclude_patterns[i])) {
       return false;
     }
@@ -1300,6 +1349,34 @@ absl::StatusOr<bool> MatchRule(
     match->score = *score;
   }
   return true;
+}
+
+void SortMatchesByRule(std::vector<AlertMatch>* matches, size_t rule_count) {
+  constexpr size_t kFewMatches = 256;
+  if (matches->size() < kFewMatches) {
+    std::sort(matches->begin(), matches->end(),
+              [](const AlertMatch& a, const AlertMatch& b) {
+                return a.rule < b.rule;
+              });
+    return;
+  }
+  // Least significant digit first, 11 bits a pass, as many passes as the
+  // largest position needs; each pass is stable.
+  constexpr int kBits = 11;
+  constexpr uint32_t kMask = (1u << kBits) - 1;
+  const uint64_t largest = rule_count == 0 ? 0 : uint64_t{rule_count} - 1;
+  std::vector<AlertMatch> other(matches->size());
+  for (int shift = 0; shift < 32 && (largest >> shift) != 0; shift += kBits) {
+    std::vector<uint32_t> start(kMask + 2, 0);
+    for (const AlertMatch& m : *matches) {
+      ++start[((static_cast<uint32_t>(m.rule) >> shift) & kMask) + 1];
+    }
+    for (size_t d = 1; d < start.size(); ++d) start[d] += start[d - 1];
+    for (const AlertMatch& m : *matches) {
+      other[start[(static_cast<uint32_t>(m.rule) >> shift) & kMask]++] = m;
+    }
+    matches->swap(other);
+  }
 }
 
 void ExplainMatch(const QuickCheckTable& table, uint32_t slot,

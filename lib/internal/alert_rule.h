@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,28 @@ std::string PrefilterText(absl::string_view text);
 // (PrefilterText of it) was made from.
 bool MayMatch(const PatternPrefilter& prefilter,
               absl::string_view prefilter_text);
+
+// The trigrams (three adjacent bytes) of a text, hashed into a bit set in
+// one pass, so that the atoms of every pattern a notice meets are looked
+// for cheaply: an atom occurs only where each of its trigrams does, so
+// MayHold() false proves it absent, without searching the text.
+class TextTrigrams {
+ public:
+  explicit TextTrigrams(absl::string_view text);
+  // False only when `atom` does not occur in the text. Atoms shorter than
+  // three bytes may always.
+  bool MayHold(absl::string_view atom) const;
+
+ private:
+  static constexpr int kHashBits = 16;
+  static uint32_t Slot(uint32_t trigram);
+  std::vector<uint64_t> bits_;
+};
+
+// MayMatch(prefilter, prefilter_text), made faster: an atom the text's
+// trigrams rule out is not searched for.
+bool MayMatch(const PatternPrefilter& prefilter,
+              absl::string_view prefilter_text, const TextTrigrams& trigrams);
 
 // A CPV prefix of `digits` digits: the codes whose leading digits, read as
 // an 8-digit number padded with zeros, are in [low, high).
@@ -165,6 +188,8 @@ struct PreparedNotice {
   // PrefilterText of the folded text, made on first use.
   mutable bool prefilter_ready = false;
   mutable std::string prefilter_text;
+  // The trigrams of the prefilter text, made on first use.
+  mutable std::optional<TextTrigrams> trigrams;
 };
 
 // FoldText(text), made faster: FoldText maps each code point on its own, so
@@ -177,6 +202,11 @@ const std::string& FoldedText(const PreparedNotice& notice);
 
 // PrefilterText(FoldedText(notice)), made on first use.
 const std::string& NoticePrefilterText(const PreparedNotice& notice);
+
+// MayMatch(prefilter, NoticePrefilterText(notice)), with the text's
+// trigrams made on first use.
+bool NoticeMayMatch(const PatternPrefilter& prefilter,
+                    const PreparedNotice& notice);
 
 // InvalidArgument naming the tender when its text is not valid UTF-8.
 absl::StatusOr<PreparedNotice> PrepareNotice(const v1::Tender& tender);
@@ -311,6 +341,10 @@ absl::StatusOr<bool> MatchRule(
     const std::vector<std::shared_ptr<const CompiledAlertRule>>& rules,
     uint32_t position, const PreparedNotice& notice, const NoticeKeys& keys,
     const EvaluationContext& context, AlertMatch* match);
+
+// Sorts `matches`, whose rules are distinct positions below `rule_count`,
+// by rule: a radix sort when there are many.
+void SortMatchesByRule(std::vector<AlertMatch>* matches, size_t rule_count);
 
 // Asks the processor to load what MatchRule reads first of the rule at
 // `position`: its record, then (`stage` 1, once the record is loaded) the
