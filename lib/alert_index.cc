@@ -302,6 +302,10 @@ size_t AlertIndex::ApproximateMemoryUsage() const {
     for (const auto& f : r->prefilters) {
       bytes += sizeof(f);
       for (const auto& a : f.atoms) bytes += sizeof(a) + a.capacity();
+      for (const auto& pieces : f.searched) {
+        bytes += sizeof(pieces);
+        for (const auto& p : pieces) bytes += sizeof(p) + p.capacity();
+      }
     }
     for (const auto& k : r->index_keys) bytes += sizeof(k) + k.capacity();
     bytes += (r->cpv.capacity() + r->exclude_cpv.capacity()) *

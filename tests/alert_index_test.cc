@@ -701,6 +701,32 @@ TEST(PatternPrefilter, SaysCannotMatchOnlyWhenRe2DoesNot) {
   EXPECT_GT(rejected, compared / 4);
 }
 
+// An atom with runes other than ASCII is searched for by its ASCII runs,
+// so that such a pattern does not always run RE2; one with none counts as
+// present.
+TEST(PatternPrefilter, SearchesTheAsciiRunsOfOtherAtoms) {
+  auto prefilter = [](const std::string& source) {
+    absl::StatusOr<std::unique_ptr<RE2>> re = internal::CompileKeywordPattern(
+        source, /*case_sensitive=*/false, 8 << 20);
+    EXPECT_TRUE(re.ok()) << source;
+    return internal::MakePatternPrefilter(**re);
+  };
+  const std::string mixed = "drones\xCF\x83\xCE\xBA";  // "dronesσκ"
+  const std::string greek = "\xCF\x83\xCE\xBA\xCE\xB1\xCF\x86\xCE\xB7";
+  const internal::PatternPrefilter one = prefilter(mixed);
+  ASSERT_FALSE(one.atoms.empty());
+  EXPECT_FALSE(internal::MayMatch(one, "services de nettoyage"));
+  EXPECT_TRUE(internal::MayMatch(one, absl::StrCat("en ", mixed, " af")));
+  // Either word: the Greek one cannot be ruled out, so neither can the
+  // pattern.
+  EXPECT_TRUE(prefilter(absl::StrCat(mixed, "|", greek)).atoms.empty());
+  // Both: the other word alone rules it out.
+  const internal::PatternPrefilter both =
+      prefilter(absl::StrCat(mixed, ".*", greek));
+  ASSERT_FALSE(both.atoms.empty());
+  EXPECT_FALSE(internal::MayMatch(both, greek));
+}
+
 // The trigram filter against memmem (its brute-force twin) on random
 // texts and atoms over a small alphabet (so that atoms often occur) with
 // multi-byte runes: "absent" only when the atom does not occur.

@@ -417,6 +417,23 @@ size_t TermHash(absl::string_view term) {
   return absl::Hash<absl::string_view>{}(term);
 }
 
+namespace {
+
+// Whether `prefilter`'s pattern may match a text that holds the pieces
+// `holds` says it holds.
+template <typename Holds>
+bool AtomsMayMatch(const PatternPrefilter& prefilter, Holds holds) {
+  if (prefilter.atoms.empty()) return true;
+  uint32_t present = 0;
+  for (size_t a = 0; a < prefilter.atoms.size(); ++a) {
+    const std::vector<std::string>& pieces = prefilter.searched[a];
+    if (std::all_of(pieces.begin(), pieces.end(), holds)) present |= 1u << a;
+  }
+  return ((prefilter.may_match >> present) & 1) != 0;
+}
+
+}  // namespace
+
 PatternPrefilter MakePatternPrefilter(const RE2& pattern) {
   PatternPrefilter out;
   // Atoms shorter than this are not worth looking for.
@@ -434,8 +451,24 @@ PatternPrefilter MakePatternPrefilter(const RE2& pattern) {
     return out;
   }
   for (const std::string& atom : atoms) {
-    for (char c : atom) {
-      if (static_cast<unsigned char>(c) >= 0x80) return out;
+    std::vector<std::string>& pieces = out.searched.emplace_back();
+    const bool ascii = std::none_of(atom.begin(), atom.end(), [](char c) {
+      return static_cast<unsigned char>(c) >= 0x80;
+    });
+    if (ascii) {
+      pieces.push_back(atom);
+    } else {
+      for (size_t i = 0; i < atom.size();) {
+        size_t end = i;
+        while (end < atom.size() &&
+               static_cast<unsigned char>(atom[end]) < 0x80) {
+          ++end;
+        }
+        if (end - i >= static_cast<size_t>(kMinAtomLength)) {
+          pieces.push_back(atom.substr(i, end - i));
+        }
+        i = end + 1;
+      }
     }
   }
   uint64_t may_match = 0;
@@ -449,7 +482,13 @@ PatternPrefilter MakePatternPrefilter(const RE2& pattern) {
     filter.AllPotentials(present, &potential);
     if (!potential.empty()) may_match |= uint64_t{1} << subset;
   }
-  if ((may_match & 1) != 0) return out;  // Needs no atom: always runs.
+  // Atoms with nothing to search for count as present: when those alone
+  // may match (or none need be), the pattern always runs.
+  uint32_t unsearched = 0;
+  for (size_t a = 0; a < atoms.size(); ++a) {
+    if (out.searched[a].empty()) unsearched |= 1u << a;
+  }
+  if (((may_match >> unsearched) & 1) != 0) return PatternPrefilter();
   out.atoms = std::move(atoms);
   out.may_match = may_match;
   return out;
@@ -487,17 +526,11 @@ std::string PrefilterText(absl::string_view text) {
 
 bool MayMatch(const PatternPrefilter& prefilter,
               absl::string_view prefilter_text) {
-  if (prefilter.atoms.empty()) return true;
-  uint32_t present = 0;
-  for (size_t a = 0; a < prefilter.atoms.size(); ++a) {
-    const std::string& atom = prefilter.atoms[a];
+  return AtomsMayMatch(prefilter, [&](const std::string& piece) {
     // glibc's memmem is much faster than a memchr-then-memcmp search.
-    if (memmem(prefilter_text.data(), prefilter_text.size(), atom.data(),
-               atom.size()) != nullptr) {
-      present |= 1u << a;
-    }
-  }
-  return ((prefilter.may_match >> present) & 1) != 0;
+    return memmem(prefilter_text.data(), prefilter_text.size(), piece.data(),
+                  piece.size()) != nullptr;
+  });
 }
 
 uint32_t TextTrigrams::Slot(uint32_t trigram) {
@@ -528,17 +561,11 @@ bool TextTrigrams::MayHold(absl::string_view atom) const {
 
 bool MayMatch(const PatternPrefilter& prefilter,
               absl::string_view prefilter_text, const TextTrigrams& trigrams) {
-  if (prefilter.atoms.empty()) return true;
-  uint32_t present = 0;
-  for (size_t a = 0; a < prefilter.atoms.size(); ++a) {
-    const std::string& atom = prefilter.atoms[a];
-    if (trigrams.MayHold(atom) &&
-        memmem(prefilter_text.data(), prefilter_text.size(), atom.data(),
-               atom.size()) != nullptr) {
-      present |= 1u << a;
-    }
-  }
-  return ((prefilter.may_match >> present) & 1) != 0;
+  return AtomsMayMatch(prefilter, [&](const std::string& piece) {
+    return trigrams.MayHold(piece) &&
+           memmem(prefilter_text.data(), prefilter_text.size(), piece.data(),
+                  piece.size()) != nullptr;
+  });
 }
 
 absl::StatusOr<std::shared_ptr<const CompiledAlertRule>> CompileAlertRule(

@@ -48,15 +48,23 @@ struct AlertPhrase {
 size_t TermHash(absl::string_view term);
 
 // What text a compiled pattern's match needs, from RE2's FilteredRE2:
-// its atoms (lower-case ASCII strings) and, for each subset of them, whether
+// its atoms (lower-cased strings) and, for each subset of them, whether
 // the pattern can match a text that holds exactly that subset. Checked
 // against the notice's text once per candidate, so that a pattern whose
 // atoms are absent never runs RE2 -- an exact shortcut: MayMatch() is false
-// only when PartialMatch() is. A pattern with no atoms, more than
-// kMaxPrefilterAtoms, or an atom that is not ASCII always runs.
+// only when PartialMatch() is. An ASCII atom is searched for whole. An atom
+// with other runes ("contrôle", "σκάφη") is searched for by its runs of at
+// least three ASCII bytes ("contr"), which any text holding it holds
+// (ASCII bytes fold only to ASCII letters, as PrefilterText leaves them),
+// and counts as present when they all are -- always when it has none: the
+// subsets only ever need more atoms present, so counting an atom present
+// is safe. A pattern with no atoms, more than kMaxPrefilterAtoms, or no
+// atom with anything to search for always runs.
 struct PatternPrefilter {
   static constexpr int kMaxPrefilterAtoms = 6;
   std::vector<std::string> atoms;
+  // Per atom, what is searched for: the atom, or its ASCII runs.
+  std::vector<std::vector<std::string>> searched;
   uint64_t may_match = ~uint64_t{0};  // Bit s: the atoms of subset s present.
 };
 
