@@ -302,6 +302,7 @@ size_t AlertIndex::ApproximateMemoryUsage() const {
     for (const auto& f : r->prefilters) {
       bytes += sizeof(f);
       for (const auto& a : f.atoms) bytes += sizeof(a) + a.capacity();
+      bytes += f.rune_folds.capacity() * sizeof(f.rune_folds[0]);
       for (const auto& pieces : f.searched) {
         bytes += sizeof(pieces);
         for (const auto& p : pieces) bytes += sizeof(p) + p.capacity();

@@ -634,15 +634,41 @@ TEST(PatternPrefilter, SaysCannotMatchOnlyWhenRe2DoesNot) {
                                                 "\xC4\xB0",
                                                 "\xCE\xA3",
                                                 "\xCF\x82",
+                                                "\xCF\x83",
+                                                "\xD0\xB4",
+                                                "\xD0\x94",
+                                                "\xE1\xB2\x81",
                                                 " ",
                                                 "-",
                                                 "ab",
                                                 "kis"};
-  const std::vector<std::string> pattern_pieces = {
-      "a",   "b",    "k",        "K",        "s",         "S",
-      "i",   "e",    "\xC3\xA9", "\xCF\x83", "\\x{212A}", "\\x{17F}",
-      "abk", "kiss", "sea",      "[ab]",     "[a-k]",     ".",
-      " ",   "\\b",  "\\w",      "(?i)",     "(?-i)",     "[^a]"};
+  const std::vector<std::string> pattern_pieces = {"a",
+                                                   "b",
+                                                   "k",
+                                                   "K",
+                                                   "s",
+                                                   "S",
+                                                   "i",
+                                                   "e",
+                                                   "\xC3\xA9",
+                                                   "\xCF\x83",
+                                                   "\\x{212A}",
+                                                   "\\x{17F}",
+                                                   "\xCF\x83\xD0\xB4",
+                                                   "\xCE\xA3\xCF\x83\xCF\x82",
+                                                   "\xD0\x94\xD0\xB4",
+                                                   "abk",
+                                                   "kiss",
+                                                   "sea",
+                                                   "[ab]",
+                                                   "[a-k]",
+                                                   ".",
+                                                   " ",
+                                                   "\\b",
+                                                   "\\w",
+                                                   "(?i)",
+                                                   "(?-i)",
+                                                   "[^a]"};
   auto pick = [&](const std::vector<std::string>& from) -> const std::string& {
     return from[rng() % from.size()];
   };
@@ -682,7 +708,10 @@ TEST(PatternPrefilter, SaysCannotMatchOnlyWhenRe2DoesNot) {
     ++filtered;
     for (int t = 0; t < 40; ++t) {
       const std::string s = text();
-      const std::string folded = internal::PrefilterText(s);
+      const std::string folded =
+          internal::FoldRunes(internal::PrefilterText(s),
+                              internal::RuneFolds(prefilter.rune_folds.begin(),
+                                                  prefilter.rune_folds.end()));
       const bool may = internal::MayMatch(prefilter, folded);
       const bool does = RE2::PartialMatch(s, **re);
       ++compared;
@@ -701,9 +730,23 @@ TEST(PatternPrefilter, SaysCannotMatchOnlyWhenRe2DoesNot) {
   EXPECT_GT(rejected, compared / 4);
 }
 
-// An atom with runes other than ASCII is searched for by its ASCII runs,
-// so that such a pattern does not always run RE2; one with none counts as
-// present.
+// Orbits as RE2 folds case: final sigma with sigma, the long-legged
+// Cyrillic de with de; none outside the Basic Multilingual Plane.
+TEST(CaseOrbit, HoldsTheRunesRe2FoldsTogether) {
+  auto sorted = [](std::vector<char32_t> runes) {
+    std::sort(runes.begin(), runes.end());
+    return runes;
+  };
+  EXPECT_THAT(sorted(internal::CaseOrbit(0x3C3)),
+              ElementsAre(0x3A3, 0x3C2, 0x3C3));
+  EXPECT_THAT(sorted(internal::CaseOrbit(0x414)),
+              ElementsAre(0x414, 0x434, 0x1C81));
+  EXPECT_THAT(internal::CaseOrbit(0x4E00), ElementsAre(0x4E00));
+  EXPECT_TRUE(internal::CaseOrbit(0x10400).empty());
+}
+
+// An atom with runes outside the plane is searched for by its ASCII runs;
+// one of Greek letters whole, its runes folded.
 TEST(PatternPrefilter, SearchesTheAsciiRunsOfOtherAtoms) {
   auto prefilter = [](const std::string& source) {
     absl::StatusOr<std::unique_ptr<RE2>> re = internal::CompileKeywordPattern(
@@ -711,20 +754,27 @@ TEST(PatternPrefilter, SearchesTheAsciiRunsOfOtherAtoms) {
     EXPECT_TRUE(re.ok()) << source;
     return internal::MakePatternPrefilter(**re);
   };
-  const std::string mixed = "drones\xCF\x83\xCE\xBA";  // "dronesσκ"
+  const std::string mixed = "drones\xF0\x90\x90\xA8";  // "drones𐐨"
   const std::string greek = "\xCF\x83\xCE\xBA\xCE\xB1\xCF\x86\xCE\xB7";
   const internal::PatternPrefilter one = prefilter(mixed);
   ASSERT_FALSE(one.atoms.empty());
   EXPECT_FALSE(internal::MayMatch(one, "services de nettoyage"));
   EXPECT_TRUE(internal::MayMatch(one, absl::StrCat("en ", mixed, " af")));
-  // Either word: the Greek one cannot be ruled out, so neither can the
-  // pattern.
-  EXPECT_TRUE(prefilter(absl::StrCat(mixed, "|", greek)).atoms.empty());
-  // Both: the other word alone rules it out.
-  const internal::PatternPrefilter both =
-      prefilter(absl::StrCat(mixed, ".*", greek));
-  ASSERT_FALSE(both.atoms.empty());
-  EXPECT_FALSE(internal::MayMatch(both, greek));
+  // A Greek word is searched for with its runes folded to their orbits'
+  // least: found in capitals and with a final sigma.
+  const internal::PatternPrefilter word = prefilter(greek);
+  ASSERT_FALSE(word.atoms.empty());
+  const internal::RuneFolds folds(word.rune_folds.begin(),
+                                  word.rune_folds.end());
+  EXPECT_TRUE(internal::MayMatch(
+      word,
+      internal::FoldRunes("\xCE\xA3\xCE\x9A\xCE\x91\xCE\xA6\xCE\x97", folds)));
+  EXPECT_FALSE(internal::MayMatch(
+      word, internal::FoldRunes("\xCE\xBA\xCE\xB1\xCF\x86\xCE\xB7", folds)));
+  // A rune beyond the plane leaves an atom to its ASCII runs, and one with
+  // none to count as present: then the pattern always runs.
+  EXPECT_TRUE(prefilter("\xF0\x90\x90\xA8\xF0\x90\x90\xA9\xF0\x90\x90\xAA")
+                  .atoms.empty());
 }
 
 // The trigram filter against memmem (its brute-force twin) on random

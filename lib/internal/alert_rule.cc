@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <mutex>  // NOLINT: a process-wide memo of case orbits
 #include <utility>
 
 #include "absl/hash/hash.h"
@@ -417,6 +418,62 @@ size_t TermHash(absl::string_view term) {
   return absl::Hash<absl::string_view>{}(term);
 }
 
+std::vector<char32_t> CaseOrbit(char32_t rune) {
+  if (rune == 0 || rune > 0xFFFF || (rune >= 0xD800 && rune <= 0xDFFF)) {
+    return {};
+  }
+  static std::mutex mutex;
+  static auto* orbits =
+      new absl::flat_hash_map<char32_t, std::vector<char32_t>>;
+  static const std::string* plane = [] {
+    auto* runes = new std::string;
+    for (char32_t r = 1; r <= 0xFFFF; ++r) {
+      if (r < 0xD800 || r > 0xDFFF) AppendUtf8(r, runes);
+    }
+    return runes;
+  }();
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = orbits->find(rune);
+    if (it != orbits->end()) return it->second;
+  }
+  RE2::Options options;
+  options.set_case_sensitive(false);
+  const RE2 literal(absl::StrFormat("(\\x{%x})", static_cast<uint32_t>(rune)),
+                    options);
+  std::vector<char32_t> orbit;
+  re2::StringPiece rest(*plane), found;
+  while (RE2::FindAndConsume(&rest, literal, &found)) {
+    size_t at = 0;
+    orbit.push_back(
+        DecodeUtf8(absl::string_view(found.data(), found.size()), &at));
+  }
+  std::lock_guard<std::mutex> lock(mutex);
+  orbits->try_emplace(rune, orbit);
+  return orbit;
+}
+
+std::string FoldRunes(absl::string_view text, const RuneFolds& folds) {
+  if (folds.empty()) return std::string(text);
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    if (static_cast<unsigned char>(text[i]) < 0x80) {
+      out += text[i++];
+      continue;
+    }
+    const size_t from = i;
+    const char32_t rune = DecodeUtf8(text, &i);
+    auto it = rune == kReplacementCharacter ? folds.end() : folds.find(rune);
+    if (it == folds.end()) {
+      out.append(text.data() + from, i - from);
+    } else {
+      AppendUtf8(it->second, &out);
+    }
+  }
+  return out;
+}
+
 namespace {
 
 // Whether `prefilter`'s pattern may match a text that holds the pieces
@@ -457,6 +514,35 @@ PatternPrefilter MakePatternPrefilter(const RE2& pattern) {
     });
     if (ascii) {
       pieces.push_back(atom);
+      continue;
+    }
+    // Whole, its runes replaced by their orbits' least, when each has one.
+    std::string folded;
+    std::vector<std::pair<char32_t, char32_t>> folds;
+    bool whole = true;
+    for (size_t i = 0; i < atom.size() && whole;) {
+      if (static_cast<unsigned char>(atom[i]) < 0x80) {
+        folded += atom[i++];
+        continue;
+      }
+      const char32_t rune = DecodeUtf8(atom, &i);
+      const std::vector<char32_t> orbit = rune == kReplacementCharacter
+                                              ? std::vector<char32_t>()
+                                              : CaseOrbit(rune);
+      // An orbit with an ASCII letter (K, KELVIN SIGN), or a rune that
+      // PrefilterText rewrites, is left to PrefilterText.
+      whole = !orbit.empty() &&
+              std::none_of(orbit.begin(), orbit.end(), [](char32_t r) {
+                return r < 0x80 || r == 0x212A || r == 0x17F || r == 0x130;
+              });
+      if (!whole) break;
+      const char32_t least = *std::min_element(orbit.begin(), orbit.end());
+      for (char32_t r : orbit) folds.emplace_back(r, least);
+      AppendUtf8(least, &folded);
+    }
+    if (whole) {
+      pieces.push_back(std::move(folded));
+      out.rune_folds.insert(out.rune_folds.end(), folds.begin(), folds.end());
     } else {
       for (size_t i = 0; i < atom.size();) {
         size_t end = i;
@@ -824,20 +910,15 @@ const std::string& FoldedText(const PreparedNotice& n) {
   return n.folded_text;
 }
 
-const std::string& NoticePrefilterText(const PreparedNotice& n) {
-  if (!n.prefilter_ready) {
-    n.prefilter_text = PrefilterText(FoldedText(n));
-    n.prefilter_ready = true;
-  }
-  return n.prefilter_text;
-}
-
-bool NoticeMayMatch(const PatternPrefilter& prefilter,
+bool NoticeMayMatch(const PatternPrefilter& prefilter, const RuneFolds& folds,
                     const PreparedNotice& n) {
   if (prefilter.atoms.empty()) return true;
-  const std::string& text = NoticePrefilterText(n);
-  if (!n.trigrams.has_value()) n.trigrams.emplace(text);
-  return MayMatch(prefilter, text, *n.trigrams);
+  if (!n.prefilter_ready) {
+    n.prefilter_text = FoldRunes(PrefilterText(FoldedText(n)), folds);
+    n.trigrams.emplace(n.prefilter_text);
+    n.prefilter_ready = true;
+  }
+  return MayMatch(prefilter, n.prefilter_text, *n.trigrams);
 }
 
 void AlertPostings::Add(absl::string_view key, uint32_t position) {
@@ -1093,7 +1174,8 @@ size_t QuickCheckTable::ApproximateMemoryUsage() const {
          nuts.capacity() * sizeof(PackedNuts) +
          phrases.capacity() * sizeof(QuickPhrase) +
          term_ids.capacity() * sizeof(int32_t) +
-         names.ApproximateMemoryUsage() + terms.ApproximateMemoryUsage();
+         names.ApproximateMemoryUsage() + terms.ApproximateMemoryUsage() +
+         rune_folds.size() * (2 * sizeof(char32_t) + 1);
 }
 
 QuickCheckTable BuildQuickCheckTable(
@@ -1162,6 +1244,9 @@ QuickCheckTable BuildQuickCheckTable(
                                                : r.max_value().currency());
       v.min = r.min_value().amount();
       v.max = r.max_value().amount();
+    }
+    for (const PatternPrefilter& f : compiled->prefilters) {
+      table.rune_folds.insert(f.rune_folds.begin(), f.rune_folds.end());
     }
     table.rules.push_back(q);
     table.values.push_back(v);
@@ -1353,7 +1438,7 @@ absl::StatusOr<bool> MatchRule(
   // RE2 runs only for a pattern whose atoms the text holds.
   const size_t includes = compiled.include_patterns.size();
   for (size_t i = 0; i < includes; ++i) {
-    if (NoticeMayMatch(compiled.prefilters[i], n) &&
+    if (NoticeMayMatch(compiled.prefilters[i], table.rune_folds, n) &&
         RE2::PartialMatch(FoldedText(n), *compiled.include_patterns[i])) {
       match->pattern = static_cast<int32_t>(i);
       break;
@@ -1361,7 +1446,8 @@ absl::StatusOr<bool> MatchRule(
   }
   if (includes > 0 && match->pattern < 0) return false;
   for (size_t i = 0; i < compiled.exclude_patterns.size(); ++i) {
-    if (NoticeMayMatch(compiled.prefilters[includes + i], n) &&
+    if (NoticeMayMatch(compiled.prefilters[includes + i], table.rune_folds,
+                       n) &&
         RE2::PartialMatch(FoldedText(n), *compiled.exclude_patterns[i])) {
       return false;
     }

@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -47,25 +48,44 @@ struct AlertPhrase {
 // The hash phrases and notice terms are compared by before their text.
 size_t TermHash(absl::string_view term);
 
+// RE2's case-folding orbit of `rune`: the runes a case-insensitive literal
+// of it matches, itself included ("σ": σ, ς, Σ), found by RE2 itself over
+// every rune of the Basic Multilingual Plane, once per rune and process
+// (thread-safe). Empty for a rune outside that plane (folding never joins
+// one of its runes with another's).
+std::vector<char32_t> CaseOrbit(char32_t rune);
+
+// Runes replaced by the least rune of their orbit before atoms are looked
+// for, so that an atom of Greek or Cyrillic letters is found whatever the
+// case of the text's ("σ" in "...ς").
+using RuneFolds = absl::flat_hash_map<char32_t, char32_t>;
+
 // What text a compiled pattern's match needs, from RE2's FilteredRE2:
 // its atoms (lower-cased strings) and, for each subset of them, whether
 // the pattern can match a text that holds exactly that subset. Checked
 // against the notice's text once per candidate, so that a pattern whose
 // atoms are absent never runs RE2 -- an exact shortcut: MayMatch() is false
-// only when PartialMatch() is. An ASCII atom is searched for whole. An atom
-// with other runes ("contrôle", "σκάφη") is searched for by its runs of at
-// least three ASCII bytes ("contr"), which any text holding it holds
-// (ASCII bytes fold only to ASCII letters, as PrefilterText leaves them),
-// and counts as present when they all are -- always when it has none: the
-// subsets only ever need more atoms present, so counting an atom present
-// is safe. A pattern with no atoms, more than kMaxPrefilterAtoms, or no
-// atom with anything to search for always runs.
+// only when PartialMatch() is. An ASCII atom is searched for whole; so is
+// one with other runes of the plane ("σκαφη"), each replaced by the least
+// rune of its orbit (as the text's runes are: `rune_folds`), since a text
+// the pattern matches holds, where it matches, a rune of the orbit of each
+// (RE2 lower-cases an atom's runes within their orbits). Otherwise the
+// atom is searched for by its runs of at least three ASCII bytes, which any
+// text holding it holds (ASCII bytes fold only to ASCII letters, as
+// PrefilterText leaves them), and counts as present when they all are --
+// always when it has none: the subsets only ever need more atoms present,
+// so counting an atom present is safe. A pattern with no atoms, more than
+// kMaxPrefilterAtoms, or whose atoms with nothing to search for may match
+// alone always runs.
 struct PatternPrefilter {
   static constexpr int kMaxPrefilterAtoms = 6;
   std::vector<std::string> atoms;
   // Per atom, what is searched for: the atom, or its ASCII runs.
   std::vector<std::vector<std::string>> searched;
   uint64_t may_match = ~uint64_t{0};  // Bit s: the atoms of subset s present.
+  // The orbits of the runes other than ASCII of the searched atoms: every
+  // rune and the least of its orbit.
+  std::vector<std::pair<char32_t, char32_t>> rune_folds;
 };
 
 PatternPrefilter MakePatternPrefilter(const RE2& pattern);
@@ -75,8 +95,12 @@ PatternPrefilter MakePatternPrefilter(const RE2& pattern);
 // U+017F LONG S, U+0130 I WITH DOT ABOVE) replaced by it.
 std::string PrefilterText(absl::string_view text);
 
+// `text` with each rune `folds` holds replaced by its value.
+std::string FoldRunes(absl::string_view text, const RuneFolds& folds);
+
 // False only when `pattern` cannot match the text that `prefilter_text`
-// (PrefilterText of it) was made from.
+// (FoldRunes(PrefilterText(text), folds) with `folds` holding the
+// prefilter's `rune_folds`) was made from.
 bool MayMatch(const PatternPrefilter& prefilter,
               absl::string_view prefilter_text);
 
@@ -193,10 +217,10 @@ struct PreparedNotice {
   };
   mutable bool worded = false;
   mutable Words words;
-  // PrefilterText of the folded text, made on first use.
+  // The text atoms are looked for in (NoticeMayMatch) and its trigrams,
+  // made on first use.
   mutable bool prefilter_ready = false;
   mutable std::string prefilter_text;
-  // The trigrams of the prefilter text, made on first use.
   mutable std::optional<TextTrigrams> trigrams;
 };
 
@@ -208,12 +232,11 @@ std::string FoldTextByRuns(absl::string_view text);
 // The folded text of `notice`, made on first use.
 const std::string& FoldedText(const PreparedNotice& notice);
 
-// PrefilterText(FoldedText(notice)), made on first use.
-const std::string& NoticePrefilterText(const PreparedNotice& notice);
-
-// MayMatch(prefilter, NoticePrefilterText(notice)), with the text's
-// trigrams made on first use.
-bool NoticeMayMatch(const PatternPrefilter& prefilter,
+// MayMatch(prefilter, FoldRunes(PrefilterText(FoldedText(notice)),
+// folds)), that text and its trigrams made on first use. `folds` holds
+// every rune_folds of `prefilter` and is the same for every call on one
+// notice (a quick-check table's).
+bool NoticeMayMatch(const PatternPrefilter& prefilter, const RuneFolds& folds,
                     const PreparedNotice& notice);
 
 // InvalidArgument naming the tender when its text is not valid UTF-8.
@@ -303,8 +326,9 @@ struct QuickCheckTable {
   std::vector<PackedNuts> nuts;
   std::vector<QuickPhrase> phrases;
   std::vector<int32_t> term_ids;
-  Symbols names;  // Countries, languages, currencies.
-  Symbols terms;  // Every term of every phrase, stemmed and unstemmed.
+  Symbols names;         // Countries, languages, currencies.
+  Symbols terms;         // Every term of every phrase, stemmed and unstemmed.
+  RuneFolds rune_folds;  // Of every pattern prefilter.
 
   size_t ApproximateMemoryUsage() const;
 };
