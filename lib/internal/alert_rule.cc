@@ -458,8 +458,14 @@ std::string FoldRunes(absl::string_view text, const RuneFolds& folds) {
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size();) {
-    if (static_cast<unsigned char>(text[i]) < 0x80) {
-      out += text[i++];
+    // ASCII runs are copied whole.
+    size_t end = i;
+    while (end < text.size() && static_cast<unsigned char>(text[end]) < 0x80) {
+      ++end;
+    }
+    if (end > i) {
+      out.append(text.data() + i, end - i);
+      i = end;
       continue;
     }
     const size_t from = i;
