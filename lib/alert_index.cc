@@ -243,7 +243,11 @@ absl::StatusOr<std::vector<v1::Alert>> AlertIndex::Evaluate(
       __builtin_prefetch(rule.id().data());
       __builtin_prefetch(rule.subscriber().data());
     }
-    alerts.push_back(matches->ToAlert(i));
+    // Written in place, as ToAlert writes it.
+    const AlertMatch& match = (*matches)[i];
+    internal::ExplainMatch(*table_, position_slot_[match.rule],
+                           *rules_[match.rule], *matches->notice_,
+                           *matches->keys_, match, &alerts.emplace_back());
   }
   Lap(&since, stats != nullptr ? &stats->explaining : nullptr);
   return alerts;
