@@ -255,13 +255,10 @@ void CpvConcepts::BuildModel(int l, LanguageModel* model) const {
   };
   // How specific a word is among the language's notices, in [0, 1]: 1 for
   // a word no notice has, near 0 for one every notice has.
-  const double n_notices = notice_count_[l];
+  const int n_notices = notice_count_[l];
   auto notice_specificity = [&](const std::string& term) {
     if (!weights_.discount_notice_words || n_notices <= 0) return 1.0;
-    auto it = notice_terms_[l].find(term);
-    const double n = it == notice_terms_[l].end() ? 0 : it->second.notices;
-    return std::log(1 + (n_notices + 1) / (n + 1)) /
-           std::log(1 + (n_notices + 1));
+    return NoticeSpecificity(l, term);
   };
   absl::flat_hash_map<std::string, std::vector<std::pair<int32_t, float>>>
       label_links;
@@ -291,6 +288,14 @@ void CpvConcepts::BuildModel(int l, LanguageModel* model) const {
                                            count / (nt.notices + 1.0))});
     }
   }
+}
+
+double CpvConcepts::NoticeSpecificity(int l, const std::string& term) const {
+  const double n_notices = notice_count_[l];
+  auto it = notice_terms_[l].find(term);
+  const double n = it == notice_terms_[l].end() ? 0 : it->second.notices;
+  return std::log(1 + (n_notices + 1) / (n + 1)) /
+         std::log(1 + (n_notices + 1));
 }
 
 void CpvConcepts::BuildClassifier(
@@ -327,11 +332,18 @@ void CpvConcepts::BuildClassifier(
                   const absl::flat_hash_map<int32_t, double>& class_notices,
                   ClassTotals* out) {
     const double denominator = all_notices + 0.5 * class_totals.size();
+    double all_mass = 0;
+    for (const auto& [key, total] : class_totals) all_mass += total;
     for (const auto& [key, total] : class_totals) {
       auto it = class_notices.find(key);
       const double n = it == class_notices.end() ? 0 : it->second;
-      out->prior_and_norm[key] = {std::log((n + 0.5) / denominator),
-                                  std::log(total + s * vocabulary)};
+      // Complement: the other classes' mass, which a word's mass there
+      // divides; its log enters with the opposite sign.
+      const double norm =
+          weights_.complement
+              ? -std::log(std::max(0.0, all_mass - total) + s * vocabulary)
+              : std::log(total + s * vocabulary);
+      out->prior_and_norm[key] = {std::log((n + 0.5) / denominator), norm};
     }
   };
   fill(totals, group_notices_, &model->groups);
@@ -339,12 +351,26 @@ void CpvConcepts::BuildClassifier(
   for (auto& [term, by_group] : counts) {
     TermLinks& links = model->links[term];
     absl::flat_hash_map<int32_t, double> by_division;
+    double term_mass = 0;
     for (const auto& [g, count] : by_group) {
-      links.groups.push_back({g, static_cast<float>(std::log1p(count / s))});
       by_division[g / 10] += count;
+      term_mass += count;
+    }
+    // Naive Bayes: log((count + s) / s); complement naive Bayes: the
+    // word's smoothed mass in the other classes, log((mass + s) /
+    // (mass - count + s)).
+    auto gain = [&](double count) {
+      return static_cast<float>(
+          weights_.complement
+              ? std::log((term_mass + s) /
+                         (std::max(0.0, term_mass - count) + s))
+              : std::log1p(count / s));
+    };
+    for (const auto& [g, count] : by_group) {
+      links.groups.push_back({g, gain(count)});
     }
     for (const auto& [d, count] : by_division) {
-      links.divisions.push_back({d, static_cast<float>(std::log1p(count / s))});
+      links.divisions.push_back({d, gain(count)});
     }
     // By key: scores summed in the same order in every process.
     auto by_key = [](const ClassGain& a, const ClassGain& b) {
@@ -608,15 +634,81 @@ std::vector<CpvSuggestion> CpvConcepts::SuggestByClassifier(
       }
     }
   }
+  if (weights_.body_words > 0) {
+    double body = 0;
+    for (const auto& [term, w] : weight) body += w == 1 ? 1 : 0;
+    if (body > weights_.body_words) {
+      const double scale = weights_.body_words / body;
+      for (auto& [term, w] : weight) {
+        if (w == 1) w = scale;
+      }
+    }
+  }
+  if (weights_.specific_words && notice_count_[ModelIndex(l)] > 0) {
+    for (auto& [term, w] : weight) w *= NoticeSpecificity(ModelIndex(l), term);
+  }
   std::vector<std::pair<std::string, double>> weighted(weight.begin(),
                                                        weight.end());
   std::sort(weighted.begin(), weighted.end());
   std::vector<CpvSuggestion> out;
-  const ClassScores divisions = Classify(weighted, l, /*divisions=*/true);
+  ClassScores divisions = Classify(weighted, l, /*divisions=*/true);
   ClassScores groups = Classify(weighted, l, /*divisions=*/false);
-  if (divisions.empty() || groups.empty()) return out;
-  // The division by the whole text's evidence; its best group first.
-  const int32_t division = divisions[0].first;
+  if (groups.empty()) return out;
+  // The links rank codes as Concepts does: each group's best code, and its
+  // score, which the link bonus adds to the group's and division's.
+  std::vector<std::string> terms;
+  terms.reserve(words.size());
+  for (const AnalyzedWord& w : words) terms.push_back(w.term);
+  absl::flat_hash_map<int32_t, std::pair<int32_t, double>> best_code;
+  absl::flat_hash_map<int32_t, double> division_link;
+  const std::vector<std::pair<int32_t, double>> ranked =
+      Ranked(RawScores(terms, l));
+  for (const auto& [o, score] : ranked) {
+    const int32_t g = GroupKey(cpv_->CodeAt(o));
+    best_code.try_emplace(g, o, score);
+    division_link.try_emplace(g / 10, score);
+  }
+  auto better = [](const auto& a, const auto& b) {
+    return a.second > b.second || (a.second == b.second && a.first < b.first);
+  };
+  if (weights_.link_bonus > 0 && !ranked.empty() && ranked[0].second > 0) {
+    const double scale = weights_.link_bonus / ranked[0].second;
+    for (auto& [g, score] : groups) {
+      auto it = best_code.find(g);
+      if (it != best_code.end()) score += scale * it->second.second;
+    }
+    for (auto& [d, score] : divisions) {
+      auto it = division_link.find(d);
+      if (it != division_link.end()) score += scale * it->second;
+    }
+    std::sort(groups.begin(), groups.end(), better);
+    std::sort(divisions.begin(), divisions.end(), better);
+  }
+  const double top_score = groups[0].second;
+  // The division: by the whole text's evidence, or by its groups' summed
+  // posteriors; its best group first.
+  int32_t division = divisions.empty() ? groups[0].first / 10
+                                       : divisions[0].first;
+  if (weights_.divisions_from_groups) {
+    std::vector<std::pair<int32_t, double>> mass;  // Division, by key.
+    for (const auto& [g, score] : groups) {
+      mass.emplace_back(g / 10, std::exp(score - top_score));
+    }
+    std::sort(mass.begin(), mass.end());
+    double best_mass = 0;
+    for (size_t i = 0; i < mass.size();) {
+      double sum = 0;
+      size_t j = i;
+      for (; j < mass.size() && mass[j].first == mass[i].first; ++j) {
+        sum += mass[j].second;
+      }
+      if (sum > best_mass) {
+        best_mass = sum;
+        division = mass[i].first;
+      }
+      i = j;
+    }
+  }
   for (size_t i = 0; i < groups.size(); ++i) {
     if (groups[i].first / 10 == division) {
       std::rotate(groups.begin(), groups.begin() + i, groups.begin() + i + 1);
@@ -625,13 +717,6 @@ std::vector<CpvSuggestion> CpvConcepts::SuggestByClassifier(
   }
   // Within each group, the code its links rank first, else the group's own
   // code. Scores: the groups' posterior probabilities among those listed.
-  std::vector<std::string> terms;
-  terms.reserve(words.size());
-  for (const AnalyzedWord& w : words) terms.push_back(w.term);
-  absl::flat_hash_map<int32_t, int32_t> best_code;  // Group -> ordinal.
-  for (const auto& [o, score] : Ranked(RawScores(terms, l))) {
-    best_code.try_emplace(GroupKey(cpv_->CodeAt(o)), o);
-  }
   const double best = groups[0].second;
   double sum = 0;
   for (const auto& [g, score] : groups) sum += std::exp(score - best);
@@ -639,7 +724,7 @@ std::vector<CpvSuggestion> CpvConcepts::SuggestByClassifier(
     if (static_cast<int>(out.size()) >= top) break;
     auto it = best_code.find(g);
     int32_t o = it != best_code.end()
-                    ? it->second
+                    ? it->second.first
                     : cpv_->Ordinal(CpvCode::FromDigits(g * 100000));
     if (o < 0) continue;
     CpvSuggestion& s = out.emplace_back();

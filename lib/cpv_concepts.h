@@ -151,6 +151,29 @@ struct ConceptWeights {
   // line (the title) count 1 + title_weight, the others 1. Must match the
   // weight the notice file was written with. Default: 4.
   double title_weight = 4.0;
+  // The label and notice links (as Concepts ranks codes) join the
+  // classifier: a group's log posterior gains link_bonus times its best
+  // code's link score over the text's best link score, in [0, 1]; a
+  // division's, the same of its best code. Default: 0 (off).
+  double link_bonus = 0.0;
+  // The division is the one whose groups' posteriors (with the link bonus)
+  // sum highest, instead of the separate division classifier. Default:
+  // false.
+  bool divisions_from_groups = false;
+  // A text's words count for the classifier in proportion to their
+  // specificity among the language's training notices (as the label links'
+  // discount: 1 for a word no notice has), so that "fourniture" weighs less
+  // than "drones". Default: false.
+  bool specific_words = false;
+  // The words outside a notice's title weigh together at most this much
+  // (each scaled down evenly), so that a long description's boilerplate
+  // does not drown its title. Default: 0 (no limit).
+  double body_words = 0;
+  // Complement naive Bayes (Rennie et al. 2003): a class is scored by how
+  // unlikely the text is under all the other classes' word counts, which
+  // are many more than its own, so that classes with few training notices
+  // are estimated as well as large ones. Default: false.
+  bool complement = false;
 };
 
 class CpvConcepts {
@@ -280,6 +303,9 @@ class CpvConcepts {
   ClassScores Classify(
       const std::vector<std::pair<std::string, double>>& weighted_terms,
       int language, bool divisions) const;
+  // How specific `term` is among the language's training notices, in
+  // [0, 1]: 1 for a term no notice has, near 0 for one every notice has.
+  double NoticeSpecificity(int language, const std::string& term) const;
   void BuildClassifier(int language,
                        const std::vector<std::vector<std::string>>& label_terms,
                        LanguageModel* model) const;
