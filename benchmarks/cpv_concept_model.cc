@@ -9,11 +9,12 @@
 //   bazel run -c opt //benchmarks:cpv_concept_model -- evaluate
 //     SuggestCpv and DetectLanguage on the held-out notices (fold 0 of
 //     tests/ted_split.h), with the model trained on folds 1-3, as bundled;
-//   bazel run -c opt //benchmarks:cpv_concept_model -- tune
+//   bazel run -c opt //benchmarks:cpv_concept_model -- tune [all]
 //     three-fold cross-validation on folds 1-3 (each evaluated with links
-//     learnt from the other two; fold 0 is never read) over the links'
-//     variants and the classifier's weights: the figures the defaults of
-//     ConceptWeights were chosen on.
+//     learnt from the other two; fold 0 is never read) over the
+//     classifier's link bonus and word specificity (`all`: also the links'
+//     variants, title weight, label prior and smoothing): the figures the
+//     defaults of ConceptWeights were chosen on.
 //
 // A notice is read as the importer reads it; its text is its title,
 // description and lots' titles and descriptions, its main code the
@@ -23,16 +24,13 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <map>
-#include <set>
 #include <string>
-#include <tuple>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -130,11 +128,6 @@ std::vector<Notice> ReadNotices() {
 // (ConceptWeights::title_weight, chosen by `tune`).
 constexpr double kTitleWeight = 4.0;
 
-// A notice's words count for the groups of its other codes (additional
-// codes, lots' codes) this much of what they count for its main code's
-// group: more supervision from the same notices (chosen by `tune`).
-constexpr double kOtherGroups = 0.0;
-
 // A main code's group key (lib/cpv_concepts.h): its first three digits.
 int GroupOf(CpvCode code) { return static_cast<int>(code.digits() / 100000); }
 
@@ -151,8 +144,7 @@ std::string GroupCounts(const std::map<int, double>& counts) {
 // a title's words count 1 + title_weight for the classifier.
 std::string NoticeLinks(const std::vector<Notice>& notices,
                         const std::vector<int>& train,
-                        double title_weight = kTitleWeight,
-                        double other_groups = kOtherGroups) {
+                        double title_weight = kTitleWeight) {
   struct TermStats {
     int notices = 0;
     absl::flat_hash_map<uint32_t, double> codes;
@@ -180,10 +172,6 @@ std::string NoticeLinks(const std::vector<Notice>& notices,
     ++per_language[n.language];
     const int group = GroupOf(n.main);
     group_notices[n.language][group] += 1;
-    std::set<int> others;
-    for (const auto& [code, weight] : n.codes) {
-      if (GroupOf(code) != group) others.insert(GroupOf(code));
-    }
     for (const std::string& t : distinct) {
       TermStats& s = stats[n.language][t];
       ++s.notices;
@@ -193,12 +181,6 @@ std::string NoticeLinks(const std::vector<Notice>& notices,
       const double mass = 1 + (in_title.contains(t) ? title_weight : 0);
       s.groups[group] += mass;
       group_mass[n.language][group] += mass;
-      if (other_groups > 0) {
-        for (int g : others) {
-          s.groups[g] += other_groups * mass;
-          group_mass[n.language][g] += other_groups * mass;
-        }
-      }
     }
   }
   const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
@@ -348,68 +330,19 @@ void LanguageAccuracy(const std::vector<Notice>& notices, int fold) {
   }
 }
 
-// k nearest training notices (prototype): weighted terms of a notice.
-using TermVector = std::vector<std::pair<std::string, double>>;
-
-TermVector NoticeVector(const Notice& n,
-                        const absl::flat_hash_map<std::string, int>& df,
-                        int language_notices, double title_weight) {
-  absl::StatusOr<std::vector<std::string>> terms =
-      AnalyzeText(n.text, n.language);
-  absl::StatusOr<std::vector<std::string>> titles =
-      AnalyzeText(n.titles, n.language);
-  TermVector v;
-  if (!terms.ok() || !titles.ok()) return v;
-  absl::flat_hash_map<std::string, double> w;
-  for (const std::string& t : *terms) w[ConceptTerm(t, n.language)] = 1;
-  for (const std::string& t : *titles) {
-    w[ConceptTerm(t, n.language)] = 1 + title_weight;
-  }
-  double norm = 0;
-  for (auto& [t, x] : w) {
-    auto it = df.find(n.language + "\t" + t);
-    const double d = it == df.end() ? 0 : it->second;
-    x *= std::log(1.0 + (language_notices + 1.0) / (d + 1.0));
-    norm += x * x;
-  }
-  norm = std::sqrt(norm);
-  for (auto& [t, x] : w) v.emplace_back(t, norm > 0 ? x / norm : 0);
-  std::sort(v.begin(), v.end());
-  return v;
-}
-
-double Cosine(const TermVector& a, const TermVector& b) {
-  double s = 0;
-  size_t i = 0, j = 0;
-  while (i < a.size() && j < b.size()) {
-    if (a[i].first < b[j].first) {
-      ++i;
-    } else if (b[j].first < a[i].first) {
-      ++j;
-    } else {
-      s += a[i++].second * b[j++].second;
-    }
-  }
-  return s;
-}
-
-// The classifier's weights as the previous release shipped them (round 4),
-// the baseline of `tune` and `evaluate`.
+// The classifier as the previous release shipped it (round 4): the
+// baseline `tune` and `evaluate` report beside the current defaults.
 ConceptWeights PreviousRelease() {
   ConceptWeights w;
-  w.title_weight = 4;
-  w.label_prior = 2;
-  w.smoothing = 1;
   w.link_bonus = 0;
-  w.divisions_from_groups = false;
-  w.specific_words = false;
+  w.word_specificity = 0;
   return w;
 }
 
-int argc_ = 0;
-char** argv_ = nullptr;
-
-int Run(const std::string& mode) {
+// `tune` first reports the round-5 grid (the links joining the classifier,
+// word specificity); `tune all` adds round 4's grid of title weight, label
+// prior and smoothing.
+int Run(const std::string& mode, const std::string& option) {
   const std::vector<Notice> notices = ReadNotices();
   absl::StatusOr<std::string> labels = ReadFileOrStdin(kLabels);
   if (!labels.ok()) {
@@ -421,131 +354,15 @@ int Run(const std::string& mode) {
     Write(kProfilesOut, LanguageProfiles(*labels, notices, {1, 2, 3}));
     return 0;
   }
-  if (mode != "evaluate" && mode != "tune" && mode != "knn") {
+  if (mode != "evaluate" && mode != "tune") {
     std::fprintf(stderr, "usage: cpv_concept_model write|evaluate|tune\n");
     return 2;
   }
   const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
-  if (mode == "knn") {
-    ConceptWeights w = PreviousRelease();
-    w.link_bonus = 2;
-    w.specific_words = true;
-    struct Row {
-      int notices = 0, div_nb = 0, grp_nb = 0;
-      std::map<std::string, std::pair<int, int>> hits;
-    };
-    const std::vector<int> ks = {5, 10, 20};
-    const std::vector<double> lambdas = {0.25, 0.5, 1.0, 2.0, 4.0};
-    std::map<std::string, std::pair<int, int>> hits;
-    int total = 0, div_nb = 0, grp_nb = 0;
-    std::map<std::string, std::array<int, 4>> per_lang;
-    for (int f : {1, 2, 3}) {
-      std::vector<int> train;
-      for (int t : {1, 2, 3}) {
-        if (t != f) train.push_back(t);
-      }
-      absl::StatusOr<std::unique_ptr<CpvConcepts>> c = CpvConcepts::Create(
-          *labels, NoticeLinks(notices, train, w.title_weight), cpv, w);
-      if (!c.ok()) return 1;
-      absl::flat_hash_map<std::string, int> df;
-      std::map<std::string, int> per_language;
-      for (const Notice& n : notices) {
-        if (n.fold == f || n.fold == 0 || !n.main.valid()) continue;
-        ++per_language[n.language];
-        absl::StatusOr<std::vector<std::string>> terms =
-            AnalyzeText(n.text, n.language);
-        if (!terms.ok()) continue;
-        absl::flat_hash_set<std::string> d;
-        for (const std::string& t : *terms) d.insert(ConceptTerm(t, n.language));
-        for (const std::string& t : d) ++df[n.language + "\t" + t];
-      }
-      std::vector<std::pair<const Notice*, TermVector>> training;
-      for (const Notice& n : notices) {
-        if (n.fold == f || n.fold == 0 || !n.main.valid()) continue;
-        training.emplace_back(&n, NoticeVector(n, df, per_language[n.language],
-                                               w.title_weight));
-      }
-      for (const Notice& n : notices) {
-        if (n.fold != f || !n.main.valid()) continue;
-        absl::StatusOr<std::vector<CpvSuggestion>> s =
-            (*c)->Suggest(n.text, n.language, 30);
-        if (!s.ok()) continue;
-        ++total;
-        const int truth = GroupOf(n.main);
-        if (!s->empty() && GroupOf((*s)[0].code) / 10 == truth / 10) ++div_nb;
-        for (int i = 0; i < 5 && i < (int)s->size(); ++i) {
-          if (GroupOf((*s)[i].code) == truth) ++grp_nb;
-        }
-        {
-          auto& pl = per_lang[n.language];
-          pl[0]++;
-          if (!s->empty() && GroupOf((*s)[0].code) / 10 == truth / 10) pl[1]++;
-          int rank = 99;
-          for (int i = 0; i < (int)s->size(); ++i) {
-            if (GroupOf((*s)[i].code) == truth) {
-              rank = i;
-              break;
-            }
-          }
-          if (rank < 5) pl[2]++;
-          if (rank < 30) pl[3]++;
-        }
-        const TermVector q =
-            NoticeVector(n, df, per_language[n.language], w.title_weight);
-        std::vector<std::pair<double, int>> sims;
-        for (const auto& [t, v] : training) {
-          if (t->language != n.language) continue;
-          const double sim = Cosine(q, v);
-          if (sim > 0) sims.emplace_back(-sim, GroupOf(t->main));
-        }
-        std::sort(sims.begin(), sims.end());
-        for (int k : ks) {
-          std::map<int, double> vote;
-          double vote_sum = 0;
-          for (int i = 0; i < k && i < (int)sims.size(); ++i) {
-            vote[sims[i].second] += -sims[i].first;
-            vote_sum += -sims[i].first;
-          }
-          for (double lambda : lambdas) {
-            std::map<int, double> score;
-            for (size_t i = 0; i < s->size(); ++i) {
-              score[GroupOf((*s)[i].code)] += (*s)[i].score;
-            }
-            for (const auto& [g, v] : vote) {
-              score[g] += lambda * v / vote_sum;
-            }
-            std::vector<std::pair<double, int>> order;
-            for (const auto& [g, x] : score) order.emplace_back(-x, g);
-            std::sort(order.begin(), order.end());
-            auto& h = hits[absl::StrFormat("k%d lambda %g", k, lambda)];
-            if (!order.empty() && order[0].second / 10 == truth / 10) {
-              ++h.first;
-            }
-            for (int i = 0; i < 5 && i < (int)order.size(); ++i) {
-              if (order[i].second == truth) ++h.second;
-            }
-          }
-        }
-      }
-    }
-    for (const auto& [l, a] : per_lang) {
-      std::printf("%s n=%d div@1 %d group@5 %d group@30 %d\n", l.c_str(), a[0],
-                  a[1], a[2], a[3]);
-    }
-    std::printf("knn: %d notices; classifier %.3f %.3f\n", total,
-                double(div_nb) / total, double(grp_nb) / total);
-    for (const auto& [name, h] : hits) {
-      std::printf("%-20s division@1 %.3f group@5 %.3f\n", name.c_str(),
-                  double(h.first) / total, double(h.second) / total);
-    }
-    return 0;
-  }
   if (mode == "tune") {
     // Inner cross-validation on folds 1-3: each is evaluated with links
     // learnt from the other two; fold 0 is never read.
-    // By (fold, title weight, other groups' weight).
-    std::map<std::tuple<int, double, double>, std::string> links;
-    double other_groups = kOtherGroups;
+    std::map<std::pair<int, double>, std::string> links;  // (fold, title w)
     auto mean = [&](const ConceptWeights& w) {
       Figures all;
       for (int f : {1, 2, 3}) {
@@ -553,10 +370,8 @@ int Run(const std::string& mode) {
         for (int t : {1, 2, 3}) {
           if (t != f) train.push_back(t);
         }
-        std::string& l = links[{f, w.title_weight, other_groups}];
-        if (l.empty()) {
-          l = NoticeLinks(notices, train, w.title_weight, other_groups);
-        }
+        std::string& l = links[{f, w.title_weight}];
+        if (l.empty()) l = NoticeLinks(notices, train, w.title_weight);
         absl::StatusOr<std::unique_ptr<CpvConcepts>> c =
             CpvConcepts::Create(*labels, l, cpv, w);
         if (!c.ok()) {
@@ -573,74 +388,18 @@ int Run(const std::string& mode) {
     };
     std::printf("tune: folds 1-3, each trained on the other two\n");
     Report("classifier, previous release", mean(PreviousRelease()));
-    // The classifier joined by the links, the hierarchy and word
-    // specificity (round 5).
-    const std::string only = argc_ > 2 ? argv_[2] : "";
-    for (double bonus : {0.0, 1.0, 2.0, 4.0}) {
-      if (only == "other") break;
-      for (bool from_groups : {false, true}) {
-        for (bool specific : {false, true}) {
-          ConceptWeights w = PreviousRelease();
-          w.link_bonus = bonus;
-          w.divisions_from_groups = from_groups;
-          w.specific_words = specific;
-          Report(absl::StrFormat("link bonus %g%s%s", bonus,
-                                 from_groups ? ", div from groups" : "",
-                                 specific ? ", specific words" : "")
-                     .c_str(),
-                 mean(w));
-        }
-      }
-    }
-    for (double other : {0.1}) {
-      other_groups = other;
-      ConceptWeights w = PreviousRelease();
-      w.link_bonus = 2;
-      w.specific_words = true;
-      Report(absl::StrFormat("bonus 2, specific, other groups %g", other)
-                 .c_str(),
-             mean(w));
-    }
-    other_groups = kOtherGroups;
-    for (double smoothing : {0.1, 0.3, 1.0}) {
-      for (double bonus : {0.0, 2.0}) {
-        ConceptWeights w = PreviousRelease();
+    for (double bonus : {0.0, 1.0, 2.0, 4.0, 8.0}) {
+      for (double specificity : {0.0, 0.5, 1.0, 2.0, 3.0}) {
+        ConceptWeights w;
         w.link_bonus = bonus;
-        w.specific_words = true;
-        w.complement = true;
-        w.smoothing = smoothing;
-        Report(absl::StrFormat("complement, specific, bonus %g s%g", bonus,
-                               smoothing)
+        w.word_specificity = specificity;
+        Report(absl::StrFormat("link bonus %g, word specificity %g", bonus,
+                               specificity)
                    .c_str(),
                mean(w));
       }
     }
-    for (double body : {5.0, 10.0, 20.0, 40.0, 80.0}) {
-      if (only == "other") break;
-      for (double tw : {2.0, 4.0}) {
-        ConceptWeights w = PreviousRelease();
-        w.link_bonus = 2;
-        w.specific_words = true;
-        w.body_words = body;
-        w.title_weight = tw;
-        Report(absl::StrFormat("bonus 2, specific, body %g t%g", body, tw)
-                   .c_str(),
-               mean(w));
-      }
-    }
-    if (argc_ > 2 && std::string(argv_[2]) == "other") return 0;
-    for (double tw : {4.0, 8.0, 16.0}) {
-      for (double prior : {2.0, 4.0, 8.0}) {
-        ConceptWeights w = PreviousRelease();
-        w.link_bonus = 2;
-        w.specific_words = true;
-        w.title_weight = tw;
-        w.label_prior = prior;
-        Report(absl::StrFormat("bonus 2, specific, t%g l%g", tw, prior).c_str(),
-               mean(w));
-      }
-    }
-    if (argc_ > 2 && std::string(argv_[2]) == "new") return 0;
+    if (option != "all") return 0;
     for (bool by_sum : {false, true}) {
       ConceptWeights w;
       w.classifier = false;
@@ -650,7 +409,7 @@ int Run(const std::string& mode) {
     for (double tw : {0.0, 2.0, 4.0}) {
       for (double prior : {0.5, 1.0, 2.0}) {
         for (double smoothing : {0.2, 0.5, 1.0}) {
-          ConceptWeights w;
+          ConceptWeights w = PreviousRelease();
           w.title_weight = tw;
           w.label_prior = prior;
           w.smoothing = smoothing;
@@ -669,6 +428,8 @@ int Run(const std::string& mode) {
       CpvConcepts::Create(*labels, "language\tterm\tnotices\tcodes\n", cpv);
   absl::StatusOr<std::unique_ptr<CpvConcepts>> full =
       CpvConcepts::Create(*labels, links, cpv);
+  absl::StatusOr<std::unique_ptr<CpvConcepts>> previous =
+      CpvConcepts::Create(*labels, links, cpv, PreviousRelease());
   ConceptWeights by_max, by_sum;
   by_max.classifier = by_sum.classifier = false;
   by_sum.family_by_sum = true;
@@ -676,7 +437,8 @@ int Run(const std::string& mode) {
       CpvConcepts::Create(*labels, links, cpv, by_max);
   absl::StatusOr<std::unique_ptr<CpvConcepts>> links_sum =
       CpvConcepts::Create(*labels, links, cpv, by_sum);
-  if (!labels_only.ok() || !full.ok() || !links_max.ok() || !links_sum.ok()) {
+  if (!labels_only.ok() || !full.ok() || !previous.ok() || !links_max.ok() ||
+      !links_sum.ok()) {
     std::fprintf(stderr, "model: %s %s\n",
                  labels_only.status().ToString().c_str(),
                  full.status().ToString().c_str());
@@ -689,6 +451,8 @@ int Run(const std::string& mode) {
          Evaluate(**links_sum, notices, fold, false));
   Report("classifier, labels only, lang given",
          Evaluate(**labels_only, notices, fold, false));
+  Report("classifier, previous release",
+         Evaluate(**previous, notices, fold, false));
   Report("classifier, language given", Evaluate(**full, notices, fold, false));
   Report("classifier, language detected",
          Evaluate(**full, notices, fold, true));
@@ -704,7 +468,6 @@ int main(int argc, char** argv) {
   if (const char* root = std::getenv("BUILD_WORKSPACE_DIRECTORY")) {
     if (chdir(root) != 0) return 1;
   }
-  procmatch::argc_ = argc;
-  procmatch::argv_ = argv;
-  return procmatch::Run(argc > 1 ? argv[1] : "evaluate");
+  return procmatch::Run(argc > 1 ? argv[1] : "evaluate",
+                        argc > 2 ? argv[2] : "");
 }

@@ -255,7 +255,7 @@ void CpvConcepts::BuildModel(int l, LanguageModel* model) const {
   };
   // How specific a word is among the language's notices, in [0, 1]: 1 for
   // a word no notice has, near 0 for one every notice has.
-  const int n_notices = notice_count_[l];
+  const double n_notices = notice_count_[l];
   auto notice_specificity = [&](const std::string& term) {
     if (!weights_.discount_notice_words || n_notices <= 0) return 1.0;
     return NoticeSpecificity(l, term);
@@ -332,18 +332,11 @@ void CpvConcepts::BuildClassifier(
                   const absl::flat_hash_map<int32_t, double>& class_notices,
                   ClassTotals* out) {
     const double denominator = all_notices + 0.5 * class_totals.size();
-    double all_mass = 0;
-    for (const auto& [key, total] : class_totals) all_mass += total;
     for (const auto& [key, total] : class_totals) {
       auto it = class_notices.find(key);
       const double n = it == class_notices.end() ? 0 : it->second;
-      // Complement: the other classes' mass, which a word's mass there
-      // divides; its log enters with the opposite sign.
-      const double norm =
-          weights_.complement
-              ? -std::log(std::max(0.0, all_mass - total) + s * vocabulary)
-              : std::log(total + s * vocabulary);
-      out->prior_and_norm[key] = {std::log((n + 0.5) / denominator), norm};
+      out->prior_and_norm[key] = {std::log((n + 0.5) / denominator),
+                                  std::log(total + s * vocabulary)};
     }
   };
   fill(totals, group_notices_, &model->groups);
@@ -351,26 +344,12 @@ void CpvConcepts::BuildClassifier(
   for (auto& [term, by_group] : counts) {
     TermLinks& links = model->links[term];
     absl::flat_hash_map<int32_t, double> by_division;
-    double term_mass = 0;
     for (const auto& [g, count] : by_group) {
+      links.groups.push_back({g, static_cast<float>(std::log1p(count / s))});
       by_division[g / 10] += count;
-      term_mass += count;
-    }
-    // Naive Bayes: log((count + s) / s); complement naive Bayes: the
-    // word's smoothed mass in the other classes, log((mass + s) /
-    // (mass - count + s)).
-    auto gain = [&](double count) {
-      return static_cast<float>(
-          weights_.complement
-              ? std::log((term_mass + s) /
-                         (std::max(0.0, term_mass - count) + s))
-              : std::log1p(count / s));
-    };
-    for (const auto& [g, count] : by_group) {
-      links.groups.push_back({g, gain(count)});
     }
     for (const auto& [d, count] : by_division) {
-      links.divisions.push_back({d, gain(count)});
+      links.divisions.push_back({d, static_cast<float>(std::log1p(count / s))});
     }
     // By key: scores summed in the same order in every process.
     auto by_key = [](const ClassGain& a, const ClassGain& b) {
@@ -634,18 +613,11 @@ std::vector<CpvSuggestion> CpvConcepts::SuggestByClassifier(
       }
     }
   }
-  if (weights_.body_words > 0) {
-    double body = 0;
-    for (const auto& [term, w] : weight) body += w == 1 ? 1 : 0;
-    if (body > weights_.body_words) {
-      const double scale = weights_.body_words / body;
-      for (auto& [term, w] : weight) {
-        if (w == 1) w = scale;
-      }
+  if (weights_.word_specificity > 0 && notice_count_[ModelIndex(l)] > 0) {
+    for (auto& [term, w] : weight) {
+      w *= std::pow(NoticeSpecificity(ModelIndex(l), term),
+                    weights_.word_specificity);
     }
-  }
-  if (weights_.specific_words && notice_count_[ModelIndex(l)] > 0) {
-    for (auto& [term, w] : weight) w *= NoticeSpecificity(ModelIndex(l), term);
   }
   std::vector<std::pair<std::string, double>> weighted(weight.begin(),
                                                        weight.end());
@@ -684,31 +656,9 @@ std::vector<CpvSuggestion> CpvConcepts::SuggestByClassifier(
     std::sort(groups.begin(), groups.end(), better);
     std::sort(divisions.begin(), divisions.end(), better);
   }
-  const double top_score = groups[0].second;
-  // The division: by the whole text's evidence, or by its groups' summed
-  // posteriors; its best group first.
-  int32_t division = divisions.empty() ? groups[0].first / 10
-                                       : divisions[0].first;
-  if (weights_.divisions_from_groups) {
-    std::vector<std::pair<int32_t, double>> mass;  // Division, by key.
-    for (const auto& [g, score] : groups) {
-      mass.emplace_back(g / 10, std::exp(score - top_score));
-    }
-    std::sort(mass.begin(), mass.end());
-    double best_mass = 0;
-    for (size_t i = 0; i < mass.size();) {
-      double sum = 0;
-      size_t j = i;
-      for (; j < mass.size() && mass[j].first == mass[i].first; ++j) {
-        sum += mass[j].second;
-      }
-      if (sum > best_mass) {
-        best_mass = sum;
-        division = mass[i].first;
-      }
-      i = j;
-    }
-  }
+  // The division by the whole text's evidence; its best group first.
+  const int32_t division =
+      divisions.empty() ? groups[0].first / 10 : divisions[0].first;
   for (size_t i = 0; i < groups.size(); ++i) {
     if (groups[i].first / 10 == division) {
       std::rotate(groups.begin(), groups.begin() + i, groups.begin() + i + 1);

@@ -154,26 +154,14 @@ struct ConceptWeights {
   // The label and notice links (as Concepts ranks codes) join the
   // classifier: a group's log posterior gains link_bonus times its best
   // code's link score over the text's best link score, in [0, 1]; a
-  // division's, the same of its best code. Default: 0 (off).
-  double link_bonus = 0.0;
-  // The division is the one whose groups' posteriors (with the link bonus)
-  // sum highest, instead of the separate division classifier. Default:
-  // false.
-  bool divisions_from_groups = false;
-  // A text's words count for the classifier in proportion to their
-  // specificity among the language's training notices (as the label links'
-  // discount: 1 for a word no notice has), so that "fourniture" weighs less
-  // than "drones". Default: false.
-  bool specific_words = false;
-  // The words outside a notice's title weigh together at most this much
-  // (each scaled down evenly), so that a long description's boilerplate
-  // does not drown its title. Default: 0 (no limit).
-  double body_words = 0;
-  // Complement naive Bayes (Rennie et al. 2003): a class is scored by how
-  // unlikely the text is under all the other classes' word counts, which
-  // are many more than its own, so that classes with few training notices
-  // are estimated as well as large ones. Default: false.
-  bool complement = false;
+  // division's, the same of its best code. Default: 4.
+  double link_bonus = 4.0;
+  // A text's words count for the classifier by their specificity among the
+  // language's training notices (as the label links' discount: 1 for a word
+  // no notice has, near 0 for one every notice has) raised to this power,
+  // so that "fourniture" weighs less than "drones"; 0 counts every word 1.
+  // Default: 1.
+  double word_specificity = 1.0;
 };
 
 class CpvConcepts {
