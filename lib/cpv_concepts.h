@@ -26,9 +26,10 @@
 // hit elsewhere. Suggestions decide hierarchically: a naive Bayes classifier
 // over CPV divisions and groups (the notices' words per language, each
 // label's words as pseudo-counts, one prior over all languages: the CPV
-// codes are the bridge) picks the division by the evidence summed over the
-// whole text, then ranks the groups, and the links above pick the code
-// within each group.
+// codes are the bridge; a text's words weighted by their specificity among
+// notices), joined by the links above (a group gains its best code's link
+// score), picks the division by the evidence summed over the whole text,
+// then ranks the groups, and the links pick the code within each group.
 //
 // Example:
 //
