@@ -9,11 +9,12 @@
 //   bazel run -c opt //benchmarks:cpv_concept_model -- evaluate
 //     SuggestCpv and DetectLanguage on the held-out notices (fold 0 of
 //     tests/ted_split.h), with the model trained on folds 1-3, as bundled;
-//   bazel run -c opt //benchmarks:cpv_concept_model -- tune
+//   bazel run -c opt //benchmarks:cpv_concept_model -- tune [all]
 //     three-fold cross-validation on folds 1-3 (each evaluated with links
-//     learnt from the other two; fold 0 is never read) over the links'
-//     variants and the classifier's weights: the figures the defaults of
-//     ConceptWeights were chosen on.
+//     learnt from the other two; fold 0 is never read) over the
+//     classifier's link bonus and word specificity (`all`: also the links'
+//     variants, title weight, label prior and smoothing): the figures the
+//     defaults of ConceptWeights were chosen on.
 //
 // A notice is read as the importer reads it; its text is its title,
 // description and lots' titles and descriptions, its main code the
@@ -329,7 +330,19 @@ void LanguageAccuracy(const std::vector<Notice>& notices, int fold) {
   }
 }
 
-int Run(const std::string& mode) {
+// The classifier as the previous release shipped it (round 4): the
+// baseline `tune` and `evaluate` report beside the current defaults.
+ConceptWeights PreviousRelease() {
+  ConceptWeights w;
+  w.link_bonus = 0;
+  w.word_specificity = 0;
+  return w;
+}
+
+// `tune` first reports the round-5 grid (the links joining the classifier,
+// word specificity); `tune all` adds round 4's grid of title weight, label
+// prior and smoothing.
+int Run(const std::string& mode, const std::string& option) {
   const std::vector<Notice> notices = ReadNotices();
   absl::StatusOr<std::string> labels = ReadFileOrStdin(kLabels);
   if (!labels.ok()) {
@@ -374,6 +387,19 @@ int Run(const std::string& mode) {
       return all;
     };
     std::printf("tune: folds 1-3, each trained on the other two\n");
+    Report("classifier, previous release", mean(PreviousRelease()));
+    for (double bonus : {0.0, 1.0, 2.0, 4.0, 8.0}) {
+      for (double specificity : {0.0, 0.5, 1.0, 2.0, 3.0}) {
+        ConceptWeights w;
+        w.link_bonus = bonus;
+        w.word_specificity = specificity;
+        Report(absl::StrFormat("link bonus %g, word specificity %g", bonus,
+                               specificity)
+                   .c_str(),
+               mean(w));
+      }
+    }
+    if (option != "all") return 0;
     for (bool by_sum : {false, true}) {
       ConceptWeights w;
       w.classifier = false;
@@ -383,7 +409,7 @@ int Run(const std::string& mode) {
     for (double tw : {0.0, 2.0, 4.0}) {
       for (double prior : {0.5, 1.0, 2.0}) {
         for (double smoothing : {0.2, 0.5, 1.0}) {
-          ConceptWeights w;
+          ConceptWeights w = PreviousRelease();
           w.title_weight = tw;
           w.label_prior = prior;
           w.smoothing = smoothing;
@@ -402,6 +428,8 @@ int Run(const std::string& mode) {
       CpvConcepts::Create(*labels, "language\tterm\tnotices\tcodes\n", cpv);
   absl::StatusOr<std::unique_ptr<CpvConcepts>> full =
       CpvConcepts::Create(*labels, links, cpv);
+  absl::StatusOr<std::unique_ptr<CpvConcepts>> previous =
+      CpvConcepts::Create(*labels, links, cpv, PreviousRelease());
   ConceptWeights by_max, by_sum;
   by_max.classifier = by_sum.classifier = false;
   by_sum.family_by_sum = true;
@@ -409,7 +437,8 @@ int Run(const std::string& mode) {
       CpvConcepts::Create(*labels, links, cpv, by_max);
   absl::StatusOr<std::unique_ptr<CpvConcepts>> links_sum =
       CpvConcepts::Create(*labels, links, cpv, by_sum);
-  if (!labels_only.ok() || !full.ok() || !links_max.ok() || !links_sum.ok()) {
+  if (!labels_only.ok() || !full.ok() || !previous.ok() || !links_max.ok() ||
+      !links_sum.ok()) {
     std::fprintf(stderr, "model: %s %s\n",
                  labels_only.status().ToString().c_str(),
                  full.status().ToString().c_str());
@@ -422,6 +451,8 @@ int Run(const std::string& mode) {
          Evaluate(**links_sum, notices, fold, false));
   Report("classifier, labels only, lang given",
          Evaluate(**labels_only, notices, fold, false));
+  Report("classifier, previous release",
+         Evaluate(**previous, notices, fold, false));
   Report("classifier, language given", Evaluate(**full, notices, fold, false));
   Report("classifier, language detected",
          Evaluate(**full, notices, fold, true));
@@ -437,5 +468,6 @@ int main(int argc, char** argv) {
   if (const char* root = std::getenv("BUILD_WORKSPACE_DIRECTORY")) {
     if (chdir(root) != 0) return 1;
   }
-  return procmatch::Run(argc > 1 ? argv[1] : "evaluate");
+  return procmatch::Run(argc > 1 ? argv[1] : "evaluate",
+                        argc > 2 ? argv[2] : "");
 }

@@ -13,6 +13,11 @@
 #include "procmatch/text_analyzer.h"
 
 namespace procmatch {
+namespace internal {
+// The bundled model files, compiled into //lib:cpv_concepts.
+extern const char kCpvLabelsTsv[];
+extern const char kConceptNoticesTsv[];
+}  // namespace internal
 namespace {
 
 const char* const kShort[][2] = {
@@ -37,8 +42,7 @@ const char kLong[] =
     "conclure un accord-cadre avec un seul opérateur économique pour une "
     "durée de quatre ans, avec des commandes par bons de commande.";
 
-void BM_SuggestShort(benchmark::State& state) {
-  const auto& c = CpvConcepts::Builtin();
+void SuggestShort(benchmark::State& state, const CpvConcepts& c) {
   for (const auto& t : kShort) (void)c.Suggest(t[1], t[0], 5);  // Warm.
   size_t i = 0;
   for (auto _ : state) {
@@ -46,14 +50,46 @@ void BM_SuggestShort(benchmark::State& state) {
     benchmark::DoNotOptimize(c.Suggest(t[1], t[0], 5));
   }
 }
-BENCHMARK(BM_SuggestShort);
 
-void BM_SuggestNoticeLength(benchmark::State& state) {
-  const auto& c = CpvConcepts::Builtin();
+void SuggestNoticeLength(benchmark::State& state, const CpvConcepts& c) {
   (void)c.Suggest(kLong, "fr", 5);
   for (auto _ : state) benchmark::DoNotOptimize(c.Suggest(kLong, "fr", 5));
 }
+
+void BM_SuggestShort(benchmark::State& state) {
+  SuggestShort(state, CpvConcepts::Builtin());
+}
+BENCHMARK(BM_SuggestShort);
+
+void BM_SuggestNoticeLength(benchmark::State& state) {
+  SuggestNoticeLength(state, CpvConcepts::Builtin());
+}
 BENCHMARK(BM_SuggestNoticeLength);
+
+// The baseline of the two above, in the same process: the classifier as
+// the previous release shipped it (no link bonus, every word counting 1).
+const CpvConcepts& PreviousRelease() {
+  static const CpvConcepts* const kPrevious = [] {
+    ConceptWeights w;
+    w.link_bonus = 0;
+    w.word_specificity = 0;
+    return CpvConcepts::Create(internal::kCpvLabelsTsv,
+                               internal::kConceptNoticesTsv,
+                               CpvTaxonomy::Builtin(), w)
+        ->release();
+  }();
+  return *kPrevious;
+}
+
+void BM_SuggestShortPreviousRelease(benchmark::State& state) {
+  SuggestShort(state, PreviousRelease());
+}
+BENCHMARK(BM_SuggestShortPreviousRelease);
+
+void BM_SuggestNoticeLengthPreviousRelease(benchmark::State& state) {
+  SuggestNoticeLength(state, PreviousRelease());
+}
+BENCHMARK(BM_SuggestNoticeLengthPreviousRelease);
 
 void BM_SuggestDetectLanguage(benchmark::State& state) {
   const auto& c = CpvConcepts::Builtin();

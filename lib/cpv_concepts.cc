@@ -258,10 +258,7 @@ void CpvConcepts::BuildModel(int l, LanguageModel* model) const {
   const double n_notices = notice_count_[l];
   auto notice_specificity = [&](const std::string& term) {
     if (!weights_.discount_notice_words || n_notices <= 0) return 1.0;
-    auto it = notice_terms_[l].find(term);
-    const double n = it == notice_terms_[l].end() ? 0 : it->second.notices;
-    return std::log(1 + (n_notices + 1) / (n + 1)) /
-           std::log(1 + (n_notices + 1));
+    return NoticeSpecificity(l, term);
   };
   absl::flat_hash_map<std::string, std::vector<std::pair<int32_t, float>>>
       label_links;
@@ -291,6 +288,14 @@ void CpvConcepts::BuildModel(int l, LanguageModel* model) const {
                                            count / (nt.notices + 1.0))});
     }
   }
+}
+
+double CpvConcepts::NoticeSpecificity(int l, const std::string& term) const {
+  const double n_notices = notice_count_[l];
+  auto it = notice_terms_[l].find(term);
+  const double n = it == notice_terms_[l].end() ? 0 : it->second.notices;
+  return std::log(1 + (n_notices + 1) / (n + 1)) /
+         std::log(1 + (n_notices + 1));
 }
 
 void CpvConcepts::BuildClassifier(
@@ -608,15 +613,52 @@ std::vector<CpvSuggestion> CpvConcepts::SuggestByClassifier(
       }
     }
   }
+  if (weights_.word_specificity > 0 && notice_count_[ModelIndex(l)] > 0) {
+    for (auto& [term, w] : weight) {
+      w *= std::pow(NoticeSpecificity(ModelIndex(l), term),
+                    weights_.word_specificity);
+    }
+  }
   std::vector<std::pair<std::string, double>> weighted(weight.begin(),
                                                        weight.end());
   std::sort(weighted.begin(), weighted.end());
   std::vector<CpvSuggestion> out;
-  const ClassScores divisions = Classify(weighted, l, /*divisions=*/true);
+  ClassScores divisions = Classify(weighted, l, /*divisions=*/true);
   ClassScores groups = Classify(weighted, l, /*divisions=*/false);
-  if (divisions.empty() || groups.empty()) return out;
+  if (groups.empty()) return out;
+  // The links rank codes as Concepts does: each group's best code, and its
+  // score, which the link bonus adds to the group's and division's.
+  std::vector<std::string> terms;
+  terms.reserve(words.size());
+  for (const AnalyzedWord& w : words) terms.push_back(w.term);
+  absl::flat_hash_map<int32_t, std::pair<int32_t, double>> best_code;
+  absl::flat_hash_map<int32_t, double> division_link;
+  const std::vector<std::pair<int32_t, double>> ranked =
+      Ranked(RawScores(terms, l));
+  for (const auto& [o, score] : ranked) {
+    const int32_t g = GroupKey(cpv_->CodeAt(o));
+    best_code.try_emplace(g, o, score);
+    division_link.try_emplace(g / 10, score);
+  }
+  auto better = [](const auto& a, const auto& b) {
+    return a.second > b.second || (a.second == b.second && a.first < b.first);
+  };
+  if (weights_.link_bonus > 0 && !ranked.empty() && ranked[0].second > 0) {
+    const double scale = weights_.link_bonus / ranked[0].second;
+    for (auto& [g, score] : groups) {
+      auto it = best_code.find(g);
+      if (it != best_code.end()) score += scale * it->second.second;
+    }
+    for (auto& [d, score] : divisions) {
+      auto it = division_link.find(d);
+      if (it != division_link.end()) score += scale * it->second;
+    }
+    std::sort(groups.begin(), groups.end(), better);
+    std::sort(divisions.begin(), divisions.end(), better);
+  }
   // The division by the whole text's evidence; its best group first.
-  const int32_t division = divisions[0].first;
+  const int32_t division =
+      divisions.empty() ? groups[0].first / 10 : divisions[0].first;
   for (size_t i = 0; i < groups.size(); ++i) {
     if (groups[i].first / 10 == division) {
       std::rotate(groups.begin(), groups.begin() + i, groups.begin() + i + 1);
@@ -625,13 +667,6 @@ std::vector<CpvSuggestion> CpvConcepts::SuggestByClassifier(
   }
   // Within each group, the code its links rank first, else the group's own
   // code. Scores: the groups' posterior probabilities among those listed.
-  std::vector<std::string> terms;
-  terms.reserve(words.size());
-  for (const AnalyzedWord& w : words) terms.push_back(w.term);
-  absl::flat_hash_map<int32_t, int32_t> best_code;  // Group -> ordinal.
-  for (const auto& [o, score] : Ranked(RawScores(terms, l))) {
-    best_code.try_emplace(GroupKey(cpv_->CodeAt(o)), o);
-  }
   const double best = groups[0].second;
   double sum = 0;
   for (const auto& [g, score] : groups) sum += std::exp(score - best);
@@ -639,7 +674,7 @@ std::vector<CpvSuggestion> CpvConcepts::SuggestByClassifier(
     if (static_cast<int>(out.size()) >= top) break;
     auto it = best_code.find(g);
     int32_t o = it != best_code.end()
-                    ? it->second
+                    ? it->second.first
                     : cpv_->Ordinal(CpvCode::FromDigits(g * 100000));
     if (o < 0) continue;
     CpvSuggestion& s = out.emplace_back();

@@ -26,9 +26,10 @@
 // hit elsewhere. Suggestions decide hierarchically: a naive Bayes classifier
 // over CPV divisions and groups (the notices' words per language, each
 // label's words as pseudo-counts, one prior over all languages: the CPV
-// codes are the bridge) picks the division by the evidence summed over the
-// whole text, then ranks the groups, and the links above pick the code
-// within each group.
+// codes are the bridge; a text's words weighted by their specificity among
+// notices), joined by the links above (a group gains its best code's link
+// score), picks the division by the evidence summed over the whole text,
+// then ranks the groups, and the links pick the code within each group.
 //
 // Example:
 //
@@ -151,6 +152,17 @@ struct ConceptWeights {
   // line (the title) count 1 + title_weight, the others 1. Must match the
   // weight the notice file was written with. Default: 4.
   double title_weight = 4.0;
+  // The label and notice links (as Concepts ranks codes) join the
+  // classifier: a group's log posterior gains link_bonus times its best
+  // code's link score over the text's best link score, in [0, 1]; a
+  // division's, the same of its best code. Default: 4.
+  double link_bonus = 4.0;
+  // A text's words count for the classifier by their specificity among the
+  // language's training notices (as the label links' discount: 1 for a word
+  // no notice has, near 0 for one every notice has) raised to this power,
+  // so that "fourniture" weighs less than "drones"; 0 counts every word 1.
+  // Default: 1.
+  double word_specificity = 1.0;
 };
 
 class CpvConcepts {
@@ -280,6 +292,9 @@ class CpvConcepts {
   ClassScores Classify(
       const std::vector<std::pair<std::string, double>>& weighted_terms,
       int language, bool divisions) const;
+  // How specific `term` is among the language's training notices, in
+  // [0, 1]: 1 for a term no notice has, near 0 for one every notice has.
+  double NoticeSpecificity(int language, const std::string& term) const;
   void BuildClassifier(int language,
                        const std::vector<std::vector<std::string>>& label_terms,
                        LanguageModel* model) const;
