@@ -591,6 +591,20 @@ std::vector<ValidationProblem> Validator::CheckCoverageRequest(
 absl::Status Validator::ValidateSupplier(const v1::SupplierProfile& s) const {
   return ProblemsToStatus(CheckSupplier(s));
 }
+
+namespace internal {
+
+absl::Status ValidateParsedSupplier(const Validator& validator,
+                                    const v1::SupplierProfile& s) {
+  std::vector<ValidationProblem> out;
+  {
+    Checker c(validator, SupplierRecord(s, validator.options()), &out);
+    CheckSupplierFields(c, s, "");
+  }
+  return ProblemsToStatus(out);
+}
+
+}  // namespace internal
 absl::Status Validator::ValidateSupplierUpdate(
     const v1::SupplierUpdate& u) const {
   return ProblemsToStatus(CheckSupplierUpdate(u));

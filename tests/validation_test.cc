@@ -1,12 +1,17 @@
 #include "procmatch/validation.h"
 
+#include <random>
 #include <string>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/stubs/logging.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "procmatch/internal/field_checker.h"
+#include "procmatch/utf8.h"
 
 namespace procmatch {
 namespace {
@@ -768,6 +773,84 @@ TEST_F(ValidationTest, ProblemReportIsBoundedForHostileRecords) {
       problems.back().problem,
       HasSubstr(absl::StrCat(20000 + 1 - options.max_problems_per_record)));
   EXPECT_THAT(problems.front().record, HasSubstr("65536-byte id"));
+}
+
+// The snapshot loader leaves the UTF-8 walk out (ValidateParsedSupplier)
+// because protobuf's binary parser refuses invalid UTF-8 in proto3 string
+// fields. That holds only if the parser and FirstInvalidUtf8Offset agree on
+// what is valid: checked on random strings built from the pieces where
+// validators differ (surrogates, overlong forms, code points above
+// U+10FFFF, truncated and stray continuation bytes).
+TEST(ParsedSupplierTest, ProtobufRefusesExactlyTheInvalidUtf8) {
+  const std::vector<std::string> pieces = {"a",
+                                           "Z",
+                                           "\xc3\xa9",
+                                           "\xe2\x82\xac",
+                                           "\xf0\x9f\x9a\x81",
+                                           "\xed\x9f\xbf",
+                                           "\xed\xa0\x80",
+                                           "\xed\xbf\xbf",  // surrogates
+                                           "\xc0\xaf",
+                                           "\xc1\xbf",
+                                           "\xe0\x80\xaf",
+                                           "\xe0\x9f\xbf",
+                                           "\xf0\x8f\xbf\xbf",  // overlong
+                                           "\xf4\x8f\xbf\xbf",
+                                           "\xf4\x90\x80\x80",
+                                           "\xf5\x80\x80\x80",
+                                           "\x80",
+                                           "\xbf",
+                                           "\xc3",
+                                           "\xe2\x82",
+                                           "\xf0\x9f\x9a",
+                                           "\xff",
+                                           "\xfe",
+                                           std::string(1, '\0')};
+  std::mt19937 random(20261129);
+  google::protobuf::LogSilencer silence_protobuf;
+  int invalid = 0;
+  for (int round = 0; round < 20000; ++round) {
+    std::string text;
+    const int n = 1 + static_cast<int>(random() % 4);
+    for (int i = 0; i < n; ++i) text += pieces[random() % pieces.size()];
+    // SupplierProfile field 2 (name), length-delimited, written by hand:
+    // a serializer might refuse or mend invalid UTF-8.
+    std::string wire = "\x12";
+    wire += static_cast<char>(text.size());
+    wire += text;
+    v1::SupplierProfile parsed;
+    const bool valid = FirstInvalidUtf8Offset(text) < 0;
+    invalid += valid ? 0 : 1;
+    EXPECT_EQ(parsed.ParseFromString(wire), valid)
+        << absl::CEscape(text) << " (FirstInvalidUtf8Offset says "
+        << (valid ? "valid" : "invalid") << ")";
+  }
+  // The pieces do reach both answers.
+  EXPECT_GT(invalid, 2000);
+  EXPECT_LT(invalid, 18000);
+}
+
+// ValidateParsedSupplier finds every problem ValidateSupplier finds but
+// the UTF-8 ones, in the same words.
+TEST(ParsedSupplierTest, SameProblemsAsValidateSupplierButUtf8) {
+  const Validator validator;
+  v1::SupplierProfile s;
+  s.set_id("BE-1");
+  s.set_name("Firm");
+  s.set_country("XX");
+  s.add_languages("qq");
+  s.set_employees(-2);
+  s.add_cpv_codes("99999999");
+  const absl::Status full = validator.ValidateSupplier(s);
+  EXPECT_FALSE(full.ok());
+  EXPECT_EQ(internal::ValidateParsedSupplier(validator, s), full);
+  s.Clear();
+  s.set_id("BE-1");
+  s.set_name("Firm");
+  EXPECT_TRUE(internal::ValidateParsedSupplier(validator, s).ok());
+  s.set_name("Li\xe8ge");
+  EXPECT_FALSE(validator.ValidateSupplier(s).ok());
+  EXPECT_TRUE(internal::ValidateParsedSupplier(validator, s).ok());
 }
 
 }  // namespace
