@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <functional>
+#include <iterator>
 #include <thread>
 #include <utility>
 
@@ -13,6 +14,7 @@
 #include "procmatch/certification.h"
 #include "procmatch/cpv_concepts.h"
 #include "procmatch/dates.h"
+#include "procmatch/internal/field_checker.h"
 #include "procmatch/text_analyzer.h"
 #include "procmatch/validation.h"
 
@@ -281,7 +283,10 @@ std::shared_ptr<const SupplierDoc> NumberTerms(
     doc.terms.emplace_back(it->second, count);
   }
   for (const auto& [term, count] : doc.terms) doc.length += count;
-  std::sort(doc.terms.begin(), doc.terms.end());
+  // Restored terms come in order already.
+  if (!std::is_sorted(doc.terms.begin(), doc.terms.end())) {
+    std::sort(doc.terms.begin(), doc.terms.end());
+  }
   return std::move(analyzed.doc);
 }
 
@@ -312,17 +317,18 @@ absl::Status CheckOptions(const Options& options) {
   return absl::OkStatus();
 }
 
-void ParallelFor(size_t n, int threads,
-                 const std::function<void(size_t)>& work) {
-  constexpr size_t kChunk = 16;  // Items a thread takes at a time.
+// work(i) for i in [0, n) on up to `threads` threads, each taking `chunk`
+// items at a time.
+void ParallelFor(size_t n, int threads, const std::function<void(size_t)>& work,
+                 size_t chunk = 16) {
   std::atomic<size_t> next{0};
   auto run = [&] {
-    for (size_t start; (start = next.fetch_add(kChunk)) < n;) {
-      for (size_t i = start; i < std::min(n, start + kChunk); ++i) work(i);
+    for (size_t start; (start = next.fetch_add(chunk)) < n;) {
+      for (size_t i = start; i < std::min(n, start + chunk); ++i) work(i);
     }
   };
   const size_t helpers =
-      std::min(static_cast<size_t>(std::max(threads, 1)) - 1, n / kChunk);
+      std::min(static_cast<size_t>(std::max(threads, 1)) - 1, n / chunk);
   std::vector<std::thread> pool;
   pool.reserve(helpers);
   for (size_t t = 0; t < helpers; ++t) pool.emplace_back(run);
@@ -382,71 +388,116 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
   x.docs_ = std::move(docs);
   x.lengths_.reserve(x.docs_.size());
   x.location_ids_.reserve(x.docs_.size());
-  absl::flat_hash_map<NutsCode, uint32_t> location_ids;
   x.turnovers_.reserve(x.docs_.size());
   x.turnover_currencies_.reserve(x.docs_.size());
   x.vocabulary_ = std::move(vocabulary);
   x.term_postings_.resize(x.vocabulary_.size());
+  // Four passes over the docs, each filling its own structures, so that
+  // they can run on separate threads; each visits the docs in order, so
+  // the result does not depend on the threads.
+  const uint32_t n = static_cast<uint32_t>(x.docs_.size());
   uint64_t total_length = 0;
-  for (uint32_t d = 0; d < x.docs_.size(); ++d) {
-    const SupplierDoc& doc = *x.docs_[d];
-    if (!x.doc_of_id_.emplace(doc.profile->id(), static_cast<int>(d)).second) {
-      return absl::AlreadyExistsError(absl::StrCat(
-          "supplier \"", doc.profile->id(), "\": id: appears twice"));
+  const std::string* twice = nullptr;  // The id of a supplier given twice.
+  auto ids_and_columns = [&] {
+    absl::flat_hash_map<NutsCode, uint32_t> location_ids;
+    x.doc_of_id_.reserve(n);
+    for (uint32_t d = 0; d < n; ++d) {
+      const SupplierDoc& doc = *x.docs_[d];
+      if (!x.doc_of_id_.emplace(doc.profile->id(), static_cast<int>(d))
+               .second) {
+        twice = &doc.profile->id();
+        return;
+      }
+      total_length += doc.length;
+      x.lengths_.push_back(doc.length);
+      auto [location, added] = location_ids.try_emplace(
+          doc.location, static_cast<uint32_t>(x.locations_.size()));
+      if (added) x.locations_.push_back(doc.location);
+      x.location_ids_.push_back(location->second);
+      int32_t currency = IndexData::kNoCurrency;
+      if (doc.has_turnover) {
+        currency =
+            x.currency_ids_
+                .try_emplace(doc.turnover_currency,
+                             static_cast<int32_t>(x.currency_ids_.size()))
+                .first->second;
+      }
+      x.turnovers_.push_back(doc.has_turnover ? doc.turnover : 0);
+      x.turnover_currencies_.push_back(currency);
     }
-    // A code posts under itself and each of its ancestors, so that any
-    // level of a tender's code reaches it. Docs arrive in order, so each
-    // list stays sorted; a doc is posted once per code.
-    auto post = [&](CpvCode code) {
-      for (int depth = code.depth(); depth >= 2; --depth) {
-        std::vector<uint32_t>& list = x.cpv_postings_[code.Truncated(depth)];
+  };
+  // A code posts under itself and each of its ancestors, so that any level
+  // of a tender's code reaches it. Docs arrive in order, so each list stays
+  // sorted; a doc is posted once per code.
+  auto cpv_postings = [&] {
+    for (uint32_t d = 0; d < n; ++d) {
+      const SupplierDoc& doc = *x.docs_[d];
+      auto post = [&](CpvCode code) {
+        for (int depth = code.depth(); depth >= 2; --depth) {
+          std::vector<uint32_t>& list = x.cpv_postings_[code.Truncated(depth)];
+          if (list.empty() || list.back() != d) list.push_back(d);
+        }
+      };
+      for (CpvCode c : doc.offered_cpv) post(c);
+      for (const ContractRecord& r : doc.contracts) {
+        for (CpvCode c : r.cpv) post(c);
+      }
+    }
+  };
+  auto term_postings = [&] {
+    // Each list is allocated once, at its final size.
+    std::vector<uint32_t> lengths(x.term_postings_.size());
+    for (uint32_t d = 0; d < n; ++d) {
+      for (const auto& term_count : x.docs_[d]->terms) {
+        ++lengths[term_count.first];
+      }
+    }
+    for (size_t t = 0; t < lengths.size(); ++t) {
+      x.term_postings_[t].reserve(lengths[t]);
+    }
+    for (uint32_t d = 0; d < n; ++d) {
+      for (const auto& [term, tf] : x.docs_[d]->terms) {
+        x.term_postings_[term].emplace_back(d, tf);
+      }
+    }
+  };
+  auto other_postings = [&] {
+    for (uint32_t d = 0; d < n; ++d) {
+      const SupplierDoc& doc = *x.docs_[d];
+      auto post_buyer = [&](const std::string& key) {
+        if (key.empty()) return;
+        std::vector<uint32_t>& list = x.buyer_postings_[key];
+        if (list.empty() || list.back() != d) list.push_back(d);
+      };
+      for (const ContractRecord& r : doc.contracts) {
+        post_buyer(BuyerPostingKey(r.buyer_key));
+        post_buyer(r.activity_key);
+      }
+      for (const std::string& tag : doc.tags) x.tag_postings_[tag].push_back(d);
+      for (const SupplierDoc::ConceptRef& c : doc.concepts) {
+        auto& list = x.concept_postings_[c.code.Truncated(2)];
+        if (!list.empty() && list.back().first == d) {
+          list.back().second = std::max(list.back().second, c.weight);
+        } else {
+          list.emplace_back(d, c.weight);
+        }
+      }
+      for (const Certificate& c : doc.certificates) {
+        std::vector<uint32_t>& list = x.certification_postings_[c.scheme_key];
         if (list.empty() || list.back() != d) list.push_back(d);
       }
-    };
-    for (CpvCode c : doc.offered_cpv) post(c);
-    for (const ContractRecord& r : doc.contracts) {
-      for (CpvCode c : r.cpv) post(c);
     }
-    for (const auto& [term, tf] : doc.terms) {
-      x.term_postings_[term].emplace_back(d, tf);
-    }
-    auto post_buyer = [&](const std::string& key) {
-      if (key.empty()) return;
-      std::vector<uint32_t>& list = x.buyer_postings_[key];
-      if (list.empty() || list.back() != d) list.push_back(d);
-    };
-    for (const ContractRecord& r : doc.contracts) {
-      post_buyer(BuyerPostingKey(r.buyer_key));
-      post_buyer(r.activity_key);
-    }
-    for (const std::string& tag : doc.tags) x.tag_postings_[tag].push_back(d);
-    for (const SupplierDoc::ConceptRef& c : doc.concepts) {
-      auto& list = x.concept_postings_[c.code.Truncated(2)];
-      if (!list.empty() && list.back().first == d) {
-        list.back().second = std::max(list.back().second, c.weight);
-      } else {
-        list.emplace_back(d, c.weight);
-      }
-    }
-    for (const Certificate& c : doc.certificates) {
-      std::vector<uint32_t>& list = x.certification_postings_[c.scheme_key];
-      if (list.empty() || list.back() != d) list.push_back(d);
-    }
-    total_length += doc.length;
-    x.lengths_.push_back(doc.length);
-    auto [location, added] = location_ids.try_emplace(
-        doc.location, static_cast<uint32_t>(x.locations_.size()));
-    if (added) x.locations_.push_back(doc.location);
-    x.location_ids_.push_back(location->second);
-    int32_t currency = IndexData::kNoCurrency;
-    if (doc.has_turnover) {
-      currency = x.currency_ids_
-                     .try_emplace(doc.turnover_currency,
-                                  static_cast<int32_t>(x.currency_ids_.size()))
-                     .first->second;
-    }
-    x.turnovers_.push_back(doc.has_turnover ? doc.turnover : 0);
-    x.turnover_currencies_.push_back(currency);
+  };
+  const std::function<void()> passes[] = {ids_and_columns, cpv_postings,
+                                          term_postings, other_postings};
+  // A thread is worth starting for some thousands of suppliers.
+  constexpr uint32_t kDocsForThreads = 4096;
+  ParallelFor(
+      std::size(passes), n < kDocsForThreads ? 1 : BuildThreads(options),
+      [&](size_t i) { passes[i](); }, /*chunk=*/1);
+  if (twice != nullptr) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("supplier \"", *twice, "\": id: appears twice"));
   }
   x.average_length_ =
       x.docs_.empty() ? 0 : static_cast<double>(total_length) / x.docs_.size();
@@ -486,7 +537,8 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
           absl::StrCat("supplier ", s, ": the profile does not parse"));
       return;
     }
-    absl::Status valid = validator.ValidateSupplier(profile);
+    // Parsed from the binary format: protobuf refused invalid UTF-8.
+    absl::Status valid = ValidateParsedSupplier(validator, profile);
     if (!valid.ok()) {
       restored[s] = absl::DataLossError(
           absl::StrCat("invalid profile: ", valid.message()));

@@ -43,9 +43,23 @@ inline size_t SnapshotAligned(size_t n) {
 }
 
 // Fixed-width little-endian integers, as every number in the file is
-// stored: read from `p`, or appended to `*out`.
-uint32_t GetUint32(const char* p);
-uint64_t GetUint64(const char* p);
+// stored: read from `p`, or appended to `*out`. The readers are inline (the
+// loader calls them for every term of every supplier); compilers turn the
+// byte loops into one load on a little-endian machine.
+inline uint32_t GetUint32(const char* p) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) {
+    v |= static_cast<uint32_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+  }
+  return v;
+}
+inline uint64_t GetUint64(const char* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) {
+    v |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+  }
+  return v;
+}
 void PutUint32(uint32_t v, std::string* out);
 void PutUint64(uint64_t v, std::string* out);
 
