@@ -46,6 +46,15 @@ bool IsEuMemberState(absl::string_view iso_country);
 // associated country (Norway, the only EEA EFTA state that takes part).
 bool IsEdfEligibleCountry(absl::string_view iso_country);
 
+namespace internal {
+
+// IsIsoCountry, IsIsoLanguage and IsIsoCurrency by binary search over the
+// code lists: the brute-force twins the tests check the fast ones against.
+bool IsIsoCountryBySearch(absl::string_view code);
+bool IsIsoLanguageBySearch(absl::string_view code);
+bool IsIsoCurrencyBySearch(absl::string_view code);
+
+}  // namespace internal
 }  // namespace procmatch
 
 #endif  // PROCMATCH_LIB_ISO_CODES_H_

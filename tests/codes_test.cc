@@ -36,6 +36,46 @@ TEST(IsoCodesTest, LanguagesAndCurrencies) {
   EXPECT_FALSE(IsIsoCurrency("EURO"));
 }
 
+// The bit sets against binary search over the lists: every code of two or
+// three letters in either case, and random strings of any bytes.
+TEST(IsoCodesTest, CodeSetsEqualSearchingTheLists) {
+  int countries = 0, languages = 0, currencies = 0;
+  auto check = [&](const std::string& code) {
+    const bool country = IsIsoCountry(code);
+    const bool language = IsIsoLanguage(code);
+    const bool currency = IsIsoCurrency(code);
+    EXPECT_EQ(country, internal::IsIsoCountryBySearch(code)) << code;
+    EXPECT_EQ(language, internal::IsIsoLanguageBySearch(code)) << code;
+    EXPECT_EQ(currency, internal::IsIsoCurrencyBySearch(code)) << code;
+    countries += country;
+    languages += language;
+    currencies += currency;
+  };
+  std::string letters;
+  for (char c = 'A'; c <= 'Z'; ++c) letters += c;
+  for (char c = 'a'; c <= 'z'; ++c) letters += c;
+  for (char a : letters) {
+    for (char b : letters) {
+      check(std::string{a, b});
+      for (char c : letters) check(std::string{a, b, c});
+    }
+  }
+  // The lists' sizes (Debian's iso-codes), so that a code the sets cannot
+  // hold would show.
+  EXPECT_GT(countries, 240);
+  EXPECT_GT(languages, 170);
+  EXPECT_GT(currencies, 150);
+  std::mt19937 random(29);
+  for (int i = 0; i < 20000; ++i) {
+    std::string code(random() % 5, '\0');
+    for (char& c : code) {
+      c = i % 2 == 0 ? letters[random() % letters.size()]
+                     : static_cast<char>(random());
+    }
+    check(code);
+  }
+}
+
 TEST(IsoCodesTest, Alpha3ToAlpha2) {
   EXPECT_EQ(CountryAlpha2("FRA"), "FR");
   EXPECT_EQ(CountryAlpha2("bel"), "BE");
