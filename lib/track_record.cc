@@ -80,13 +80,74 @@ const std::vector<LegalForm>& LegalForms() {
   return *forms;
 }
 
+// Whether `form` (a legal form's letters) is a legal form in `country`
+// (ISO 3166-1), so that a name may start with it there: "AS Tallinna Vesi"
+// (EE), "SIA Latvijas Gaze" (LV), "ЕТ „Name“" (BG), "SC Name SRL" (RO),
+// "Oy IBM Finland Ab" (FI), "SA Aubonnet et Fils" (FR). A first word that is
+// a legal form only elsewhere is part of the name: "AS Formation" (FR), "AS
+// Fassaden GmbH" (DE). With no country, any legal form may lead.
+bool LegalFormOf(absl::string_view country, absl::string_view form) {
+  static const auto* forms =
+      new std::vector<std::pair<std::string, std::vector<std::string>>>{
+          {"BE",
+           {"sa", "nv", "bv", "bvba", "srl", "sprl", "scrl", "sc", "cv", "vof",
+            "commv", "asbl", "vzw", "se", "ag", "gmbh"}},
+          {"FR",
+           {"sa", "sas", "sasu", "sarl", "eurl", "snc", "sca", "scs", "se",
+            "geie"}},
+          {"LU",
+           {"sa", "sarl", "sas", "sasu", "snc", "sca", "scs", "asbl", "se",
+            "geie", "gmbh"}},
+          {"NL", {"nv", "bv", "vof", "cv", "se"}},
+          {"DE",
+           {"gmbh", "ag", "kg", "ohg", "ug", "gbr", "ev", "se", "kgaa",
+            "ewiv"}},
+          {"AT", {"gmbh", "ag", "kg", "ev", "se", "ewiv"}},
+          {"CH", {"ag", "gmbh", "sa", "sarl", "sagl"}},
+          {"FI", {"oy", "oyj", "ab", "abp", "ky", "ay", "tmi", "ry"}},
+          {"SE", {"ab"}},
+          {"EE", {"as", "ou"}},
+          {"LV", {"sia", "as"}},
+          {"LT", {"uab", "ab"}},
+          {"DK", {"as", "aps"}},
+          {"NO", {"as", "asa"}},
+          {"BG",
+           {"et", "ет", "ead", "еад", "ad", "ад", "ood", "оод", "eood",
+            "еоод"}},
+          {"RO", {"sc", "srl", "sa"}},
+          {"PL", {"sa", "spzoo", "spk", "spj"}},
+          {"CZ", {"as", "sro", "spolsro"}},
+          {"SK", {"as", "sro", "spolsro"}},
+          {"HU", {"kft", "zrt", "nyrt", "bt"}},
+          {"SI", {"doo", "dd"}},
+          {"HR", {"doo", "dd"}},
+          {"IT", {"spa", "srl", "scarl", "srls"}},
+          {"ES", {"sa", "sl", "slu", "sll", "sau"}},
+          {"PT", {"sa", "lda"}},
+          {"GR", {"ae", "αε", "οε", "επε", "εε", "ικε"}},
+          {"CY", {"ltd"}},
+          {"IE", {"ltd", "plc"}},
+          {"MT", {"ltd", "plc"}},
+          {"GB", {"ltd", "plc", "llp"}},
+      };
+  if (country.empty()) return true;
+  for (const auto& [where, local] : *forms) {
+    if (where == country) {
+      return std::find(local.begin(), local.end(), form) != local.end();
+    }
+  }
+  return false;
+}
+
 // A word longer than this is never one letter group of a spaced form.
 constexpr size_t kMaxSpacedPart = 4;
 
-// Removes one legal form from the end (or start) of `words`, keeping a word
-// at least.
-bool StripAt(std::vector<std::string>* words, bool at_end) {
+// Removes one legal form from the end (or start: one of `country`'s) of
+// `words`, keeping a word at least.
+bool StripAt(std::vector<std::string>* words, bool at_end,
+             absl::string_view country = "") {
   for (const LegalForm& form : LegalForms()) {
+    if (!at_end && !LegalFormOf(country, form.letters)) continue;
     std::string letters;
     bool short_words = true;
     for (size_t k = 1;
@@ -266,7 +327,8 @@ const K& MostFrequent(const std::map<K, int>& counts) {
 
 }  // namespace
 
-std::string CompanyNameKey(absl::string_view name, absl::string_view town) {
+std::string CompanyNameKey(absl::string_view name, absl::string_view town,
+                           absl::string_view country) {
   if (!IsValidUtf8(name)) return "";
   std::vector<std::string> words;
   std::vector<size_t> breaks;  // Word indices where a separator was.
@@ -314,16 +376,17 @@ std::string CompanyNameKey(absl::string_view name, absl::string_view town) {
   }
   while (StripAt(&words, /*at_end=*/true)) {
   }
-  while (StripAt(&words, /*at_end=*/false)) {
+  while (StripAt(&words, /*at_end=*/false, country)) {
   }
   return absl::StrJoin(words, " ");
 }
 
 std::string TrackRecordSupplierId(const v1::Awardee& winner) {
-  const std::string key = CompanyNameKey(winner.name(), winner.town());
+  const std::string country =
+      IsIsoCountry(winner.country()) ? winner.country() : "";
+  const std::string key = CompanyNameKey(winner.name(), winner.town(), country);
   if (key.empty()) return "";
-  return SupplierId(IsIsoCountry(winner.country()) ? winner.country() : "",
-                    key);
+  return SupplierId(country, key);
 }
 
 bool TrackRecordBuilder::AddAwards(const v1::Tender& notice) {

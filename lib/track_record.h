@@ -54,8 +54,13 @@ namespace procmatch {
 // Finland Ab" -> "ibm finland". A name that is nothing but legal-form words
 // keeps them. `town`, the company's town when known, ends the name where it
 // follows a legal form ("Vetrea Terveys Oy Joensuu", town "Joensuu" ->
-// "vetrea terveys").
-std::string CompanyNameKey(absl::string_view name, absl::string_view town = "");
+// "vetrea terveys"). `country` (ISO 3166-1), when known, limits the legal
+// forms taken from the start of a name to that country's ("AS Tallinna
+// Vesi" in Estonia, "Oy IBM Finland Ab" in Finland, "SA Aubonnet et Fils"
+// in France): "AS Formation" in France keeps its "as", an Estonian and
+// Latvian form. With no country, any legal form may lead.
+std::string CompanyNameKey(absl::string_view name, absl::string_view town = "",
+                           absl::string_view country = "");
 
 // The id TrackRecordBuilder::Build() gives the supplier of this winner, or
 // "" for a winner without a usable name.

@@ -39,6 +39,42 @@ TEST(CompanyNameKeyTest, LegalFormsAtEitherEnd) {
   EXPECT_EQ(CompanyNameKey("ECORYS EUROPE EEIG — GEIE"), "ecorys europe");
 }
 
+// Real winners of data/ted/notices_dev.jsonl whose names start with a
+// legal form, or with a word that is a legal form in another country only.
+TEST(CompanyNameKeyTest, LeadingLegalFormsAreTheWinnersCountrys) {
+  EXPECT_EQ(CompanyNameKey("AS Eesti Liinirongid", "", "EE"),
+            "eesti liinirongid");
+  EXPECT_EQ(CompanyNameKey("Oy IBM Finland Ab", "", "FI"), "ibm finland");
+  EXPECT_EQ(CompanyNameKey("Ab Tallqvist Infra Oy", "", "FI"),
+            "tallqvist infra");
+  EXPECT_EQ(CompanyNameKey("SC Habau PPS Pipeline Systems S.R.L.", "", "RO"),
+            "habau pps pipeline systems");
+  EXPECT_EQ(CompanyNameKey("ЕТ „Мони-8 Методи Георгиев“", "", "BG"),
+            "мони 8 методи георгиев");
+  EXPECT_EQ(CompanyNameKey("SA Aubonnet et Fils", "", "FR"),
+            "aubonnet et fils");
+  // "AS" is Estonian, Latvian, Danish, Norwegian, Czech, Slovak: not French
+  // or German.
+  EXPECT_EQ(CompanyNameKey("AS Formation", "", "FR"), "as formation");
+  EXPECT_EQ(CompanyNameKey("AS Fassaden GmbH", "", "DE"), "as fassaden");
+  // A trailing form is stripped whatever the country.
+  EXPECT_EQ(CompanyNameKey("Formation SA", "", "EE"), "formation");
+  // No country: any legal form may lead, as before.
+  EXPECT_EQ(CompanyNameKey("AS Formation"), "formation");
+  v1::Awardee as_formation, formation;
+  as_formation.set_name("AS Formation");
+  as_formation.set_country("FR");
+  formation.set_name("Formation SAS");
+  formation.set_country("FR");
+  EXPECT_NE(TrackRecordSupplierId(as_formation),
+            TrackRecordSupplierId(formation));
+  as_formation.set_country("EE");
+  formation.set_country("EE");
+  formation.set_name("Formation AS");
+  EXPECT_EQ(TrackRecordSupplierId(as_formation),
+            TrackRecordSupplierId(formation));
+}
+
 TEST(CompanyNameKeyTest, ConservativeWhereItMatters) {
   // Other words count: these are different companies.
   EXPECT_NE(CompanyNameKey("Thales Alenia Space"), CompanyNameKey("Thales"));

@@ -138,7 +138,7 @@ void ForEachAwardRecord(const CoverageContext& ctx,
 }  // namespace
 
 std::string NameKey(absl::string_view country, absl::string_view name) {
-  return absl::StrCat(country, "|", CompanyNameKey(name));
+  return absl::StrCat(country, "|", CompanyNameKey(name, "", country));
 }
 
 void AwardTotals::Add(const CoverageContext& ctx, const AwardRecord& r) {
