@@ -605,6 +605,7 @@ absl::Status ValidateParsedSupplier(const Validator& validator,
 }
 
 }  // namespace internal
+
 absl::Status Validator::ValidateSupplierUpdate(
     const v1::SupplierUpdate& u) const {
   return ProblemsToStatus(CheckSupplierUpdate(u));
