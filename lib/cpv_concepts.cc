@@ -69,17 +69,26 @@ void KeepStrongest(std::vector<std::pair<int32_t, float>>* links, size_t keep) {
 
 }  // namespace
 
-std::string ConceptTerm(absl::string_view term, absl::string_view language) {
-  if (HasStemmer(language)) return std::string(term);
+namespace {
+
+// ConceptTerm as a prefix of `term`, for a language with a stemmer or not.
+absl::string_view ConceptTermView(absl::string_view term, bool stemmed) {
+  if (stemmed) return term;
   for (char c : term) {
-    if (c >= '0' && c <= '9') return std::string(term);
+    if (c >= '0' && c <= '9') return term;
   }
   size_t pos = 0;
   for (int letters = 0; pos < term.size() && letters < kPrefixLetters;
        ++letters) {
     DecodeUtf8(term, &pos);
   }
-  return std::string(term.substr(0, pos));
+  return term.substr(0, pos);
+}
+
+}  // namespace
+
+std::string ConceptTerm(absl::string_view term, absl::string_view language) {
+  return std::string(ConceptTermView(term, HasStemmer(language)));
 }
 
 CpvConcepts::~CpvConcepts() = default;
@@ -395,21 +404,29 @@ std::vector<std::pair<int32_t, double>> CpvConcepts::RawScores(
   // Terms in sorted order, so that each code's score is summed in the same
   // order in every process (a snapshot loaded in another process must score
   // exactly as the index it was saved from).
-  std::vector<std::string> sorted;
+  const bool stemmed = HasStemmer(kConceptLanguages[language]);
+  std::vector<absl::string_view> sorted;
   sorted.reserve(terms.size());
   for (const std::string& t : terms) {
-    sorted.push_back(ConceptTerm(t, kConceptLanguages[language]));
+    sorted.push_back(ConceptTermView(t, stemmed));
   }
   std::sort(sorted.begin(), sorted.end());
   // Dense scores by ordinal, reused by the thread: index building calls
   // this once per supplier, and a hash map per call cost three times the
-  // rest of a build (doc/benchmarks.md, issue 14).
+  // rest of a build (doc/benchmarks.md, issue 14). The ordinals touched are
+  // marked in a bit set, read back in ordinal order.
   thread_local std::vector<double> dense;
-  thread_local std::vector<int32_t> touched;
-  if (dense.size() < labels_.size()) dense.assign(labels_.size(), 0.0);
-  touched.clear();
+  thread_local std::vector<uint64_t> touched;
+  if (dense.size() < labels_.size()) {
+    dense.assign(labels_.size(), 0.0);
+    touched.assign((labels_.size() + 63) / 64, 0);
+  }
+  size_t count = 0;
   auto add = [&](int32_t o, double v) {
-    if (dense[o] == 0) touched.push_back(o);
+    uint64_t& word = touched[o >> 6];
+    const uint64_t bit = uint64_t{1} << (o & 63);
+    count += (word & bit) == 0;
+    word |= bit;
     dense[o] += v;
   };
   for (size_t i = 0; i < sorted.size();) {
@@ -426,13 +443,16 @@ std::vector<std::pair<int32_t, double>> CpvConcepts::RawScores(
     }
     i = j;
   }
-  std::sort(touched.begin(), touched.end());
-  touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
   std::vector<std::pair<int32_t, double>> raw;
-  raw.reserve(touched.size());
-  for (int32_t o : touched) {
-    if (dense[o] != 0) raw.emplace_back(o, dense[o]);
-    dense[o] = 0;
+  raw.reserve(count);
+  for (size_t w = 0; w < touched.size() && count > 0; ++w) {
+    for (uint64_t bits = touched[w]; bits != 0; bits &= bits - 1) {
+      const int32_t o = static_cast<int32_t>(w * 64 + __builtin_ctzll(bits));
+      if (dense[o] != 0) raw.emplace_back(o, dense[o]);
+      dense[o] = 0;
+      --count;
+    }
+    touched[w] = 0;
   }
   return raw;
 }
@@ -469,9 +489,12 @@ std::vector<std::pair<int32_t, double>> CpvConcepts::Ranked(
     return a.second > b.second || (a.second == b.second && a.first < b.first);
   };
   if (keep < ranked.size()) {
-    std::partial_sort(ranked.begin(), ranked.begin() + keep, ranked.end(),
-                      better);
+    // The same as partial_sort (`better` is a total order: ordinals are
+    // distinct), without a heap over every code.
+    std::nth_element(ranked.begin(), ranked.begin() + keep, ranked.end(),
+                     better);
     ranked.resize(keep);
+    std::sort(ranked.begin(), ranked.end(), better);
   } else {
     std::sort(ranked.begin(), ranked.end(), better);
   }

@@ -200,30 +200,97 @@ std::string Lower(absl::string_view text) {
   return out;
 }
 
-void AddWord(absl::string_view word, absl::string_view language,
-             const absl::flat_hash_set<std::string>* stopwords,
-             sb_stemmer* stemmer, std::vector<std::string>* terms,
-             std::vector<std::string>* words) {
-  if (word.empty()) return;
-  if (stopwords != nullptr && stopwords->contains(word)) return;
-  if (word.size() == 1) return;
-  std::string stem(word);
-  if (stemmer != nullptr) {
-    const sb_symbol* s = sb_stemmer_stem(
-        stemmer, reinterpret_cast<const sb_symbol*>(word.data()),
-        static_cast<int>(word.size()));
-    if (s != nullptr) {
-      stem.assign(reinterpret_cast<const char*>(s), sb_stemmer_length(stemmer));
+// FoldAccents with a shortcut for ASCII words, which it leaves unchanged.
+std::string FoldWord(absl::string_view word) {
+  for (char c : word) {
+    if (static_cast<unsigned char>(c) >= 0x80) return FoldAccents(word);
+  }
+  return std::string(word);
+}
+
+// Calls `emit` with each raw token of lower-cased text, as a view into it:
+// the tokens of Tokenize(), which are contiguous spans (a connector is only
+// kept between two word characters).
+template <typename Emit>
+void ForEachTokenSpan(absl::string_view lower, Emit emit) {
+  size_t pos = 0;
+  size_t start = absl::string_view::npos;
+  size_t end = 0;  // After the last word character of the current token.
+  bool pending_connector = false;
+  while (pos < lower.size()) {
+    const size_t at = pos;
+    const unsigned char byte = static_cast<unsigned char>(lower[pos]);
+    const char32_t c = byte < 0x80 ? lower[pos++] : DecodeUtf8(lower, &pos);
+    if (IsWordChar(c)) {
+      if (start == absl::string_view::npos) start = at;
+      pending_connector = false;
+      end = pos;
+    } else if (IsConnector(c) && start != absl::string_view::npos &&
+               !pending_connector) {
+      pending_connector = true;
+    } else {
+      if (start != absl::string_view::npos)
+        emit(lower.substr(start, end - start));
+      start = absl::string_view::npos;
+      pending_connector = false;
     }
   }
-  terms->push_back(FoldAccents(stem));
+  if (start != absl::string_view::npos) emit(lower.substr(start, end - start));
+}
+
+// The folded stem of `word` by `stemmer`.
+std::string Stem(absl::string_view word, sb_stemmer* stemmer) {
+  const sb_symbol* s =
+      sb_stemmer_stem(stemmer, reinterpret_cast<const sb_symbol*>(word.data()),
+                      static_cast<int>(word.size()));
+  if (s == nullptr) return FoldWord(word);  // Out of memory: the word.
+  return FoldWord(absl::string_view(reinterpret_cast<const char*>(s),
+                                    sb_stemmer_length(stemmer)));
+}
+
+// Stem(word, stemmer), `stemmer` being the one for `language`, remembered per
+// thread: at most kStemMemoEntries words of at most kStemMemoWordBytes, all
+// forgotten when that many are held.
+std::string StemMemoized(absl::string_view language, absl::string_view word,
+                         sb_stemmer* stemmer) {
+  thread_local absl::flat_hash_map<
+      std::string, absl::flat_hash_map<std::string, std::string>>
+      memos;
+  thread_local int entries = 0;
+  auto& memo = memos[language];
+  auto it = memo.find(word);
+  if (it != memo.end()) return it->second;
+  std::string stem = Stem(word, stemmer);
+  if (word.size() > kStemMemoWordBytes) return stem;  // Bounds the bytes.
+  if (entries >= kStemMemoEntries) {
+    for (auto& [unused, m] : memos) m.clear();
+    entries = 0;
+  }
+  memo.emplace(word, stem);
+  ++entries;
+  return stem;
+}
+
+void AddWord(absl::string_view word, absl::string_view language,
+             const absl::flat_hash_set<std::string>* stopwords,
+             sb_stemmer* stemmer, bool memo, std::vector<std::string>* terms,
+             std::vector<std::string>* words) {
+  if (word.size() < 2) return;  // Empty and one-byte words carry nothing.
+  if (stopwords != nullptr && stopwords->contains(word)) return;
+  if (stemmer == nullptr) {
+    terms->push_back(FoldWord(word));
+  } else if (memo) {
+    terms->push_back(StemMemoized(language, word, stemmer));
+  } else {
+    terms->push_back(Stem(word, stemmer));
+  }
   if (words != nullptr) words->emplace_back(word);
 }
 
 // AnalyzeText, and when `words` is given the lower-cased word each term
-// comes from.
+// comes from; stems from the thread's memo when `memo` is set.
 absl::Status Analyze(absl::string_view text, absl::string_view language,
-                     std::vector<std::string>* terms,
+                     bool memo, std::vector<std::string>* terms,
                      std::vector<std::string>* words) {
   const ptrdiff_t bad = FirstInvalidUtf8Offset(text);
   if (bad >= 0) {
@@ -235,21 +302,22 @@ absl::Status Analyze(absl::string_view text, absl::string_view language,
   const absl::flat_hash_set<std::string>* stopwords =
       sw == all.end() ? nullptr : &sw->second;
   sb_stemmer* stemmer = ThreadStemmer(language);
-  for (std::string& token : Tokenize(Lower(text))) {
+  const std::string lower = Lower(text);
+  ForEachTokenSpan(lower, [&](absl::string_view token) {
     if (HasDigit(token)) {
       // A code: kept whole, only accent-folded.
       if (token.size() >= 2) {
-        terms->push_back(FoldAccents(token));
-        if (words != nullptr) words->push_back(token);
+        terms->push_back(FoldWord(token));
+        if (words != nullptr) words->emplace_back(token);
       }
-      continue;
+      return;
     }
     // A hyphenated or dotted word without digits: its parts are words.
     for (absl::string_view part :
          absl::StrSplit(token, absl::ByAnyChar("-./"))) {
-      AddWord(part, language, stopwords, stemmer, terms, words);
+      AddWord(part, language, stopwords, stemmer, memo, terms, words);
     }
-  }
+  });
   return absl::OkStatus();
 }
 
@@ -360,15 +428,27 @@ bool HasStemmer(absl::string_view language) {
 absl::StatusOr<std::vector<std::string>> AnalyzeText(
     absl::string_view text, absl::string_view language) {
   std::vector<std::string> terms;
-  absl::Status s = Analyze(text, language, &terms, nullptr);
+  absl::Status s = Analyze(text, language, /*memo=*/true, &terms, nullptr);
   if (!s.ok()) return s;
   return terms;
 }
 
+namespace internal {
+
+absl::StatusOr<std::vector<std::string>> AnalyzeTextWithoutMemo(
+    absl::string_view text, absl::string_view language) {
+  std::vector<std::string> terms;
+  absl::Status s = Analyze(text, language, /*memo=*/false, &terms, nullptr);
+  if (!s.ok()) return s;
+  return terms;
+}
+
+}  // namespace internal
+
 absl::StatusOr<std::vector<AnalyzedWord>> AnalyzeWords(
     absl::string_view text, absl::string_view language) {
   std::vector<std::string> terms, words;
-  absl::Status s = Analyze(text, language, &terms, &words);
+  absl::Status s = Analyze(text, language, /*memo=*/true, &terms, &words);
   if (!s.ok()) return s;
   std::vector<AnalyzedWord> out(terms.size());
   for (size_t i = 0; i < terms.size(); ++i) {
@@ -410,78 +490,6 @@ LanguageGuess DetectLanguage(absl::string_view text) {
   guess.margin = (score[best] - score[second]) / trigrams.size();
   return guess;
 }
-
-namespace {
-
-// FoldAccents with a shortcut for ASCII words, which it leaves unchanged.
-std::string FoldWord(absl::string_view word) {
-  for (char c : word) {
-    if (static_cast<unsigned char>(c) >= 0x80) return FoldAccents(word);
-  }
-  return std::string(word);
-}
-
-// Calls `emit` with each raw token of lower-cased text, as a view into it:
-// the tokens of Tokenize(), which are contiguous spans (a connector is only
-// kept between two word characters).
-template <typename Emit>
-void ForEachTokenSpan(absl::string_view lower, Emit emit) {
-  size_t pos = 0;
-  size_t start = absl::string_view::npos;
-  size_t end = 0;  // After the last word character of the current token.
-  bool pending_connector = false;
-  while (pos < lower.size()) {
-    const size_t at = pos;
-    const unsigned char byte = static_cast<unsigned char>(lower[pos]);
-    const char32_t c = byte < 0x80 ? lower[pos++] : DecodeUtf8(lower, &pos);
-    if (IsWordChar(c)) {
-      if (start == absl::string_view::npos) start = at;
-      pending_connector = false;
-      end = pos;
-    } else if (IsConnector(c) && start != absl::string_view::npos &&
-               !pending_connector) {
-      pending_connector = true;
-    } else {
-      if (start != absl::string_view::npos)
-        emit(lower.substr(start, end - start));
-      start = absl::string_view::npos;
-      pending_connector = false;
-    }
-  }
-  if (start != absl::string_view::npos) emit(lower.substr(start, end - start));
-}
-
-// The folded stem of `word` by `stemmer` (the one for `language`), as
-// AddWord makes it, remembered per thread: at most kStemMemoEntries words
-// of at most kStemMemoWordBytes, all forgotten when that many are held.
-std::string StemMemoized(absl::string_view language, absl::string_view word,
-                         sb_stemmer* stemmer) {
-  thread_local absl::flat_hash_map<
-      std::string, absl::flat_hash_map<std::string, std::string>>
-      memos;
-  thread_local int entries = 0;
-  auto& memo = memos[language];
-  auto it = memo.find(word);
-  if (it != memo.end()) return it->second;
-  std::string stem(word);
-  const sb_symbol* s =
-      sb_stemmer_stem(stemmer, reinterpret_cast<const sb_symbol*>(word.data()),
-                      static_cast<int>(word.size()));
-  if (s != nullptr) {
-    stem.assign(reinterpret_cast<const char*>(s), sb_stemmer_length(stemmer));
-  }
-  stem = FoldWord(stem);
-  if (word.size() > kStemMemoWordBytes) return stem;  // Bounds the bytes.
-  if (entries >= kStemMemoEntries) {
-    for (auto& [unused, m] : memos) m.clear();
-    entries = 0;
-  }
-  memo.emplace(word, stem);
-  ++entries;
-  return stem;
-}
-
-}  // namespace
 
 absl::StatusOr<StemmedAndPlainTerms> AnalyzeStemmedAndPlain(
     absl::string_view text, absl::string_view language) {

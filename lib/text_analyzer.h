@@ -27,6 +27,11 @@
 //
 // Threading: all functions are thread-safe. Snowball stemmers are not, so
 // each thread keeps its own, created on first use per language.
+//
+// Memory: each thread remembers the stems of up to kStemMemoEntries words of
+// at most kStemMemoWordBytes (under 10 MB, dropped whole when full), so that
+// an index build or a notice stream stems each distinct word of its
+// vocabulary once; the terms are the same with or without the memo.
 #ifndef PROCMATCH_LIB_TEXT_ANALYZER_H_
 #define PROCMATCH_LIB_TEXT_ANALYZER_H_
 
@@ -98,15 +103,23 @@ struct StemmedAndPlainTerms {
   std::vector<std::string> plain;    // AnalyzeText(text, ""): folded only.
 };
 
-// Both forms of `text`, equal to the two AnalyzeText calls above. Each
-// thread remembers the stems of up to kStemMemoEntries words of at most
-// kStemMemoWordBytes (under 10 MB, dropped whole when full), so that a
-// stream of notices stems each distinct word of its vocabulary once.
-// Errors as AnalyzeText.
+// Both forms of `text`, equal to the two AnalyzeText calls above. Errors as
+// AnalyzeText.
 absl::StatusOr<StemmedAndPlainTerms> AnalyzeStemmedAndPlain(
     absl::string_view text, absl::string_view language);
+
+// The bounds of each thread's stem memo (see "Memory" above).
 inline constexpr int kStemMemoEntries = 1 << 16;
 inline constexpr size_t kStemMemoWordBytes = 48;
+
+namespace internal {
+
+// AnalyzeText without the stem memo: Snowball stems every word. The
+// brute-force twin the memo is tested against.
+absl::StatusOr<std::vector<std::string>> AnalyzeTextWithoutMemo(
+    absl::string_view text, absl::string_view language);
+
+}  // namespace internal
 
 }  // namespace procmatch
 

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <memory>
+#include <random>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "procmatch/certification.h"
@@ -153,6 +155,46 @@ TEST(TextAnalyzerTest, ThreadsGetTheSameTerms) {
   }
   for (auto& th : threads) th.join();
   for (const auto& r : results) EXPECT_EQ(r, expected);
+}
+
+// The stem memo changes nothing: random words built from stems and suffixes
+// of eight languages (accents, hyphens, codes, words longer than the memo
+// keeps, more distinct words than it holds, so it is emptied and refilled)
+// give AnalyzeText the terms of stemming every word.
+TEST(TextAnalyzerTest, StemMemoEqualsStemmingEveryWord) {
+  const char* const kStems[] = {
+      "défens",  "véhicul", "onbemand", "luchtvaart", "Flugkörp", "überwach",
+      "θωρακισ", "πυρομαχ", "système",  "drone",      "munici",   "straße"};
+  const char* const kSuffixes[] = {"",      "s",     "es",   "ations", "ing",
+                                   "ungen", "ement", "ικών", "-2110",  "en",
+                                   "ées",   "erend", ".5",   "ή",      "ität"};
+  const char* const kLanguages[] = {"fr", "nl", "de", "en",
+                                    "el", "hu", "it", ""};
+  std::mt19937 rng(20261129);
+  for (int round = 0; round < 3; ++round) {
+    for (const char* language : kLanguages) {
+      std::string text;
+      const int words = round == 2 ? kStemMemoEntries / 4 : 3000;
+      for (int i = 0; i < words; ++i) {
+        absl::StrAppend(&text, kStems[rng() % 12]);
+        // Distinct words, so that the memo fills: a random letter run.
+        for (int k = rng() % 4; k > 0; --k) {
+          text.push_back(static_cast<char>('a' + rng() % 26));
+        }
+        absl::StrAppend(&text, kSuffixes[rng() % 15]);
+        if (i % 500 == 0) text.append(kStemMemoWordBytes, 'e');
+        text.push_back(i % 7 == 0 ? '-' : ' ');
+      }
+      absl::StatusOr<std::vector<std::string>> twin =
+          internal::AnalyzeTextWithoutMemo(text, language);
+      ASSERT_TRUE(twin.ok()) << twin.status();
+      // Twice: stems computed, then from the memo.
+      EXPECT_EQ(Terms(text, language), *twin) << language << " " << round;
+      EXPECT_EQ(Terms(text, language), *twin) << language << " " << round;
+    }
+  }
+  EXPECT_EQ(internal::AnalyzeTextWithoutMemo("drones \xff", "fr").status(),
+            AnalyzeText("drones \xff", "fr").status());
 }
 
 TEST(CertificationTest, SpellingsOfOneSchemeMeet) {
