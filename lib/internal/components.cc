@@ -382,7 +382,7 @@ double ProximityValue(const Query& q, const IndexData&, const SupplierDoc& d,
 }
 
 // Default weight of the concepts component: doc/scoring.md, "Concepts".
-constexpr double kConceptsDefaultWeight = 0.26;
+constexpr double kConceptsDefaultWeight = 0.10;
 
 // --- concepts
 // -----------------------------------------------------------------
@@ -445,16 +445,13 @@ double ConceptValue(const Query& q, const IndexData&, const SupplierDoc& d,
 
 }  // namespace
 
-// The table. Default weights: doc/scoring.md says how they were chosen
-// (pairwise logistic regression on real TED awards, `winner_ranking
-// --learn`; tags, desirable requirements and size fit, which those awards
-// cannot show, keep their earlier values).
+// The table. Default weights: doc/scoring.md says how they were chosen.
 const ComponentSpec kComponentTable[kComponentCount] = {
-    {v1::SCORE_COMPONENT_KIND_CPV, 0.15, HasCodes, CpvValue,
+    {v1::SCORE_COMPONENT_KIND_CPV, 0.35, HasCodes, CpvValue,
      CandidatePostings::kCpvDivision, CheapBound::kCpvCeiling, true},
-    {v1::SCORE_COMPONENT_KIND_TEXT, 0.10, AppliesText, TextValue,
+    {v1::SCORE_COMPONENT_KIND_TEXT, 0.25, AppliesText, TextValue,
      CandidatePostings::kTerms, CheapBound::kAccumulatedText, true},
-    {v1::SCORE_COMPONENT_KIND_TRACK_RECORD, 0.12, HasCodes, TrackValue,
+    {v1::SCORE_COMPONENT_KIND_TRACK_RECORD, 0.10, HasCodes, TrackValue,
      CandidatePostings::kCpvDivision, CheapBound::kOneIfCpvRelated, true},
     {v1::SCORE_COMPONENT_KIND_CAPABILITY_TAGS, 0.05, HasWantedTags, TagValue,
      CandidatePostings::kTags, CheapBound::kOne, true},
@@ -462,12 +459,12 @@ const ComponentSpec kComponentTable[kComponentCount] = {
      DesirableValue, CandidatePostings::kNone, CheapBound::kOne, false},
     {v1::SCORE_COMPONENT_KIND_SIZE_FIT, 0.05, HasValue, SizeValue,
      CandidatePostings::kNone, CheapBound::kExactSizeFit, true},
-    {v1::SCORE_COMPONENT_KIND_PROXIMITY, 0.29, HasPlaces, ProximityValue,
+    {v1::SCORE_COMPONENT_KIND_PROXIMITY, 0.15, HasPlaces, ProximityValue,
      CandidatePostings::kNone, CheapBound::kExactProximity, true},
     {v1::SCORE_COMPONENT_KIND_CONCEPTS, kConceptsDefaultWeight, HasConcepts,
      ConceptValue, CandidatePostings::kConceptDivision,
      CheapBound::kConceptCeiling, true},
-    {v1::SCORE_COMPONENT_KIND_BUYER_AFFINITY, 0.08, HasBuyer, BuyerValue,
+    {v1::SCORE_COMPONENT_KIND_BUYER_AFFINITY, 0.10, HasBuyer, BuyerValue,
      CandidatePostings::kBuyer, CheapBound::kOneIfBuyerPosted, true},
 };
 
