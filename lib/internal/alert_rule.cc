@@ -13,6 +13,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "procmatch/internal/keyword_pattern.h"
 #include "procmatch/text_analyzer.h"
 #include "procmatch/utf8.h"
@@ -414,6 +416,24 @@ void FillAlert(const v1::AlertRule& r, const v1::Tender& t,
 
 }  // namespace
 
+std::string CriteriaOf(const v1::AlertRule& rule) {
+  v1::AlertRule criteria = rule;
+  criteria.clear_id();
+  criteria.clear_name();
+  criteria.clear_subscriber();
+  criteria.clear_disabled();
+  // Deterministic: the same criteria always give the same bytes (the
+  // message has no maps; this also fixes unknown fields' order).
+  std::string out;
+  {
+    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    criteria.SerializeToCodedStream(&coded);
+  }
+  return out;
+}
+
 size_t TermHash(absl::string_view term) {
   return absl::Hash<absl::string_view>{}(term);
 }
@@ -664,6 +684,7 @@ absl::StatusOr<std::shared_ptr<const CompiledAlertRule>> CompileAlertRule(
     const v1::AlertRule& rule, const Options& options) {
   auto out = std::make_shared<CompiledAlertRule>();
   out->rule = rule;
+  out->criteria = CriteriaOf(rule);
   const std::string record = absl::StrCat("alert rule \"", rule.id(), "\"");
   std::string language = rule.keyword_language();
   if (language.empty() && rule.keywords_size() > 0) {

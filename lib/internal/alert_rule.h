@@ -142,6 +142,11 @@ struct PackedNuts {
 
 struct CompiledAlertRule {
   v1::AlertRule rule;
+  // What the rule matches on: the rule serialized without the fields that
+  // do not decide a match (id, name, subscriber, disabled). Rules with
+  // equal criteria match the same notices with the same evidence, so an
+  // index verifies them once.
+  std::string criteria;
   std::vector<AlertPhrase> phrases;
   std::vector<std::unique_ptr<RE2>> include_patterns;
   std::vector<std::unique_ptr<RE2>> exclude_patterns;
@@ -155,6 +160,9 @@ struct CompiledAlertRule {
   std::vector<CpvRange> exclude_cpv;
   std::vector<PackedNuts> nuts;
 };
+
+// CompiledAlertRule::criteria of `rule`.
+std::string CriteriaOf(const v1::AlertRule& rule);
 
 // Compiles a rule that passed validation. InvalidArgument naming the rule
 // and field for a keyword with no searchable term.
