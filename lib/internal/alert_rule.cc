@@ -904,23 +904,85 @@ absl::StatusOr<PreparedNotice> PrepareNotice(const v1::Tender& t) {
   return n;
 }
 
+namespace {
+
+// The folding of one rune (at most kMaxBytes bytes of UTF-8).
+struct FoldedRune {
+  static constexpr size_t kMaxBytes = 7;
+  uint8_t size = 0;
+  char bytes[kMaxBytes] = {};
+};
+
+// FoldText of each rune of two bytes in UTF-8 (U+0080 to U+07FF: the
+// accented Latin letters, Greek and Cyrillic), made once per process from
+// FoldText itself; an entry whose folding is longer than kMaxBytes has
+// size 0xFF and is folded by FoldText.
+const FoldedRune* TwoByteFolds() {
+  static const FoldedRune* table = [] {
+    auto* out = new FoldedRune[0x800];
+    std::string rune;
+    for (char32_t c = 0x80; c < 0x800; ++c) {
+      rune.clear();
+      AppendUtf8(c, &rune);
+      const std::string folded = FoldText(rune);
+      if (folded.size() > FoldedRune::kMaxBytes) {
+        out[c].size = 0xFF;
+      } else {
+        out[c].size = static_cast<uint8_t>(folded.size());
+        memcpy(out[c].bytes, folded.data(), folded.size());
+      }
+    }
+    return out;
+  }();
+  return table;
+}
+
+// The length of the UTF-8 sequence led by `lead`, in valid text.
+size_t SequenceLength(unsigned char lead) {
+  return lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+}
+
+}  // namespace
+
 std::string FoldTextByRuns(absl::string_view text) {
   // Invalid UTF-8 cannot be cut into whole code points.
   if (!IsValidUtf8(text)) return FoldText(text);
+  // FoldText folds each rune on its own: ASCII is lower-cased here, runes
+  // of two bytes are looked up, longer ones go through FoldText.
+  const FoldedRune* folds = TwoByteFolds();
   std::string out;
-  out.reserve(text.size());
-  size_t i = 0;
-  while (i < text.size()) {
-    for (; i < text.size() && static_cast<unsigned char>(text[i]) < 0x80; ++i) {
-      out += absl::ascii_tolower(static_cast<unsigned char>(text[i]));
+  out.resize(text.size() + 16);
+  size_t size = 0;
+  const unsigned char* in = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t end = text.size();
+  for (size_t i = 0; i < end;) {
+    // Room for the longest output of one step below.
+    if (out.size() - size < 16) out.resize(2 * out.size());
+    const unsigned char b = in[i];
+    if (b < 0x80) {
+      out[size++] = static_cast<char>(absl::ascii_tolower(b));
+      ++i;
+      continue;
     }
-    size_t end = i;
-    while (end < text.size() && static_cast<unsigned char>(text[end]) >= 0x80) {
-      ++end;
+    const size_t length = SequenceLength(b);
+    if (length == 2) {
+      const FoldedRune& f = folds[((b & 0x1Fu) << 6) | (in[i + 1] & 0x3Fu)];
+      if (f.size != 0xFF) {
+        memcpy(&out[size], f.bytes, FoldedRune::kMaxBytes);
+        size += f.size;
+        i += 2;
+        continue;
+      }
     }
-    if (end > i) out += FoldText(text.substr(i, end - i));
-    i = end;
+    const std::string folded = FoldText(text.substr(i, length));
+    if (out.size() - size < folded.size()) {
+      out.resize(2 * out.size() + folded.size());
+    }
+    memcpy(&out[size], folded.data(), folded.size());
+    size += folded.size();
+    i += length;
   }
+  out.resize(size);
   return out;
 }
 

@@ -233,8 +233,10 @@ struct PreparedNotice {
 };
 
 // FoldText(text), made faster: FoldText maps each code point on its own, so
-// ASCII runs (most of the text) are lower-cased here and only the other
-// runs go through it. Invalid UTF-8 goes through it whole.
+// ASCII (most of the text) is lower-cased here, each rune of two bytes
+// (accented Latin, Greek, Cyrillic) is looked up in a table FoldText made
+// once per process, and only longer runes go through it. Invalid UTF-8
+// goes through it whole.
 std::string FoldTextByRuns(absl::string_view text);
 
 // The folded text of `notice`, made on first use.
