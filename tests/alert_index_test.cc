@@ -28,6 +28,7 @@
 #include "procmatch/supplier_index.h"
 #include "procmatch/ted_importer.h"
 #include "procmatch/text_analyzer.h"
+#include "procmatch/utf8.h"
 
 namespace procmatch {
 namespace {
@@ -946,7 +947,59 @@ TEST(FoldTextByRuns, EqualsFoldText) {
         << absl::CEscape(text);
     ++compared;
   }
+  // Every rune of the plane, between ASCII letters (the table holds those
+  // of two bytes).
+  for (char32_t c = 1; c <= 0xFFFF; ++c) {
+    if (c >= 0xD800 && c <= 0xDFFF) continue;
+    std::string text = "Ab";
+    AppendUtf8(c, &text);
+    text += "Cd";
+    ASSERT_EQ(internal::FoldTextByRuns(text), FoldText(text))
+        << absl::CEscape(text);
+  }
   EXPECT_GT(compared, 20000);
+}
+
+// PrefilterFolds::Apply (tables) against its definition,
+// FoldRunes(PrefilterText(text), folds), with the folds of Greek, Cyrillic
+// and Latin orbits: on every rune of the plane, on the folded text of the
+// real notices, and on random text, invalid UTF-8 included.
+TEST(PrefilterFolds, EqualsPrefilterTextThenFoldRunes) {
+  internal::RuneFolds folds;
+  for (char32_t rune : {0x3C3, 0x3A9, 0x414, 0x1C81, 0xE9, 0x17F, 0x4E00}) {
+    const std::vector<char32_t> orbit = internal::CaseOrbit(rune);
+    if (orbit.empty()) continue;
+    const char32_t least = *std::min_element(orbit.begin(), orbit.end());
+    for (char32_t r : orbit) folds.emplace(r, least);
+  }
+  ASSERT_GT(folds.size(), 8u);
+  const internal::PrefilterFolds tables(folds);
+  auto expected = [&](absl::string_view text) {
+    return internal::FoldRunes(internal::PrefilterText(text), folds);
+  };
+  for (char32_t c = 1; c <= 0xFFFF; ++c) {
+    if (c >= 0xD800 && c <= 0xDFFF) continue;
+    std::string text = "aB";
+    AppendUtf8(c, &text);
+    text += "c";
+    ASSERT_EQ(tables.Apply(text), expected(text)) << absl::CEscape(text);
+  }
+  for (const v1::Tender& t : RealNotices()) {
+    const std::string text = FoldText(absl::StrCat(t.title(), "\n", t.description()));
+    ASSERT_EQ(tables.Apply(text), expected(text)) << t.id();
+  }
+  std::mt19937 rng(31);
+  const std::vector<std::string> pieces = {
+      "A",        "z",        " ",        "\xC3\x89", "\xCF\x82", "\xCE\xA3",
+      "\xD0\x94", "\xC4\xB0", "\xC5\xBF", "\xE2\x84\xAA", "\xE1\xB2\x81",
+      "\xF0\x9F\x98\x80", "\xC3", "\x80", "\xFF"};
+  for (int i = 0; i < 20000; ++i) {
+    std::string text;
+    for (int k = 0, n = static_cast<int>(rng() % 12); k < n; ++k) {
+      text += pieces[rng() % pieces.size()];
+    }
+    ASSERT_EQ(tables.Apply(text), expected(text)) << absl::CEscape(text);
+  }
 }
 
 TEST(AlertIndexBuild, RefusesBadRulesNamingRuleFieldAndBound) {

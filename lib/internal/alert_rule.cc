@@ -906,57 +906,37 @@ absl::StatusOr<PreparedNotice> PrepareNotice(const v1::Tender& t) {
 
 namespace {
 
-// The folding of one rune (at most kMaxBytes bytes of UTF-8).
-struct FoldedRune {
-  static constexpr size_t kMaxBytes = 7;
-  uint8_t size = 0;
-  char bytes[kMaxBytes] = {};
-};
-
-// FoldText of each rune of two bytes in UTF-8 (U+0080 to U+07FF: the
-// accented Latin letters, Greek and Cyrillic), made once per process from
-// FoldText itself; an entry whose folding is longer than kMaxBytes has
-// size 0xFF and is folded by FoldText.
-const FoldedRune* TwoByteFolds() {
-  static const FoldedRune* table = [] {
-    auto* out = new FoldedRune[0x800];
-    std::string rune;
-    for (char32_t c = 0x80; c < 0x800; ++c) {
-      rune.clear();
-      AppendUtf8(c, &rune);
-      const std::string folded = FoldText(rune);
-      if (folded.size() > FoldedRune::kMaxBytes) {
-        out[c].size = 0xFF;
-      } else {
-        out[c].size = static_cast<uint8_t>(folded.size());
-        memcpy(out[c].bytes, folded.data(), folded.size());
-      }
+// The table of `fold` (a function of a string that maps each rune of
+// valid UTF-8 on its own) for the runes of two bytes, U+0080 to U+07FF.
+template <typename Fold>
+std::vector<FoldedRune> TwoByteTable(Fold fold) {
+  std::vector<FoldedRune> out(0x800);
+  std::string rune;
+  for (char32_t c = 0x80; c < 0x800; ++c) {
+    rune.clear();
+    AppendUtf8(c, &rune);
+    const std::string folded = fold(rune);
+    if (folded.size() > FoldedRune::kMaxBytes) {
+      out[c].size = FoldedRune::kTooLong;
+    } else {
+      out[c].size = static_cast<uint8_t>(folded.size());
+      memcpy(out[c].bytes, folded.data(), folded.size());
     }
-    return out;
-  }();
-  return table;
+  }
+  return out;
 }
 
-// The length of the UTF-8 sequence led by `lead`, in valid text.
-size_t SequenceLength(unsigned char lead) {
-  return lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
-}
-
-}  // namespace
-
-std::string FoldTextByRuns(absl::string_view text) {
-  // Invalid UTF-8 cannot be cut into whole code points.
-  if (!IsValidUtf8(text)) return FoldText(text);
-  // FoldText folds each rune on its own: ASCII is lower-cased here, runes
-  // of two bytes are looked up, longer ones go through FoldText.
-  const FoldedRune* folds = TwoByteFolds();
+// `fold` (as above) of valid UTF-8 `text`: ASCII lower-cased, runes of
+// two bytes from `two_byte` (TwoByteTable(fold)), longer runes by `fold`.
+template <typename Fold>
+std::string FoldByRune(absl::string_view text,
+                       const std::vector<FoldedRune>& two_byte, Fold fold) {
   std::string out;
   out.resize(text.size() + 16);
   size_t size = 0;
   const unsigned char* in = reinterpret_cast<const unsigned char*>(text.data());
-  const size_t end = text.size();
-  for (size_t i = 0; i < end;) {
-    // Room for the longest output of one step below.
+  for (size_t i = 0; i < text.size();) {
+    // Room for the longest output of a table entry.
     if (out.size() - size < 16) out.resize(2 * out.size());
     const unsigned char b = in[i];
     if (b < 0x80) {
@@ -964,17 +944,17 @@ std::string FoldTextByRuns(absl::string_view text) {
       ++i;
       continue;
     }
-    const size_t length = SequenceLength(b);
+    const size_t length = b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
     if (length == 2) {
-      const FoldedRune& f = folds[((b & 0x1Fu) << 6) | (in[i + 1] & 0x3Fu)];
-      if (f.size != 0xFF) {
+      const FoldedRune& f = two_byte[((b & 0x1Fu) << 6) | (in[i + 1] & 0x3Fu)];
+      if (f.size != FoldedRune::kTooLong) {
         memcpy(&out[size], f.bytes, FoldedRune::kMaxBytes);
         size += f.size;
         i += 2;
         continue;
       }
     }
-    const std::string folded = FoldText(text.substr(i, length));
+    const std::string folded = fold(text.substr(i, length));
     if (out.size() - size < folded.size()) {
       out.resize(2 * out.size() + folded.size());
     }
@@ -984,6 +964,36 @@ std::string FoldTextByRuns(absl::string_view text) {
   }
   out.resize(size);
   return out;
+}
+
+}  // namespace
+
+std::string FoldTextByRuns(absl::string_view text) {
+  // Invalid UTF-8 cannot be cut into whole code points.
+  if (!IsValidUtf8(text)) return FoldText(text);
+  static const auto* table = new std::vector<FoldedRune>(
+      TwoByteTable([](absl::string_view rune) { return FoldText(rune); }));
+  return FoldByRune(text, *table,
+                    [](absl::string_view rune) { return FoldText(rune); });
+}
+
+PrefilterFolds::PrefilterFolds(RuneFolds folds) : folds_(std::move(folds)) {
+  two_byte_ = TwoByteTable([this](absl::string_view rune) {
+    return FoldRunes(PrefilterText(rune), folds_);
+  });
+}
+
+std::string PrefilterFolds::Apply(absl::string_view text) const {
+  auto fold = [this](absl::string_view rune) {
+    return FoldRunes(PrefilterText(rune), folds_);
+  };
+  if (!IsValidUtf8(text)) return fold(text);
+  return FoldByRune(text, two_byte_, fold);
+}
+
+size_t PrefilterFolds::ApproximateMemoryUsage() const {
+  return folds_.size() * (2 * sizeof(char32_t) + 1) +
+         two_byte_.capacity() * sizeof(FoldedRune);
 }
 
 const std::string& FoldedText(const PreparedNotice& n) {
@@ -999,11 +1009,11 @@ const std::string& FoldedText(const PreparedNotice& n) {
   return n.folded_text;
 }
 
-bool NoticeMayMatch(const PatternPrefilter& prefilter, const RuneFolds& folds,
-                    const PreparedNotice& n) {
+bool NoticeMayMatch(const PatternPrefilter& prefilter,
+                    const PrefilterFolds& folds, const PreparedNotice& n) {
   if (prefilter.atoms.empty()) return true;
   if (!n.prefilter_ready) {
-    n.prefilter_text = FoldRunes(PrefilterText(FoldedText(n)), folds);
+    n.prefilter_text = folds.Apply(FoldedText(n));
     n.trigrams.emplace(n.prefilter_text);
     n.prefilter_ready = true;
   }
@@ -1264,7 +1274,7 @@ size_t QuickCheckTable::ApproximateMemoryUsage() const {
          phrases.capacity() * sizeof(QuickPhrase) +
          term_ids.capacity() * sizeof(int32_t) +
          names.ApproximateMemoryUsage() + terms.ApproximateMemoryUsage() +
-         rune_folds.size() * (2 * sizeof(char32_t) + 1);
+         prefilter_folds.ApproximateMemoryUsage();
 }
 
 QuickCheckTable BuildQuickCheckTable(
@@ -1272,6 +1282,7 @@ QuickCheckTable BuildQuickCheckTable(
   QuickCheckTable table;
   table.rules.reserve(rules.size());
   table.values.reserve(rules.size());
+  RuneFolds rune_folds;
   for (const auto& compiled : rules) {
     const v1::AlertRule& r = compiled->rule;
     QuickRule q;
@@ -1335,11 +1346,12 @@ QuickCheckTable BuildQuickCheckTable(
       v.max = r.max_value().amount();
     }
     for (const PatternPrefilter& f : compiled->prefilters) {
-      table.rune_folds.insert(f.rune_folds.begin(), f.rune_folds.end());
+      rune_folds.insert(f.rune_folds.begin(), f.rune_folds.end());
     }
     table.rules.push_back(q);
     table.values.push_back(v);
   }
+  table.prefilter_folds = PrefilterFolds(std::move(rune_folds));
   return table;
 }
 
@@ -1527,7 +1539,7 @@ absl::StatusOr<bool> MatchRule(
   // RE2 runs only for a pattern whose atoms the text holds.
   const size_t includes = compiled.include_patterns.size();
   for (size_t i = 0; i < includes; ++i) {
-    if (NoticeMayMatch(compiled.prefilters[i], table.rune_folds, n) &&
+    if (NoticeMayMatch(compiled.prefilters[i], table.prefilter_folds, n) &&
         RE2::PartialMatch(FoldedText(n), *compiled.include_patterns[i])) {
       match->pattern = static_cast<int32_t>(i);
       break;
@@ -1535,7 +1547,7 @@ absl::StatusOr<bool> MatchRule(
   }
   if (includes > 0 && match->pattern < 0) return false;
   for (size_t i = 0; i < compiled.exclude_patterns.size(); ++i) {
-    if (NoticeMayMatch(compiled.prefilters[includes + i], table.rune_folds,
+    if (NoticeMayMatch(compiled.prefilters[includes + i], table.prefilter_folds,
                        n) &&
         RE2::PartialMatch(FoldedText(n), *compiled.exclude_patterns[i])) {
       return false;

@@ -98,6 +98,33 @@ std::string PrefilterText(absl::string_view text);
 // `text` with each rune `folds` holds replaced by its value.
 std::string FoldRunes(absl::string_view text, const RuneFolds& folds);
 
+// The folding of one rune in a table: at most kMaxBytes bytes of UTF-8;
+// size kTooLong when longer (then folded by the function the table was
+// made from).
+struct FoldedRune {
+  static constexpr size_t kMaxBytes = 7;
+  static constexpr uint8_t kTooLong = 0xFF;
+  uint8_t size = 0;
+  char bytes[kMaxBytes] = {};
+};
+
+// FoldRunes(PrefilterText(text), folds) in one pass: both map each rune of
+// valid UTF-8 on its own, so ASCII is lower-cased, each rune of two bytes
+// (U+0080 to U+07FF: accented Latin, Greek, Cyrillic) is looked up in a
+// table those two functions made, and longer runes go through them.
+// Invalid UTF-8 goes through them whole.
+class PrefilterFolds {
+ public:
+  explicit PrefilterFolds(RuneFolds folds = {});
+  const RuneFolds& folds() const { return folds_; }
+  std::string Apply(absl::string_view text) const;
+  size_t ApproximateMemoryUsage() const;
+
+ private:
+  RuneFolds folds_;
+  std::vector<FoldedRune> two_byte_;  // By rune, from U+0000.
+};
+
 // False only when `pattern` cannot match the text that `prefilter_text`
 // (FoldRunes(PrefilterText(text), folds) with `folds` holding the
 // prefilter's `rune_folds`) was made from.
@@ -242,12 +269,12 @@ std::string FoldTextByRuns(absl::string_view text);
 // The folded text of `notice`, made on first use.
 const std::string& FoldedText(const PreparedNotice& notice);
 
-// MayMatch(prefilter, FoldRunes(PrefilterText(FoldedText(notice)),
-// folds)), that text and its trigrams made on first use. `folds` holds
-// every rune_folds of `prefilter` and is the same for every call on one
-// notice (a quick-check table's).
-bool NoticeMayMatch(const PatternPrefilter& prefilter, const RuneFolds& folds,
-                    const PreparedNotice& notice);
+// MayMatch(prefilter, folds.Apply(FoldedText(notice))), that text and its
+// trigrams made on first use. `folds` holds every rune_folds of
+// `prefilter` and is the same for every call on one notice (a quick-check
+// table's).
+bool NoticeMayMatch(const PatternPrefilter& prefilter,
+                    const PrefilterFolds& folds, const PreparedNotice& notice);
 
 // InvalidArgument naming the tender when its text is not valid UTF-8.
 absl::StatusOr<PreparedNotice> PrepareNotice(const v1::Tender& tender);
@@ -338,7 +365,7 @@ struct QuickCheckTable {
   std::vector<int32_t> term_ids;
   Symbols names;         // Countries, languages, currencies.
   Symbols terms;         // Every term of every phrase, stemmed and unstemmed.
-  RuneFolds rune_folds;  // Of every pattern prefilter.
+  PrefilterFolds prefilter_folds;  // The rune_folds of every prefilter.
 
   size_t ApproximateMemoryUsage() const;
 };
