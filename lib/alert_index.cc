@@ -63,8 +63,8 @@ AlertIndex::AlertIndex(
     criteria_of.assign(count, kNoSlot);
     for (uint32_t i = 0; i < count; ++i) {
       if (rules_[i]->rule.disabled()) continue;
-      auto [it, added] = seen.try_emplace(
-          rules_[i]->criteria, static_cast<uint32_t>(first.size()));
+      auto [it, added] = seen.try_emplace(rules_[i]->criteria,
+                                          static_cast<uint32_t>(first.size()));
       if (added) first.push_back(i);
       criteria_of[i] = it->second;
     }

@@ -310,7 +310,8 @@ TEST(AlertIndexCriteria, SharedCriteriaAlertEveryRule) {
     }
   }
   AlertIndex::Builder builder;
-  for (const v1::AlertRule& r : rules) ASSERT_TRUE(builder.Add(r).ok()) << r.id();
+  for (const v1::AlertRule& r : rules)
+    ASSERT_TRUE(builder.Add(r).ok()) << r.id();
   absl::StatusOr<std::shared_ptr<const AlertIndex>> index =
       std::move(builder).Build();
   ASSERT_TRUE(index.ok()) << index.status();
@@ -985,14 +986,26 @@ TEST(PrefilterFolds, EqualsPrefilterTextThenFoldRunes) {
     ASSERT_EQ(tables.Apply(text), expected(text)) << absl::CEscape(text);
   }
   for (const v1::Tender& t : RealNotices()) {
-    const std::string text = FoldText(absl::StrCat(t.title(), "\n", t.description()));
+    const std::string text =
+        FoldText(absl::StrCat(t.title(), "\n", t.description()));
     ASSERT_EQ(tables.Apply(text), expected(text)) << t.id();
   }
   std::mt19937 rng(31);
-  const std::vector<std::string> pieces = {
-      "A",        "z",        " ",        "\xC3\x89", "\xCF\x82", "\xCE\xA3",
-      "\xD0\x94", "\xC4\xB0", "\xC5\xBF", "\xE2\x84\xAA", "\xE1\xB2\x81",
-      "\xF0\x9F\x98\x80", "\xC3", "\x80", "\xFF"};
+  const std::vector<std::string> pieces = {"A",
+                                           "z",
+                                           " ",
+                                           "\xC3\x89",
+                                           "\xCF\x82",
+                                           "\xCE\xA3",
+                                           "\xD0\x94",
+                                           "\xC4\xB0",
+                                           "\xC5\xBF",
+                                           "\xE2\x84\xAA",
+                                           "\xE1\xB2\x81",
+                                           "\xF0\x9F\x98\x80",
+                                           "\xC3",
+                                           "\x80",
+                                           "\xFF"};
   for (int i = 0; i < 20000; ++i) {
     std::string text;
     for (int k = 0, n = static_cast<int>(rng() % 12); k < n; ++k) {

@@ -363,8 +363,8 @@ struct QuickCheckTable {
   std::vector<PackedNuts> nuts;
   std::vector<QuickPhrase> phrases;
   std::vector<int32_t> term_ids;
-  Symbols names;         // Countries, languages, currencies.
-  Symbols terms;         // Every term of every phrase, stemmed and unstemmed.
+  Symbols names;  // Countries, languages, currencies.
+  Symbols terms;  // Every term of every phrase, stemmed and unstemmed.
   PrefilterFolds prefilter_folds;  // The rune_folds of every prefilter.
 
   size_t ApproximateMemoryUsage() const;
