@@ -55,12 +55,14 @@ const std::string& Longest(const std::vector<std::string>& terms) {
 
 // The position of the first occurrence of the phrase of `count` term ids
 // in a field's `ids`, found from `occurrences` of its first term, or -1.
+// `first` is phrase[0]; the rest of `phrase` is read only when the field
+// holds it.
 int FindPhraseIds(const std::vector<int32_t>& ids,
-                  const AnalysedField::Occurrences& occurrences,
+                  const AnalysedField::Occurrences& occurrences, int32_t first,
                   const int32_t* phrase, size_t count) {
   if (count == 0 || count > ids.size()) return -1;
-  if (!occurrences.MayHave(phrase[0])) return -1;
-  auto it = occurrences.first.find(phrase[0]);
+  if (!occurrences.MayHave(first)) return -1;
+  auto it = occurrences.first.find(first);
   if (it == occurrences.first.end()) return -1;
   for (int32_t at = it->second; at >= 0; at = occurrences.next[at]) {
     if (at + count > ids.size()) return -1;  // Later ones are too.
@@ -1334,6 +1336,11 @@ QuickCheckTable BuildQuickCheckTable(
       }
       qp.stemmed_count = static_cast<uint16_t>(p.stemmed.size());
       qp.plain_count = static_cast<uint16_t>(p.plain.size());
+      if (qp.stemmed_count > 0)
+        qp.first_stemmed = table.term_ids[qp.terms_begin];
+      if (qp.plain_count > 0) {
+        qp.first_plain = table.term_ids[qp.terms_begin + qp.stemmed_count];
+      }
       table.phrases.push_back(qp);
     }
     q.phrases = static_cast<uint16_t>(compiled->phrases.size());
@@ -1516,11 +1523,12 @@ absl::StatusOr<bool> MatchRule(
       const AnalysedField& f = Identified(n.fields[k], table.terms);
       int at = -1;
       if (p.language == keys.language) {
-        at = FindPhraseIds(f.stemmed_ids, f.stemmed_at, stemmed,
-                           p.stemmed_count);
+        at = FindPhraseIds(f.stemmed_ids, f.stemmed_at, p.first_stemmed,
+                           stemmed, p.stemmed_count);
       }
       if (at < 0) {
-        at = FindPhraseIds(f.plain_ids, f.plain_at, plain, p.plain_count);
+        at = FindPhraseIds(f.plain_ids, f.plain_at, p.first_plain, plain,
+                           p.plain_count);
       }
       if (at >= 0) {
         match->keyword = static_cast<int32_t>(i);

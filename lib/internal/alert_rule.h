@@ -296,12 +296,16 @@ absl::StatusOr<bool> VerifyAlertRule(const CompiledAlertRule& rule,
 // is found by comparing integers, exactly, without its text).
 
 // A keyword phrase: its language's symbol and where the ids of its terms
-// (stemmed, then unstemmed) are in QuickCheckTable::term_ids.
+// (stemmed, then unstemmed) are in QuickCheckTable::term_ids; the first
+// id of each form is also held here (-1: none), so that a phrase whose
+// first term the notice lacks is ruled out without reading the pool.
 struct QuickPhrase {
   int32_t language = -1;
   uint32_t terms_begin = 0;
   uint16_t stemmed_count = 0;
   uint16_t plain_count = 0;
+  int32_t first_stemmed = -1;
+  int32_t first_plain = -1;
 };
 
 // One rule's fixed-size part (32 bytes: two to a cache line); lists are
