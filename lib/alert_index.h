@@ -11,7 +11,9 @@
 // requires both -- and a notice looks up its own values (every 2- to
 // 8-digit prefix of each CPV code, alone and with its buyer country, every
 // prefix of each place, its buyer country, its analysed terms). Rules with
-// none of these go to a short list that every notice checks. Each candidate
+// none of these go to a short list that every notice checks. Rules whose
+// criteria are identical (they differ only in id, name and subscriber)
+// share one entry, verified once per notice for all of them. Each candidate
 // is then verified exactly against all its criteria; RE2 patterns and
 // supplier profiles run only there, a pattern only when the notice holds
 // the literals RE2's FilteredRE2 says any match of it contains.
