@@ -50,34 +50,71 @@ AlertIndex::AlertIndex(
   std::sort(rules_.begin(), rules_.end(), [](const auto& a, const auto& b) {
     return a->rule.id() < b->rule.id();
   });
-  // Slots: the rules by their first posting key (then position), so that
-  // the candidates of one key are adjacent in the table and its pools;
-  // rules without keys, and disabled ones, last.
+  // Criteria: the enabled rules with the same criteria share one slot,
+  // verified once per notice for all of them (its members, ascending
+  // positions). Disabled rules have no slot: they never alert.
   const uint32_t count = static_cast<uint32_t>(rules_.size());
-  slot_position_.resize(count);
-  for (uint32_t i = 0; i < count; ++i) slot_position_[i] = i;
-  auto first_key = [this](uint32_t i) -> absl::string_view {
-    const CompiledAlertRule& r = *rules_[i];
-    return r.rule.disabled() || r.index_keys.empty()
+  position_slot_.assign(count, kNoSlot);
+  std::vector<uint32_t> first;        // Per criteria, its first position.
+  std::vector<uint32_t> criteria_of;  // Per enabled rule, its criteria.
+  {
+    absl::flat_hash_map<absl::string_view, uint32_t> seen;
+    seen.reserve(count);
+    criteria_of.assign(count, kNoSlot);
+    for (uint32_t i = 0; i < count; ++i) {
+      if (rules_[i]->rule.disabled()) continue;
+      auto [it, added] = seen.try_emplace(rules_[i]->criteria,
+                                          static_cast<uint32_t>(first.size()));
+      if (added) first.push_back(i);
+      criteria_of[i] = it->second;
+    }
+  }
+  // Slots: the criteria by their first posting key (then first position),
+  // so that the candidates of one key are adjacent in the table and its
+  // pools; criteria without keys last.
+  const uint32_t slots = static_cast<uint32_t>(first.size());
+  std::vector<uint32_t> slot_criteria(slots);
+  for (uint32_t c = 0; c < slots; ++c) slot_criteria[c] = c;
+  auto first_key = [&](uint32_t c) -> absl::string_view {
+    const CompiledAlertRule& r = *rules_[first[c]];
+    return r.index_keys.empty()
                ? absl::string_view("\xff")  // After every key's kind letter.
                : absl::string_view(r.index_keys[0]);
   };
   std::stable_sort(
-      slot_position_.begin(), slot_position_.end(),
+      slot_criteria.begin(), slot_criteria.end(),
       [&](uint32_t a, uint32_t b) { return first_key(a) < first_key(b); });
-  position_slot_.resize(count);
-  slotted_.reserve(count);
-  for (uint32_t s = 0; s < count; ++s) {
-    position_slot_[slot_position_[s]] = s;
-    slotted_.push_back(rules_[slot_position_[s]]);
+  std::vector<uint32_t> criteria_slot(slots);
+  slotted_.reserve(slots);
+  for (uint32_t s = 0; s < slots; ++s) {
+    criteria_slot[slot_criteria[s]] = s;
+    slotted_.push_back(rules_[first[slot_criteria[s]]]);
+  }
+  // The members of each slot, by a counting sort of the positions.
+  members_begin_.assign(slots + 1, 0);
+  for (uint32_t i = 0; i < count; ++i) {
+    if (criteria_of[i] == kNoSlot) continue;
+    position_slot_[i] = criteria_slot[criteria_of[i]];
+    ++members_begin_[position_slot_[i] + 1];
+  }
+  for (uint32_t s = 0; s < slots; ++s) {
+    members_begin_[s + 1] += members_begin_[s];
+  }
+  members_.resize(members_begin_[slots]);
+  {
+    std::vector<uint32_t> next(members_begin_.begin(),
+                               members_begin_.end() - 1);
+    for (uint32_t i = 0; i < count; ++i) {
+      if (position_slot_[i] != kNoSlot) members_[next[position_slot_[i]]++] = i;
+    }
   }
   auto postings = std::make_unique<AlertPostings>();
-  postings->rule_count = count;
-  for (uint32_t s = 0; s < count; ++s) {
+  postings->rule_count = slots;
+  for (uint32_t s = 0; s < slots; ++s) {
     const CompiledAlertRule& r = *slotted_[s];
-    if (r.rule.disabled()) continue;
     if (r.index_keys.empty()) {
       postings->always.push_back(s);
+      always_checked_ += members_begin_[s + 1] - members_begin_[s];
       continue;
     }
     for (const std::string& key : r.index_keys) postings->Add(key, s);
@@ -205,8 +242,12 @@ absl::StatusOr<AlertMatches> AlertIndex::Match(const v1::Tender& notice,
         *table_, slotted_, slot, *out.notice_, *out.keys_, context, &match);
     if (!hit.ok()) return hit.status();
     if (*hit) {
-      match.rule = static_cast<int32_t>(slot_position_[slot]);
-      out.matches_.push_back(match);
+      // Every rule with these criteria, on the same evidence.
+      for (uint32_t m = members_begin_[slot]; m < members_begin_[slot + 1];
+           ++m) {
+        match.rule = static_cast<int32_t>(members_[m]);
+        out.matches_.push_back(match);
+      }
     }
   }
   // In rule id order.
@@ -276,8 +317,10 @@ const v1::AlertRule& AlertIndex::rule(int position) const {
 }
 
 int AlertIndex::always_checked() const {
-  return static_cast<int>(postings_->always.size());
+  return static_cast<int>(always_checked_);
 }
+
+int AlertIndex::criteria() const { return static_cast<int>(slotted_.size()); }
 
 const v1::AlertRule* AlertIndex::FindRule(absl::string_view id) const {
   auto it = std::lower_bound(
@@ -289,10 +332,12 @@ const v1::AlertRule* AlertIndex::FindRule(absl::string_view id) const {
 
 size_t AlertIndex::ApproximateMemoryUsage() const {
   size_t bytes = (rules_.capacity() + slotted_.capacity()) * sizeof(rules_[0]) +
-                 (slot_position_.capacity() + position_slot_.capacity()) *
+                 (members_begin_.capacity() + members_.capacity() +
+                  position_slot_.capacity()) *
                      sizeof(uint32_t);
   for (const auto& r : rules_) {
-    bytes += sizeof(CompiledAlertRule) + r->rule.SpaceUsedLong();
+    bytes += sizeof(CompiledAlertRule) + r->rule.SpaceUsedLong() +
+             r->criteria.capacity();
     for (const auto& p : r->phrases) {
       bytes += sizeof(p) + p.text.capacity();
       for (const auto& t : p.stemmed) bytes += sizeof(t) + t.capacity();

@@ -11,7 +11,9 @@
 // requires both -- and a notice looks up its own values (every 2- to
 // 8-digit prefix of each CPV code, alone and with its buyer country, every
 // prefix of each place, its buyer country, its analysed terms). Rules with
-// none of these go to a short list that every notice checks. Each candidate
+// none of these go to a short list that every notice checks. Rules whose
+// criteria are identical (they differ only in id, name and subscriber)
+// share one entry, verified once per notice for all of them. Each candidate
 // is then verified exactly against all its criteria; RE2 patterns and
 // supplier profiles run only there, a pattern only when the notice holds
 // the literals RE2's FilteredRE2 says any match of it contains.
@@ -86,7 +88,9 @@ struct EvaluationContext {
 // Counters of evaluations (added to, so one can sum a stream), for
 // benchmarks and monitoring.
 struct EvaluationStats {
-  int64_t candidates = 0;  // Rules verified exactly.
+  // Rules verified exactly; by Match and Evaluate, distinct criteria
+  // (AlertIndex::criteria()), which hold or fail for all their rules.
+  int64_t candidates = 0;
   int64_t alerts = 0;
   // Wall time in each stage: analysing the notice, selecting the candidate
   // rules (zero for EvaluateExhaustive), verifying them.
@@ -222,6 +226,10 @@ class AlertIndex {
   const v1::AlertRule* FindRule(absl::string_view id) const;
   // Rules no criterion could index: every notice verifies them.
   int always_checked() const;
+  // Distinct criteria among the enabled rules: rules that differ only in
+  // id, name and subscriber share one, which is verified once per notice
+  // for all of them.
+  int criteria() const;
   // Bytes held by the rules and postings (an estimate), for capacity
   // planning.
   size_t ApproximateMemoryUsage() const;
@@ -236,12 +244,19 @@ class AlertIndex {
   uint64_t generation_;
   // By rule id; a rule's position is its posting id.
   std::vector<std::shared_ptr<const internal::CompiledAlertRule>> rules_;
-  // The same rules by slot: the quick-check table and the postings lay the
-  // rules out by their first posting key, so that the candidates of one
-  // key are adjacent in memory. A slot's position, and a position's slot.
+  static constexpr uint32_t kNoSlot = ~uint32_t{0};
+  // One slot per distinct criteria (CompiledAlertRule::criteria) of the
+  // enabled rules, holding the first such rule: the postings and the
+  // quick-check table index slots, laid out by their first posting key so
+  // that the candidates of one key are adjacent in memory. A slot's
+  // members (the positions of its rules, ascending) are
+  // members_[members_begin_[slot], members_begin_[slot + 1]); a position's
+  // slot is position_slot_[position] (kNoSlot: disabled).
   std::vector<std::shared_ptr<const internal::CompiledAlertRule>> slotted_;
-  std::vector<uint32_t> slot_position_;
+  std::vector<uint32_t> members_begin_;
+  std::vector<uint32_t> members_;
   std::vector<uint32_t> position_slot_;
+  uint32_t always_checked_ = 0;  // Rules in always-checked slots.
   std::unique_ptr<const internal::AlertPostings> postings_;
   std::unique_ptr<const internal::QuickCheckTable> table_;
 };

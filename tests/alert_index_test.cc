@@ -28,6 +28,7 @@
 #include "procmatch/supplier_index.h"
 #include "procmatch/ted_importer.h"
 #include "procmatch/text_analyzer.h"
+#include "procmatch/utf8.h"
 
 namespace procmatch {
 namespace {
@@ -268,6 +269,109 @@ TEST(AlertIndexOracle, IndexedEqualsExhaustiveOnRealNotices) {
               Serialized(*(*fresh)->EvaluateExhaustive(t, context)))
         << t.id();
   }
+}
+
+// Distinct criteria of the enabled `rules`, counted by their text without
+// the fields that do not decide a match.
+int DistinctCriteria(const std::vector<v1::AlertRule>& rules) {
+  std::set<std::string> criteria;
+  for (v1::AlertRule r : rules) {
+    if (r.disabled()) continue;
+    r.clear_id();
+    r.clear_name();
+    r.clear_subscriber();
+    criteria.insert(r.ShortDebugString());
+  }
+  return static_cast<int>(criteria.size());
+}
+
+// Rules that share their criteria (copies of one random rule under other
+// ids, names and subscribers, some disabled, some with a list reordered)
+// are verified once per notice and alert each: the index equals checking
+// every rule on its own, also after generations that remove, disable and
+// change some copies.
+TEST(AlertIndexCriteria, SharedCriteriaAlertEveryRule) {
+  std::mt19937 rng(20261130);
+  std::vector<v1::AlertRule> rules;
+  for (int base = 0; base < 500; ++base) {
+    const v1::AlertRule r = RandomRule(rng, base);
+    if (!Validator().ValidateAlertRule(r).ok()) continue;
+    for (int copy = 0, copies = 1 + rng() % 4; copy < copies; ++copy) {
+      v1::AlertRule c = r;
+      c.set_id(absl::StrCat("rule-", base, "-", copy));
+      c.set_name(absl::StrCat("name ", rng() % 3));
+      c.set_subscriber(absl::StrCat("subscriber-", rng() % 50));
+      c.set_disabled(rng() % 10 == 0);
+      if (copy == 3 && c.cpv_prefixes_size() > 1) {
+        std::reverse(c.mutable_cpv_prefixes()->begin(),
+                     c.mutable_cpv_prefixes()->end());
+      }
+      rules.push_back(c);
+    }
+  }
+  AlertIndex::Builder builder;
+  for (const v1::AlertRule& r : rules)
+    ASSERT_TRUE(builder.Add(r).ok()) << r.id();
+  absl::StatusOr<std::shared_ptr<const AlertIndex>> index =
+      std::move(builder).Build();
+  ASSERT_TRUE(index.ok()) << index.status();
+  EXPECT_EQ((*index)->criteria(), DistinctCriteria(rules));
+  EXPECT_LT((*index)->criteria() * 3, (*index)->size() * 2);  // Shared.
+
+  const EvaluationContext context = At2021();
+  auto expect_equal = [&](const AlertIndex& index, int* alerts) {
+    for (size_t i = 0; i < RealNotices().size(); i += 2) {
+      const v1::Tender& t = RealNotices()[i];
+      absl::StatusOr<std::vector<v1::Alert>> fast = index.Evaluate(t, context);
+      absl::StatusOr<std::vector<v1::Alert>> slow =
+          index.EvaluateExhaustive(t, context);
+      ASSERT_TRUE(fast.ok() && slow.ok()) << t.id();
+      ASSERT_EQ(Serialized(*fast), Serialized(*slow)) << t.id();
+      absl::StatusOr<AlertMatches> matches = index.Match(t, context);
+      ASSERT_TRUE(matches.ok()) << t.id();
+      ASSERT_EQ(matches->size(), static_cast<int>(slow->size())) << t.id();
+      for (int k = 0; k < matches->size(); ++k) {
+        ASSERT_EQ(matches->ToAlert(k).ShortDebugString(),
+                  (*slow)[k].ShortDebugString());
+      }
+      *alerts += static_cast<int>(slow->size());
+    }
+  };
+  int alerts = 0;
+  expect_equal(**index, &alerts);
+  EXPECT_GT(alerts, 1000);
+
+  // A generation: every fifth copy removed, every fifth (another) disabled,
+  // every fifth (another) given other criteria; the others unchanged.
+  v1::AlertRuleUpdate update;
+  std::vector<v1::AlertRule> after;
+  for (size_t i = 0; i < rules.size(); ++i) {
+    v1::AlertRule r = rules[i];
+    if (i % 5 == 0) {
+      update.add_removed_ids(r.id());
+      continue;
+    }
+    if (i % 5 == 1) {
+      r.set_disabled(true);
+      *update.add_upserts() = r;
+    } else if (i % 5 == 2) {
+      v1::AlertRule changed = RandomRule(rng, 100000 + static_cast<int>(i));
+      changed.set_id(r.id());
+      if (Validator().ValidateAlertRule(changed).ok()) {
+        r = changed;
+        *update.add_upserts() = r;
+      }
+    }
+    after.push_back(r);
+  }
+  absl::StatusOr<std::shared_ptr<const AlertIndex>> next =
+      (*index)->ApplyUpdate(update);
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_EQ((*next)->size(), static_cast<int>(after.size()));
+  EXPECT_EQ((*next)->criteria(), DistinctCriteria(after));
+  alerts = 0;
+  expect_equal(**next, &alerts);
+  EXPECT_GT(alerts, 500);
 }
 
 // The quick-check table against the full verification of the compiled
@@ -844,7 +948,71 @@ TEST(FoldTextByRuns, EqualsFoldText) {
         << absl::CEscape(text);
     ++compared;
   }
+  // Every rune of the plane, between ASCII letters (the table holds those
+  // of two bytes).
+  for (char32_t c = 1; c <= 0xFFFF; ++c) {
+    if (c >= 0xD800 && c <= 0xDFFF) continue;
+    std::string text = "Ab";
+    AppendUtf8(c, &text);
+    text += "Cd";
+    ASSERT_EQ(internal::FoldTextByRuns(text), FoldText(text))
+        << absl::CEscape(text);
+  }
   EXPECT_GT(compared, 20000);
+}
+
+// PrefilterFolds::Apply (tables) against its definition,
+// FoldRunes(PrefilterText(text), folds), with the folds of Greek, Cyrillic
+// and Latin orbits: on every rune of the plane, on the folded text of the
+// real notices, and on random text, invalid UTF-8 included.
+TEST(PrefilterFolds, EqualsPrefilterTextThenFoldRunes) {
+  internal::RuneFolds folds;
+  for (char32_t rune : {0x3C3, 0x3A9, 0x414, 0x1C81, 0xE9, 0x17F, 0x4E00}) {
+    const std::vector<char32_t> orbit = internal::CaseOrbit(rune);
+    if (orbit.empty()) continue;
+    const char32_t least = *std::min_element(orbit.begin(), orbit.end());
+    for (char32_t r : orbit) folds.emplace(r, least);
+  }
+  ASSERT_GT(folds.size(), 8u);
+  const internal::PrefilterFolds tables(folds);
+  auto expected = [&](absl::string_view text) {
+    return internal::FoldRunes(internal::PrefilterText(text), folds);
+  };
+  for (char32_t c = 1; c <= 0xFFFF; ++c) {
+    if (c >= 0xD800 && c <= 0xDFFF) continue;
+    std::string text = "aB";
+    AppendUtf8(c, &text);
+    text += "c";
+    ASSERT_EQ(tables.Apply(text), expected(text)) << absl::CEscape(text);
+  }
+  for (const v1::Tender& t : RealNotices()) {
+    const std::string text =
+        FoldText(absl::StrCat(t.title(), "\n", t.description()));
+    ASSERT_EQ(tables.Apply(text), expected(text)) << t.id();
+  }
+  std::mt19937 rng(31);
+  const std::vector<std::string> pieces = {"A",
+                                           "z",
+                                           " ",
+                                           "\xC3\x89",
+                                           "\xCF\x82",
+                                           "\xCE\xA3",
+                                           "\xD0\x94",
+                                           "\xC4\xB0",
+                                           "\xC5\xBF",
+                                           "\xE2\x84\xAA",
+                                           "\xE1\xB2\x81",
+                                           "\xF0\x9F\x98\x80",
+                                           "\xC3",
+                                           "\x80",
+                                           "\xFF"};
+  for (int i = 0; i < 20000; ++i) {
+    std::string text;
+    for (int k = 0, n = static_cast<int>(rng() % 12); k < n; ++k) {
+      text += pieces[rng() % pieces.size()];
+    }
+    ASSERT_EQ(tables.Apply(text), expected(text)) << absl::CEscape(text);
+  }
 }
 
 TEST(AlertIndexBuild, RefusesBadRulesNamingRuleFieldAndBound) {

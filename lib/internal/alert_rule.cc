@@ -13,6 +13,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "procmatch/internal/keyword_pattern.h"
 #include "procmatch/text_analyzer.h"
 #include "procmatch/utf8.h"
@@ -53,12 +55,14 @@ const std::string& Longest(const std::vector<std::string>& terms) {
 
 // The position of the first occurrence of the phrase of `count` term ids
 // in a field's `ids`, found from `occurrences` of its first term, or -1.
+// `first` is phrase[0]; the rest of `phrase` is read only when the field
+// holds it.
 int FindPhraseIds(const std::vector<int32_t>& ids,
-                  const AnalysedField::Occurrences& occurrences,
+                  const AnalysedField::Occurrences& occurrences, int32_t first,
                   const int32_t* phrase, size_t count) {
   if (count == 0 || count > ids.size()) return -1;
-  if (!occurrences.MayHave(phrase[0])) return -1;
-  auto it = occurrences.first.find(phrase[0]);
+  if (!occurrences.MayHave(first)) return -1;
+  auto it = occurrences.first.find(first);
   if (it == occurrences.first.end()) return -1;
   for (int32_t at = it->second; at >= 0; at = occurrences.next[at]) {
     if (at + count > ids.size()) return -1;  // Later ones are too.
@@ -414,6 +418,24 @@ void FillAlert(const v1::AlertRule& r, const v1::Tender& t,
 
 }  // namespace
 
+std::string CriteriaOf(const v1::AlertRule& rule) {
+  v1::AlertRule criteria = rule;
+  criteria.clear_id();
+  criteria.clear_name();
+  criteria.clear_subscriber();
+  criteria.clear_disabled();
+  // Deterministic: the same criteria always give the same bytes (the
+  // message has no maps; this also fixes unknown fields' order).
+  std::string out;
+  {
+    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    criteria.SerializeToCodedStream(&coded);
+  }
+  return out;
+}
+
 size_t TermHash(absl::string_view term) {
   return absl::Hash<absl::string_view>{}(term);
 }
@@ -664,6 +686,7 @@ absl::StatusOr<std::shared_ptr<const CompiledAlertRule>> CompileAlertRule(
     const v1::AlertRule& rule, const Options& options) {
   auto out = std::make_shared<CompiledAlertRule>();
   out->rule = rule;
+  out->criteria = CriteriaOf(rule);
   const std::string record = absl::StrCat("alert rule \"", rule.id(), "\"");
   std::string language = rule.keyword_language();
   if (language.empty() && rule.keywords_size() > 0) {
@@ -883,24 +906,96 @@ absl::StatusOr<PreparedNotice> PrepareNotice(const v1::Tender& t) {
   return n;
 }
 
+namespace {
+
+// The table of `fold` (a function of a string that maps each rune of
+// valid UTF-8 on its own) for the runes of two bytes, U+0080 to U+07FF.
+template <typename Fold>
+std::vector<FoldedRune> TwoByteTable(Fold fold) {
+  std::vector<FoldedRune> out(0x800);
+  std::string rune;
+  for (char32_t c = 0x80; c < 0x800; ++c) {
+    rune.clear();
+    AppendUtf8(c, &rune);
+    const std::string folded = fold(rune);
+    if (folded.size() > FoldedRune::kMaxBytes) {
+      out[c].size = FoldedRune::kTooLong;
+    } else {
+      out[c].size = static_cast<uint8_t>(folded.size());
+      memcpy(out[c].bytes, folded.data(), folded.size());
+    }
+  }
+  return out;
+}
+
+// `fold` (as above) of valid UTF-8 `text`: ASCII lower-cased, runes of
+// two bytes from `two_byte` (TwoByteTable(fold)), longer runes by `fold`.
+template <typename Fold>
+std::string FoldByRune(absl::string_view text,
+                       const std::vector<FoldedRune>& two_byte, Fold fold) {
+  std::string out;
+  out.resize(text.size() + 16);
+  size_t size = 0;
+  const unsigned char* in = reinterpret_cast<const unsigned char*>(text.data());
+  for (size_t i = 0; i < text.size();) {
+    // Room for the longest output of a table entry.
+    if (out.size() - size < 16) out.resize(2 * out.size());
+    const unsigned char b = in[i];
+    if (b < 0x80) {
+      out[size++] = static_cast<char>(absl::ascii_tolower(b));
+      ++i;
+      continue;
+    }
+    const size_t length = b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+    if (length == 2) {
+      const FoldedRune& f = two_byte[((b & 0x1Fu) << 6) | (in[i + 1] & 0x3Fu)];
+      if (f.size != FoldedRune::kTooLong) {
+        memcpy(&out[size], f.bytes, FoldedRune::kMaxBytes);
+        size += f.size;
+        i += 2;
+        continue;
+      }
+    }
+    const std::string folded = fold(text.substr(i, length));
+    if (out.size() - size < folded.size()) {
+      out.resize(2 * out.size() + folded.size());
+    }
+    memcpy(&out[size], folded.data(), folded.size());
+    size += folded.size();
+    i += length;
+  }
+  out.resize(size);
+  return out;
+}
+
+}  // namespace
+
 std::string FoldTextByRuns(absl::string_view text) {
   // Invalid UTF-8 cannot be cut into whole code points.
   if (!IsValidUtf8(text)) return FoldText(text);
-  std::string out;
-  out.reserve(text.size());
-  size_t i = 0;
-  while (i < text.size()) {
-    for (; i < text.size() && static_cast<unsigned char>(text[i]) < 0x80; ++i) {
-      out += absl::ascii_tolower(static_cast<unsigned char>(text[i]));
-    }
-    size_t end = i;
-    while (end < text.size() && static_cast<unsigned char>(text[end]) >= 0x80) {
-      ++end;
-    }
-    if (end > i) out += FoldText(text.substr(i, end - i));
-    i = end;
-  }
-  return out;
+  static const auto* table = new std::vector<FoldedRune>(
+      TwoByteTable([](absl::string_view rune) { return FoldText(rune); }));
+  return FoldByRune(text, *table,
+                    [](absl::string_view rune) { return FoldText(rune); });
+}
+
+PrefilterFolds::PrefilterFolds(RuneFolds folds) : folds_(std::move(folds)) {
+  two_byte_ = TwoByteTable([this](absl::string_view rune) {
+    return FoldRunes(PrefilterText(rune), folds_);
+  });
+}
+
+std::string PrefilterFolds::Apply(absl::string_view text) const {
+  auto fold = [this](absl::string_view rune) {
+    return FoldRunes(PrefilterText(rune), folds_);
+  };
+  if (!IsValidUtf8(text)) return fold(text);
+  return FoldByRune(text, two_byte_, fold);
+}
+
+size_t PrefilterFolds::ApproximateMemoryUsage() const {
+  return folds_.size() * (2 * sizeof(char32_t) + 1) +
+         two_byte_.capacity() * sizeof(FoldedRune);
 }
 
 const std::string& FoldedText(const PreparedNotice& n) {
@@ -916,11 +1011,11 @@ const std::string& FoldedText(const PreparedNotice& n) {
   return n.folded_text;
 }
 
-bool NoticeMayMatch(const PatternPrefilter& prefilter, const RuneFolds& folds,
-                    const PreparedNotice& n) {
+bool NoticeMayMatch(const PatternPrefilter& prefilter,
+                    const PrefilterFolds& folds, const PreparedNotice& n) {
   if (prefilter.atoms.empty()) return true;
   if (!n.prefilter_ready) {
-    n.prefilter_text = FoldRunes(PrefilterText(FoldedText(n)), folds);
+    n.prefilter_text = folds.Apply(FoldedText(n));
     n.trigrams.emplace(n.prefilter_text);
     n.prefilter_ready = true;
   }
@@ -1181,7 +1276,7 @@ size_t QuickCheckTable::ApproximateMemoryUsage() const {
          phrases.capacity() * sizeof(QuickPhrase) +
          term_ids.capacity() * sizeof(int32_t) +
          names.ApproximateMemoryUsage() + terms.ApproximateMemoryUsage() +
-         rune_folds.size() * (2 * sizeof(char32_t) + 1);
+         prefilter_folds.ApproximateMemoryUsage();
 }
 
 QuickCheckTable BuildQuickCheckTable(
@@ -1189,6 +1284,7 @@ QuickCheckTable BuildQuickCheckTable(
   QuickCheckTable table;
   table.rules.reserve(rules.size());
   table.values.reserve(rules.size());
+  RuneFolds rune_folds;
   for (const auto& compiled : rules) {
     const v1::AlertRule& r = compiled->rule;
     QuickRule q;
@@ -1240,6 +1336,11 @@ QuickCheckTable BuildQuickCheckTable(
       }
       qp.stemmed_count = static_cast<uint16_t>(p.stemmed.size());
       qp.plain_count = static_cast<uint16_t>(p.plain.size());
+      if (qp.stemmed_count > 0)
+        qp.first_stemmed = table.term_ids[qp.terms_begin];
+      if (qp.plain_count > 0) {
+        qp.first_plain = table.term_ids[qp.terms_begin + qp.stemmed_count];
+      }
       table.phrases.push_back(qp);
     }
     q.phrases = static_cast<uint16_t>(compiled->phrases.size());
@@ -1252,11 +1353,12 @@ QuickCheckTable BuildQuickCheckTable(
       v.max = r.max_value().amount();
     }
     for (const PatternPrefilter& f : compiled->prefilters) {
-      table.rune_folds.insert(f.rune_folds.begin(), f.rune_folds.end());
+      rune_folds.insert(f.rune_folds.begin(), f.rune_folds.end());
     }
     table.rules.push_back(q);
     table.values.push_back(v);
   }
+  table.prefilter_folds = PrefilterFolds(std::move(rune_folds));
   return table;
 }
 
@@ -1421,11 +1523,12 @@ absl::StatusOr<bool> MatchRule(
       const AnalysedField& f = Identified(n.fields[k], table.terms);
       int at = -1;
       if (p.language == keys.language) {
-        at = FindPhraseIds(f.stemmed_ids, f.stemmed_at, stemmed,
-                           p.stemmed_count);
+        at = FindPhraseIds(f.stemmed_ids, f.stemmed_at, p.first_stemmed,
+                           stemmed, p.stemmed_count);
       }
       if (at < 0) {
-        at = FindPhraseIds(f.plain_ids, f.plain_at, plain, p.plain_count);
+        at = FindPhraseIds(f.plain_ids, f.plain_at, p.first_plain, plain,
+                           p.plain_count);
       }
       if (at >= 0) {
         match->keyword = static_cast<int32_t>(i);
@@ -1444,7 +1547,7 @@ absl::StatusOr<bool> MatchRule(
   // RE2 runs only for a pattern whose atoms the text holds.
   const size_t includes = compiled.include_patterns.size();
   for (size_t i = 0; i < includes; ++i) {
-    if (NoticeMayMatch(compiled.prefilters[i], table.rune_folds, n) &&
+    if (NoticeMayMatch(compiled.prefilters[i], table.prefilter_folds, n) &&
         RE2::PartialMatch(FoldedText(n), *compiled.include_patterns[i])) {
       match->pattern = static_cast<int32_t>(i);
       break;
@@ -1452,7 +1555,7 @@ absl::StatusOr<bool> MatchRule(
   }
   if (includes > 0 && match->pattern < 0) return false;
   for (size_t i = 0; i < compiled.exclude_patterns.size(); ++i) {
-    if (NoticeMayMatch(compiled.prefilters[includes + i], table.rune_folds,
+    if (NoticeMayMatch(compiled.prefilters[includes + i], table.prefilter_folds,
                        n) &&
         RE2::PartialMatch(FoldedText(n), *compiled.exclude_patterns[i])) {
       return false;

@@ -98,6 +98,33 @@ std::string PrefilterText(absl::string_view text);
 // `text` with each rune `folds` holds replaced by its value.
 std::string FoldRunes(absl::string_view text, const RuneFolds& folds);
 
+// The folding of one rune in a table: at most kMaxBytes bytes of UTF-8;
+// size kTooLong when longer (then folded by the function the table was
+// made from).
+struct FoldedRune {
+  static constexpr size_t kMaxBytes = 7;
+  static constexpr uint8_t kTooLong = 0xFF;
+  uint8_t size = 0;
+  char bytes[kMaxBytes] = {};
+};
+
+// FoldRunes(PrefilterText(text), folds) in one pass: both map each rune of
+// valid UTF-8 on its own, so ASCII is lower-cased, each rune of two bytes
+// (U+0080 to U+07FF: accented Latin, Greek, Cyrillic) is looked up in a
+// table those two functions made, and longer runes go through them.
+// Invalid UTF-8 goes through them whole.
+class PrefilterFolds {
+ public:
+  explicit PrefilterFolds(RuneFolds folds = {});
+  const RuneFolds& folds() const { return folds_; }
+  std::string Apply(absl::string_view text) const;
+  size_t ApproximateMemoryUsage() const;
+
+ private:
+  RuneFolds folds_;
+  std::vector<FoldedRune> two_byte_;  // By rune, from U+0000.
+};
+
 // False only when `pattern` cannot match the text that `prefilter_text`
 // (FoldRunes(PrefilterText(text), folds) with `folds` holding the
 // prefilter's `rune_folds`) was made from.
@@ -142,6 +169,11 @@ struct PackedNuts {
 
 struct CompiledAlertRule {
   v1::AlertRule rule;
+  // What the rule matches on: the rule serialized without the fields that
+  // do not decide a match (id, name, subscriber, disabled). Rules with
+  // equal criteria match the same notices with the same evidence, so an
+  // index verifies them once.
+  std::string criteria;
   std::vector<AlertPhrase> phrases;
   std::vector<std::unique_ptr<RE2>> include_patterns;
   std::vector<std::unique_ptr<RE2>> exclude_patterns;
@@ -155,6 +187,9 @@ struct CompiledAlertRule {
   std::vector<CpvRange> exclude_cpv;
   std::vector<PackedNuts> nuts;
 };
+
+// CompiledAlertRule::criteria of `rule`.
+std::string CriteriaOf(const v1::AlertRule& rule);
 
 // Compiles a rule that passed validation. InvalidArgument naming the rule
 // and field for a keyword with no searchable term.
@@ -225,19 +260,21 @@ struct PreparedNotice {
 };
 
 // FoldText(text), made faster: FoldText maps each code point on its own, so
-// ASCII runs (most of the text) are lower-cased here and only the other
-// runs go through it. Invalid UTF-8 goes through it whole.
+// ASCII (most of the text) is lower-cased here, each rune of two bytes
+// (accented Latin, Greek, Cyrillic) is looked up in a table FoldText made
+// once per process, and only longer runes go through it. Invalid UTF-8
+// goes through it whole.
 std::string FoldTextByRuns(absl::string_view text);
 
 // The folded text of `notice`, made on first use.
 const std::string& FoldedText(const PreparedNotice& notice);
 
-// MayMatch(prefilter, FoldRunes(PrefilterText(FoldedText(notice)),
-// folds)), that text and its trigrams made on first use. `folds` holds
-// every rune_folds of `prefilter` and is the same for every call on one
-// notice (a quick-check table's).
-bool NoticeMayMatch(const PatternPrefilter& prefilter, const RuneFolds& folds,
-                    const PreparedNotice& notice);
+// MayMatch(prefilter, folds.Apply(FoldedText(notice))), that text and its
+// trigrams made on first use. `folds` holds every rune_folds of
+// `prefilter` and is the same for every call on one notice (a quick-check
+// table's).
+bool NoticeMayMatch(const PatternPrefilter& prefilter,
+                    const PrefilterFolds& folds, const PreparedNotice& notice);
 
 // InvalidArgument naming the tender when its text is not valid UTF-8.
 absl::StatusOr<PreparedNotice> PrepareNotice(const v1::Tender& tender);
@@ -259,12 +296,16 @@ absl::StatusOr<bool> VerifyAlertRule(const CompiledAlertRule& rule,
 // is found by comparing integers, exactly, without its text).
 
 // A keyword phrase: its language's symbol and where the ids of its terms
-// (stemmed, then unstemmed) are in QuickCheckTable::term_ids.
+// (stemmed, then unstemmed) are in QuickCheckTable::term_ids; the first
+// id of each form is also held here (-1: none), so that a phrase whose
+// first term the notice lacks is ruled out without reading the pool.
 struct QuickPhrase {
   int32_t language = -1;
   uint32_t terms_begin = 0;
   uint16_t stemmed_count = 0;
   uint16_t plain_count = 0;
+  int32_t first_stemmed = -1;
+  int32_t first_plain = -1;
 };
 
 // One rule's fixed-size part (32 bytes: two to a cache line); lists are
@@ -326,9 +367,9 @@ struct QuickCheckTable {
   std::vector<PackedNuts> nuts;
   std::vector<QuickPhrase> phrases;
   std::vector<int32_t> term_ids;
-  Symbols names;         // Countries, languages, currencies.
-  Symbols terms;         // Every term of every phrase, stemmed and unstemmed.
-  RuneFolds rune_folds;  // Of every pattern prefilter.
+  Symbols names;  // Countries, languages, currencies.
+  Symbols terms;  // Every term of every phrase, stemmed and unstemmed.
+  PrefilterFolds prefilter_folds;  // The rune_folds of every prefilter.
 
   size_t ApproximateMemoryUsage() const;
 };
