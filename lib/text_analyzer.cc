@@ -248,39 +248,54 @@ std::string Stem(absl::string_view word, sb_stemmer* stemmer) {
                                     sb_stemmer_length(stemmer)));
 }
 
-// Stem(word, stemmer), `stemmer` being the one for `language`, remembered per
-// thread: at most kStemMemoEntries words of at most kStemMemoWordBytes, all
-// forgotten when that many are held.
-std::string StemMemoized(absl::string_view language, absl::string_view word,
+// Each thread's stems, per language: at most kStemMemoEntries words of at
+// most kStemMemoWordBytes in all, all forgotten when that many are held.
+using StemMemo = absl::flat_hash_map<std::string, std::string>;
+struct StemMemos {
+  absl::flat_hash_map<std::string, std::unique_ptr<StemMemo>> by_language;
+  int entries = 0;  // Words held, in every language.
+};
+
+StemMemos& ThreadStemMemos() {
+  thread_local StemMemos memos;
+  return memos;
+}
+
+// This thread's memo of stems in `language`.
+StemMemo& ThreadStemMemo(absl::string_view language) {
+  std::unique_ptr<StemMemo>& memo = ThreadStemMemos().by_language[language];
+  if (memo == nullptr) memo = std::make_unique<StemMemo>();
+  return *memo;
+}
+
+// Stem(word, stemmer), `stemmer` being the one of `memo`'s language,
+// remembered in `memo`.
+std::string StemMemoized(StemMemo& memo, absl::string_view word,
                          sb_stemmer* stemmer) {
-  thread_local absl::flat_hash_map<
-      std::string, absl::flat_hash_map<std::string, std::string>>
-      memos;
-  thread_local int entries = 0;
-  auto& memo = memos[language];
   auto it = memo.find(word);
   if (it != memo.end()) return it->second;
   std::string stem = Stem(word, stemmer);
   if (word.size() > kStemMemoWordBytes) return stem;  // Bounds the bytes.
-  if (entries >= kStemMemoEntries) {
-    for (auto& [unused, m] : memos) m.clear();
-    entries = 0;
+  StemMemos& memos = ThreadStemMemos();
+  if (memos.entries >= kStemMemoEntries) {
+    for (auto& [unused, m] : memos.by_language) m->clear();
+    memos.entries = 0;
   }
   memo.emplace(word, stem);
-  ++entries;
+  ++memos.entries;
   return stem;
 }
 
 void AddWord(absl::string_view word, absl::string_view language,
              const absl::flat_hash_set<std::string>* stopwords,
-             sb_stemmer* stemmer, bool memo, std::vector<std::string>* terms,
-             std::vector<std::string>* words) {
+             sb_stemmer* stemmer, StemMemo* memo,
+             std::vector<std::string>* terms, std::vector<std::string>* words) {
   if (word.size() < 2) return;  // Empty and one-byte words carry nothing.
   if (stopwords != nullptr && stopwords->contains(word)) return;
   if (stemmer == nullptr) {
     terms->push_back(FoldWord(word));
-  } else if (memo) {
-    terms->push_back(StemMemoized(language, word, stemmer));
+  } else if (memo != nullptr) {
+    terms->push_back(StemMemoized(*memo, word, stemmer));
   } else {
     terms->push_back(Stem(word, stemmer));
   }
@@ -288,9 +303,9 @@ void AddWord(absl::string_view word, absl::string_view language,
 }
 
 // AnalyzeText, and when `words` is given the lower-cased word each term
-// comes from; stems from the thread's memo when `memo` is set.
+// comes from; stems from the thread's memo when `use_memo` is set.
 absl::Status Analyze(absl::string_view text, absl::string_view language,
-                     bool memo, std::vector<std::string>* terms,
+                     bool use_memo, std::vector<std::string>* terms,
                      std::vector<std::string>* words) {
   const ptrdiff_t bad = FirstInvalidUtf8Offset(text);
   if (bad >= 0) {
@@ -302,6 +317,8 @@ absl::Status Analyze(absl::string_view text, absl::string_view language,
   const absl::flat_hash_set<std::string>* stopwords =
       sw == all.end() ? nullptr : &sw->second;
   sb_stemmer* stemmer = ThreadStemmer(language);
+  StemMemo* memo =
+      use_memo && stemmer != nullptr ? &ThreadStemMemo(language) : nullptr;
   const std::string lower = Lower(text);
   ForEachTokenSpan(lower, [&](absl::string_view token) {
     if (HasDigit(token)) {
@@ -503,9 +520,10 @@ absl::StatusOr<StemmedAndPlainTerms> AnalyzeStemmedAndPlain(
   const std::string lower = Lower(text);
   out.plain.reserve(lower.size() / 8);
   out.stemmed.reserve(lower.size() / 8);
+  StemMemo* memo = stemmer != nullptr ? &ThreadStemMemo(language) : nullptr;
   auto stem = [&](absl::string_view word) -> std::string {
     if (stemmer == nullptr) return FoldWord(word);
-    return StemMemoized(language, word, stemmer);
+    return StemMemoized(*memo, word, stemmer);
   };
   ForEachTokenSpan(lower, [&](absl::string_view token) {
     if (HasDigit(token)) {
