@@ -9,6 +9,8 @@
 //   bazel run -c opt //benchmarks:cpv_concept_model -- evaluate
 //     SuggestCpv and DetectLanguage on the held-out notices (fold 0 of
 //     tests/ted_split.h), with the model trained on folds 1-3, as bundled;
+//   bazel run -c opt //benchmarks:cpv_concept_model -- concepts < FILE
+//     each line `language<TAB>text` of FILE with its concepts (Concepts);
 //   bazel run -c opt //benchmarks:cpv_concept_model -- tune [all]
 //     three-fold cross-validation on folds 1-3 (each evaluated with links
 //     learnt from the other two; fold 0 is never read) over the
@@ -352,6 +354,28 @@ int Run(const std::string& mode, const std::string& option) {
   if (mode == "write") {
     Write(kNoticeLinksOut, NoticeLinks(notices, {1, 2, 3}));
     Write(kProfilesOut, LanguageProfiles(*labels, notices, {1, 2, 3}));
+    return 0;
+  }
+  if (mode == "concepts") {
+    // Each line of standard input, `language<TAB>text`: its concepts.
+    std::string line;
+    char buf[4096];
+    while (std::fgets(buf, sizeof buf, stdin) != nullptr) {
+      line = buf;
+      if (!line.empty() && line.back() == '\n') line.pop_back();
+      std::vector<std::string> f =
+          absl::StrSplit(line, absl::MaxSplits('\t', 1));
+      if (f.size() != 2) continue;
+      absl::StatusOr<std::vector<Concept>> c =
+          CpvConcepts::Builtin().Concepts(f[1], f[0]);
+      std::printf("%s\n", line.c_str());
+      if (!c.ok()) continue;
+      for (const Concept& x : *c) {
+        std::printf(
+            "  %s %.3f %s\n", x.code.ToString().c_str(), x.weight,
+            std::string(CpvConcepts::Builtin().cpv().Label(x.code)).c_str());
+      }
+    }
     return 0;
   }
   if (mode != "evaluate" && mode != "tune") {
