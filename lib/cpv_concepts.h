@@ -28,7 +28,9 @@
 // label's words as pseudo-counts, one prior over all languages: the CPV
 // codes are the bridge; a text's words weighted by their specificity among
 // notices), joined by the links above (a group gains its best code's link
-// score), picks the division by the evidence summed over the whole text,
+// score) and by a pooled classifier over the text's label concepts, learnt
+// from every language's notices together (a Latvian text learns from French
+// notices), picks the division by the evidence summed over the whole text,
 // then ranks the groups, and the links pick the code within each group.
 //
 // Example:
