@@ -9,6 +9,8 @@
 //   bazel run -c opt //benchmarks:cpv_concept_model -- evaluate
 //     SuggestCpv and DetectLanguage on the held-out notices (fold 0 of
 //     tests/ted_split.h), with the model trained on folds 1-3, as bundled;
+//   bazel run -c opt //benchmarks:cpv_concept_model -- concepts < FILE
+//     each line `language<TAB>text` of FILE with its concepts (Concepts);
 //   bazel run -c opt //benchmarks:cpv_concept_model -- tune [all]
 //     three-fold cross-validation on folds 1-3 (each evaluated with links
 //     learnt from the other two; fold 0 is never read) over the
@@ -53,6 +55,7 @@ constexpr char kNotices[] = "data/ted/notices_dev.jsonl";
 constexpr char kLabels[] = "data/cpv/cpv2008_labels.tsv";
 constexpr char kNoticeLinksOut[] = "data/cpv/concept_notices.tsv";
 constexpr char kProfilesOut[] = "data/cpv/language_profiles.tsv";
+constexpr char kClassesOut[] = "data/cpv/concept_classes.tsv";
 
 // A word seen in fewer training notices is an anecdote, not a link.
 constexpr int kMinNotices = 2;
@@ -212,6 +215,32 @@ std::string NoticeLinks(const std::vector<Notice>& notices,
   return out;
 }
 
+// The pooled concept classifier's counts (lib/cpv_concepts.h) from the
+// notices of `train` folds: each notice's label concepts, by group (the
+// strongest concept's weight), counted for its main code's group, over all
+// languages together. `model` gives the label concepts.
+std::string ConceptClasses(const CpvConcepts& model,
+                           const std::vector<Notice>& notices,
+                           const std::vector<int>& train) {
+  std::map<int, std::map<int, double>> counts;  // feature -> group -> count
+  for (const Notice& n : notices) {
+    if (std::find(train.begin(), train.end(), n.fold) == train.end()) continue;
+    if (!n.main.valid()) continue;
+    std::map<int, double> features;
+    for (const Concept& c : model.LabelConcepts(n.text, n.language)) {
+      double& w = features[GroupOf(c.code)];
+      w = std::max(w, c.weight);
+    }
+    for (const auto& [f, w] : features) counts[f][GroupOf(n.main)] += w;
+  }
+  std::string out = "feature\tgroups\n";
+  for (const auto& [f, groups] : counts) {
+    absl::StrAppend(&out, absl::StrFormat("%03d", f), "\t", GroupCounts(groups),
+                    "\n");
+  }
+  return out;
+}
+
 std::string LanguageProfiles(const std::string& labels,
                              const std::vector<Notice>& notices,
                              const std::vector<int>& train) {
@@ -336,6 +365,7 @@ ConceptWeights PreviousRelease() {
   ConceptWeights w;
   w.link_bonus = 0;
   w.word_specificity = 0;
+  w.pooled_concepts = 0;
   return w;
 }
 
@@ -350,8 +380,38 @@ int Run(const std::string& mode, const std::string& option) {
     return 1;
   }
   if (mode == "write") {
-    Write(kNoticeLinksOut, NoticeLinks(notices, {1, 2, 3}));
+    const std::string links = NoticeLinks(notices, {1, 2, 3});
+    Write(kNoticeLinksOut, links);
+    absl::StatusOr<std::unique_ptr<CpvConcepts>> model =
+        CpvConcepts::Create(*labels, links, CpvTaxonomy::Builtin());
+    if (!model.ok()) {
+      std::fprintf(stderr, "%s\n", model.status().ToString().c_str());
+      return 1;
+    }
+    Write(kClassesOut, ConceptClasses(**model, notices, {1, 2, 3}));
     Write(kProfilesOut, LanguageProfiles(*labels, notices, {1, 2, 3}));
+    return 0;
+  }
+  if (mode == "concepts") {
+    // Each line of standard input, `language<TAB>text`: its concepts.
+    std::string line;
+    char buf[4096];
+    while (std::fgets(buf, sizeof buf, stdin) != nullptr) {
+      line = buf;
+      if (!line.empty() && line.back() == '\n') line.pop_back();
+      std::vector<std::string> f =
+          absl::StrSplit(line, absl::MaxSplits('\t', 1));
+      if (f.size() != 2) continue;
+      absl::StatusOr<std::vector<Concept>> c =
+          CpvConcepts::Builtin().Concepts(f[1], f[0]);
+      std::printf("%s\n", line.c_str());
+      if (!c.ok()) continue;
+      for (const Concept& x : *c) {
+        std::printf(
+            "  %s %.3f %s\n", x.code.ToString().c_str(), x.weight,
+            std::string(CpvConcepts::Builtin().cpv().Label(x.code)).c_str());
+      }
+    }
     return 0;
   }
   if (mode != "evaluate" && mode != "tune") {
@@ -363,6 +423,7 @@ int Run(const std::string& mode, const std::string& option) {
     // Inner cross-validation on folds 1-3: each is evaluated with links
     // learnt from the other two; fold 0 is never read.
     std::map<std::pair<int, double>, std::string> links;  // (fold, title w)
+    std::map<std::pair<int, double>, std::string> classes;
     auto mean = [&](const ConceptWeights& w) {
       Figures all;
       for (int f : {1, 2, 3}) {
@@ -372,8 +433,14 @@ int Run(const std::string& mode, const std::string& option) {
         }
         std::string& l = links[{f, w.title_weight}];
         if (l.empty()) l = NoticeLinks(notices, train, w.title_weight);
+        std::string& k = classes[{f, w.title_weight}];
+        if (k.empty() && w.pooled_concepts > 0) {
+          absl::StatusOr<std::unique_ptr<CpvConcepts>> base =
+              CpvConcepts::Create(*labels, l, cpv, w);
+          if (base.ok()) k = ConceptClasses(**base, notices, train);
+        }
         absl::StatusOr<std::unique_ptr<CpvConcepts>> c =
-            CpvConcepts::Create(*labels, l, cpv, w);
+            CpvConcepts::Create(*labels, l, cpv, w, k);
         if (!c.ok()) {
           std::fprintf(stderr, "%s\n", c.status().ToString().c_str());
           std::exit(1);
@@ -387,6 +454,14 @@ int Run(const std::string& mode, const std::string& option) {
       return all;
     };
     std::printf("tune: folds 1-3, each trained on the other two\n");
+    if (option == "pooled") {
+      for (double pooled : {0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0}) {
+        ConceptWeights w;
+        w.pooled_concepts = pooled;
+        Report(absl::StrFormat("pooled concepts %g", pooled).c_str(), mean(w));
+      }
+      return 0;
+    }
     Report("classifier, previous release", mean(PreviousRelease()));
     for (double bonus : {0.0, 1.0, 2.0, 4.0, 8.0}) {
       for (double specificity : {0.0, 0.5, 1.0, 2.0, 3.0}) {
@@ -426,8 +501,19 @@ int Run(const std::string& mode, const std::string& option) {
   const std::string links = NoticeLinks(notices, train);
   absl::StatusOr<std::unique_ptr<CpvConcepts>> labels_only =
       CpvConcepts::Create(*labels, "language\tterm\tnotices\tcodes\n", cpv);
-  absl::StatusOr<std::unique_ptr<CpvConcepts>> full =
+  absl::StatusOr<std::unique_ptr<CpvConcepts>> base =
       CpvConcepts::Create(*labels, links, cpv);
+  if (!base.ok()) {
+    std::fprintf(stderr, "model: %s\n", base.status().ToString().c_str());
+    return 1;
+  }
+  const std::string classes = ConceptClasses(**base, notices, train);
+  absl::StatusOr<std::unique_ptr<CpvConcepts>> full =
+      CpvConcepts::Create(*labels, links, cpv, ConceptWeights(), classes);
+  ConceptWeights round5;
+  round5.pooled_concepts = 0;
+  absl::StatusOr<std::unique_ptr<CpvConcepts>> unpooled =
+      CpvConcepts::Create(*labels, links, cpv, round5);
   absl::StatusOr<std::unique_ptr<CpvConcepts>> previous =
       CpvConcepts::Create(*labels, links, cpv, PreviousRelease());
   ConceptWeights by_max, by_sum;
@@ -438,7 +524,7 @@ int Run(const std::string& mode, const std::string& option) {
   absl::StatusOr<std::unique_ptr<CpvConcepts>> links_sum =
       CpvConcepts::Create(*labels, links, cpv, by_sum);
   if (!labels_only.ok() || !full.ok() || !previous.ok() || !links_max.ok() ||
-      !links_sum.ok()) {
+      !links_sum.ok() || !unpooled.ok()) {
     std::fprintf(stderr, "model: %s %s\n",
                  labels_only.status().ToString().c_str(),
                  full.status().ToString().c_str());
@@ -453,6 +539,8 @@ int Run(const std::string& mode, const std::string& option) {
          Evaluate(**labels_only, notices, fold, false));
   Report("classifier, previous release",
          Evaluate(**previous, notices, fold, false));
+  Report("classifier, round 5 (not pooled)",
+         Evaluate(**unpooled, notices, fold, false));
   Report("classifier, language given", Evaluate(**full, notices, fold, false));
   Report("classifier, language detected",
          Evaluate(**full, notices, fold, true));

@@ -67,12 +67,11 @@ void BM_SuggestNoticeLength(benchmark::State& state) {
 BENCHMARK(BM_SuggestNoticeLength);
 
 // The baseline of the two above, in the same process: the classifier as
-// the previous release shipped it (no link bonus, every word counting 1).
+// the previous release shipped it (without the pooled concept classifier).
 const CpvConcepts& PreviousRelease() {
   static const CpvConcepts* const kPrevious = [] {
     ConceptWeights w;
-    w.link_bonus = 0;
-    w.word_specificity = 0;
+    w.pooled_concepts = 0;
     return CpvConcepts::Create(internal::kCpvLabelsTsv,
                                internal::kConceptNoticesTsv,
                                CpvTaxonomy::Builtin(), w)

@@ -17,6 +17,7 @@ namespace procmatch {
 namespace internal {
 extern const char kCpvLabelsTsv[];
 extern const char kConceptNoticesTsv[];
+extern const char kConceptClassesTsv[];
 }  // namespace internal
 
 const char* const kConceptLanguages[kConceptLanguageCount] = {
@@ -99,7 +100,8 @@ bool CpvConcepts::IsConceptLanguage(absl::string_view language) {
 
 absl::StatusOr<std::unique_ptr<CpvConcepts>> CpvConcepts::Create(
     absl::string_view labels_tsv, absl::string_view notices_tsv,
-    const CpvTaxonomy& cpv, const ConceptWeights& weights) {
+    const CpvTaxonomy& cpv, const ConceptWeights& weights,
+    absl::string_view concept_classes_tsv) {
   std::unique_ptr<CpvConcepts> c(new CpvConcepts);
   c->cpv_ = &cpv;
   c->weights_ = weights;
@@ -183,14 +185,44 @@ absl::StatusOr<std::unique_ptr<CpvConcepts>> CpvConcepts::Create(
       term.counts.emplace_back(cpv.Ordinal(*code), count);
     }
   }
+  line_no = 0;
+  for (absl::string_view line : absl::StrSplit(concept_classes_tsv, '\n')) {
+    ++line_no;
+    if (line_no == 1 || line.empty()) continue;
+    std::vector<absl::string_view> f = absl::StrSplit(line, '\t');
+    int32_t feature;
+    if (f.size() != 2 || f[0].size() != 3 ||
+        !absl::SimpleAtoi(f[0], &feature)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("concept classes: line ", line_no,
+                       ": expected a group's 3 digits and group:count pairs"));
+    }
+    for (absl::string_view pair : absl::StrSplit(f[1], ' ')) {
+      std::pair<absl::string_view, absl::string_view> kv =
+          absl::StrSplit(pair, ':');
+      int32_t group;
+      double count;
+      if (kv.first.size() != 3 || !absl::SimpleAtoi(kv.first, &group) ||
+          !absl::SimpleAtod(kv.second, &count) || count <= 0) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("concept classes: line ", line_no,
+                         ": bad group:count \"", pair, "\""));
+      }
+      c->pooled_groups_.counts[feature][group] += count;
+      c->pooled_groups_.totals[group] += count;
+      c->pooled_divisions_.counts[feature][group / 10] += count;
+      c->pooled_divisions_.totals[group / 10] += count;
+    }
+  }
+  c->pooled_vocabulary_ = c->pooled_groups_.counts.size() + 1.0;
   return c;
 }
 
 const CpvConcepts& CpvConcepts::Builtin() {
   static const CpvConcepts* const kBuiltin = [] {
-    absl::StatusOr<std::unique_ptr<CpvConcepts>> c =
-        Create(internal::kCpvLabelsTsv, internal::kConceptNoticesTsv,
-               CpvTaxonomy::Builtin());
+    absl::StatusOr<std::unique_ptr<CpvConcepts>> c = Create(
+        internal::kCpvLabelsTsv, internal::kConceptNoticesTsv,
+        CpvTaxonomy::Builtin(), ConceptWeights(), internal::kConceptClassesTsv);
     // The embedded files are part of the build and tested; failing here is
     // a build defect, not an input error.
     if (!c.ok()) {
@@ -399,7 +431,8 @@ CpvConcepts::ClassScores CpvConcepts::Classify(
 }
 
 std::vector<std::pair<int32_t, double>> CpvConcepts::RawScores(
-    const std::vector<std::string>& terms, int language) const {
+    const std::vector<std::string>& terms, int language,
+    bool labels_only) const {
   const LanguageModel& model = Model(language);
   // Terms in sorted order, so that each code's score is summed in the same
   // order in every process (a snapshot loaded in another process must score
@@ -437,8 +470,10 @@ std::vector<std::pair<int32_t, double>> CpvConcepts::RawScores(
       const double f = 1.0 + std::log(static_cast<double>(j - i));
       for (const Link& link : it->second.label)
         add(link.ordinal, f * link.weight);
-      for (const Link& link : it->second.notices) {
-        add(link.ordinal, f * link.weight);
+      if (!labels_only) {
+        for (const Link& link : it->second.notices) {
+          add(link.ordinal, f * link.weight);
+        }
       }
     }
     i = j;
@@ -618,6 +653,67 @@ std::vector<ConceptEvidence> CpvConcepts::EvidenceOfWords(
   return out;
 }
 
+std::vector<std::pair<int32_t, double>> CpvConcepts::PooledFeatures(
+    const std::vector<std::string>& terms, int l) const {
+  const std::vector<std::pair<int32_t, double>> ranked =
+      Ranked(RawScores(terms, l, /*labels_only=*/true), kMaxConcepts);
+  std::vector<std::pair<int32_t, double>> out;
+  if (ranked.empty() || ranked[0].second <= 0) return out;
+  for (const auto& [o, s] : ranked) {
+    const double w = s / ranked[0].second;
+    if (w < 0.1) break;
+    const int32_t g = GroupKey(cpv_->CodeAt(o));
+    auto it = std::find_if(out.begin(), out.end(),
+                           [g](const auto& f) { return f.first == g; });
+    if (it == out.end()) out.emplace_back(g, w);  // Strongest first.
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<Concept> CpvConcepts::LabelConcepts(
+    absl::string_view text, absl::string_view language) const {
+  std::vector<Concept> out;
+  const int l = LanguageIndex(language);
+  if (l < 0) return out;
+  absl::StatusOr<std::vector<std::string>> terms = AnalyzeText(text, language);
+  if (!terms.ok()) return out;
+  const std::vector<std::pair<int32_t, double>> ranked =
+      Ranked(RawScores(*terms, l, /*labels_only=*/true), kMaxConcepts);
+  if (ranked.empty() || ranked[0].second <= 0) return out;
+  for (const auto& [o, s] : ranked) {
+    if (s < 0.1 * ranked[0].second) break;
+    out.push_back({cpv_->CodeAt(o), s / ranked[0].second});
+  }
+  return out;
+}
+
+void CpvConcepts::AddPooled(
+    const std::vector<std::pair<int32_t, double>>& features, bool divisions,
+    ClassScores* scores) const {
+  const PooledClasses& pooled = divisions ? pooled_divisions_ : pooled_groups_;
+  if (features.empty() || pooled.totals.empty()) return;
+  const double s = weights_.smoothing;
+  double mass = 0;
+  for (const auto& [f, w] : features) mass += w;
+  for (auto& [key, score] : *scores) {
+    auto total = pooled.totals.find(key);
+    double likelihood =
+        -mass * std::log((total == pooled.totals.end() ? 0.0 : total->second) +
+                         s * pooled_vocabulary_);
+    for (const auto& [f, w] : features) {
+      double count = 0;
+      auto by_feature = pooled.counts.find(f);
+      if (by_feature != pooled.counts.end()) {
+        auto it = by_feature->second.find(key);
+        if (it != by_feature->second.end()) count = it->second;
+      }
+      likelihood += w * std::log(count + s);
+    }
+    score += weights_.pooled_concepts * likelihood;
+  }
+}
+
 std::vector<CpvSuggestion> CpvConcepts::SuggestByClassifier(
     const std::vector<AnalyzedWord>& words, absl::string_view text, int l,
     int top) const {
@@ -666,6 +762,14 @@ std::vector<CpvSuggestion> CpvConcepts::SuggestByClassifier(
   auto better = [](const auto& a, const auto& b) {
     return a.second > b.second || (a.second == b.second && a.first < b.first);
   };
+  if (weights_.pooled_concepts > 0 && !pooled_groups_.totals.empty()) {
+    const std::vector<std::pair<int32_t, double>> features =
+        PooledFeatures(terms, l);
+    AddPooled(features, /*divisions=*/false, &groups);
+    AddPooled(features, /*divisions=*/true, &divisions);
+    std::sort(groups.begin(), groups.end(), better);
+    std::sort(divisions.begin(), divisions.end(), better);
+  }
   if (weights_.link_bonus > 0 && !ranked.empty() && ranked[0].second > 0) {
     const double scale = weights_.link_bonus / ranked[0].second;
     for (auto& [g, score] : groups) {

@@ -28,7 +28,9 @@
 // label's words as pseudo-counts, one prior over all languages: the CPV
 // codes are the bridge; a text's words weighted by their specificity among
 // notices), joined by the links above (a group gains its best code's link
-// score), picks the division by the evidence summed over the whole text,
+// score) and by a pooled classifier over the text's label concepts, learnt
+// from every language's notices together (a Latvian text learns from French
+// notices), picks the division by the evidence summed over the whole text,
 // then ranks the groups, and the links pick the code within each group.
 //
 // Example:
@@ -163,6 +165,14 @@ struct ConceptWeights {
   // so that "fourniture" weighs less than "drones"; 0 counts every word 1.
   // Default: 1.
   double word_specificity = 1.0;
+  // The pooled concept classifier: a text's concepts by the labels alone
+  // (LabelConcepts), as their groups, are language-independent features of a
+  // naive Bayes over main groups learnt from every language's training
+  // notices together (the concept classes file), so that a Latvian text
+  // learns from French notices; a group's log posterior gains this times the
+  // features' log likelihood under it, a division's the same under the
+  // division. 0 leaves it out. Default: 1.
+  double pooled_concepts = 1.0;
 };
 
 class CpvConcepts {
@@ -182,9 +192,15 @@ class CpvConcepts {
   // of term "*" gives the language's number of notices, its notices per
   // main group, and each group's total word mass). Every code must be in
   // `cpv`, which must outlive the result. Errors name the line.
+  //
+  // `concept_classes_tsv` (header, then `feature<TAB>group:count ...`, a
+  // feature being a concept group's three digits, the counts its weight
+  // summed over the training notices of each main group) holds the pooled
+  // concept classifier's counts; empty leaves it out.
   static absl::StatusOr<std::unique_ptr<CpvConcepts>> Create(
       absl::string_view labels_tsv, absl::string_view notices_tsv,
-      const CpvTaxonomy& cpv, const ConceptWeights& weights = {});
+      const CpvTaxonomy& cpv, const ConceptWeights& weights = {},
+      absl::string_view concept_classes_tsv = "");
 
   ~CpvConcepts();
   CpvConcepts(const CpvConcepts&) = delete;
@@ -220,6 +236,13 @@ class CpvConcepts {
                                        absl::string_view language,
                                        int max_concepts = kMaxConcepts,
                                        double min_weight = 0.1) const;
+
+  // The concepts of `text` in `language` (one of kConceptLanguages) by the
+  // labels' links alone, as the pooled concept classifier reads them: its
+  // features, the same for a text and its translation as far as the labels
+  // are translations of one another.
+  std::vector<Concept> LabelConcepts(absl::string_view text,
+                                     absl::string_view language) const;
 
   // The best `top` codes for `text` in `language` (detected when empty),
   // with labels and evidence. Fewer when fewer codes have any evidence.
@@ -278,7 +301,17 @@ class CpvConcepts {
   // Raw scores of analysed terms of `language`: (ordinal, score > 0),
   // ascending by ordinal.
   std::vector<std::pair<int32_t, double>> RawScores(
+      const std::vector<std::string>& terms, int language,
+      bool labels_only = false) const;
+  // The pooled concept classifier's features of analysed terms: the
+  // groups of their label concepts, each with its strongest concept's
+  // weight, by group.
+  std::vector<std::pair<int32_t, double>> PooledFeatures(
       const std::vector<std::string>& terms, int language) const;
+  // Adds weights_.pooled_concepts times the features' log likelihood to
+  // each class of `scores` (groups, or divisions).
+  void AddPooled(const std::vector<std::pair<int32_t, double>>& features,
+                 bool divisions, ClassScores* scores) const;
   // Adds group and division support: the ranking score of each scored code,
   // best first, the best `keep` only.
   std::vector<std::pair<int32_t, double>> Ranked(
@@ -330,6 +363,14 @@ class CpvConcepts {
              kConceptLanguageCount>
       notice_terms_;
   std::array<int, kConceptLanguageCount> notice_count_ = {};
+  // The pooled concept classifier: per feature (a concept group), its count
+  // per main group and per main division; per class, the total count.
+  struct PooledClasses {
+    absl::flat_hash_map<int32_t, absl::flat_hash_map<int32_t, double>> counts;
+    absl::flat_hash_map<int32_t, double> totals;
+  };
+  PooledClasses pooled_groups_, pooled_divisions_;
+  double pooled_vocabulary_ = 1;
   mutable std::array<std::once_flag, kConceptLanguageCount> built_;
   // LabelTerms' cache, by ordinal * kConceptLanguageCount + language.
   mutable std::mutex label_terms_mutex_;

@@ -580,13 +580,16 @@ TEST(MatcherMinScoreTest, ZeroIsNotAMatchAndTheMinimumIsExclusive) {
   const auto suppliers = testing::RandomSuppliers(300, 91);
   auto index = BuildIndex(suppliers);
   // Nobody offers a code of division 03 (agriculture) in the random corpus
-  // nor uses these words; no place, value, tags or requirements.
+  // nor uses these words; no place, value, tags or requirements. The
+  // concepts component is off: what the tender means is its code, and a
+  // random text may mean something of division 03 ("mine": mining timber).
   v1::MatchRequest nobody;
   v1::Tender* t = nobody.mutable_tender();
   t->set_id("T-NOBODY");
   t->set_title("zzzunknownword qqqnothing");
   t->set_main_cpv("03111000");
   nobody.mutable_options()->set_top_k(20);
+  nobody.mutable_options()->mutable_weights()->set_concepts(0);
   for (auto response :
        {Matcher(index).Match(nobody), Matcher(index).MatchExhaustive(nobody)}) {
     ASSERT_TRUE(response.ok()) << response.status();

@@ -86,14 +86,14 @@ double Idf(const IndexData& index, double df) {
   return std::log(1 + (n - df + 0.5) / (df + 0.5));
 }
 
-// The tender's concepts in every other concept language: the terms of each
-// concept's label in the language, weighted by concept weight times idf.
-// The largest sum counts every label term, known to the index or not (at
-// the idf of a term no supplier has): a label whose rare words no supplier
-// uses gives little to one that shares its common word. Irish labels repeat
-// the English ones, so Irish is English's.
+// The tender's text in every other concept language: the terms of each of
+// its text's concepts' labels in the language, weighted by concept weight
+// times idf. The largest sum counts every label term, known to the index or
+// not (at the idf of a term no supplier has): a label whose rare words no
+// supplier uses gives little to one that shares its common word. Irish
+// labels repeat the English ones, so Irish is English's.
 void AddTranslations(const IndexData& index, absl::string_view language,
-                     Query* q) {
+                     const std::vector<Concept>& text_concepts, Query* q) {
   const CpvConcepts& concepts = CpvConcepts::Builtin();
   for (const char* l : kConceptLanguages) {
     const absl::string_view other = l;
@@ -101,7 +101,7 @@ void AddTranslations(const IndexData& index, absl::string_view language,
     QueryTranslation t;
     t.language = std::string(other);
     std::vector<std::string> seen;
-    for (const QueryConcept& c : q->concepts) {
+    for (const Concept& c : text_concepts) {
       for (const std::string& term : *concepts.LabelTerms(c.code, other)) {
         // The strongest concept's weight; concepts come strongest first.
         if (std::find(seen.begin(), seen.end(), term) != seen.end()) continue;
@@ -120,8 +120,34 @@ void AddTranslations(const IndexData& index, absl::string_view language,
   }
 }
 
-// BM25 query terms: the tender's language's stems known to the index; and
-// the CPV concepts of those terms.
+// What the tender means, for the concepts component (doc/scoring.md,
+// "Concepts"): the codes its buyer states (main 1, additional 0.5), the same
+// whatever language the tender is written in, when it states any; else the
+// concepts of its text.
+void AddMeaning(const std::vector<Concept>& text_concepts, Query* q) {
+  if (q->codes.empty()) {
+    for (const Concept& c : text_concepts) {
+      q->concepts.push_back({c.code, c.weight, CreditScorer(*q->cpv, c.code)});
+      q->concept_weight_sum += c.weight;
+    }
+    return;
+  }
+  double top = 0;
+  for (const QueryCode& qc : q->codes) top = std::max(top, qc.weight);
+  for (const QueryCode& qc : q->codes) {
+    q->concepts.push_back(
+        {qc.code, qc.weight / top, CreditScorer(*q->cpv, qc.code)});
+    q->concept_weight_sum += qc.weight / top;
+  }
+  // Strongest first, as a text's concepts come.
+  std::stable_sort(q->concepts.begin(), q->concepts.end(),
+                   [](const QueryConcept& a, const QueryConcept& b) {
+                     return a.weight > b.weight;
+                   });
+}
+
+// BM25 query terms: the tender's language's stems known to the index; what
+// the tender means, and its text in the other concept languages.
 absl::Status AddTerms(const IndexData& index, const std::string& text,
                       absl::string_view language, Query* q) {
   const std::string lang =
@@ -135,13 +161,11 @@ absl::Status AddTerms(const IndexData& index, const std::string& text,
   terms.reserve(q->words.size());
   for (const AnalyzedWord& w : q->words) terms.push_back(w.term);
   if (index.options().cpv_concepts) {
-    for (const Concept& c :
-         CpvConcepts::Builtin().ConceptsOfTerms(terms, lang)) {
-      q->concepts.push_back({c.code, c.weight, CreditScorer(*q->cpv, c.code)});
-      q->concept_weight_sum += c.weight;
-    }
+    const std::vector<Concept> text_concepts =
+        CpvConcepts::Builtin().ConceptsOfTerms(terms, lang);
+    AddMeaning(text_concepts, q);
+    AddTranslations(index, lang, text_concepts, q);
   }
-  AddTranslations(index, lang, q);
   std::vector<std::string> sorted = std::move(terms);
   std::sort(sorted.begin(), sorted.end());
   for (size_t i = 0; i < sorted.size();) {

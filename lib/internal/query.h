@@ -55,8 +55,8 @@ struct QueryCode {
   double rarity[9] = {};  // By depth 2-8: 0.5 + 0.5 idf / idf_max.
 };
 
-// A CPV concept of the tender's text (lib/cpv_concepts.h) with its credit
-// scorer.
+// What the tender means, as a CPV concept with its credit scorer: one of the
+// codes it states, else one of its text's concepts (lib/cpv_concepts.h).
 struct QueryConcept {
   CpvCode code;
   double weight;  // In (0, 1].
@@ -114,6 +114,7 @@ struct Query {
   std::vector<AnalyzedWord> words;
   // In every other concept language whose label words the index knows.
   std::vector<QueryTranslation> translations;
+  // Its stated codes (main 1, additional 0.5), else its text's concepts.
   std::vector<QueryConcept> concepts;
   double concept_weight_sum = 0;
   absl::CivilDay as_of;
