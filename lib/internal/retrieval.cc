@@ -10,6 +10,12 @@ namespace procmatch {
 namespace internal {
 namespace {
 
+// Better() as a function object, so that sorting and selecting candidates
+// inline it (a function pointer is called for each comparison).
+constexpr auto kBetter = [](const Ranked& a, const Ranked& b) {
+  return Better(a, b);
+};
+
 // A bounded heap of the best k above a minimum score, worst on top.
 class TopK {
  public:
@@ -21,11 +27,11 @@ class TopK {
     if (r.score <= min_score_) return;  // Zero is not a match.
     if (!full()) {
       heap_.push_back(r);
-      std::push_heap(heap_.begin(), heap_.end(), Better);
-    } else if (Better(r, heap_.front())) {
-      std::pop_heap(heap_.begin(), heap_.end(), Better);
+      std::push_heap(heap_.begin(), heap_.end(), kBetter);
+    } else if (kBetter(r, heap_.front())) {
+      std::pop_heap(heap_.begin(), heap_.end(), kBetter);
       heap_.back() = r;
-      std::push_heap(heap_.begin(), heap_.end(), Better);
+      std::push_heap(heap_.begin(), heap_.end(), kBetter);
     }
   }
   std::vector<Ranked> Take() && { return std::move(heap_); }
@@ -189,6 +195,7 @@ class Bounds {
     for (int c = 0; c < kComponentCount; ++c) {
       cheap_[c] = ComponentAt(c).cheap_bound;
       posted_[c] = ComponentAt(c).candidates != CandidatePostings::kNone;
+      if (q.weight[c] != 0) weighted_[weighted_count_++] = c;
     }
     currency_ = HasValue(q) ? index.CurrencyId(q.value_currency)
                             : IndexData::kNoCurrency;
@@ -212,10 +219,11 @@ class Bounds {
   double Cheap(uint32_t doc, Evaluation* e) const {
     double* bound = e->part;
     const bool candidate = is_candidate_[doc];
-    for (int c = 0; c < kComponentCount; ++c) {
-      bound[c] = 0;
-      e->exact[c] = false;
-      if (q_.weight[c] == 0 || (!candidate && posted_[c])) continue;
+    std::fill(bound, bound + kComponentCount, 0.0);
+    std::fill(e->exact, e->exact + kComponentCount, false);
+    for (int i = 0; i < weighted_count_; ++i) {
+      const int c = weighted_[i];
+      if (!candidate && posted_[c]) continue;
       switch (cheap_[c]) {
         case CheapBound::kOne:
           bound[c] = 1;
@@ -330,6 +338,8 @@ class Bounds {
   double rest_value_[kComponentCount] = {};
   CheapBound cheap_[kComponentCount];  // From the table, looked up once.
   bool posted_[kComponentCount];       // Has candidate postings.
+  int weighted_[kComponentCount];      // The components with weight, ...
+  int weighted_count_ = 0;             // ... in order.
   int32_t currency_;                   // The tender value's, or none.
   std::vector<double> proximity_;      // By location id, when weighted.
 };
@@ -389,6 +399,7 @@ Retrieved RetrieveTopK(const Query& q, const IndexData& index) {
   // order a slice at a time, the best first (each slice selected from the
   // rest, then sorted), the slices growing fourfold.
   std::vector<Ranked> bounded;
+  bounded.reserve(bounds.size());
   Evaluation e;
   for (int doc = 0; doc < bounds.size(); ++doc) {
     if (bounds.is_candidate(doc) && bounds.admitted(doc)) {
@@ -401,8 +412,8 @@ Retrieved RetrieveTopK(const Query& q, const IndexData& index) {
        begin += slice, slice *= 4) {
     const auto first = bounded.begin() + begin;
     const auto last = bounded.begin() + std::min(bounded.size(), begin + slice);
-    std::nth_element(first, last - 1, bounded.end(), Better);
-    std::sort(first, last, Better);
+    std::nth_element(first, last - 1, bounded.end(), kBetter);
+    std::sort(first, last, kBetter);
     for (auto b = first; b != last; ++b) {
       // No later candidate can be listed: below the minimum or the k-th.
       if (b->score <= q.min_score ||
