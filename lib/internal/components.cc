@@ -382,7 +382,7 @@ double ProximityValue(const Query& q, const IndexData&, const SupplierDoc& d,
 }
 
 // Default weight of the concepts component: doc/scoring.md, "Concepts".
-constexpr double kConceptsDefaultWeight = 0.10;
+constexpr double kConceptsDefaultWeight = 0.29;
 
 // --- concepts
 // -----------------------------------------------------------------
@@ -427,7 +427,10 @@ double ConceptValue(const Query& q, const IndexData&, const SupplierDoc& d,
     if (why != nullptr && best > 0 && qc.weight * best > best_part) {
       best_part = qc.weight * best;
       const CpvCode s = d.concepts[best_i].code;
-      const std::string tender_words = TenderWordsFor(q, qc.code);
+      // A tender that states codes means them (query.cc, AddMeaning): the
+      // buyer's code is the evidence, not words of its text.
+      const std::string tender_words =
+          q.codes.empty() ? TenderWordsFor(q, qc.code) : "";
       const std::string supplier_words = SupplierWordsFor(d, s);
       why->detail =
           s == qc.code
@@ -445,11 +448,14 @@ double ConceptValue(const Query& q, const IndexData&, const SupplierDoc& d,
 
 }  // namespace
 
-// The table. Default weights: doc/scoring.md says how they were chosen.
+// The table. Default weights: doc/scoring.md says how they were chosen
+// (pairwise logistic regression on real TED awards, `winner_ranking
+// --learn`; tags, desirable requirements and size fit, which those awards
+// cannot show, keep their earlier values).
 const ComponentSpec kComponentTable[kComponentCount] = {
-    {v1::SCORE_COMPONENT_KIND_CPV, 0.35, HasCodes, CpvValue,
+    {v1::SCORE_COMPONENT_KIND_CPV, 0.12, HasCodes, CpvValue,
      CandidatePostings::kCpvDivision, CheapBound::kCpvCeiling, true},
-    {v1::SCORE_COMPONENT_KIND_TEXT, 0.25, AppliesText, TextValue,
+    {v1::SCORE_COMPONENT_KIND_TEXT, 0.09, AppliesText, TextValue,
      CandidatePostings::kTerms, CheapBound::kAccumulatedText, true},
     {v1::SCORE_COMPONENT_KIND_TRACK_RECORD, 0.10, HasCodes, TrackValue,
      CandidatePostings::kCpvDivision, CheapBound::kOneIfCpvRelated, true},
@@ -459,12 +465,12 @@ const ComponentSpec kComponentTable[kComponentCount] = {
      DesirableValue, CandidatePostings::kNone, CheapBound::kOne, false},
     {v1::SCORE_COMPONENT_KIND_SIZE_FIT, 0.05, HasValue, SizeValue,
      CandidatePostings::kNone, CheapBound::kExactSizeFit, true},
-    {v1::SCORE_COMPONENT_KIND_PROXIMITY, 0.15, HasPlaces, ProximityValue,
+    {v1::SCORE_COMPONENT_KIND_PROXIMITY, 0.31, HasPlaces, ProximityValue,
      CandidatePostings::kNone, CheapBound::kExactProximity, true},
     {v1::SCORE_COMPONENT_KIND_CONCEPTS, kConceptsDefaultWeight, HasConcepts,
      ConceptValue, CandidatePostings::kConceptDivision,
      CheapBound::kConceptCeiling, true},
-    {v1::SCORE_COMPONENT_KIND_BUYER_AFFINITY, 0.10, HasBuyer, BuyerValue,
+    {v1::SCORE_COMPONENT_KIND_BUYER_AFFINITY, 0.09, HasBuyer, BuyerValue,
      CandidatePostings::kBuyer, CheapBound::kOneIfBuyerPosted, true},
 };
 
