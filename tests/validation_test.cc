@@ -289,6 +289,19 @@ TEST_F(ValidationTest, InvalidUtf8IsNamedByField) {
   EXPECT_THAT(Supplier(s), Contains("supplier \"BE-0478123490\": "
                                     "capabilities[0].description: is not valid "
                                     "UTF-8 (byte 2)"));
+  // A top-level field, and a repeated string inside a repeated message.
+  s.set_name("Kempen \xc3");
+  s.mutable_capabilities(0)->add_tags("c4\xffisr");
+  const std::string bad_tag =
+      absl::StrCat("capabilities[0].tags[", s.capabilities(0).tags_size() - 1,
+                   "]: is not valid UTF-8 (byte 2)");
+  const std::vector<std::string> problems = Supplier(s);
+  EXPECT_THAT(problems,
+              Contains(HasSubstr("name: is not valid UTF-8 (byte 7)")));
+  EXPECT_THAT(problems, Contains(HasSubstr(bad_tag)));
+  EXPECT_THAT(problems,
+              Contains(HasSubstr("capabilities[0].description: is not valid "
+                                 "UTF-8 (byte 2)")));
 }
 
 TEST_F(ValidationTest, StatusHasFirstProblemAndCount) {

@@ -158,80 +158,60 @@ class Checker {
     if (!re.ok()) Add(field, std::string(re.status().message()));
   }
 
-  // Every string field anywhere in the message must be valid UTF-8. A
-  // valid message (nearly every one) is walked once without naming any
-  // field; the field paths are built only to report a problem.
+  // Every string field anywhere in the message must be valid UTF-8. One
+  // walk over the set fields; a field's path is spelled out only to report
+  // a problem, so a valid message (nearly every one) builds no names.
   void Utf8(const google::protobuf::Message& message,
             const std::string& prefix) {
-    if (!AllUtf8(message)) NamedUtf8(message, prefix);
-  }
-
-  // Whether every string field anywhere in the message is valid UTF-8.
-  static bool AllUtf8(const google::protobuf::Message& message) {
-    const google::protobuf::Reflection* r = message.GetReflection();
-    std::vector<const google::protobuf::FieldDescriptor*> fields;
-    r->ListFields(message, &fields);
-    std::string scratch;
-    for (const google::protobuf::FieldDescriptor* f : fields) {
-      const int n = f->is_repeated() ? r->FieldSize(message, f) : 1;
-      if (f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_STRING) {
-        for (int i = 0; i < n; ++i) {
-          const std::string& text =
-              f->is_repeated()
-                  ? r->GetRepeatedStringReference(message, f, i, &scratch)
-                  : r->GetStringReference(message, f, &scratch);
-          if (FirstInvalidUtf8Offset(text) >= 0) return false;
-        }
-      } else if (f->cpp_type() ==
-                 google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
-        for (int i = 0; i < n; ++i) {
-          if (!AllUtf8(f->is_repeated() ? r->GetRepeatedMessage(message, f, i)
-                                        : r->GetMessage(message, f))) {
-            return false;
-          }
-        }
-      }
-    }
-    return true;
+    Utf8Walk(message, FieldPath{nullptr, &prefix, nullptr, -1});
   }
 
  private:
-  void NamedUtf8(const google::protobuf::Message& message,
-                 const std::string& prefix) {
+  // Where a field sits: its parent's path, the field and, in a repeated
+  // field, the index; the root holds the caller's prefix.
+  struct FieldPath {
+    const FieldPath* parent;
+    const std::string* root;  // Set at the root only.
+    const google::protobuf::FieldDescriptor* field;
+    int index;  // -1 outside a repeated field.
+
+    std::string ToString() const {
+      if (root != nullptr) return *root;
+      const std::string up = parent->ToString();
+      std::string out =
+          up.empty() ? field->name() : absl::StrCat(up, ".", field->name());
+      if (index >= 0) absl::StrAppend(&out, "[", index, "]");
+      return out;
+    }
+  };
+
+  void Utf8Walk(const google::protobuf::Message& message, const FieldPath& at) {
     const google::protobuf::Reflection* r = message.GetReflection();
     std::vector<const google::protobuf::FieldDescriptor*> fields;
     r->ListFields(message, &fields);
     std::string scratch;
     for (const google::protobuf::FieldDescriptor* f : fields) {
-      const std::string name =
-          prefix.empty() ? f->name() : absl::StrCat(prefix, ".", f->name());
-      if (f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_STRING) {
-        if (f->is_repeated()) {
-          for (int i = 0; i < r->FieldSize(message, f); ++i) {
-            Utf8Text(absl::StrCat(name, "[", i, "]"),
-                     r->GetRepeatedStringReference(message, f, i, &scratch));
+      const bool repeated = f->is_repeated();
+      const int n = repeated ? r->FieldSize(message, f) : 1;
+      for (int i = 0; i < n; ++i) {
+        const FieldPath here{&at, nullptr, f, repeated ? i : -1};
+        if (f->cpp_type() ==
+            google::protobuf::FieldDescriptor::CPPTYPE_STRING) {
+          const std::string& text =
+              repeated ? r->GetRepeatedStringReference(message, f, i, &scratch)
+                       : r->GetStringReference(message, f, &scratch);
+          const ptrdiff_t bad = FirstInvalidUtf8Offset(text);
+          if (bad >= 0) {
+            Add(here.ToString(),
+                absl::StrCat("is not valid UTF-8 (byte ", bad, ")"));
           }
-        } else {
-          Utf8Text(name, r->GetStringReference(message, f, &scratch));
-        }
-      } else if (f->cpp_type() ==
-                 google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
-        if (f->is_repeated()) {
-          for (int i = 0; i < r->FieldSize(message, f); ++i) {
-            NamedUtf8(r->GetRepeatedMessage(message, f, i),
-                      absl::StrCat(name, "[", i, "]"));
-          }
-        } else {
-          NamedUtf8(r->GetMessage(message, f), name);
+        } else if (f->cpp_type() ==
+                   google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
+          Utf8Walk(repeated ? r->GetRepeatedMessage(message, f, i)
+                            : r->GetMessage(message, f),
+                   here);
         }
       }
-    }
-  }
-
-  void Utf8Text(const std::string& field, const std::string& text) {
-    const ptrdiff_t bad = FirstInvalidUtf8Offset(text);
-    if (bad >= 0) {
-      Add(field, absl::StrCat("is not valid UTF-8 (byte ", bad, ")"));
     }
   }
 
