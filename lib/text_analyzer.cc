@@ -125,6 +125,13 @@ Stopwords() {
   return internal::StopWordLists();
 }
 
+// The stop words of `language`, or nullptr when it has none.
+const absl::flat_hash_set<std::string>* StopwordsOf(
+    absl::string_view language) {
+  auto it = Stopwords().find(language);
+  return it == Stopwords().end() ? nullptr : &it->second;
+}
+
 struct StemmerDeleter {
   void operator()(sb_stemmer* s) const { sb_stemmer_delete(s); }
 };
@@ -286,20 +293,36 @@ std::string StemMemoized(StemMemo& memo, absl::string_view word,
   return stem;
 }
 
-void AddWord(absl::string_view word, absl::string_view language,
-             const absl::flat_hash_set<std::string>* stopwords,
-             sb_stemmer* stemmer, StemMemo* memo,
-             std::vector<std::string>* terms, std::vector<std::string>* words) {
-  if (word.size() < 2) return;  // Empty and one-byte words carry nothing.
-  if (stopwords != nullptr && stopwords->contains(word)) return;
-  if (stemmer == nullptr) {
-    terms->push_back(FoldWord(word));
-  } else if (memo != nullptr) {
-    terms->push_back(StemMemoized(*memo, word, stemmer));
-  } else {
-    terms->push_back(Stem(word, stemmer));
-  }
-  if (words != nullptr) words->emplace_back(word);
+// The folded stem of `word`: from `memo` when given, else by `stemmer`;
+// the folded word itself for a language without a stemmer.
+std::string StemOf(absl::string_view word, sb_stemmer* stemmer,
+                   StemMemo* memo) {
+  if (stemmer == nullptr) return FoldWord(word);
+  if (memo != nullptr) return StemMemoized(*memo, word, stemmer);
+  return Stem(word, stemmer);
+}
+
+// The analysis walk over lower-cased text: `code(token)` for each token of
+// two bytes or more that has a digit (a code, kept whole), `word(part)` for
+// each part of two bytes or more of the other tokens, split at their
+// connectors ("anti-drone" is "anti" and "drone"). Empty and one-byte words
+// carry nothing.
+template <typename Code, typename Word>
+void ForEachCodeAndWord(absl::string_view lower, Code code, Word word) {
+  ForEachTokenSpan(lower, [&](absl::string_view token) {
+    if (HasDigit(token)) {
+      if (token.size() >= 2) code(token);
+      return;
+    }
+    size_t from = 0;
+    while (from <= token.size()) {
+      size_t to = from;
+      while (to < token.size() && !IsConnector(token[to])) ++to;
+      const absl::string_view part = token.substr(from, to - from);
+      from = to + 1;
+      if (part.size() >= 2) word(part);
+    }
+  });
 }
 
 // AnalyzeText, and when `words` is given the lower-cased word each term
@@ -312,29 +335,21 @@ absl::Status Analyze(absl::string_view text, absl::string_view language,
     return absl::InvalidArgumentError(
         absl::StrCat("text is not valid UTF-8 (byte ", bad, ")"));
   }
-  const auto& all = Stopwords();
-  auto sw = all.find(language);
-  const absl::flat_hash_set<std::string>* stopwords =
-      sw == all.end() ? nullptr : &sw->second;
+  const absl::flat_hash_set<std::string>* stopwords = StopwordsOf(language);
   sb_stemmer* stemmer = ThreadStemmer(language);
   StemMemo* memo =
       use_memo && stemmer != nullptr ? &ThreadStemMemo(language) : nullptr;
-  const std::string lower = Lower(text);
-  ForEachTokenSpan(lower, [&](absl::string_view token) {
-    if (HasDigit(token)) {
-      // A code: kept whole, only accent-folded.
-      if (token.size() >= 2) {
-        terms->push_back(FoldWord(token));
-        if (words != nullptr) words->emplace_back(token);
-      }
-      return;
-    }
-    // A hyphenated or dotted word without digits: its parts are words.
-    for (absl::string_view part :
-         absl::StrSplit(token, absl::ByAnyChar("-./"))) {
-      AddWord(part, language, stopwords, stemmer, memo, terms, words);
-    }
-  });
+  ForEachCodeAndWord(
+      Lower(text),
+      [&](absl::string_view code) {
+        terms->push_back(FoldWord(code));
+        if (words != nullptr) words->emplace_back(code);
+      },
+      [&](absl::string_view word) {
+        if (stopwords != nullptr && stopwords->contains(word)) return;
+        terms->push_back(StemOf(word, stemmer, memo));
+        if (words != nullptr) words->emplace_back(word);
+      });
   return absl::OkStatus();
 }
 
@@ -512,39 +527,24 @@ absl::StatusOr<StemmedAndPlainTerms> AnalyzeStemmedAndPlain(
     absl::string_view text, absl::string_view language) {
   // AnalyzeText's error, which names the offset.
   if (!IsValidUtf8(text)) return AnalyzeText(text, language).status();
-  auto sw = Stopwords().find(language);
-  const absl::flat_hash_set<std::string>* stopwords =
-      sw == Stopwords().end() ? nullptr : &sw->second;
+  const absl::flat_hash_set<std::string>* stopwords = StopwordsOf(language);
   sb_stemmer* stemmer = ThreadStemmer(language);
   StemmedAndPlainTerms out;
   const std::string lower = Lower(text);
   out.plain.reserve(lower.size() / 8);
   out.stemmed.reserve(lower.size() / 8);
   StemMemo* memo = stemmer != nullptr ? &ThreadStemMemo(language) : nullptr;
-  auto stem = [&](absl::string_view word) -> std::string {
-    if (stemmer == nullptr) return FoldWord(word);
-    return StemMemoized(*memo, word, stemmer);
-  };
-  ForEachTokenSpan(lower, [&](absl::string_view token) {
-    if (HasDigit(token)) {
-      if (token.size() >= 2) {
-        out.plain.push_back(FoldWord(token));
+  ForEachCodeAndWord(
+      lower,
+      [&](absl::string_view code) {
+        out.plain.push_back(FoldWord(code));
         out.stemmed.push_back(out.plain.back());
-      }
-      return;
-    }
-    size_t from = 0;
-    while (from <= token.size()) {
-      size_t to = from;
-      while (to < token.size() && !IsConnector(token[to])) ++to;
-      const absl::string_view part = token.substr(from, to - from);
-      from = to + 1;
-      if (part.size() < 2) continue;  // AddWord drops empty and 1-byte words.
-      out.plain.push_back(FoldWord(part));
-      if (stopwords != nullptr && stopwords->contains(part)) continue;
-      out.stemmed.push_back(stem(part));
-    }
-  });
+      },
+      [&](absl::string_view word) {
+        out.plain.push_back(FoldWord(word));
+        if (stopwords != nullptr && stopwords->contains(word)) return;
+        out.stemmed.push_back(StemOf(word, stemmer, memo));
+      });
   return out;
 }
 
