@@ -550,14 +550,12 @@ absl::StatusOr<int> CpvConcepts::ResolveLanguage(
   return l;
 }
 
-std::vector<Concept> CpvConcepts::ConceptsOfTerms(
-    const std::vector<std::string>& terms, absl::string_view language,
-    int max_concepts, double min_weight) const {
+std::vector<Concept> CpvConcepts::TopConcepts(
+    const std::vector<std::string>& terms, int l, int max_concepts,
+    double min_weight, bool labels_only) const {
   std::vector<Concept> out;
-  const int l = LanguageIndex(language);
-  if (l < 0 || terms.empty()) return out;
   const std::vector<std::pair<int32_t, double>> ranked =
-      Ranked(RawScores(terms, l), std::max(0, max_concepts));
+      Ranked(RawScores(terms, l, labels_only), std::max(0, max_concepts));
   if (ranked.empty() || ranked[0].second <= 0) return out;
   const double top = ranked[0].second;
   for (const auto& [o, s] : ranked) {
@@ -567,6 +565,15 @@ std::vector<Concept> CpvConcepts::ConceptsOfTerms(
     out.push_back({cpv_->CodeAt(o), s / top});
   }
   return out;
+}
+
+std::vector<Concept> CpvConcepts::ConceptsOfTerms(
+    const std::vector<std::string>& terms, absl::string_view language,
+    int max_concepts, double min_weight) const {
+  const int l = LanguageIndex(language);
+  if (l < 0 || terms.empty()) return {};
+  return TopConcepts(terms, l, max_concepts, min_weight,
+                     /*labels_only=*/false);
 }
 
 absl::StatusOr<std::vector<Concept>> CpvConcepts::Concepts(
@@ -655,17 +662,13 @@ std::vector<ConceptEvidence> CpvConcepts::EvidenceOfWords(
 
 std::vector<std::pair<int32_t, double>> CpvConcepts::PooledFeatures(
     const std::vector<std::string>& terms, int l) const {
-  const std::vector<std::pair<int32_t, double>> ranked =
-      Ranked(RawScores(terms, l, /*labels_only=*/true), kMaxConcepts);
   std::vector<std::pair<int32_t, double>> out;
-  if (ranked.empty() || ranked[0].second <= 0) return out;
-  for (const auto& [o, s] : ranked) {
-    const double w = s / ranked[0].second;
-    if (w < 0.1) break;
-    const int32_t g = GroupKey(cpv_->CodeAt(o));
+  for (const Concept& c : TopConcepts(terms, l, kMaxConcepts, 0.1,
+                                      /*labels_only=*/true)) {
+    const int32_t g = GroupKey(c.code);
     auto it = std::find_if(out.begin(), out.end(),
                            [g](const auto& f) { return f.first == g; });
-    if (it == out.end()) out.emplace_back(g, w);  // Strongest first.
+    if (it == out.end()) out.emplace_back(g, c.weight);  // Strongest first.
   }
   std::sort(out.begin(), out.end());
   return out;
@@ -673,19 +676,11 @@ std::vector<std::pair<int32_t, double>> CpvConcepts::PooledFeatures(
 
 std::vector<Concept> CpvConcepts::LabelConcepts(
     absl::string_view text, absl::string_view language) const {
-  std::vector<Concept> out;
   const int l = LanguageIndex(language);
-  if (l < 0) return out;
+  if (l < 0) return {};
   absl::StatusOr<std::vector<std::string>> terms = AnalyzeText(text, language);
-  if (!terms.ok()) return out;
-  const std::vector<std::pair<int32_t, double>> ranked =
-      Ranked(RawScores(*terms, l, /*labels_only=*/true), kMaxConcepts);
-  if (ranked.empty() || ranked[0].second <= 0) return out;
-  for (const auto& [o, s] : ranked) {
-    if (s < 0.1 * ranked[0].second) break;
-    out.push_back({cpv_->CodeAt(o), s / ranked[0].second});
-  }
-  return out;
+  if (!terms.ok()) return {};
+  return TopConcepts(*terms, l, kMaxConcepts, 0.1, /*labels_only=*/true);
 }
 
 void CpvConcepts::AddPooled(

@@ -303,6 +303,12 @@ class CpvConcepts {
   std::vector<std::pair<int32_t, double>> RawScores(
       const std::vector<std::string>& terms, int language,
       bool labels_only = false) const;
+  // The strongest concepts of analysed terms of language `l`, at most
+  // `max_concepts`, those below `min_weight` of the strongest dropped; by
+  // the label links alone when `labels_only`.
+  std::vector<Concept> TopConcepts(const std::vector<std::string>& terms, int l,
+                                   int max_concepts, double min_weight,
+                                   bool labels_only) const;
   // The pooled concept classifier's features of analysed terms: the
   // groups of their label concepts, each with its strongest concept's
   // weight, by group.
