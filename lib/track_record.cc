@@ -21,54 +21,166 @@
 namespace procmatch {
 namespace {
 
-// A legal form: its words, folded and without dots, and their letters.
+// A legal form: its words, folded and without dots, their letters, and
+// the countries (ISO 3166-1) where it is a legal form, so that a name may
+// start with it there: "AS Tallinna Vesi" (EE), "SIA Latvijas Gaze" (LV),
+// "ЕТ „Name“" (BG), "SC Name SRL" (RO), "Oy IBM Finland Ab" (FI), "SA
+// Aubonnet et Fils" (FR). A first word that is a legal form only elsewhere
+// is part of the name: "AS Formation" (FR), "AS Fassaden GmbH" (DE).
 struct LegalForm {
   std::vector<std::string> words;
   std::string letters;
+  std::vector<std::string> leading_countries;
+
+  // With no country, any legal form may lead.
+  bool MayLead(absl::string_view country) const {
+    return country.empty() ||
+           std::find(leading_countries.begin(), leading_countries.end(),
+                     country) != leading_countries.end();
+  }
 };
 
 // Legal-form words and word sequences as they end or start company names
-// across the EU. A form matches its own words, or a run of short words
+// across the EU, each with the countries where it may start one (none: it
+// only ends names). A form matches its own words, or a run of short words
 // spelling its letters: "sp z oo" also matches "sp z o o" (from "Sp. z o.
 // o.") and "co kg" matches "cokg" (from "Co.KG").
+constexpr struct {
+  const char* words;
+  const char* leading_countries;
+} kLegalForms[] = {
+    // Belgium, France, Luxembourg, Netherlands.
+    {"sa", "BE FR LU CH RO PL ES PT"},
+    {"nv", "BE NL"},
+    {"bv", "BE NL"},
+    {"bvba", "BE"},
+    {"srl", "BE RO IT"},
+    {"sprl", "BE"},
+    {"scrl", "BE"},
+    {"sc", "BE RO"},
+    {"cv", "BE NL"},
+    {"vof", "BE NL"},
+    {"sas", "FR LU"},
+    {"sasu", "FR LU"},
+    {"sarl", "FR LU CH"},
+    {"eurl", "FR"},
+    {"snc", "FR LU"},
+    {"sca", "FR LU"},
+    {"scs", "FR LU"},
+    {"comm v", "BE"},
+    {"commv", "BE"},
+    {"asbl", "BE LU"},
+    {"vzw", "BE"},
+    // Germany, Austria, Switzerland.
+    {"gmbh", "BE LU DE AT CH"},
+    {"ag", "BE DE AT CH"},
+    {"kg", "DE AT"},
+    {"ohg", "DE"},
+    {"ug", "DE"},
+    {"gbr", "DE"},
+    {"ev", "DE AT"},
+    {"gmbh co kg", ""},
+    {"gmbh und co kg", ""},
+    {"co kg", ""},
+    {"se", "BE FR LU NL DE AT"},
+    {"kgaa", "DE"},
+    // UK, Ireland.
+    {"ltd", "CY IE MT GB"},
+    {"limited", ""},
+    {"plc", "IE MT GB"},
+    {"llp", "GB"},
+    {"llc", ""},
+    {"inc", ""},
+    {"corp", ""},
+    // European economic interest groupings.
+    {"eeig", ""},
+    {"geie", "FR LU"},
+    {"ewiv", "DE AT"},
+    // Nordics, Baltics.
+    {"oy", "FI"},
+    {"oyj", "FI"},
+    {"ab", "FI SE LT"},
+    {"abp", "FI"},
+    {"as", "EE LV DK NO CZ SK"},
+    {"asa", "NO"},
+    {"aps", "DK"},
+    {"ky", "FI"},
+    {"ry", "FI"},
+    {"tmi", "FI"},
+    {"uab", "LT"},
+    {"ou", "EE"},
+    {"sia", "LV"},
+    // South.
+    {"spa", "IT"},
+    {"sl", "ES"},
+    {"slu", "ES"},
+    {"sll", "ES"},
+    {"lda", "PT"},
+    {"unipessoal lda", ""},
+    {"sagl", "CH"},
+    {"sau", "ES"},
+    // Central and Eastern Europe.
+    {"sp z oo", "PL"},
+    {"spz oo", "PL"},
+    {"sp k", "PL"},
+    {"spolka komandytowa", ""},
+    {"spolka z ograniczona odpowiedzialnoscia", ""},
+    {"sro", "CZ SK"},
+    {"spol sro", "CZ SK"},
+    {"kft", "HU"},
+    {"zrt", "HU"},
+    {"nyrt", "HU"},
+    {"bt", "HU"},
+    {"doo", "SI HR"},
+    {"dd", "SI HR"},
+    {"ad", "BG"},
+    {"ood", "BG"},
+    {"eood", "BG"},
+    {"et", "BG"},
+    {"еоод", "BG"},
+    {"оод", "BG"},
+    {"ад", "BG"},
+    {"ет", "BG"},
+    {"ead", "BG"},
+    {"еад", "BG"},
+    // Long forms and forms found missing in data/ted winners.
+    {"gmbh co", ""},
+    {"ay", "FI"},
+    {"spolka akcyjna", ""},
+    {"spolka jawna", ""},
+    {"sp j", "PL"},
+    {"sp komandytowa", ""},
+    {"korlatolt felelossegu tarsasag", ""},
+    {"nonprofit korlatolt felelossegu tarsasag", ""},
+    {"zartkoruen mukodo reszvenytarsasag", ""},
+    {"sociedad anonima", ""},
+    {"sociedad limitada", ""},
+    {"societa cooperativa", ""},
+    {"societa cooperativa sociale", ""},
+    {"onlus", ""},
+    {"scarl", "IT"},
+    {"srls", "IT"},
+    // Greece.
+    {"ae", "GR"},
+    {"αε", "GR"},
+    {"οε", "GR"},
+    {"επε", "GR"},
+    {"εε", "GR"},
+    {"ικε", "GR"},
+    {"ανωνυμη εταιρεια", ""},
+    {"ανωνυμοσ εταιρεια", ""},
+    {"ανωνυμοσ εταιρια", ""},
+};
+
 const std::vector<LegalForm>& LegalForms() {
   static const auto* forms = [] {
     auto* out = new std::vector<LegalForm>;
-    for (absl::string_view f :
-         {// Belgium, France, Luxembourg, Netherlands.
-          "sa", "nv", "bv", "bvba", "srl", "sprl", "scrl", "sc", "cv", "vof",
-          "sas", "sasu", "sarl", "eurl", "snc", "sca", "scs", "comm v", "commv",
-          "asbl", "vzw",
-          // Germany, Austria, Switzerland.
-          "gmbh", "ag", "kg", "ohg", "ug", "gbr", "ev", "gmbh co kg",
-          "gmbh und co kg", "co kg", "se", "kgaa",
-          // UK, Ireland.
-          "ltd", "limited", "plc", "llp", "llc", "inc", "corp",
-          // European economic interest groupings.
-          "eeig", "geie", "ewiv",
-          // Nordics, Baltics.
-          "oy", "oyj", "ab", "abp", "as", "asa", "aps", "ky", "ry", "tmi",
-          "uab", "ou", "sia",
-          // South.
-          "spa", "sl", "slu", "sll", "lda", "unipessoal lda", "sagl", "sau",
-          // Central and Eastern Europe.
-          "sp z oo", "spz oo", "sp k", "spolka komandytowa",
-          "spolka z ograniczona odpowiedzialnoscia", "sro", "spol sro", "kft",
-          "zrt", "nyrt", "bt", "doo", "dd", "ad", "ood", "eood", "et", "еоод",
-          "оод", "ад", "ет", "ead", "еад",
-          // Long forms and forms found missing in data/ted winners.
-          "gmbh co", "ay", "spolka akcyjna", "spolka jawna", "sp j",
-          "sp komandytowa", "korlatolt felelossegu tarsasag",
-          "nonprofit korlatolt felelossegu tarsasag",
-          "zartkoruen mukodo reszvenytarsasag", "sociedad anonima",
-          "sociedad limitada", "societa cooperativa",
-          "societa cooperativa sociale", "onlus", "scarl", "srls",
-          // Greece.
-          "ae", "αε", "οε", "επε", "εε", "ικε", "ανωνυμη εταιρεια",
-          "ανωνυμοσ εταιρεια", "ανωνυμοσ εταιρια"}) {
+    for (const auto& f : kLegalForms) {
       LegalForm form;
-      form.words = absl::StrSplit(f, ' ');
+      form.words = absl::StrSplit(f.words, ' ');
       form.letters = absl::StrJoin(form.words, "");
+      form.leading_countries =
+          absl::StrSplit(f.leading_countries, ' ', absl::SkipEmpty());
       out->push_back(std::move(form));
     }
     // Longest first, so that "gmbh co kg" goes before "kg".
@@ -80,65 +192,6 @@ const std::vector<LegalForm>& LegalForms() {
   return *forms;
 }
 
-// Whether `form` (a legal form's letters) is a legal form in `country`
-// (ISO 3166-1), so that a name may start with it there: "AS Tallinna Vesi"
-// (EE), "SIA Latvijas Gaze" (LV), "ЕТ „Name“" (BG), "SC Name SRL" (RO),
-// "Oy IBM Finland Ab" (FI), "SA Aubonnet et Fils" (FR). A first word that is
-// a legal form only elsewhere is part of the name: "AS Formation" (FR), "AS
-// Fassaden GmbH" (DE). With no country, any legal form may lead.
-bool LegalFormOf(absl::string_view country, absl::string_view form) {
-  static const auto* forms =
-      new std::vector<std::pair<std::string, std::vector<std::string>>>{
-          {"BE",
-           {"sa", "nv", "bv", "bvba", "srl", "sprl", "scrl", "sc", "cv", "vof",
-            "commv", "asbl", "vzw", "se", "ag", "gmbh"}},
-          {"FR",
-           {"sa", "sas", "sasu", "sarl", "eurl", "snc", "sca", "scs", "se",
-            "geie"}},
-          {"LU",
-           {"sa", "sarl", "sas", "sasu", "snc", "sca", "scs", "asbl", "se",
-            "geie", "gmbh"}},
-          {"NL", {"nv", "bv", "vof", "cv", "se"}},
-          {"DE",
-           {"gmbh", "ag", "kg", "ohg", "ug", "gbr", "ev", "se", "kgaa",
-            "ewiv"}},
-          {"AT", {"gmbh", "ag", "kg", "ev", "se", "ewiv"}},
-          {"CH", {"ag", "gmbh", "sa", "sarl", "sagl"}},
-          {"FI", {"oy", "oyj", "ab", "abp", "ky", "ay", "tmi", "ry"}},
-          {"SE", {"ab"}},
-          {"EE", {"as", "ou"}},
-          {"LV", {"sia", "as"}},
-          {"LT", {"uab", "ab"}},
-          {"DK", {"as", "aps"}},
-          {"NO", {"as", "asa"}},
-          {"BG",
-           {"et", "ет", "ead", "еад", "ad", "ад", "ood", "оод", "eood",
-            "еоод"}},
-          {"RO", {"sc", "srl", "sa"}},
-          {"PL", {"sa", "spzoo", "spk", "spj"}},
-          {"CZ", {"as", "sro", "spolsro"}},
-          {"SK", {"as", "sro", "spolsro"}},
-          {"HU", {"kft", "zrt", "nyrt", "bt"}},
-          {"SI", {"doo", "dd"}},
-          {"HR", {"doo", "dd"}},
-          {"IT", {"spa", "srl", "scarl", "srls"}},
-          {"ES", {"sa", "sl", "slu", "sll", "sau"}},
-          {"PT", {"sa", "lda"}},
-          {"GR", {"ae", "αε", "οε", "επε", "εε", "ικε"}},
-          {"CY", {"ltd"}},
-          {"IE", {"ltd", "plc"}},
-          {"MT", {"ltd", "plc"}},
-          {"GB", {"ltd", "plc", "llp"}},
-      };
-  if (country.empty()) return true;
-  for (const auto& [where, local] : *forms) {
-    if (where == country) {
-      return std::find(local.begin(), local.end(), form) != local.end();
-    }
-  }
-  return false;
-}
-
 // A word longer than this is never one letter group of a spaced form.
 constexpr size_t kMaxSpacedPart = 4;
 
@@ -147,7 +200,7 @@ constexpr size_t kMaxSpacedPart = 4;
 bool StripAt(std::vector<std::string>* words, bool at_end,
              absl::string_view country = "") {
   for (const LegalForm& form : LegalForms()) {
-    if (!at_end && !LegalFormOf(country, form.letters)) continue;
+    if (!at_end && !form.MayLead(country)) continue;
     std::string letters;
     bool short_words = true;
     for (size_t k = 1;
