@@ -375,27 +375,31 @@ std::string PatternReason(const CompiledAlertRule& compiled, int i,
 }
 
 // The score of the supplier of `r`'s profile for the notice, or -1 when it
-// is unknown or not eligible.
-absl::StatusOr<double> ProfileScore(const v1::AlertRule& r, const v1::Tender& t,
+// is unknown or not eligible: Matcher::Explain()'s, from the notice prepared
+// once for every profile rule.
+absl::StatusOr<double> ProfileScore(const v1::AlertRule& r,
+                                    const PreparedNotice& n,
                                     const EvaluationContext& context) {
   if (context.matcher == nullptr) {
     return absl::FailedPreconditionError(
         absl::StrCat("alert rule \"", r.id(),
                      "\": profile: needs a Matcher in the context"));
   }
-  v1::MatchRequest request;
-  *request.mutable_tender() = t;
-  absl::StatusOr<v1::MatchResponse> explained =
-      context.matcher->Explain(request, r.profile().supplier_id());
-  // An unknown supplier cannot be eligible: the rule does not alert.
-  if (absl::IsNotFound(explained.status())) return -1;
-  if (!explained.ok()) {
-    return absl::Status(explained.status().code(),
-                        absl::StrCat("alert rule \"", r.id(), "\": profile: ",
-                                     explained.status().message()));
+  if (n.profiled_with != context.matcher) {
+    n.profile_scores =
+        std::make_unique<ProfileScores>(*context.matcher, *n.tender);
+    n.profiled_with = context.matcher;
   }
-  if (explained->matches_size() == 0) return -1;
-  return explained->matches(0).score();
+  absl::StatusOr<double> score =
+      n.profile_scores->Score(r.profile().supplier_id());
+  // An unknown supplier cannot be eligible: the rule does not alert.
+  if (absl::IsNotFound(score.status())) return -1;
+  if (!score.ok()) {
+    return absl::Status(score.status().code(),
+                        absl::StrCat("alert rule \"", r.id(), "\": profile: ",
+                                     score.status().message()));
+  }
+  return *score;
 }
 
 std::string ScoreReason(const v1::AlertRule& r, double score) {
@@ -1221,7 +1225,7 @@ absl::StatusOr<bool> CheckCriteria(const CompiledAlertRule& compiled,
     }
   }
   if (r.has_profile() && explain) {
-    absl::StatusOr<double> score = ProfileScore(r, t, context);
+    absl::StatusOr<double> score = ProfileScore(r, n, context);
     if (!score.ok()) return score.status();
     if (*score < 0 || *score < r.profile().min_score()) return false;
     reasons->push_back(ScoreReason(r, *score));
@@ -1562,8 +1566,7 @@ absl::StatusOr<bool> MatchRule(
     }
   }
   if ((q.flags & QuickRule::kProfile) != 0) {
-    absl::StatusOr<double> score =
-        ProfileScore(compiled.rule, *n.tender, context);
+    absl::StatusOr<double> score = ProfileScore(compiled.rule, n, context);
     if (!score.ok()) return score.status();
     if (*score < 0 || *score < compiled.rule.profile().min_score()) {
       return false;

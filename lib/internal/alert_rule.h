@@ -25,6 +25,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "procmatch/alert_index.h"
+#include "procmatch/internal/profile_scores.h"
 #include "procmatch/v1/alert.pb.h"
 #include "procmatch/v1/tender.pb.h"
 #include "re2/re2.h"
@@ -257,6 +258,10 @@ struct PreparedNotice {
   mutable bool prefilter_ready = false;
   mutable std::string prefilter_text;
   mutable std::optional<TextTrigrams> trigrams;
+  // The tender prepared for the profile rules' Matcher (`profiled_with`),
+  // once for all of them, made on first use (alert_rule.cc: ProfileScore).
+  mutable const Matcher* profiled_with = nullptr;
+  mutable std::unique_ptr<ProfileScores> profile_scores;
 };
 
 // FoldText(text), made faster: FoldText maps each code point on its own, so
