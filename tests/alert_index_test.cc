@@ -526,6 +526,42 @@ TEST(AnalyzeStemmedAndPlain, EqualsBothAnalysesOnRealNotices) {
 
 // More distinct words than the memo holds: it is emptied and refilled, and
 // the terms stay right; so do words too long for it.
+// A prepared notice's folded text (the title and description folded in the
+// pass that analyses them, the lots after) against FoldText of the whole
+// text, its twin, on the real notices with random lots, some of whose text
+// is invalid UTF-8: equal, and valid UTF-8 (PrefilterFolds::ApplyToValid
+// relies on it).
+TEST(PreparedNotice, FoldedTextEqualsFoldingTheWholeText) {
+  std::mt19937 rng(31);
+  const char* const kLotText[] = {"Lot 1: Drohnen",  "ΠΥΡΟΜΑΧΙΚΑ",
+                                  "bad \xC3",        "\xFF\xFE",
+                                  "Straße \xE2\x82", ""};
+  int with_lots = 0;
+  for (const v1::Tender& real : RealNotices()) {
+    v1::Tender t = real;
+    for (int k = rng() % 3; k > 0; --k) {
+      v1::Lot* lot = t.add_lots();
+      lot->set_id(absl::StrCat("L", k));
+      lot->set_title(kLotText[rng() % 6]);
+      lot->set_description(kLotText[rng() % 6]);
+    }
+    with_lots += t.lots_size() > 0 ? 1 : 0;
+    absl::StatusOr<internal::PreparedNotice> n = internal::PrepareNotice(t);
+    ASSERT_TRUE(n.ok()) << n.status();
+    std::string whole = absl::StrCat(t.title(), "\n", t.description());
+    for (const v1::Lot& lot : t.lots()) {
+      absl::StrAppend(&whole, "\n", lot.title(), "\n", lot.description());
+    }
+    const std::string& folded = internal::FoldedText(*n);
+    ASSERT_EQ(folded, FoldText(whole)) << t.id();
+    ASSERT_TRUE(IsValidUtf8(folded)) << t.id();
+    // Made once: asking again gives the same text.
+    ASSERT_EQ(&internal::FoldedText(*n), &folded);
+    ASSERT_EQ(internal::FoldedText(*n), FoldText(whole));
+  }
+  EXPECT_GT(with_lots, 500);
+}
+
 TEST(AnalyzeStemmedAndPlain, MemoOverflowKeepsTermsRight) {
   std::mt19937 rng(7);
   std::string text;

@@ -896,16 +896,19 @@ absl::StatusOr<PreparedNotice> PrepareNotice(const v1::Tender& t) {
   const char* names[2] = {"title", "description"};
   for (int i = 0; i < 2; ++i) {
     n.fields[i].name = names[i];
-    // One pass gives both forms: analysis is most of a notice's cost.
-    absl::StatusOr<StemmedAndPlainTerms> terms =
-        AnalyzeStemmedAndPlain(*texts[i], n.language);
-    if (!terms.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("tender \"", t.id(),
-                                                     "\": ", names[i], ": ",
-                                                     terms.status().message()));
+    // One pass gives both forms and the folded text: analysis is most of
+    // a notice's cost.
+    absl::StatusOr<StemmedPlainAndFolded> analysed =
+        AnalyzeStemmedPlainAndFolded(*texts[i], n.language);
+    if (!analysed.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("tender \"", t.id(), "\": ", names[i], ": ",
+                       analysed.status().message()));
     }
-    n.fields[i].stemmed = std::move(terms->stemmed);
-    n.fields[i].plain = std::move(terms->plain);
+    n.fields[i].stemmed = std::move(analysed->terms.stemmed);
+    n.fields[i].plain = std::move(analysed->terms.plain);
+    if (i > 0) n.folded_text.push_back('\n');
+    n.folded_text.append(analysed->folded);
   }
   return n;
 }
@@ -997,6 +1000,12 @@ std::string PrefilterFolds::Apply(absl::string_view text) const {
   return FoldByRune(text, two_byte_, fold);
 }
 
+std::string PrefilterFolds::ApplyToValid(absl::string_view text) const {
+  return FoldByRune(text, two_byte_, [this](absl::string_view rune) {
+    return FoldRunes(PrefilterText(rune), folds_);
+  });
+}
+
 size_t PrefilterFolds::ApproximateMemoryUsage() const {
   return folds_.size() * (2 * sizeof(char32_t) + 1) +
          two_byte_.capacity() * sizeof(FoldedRune);
@@ -1004,12 +1013,14 @@ size_t PrefilterFolds::ApproximateMemoryUsage() const {
 
 const std::string& FoldedText(const PreparedNotice& n) {
   if (!n.folded) {
-    std::string text =
-        absl::StrCat(n.tender->title(), "\n", n.tender->description());
+    // The title and description, valid UTF-8, were folded by PrepareNotice:
+    // folding maps each of their runes on its own, so the lots' text (which
+    // may be invalid) is folded after them.
+    std::string lots;
     for (const v1::Lot& lot : n.tender->lots()) {
-      absl::StrAppend(&text, "\n", lot.title(), "\n", lot.description());
+      absl::StrAppend(&lots, "\n", lot.title(), "\n", lot.description());
     }
-    n.folded_text = FoldTextByRuns(text);
+    if (!lots.empty()) n.folded_text.append(FoldTextByRuns(lots));
     n.folded = true;
   }
   return n.folded_text;
@@ -1019,7 +1030,7 @@ bool NoticeMayMatch(const PatternPrefilter& prefilter,
                     const PrefilterFolds& folds, const PreparedNotice& n) {
   if (prefilter.atoms.empty()) return true;
   if (!n.prefilter_ready) {
-    n.prefilter_text = folds.Apply(FoldedText(n));
+    n.prefilter_text = folds.ApplyToValid(FoldedText(n));
     n.trigrams.emplace(n.prefilter_text);
     n.prefilter_ready = true;
   }

@@ -119,6 +119,9 @@ class PrefilterFolds {
   explicit PrefilterFolds(RuneFolds folds = {});
   const RuneFolds& folds() const { return folds_; }
   std::string Apply(absl::string_view text) const;
+  // Apply(text) without checking that `text` is valid UTF-8.
+  // REQUIRES: it is (FoldText's output always is).
+  std::string ApplyToValid(absl::string_view text) const;
   size_t ApproximateMemoryUsage() const;
 
  private:
@@ -241,9 +244,11 @@ struct PreparedNotice {
   std::string language;           // The tender's, else guessed from the title.
   std::vector<NoticeUnit> units;  // [0] is the whole notice.
   AnalysedField fields[2];
-  // Title, description and lots folded, for patterns: made on first use
-  // (most notices meet no pattern). A PreparedNotice belongs to one
-  // evaluation, on one thread.
+  // Title, description and lots folded, for patterns (FoldText of them
+  // joined by newlines): the title and description by PrepareNotice, in
+  // the pass that analyses them, the lots on first use (`folded`: most
+  // notices meet no pattern). A PreparedNotice belongs to one evaluation,
+  // on one thread.
   mutable bool folded = false;
   mutable std::string folded_text;
   // The words of the criteria on the notice as a whole, made on first use
