@@ -993,11 +993,8 @@ PrefilterFolds::PrefilterFolds(RuneFolds folds) : folds_(std::move(folds)) {
 }
 
 std::string PrefilterFolds::Apply(absl::string_view text) const {
-  auto fold = [this](absl::string_view rune) {
-    return FoldRunes(PrefilterText(rune), folds_);
-  };
-  if (!IsValidUtf8(text)) return fold(text);
-  return FoldByRune(text, two_byte_, fold);
+  if (!IsValidUtf8(text)) return FoldRunes(PrefilterText(text), folds_);
+  return ApplyToValid(text);
 }
 
 std::string PrefilterFolds::ApplyToValid(absl::string_view text) const {
