@@ -171,6 +171,7 @@ void IdentifyTerms(const std::vector<std::string>& terms, const Symbols& known,
   ids->reserve(terms.size());
   for (const std::string& t : terms) ids->push_back(known.Find(t));
   at->next.assign(ids->size(), -1);
+  at->first.reserve(ids->size());
   // Backwards, so that each id ends at its first position.
   for (size_t i = ids->size(); i-- > 0;) {
     if ((*ids)[i] < 0) continue;
