@@ -47,6 +47,10 @@
 
 namespace procmatch {
 
+namespace internal {
+class ProfileScores;  // lib/internal/profile_scores.h
+}  // namespace internal
+
 // The default weight of a score component (doc/scoring.md says how each
 // was chosen); 0 for SCORE_COMPONENT_KIND_UNSPECIFIED.
 double DefaultWeight(v1::ScoreComponentKind kind);
@@ -81,6 +85,9 @@ class Matcher {
   const SupplierIndex& index() const { return *index_; }
 
  private:
+  // Prepares a tender once for Explain()'s scores of many suppliers.
+  friend class internal::ProfileScores;
+
   std::shared_ptr<const SupplierIndex> index_;
   Validator validator_;  // With the index's options.
 };

@@ -215,6 +215,33 @@ std::string FoldWord(absl::string_view word) {
   return std::string(word);
 }
 
+// Lower(text) into `lower` and FoldAccents(Lower(text)) into `folded`, for
+// valid UTF-8 `text`, decoding each rune once.
+void LowerAndFold(absl::string_view text, std::string* lower,
+                  std::string* folded) {
+  lower->reserve(text.size());
+  folded->reserve(text.size());
+  size_t pos = 0;
+  while (pos < text.size()) {
+    const char c = text[pos];
+    if (static_cast<unsigned char>(c) < 0x80) {  // Most text: ASCII.
+      const char l = c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+      lower->push_back(l);
+      folded->push_back(l);
+      ++pos;
+      continue;
+    }
+    const char32_t l = ToLower(DecodeUtf8(text, &pos));
+    AppendUtf8(l, lower);
+    const char* f = FoldAccent(l);
+    if (f != nullptr) {
+      folded->append(f);
+    } else {
+      AppendUtf8(l, folded);
+    }
+  }
+}
+
 // Calls `emit` with each raw token of lower-cased text, as a view into it:
 // the tokens of Tokenize(), which are contiguous spans (a connector is only
 // kept between two word characters).
@@ -523,14 +550,14 @@ LanguageGuess DetectLanguage(absl::string_view text) {
   return guess;
 }
 
-absl::StatusOr<StemmedAndPlainTerms> AnalyzeStemmedAndPlain(
-    absl::string_view text, absl::string_view language) {
-  // AnalyzeText's error, which names the offset.
-  if (!IsValidUtf8(text)) return AnalyzeText(text, language).status();
+namespace {
+
+// AnalyzeStemmedAndPlain of the text whose lower-cased form is `lower`.
+StemmedAndPlainTerms StemmedAndPlainOfLower(absl::string_view lower,
+                                            absl::string_view language) {
   const absl::flat_hash_set<std::string>* stopwords = StopwordsOf(language);
   sb_stemmer* stemmer = ThreadStemmer(language);
   StemmedAndPlainTerms out;
-  const std::string lower = Lower(text);
   out.plain.reserve(lower.size() / 8);
   out.stemmed.reserve(lower.size() / 8);
   StemMemo* memo = stemmer != nullptr ? &ThreadStemMemo(language) : nullptr;
@@ -545,6 +572,25 @@ absl::StatusOr<StemmedAndPlainTerms> AnalyzeStemmedAndPlain(
         if (stopwords != nullptr && stopwords->contains(word)) return;
         out.stemmed.push_back(StemOf(word, stemmer, memo));
       });
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<StemmedAndPlainTerms> AnalyzeStemmedAndPlain(
+    absl::string_view text, absl::string_view language) {
+  // AnalyzeText's error, which names the offset.
+  if (!IsValidUtf8(text)) return AnalyzeText(text, language).status();
+  return StemmedAndPlainOfLower(Lower(text), language);
+}
+
+absl::StatusOr<StemmedPlainAndFolded> AnalyzeStemmedPlainAndFolded(
+    absl::string_view text, absl::string_view language) {
+  if (!IsValidUtf8(text)) return AnalyzeText(text, language).status();
+  StemmedPlainAndFolded out;
+  std::string lower;
+  LowerAndFold(text, &lower, &out.folded);
+  out.terms = StemmedAndPlainOfLower(lower, language);
   return out;
 }
 

@@ -108,6 +108,19 @@ struct StemmedAndPlainTerms {
 absl::StatusOr<StemmedAndPlainTerms> AnalyzeStemmedAndPlain(
     absl::string_view text, absl::string_view language);
 
+// Both forms of a text's terms and the text folded, from one pass.
+struct StemmedPlainAndFolded {
+  StemmedAndPlainTerms terms;  // AnalyzeStemmedAndPlain(text, language).
+  std::string folded;          // FoldText(text).
+};
+
+// AnalyzeStemmedAndPlain(text, language) and FoldText(text) in one pass:
+// each rune of the text is decoded, lower-cased and folded once (alert
+// rules look for patterns in the folded text and for terms in the terms).
+// Errors as AnalyzeText.
+absl::StatusOr<StemmedPlainAndFolded> AnalyzeStemmedPlainAndFolded(
+    absl::string_view text, absl::string_view language);
+
 // The bounds of each thread's stem memo (see "Memory" above).
 inline constexpr int kStemMemoEntries = 1 << 16;
 inline constexpr size_t kStemMemoWordBytes = 48;

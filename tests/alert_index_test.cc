@@ -23,12 +23,14 @@
 #include "gtest/gtest.h"
 #include "procmatch/internal/alert_rule.h"
 #include "procmatch/internal/keyword_pattern.h"
+#include "procmatch/internal/profile_scores.h"
 #include "procmatch/matcher.h"
 #include "procmatch/record_io.h"
 #include "procmatch/supplier_index.h"
 #include "procmatch/ted_importer.h"
 #include "procmatch/text_analyzer.h"
 #include "procmatch/utf8.h"
+#include "tests/random_corpus.h"
 
 namespace procmatch {
 namespace {
@@ -524,6 +526,42 @@ TEST(AnalyzeStemmedAndPlain, EqualsBothAnalysesOnRealNotices) {
 
 // More distinct words than the memo holds: it is emptied and refilled, and
 // the terms stay right; so do words too long for it.
+// A prepared notice's folded text (the title and description folded in the
+// pass that analyses them, the lots after) against FoldText of the whole
+// text, its twin, on the real notices with random lots, some of whose text
+// is invalid UTF-8: equal, and valid UTF-8 (PrefilterFolds::ApplyToValid
+// relies on it).
+TEST(PreparedNotice, FoldedTextEqualsFoldingTheWholeText) {
+  std::mt19937 rng(31);
+  const char* const kLotText[] = {"Lot 1: Drohnen",  "ΠΥΡΟΜΑΧΙΚΑ",
+                                  "bad \xC3",        "\xFF\xFE",
+                                  "Straße \xE2\x82", ""};
+  int with_lots = 0;
+  for (const v1::Tender& real : RealNotices()) {
+    v1::Tender t = real;
+    for (int k = rng() % 3; k > 0; --k) {
+      v1::Lot* lot = t.add_lots();
+      lot->set_id(absl::StrCat("L", k));
+      lot->set_title(kLotText[rng() % 6]);
+      lot->set_description(kLotText[rng() % 6]);
+    }
+    with_lots += t.lots_size() > 0 ? 1 : 0;
+    absl::StatusOr<internal::PreparedNotice> n = internal::PrepareNotice(t);
+    ASSERT_TRUE(n.ok()) << n.status();
+    std::string whole = absl::StrCat(t.title(), "\n", t.description());
+    for (const v1::Lot& lot : t.lots()) {
+      absl::StrAppend(&whole, "\n", lot.title(), "\n", lot.description());
+    }
+    const std::string& folded = internal::FoldedText(*n);
+    ASSERT_EQ(folded, FoldText(whole)) << t.id();
+    ASSERT_TRUE(IsValidUtf8(folded)) << t.id();
+    // Made once: asking again gives the same text.
+    ASSERT_EQ(&internal::FoldedText(*n), &folded);
+    ASSERT_EQ(internal::FoldedText(*n), FoldText(whole));
+  }
+  EXPECT_GT(with_lots, 500);
+}
+
 TEST(AnalyzeStemmedAndPlain, MemoOverflowKeepsTermsRight) {
   std::mt19937 rng(7);
   std::string text;
@@ -681,7 +719,7 @@ TEST_F(AlertCriteriaTest, LotsThatMatchAreListed) {
   std::vector<std::string> reasons = Reasons(r, t.id(), &lots);
   ASSERT_FALSE(reasons.empty());
   EXPECT_THAT(reasons[0], HasSubstr("is under your"));
-  EXPECT_THAT(lots, testing::Contains(t.lots(1).id()));
+  EXPECT_THAT(lots, ::testing::Contains(t.lots(1).id()));
 }
 
 TEST_F(AlertCriteriaTest, ProfileRuleUsesTheMatcher) {
@@ -712,10 +750,58 @@ TEST_F(AlertCriteriaTest, ProfileRuleUsesTheMatcher) {
   std::vector<std::string> reasons = Reasons(r, "BE-MOD-2026-UAV");
   ASSERT_EQ(reasons.size(), 1u);
   EXPECT_THAT(reasons[0],
-              testing::MatchesRegex("score 0\\.[0-9][0-9] for supplier "
-                                    "BE-0410472920 ≥ 0\\.1"));
+              ::testing::MatchesRegex("score 0\\.[0-9][0-9] for supplier "
+                                      "BE-0410472920 ≥ 0\\.1"));
   r.mutable_profile()->set_min_score(0.99);
   EXPECT_THAT(Reasons(r, "BE-MOD-2026-UAV"), ElementsAre("no alert"));
+}
+
+// The tender prepared once and scored for each supplier (what profile rules
+// use) against Matcher::Explain() per supplier, its brute-force twin, on
+// random suppliers and tenders: the same score, the same exclusions, and
+// the same errors in the same order (an unknown supplier before an invalid
+// tender).
+TEST(ProfileScores, EqualExplainPerSupplier) {
+  SupplierIndex::Builder builder;
+  const std::vector<v1::SupplierProfile> suppliers =
+      procmatch::testing::RandomSuppliers(80, 7);
+  for (const v1::SupplierProfile& p : suppliers) {
+    ASSERT_TRUE(builder.Add(p).ok());
+  }
+  auto index = std::move(builder).Build();
+  ASSERT_TRUE(index.ok()) << index.status();
+  Matcher matcher(*index);
+  std::vector<v1::Tender> tenders;
+  for (const v1::MatchRequest& r : procmatch::testing::RandomRequests(25, 8)) {
+    tenders.push_back(r.tender());
+  }
+  v1::Tender invalid = tenders[0];
+  invalid.set_title("bad \xC3 text");
+  tenders.push_back(invalid);
+  int eligible = 0, excluded = 0;
+  for (const v1::Tender& t : tenders) {
+    const internal::ProfileScores scores(matcher, t);
+    v1::MatchRequest request;
+    *request.mutable_tender() = t;
+    std::vector<std::string> ids = {"no-such-supplier"};
+    for (const v1::SupplierProfile& p : suppliers) ids.push_back(p.id());
+    for (const std::string& id : ids) {
+      absl::StatusOr<double> fast = scores.Score(id);
+      absl::StatusOr<v1::MatchResponse> slow = matcher.Explain(request, id);
+      ASSERT_EQ(fast.status(), slow.status()) << t.id() << " " << id;
+      if (!slow.ok()) continue;
+      if (slow->matches_size() == 0) {
+        ASSERT_EQ(*fast, -1) << t.id() << " " << id;
+        ++excluded;
+      } else {
+        ASSERT_EQ(*fast, slow->matches(0).score()) << t.id() << " " << id;
+        ++eligible;
+      }
+    }
+  }
+  // Both outcomes are exercised.
+  EXPECT_GT(eligible, 20);
+  EXPECT_GT(excluded, 20);
 }
 
 // The RE2 prefilter against RE2 itself (its brute-force twin) on random
@@ -1024,9 +1110,9 @@ TEST(AlertIndexBuild, RefusesBadRulesNamingRuleFieldAndBound) {
   r.add_keyword_patterns("(drone|uav|quadcopter){1,200}\\w{50,900}");
   absl::Status s = builder.Add(r);
   EXPECT_THAT(std::string(s.message()),
-              testing::AllOf(HasSubstr("alert rule \"drones-large\""),
-                             HasSubstr("keyword_patterns[0]"),
-                             HasSubstr("65536 bytes")));
+              ::testing::AllOf(HasSubstr("alert rule \"drones-large\""),
+                               HasSubstr("keyword_patterns[0]"),
+                               HasSubstr("65536 bytes")));
   v1::AlertRule stop;
   stop.set_id("stopwords");
   stop.add_keywords("de la");

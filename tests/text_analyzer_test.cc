@@ -197,6 +197,85 @@ TEST(TextAnalyzerTest, StemMemoEqualsStemmingEveryWord) {
             AnalyzeText("drones \xff", "fr").status());
 }
 
+// The one-pass analysis with folding against its twin, the separate
+// passes (AnalyzeStemmedAndPlain, FoldText), on random text of words in
+// several scripts and languages, connectors, codes, every kind of rune the
+// folding tables hold (two-byte Latin, Greek, Cyrillic; three- and
+// four-byte runes), and random bytes that make it invalid UTF-8.
+TEST(TextAnalyzerTest, StemmedPlainAndFoldedEqualsSeparatePasses) {
+  const char* const kPieces[] = {"Défense",
+                                 "VÉHICULES",
+                                 "onbemande",
+                                 "Luchtvaartuigen",
+                                 "Flugkörper",
+                                 "ÜBERWACHUNG",
+                                 "Θωρακισμένα",
+                                 "ΠΥΡΟΜΑΧΙΚΑ",
+                                 "Системи",
+                                 "дронове",
+                                 "Straße",
+                                 "ŁÓDŹ",
+                                 "Œuvre",
+                                 "ØRESUND",
+                                 "þing",
+                                 "ǅ",
+                                 "ſ",
+                                 "K",
+                                 "İ",
+                                 "AQAP-2110",
+                                 "5.56",
+                                 "anti-drone",
+                                 "the",
+                                 "de",
+                                 "und",
+                                 "και",
+                                 "€",
+                                 "😀",
+                                 "中文",
+                                 "×",
+                                 "÷",
+                                 " ",
+                                 "  ",
+                                 "\n",
+                                 "-",
+                                 ".",
+                                 "/",
+                                 ",",
+                                 "'"};
+  const char* const kLanguages[] = {"fr", "nl", "de", "en", "el",
+                                    "bg", "pl", "",   "xx"};
+  std::mt19937 rng(20261130);
+  int invalid = 0;
+  for (int round = 0; round < 600; ++round) {
+    std::string text;
+    for (int k = rng() % 40; k > 0; --k) {
+      text += kPieces[rng() % (sizeof(kPieces) / sizeof(kPieces[0]))];
+      if (rng() % 3 == 0) text.push_back(' ');
+    }
+    if (round % 4 == 3) {  // A few random bytes anywhere: mostly invalid.
+      for (int k = 1 + rng() % 3; k > 0; --k) {
+        text.insert(text.begin() + rng() % (text.size() + 1),
+                    static_cast<char>(rng() % 256));
+      }
+    }
+    const char* language = kLanguages[rng() % 9];
+    absl::StatusOr<StemmedPlainAndFolded> one =
+        AnalyzeStemmedPlainAndFolded(text, language);
+    absl::StatusOr<StemmedAndPlainTerms> twin =
+        AnalyzeStemmedAndPlain(text, language);
+    ASSERT_EQ(one.status(), twin.status()) << text;
+    if (!twin.ok()) {
+      ++invalid;
+      continue;
+    }
+    EXPECT_EQ(one->terms.stemmed, twin->stemmed) << text << " " << language;
+    EXPECT_EQ(one->terms.plain, twin->plain) << text << " " << language;
+    EXPECT_EQ(one->folded, FoldText(text)) << text;
+  }
+  EXPECT_GT(invalid, 50);  // Both outcomes are exercised.
+  EXPECT_LT(invalid, 150);
+}
+
 TEST(CertificationTest, SpellingsOfOneSchemeMeet) {
   EXPECT_EQ(NormalizeScheme("AQAP 2110"), "aqap2110");
   EXPECT_EQ(NormalizeScheme("AQAP-2110 Ed. D"), "aqap2110");

@@ -171,6 +171,7 @@ void IdentifyTerms(const std::vector<std::string>& terms, const Symbols& known,
   ids->reserve(terms.size());
   for (const std::string& t : terms) ids->push_back(known.Find(t));
   at->next.assign(ids->size(), -1);
+  at->first.reserve(ids->size());
   // Backwards, so that each id ends at its first position.
   for (size_t i = ids->size(); i-- > 0;) {
     if ((*ids)[i] < 0) continue;
@@ -375,27 +376,31 @@ std::string PatternReason(const CompiledAlertRule& compiled, int i,
 }
 
 // The score of the supplier of `r`'s profile for the notice, or -1 when it
-// is unknown or not eligible.
-absl::StatusOr<double> ProfileScore(const v1::AlertRule& r, const v1::Tender& t,
+// is unknown or not eligible: Matcher::Explain()'s, from the notice prepared
+// once for every profile rule.
+absl::StatusOr<double> ProfileScore(const v1::AlertRule& r,
+                                    const PreparedNotice& n,
                                     const EvaluationContext& context) {
   if (context.matcher == nullptr) {
     return absl::FailedPreconditionError(
         absl::StrCat("alert rule \"", r.id(),
                      "\": profile: needs a Matcher in the context"));
   }
-  v1::MatchRequest request;
-  *request.mutable_tender() = t;
-  absl::StatusOr<v1::MatchResponse> explained =
-      context.matcher->Explain(request, r.profile().supplier_id());
-  // An unknown supplier cannot be eligible: the rule does not alert.
-  if (absl::IsNotFound(explained.status())) return -1;
-  if (!explained.ok()) {
-    return absl::Status(explained.status().code(),
-                        absl::StrCat("alert rule \"", r.id(), "\": profile: ",
-                                     explained.status().message()));
+  if (n.profiled_with != context.matcher) {
+    n.profile_scores =
+        std::make_unique<ProfileScores>(*context.matcher, *n.tender);
+    n.profiled_with = context.matcher;
   }
-  if (explained->matches_size() == 0) return -1;
-  return explained->matches(0).score();
+  absl::StatusOr<double> score =
+      n.profile_scores->Score(r.profile().supplier_id());
+  // An unknown supplier cannot be eligible: the rule does not alert.
+  if (absl::IsNotFound(score.status())) return -1;
+  if (!score.ok()) {
+    return absl::Status(score.status().code(),
+                        absl::StrCat("alert rule \"", r.id(), "\": profile: ",
+                                     score.status().message()));
+  }
+  return *score;
 }
 
 std::string ScoreReason(const v1::AlertRule& r, double score) {
@@ -892,16 +897,19 @@ absl::StatusOr<PreparedNotice> PrepareNotice(const v1::Tender& t) {
   const char* names[2] = {"title", "description"};
   for (int i = 0; i < 2; ++i) {
     n.fields[i].name = names[i];
-    // One pass gives both forms: analysis is most of a notice's cost.
-    absl::StatusOr<StemmedAndPlainTerms> terms =
-        AnalyzeStemmedAndPlain(*texts[i], n.language);
-    if (!terms.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("tender \"", t.id(),
-                                                     "\": ", names[i], ": ",
-                                                     terms.status().message()));
+    // One pass gives both forms and the folded text: analysis is most of
+    // a notice's cost.
+    absl::StatusOr<StemmedPlainAndFolded> analysed =
+        AnalyzeStemmedPlainAndFolded(*texts[i], n.language);
+    if (!analysed.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("tender \"", t.id(), "\": ", names[i], ": ",
+                       analysed.status().message()));
     }
-    n.fields[i].stemmed = std::move(terms->stemmed);
-    n.fields[i].plain = std::move(terms->plain);
+    n.fields[i].stemmed = std::move(analysed->terms.stemmed);
+    n.fields[i].plain = std::move(analysed->terms.plain);
+    if (i > 0) n.folded_text.push_back('\n');
+    n.folded_text.append(analysed->folded);
   }
   return n;
 }
@@ -986,11 +994,14 @@ PrefilterFolds::PrefilterFolds(RuneFolds folds) : folds_(std::move(folds)) {
 }
 
 std::string PrefilterFolds::Apply(absl::string_view text) const {
-  auto fold = [this](absl::string_view rune) {
+  if (!IsValidUtf8(text)) return FoldRunes(PrefilterText(text), folds_);
+  return ApplyToValid(text);
+}
+
+std::string PrefilterFolds::ApplyToValid(absl::string_view text) const {
+  return FoldByRune(text, two_byte_, [this](absl::string_view rune) {
     return FoldRunes(PrefilterText(rune), folds_);
-  };
-  if (!IsValidUtf8(text)) return fold(text);
-  return FoldByRune(text, two_byte_, fold);
+  });
 }
 
 size_t PrefilterFolds::ApproximateMemoryUsage() const {
@@ -1000,12 +1011,14 @@ size_t PrefilterFolds::ApproximateMemoryUsage() const {
 
 const std::string& FoldedText(const PreparedNotice& n) {
   if (!n.folded) {
-    std::string text =
-        absl::StrCat(n.tender->title(), "\n", n.tender->description());
+    // The title and description, valid UTF-8, were folded by PrepareNotice:
+    // folding maps each of their runes on its own, so the lots' text (which
+    // may be invalid) is folded after them.
+    std::string lots;
     for (const v1::Lot& lot : n.tender->lots()) {
-      absl::StrAppend(&text, "\n", lot.title(), "\n", lot.description());
+      absl::StrAppend(&lots, "\n", lot.title(), "\n", lot.description());
     }
-    n.folded_text = FoldTextByRuns(text);
+    if (!lots.empty()) n.folded_text.append(FoldTextByRuns(lots));
     n.folded = true;
   }
   return n.folded_text;
@@ -1015,7 +1028,7 @@ bool NoticeMayMatch(const PatternPrefilter& prefilter,
                     const PrefilterFolds& folds, const PreparedNotice& n) {
   if (prefilter.atoms.empty()) return true;
   if (!n.prefilter_ready) {
-    n.prefilter_text = folds.Apply(FoldedText(n));
+    n.prefilter_text = folds.ApplyToValid(FoldedText(n));
     n.trigrams.emplace(n.prefilter_text);
     n.prefilter_ready = true;
   }
@@ -1221,7 +1234,7 @@ absl::StatusOr<bool> CheckCriteria(const CompiledAlertRule& compiled,
     }
   }
   if (r.has_profile() && explain) {
-    absl::StatusOr<double> score = ProfileScore(r, t, context);
+    absl::StatusOr<double> score = ProfileScore(r, n, context);
     if (!score.ok()) return score.status();
     if (*score < 0 || *score < r.profile().min_score()) return false;
     reasons->push_back(ScoreReason(r, *score));
@@ -1562,8 +1575,7 @@ absl::StatusOr<bool> MatchRule(
     }
   }
   if ((q.flags & QuickRule::kProfile) != 0) {
-    absl::StatusOr<double> score =
-        ProfileScore(compiled.rule, *n.tender, context);
+    absl::StatusOr<double> score = ProfileScore(compiled.rule, n, context);
     if (!score.ok()) return score.status();
     if (*score < 0 || *score < compiled.rule.profile().min_score()) {
       return false;

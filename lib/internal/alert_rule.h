@@ -25,6 +25,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "procmatch/alert_index.h"
+#include "procmatch/internal/profile_scores.h"
 #include "procmatch/v1/alert.pb.h"
 #include "procmatch/v1/tender.pb.h"
 #include "re2/re2.h"
@@ -118,6 +119,9 @@ class PrefilterFolds {
   explicit PrefilterFolds(RuneFolds folds = {});
   const RuneFolds& folds() const { return folds_; }
   std::string Apply(absl::string_view text) const;
+  // Apply(text) without checking that `text` is valid UTF-8.
+  // REQUIRES: it is (FoldText's output always is).
+  std::string ApplyToValid(absl::string_view text) const;
   size_t ApproximateMemoryUsage() const;
 
  private:
@@ -240,9 +244,11 @@ struct PreparedNotice {
   std::string language;           // The tender's, else guessed from the title.
   std::vector<NoticeUnit> units;  // [0] is the whole notice.
   AnalysedField fields[2];
-  // Title, description and lots folded, for patterns: made on first use
-  // (most notices meet no pattern). A PreparedNotice belongs to one
-  // evaluation, on one thread.
+  // Title, description and lots folded, for patterns (FoldText of them
+  // joined by newlines): the title and description by PrepareNotice, in
+  // the pass that analyses them, the lots on first use (`folded`: most
+  // notices meet no pattern). A PreparedNotice belongs to one evaluation,
+  // on one thread.
   mutable bool folded = false;
   mutable std::string folded_text;
   // The words of the criteria on the notice as a whole, made on first use
@@ -257,6 +263,10 @@ struct PreparedNotice {
   mutable bool prefilter_ready = false;
   mutable std::string prefilter_text;
   mutable std::optional<TextTrigrams> trigrams;
+  // The tender prepared for the profile rules' Matcher (`profiled_with`),
+  // once for all of them, made on first use (alert_rule.cc: ProfileScore).
+  mutable const Matcher* profiled_with = nullptr;
+  mutable std::unique_ptr<ProfileScores> profile_scores;
 };
 
 // FoldText(text), made faster: FoldText maps each code point on its own, so
