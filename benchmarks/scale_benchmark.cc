@@ -115,16 +115,20 @@ struct Tuning {
 };
 
 std::vector<Tuning> Tunings() {
-  std::vector<Tuning> t(5);
+  std::vector<Tuning> t(6);
   t[0].name = "no seeds, every list read";
   t[0].tuning.seeds_beyond_k = -1;
-  t[1].name = "k + 2 seeds";
+  t[0].tuning.non_essential_share = 0;
+  t[1].name = "k + 2 seeds, every list read";
   t[1].tuning.seeds_beyond_k = 2;
-  t[2].name = "k + 16 seeds (default)";
-  t[3].name = "k + 16 seeds, lists up to 0.01 unread";
-  t[3].tuning.non_essential_share = 0.01;
-  t[4].name = "k + 16 seeds, lists up to 0.05 unread";
-  t[4].tuning.non_essential_share = 0.05;
+  t[1].tuning.non_essential_share = 0;
+  t[2].name = "k + 16 seeds, every list read";
+  t[2].tuning.non_essential_share = 0;
+  t[3].name = "k + 16 seeds, lists up to 0.005 unread";
+  t[3].tuning.non_essential_share = 0.005;
+  t[4].name = "k + 16 seeds, lists up to 0.01 unread (default)";
+  t[5].name = "k + 16 seeds, lists up to 0.02 unread";
+  t[5].tuning.non_essential_share = 0.02;
   return t;
 }
 

@@ -89,6 +89,7 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
   const int ks[] = {1, 3, 10, 40, 5000};
   RetrievalTuning no_seeds;
   no_seeds.seeds_beyond_k = -1;
+  no_seeds.non_essential_share = 0;
   RetrievalTuning some;
   some.seeds_beyond_k = 0;
   some.non_essential_share = 0.05;
