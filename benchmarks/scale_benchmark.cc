@@ -9,7 +9,8 @@
 // --queries=N top-10 latency queries (default 1000), --exhaustive=N queries
 // for the indexed/exhaustive ratio (default 100), --xapian_max=N largest
 // size also indexed in Xapian (default 1000000), --build_threads=N
-// (Options::build_threads, default 0: one per core). The --exhaustive
+// (Options::build_threads, default 0: one per core), --tunings=1 retrieval
+// alone with each internal::RetrievalTuning, compared. The --exhaustive
 // queries are compared as well as timed: the table says how many pruned
 // top 10s equal the exhaustive ones (ids, order, scores).
 #include <sys/resource.h>
@@ -32,9 +33,13 @@
 #include "absl/strings/str_split.h"
 #include "benchmarks/corpus_generator.h"
 #include "benchmarks/xapian_baseline.h"
+#include "procmatch/internal/index_data.h"
+#include "procmatch/internal/query.h"
+#include "procmatch/internal/retrieval.h"
 #include "procmatch/matcher.h"
 #include "procmatch/options.h"
 #include "procmatch/snapshot.h"
+#include "procmatch/validation.h"
 
 namespace procmatch {
 namespace {
@@ -97,7 +102,86 @@ struct Result {
   bool xapian = false;
   double xapian_build_s = 0, text_ms = 0, xapian_text_ms = 0, overlap = 0;
   double full_ms = 0, xapian_full_ms = 0;
+  std::vector<std::string> tunings;  // Rows of the retrieval table.
 };
+
+// Retrieval alone (internal::RetrieveTopKWith) with each tuning, per query
+// in rotating order, in one process: the ratios are what the seeds' floor
+// and the lists left unread (MaxScore) change; the tops are compared with
+// the first tuning's (no seeds: retrieval as before them).
+struct Tuning {
+  const char* name;
+  internal::RetrievalTuning tuning;
+};
+
+std::vector<Tuning> Tunings() {
+  std::vector<Tuning> t(6);
+  t[0].name = "no seeds, every list read";
+  t[0].tuning.seeds_beyond_k = -1;
+  t[0].tuning.non_essential_share = 0;
+  t[1].name = "k + 2 seeds, every list read";
+  t[1].tuning.seeds_beyond_k = 2;
+  t[1].tuning.non_essential_share = 0;
+  t[2].name = "k + 16 seeds, every list read";
+  t[2].tuning.non_essential_share = 0;
+  t[3].name = "k + 16 seeds, lists up to 0.005 unread";
+  t[3].tuning.non_essential_share = 0.005;
+  t[4].name = "k + 16 seeds, lists up to 0.01 unread (default)";
+  t[5].name = "k + 16 seeds, lists up to 0.02 unread";
+  t[5].tuning.non_essential_share = 0.02;
+  return t;
+}
+
+std::string Sorted(internal::Retrieved r) {
+  std::sort(r.top.begin(), r.top.end(), internal::Better);
+  std::string s;
+  for (const auto& x : r.top) {
+    absl::StrAppend(&s, x.doc, ":", absl::StrFormat("%a", x.score), " ");
+  }
+  return s;
+}
+
+std::vector<std::string> CompareTunings(
+    const SupplierIndex& index, const std::vector<v1::MatchRequest>& requests,
+    const Options& options) {
+  const internal::IndexData& data = internal::IndexAccess::Data(index);
+  const Validator validator(options);
+  const std::vector<Tuning> tunings = Tunings();
+  const size_t n = tunings.size();
+  std::vector<std::vector<double>> ms(n);
+  std::vector<int64_t> candidates(n, 0), scored(n, 0), lists(n, 0);
+  std::vector<int> same(n, 0);
+  int queries = 0;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    auto q = internal::PrepareQuery(requests[i], data, validator);
+    if (!q.ok()) continue;
+    ++queries;
+    std::vector<std::string> tops(n);
+    for (size_t turn = 0; turn < n; ++turn) {
+      const size_t t = (turn + i) % n;
+      auto t0 = Clock::now();
+      internal::Retrieved r =
+          internal::RetrieveTopKWith(**q, data, tunings[t].tuning);
+      ms[t].push_back(Seconds(t0, Clock::now()) * 1000);
+      candidates[t] += r.candidates;
+      scored[t] += r.scored;
+      lists[t] += r.non_essential;
+      tops[t] = Sorted(std::move(r));
+    }
+    for (size_t t = 0; t < n; ++t) same[t] += tops[t] == tops[0];
+  }
+  std::vector<std::string> rows;
+  const double base = Percentile(ms[0], 0.5);
+  for (size_t t = 0; t < n; ++t) {
+    const double d = std::max(1, queries);
+    rows.push_back(absl::StrFormat(
+        "| %s | %.2f ms | %.2f ms | %.2fx | %.0f / %.0f | %.1f | %d / %d |",
+        tunings[t].name, Percentile(ms[t], 0.5), Percentile(ms[t], 0.99),
+        base / Percentile(ms[t], 0.5), candidates[t] / d, scored[t] / d,
+        lists[t] / d, same[t], queries));
+  }
+  return rows;
+}
 
 bool SameMatches(const v1::MatchResponse& a, const v1::MatchResponse& b) {
   if (a.matches_size() != b.matches_size()) return false;
@@ -111,7 +195,7 @@ bool SameMatches(const v1::MatchResponse& a, const v1::MatchResponse& b) {
 }
 
 Result Run(const CorpusGenerator& gen, int n, int queries, int exhaustive,
-           bool with_xapian, const Options& options) {
+           bool with_xapian, bool tunings, const Options& options) {
   Result r;
   r.n = n;
   auto phase = [n](const char* what) {
@@ -202,6 +286,10 @@ Result Run(const CorpusGenerator& gen, int n, int queries, int exhaustive,
     }
   }
   r.exhaustive_ratio = Percentile(slow, 0.5) / Percentile(fast, 0.5);
+  if (tunings) {
+    phase("retrieval tunings");
+    r.tunings = CompareTunings(*index, requests, options);
+  }
 
   if (with_xapian) {
     phase("Xapian");
@@ -271,6 +359,7 @@ int Main(int argc, char** argv) {
   std::string data = "data";
   std::vector<int> sizes = {10000, 100000, 1000000};
   int queries = 1000, exhaustive = 100, xapian_max = 1000000;
+  bool tunings = false;
   // --concepts=0: the CPV concept layer off (Options::cpv_concepts and
   // weight 0), to measure what it costs (doc/benchmarks.md, issue 14).
   Options options;
@@ -289,6 +378,7 @@ int Main(int argc, char** argv) {
       (void)absl::SimpleAtoi(a, &xapian_max);
     }
     if (absl::ConsumePrefix(&a, "--concepts=")) options.cpv_concepts = a != "0";
+    if (absl::ConsumePrefix(&a, "--tunings=")) tunings = a != "0";
     if (absl::ConsumePrefix(&a, "--sizes=")) {
       sizes.clear();
       for (absl::string_view s : absl::StrSplit(a, ',')) {
@@ -307,7 +397,7 @@ int Main(int argc, char** argv) {
   for (int n : sizes) {
     std::cerr << "size " << n << "...\n";
     results.push_back(
-        Run(*gen, n, queries, exhaustive, n <= xapian_max, options));
+        Run(*gen, n, queries, exhaustive, n <= xapian_max, tunings, options));
   }
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   std::cout << "## Scale\n\n"
@@ -349,6 +439,15 @@ int Main(int argc, char** argv) {
         r.xapian_full_ms, r.xapian_full_ms / r.full_ms);
   }
   std::cout << "\nRatios above 1 mean procmatch is faster.\n";
+  for (const Result& r : results) {
+    if (r.tunings.empty()) continue;
+    std::cout << "\n## Retrieval alone, " << Size(r.n)
+              << " suppliers (same process, rotating order per query)\n\n"
+              << "| tuning | median | p99 | speed-up | candidates / scored per "
+                 "query | lists unread per query | same top k |\n"
+              << "| --- | --- | --- | --- | --- | --- | --- |\n";
+    for (const std::string& row : r.tunings) std::cout << row << "\n";
+  }
   return 0;
 }
 

@@ -460,7 +460,7 @@ const ComponentSpec kComponentTable[kComponentCount] = {
     {v1::SCORE_COMPONENT_KIND_TRACK_RECORD, 0.10, HasCodes, TrackValue,
      CandidatePostings::kCpvDivision, CheapBound::kOneIfCpvRelated, true},
     {v1::SCORE_COMPONENT_KIND_CAPABILITY_TAGS, 0.05, HasWantedTags, TagValue,
-     CandidatePostings::kTags, CheapBound::kOne, true},
+     CandidatePostings::kTags, CheapBound::kOneIfTagPosted, true},
     {v1::SCORE_COMPONENT_KIND_DESIRABLE_REQUIREMENTS, 0.10, HasDesirable,
      DesirableValue, CandidatePostings::kNone, CheapBound::kOne, false},
     {v1::SCORE_COMPONENT_KIND_SIZE_FIT, 0.05, HasValue, SizeValue,

@@ -47,6 +47,7 @@ enum class CheapBound {
   kConceptCeiling,    // Each tender concept's weight times the supplier's
                       // largest concept weight in its division.
   kOneIfBuyerPosted,  // 1 when in the query's buyer postings.
+  kOneIfTagPosted,    // 1 when in the postings of a wanted tag.
   kExactProximity,    // Exact, from IndexData::location().
   kExactSizeFit,      // Exact, from IndexData::turnover().
 };

@@ -501,6 +501,20 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
   }
   x.average_length_ =
       x.docs_.empty() ? 0 : static_cast<double>(total_length) / x.docs_.size();
+  // Docs grouped by location (a counting sort: ascending within each).
+  x.location_starts_.assign(x.locations_.size() + 1, 0);
+  for (uint32_t l : x.location_ids_) ++x.location_starts_[l + 1];
+  for (size_t l = 1; l < x.location_starts_.size(); ++l) {
+    x.location_starts_[l] += x.location_starts_[l - 1];
+  }
+  x.location_docs_.resize(n);
+  {
+    std::vector<uint32_t> next(x.location_starts_.begin(),
+                               x.location_starts_.end() - 1);
+    for (uint32_t d = 0; d < n; ++d) {
+      x.location_docs_[next[x.location_ids_[d]]++] = d;
+    }
+  }
   return std::shared_ptr<const SupplierIndex>(
       new SupplierIndex(std::move(data)));
 }

@@ -19,6 +19,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "procmatch/cpv.h"
 #include "procmatch/internal/supplier_doc.h"
 #include "procmatch/nuts.h"
@@ -83,6 +84,14 @@ class IndexData {
   uint32_t location_id(int d) const { return location_ids_[d]; }
   // The suppliers' distinct locations (an invalid code for none).
   const std::vector<NutsCode>& locations() const { return locations_; }
+  // The suppliers at a location id, ascending: retrieval visits the places
+  // whose proximity alone may reach the k-th score without scanning all.
+  absl::Span<const uint32_t> LocationDocs(uint32_t location_id) const {
+    return absl::MakeConstSpan(location_docs_)
+        .subspan(
+            location_starts_[location_id],
+            location_starts_[location_id + 1] - location_starts_[location_id]);
+  }
   double turnover(int d) const { return turnovers_[d]; }
   // kNoCurrency for a supplier without turnover.
   int32_t turnover_currency(int d) const { return turnover_currencies_[d]; }
@@ -111,6 +120,8 @@ class IndexData {
   std::vector<uint32_t> lengths_;
   std::vector<uint32_t> location_ids_;
   std::vector<NutsCode> locations_;
+  std::vector<uint32_t> location_starts_;  // Into location_docs_, by id.
+  std::vector<uint32_t> location_docs_;    // Docs grouped by location id.
   std::vector<double> turnovers_;
   std::vector<int32_t> turnover_currencies_;
   absl::flat_hash_map<std::string, int32_t> currency_ids_;

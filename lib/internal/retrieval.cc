@@ -90,12 +90,62 @@ constexpr double kRoundingMargin = 1 + 1e-9;
 // Candidates put in order before the first look at the k-th score.
 constexpr size_t kFirstSlice = 256;
 
+// A posting list of the query, or a group of lists that counts once, with
+// the most it can add to a supplier's bound. Retrieval accumulates only the
+// essential lists, those that could lift a supplier to the floor (the
+// largest, MaxScore: Turtle and Flood 1995); the others' ceilings are added
+// to every supplier's bound instead.
+struct QueryList {
+  enum Source : uint8_t {
+    kCpvLevel,        // A tender code's postings at one depth.
+    kCpvRelated,      // The divisions of the tender's codes (track record).
+    kOwnTerm,         // A tender term.
+    kTranslatedTerm,  // A term of a translation.
+    kConceptBand,     // A concept division's suppliers whose concept
+                      // weight is in one band of kConceptBandEdges.
+    kBuyer,           // The buyer's postings and its activity's.
+    kTags,            // The wanted tags' postings.
+  };
+  static constexpr int kSourceCount = kTags + 1;
+  Source source;
+  int i = 0;  // The code, translation or concept division.
+  int j = 0;  // The depth, term or band.
+  // What it adds to its component's raw ceiling (the units bounds are
+  // accumulated in) when not accumulated; telescoped for CPV levels and
+  // concept bands, so that the ceilings of a code's shallower levels, or of
+  // a division's lower bands, add up to the deeper or higher one's.
+  double ceiling = 0;
+  double max = 0;      // The most a supplier in it gains, weighted.
+  int64_t length = 0;  // Postings.
+  bool essential = true;
+};
+
+// A concept division's suppliers are split by the weight of their concept
+// there: below 1/8, 1/8 to 1/4, 1/4 to 1/2, and above (up to the largest),
+// so that the many weak concepts need not be accumulated.
+constexpr float kConceptBandEdges[] = {0.0f, 0.125f, 0.25f, 0.5f};
+constexpr int kConceptBands = 4;
+
+int ConceptBand(float weight) {
+  int b = kConceptBands - 1;
+  while (b > 0 && weight < kConceptBandEdges[b]) --b;
+  return b;
+}
+
 // What retrieval knows of every supplier from the postings alone, for one
 // query: who is a candidate, who may pass the mandatory certification rules,
-// the exact BM25 sums and the CPV ceilings.
+// the BM25 sums and the CPV and concept ceilings. With a floor (a score
+// below the k-th), only suppliers whose bound may reach it are candidates:
+// those in the essential lists, and those whose place alone, with the
+// ceilings of the other lists, may reach it.
 class Bounds {
  public:
-  Bounds(const Query& q, const IndexData& index) : q_(q), index_(index) {
+  static constexpr double kNoFloor = -1;
+
+  // `non_essential`: RetrievalTuning::non_essential_share.
+  Bounds(const Query& q, const IndexData& index, double floor,
+         double non_essential)
+      : q_(q), index_(index), floor_(floor) {
     const int n = index.size();
     // A mandatory certification rule admits only holders of the scheme: the
     // others cannot be eligible and are never looked at.
@@ -110,92 +160,11 @@ class Bounds {
       }
       may_pass_ = std::move(holders);
     }
-    // Candidates: suppliers in the postings of a weighted component.
-    // Postings that only feed a component without weight make none: such a
-    // supplier scores like any non-candidate.
-    is_candidate_.assign(n, 0);
-    bool cpv_posted = false, cpv_ceiling = false;
-    for (int c = 0; c < kComponentCount; ++c) {
-      if (q.weight[c] == 0) continue;
-      const ComponentSpec& spec = ComponentAt(c);
-      rest_value_[c] = spec.candidates == CandidatePostings::kNone ? 1 : 0;
-      cpv_ceiling = cpv_ceiling ||
-                    spec.cheap_bound == CheapBound::kCpvCeiling ||
-                    spec.cheap_bound == CheapBound::kOneIfCpvRelated;
-      switch (spec.candidates) {
-        case CandidatePostings::kNone:
-          break;
-        case CandidatePostings::kCpvDivision:
-          if (cpv_posted) break;
-          cpv_posted = true;
-          for (const QueryCode& qc : q.codes) {
-            for (uint32_t doc : index.CpvPostings(qc.code.Truncated(2))) {
-              is_candidate_[doc] = 1;
-            }
-          }
-          break;
-        case CandidatePostings::kTerms:
-          // Text relevance is accumulated here, term at a time: exact for
-          // the tender's own words; for its translations, a ceiling, the
-          // sum over every translation where the value takes the best.
-          if (HasText(q)) {
-            text_raw_.assign(n, 0.0);
-            for (const QueryTerm& t : q.terms) {
-              for (const auto& [doc, tf] : index.TermPostings(t.id)) {
-                is_candidate_[doc] = 1;
-                text_raw_[doc] +=
-                    Bm25Part(t, tf, Bm25Norm(index, index.length(doc)));
-              }
-            }
-          }
-          if (!q.translations.empty()) translated_ceiling_.assign(n, 0.0);
-          for (const QueryTranslation& t : q.translations) {
-            for (const QueryTerm& term : t.terms) {
-              for (const auto& [doc, tf] : index.TermPostings(term.id)) {
-                is_candidate_[doc] = 1;
-                translated_ceiling_[doc] += TranslatedPart(
-                    t, Bm25Part(term, tf, Bm25Norm(index, index.length(doc))));
-              }
-            }
-          }
-          break;
-        case CandidatePostings::kTags:
-          for (const std::string& tag : q.wanted_tags) {
-            for (uint32_t doc : index.TagPostings(tag)) is_candidate_[doc] = 1;
-          }
-          break;
-        case CandidatePostings::kConceptDivision:
-          // The ceiling is accumulated here, division at a time: each
-          // tender concept earns at most its weight times the supplier's
-          // largest concept weight in its division (credit <= 1, 0 across
-          // divisions), so a division's postings are read once, for the
-          // sum of its concepts' weights. Cheap() adds kRoundingMargin.
-          concept_ceiling_.assign(n, 0.0);
-          for (const auto& [division, weight] : ConceptDivisions(q)) {
-            for (const auto& [doc, w] : index.ConceptPostings(division)) {
-              is_candidate_[doc] = 1;
-              concept_ceiling_[doc] += weight * static_cast<double>(w);
-            }
-          }
-          break;
-        case CandidatePostings::kBuyer:
-          buyer_posted_.assign(n, 0);
-          for (const std::string& key :
-               {BuyerPostingKey(q.buyer_key), q.buyer_activity_key}) {
-            if (key.empty()) continue;
-            for (uint32_t doc : index.BuyerPostings(key)) {
-              is_candidate_[doc] = 1;
-              buyer_posted_[doc] = 1;
-            }
-          }
-          break;
-      }
-    }
-    if (cpv_ceiling) ComputeCpvCeilings();
     for (int c = 0; c < kComponentCount; ++c) {
       cheap_[c] = ComponentAt(c).cheap_bound;
       posted_[c] = ComponentAt(c).candidates != CandidatePostings::kNone;
       if (q.weight[c] != 0) weighted_[weighted_count_++] = c;
+      if (q.weight[c] != 0 && !posted_[c]) rest_value_[c] = 1;
     }
     currency_ = HasValue(q) ? index.CurrencyId(q.value_currency)
                             : IndexData::kNoCurrency;
@@ -205,53 +174,70 @@ class Bounds {
         proximity_.push_back(Proximity(q, location));
       }
     }
+    MakeLists();
+    is_candidate_.assign(n, 0);
+    if (floor_ > 0) Split(non_essential);
+    Accumulate();
+    if (floor_ > 0) EnumeratePlaces();
   }
 
   bool admitted(uint32_t doc) const {
     return may_pass_.empty() || may_pass_[doc];
   }
-  bool is_candidate(uint32_t doc) const { return is_candidate_[doc]; }
+  bool is_candidate(uint32_t doc) const { return is_candidate_[doc] == 1; }
+  // A seed is scored before the candidates and not looked at again.
+  void MarkSeed(uint32_t doc) { is_candidate_[doc] = 2; }
+  bool is_seed(uint32_t doc) const { return is_candidate_[doc] == 2; }
   int size() const { return static_cast<int>(is_candidate_.size()); }
+  // Whether every supplier that is not a candidate is below the floor.
+  bool floored() const { return floor_ > 0; }
+  // The lists not accumulated.
+  int non_essential() const { return non_essential_; }
 
   // From the postings and the index's bound arrays alone, without touching
   // the supplier's SupplierDoc; fills `e` with the bound of each component.
-  // A non-candidate gets 0 for the components with candidate postings.
+  // A supplier outside the accumulated lists gets their ceilings alone.
+  // Every bound is in `bound` before they are combined: a component whose
+  // bound depends on the others' (a place counted in proportion to the
+  // evidence of capability) is computed from theirs, after them; RestAt()
+  // then takes its place times the lists' ceilings.
   double Cheap(uint32_t doc, Evaluation* e) const {
     double* bound = e->part;
-    const bool candidate = is_candidate_[doc];
     std::fill(bound, bound + kComponentCount, 0.0);
     std::fill(e->exact, e->exact + kComponentCount, false);
     for (int i = 0; i < weighted_count_; ++i) {
       const int c = weighted_[i];
-      if (!candidate && posted_[c]) continue;
       switch (cheap_[c]) {
         case CheapBound::kOne:
           bound[c] = 1;
           break;
         case CheapBound::kCpvCeiling:
-          bound[c] = cpv_ceiling_[doc] / std::max(q_.code_weight_sum, 1e-300);
+          bound[c] =
+              Capped((At(cpv_raw_, doc) + ne_[QueryList::kCpvLevel]) /
+                     std::max(q_.code_weight_sum, 1e-300) * kRoundingMargin);
           break;
         case CheapBound::kAccumulatedText:
-          bound[c] = std::max(Text(doc), TranslatedCeiling(doc));
+          bound[c] = Capped(std::max(Text(doc), TranslatedCeiling(doc)));
           break;
         case CheapBound::kOneIfCpvRelated:
-          bound[c] = cpv_ceiling_[doc] > 0 ? 1.0 : 0.0;
+          bound[c] = Capped(At(related_, doc) + ne_[QueryList::kCpvRelated]);
           break;
         case CheapBound::kConceptCeiling:
           bound[c] =
-              concept_ceiling_[doc] / q_.concept_weight_sum * kRoundingMargin;
+              Capped((At(concept_raw_, doc) + ne_[QueryList::kConceptBand]) /
+                     q_.concept_weight_sum * kRoundingMargin);
           break;
         case CheapBound::kOneIfBuyerPosted:
-          bound[c] = buyer_posted_[doc];
+          bound[c] = Capped(At(buyer_posted_, doc) + ne_[QueryList::kBuyer]);
+          break;
+        case CheapBound::kOneIfTagPosted:
+          bound[c] = Capped(At(tag_posted_, doc) + ne_[QueryList::kTags]);
           break;
         case CheapBound::kExactProximity:
           bound[c] = proximity_[index_.location_id(doc)];
           break;
         case CheapBound::kExactSizeFit:
-          bound[c] = currency_ != IndexData::kNoCurrency &&
-                             index_.turnover_currency(doc) == currency_
-                         ? SizeFit(q_, index_.turnover(doc))
-                         : 0;
+          bound[c] = SizeFitOf(doc);
           break;
       }
     }
@@ -269,8 +255,7 @@ class Bounds {
       // A bound of 0 is the value already; Finish() computes it.
       if (q_.weight[c] == 0 || e->part[c] == 0 || e->exact[c] ||
           !spec.exact_in_tight_bound ||
-          (IsExact(spec.cheap_bound) &&
-           (c != kText || TranslatedCeiling(doc) == 0))) {
+          (IsExact(spec.cheap_bound) && (c != kText || TextIsExact(doc)))) {
         continue;
       }
       e->part[c] = spec.value(q_, index_, d, nullptr);
@@ -280,61 +265,356 @@ class Bounds {
     return true;
   }
 
-  // The most a non-candidate can score: only components without candidate
-  // postings (requirements, size, place) can be above 0 for it.
-  double Rest() const { return Combine(q_, rest_value_); }
+  // The most a supplier outside the lists can score: only components
+  // without candidate postings (requirements, size, place) can be above 0
+  // for it, and the ceilings of the lists not accumulated.
+  double Rest() const {
+    double rest[kComponentCount];
+    NonEssential(rest);
+    for (int c = 0; c < kComponentCount; ++c) rest[c] += rest_value_[c];
+    return Combine(q_, rest);
+  }
 
  private:
-  double Text(uint32_t doc) const {
-    return text_raw_.empty() ? 0 : text_raw_[doc] / q_.text_max;
-  }
-  // 0 when no translation reaches the supplier: its text bound is exact.
-  double TranslatedCeiling(uint32_t doc) const {
-    return translated_ceiling_.empty()
-               ? 0
-               : translated_ceiling_[doc] * kRoundingMargin;
+  static double Capped(double bound) { return std::min(1.0, bound); }
+  template <typename T>
+  static double At(const std::vector<T>& v, uint32_t doc) {
+    return v.empty() ? 0 : static_cast<double>(v[doc]);
   }
 
-  // For each tender code, the deepest level whose postings hold a supplier
-  // caps what any of its codes can earn: 1 for the code itself, 0.8 above
-  // it (every other case earns less), times the rarity of the shared code.
-  void ComputeCpvCeilings() {
-    const int n = size();
-    cpv_ceiling_.assign(n, 0.0);
-    std::vector<uint8_t> level(n, 0);
-    std::vector<uint32_t> touched;
-    for (const QueryCode& qc : q_.codes) {
-      const int depth = qc.code.depth();
-      double ceiling[9] = {};
-      for (int d = 2; d <= depth; ++d) {
-        ceiling[d] =
-            std::max(ceiling[d - 1], (d == depth ? 1.0 : 0.8) * qc.rarity[d]);
-      }
-      // Deeper postings are subsets of shallower ones: the last write is
-      // the deepest level.
-      for (int d = 2; d <= depth; ++d) {
-        for (uint32_t doc : index_.CpvPostings(qc.code.Truncated(d))) {
-          if (level[doc] == 0) touched.push_back(doc);
-          level[doc] = static_cast<uint8_t>(d);
+  double SizeFitOf(uint32_t doc) const {
+    return currency_ != IndexData::kNoCurrency &&
+                   index_.turnover_currency(doc) == currency_
+               ? SizeFit(q_, index_.turnover(doc))
+               : 0;
+  }
+
+  double Text(uint32_t doc) const {
+    if (!HasText(q_)) return 0;
+    const double raw = At(text_raw_, doc);
+    return ne_[QueryList::kOwnTerm] == 0 ? raw / q_.text_max
+                                         : (raw + ne_[QueryList::kOwnTerm]) /
+                                               q_.text_max * kRoundingMargin;
+  }
+  // 0 when no translation reaches the supplier.
+  double TranslatedCeiling(uint32_t doc) const {
+    return (At(translated_raw_, doc) + ne_[QueryList::kTranslatedTerm]) *
+           kRoundingMargin;
+  }
+  // Whether Text() is the value: the tender's own words all accumulated,
+  // and no translation that may reach the supplier.
+  bool TextIsExact(uint32_t doc) const {
+    return ne_[QueryList::kOwnTerm] == 0 && TranslatedCeiling(doc) == 0;
+  }
+
+  // The bound of each component with candidate postings for a supplier in
+  // none of the accumulated lists: the ceilings of the others.
+  void NonEssential(double bound[kComponentCount]) const {
+    std::fill(bound, bound + kComponentCount, 0.0);
+    if (q_.weight[kCpv] > 0) {
+      bound[kCpv] =
+          Capped(ne_[QueryList::kCpvLevel] /
+                 std::max(q_.code_weight_sum, 1e-300) * kRoundingMargin);
+    }
+    if (q_.weight[kText] > 0) {
+      bound[kText] = Capped(
+          std::max(HasText(q_) ? ne_[QueryList::kOwnTerm] / q_.text_max : 0,
+                   ne_[QueryList::kTranslatedTerm]) *
+          kRoundingMargin);
+    }
+    if (q_.weight[kTrack] > 0)
+      bound[kTrack] = Capped(ne_[QueryList::kCpvRelated]);
+    if (q_.weight[kConcepts] > 0) {
+      bound[kConcepts] = Capped(ne_[QueryList::kConceptBand] /
+                                q_.concept_weight_sum * kRoundingMargin);
+    }
+    if (q_.weight[kBuyerAffinity] > 0) {
+      bound[kBuyerAffinity] = Capped(ne_[QueryList::kBuyer]);
+    }
+    if (q_.weight[kTags] > 0) bound[kTags] = Capped(ne_[QueryList::kTags]);
+  }
+
+  // The query's lists, in query order, with their lengths and ceilings.
+  void MakeLists() {
+    const double* w = q_.weight;
+    if (w[kCpv] > 0 || w[kTrack] > 0) {
+      std::vector<CpvCode> divisions;
+      for (size_t i = 0; i < q_.codes.size(); ++i) {
+        const QueryCode& qc = q_.codes[i];
+        const int depth = qc.code.depth();
+        const CpvCode division = qc.code.Truncated(2);
+        if (std::find(divisions.begin(), divisions.end(), division) ==
+            divisions.end()) {
+          divisions.push_back(division);
+        }
+        if (w[kCpv] == 0) continue;
+        // A code earns at most 1 for itself, 0.8 above it (every other
+        // case earns less), times the rarity of the shared code: each level
+        // adds what its ceiling adds to the shallower one's.
+        double below = 0;
+        for (int d = 2; d <= depth; ++d) {
+          const double ceiling =
+              std::max(below, (d == depth ? 1.0 : 0.8) * qc.rarity[d]);
+          QueryList l{QueryList::kCpvLevel, static_cast<int>(i), d};
+          l.ceiling = qc.weight * (ceiling - below);
+          l.max = w[kCpv] * l.ceiling / std::max(q_.code_weight_sum, 1e-300);
+          l.length = index_.CpvPostings(qc.code.Truncated(d)).size();
+          lists_.push_back(l);
+          below = ceiling;
         }
       }
-      for (uint32_t doc : touched) {
-        cpv_ceiling_[doc] += qc.weight * ceiling[level[doc]];
-        level[doc] = 0;
+      if (w[kTrack] > 0 && !divisions.empty()) {
+        QueryList l{QueryList::kCpvRelated};
+        l.ceiling = 1;
+        l.max = w[kTrack];
+        for (CpvCode division : divisions) {
+          l.length += index_.CpvPostings(division).size();
+        }
+        related_divisions_ = std::move(divisions);
+        lists_.push_back(l);
       }
-      touched.clear();
+    }
+    if (w[kText] > 0) {
+      if (HasText(q_)) {
+        for (size_t j = 0; j < q_.terms.size(); ++j) {
+          const QueryTerm& t = q_.terms[j];
+          // A term's BM25 part is below its weight times k1 + 1.
+          QueryList l{QueryList::kOwnTerm, 0, static_cast<int>(j)};
+          l.ceiling = t.weight * (kBm25K1 + 1);
+          l.max = w[kText] * l.ceiling / q_.text_max;
+          l.length = index_.TermPostings(t.id).size();
+          lists_.push_back(l);
+        }
+      }
+      for (size_t i = 0; i < q_.translations.size(); ++i) {
+        const QueryTranslation& t = q_.translations[i];
+        for (size_t j = 0; j < t.terms.size(); ++j) {
+          QueryList l{QueryList::kTranslatedTerm, static_cast<int>(i),
+                      static_cast<int>(j)};
+          l.ceiling = TranslatedPart(t, t.terms[j].weight * (kBm25K1 + 1));
+          l.max = w[kText] * l.ceiling;
+          l.length = index_.TermPostings(t.terms[j].id).size();
+          lists_.push_back(l);
+        }
+      }
+    }
+    if (w[kConcepts] > 0) {
+      divisions_ = ConceptDivisions(q_);
+      for (size_t i = 0; i < divisions_.size(); ++i) {
+        const auto& [division, weight] = divisions_[i];
+        int64_t count[kConceptBands] = {};
+        float top[kConceptBands] = {};
+        for (const auto& [doc, cw] : index_.ConceptPostings(division)) {
+          const int b = ConceptBand(cw);
+          ++count[b];
+          top[b] = std::max(top[b], cw);
+        }
+        // A band's ceiling: the next band's lower edge, the last band's
+        // largest weight (its suppliers' concept weights are below).
+        float below = 0;
+        for (int b = 0; b < kConceptBands; ++b) {
+          if (count[b] == 0) continue;
+          const float upper =
+              b + 1 < kConceptBands ? kConceptBandEdges[b + 1] : top[b];
+          QueryList l{QueryList::kConceptBand, static_cast<int>(i), b};
+          l.ceiling = weight * static_cast<double>(upper - below);
+          l.max = w[kConcepts] * weight * upper / q_.concept_weight_sum;
+          l.length = count[b];
+          lists_.push_back(l);
+          below = upper;
+        }
+      }
+    }
+    if (w[kBuyerAffinity] > 0) {
+      for (const std::string& key :
+           {BuyerPostingKey(q_.buyer_key), q_.buyer_activity_key}) {
+        if (!key.empty()) buyer_keys_.push_back(key);
+      }
+      if (!buyer_keys_.empty()) {
+        QueryList l{QueryList::kBuyer};
+        l.ceiling = 1;
+        l.max = w[kBuyerAffinity];
+        for (const std::string& key : buyer_keys_) {
+          l.length += index_.BuyerPostings(key).size();
+        }
+        lists_.push_back(l);
+      }
+    }
+    if (w[kTags] > 0 && !q_.wanted_tags.empty()) {
+      QueryList l{QueryList::kTags};
+      l.ceiling = 1;
+      l.max = w[kTags];
+      for (const std::string& tag : q_.wanted_tags) {
+        l.length += index_.TagPostings(tag).size();
+      }
+      lists_.push_back(l);
+    }
+  }
+
+  // The most place, size and desirable requirements add for a supplier at
+  // each location: proximity exactly, the others at most 1.
+  double RestAt(uint32_t location) const {
+    double rest[kComponentCount];
+    std::copy(rest_value_, rest_value_ + kComponentCount, rest);
+    if (q_.weight[kProximity] > 0) rest[kProximity] = proximity_[location];
+    if (currency_ == IndexData::kNoCurrency) rest[kSize] = 0;
+    return Combine(q_, rest);
+  }
+
+  // Marks lists non-essential, smallest maximum first (MaxScore), for as
+  // long as the most they add to a score together stays within `share`
+  // and below the floor. The suppliers then looked at are those in the
+  // essential lists and those whose place alone, with the ceilings of the
+  // others, may reach the floor (EnumeratePlaces).
+  void Split(double share) {
+    std::vector<int> order(lists_.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
+    // Concept bands of one division stay in band order (ties in max).
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+      return lists_[a].max < lists_[b].max;
+    });
+    for (int i : order) {
+      ne_[lists_[i].source] += lists_[i].ceiling;
+      double ne[kComponentCount];
+      NonEssential(ne);
+      const double lists = Combine(q_, ne);
+      if (lists > share || lists >= floor_) {
+        // One too many: the ceilings of the lists before it, summed again.
+        std::fill(std::begin(ne_), std::end(ne_), 0.0);
+        for (const QueryList& l : lists_) {
+          if (!l.essential) ne_[l.source] += l.ceiling;
+        }
+        return;
+      }
+      lists_[i].essential = false;
+      ++non_essential_;
+    }
+  }
+
+  // Reads the essential lists, in query order: the tender's own terms in
+  // query order sum exactly as TextValue does.
+  void Accumulate() {
+    const int n = size();
+    // A concept division's suppliers from its lowest essential band up.
+    std::vector<float> cut(divisions_.size(), 2.0f);
+    for (const QueryList& l : lists_) {
+      if (!l.essential) continue;
+      switch (l.source) {
+        case QueryList::kCpvLevel: {
+          const QueryCode& qc = q_.codes[l.i];
+          if (cpv_raw_.empty()) cpv_raw_.assign(n, 0.0);
+          for (uint32_t doc : index_.CpvPostings(qc.code.Truncated(l.j))) {
+            is_candidate_[doc] = 1;
+            cpv_raw_[doc] += l.ceiling;
+          }
+          break;
+        }
+        case QueryList::kCpvRelated:
+          related_.assign(n, 0);
+          for (CpvCode division : related_divisions_) {
+            for (uint32_t doc : index_.CpvPostings(division)) {
+              is_candidate_[doc] = 1;
+              related_[doc] = 1;
+            }
+          }
+          break;
+        case QueryList::kOwnTerm: {
+          // Text relevance is accumulated here, term at a time: exact for
+          // the tender's own words when all are read.
+          const QueryTerm& t = q_.terms[l.j];
+          if (text_raw_.empty()) text_raw_.assign(n, 0.0);
+          for (const auto& [doc, tf] : index_.TermPostings(t.id)) {
+            is_candidate_[doc] = 1;
+            text_raw_[doc] +=
+                Bm25Part(t, tf, Bm25Norm(index_, index_.length(doc)));
+          }
+          break;
+        }
+        case QueryList::kTranslatedTerm: {
+          // For translations, a ceiling: the sum over every translation
+          // where the value takes the best.
+          const QueryTranslation& t = q_.translations[l.i];
+          const QueryTerm& term = t.terms[l.j];
+          if (translated_raw_.empty()) translated_raw_.assign(n, 0.0);
+          for (const auto& [doc, tf] : index_.TermPostings(term.id)) {
+            is_candidate_[doc] = 1;
+            translated_raw_[doc] += TranslatedPart(
+                t, Bm25Part(term, tf, Bm25Norm(index_, index_.length(doc))));
+          }
+          break;
+        }
+        case QueryList::kConceptBand:
+          cut[l.i] = std::min(cut[l.i], kConceptBandEdges[l.j]);
+          break;
+        case QueryList::kBuyer:
+          buyer_posted_.assign(n, 0);
+          for (const std::string& key : buyer_keys_) {
+            for (uint32_t doc : index_.BuyerPostings(key)) {
+              is_candidate_[doc] = 1;
+              buyer_posted_[doc] = 1;
+            }
+          }
+          break;
+        case QueryList::kTags:
+          tag_posted_.assign(n, 0);
+          for (const std::string& tag : q_.wanted_tags) {
+            for (uint32_t doc : index_.TagPostings(tag)) {
+              is_candidate_[doc] = 1;
+              tag_posted_[doc] = 1;
+            }
+          }
+          break;
+      }
+    }
+    // Each tender concept earns at most its weight times the supplier's
+    // largest concept weight in its division (credit <= 1, 0 across
+    // divisions), so a division's postings are read once, for the sum of
+    // its concepts' weights. Cheap() adds kRoundingMargin.
+    for (size_t i = 0; i < divisions_.size(); ++i) {
+      if (cut[i] > 1.5f) continue;
+      const auto& [division, weight] = divisions_[i];
+      if (concept_raw_.empty()) concept_raw_.assign(n, 0.0);
+      for (const auto& [doc, w] : index_.ConceptPostings(division)) {
+        if (w < cut[i]) continue;
+        is_candidate_[doc] = 1;
+        concept_raw_[doc] += weight * static_cast<double>(w);
+      }
+    }
+  }
+
+  // Makes candidates of the suppliers whose place may reach the floor with
+  // the ceilings of the lists not accumulated; the others cannot.
+  void EnumeratePlaces() {
+    double ne[kComponentCount];
+    NonEssential(ne);
+    const double lists = Combine(q_, ne);
+    const int locations = static_cast<int>(index_.locations().size());
+    for (int l = 0; l < locations; ++l) {
+      if (RestAt(l) + lists < floor_ * (1 - 1e-9)) continue;
+      for (uint32_t doc : index_.LocationDocs(l)) is_candidate_[doc] = 1;
     }
   }
 
   const Query& q_;
   const IndexData& index_;
-  std::vector<char> may_pass_;  // Empty: everyone may pass.
-  std::vector<char> is_candidate_;
-  std::vector<double> text_raw_;            // Empty without weighted text.
-  std::vector<double> translated_ceiling_;  // Empty without translations.
-  std::vector<double> cpv_ceiling_;         // Empty without weighted CPV.
-  std::vector<double> concept_ceiling_;     // Empty without weighted concepts.
-  std::vector<char> buyer_posted_;  // Empty without weighted buyer affinity.
+  const double floor_;  // Positive: below the k-th score; else none.
+  int non_essential_ = 0;
+  std::vector<QueryList> lists_;
+  std::vector<CpvCode> related_divisions_;
+  std::vector<std::pair<CpvCode, double>> divisions_;  // Concepts'.
+  std::vector<std::string> buyer_keys_;
+  std::vector<char> may_pass_;      // Empty: everyone may pass.
+  std::vector<char> is_candidate_;  // 1 a candidate, 2 a seed.
+  // Raw ceilings accumulated from the essential lists; empty for none.
+  std::vector<double> text_raw_;        // BM25 of the tender's own terms.
+  std::vector<double> translated_raw_;  // Summed over translations.
+  std::vector<double> cpv_raw_;
+  std::vector<char> related_;  // Shares a division with the tender.
+  std::vector<double> concept_raw_;
+  std::vector<char> buyer_posted_;
+  std::vector<char> tag_posted_;
+  // The raw ceilings of the lists not accumulated, by source.
+  double ne_[QueryList::kSourceCount] = {};
   double rest_value_[kComponentCount] = {};
   CheapBound cheap_[kComponentCount];  // From the table, looked up once.
   bool posted_[kComponentCount];       // Has candidate postings.
@@ -359,6 +639,108 @@ double Finish(const Query& q, const IndexData& index, const SupplierDoc& d,
   return Combine(q, e->part);
 }
 
+// The postings read per list to choose seeds.
+constexpr size_t kSeedPostings = size_t{1} << 14;
+
+// Suppliers likely to be among the best, scored before the others so that
+// the k-th of their scores is a floor: from the postings of the tender's
+// codes (at their own depth), of its buyer, of its concepts' divisions
+// (concept weight 1/2 or more) and of its rarest term, the best by what
+// the list, the place and the size promise (at most kSeedPostings of a
+// list, in supplier order, are weighed).
+std::vector<uint32_t> Seeds(const Query& q, const IndexData& index,
+                            int beyond_k) {
+  const size_t wanted = static_cast<size_t>(q.top_k) + beyond_k;
+  const double* w = q.weight;
+  std::vector<double> place(index.locations().size(), 0.0);
+  if (w[kProximity] > 0) {
+    for (size_t l = 0; l < place.size(); ++l) {
+      place[l] = w[kProximity] * Proximity(q, index.locations()[l]);
+    }
+  }
+  const int32_t currency = HasValue(q) && w[kSize] > 0
+                               ? index.CurrencyId(q.value_currency)
+                               : IndexData::kNoCurrency;
+  auto rest = [&](uint32_t doc) {
+    double r = place[index.location_id(doc)];
+    if (currency != IndexData::kNoCurrency &&
+        index.turnover_currency(doc) == currency) {
+      r += w[kSize] * SizeFit(q, index.turnover(doc));
+    }
+    return r;
+  };
+  const auto more = [](const std::pair<double, uint32_t>& a,
+                       const std::pair<double, uint32_t>& b) {
+    return a.first > b.first;
+  };
+  std::vector<std::pair<double, uint32_t>> seeds, list;
+  // The best `wanted` of `list`, kept.
+  auto keep = [&] {
+    if (list.size() > wanted) {
+      std::nth_element(list.begin(), list.begin() + wanted, list.end(), more);
+      list.resize(wanted);
+    }
+    seeds.insert(seeds.end(), list.begin(), list.end());
+    list.clear();
+  };
+  auto weigh = [&](uint32_t doc, double promise) {
+    if (list.size() < kSeedPostings)
+      list.emplace_back(promise + rest(doc), doc);
+  };
+  const double code_share = (w[kCpv] + w[kTrack] + w[kConcepts]) /
+                            std::max(q.code_weight_sum, 1e-300);
+  for (const QueryCode& qc : q.codes) {
+    for (uint32_t doc : index.CpvPostings(qc.code)) {
+      weigh(doc, code_share * qc.weight);
+    }
+    keep();
+  }
+  if (w[kBuyerAffinity] > 0 && !q.buyer_key.empty()) {
+    for (uint32_t doc : index.BuyerPostings(BuyerPostingKey(q.buyer_key))) {
+      weigh(doc, w[kBuyerAffinity]);
+    }
+    keep();
+  }
+  if (w[kConcepts] > 0) {
+    for (const auto& [division, weight] : ConceptDivisions(q)) {
+      for (const auto& [doc, cw] : index.ConceptPostings(division)) {
+        if (cw >= 0.5f) {
+          weigh(doc, w[kConcepts] * weight * cw / q.concept_weight_sum);
+        }
+      }
+      keep();
+    }
+  }
+  if (w[kText] > 0 && HasText(q)) {
+    const QueryTerm& rarest =
+        *std::max_element(q.terms.begin(), q.terms.end(),
+                          [](const QueryTerm& a, const QueryTerm& b) {
+                            return a.weight < b.weight;
+                          });
+    for (const auto& [doc, tf] : index.TermPostings(rarest.id)) {
+      weigh(doc, w[kText] * rarest.weight / q.text_max);
+    }
+    keep();
+  }
+  // Each supplier once, at its best promise.
+  std::sort(seeds.begin(), seeds.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second < b.second : a.first > b.first;
+  });
+  seeds.erase(std::unique(seeds.begin(), seeds.end(),
+                          [](const auto& a, const auto& b) {
+                            return a.second == b.second;
+                          }),
+              seeds.end());
+  if (seeds.size() > wanted) {
+    std::nth_element(seeds.begin(), seeds.begin() + wanted, seeds.end(), more);
+    seeds.resize(wanted);
+  }
+  std::vector<uint32_t> docs;
+  docs.reserve(seeds.size());
+  for (const auto& s : seeds) docs.push_back(s.second);
+  return docs;
+}
+
 }  // namespace
 
 Retrieved ScoreEveryone(const Query& q, const IndexData& index) {
@@ -381,7 +763,11 @@ Retrieved ScoreEveryone(const Query& q, const IndexData& index) {
 }
 
 Retrieved RetrieveTopK(const Query& q, const IndexData& index) {
-  const Bounds bounds(q, index);
+  return RetrieveTopKWith(q, index, RetrievalTuning());
+}
+
+Retrieved RetrieveTopKWith(const Query& q, const IndexData& index,
+                           const RetrievalTuning& tuning) {
   Retrieved out;
   TopK top(q.top_k, q.min_score);
   auto consider = [&](uint32_t doc, Evaluation* e) {
@@ -393,6 +779,26 @@ Retrieved RetrieveTopK(const Query& q, const IndexData& index) {
     top.Offer({Finish(q, index, d, e), doc, TieKey(d)});
     ++out.scored;
   };
+  // The seeds first: any k real scores are at most the k-th best, so the
+  // k-th of theirs is a floor below which no supplier is looked at.
+  const std::vector<uint32_t> seeds =
+      tuning.seeds_beyond_k >= 0 ? Seeds(q, index, tuning.seeds_beyond_k)
+                                 : std::vector<uint32_t>();
+  for (uint32_t doc : seeds) {
+    const SupplierDoc& d = index.doc(doc);
+    if (!Eligible(q, d, nullptr)) {
+      ++out.excluded;
+      continue;
+    }
+    double value[kComponentCount];
+    top.Offer({Score(q, index, d, value), doc, TieKey(d)});
+    ++out.scored;
+  }
+  Bounds bounds(q, index, top.full() ? top.threshold() : Bounds::kNoFloor,
+                tuning.non_essential_share);
+  for (uint32_t doc : seeds) bounds.MarkSeed(doc);
+  out.seeds = static_cast<int64_t>(seeds.size());
+  out.non_essential = bounds.non_essential();
   // Candidates by decreasing cheap bound: the loop stops at the first cheap
   // bound below the k-th score, and skips a candidate whose bound,
   // tightened, falls below it. Most are never reached, so they are put in
@@ -401,12 +807,15 @@ Retrieved RetrieveTopK(const Query& q, const IndexData& index) {
   std::vector<Ranked> bounded;
   bounded.reserve(bounds.size());
   Evaluation e;
+  const double floor = top.full() ? top.threshold() : q.min_score;
   for (int doc = 0; doc < bounds.size(); ++doc) {
     if (bounds.is_candidate(doc) && bounds.admitted(doc)) {
-      bounded.push_back({bounds.Cheap(doc, &e), static_cast<uint32_t>(doc)});
+      const double bound = bounds.Cheap(doc, &e);
+      ++out.candidates;
+      if (bound >= floor)
+        bounded.push_back({bound, static_cast<uint32_t>(doc)});
     }
   }
-  out.candidates = static_cast<int64_t>(bounded.size());
   bool done = false;
   for (size_t begin = 0, slice = kFirstSlice; !done && begin < bounded.size();
        begin += slice, slice *= 4) {
@@ -428,12 +837,15 @@ Retrieved RetrieveTopK(const Query& q, const IndexData& index) {
       consider(b->doc, &e);
     }
   }
-  // Non-candidates, each bounded by its own place and size when the most
-  // any of them can score reaches the k-th.
-  if (bounds.Rest() > q.min_score &&
+  // Without a floor, the non-candidates, each bounded by its own place and
+  // size when the most any of them can score reaches the k-th.
+  if (!bounds.floored() && bounds.Rest() > q.min_score &&
       (!top.full() || bounds.Rest() >= top.threshold())) {
     for (int doc = 0; doc < bounds.size(); ++doc) {
-      if (bounds.is_candidate(doc) || !bounds.admitted(doc)) continue;
+      if (bounds.is_candidate(doc) || bounds.is_seed(doc) ||
+          !bounds.admitted(doc)) {
+        continue;
+      }
       const double bound = bounds.Cheap(doc, &e);
       if (bound <= q.min_score || (top.full() && bound < top.threshold())) {
         continue;
@@ -446,11 +858,13 @@ Retrieved RetrieveTopK(const Query& q, const IndexData& index) {
 }
 
 int64_t RankOf(const Query& q, const IndexData& index, Ranked target) {
-  const Bounds bounds(q, index);
-  // A supplier whose bound is below the target's score scores below it;
-  // one whose bound reaches it is evaluated and scored.
+  // Floored at the target's score: a supplier whose bound is below it
+  // scores below it; one whose bound reaches it is evaluated and scored.
+  const Bounds bounds(q, index,
+                      target.score > 0 ? target.score : Bounds::kNoFloor,
+                      RetrievalTuning().non_essential_share);
   int64_t better = 0;
-  const bool rest = bounds.Rest() >= target.score;
+  const bool rest = !bounds.floored() && bounds.Rest() >= target.score;
   Evaluation e;
   for (int doc = 0; doc < bounds.size(); ++doc) {
     const uint32_t d = static_cast<uint32_t>(doc);

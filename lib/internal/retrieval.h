@@ -37,14 +37,39 @@ inline bool Better(const Ranked& a, const Ranked& b) {
 }
 
 struct Retrieved {
-  std::vector<Ranked> top;  // Unordered.
-  int64_t candidates = 0;   // Retrieved from postings.
-  int64_t excluded = 0;     // Evaluated and found ineligible.
-  int64_t scored = 0;       // Fully scored.
+  std::vector<Ranked> top;    // Unordered.
+  int64_t candidates = 0;     // Bounded from postings (or by place).
+  int64_t excluded = 0;       // Evaluated and found ineligible.
+  int64_t scored = 0;         // Fully scored (the seeds included).
+  int64_t seeds = 0;          // Scored first, for the floor.
+  int64_t non_essential = 0;  // Query lists not read (MaxScore).
+};
+
+// How RetrieveTopK prunes; every setting gives the same top k.
+struct RetrievalTuning {
+  // Score k and this many promising suppliers first (the best in the
+  // postings of the tender's own codes, buyer, strongest concepts and
+  // rarest term, by place; negative for none): the k-th of their scores is
+  // a floor, and no supplier whose bound is below it is ordered or visited
+  // by place.
+  int seeds_beyond_k = 16;
+  // With a floor, the query lists with the smallest ceilings are not read
+  // (MaxScore, Turtle and Flood 1995) while their ceilings add up to at
+  // most this share of the score (and stay below the floor): every
+  // supplier's bound counts them at their ceilings instead. These are the
+  // tender's common words and weakest translations, with long postings. A
+  // larger share leaves more unread but loosens every bound, and a loose
+  // text bound is tightened by computing the text value, so it stops
+  // paying: on real tenders at 100k suppliers retrieval with 0.01 was
+  // 1.15x to 1.19x faster than with 0, with 0.02 no faster than with 0.01,
+  // with 0.05 slower at p99 (doc/benchmarks.md, "Issue 16: ... (round 7)").
+  double non_essential_share = 0.01;
 };
 
 // The best q.top_k eligible suppliers, pruned with exact bounds.
 Retrieved RetrieveTopK(const Query& q, const IndexData& index);
+Retrieved RetrieveTopKWith(const Query& q, const IndexData& index,
+                           const RetrievalTuning& tuning);
 
 // The reference: every supplier evaluated and scored.
 Retrieved ScoreEveryone(const Query& q, const IndexData& index);

@@ -1,0 +1,179 @@
+// Retrieval against its brute-force twin: RetrieveTopK, with seeds and a
+// floor, and with query lists left unread (MaxScore), returns exactly what
+// ScoreEveryone returns; RankOf equals counting everyone better.
+#include "procmatch/internal/retrieval.h"
+
+#include <algorithm>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "google/protobuf/descriptor.h"
+#include "gtest/gtest.h"
+#include "procmatch/internal/index_data.h"
+#include "procmatch/internal/query.h"
+#include "procmatch/supplier_index.h"
+#include "procmatch/validation.h"
+#include "tests/random_corpus.h"
+
+namespace procmatch {
+namespace internal {
+namespace {
+
+std::shared_ptr<const SupplierIndex> BuildIndex(int suppliers, uint32_t seed) {
+  SupplierIndex::Builder builder;
+  for (const auto& s : testing::RandomSuppliers(suppliers, seed)) {
+    absl::Status added = builder.Add(s);
+    EXPECT_TRUE(added.ok()) << added;
+  }
+  auto index = std::move(builder).Build();
+  EXPECT_TRUE(index.ok()) << index.status();
+  return *index;
+}
+
+// Every weight random, each zero a third of the time.
+void RandomWeights(std::mt19937* rng, v1::MatchRequest* request) {
+  v1::ScoreWeights& w = *request->mutable_options()->mutable_weights();
+  const google::protobuf::Descriptor* fields = w.GetDescriptor();
+  for (int f = 0; f < fields->field_count(); ++f) {
+    const double weight =
+        (*rng)() % 3 == 0 ? 0.0 : std::uniform_real_distribution<>(0, 1)(*rng);
+    w.GetReflection()->SetDouble(&w, fields->field(f), weight);
+  }
+}
+
+// The top k in order, as comparable text: ids, scores to the bit, ties.
+std::string Listing(Retrieved r) {
+  std::sort(r.top.begin(), r.top.end(), Better);
+  std::string s;
+  for (const Ranked& x : r.top) {
+    absl::StrAppend(&s, x.doc, " ", absl::StrFormat("%a", x.score), " ",
+                    x.contracts, "\n");
+  }
+  return s;
+}
+
+class RetrievalOracleTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    index_ = BuildIndex(4000, 91);
+    requests_ = testing::RandomRequests(120, 92);
+    std::mt19937 rng(93);
+    // Default weights for the first third, random for the rest.
+    for (size_t i = requests_.size() / 3; i < requests_.size(); ++i) {
+      RandomWeights(&rng, &requests_[i]);
+    }
+  }
+
+  std::unique_ptr<Query> Prepare(const v1::MatchRequest& request, int k) {
+    auto q = PrepareQuery(request, IndexAccess::Data(*index_), validator_);
+    EXPECT_TRUE(q.ok()) << q.status();
+    if (!q.ok()) return nullptr;
+    (*q)->top_k = k;
+    return *std::move(q);
+  }
+
+  const IndexData& data() const { return IndexAccess::Data(*index_); }
+
+  std::shared_ptr<const SupplierIndex> index_;
+  std::vector<v1::MatchRequest> requests_;
+  Validator validator_;
+};
+
+// Seeds and floor on or off, no list to every list left unread: the same
+// top k as scoring everyone, for k from 1 to more than the corpus.
+TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
+  const int ks[] = {1, 3, 10, 40, 5000};
+  RetrievalTuning no_seeds;
+  no_seeds.seeds_beyond_k = -1;
+  no_seeds.non_essential_share = 0;
+  RetrievalTuning some;
+  some.seeds_beyond_k = 0;
+  some.non_essential_share = 0.05;
+  RetrievalTuning all;
+  all.non_essential_share = 1;
+  const RetrievalTuning tunings[] = {RetrievalTuning(), no_seeds, some, all};
+  int64_t scored_pruned = 0, scored_everyone = 0, floored = 0, split = 0;
+  int compared = 0, listed = 0;
+  for (size_t i = 0; i < requests_.size(); ++i) {
+    const int k = ks[i % std::size(ks)];
+    std::unique_ptr<Query> q = Prepare(requests_[i], k);
+    if (q == nullptr) return;
+    const Retrieved everyone = ScoreEveryone(*q, data());
+    const std::string expected = Listing(everyone);
+    listed += !everyone.top.empty();
+    for (size_t t = 0; t < std::size(tunings); ++t) {
+      const Retrieved pruned = RetrieveTopKWith(*q, data(), tunings[t]);
+      ASSERT_EQ(Listing(pruned), expected)
+          << "request " << i << " k " << k << " tuning " << t << "\n"
+          << requests_[i].options().DebugString();
+      ++compared;
+      if (t == 0) {
+        scored_pruned += pruned.scored;
+        scored_everyone += everyone.scored;
+        floored += pruned.seeds > 0 && pruned.candidates < data().size();
+      }
+      if (t == 3) split += pruned.non_essential > 0;
+    }
+  }
+  EXPECT_EQ(compared, 4 * static_cast<int>(requests_.size()));
+  // Meaningful only if queries list suppliers, if the seeds' floor leaves
+  // suppliers unbounded, and if lists are left unread.
+  EXPECT_GT(listed, 100);
+  EXPECT_GT(floored, 20);
+  EXPECT_GT(split, 20);
+  EXPECT_LT(scored_pruned, scored_everyone / 4);
+}
+
+// Place and size alone (no postings): the floor leaves whole places
+// unvisited, exactly.
+TEST_F(RetrievalOracleTest, PlaceAndSizeAloneEqualsScoringEveryone) {
+  int64_t candidates = 0, everyone_candidates = 0;
+  for (v1::MatchRequest request : requests_) {
+    v1::ScoreWeights& w = *request.mutable_options()->mutable_weights();
+    const google::protobuf::Descriptor* fields = w.GetDescriptor();
+    for (int f = 0; f < fields->field_count(); ++f) {
+      w.GetReflection()->SetDouble(&w, fields->field(f), 0);
+    }
+    w.set_proximity(0.7);
+    w.set_size_fit(0.3);
+    std::unique_ptr<Query> q = Prepare(request, 10);
+    if (q == nullptr) return;
+    const Retrieved everyone = ScoreEveryone(*q, data());
+    const Retrieved pruned = RetrieveTopK(*q, data());
+    ASSERT_EQ(Listing(pruned), Listing(everyone)) << request.DebugString();
+    candidates += pruned.candidates;
+    everyone_candidates += everyone.candidates;
+  }
+  EXPECT_LT(candidates, everyone_candidates / 2);
+}
+
+// A supplier's rank, pruned at its own score, equals one plus the number of
+// eligible suppliers better than it.
+TEST_F(RetrievalOracleTest, RankOfEqualsCountingEveryone) {
+  std::mt19937 rng(94);
+  int ranked = 0;
+  for (size_t i = 0; i < requests_.size(); i += 3) {
+    std::unique_ptr<Query> q = Prepare(requests_[i], data().size());
+    if (q == nullptr) return;
+    Retrieved everyone = ScoreEveryone(*q, data());
+    if (everyone.top.empty()) continue;
+    std::sort(everyone.top.begin(), everyone.top.end(), Better);
+    for (int pick = 0; pick < 3; ++pick) {
+      // The top, then anywhere.
+      const size_t at = pick == 0 ? 0 : rng() % everyone.top.size();
+      EXPECT_EQ(RankOf(*q, data(), everyone.top[at]),
+                static_cast<int64_t>(at) + 1)
+          << "request " << i;
+      ++ranked;
+    }
+  }
+  EXPECT_GT(ranked, 60);
+}
+
+}  // namespace
+}  // namespace internal
+}  // namespace procmatch
