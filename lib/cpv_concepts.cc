@@ -87,6 +87,35 @@ absl::string_view ConceptTermView(absl::string_view term, bool stemmed) {
   return term.substr(0, pos);
 }
 
+// A `group:value` pair: a group's three digits and a finite number.
+bool ParseGroupValue(absl::string_view pair, int32_t* group, double* value) {
+  std::pair<absl::string_view, absl::string_view> kv =
+      absl::StrSplit(pair, ':');
+  return kv.first.size() == 3 && absl::ascii_isdigit(kv.first[0]) &&
+         absl::SimpleAtoi(kv.first, group) && *group >= 0 &&
+         absl::SimpleAtod(kv.second, value) && std::isfinite(*value);
+}
+
+// Calls parse(fields) for each non-empty line of a tab-separated file
+// after its header; the first problem it returns (non-empty) becomes an
+// InvalidArgument error naming the file and the line.
+template <typename Parse>
+absl::Status ForEachRow(absl::string_view tsv, absl::string_view file,
+                        Parse parse) {
+  int line_no = 0;
+  for (absl::string_view line : absl::StrSplit(tsv, '\n')) {
+    ++line_no;
+    if (line_no == 1 || line.empty()) continue;
+    const std::string problem =
+        parse(std::vector<absl::string_view>(absl::StrSplit(line, '\t')));
+    if (!problem.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(file, ": line ", line_no, ": ", problem));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 std::string ConceptTerm(absl::string_view term, absl::string_view language) {
@@ -127,124 +156,103 @@ absl::StatusOr<std::unique_ptr<CpvConcepts>> CpvConcepts::Create(
     Labels& labels = c->labels_[cpv.Ordinal(*code)];
     for (int l = 0; l < kConceptLanguageCount; ++l) labels[l] = f[l + 1];
   }
-  line_no = 0;
-  for (absl::string_view line : absl::StrSplit(notices_tsv, '\n')) {
-    ++line_no;
-    if (line_no == 1 || line.empty()) continue;
-    auto bad = [&](absl::string_view problem) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("concept notices: line ", line_no, ": ", problem));
-    };
-    std::vector<absl::string_view> f = absl::StrSplit(line, '\t');
-    int notices;
-    if (f.size() < 3 || !absl::SimpleAtoi(f[2], &notices) || notices <= 0) {
-      return bad("expected language, term, notices > 0 and codes");
-    }
-    const int l = LanguageIndex(f[0]);
-    if (l < 0) return bad(absl::StrCat("unknown language \"", f[0], "\""));
-    // `group:count ...` into `out`.
-    auto parse_groups = [&](absl::string_view field,
-                            std::vector<std::pair<int32_t, float>>* out) {
-      for (absl::string_view pair : absl::StrSplit(field, ' ')) {
-        if (pair.empty()) continue;
-        std::pair<absl::string_view, absl::string_view> kv =
-            absl::StrSplit(pair, ':');
-        int32_t group;
-        float count;
-        if (kv.first.size() != 3 || !absl::SimpleAtoi(kv.first, &group) ||
-            !absl::SimpleAtof(kv.second, &count) || count <= 0) {
-          return false;
+  absl::Status status = ForEachRow(
+      notices_tsv, "concept notices",
+      [&](const std::vector<absl::string_view>& f) -> std::string {
+        int notices;
+        if (f.size() < 3 || !absl::SimpleAtoi(f[2], &notices) || notices <= 0) {
+          return "expected language, term, notices > 0 and codes";
         }
-        out->emplace_back(group, count);
-      }
-      return true;
-    };
-    if (f[1] == "*") {
-      c->notice_count_[l] = notices;
-      std::vector<std::pair<int32_t, float>> prior, mass;
-      if ((f.size() > 3 && !parse_groups(f[3], &prior)) ||
-          (f.size() > 4 && !parse_groups(f[4], &mass))) {
-        return bad("bad group:count");
-      }
-      for (const auto& [g, n] : prior) c->group_notices_[g] += n;
-      for (const auto& [g, n] : mass) c->group_mass_[l][g] += n;
-      continue;
-    }
-    NoticeTerm& term = c->notice_terms_[l][f[1]];
-    term.notices = notices;
-    if (f.size() < 4) return bad("no codes");
-    if (f.size() > 4 && !parse_groups(f[4], &term.groups)) {
-      return bad("bad group:count");
-    }
-    for (absl::string_view pair : absl::StrSplit(f[3], ' ')) {
-      std::pair<absl::string_view, absl::string_view> kv =
-          absl::StrSplit(pair, ':');
-      float count;
-      absl::StatusOr<CpvCode> code = cpv.Parse(kv.first);
-      if (!code.ok() || !absl::SimpleAtof(kv.second, &count) || count <= 0) {
-        return bad(absl::StrCat("bad code:count \"", pair, "\""));
-      }
-      term.counts.emplace_back(cpv.Ordinal(*code), count);
-    }
-  }
-  line_no = 0;
-  for (absl::string_view line : absl::StrSplit(concept_classes_tsv, '\n')) {
-    ++line_no;
-    if (line_no == 1 || line.empty()) continue;
-    std::vector<absl::string_view> f = absl::StrSplit(line, '\t');
-    int32_t feature;
-    if (f.size() != 2 || f[0].size() != 3 ||
-        !absl::SimpleAtoi(f[0], &feature)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("concept classes: line ", line_no,
-                       ": expected a group's 3 digits and group:count pairs"));
-    }
-    for (absl::string_view pair : absl::StrSplit(f[1], ' ')) {
-      std::pair<absl::string_view, absl::string_view> kv =
-          absl::StrSplit(pair, ':');
-      int32_t group;
-      double count;
-      if (kv.first.size() != 3 || !absl::SimpleAtoi(kv.first, &group) ||
-          !absl::SimpleAtod(kv.second, &count) || count <= 0) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("concept classes: line ", line_no,
-                         ": bad group:count \"", pair, "\""));
-      }
-      c->pooled_groups_.counts[feature][group] += count;
-      c->pooled_groups_.totals[group] += count;
-      c->pooled_divisions_.counts[feature][group / 10] += count;
-      c->pooled_divisions_.totals[group / 10] += count;
-    }
-  }
+        const int l = LanguageIndex(f[0]);
+        if (l < 0) return absl::StrCat("unknown language \"", f[0], "\"");
+        // `group:count ...` into `out`.
+        auto parse_groups = [&](absl::string_view field,
+                                std::vector<std::pair<int32_t, float>>* out) {
+          for (absl::string_view pair : absl::StrSplit(field, ' ')) {
+            if (pair.empty()) continue;
+            int32_t group;
+            double count;
+            if (!ParseGroupValue(pair, &group, &count) || count <= 0) {
+              return false;
+            }
+            out->emplace_back(group, static_cast<float>(count));
+          }
+          return true;
+        };
+        if (f[1] == "*") {
+          c->notice_count_[l] = notices;
+          std::vector<std::pair<int32_t, float>> prior, mass;
+          if ((f.size() > 3 && !parse_groups(f[3], &prior)) ||
+              (f.size() > 4 && !parse_groups(f[4], &mass))) {
+            return "bad group:count";
+          }
+          for (const auto& [g, n] : prior) c->group_notices_[g] += n;
+          for (const auto& [g, n] : mass) c->group_mass_[l][g] += n;
+          return "";
+        }
+        NoticeTerm& term = c->notice_terms_[l][f[1]];
+        term.notices = notices;
+        if (f.size() < 4) return "no codes";
+        if (f.size() > 4 && !parse_groups(f[4], &term.groups)) {
+          return "bad group:count";
+        }
+        for (absl::string_view pair : absl::StrSplit(f[3], ' ')) {
+          std::pair<absl::string_view, absl::string_view> kv =
+              absl::StrSplit(pair, ':');
+          float count;
+          absl::StatusOr<CpvCode> code = cpv.Parse(kv.first);
+          if (!code.ok() || !absl::SimpleAtof(kv.second, &count) ||
+              count <= 0) {
+            return absl::StrCat("bad code:count \"", pair, "\"");
+          }
+          term.counts.emplace_back(cpv.Ordinal(*code), count);
+        }
+        return "";
+      });
+  if (!status.ok()) return status;
+  status =
+      ForEachRow(concept_classes_tsv, "concept classes",
+                 [&](const std::vector<absl::string_view>& f) -> std::string {
+                   int32_t feature;
+                   if (f.size() != 2 || f[0].size() != 3 ||
+                       !absl::SimpleAtoi(f[0], &feature)) {
+                     return "expected a group's 3 digits and group:count pairs";
+                   }
+                   for (absl::string_view pair : absl::StrSplit(f[1], ' ')) {
+                     int32_t group;
+                     double count;
+                     if (!ParseGroupValue(pair, &group, &count) || count <= 0) {
+                       return absl::StrCat("bad group:count \"", pair, "\"");
+                     }
+                     c->pooled_groups_.counts[feature][group] += count;
+                     c->pooled_groups_.totals[group] += count;
+                     c->pooled_divisions_.counts[feature][group / 10] += count;
+                     c->pooled_divisions_.totals[group / 10] += count;
+                   }
+                   return "";
+                 });
+  if (!status.ok()) return status;
   c->pooled_vocabulary_ = c->pooled_groups_.counts.size() + 1.0;
-  line_no = 0;
-  for (absl::string_view line : absl::StrSplit(discriminative_tsv, '\n')) {
-    ++line_no;
-    if (line_no == 1 || line.empty()) continue;
-    auto bad = [&](absl::string_view problem) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("discriminative model: line ", line_no, ": ", problem));
-    };
-    std::vector<absl::string_view> f = absl::StrSplit(line, '\t');
-    uint32_t feature;
-    if (f.size() != 2 || !absl::SimpleAtoi(f[0], &feature)) {
-      return bad("expected a feature hash and group:weight pairs");
-    }
-    std::vector<GroupWeight>& weights = c->discriminative_[feature];
-    if (!weights.empty()) return bad(absl::StrCat("feature ", f[0], " again"));
-    for (absl::string_view pair : absl::StrSplit(f[1], ' ')) {
-      std::pair<absl::string_view, absl::string_view> kv =
-          absl::StrSplit(pair, ':');
-      int32_t group;
-      float weight;
-      if (kv.first.size() != 3 || !absl::SimpleAtoi(kv.first, &group) ||
-          group < 0 || !absl::SimpleAtof(kv.second, &weight) ||
-          !std::isfinite(weight)) {
-        return bad(absl::StrCat("bad group:weight \"", pair, "\""));
-      }
-      weights.push_back({group, weight});
-    }
-  }
+  status = ForEachRow(
+      discriminative_tsv, "discriminative model",
+      [&](const std::vector<absl::string_view>& f) -> std::string {
+        uint32_t feature;
+        if (f.size() != 2 || !absl::SimpleAtoi(f[0], &feature)) {
+          return "expected a feature hash and group:weight pairs";
+        }
+        std::vector<GroupWeight>& weights = c->discriminative_[feature];
+        if (!weights.empty()) return absl::StrCat("feature ", f[0], " again");
+        for (absl::string_view pair : absl::StrSplit(f[1], ' ')) {
+          int32_t group;
+          double weight;
+          if (!ParseGroupValue(pair, &group, &weight)) {
+            return absl::StrCat("bad group:weight \"", pair, "\"");
+          }
+          weights.push_back({group, static_cast<float>(weight)});
+        }
+        return "";
+      });
+  if (!status.ok()) return status;
   return c;
 }
 
