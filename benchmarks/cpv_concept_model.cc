@@ -3,9 +3,13 @@
 //
 //   bazel run -c opt //benchmarks:cpv_concept_model -- write
 //     rewrites data/cpv/concept_notices.tsv (word-to-code links and the
-//     classifier's word counts per group from the training notices) and
-//     data/cpv/language_profiles.tsv (character trigram profiles from the
-//     CPV labels and the training notices);
+//     classifier's word counts per group from the training notices),
+//     data/cpv/concept_classes.tsv (the pooled concept classifier's counts),
+//     data/cpv/concept_discriminative.tsv (the discriminative model: a
+//     softmax regression over CPV groups trained on the training notices
+//     and every label, TrainingOptions) and data/cpv/language_profiles.tsv
+//     (character trigram profiles from the CPV labels and the training
+//     notices); the same data give the same bytes;
 //   bazel run -c opt //benchmarks:cpv_concept_model -- evaluate
 //     SuggestCpv and DetectLanguage on the held-out notices (fold 0 of
 //     tests/ted_split.h), with the model trained on folds 1-3, as bundled;
@@ -16,7 +20,10 @@
 //     learnt from the other two; fold 0 is never read) over the
 //     classifier's link bonus and word specificity (`all`: also the links'
 //     variants, title weight, label prior and smoothing): the figures the
-//     defaults of ConceptWeights were chosen on.
+//     defaults of ConceptWeights were chosen on; `tune pooled` the pooled
+//     concept classifier's weight; `tune discriminative` and
+//     `tune discriminative2` the discriminative model's training options
+//     and weight (two rounds).
 //
 // A notice is read as the importer reads it; its text is its title,
 // description and lots' titles and descriptions, its main code the
@@ -38,6 +45,8 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -248,17 +257,19 @@ std::string ConceptClasses(const CpvConcepts& model,
 // CPV groups, trained by stochastic gradient descent on the softmax loss
 // with L2, in a fixed order (a seeded Mersenne twister's shuffle), so that
 // the same data give the same bytes.
+// The defaults are what `write` trains the bundled model with, chosen by
+// `tune discriminative` and `tune discriminative2` (doc/cross_language.md).
 struct TrainingOptions {
   int epochs = 8;
   double learning_rate = 0.5;  // Divided by 1 + epoch.
   double l2 = 1e-4;            // Per update, on the rows the example has.
   // Each code's label, in each language, is an example of the code's group
   // of this weight (a notice weighs 1); 0 leaves the labels out.
-  double label_examples = 0.01;
+  double label_examples = 0.03;
   // A notice is also an example of its other codes' groups, of this weight.
   double other_codes = 0;
   // Weights under this (in absolute value) are not written.
-  double prune = 0.01;
+  double prune = 0.1;
 };
 
 struct Example {
@@ -527,39 +538,94 @@ ConceptWeights PreviousRelease() {
   return w;
 }
 
+// The model file without its weights under `threshold` (the bias's kept).
+std::string Pruned(const std::string& model, double threshold) {
+  std::string out;
+  const std::string bias = absl::StrCat(CpvConcepts::BiasFeature(), "\t");
+  for (absl::string_view line :
+       absl::StrSplit(model, '\n', absl::SkipEmpty())) {
+    if (out.empty() || absl::StartsWith(line, bias)) {  // Header, bias.
+      absl::StrAppend(&out, line, "\n");
+      continue;
+    }
+    std::pair<absl::string_view, absl::string_view> f =
+        absl::StrSplit(line, '\t');
+    std::vector<absl::string_view> pairs;
+    for (absl::string_view pair : absl::StrSplit(f.second, ' ')) {
+      double w = 0;
+      if (absl::SimpleAtod(pair.substr(pair.find(':') + 1), &w) &&
+          std::fabs(w) >= threshold) {
+        pairs.push_back(pair);
+      }
+    }
+    if (!pairs.empty()) {
+      absl::StrAppend(&out, f.first, "\t", absl::StrJoin(pairs, " "), "\n");
+    }
+  }
+  return out;
+}
+
 // Three-fold cross-validation on folds 1-3 of the discriminative model:
 // training options × its weight beside the classifier (`tune
 // discriminative`). Each fold's model, links and pooled counts are learnt
 // from the other two folds.
 void DiscriminativeGrid(const std::vector<Notice>& notices,
-                        const std::string& labels) {
+                        const std::string& labels, bool second_round) {
   const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
   struct Variant {
     std::string name;
     TrainingOptions training;
+    double concepts = 1;  // ConceptWeights::discriminative_concepts.
   };
   std::vector<Variant> variants;
+  // The options the grids vary around (the first round's defaults).
+  TrainingOptions first;
+  first.label_examples = 0.01;
+  first.prune = 0.01;
+  if (second_round) {
+    // Round 2, around the first round's best cells (labels 0.03, 16
+    // epochs): together, more label weight, the concepts' scale.
+    TrainingOptions t = first;
+    t.label_examples = 0.03;
+    t.epochs = 16;
+    variants.push_back({"labels 0.03, 16 epochs", t});
+    t.epochs = 8;
+    t.label_examples = 0.1;
+    variants.push_back({"labels 0.1", t});
+    t.label_examples = 0.03;
+    variants.push_back({"labels 0.03, concepts 0.5", t, 0.5});
+    variants.push_back({"labels 0.03, concepts 2", t, 2});
+  }
   for (double label_examples : {0.0, 0.003, 0.01, 0.03}) {
-    TrainingOptions t;
+    if (second_round) break;
+    TrainingOptions t = first;
     t.label_examples = label_examples;
     variants.push_back({absl::StrFormat("labels %g", label_examples), t});
   }
   for (double l2 : {1e-5, 1e-3}) {
-    TrainingOptions t;
+    if (second_round) break;
+    TrainingOptions t = first;
     t.l2 = l2;
     variants.push_back({absl::StrFormat("l2 %g", l2), t});
   }
-  {
-    TrainingOptions t;
+  if (!second_round) {
+    TrainingOptions t = first;
     t.other_codes = 0.3;
     variants.push_back({"other codes 0.3", t});
-  }
-  {
-    TrainingOptions t;
+    t.other_codes = 0;
     t.epochs = 16;
     variants.push_back({"16 epochs", t});
   }
-  const std::vector<double> blend = {0.0, 0.5, 1.0, 2.0, 4.0, 100.0};
+  // (weight, pruning of the written model: 0 as written).
+  const std::vector<std::pair<double, double>> blend =
+      second_round
+          ? std::vector<std::pair<double, double>>{{0, 0}, {2, 0},    {3, 0},
+                                                   {4, 0}, {3, 0.03}, {3, 0.1}}
+          : std::vector<std::pair<double, double>>{{0, 0}, {0.5, 0}, {1, 0},
+                                                   {2, 0}, {4, 0},   {100, 0}};
+  std::vector<double> size(variants.size());  // Bytes, summed over folds.
+  std::vector<std::vector<double>> kept(variants.size(),
+                                        std::vector<double>(blend.size()));
   std::vector<std::vector<Figures>> all(variants.size(),
                                         std::vector<Figures>(blend.size()));
   for (int f : {1, 2, 3}) {
@@ -575,21 +641,25 @@ void DiscriminativeGrid(const std::vector<Notice>& notices,
       std::exit(1);
     }
     const std::string classes = ConceptClasses(**base, notices, train);
-    const auto start = std::chrono::steady_clock::now();
-    const std::vector<Example> label_examples = LabelExamples(**base);
-    std::vector<Example> notice_examples[2] = {
-        NoticeExamples(**base, notices, train, 0),
-        NoticeExamples(**base, notices, train, 0.3)};
-    std::printf(
-        "fold %d: %zu notice and %zu label examples (%.1f s)\n", f,
-        notice_examples[0].size(), label_examples.size(),
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-            .count());
+    // Examples by (concepts' scale, other codes' weight).
+    std::map<std::pair<double, double>, std::vector<Example>> notice_examples;
+    std::map<double, std::vector<Example>> label_examples;
     for (size_t v = 0; v < variants.size(); ++v) {
       const TrainingOptions& t = variants[v].training;
+      ConceptWeights features;
+      features.discriminative_concepts = variants[v].concepts;
+      absl::StatusOr<std::unique_ptr<CpvConcepts>> featuring =
+          CpvConcepts::Create(labels, links, cpv, features);
+      std::vector<Example>& by_notices =
+          notice_examples[{variants[v].concepts, t.other_codes}];
+      if (by_notices.empty()) {
+        by_notices = NoticeExamples(**featuring, notices, train, t.other_codes);
+      }
+      std::vector<Example>& by_labels = label_examples[variants[v].concepts];
+      if (by_labels.empty()) by_labels = LabelExamples(**featuring);
       const auto train_start = std::chrono::steady_clock::now();
-      const std::string model = TrainDiscriminative(
-          notice_examples[t.other_codes > 0 ? 1 : 0], label_examples, t);
+      const std::string model = TrainDiscriminative(by_notices, by_labels, t);
+      size[v] += model.size();
       std::printf("  %s: %zu bytes, %.1f s\n", variants[v].name.c_str(),
                   model.size(),
                   std::chrono::duration<double>(
@@ -598,12 +668,17 @@ void DiscriminativeGrid(const std::vector<Notice>& notices,
       for (size_t b = 0; b < blend.size(); ++b) {
         if (b == 0 && v > 0) continue;  // Weight 0: the model unused.
         ConceptWeights w;
-        w.discriminative = blend[b];
-        absl::StatusOr<std::unique_ptr<CpvConcepts>> c =
-            CpvConcepts::Create(labels, links, cpv, w, classes, model);
+        w.discriminative = blend[b].first;
+        w.discriminative_concepts = variants[v].concepts;
+        absl::StatusOr<std::unique_ptr<CpvConcepts>> c = CpvConcepts::Create(
+            labels, links, cpv, w, classes,
+            blend[b].second > 0 ? Pruned(model, blend[b].second) : model);
         if (!c.ok()) {
           std::fprintf(stderr, "%s\n", c.status().ToString().c_str());
           std::exit(1);
+        }
+        if (blend[b].second > 0) {
+          kept[v][b] += Pruned(model, blend[b].second).size();
         }
         Figures x = Evaluate(**c, notices, f, false);
         Figures& sum = all[v][b];
@@ -618,9 +693,14 @@ void DiscriminativeGrid(const std::vector<Notice>& notices,
   for (size_t v = 0; v < variants.size(); ++v) {
     for (size_t b = 0; b < blend.size(); ++b) {
       if (b == 0 && v > 0) continue;
-      Report(
-          absl::StrFormat("%s, weight %g", variants[v].name, blend[b]).c_str(),
-          all[v][b]);
+      Report(absl::StrFormat(
+                 "%s, weight %g%s", variants[v].name, blend[b].first,
+                 blend[b].second > 0
+                     ? absl::StrFormat(", pruned %g (%.0f%%)", blend[b].second,
+                                       100.0 * kept[v][b] / size[v])
+                     : "")
+                 .c_str(),
+             all[v][b]);
     }
   }
 }
@@ -715,8 +795,8 @@ int Run(const std::string& mode, const std::string& option) {
       return all;
     };
     std::printf("tune: folds 1-3, each trained on the other two\n");
-    if (option == "discriminative") {
-      DiscriminativeGrid(notices, *labels);
+    if (option == "discriminative" || option == "discriminative2") {
+      DiscriminativeGrid(notices, *labels, option == "discriminative2");
       return 0;
     }
     if (option == "pooled") {

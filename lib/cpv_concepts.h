@@ -28,10 +28,13 @@
 // label's words as pseudo-counts, one prior over all languages: the CPV
 // codes are the bridge; a text's words weighted by their specificity among
 // notices), joined by the links above (a group gains its best code's link
-// score) and by a pooled classifier over the text's label concepts, learnt
+// score), by a pooled classifier over the text's label concepts, learnt
 // from every language's notices together (a Latvian text learns from French
-// notices), picks the division by the evidence summed over the whole text,
-// then ranks the groups, and the links pick the code within each group.
+// notices), and by a discriminative model (a softmax regression over
+// groups, trained offline on the notices and every label in every language,
+// data/cpv/concept_discriminative.tsv), picks the division by the evidence
+// summed over the whole text, then ranks the groups, and the links pick the
+// code within each group.
 //
 // Example:
 //
@@ -178,13 +181,13 @@ struct ConceptWeights {
   // benchmarks/cpv_concept_model (the discriminative file), over the text's
   // SuggestionFeatures. A group's log posterior gains this times the model's
   // log probability of the group, a division's the same of the division
-  // (its groups' summed probability). 0 leaves it out. Default: 0.
-  double discriminative = 0.0;
-  // The weight of the label-concept features (groups and classes of the
-  // text's LabelConcepts, together of unit norm) beside the words (of unit
-  // norm) in SuggestionFeatures. The model must have been trained with the
-  // same value. Default: 1.
-  double discriminative_concepts = 1.0;
+  // (its groups' summed probability). 0 leaves it out. Default: 2.
+  double discriminative = 2.0;
+  // The norm of the label-concept features (groups and classes of the
+  // text's LabelConcepts) beside the words (of unit norm) in
+  // SuggestionFeatures. The model must have been trained with the same
+  // value. Default: 2.
+  double discriminative_concepts = 2.0;
 };
 
 class CpvConcepts {
