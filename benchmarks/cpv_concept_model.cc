@@ -3,9 +3,13 @@
 //
 //   bazel run -c opt //benchmarks:cpv_concept_model -- write
 //     rewrites data/cpv/concept_notices.tsv (word-to-code links and the
-//     classifier's word counts per group from the training notices) and
-//     data/cpv/language_profiles.tsv (character trigram profiles from the
-//     CPV labels and the training notices);
+//     classifier's word counts per group from the training notices),
+//     data/cpv/concept_classes.tsv (the pooled concept classifier's counts),
+//     data/cpv/concept_discriminative.tsv (the discriminative model: a
+//     softmax regression over CPV groups trained on the training notices
+//     and every label, TrainingOptions) and data/cpv/language_profiles.tsv
+//     (character trigram profiles from the CPV labels and the training
+//     notices); the same data give the same bytes;
 //   bazel run -c opt //benchmarks:cpv_concept_model -- evaluate
 //     SuggestCpv and DetectLanguage on the held-out notices (fold 0 of
 //     tests/ted_split.h), with the model trained on folds 1-3, as bundled;
@@ -16,7 +20,10 @@
 //     learnt from the other two; fold 0 is never read) over the
 //     classifier's link bonus and word specificity (`all`: also the links'
 //     variants, title weight, label prior and smoothing): the figures the
-//     defaults of ConceptWeights were chosen on.
+//     defaults of ConceptWeights were chosen on; `tune pooled` the pooled
+//     concept classifier's weight; `tune discriminative` and
+//     `tune discriminative2` the discriminative model's training options
+//     and weight (two rounds).
 //
 // A notice is read as the importer reads it; its text is its title,
 // description and lots' titles and descriptions, its main code the
@@ -32,11 +39,14 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <random>
 #include <string>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -56,6 +66,7 @@ constexpr char kLabels[] = "data/cpv/cpv2008_labels.tsv";
 constexpr char kNoticeLinksOut[] = "data/cpv/concept_notices.tsv";
 constexpr char kProfilesOut[] = "data/cpv/language_profiles.tsv";
 constexpr char kClassesOut[] = "data/cpv/concept_classes.tsv";
+constexpr char kDiscriminativeOut[] = "data/cpv/concept_discriminative.tsv";
 
 // A word seen in fewer training notices is an anecdote, not a link.
 constexpr int kMinNotices = 2;
@@ -241,6 +252,164 @@ std::string ConceptClasses(const CpvConcepts& model,
   return out;
 }
 
+// The discriminative model's training (lib/cpv_concepts.h,
+// ConceptWeights::discriminative): a multinomial logistic regression over
+// CPV groups, trained by stochastic gradient descent on the softmax loss
+// with L2, in a fixed order (a seeded Mersenne twister's shuffle), so that
+// the same data give the same bytes.
+// The defaults are what `write` trains the bundled model with, chosen by
+// `tune discriminative` and `tune discriminative2` (doc/cross_language.md).
+struct TrainingOptions {
+  int epochs = 8;
+  double learning_rate = 0.5;  // Divided by 1 + epoch.
+  double l2 = 1e-4;            // Per update, on the rows the example has.
+  // Each code's label, in each language, is an example of the code's group
+  // of this weight (a notice weighs 1); 0 leaves the labels out.
+  double label_examples = 0.03;
+  // A notice is also an example of its other codes' groups, of this weight.
+  double other_codes = 0;
+  // Weights under this (in absolute value) are not written.
+  double prune = 0.1;
+};
+
+struct Example {
+  std::vector<std::pair<uint32_t, double>> features;
+  int group;
+  double weight;
+};
+
+// The training notices' examples: each of its main code's group, weight 1,
+// and (when `other_codes` > 0) of its other codes' groups.
+std::vector<Example> NoticeExamples(const CpvConcepts& model,
+                                    const std::vector<Notice>& notices,
+                                    const std::vector<int>& train,
+                                    double other_codes) {
+  std::vector<Example> out;
+  for (const Notice& n : notices) {
+    if (std::find(train.begin(), train.end(), n.fold) == train.end()) continue;
+    if (!n.main.valid()) continue;
+    std::vector<std::pair<uint32_t, double>> f =
+        model.SuggestionFeatures(n.text, n.language);
+    std::vector<int> groups = {GroupOf(n.main)};
+    if (other_codes > 0) {
+      for (const auto& [code, w] : n.codes) {
+        const int g = GroupOf(code);
+        if (std::find(groups.begin(), groups.end(), g) != groups.end())
+          continue;
+        groups.push_back(g);
+        out.push_back({f, g, other_codes});
+      }
+    }
+    out.push_back({std::move(f), groups[0], 1.0});
+  }
+  return out;
+}
+
+// Every code's label in every language but Irish (which repeats English),
+// as an example of the code's group, weight 1 (scaled when training).
+std::vector<Example> LabelExamples(const CpvConcepts& model) {
+  std::vector<Example> out;
+  const CpvTaxonomy& cpv = model.cpv();
+  for (int o = 0; o < cpv.size(); ++o) {
+    const CpvCode code = cpv.CodeAt(o);
+    for (const char* l : kConceptLanguages) {
+      if (std::string(l) == "ga") continue;
+      const absl::string_view label = model.Label(code, l);
+      if (label.empty()) continue;
+      out.push_back({model.SuggestionFeatures(label, l), GroupOf(code), 1.0});
+    }
+  }
+  return out;
+}
+
+// The model file of lib/cpv_concepts.h (`feature<TAB>group:weight ...`).
+std::string TrainDiscriminative(const std::vector<Example>& notice_examples,
+                                const std::vector<Example>& label_examples,
+                                const TrainingOptions& o) {
+  std::vector<const Example*> examples;
+  std::vector<double> weights;
+  for (const Example& e : notice_examples) {
+    examples.push_back(&e);
+    weights.push_back(e.weight);
+  }
+  if (o.label_examples > 0) {
+    for (const Example& e : label_examples) {
+      examples.push_back(&e);
+      weights.push_back(e.weight * o.label_examples);
+    }
+  }
+  // Classes and feature rows in order of first appearance.
+  std::map<int, int> class_index;
+  for (const Example* e : examples) class_index.emplace(e->group, 0);
+  std::vector<int> classes;
+  for (auto& [g, i] : class_index) {
+    i = static_cast<int>(classes.size());
+    classes.push_back(g);
+  }
+  const size_t k = classes.size();
+  absl::flat_hash_map<uint32_t, int> row_of;
+  std::vector<uint32_t> row_feature;
+  for (const Example* e : examples) {
+    for (const auto& [f, x] : e->features) {
+      if (row_of.try_emplace(f, static_cast<int>(row_feature.size())).second) {
+        row_feature.push_back(f);
+      }
+    }
+  }
+  std::vector<float> w(row_feature.size() * k, 0.0f);
+  std::vector<uint32_t> order(examples.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<uint32_t>(i);
+  std::mt19937 rng(20261130);
+  std::vector<double> z(k);
+  std::vector<int> rows;
+  for (int epoch = 0; epoch < o.epochs; ++epoch) {
+    for (size_t i = order.size(); i > 1; --i) {  // Fisher-Yates.
+      std::swap(order[i - 1], order[rng() % i]);
+    }
+    const double rate = o.learning_rate / (1 + epoch);
+    for (uint32_t i : order) {
+      const Example& e = *examples[i];
+      rows.clear();
+      for (const auto& [f, x] : e.features) rows.push_back(row_of[f]);
+      std::fill(z.begin(), z.end(), 0.0);
+      for (size_t j = 0; j < rows.size(); ++j) {
+        const float* r = &w[rows[j] * k];
+        const double x = e.features[j].second;
+        for (size_t c = 0; c < k; ++c) z[c] += x * r[c];
+      }
+      const double top = *std::max_element(z.begin(), z.end());
+      double sum = 0;
+      for (double& v : z) sum += (v = std::exp(v - top));
+      const int y = class_index[e.group];
+      for (size_t c = 0; c < k; ++c) z[c] /= sum;  // Now p.
+      z[y] -= 1;                                   // Now the gradient.
+      const double step = rate * weights[i];
+      const float decay = static_cast<float>(1 - rate * o.l2);
+      for (size_t j = 0; j < rows.size(); ++j) {
+        float* r = &w[rows[j] * k];
+        const double x = e.features[j].second * step;
+        for (size_t c = 0; c < k; ++c) {
+          r[c] = r[c] * decay - static_cast<float>(x * z[c]);
+        }
+      }
+    }
+  }
+  std::map<uint32_t, int> sorted(row_of.begin(), row_of.end());
+  std::string out = "feature\tgroups\n";
+  for (const auto& [f, row] : sorted) {
+    std::vector<std::string> pairs;
+    for (size_t c = 0; c < k; ++c) {
+      const float v = w[row * k + c];
+      if (std::fabs(v) < o.prune && f != CpvConcepts::BiasFeature()) continue;
+      pairs.push_back(absl::StrFormat("%03d:%.4g", classes[c], v));
+    }
+    if (!pairs.empty()) {
+      absl::StrAppend(&out, f, "\t", absl::StrJoin(pairs, " "), "\n");
+    }
+  }
+  return out;
+}
+
 std::string LanguageProfiles(const std::string& labels,
                              const std::vector<Notice>& notices,
                              const std::vector<int>& train) {
@@ -369,6 +538,173 @@ ConceptWeights PreviousRelease() {
   return w;
 }
 
+// The model file without its weights under `threshold` (the bias's kept).
+std::string Pruned(const std::string& model, double threshold) {
+  std::string out;
+  const std::string bias = absl::StrCat(CpvConcepts::BiasFeature(), "\t");
+  for (absl::string_view line :
+       absl::StrSplit(model, '\n', absl::SkipEmpty())) {
+    if (out.empty() || absl::StartsWith(line, bias)) {  // Header, bias.
+      absl::StrAppend(&out, line, "\n");
+      continue;
+    }
+    std::pair<absl::string_view, absl::string_view> f =
+        absl::StrSplit(line, '\t');
+    std::vector<absl::string_view> pairs;
+    for (absl::string_view pair : absl::StrSplit(f.second, ' ')) {
+      double w = 0;
+      if (absl::SimpleAtod(pair.substr(pair.find(':') + 1), &w) &&
+          std::fabs(w) >= threshold) {
+        pairs.push_back(pair);
+      }
+    }
+    if (!pairs.empty()) {
+      absl::StrAppend(&out, f.first, "\t", absl::StrJoin(pairs, " "), "\n");
+    }
+  }
+  return out;
+}
+
+// Three-fold cross-validation on folds 1-3 of the discriminative model:
+// training options × its weight beside the classifier (`tune
+// discriminative`). Each fold's model, links and pooled counts are learnt
+// from the other two folds.
+void DiscriminativeGrid(const std::vector<Notice>& notices,
+                        const std::string& labels, bool second_round) {
+  const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
+  struct Variant {
+    std::string name;
+    TrainingOptions training;
+    double concepts = 1;  // ConceptWeights::discriminative_concepts.
+  };
+  std::vector<Variant> variants;
+  // The options the grids vary around (the first round's defaults).
+  TrainingOptions first;
+  first.label_examples = 0.01;
+  first.prune = 0.01;
+  if (second_round) {
+    // Round 2, around the first round's best cells (labels 0.03, 16
+    // epochs): together, more label weight, the concepts' scale.
+    TrainingOptions t = first;
+    t.label_examples = 0.03;
+    t.epochs = 16;
+    variants.push_back({"labels 0.03, 16 epochs", t});
+    t.epochs = 8;
+    t.label_examples = 0.1;
+    variants.push_back({"labels 0.1", t});
+    t.label_examples = 0.03;
+    variants.push_back({"labels 0.03, concepts 0.5", t, 0.5});
+    variants.push_back({"labels 0.03, concepts 2", t, 2});
+  }
+  for (double label_examples : {0.0, 0.003, 0.01, 0.03}) {
+    if (second_round) break;
+    TrainingOptions t = first;
+    t.label_examples = label_examples;
+    variants.push_back({absl::StrFormat("labels %g", label_examples), t});
+  }
+  for (double l2 : {1e-5, 1e-3}) {
+    if (second_round) break;
+    TrainingOptions t = first;
+    t.l2 = l2;
+    variants.push_back({absl::StrFormat("l2 %g", l2), t});
+  }
+  if (!second_round) {
+    TrainingOptions t = first;
+    t.other_codes = 0.3;
+    variants.push_back({"other codes 0.3", t});
+    t.other_codes = 0;
+    t.epochs = 16;
+    variants.push_back({"16 epochs", t});
+  }
+  // (weight, pruning of the written model: 0 as written).
+  const std::vector<std::pair<double, double>> blend =
+      second_round
+          ? std::vector<std::pair<double, double>>{{0, 0}, {2, 0},    {3, 0},
+                                                   {4, 0}, {3, 0.03}, {3, 0.1}}
+          : std::vector<std::pair<double, double>>{{0, 0}, {0.5, 0}, {1, 0},
+                                                   {2, 0}, {4, 0},   {100, 0}};
+  std::vector<double> size(variants.size());  // Bytes, summed over folds.
+  std::vector<std::vector<double>> kept(variants.size(),
+                                        std::vector<double>(blend.size()));
+  std::vector<std::vector<Figures>> all(variants.size(),
+                                        std::vector<Figures>(blend.size()));
+  for (int f : {1, 2, 3}) {
+    std::vector<int> train;
+    for (int t : {1, 2, 3}) {
+      if (t != f) train.push_back(t);
+    }
+    const std::string links = NoticeLinks(notices, train);
+    absl::StatusOr<std::unique_ptr<CpvConcepts>> base =
+        CpvConcepts::Create(labels, links, cpv);
+    if (!base.ok()) {
+      std::fprintf(stderr, "%s\n", base.status().ToString().c_str());
+      std::exit(1);
+    }
+    const std::string classes = ConceptClasses(**base, notices, train);
+    // Examples by (concepts' scale, other codes' weight).
+    std::map<std::pair<double, double>, std::vector<Example>> notice_examples;
+    std::map<double, std::vector<Example>> label_examples;
+    for (size_t v = 0; v < variants.size(); ++v) {
+      const TrainingOptions& t = variants[v].training;
+      ConceptWeights features;
+      features.discriminative_concepts = variants[v].concepts;
+      absl::StatusOr<std::unique_ptr<CpvConcepts>> featuring =
+          CpvConcepts::Create(labels, links, cpv, features);
+      std::vector<Example>& by_notices =
+          notice_examples[{variants[v].concepts, t.other_codes}];
+      if (by_notices.empty()) {
+        by_notices = NoticeExamples(**featuring, notices, train, t.other_codes);
+      }
+      std::vector<Example>& by_labels = label_examples[variants[v].concepts];
+      if (by_labels.empty()) by_labels = LabelExamples(**featuring);
+      const auto train_start = std::chrono::steady_clock::now();
+      const std::string model = TrainDiscriminative(by_notices, by_labels, t);
+      size[v] += model.size();
+      std::printf("  %s: %zu bytes, %.1f s\n", variants[v].name.c_str(),
+                  model.size(),
+                  std::chrono::duration<double>(
+                      std::chrono::steady_clock::now() - train_start)
+                      .count());
+      for (size_t b = 0; b < blend.size(); ++b) {
+        if (b == 0 && v > 0) continue;  // Weight 0: the model unused.
+        ConceptWeights w;
+        w.discriminative = blend[b].first;
+        w.discriminative_concepts = variants[v].concepts;
+        absl::StatusOr<std::unique_ptr<CpvConcepts>> c = CpvConcepts::Create(
+            labels, links, cpv, w, classes,
+            blend[b].second > 0 ? Pruned(model, blend[b].second) : model);
+        if (!c.ok()) {
+          std::fprintf(stderr, "%s\n", c.status().ToString().c_str());
+          std::exit(1);
+        }
+        if (blend[b].second > 0) {
+          kept[v][b] += Pruned(model, blend[b].second).size();
+        }
+        Figures x = Evaluate(**c, notices, f, false);
+        Figures& sum = all[v][b];
+        sum.notices += x.notices;
+        sum.division_hits += x.division_hits;
+        sum.group_hits += x.group_hits;
+        sum.micros.insert(sum.micros.end(), x.micros.begin(), x.micros.end());
+      }
+    }
+    std::fflush(stdout);
+  }
+  for (size_t v = 0; v < variants.size(); ++v) {
+    for (size_t b = 0; b < blend.size(); ++b) {
+      if (b == 0 && v > 0) continue;
+      Report(absl::StrFormat(
+                 "%s, weight %g%s", variants[v].name, blend[b].first,
+                 blend[b].second > 0
+                     ? absl::StrFormat(", pruned %g (%.0f%%)", blend[b].second,
+                                       100.0 * kept[v][b] / size[v])
+                     : "")
+                 .c_str(),
+             all[v][b]);
+    }
+  }
+}
+
 // `tune` first reports the round-5 grid (the links joining the classifier,
 // word specificity); `tune all` adds round 4's grid of title weight, label
 // prior and smoothing.
@@ -389,6 +725,11 @@ int Run(const std::string& mode, const std::string& option) {
       return 1;
     }
     Write(kClassesOut, ConceptClasses(**model, notices, {1, 2, 3}));
+    const TrainingOptions training;
+    Write(kDiscriminativeOut,
+          TrainDiscriminative(
+              NoticeExamples(**model, notices, {1, 2, 3}, training.other_codes),
+              LabelExamples(**model), training));
     Write(kProfilesOut, LanguageProfiles(*labels, notices, {1, 2, 3}));
     return 0;
   }
@@ -454,6 +795,10 @@ int Run(const std::string& mode, const std::string& option) {
       return all;
     };
     std::printf("tune: folds 1-3, each trained on the other two\n");
+    if (option == "discriminative" || option == "discriminative2") {
+      DiscriminativeGrid(notices, *labels, option == "discriminative2");
+      return 0;
+    }
     if (option == "pooled") {
       for (double pooled : {0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0}) {
         ConceptWeights w;
@@ -508,8 +853,19 @@ int Run(const std::string& mode, const std::string& option) {
     return 1;
   }
   const std::string classes = ConceptClasses(**base, notices, train);
-  absl::StatusOr<std::unique_ptr<CpvConcepts>> full =
-      CpvConcepts::Create(*labels, links, cpv, ConceptWeights(), classes);
+  const TrainingOptions training;
+  const std::string discriminative = TrainDiscriminative(
+      NoticeExamples(**base, notices, train, training.other_codes),
+      LabelExamples(**base), training);
+  absl::StatusOr<std::unique_ptr<CpvConcepts>> full = CpvConcepts::Create(
+      *labels, links, cpv, ConceptWeights(), classes, discriminative);
+  ConceptWeights round6, alone;
+  round6.discriminative = 0;
+  alone.discriminative = 100;  // The classifier's scores only break ties.
+  absl::StatusOr<std::unique_ptr<CpvConcepts>> pooled =
+      CpvConcepts::Create(*labels, links, cpv, round6, classes);
+  absl::StatusOr<std::unique_ptr<CpvConcepts>> discriminative_alone =
+      CpvConcepts::Create(*labels, links, cpv, alone, classes, discriminative);
   ConceptWeights round5;
   round5.pooled_concepts = 0;
   absl::StatusOr<std::unique_ptr<CpvConcepts>> unpooled =
@@ -524,7 +880,8 @@ int Run(const std::string& mode, const std::string& option) {
   absl::StatusOr<std::unique_ptr<CpvConcepts>> links_sum =
       CpvConcepts::Create(*labels, links, cpv, by_sum);
   if (!labels_only.ok() || !full.ok() || !previous.ok() || !links_max.ok() ||
-      !links_sum.ok() || !unpooled.ok()) {
+      !links_sum.ok() || !unpooled.ok() || !pooled.ok() ||
+      !discriminative_alone.ok()) {
     std::fprintf(stderr, "model: %s %s\n",
                  labels_only.status().ToString().c_str(),
                  full.status().ToString().c_str());
@@ -541,6 +898,10 @@ int Run(const std::string& mode, const std::string& option) {
          Evaluate(**previous, notices, fold, false));
   Report("classifier, round 5 (not pooled)",
          Evaluate(**unpooled, notices, fold, false));
+  Report("classifier, round 6 (pooled)",
+         Evaluate(**pooled, notices, fold, false));
+  Report("discriminative model (nearly) alone",
+         Evaluate(**discriminative_alone, notices, fold, false));
   Report("classifier, language given", Evaluate(**full, notices, fold, false));
   Report("classifier, language detected",
          Evaluate(**full, notices, fold, true));

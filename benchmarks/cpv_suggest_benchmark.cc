@@ -17,6 +17,7 @@ namespace internal {
 // The bundled model files, compiled into //lib:cpv_concepts.
 extern const char kCpvLabelsTsv[];
 extern const char kConceptNoticesTsv[];
+extern const char kConceptClassesTsv[];
 }  // namespace internal
 namespace {
 
@@ -67,14 +68,15 @@ void BM_SuggestNoticeLength(benchmark::State& state) {
 BENCHMARK(BM_SuggestNoticeLength);
 
 // The baseline of the two above, in the same process: the classifier as
-// the previous release shipped it (without the pooled concept classifier).
+// the previous release shipped it (round 6: the pooled concept classifier,
+// without the discriminative model).
 const CpvConcepts& PreviousRelease() {
   static const CpvConcepts* const kPrevious = [] {
     ConceptWeights w;
-    w.pooled_concepts = 0;
-    return CpvConcepts::Create(internal::kCpvLabelsTsv,
-                               internal::kConceptNoticesTsv,
-                               CpvTaxonomy::Builtin(), w)
+    w.discriminative = 0;
+    return CpvConcepts::Create(
+               internal::kCpvLabelsTsv, internal::kConceptNoticesTsv,
+               CpvTaxonomy::Builtin(), w, internal::kConceptClassesTsv)
         ->release();
   }();
   return *kPrevious;

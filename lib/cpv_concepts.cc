@@ -18,6 +18,7 @@ namespace internal {
 extern const char kCpvLabelsTsv[];
 extern const char kConceptNoticesTsv[];
 extern const char kConceptClassesTsv[];
+extern const char kConceptDiscriminativeTsv[];
 }  // namespace internal
 
 const char* const kConceptLanguages[kConceptLanguageCount] = {
@@ -86,6 +87,35 @@ absl::string_view ConceptTermView(absl::string_view term, bool stemmed) {
   return term.substr(0, pos);
 }
 
+// A `group:value` pair: a group's three digits and a finite number.
+bool ParseGroupValue(absl::string_view pair, int32_t* group, double* value) {
+  std::pair<absl::string_view, absl::string_view> kv =
+      absl::StrSplit(pair, ':');
+  return kv.first.size() == 3 && absl::ascii_isdigit(kv.first[0]) &&
+         absl::SimpleAtoi(kv.first, group) && *group >= 0 &&
+         absl::SimpleAtod(kv.second, value) && std::isfinite(*value);
+}
+
+// Calls parse(fields) for each non-empty line of a tab-separated file
+// after its header; the first problem it returns (non-empty) becomes an
+// InvalidArgument error naming the file and the line.
+template <typename Parse>
+absl::Status ForEachRow(absl::string_view tsv, absl::string_view file,
+                        Parse parse) {
+  int line_no = 0;
+  for (absl::string_view line : absl::StrSplit(tsv, '\n')) {
+    ++line_no;
+    if (line_no == 1 || line.empty()) continue;
+    const std::string problem =
+        parse(std::vector<absl::string_view>(absl::StrSplit(line, '\t')));
+    if (!problem.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(file, ": line ", line_no, ": ", problem));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 std::string ConceptTerm(absl::string_view term, absl::string_view language) {
@@ -101,7 +131,8 @@ bool CpvConcepts::IsConceptLanguage(absl::string_view language) {
 absl::StatusOr<std::unique_ptr<CpvConcepts>> CpvConcepts::Create(
     absl::string_view labels_tsv, absl::string_view notices_tsv,
     const CpvTaxonomy& cpv, const ConceptWeights& weights,
-    absl::string_view concept_classes_tsv) {
+    absl::string_view concept_classes_tsv,
+    absl::string_view discriminative_tsv) {
   std::unique_ptr<CpvConcepts> c(new CpvConcepts);
   c->cpv_ = &cpv;
   c->weights_ = weights;
@@ -125,96 +156,103 @@ absl::StatusOr<std::unique_ptr<CpvConcepts>> CpvConcepts::Create(
     Labels& labels = c->labels_[cpv.Ordinal(*code)];
     for (int l = 0; l < kConceptLanguageCount; ++l) labels[l] = f[l + 1];
   }
-  line_no = 0;
-  for (absl::string_view line : absl::StrSplit(notices_tsv, '\n')) {
-    ++line_no;
-    if (line_no == 1 || line.empty()) continue;
-    auto bad = [&](absl::string_view problem) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("concept notices: line ", line_no, ": ", problem));
-    };
-    std::vector<absl::string_view> f = absl::StrSplit(line, '\t');
-    int notices;
-    if (f.size() < 3 || !absl::SimpleAtoi(f[2], &notices) || notices <= 0) {
-      return bad("expected language, term, notices > 0 and codes");
-    }
-    const int l = LanguageIndex(f[0]);
-    if (l < 0) return bad(absl::StrCat("unknown language \"", f[0], "\""));
-    // `group:count ...` into `out`.
-    auto parse_groups = [&](absl::string_view field,
-                            std::vector<std::pair<int32_t, float>>* out) {
-      for (absl::string_view pair : absl::StrSplit(field, ' ')) {
-        if (pair.empty()) continue;
-        std::pair<absl::string_view, absl::string_view> kv =
-            absl::StrSplit(pair, ':');
-        int32_t group;
-        float count;
-        if (kv.first.size() != 3 || !absl::SimpleAtoi(kv.first, &group) ||
-            !absl::SimpleAtof(kv.second, &count) || count <= 0) {
-          return false;
+  absl::Status status = ForEachRow(
+      notices_tsv, "concept notices",
+      [&](const std::vector<absl::string_view>& f) -> std::string {
+        int notices;
+        if (f.size() < 3 || !absl::SimpleAtoi(f[2], &notices) || notices <= 0) {
+          return "expected language, term, notices > 0 and codes";
         }
-        out->emplace_back(group, count);
-      }
-      return true;
-    };
-    if (f[1] == "*") {
-      c->notice_count_[l] = notices;
-      std::vector<std::pair<int32_t, float>> prior, mass;
-      if ((f.size() > 3 && !parse_groups(f[3], &prior)) ||
-          (f.size() > 4 && !parse_groups(f[4], &mass))) {
-        return bad("bad group:count");
-      }
-      for (const auto& [g, n] : prior) c->group_notices_[g] += n;
-      for (const auto& [g, n] : mass) c->group_mass_[l][g] += n;
-      continue;
-    }
-    NoticeTerm& term = c->notice_terms_[l][f[1]];
-    term.notices = notices;
-    if (f.size() < 4) return bad("no codes");
-    if (f.size() > 4 && !parse_groups(f[4], &term.groups)) {
-      return bad("bad group:count");
-    }
-    for (absl::string_view pair : absl::StrSplit(f[3], ' ')) {
-      std::pair<absl::string_view, absl::string_view> kv =
-          absl::StrSplit(pair, ':');
-      float count;
-      absl::StatusOr<CpvCode> code = cpv.Parse(kv.first);
-      if (!code.ok() || !absl::SimpleAtof(kv.second, &count) || count <= 0) {
-        return bad(absl::StrCat("bad code:count \"", pair, "\""));
-      }
-      term.counts.emplace_back(cpv.Ordinal(*code), count);
-    }
-  }
-  line_no = 0;
-  for (absl::string_view line : absl::StrSplit(concept_classes_tsv, '\n')) {
-    ++line_no;
-    if (line_no == 1 || line.empty()) continue;
-    std::vector<absl::string_view> f = absl::StrSplit(line, '\t');
-    int32_t feature;
-    if (f.size() != 2 || f[0].size() != 3 ||
-        !absl::SimpleAtoi(f[0], &feature)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("concept classes: line ", line_no,
-                       ": expected a group's 3 digits and group:count pairs"));
-    }
-    for (absl::string_view pair : absl::StrSplit(f[1], ' ')) {
-      std::pair<absl::string_view, absl::string_view> kv =
-          absl::StrSplit(pair, ':');
-      int32_t group;
-      double count;
-      if (kv.first.size() != 3 || !absl::SimpleAtoi(kv.first, &group) ||
-          !absl::SimpleAtod(kv.second, &count) || count <= 0) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("concept classes: line ", line_no,
-                         ": bad group:count \"", pair, "\""));
-      }
-      c->pooled_groups_.counts[feature][group] += count;
-      c->pooled_groups_.totals[group] += count;
-      c->pooled_divisions_.counts[feature][group / 10] += count;
-      c->pooled_divisions_.totals[group / 10] += count;
-    }
-  }
+        const int l = LanguageIndex(f[0]);
+        if (l < 0) return absl::StrCat("unknown language \"", f[0], "\"");
+        // `group:count ...` into `out`.
+        auto parse_groups = [&](absl::string_view field,
+                                std::vector<std::pair<int32_t, float>>* out) {
+          for (absl::string_view pair : absl::StrSplit(field, ' ')) {
+            if (pair.empty()) continue;
+            int32_t group;
+            double count;
+            if (!ParseGroupValue(pair, &group, &count) || count <= 0) {
+              return false;
+            }
+            out->emplace_back(group, static_cast<float>(count));
+          }
+          return true;
+        };
+        if (f[1] == "*") {
+          c->notice_count_[l] = notices;
+          std::vector<std::pair<int32_t, float>> prior, mass;
+          if ((f.size() > 3 && !parse_groups(f[3], &prior)) ||
+              (f.size() > 4 && !parse_groups(f[4], &mass))) {
+            return "bad group:count";
+          }
+          for (const auto& [g, n] : prior) c->group_notices_[g] += n;
+          for (const auto& [g, n] : mass) c->group_mass_[l][g] += n;
+          return "";
+        }
+        NoticeTerm& term = c->notice_terms_[l][f[1]];
+        term.notices = notices;
+        if (f.size() < 4) return "no codes";
+        if (f.size() > 4 && !parse_groups(f[4], &term.groups)) {
+          return "bad group:count";
+        }
+        for (absl::string_view pair : absl::StrSplit(f[3], ' ')) {
+          std::pair<absl::string_view, absl::string_view> kv =
+              absl::StrSplit(pair, ':');
+          float count;
+          absl::StatusOr<CpvCode> code = cpv.Parse(kv.first);
+          if (!code.ok() || !absl::SimpleAtof(kv.second, &count) ||
+              count <= 0) {
+            return absl::StrCat("bad code:count \"", pair, "\"");
+          }
+          term.counts.emplace_back(cpv.Ordinal(*code), count);
+        }
+        return "";
+      });
+  if (!status.ok()) return status;
+  status =
+      ForEachRow(concept_classes_tsv, "concept classes",
+                 [&](const std::vector<absl::string_view>& f) -> std::string {
+                   int32_t feature;
+                   if (f.size() != 2 || f[0].size() != 3 ||
+                       !absl::SimpleAtoi(f[0], &feature)) {
+                     return "expected a group's 3 digits and group:count pairs";
+                   }
+                   for (absl::string_view pair : absl::StrSplit(f[1], ' ')) {
+                     int32_t group;
+                     double count;
+                     if (!ParseGroupValue(pair, &group, &count) || count <= 0) {
+                       return absl::StrCat("bad group:count \"", pair, "\"");
+                     }
+                     c->pooled_groups_.counts[feature][group] += count;
+                     c->pooled_groups_.totals[group] += count;
+                     c->pooled_divisions_.counts[feature][group / 10] += count;
+                     c->pooled_divisions_.totals[group / 10] += count;
+                   }
+                   return "";
+                 });
+  if (!status.ok()) return status;
   c->pooled_vocabulary_ = c->pooled_groups_.counts.size() + 1.0;
+  status = ForEachRow(
+      discriminative_tsv, "discriminative model",
+      [&](const std::vector<absl::string_view>& f) -> std::string {
+        uint32_t feature;
+        if (f.size() != 2 || !absl::SimpleAtoi(f[0], &feature)) {
+          return "expected a feature hash and group:weight pairs";
+        }
+        std::vector<GroupWeight>& weights = c->discriminative_[feature];
+        if (!weights.empty()) return absl::StrCat("feature ", f[0], " again");
+        for (absl::string_view pair : absl::StrSplit(f[1], ' ')) {
+          int32_t group;
+          double weight;
+          if (!ParseGroupValue(pair, &group, &weight)) {
+            return absl::StrCat("bad group:weight \"", pair, "\"");
+          }
+          weights.push_back({group, static_cast<float>(weight)});
+        }
+        return "";
+      });
+  if (!status.ok()) return status;
   return c;
 }
 
@@ -222,7 +260,8 @@ const CpvConcepts& CpvConcepts::Builtin() {
   static const CpvConcepts* const kBuiltin = [] {
     absl::StatusOr<std::unique_ptr<CpvConcepts>> c = Create(
         internal::kCpvLabelsTsv, internal::kConceptNoticesTsv,
-        CpvTaxonomy::Builtin(), ConceptWeights(), internal::kConceptClassesTsv);
+        CpvTaxonomy::Builtin(), ConceptWeights(), internal::kConceptClassesTsv,
+        internal::kConceptDiscriminativeTsv);
     // The embedded files are part of the build and tested; failing here is
     // a build defect, not an input error.
     if (!c.ok()) {
@@ -661,16 +700,165 @@ std::vector<ConceptEvidence> CpvConcepts::EvidenceOfWords(
 }
 
 std::vector<std::pair<int32_t, double>> CpvConcepts::PooledFeatures(
-    const std::vector<std::string>& terms, int l) const {
+    const std::vector<Concept>& label_concepts) {
   std::vector<std::pair<int32_t, double>> out;
-  for (const Concept& c : TopConcepts(terms, l, kMaxConcepts, 0.1,
-                                      /*labels_only=*/true)) {
+  for (const Concept& c : label_concepts) {
     const int32_t g = GroupKey(c.code);
     auto it = std::find_if(out.begin(), out.end(),
                            [g](const auto& f) { return f.first == g; });
     if (it == out.end()) out.emplace_back(g, c.weight);  // Strongest first.
   }
   std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::pair<std::string, double>> CpvConcepts::WeightedTerms(
+    const std::vector<AnalyzedWord>& words, absl::string_view text,
+    int l) const {
+  const absl::string_view lang = kConceptLanguages[l];
+  absl::flat_hash_map<std::string, double> weight;
+  for (const AnalyzedWord& w : words) weight[ConceptTerm(w.term, lang)] = 1;
+  const size_t newline = text.find('\n');
+  if (newline != absl::string_view::npos &&
+      text.find_first_not_of(" \t\r\n", newline) != absl::string_view::npos) {
+    absl::StatusOr<std::vector<std::string>> title =
+        AnalyzeText(text.substr(0, newline), lang);
+    if (title.ok()) {
+      for (const std::string& t : *title) {
+        weight[ConceptTerm(t, lang)] = 1 + weights_.title_weight;
+      }
+    }
+  }
+  if (weights_.word_specificity > 0 && notice_count_[ModelIndex(l)] > 0) {
+    for (auto& [term, w] : weight) {
+      w *= std::pow(NoticeSpecificity(ModelIndex(l), term),
+                    weights_.word_specificity);
+    }
+  }
+  std::vector<std::pair<std::string, double>> weighted(weight.begin(),
+                                                       weight.end());
+  std::sort(weighted.begin(), weighted.end());
+  return weighted;
+}
+
+namespace {
+
+// FNV-1a 32 of a feature's kind and name: the discriminative model's key.
+uint32_t FeatureHash(absl::string_view kind, absl::string_view name) {
+  uint32_t h = 2166136261u;
+  for (absl::string_view part : {kind, absl::string_view("\t"), name}) {
+    for (unsigned char c : part) {
+      h ^= c;
+      h *= 16777619u;
+    }
+  }
+  return h;
+}
+
+}  // namespace
+
+uint32_t CpvConcepts::BiasFeature() { return FeatureHash("bias", ""); }
+
+std::vector<std::pair<uint32_t, double>> CpvConcepts::Features(
+    const std::vector<std::pair<std::string, double>>& weighted_terms,
+    const std::vector<Concept>& label_concepts, int l) const {
+  std::vector<std::pair<uint32_t, double>> out;
+  // Words, tagged with the language whose links read them (Irish: English).
+  const std::string word_kind =
+      absl::StrCat("w", kConceptLanguages[ModelIndex(l)]);
+  double norm = 0;
+  for (const auto& [term, w] : weighted_terms) norm += w * w;
+  if (norm > 0) {
+    const double scale = 1 / std::sqrt(norm);
+    for (const auto& [term, w] : weighted_terms) {
+      if (w > 0) out.emplace_back(FeatureHash(word_kind, term), w * scale);
+    }
+  }
+  // Label concepts' groups and classes, each its strongest concept's weight.
+  std::vector<std::pair<std::string, double>> concepts;
+  auto add = [&](std::string name, double w) {
+    for (auto& [n, x] : concepts) {
+      if (n == name) {
+        x = std::max(x, w);
+        return;
+      }
+    }
+    concepts.emplace_back(std::move(name), w);
+  };
+  for (const Concept& c : label_concepts) {
+    const std::string digits = c.code.ToString();
+    add(absl::StrCat("g", digits.substr(0, 3)), c.weight);
+    add(absl::StrCat("c", digits.substr(0, 4)), c.weight);
+  }
+  norm = 0;
+  for (const auto& [name, w] : concepts) norm += w * w;
+  if (norm > 0 && weights_.discriminative_concepts > 0) {
+    const double scale = weights_.discriminative_concepts / std::sqrt(norm);
+    for (const auto& [name, w] : concepts) {
+      out.emplace_back(FeatureHash("concept", name), w * scale);
+    }
+  }
+  out.emplace_back(BiasFeature(), 1.0);
+  std::sort(out.begin(), out.end());
+  // Two names with one hash (rare) are one feature.
+  size_t kept = 0;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (kept > 0 && out[kept - 1].first == out[i].first) {
+      out[kept - 1].second += out[i].second;
+    } else {
+      out[kept++] = out[i];
+    }
+  }
+  out.resize(kept);
+  return out;
+}
+
+std::vector<std::pair<uint32_t, double>> CpvConcepts::SuggestionFeatures(
+    absl::string_view text, absl::string_view language) const {
+  const int l = LanguageIndex(language);
+  if (l < 0) return {};
+  absl::StatusOr<std::vector<AnalyzedWord>> words =
+      AnalyzeWords(text, language);
+  if (!words.ok()) return {};
+  std::vector<std::string> terms;
+  terms.reserve(words->size());
+  for (const AnalyzedWord& w : *words) terms.push_back(w.term);
+  return Features(
+      WeightedTerms(*words, text, l),
+      TopConcepts(terms, l, kMaxConcepts, 0.1, /*labels_only=*/true), l);
+}
+
+std::vector<std::pair<int32_t, double>>
+CpvConcepts::DiscriminativeLogProbabilities(
+    const std::vector<std::pair<uint32_t, double>>& features) const {
+  std::vector<std::pair<int32_t, double>> out;
+  if (discriminative_.empty()) return out;
+  // Logits by group key, summed in the features' (hash) order.
+  thread_local std::vector<double> logit;
+  thread_local std::vector<char> seen;
+  if (logit.size() < 1000) {
+    logit.assign(1000, 0.0);
+    seen.assign(1000, 0);
+  }
+  for (const auto& [f, x] : features) {
+    auto it = discriminative_.find(f);
+    if (it == discriminative_.end()) continue;
+    for (const GroupWeight& g : it->second) {
+      logit[g.group] += x * g.weight;
+      seen[g.group] = 1;
+    }
+  }
+  for (int32_t g = 0; g < 1000; ++g) {
+    if (seen[g]) out.emplace_back(g, logit[g]);
+    logit[g] = 0;
+    seen[g] = 0;
+  }
+  double top = -HUGE_VAL;
+  for (const auto& [g, z] : out) top = std::max(top, z);
+  double sum = 0;
+  for (const auto& [g, z] : out) sum += std::exp(z - top);
+  const double log_sum = top + std::log(sum);
+  for (auto& [g, z] : out) z -= log_sum;
   return out;
 }
 
@@ -713,29 +901,8 @@ std::vector<CpvSuggestion> CpvConcepts::SuggestByClassifier(
     const std::vector<AnalyzedWord>& words, absl::string_view text, int l,
     int top) const {
   const absl::string_view lang = kConceptLanguages[l];
-  // Each distinct term once, its title's words 1 + title_weight.
-  absl::flat_hash_map<std::string, double> weight;
-  for (const AnalyzedWord& w : words) weight[ConceptTerm(w.term, lang)] = 1;
-  const size_t newline = text.find('\n');
-  if (newline != absl::string_view::npos &&
-      text.find_first_not_of(" \t\r\n", newline) != absl::string_view::npos) {
-    absl::StatusOr<std::vector<std::string>> title =
-        AnalyzeText(text.substr(0, newline), lang);
-    if (title.ok()) {
-      for (const std::string& t : *title) {
-        weight[ConceptTerm(t, lang)] = 1 + weights_.title_weight;
-      }
-    }
-  }
-  if (weights_.word_specificity > 0 && notice_count_[ModelIndex(l)] > 0) {
-    for (auto& [term, w] : weight) {
-      w *= std::pow(NoticeSpecificity(ModelIndex(l), term),
-                    weights_.word_specificity);
-    }
-  }
-  std::vector<std::pair<std::string, double>> weighted(weight.begin(),
-                                                       weight.end());
-  std::sort(weighted.begin(), weighted.end());
+  const std::vector<std::pair<std::string, double>> weighted =
+      WeightedTerms(words, text, l);
   std::vector<CpvSuggestion> out;
   ClassScores divisions = Classify(weighted, l, /*divisions=*/true);
   ClassScores groups = Classify(weighted, l, /*divisions=*/false);
@@ -757,11 +924,45 @@ std::vector<CpvSuggestion> CpvConcepts::SuggestByClassifier(
   auto better = [](const auto& a, const auto& b) {
     return a.second > b.second || (a.second == b.second && a.first < b.first);
   };
-  if (weights_.pooled_concepts > 0 && !pooled_groups_.totals.empty()) {
+  const bool pooled =
+      weights_.pooled_concepts > 0 && !pooled_groups_.totals.empty();
+  const bool discriminative =
+      weights_.discriminative > 0 && !discriminative_.empty();
+  std::vector<Concept> label_concepts;
+  if (pooled || discriminative) {
+    label_concepts =
+        TopConcepts(terms, l, kMaxConcepts, 0.1, /*labels_only=*/true);
+  }
+  if (pooled) {
     const std::vector<std::pair<int32_t, double>> features =
-        PooledFeatures(terms, l);
+        PooledFeatures(label_concepts);
     AddPooled(features, /*divisions=*/false, &groups);
     AddPooled(features, /*divisions=*/true, &divisions);
+  }
+  if (discriminative) {
+    // The model's log probabilities of groups, and of divisions (their
+    // groups' summed probability); a class it never saw gets its least.
+    const std::vector<std::pair<int32_t, double>> log_p =
+        DiscriminativeLogProbabilities(Features(weighted, label_concepts, l));
+    absl::flat_hash_map<int32_t, double> by_group, by_division;
+    double least = 0;
+    for (const auto& [g, lp] : log_p) {
+      by_group[g] = lp;
+      by_division[g / 10] += std::exp(lp);
+      least = std::min(least, lp);
+    }
+    for (auto& [g, score] : groups) {
+      auto it = by_group.find(g);
+      score +=
+          weights_.discriminative * (it == by_group.end() ? least : it->second);
+    }
+    for (auto& [d, score] : divisions) {
+      auto it = by_division.find(d);
+      score += weights_.discriminative *
+               (it == by_division.end() ? least : std::log(it->second));
+    }
+  }
+  if (pooled || discriminative) {
     std::sort(groups.begin(), groups.end(), better);
     std::sort(divisions.begin(), divisions.end(), better);
   }

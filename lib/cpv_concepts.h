@@ -28,10 +28,13 @@
 // label's words as pseudo-counts, one prior over all languages: the CPV
 // codes are the bridge; a text's words weighted by their specificity among
 // notices), joined by the links above (a group gains its best code's link
-// score) and by a pooled classifier over the text's label concepts, learnt
+// score), by a pooled classifier over the text's label concepts, learnt
 // from every language's notices together (a Latvian text learns from French
-// notices), picks the division by the evidence summed over the whole text,
-// then ranks the groups, and the links pick the code within each group.
+// notices), and by a discriminative model (a softmax regression over
+// groups, trained offline on the notices and every label in every language,
+// data/cpv/concept_discriminative.tsv), picks the division by the evidence
+// summed over the whole text, then ranks the groups, and the links pick the
+// code within each group.
 //
 // Example:
 //
@@ -173,6 +176,18 @@ struct ConceptWeights {
   // features' log likelihood under it, a division's the same under the
   // division. 0 leaves it out. Default: 1.
   double pooled_concepts = 1.0;
+  // The discriminative model: a multinomial logistic regression over CPV
+  // groups, trained offline on the training notices and the labels by
+  // benchmarks/cpv_concept_model (the discriminative file), over the text's
+  // SuggestionFeatures. A group's log posterior gains this times the model's
+  // log probability of the group, a division's the same of the division
+  // (its groups' summed probability). 0 leaves it out. Default: 2.
+  double discriminative = 2.0;
+  // The norm of the label-concept features (groups and classes of the
+  // text's LabelConcepts) beside the words (of unit norm) in
+  // SuggestionFeatures. The model must have been trained with the same
+  // value. Default: 2.
+  double discriminative_concepts = 2.0;
 };
 
 class CpvConcepts {
@@ -197,10 +212,16 @@ class CpvConcepts {
   // feature being a concept group's three digits, the counts its weight
   // summed over the training notices of each main group) holds the pooled
   // concept classifier's counts; empty leaves it out.
+  //
+  // `discriminative_tsv` (header, then `feature<TAB>group:weight ...`, a
+  // feature being the decimal 32-bit hash SuggestionFeatures gives it, a
+  // group its three digits, the weight the logistic regression's) holds the
+  // discriminative model; empty leaves it out.
   static absl::StatusOr<std::unique_ptr<CpvConcepts>> Create(
       absl::string_view labels_tsv, absl::string_view notices_tsv,
       const CpvTaxonomy& cpv, const ConceptWeights& weights = {},
-      absl::string_view concept_classes_tsv = "");
+      absl::string_view concept_classes_tsv = "",
+      absl::string_view discriminative_tsv = "");
 
   ~CpvConcepts();
   CpvConcepts(const CpvConcepts&) = delete;
@@ -243,6 +264,20 @@ class CpvConcepts {
   // are translations of one another.
   std::vector<Concept> LabelConcepts(absl::string_view text,
                                      absl::string_view language) const;
+
+  // The discriminative model's features of `text` in `language` (one of
+  // kConceptLanguages; none for another), by (32-bit hash, value), ascending
+  // by hash: the text's distinct words tagged with the language, weighted as
+  // the classifier weighs them (title words 1 + title_weight, by their
+  // specificity among notices) and scaled to unit norm; the groups and
+  // classes (4 digits) of its LabelConcepts, each with its strongest
+  // concept's weight, scaled to norm discriminative_concepts; and a bias, 1.
+  // What benchmarks/cpv_concept_model trains the model on and Suggest scores.
+  std::vector<std::pair<uint32_t, double>> SuggestionFeatures(
+      absl::string_view text, absl::string_view language) const;
+
+  // The bias feature's hash in SuggestionFeatures.
+  static uint32_t BiasFeature();
 
   // The best `top` codes for `text` in `language` (detected when empty),
   // with labels and evidence. Fewer when fewer codes have any evidence.
@@ -309,11 +344,10 @@ class CpvConcepts {
   std::vector<Concept> TopConcepts(const std::vector<std::string>& terms, int l,
                                    int max_concepts, double min_weight,
                                    bool labels_only) const;
-  // The pooled concept classifier's features of analysed terms: the
-  // groups of their label concepts, each with its strongest concept's
-  // weight, by group.
-  std::vector<std::pair<int32_t, double>> PooledFeatures(
-      const std::vector<std::string>& terms, int language) const;
+  // The pooled concept classifier's features of a text's label concepts:
+  // their groups, each with its strongest concept's weight, by group.
+  static std::vector<std::pair<int32_t, double>> PooledFeatures(
+      const std::vector<Concept>& label_concepts);
   // Adds weights_.pooled_concepts times the features' log likelihood to
   // each class of `scores` (groups, or divisions).
   void AddPooled(const std::vector<std::pair<int32_t, double>>& features,
@@ -346,6 +380,20 @@ class CpvConcepts {
   std::vector<ConceptEvidence> GroupEvidence(
       const std::vector<AnalyzedWord>& words, int language,
       int32_t group) const;
+  // The words' classifier weights: each distinct concept term once, the
+  // title's (the first line of a text of several) 1 + title_weight, by
+  // their specificity among notices; sorted by term.
+  std::vector<std::pair<std::string, double>> WeightedTerms(
+      const std::vector<AnalyzedWord>& words, absl::string_view text,
+      int language) const;
+  // SuggestionFeatures of weighted terms and label concepts.
+  std::vector<std::pair<uint32_t, double>> Features(
+      const std::vector<std::pair<std::string, double>>& weighted_terms,
+      const std::vector<Concept>& label_concepts, int language) const;
+  // The discriminative model's log probability of each group with a weight
+  // (group key, log probability), ascending by key; empty without a model.
+  std::vector<std::pair<int32_t, double>> DiscriminativeLogProbabilities(
+      const std::vector<std::pair<uint32_t, double>>& features) const;
   std::vector<CpvSuggestion> SuggestByClassifier(
       const std::vector<AnalyzedWord>& words, absl::string_view text,
       int language, int top) const;
@@ -377,6 +425,12 @@ class CpvConcepts {
   };
   PooledClasses pooled_groups_, pooled_divisions_;
   double pooled_vocabulary_ = 1;
+  // The discriminative model: per feature hash, its weight for each group.
+  struct GroupWeight {
+    int32_t group;
+    float weight;
+  };
+  absl::flat_hash_map<uint32_t, std::vector<GroupWeight>> discriminative_;
   mutable std::array<std::once_flag, kConceptLanguageCount> built_;
   // LabelTerms' cache, by ordinal * kConceptLanguageCount + language.
   mutable std::mutex label_terms_mutex_;

@@ -2,6 +2,7 @@
 // evidence in words, language detection on held-out notices, bad input.
 #include "procmatch/cpv_concepts.h"
 
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <set>
@@ -126,6 +127,8 @@ TEST(CpvConceptsTest, LinkBonusHelpsLabelsFindTheirGroup) {
   ASSERT_TRUE(without.ok()) << without.status();
   const double with_bonus = LabelsFindingTheirGroup(CpvConcepts::Builtin());
   const double classifier_alone = LabelsFindingTheirGroup(**without);
+  std::printf("labels finding their group: %.3f (classifier alone %.3f)\n",
+              with_bonus, classifier_alone);
   // 0.963 and 0.888 when written (doc/cross_language.md; 0.978 before the
   // pooled concept classifier, which weighs notices' codes against labels).
   EXPECT_GE(with_bonus, 0.95);
@@ -160,6 +163,100 @@ TEST(CpvConceptsTest, ConceptClassesErrorsNameTheLine) {
               std::string::npos)
         << c.status();
   }
+}
+
+// A malformed discriminative model file is an error naming its line.
+TEST(CpvConceptsTest, DiscriminativeModelErrorsNameTheLine) {
+  for (const char* bad : {"feature\tgroups\n1\t356:1\nx\t356:1\n",
+                          "feature\tgroups\n1\t356:1\n2\t35:1\n",
+                          "feature\tgroups\n1\t356:1\n2\t356:nan\n",
+                          "feature\tgroups\n1\t356:1\n1\t357:1\n",
+                          "feature\tgroups\n1\t356:1\n2\n"}) {
+    absl::StatusOr<std::unique_ptr<CpvConcepts>> c = CpvConcepts::Create(
+        ReadFile("data/cpv/cpv2008_labels.tsv"), "language\tterm\tnotices\n",
+        CpvTaxonomy::Builtin(), ConceptWeights(), "", bad);
+    ASSERT_FALSE(c.ok()) << bad;
+    EXPECT_NE(c.status().message().find("discriminative model: line 3"),
+              std::string::npos)
+        << c.status();
+  }
+}
+
+// The discriminative model's features: the words (tagged with the
+// language) of unit norm, the label concepts of norm
+// discriminative_concepts, and the bias; by hash, each hash once; none for
+// a language that is not one of the 24.
+TEST(CpvConceptsTest, SuggestionFeaturesAreNormalisedAndTagged) {
+  const CpvConcepts& c = CpvConcepts::Builtin();
+  const auto nl =
+      c.SuggestionFeatures("Levering van onbemande luchtvaartuigen", "nl");
+  const auto de =
+      c.SuggestionFeatures("Lieferung unbemannter Flugkörper", "de");
+  ASSERT_GT(nl.size(), 3u);
+  double norm = 0;
+  bool bias = false;
+  for (size_t i = 0; i < nl.size(); ++i) {
+    if (i > 0) EXPECT_LT(nl[i - 1].first, nl[i].first);
+    if (nl[i].first == CpvConcepts::BiasFeature()) {
+      bias = true;
+      EXPECT_EQ(nl[i].second, 1.0);
+    } else {
+      norm += nl[i].second * nl[i].second;
+    }
+  }
+  EXPECT_TRUE(bias);
+  // Words (1) and concepts (ConceptWeights().discriminative_concepts).
+  const double concepts = ConceptWeights().discriminative_concepts;
+  EXPECT_NEAR(norm, 1 + concepts * concepts, 1e-9);
+  // The UAV's label concepts are shared by the Dutch and German texts; their
+  // words are not.
+  std::set<uint32_t> de_features;
+  for (const auto& [f, x] : de) de_features.insert(f);
+  int shared = 0;
+  for (const auto& [f, x] : nl) shared += de_features.count(f);
+  EXPECT_GE(shared, 3);  // The bias, a group and a class at least.
+  EXPECT_LT(shared, static_cast<int>(nl.size()));
+  EXPECT_TRUE(c.SuggestionFeatures("drones", "xx").empty());
+}
+
+// The discriminative model joins the classifier with its weight: a model
+// whose every feature of a text votes for the classifier's fifth group puts
+// that group first when weighted, and changes nothing at weight 0.
+TEST(CpvConceptsTest, DiscriminativeModelJoinsTheClassifier) {
+  const std::string labels = ReadFile("data/cpv/cpv2008_labels.tsv");
+  const std::string notices = ReadFile("data/cpv/concept_notices.tsv");
+  const char kText[] = "Levering van onbemande luchtvaartuigen";
+  auto suggest = [&](double weight, const std::string& model) {
+    ConceptWeights w;
+    w.discriminative = weight;
+    absl::StatusOr<std::unique_ptr<CpvConcepts>> c = CpvConcepts::Create(
+        labels, notices, CpvTaxonomy::Builtin(), w, "", model);
+    EXPECT_TRUE(c.ok()) << c.status();
+    absl::StatusOr<std::vector<CpvSuggestion>> s = (*c)->Suggest(kText, "nl");
+    EXPECT_TRUE(s.ok()) << s.status();
+    std::vector<uint32_t> groups;
+    for (const CpvSuggestion& x : *s) {
+      groups.push_back(x.code.Truncated(3).digits() / 100000);
+    }
+    return groups;
+  };
+  auto Group = [](uint32_t g) {  // Three digits: 031, 356.
+    std::string digits = std::to_string(g);
+    return std::string(3 - digits.size(), '0') + digits;
+  };
+  const std::vector<uint32_t> without = suggest(0, "");
+  ASSERT_EQ(without.size(), 5u);
+  const uint32_t fifth = without[4];
+  std::string model = "feature\tgroups\n";
+  for (const auto& [f, x] :
+       CpvConcepts::Builtin().SuggestionFeatures(kText, "nl")) {
+    model += std::to_string(f) + "\t" + Group(fifth) + ":5 " +
+             Group(without[0]) + ":-1\n";
+  }
+  EXPECT_EQ(suggest(0, model), without);
+  const std::vector<uint32_t> with = suggest(4, model);
+  ASSERT_FALSE(with.empty());
+  EXPECT_EQ(with[0], fifth);
 }
 
 TEST(CpvConceptsTest, EvidenceShowsWordsNotStems) {
