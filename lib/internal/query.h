@@ -66,7 +66,9 @@ struct QueryConcept {
 struct QueryTerm {
   uint32_t id;
   std::string text;
-  double weight;  // Query frequency times idf.
+  // Query frequency times idf; a translated term's, its concept's share of
+  // the tender's words meaning the concept (QueryTranslation).
+  double weight;
   // A translated term's concept: the tender concept whose label gave it.
   CpvCode concept;
 };
