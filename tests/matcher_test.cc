@@ -1,9 +1,11 @@
 #include "procmatch/matcher.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -125,6 +127,17 @@ TEST(MatcherOracleTest, ConceptsAloneIndexedTopKEqualsExhaustive) {
   EXPECT_LT(scored_indexed, scored_exhaustive);
 }
 
+// Weighs text relevance alone: every other ScoreWeights field set to 0.
+void TextAlone(v1::MatchRequest* request) {
+  v1::ScoreWeights& w = *request->mutable_options()->mutable_weights();
+  w.Clear();
+  const google::protobuf::Descriptor* d = v1::ScoreWeights::descriptor();
+  for (int i = 0; i < d->field_count(); ++i) {
+    w.GetReflection()->SetDouble(&w, d->field(i), 0);
+  }
+  w.set_text(1);
+}
+
 // The same with text relevance alone: its translations (the tender's
 // concepts' labels in the suppliers' languages, internal/query.h) are
 // bounded by a ceiling over every language, not accumulated exactly, and
@@ -151,15 +164,7 @@ TEST(MatcherOracleTest, TranslatedTextAloneIndexedTopKEqualsExhaustive) {
     t.clear_lots();
     requests[i].clear_lot_id();
   }
-  for (v1::MatchRequest& request : requests) {
-    v1::ScoreWeights& w = *request.mutable_options()->mutable_weights();
-    w.Clear();
-    const google::protobuf::Descriptor* d = v1::ScoreWeights::descriptor();
-    for (int i = 0; i < d->field_count(); ++i) {
-      w.GetReflection()->SetDouble(&w, d->field(i), 0);
-    }
-    w.set_text(1);
-  }
+  for (v1::MatchRequest& request : requests) TextAlone(&request);
   int64_t scored_indexed = 0, scored_exhaustive = 0;
   int own = 0, translated = 0;
   for (const auto& r : PrunedEqualsExhaustive(
@@ -180,6 +185,50 @@ TEST(MatcherOracleTest, TranslatedTextAloneIndexedTopKEqualsExhaustive) {
   // Both kinds of relevance rank suppliers, so both paths are compared.
   EXPECT_GT(own, 100);
   EXPECT_GT(translated, 20);
+  EXPECT_LT(scored_indexed, scored_exhaustive);
+}
+
+// The same for tenders that state the code their words mean: the
+// translation carries the tender's words for its stated code into the other
+// languages at full credit over the meaning's largest sum (internal/query.h),
+// and the translated ceiling must still bound it.
+TEST(MatcherOracleTest, TranslatedMeaningTextAloneIndexedTopKEqualsExhaustive) {
+  const auto suppliers = testing::RandomSuppliers(2000, 73);
+  Matcher matcher(BuildIndex(suppliers));
+  std::vector<v1::MatchRequest> requests = testing::RandomRequests(120, 74);
+  const std::tuple<const char*, const char*, const char*> kTenders[] = {
+      {"de", "Lieferung unbemannter Flugkörper zur Aufklärung", "35613000"},
+      {"en", "Supply of unmanned aerial vehicles and radar", "35613000"},
+      {"fr", "Acquisition de véhicules aériens sans pilote", "35613000"},
+      {"de", "Beschaffung von Radargeräten und Anwendungssoftware", ""},
+  };
+  for (size_t i = 0; i < requests.size(); ++i) {
+    v1::Tender& t = *requests[i].mutable_tender();
+    const auto& [language, title, code] = kTenders[i % 4];
+    t.set_language(language);
+    t.set_title(title);
+    t.clear_description();
+    t.clear_lots();
+    t.set_main_cpv(code);
+    t.clear_additional_cpv();
+    requests[i].clear_lot_id();
+    TextAlone(&requests[i]);
+  }
+  int64_t scored_indexed = 0, scored_exhaustive = 0;
+  const std::vector<v1::MatchResponse> responses = PrunedEqualsExhaustive(
+      matcher, requests, &scored_indexed, &scored_exhaustive);
+  // Suppliers ranked by a translation: the indexed path met its ceiling.
+  int translated = 0;
+  for (const v1::MatchResponse& r : responses) {
+    for (const v1::SupplierMatch& m : r.matches()) {
+      translated += std::count_if(
+          m.components().begin(), m.components().end(), [](const auto& c) {
+            return c.kind() == v1::SCORE_COMPONENT_KIND_TEXT && c.value() > 0 &&
+                   c.detail().find("both mean CPV") != std::string::npos;
+          });
+    }
+  }
+  EXPECT_GT(translated, 100);
   EXPECT_LT(scored_indexed, scored_exhaustive);
 }
 

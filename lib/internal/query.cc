@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -86,34 +89,102 @@ double Idf(const IndexData& index, double df) {
   return std::log(1 + (n - df + 0.5) / (df + 0.5));
 }
 
-// The tender's text in every other concept language: the terms of each of
-// its text's concepts' labels in the language, weighted by concept weight
-// times idf. The largest sum counts every label term, known to the index or
-// not (at the idf of a term no supplier has): a label whose rare words no
-// supplier uses gives little to one that shares its common word. Irish
-// labels repeat the English ones, so Irish is English's.
+// Whether `term`, a label term of another language, is also a word of
+// `language` for the concept layer (it links it to a code there): a cognate
+// ("educ" of "education" and "éducation") or a word spelt alike. Kept per
+// language and term once asked (mutex-guarded; at most one entry per label
+// term and tender language), since the concept layer ranks a term's links to
+// answer (about 6 us).
+bool IsWordOf(const std::string& term, absl::string_view language) {
+  // std::mutex, not absl::Mutex: TSan sees the pthread calls, not the
+  // uninstrumented Abseil's.
+  static auto* mutex = new std::mutex;
+  static auto* known = new absl::flat_hash_map<std::string, bool>;
+  const std::string key = absl::StrCat(language, "\t", term);
+  {
+    std::lock_guard<std::mutex> lock(*mutex);
+    auto it = known->find(key);
+    if (it != known->end()) return it->second;
+  }
+  const bool word =
+      !CpvConcepts::Builtin().ConceptsOfTerms({term}, language, 1).empty();
+  std::lock_guard<std::mutex> lock(*mutex);
+  known->emplace(key, word);
+  return word;
+}
+
+// The tender's text in every other concept language, through what it means
+// (doc/scoring.md, "Text across languages"). Each concept of its meaning
+// (AddMeaning: its stated codes, else its text's concepts), strongest first,
+// gets the mass of the tender's own words that mean it (CpvConcepts
+// evidence): their BM25 weights, query frequency times idf, known to the
+// index or not, each word for its first concept only. A concept the words do
+// not say has no mass and is not carried. In each other language the mass is
+// shared among the concept's label terms by idf (a term no supplier has
+// counts too: a supplier with only a label's common word gets little),
+// leaving out the terms that are words of the tender's own language (its own
+// terms, cognates): a supplier writing in the tender's language is measured
+// by the tender's words, not by a translation. A translation's largest sum
+// is the meaning's, Σ mass × (k1 + 1), whatever the language: a supplier that
+// says the tender's meaning in its language scores alike whichever language
+// the tender says it in. Irish labels repeat the English ones, so Irish is
+// English's.
 void AddTranslations(const IndexData& index, absl::string_view language,
-                     const std::vector<Concept>& text_concepts, Query* q) {
+                     Query* q) {
+  if (!CpvConcepts::IsConceptLanguage(language)) return;
   const CpvConcepts& concepts = CpvConcepts::Builtin();
+  auto idf_of = [&index](const std::string& term, int64_t* id) {
+    *id = index.TermId(term);
+    const double df =
+        *id < 0 ? 0 : index.TermPostings(static_cast<uint32_t>(*id)).size();
+    return df > 0 ? Idf(index, df) : -Idf(index, 0);  // < 0: no supplier.
+  };
+  absl::flat_hash_map<std::string, double> own_weight;  // By term.
+  for (const AnalyzedWord& w : q->words) {
+    int64_t id;
+    own_weight[w.term] += std::abs(idf_of(w.term, &id));
+  }
+  absl::flat_hash_set<std::string> meant;  // Own terms given to a concept.
+  std::vector<std::pair<CpvCode, double>> mass;
+  double meaning_max = 0;
+  for (const QueryConcept& c : q->concepts) {
+    double m = 0;
+    for (const ConceptEvidence& e :
+         concepts.EvidenceOfAnalyzed(q->words, language, c.code)) {
+      for (const AnalyzedWord& w : q->words) {
+        if (w.word == e.word && meant.insert(w.term).second) {
+          m += own_weight[w.term];
+        }
+      }
+    }
+    if (m == 0) continue;
+    mass.emplace_back(c.code, m);
+    meaning_max += m * (kBm25K1 + 1);
+  }
   for (const char* l : kConceptLanguages) {
     const absl::string_view other = l;
-    if (other == language || other == "ga") continue;
+    if (mass.empty() || other == language || other == "ga") continue;
     QueryTranslation t;
     t.language = std::string(other);
+    t.text_max = meaning_max;
     std::vector<std::string> seen;
-    for (const Concept& c : text_concepts) {
-      for (const std::string& term : *concepts.LabelTerms(c.code, other)) {
-        // The strongest concept's weight; concepts come strongest first.
+    for (const auto& [code, m] : mass) {
+      std::vector<QueryTerm> label;  // Weight: idf; < 0 when no supplier.
+      double idf_sum = 0;
+      for (const std::string& term : *concepts.LabelTerms(code, other)) {
+        // A term of two labels: the stronger concept's.
         if (std::find(seen.begin(), seen.end(), term) != seen.end()) continue;
-        const int64_t id = index.TermId(term);
-        const double df =
-            id < 0 ? 0 : index.TermPostings(static_cast<uint32_t>(id)).size();
-        const double weight = c.weight * Idf(index, df);
-        t.text_max += weight * (kBm25K1 + 1);
-        if (df > 0) {
-          t.terms.push_back({static_cast<uint32_t>(id), term, weight, c.code});
-        }
         seen.push_back(term);
+        if (own_weight.contains(term) || IsWordOf(term, language)) continue;
+        int64_t id;
+        const double idf = idf_of(term, &id);
+        idf_sum += std::abs(idf);
+        if (idf > 0) label.push_back({static_cast<uint32_t>(id), term, idf});
+      }
+      for (QueryTerm& term : label) {
+        term.weight = m * term.weight / idf_sum;
+        term.concept = code;
+        t.terms.push_back(std::move(term));
       }
     }
     if (!t.terms.empty()) q->translations.push_back(std::move(t));
@@ -161,10 +232,7 @@ absl::Status AddTerms(const IndexData& index, const std::string& text,
   terms.reserve(q->words.size());
   for (const AnalyzedWord& w : q->words) terms.push_back(w.term);
   if (index.options().cpv_concepts) {
-    const std::vector<Concept> text_concepts =
-        CpvConcepts::Builtin().ConceptsOfTerms(terms, lang);
-    AddMeaning(text_concepts, q);
-    AddTranslations(index, lang, text_concepts, q);
+    AddMeaning(CpvConcepts::Builtin().ConceptsOfTerms(terms, lang), q);
   }
   std::vector<std::string> sorted = std::move(terms);
   std::sort(sorted.begin(), sorted.end());
@@ -182,6 +250,7 @@ absl::Status AddTerms(const IndexData& index, const std::string& text,
     }
     i = j;
   }
+  if (index.options().cpv_concepts) AddTranslations(index, lang, q);
   return absl::OkStatus();
 }
 

@@ -66,27 +66,33 @@ struct QueryConcept {
 struct QueryTerm {
   uint32_t id;
   std::string text;
-  double weight;  // Query frequency times idf.
+  // Query frequency times idf; a translated term's, its concept's share of
+  // the tender's words meaning the concept (QueryTranslation).
+  double weight;
   // A translated term's concept: the tender concept whose label gave it.
   CpvCode concept;
 };
 
-// The tender's text carried into another language through its CPV concepts
-// (doc/scoring.md, "Text across languages"): the words of its concepts'
-// labels in that language, each weighing its concept's weight times its
-// idf, the strongest concept's when several labels share a word. Only terms
-// the index knows are kept; a language without any has no translation.
+// The tender's text carried into another language through what it means
+// (doc/scoring.md, "Text across languages"): the labels, in that language, of
+// the concepts its own words say, each concept's label terms sharing the BM25
+// weight of the tender's words that mean it, by idf. Terms that are words of
+// the tender's language are left out; only terms the index knows are kept; a
+// language without any has no translation.
 struct QueryTranslation {
   std::string language;
   std::vector<QueryTerm> terms;
-  double text_max = 0;  // Largest attainable BM25 sum of `terms`.
+  // Largest attainable BM25 sum: that of the tender's words meaning the
+  // translated concepts, the same for every language.
+  double text_max = 0;
 };
 
-// A translation's relevance counts this share of a match on the tender's own
-// words: the labels say what the tender means, not how it says it, so a
-// supplier that uses the tender's words stays ahead of one that only shares
-// its concepts (doc/scoring.md: chosen by the winner-ranking benchmark).
-constexpr double kTranslationCredit = 0.5;
+// A translation's relevance counts this share of its BM25 over its largest
+// sum: 1, a supplier that says in its language what the tender's words mean
+// is as relevant as that share of the tender's words says; the tender's own
+// words keep their own BM25, and the text value is the larger of the two
+// (doc/scoring.md: measured on the winner-ranking benchmark).
+constexpr double kTranslationCredit = 1;
 
 // A requirement resolved once per query (internal/requirements.h).
 struct PreparedRequirement {
