@@ -606,6 +606,25 @@ std::vector<Concept> CpvConcepts::TopConcepts(
   return out;
 }
 
+bool CpvConcepts::LinksTerm(absl::string_view term,
+                            absl::string_view language) const {
+  const int l = LanguageIndex(language);
+  if (l < 0) return false;
+  const LanguageModel& model = Model(l);
+  auto it =
+      model.links.find(ConceptTermView(term, HasStemmer(kConceptLanguages[l])));
+  if (it == model.links.end()) return false;
+  // RawScores adds each link's weight (>= 0): a code is scored when one is
+  // above 0.
+  for (const std::vector<Link>* links :
+       {&it->second.label, &it->second.notices}) {
+    for (const Link& link : *links) {
+      if (link.weight > 0) return true;
+    }
+  }
+  return false;
+}
+
 std::vector<Concept> CpvConcepts::ConceptsOfTerms(
     const std::vector<std::string>& terms, absl::string_view language,
     int max_concepts, double min_weight) const {

@@ -258,6 +258,12 @@ class CpvConcepts {
                                        int max_concepts = kMaxConcepts,
                                        double min_weight = 0.1) const;
 
+  // Whether the concept layer links `term` (analysed by AnalyzeText in
+  // `language`) to any code in `language`: whether ConceptsOfTerms({term},
+  // language) has a concept, without ranking them. False for a language
+  // that is not a concept language.
+  bool LinksTerm(absl::string_view term, absl::string_view language) const;
+
   // The concepts of `text` in `language` (one of kConceptLanguages) by the
   // labels' links alone, as the pooled concept classifier reads them: its
   // features, the same for a text and its translation as far as the labels

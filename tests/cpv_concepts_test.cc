@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <random>
 #include <set>
 #include <string>
 #include <thread>
@@ -196,7 +197,9 @@ TEST(CpvConceptsTest, SuggestionFeaturesAreNormalisedAndTagged) {
   double norm = 0;
   bool bias = false;
   for (size_t i = 0; i < nl.size(); ++i) {
-    if (i > 0) EXPECT_LT(nl[i - 1].first, nl[i].first);
+    if (i > 0) {
+      EXPECT_LT(nl[i - 1].first, nl[i].first);
+    }
     if (nl[i].first == CpvConcepts::BiasFeature()) {
       bias = true;
       EXPECT_EQ(nl[i].second, 1.0);
@@ -384,6 +387,38 @@ TEST(DetectLanguageTest, ShortTextsAndGuessLanguage) {
   EXPECT_EQ(GuessLanguage("35613000"), "en");
   EXPECT_EQ(GuessLanguage("Miehittämättömien ilma-alusten hankinta ja huolto"),
             "fi");
+}
+
+// LinksTerm (a lookup) against ConceptsOfTerms of the term alone (the
+// ranking it stands for), on label terms of random codes taken to random
+// languages (cognates and words spelt alike are what it finds there) and on
+// random strings.
+TEST(CpvConceptsTest, LinksTermEqualsConceptsOfTheTermAlone) {
+  const CpvConcepts& concepts = CpvConcepts::Builtin();
+  const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
+  std::mt19937 random(20261130);
+  const int languages = kConceptLanguageCount;
+  int linked = 0, unlinked = 0;
+  for (int i = 0; i < 400; ++i) {
+    const CpvCode code = cpv.CodeAt(random() % cpv.size());
+    const char* from = kConceptLanguages[random() % languages];
+    const char* to = kConceptLanguages[random() % languages];
+    std::vector<std::string> terms = *concepts.LabelTerms(code, from);
+    std::string noise;
+    for (int k = random() % 6; k > 0; --k) noise.push_back('a' + random() % 26);
+    terms.push_back(noise);
+    for (const std::string& term : terms) {
+      const bool expected = !concepts.ConceptsOfTerms({term}, to, 1).empty();
+      EXPECT_EQ(concepts.LinksTerm(term, to), expected)
+          << "'" << term << "' (" << from << " label of " << code.ToString()
+          << ") in " << to;
+      (expected ? linked : unlinked) += 1;
+    }
+  }
+  // Both answers are exercised.
+  EXPECT_GT(linked, 100);
+  EXPECT_GT(unlinked, 100);
+  EXPECT_FALSE(concepts.LinksTerm("drone", "xx"));
 }
 
 }  // namespace

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <mutex>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -89,33 +88,10 @@ double Idf(const IndexData& index, double df) {
   return std::log(1 + (n - df + 0.5) / (df + 0.5));
 }
 
-// Whether `term`, a label term of another language, is also a word of
-// `language` for the concept layer (it links it to a code there): a cognate
-// ("educ" of "education" and "éducation") or a word spelt alike. Kept per
-// language and term once asked (mutex-guarded; at most one entry per label
-// term and tender language), since the concept layer ranks a term's links to
-// answer (about 6 us).
-bool IsWordOf(const std::string& term, absl::string_view language) {
-  // std::mutex, not absl::Mutex: TSan sees the pthread calls, not the
-  // uninstrumented Abseil's.
-  static auto* mutex = new std::mutex;
-  static auto* known = new absl::flat_hash_map<std::string, bool>;
-  const std::string key = absl::StrCat(language, "\t", term);
-  {
-    std::lock_guard<std::mutex> lock(*mutex);
-    auto it = known->find(key);
-    if (it != known->end()) return it->second;
-  }
-  const bool word =
-      !CpvConcepts::Builtin().ConceptsOfTerms({term}, language, 1).empty();
-  std::lock_guard<std::mutex> lock(*mutex);
-  known->emplace(key, word);
-  return word;
-}
-
 // The tender's text in every other concept language, through what it means
 // (doc/scoring.md, "Text across languages"). Each concept of its meaning
-// (AddMeaning: its stated codes, else its text's concepts), strongest first,
+// (AddMeaning: its stated codes, else its text's concepts), the strongest
+// CpvConcepts::kMaxConcepts first,
 // gets the mass of the tender's own words that mean it (CpvConcepts
 // evidence): their BM25 weights, query frequency times idf, known to the
 // index or not, each word for its first concept only. A concept the words do
@@ -144,17 +120,29 @@ void AddTranslations(const IndexData& index, absl::string_view language,
     int64_t id;
     own_weight[w.term] += std::abs(idf_of(w.term, &id));
   }
+  // Each word's terms, in text order, so that evidence is looked up, not
+  // searched for among the words.
+  absl::flat_hash_map<absl::string_view, std::vector<const std::string*>>
+      terms_of_word;
+  for (const AnalyzedWord& w : q->words) {
+    terms_of_word[w.word].push_back(&w.term);
+  }
   absl::flat_hash_set<std::string> meant;  // Own terms given to a concept.
   std::vector<std::pair<CpvCode, double>> mass;
   double meaning_max = 0;
-  for (const QueryConcept& c : q->concepts) {
+  // The strongest concepts only, as a text's concepts are capped: a tender
+  // stating thousands of codes costs a walk over its words for each.
+  const size_t carried = std::min(
+      q->concepts.size(), static_cast<size_t>(CpvConcepts::kMaxConcepts));
+  for (size_t i = 0; i < carried; ++i) {
+    const QueryConcept& c = q->concepts[i];
     double m = 0;
     for (const ConceptEvidence& e :
          concepts.EvidenceOfAnalyzed(q->words, language, c.code)) {
-      for (const AnalyzedWord& w : q->words) {
-        if (w.word == e.word && meant.insert(w.term).second) {
-          m += own_weight[w.term];
-        }
+      auto it = terms_of_word.find(e.word);
+      if (it == terms_of_word.end()) continue;
+      for (const std::string* term : it->second) {
+        if (meant.insert(*term).second) m += own_weight[*term];
       }
     }
     if (m == 0) continue;
@@ -175,7 +163,9 @@ void AddTranslations(const IndexData& index, absl::string_view language,
         // A term of two labels: the stronger concept's.
         if (std::find(seen.begin(), seen.end(), term) != seen.end()) continue;
         seen.push_back(term);
-        if (own_weight.contains(term) || IsWordOf(term, language)) continue;
+        if (own_weight.contains(term) || concepts.LinksTerm(term, language)) {
+          continue;
+        }
         int64_t id;
         const double idf = idf_of(term, &id);
         idf_sum += std::abs(idf);
