@@ -31,6 +31,11 @@ namespace {
 // ("services") is weak evidence for each of them anyway (low idf).
 constexpr size_t kMaxLabelLinksPerTerm = 64;
 
+// The largest count or weight a model file may hold: far above any the
+// bundled files have (counts of notices, log-odds), far below a float's
+// range, so that sums of thousands of them stay finite.
+constexpr double kMaxModelValue = 1e9;
+
 int LanguageIndex(absl::string_view language) {
   for (int i = 0; i < kConceptLanguageCount; ++i) {
     if (language == kConceptLanguages[i]) return i;
@@ -91,9 +96,12 @@ absl::string_view ConceptTermView(absl::string_view term, bool stemmed) {
 bool ParseGroupValue(absl::string_view pair, int32_t* group, double* value) {
   std::pair<absl::string_view, absl::string_view> kv =
       absl::StrSplit(pair, ':');
+  // Values are kept as floats and summed: one far from any count or weight
+  // a model file holds (a hostile 1e39 is a float infinity) is refused.
   return kv.first.size() == 3 && absl::ascii_isdigit(kv.first[0]) &&
          absl::SimpleAtoi(kv.first, group) && *group >= 0 &&
-         absl::SimpleAtod(kv.second, value) && std::isfinite(*value);
+         absl::SimpleAtod(kv.second, value) && std::isfinite(*value) &&
+         std::abs(*value) <= kMaxModelValue;
 }
 
 // Calls parse(fields) for each non-empty line of a tab-separated file

@@ -155,6 +155,7 @@ TEST(CpvConceptsTest, LabelConceptsAreSharedAcrossLanguages) {
 TEST(CpvConceptsTest, ConceptClassesErrorsNameTheLine) {
   for (const char* bad : {"feature\tgroups\n356\t356:1\n35\t356:1\n",
                           "feature\tgroups\n356\t356:1\n356\t356:x\n",
+                          "feature\tgroups\n356\t356:1\n357\t356:-2e9\n",
                           "feature\tgroups\n356\t356:1\n356\n"}) {
     absl::StatusOr<std::unique_ptr<CpvConcepts>> c = CpvConcepts::Create(
         ReadFile("data/cpv/cpv2008_labels.tsv"), "language\tterm\tnotices\n",
@@ -171,6 +172,8 @@ TEST(CpvConceptsTest, DiscriminativeModelErrorsNameTheLine) {
   for (const char* bad : {"feature\tgroups\n1\t356:1\nx\t356:1\n",
                           "feature\tgroups\n1\t356:1\n2\t35:1\n",
                           "feature\tgroups\n1\t356:1\n2\t356:nan\n",
+                          // Finite as a double, infinite as a float.
+                          "feature\tgroups\n1\t356:1\n2\t356:1e39\n",
                           "feature\tgroups\n1\t356:1\n1\t357:1\n",
                           "feature\tgroups\n1\t356:1\n2\n"}) {
     absl::StatusOr<std::unique_ptr<CpvConcepts>> c = CpvConcepts::Create(

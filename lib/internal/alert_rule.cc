@@ -171,7 +171,9 @@ void IdentifyTerms(const std::vector<std::string>& terms, const Symbols& known,
   ids->reserve(terms.size());
   for (const std::string& t : terms) ids->push_back(known.Find(t));
   at->next.assign(ids->size(), -1);
-  at->first.reserve(ids->size());
+  // A slot per known word at most, not per word of the text.
+  at->first.reserve(static_cast<size_t>(std::count_if(
+      ids->begin(), ids->end(), [](int32_t id) { return id >= 0; })));
   // Backwards, so that each id ends at its first position.
   for (size_t i = ids->size(); i-- > 0;) {
     if ((*ids)[i] < 0) continue;

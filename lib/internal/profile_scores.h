@@ -30,6 +30,9 @@ class ProfileScores {
   // request whose only field is the tender (an invalid tender is kept as
   // the error Score() returns).
   ProfileScores(const Matcher& matcher, const v1::Tender& tender);
+  // The query points into request_: neither copied nor moved.
+  ProfileScores(const ProfileScores&) = delete;
+  ProfileScores& operator=(const ProfileScores&) = delete;
 
   // The score Explain(request, supplier_id) gives the supplier in
   // `matches`, or -1 when it lists it in `excluded` (not eligible).

@@ -197,10 +197,6 @@ class Bounds {
   // From the postings and the index's bound arrays alone, without touching
   // the supplier's SupplierDoc; fills `e` with the bound of each component.
   // A supplier outside the accumulated lists gets their ceilings alone.
-  // Every bound is in `bound` before they are combined: a component whose
-  // bound depends on the others' (a place counted in proportion to the
-  // evidence of capability) is computed from theirs, after them; RestAt()
-  // then takes its place times the lists' ceilings.
   double Cheap(uint32_t doc, Evaluation* e) const {
     double* bound = e->part;
     std::fill(bound, bound + kComponentCount, 0.0);
