@@ -338,7 +338,7 @@ std::string TrainDiscriminative(const std::vector<Example>& notice_examples,
       weights.push_back(e.weight * o.label_examples);
     }
   }
-  // Classes and feature rows in order of first appearance.
+  // Classes in group order; feature rows in order of first appearance.
   std::map<int, int> class_index;
   for (const Example* e : examples) class_index.emplace(e->group, 0);
   std::vector<int> classes;

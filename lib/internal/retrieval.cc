@@ -162,9 +162,9 @@ class Bounds {
     }
     for (int c = 0; c < kComponentCount; ++c) {
       cheap_[c] = ComponentAt(c).cheap_bound;
-      posted_[c] = ComponentAt(c).candidates != CandidatePostings::kNone;
+      const bool posted = ComponentAt(c).candidates != CandidatePostings::kNone;
       if (q.weight[c] != 0) weighted_[weighted_count_++] = c;
-      if (q.weight[c] != 0 && !posted_[c]) rest_value_[c] = 1;
+      if (q.weight[c] != 0 && !posted) rest_value_[c] = 1;
     }
     currency_ = HasValue(q) ? index.CurrencyId(q.value_currency)
                             : IndexData::kNoCurrency;
@@ -613,7 +613,6 @@ class Bounds {
   double ne_[QueryList::kSourceCount] = {};
   double rest_value_[kComponentCount] = {};
   CheapBound cheap_[kComponentCount];  // From the table, looked up once.
-  bool posted_[kComponentCount];       // Has candidate postings.
   int weighted_[kComponentCount];      // The components with weight, ...
   int weighted_count_ = 0;             // ... in order.
   int32_t currency_;                   // The tender value's, or none.

@@ -41,7 +41,7 @@ struct Retrieved {
   int64_t candidates = 0;     // Bounded from postings (or by place).
   int64_t excluded = 0;       // Evaluated and found ineligible.
   int64_t scored = 0;         // Fully scored (the seeds included).
-  int64_t seeds = 0;          // Scored first, for the floor.
+  int64_t seeds = 0;          // Evaluated first, for the floor.
   int64_t non_essential = 0;  // Query lists not read (MaxScore).
 };
 
@@ -66,7 +66,9 @@ struct RetrievalTuning {
   double non_essential_share = 0.01;
 };
 
-// The best q.top_k eligible suppliers, pruned with exact bounds.
+// The best q.top_k eligible suppliers, pruned with exact bounds, with the
+// default tuning or `tuning` (the same top k either way: tests and the scale
+// benchmark compare tunings).
 Retrieved RetrieveTopK(const Query& q, const IndexData& index);
 Retrieved RetrieveTopKWith(const Query& q, const IndexData& index,
                            const RetrievalTuning& tuning);
