@@ -102,10 +102,22 @@ std::string WordsFor(absl::string_view text, absl::string_view language,
 }
 
 // The same for the tender's text, from its words analysed once (Query).
-std::string TenderWordsFor(const Query& q, CpvCode code) {
+// With `label_words_only`, only words of the code's label count: words that
+// training notices link to the code ("deren", "variants") are evidence for
+// scoring, not words a reader recognises as meaning it.
+std::string TenderWordsFor(const Query& q, CpvCode code,
+                           bool label_words_only = false) {
   if (!CpvConcepts::IsConceptLanguage(q.text_language)) return "";
-  return Quoted(CpvConcepts::Builtin().EvidenceOfAnalyzed(
-      q.words, q.text_language, code));
+  std::vector<ConceptEvidence> evidence =
+      CpvConcepts::Builtin().EvidenceOfAnalyzed(q.words, q.text_language, code);
+  if (label_words_only) {
+    evidence.erase(std::remove_if(evidence.begin(), evidence.end(),
+                                  [](const ConceptEvidence& e) {
+                                    return e.source != ConceptSource::kLabel;
+                                  }),
+                   evidence.end());
+  }
+  return Quoted(evidence);
 }
 
 // Text relevance: BM25 of the tender's own words, or, when better, of one of
@@ -177,7 +189,8 @@ double TextValue(const Query& q, const IndexData& index, const SupplierDoc& d,
         terms.push_back(term.text);
       }
     }
-    const std::string tender_words = TenderWordsFor(q, code);
+    const std::string tender_words =
+        TenderWordsFor(q, code, /*label_words_only=*/true);
     why->detail =
         absl::StrCat(TranslatedWords(*best, terms, code), " and ",
                      tender_words.empty() ? "the tender" : tender_words,
