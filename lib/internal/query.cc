@@ -89,12 +89,12 @@ double Idf(const IndexData& index, double df) {
 }
 
 // The tender's text in every other concept language, through what it means
-// (doc/scoring.md, "Text across languages"). Each concept of its meaning
-// (AddMeaning: its stated codes, else its text's concepts), the strongest
-// CpvConcepts::kMaxConcepts first,
-// gets the mass of the tender's own words that mean it (CpvConcepts
-// evidence): their BM25 weights, query frequency times idf, known to the
-// index or not, each word for its first concept only. A concept the words do
+// (doc/scoring.md, "Text across languages"). Each of the strongest
+// CpvConcepts::kMaxConcepts concepts of its meaning (AddMeaning: its stated
+// codes, else its text's concepts), strongest first, gets the mass of the
+// tender's own words that mean it (CpvConcepts evidence): their BM25
+// weights, query frequency times idf, known to the index or not, each word
+// for its first concept only. A concept the words do
 // not say has no mass and is not carried. In each other language the mass is
 // shared among the concept's label terms by idf (a term no supplier has
 // counts too: a supplier with only a label's common word gets little),
