@@ -132,6 +132,46 @@ int ConceptBand(float weight) {
   return b;
 }
 
+// A query's place and size fit for any supplier, from the index's
+// per-supplier arrays: proximity once per location the suppliers are in
+// (when weighted; else 0), size fit from the turnover in the tender's
+// currency. Seeds and bounds read the same values from one home.
+class PlaceAndSize {
+ public:
+  PlaceAndSize(const Query& q, const IndexData& index)
+      : q_(q),
+        index_(index),
+        currency_(HasValue(q) ? index.CurrencyId(q.value_currency)
+                              : IndexData::kNoCurrency) {
+    if (q.weight[kProximity] > 0) {
+      for (NutsCode location : index.locations()) {
+        proximity_.push_back(Proximity(q, location));
+      }
+    }
+  }
+
+  double ProximityAt(uint32_t location) const {
+    return proximity_.empty() ? 0 : proximity_[location];
+  }
+  double ProximityOf(uint32_t doc) const {
+    return ProximityAt(index_.location_id(doc));
+  }
+  double SizeFitOf(uint32_t doc) const {
+    return currency_ != IndexData::kNoCurrency &&
+                   index_.turnover_currency(doc) == currency_
+               ? SizeFit(q_, index_.turnover(doc))
+               : 0;
+  }
+  // Whether any supplier can have a size fit above 0.
+  bool has_currency() const { return currency_ != IndexData::kNoCurrency; }
+
+ private:
+  const Query& q_;
+  const IndexData& index_;
+  const int32_t currency_;         // The tender value's, or none.
+  std::vector<double> proximity_;  // By location id, when weighted.
+};
+
 // What retrieval knows of every supplier from the postings alone, for one
 // query: who is a candidate, who may pass the mandatory certification rules,
 // the BM25 sums and the CPV and concept ceilings. With a floor (a score
@@ -143,9 +183,9 @@ class Bounds {
   static constexpr double kNoFloor = -1;
 
   // `non_essential`: RetrievalTuning::non_essential_share.
-  Bounds(const Query& q, const IndexData& index, double floor,
-         double non_essential)
-      : q_(q), index_(index), floor_(floor) {
+  Bounds(const Query& q, const IndexData& index, const PlaceAndSize& place_size,
+         double floor, double non_essential)
+      : q_(q), index_(index), place_size_(place_size), floor_(floor) {
     const int n = index.size();
     // A mandatory certification rule admits only holders of the scheme: the
     // others cannot be eligible and are never looked at.
@@ -165,14 +205,6 @@ class Bounds {
       const bool posted = ComponentAt(c).candidates != CandidatePostings::kNone;
       if (q.weight[c] != 0) weighted_[weighted_count_++] = c;
       if (q.weight[c] != 0 && !posted) rest_value_[c] = 1;
-    }
-    currency_ = HasValue(q) ? index.CurrencyId(q.value_currency)
-                            : IndexData::kNoCurrency;
-    // Proximity once per place the suppliers are in, not per supplier.
-    if (q.weight[kProximity] > 0) {
-      for (NutsCode location : index.locations()) {
-        proximity_.push_back(Proximity(q, location));
-      }
     }
     MakeLists();
     is_candidate_.assign(n, 0);
@@ -230,10 +262,10 @@ class Bounds {
           bound[c] = Capped(At(tag_posted_, doc) + ne_[QueryList::kTags]);
           break;
         case CheapBound::kExactProximity:
-          bound[c] = proximity_[index_.location_id(doc)];
+          bound[c] = place_size_.ProximityOf(doc);
           break;
         case CheapBound::kExactSizeFit:
-          bound[c] = SizeFitOf(doc);
+          bound[c] = place_size_.SizeFitOf(doc);
           break;
       }
     }
@@ -276,13 +308,6 @@ class Bounds {
   template <typename T>
   static double At(const std::vector<T>& v, uint32_t doc) {
     return v.empty() ? 0 : static_cast<double>(v[doc]);
-  }
-
-  double SizeFitOf(uint32_t doc) const {
-    return currency_ != IndexData::kNoCurrency &&
-                   index_.turnover_currency(doc) == currency_
-               ? SizeFit(q_, index_.turnover(doc))
-               : 0;
   }
 
   double Text(uint32_t doc) const {
@@ -452,8 +477,10 @@ class Bounds {
   double RestAt(uint32_t location) const {
     double rest[kComponentCount];
     std::copy(rest_value_, rest_value_ + kComponentCount, rest);
-    if (q_.weight[kProximity] > 0) rest[kProximity] = proximity_[location];
-    if (currency_ == IndexData::kNoCurrency) rest[kSize] = 0;
+    if (q_.weight[kProximity] > 0) {
+      rest[kProximity] = place_size_.ProximityAt(location);
+    }
+    if (!place_size_.has_currency()) rest[kSize] = 0;
     return Combine(q_, rest);
   }
 
@@ -593,6 +620,7 @@ class Bounds {
 
   const Query& q_;
   const IndexData& index_;
+  const PlaceAndSize& place_size_;
   const double floor_;  // Positive: below the k-th score; else none.
   int non_essential_ = 0;
   std::vector<QueryList> lists_;
@@ -615,8 +643,6 @@ class Bounds {
   CheapBound cheap_[kComponentCount];  // From the table, looked up once.
   int weighted_[kComponentCount];      // The components with weight, ...
   int weighted_count_ = 0;             // ... in order.
-  int32_t currency_;                   // The tender value's, or none.
-  std::vector<double> proximity_;      // By location id, when weighted.
 };
 
 // The score of an eligible supplier: the values Tighten() did not compute,
@@ -644,25 +670,12 @@ constexpr size_t kSeedPostings = size_t{1} << 14;
 // the list, the place and the size promise (at most kSeedPostings of a
 // list, in supplier order, are weighed).
 std::vector<uint32_t> Seeds(const Query& q, const IndexData& index,
-                            int beyond_k) {
+                            const PlaceAndSize& place_size, int beyond_k) {
   const size_t wanted = static_cast<size_t>(q.top_k) + beyond_k;
   const double* w = q.weight;
-  std::vector<double> place(index.locations().size(), 0.0);
-  if (w[kProximity] > 0) {
-    for (size_t l = 0; l < place.size(); ++l) {
-      place[l] = w[kProximity] * Proximity(q, index.locations()[l]);
-    }
-  }
-  const int32_t currency = HasValue(q) && w[kSize] > 0
-                               ? index.CurrencyId(q.value_currency)
-                               : IndexData::kNoCurrency;
   auto rest = [&](uint32_t doc) {
-    double r = place[index.location_id(doc)];
-    if (currency != IndexData::kNoCurrency &&
-        index.turnover_currency(doc) == currency) {
-      r += w[kSize] * SizeFit(q, index.turnover(doc));
-    }
-    return r;
+    return w[kProximity] * place_size.ProximityOf(doc) +
+           w[kSize] * place_size.SizeFitOf(doc);
   };
   const auto more = [](const std::pair<double, uint32_t>& a,
                        const std::pair<double, uint32_t>& b) {
@@ -776,9 +789,11 @@ Retrieved RetrieveTopKWith(const Query& q, const IndexData& index,
   };
   // The seeds first: any k real scores are at most the k-th best, so the
   // k-th of theirs is a floor below which no supplier is looked at.
+  const PlaceAndSize place_size(q, index);
   const std::vector<uint32_t> seeds =
-      tuning.seeds_beyond_k >= 0 ? Seeds(q, index, tuning.seeds_beyond_k)
-                                 : std::vector<uint32_t>();
+      tuning.seeds_beyond_k >= 0
+          ? Seeds(q, index, place_size, tuning.seeds_beyond_k)
+          : std::vector<uint32_t>();
   for (uint32_t doc : seeds) {
     const SupplierDoc& d = index.doc(doc);
     if (!Eligible(q, d, nullptr)) {
@@ -789,7 +804,8 @@ Retrieved RetrieveTopKWith(const Query& q, const IndexData& index,
     top.Offer({Score(q, index, d, value), doc, TieKey(d)});
     ++out.scored;
   }
-  Bounds bounds(q, index, top.full() ? top.threshold() : Bounds::kNoFloor,
+  Bounds bounds(q, index, place_size,
+                top.full() ? top.threshold() : Bounds::kNoFloor,
                 tuning.non_essential_share);
   for (uint32_t doc : seeds) bounds.MarkSeed(doc);
   out.seeds = static_cast<int64_t>(seeds.size());
@@ -855,7 +871,8 @@ Retrieved RetrieveTopKWith(const Query& q, const IndexData& index,
 int64_t RankOf(const Query& q, const IndexData& index, Ranked target) {
   // Floored at the target's score: a supplier whose bound is below it
   // scores below it; one whose bound reaches it is evaluated and scored.
-  const Bounds bounds(q, index,
+  const PlaceAndSize place_size(q, index);
+  const Bounds bounds(q, index, place_size,
                       target.score > 0 ? target.score : Bounds::kNoFloor,
                       RetrievalTuning().non_essential_share);
   int64_t better = 0;
