@@ -48,7 +48,7 @@ std::string ControlGroup(const SupplierIndex& index,
   while (true) {
     const int doc = index.FindDoc(chain.back());
     if (doc < 0) return chain.back();
-    const std::string& next = StatedController(index.profile(doc));
+    const std::string next = StatedController(index.profile(doc));
     if (next == chain.back()) return next;
     auto seen = std::find(chain.begin(), chain.end(), next);
     if (seen != chain.end()) return *std::min_element(seen, chain.end());
@@ -295,7 +295,7 @@ void AddRuleOutcomes(const SupplierIndex& index, const v1::ConsortiumRules& r,
   }
   if (!g.required.empty()) {
     std::vector<std::string> names;
-    for (int m : g.required) names.push_back(index.profile(g.docs[m]).name());
+    for (int m : g.required) names.push_back(index.name(g.docs[m]));
     out->add_rules()->CopyFrom(
         Outcome("required_members", true,
                 absl::StrCat("includes ", absl::StrJoin(names, ", "))));
@@ -373,8 +373,7 @@ void AddLeftOut(const SupplierIndex& index, const v1::Call& call,
     });
     ms.erase(std::unique(ms.begin(), ms.end()), ms.end());
     const std::string unmet = internal::FirstUnmetRule(p, ms);
-    const std::string& replaced =
-        index.profile(g.docs[x.assignment[e.package]]).name();
+    const std::string& replaced = index.name(g.docs[x.assignment[e.package]]);
     std::string reason;
     if (!unmet.empty()) {
       reason =
@@ -673,8 +672,8 @@ absl::StatusOr<v1::ConsortiumResponse> ConsortiumBuilder::Propose(
     if (!why.empty()) {
       ineligible_required.push_back(
           Outcome("eligibility", false,
-                  absl::StrCat("required member ", index_->profile(doc).name(),
-                               " (", id, ") is not eligible: ", why)));
+                  absl::StrCat("required member ", index_->name(doc), " (", id,
+                               ") is not eligible: ", why)));
     }
     g.required.push_back(MemberOf(*index_, rules, doc, &g));
   }
@@ -699,7 +698,7 @@ absl::StatusOr<v1::ConsortiumResponse> ConsortiumBuilder::Propose(
     for (int member : g.required) {
       if (g.matches[w].contains(member)) continue;
       absl::StatusOr<v1::MatchResponse> explained =
-          matcher_.Explain(match_request, index_->profile(g.docs[member]).id());
+          matcher_.Explain(match_request, index_->id(g.docs[member]));
       if (explained.ok() && explained->matches_size() > 0) {
         take(g.docs[member], explained->matches(0));
       }

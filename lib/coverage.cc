@@ -98,7 +98,7 @@ absl::StatusOr<Context> Prepare(const SupplierIndex& index,
   }
   if (!awards.empty()) {
     for (int d = 0; d < ctx.data->size(); ++d) {
-      const v1::SupplierProfile& p = *ctx.data->doc(d).profile;
+      const v1::SupplierProfile p = ctx.data->doc(d).Profile();
       ctx.supplier_of_name.emplace(NameKey(p.country(), p.name()), p.id());
       for (const std::string& name : p.alternative_names()) {
         ctx.supplier_of_name.emplace(NameKey(p.country(), name), p.id());
@@ -188,14 +188,13 @@ bool MeetsReadiness(const Context& ctx, const Area& area,
                     const SupplierDoc& doc) {
   const int min = area.spec->min_technology_readiness();
   if (min == 0) return true;
-  for (const v1::Capability& cap : doc.profile->capabilities()) {
-    if (cap.technology_readiness() < min) continue;
-    for (const std::string& tag : cap.tags()) {
-      if (HasTag(area, FoldText(tag))) return true;
+  for (const internal::CapabilityLevel& cap : doc.capability_levels) {
+    if (cap.trl < min) continue;
+    for (const std::string& tag : cap.tags) {
+      if (HasTag(area, tag)) return true;
     }
-    for (const std::string& code : cap.cpv_codes()) {
-      absl::StatusOr<CpvCode> c = ctx.cpv->Parse(code);
-      if (c.ok() && UnderArea(area, *c)) return true;
+    for (CpvCode code : cap.cpv) {
+      if (UnderArea(area, code)) return true;
     }
   }
   return false;
@@ -337,7 +336,7 @@ void FillArea(const Context& ctx, const Area& area, const SupplyTotals& supply,
   std::map<int, int> clearance;
   int smes = 0, research = 0, others = 0, controlled = 0, unknown = 0;
   for (const SupplierDoc* doc : supply.qualified) {
-    out->add_supplier_ids(doc->profile->id());
+    out->add_supplier_ids(doc->id);
     const int type = doc->entity_type;
     if (type == v1::ENTITY_TYPE_SME ||
         type == v1::ENTITY_TYPE_MICRO_ENTERPRISE) {

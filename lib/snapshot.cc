@@ -206,9 +206,7 @@ std::string SaveSnapshot(const SupplierIndex& index) {
   uint64_t term_entries = 0, concept_entries = 0;
   for (int d = 0; d < index.size(); ++d) {
     const internal::SupplierDoc& doc = data.doc(d);
-    // Serialising a valid message cannot fail; without maps it is
-    // deterministic.
-    doc.profile->AppendToString(profiles.data());
+    profiles.data()->append(doc.profile_bytes);
     profiles.EndItem(profiles.data()->size());
     internal::TermCounts counts = doc.terms;
     for (auto& [term, count] : counts) term = canonical_id[term];

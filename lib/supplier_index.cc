@@ -51,8 +51,14 @@ const Options& SupplierIndex::options() const { return data_->options(); }
 int SupplierIndex::FindDoc(absl::string_view id) const {
   return data_->FindDoc(id);
 }
-const v1::SupplierProfile& SupplierIndex::profile(int doc) const {
-  return *data_->doc(doc).profile;
+v1::SupplierProfile SupplierIndex::profile(int doc) const {
+  return data_->doc(doc).Profile();
+}
+const std::string& SupplierIndex::id(int doc) const {
+  return data_->doc(doc).id;
+}
+const std::string& SupplierIndex::name(int doc) const {
+  return data_->doc(doc).name;
 }
 
 absl::StatusOr<std::shared_ptr<const SupplierIndex>> SupplierIndex::ApplyUpdate(
@@ -81,7 +87,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> SupplierIndex::ApplyUpdate(
   std::vector<std::shared_ptr<const SupplierDoc>> docs;
   docs.reserve(data.size() + update.upserts_size());
   for (int d = 0; d < data.size(); ++d) {
-    if (!replaced.contains(data.doc(d).profile->id())) {
+    if (!replaced.contains(data.doc(d).id)) {
       docs.push_back(data.shared_doc(d));
     }
   }

@@ -106,7 +106,14 @@ class SupplierIndex {
   // The doc (0 to size() - 1) of the supplier with `id`, or -1.
   int FindDoc(absl::string_view id) const;
   // The profile at `doc`, as it was added. REQUIRES: 0 <= doc < size().
-  const v1::SupplierProfile& profile(int doc) const;
+  // The index keeps profiles in their binary form, not as messages: each
+  // call parses one (a few microseconds for a typical profile), so a caller
+  // that reads a profile often keeps the returned copy.
+  v1::SupplierProfile profile(int doc) const;
+  // The id and the name of the supplier at `doc`, without parsing its
+  // profile. REQUIRES: 0 <= doc < size().
+  const std::string& id(int doc) const;
+  const std::string& name(int doc) const;
 
  private:
   // The matcher and the snapshot code reach the postings and analysed

@@ -4,9 +4,12 @@
 
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "procmatch/internal/index_data.h"
+#include "procmatch/snapshot.h"
 #include "procmatch/text_analyzer.h"
+#include "tests/random_corpus.h"
 
 namespace procmatch {
 namespace {
@@ -61,6 +64,34 @@ class SupplierIndexTest : public ::testing::Test {
   }
   std::shared_ptr<const SupplierIndex> index_;
 };
+
+// The index keeps each profile in its binary form (issue 16): what
+// profile(), id() and name() give back is the profile as added, field for
+// field, built and restored from a snapshot alike.
+TEST(SupplierIndexProfilesTest, ProfilesComeBackAsAdded) {
+  for (uint32_t seed : {3u, 17u}) {
+    const std::vector<v1::SupplierProfile> added =
+        testing::RandomSuppliers(150, seed);
+    SupplierIndex::Builder builder;
+    for (const v1::SupplierProfile& p : added) ASSERT_TRUE(builder.Add(p).ok());
+    std::shared_ptr<const SupplierIndex> built = *std::move(builder).Build();
+    absl::StatusOr<std::shared_ptr<const SupplierIndex>> restored =
+        LoadSnapshot(SaveSnapshot(*built));
+    ASSERT_TRUE(restored.ok()) << restored.status();
+    for (const SupplierIndex* index : {built.get(), restored->get()}) {
+      ASSERT_EQ(index->size(), static_cast<int>(added.size()));
+      for (const v1::SupplierProfile& p : added) {
+        const int doc = index->FindDoc(p.id());
+        ASSERT_GE(doc, 0) << p.id();
+        EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
+            index->profile(doc), p))
+            << p.id();
+        EXPECT_EQ(index->id(doc), p.id());
+        EXPECT_EQ(index->name(doc), p.name());
+      }
+    }
+  }
+}
 
 TEST_F(SupplierIndexTest, DocsAreInIdOrder) {
   ASSERT_EQ(index_->size(), 2);

@@ -405,7 +405,9 @@ bool HasConcepts(const Query& q) { return !q.concepts.empty(); }
 // The supplier's words for `code`, from the first of its texts that has
 // any.
 std::string SupplierWordsFor(const SupplierDoc& d, CpvCode code) {
-  for (const auto& [text, language] : ConceptTexts(*d.profile)) {
+  // ConceptTexts views into the profile: it must outlive the loop.
+  const v1::SupplierProfile profile = d.Profile();
+  for (const auto& [text, language] : ConceptTexts(profile)) {
     if (text.empty()) continue;
     const std::string lang =
         language.empty() ? GuessLanguage(text) : std::string(language);

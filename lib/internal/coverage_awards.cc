@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -111,11 +112,14 @@ void ForEachAwardRecord(const CoverageContext& ctx,
   AwardRecord r;
   for (int d = 0; d < ctx.data->size(); ++d) {
     const SupplierDoc& doc = ctx.data->doc(d);
+    // Parsed at its first contract in scope: the notice id and the stated
+    // value are read from the profile, not kept per contract.
+    std::optional<v1::SupplierProfile> profile;
     for (size_t i = 0; i < doc.contracts.size(); ++i) {
       const internal::ContractRecord& c = doc.contracts[i];
       if (!BuyerInScope(ctx, c.buyer_country)) continue;
-      const v1::PastContract& pc =
-          doc.profile->past_contracts(static_cast<int>(i));
+      if (!profile.has_value()) profile = doc.Profile();
+      const v1::PastContract& pc = profile->past_contracts(static_cast<int>(i));
       if (!pc.source_notice_id().empty() &&
           ctx.notice_ids.contains(pc.source_notice_id())) {
         continue;
@@ -128,8 +132,7 @@ void ForEachAwardRecord(const CoverageContext& ctx,
       r.valued = pc.has_value() && pc.value().currency() == ctx.currency;
       r.value = r.valued ? pc.value().amount() : 0;
       r.winners.clear();
-      r.winners.push_back(
-          {doc.profile->id(), doc.profile->name(), doc.country});
+      r.winners.push_back({doc.id, doc.name, doc.country});
       take(r);
     }
   }

@@ -124,9 +124,21 @@ std::vector<std::pair<absl::string_view, absl::string_view>> ConceptTexts(
 }
 
 const std::string& FoldedKeywordText::Get(
-    const v1::SupplierProfile& profile) const {
-  std::call_once(once_, [&] { text_ = FoldText(KeywordText(profile)); });
+    const std::string& profile_bytes) const {
+  std::call_once(once_, [&] {
+    v1::SupplierProfile profile;
+    (void)profile.ParseFromString(profile_bytes);
+    text_ = FoldText(KeywordText(profile));
+  });
   return text_;
+}
+
+v1::SupplierProfile SupplierDoc::Profile() const {
+  v1::SupplierProfile profile;
+  // The bytes are the serialisation of a validated profile (AnalyzeProfile)
+  // or were parsed and validated when a snapshot was loaded: they parse.
+  (void)profile.ParseFromString(profile_bytes);
+  return profile;
 }
 
 std::string KeywordText(const v1::SupplierProfile& p) {
@@ -209,10 +221,13 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
                    absl::StrCat("capabilities[", i, "].cpv_codes"), &codes);
     if (!s.ok()) break;
     doc->offered_cpv.insert(doc->offered_cpv.end(), codes.begin(), codes.end());
-    if (cap.technology_readiness() > 0) {
-      doc->capability_levels.push_back({codes, cap.technology_readiness()});
-    }
+    const size_t first_tag = tags.size();
     for (const std::string& tag : cap.tags()) tags.push_back(FoldText(tag));
+    if (cap.technology_readiness() > 0) {
+      doc->capability_levels.push_back(
+          {codes, cap.technology_readiness(),
+           std::vector<std::string>(tags.begin() + first_tag, tags.end())});
+    }
   }
   for (int i = 0; s.ok() && i < p.past_contracts_size(); ++i) {
     const v1::PastContract& pc = p.past_contracts(i);
@@ -267,8 +282,11 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
     analyzed.terms.assign(term_counts.begin(), term_counts.end());
     std::sort(analyzed.terms.begin(), analyzed.terms.end());
   }
-  doc->profile =
-      std::make_shared<const v1::SupplierProfile>(std::move(profile));
+  doc->id = profile.id();
+  doc->name = profile.name();
+  // Serialising a valid message cannot fail; without maps it is
+  // deterministic, so a snapshot written from these bytes is canonical.
+  (void)profile.SerializeToString(&doc->profile_bytes);
   analyzed.doc = std::move(doc);
   return analyzed;
 }
@@ -379,7 +397,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
   x.generation_ = generation;
   auto by_id = [](const std::shared_ptr<const SupplierDoc>& a,
                   const std::shared_ptr<const SupplierDoc>& b) {
-    return a->profile->id() < b->profile->id();
+    return a->id < b->id;
   };
   // Restored docs come in id order already.
   if (!std::is_sorted(docs.begin(), docs.end(), by_id)) {
@@ -403,9 +421,8 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
     x.doc_of_id_.reserve(n);
     for (uint32_t d = 0; d < n; ++d) {
       const SupplierDoc& doc = *x.docs_[d];
-      if (!x.doc_of_id_.emplace(doc.profile->id(), static_cast<int>(d))
-               .second) {
-        twice = &doc.profile->id();
+      if (!x.doc_of_id_.emplace(doc.id, static_cast<int>(d)).second) {
+        twice = &doc.id;
         return;
       }
       total_length += doc.length;

@@ -316,9 +316,9 @@ Outcome Keyword(const PreparedRequirement& p, const SupplierDoc& d,
   // Case-sensitive rules are rare: their text is built on demand; folded
   // text is computed once per supplier and kept.
   std::string raw;
-  if (k.case_sensitive()) raw = KeywordText(*d.profile);
+  if (k.case_sensitive()) raw = KeywordText(d.Profile());
   const std::string& text =
-      k.case_sensitive() ? raw : d.folded_keyword_text.Get(*d.profile);
+      k.case_sensitive() ? raw : d.folded_keyword_text.Get(d.profile_bytes);
   // Group 1 is the text that matched (CompileKeywordPattern).
   re2::StringPiece match;
   if (RE2::PartialMatch(text, *p.keyword, &match)) {

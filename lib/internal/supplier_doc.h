@@ -55,9 +55,11 @@ struct ContractRecord {
 std::string BuyerActivityKey(const std::string& country,
                              const std::string& activity);
 
+// A capability with a technology readiness level stated (1-9).
 struct CapabilityLevel {
   std::vector<CpvCode> cpv;
   int trl;
+  std::vector<std::string> tags;  // FoldText of its tags.
 };
 
 // The text keyword requirements are matched against (name, descriptions,
@@ -69,7 +71,8 @@ struct CapabilityLevel {
 // Thread-safe: concurrent first calls compute it once.
 class FoldedKeywordText {
  public:
-  const std::string& Get(const v1::SupplierProfile& profile) const;
+  // `profile_bytes` is SupplierDoc::profile_bytes.
+  const std::string& Get(const std::string& profile_bytes) const;
 
  private:
   mutable std::once_flag once_;
@@ -77,7 +80,16 @@ class FoldedKeywordText {
 };
 
 struct SupplierDoc {
-  std::shared_ptr<const v1::SupplierProfile> profile;
+  // The profile as it was added, in the binary format. No protobuf object is
+  // kept per supplier (one costs about 2.5 KiB resident, its bytes about
+  // 1 KiB): the few readers of the whole profile (explanations, consortium
+  // and coverage rules, case-sensitive keywords) parse it with Profile().
+  std::string profile_bytes;
+  std::string id;    // The profile's id ...
+  std::string name;  // ... and name, which every result carries.
+
+  // The profile parsed from profile_bytes: a few microseconds a call.
+  v1::SupplierProfile Profile() const;
 
   // Eligibility forward data.
   std::string country;
