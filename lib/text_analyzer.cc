@@ -215,9 +215,11 @@ std::string FoldWord(absl::string_view word) {
   return std::string(word);
 }
 
-// Lower(text) into `lower` and FoldAccents(Lower(text)) into `folded`, for
-// valid UTF-8 `text`, decoding each rune once.
-void LowerAndFold(absl::string_view text, std::string* lower,
+// Lower(text) into `lower` and FoldAccents(Lower(text)) into `folded`,
+// decoding each rune once; false, as soon as it meets one, when `text` is
+// not valid UTF-8 (what FirstInvalidUtf8Offset finds DecodeUtf8 reads as
+// a one-byte U+FFFD: a well-formed U+FFFD has three).
+bool LowerAndFold(absl::string_view text, std::string* lower,
                   std::string* folded) {
   lower->reserve(text.size());
   folded->reserve(text.size());
@@ -231,7 +233,10 @@ void LowerAndFold(absl::string_view text, std::string* lower,
       ++pos;
       continue;
     }
-    const char32_t l = ToLower(DecodeUtf8(text, &pos));
+    const size_t at = pos;
+    const char32_t rune = DecodeUtf8(text, &pos);
+    if (rune == kReplacementCharacter && pos == at + 1) return false;
+    const char32_t l = ToLower(rune);
     AppendUtf8(l, lower);
     const char* f = FoldAccent(l);
     if (f != nullptr) {
@@ -240,6 +245,7 @@ void LowerAndFold(absl::string_view text, std::string* lower,
       AppendUtf8(l, folded);
     }
   }
+  return true;
 }
 
 // Calls `emit` with each raw token of lower-cased text, as a view into it:
@@ -618,10 +624,12 @@ absl::StatusOr<StemmedAndPlainTerms> AnalyzeStemmedAndPlain(
 
 absl::StatusOr<StemmedPlainAndFolded> AnalyzeStemmedPlainAndFolded(
     absl::string_view text, absl::string_view language) {
-  if (!IsValidUtf8(text)) return AnalyzeText(text, language).status();
   StemmedPlainAndFolded out;
   std::string lower;
-  LowerAndFold(text, &lower, &out.folded);
+  // AnalyzeText's error, which names the offset.
+  if (!LowerAndFold(text, &lower, &out.folded)) {
+    return AnalyzeText(text, language).status();
+  }
   out.terms = StemmedAndPlainOfLower(lower, language);
   return out;
 }

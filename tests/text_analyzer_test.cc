@@ -170,7 +170,7 @@ TEST(TextAnalyzerTest, StemMemoEqualsStemmingEveryWord) {
                                    "ées",   "erend", ".5",   "ή",      "ität"};
   const char* const kLanguages[] = {"fr", "nl", "de", "en",
                                     "el", "hu", "it", ""};
-  const char* const kStopWords[] = {"de", "la",  "het", "der",
+  const char* const kStopWords[] = {"de",  "la",  "het", "der",
                                     "the", "και", "és",  "il"};
   std::mt19937 rng(20261129);
   for (int round = 0; round < 3; ++round) {

@@ -184,8 +184,7 @@ void Locate(const std::vector<int32_t>& ids, AnalysedField::Occurrences* at) {
     if (ids[i] < 0) continue;
     const uint32_t bit = static_cast<uint32_t>(ids[i]) & 1023;
     at->may_have[bit >> 6] |= uint64_t{1} << (bit & 63);
-    auto [it, added] =
-        at->first.try_emplace(ids[i], static_cast<int32_t>(i));
+    auto [it, added] = at->first.try_emplace(ids[i], static_cast<int32_t>(i));
     if (!added) {
       at->next[i] = it->second;
       it->second = static_cast<int32_t>(i);
@@ -1533,9 +1532,8 @@ void PrefetchRule(
     uint32_t position, int stage) {
   const QuickRule& q = table.rules[position];
   // What only a rule with patterns or a profile reads.
-  constexpr uint16_t kCompiled = QuickRule::kPatterns |
-                                 QuickRule::kExcludePatterns |
-                                 QuickRule::kProfile;
+  constexpr uint16_t kCompiled =
+      QuickRule::kPatterns | QuickRule::kExcludePatterns | QuickRule::kProfile;
   if (stage == 0) {
     __builtin_prefetch(&q);
     __builtin_prefetch(&rules[position]);
