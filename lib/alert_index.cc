@@ -243,12 +243,12 @@ absl::StatusOr<AlertMatches> AlertIndex::Match(const v1::Tender& notice,
   for (size_t k = 0; k < candidates.size(); ++k) {
     if (k + kRecordsAhead < candidates.size()) {
       const uint32_t ahead = candidates[k + kRecordsAhead];
-      internal::PrefetchRule(*table_, slotted_, ahead, 0);
+      internal::PrefetchRule(*table_, ahead, 0);
       __builtin_prefetch(&members_begin_[ahead]);
     }
     if (k + kPoolsAhead < candidates.size()) {
       const uint32_t ahead = candidates[k + kPoolsAhead];
-      internal::PrefetchRule(*table_, slotted_, ahead, 1);
+      internal::PrefetchRule(*table_, ahead, 1);
       __builtin_prefetch(&members_[members_begin_[ahead]]);
     }
     const uint32_t slot = candidates[k];

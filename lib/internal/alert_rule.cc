@@ -1526,23 +1526,11 @@ bool UnitHolds(const QuickCheckTable& table, uint32_t position,
 
 }  // namespace
 
-void PrefetchRule(
-    const QuickCheckTable& table,
-    const std::vector<std::shared_ptr<const CompiledAlertRule>>& rules,
-    uint32_t position, int stage) {
+void PrefetchRule(const QuickCheckTable& table, uint32_t position, int stage) {
   const QuickRule& q = table.rules[position];
-  // What only a rule with patterns or a profile reads.
-  constexpr uint16_t kCompiled =
-      QuickRule::kPatterns | QuickRule::kExcludePatterns | QuickRule::kProfile;
   if (stage == 0) {
     __builtin_prefetch(&q);
-    __builtin_prefetch(&rules[position]);
     return;
-  }
-  if ((q.flags & kCompiled) != 0) {
-    const CompiledAlertRule* compiled = rules[position].get();
-    __builtin_prefetch(&compiled->include_patterns);
-    __builtin_prefetch(&compiled->prefilters);
   }
   if (q.countries + q.languages > 0) {
     __builtin_prefetch(table.symbols.data() + q.symbols_begin);

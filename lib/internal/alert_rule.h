@@ -434,14 +434,10 @@ absl::StatusOr<bool> MatchRule(
 void SortMatchesByRule(std::vector<AlertMatch>* matches, size_t rule_count);
 
 // Asks the processor to load what MatchRule reads first of the rule at
-// `position` of `table` and `rules`: its record (and, for a rule with
-// patterns or a profile, its pointer in `rules`), then (`stage` 1, once
-// those are loaded) the pools it points into and its compiled patterns.
-// Candidates are known ahead, so their cache misses can overlap.
-void PrefetchRule(
-    const QuickCheckTable& table,
-    const std::vector<std::shared_ptr<const CompiledAlertRule>>& rules,
-    uint32_t position, int stage);
+// `position`: its record, then (`stage` 1, once the record is loaded) the
+// pools it points into. Candidates are known ahead, so their cache misses
+// can overlap.
+void PrefetchRule(const QuickCheckTable& table, uint32_t position, int stage);
 
 // The alert of `match` in words, as VerifyAlertRule writes it.
 // `slot` is the rule's index in `table` (which AlertMatch::rule need not be).
