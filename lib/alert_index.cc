@@ -119,9 +119,10 @@ AlertIndex::AlertIndex(
     }
     for (const std::string& key : r.index_keys) postings->Add(key, s);
   }
-  postings_ = std::move(postings);
   table_ = std::make_unique<const internal::QuickCheckTable>(
       internal::BuildQuickCheckTable(slotted_));
+  postings->AddTermIds(*table_, slotted_);
+  postings_ = std::move(postings);
 }
 
 AlertIndex::~AlertIndex() = default;
@@ -182,6 +183,14 @@ absl::StatusOr<std::vector<v1::Alert>> VerifyCandidates(
   return alerts;
 }
 
+// The positions of a posting map's entry.
+const std::vector<uint32_t>& Positions(const std::vector<uint32_t>& entry) {
+  return entry;
+}
+const std::vector<uint32_t>& Positions(const AlertPostings::Term& entry) {
+  return entry.positions;
+}
+
 // Adds the time since `*since` to `*stage` and restarts it, when counting.
 void Lap(absl::Time* since, absl::Duration* stage) {
   if (stage == nullptr) return;
@@ -228,14 +237,19 @@ absl::StatusOr<AlertMatches> AlertIndex::Match(const v1::Tender& notice,
   out.matches_.reserve(candidates.size());
   AlertMatch match;
   // Candidates are scattered over the table: load them ahead, the record
-  // 16 candidates before its turn, what it points to 8 before.
+  // and the bounds of its members 16 candidates before its turn, what they
+  // point to 8 before.
   constexpr size_t kRecordsAhead = 16, kPoolsAhead = 8;
   for (size_t k = 0; k < candidates.size(); ++k) {
     if (k + kRecordsAhead < candidates.size()) {
-      internal::PrefetchRule(*table_, candidates[k + kRecordsAhead], 0);
+      const uint32_t ahead = candidates[k + kRecordsAhead];
+      internal::PrefetchRule(*table_, ahead, 0);
+      __builtin_prefetch(&members_begin_[ahead]);
     }
     if (k + kPoolsAhead < candidates.size()) {
-      internal::PrefetchRule(*table_, candidates[k + kPoolsAhead], 1);
+      const uint32_t ahead = candidates[k + kPoolsAhead];
+      internal::PrefetchRule(*table_, ahead, 1);
+      __builtin_prefetch(&members_[members_begin_[ahead]]);
     }
     const uint32_t slot = candidates[k];
     absl::StatusOr<bool> hit = internal::MatchRule(
@@ -362,10 +376,11 @@ size_t AlertIndex::ApproximateMemoryUsage() const {
                  sizeof(internal::CpvRange) +
              r->nuts.capacity() * sizeof(internal::PackedNuts);
   }
-  auto map_bytes = [](const AlertPostings::Map& map) {
+  auto map_bytes = [](const auto& map) {
     size_t sum = 0;
-    for (const auto& [key, ids] : map) {
-      sum += sizeof(key) + key.capacity() + sizeof(ids) +
+    for (const auto& [key, entry] : map) {
+      const std::vector<uint32_t>& ids = Positions(entry);
+      sum += sizeof(key) + key.capacity() + sizeof(entry) +
              ids.capacity() * sizeof(uint32_t) + 16;
     }
     return sum;

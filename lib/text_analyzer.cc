@@ -215,9 +215,11 @@ std::string FoldWord(absl::string_view word) {
   return std::string(word);
 }
 
-// Lower(text) into `lower` and FoldAccents(Lower(text)) into `folded`, for
-// valid UTF-8 `text`, decoding each rune once.
-void LowerAndFold(absl::string_view text, std::string* lower,
+// Lower(text) into `lower` and FoldAccents(Lower(text)) into `folded`,
+// decoding each rune once; false, as soon as it meets one, when `text` is
+// not valid UTF-8 (what FirstInvalidUtf8Offset finds DecodeUtf8 reads as
+// a one-byte U+FFFD: a well-formed U+FFFD has three).
+bool LowerAndFold(absl::string_view text, std::string* lower,
                   std::string* folded) {
   lower->reserve(text.size());
   folded->reserve(text.size());
@@ -231,7 +233,10 @@ void LowerAndFold(absl::string_view text, std::string* lower,
       ++pos;
       continue;
     }
-    const char32_t l = ToLower(DecodeUtf8(text, &pos));
+    const size_t at = pos;
+    const char32_t rune = DecodeUtf8(text, &pos);
+    if (rune == kReplacementCharacter && pos == at + 1) return false;
+    const char32_t l = ToLower(rune);
     AppendUtf8(l, lower);
     const char* f = FoldAccent(l);
     if (f != nullptr) {
@@ -240,6 +245,7 @@ void LowerAndFold(absl::string_view text, std::string* lower,
       AppendUtf8(l, folded);
     }
   }
+  return true;
 }
 
 // Calls `emit` with each raw token of lower-cased text, as a view into it:
@@ -282,9 +288,18 @@ std::string Stem(absl::string_view word, sb_stemmer* stemmer) {
                                     sb_stemmer_length(stemmer)));
 }
 
-// Each thread's stems, per language: at most kStemMemoEntries words of at
+// What a thread remembers of one word of a language: its folded stem, its
+// folded form and whether it is a stop word, so that a word met before
+// costs one lookup.
+struct MemoWord {
+  std::string stem;   // Stem(word, stemmer).
+  std::string plain;  // FoldWord(word).
+  bool stop = false;  // In the language's stop words.
+};
+
+// Each thread's words, per language: at most kStemMemoEntries words of at
 // most kStemMemoWordBytes in all, all forgotten when that many are held.
-using StemMemo = absl::flat_hash_map<std::string, std::string>;
+using StemMemo = absl::flat_hash_map<std::string, MemoWord>;
 struct StemMemos {
   absl::flat_hash_map<std::string, std::unique_ptr<StemMemo>> by_language;
   int entries = 0;  // Words held, in every language.
@@ -295,37 +310,44 @@ StemMemos& ThreadStemMemos() {
   return memos;
 }
 
-// This thread's memo of stems in `language`.
+// This thread's memo of words in `language`.
 StemMemo& ThreadStemMemo(absl::string_view language) {
   std::unique_ptr<StemMemo>& memo = ThreadStemMemos().by_language[language];
   if (memo == nullptr) memo = std::make_unique<StemMemo>();
   return *memo;
 }
 
-// Stem(word, stemmer), `stemmer` being the one of `memo`'s language,
-// remembered in `memo`.
-std::string StemMemoized(StemMemo& memo, absl::string_view word,
-                         sb_stemmer* stemmer) {
+// The MemoWord of `word` in `memo`'s language (whose `stemmer` and
+// `stopwords`, which may be null, are given), remembered in `memo`; a word
+// too long to remember is analysed into `*scratch`. Valid until the next
+// call.
+const MemoWord& MemoizedWord(StemMemo& memo, absl::string_view word,
+                             sb_stemmer* stemmer,
+                             const absl::flat_hash_set<std::string>* stopwords,
+                             MemoWord* scratch) {
   auto it = memo.find(word);
   if (it != memo.end()) return it->second;
-  std::string stem = Stem(word, stemmer);
-  if (word.size() > kStemMemoWordBytes) return stem;  // Bounds the bytes.
+  MemoWord analysed;
+  analysed.stem = Stem(word, stemmer);
+  analysed.plain = FoldWord(word);
+  analysed.stop = stopwords != nullptr && stopwords->contains(word);
+  if (word.size() > kStemMemoWordBytes) {  // Bounds the bytes.
+    *scratch = std::move(analysed);
+    return *scratch;
+  }
   StemMemos& memos = ThreadStemMemos();
   if (memos.entries >= kStemMemoEntries) {
     for (auto& [unused, m] : memos.by_language) m->clear();
     memos.entries = 0;
   }
-  memo.emplace(word, stem);
   ++memos.entries;
-  return stem;
+  return memo.emplace(word, std::move(analysed)).first->second;
 }
 
-// The folded stem of `word`: from `memo` when given, else by `stemmer`;
-// the folded word itself for a language without a stemmer.
-std::string StemOf(absl::string_view word, sb_stemmer* stemmer,
-                   StemMemo* memo) {
+// The folded stem of `word` by `stemmer`; the folded word itself for a
+// language without a stemmer.
+std::string StemOf(absl::string_view word, sb_stemmer* stemmer) {
   if (stemmer == nullptr) return FoldWord(word);
-  if (memo != nullptr) return StemMemoized(*memo, word, stemmer);
   return Stem(word, stemmer);
 }
 
@@ -366,6 +388,7 @@ absl::Status Analyze(absl::string_view text, absl::string_view language,
   sb_stemmer* stemmer = ThreadStemmer(language);
   StemMemo* memo =
       use_memo && stemmer != nullptr ? &ThreadStemMemo(language) : nullptr;
+  MemoWord scratch;
   ForEachCodeAndWord(
       Lower(text),
       [&](absl::string_view code) {
@@ -373,8 +396,15 @@ absl::Status Analyze(absl::string_view text, absl::string_view language,
         if (words != nullptr) words->emplace_back(code);
       },
       [&](absl::string_view word) {
-        if (stopwords != nullptr && stopwords->contains(word)) return;
-        terms->push_back(StemOf(word, stemmer, memo));
+        if (memo != nullptr) {
+          const MemoWord& w =
+              MemoizedWord(*memo, word, stemmer, stopwords, &scratch);
+          if (w.stop) return;
+          terms->push_back(w.stem);
+        } else {
+          if (stopwords != nullptr && stopwords->contains(word)) return;
+          terms->push_back(StemOf(word, stemmer));
+        }
         if (words != nullptr) words->emplace_back(word);
       });
   return absl::OkStatus();
@@ -561,6 +591,7 @@ StemmedAndPlainTerms StemmedAndPlainOfLower(absl::string_view lower,
   out.plain.reserve(lower.size() / 8);
   out.stemmed.reserve(lower.size() / 8);
   StemMemo* memo = stemmer != nullptr ? &ThreadStemMemo(language) : nullptr;
+  MemoWord scratch;
   ForEachCodeAndWord(
       lower,
       [&](absl::string_view code) {
@@ -568,9 +599,16 @@ StemmedAndPlainTerms StemmedAndPlainOfLower(absl::string_view lower,
         out.stemmed.push_back(out.plain.back());
       },
       [&](absl::string_view word) {
+        if (memo != nullptr) {  // One lookup gives all three.
+          const MemoWord& w =
+              MemoizedWord(*memo, word, stemmer, stopwords, &scratch);
+          out.plain.push_back(w.plain);
+          if (!w.stop) out.stemmed.push_back(w.stem);
+          return;
+        }
         out.plain.push_back(FoldWord(word));
         if (stopwords != nullptr && stopwords->contains(word)) return;
-        out.stemmed.push_back(StemOf(word, stemmer, memo));
+        out.stemmed.push_back(StemOf(word, stemmer));
       });
   return out;
 }
@@ -586,10 +624,12 @@ absl::StatusOr<StemmedAndPlainTerms> AnalyzeStemmedAndPlain(
 
 absl::StatusOr<StemmedPlainAndFolded> AnalyzeStemmedPlainAndFolded(
     absl::string_view text, absl::string_view language) {
-  if (!IsValidUtf8(text)) return AnalyzeText(text, language).status();
   StemmedPlainAndFolded out;
   std::string lower;
-  LowerAndFold(text, &lower, &out.folded);
+  // AnalyzeText's error, which names the offset.
+  if (!LowerAndFold(text, &lower, &out.folded)) {
+    return AnalyzeText(text, language).status();
+  }
   out.terms = StemmedAndPlainOfLower(lower, language);
   return out;
 }

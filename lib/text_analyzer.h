@@ -28,10 +28,12 @@
 // Threading: all functions are thread-safe. Snowball stemmers are not, so
 // each thread keeps its own, created on first use per language.
 //
-// Memory: each thread remembers the stems of up to kStemMemoEntries words of
-// at most kStemMemoWordBytes (under 10 MB, dropped whole when full), so that
-// an index build or a notice stream stems each distinct word of its
-// vocabulary once; the terms are the same with or without the memo.
+// Memory: each thread remembers, for up to kStemMemoEntries words of at most
+// kStemMemoWordBytes, the word's stem, its folded form and whether it is a
+// stop word (about 14 MB when full of words of up to 15 bytes, at most
+// 27 MB; dropped whole when full), so that an index build or a notice
+// stream stems and folds each distinct word of its vocabulary once; the
+// terms are the same with or without the memo.
 #ifndef PROCMATCH_LIB_TEXT_ANALYZER_H_
 #define PROCMATCH_LIB_TEXT_ANALYZER_H_
 

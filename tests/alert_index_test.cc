@@ -379,16 +379,28 @@ TEST(AlertIndexCriteria, SharedCriteriaAlertEveryRule) {
 // The quick-check table against the full verification of the compiled
 // rule (its brute-force twin), for every rule -- not only the candidates the
 // postings give -- on every third real notice: the same decision, and for a
-// rule that holds the same alert from the match's evidence.
+// rule that holds the same alert from the match's evidence. Twice: with the
+// term ids of the table's symbols, and with those selection gives
+// (Candidates, from postings with AddTermIds), as AlertIndex::Match has.
 void ExpectTableEqualsVerification(
     const std::vector<std::shared_ptr<const internal::CompiledAlertRule>>&
         rules,
     const std::vector<v1::Tender>& notices, const EvaluationContext& context,
     int* held) {
   const internal::QuickCheckTable table = internal::BuildQuickCheckTable(rules);
+  internal::AlertPostings postings;
+  postings.rule_count = static_cast<uint32_t>(rules.size());
+  for (uint32_t i = 0; i < rules.size(); ++i) {
+    for (const std::string& key : rules[i]->index_keys) postings.Add(key, i);
+  }
+  postings.AddTermIds(table, rules);
   for (const v1::Tender& t : notices) {
     absl::StatusOr<internal::PreparedNotice> n = internal::PrepareNotice(t);
     ASSERT_TRUE(n.ok()) << n.status();
+    absl::StatusOr<internal::PreparedNotice> selected =
+        internal::PrepareNotice(t);
+    ASSERT_TRUE(selected.ok()) << selected.status();
+    internal::Candidates(postings, *selected);
     const internal::NoticeKeys keys =
         internal::MakeNoticeKeys(table, *n, context);
     for (uint32_t i = 0; i < rules.size(); ++i) {
@@ -398,14 +410,25 @@ void ExpectTableEqualsVerification(
           internal::MatchRule(table, rules, i, *n, keys, context, &match);
       absl::StatusOr<bool> full =
           internal::VerifyAlertRule(*rules[i], *n, context, &alert);
-      ASSERT_TRUE(quick.ok() && full.ok());
+      AlertMatch selected_match;
+      absl::StatusOr<bool> quick_selected = internal::MatchRule(
+          table, rules, i, *selected, keys, context, &selected_match);
+      ASSERT_TRUE(quick.ok() && full.ok() && quick_selected.ok());
       ASSERT_EQ(*quick, *full) << rules[i]->rule.ShortDebugString() << "\n"
                                << t.ShortDebugString();
+      ASSERT_EQ(*quick_selected, *full)
+          << rules[i]->rule.ShortDebugString() << "\n"
+          << t.ShortDebugString();
       if (!*full) continue;
       ++*held;
       v1::Alert explained;
       internal::ExplainMatch(table, i, *rules[i], *n, keys, match, &explained);
       ASSERT_EQ(explained.ShortDebugString(), alert.ShortDebugString());
+      v1::Alert explained_selected;
+      internal::ExplainMatch(table, i, *rules[i], *selected, keys,
+                             selected_match, &explained_selected);
+      ASSERT_EQ(explained_selected.ShortDebugString(),
+                alert.ShortDebugString());
     }
   }
 }

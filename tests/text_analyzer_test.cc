@@ -170,6 +170,8 @@ TEST(TextAnalyzerTest, StemMemoEqualsStemmingEveryWord) {
                                    "ées",   "erend", ".5",   "ή",      "ität"};
   const char* const kLanguages[] = {"fr", "nl", "de", "en",
                                     "el", "hu", "it", ""};
+  const char* const kStopWords[] = {"de",  "la",  "het", "der",
+                                    "the", "και", "és",  "il"};
   std::mt19937 rng(20261129);
   for (int round = 0; round < 3; ++round) {
     for (const char* language : kLanguages) {
@@ -184,13 +186,26 @@ TEST(TextAnalyzerTest, StemMemoEqualsStemmingEveryWord) {
         absl::StrAppend(&text, kSuffixes[rng() % 15]);
         if (i % 500 == 0) text.append(kStemMemoWordBytes, 'e');
         text.push_back(i % 7 == 0 ? '-' : ' ');
+        // Stop words, which the memo marks as such.
+        if (i % 9 == 0) absl::StrAppend(&text, kStopWords[rng() % 8], " ");
       }
       absl::StatusOr<std::vector<std::string>> twin =
           internal::AnalyzeTextWithoutMemo(text, language);
       ASSERT_TRUE(twin.ok()) << twin.status();
-      // Twice: stems computed, then from the memo.
-      EXPECT_EQ(Terms(text, language), *twin) << language << " " << round;
-      EXPECT_EQ(Terms(text, language), *twin) << language << " " << round;
+      absl::StatusOr<std::vector<std::string>> plain_twin =
+          internal::AnalyzeTextWithoutMemo(text, "");
+      ASSERT_TRUE(plain_twin.ok()) << plain_twin.status();
+      // Twice: stems computed, then from the memo. The two forms the
+      // alert rules use come from the same memo (stem, folded word, stop
+      // word).
+      for (int pass = 0; pass < 2; ++pass) {
+        EXPECT_EQ(Terms(text, language), *twin) << language << " " << round;
+        absl::StatusOr<StemmedAndPlainTerms> both =
+            AnalyzeStemmedAndPlain(text, language);
+        ASSERT_TRUE(both.ok()) << both.status();
+        EXPECT_EQ(both->stemmed, *twin) << language << " " << round;
+        EXPECT_EQ(both->plain, *plain_twin) << language << " " << round;
+      }
     }
   }
   EXPECT_EQ(internal::AnalyzeTextWithoutMemo("drones \xff", "fr").status(),

@@ -165,22 +165,26 @@ const AnalysedField& Hashed(const AnalysedField& f) {
   return f;
 }
 
-// The ids of `terms` in `known`, and where each occurs.
+// The ids of `terms` in `known`.
 void IdentifyTerms(const std::vector<std::string>& terms, const Symbols& known,
-                   std::vector<int32_t>* ids, AnalysedField::Occurrences* at) {
+                   std::vector<int32_t>* ids) {
   ids->reserve(terms.size());
   for (const std::string& t : terms) ids->push_back(known.Find(t));
-  at->next.assign(ids->size(), -1);
+}
+
+// Where each of the `ids` occurs.
+void Locate(const std::vector<int32_t>& ids, AnalysedField::Occurrences* at) {
+  *at = AnalysedField::Occurrences();
+  at->next.assign(ids.size(), -1);
   // A slot per known word at most, not per word of the text.
   at->first.reserve(static_cast<size_t>(std::count_if(
-      ids->begin(), ids->end(), [](int32_t id) { return id >= 0; })));
+      ids.begin(), ids.end(), [](int32_t id) { return id >= 0; })));
   // Backwards, so that each id ends at its first position.
-  for (size_t i = ids->size(); i-- > 0;) {
-    if ((*ids)[i] < 0) continue;
-    const uint32_t bit = static_cast<uint32_t>((*ids)[i]) & 1023;
+  for (size_t i = ids.size(); i-- > 0;) {
+    if (ids[i] < 0) continue;
+    const uint32_t bit = static_cast<uint32_t>(ids[i]) & 1023;
     at->may_have[bit >> 6] |= uint64_t{1} << (bit & 63);
-    auto [it, added] =
-        at->first.try_emplace((*ids)[i], static_cast<int32_t>(i));
+    auto [it, added] = at->first.try_emplace(ids[i], static_cast<int32_t>(i));
     if (!added) {
       at->next[i] = it->second;
       it->second = static_cast<int32_t>(i);
@@ -188,11 +192,17 @@ void IdentifyTerms(const std::vector<std::string>& terms, const Symbols& known,
   }
 }
 
-// The field's term ids and their occurrences, made on first use.
+// The field's term ids (unless Candidates gave them) and their
+// occurrences, made on first use.
 const AnalysedField& Identified(const AnalysedField& f, const Symbols& known) {
   if (!f.identified) {
-    IdentifyTerms(f.stemmed, known, &f.stemmed_ids, &f.stemmed_at);
-    IdentifyTerms(f.plain, known, &f.plain_ids, &f.plain_at);
+    if (!f.ids_known) {
+      IdentifyTerms(f.stemmed, known, &f.stemmed_ids);
+      IdentifyTerms(f.plain, known, &f.plain_ids);
+      f.ids_known = true;
+    }
+    Locate(f.stemmed_ids, &f.stemmed_at);
+    Locate(f.plain_ids, &f.plain_at);
     f.identified = true;
   }
   return f;
@@ -1050,7 +1060,7 @@ void AlertPostings::Add(absl::string_view key, uint32_t position) {
       countries[value].push_back(position);
       break;
     case 'p':
-      plain[value].push_back(position);
+      plain[value].positions.push_back(position);
       break;
     case 'x': {  // The prefix is digits: the last colon ends the country.
       const size_t colon = value.rfind(':');
@@ -1060,9 +1070,24 @@ void AlertPostings::Add(absl::string_view key, uint32_t position) {
     }
     case 's': {
       const size_t colon = value.find(':');
-      stemmed[value.substr(0, colon)][value.substr(colon + 1)].push_back(
-          position);
+      stemmed[value.substr(0, colon)][value.substr(colon + 1)]
+          .positions.push_back(position);
       break;
+    }
+  }
+}
+
+void AlertPostings::AddTermIds(
+    const QuickCheckTable& table,
+    const std::vector<std::shared_ptr<const CompiledAlertRule>>& rules) {
+  for (const auto& rule : rules) {
+    for (const AlertPhrase& p : rule->phrases) {
+      for (const std::string& t : p.plain) plain[t].id = table.terms.Find(t);
+      if (p.stemmed.empty()) continue;
+      TermMap& in_language = stemmed[p.language];
+      for (const std::string& t : p.stemmed) {
+        in_language[t].id = table.terms.Find(t);
+      }
     }
   }
 }
@@ -1104,11 +1129,31 @@ std::vector<uint32_t> Candidates(const AlertPostings& p,
     }
   }
   look_up(p.countries, n.tender->buyer().country());
+  // Each term once, for its postings and its id.
+  auto look_up_term = [&](const AlertPostings::TermMap& map,
+                          absl::string_view term) -> int32_t {
+    auto it = map.find(term);
+    if (it == map.end()) return -1;
+    mark(it->second.positions);
+    return it->second.id;
+  };
   auto stemmed = p.stemmed.find(n.language);
   for (const AnalysedField& f : n.fields) {
-    for (const std::string& term : f.plain) look_up(p.plain, term);
-    if (stemmed == p.stemmed.end()) continue;
-    for (const std::string& term : f.stemmed) look_up(stemmed->second, term);
+    f.plain_ids.clear();
+    f.plain_ids.reserve(f.plain.size());
+    for (const std::string& term : f.plain) {
+      f.plain_ids.push_back(look_up_term(p.plain, term));
+    }
+    // A stemmed id is compared only with phrases of the notice's language,
+    // whose terms are all in its map: -1 for the others changes nothing.
+    f.stemmed_ids.assign(f.stemmed.size(), -1);
+    if (stemmed != p.stemmed.end()) {
+      for (size_t i = 0; i < f.stemmed.size(); ++i) {
+        f.stemmed_ids[i] = look_up_term(stemmed->second, f.stemmed[i]);
+      }
+    }
+    f.ids_known = true;
+    f.identified = false;
   }
   std::vector<uint32_t> out;
   for (size_t w = 0; w < seen.size(); ++w) {

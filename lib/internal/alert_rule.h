@@ -232,6 +232,10 @@ struct AnalysedField {
       return ((may_have[bit >> 6] >> (bit & 63)) & 1) != 0;
     }
   };
+  // `ids_known`: the ids were given by Candidates (a stemmed term is -1
+  // unless a phrase of the notice's language has it: only those phrases
+  // compare stemmed ids); `identified`: the occurrences are made too.
+  mutable bool ids_known = false;
   mutable bool identified = false;
   mutable std::vector<int32_t> stemmed_ids;
   mutable std::vector<int32_t> plain_ids;
@@ -448,15 +452,30 @@ void ExplainMatch(const QuickCheckTable& table, uint32_t slot,
 // without building keys.
 struct AlertPostings {
   using Map = absl::flat_hash_map<std::string, std::vector<uint32_t>>;
+  // A term of the notices' text: the rules posted under it and its id in
+  // QuickCheckTable::terms when a phrase of a rule has it (-1: none), so
+  // that one lookup of a notice's term serves selection and phrases.
+  struct Term {
+    std::vector<uint32_t> positions;
+    int32_t id = -1;
+  };
+  using TermMap = absl::flat_hash_map<std::string, Term>;
 
   // Posts the rule at `position` under `key` ("c3561", "sfr:dron", ...).
   void Add(absl::string_view key, uint32_t position);
 
-  Map cpv;                                        // CPV prefix: "3561".
-  Map nuts;                                       // NUTS prefix: "BE2".
-  Map countries;                                  // Buyer country: "BE".
-  Map plain;                                      // Folded term: "drones".
-  absl::flat_hash_map<std::string, Map> stemmed;  // Language, then stem.
+  // Gives `plain` and `stemmed` every term of the phrases of `rules` (an
+  // AlertIndex's slots) with its id in `table` (made from `rules`): the
+  // plain terms, and the stemmed ones under their phrase's language.
+  void AddTermIds(
+      const QuickCheckTable& table,
+      const std::vector<std::shared_ptr<const CompiledAlertRule>>& rules);
+
+  Map cpv;                                            // CPV prefix: "3561".
+  Map nuts;                                           // NUTS prefix: "BE2".
+  Map countries;                                      // Buyer country: "BE".
+  TermMap plain;                                      // Folded term: "drones".
+  absl::flat_hash_map<std::string, TermMap> stemmed;  // Language, then stem.
   // Buyer country, then CPV prefix: "xBE:3561" (rules that require both).
   absl::flat_hash_map<std::string, Map> cpv_in_country;
   std::vector<uint32_t> always;  // Enabled rules with no index keys.
@@ -466,7 +485,9 @@ struct AlertPostings {
 // The positions of the rules `notice` is a candidate for, ascending, each
 // once: the always-checked rules and those posted under a prefix of one of
 // its CPV codes or places (a walk of the code's prefixes), its buyer
-// country or one of its terms.
+// country or one of its terms. The same lookups give each field the ids of
+// its terms (AnalysedField::stemmed_ids, plain_ids), from the postings'
+// AddTermIds.
 std::vector<uint32_t> Candidates(const AlertPostings& postings,
                                  const PreparedNotice& notice);
 
