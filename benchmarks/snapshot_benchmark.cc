@@ -9,7 +9,8 @@
 //       --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 //
 // The suppliers per second of each row are in its counters; the ratio is
-// BM_Build's time over BM_LoadFile's at the same size and threads.
+// BM_Build's time over BM_LoadFile's at the same size and threads, and the
+// concept layer's share of a build BM_Build's over BM_BuildWithoutConcepts'.
 #include <unistd.h>
 
 #include <cstdio>
@@ -98,9 +99,8 @@ const std::string& SnapshotPathOf(int n) {
 
 // The suppliers are copied into the builder: the copy is the caller's cost
 // when it keeps its profiles, as a service rebuilding from its store does.
-void BM_Build(benchmark::State& state) {
+void BuildEachIteration(benchmark::State& state, const Options& options) {
   const int n = static_cast<int>(state.range(0));
-  const Options options = WithThreads(static_cast<int>(state.range(1)));
   const std::vector<v1::SupplierProfile>& suppliers = SuppliersOf(n);
   for (auto _ : state) {
     std::shared_ptr<const SupplierIndex> index = Build(suppliers, options);
@@ -109,6 +109,18 @@ void BM_Build(benchmark::State& state) {
   }
   state.counters["suppliers/s"] = benchmark::Counter(
       static_cast<double>(n) * state.iterations(), benchmark::Counter::kIsRate);
+}
+
+void BM_Build(benchmark::State& state) {
+  BuildEachIteration(state, WithThreads(static_cast<int>(state.range(1))));
+}
+
+// The same without the CPV concept layer (Options::cpv_concepts = false):
+// the layer's share of a build is BM_Build's time over this one's.
+void BM_BuildWithoutConcepts(benchmark::State& state) {
+  Options options = WithThreads(static_cast<int>(state.range(1)));
+  options.cpv_concepts = false;
+  BuildEachIteration(state, options);
 }
 
 void BM_LoadFile(benchmark::State& state) {
@@ -129,6 +141,11 @@ void BM_LoadFile(benchmark::State& state) {
 // Real time, and the CPU time of the whole process (every build thread):
 // on a shared machine the CPU time is the steadier of the two.
 BENCHMARK(BM_Build)
+    ->ArgsProduct({{10000, 50000}, {1, 2}})
+    ->Unit(benchmark::kMillisecond)
+    ->MeasureProcessCPUTime()
+    ->UseRealTime();
+BENCHMARK(BM_BuildWithoutConcepts)
     ->ArgsProduct({{10000, 50000}, {1, 2}})
     ->Unit(benchmark::kMillisecond)
     ->MeasureProcessCPUTime()

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
@@ -146,6 +147,10 @@ absl::StatusOr<std::unique_ptr<CpvConcepts>> CpvConcepts::Create(
   c->weights_ = weights;
   c->labels_text_ = std::string(labels_tsv);
   c->labels_.resize(cpv.size());
+  c->group_of_.resize(cpv.size());
+  for (int o = 0; o < cpv.size(); ++o) {
+    c->group_of_[o] = static_cast<int16_t>(GroupKey(cpv.CodeAt(o)));
+  }
   int line_no = 0;
   for (absl::string_view line : absl::StrSplit(c->labels_text_, '\n')) {
     ++line_no;
@@ -376,6 +381,45 @@ void CpvConcepts::BuildModel(int l, LanguageModel* model) const {
                                            count / (nt.notices + 1.0))});
     }
   }
+  BuildFlatLinks(*model, &model->flat);
+}
+
+void CpvConcepts::BuildFlatLinks(const LanguageModel& model, FlatLinks* flat) {
+  std::vector<const std::pair<const std::string, TermLinks>*> terms;
+  size_t text_size = 0;
+  for (const auto& entry : model.links) {
+    if (entry.second.label.empty() && entry.second.notices.empty()) continue;
+    terms.push_back(&entry);
+    text_size += entry.first.size();
+  }
+  std::sort(terms.begin(), terms.end(),
+            [](const auto* a, const auto* b) { return a->first < b->first; });
+  // Views into `text` stay valid: it is reserved whole before the first.
+  flat->text.reserve(text_size);
+  flat->terms.reserve(terms.size());
+  auto by_ordinal = [](const Link& a, const Link& b) {
+    return a.ordinal < b.ordinal;
+  };
+  for (const auto* entry : terms) {
+    const size_t at = flat->text.size();
+    flat->text.append(entry->first);
+    TermSpan span;
+    span.term = static_cast<int32_t>(flat->terms.size());
+    uint32_t* bounds[] = {&span.label, &span.notices, &span.end};
+    int b = 0;
+    for (const std::vector<Link>* part :
+         {&entry->second.label, &entry->second.notices}) {
+      const size_t from = flat->links.size();
+      *bounds[b++] = static_cast<uint32_t>(from);
+      flat->links.insert(flat->links.end(), part->begin(), part->end());
+      // Stable: a hostile notice file may link a term to a code twice.
+      std::stable_sort(flat->links.begin() + from, flat->links.end(),
+                       by_ordinal);
+    }
+    span.end = static_cast<uint32_t>(flat->links.size());
+    flat->terms.emplace(
+        absl::string_view(flat->text).substr(at, entry->first.size()), span);
+  }
 }
 
 double CpvConcepts::NoticeSpecificity(int l, const std::string& term) const {
@@ -477,20 +521,35 @@ CpvConcepts::ClassScores CpvConcepts::Classify(
   return out;
 }
 
+namespace {
+
+// Ranking order: higher score first, then lower ordinal (a total order:
+// ordinals are distinct).
+struct Better {
+  bool operator()(const std::pair<int32_t, double>& a,
+                  const std::pair<int32_t, double>& b) const {
+    return a.second > b.second || (a.second == b.second && a.first < b.first);
+  }
+};
+
+}  // namespace
+
 std::vector<std::pair<int32_t, double>> CpvConcepts::RawScores(
     const std::vector<std::string>& terms, int language,
     bool labels_only) const {
-  const LanguageModel& model = Model(language);
-  // Terms in sorted order, so that each code's score is summed in the same
-  // order in every process (a snapshot loaded in another process must score
-  // exactly as the index it was saved from).
+  const FlatLinks& flat = Model(language).flat;
+  // The terms' numbers, sorted: each code's score is summed in term order
+  // in every process (a snapshot loaded in another process must score
+  // exactly as the index it was saved from), and a term met n times is
+  // looked up n times but summed once.
   const bool stemmed = HasStemmer(kConceptLanguages[language]);
-  std::vector<absl::string_view> sorted;
-  sorted.reserve(terms.size());
+  thread_local std::vector<TermSpan> spans;
+  spans.clear();
   for (const std::string& t : terms) {
-    sorted.push_back(ConceptTermView(t, stemmed));
+    auto it = flat.terms.find(ConceptTermView(t, stemmed));
+    if (it != flat.terms.end()) spans.push_back(it->second);
   }
-  std::sort(sorted.begin(), sorted.end());
+  std::sort(spans.begin(), spans.end());
   // Dense scores by ordinal, reused by the thread: index building calls
   // this once per supplier, and a hash map per call cost three times the
   // rest of a build (doc/benchmarks.md, issue 14). The ordinals touched are
@@ -502,26 +561,22 @@ std::vector<std::pair<int32_t, double>> CpvConcepts::RawScores(
     touched.assign((labels_.size() + 63) / 64, 0);
   }
   size_t count = 0;
-  auto add = [&](int32_t o, double v) {
-    uint64_t& word = touched[o >> 6];
-    const uint64_t bit = uint64_t{1} << (o & 63);
-    count += (word & bit) == 0;
-    word |= bit;
-    dense[o] += v;
-  };
-  for (size_t i = 0; i < sorted.size();) {
+  for (size_t i = 0; i < spans.size();) {
     size_t j = i;
-    while (j < sorted.size() && sorted[j] == sorted[i]) ++j;
-    auto it = model.links.find(sorted[i]);
-    if (it != model.links.end()) {
-      const double f = 1.0 + std::log(static_cast<double>(j - i));
-      for (const Link& link : it->second.label)
-        add(link.ordinal, f * link.weight);
-      if (!labels_only) {
-        for (const Link& link : it->second.notices) {
-          add(link.ordinal, f * link.weight);
-        }
-      }
+    while (j < spans.size() && spans[j].term == spans[i].term) ++j;
+    // The next term's links are fetched while this one's are summed.
+    if (j < spans.size()) __builtin_prefetch(&flat.links[spans[j].label]);
+    const double f = 1.0 + std::log(static_cast<double>(j - i));
+    const Link* link = flat.links.data() + spans[i].label;
+    const Link* end =
+        flat.links.data() + (labels_only ? spans[i].notices : spans[i].end);
+    for (; link != end; ++link) {
+      const int32_t o = link->ordinal;
+      uint64_t& word = touched[o >> 6];
+      const uint64_t bit = uint64_t{1} << (o & 63);
+      count += (word & bit) == 0;
+      word |= bit;
+      dense[o] += f * link->weight;
     }
     i = j;
   }
@@ -539,6 +594,33 @@ std::vector<std::pair<int32_t, double>> CpvConcepts::RawScores(
   return raw;
 }
 
+std::vector<std::pair<int32_t, double>> CpvConcepts::RawScoresByDefinition(
+    const std::vector<std::string>& terms, int language,
+    bool labels_only) const {
+  const LanguageModel& model = Model(language);
+  const absl::string_view lang = kConceptLanguages[language];
+  std::map<std::string, int> occurrences;
+  for (const std::string& t : terms) ++occurrences[ConceptTerm(t, lang)];
+  std::map<int32_t, double> scores;
+  for (const auto& [term, n] : occurrences) {
+    auto it = model.links.find(term);
+    if (it == model.links.end()) continue;
+    const double f = 1.0 + std::log(static_cast<double>(n));
+    for (const Link& link : it->second.label) {
+      scores[link.ordinal] += f * link.weight;
+    }
+    if (labels_only) continue;
+    for (const Link& link : it->second.notices) {
+      scores[link.ordinal] += f * link.weight;
+    }
+  }
+  std::vector<std::pair<int32_t, double>> raw;
+  for (const auto& [o, score] : scores) {
+    if (score != 0) raw.emplace_back(o, score);
+  }
+  return raw;
+}
+
 std::vector<std::pair<int32_t, double>> CpvConcepts::Ranked(
     const std::vector<std::pair<int32_t, double>>& raw, size_t keep) const {
   // Group and division strength: the largest raw score, or the sum, in
@@ -546,40 +628,71 @@ std::vector<std::pair<int32_t, double>> CpvConcepts::Ranked(
   // three digits (< 1000), a division's first two plus 1000.
   thread_local std::vector<double> family;
   if (family.size() < 1100) family.assign(1100, 0.0);
-  auto group_of = [&](int32_t o) {
-    return static_cast<int>(cpv_->CodeAt(o).digits() / 100000);
+  if (weights_.family_by_sum) {
+    for (const auto& [o, s] : raw) {
+      const int g = group_of_[o];
+      family[g] += s;
+      family[1000 + g / 10] += s;
+    }
+  } else {
+    for (const auto& [o, s] : raw) {
+      const int g = group_of_[o];
+      family[g] = std::max(family[g], s);
+      family[1000 + g / 10] = std::max(family[1000 + g / 10], s);
+    }
+  }
+  auto score = [&](int32_t o, double s) {
+    const int g = group_of_[o];
+    return s + weights_.group_support * family[g] +
+           weights_.division_support * family[1000 + g / 10];
   };
+  std::vector<std::pair<int32_t, double>> ranked;
+  if (keep < raw.size()) {
+    // The best `keep` in a heap whose front is the weakest of them: the
+    // same as sorting all and keeping the head (Better is a total order).
+    ranked.reserve(keep + 1);
+    for (const auto& [o, s] : raw) {
+      const std::pair<int32_t, double> c(o, score(o, s));
+      if (ranked.size() < keep) {
+        ranked.push_back(c);
+        std::push_heap(ranked.begin(), ranked.end(), Better());
+      } else if (keep > 0 && Better()(c, ranked.front())) {
+        std::pop_heap(ranked.begin(), ranked.end(), Better());
+        ranked.back() = c;
+        std::push_heap(ranked.begin(), ranked.end(), Better());
+      }
+    }
+  } else {
+    ranked.reserve(raw.size());
+    for (const auto& [o, s] : raw) ranked.emplace_back(o, score(o, s));
+  }
+  std::sort(ranked.begin(), ranked.end(), Better());
   for (const auto& [o, s] : raw) {
-    const int g = group_of(o);
-    for (double* f : {&family[g], &family[1000 + g / 10]}) {
-      *f = weights_.family_by_sum ? *f + s : std::max(*f, s);
+    const int g = group_of_[o];
+    family[g] = family[1000 + g / 10] = 0;
+  }
+  return ranked;
+}
+
+std::vector<std::pair<int32_t, double>> CpvConcepts::RankedByDefinition(
+    const std::vector<std::pair<int32_t, double>>& raw, size_t keep) const {
+  std::map<int32_t, double> family;  // Keys as in Ranked.
+  for (const auto& [o, s] : raw) {
+    const int g = static_cast<int>(cpv_->CodeAt(o).digits() / 100000);
+    for (int key : {g, 1000 + g / 10}) {
+      double& f = family[key];
+      f = weights_.family_by_sum ? f + s : std::max(f, s);
     }
   }
   std::vector<std::pair<int32_t, double>> ranked;
-  ranked.reserve(raw.size());
   for (const auto& [o, s] : raw) {
-    const int g = group_of(o);
+    const int g = static_cast<int>(cpv_->CodeAt(o).digits() / 100000);
     ranked.emplace_back(o,
                         s + weights_.group_support * family[g] +
                             weights_.division_support * family[1000 + g / 10]);
   }
-  for (const auto& [o, s] : raw) {
-    const int g = group_of(o);
-    family[g] = family[1000 + g / 10] = 0;
-  }
-  auto better = [](const auto& a, const auto& b) {
-    return a.second > b.second || (a.second == b.second && a.first < b.first);
-  };
-  if (keep < ranked.size()) {
-    // The same as partial_sort (`better` is a total order: ordinals are
-    // distinct), without a heap over every code.
-    std::nth_element(ranked.begin(), ranked.begin() + keep, ranked.end(),
-                     better);
-    ranked.resize(keep);
-    std::sort(ranked.begin(), ranked.end(), better);
-  } else {
-    std::sort(ranked.begin(), ranked.end(), better);
-  }
+  std::sort(ranked.begin(), ranked.end(), Better());
+  if (ranked.size() > keep) ranked.resize(keep);
   return ranked;
 }
 
@@ -597,21 +710,45 @@ absl::StatusOr<int> CpvConcepts::ResolveLanguage(
   return l;
 }
 
-std::vector<Concept> CpvConcepts::TopConcepts(
-    const std::vector<std::string>& terms, int l, int max_concepts,
-    double min_weight, bool labels_only) const {
+namespace {
+
+// The concepts of ranked codes, best first: at most `max_concepts`, those
+// below `min_weight` of the strongest dropped, weights over the strongest.
+std::vector<Concept> ConceptsOfRanked(
+    const CpvTaxonomy& cpv,
+    const std::vector<std::pair<int32_t, double>>& ranked, int max_concepts,
+    double min_weight) {
   std::vector<Concept> out;
-  const std::vector<std::pair<int32_t, double>> ranked =
-      Ranked(RawScores(terms, l, labels_only), std::max(0, max_concepts));
   if (ranked.empty() || ranked[0].second <= 0) return out;
   const double top = ranked[0].second;
   for (const auto& [o, s] : ranked) {
     if (static_cast<int>(out.size()) >= max_concepts || s < min_weight * top) {
       break;
     }
-    out.push_back({cpv_->CodeAt(o), s / top});
+    out.push_back({cpv.CodeAt(o), s / top});
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<Concept> CpvConcepts::TopConcepts(
+    const std::vector<std::string>& terms, int l, int max_concepts,
+    double min_weight, bool labels_only) const {
+  return ConceptsOfRanked(
+      *cpv_,
+      Ranked(RawScores(terms, l, labels_only), std::max(0, max_concepts)),
+      max_concepts, min_weight);
+}
+
+std::vector<Concept> CpvConcepts::TopConceptsByDefinition(
+    const std::vector<std::string>& terms, int l, int max_concepts,
+    double min_weight, bool labels_only) const {
+  return ConceptsOfRanked(
+      *cpv_,
+      RankedByDefinition(RawScoresByDefinition(terms, l, labels_only),
+                         std::max(0, max_concepts)),
+      max_concepts, min_weight);
 }
 
 bool CpvConcepts::LinksTerm(absl::string_view term,

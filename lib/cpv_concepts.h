@@ -325,8 +325,25 @@ class CpvConcepts {
   struct ClassTotals {
     absl::flat_hash_map<int32_t, std::pair<double, double>> prior_and_norm;
   };
+  // RawScores' copy of the label and notice links, laid out flat in one
+  // array: the terms with any, numbered in ascending term order, so that
+  // summing in term-number order is summing in term order. A term's label
+  // links are links[label, notices), its notice links [notices, end), each
+  // part by ordinal (each code's additions keep their order: a term's label
+  // link before its notice links).
+  struct TermSpan {
+    int32_t term;
+    uint32_t label, notices, end;
+    bool operator<(const TermSpan& o) const { return term < o.term; }
+  };
+  struct FlatLinks {
+    std::string text;  // The terms, concatenated: `terms` views into it.
+    absl::flat_hash_map<absl::string_view, TermSpan> terms;
+    std::vector<Link> links;
+  };
   struct LanguageModel {
     absl::flat_hash_map<std::string, TermLinks> links;
+    FlatLinks flat;
     ClassTotals groups;
     ClassTotals divisions;
   };
@@ -339,11 +356,19 @@ class CpvConcepts {
   CpvConcepts() = default;
   const LanguageModel& Model(int language) const;
   void BuildModel(int language, LanguageModel* model) const;
-  // Raw scores of analysed terms of `language`: (ordinal, score > 0),
-  // ascending by ordinal.
+  static void BuildFlatLinks(const LanguageModel& model, FlatLinks* flat);
+  // Raw scores of analysed terms of `language`: (ordinal, score != 0),
+  // ascending by ordinal. Through FlatLinks: one lookup per term, the
+  // terms' numbers sorted, each term's links summed into a dense array.
   std::vector<std::pair<int32_t, double>> RawScores(
       const std::vector<std::string>& terms, int language,
       bool labels_only = false) const;
+  // The same by definition, the brute-force twin of RawScores: the distinct
+  // concept terms in a std::map, each term's links from LanguageModel::links
+  // summed into a std::map by ordinal.
+  std::vector<std::pair<int32_t, double>> RawScoresByDefinition(
+      const std::vector<std::string>& terms, int language,
+      bool labels_only) const;
   // The strongest concepts of analysed terms of language `l`, at most
   // `max_concepts`, those below `min_weight` of the strongest dropped; by
   // the label links alone when `labels_only`.
@@ -360,9 +385,21 @@ class CpvConcepts {
                  bool divisions, ClassScores* scores) const;
   // Adds group and division support: the ranking score of each scored code,
   // best first, the best `keep` only.
+  // The best `keep` are selected in one pass (a heap of `keep`), the rest
+  // never sorted.
   std::vector<std::pair<int32_t, double>> Ranked(
       const std::vector<std::pair<int32_t, double>>& raw,
       size_t keep = SIZE_MAX) const;
+  // The same by definition, the brute-force twin of Ranked: every code's
+  // ranking score, all sorted, the first `keep` kept.
+  std::vector<std::pair<int32_t, double>> RankedByDefinition(
+      const std::vector<std::pair<int32_t, double>>& raw, size_t keep) const;
+  // TopConcepts by RawScoresByDefinition and RankedByDefinition: what tests
+  // compare ConceptsOfTerms and LabelConcepts with (CpvConceptsPeer).
+  std::vector<Concept> TopConceptsByDefinition(
+      const std::vector<std::string>& terms, int l, int max_concepts,
+      double min_weight, bool labels_only) const;
+  friend class CpvConceptsPeer;
   absl::StatusOr<int> ResolveLanguage(absl::string_view text,
                                       absl::string_view language) const;
   std::vector<ConceptEvidence> EvidenceOfWords(
@@ -405,6 +442,8 @@ class CpvConcepts {
       int language, int top) const;
 
   const CpvTaxonomy* cpv_ = nullptr;
+  // Per ordinal, its group's first three digits (Ranked's family key).
+  std::vector<int16_t> group_of_;
   ConceptWeights weights_;
   std::string labels_text_;
   std::vector<Labels> labels_;  // By ordinal.

@@ -4,8 +4,10 @@
 // full ranking, and the order of the terms changes nothing (each code's
 // score is summed in one order in every process).
 #include <algorithm>
+#include <memory>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -15,25 +17,81 @@
 #include "procmatch/text_analyzer.h"
 
 namespace procmatch {
+namespace internal {
+extern const char kCpvLabelsTsv[];
+extern const char kConceptNoticesTsv[];
+}  // namespace internal
+
+// The brute-force twins of the concept scoring index building runs for
+// every supplier (CpvConcepts' private RawScores, Ranked and TopConcepts).
+class CpvConceptsPeer {
+ public:
+  using Scores = std::vector<std::pair<int32_t, double>>;
+  static int Language(absl::string_view language) {
+    for (int l = 0; l < kConceptLanguageCount; ++l) {
+      if (language == kConceptLanguages[l]) return l;
+    }
+    return -1;
+  }
+  static Scores RawScores(const CpvConcepts& c,
+                          const std::vector<std::string>& terms, int l,
+                          bool labels_only) {
+    return c.RawScores(terms, l, labels_only);
+  }
+  static Scores RawScoresByDefinition(const CpvConcepts& c,
+                                      const std::vector<std::string>& terms,
+                                      int l, bool labels_only) {
+    return c.RawScoresByDefinition(terms, l, labels_only);
+  }
+  static Scores Ranked(const CpvConcepts& c, const Scores& raw, size_t keep) {
+    return c.Ranked(raw, keep);
+  }
+  static Scores RankedByDefinition(const CpvConcepts& c, const Scores& raw,
+                                   size_t keep) {
+    return c.RankedByDefinition(raw, keep);
+  }
+  static std::vector<Concept> TopConcepts(const CpvConcepts& c,
+                                          const std::vector<std::string>& terms,
+                                          int l, int max_concepts,
+                                          double min_weight, bool labels_only) {
+    return c.TopConcepts(terms, l, max_concepts, min_weight, labels_only);
+  }
+  static std::vector<Concept> TopConceptsByDefinition(
+      const CpvConcepts& c, const std::vector<std::string>& terms, int l,
+      int max_concepts, double min_weight, bool labels_only) {
+    return c.TopConceptsByDefinition(terms, l, max_concepts, min_weight,
+                                     labels_only);
+  }
+};
+
 namespace {
 
-// Terms of the labels of `codes` random codes in `language`, some repeated,
-// with a few words no label has.
+// Terms of the labels of `codes` random codes in `language` (one in
+// `foreign` in a random other language instead, none when 0), with a few
+// words no label has (after one code in `junk`), and a share of them
+// repeated (one in `repeated`).
 std::vector<std::string> RandomLabelTerms(std::mt19937& rng,
-                                          absl::string_view language,
-                                          int codes) {
+                                          absl::string_view language, int codes,
+                                          int foreign = 0, int junk = 4,
+                                          int repeated = 3) {
   const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
   std::string text;
   for (int i = 0; i < codes; ++i) {
     const CpvCode code = cpv.CodeAt(static_cast<int>(rng() % cpv.size()));
-    absl::StrAppend(&text, CpvConcepts::Builtin().Label(code, language), " ");
-    if (rng() % 4 == 0) absl::StrAppend(&text, "zqxw", rng() % 100, " ");
+    const absl::string_view from =
+        foreign > 0 && rng() % foreign == 0
+            ? kConceptLanguages[rng() % kConceptLanguageCount]
+            : language;
+    absl::StrAppend(&text, CpvConcepts::Builtin().Label(code, from), " ");
+    if (rng() % junk == 0) absl::StrAppend(&text, "zqxw", rng() % 100, " ");
   }
   absl::StatusOr<std::vector<std::string>> terms = AnalyzeText(text, language);
   EXPECT_TRUE(terms.ok()) << terms.status();
   std::vector<std::string> out = terms.value_or(std::vector<std::string>{});
   const size_t n = out.size();
-  for (size_t i = 0; i < n / 3; ++i) out.push_back(out[rng() % n]);
+  for (size_t i = 0; n > 0 && i < n / repeated; ++i) {
+    out.push_back(out[rng() % n]);
+  }
   return out;
 }
 
@@ -83,6 +141,84 @@ TEST(ConceptRankingTest, TermOrderChangesNothing) {
                          language);
     }
   }
+}
+
+// A random text's terms in `language`: words of up to 60 random codes'
+// labels, one in five in another language (mostly linking nothing), made
+// up words, a third of them repeated, shuffled.
+std::vector<std::string> RandomText(std::mt19937& rng,
+                                    absl::string_view language) {
+  std::vector<std::string> out =
+      RandomLabelTerms(rng, language, 1 + static_cast<int>(rng() % 60),
+                       /*foreign=*/5, /*junk=*/3, /*repeated=*/2);
+  std::shuffle(out.begin(), out.end(), rng);
+  return out;
+}
+
+void ExpectSameScores(const CpvConceptsPeer::Scores& a,
+                      const CpvConceptsPeer::Scores& b,
+                      absl::string_view what) {
+  ASSERT_EQ(a.size(), b.size()) << what;
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].first, b[i].first) << what << " #" << i;
+    EXPECT_EQ(a[i].second, b[i].second) << what << " #" << i;  // To the bit.
+  }
+}
+
+// The flat links, the dense sum and the heap selection against a map per
+// call and a full sort, on random texts of ten languages (stemmed, cut to
+// prefixes, Greek, Irish read as English), with both sources and labels
+// only, under the default weights and under family sums with division
+// support (a CpvConcepts of its own).
+TEST(ConceptRankingTest, FastScoringEqualsScoringByDefinition) {
+  ConceptWeights other;
+  other.family_by_sum = true;
+  other.division_support = 0.3;
+  other.group_support = 0.7;
+  absl::StatusOr<std::unique_ptr<CpvConcepts>> summed =
+      CpvConcepts::Create(internal::kCpvLabelsTsv, internal::kConceptNoticesTsv,
+                          CpvTaxonomy::Builtin(), other);
+  ASSERT_TRUE(summed.ok()) << summed.status();
+  std::mt19937 rng(20261201);
+  int selected = 0;
+  const CpvConcepts* const variants[] = {&CpvConcepts::Builtin(),
+                                         summed->get()};
+  for (const CpvConcepts* concepts : variants) {
+    for (const char* language :
+         {"fr", "nl", "de", "en", "pl", "el", "lv", "fi", "ga", "hu"}) {
+      const int l = CpvConceptsPeer::Language(language);
+      ASSERT_GE(l, 0);
+      for (int round = 0; round < 12; ++round) {
+        const std::vector<std::string> terms = RandomText(rng, language);
+        for (bool labels_only : {false, true}) {
+          const std::string what = absl::StrCat(language, " round ", round,
+                                                " labels only ", labels_only);
+          const CpvConceptsPeer::Scores raw =
+              CpvConceptsPeer::RawScores(*concepts, terms, l, labels_only);
+          ExpectSameScores(raw,
+                           CpvConceptsPeer::RawScoresByDefinition(
+                               *concepts, terms, l, labels_only),
+                           what);
+          for (size_t keep : {size_t{0}, size_t{1}, size_t{5}, size_t{16},
+                              size_t{200}, SIZE_MAX}) {
+            ExpectSameScores(
+                CpvConceptsPeer::Ranked(*concepts, raw, keep),
+                CpvConceptsPeer::RankedByDefinition(*concepts, raw, keep),
+                absl::StrCat(what, " keep ", keep));
+            selected += raw.size() > keep;
+          }
+          ExpectSameConcepts(CpvConceptsPeer::TopConcepts(
+                                 *concepts, terms, l, CpvConcepts::kMaxConcepts,
+                                 0.1, labels_only),
+                             CpvConceptsPeer::TopConceptsByDefinition(
+                                 *concepts, terms, l, CpvConcepts::kMaxConcepts,
+                                 0.1, labels_only),
+                             what);
+        }
+      }
+    }
+  }
+  EXPECT_GT(selected, 500);  // The heap selection ran, not only full sorts.
 }
 
 }  // namespace

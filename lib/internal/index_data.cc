@@ -66,12 +66,13 @@ absl::Status AddText(absl::string_view text, absl::string_view language,
       language.empty() ? GuessLanguage(text) : std::string(language);
   absl::StatusOr<std::vector<std::string>> terms = AnalyzeText(text, lang);
   if (!terms.ok()) return terms.status();
+  if (counts != nullptr) {
+    for (const std::string& t : *terms) ++(*counts)[t];
+  }
   if (by_language != nullptr && CpvConcepts::IsConceptLanguage(lang)) {
     std::vector<std::string>& bucket = (*by_language)[lang];
-    bucket.insert(bucket.end(), terms->begin(), terms->end());
-  }
-  if (counts != nullptr) {
-    for (std::string& t : *terms) ++(*counts)[std::move(t)];
+    bucket.insert(bucket.end(), std::make_move_iterator(terms->begin()),
+                  std::make_move_iterator(terms->end()));
   }
   return absl::OkStatus();
 }
