@@ -175,7 +175,7 @@ std::vector<v1::AlertRule> Rules(int n) {
   }
   for (int i = 0; i < 10 && i < n; ++i) {  // A few profile rules.
     v1::AlertRule& r = rules[i];
-    const v1::SupplierProfile& s = c.suppliers->profile(i);
+    const v1::SupplierProfile s = c.suppliers->profile(i);
     r.clear_keywords();
     r.clear_cpv_prefixes();
     r.add_cpv_prefixes(s.cpv_codes(0).substr(0, 3));

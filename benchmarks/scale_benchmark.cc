@@ -309,10 +309,16 @@ Result Run(const CorpusGenerator& gen, int n, int queries, int exhaustive,
     phase("Xapian");
     r.xapian = true;
     XapianBaseline xapian;
+    // Timed without parsing the profiles out of the index.
+    for (int d = 0; d < index->size(); ++d) {
+      const v1::SupplierProfile profile = index->profile(d);
+      t0 = Clock::now();
+      xapian.Add(profile);
+      r.xapian_build_s += Seconds(t0, Clock::now());
+    }
     t0 = Clock::now();
-    for (int d = 0; d < index->size(); ++d) xapian.Add(index->profile(d));
     xapian.Commit();
-    r.xapian_build_s = Seconds(t0, Clock::now());
+    r.xapian_build_s += Seconds(t0, Clock::now());
     std::vector<double> ours_text, theirs_text, ours_full, theirs_full;
     double overlap = 0;
     int compared = 0;

@@ -110,7 +110,7 @@ int MemberOf(const SupplierIndex& index, const v1::ConsortiumRules& rules,
              int doc, Gathered* g) {
   auto it = g->member_of.find(doc);
   if (it != g->member_of.end()) return it->second;
-  const v1::SupplierProfile& s = index.profile(doc);
+  const v1::SupplierProfile s = index.profile(doc);
   auto dense = [](std::vector<std::string>* names, const std::string& name) {
     auto at = std::find(names->begin(), names->end(), name);
     if (at != names->end()) return static_cast<int>(at - names->begin());
@@ -230,7 +230,7 @@ void AddRuleOutcomes(const SupplierIndex& index, const v1::ConsortiumRules& r,
   const int n = static_cast<int>(x.members.size());
   std::vector<std::string> guaranteed;
   for (int m : x.members) {
-    const v1::SupplierProfile& s = index.profile(g.docs[m]);
+    const v1::SupplierProfile s = index.profile(g.docs[m]);
     if (s.third_country_control() ==
         v1::THIRD_COUNTRY_CONTROL_CONTROLLED_WITH_GUARANTEES) {
       guaranteed.push_back(s.name());
@@ -397,7 +397,7 @@ void AddLeftOut(const SupplierIndex& index, const v1::Call& call,
                               replaced, score, x.score);
     }
     v1::LeftOutCandidate* l = out->add_left_out();
-    const v1::SupplierProfile& s = index.profile(g.docs[e.member]);
+    const v1::SupplierProfile s = index.profile(g.docs[e.member]);
     l->set_supplier_id(s.id());
     l->set_supplier_name(s.name());
     l->set_work_package_id(call.work_packages(e.package).id());
@@ -440,7 +440,7 @@ v1::ConsortiumProposal Describe(const SupplierIndex& index,
   std::set<int> groups_seen;
   for (size_t i = 0; i < order.size(); ++i) {
     const int m = order[i];
-    const v1::SupplierProfile& s = index.profile(g.docs[m]);
+    const v1::SupplierProfile s = index.profile(g.docs[m]);
     v1::ConsortiumMember* c = out.add_members();
     c->set_supplier_id(s.id());
     c->set_supplier_name(s.name());

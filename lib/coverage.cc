@@ -98,10 +98,10 @@ absl::StatusOr<Context> Prepare(const SupplierIndex& index,
   }
   if (!awards.empty()) {
     for (int d = 0; d < ctx.data->size(); ++d) {
-      const v1::SupplierProfile p = ctx.data->doc(d).Profile();
-      ctx.supplier_of_name.emplace(NameKey(p.country(), p.name()), p.id());
-      for (const std::string& name : p.alternative_names()) {
-        ctx.supplier_of_name.emplace(NameKey(p.country(), name), p.id());
+      const SupplierDoc& doc = ctx.data->doc(d);
+      ctx.supplier_of_name.emplace(NameKey(doc.country, doc.name), doc.id);
+      for (const std::string& name : doc.alternative_names) {
+        ctx.supplier_of_name.emplace(NameKey(doc.country, name), doc.id);
       }
     }
   }

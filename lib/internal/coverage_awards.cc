@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
-#include <optional>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -112,16 +111,10 @@ void ForEachAwardRecord(const CoverageContext& ctx,
   AwardRecord r;
   for (int d = 0; d < ctx.data->size(); ++d) {
     const SupplierDoc& doc = ctx.data->doc(d);
-    // Parsed at its first contract in scope: the notice id and the stated
-    // value are read from the profile, not kept per contract.
-    std::optional<v1::SupplierProfile> profile;
-    for (size_t i = 0; i < doc.contracts.size(); ++i) {
-      const internal::ContractRecord& c = doc.contracts[i];
+    for (const internal::ContractRecord& c : doc.contracts) {
       if (!BuyerInScope(ctx, c.buyer_country)) continue;
-      if (!profile.has_value()) profile = doc.Profile();
-      const v1::PastContract& pc = profile->past_contracts(static_cast<int>(i));
-      if (!pc.source_notice_id().empty() &&
-          ctx.notice_ids.contains(pc.source_notice_id())) {
+      if (!c.source_notice_id.empty() &&
+          ctx.notice_ids.contains(c.source_notice_id)) {
         continue;
       }
       r.cpv = &c.cpv;
@@ -129,8 +122,10 @@ void ForEachAwardRecord(const CoverageContext& ctx,
       r.has_date = c.has_date;
       r.date = c.date;
       if (!InPeriod(ctx, r)) continue;
-      r.valued = pc.has_value() && pc.value().currency() == ctx.currency;
-      r.value = r.valued ? pc.value().amount() : 0;
+      // Valued as an award is: an amount above 0 in the request's currency
+      // (the record keeps only those).
+      r.valued = c.value > 0 && c.value_currency == ctx.currency;
+      r.value = r.valued ? c.value : 0;
       r.winners.clear();
       r.winners.push_back({doc.id, doc.name, doc.country});
       take(r);

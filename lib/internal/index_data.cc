@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cassert>
 #include <functional>
 #include <iterator>
 #include <thread>
@@ -128,7 +129,9 @@ const std::string& FoldedKeywordText::Get(
     const std::string& profile_bytes) const {
   std::call_once(once_, [&] {
     v1::SupplierProfile profile;
-    (void)profile.ParseFromString(profile_bytes);
+    const bool parsed = profile.ParseFromString(profile_bytes);
+    assert(parsed);  // As in SupplierDoc::Profile().
+    (void)parsed;
     text_ = FoldText(KeywordText(profile));
   });
   return text_;
@@ -138,7 +141,9 @@ v1::SupplierProfile SupplierDoc::Profile() const {
   v1::SupplierProfile profile;
   // The bytes are the serialisation of a validated profile (AnalyzeProfile)
   // or were parsed and validated when a snapshot was loaded: they parse.
-  (void)profile.ParseFromString(profile_bytes);
+  const bool parsed = profile.ParseFromString(profile_bytes);
+  assert(parsed);
+  (void)parsed;
   return profile;
 }
 
@@ -243,6 +248,7 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
     record.buyer_key = FoldText(pc.buyer_name());
     record.buyer_country = pc.buyer_country();
     record.buyer_name = pc.buyer_name();
+    record.source_notice_id = pc.source_notice_id();
     record.activity_key =
         BuyerActivityKey(pc.buyer_country(), pc.buyer_activity());
     if (pc.has_value() && pc.value().amount() > 0) {
@@ -285,6 +291,8 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
   }
   doc->id = profile.id();
   doc->name = profile.name();
+  doc->alternative_names.assign(profile.alternative_names().begin(),
+                                profile.alternative_names().end());
   // Serialising a valid message cannot fail; without maps it is
   // deterministic, so a snapshot written from these bytes is canonical.
   (void)profile.SerializeToString(&doc->profile_bytes);

@@ -43,7 +43,8 @@ struct ContractRecord {
   absl::CivilDay date;
   std::string buyer_key;  // FoldText of the buyer name.
   std::string buyer_country;
-  std::string buyer_name;  // As written, for explanations.
+  std::string buyer_name;        // As written, for explanations.
+  std::string source_notice_id;  // The award notice it came from, or "".
   // BuyerActivityKey() of the buyer's country and main activity, or "".
   std::string activity_key;
   double value = 0;  // The contract's value, 0 when not stated.
@@ -71,7 +72,8 @@ struct CapabilityLevel {
 // Thread-safe: concurrent first calls compute it once.
 class FoldedKeywordText {
  public:
-  // `profile_bytes` is SupplierDoc::profile_bytes.
+  // `profile_bytes` is the owning SupplierDoc's profile_bytes, the same at
+  // every call: the first call's text is kept.
   const std::string& Get(const std::string& profile_bytes) const;
 
  private:
@@ -87,6 +89,8 @@ struct SupplierDoc {
   std::string profile_bytes;
   std::string id;    // The profile's id ...
   std::string name;  // ... and name, which every result carries.
+  // The names it is also known by (coverage resolves award winners by name).
+  std::vector<std::string> alternative_names;
 
   // The profile parsed from profile_bytes: a few microseconds a call.
   v1::SupplierProfile Profile() const;
