@@ -249,7 +249,7 @@ absl::StatusOr<AlertMatches> AlertIndex::Match(const v1::Tender& notice,
     if (k + kPoolsAhead < candidates.size()) {
       const uint32_t ahead = candidates[k + kPoolsAhead];
       internal::PrefetchRule(*table_, ahead, 1);
-      __builtin_prefetch(&members_[members_begin_[ahead]]);
+      __builtin_prefetch(members_.data() + members_begin_[ahead]);
     }
     const uint32_t slot = candidates[k];
     absl::StatusOr<bool> hit = internal::MatchRule(

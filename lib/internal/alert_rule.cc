@@ -1080,6 +1080,7 @@ void AlertPostings::Add(absl::string_view key, uint32_t position) {
 void AlertPostings::AddTermIds(
     const QuickCheckTable& table,
     const std::vector<std::shared_ptr<const CompiledAlertRule>>& rules) {
+  term_ids = true;
   for (const auto& rule : rules) {
     for (const AlertPhrase& p : rule->phrases) {
       for (const std::string& t : p.plain) plain[t].id = table.terms.Find(t);
@@ -1152,7 +1153,7 @@ std::vector<uint32_t> Candidates(const AlertPostings& p,
         f.stemmed_ids[i] = look_up_term(stemmed->second, f.stemmed[i]);
       }
     }
-    f.ids_known = true;
+    f.ids_known = p.term_ids;
     f.identified = false;
   }
   std::vector<uint32_t> out;

@@ -480,6 +480,9 @@ struct AlertPostings {
   absl::flat_hash_map<std::string, Map> cpv_in_country;
   std::vector<uint32_t> always;  // Enabled rules with no index keys.
   uint32_t rule_count = 0;       // Positions are below this.
+  // AddTermIds was called: Candidates gives the fields their term ids;
+  // without it verification identifies the terms itself.
+  bool term_ids = false;
 };
 
 // The positions of the rules `notice` is a candidate for, ascending, each
