@@ -13,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "google/protobuf/descriptor.h"
 #include "gtest/gtest.h"
+#include "procmatch/internal/components.h"
 #include "procmatch/internal/index_data.h"
 #include "procmatch/internal/query.h"
 #include "procmatch/supplier_index.h"
@@ -149,6 +150,33 @@ TEST_F(RetrievalOracleTest, PlaceAndSizeAloneEqualsScoringEveryone) {
     everyone_candidates += everyone.candidates;
   }
   EXPECT_LT(candidates, everyone_candidates / 2);
+}
+
+// The per-supplier ceilings the cheap bounds of track record and buyer
+// affinity take are never below the values, for any tender, and below 1 for
+// suppliers with few contracts (else they would prune nothing).
+TEST_F(RetrievalOracleTest, ContractCeilingsBoundTheValues) {
+  int checked = 0, below_one = 0, close = 0;
+  for (const v1::MatchRequest& request : requests_) {
+    std::unique_ptr<Query> q = Prepare(request, 10);
+    if (q == nullptr) return;
+    if (q->weight[kTrack] == 0 && q->weight[kBuyerAffinity] == 0) continue;
+    for (int d = 0; d < data().size(); ++d) {
+      double value[kComponentCount];
+      Score(*q, data(), data().doc(d), value);
+      const double track = data().track_ceiling(d);
+      const double buyer = data().buyer_ceiling(d);
+      ASSERT_LE(value[kTrack], track) << "supplier " << d;
+      ASSERT_LE(value[kBuyerAffinity], buyer) << "supplier " << d;
+      ++checked;
+      below_one += track < 0.9;
+      // Within 10% of the ceiling: the ceiling is not loose everywhere.
+      close += value[kTrack] > 0 && value[kTrack] >= 0.9 * track;
+    }
+  }
+  EXPECT_GT(checked, 10000);
+  EXPECT_GT(below_one, checked / 2);
+  EXPECT_GT(close, 0);
 }
 
 // A supplier's rank, pruned at its own score, equals one plus the number of

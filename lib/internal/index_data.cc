@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <functional>
 #include <iterator>
 #include <thread>
@@ -14,6 +15,7 @@
 #include "procmatch/certification.h"
 #include "procmatch/cpv_concepts.h"
 #include "procmatch/dates.h"
+#include "procmatch/internal/evidence.h"
 #include "procmatch/internal/field_checker.h"
 #include "procmatch/text_analyzer.h"
 #include "procmatch/validation.h"
@@ -336,6 +338,16 @@ void ParallelFor(size_t n, int threads, const std::function<void(size_t)>& work,
   for (std::thread& t : pool) t.join();
 }
 
+// Unsaturated(evidence) as a float never below it: raised by a relative
+// 1e-9 (log1p and the division may round a smaller evidence's value a unit
+// in the last place above a larger one's), then rounded up to a float.
+float UnsaturatedCeiling(double evidence) {
+  const double v = std::min(1.0, Unsaturated(evidence) * (1 + 1e-9));
+  float f = static_cast<float>(v);
+  if (static_cast<double>(f) < v) f = std::nextafter(f, 2.0f);
+  return f;
+}
+
 }  // namespace
 
 int BuildThreads(const Options& options) {
@@ -389,6 +401,8 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
   x.lengths_.reserve(x.docs_.size());
   x.location_ids_.reserve(x.docs_.size());
   x.turnovers_.reserve(x.docs_.size());
+  x.track_ceilings_.reserve(x.docs_.size());
+  x.buyer_ceilings_.reserve(x.docs_.size());
   x.turnover_currencies_.reserve(x.docs_.size());
   x.vocabulary_ = std::move(vocabulary);
   x.term_postings_.resize(x.vocabulary_.size());
@@ -424,6 +438,11 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
       }
       x.turnovers_.push_back(doc.has_turnover ? doc.turnover : 0);
       x.turnover_currencies_.push_back(currency);
+      double track = 0;
+      for (const ContractRecord& c : doc.contracts) track += ContractSize(c);
+      x.track_ceilings_.push_back(UnsaturatedCeiling(track));
+      x.buyer_ceilings_.push_back(
+          UnsaturatedCeiling(static_cast<double>(doc.contracts.size())));
     }
   };
   // A code posts under itself and each of its ancestors, so that any level

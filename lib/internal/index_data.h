@@ -93,6 +93,12 @@ class IndexData {
             location_starts_[location_id + 1] - location_starts_[location_id]);
   }
   double turnover(int d) const { return turnovers_[d]; }
+  // The most track record and buyer affinity can be for the supplier, for
+  // any tender: each past contract's evidence counted at its largest
+  // (relatedness and recency 1, any buyer as the tender's own), rounded up.
+  // 0 without contracts.
+  float track_ceiling(int d) const { return track_ceilings_[d]; }
+  float buyer_ceiling(int d) const { return buyer_ceilings_[d]; }
   // kNoCurrency for a supplier without turnover.
   int32_t turnover_currency(int d) const { return turnover_currencies_[d]; }
   // The id of a turnover currency ("EUR"), or kNoCurrency when no supplier
@@ -123,6 +129,8 @@ class IndexData {
   std::vector<uint32_t> location_starts_;  // Into location_docs_, by id.
   std::vector<uint32_t> location_docs_;    // Docs grouped by location id.
   std::vector<double> turnovers_;
+  std::vector<float> track_ceilings_;
+  std::vector<float> buyer_ceilings_;
   std::vector<int32_t> turnover_currencies_;
   absl::flat_hash_map<std::string, int32_t> currency_ids_;
 };

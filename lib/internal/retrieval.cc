@@ -248,7 +248,9 @@ class Bounds {
           bound[c] = Capped(std::max(Text(doc), TranslatedCeiling(doc)));
           break;
         case CheapBound::kOneIfCpvRelated:
-          bound[c] = Capped(At(related_, doc) + ne_[QueryList::kCpvRelated]);
+          bound[c] = std::min<double>(
+              Capped(At(related_, doc) + ne_[QueryList::kCpvRelated]),
+              index_.track_ceiling(doc));
           break;
         case CheapBound::kConceptCeiling:
           bound[c] =
@@ -256,7 +258,9 @@ class Bounds {
                      q_.concept_weight_sum * kRoundingMargin);
           break;
         case CheapBound::kOneIfBuyerPosted:
-          bound[c] = Capped(At(buyer_posted_, doc) + ne_[QueryList::kBuyer]);
+          bound[c] = std::min<double>(
+              Capped(At(buyer_posted_, doc) + ne_[QueryList::kBuyer]),
+              index_.buyer_ceiling(doc));
           break;
         case CheapBound::kOneIfTagPosted:
           bound[c] = Capped(At(tag_posted_, doc) + ne_[QueryList::kTags]);
