@@ -457,7 +457,13 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
           if (list.empty() || list.back() != d) list.push_back(d);
         }
       };
-      for (CpvCode c : doc.offered_cpv) post(c);
+      for (CpvCode c : doc.offered_cpv) {
+        post(c);
+        if (c.depth() < 8) {
+          std::vector<uint32_t>& list = x.offered_cpv_postings_[c];
+          if (list.empty() || list.back() != d) list.push_back(d);
+        }
+      }
       for (const ContractRecord& r : doc.contracts) {
         for (CpvCode c : r.cpv) post(c);
       }
@@ -623,6 +629,11 @@ int IndexData::FindDoc(absl::string_view id) const {
 const std::vector<uint32_t>& IndexData::CpvPostings(CpvCode code) const {
   auto it = cpv_postings_.find(code);
   return it == cpv_postings_.end() ? EmptyDocs() : it->second;
+}
+
+const std::vector<uint32_t>& IndexData::OfferedCpvPostings(CpvCode code) const {
+  auto it = offered_cpv_postings_.find(code);
+  return it == offered_cpv_postings_.end() ? EmptyDocs() : it->second;
 }
 
 const std::vector<std::pair<uint32_t, float>>& IndexData::ConceptPostings(

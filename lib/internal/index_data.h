@@ -52,6 +52,10 @@ class IndexData {
   // Docs with a code at or below `code` (offered or in past contracts),
   // ascending; empty for none.
   const std::vector<uint32_t>& CpvPostings(CpvCode code) const;
+  // Docs offering exactly `code`, a code above the finest level, ascending
+  // (derived from the docs): a tender code's ancestor that a supplier offers
+  // earns more CPV credit than a code merely sharing it.
+  const std::vector<uint32_t>& OfferedCpvPostings(CpvCode code) const;
   // Term id of an analysed term, or -1.
   int64_t TermId(absl::string_view term) const;
   const std::vector<TermPosting>& TermPostings(uint32_t term) const {
@@ -115,6 +119,7 @@ class IndexData {
   absl::flat_hash_map<std::string, int> doc_of_id_;
   absl::flat_hash_map<std::string, uint32_t> vocabulary_;
   absl::flat_hash_map<CpvCode, std::vector<uint32_t>> cpv_postings_;
+  absl::flat_hash_map<CpvCode, std::vector<uint32_t>> offered_cpv_postings_;
   std::vector<std::vector<TermPosting>> term_postings_;
   absl::flat_hash_map<std::string, std::vector<uint32_t>> tag_postings_;
   absl::flat_hash_map<std::string, std::vector<uint32_t>>

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "procmatch/internal/components.h"
+#include "procmatch/internal/cpv_credit.h"
 #include "procmatch/internal/requirements.h"
 
 namespace procmatch {
@@ -98,6 +99,7 @@ constexpr size_t kFirstSlice = 256;
 struct QueryList {
   enum Source : uint8_t {
     kCpvLevel,        // A tender code's postings at one depth.
+    kCpvAncestor,     // The suppliers offering a tender code's ancestor.
     kCpvRelated,      // The divisions of the tender's codes (track record).
     kOwnTerm,         // A tender term.
     kTranslatedTerm,  // A term of a translation.
@@ -241,7 +243,7 @@ class Bounds {
           break;
         case CheapBound::kCpvCeiling:
           bound[c] =
-              Capped((At(cpv_raw_, doc) + ne_[QueryList::kCpvLevel]) /
+              Capped((At(cpv_raw_, doc) + NonEssentialCpv()) /
                      std::max(q_.code_weight_sum, 1e-300) * kRoundingMargin);
           break;
         case CheapBound::kAccumulatedText:
@@ -326,6 +328,10 @@ class Bounds {
     return (At(translated_raw_, doc) + ne_[QueryList::kTranslatedTerm]) *
            kRoundingMargin;
   }
+  // The raw CPV ceiling of the lists not accumulated.
+  double NonEssentialCpv() const {
+    return ne_[QueryList::kCpvLevel] + ne_[QueryList::kCpvAncestor];
+  }
   // Whether Text() is the value: the tender's own words all accumulated,
   // and no translation that may reach the supplier.
   bool TextIsExact(uint32_t doc) const {
@@ -338,8 +344,8 @@ class Bounds {
     std::fill(bound, bound + kComponentCount, 0.0);
     if (q_.weight[kCpv] > 0) {
       bound[kCpv] =
-          Capped(ne_[QueryList::kCpvLevel] /
-                 std::max(q_.code_weight_sum, 1e-300) * kRoundingMargin);
+          Capped(NonEssentialCpv() / std::max(q_.code_weight_sum, 1e-300) *
+                 kRoundingMargin);
     }
     if (q_.weight[kText] > 0) {
       bound[kText] = Capped(
@@ -373,19 +379,30 @@ class Bounds {
           divisions.push_back(division);
         }
         if (w[kCpv] == 0) continue;
-        // A code earns at most 1 for itself, 0.8 above it (every other
-        // case earns less), times the rarity of the shared code: each level
-        // adds what its ceiling adds to the shallower one's.
+        // A code earns at most 1 for itself or a code below it, 0.8 for
+        // an ancestor the supplier offers, LevelCredit(d) for a code that
+        // shares only its first d digits, times the rarity at the shared
+        // depth (internal/cpv_credit.h; rarities grow with depth): each
+        // level adds what its ceiling adds to the shallower one's, and an
+        // ancestor offered adds what 0.8 adds to its level's.
+        const double to_score = w[kCpv] / std::max(q_.code_weight_sum, 1e-300);
         double below = 0;
         for (int d = 2; d <= depth; ++d) {
-          const double ceiling =
-              std::max(below, (d == depth ? 1.0 : 0.8) * qc.rarity[d]);
+          const double ceiling = std::max(
+              below, (d == depth ? 1.0 : LevelCredit(d)) * qc.rarity[d]);
           QueryList l{QueryList::kCpvLevel, static_cast<int>(i), d};
           l.ceiling = qc.weight * (ceiling - below);
-          l.max = w[kCpv] * l.ceiling / std::max(q_.code_weight_sum, 1e-300);
+          l.max = to_score * l.ceiling;
           l.length = index_.CpvPostings(qc.code.Truncated(d)).size();
           lists_.push_back(l);
           below = ceiling;
+          const double ancestor = 0.8 * qc.rarity[d];
+          if (d == depth || ancestor <= ceiling) continue;
+          QueryList a{QueryList::kCpvAncestor, static_cast<int>(i), d};
+          a.ceiling = qc.weight * (ancestor - ceiling);
+          a.max = to_score * a.ceiling;
+          a.length = index_.OfferedCpvPostings(qc.code.Truncated(d)).size();
+          if (a.length > 0) lists_.push_back(a);
         }
       }
       if (w[kTrack] > 0 && !divisions.empty()) {
@@ -531,6 +548,16 @@ class Bounds {
           const QueryCode& qc = q_.codes[l.i];
           if (cpv_raw_.empty()) cpv_raw_.assign(n, 0.0);
           for (uint32_t doc : index_.CpvPostings(qc.code.Truncated(l.j))) {
+            is_candidate_[doc] = 1;
+            cpv_raw_[doc] += l.ceiling;
+          }
+          break;
+        }
+        case QueryList::kCpvAncestor: {
+          const QueryCode& qc = q_.codes[l.i];
+          if (cpv_raw_.empty()) cpv_raw_.assign(n, 0.0);
+          for (uint32_t doc :
+               index_.OfferedCpvPostings(qc.code.Truncated(l.j))) {
             is_candidate_[doc] = 1;
             cpv_raw_[doc] += l.ceiling;
           }
