@@ -184,10 +184,14 @@ class Bounds {
  public:
   static constexpr double kNoFloor = -1;
 
-  // `non_essential`: RetrievalTuning::non_essential_share.
+  // `tuning`: its non_essential_share and tight_ceilings.
   Bounds(const Query& q, const IndexData& index, const PlaceAndSize& place_size,
-         double floor, double non_essential)
-      : q_(q), index_(index), place_size_(place_size), floor_(floor) {
+         double floor, const RetrievalTuning& tuning)
+      : q_(q),
+        index_(index),
+        place_size_(place_size),
+        floor_(floor),
+        tight_(tuning.tight_ceilings) {
     const int n = index.size();
     // A mandatory certification rule admits only holders of the scheme: the
     // others cannot be eligible and are never looked at.
@@ -210,7 +214,7 @@ class Bounds {
     }
     MakeLists();
     is_candidate_.assign(n, 0);
-    if (floor_ > 0) Split(non_essential);
+    if (floor_ > 0) Split(tuning.non_essential_share);
     Accumulate();
     if (floor_ > 0) EnumeratePlaces();
   }
@@ -250,9 +254,9 @@ class Bounds {
           bound[c] = Capped(std::max(Text(doc), TranslatedCeiling(doc)));
           break;
         case CheapBound::kOneIfCpvRelated:
-          bound[c] = std::min<double>(
-              Capped(At(related_, doc) + ne_[QueryList::kCpvRelated]),
-              index_.track_ceiling(doc));
+          bound[c] = Capped(At(related_, doc) + ne_[QueryList::kCpvRelated]);
+          if (tight_)
+            bound[c] = std::min<double>(bound[c], index_.track_ceiling(doc));
           break;
         case CheapBound::kConceptCeiling:
           bound[c] =
@@ -260,9 +264,9 @@ class Bounds {
                      q_.concept_weight_sum * kRoundingMargin);
           break;
         case CheapBound::kOneIfBuyerPosted:
-          bound[c] = std::min<double>(
-              Capped(At(buyer_posted_, doc) + ne_[QueryList::kBuyer]),
-              index_.buyer_ceiling(doc));
+          bound[c] = Capped(At(buyer_posted_, doc) + ne_[QueryList::kBuyer]);
+          if (tight_)
+            bound[c] = std::min<double>(bound[c], index_.buyer_ceiling(doc));
           break;
         case CheapBound::kOneIfTagPosted:
           bound[c] = Capped(At(tag_posted_, doc) + ne_[QueryList::kTags]);
@@ -388,8 +392,10 @@ class Bounds {
         const double to_score = w[kCpv] / std::max(q_.code_weight_sum, 1e-300);
         double below = 0;
         for (int d = 2; d <= depth; ++d) {
-          const double ceiling = std::max(
-              below, (d == depth ? 1.0 : LevelCredit(d)) * qc.rarity[d]);
+          const double ceiling = std::max(below, (d == depth ? 1.0
+                                                  : tight_   ? LevelCredit(d)
+                                                             : 0.8) *
+                                                     qc.rarity[d]);
           QueryList l{QueryList::kCpvLevel, static_cast<int>(i), d};
           l.ceiling = qc.weight * (ceiling - below);
           l.max = to_score * l.ceiling;
@@ -397,7 +403,7 @@ class Bounds {
           lists_.push_back(l);
           below = ceiling;
           const double ancestor = 0.8 * qc.rarity[d];
-          if (d == depth || ancestor <= ceiling) continue;
+          if (!tight_ || d == depth || ancestor <= ceiling) continue;
           QueryList a{QueryList::kCpvAncestor, static_cast<int>(i), d};
           a.ceiling = qc.weight * (ancestor - ceiling);
           a.max = to_score * a.ceiling;
@@ -653,6 +659,7 @@ class Bounds {
   const IndexData& index_;
   const PlaceAndSize& place_size_;
   const double floor_;  // Positive: below the k-th score; else none.
+  const bool tight_;    // RetrievalTuning::tight_ceilings.
   int non_essential_ = 0;
   std::vector<QueryList> lists_;
   std::vector<CpvCode> related_divisions_;
@@ -836,8 +843,7 @@ Retrieved RetrieveTopKWith(const Query& q, const IndexData& index,
     ++out.scored;
   }
   Bounds bounds(q, index, place_size,
-                top.full() ? top.threshold() : Bounds::kNoFloor,
-                tuning.non_essential_share);
+                top.full() ? top.threshold() : Bounds::kNoFloor, tuning);
   for (uint32_t doc : seeds) bounds.MarkSeed(doc);
   out.seeds = static_cast<int64_t>(seeds.size());
   out.non_essential = bounds.non_essential();
@@ -873,8 +879,9 @@ Retrieved RetrieveTopKWith(const Query& q, const IndexData& index,
         break;
       }
       bounds.Cheap(b->doc, &e);
-      if (top.full() && !bounds.Tighten(b->doc, top.threshold(), &e)) {
-        continue;
+      if (top.full()) {
+        ++out.tightened;
+        if (!bounds.Tighten(b->doc, top.threshold(), &e)) continue;
       }
       consider(b->doc, &e);
     }
@@ -905,7 +912,7 @@ int64_t RankOf(const Query& q, const IndexData& index, Ranked target) {
   const PlaceAndSize place_size(q, index);
   const Bounds bounds(q, index, place_size,
                       target.score > 0 ? target.score : Bounds::kNoFloor,
-                      RetrievalTuning().non_essential_share);
+                      RetrievalTuning());
   int64_t better = 0;
   const bool rest = !bounds.floored() && bounds.Rest() >= target.score;
   Evaluation e;
