@@ -126,7 +126,7 @@ struct Tuning {
 };
 
 std::vector<Tuning> Tunings() {
-  std::vector<Tuning> t(6);
+  std::vector<Tuning> t(7);
   t[0].name = "no seeds, every list read";
   t[0].tuning.seeds_beyond_k = -1;
   t[0].tuning.non_essential_share = 0;
@@ -140,6 +140,8 @@ std::vector<Tuning> Tunings() {
   t[4].name = "k + 16 seeds, lists up to 0.01 unread (default)";
   t[5].name = "k + 16 seeds, lists up to 0.02 unread";
   t[5].tuning.non_essential_share = 0.02;
+  t[6].name = "the default with the ceilings before round 8";
+  t[6].tuning.tight_ceilings = false;
   return t;
 }
 
@@ -160,7 +162,8 @@ std::vector<std::string> CompareTunings(
   const std::vector<Tuning> tunings = Tunings();
   const size_t n = tunings.size();
   std::vector<std::vector<double>> ms(n);
-  std::vector<int64_t> candidates(n, 0), scored(n, 0), lists(n, 0);
+  std::vector<int64_t> candidates(n, 0), scored(n, 0), lists(n, 0),
+      tightened(n, 0);
   std::vector<int> same(n, 0);
   int queries = 0;
   for (size_t i = 0; i < requests.size(); ++i) {
@@ -177,6 +180,7 @@ std::vector<std::string> CompareTunings(
       candidates[t] += r.candidates;
       scored[t] += r.scored;
       lists[t] += r.non_essential;
+      tightened[t] += r.tightened;
       tops[t] = Sorted(std::move(r));
     }
     for (size_t t = 0; t < n; ++t) same[t] += tops[t] == tops[0];
@@ -186,10 +190,11 @@ std::vector<std::string> CompareTunings(
   for (size_t t = 0; t < n; ++t) {
     const double d = std::max(1, queries);
     rows.push_back(absl::StrFormat(
-        "| %s | %.2f ms | %.2f ms | %.2fx | %.0f / %.0f | %.1f | %d / %d |",
+        "| %s | %.2f ms | %.2f ms | %.2fx | %.0f / %.0f / %.0f | %.1f | %d / "
+        "%d |",
         tunings[t].name, Percentile(ms[t], 0.5), Percentile(ms[t], 0.99),
-        base / Percentile(ms[t], 0.5), candidates[t] / d, scored[t] / d,
-        lists[t] / d, same[t], queries));
+        base / Percentile(ms[t], 0.5), candidates[t] / d, tightened[t] / d,
+        scored[t] / d, lists[t] / d, same[t], queries));
   }
   return rows;
 }
@@ -468,11 +473,12 @@ int Main(int argc, char** argv) {
   std::cout << "\nRatios above 1 mean procmatch is faster.\n";
   for (const Result& r : results) {
     if (r.tunings.empty()) continue;
-    std::cout << "\n## Retrieval alone, " << Size(r.n)
-              << " suppliers (same process, rotating order per query)\n\n"
-              << "| tuning | median | p99 | speed-up | candidates / scored per "
-                 "query | lists unread per query | same top k |\n"
-              << "| --- | --- | --- | --- | --- | --- | --- |\n";
+    std::cout
+        << "\n## Retrieval alone, " << Size(r.n)
+        << " suppliers (same process, rotating order per query)\n\n"
+        << "| tuning | median | p99 | speed-up | candidates / tightened / "
+           "scored per query | lists unread per query | same top k |\n"
+        << "| --- | --- | --- | --- | --- | --- | --- |\n";
     for (const std::string& row : r.tunings) std::cout << row << "\n";
   }
   return 0;

@@ -4,6 +4,7 @@
 #include "procmatch/internal/retrieval.h"
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
 #include <random>
 #include <string>
@@ -13,6 +14,7 @@
 #include "absl/strings/str_format.h"
 #include "google/protobuf/descriptor.h"
 #include "gtest/gtest.h"
+#include "procmatch/internal/components.h"
 #include "procmatch/internal/index_data.h"
 #include "procmatch/internal/query.h"
 #include "procmatch/supplier_index.h"
@@ -83,8 +85,9 @@ class RetrievalOracleTest : public ::testing::Test {
   Validator validator_;
 };
 
-// Seeds and floor on or off, no list to every list left unread: the same
-// top k as scoring everyone, for k from 1 to more than the corpus.
+// Seeds and floor on or off, no list to every list left unread, the tight
+// ceilings (CPV levels, offered ancestors, contracts) or the loose ones: the
+// same top k as scoring everyone, for k from 1 to more than the corpus.
 TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
   const int ks[] = {1, 3, 10, 40, 5000};
   RetrievalTuning no_seeds;
@@ -95,7 +98,10 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
   some.non_essential_share = 0.05;
   RetrievalTuning all;
   all.non_essential_share = 1;
-  const RetrievalTuning tunings[] = {RetrievalTuning(), no_seeds, some, all};
+  RetrievalTuning loose;
+  loose.tight_ceilings = false;
+  const RetrievalTuning tunings[] = {RetrievalTuning(), no_seeds, some, all,
+                                     loose};
   int64_t scored_pruned = 0, scored_everyone = 0, floored = 0, split = 0;
   int compared = 0, listed = 0;
   for (size_t i = 0; i < requests_.size(); ++i) {
@@ -119,7 +125,7 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
       if (t == 3) split += pruned.non_essential > 0;
     }
   }
-  EXPECT_EQ(compared, 4 * static_cast<int>(requests_.size()));
+  EXPECT_EQ(compared, 5 * static_cast<int>(requests_.size()));
   // Meaningful only if queries list suppliers, if the seeds' floor leaves
   // suppliers unbounded, and if lists are left unread.
   EXPECT_GT(listed, 100);
@@ -149,6 +155,94 @@ TEST_F(RetrievalOracleTest, PlaceAndSizeAloneEqualsScoringEveryone) {
     everyone_candidates += everyone.candidates;
   }
   EXPECT_LT(candidates, everyone_candidates / 2);
+}
+
+// The per-supplier ceilings the cheap bounds of track record and buyer
+// affinity take are never below the values, for any tender, and below 1 for
+// suppliers with few contracts (else they would prune nothing).
+TEST_F(RetrievalOracleTest, ContractCeilingsBoundTheValues) {
+  int checked = 0, below_one = 0, close = 0;
+  for (const v1::MatchRequest& request : requests_) {
+    std::unique_ptr<Query> q = Prepare(request, 10);
+    if (q == nullptr) return;
+    if (q->weight[kTrack] == 0 && q->weight[kBuyerAffinity] == 0) continue;
+    for (int d = 0; d < data().size(); ++d) {
+      double value[kComponentCount];
+      Score(*q, data(), data().doc(d), value);
+      const double track = data().track_ceiling(d);
+      const double buyer = data().buyer_ceiling(d);
+      ASSERT_LE(value[kTrack], track) << "supplier " << d;
+      ASSERT_LE(value[kBuyerAffinity], buyer) << "supplier " << d;
+      ++checked;
+      below_one += track < 0.9;
+      // Within 10% of the ceiling: the ceiling is not loose everywhere.
+      close += value[kTrack] > 0 && value[kTrack] >= 0.9 * track;
+    }
+  }
+  EXPECT_GT(checked, 10000);
+  EXPECT_GT(below_one, checked / 2);
+  EXPECT_GT(close, 0);
+}
+
+// The ceilings are reached: a supplier whose contracts all carry the
+// tender's codes, come from its buyer and are not older than the tender,
+// with values of 10 thousand to 100 million (sizes 1 to 4), has track record
+// and buyer affinity equal to them (to float rounding), so a ceiling that
+// counted contracts without their sizes would be below the value.
+TEST(ContractCeilingsTest, ReachedByRecentExactContractsOfTheBuyer) {
+  std::vector<v1::SupplierProfile> suppliers =
+      testing::RandomSuppliers(300, 95);
+  std::mt19937 rng(96);
+  SupplierIndex::Builder builder;
+  for (v1::SupplierProfile& s : suppliers) {
+    for (v1::PastContract& c : *s.mutable_past_contracts()) {
+      c.set_buyer_name("Défense");
+      c.mutable_value()->set_amount(
+          std::pow(10.0, std::uniform_real_distribution<>(4, 8)(rng)));
+      c.mutable_value()->set_currency("EUR");
+      c.mutable_award_date()->set_year(2020);
+      c.mutable_award_date()->set_month(1);
+      c.mutable_award_date()->set_day(1);
+    }
+    ASSERT_TRUE(builder.Add(s).ok());
+  }
+  auto index = std::move(builder).Build();
+  ASSERT_TRUE(index.ok()) << index.status();
+  const IndexData& data = IndexAccess::Data(**index);
+  const Validator validator;
+  int reached = 0;
+  for (int d = 0; d < data.size(); ++d) {
+    const SupplierDoc& doc = data.doc(d);
+    if (doc.contracts.empty()) continue;
+    v1::MatchRequest request;
+    v1::Tender& t = *request.mutable_tender();
+    t.set_id("t");
+    t.set_title("contracts");
+    t.mutable_buyer()->set_name("Défense");
+    std::vector<std::string> codes;
+    for (const ContractRecord& c : doc.contracts) {
+      for (CpvCode code : c.cpv) codes.push_back(code.ToString());
+    }
+    std::sort(codes.begin(), codes.end());
+    codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
+    t.set_main_cpv(codes[0]);
+    for (size_t i = 1; i < codes.size(); ++i) t.add_additional_cpv(codes[i]);
+    request.mutable_options()->mutable_as_of()->set_year(2010);
+    request.mutable_options()->mutable_as_of()->set_month(1);
+    request.mutable_options()->mutable_as_of()->set_day(1);
+    auto q = PrepareQuery(request, data, validator);
+    ASSERT_TRUE(q.ok()) << q.status();
+    double value[kComponentCount];
+    Score(**q, data, doc, value);
+    ASSERT_GT((*q)->weight[kTrack], 0);
+    ASSERT_GT((*q)->weight[kBuyerAffinity], 0);
+    EXPECT_LE(value[kTrack], data.track_ceiling(d));
+    EXPECT_GE(value[kTrack], data.track_ceiling(d) * (1 - 1e-6)) << d;
+    EXPECT_LE(value[kBuyerAffinity], data.buyer_ceiling(d));
+    EXPECT_GE(value[kBuyerAffinity], data.buyer_ceiling(d) * (1 - 1e-6)) << d;
+    ++reached;
+  }
+  EXPECT_GT(reached, 100);
 }
 
 // A supplier's rank, pruned at its own score, equals one plus the number of

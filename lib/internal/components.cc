@@ -210,14 +210,6 @@ double Recency(const Query& q, const ContractRecord& c) {
   return years <= 0 ? 1.0 : std::exp(-years / kRecencyYears);
 }
 
-// Evidence e summed over contracts, mapped to [0, 1) without a ceiling:
-// v = L / (1 + L), L = ln(1 + e). One recent related contract gives 0.41,
-// three 0.58, ten 0.71, fifty 0.80: more always counts, less and less.
-double Unsaturated(double evidence) {
-  const double l = std::log1p(evidence);
-  return l / (1 + l);
-}
-
 // " since 2019" for a first year; "" for 0 (no dated contract).
 std::string Since(int first_year) {
   return first_year > 0 ? absl::StrCat(" since ", first_year) : "";
@@ -241,10 +233,7 @@ double TrackValue(const Query& q, const IndexData&, const SupplierDoc& d,
     }
     if (sim == 0) continue;
     ++related;
-    // Size: 1 for a contract of unknown value or up to kContractSizeUnit,
-    // one more for each tenfold above it.
-    const double size = 1 + std::log10(1 + c.value / kContractSizeUnit);
-    evidence += sim * Recency(q, c) * size;
+    evidence += sim * Recency(q, c) * ContractSize(c);
     if (why == nullptr) continue;
     if (c.has_date && (first_year == 0 || c.date.year() < first_year)) {
       first_year = static_cast<int>(c.date.year());

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "procmatch/internal/evidence.h"
 #include "procmatch/internal/index_data.h"
 #include "procmatch/internal/query.h"
 #include "procmatch/nuts.h"
@@ -43,21 +44,23 @@ enum class CheapBound {
   kCpvCeiling,        // From the deepest CPV postings level holding it.
   kAccumulatedText,   // BM25 accumulated over term postings: exact for
                       // the tender's words; with translations, a ceiling.
-  kOneIfCpvRelated,   // 1 when it shares a CPV division with the query.
+  kOneIfCpvRelated,   // 1 when it shares a CPV division with the query,
+                      // at most IndexData::track_ceiling().
   kConceptCeiling,    // Each tender concept's weight times the supplier's
                       // largest concept weight in its division.
-  kOneIfBuyerPosted,  // 1 when in the query's buyer postings.
+  kOneIfBuyerPosted,  // 1 when in the query's buyer postings, at most
+                      // IndexData::buyer_ceiling().
   kOneIfTagPosted,    // 1 when in the postings of a wanted tag.
   kExactProximity,    // Exact, from IndexData::location().
   kExactSizeFit,      // Exact, from IndexData::turnover().
 };
 
 // Track record and buyer affinity: the decay of a past contract's weight
-// (e-fold time in years), the contract value one size step stands for, and
-// the credit of an award from another buyer of the same country and main
-// activity against one from the buyer itself (doc/scoring.md).
+// (e-fold time in years), and the credit of an award from another buyer of
+// the same country and main activity against one from the buyer itself
+// (doc/scoring.md); a contract's size and the mapping of evidence to a
+// value are in internal/evidence.h.
 constexpr double kRecencyYears = 5;
-constexpr double kContractSizeUnit = 100000;
 constexpr double kAlikeBuyerCredit = 0.3;
 
 struct ComponentSpec {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cassert>
+#include <cmath>
 #include <functional>
 #include <iterator>
 #include <thread>
@@ -15,6 +16,7 @@
 #include "procmatch/certification.h"
 #include "procmatch/cpv_concepts.h"
 #include "procmatch/dates.h"
+#include "procmatch/internal/evidence.h"
 #include "procmatch/internal/field_checker.h"
 #include "procmatch/text_analyzer.h"
 #include "procmatch/validation.h"
@@ -363,6 +365,16 @@ void ParallelFor(size_t n, int threads, const std::function<void(size_t)>& work,
   for (std::thread& t : pool) t.join();
 }
 
+// Unsaturated(evidence) as a float never below it: raised by a relative
+// 1e-9 (log1p and the division may round a smaller evidence's value a unit
+// in the last place above a larger one's), then rounded up to a float.
+float UnsaturatedCeiling(double evidence) {
+  const double v = std::min(1.0, Unsaturated(evidence) * (1 + 1e-9));
+  float f = static_cast<float>(v);
+  if (static_cast<double>(f) < v) f = std::nextafter(f, 2.0f);
+  return f;
+}
+
 }  // namespace
 
 int BuildThreads(const Options& options) {
@@ -416,6 +428,8 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
   x.lengths_.reserve(x.docs_.size());
   x.location_ids_.reserve(x.docs_.size());
   x.turnovers_.reserve(x.docs_.size());
+  x.track_ceilings_.reserve(x.docs_.size());
+  x.buyer_ceilings_.reserve(x.docs_.size());
   x.turnover_currencies_.reserve(x.docs_.size());
   x.vocabulary_ = std::move(vocabulary);
   x.term_postings_.resize(x.vocabulary_.size());
@@ -450,6 +464,11 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
       }
       x.turnovers_.push_back(doc.has_turnover ? doc.turnover : 0);
       x.turnover_currencies_.push_back(currency);
+      double track = 0;
+      for (const ContractRecord& c : doc.contracts) track += ContractSize(c);
+      x.track_ceilings_.push_back(UnsaturatedCeiling(track));
+      x.buyer_ceilings_.push_back(
+          UnsaturatedCeiling(static_cast<double>(doc.contracts.size())));
     }
   };
   // A code posts under itself and each of its ancestors, so that any level
@@ -464,7 +483,13 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
           if (list.empty() || list.back() != d) list.push_back(d);
         }
       };
-      for (CpvCode c : doc.offered_cpv) post(c);
+      for (CpvCode c : doc.offered_cpv) {
+        post(c);
+        if (c.depth() < 8) {
+          std::vector<uint32_t>& list = x.offered_cpv_postings_[c];
+          if (list.empty() || list.back() != d) list.push_back(d);
+        }
+      }
       for (const ContractRecord& r : doc.contracts) {
         for (CpvCode c : r.cpv) post(c);
       }
@@ -630,6 +655,11 @@ int IndexData::FindDoc(absl::string_view id) const {
 const std::vector<uint32_t>& IndexData::CpvPostings(CpvCode code) const {
   auto it = cpv_postings_.find(code);
   return it == cpv_postings_.end() ? EmptyDocs() : it->second;
+}
+
+const std::vector<uint32_t>& IndexData::OfferedCpvPostings(CpvCode code) const {
+  auto it = offered_cpv_postings_.find(code);
+  return it == offered_cpv_postings_.end() ? EmptyDocs() : it->second;
 }
 
 const std::vector<std::pair<uint32_t, float>>& IndexData::ConceptPostings(

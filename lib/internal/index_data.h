@@ -52,6 +52,10 @@ class IndexData {
   // Docs with a code at or below `code` (offered or in past contracts),
   // ascending; empty for none.
   const std::vector<uint32_t>& CpvPostings(CpvCode code) const;
+  // Docs offering exactly `code`, a code above the finest level, ascending
+  // (derived from the docs): a tender code's ancestor that a supplier offers
+  // earns more CPV credit than a code merely sharing it.
+  const std::vector<uint32_t>& OfferedCpvPostings(CpvCode code) const;
   // Term id of an analysed term, or -1.
   int64_t TermId(absl::string_view term) const;
   const std::vector<TermPosting>& TermPostings(uint32_t term) const {
@@ -93,6 +97,12 @@ class IndexData {
             location_starts_[location_id + 1] - location_starts_[location_id]);
   }
   double turnover(int d) const { return turnovers_[d]; }
+  // The most track record and buyer affinity can be for the supplier, for
+  // any tender: each past contract's evidence counted at its largest
+  // (relatedness and recency 1, any buyer as the tender's own), rounded up.
+  // 0 without contracts.
+  float track_ceiling(int d) const { return track_ceilings_[d]; }
+  float buyer_ceiling(int d) const { return buyer_ceilings_[d]; }
   // kNoCurrency for a supplier without turnover.
   int32_t turnover_currency(int d) const { return turnover_currencies_[d]; }
   // The id of a turnover currency ("EUR"), or kNoCurrency when no supplier
@@ -109,6 +119,7 @@ class IndexData {
   absl::flat_hash_map<std::string, int> doc_of_id_;
   absl::flat_hash_map<std::string, uint32_t> vocabulary_;
   absl::flat_hash_map<CpvCode, std::vector<uint32_t>> cpv_postings_;
+  absl::flat_hash_map<CpvCode, std::vector<uint32_t>> offered_cpv_postings_;
   std::vector<std::vector<TermPosting>> term_postings_;
   absl::flat_hash_map<std::string, std::vector<uint32_t>> tag_postings_;
   absl::flat_hash_map<std::string, std::vector<uint32_t>>
@@ -123,6 +134,8 @@ class IndexData {
   std::vector<uint32_t> location_starts_;  // Into location_docs_, by id.
   std::vector<uint32_t> location_docs_;    // Docs grouped by location id.
   std::vector<double> turnovers_;
+  std::vector<float> track_ceilings_;
+  std::vector<float> buyer_ceilings_;
   std::vector<int32_t> turnover_currencies_;
   absl::flat_hash_map<std::string, int32_t> currency_ids_;
 };

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "procmatch/internal/components.h"
+#include "procmatch/internal/cpv_credit.h"
 #include "procmatch/internal/requirements.h"
 
 namespace procmatch {
@@ -98,6 +99,7 @@ constexpr size_t kFirstSlice = 256;
 struct QueryList {
   enum Source : uint8_t {
     kCpvLevel,        // A tender code's postings at one depth.
+    kCpvAncestor,     // The suppliers offering a tender code's ancestor.
     kCpvRelated,      // The divisions of the tender's codes (track record).
     kOwnTerm,         // A tender term.
     kTranslatedTerm,  // A term of a translation.
@@ -182,10 +184,14 @@ class Bounds {
  public:
   static constexpr double kNoFloor = -1;
 
-  // `non_essential`: RetrievalTuning::non_essential_share.
+  // `tuning`: its non_essential_share and tight_ceilings.
   Bounds(const Query& q, const IndexData& index, const PlaceAndSize& place_size,
-         double floor, double non_essential)
-      : q_(q), index_(index), place_size_(place_size), floor_(floor) {
+         double floor, const RetrievalTuning& tuning)
+      : q_(q),
+        index_(index),
+        place_size_(place_size),
+        floor_(floor),
+        tight_(tuning.tight_ceilings) {
     const int n = index.size();
     // A mandatory certification rule admits only holders of the scheme: the
     // others cannot be eligible and are never looked at.
@@ -208,7 +214,7 @@ class Bounds {
     }
     MakeLists();
     is_candidate_.assign(n, 0);
-    if (floor_ > 0) Split(non_essential);
+    if (floor_ > 0) Split(tuning.non_essential_share);
     Accumulate();
     if (floor_ > 0) EnumeratePlaces();
   }
@@ -241,7 +247,7 @@ class Bounds {
           break;
         case CheapBound::kCpvCeiling:
           bound[c] =
-              Capped((At(cpv_raw_, doc) + ne_[QueryList::kCpvLevel]) /
+              Capped((At(cpv_raw_, doc) + NonEssentialCpv()) /
                      std::max(q_.code_weight_sum, 1e-300) * kRoundingMargin);
           break;
         case CheapBound::kAccumulatedText:
@@ -249,6 +255,8 @@ class Bounds {
           break;
         case CheapBound::kOneIfCpvRelated:
           bound[c] = Capped(At(related_, doc) + ne_[QueryList::kCpvRelated]);
+          if (tight_)
+            bound[c] = std::min<double>(bound[c], index_.track_ceiling(doc));
           break;
         case CheapBound::kConceptCeiling:
           bound[c] =
@@ -257,6 +265,8 @@ class Bounds {
           break;
         case CheapBound::kOneIfBuyerPosted:
           bound[c] = Capped(At(buyer_posted_, doc) + ne_[QueryList::kBuyer]);
+          if (tight_)
+            bound[c] = std::min<double>(bound[c], index_.buyer_ceiling(doc));
           break;
         case CheapBound::kOneIfTagPosted:
           bound[c] = Capped(At(tag_posted_, doc) + ne_[QueryList::kTags]);
@@ -322,6 +332,10 @@ class Bounds {
     return (At(translated_raw_, doc) + ne_[QueryList::kTranslatedTerm]) *
            kRoundingMargin;
   }
+  // The raw CPV ceiling of the lists not accumulated.
+  double NonEssentialCpv() const {
+    return ne_[QueryList::kCpvLevel] + ne_[QueryList::kCpvAncestor];
+  }
   // Whether Text() is the value: the tender's own words all accumulated,
   // and no translation that may reach the supplier.
   bool TextIsExact(uint32_t doc) const {
@@ -334,8 +348,8 @@ class Bounds {
     std::fill(bound, bound + kComponentCount, 0.0);
     if (q_.weight[kCpv] > 0) {
       bound[kCpv] =
-          Capped(ne_[QueryList::kCpvLevel] /
-                 std::max(q_.code_weight_sum, 1e-300) * kRoundingMargin);
+          Capped(NonEssentialCpv() / std::max(q_.code_weight_sum, 1e-300) *
+                 kRoundingMargin);
     }
     if (q_.weight[kText] > 0) {
       bound[kText] = Capped(
@@ -369,19 +383,32 @@ class Bounds {
           divisions.push_back(division);
         }
         if (w[kCpv] == 0) continue;
-        // A code earns at most 1 for itself, 0.8 above it (every other
-        // case earns less), times the rarity of the shared code: each level
-        // adds what its ceiling adds to the shallower one's.
+        // A code earns at most 1 for itself or a code below it, 0.8 for
+        // an ancestor the supplier offers, LevelCredit(d) for a code that
+        // shares only its first d digits, times the rarity at the shared
+        // depth (internal/cpv_credit.h; rarities grow with depth): each
+        // level adds what its ceiling adds to the shallower one's, and an
+        // ancestor offered adds what 0.8 adds to its level's.
+        const double to_score = w[kCpv] / std::max(q_.code_weight_sum, 1e-300);
         double below = 0;
         for (int d = 2; d <= depth; ++d) {
-          const double ceiling =
-              std::max(below, (d == depth ? 1.0 : 0.8) * qc.rarity[d]);
+          const double ceiling = std::max(below, (d == depth ? 1.0
+                                                  : tight_   ? LevelCredit(d)
+                                                             : 0.8) *
+                                                     qc.rarity[d]);
           QueryList l{QueryList::kCpvLevel, static_cast<int>(i), d};
           l.ceiling = qc.weight * (ceiling - below);
-          l.max = w[kCpv] * l.ceiling / std::max(q_.code_weight_sum, 1e-300);
+          l.max = to_score * l.ceiling;
           l.length = index_.CpvPostings(qc.code.Truncated(d)).size();
           lists_.push_back(l);
           below = ceiling;
+          const double ancestor = 0.8 * qc.rarity[d];
+          if (!tight_ || d == depth || ancestor <= ceiling) continue;
+          QueryList a{QueryList::kCpvAncestor, static_cast<int>(i), d};
+          a.ceiling = qc.weight * (ancestor - ceiling);
+          a.max = to_score * a.ceiling;
+          a.length = index_.OfferedCpvPostings(qc.code.Truncated(d)).size();
+          if (a.length > 0) lists_.push_back(a);
         }
       }
       if (w[kTrack] > 0 && !divisions.empty()) {
@@ -532,6 +559,16 @@ class Bounds {
           }
           break;
         }
+        case QueryList::kCpvAncestor: {
+          const QueryCode& qc = q_.codes[l.i];
+          if (cpv_raw_.empty()) cpv_raw_.assign(n, 0.0);
+          for (uint32_t doc :
+               index_.OfferedCpvPostings(qc.code.Truncated(l.j))) {
+            is_candidate_[doc] = 1;
+            cpv_raw_[doc] += l.ceiling;
+          }
+          break;
+        }
         case QueryList::kCpvRelated:
           related_.assign(n, 0);
           for (CpvCode division : related_divisions_) {
@@ -622,6 +659,7 @@ class Bounds {
   const IndexData& index_;
   const PlaceAndSize& place_size_;
   const double floor_;  // Positive: below the k-th score; else none.
+  const bool tight_;    // RetrievalTuning::tight_ceilings.
   int non_essential_ = 0;
   std::vector<QueryList> lists_;
   std::vector<CpvCode> related_divisions_;
@@ -805,8 +843,7 @@ Retrieved RetrieveTopKWith(const Query& q, const IndexData& index,
     ++out.scored;
   }
   Bounds bounds(q, index, place_size,
-                top.full() ? top.threshold() : Bounds::kNoFloor,
-                tuning.non_essential_share);
+                top.full() ? top.threshold() : Bounds::kNoFloor, tuning);
   for (uint32_t doc : seeds) bounds.MarkSeed(doc);
   out.seeds = static_cast<int64_t>(seeds.size());
   out.non_essential = bounds.non_essential();
@@ -842,8 +879,9 @@ Retrieved RetrieveTopKWith(const Query& q, const IndexData& index,
         break;
       }
       bounds.Cheap(b->doc, &e);
-      if (top.full() && !bounds.Tighten(b->doc, top.threshold(), &e)) {
-        continue;
+      if (top.full()) {
+        ++out.tightened;
+        if (!bounds.Tighten(b->doc, top.threshold(), &e)) continue;
       }
       consider(b->doc, &e);
     }
@@ -874,7 +912,7 @@ int64_t RankOf(const Query& q, const IndexData& index, Ranked target) {
   const PlaceAndSize place_size(q, index);
   const Bounds bounds(q, index, place_size,
                       target.score > 0 ? target.score : Bounds::kNoFloor,
-                      RetrievalTuning().non_essential_share);
+                      RetrievalTuning());
   int64_t better = 0;
   const bool rest = !bounds.floored() && bounds.Rest() >= target.score;
   Evaluation e;

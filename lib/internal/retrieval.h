@@ -43,6 +43,7 @@ struct Retrieved {
   int64_t scored = 0;         // Fully scored (the seeds included).
   int64_t seeds = 0;          // Evaluated first, for the floor.
   int64_t non_essential = 0;  // Query lists not read (MaxScore).
+  int64_t tightened = 0;      // Candidates whose bound was tightened.
 };
 
 // How RetrieveTopK prunes; every setting gives the same top k.
@@ -64,6 +65,14 @@ struct RetrievalTuning {
   // 1.15x to 1.19x faster than with 0, with 0.02 no faster than with 0.01,
   // with 0.05 slower at p99 (doc/benchmarks.md, "Issue 16: ... (round 7)").
   double non_essential_share = 0.01;
+  // The CPV ceiling of a level above the tender's code is the credit of a
+  // code sharing only that depth, and the suppliers offering the ancestor
+  // itself (credit 0.8) are a list of their own; track record and buyer
+  // affinity are bounded by the supplier's contract ceilings
+  // (IndexData::track_ceiling). False: 0.8 at every level above the code,
+  // and 1 for a related or posted supplier, as before (doc/benchmarks.md,
+  // "Issue 16: ... (round 8)"), for comparison in one process.
+  bool tight_ceilings = true;
 };
 
 // The best q.top_k eligible suppliers, pruned with exact bounds, with the
