@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Hostile inputs found by the campaign of doc/reliability.md ("Hostile
 # inputs"), each a failure of "nothing already accepted is lost" before its
-# fix: an alert output file cut to nothing by a new or damaged --state.
+# fix: an alert output file cut to nothing by a new or damaged --state, and
+# an imported notice too large to be read back.
 set -uo pipefail
 bin="$1"
 data="$2"
@@ -59,4 +60,18 @@ for damage in cut garbage flip table; do
   cmp -s "$tmp/out.jsonl" "$tmp/$damage.jsonl" || fail "$damage: output changed"
 done
 
+# A notice whose tender would be a record over --max-record-bytes is
+# rejected when imported, naming it; before, it was written, and no reader
+# took the file back. The other notices are written.
+xml=$(ls "$data"/ted/xml/*.xml | head -2)
+"$bin" import --ted-xml $xml --tenders-out "$tmp/all.jsonl" 2>"$tmp/err" \
+  || fail "import: $(cat "$tmp/err")"
+small=$(awk '{ print length($0) + 1 }' "$tmp/all.jsonl" | sort -n | head -1)
+"$bin" import --ted-xml $xml --tenders-out "$tmp/some.jsonl" \
+  --max-record-bytes="$small" 2>"$tmp/err" && fail "oversized notice imported"
+grep -q "tender \"TED-.*bytes as a record, more than the record limit of $small" \
+  "$tmp/err" || fail "$(cat "$tmp/err")"
+grep -q "1 imported (.*), 1 rejected" "$tmp/err" || fail "$(cat "$tmp/err")"
+"$bin" validate --kind=tender --max-record-bytes="$small" "$tmp/some.jsonl" \
+  2>"$tmp/err" || fail "written tender not readable: $(cat "$tmp/err")"
 echo PASS
