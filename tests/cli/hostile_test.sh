@@ -74,4 +74,13 @@ grep -q "tender \"TED-.*bytes as a record, more than the record limit of $small"
 grep -q "1 imported (.*), 1 rejected" "$tmp/err" || fail "$(cat "$tmp/err")"
 "$bin" validate --kind=tender --max-record-bytes="$small" "$tmp/some.jsonl" \
   2>"$tmp/err" || fail "written tender not readable: $(cat "$tmp/err")"
+# A file of no records is named, not passed over in silence as a run whose
+# records matched nothing.
+: >"$tmp/empty.jsonl"
+"$bin" match --suppliers "$S" --tenders "$tmp/empty.jsonl" --output=jsonl \
+  >"$tmp/out" 2>"$tmp/err" || fail "match over no tenders: $(cat "$tmp/err")"
+grep -q "empty.jsonl: holds no Tender records" "$tmp/err" || fail "$(cat "$tmp/err")"
+"$bin" consortium --suppliers "$S" --call "$tmp/empty.jsonl" --output=jsonl \
+  >"$tmp/out" 2>"$tmp/err" || fail "consortium over no calls: $(cat "$tmp/err")"
+grep -q "empty.jsonl: holds no Call records" "$tmp/err" || fail "$(cat "$tmp/err")"
 echo PASS
