@@ -33,6 +33,14 @@ std::string OutboxKey(uint64_t seq) {
   return absl::StrFormat("%s%020d", kOutboxPrefix, seq);
 }
 
+// Reads check the checksums of the blocks they touch: a damaged state is an
+// error, not a silently missing key.
+leveldb::ReadOptions Verified() {
+  leveldb::ReadOptions options;
+  options.verify_checksums = true;
+  return options;
+}
+
 absl::Status FromLevelDb(const leveldb::Status& s, const std::string& what) {
   if (s.ok()) return absl::OkStatus();
   return absl::DataLossError(absl::StrCat(what, ": ", s.ToString()));
@@ -105,6 +113,10 @@ absl::StatusOr<std::unique_ptr<AlertState>> AlertState::Open(
     const std::string& dir, const std::string& out_path) {
   leveldb::Options options;
   options.create_if_missing = true;
+  // A damaged log or table is an error when the state is opened; without
+  // this LevelDB skips what it cannot read, and the state would forget
+  // alerts (and cut the output file back) without a word.
+  options.paranoid_checks = true;
   leveldb::DB* db = nullptr;
   absl::Status opened = FromLevelDb(leveldb::DB::Open(options, dir, &db), dir);
   if (!opened.ok()) return opened;
@@ -118,7 +130,7 @@ absl::StatusOr<std::unique_ptr<AlertState>> AlertState::Open(
 absl::Status AlertState::Recover() {
   std::string value;
   uint64_t length = 0;
-  leveldb::Status s = db_->Get(leveldb::ReadOptions(), kEmittedKey, &value);
+  leveldb::Status s = db_->Get(Verified(), kEmittedKey, &value);
   if (s.ok()) {
     std::vector<std::string> parts = absl::StrSplit(value, ' ');
     uint64_t seq = 0;
@@ -130,11 +142,26 @@ absl::Status AlertState::Recover() {
   } else if (!s.IsNotFound()) {
     return FromLevelDb(s, kEmittedKey);
   }
-  if (db_->Get(leveldb::ReadOptions(), kNextKey, &value).ok()) {
-    absl::SimpleAtoi(value, &next_seq_);
+  const bool recorded = s.ok();
+  s = db_->Get(Verified(), kNextKey, &value);
+  const bool committed = s.ok();
+  if (committed && !absl::SimpleAtoi(value, &next_seq_)) {
+    return absl::DataLossError(
+        absl::StrCat("state ", kNextKey, ": \"", value, "\" is corrupt"));
+  } else if (!committed && !s.IsNotFound()) {
+    return FromLevelDb(s, kNextKey);
   }
   struct stat st;
   if (::stat(out_path_.c_str(), &st) == 0) {
+    if (!recorded && !committed && st.st_size > 0) {
+      // A state that never committed an alert did not write these bytes:
+      // cutting the file back to what it records (nothing) would lose them.
+      return absl::FailedPreconditionError(absl::StrCat(
+          out_path_, ": ", st.st_size,
+          " bytes, but the state records none written (a new state, or one "
+          "that lost its records): give the --state directory that wrote "
+          "them, or a new --out file"));
+    }
     if (static_cast<uint64_t>(st.st_size) < length) {
       return absl::DataLossError(absl::StrCat(
           out_path_, ": ", st.st_size, " bytes, but the state records ", length,
@@ -157,14 +184,13 @@ absl::Status AlertState::Recover() {
 absl::Status AlertState::Flush(int* flushed) {
   std::string value;
   uint64_t emitted = 0;
-  if (db_->Get(leveldb::ReadOptions(), kEmittedKey, &value).ok()) {
+  if (db_->Get(Verified(), kEmittedKey, &value).ok()) {
     absl::SimpleAtoi(value.substr(0, value.find(' ')), &emitted);
   }
   std::string bytes;
   uint64_t last = emitted;
   leveldb::WriteBatch done;
-  std::unique_ptr<leveldb::Iterator> it(
-      db_->NewIterator(leveldb::ReadOptions()));
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(Verified()));
   for (it->Seek(OutboxKey(emitted + 1));
        it->Valid() && it->key().starts_with(kOutboxPrefix); it->Next()) {
     uint64_t seq = 0;
@@ -204,7 +230,7 @@ absl::StatusOr<std::vector<v1::Alert>> AlertState::Commit(
       seen = true;
     } else {
       std::string value;
-      leveldb::Status s = db_->Get(leveldb::ReadOptions(), key, &value);
+      leveldb::Status s = db_->Get(Verified(), key, &value);
       if (s.ok()) {
         if (!previous.ParseFromString(value)) {
           return absl::DataLossError(

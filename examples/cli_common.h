@@ -19,8 +19,10 @@
 
 #include <cstddef>
 #include <functional>
+#include <iostream>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -119,15 +121,20 @@ void ForEachRecord(
 }
 
 // The records of type M in `paths` that parse and pass `check`; every
-// problem is reported with file and record number.
+// problem is reported with file and record number. A file that holds no
+// record at all (empty, or only blank lines) is named on stderr: an empty
+// result must not look like a run over records that matched nothing.
 template <typename M>
 std::vector<M> ReadAll(
     const Args& args, const std::vector<std::string>& paths,
     const std::function<std::vector<ValidationProblem>(const M&)>& check,
     Problems* problems) {
   std::vector<M> out;
+  std::set<std::string> with_records;
+  const int problems_before = problems->count();
   ForEachRecord<M>(
       args, paths, problems, [&](const std::string& path, int record, M m) {
+        with_records.insert(path);
         std::vector<ValidationProblem> found = check(m);
         if (found.empty()) {
           out.push_back(std::move(m));
@@ -140,6 +147,14 @@ std::vector<M> ReadAll(
         }
         problems->Report(messages);
       });
+  if (problems->count() == problems_before) {
+    for (const std::string& path : paths) {
+      if (!with_records.count(path)) {
+        std::cerr << path << ": holds no " << M::descriptor()->name()
+                  << " records\n";
+      }
+    }
+  }
   return out;
 }
 

@@ -22,11 +22,32 @@ namespace procmatch {
 namespace cli {
 namespace {
 
+// `record` appended to `out` in `format`, unless it is larger than the
+// record limit: written, no reader would take it back (ReadRecords refuses
+// it), so what import reports as imported would be lost.
+absl::Status AppendReadable(const google::protobuf::Message& record,
+                            RecordFormat format, const RecordLimits& limits,
+                            std::string* out) {
+  const size_t before = out->size();
+  absl::Status s = AppendRecord(record, format, out);
+  if (!s.ok()) return s;
+  const size_t bytes = out->size() - before;
+  if (bytes <= static_cast<uint64_t>(limits.max_record_bytes)) {
+    return absl::OkStatus();
+  }
+  out->resize(before);
+  return absl::InvalidArgumentError(absl::StrCat(
+      bytes, " bytes as a record, more than the record limit of ",
+      limits.max_record_bytes, " (max_record_bytes, --max-record-bytes)"));
+}
+
 // Records of one output file, serialised in the format its extension
-// names.
+// names. A record over the record limit is left out with a message naming
+// the file and the record; `*left_out` counts them.
 absl::StatusOr<std::string> Serialise(
     const std::string& path,
-    const std::vector<const google::protobuf::Message*>& records) {
+    const std::vector<const google::protobuf::Message*>& records,
+    const RecordLimits& limits, int* left_out) {
   absl::StatusOr<RecordFormat> format = RecordFormatFromPath(path);
   if (!format.ok()) return format.status();
   if (*format == RecordFormat::kTextFormat && records.size() > 1) {
@@ -34,9 +55,15 @@ absl::StatusOr<std::string> Serialise(
         path + ": text format holds one record; use .jsonl or .binpb");
   }
   std::string out;
-  for (const google::protobuf::Message* m : records) {
-    absl::Status s = AppendRecord(*m, *format, &out);
-    if (!s.ok()) return s;
+  for (size_t i = 0; i < records.size(); ++i) {
+    absl::Status s = AppendReadable(*records[i], *format, limits, &out);
+    if (absl::IsInvalidArgument(s)) {
+      std::cerr << path << ": record " << i + 1 << ": " << s.message()
+                << "; left out\n";
+      ++*left_out;
+    } else if (!s.ok()) {
+      return s;
+    }
   }
   return out;
 }
@@ -82,8 +109,27 @@ int RunImport(const Args& args) {
   };
   std::map<std::string, Counts> counts;  // By input kind.
   std::vector<v1::Tender> tenders;
-  auto take = [&](const std::string& kind, absl::StatusOr<ImportedNotice> n) {
+  // A tender is checked against the record limit in the format it will be
+  // written in, so that a notice too large to read back is rejected here
+  // with its source, before its awards count.
+  const RecordFormat tender_format =
+      args.Has("tenders-out")
+          ? RecordFormatFromPath(args.Get("tenders-out", ""))
+                .value_or(RecordFormat::kJsonLines)
+          : RecordFormat::kJsonLines;
+  auto take = [&](const std::string& kind, const std::string& source,
+                  absl::StatusOr<ImportedNotice> n) {
     Counts& c = counts[kind];
+    if (n.ok()) {
+      std::string scratch;
+      absl::Status readable =
+          AppendReadable(n->tender, tender_format, *limits, &scratch);
+      if (!readable.ok()) {
+        n = absl::Status(readable.code(),
+                         absl::StrCat(source, ": tender \"", n->tender.id(),
+                                      "\": ", readable.message()));
+      }
+    }
     if (!n.ok()) {
       std::cerr << n.status().message() << "\n";
       ++c.rejected;
@@ -102,27 +148,29 @@ int RunImport(const Args& args) {
   };
   for (const std::string& path : files("ted-xml")) {
     absl::StatusOr<std::string> xml = ReadFileOrStdin(path, *limits);
-    take("TED XML", xml.ok() ? ImportTedXml(path, *xml)
-                             : absl::StatusOr<ImportedNotice>(xml.status()));
+    take("TED XML", path,
+         xml.ok() ? ImportTedXml(path, *xml)
+                  : absl::StatusOr<ImportedNotice>(xml.status()));
   }
   for (const std::string& path : files("ted-json")) {
     absl::StatusOr<std::string> content = ReadFileOrStdin(path, *limits);
     if (!content.ok()) {
-      take("TED JSON", content.status());
+      take("TED JSON", path, content.status());
       continue;
     }
     int line_number = 0;
     for (absl::string_view line : absl::StrSplit(*content, '\n')) {
       ++line_number;
       if (absl::StripAsciiWhitespace(line).empty()) continue;
-      take("TED JSON",
-           ImportTedReducedJson(absl::StrCat(path, ":", line_number), line));
+      const std::string source = absl::StrCat(path, ":", line_number);
+      take("TED JSON", source, ImportTedReducedJson(source, line));
     }
   }
   for (const std::string& path : files("eforms")) {
     absl::StatusOr<std::string> xml = ReadFileOrStdin(path, *limits);
-    take("eForms", xml.ok() ? ImportEforms(path, *xml)
-                            : absl::StatusOr<ImportedNotice>(xml.status()));
+    take("eForms", path,
+         xml.ok() ? ImportEforms(path, *xml)
+                  : absl::StatusOr<ImportedNotice>(xml.status()));
   }
   if (counts.empty()) {
     std::cerr << "procmatch import: give --ted-xml, --ted-json or --eforms "
@@ -135,10 +183,12 @@ int RunImport(const Args& args) {
   // Each output replaces its file atomically: a full disk or a crash
   // leaves the previous file whole.
   const std::vector<SupplierMerge> merges = records.Merges();
+  int left_out = 0;  // Records over the record limit, not written.
   auto write = [&](const char* option,
                    const std::vector<const google::protobuf::Message*>& out) {
     const std::string path = args.Get(option, "");
-    absl::StatusOr<std::string> bytes = Serialise(path, out);
+    absl::StatusOr<std::string> bytes =
+        Serialise(path, out, *limits, &left_out);
     if (!bytes.ok()) return bytes.status();
     return WriteFileAtomically(path, *bytes);
   };
@@ -177,7 +227,7 @@ int RunImport(const Args& args) {
               << " notices given twice counted once";
   }
   std::cerr << "\n";
-  return rejected == 0 ? 0 : 1;
+  return rejected == 0 && left_out == 0 ? 0 : 1;
 }
 
 }  // namespace cli

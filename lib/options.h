@@ -47,6 +47,15 @@ struct Options {
   // Default: 1 MiB.
   int64_t max_pattern_memory = 1 << 20;
 
+  // Most RE2 keyword patterns in one record: a tender's keyword
+  // requirements (its lots' included), an alert rule's keyword and exclude
+  // patterns. Each costs compiling (milliseconds for a 30-byte pattern with
+  // counted repetitions), up to max_pattern_memory bytes and a search of
+  // every text it is matched against, so without a bound a 100 KB record
+  // could ask for minutes of matching. Validation refuses the record past
+  // it, without compiling the rest. Default: 64.
+  int max_keyword_patterns = 64;
+
   // Largest `top_k` a match request may ask for. Each listed match carries
   // explanations of a few hundred bytes; 10,000 keeps a response under a
   // few megabytes. Default: 10,000.

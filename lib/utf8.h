@@ -42,6 +42,18 @@ char32_t DecodeUtf8(absl::string_view text, size_t* pos);
 // REQUIRES: c <= 0x10FFFF and not a surrogate.
 void AppendUtf8(char32_t c, std::string* out);
 
+// The length of the longest prefix of `text` of at most `max_bytes` bytes
+// that does not end inside a character: where a message cuts a quoted
+// value. `text` itself when it is no longer.
+inline size_t Utf8PrefixLength(absl::string_view text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return text.size();
+  size_t cut = max_bytes;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) {
+    --cut;
+  }
+  return cut;
+}
+
 }  // namespace procmatch
 
 #endif  // PROCMATCH_LIB_UTF8_H_

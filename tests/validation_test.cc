@@ -18,6 +18,7 @@ namespace {
 
 using ::testing::AllOf;
 using ::testing::Contains;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
@@ -420,6 +421,59 @@ TEST_F(ValidationTest, KeywordPatternOverMemoryBudget) {
   EXPECT_THAT(Tender(t), IsEmpty());
 }
 
+// A record may hold at most Options::max_keyword_patterns RE2 patterns,
+// counted over the tender and its lots: each is compiled and searched in
+// every text it is matched against (1,000 cost 27 s of matching for one
+// tender). The first one over is named; the rest are not compiled.
+TEST_F(ValidationTest, KeywordPatternsPerRecordAreBounded) {
+  v1::Tender t = GoodTender();
+  ASSERT_TRUE(t.requirements(2).has_keyword());
+  ASSERT_GT(t.lots_size(), 0);
+  const int max = Options().max_keyword_patterns;
+  for (int i = 1; i < max; ++i) {
+    v1::Requirement* r = i % 2 == 0 ? t.add_requirements()
+                                    : t.mutable_lots(0)->add_requirements();
+    *r = t.requirements(2);
+    r->set_id(absl::StrCat("kw-", i));
+  }
+  EXPECT_THAT(Tender(t), IsEmpty());
+  // Lots are checked after the tender: the last lot's last pattern is the
+  // record's last.
+  v1::Lot* last = t.mutable_lots(t.lots_size() - 1);
+  v1::Requirement* over = last->add_requirements();
+  *over = t.requirements(2);
+  over->set_id("kw-over");
+  over->mutable_keyword()->set_pattern("drone(");  // Never compiled.
+  const std::string field =
+      absl::StrCat("lots[", t.lots_size() - 1, "].requirements[",
+                   last->requirements_size() - 1, "].keyword.pattern: ");
+  EXPECT_THAT(Tender(t),
+              ElementsAre(AllOf(
+                  HasSubstr(field),
+                  HasSubstr(absl::StrCat("is keyword pattern ", max + 1,
+                                         " of the record; at most ", max)),
+                  HasSubstr("max_keyword_patterns"))));
+  Options wider;
+  wider.max_keyword_patterns = max + 1;
+  over->mutable_keyword()->set_pattern("drone");
+  EXPECT_THAT(Messages(Validator(wider).CheckTender(t)), IsEmpty());
+}
+
+// A pattern RE2 refuses is quoted in the message cut to 64 bytes with its
+// length, as is RE2's own message (which quotes the pattern from the error
+// on): a 1 MB pattern made a 2 MB message.
+TEST_F(ValidationTest, RefusedPatternIsQuotedShort) {
+  v1::Tender t = GoodTender();
+  t.mutable_requirements(2)->mutable_keyword()->set_pattern(
+      absl::StrCat("(", std::string(1 << 20, 'a')));
+  const std::vector<std::string> messages = Tender(t);
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_THAT(messages[0],
+              AllOf(HasSubstr("requirements[2].keyword.pattern"),
+                    HasSubstr("(1048577 bytes)"), HasSubstr("missing )")));
+  EXPECT_LT(messages[0].size(), 600u);
+}
+
 TEST_F(ValidationTest, ConsortiumRules) {
   v1::Tender t = GoodTender();
   t.mutable_consortium_rules()->set_min_members(5);
@@ -585,6 +639,24 @@ TEST(AlertRuleValidation, PatternOverTheMemoryBoundIsRefused) {
       std::string(s.message()),
       AllOf(HasSubstr("alert rule \"drones-large\""),
             HasSubstr("keyword_patterns[1]"), HasSubstr("65536 bytes")));
+}
+
+// An alert rule's keyword and exclude patterns count together against
+// Options::max_keyword_patterns.
+TEST(AlertRuleValidation, PatternsPerRuleAreBounded) {
+  Validator validator;
+  const int max = Options().max_keyword_patterns;
+  v1::AlertRule r;
+  r.set_id("many-patterns");
+  for (int i = 0; i < max / 2; ++i) r.add_keyword_patterns("drone");
+  for (int i = max / 2; i < max; ++i) r.add_exclude_patterns("toy");
+  EXPECT_TRUE(validator.ValidateAlertRule(r).ok());
+  r.add_exclude_patterns("model");
+  r.add_exclude_patterns("[");  // Past the bound: not compiled, not named.
+  EXPECT_THAT(Messages(validator.CheckAlertRule(r)),
+              ElementsAre(AllOf(HasSubstr(absl::StrCat("exclude_patterns[",
+                                                       max - max / 2, "]")),
+                                HasSubstr("max_keyword_patterns"))));
 }
 
 TEST_F(ValidationTest, AlertRuleUpdate) {

@@ -40,12 +40,8 @@ inline std::string Quoted(absl::string_view kind, absl::string_view id,
   const size_t max =
       static_cast<size_t>(std::max(8, options.max_id_bytes_in_messages));
   if (id.size() <= max) return absl::StrCat(kind, " \"", id, "\"");
-  size_t cut = max;
-  while (cut > 0 && (static_cast<unsigned char>(id[cut]) & 0xC0) == 0x80) {
-    --cut;
-  }
-  return absl::StrCat(kind, " \"", id.substr(0, cut), "...\" (", id.size(),
-                      "-byte id)");
+  return absl::StrCat(kind, " \"", id.substr(0, Utf8PrefixLength(id, max)),
+                      "...\" (", id.size(), "-byte id)");
 }
 
 // Collects the problems of one record.
@@ -147,8 +143,19 @@ class Checker {
   }
 
   // Compiles the pattern exactly as matching will (internal/keyword_pattern).
+  // Past Options::max_keyword_patterns patterns in the record, the first one
+  // over is a problem and the rest are neither compiled nor reported.
   void Pattern(absl::string_view field, absl::string_view pattern,
                bool case_sensitive) {
+    const int max = v_.options().max_keyword_patterns;
+    if (++patterns_ > max) {
+      if (patterns_ == max + 1) {
+        Add(field, absl::StrCat("is keyword pattern ", patterns_,
+                                " of the record; at most ", max,
+                                " (max_keyword_patterns)"));
+      }
+      return;
+    }
     if (pattern.empty()) {
       Add(field, "is empty");
       return;
@@ -220,6 +227,7 @@ class Checker {
   std::vector<ValidationProblem>* out_;
   size_t first_;  // Size of *out_ when this record started.
   int64_t dropped_ = 0;
+  int patterns_ = 0;  // Keyword patterns met in the record so far.
 };
 
 // Validator::ValidateSupplier without the UTF-8 walk, for a profile that

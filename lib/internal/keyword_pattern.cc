@@ -26,6 +26,22 @@ std::string FoldPattern(absl::string_view pattern) {
   return out;
 }
 
+namespace {
+
+// Bytes of a pattern, or of RE2's message (which quotes the pattern from
+// where it went wrong), kept in a message: a 10 MB pattern would otherwise
+// be quoted whole, twice. Cut on a character boundary.
+constexpr size_t kQuotedPatternBytes = 64;
+
+std::string Excerpt(absl::string_view text) {
+  if (text.size() <= kQuotedPatternBytes) return std::string(text);
+  return absl::StrCat(
+      text.substr(0, Utf8PrefixLength(text, kQuotedPatternBytes)), "... (",
+      text.size(), " bytes)");
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<RE2>> CompileKeywordPattern(
     absl::string_view pattern, bool case_sensitive, int64_t max_memory) {
   if (pattern.empty()) return absl::InvalidArgumentError("pattern is empty");
@@ -41,10 +57,10 @@ absl::StatusOr<std::unique_ptr<RE2>> CompileKeywordPattern(
   auto re = std::make_unique<RE2>(text, options);
   if (!re->ok()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("pattern \"", pattern,
+        absl::StrCat("pattern \"", Excerpt(pattern),
                      "\" is not a valid RE2 expression within the memory "
                      "budget of ",
-                     max_memory, " bytes: ", re->error()));
+                     max_memory, " bytes: ", Excerpt(re->error())));
   }
   return re;
 }

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Hostile inputs found by the campaign of doc/reliability.md ("Hostile
+# inputs"), each a failure of "nothing already accepted is lost" before its
+# fix: an alert output file cut to nothing by a new or damaged --state, and
+# an imported notice too large to be read back.
+set -uo pipefail
+bin="$1"
+data="$2"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+S="$data/sample/suppliers.jsonl"
+T="$data/sample/tenders.jsonl"
+R="$data/sample/alert_rules.jsonl"
+alerts() { "$bin" alerts --rules "$R" --suppliers "$S" --notices "$T" "$@"; }
+
+# A state that records no alert written never cuts an existing output file
+# back: before, a new --state directory (or one whose log was damaged and
+# read as empty) truncated the file to 0 bytes.
+printf 'alerts of another state\n' >"$tmp/kept.jsonl"
+alerts --state "$tmp/new.db" --out "$tmp/kept.jsonl" 2>"$tmp/err" \
+  && fail "a new state took over a non-empty output"
+grep -q "kept.jsonl: 24 bytes, but the state records none written" "$tmp/err" \
+  || fail "$(cat "$tmp/err")"
+[ "$(cat "$tmp/kept.jsonl")" = "alerts of another state" ] || fail "output changed"
+
+# The state that wrote a file goes on with it; a damaged copy of that state
+# is refused and the file left whole: after the first run its log (cut in
+# half, overwritten, one byte changed), after the second (which moved the
+# log into a table) the table, one byte changed, which before made the
+# state forget some alerts and write them again.
+alerts --state "$tmp/good.db" --out "$tmp/out.jsonl" 2>"$tmp/err" \
+  || fail "first run: $(cat "$tmp/err")"
+[ "$(wc -l <"$tmp/out.jsonl")" -gt 0 ] || fail "no alerts"
+cp -r "$tmp/good.db" "$tmp/first.db"
+alerts --state "$tmp/good.db" --out "$tmp/out.jsonl" 2>"$tmp/err" \
+  || fail "second run: $(cat "$tmp/err")"
+grep -q " 0 alerts written" "$tmp/err" || fail "rerun alerted: $(cat "$tmp/err")"
+flip() { printf '\xff' | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null; }
+for damage in cut garbage flip table; do
+  if [ "$damage" = table ]; then
+    cp -r "$tmp/good.db" "$tmp/$damage.db"
+    file=$(ls "$tmp/$damage.db"/*.ldb | head -1)
+  else
+    cp -r "$tmp/first.db" "$tmp/$damage.db"
+    file=$(ls "$tmp/$damage.db"/*.log)
+  fi
+  [ -s "$file" ] || fail "$damage: nothing to damage in $(ls "$tmp/$damage.db")"
+  size=$(stat -c %s "$file")
+  cp "$tmp/out.jsonl" "$tmp/$damage.jsonl"
+  case "$damage" in
+    cut) truncate -s $((size / 2)) "$file" ;;
+    garbage) head -c "$size" /dev/urandom >"$file" ;;
+    flip | table) flip "$file" $((size / 4)) ;;
+  esac
+  alerts --state "$tmp/$damage.db" --out "$tmp/$damage.jsonl" 2>"$tmp/err" \
+    && fail "damaged state ($damage) accepted: $(cat "$tmp/err")"
+  grep -Eq "state records none written|Corruption" "$tmp/err" \
+    || fail "$damage: $(cat "$tmp/err")"
+  cmp -s "$tmp/out.jsonl" "$tmp/$damage.jsonl" || fail "$damage: output changed"
+done
+
+# A notice whose tender would be a record over --max-record-bytes is
+# rejected when imported, naming it; before, it was written, and no reader
+# took the file back. The other notices are written.
+xml=$(ls "$data"/ted/xml/*.xml | head -2)
+"$bin" import --ted-xml $xml --tenders-out "$tmp/all.jsonl" 2>"$tmp/err" \
+  || fail "import: $(cat "$tmp/err")"
+small=$(awk '{ print length($0) + 1 }' "$tmp/all.jsonl" | sort -n | head -1)
+"$bin" import --ted-xml $xml --tenders-out "$tmp/some.jsonl" \
+  --max-record-bytes="$small" 2>"$tmp/err" && fail "oversized notice imported"
+grep -q "tender \"TED-.*bytes as a record, more than the record limit of $small" \
+  "$tmp/err" || fail "$(cat "$tmp/err")"
+grep -q "1 imported (.*), 1 rejected" "$tmp/err" || fail "$(cat "$tmp/err")"
+"$bin" validate --kind=tender --max-record-bytes="$small" "$tmp/some.jsonl" \
+  2>"$tmp/err" || fail "written tender not readable: $(cat "$tmp/err")"
+# A file of no records is named, not passed over in silence as a run whose
+# records matched nothing.
+: >"$tmp/empty.jsonl"
+"$bin" match --suppliers "$S" --tenders "$tmp/empty.jsonl" --output=jsonl \
+  >"$tmp/out" 2>"$tmp/err" || fail "match over no tenders: $(cat "$tmp/err")"
+grep -q "empty.jsonl: holds no Tender records" "$tmp/err" || fail "$(cat "$tmp/err")"
+"$bin" consortium --suppliers "$S" --call "$tmp/empty.jsonl" --output=jsonl \
+  >"$tmp/out" 2>"$tmp/err" || fail "consortium over no calls: $(cat "$tmp/err")"
+grep -q "empty.jsonl: holds no Call records" "$tmp/err" || fail "$(cat "$tmp/err")"
+echo PASS
