@@ -127,23 +127,30 @@ absl::StatusOr<std::unique_ptr<AlertState>> AlertState::Open(
   return state;
 }
 
+absl::Status AlertState::ReadEmitted(uint64_t* seq, uint64_t* length) const {
+  *seq = 0;
+  *length = 0;
+  std::string value;
+  leveldb::Status s = db_->Get(Verified(), kEmittedKey, &value);
+  if (s.IsNotFound()) return absl::OkStatus();
+  if (!s.ok()) return FromLevelDb(s, kEmittedKey);
+  std::vector<std::string> parts = absl::StrSplit(value, ' ');
+  if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], seq) ||
+      !absl::SimpleAtoi(parts[1], length)) {
+    return absl::DataLossError(
+        absl::StrCat("state ", kEmittedKey, ": \"", value, "\" is corrupt"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status AlertState::Recover() {
   std::string value;
-  uint64_t length = 0;
-  leveldb::Status s = db_->Get(Verified(), kEmittedKey, &value);
-  if (s.ok()) {
-    std::vector<std::string> parts = absl::StrSplit(value, ' ');
-    uint64_t seq = 0;
-    if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &seq) ||
-        !absl::SimpleAtoi(parts[1], &length)) {
-      return absl::DataLossError(
-          absl::StrCat("state ", kEmittedKey, ": \"", value, "\" is corrupt"));
-    }
-  } else if (!s.IsNotFound()) {
-    return FromLevelDb(s, kEmittedKey);
-  }
-  const bool recorded = s.ok();
-  s = db_->Get(Verified(), kNextKey, &value);
+  uint64_t emitted = 0, length = 0;
+  absl::Status read = ReadEmitted(&emitted, &length);
+  if (!read.ok()) return read;
+  // The mark is written with the first entry flushed (sequence 1 or more).
+  const bool recorded = emitted > 0;
+  leveldb::Status s = db_->Get(Verified(), kNextKey, &value);
   const bool committed = s.ok();
   if (committed && !absl::SimpleAtoi(value, &next_seq_)) {
     return absl::DataLossError(
@@ -182,11 +189,9 @@ absl::Status AlertState::Recover() {
 }
 
 absl::Status AlertState::Flush(int* flushed) {
-  std::string value;
-  uint64_t emitted = 0;
-  if (db_->Get(Verified(), kEmittedKey, &value).ok()) {
-    absl::SimpleAtoi(value.substr(0, value.find(' ')), &emitted);
-  }
+  uint64_t emitted = 0, length = 0;
+  absl::Status read = ReadEmitted(&emitted, &length);
+  if (!read.ok()) return read;
   std::string bytes;
   uint64_t last = emitted;
   leveldb::WriteBatch done;
@@ -194,9 +199,11 @@ absl::Status AlertState::Flush(int* flushed) {
   for (it->Seek(OutboxKey(emitted + 1));
        it->Valid() && it->key().starts_with(kOutboxPrefix); it->Next()) {
     uint64_t seq = 0;
-    absl::SimpleAtoi(absl::string_view(it->key().data(), it->key().size())
-                         .substr(sizeof(kOutboxPrefix) - 1),
-                     &seq);
+    const absl::string_view key(it->key().data(), it->key().size());
+    if (!absl::SimpleAtoi(key.substr(sizeof(kOutboxPrefix) - 1), &seq)) {
+      return absl::DataLossError(
+          absl::StrCat("state outbox: key \"", key, "\" is corrupt"));
+    }
     bytes.append(it->value().data(), it->value().size());
     done.Delete(it->key());
     last = seq;

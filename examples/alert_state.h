@@ -71,6 +71,10 @@ class AlertState {
  private:
   AlertState(std::unique_ptr<leveldb::DB> db, std::string out_path);
   absl::Status Recover();
+  // The emitted mark: the last outbox entry written and the output file's
+  // length after it; (0, 0) when nothing was written yet. A DataLoss error
+  // when the store cannot be read or the mark does not parse.
+  absl::Status ReadEmitted(uint64_t* seq, uint64_t* length) const;
   // Appends the outbox entries after the emitted mark, syncs the file and
   // moves the mark; counts the entries in `*flushed` when given.
   absl::Status Flush(int* flushed);
