@@ -93,6 +93,24 @@ TEST(SupplierIndexProfilesTest, ProfilesComeBackAsAdded) {
   }
 }
 
+TEST(SupplierIndexOptionsTest, NegativeLimitsAreRefused) {
+  Options options;
+  options.max_keyword_patterns = -1;
+  SupplierIndex::Builder builder(options);
+  absl::StatusOr<std::shared_ptr<const SupplierIndex>> built =
+      std::move(builder).Build();
+  ASSERT_FALSE(built.ok());
+  EXPECT_THAT(built.status().message(),
+              HasSubstr("options.max_keyword_patterns: -1 is negative"));
+  options.max_keyword_patterns = 0;
+  options.build_threads = -2;
+  SupplierIndex::Builder threads(options);
+  built = std::move(threads).Build();
+  ASSERT_FALSE(built.ok());
+  EXPECT_THAT(built.status().message(),
+              HasSubstr("options.build_threads: -2 is negative"));
+}
+
 TEST_F(SupplierIndexTest, DocsAreInIdOrder) {
   ASSERT_EQ(index_->size(), 2);
   EXPECT_EQ(index_->profile(0).id(), "BE-1");

@@ -337,6 +337,11 @@ absl::Status CheckOptions(const Options& options) {
     return absl::InvalidArgumentError(absl::StrCat(
         "options.build_threads: ", options.build_threads, " is negative"));
   }
+  if (options.max_keyword_patterns < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "options.max_keyword_patterns: ", options.max_keyword_patterns,
+        " is negative"));
+  }
   // Written so that NaN fails too.
   if (!(options.min_match_score >= 0 && options.min_match_score < 1)) {
     return absl::InvalidArgumentError(
