@@ -127,16 +127,30 @@ std::vector<std::pair<absl::string_view, absl::string_view>> ConceptTexts(
   return out;
 }
 
-const std::string& FoldedKeywordText::Get(
+namespace {
+
+std::string KeywordTextOf(const std::string& profile_bytes) {
+  v1::SupplierProfile profile;
+  const bool parsed = profile.ParseFromString(profile_bytes);
+  assert(parsed);  // As in SupplierDoc::Profile().
+  (void)parsed;
+  return KeywordText(profile);
+}
+
+}  // namespace
+
+const std::string& KeywordTexts::Folded(
     const std::string& profile_bytes) const {
-  std::call_once(once_, [&] {
-    v1::SupplierProfile profile;
-    const bool parsed = profile.ParseFromString(profile_bytes);
-    assert(parsed);  // As in SupplierDoc::Profile().
-    (void)parsed;
-    text_ = FoldText(KeywordText(profile));
-  });
-  return text_;
+  std::call_once(folded_once_,
+                 [&] { folded_ = FoldText(KeywordTextOf(profile_bytes)); });
+  return folded_;
+}
+
+const std::string& KeywordTexts::AsWritten(
+    const std::string& profile_bytes) const {
+  std::call_once(as_written_once_,
+                 [&] { as_written_ = KeywordTextOf(profile_bytes); });
+  return as_written_;
 }
 
 v1::SupplierProfile SupplierDoc::Profile() const {

@@ -313,12 +313,10 @@ absl::Status PrepareKeyword(const Query&, const Options& options,
 Outcome Keyword(const PreparedRequirement& p, const SupplierDoc& d,
                 const Query&) {
   const v1::KeywordRequirement& k = p.rule->keyword();
-  // Case-sensitive rules are rare: their text is built on demand; folded
-  // text is computed once per supplier and kept.
-  std::string raw;
-  if (k.case_sensitive()) raw = KeywordText(d.Profile());
-  const std::string& text =
-      k.case_sensitive() ? raw : d.folded_keyword_text.Get(d.profile_bytes);
+  // Each form of the text is computed once per supplier and kept.
+  const std::string& text = k.case_sensitive()
+                                ? d.keyword_texts.AsWritten(d.profile_bytes)
+                                : d.keyword_texts.Folded(d.profile_bytes);
   // Group 1 is the text that matched (CompileKeywordPattern).
   re2::StringPiece match;
   if (RE2::PartialMatch(text, *p.keyword, &match)) {

@@ -64,21 +64,23 @@ struct CapabilityLevel {
 };
 
 // The text keyword requirements are matched against (name, descriptions,
-// capabilities and tags, certifications, past contracts), lower-cased and
-// accent-folded. It is the same for every query, so it is computed once, the
-// first time a keyword rule looks at the supplier, and kept: folding every
-// profile's text when an index is built or loaded would cost more (several
+// capabilities and tags, certifications, past contracts): lower-cased and
+// accent-folded, or as written for case-sensitive rules. Each form is the
+// same for every query, so it is computed the first time a keyword rule of
+// its kind looks at the supplier, and kept: parsing the profile and folding
+// its text when an index is built or loaded would cost more (several
 // microseconds per kilobyte) than the few queries with keyword rules.
-// Thread-safe: concurrent first calls compute it once.
-class FoldedKeywordText {
+// Thread-safe: concurrent first calls compute a form once.
+class KeywordTexts {
  public:
   // `profile_bytes` is the owning SupplierDoc's profile_bytes, the same at
   // every call: the first call's text is kept.
-  const std::string& Get(const std::string& profile_bytes) const;
+  const std::string& Folded(const std::string& profile_bytes) const;
+  const std::string& AsWritten(const std::string& profile_bytes) const;
 
  private:
-  mutable std::once_flag once_;
-  mutable std::string text_;
+  mutable std::once_flag folded_once_, as_written_once_;
+  mutable std::string folded_, as_written_;
 };
 
 struct SupplierDoc {
@@ -129,7 +131,7 @@ struct SupplierDoc {
   std::vector<ConceptRef> concepts;
 
   // What keyword requirements are matched against, folded.
-  FoldedKeywordText folded_keyword_text;
+  KeywordTexts keyword_texts;
 };
 
 // The unfolded text keyword requirements see; case-sensitive rules match
