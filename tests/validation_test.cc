@@ -659,6 +659,23 @@ TEST(AlertRuleValidation, PatternsPerRuleAreBounded) {
                                 HasSubstr("max_keyword_patterns"))));
 }
 
+// A list past what the alert index counts is refused by validation, naming
+// the list, before any entry is read (a rule of a million keywords used to
+// pass validation and be refused only when compiled, after analysing them).
+TEST(AlertRuleValidation, ListsAreBoundedBeforeTheirEntriesAreRead) {
+  Validator validator;
+  v1::AlertRule r;
+  r.set_id("many-keywords");
+  for (int i = 0; i < 65535; ++i) r.add_keywords("drone");
+  EXPECT_TRUE(validator.ValidateAlertRule(r).ok());
+  r.add_keywords("drone");
+  r.add_buyer_countries("");  // Not reported: nothing more is read.
+  EXPECT_THAT(Messages(validator.CheckAlertRule(r)),
+              ElementsAre(AllOf(HasSubstr("alert rule \"many-keywords\""),
+                                HasSubstr("keywords"),
+                                HasSubstr("65536 entries; at most 65535"))));
+}
+
 TEST_F(ValidationTest, AlertRuleUpdate) {
   v1::AlertRuleUpdate u;
   v1::AlertRule* r = u.add_upserts();

@@ -15,6 +15,7 @@
 #include "absl/strings/str_join.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "procmatch/internal/field_checker.h"
 #include "procmatch/internal/keyword_pattern.h"
 #include "procmatch/text_analyzer.h"
 #include "procmatch/utf8.h"
@@ -90,10 +91,6 @@ bool ContainsPhrase(const std::vector<std::string>& text,
     }
   }
 }
-
-// Entries of one list of a rule, and terms of one keyword, the
-// quick-check table counts in 16 bits.
-constexpr int kMaxListEntries = 65535;
 
 // "3561" -> [35610000, 35620000) of 4 digits; false unless 0-8 digits.
 bool ToCpvRange(absl::string_view prefix, CpvRange* range) {
@@ -705,6 +702,22 @@ absl::StatusOr<std::shared_ptr<const CompiledAlertRule>> CompileAlertRule(
   out->rule = rule;
   out->criteria = CriteriaOf(rule);
   const std::string record = absl::StrCat("alert rule \"", rule.id(), "\"");
+  // Before any entry is analysed: a rule of a million keywords is refused
+  // in microseconds, not after analysing them.
+  const std::pair<const char*, int> lists[] = {
+      {"cpv_prefixes", rule.cpv_prefixes_size()},
+      {"exclude_cpv_prefixes", rule.exclude_cpv_prefixes_size()},
+      {"nuts_prefixes", rule.nuts_prefixes_size()},
+      {"buyer_countries", rule.buyer_countries_size()},
+      {"languages", rule.languages_size()},
+      {"keywords", rule.keywords_size()}};
+  for (const auto& [field, size] : lists) {
+    if (size > kMaxAlertListEntries) {
+      return absl::InvalidArgumentError(absl::StrCat(record, ": ", field, ": ",
+                                                     size, " entries; at most ",
+                                                     kMaxAlertListEntries));
+    }
+  }
   std::string language = rule.keyword_language();
   if (language.empty() && rule.keywords_size() > 0) {
     language = GuessLanguage(absl::StrJoin(rule.keywords(), " "));
@@ -763,25 +776,11 @@ absl::StatusOr<std::shared_ptr<const CompiledAlertRule>> CompileAlertRule(
                        " is not a legal basis"));
     }
   }
-  const std::pair<const char*, int> lists[] = {
-      {"cpv_prefixes", rule.cpv_prefixes_size()},
-      {"exclude_cpv_prefixes", rule.exclude_cpv_prefixes_size()},
-      {"nuts_prefixes", rule.nuts_prefixes_size()},
-      {"buyer_countries", rule.buyer_countries_size()},
-      {"languages", rule.languages_size()},
-      {"keywords", rule.keywords_size()}};
-  for (const auto& [field, size] : lists) {
-    if (size > kMaxListEntries) {
-      return absl::InvalidArgumentError(absl::StrCat(record, ": ", field, ": ",
-                                                     size, " entries; at most ",
-                                                     kMaxListEntries));
-    }
-  }
   for (size_t i = 0; i < out->phrases.size(); ++i) {
-    if (out->phrases[i].plain.size() > kMaxListEntries) {
+    if (out->phrases[i].plain.size() > kMaxAlertListEntries) {
       return absl::InvalidArgumentError(absl::StrCat(
           record, ": keywords[", i, "]: ", out->phrases[i].plain.size(),
-          " terms; at most ", kMaxListEntries));
+          " terms; at most ", kMaxAlertListEntries));
     }
   }
   for (int pass = 0; pass < 2; ++pass) {

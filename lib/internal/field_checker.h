@@ -33,6 +33,12 @@ namespace internal {
 // Largest id of a record or list entry, in bytes.
 constexpr size_t kMaxIdBytes = 128;
 
+// Entries of one list of an alert rule (CPV and NUTS prefixes, countries,
+// languages, keywords) and terms of one keyword: the alert index counts
+// them in 16 bits. Validation and compiling refuse more before analysing
+// any entry.
+constexpr int kMaxAlertListEntries = 65535;
+
 // `kind "id"`, the id cut to Options::max_id_bytes_in_messages on a
 // character boundary: every problem of a record repeats it.
 inline std::string Quoted(absl::string_view kind, absl::string_view id,
