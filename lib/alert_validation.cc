@@ -48,22 +48,10 @@ std::vector<ValidationProblem> Validator::CheckAlertRule(
     const v1::AlertRule& r) const {
   std::vector<ValidationProblem> out;
   Checker c(*this, Quoted("alert rule", r.id(), options_), &out);
-  const std::pair<const char*, int> lists[] = {
-      {"cpv_prefixes", r.cpv_prefixes_size()},
-      {"exclude_cpv_prefixes", r.exclude_cpv_prefixes_size()},
-      {"nuts_prefixes", r.nuts_prefixes_size()},
-      {"buyer_countries", r.buyer_countries_size()},
-      {"languages", r.languages_size()},
-      {"keywords", r.keywords_size()}};
-  bool too_long = false;
-  for (const auto& [field, size] : lists) {
-    if (size > internal::kMaxAlertListEntries) {
-      c.Add(field, absl::StrCat(size, " entries; at most ",
-                                internal::kMaxAlertListEntries));
-      too_long = true;
-    }
+  if (auto [field, problem] = internal::OverlongAlertList(r); !field.empty()) {
+    c.Add(field, problem);
+    return out;  // Nothing more is read of such a rule.
   }
-  if (too_long) return out;  // Nothing more is read of such a rule.
   c.Utf8(r, "");
   c.Id("id", r.id());
   CheckCpvPrefixes(c, *cpv_, "cpv_prefixes", r.cpv_prefixes());

@@ -704,19 +704,9 @@ absl::StatusOr<std::shared_ptr<const CompiledAlertRule>> CompileAlertRule(
   const std::string record = absl::StrCat("alert rule \"", rule.id(), "\"");
   // Before any entry is analysed: a rule of a million keywords is refused
   // in microseconds, not after analysing them.
-  const std::pair<const char*, int> lists[] = {
-      {"cpv_prefixes", rule.cpv_prefixes_size()},
-      {"exclude_cpv_prefixes", rule.exclude_cpv_prefixes_size()},
-      {"nuts_prefixes", rule.nuts_prefixes_size()},
-      {"buyer_countries", rule.buyer_countries_size()},
-      {"languages", rule.languages_size()},
-      {"keywords", rule.keywords_size()}};
-  for (const auto& [field, size] : lists) {
-    if (size > kMaxAlertListEntries) {
-      return absl::InvalidArgumentError(absl::StrCat(record, ": ", field, ": ",
-                                                     size, " entries; at most ",
-                                                     kMaxAlertListEntries));
-    }
+  if (auto [field, problem] = OverlongAlertList(rule); !field.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(record, ": ", field, ": ", problem));
   }
   std::string language = rule.keyword_language();
   if (language.empty() && rule.keywords_size() > 0) {

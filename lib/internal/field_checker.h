@@ -24,6 +24,7 @@
 #include "procmatch/internal/keyword_pattern.h"
 #include "procmatch/iso_codes.h"
 #include "procmatch/utf8.h"
+#include "procmatch/v1/alert.pb.h"
 #include "procmatch/v1/common.pb.h"
 #include "procmatch/validation.h"
 
@@ -38,6 +39,27 @@ constexpr size_t kMaxIdBytes = 128;
 // them in 16 bits. Validation and compiling refuse more before analysing
 // any entry.
 constexpr int kMaxAlertListEntries = 65535;
+
+// The first list of `rule` holding more than kMaxAlertListEntries entries
+// and the problem ("keywords", "70000 entries; at most 65535"), or two empty
+// strings when none does.
+inline std::pair<std::string, std::string> OverlongAlertList(
+    const v1::AlertRule& rule) {
+  const std::pair<const char*, int> lists[] = {
+      {"cpv_prefixes", rule.cpv_prefixes_size()},
+      {"exclude_cpv_prefixes", rule.exclude_cpv_prefixes_size()},
+      {"nuts_prefixes", rule.nuts_prefixes_size()},
+      {"buyer_countries", rule.buyer_countries_size()},
+      {"languages", rule.languages_size()},
+      {"keywords", rule.keywords_size()}};
+  for (const auto& [field, size] : lists) {
+    if (size > kMaxAlertListEntries) {
+      return {field,
+              absl::StrCat(size, " entries; at most ", kMaxAlertListEntries)};
+    }
+  }
+  return {};
+}
 
 // `kind "id"`, the id cut to Options::max_id_bytes_in_messages on a
 // character boundary: every problem of a record repeats it.
