@@ -1150,5 +1150,66 @@ TEST(AlertIndexBuild, RefusesBadRulesNamingRuleFieldAndBound) {
             absl::StatusCode::kNotFound);
 }
 
+// Options::max_alert_patterns bounds the RE2 patterns of all the rules of
+// an index together, when building and in every generation: the rule that
+// would pass it is refused naming itself and the bound, and nothing of it
+// is added.
+TEST(AlertIndexBuild, RefusesPatternsPastTheIndexBound) {
+  auto rule = [](const std::string& id, int includes, int excludes) {
+    v1::AlertRule r;
+    r.set_id(id);
+    for (int i = 0; i < includes; ++i) {
+      r.add_keyword_patterns(absl::StrCat("drone", i));
+    }
+    for (int i = 0; i < excludes; ++i) {
+      r.add_exclude_patterns(absl::StrCat("toy", i));
+    }
+    return r;
+  };
+  Options options;
+  options.max_alert_patterns = 4;
+  AlertIndex::Builder builder(options);
+  ASSERT_TRUE(builder.Add(rule("a", 1, 1)).ok());
+  ASSERT_TRUE(builder.Add(rule("b", 0, 0)).ok());
+  absl::Status over = builder.Add(rule("c", 2, 1));
+  EXPECT_EQ(over.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(
+      std::string(over.message()),
+      ::testing::AllOf(HasSubstr("alert rule \"c\""), HasSubstr("would make 5"),
+                       HasSubstr("at most 4 (max_alert_patterns)")));
+  v1::AlertRule disabled = rule("d", 1, 1);  // Compiled all the same.
+  disabled.set_disabled(true);
+  ASSERT_TRUE(builder.Add(disabled).ok());  // Exactly the bound.
+  EXPECT_FALSE(builder.Add(rule("e", 1, 0)).ok());
+  EXPECT_TRUE(builder.Add(rule("f", 0, 0)).ok());
+  EXPECT_EQ(builder.size(), 4);
+  absl::StatusOr<std::shared_ptr<const AlertIndex>> index =
+      std::move(builder).Build();
+  ASSERT_TRUE(index.ok()) << index.status();
+
+  v1::AlertRuleUpdate more;
+  *more.add_upserts() = rule("b", 0, 0);
+  *more.add_upserts() = rule("g", 0, 1);
+  absl::StatusOr<std::shared_ptr<const AlertIndex>> refused =
+      (*index)->ApplyUpdate(more);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(std::string(refused.status().message()),
+              HasSubstr("alert rule \"g\""));
+  // Replacing or removing a rule gives its patterns back.
+  v1::AlertRuleUpdate swap;
+  *swap.add_upserts() = rule("a", 0, 2);
+  swap.add_removed_ids("d");
+  *swap.add_upserts() = rule("g", 1, 1);
+  absl::StatusOr<std::shared_ptr<const AlertIndex>> swapped =
+      (*index)->ApplyUpdate(swap);
+  ASSERT_TRUE(swapped.ok()) << swapped.status();
+  EXPECT_EQ((*swapped)->size(), 4);
+
+  options.max_alert_patterns = -1;
+  AlertIndex::Builder negative(options);
+  EXPECT_THAT(std::string(negative.Add(rule("a", 0, 0)).message()),
+              HasSubstr("options.max_alert_patterns: -1 is negative"));
+}
+
 }  // namespace
 }  // namespace procmatch
