@@ -872,7 +872,7 @@ TEST(PatternPrefilter, SaysCannotMatchOnlyWhenRe2DoesNot) {
     }
     return out;
   };
-  int filtered = 0, rejected = 0, compared = 0;
+  int filtered = 0, rejected = 0, compared = 0, quickly_rejected = 0;
   for (int p = 0; p < 3000; ++p) {
     const std::string source = pattern(0);
     absl::StatusOr<std::unique_ptr<RE2>> re = internal::CompileKeywordPattern(
@@ -882,6 +882,10 @@ TEST(PatternPrefilter, SaysCannotMatchOnlyWhenRe2DoesNot) {
         internal::MakePatternPrefilter(**re);
     if (prefilter.atoms.empty()) continue;
     ++filtered;
+    // The quick-check table's form, after another pattern's slots.
+    std::vector<uint16_t> slots(rng() % 3, 7);
+    const internal::QuickPattern quick =
+        internal::MakeQuickPattern(prefilter, /*exclude=*/false, &slots);
     for (int t = 0; t < 40; ++t) {
       const std::string s = text();
       const std::string folded =
@@ -894,16 +898,48 @@ TEST(PatternPrefilter, SaysCannotMatchOnlyWhenRe2DoesNot) {
       if (!may) ++rejected;
       ASSERT_TRUE(may || !does) << "pattern " << source << " text " << s;
       // The trigram shortcut decides as the search of every atom does.
-      ASSERT_EQ(
-          internal::MayMatch(prefilter, folded, internal::TextTrigrams(folded)),
-          may)
+      const internal::TextTrigrams trigrams(folded);
+      ASSERT_EQ(internal::MayMatch(prefilter, folded, trigrams), may)
           << "pattern " << source << " text " << s;
+      // The table's trigrams alone say "cannot" only when the atoms do.
+      const bool quickly = internal::QuickMayMatch(quick, slots, trigrams);
+      ASSERT_TRUE(quickly || !may) << "pattern " << source << " text " << s;
+      if (!quickly) ++quickly_rejected;
     }
   }
+  EXPECT_GT(quickly_rejected, rejected / 2);
   // The prefilter decides something: many patterns have atoms, and many
   // texts are rejected without RE2.
   EXPECT_GT(filtered, 500);
   EXPECT_GT(rejected, compared / 4);
+}
+
+// An atom of more than 255 trigrams is decided by its first 255 in the
+// quick-check table: a text that lacks one of them is ruled out, one that
+// holds them all goes on to the search of the atom.
+TEST(PatternPrefilter, QuickFormOfALongAtomKeepsItsFirstTrigrams) {
+  std::mt19937 rng(5);
+  std::string atom;  // Random letters: nearly every trigram distinct.
+  for (int i = 0; i < 300; ++i) atom += static_cast<char>('a' + rng() % 26);
+  absl::StatusOr<std::unique_ptr<RE2>> re =
+      internal::CompileKeywordPattern(atom, /*case_sensitive=*/false, 8 << 20);
+  ASSERT_TRUE(re.ok()) << re.status();
+  const internal::PatternPrefilter prefilter =
+      internal::MakePatternPrefilter(**re);
+  ASSERT_EQ(prefilter.atoms.size(), 1u);
+  std::vector<uint16_t> slots;
+  const internal::QuickPattern quick =
+      internal::MakeQuickPattern(prefilter, /*exclude=*/true, &slots);
+  EXPECT_TRUE(quick.exclude);
+  EXPECT_EQ(quick.slots[0], 255);
+  EXPECT_EQ(slots.size(), 255u);
+  auto quickly = [&](const std::string& text) {
+    return internal::QuickMayMatch(quick, slots, internal::TextTrigrams(text));
+  };
+  EXPECT_TRUE(quickly(absl::StrCat("x ", atom, " y")));
+  EXPECT_FALSE(quickly(atom.substr(0, 200)));
+  EXPECT_TRUE(quickly(atom.substr(0, 257)));  // Then the atom is searched.
+  EXPECT_FALSE(internal::MayMatch(prefilter, atom.substr(0, 257)));
 }
 
 // Orbits as RE2 folds case: final sigma with sigma, the long-legged
