@@ -67,9 +67,11 @@ int FindPhraseIds(const std::vector<int32_t>& ids,
   if (it == occurrences.first.end()) return -1;
   for (int32_t at = it->second; at >= 0; at = occurrences.next[at]) {
     if (at + count > ids.size()) return -1;  // Later ones are too.
-    if (std::equal(phrase + 1, phrase + count, ids.begin() + at + 1)) {
-      return at;
-    }
+    // A loop, not std::equal: that calls memcmp for a few ids (3% of
+    // Match at 100k rules).
+    size_t k = 1;
+    while (k < count && phrase[k] == ids[at + k]) ++k;
+    if (k == count) return at;
   }
   return -1;
 }
