@@ -147,7 +147,8 @@ class TextTrigrams {
   bool MayHold(absl::string_view atom) const;
 
   // The slots of the trigrams of `text`, appended to `*slots`: MayHold(text)
-  // is HasAll of them, and HasAll of any of them is true when it is.
+  // is HasAll of them, so HasAll of any subset of them is true when
+  // MayHold(text) is.
   static void AppendSlots(absl::string_view text, std::vector<uint16_t>* slots);
   // Whether every one of the `count` slots from `slots` is set.
   bool HasAll(const uint16_t* slots, size_t count) const;
