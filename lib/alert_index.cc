@@ -14,6 +14,36 @@ namespace procmatch {
 using internal::AlertPostings;
 using internal::CompiledAlertRule;
 
+namespace {
+
+// RE2 patterns `rule` compiles.
+int64_t PatternCount(const v1::AlertRule& rule) {
+  return rule.keyword_patterns_size() + rule.exclude_patterns_size();
+}
+
+// ResourceExhausted naming `rule` when its patterns, added to `before`
+// (those of the index's other rules), pass Options::max_alert_patterns;
+// InvalidArgument when that bound is negative.
+absl::Status CheckPatternTotal(const v1::AlertRule& rule, int64_t before,
+                               const Options& options) {
+  if (options.max_alert_patterns < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("options.max_alert_patterns: ", options.max_alert_patterns,
+                     " is negative"));
+  }
+  const int64_t after = before + PatternCount(rule);
+  if (PatternCount(rule) == 0 || after <= options.max_alert_patterns) {
+    return absl::OkStatus();
+  }
+  return absl::ResourceExhaustedError(
+      absl::StrCat("alert rule \"", rule.id(), "\": keyword_patterns: its ",
+                   PatternCount(rule), " patterns would make ", after,
+                   " in the index; at most ", options.max_alert_patterns,
+                   " (max_alert_patterns)"));
+}
+
+}  // namespace
+
 AlertIndex::Builder::Builder(Options options)
     : options_(options), validator_(options_) {}
 
@@ -26,10 +56,13 @@ absl::Status AlertIndex::Builder::Add(const v1::AlertRule& rule) {
     return absl::InvalidArgumentError(
         absl::StrCat("alert rule \"", rule.id(), "\": id: given twice"));
   }
+  absl::Status bounded = CheckPatternTotal(rule, patterns_, options_);
+  if (!bounded.ok()) return bounded;
   absl::StatusOr<std::shared_ptr<const CompiledAlertRule>> compiled =
       internal::CompileAlertRule(rule, options_);
   if (!compiled.ok()) return compiled.status();
   rules_.emplace(rule.id(), *std::move(compiled));
+  patterns_ += PatternCount(rule);
   return absl::OkStatus();
 }
 
@@ -140,20 +173,27 @@ absl::StatusOr<std::shared_ptr<const AlertIndex>> AlertIndex::ApplyUpdate(
     }
     removed.insert(id);
   }
-  std::vector<std::shared_ptr<const CompiledAlertRule>> upserts;
+  for (const v1::AlertRule& rule : update.upserts()) removed.insert(rule.id());
+  std::vector<std::shared_ptr<const CompiledAlertRule>> rules;
+  rules.reserve(rules_.size() + update.upserts_size());
+  int64_t patterns = 0;
+  for (const auto& r : rules_) {
+    if (removed.contains(r->rule.id())) continue;
+    rules.push_back(r);
+    patterns += PatternCount(r->rule);
+  }
+  // Bounded before any upsert is compiled.
+  for (const v1::AlertRule& rule : update.upserts()) {
+    absl::Status bounded = CheckPatternTotal(rule, patterns, options_);
+    if (!bounded.ok()) return bounded;
+    patterns += PatternCount(rule);
+  }
   for (const v1::AlertRule& rule : update.upserts()) {
     absl::StatusOr<std::shared_ptr<const CompiledAlertRule>> compiled =
         internal::CompileAlertRule(rule, options_);
     if (!compiled.ok()) return compiled.status();
-    removed.insert(rule.id());
-    upserts.push_back(*std::move(compiled));
+    rules.push_back(*std::move(compiled));
   }
-  std::vector<std::shared_ptr<const CompiledAlertRule>> rules;
-  rules.reserve(rules_.size() + upserts.size());
-  for (const auto& r : rules_) {
-    if (!removed.contains(r->rule.id())) rules.push_back(r);
-  }
-  for (auto& r : upserts) rules.push_back(std::move(r));
   return std::shared_ptr<const AlertIndex>(
       new AlertIndex(options_, generation_ + 1, std::move(rules)));
 }

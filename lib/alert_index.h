@@ -167,8 +167,10 @@ class AlertIndex {
     Builder& operator=(const Builder&) = delete;
 
     // Validates and compiles `rule`. On error (an invalid rule, a duplicate
-    // id, a keyword with no searchable term) nothing is added and the status
-    // names the rule and the field; the rules already added are kept.
+    // id, a keyword with no searchable term, patterns past
+    // Options::max_alert_patterns in the index) nothing is added and the
+    // status names the rule and the field or bound; the rules already added
+    // are kept.
     absl::Status Add(const v1::AlertRule& rule);
 
     int size() const { return static_cast<int>(rules_.size()); }
@@ -179,6 +181,7 @@ class AlertIndex {
    private:
     Options options_;
     Validator validator_;
+    int64_t patterns_ = 0;  // RE2 patterns of the rules added.
     absl::flat_hash_map<std::string,
                         std::shared_ptr<const internal::CompiledAlertRule>>
         rules_;
@@ -190,9 +193,11 @@ class AlertIndex {
   AlertIndex& operator=(const AlertIndex&) = delete;
 
   // A new generation with `update` applied: upserts replace the rule with
-  // the same id or add it, removed ids must exist. Validated first; on error
-  // nothing is applied. Unchanged rules are shared with this generation;
-  // the postings are rebuilt, O(number of rules).
+  // the same id or add it, removed ids must exist. Validated first, and the
+  // generation's patterns bounded by Options::max_alert_patterns (the error
+  // names the first upsert past it); on error nothing is applied. Unchanged
+  // rules are shared with this generation; the postings are rebuilt, O(number
+  // of rules).
   absl::StatusOr<std::shared_ptr<const AlertIndex>> ApplyUpdate(
       const v1::AlertRuleUpdate& update) const;
 

@@ -56,6 +56,18 @@ struct Options {
   // it, without compiling the rest. Default: 64.
   int max_keyword_patterns = 64;
 
+  // Most RE2 patterns (keyword_patterns and exclude_patterns, disabled
+  // rules' included) in one AlertIndex, all its rules together: each rule
+  // is bounded by max_keyword_patterns and each pattern by
+  // max_pattern_memory, but without this a rules file of many such rules
+  // could still exhaust memory. A compiled pattern holds a few KB after
+  // compiling and its searches' DFA states grow it up to max_pattern_memory,
+  // so 100,000 patterns hold some hundreds of MB in a stream (twenty times
+  // the ~5,000 of the 100k-rule benchmark, doc/alerts.md). The rule that
+  // would exceed it is refused (AlertIndex::Builder::Add, ApplyUpdate) with
+  // an error naming the rule and the bound. Default: 100,000.
+  int max_alert_patterns = 100000;
+
   // Largest `top_k` a match request may ask for. Each listed match carries
   // explanations of a few hundred bytes; 10,000 keeps a response under a
   // few megabytes. Default: 10,000.

@@ -872,7 +872,7 @@ TEST(PatternPrefilter, SaysCannotMatchOnlyWhenRe2DoesNot) {
     }
     return out;
   };
-  int filtered = 0, rejected = 0, compared = 0;
+  int filtered = 0, rejected = 0, compared = 0, quickly_rejected = 0;
   for (int p = 0; p < 3000; ++p) {
     const std::string source = pattern(0);
     absl::StatusOr<std::unique_ptr<RE2>> re = internal::CompileKeywordPattern(
@@ -882,6 +882,10 @@ TEST(PatternPrefilter, SaysCannotMatchOnlyWhenRe2DoesNot) {
         internal::MakePatternPrefilter(**re);
     if (prefilter.atoms.empty()) continue;
     ++filtered;
+    // The quick-check table's form, after another pattern's slots.
+    std::vector<uint16_t> slots(rng() % 3, 7);
+    const internal::QuickPattern quick =
+        internal::MakeQuickPattern(prefilter, /*exclude=*/false, &slots);
     for (int t = 0; t < 40; ++t) {
       const std::string s = text();
       const std::string folded =
@@ -894,16 +898,48 @@ TEST(PatternPrefilter, SaysCannotMatchOnlyWhenRe2DoesNot) {
       if (!may) ++rejected;
       ASSERT_TRUE(may || !does) << "pattern " << source << " text " << s;
       // The trigram shortcut decides as the search of every atom does.
-      ASSERT_EQ(
-          internal::MayMatch(prefilter, folded, internal::TextTrigrams(folded)),
-          may)
+      const internal::TextTrigrams trigrams(folded);
+      ASSERT_EQ(internal::MayMatch(prefilter, folded, trigrams), may)
           << "pattern " << source << " text " << s;
+      // The table's trigrams alone say "cannot" only when the atoms do.
+      const bool quickly = internal::QuickMayMatch(quick, slots, trigrams);
+      ASSERT_TRUE(quickly || !may) << "pattern " << source << " text " << s;
+      if (!quickly) ++quickly_rejected;
     }
   }
+  EXPECT_GT(quickly_rejected, rejected / 2);
   // The prefilter decides something: many patterns have atoms, and many
   // texts are rejected without RE2.
   EXPECT_GT(filtered, 500);
   EXPECT_GT(rejected, compared / 4);
+}
+
+// An atom of more than 255 trigrams is decided by its first 255 in the
+// quick-check table: a text that lacks one of them is ruled out, one that
+// holds them all goes on to the search of the atom.
+TEST(PatternPrefilter, QuickFormOfALongAtomKeepsItsFirstTrigrams) {
+  std::mt19937 rng(5);
+  std::string atom;  // Random letters: nearly every trigram distinct.
+  for (int i = 0; i < 300; ++i) atom += static_cast<char>('a' + rng() % 26);
+  absl::StatusOr<std::unique_ptr<RE2>> re =
+      internal::CompileKeywordPattern(atom, /*case_sensitive=*/false, 8 << 20);
+  ASSERT_TRUE(re.ok()) << re.status();
+  const internal::PatternPrefilter prefilter =
+      internal::MakePatternPrefilter(**re);
+  ASSERT_EQ(prefilter.atoms.size(), 1u);
+  std::vector<uint16_t> slots;
+  const internal::QuickPattern quick =
+      internal::MakeQuickPattern(prefilter, /*exclude=*/true, &slots);
+  EXPECT_TRUE(quick.exclude);
+  EXPECT_EQ(quick.slots[0], 255);
+  EXPECT_EQ(slots.size(), 255u);
+  auto quickly = [&](const std::string& text) {
+    return internal::QuickMayMatch(quick, slots, internal::TextTrigrams(text));
+  };
+  EXPECT_TRUE(quickly(absl::StrCat("x ", atom, " y")));
+  EXPECT_FALSE(quickly(atom.substr(0, 200)));
+  EXPECT_TRUE(quickly(atom.substr(0, 257)));  // Then the atom is searched.
+  EXPECT_FALSE(internal::MayMatch(prefilter, atom.substr(0, 257)));
 }
 
 // Orbits as RE2 folds case: final sigma with sigma, the long-legged
@@ -1148,6 +1184,67 @@ TEST(AlertIndexBuild, RefusesBadRulesNamingRuleFieldAndBound) {
   update.add_removed_ids("no-such-rule");
   EXPECT_EQ((*index)->ApplyUpdate(update).status().code(),
             absl::StatusCode::kNotFound);
+}
+
+// Options::max_alert_patterns bounds the RE2 patterns of all the rules of
+// an index together, when building and in every generation: the rule that
+// would pass it is refused naming itself and the bound, and nothing of it
+// is added.
+TEST(AlertIndexBuild, RefusesPatternsPastTheIndexBound) {
+  auto rule = [](const std::string& id, int includes, int excludes) {
+    v1::AlertRule r;
+    r.set_id(id);
+    for (int i = 0; i < includes; ++i) {
+      r.add_keyword_patterns(absl::StrCat("drone", i));
+    }
+    for (int i = 0; i < excludes; ++i) {
+      r.add_exclude_patterns(absl::StrCat("toy", i));
+    }
+    return r;
+  };
+  Options options;
+  options.max_alert_patterns = 4;
+  AlertIndex::Builder builder(options);
+  ASSERT_TRUE(builder.Add(rule("a", 1, 1)).ok());
+  ASSERT_TRUE(builder.Add(rule("b", 0, 0)).ok());
+  absl::Status over = builder.Add(rule("c", 2, 1));
+  EXPECT_EQ(over.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(
+      std::string(over.message()),
+      ::testing::AllOf(HasSubstr("alert rule \"c\""), HasSubstr("would make 5"),
+                       HasSubstr("at most 4 (max_alert_patterns)")));
+  v1::AlertRule disabled = rule("d", 1, 1);  // Compiled all the same.
+  disabled.set_disabled(true);
+  ASSERT_TRUE(builder.Add(disabled).ok());  // Exactly the bound.
+  EXPECT_FALSE(builder.Add(rule("e", 1, 0)).ok());
+  EXPECT_TRUE(builder.Add(rule("f", 0, 0)).ok());
+  EXPECT_EQ(builder.size(), 4);
+  absl::StatusOr<std::shared_ptr<const AlertIndex>> index =
+      std::move(builder).Build();
+  ASSERT_TRUE(index.ok()) << index.status();
+
+  v1::AlertRuleUpdate more;
+  *more.add_upserts() = rule("b", 0, 0);
+  *more.add_upserts() = rule("g", 0, 1);
+  absl::StatusOr<std::shared_ptr<const AlertIndex>> refused =
+      (*index)->ApplyUpdate(more);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(std::string(refused.status().message()),
+              HasSubstr("alert rule \"g\""));
+  // Replacing or removing a rule gives its patterns back.
+  v1::AlertRuleUpdate swap;
+  *swap.add_upserts() = rule("a", 0, 2);
+  swap.add_removed_ids("d");
+  *swap.add_upserts() = rule("g", 1, 1);
+  absl::StatusOr<std::shared_ptr<const AlertIndex>> swapped =
+      (*index)->ApplyUpdate(swap);
+  ASSERT_TRUE(swapped.ok()) << swapped.status();
+  EXPECT_EQ((*swapped)->size(), 4);
+
+  options.max_alert_patterns = -1;
+  AlertIndex::Builder negative(options);
+  EXPECT_THAT(std::string(negative.Add(rule("a", 0, 0)).message()),
+              HasSubstr("options.max_alert_patterns: -1 is negative"));
 }
 
 }  // namespace

@@ -146,6 +146,13 @@ class TextTrigrams {
   // three bytes may always.
   bool MayHold(absl::string_view atom) const;
 
+  // The slots of the trigrams of `text`, appended to `*slots`: MayHold(text)
+  // is HasAll of them, so HasAll of any subset of them is true when
+  // MayHold(text) is.
+  static void AppendSlots(absl::string_view text, std::vector<uint16_t>* slots);
+  // Whether every one of the `count` slots from `slots` is set.
+  bool HasAll(const uint16_t* slots, size_t count) const;
+
  private:
   static constexpr int kHashBits = 16;
   static uint32_t Slot(uint32_t trigram);
@@ -283,6 +290,12 @@ std::string FoldTextByRuns(absl::string_view text);
 // The folded text of `notice`, made on first use.
 const std::string& FoldedText(const PreparedNotice& notice);
 
+// The trigrams of the text atoms are looked for in (below), made on first
+// use. `folds` is the same for every call on one notice (a quick-check
+// table's).
+const TextTrigrams& NoticeTrigrams(const PrefilterFolds& folds,
+                                   const PreparedNotice& notice);
+
 // MayMatch(prefilter, folds.Apply(FoldedText(notice))), that text and its
 // trigrams made on first use. `folds` holds every rune_folds of
 // `prefilter` and is the same for every call on one notice (a quick-check
@@ -321,6 +334,33 @@ struct QuickPhrase {
   int32_t first_stemmed = -1;
   int32_t first_plain = -1;
 };
+
+// A pattern's prefilter as the trigrams of a notice decide it, so that a
+// pattern whose atoms are ruled out is decided without its compiled form:
+// per atom (at most PatternPrefilter::kMaxPrefilterAtoms) the slots of the
+// trigrams of what is searched for (TextTrigrams::AppendSlots; the first
+// 255 when there are more, which any text holding the atom holds too) in
+// QuickCheckTable::trigram_slots. An atom counts as present when all its
+// slots are set; the prefilter's formula only ever needs more atoms
+// present, so this is false only when PatternPrefilter's MayMatch is.
+struct QuickPattern {
+  uint64_t may_match = ~uint64_t{0};  // PatternPrefilter::may_match.
+  uint32_t slots_begin = 0;
+  uint8_t atoms = 0;     // 0: no prefilter, RE2 always runs.
+  bool exclude = false;  // An exclude_patterns entry (after the includes).
+  uint8_t slots[PatternPrefilter::kMaxPrefilterAtoms] = {};  // Per atom.
+};
+
+// The QuickPattern of `prefilter`, its slots appended to `*slots`.
+QuickPattern MakeQuickPattern(const PatternPrefilter& prefilter, bool exclude,
+                              std::vector<uint16_t>* slots);
+
+// False only when MayMatch(prefilter, text, trigrams) is, for the prefilter
+// `pattern` was made from and the text of `trigrams`; `slots` is where the
+// pattern's slots were appended.
+bool QuickMayMatch(const QuickPattern& pattern,
+                   const std::vector<uint16_t>& slots,
+                   const TextTrigrams& trigrams);
 
 // One rule's fixed-size part (32 bytes: two to a cache line); lists are
 // [begin, begin + count) ranges of the table's pools.
@@ -381,6 +421,11 @@ struct QuickCheckTable {
   std::vector<PackedNuts> nuts;
   std::vector<QuickPhrase> phrases;
   std::vector<int32_t> term_ids;
+  // The patterns of the rule at position p (includes, then excludes) are
+  // patterns[patterns_begin[p], patterns_begin[p + 1]).
+  std::vector<uint32_t> patterns_begin;
+  std::vector<QuickPattern> patterns;
+  std::vector<uint16_t> trigram_slots;
   Symbols names;  // Countries, languages, currencies.
   Symbols terms;  // Every term of every phrase, stemmed and unstemmed.
   PrefilterFolds prefilter_folds;  // The rune_folds of every prefilter.
