@@ -86,8 +86,10 @@ class RetrievalOracleTest : public ::testing::Test {
 };
 
 // Seeds and floor on or off, no list to every list left unread, the tight
-// ceilings (CPV levels, offered ancestors, contracts) or the loose ones: the
-// same top k as scoring everyone, for k from 1 to more than the corpus.
+// ceilings (CPV levels, offered ancestors, contracts) or the loose ones,
+// candidates passed over on their summed bound or each bounded component by
+// component: the same top k as scoring everyone, for k from 1 to more than
+// the corpus.
 TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
   const int ks[] = {1, 3, 10, 40, 5000};
   RetrievalTuning no_seeds;
@@ -100,9 +102,12 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
   all.non_essential_share = 1;
   RetrievalTuning loose;
   loose.tight_ceilings = false;
-  const RetrievalTuning tunings[] = {RetrievalTuning(), no_seeds, some, all,
-                                     loose};
+  RetrievalTuning unsummed;
+  unsummed.summed_bound = false;
+  const RetrievalTuning tunings[] = {
+      RetrievalTuning(), no_seeds, some, all, loose, unsummed};
   int64_t scored_pruned = 0, scored_everyone = 0, floored = 0, split = 0;
+  int64_t candidates = 0, passed_over = 0;
   int compared = 0, listed = 0;
   for (size_t i = 0; i < requests_.size(); ++i) {
     const int k = ks[i % std::size(ks)];
@@ -121,17 +126,22 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
         scored_pruned += pruned.scored;
         scored_everyone += everyone.scored;
         floored += pruned.seeds > 0 && pruned.candidates < data().size();
+        candidates += pruned.candidates;
+        passed_over += pruned.passed_over;
       }
+      if (t == 5) EXPECT_EQ(pruned.passed_over, 0);
       if (t == 3) split += pruned.non_essential > 0;
     }
   }
-  EXPECT_EQ(compared, 5 * static_cast<int>(requests_.size()));
+  EXPECT_EQ(compared, 6 * static_cast<int>(requests_.size()));
   // Meaningful only if queries list suppliers, if the seeds' floor leaves
   // suppliers unbounded, and if lists are left unread.
   EXPECT_GT(listed, 100);
   EXPECT_GT(floored, 20);
   EXPECT_GT(split, 20);
   EXPECT_LT(scored_pruned, scored_everyone / 4);
+  // The summed bound passes over many candidates without Cheap().
+  EXPECT_GT(passed_over, candidates / 3);
 }
 
 // Place and size alone (no postings): the floor leaves whole places

@@ -184,7 +184,7 @@ class Bounds {
  public:
   static constexpr double kNoFloor = -1;
 
-  // `tuning`: its non_essential_share and tight_ceilings.
+  // `tuning`: its non_essential_share, tight_ceilings and summed_bound.
   Bounds(const Query& q, const IndexData& index, const PlaceAndSize& place_size,
          double floor, const RetrievalTuning& tuning)
       : q_(q),
@@ -215,8 +215,10 @@ class Bounds {
     MakeLists();
     is_candidate_.assign(n, 0);
     if (floor_ > 0) Split(tuning.non_essential_share);
+    if (floor_ > 0 && tuning.summed_bound) summed_.assign(n, 0.0f);
     Accumulate();
     if (floor_ > 0) EnumeratePlaces();
+    if (!summed_.empty()) MakeSummedCuts();
   }
 
   bool admitted(uint32_t doc) const {
@@ -280,6 +282,18 @@ class Bounds {
       }
     }
     return Combine(q_, bound);
+  }
+
+  // Whether Cheap(doc) is below the floor, known from one float: what the
+  // essential lists add to the supplier's bound, weighted, with its place
+  // and size and what every supplier gets (the other lists' ceilings, the
+  // components counted at 1). False when not known, never when Cheap(doc)
+  // reaches the floor.
+  bool BelowFloor(uint32_t doc) const {
+    if (summed_.empty()) return false;
+    double sum = summed_[doc] * summed_margin_;
+    if (size_weighted_) sum += q_.weight[kSize] * place_size_.SizeFitOf(doc);
+    return sum < summed_cut_[index_.location_id(doc)];
   }
 
   // Tightens the cheap bound in `e` component by component, cheapest first,
@@ -556,6 +570,7 @@ class Bounds {
           for (uint32_t doc : index_.CpvPostings(qc.code.Truncated(l.j))) {
             is_candidate_[doc] = 1;
             cpv_raw_[doc] += l.ceiling;
+            Sum(doc, l.max);
           }
           break;
         }
@@ -566,6 +581,7 @@ class Bounds {
                index_.OfferedCpvPostings(qc.code.Truncated(l.j))) {
             is_candidate_[doc] = 1;
             cpv_raw_[doc] += l.ceiling;
+            Sum(doc, l.max);
           }
           break;
         }
@@ -574,6 +590,12 @@ class Bounds {
           for (CpvCode division : related_divisions_) {
             for (uint32_t doc : index_.CpvPostings(division)) {
               is_candidate_[doc] = 1;
+              if (related_[doc] == 0) {
+                Sum(doc,
+                    q_.weight[kTrack] *
+                        (tight_ ? std::min<double>(1, index_.track_ceiling(doc))
+                                : 1));
+              }
               related_[doc] = 1;
             }
           }
@@ -585,8 +607,10 @@ class Bounds {
           if (text_raw_.empty()) text_raw_.assign(n, 0.0);
           for (const auto& [doc, tf] : index_.TermPostings(t.id)) {
             is_candidate_[doc] = 1;
-            text_raw_[doc] +=
+            const double part =
                 Bm25Part(t, tf, Bm25Norm(index_, index_.length(doc)));
+            text_raw_[doc] += part;
+            Sum(doc, q_.weight[kText] * part / q_.text_max);
           }
           break;
         }
@@ -598,8 +622,10 @@ class Bounds {
           if (translated_raw_.empty()) translated_raw_.assign(n, 0.0);
           for (const auto& [doc, tf] : index_.TermPostings(term.id)) {
             is_candidate_[doc] = 1;
-            translated_raw_[doc] += TranslatedPart(
+            const double part = TranslatedPart(
                 t, Bm25Part(term, tf, Bm25Norm(index_, index_.length(doc))));
+            translated_raw_[doc] += part;
+            Sum(doc, q_.weight[kText] * part);
           }
           break;
         }
@@ -611,6 +637,12 @@ class Bounds {
           for (const std::string& key : buyer_keys_) {
             for (uint32_t doc : index_.BuyerPostings(key)) {
               is_candidate_[doc] = 1;
+              if (buyer_posted_[doc] == 0) {
+                Sum(doc,
+                    q_.weight[kBuyerAffinity] *
+                        (tight_ ? std::min<double>(1, index_.buyer_ceiling(doc))
+                                : 1));
+              }
               buyer_posted_[doc] = 1;
             }
           }
@@ -620,6 +652,7 @@ class Bounds {
           for (const std::string& tag : q_.wanted_tags) {
             for (uint32_t doc : index_.TagPostings(tag)) {
               is_candidate_[doc] = 1;
+              if (tag_posted_[doc] == 0) Sum(doc, q_.weight[kTags]);
               tag_posted_[doc] = 1;
             }
           }
@@ -630,6 +663,8 @@ class Bounds {
     // largest concept weight in its division (credit <= 1, 0 across
     // divisions), so a division's postings are read once, for the sum of
     // its concepts' weights. Cheap() adds kRoundingMargin.
+    const double concept_scale =
+        divisions_.empty() ? 0 : q_.weight[kConcepts] / q_.concept_weight_sum;
     for (size_t i = 0; i < divisions_.size(); ++i) {
       if (cut[i] > 1.5f) continue;
       const auto& [division, weight] = divisions_[i];
@@ -637,8 +672,46 @@ class Bounds {
       for (const auto& [doc, w] : index_.ConceptPostings(division)) {
         if (w < cut[i]) continue;
         is_candidate_[doc] = 1;
-        concept_raw_[doc] += weight * static_cast<double>(w);
+        const double raw = weight * static_cast<double>(w);
+        concept_raw_[doc] += raw;
+        Sum(doc, concept_scale * raw);
       }
+    }
+  }
+
+  // Adds what a list adds to the supplier's score bound, weighted, to its
+  // summed bound (when summed: BelowFloor()).
+  void Sum(uint32_t doc, double weighted) {
+    if (!summed_.empty()) summed_[doc] += static_cast<float>(weighted);
+  }
+
+  // What BelowFloor() needs besides the sums: their margin, and for each
+  // location the floor, lowered by a margin that covers Cheap()'s own
+  // (kRoundingMargin) and the doubles' rounding, less what every supplier
+  // there gets without its lists (place, the other lists' ceilings, the
+  // components counted at 1). Cheap() caps components at 1, takes the
+  // larger of the two text ceilings and the smaller of a contract ceiling
+  // and 1: the sum does none of this, so it is never below.
+  void MakeSummedCuts() {
+    // A supplier gets at most one term from each essential list (a concept
+    // division's bands, one for the division). A float sum of m terms, each
+    // rounded to float, is within (m + 1) units of 2^-24 of the exact sum
+    // (Higham, Accuracy and Stability, 4.2): twice that covers it.
+    const int terms = static_cast<int>(lists_.size()) - non_essential_;
+    summed_margin_ = 1 + (terms + 2) * 0x1p-23;
+    double every[kComponentCount];
+    NonEssential(every);
+    for (int i = 0; i < weighted_count_; ++i) {
+      if (cheap_[weighted_[i]] == CheapBound::kOne) every[weighted_[i]] = 1;
+    }
+    const double cut = floor_ * (1 - 1e-8) - Combine(q_, every);
+    size_weighted_ = q_.weight[kSize] > 0 && place_size_.has_currency();
+    const size_t locations = index_.locations().size();
+    summed_cut_.resize(locations);
+    for (size_t l = 0; l < locations; ++l) {
+      summed_cut_[l] =
+          cut - q_.weight[kProximity] *
+                    place_size_.ProximityAt(static_cast<uint32_t>(l));
     }
   }
 
@@ -675,6 +748,12 @@ class Bounds {
   std::vector<double> concept_raw_;
   std::vector<char> buyer_posted_;
   std::vector<char> tag_posted_;
+  // With summed_bound and a floor: the essential lists' weighted sum, and
+  // what BelowFloor() compares it with, by location (MakeSummedCuts()).
+  std::vector<float> summed_;
+  double summed_margin_ = 1;
+  bool size_weighted_ = false;
+  std::vector<double> summed_cut_;
   // The raw ceilings of the lists not accumulated, by source.
   double ne_[QueryList::kSourceCount] = {};
   double rest_value_[kComponentCount] = {};
@@ -858,8 +937,12 @@ Retrieved RetrieveTopKWith(const Query& q, const IndexData& index,
   const double floor = top.full() ? top.threshold() : q.min_score;
   for (int doc = 0; doc < bounds.size(); ++doc) {
     if (bounds.is_candidate(doc) && bounds.admitted(doc)) {
-      const double bound = bounds.Cheap(doc, &e);
       ++out.candidates;
+      if (bounds.BelowFloor(doc)) {
+        ++out.passed_over;
+        continue;
+      }
+      const double bound = bounds.Cheap(doc, &e);
       if (bound >= floor)
         bounded.push_back({bound, static_cast<uint32_t>(doc)});
     }
@@ -920,7 +1003,7 @@ int64_t RankOf(const Query& q, const IndexData& index, Ranked target) {
     const uint32_t d = static_cast<uint32_t>(doc);
     if (d == target.doc || !bounds.admitted(d)) continue;
     if (!bounds.is_candidate(d) && !rest) continue;
-    if (bounds.Cheap(d, &e) < target.score ||
+    if (bounds.BelowFloor(d) || bounds.Cheap(d, &e) < target.score ||
         !bounds.Tighten(d, target.score, &e)) {
       continue;
     }

@@ -44,6 +44,8 @@ struct Retrieved {
   int64_t seeds = 0;          // Evaluated first, for the floor.
   int64_t non_essential = 0;  // Query lists not read (MaxScore).
   int64_t tightened = 0;      // Candidates whose bound was tightened.
+  int64_t passed_over = 0;    // Candidates below the floor by one sum
+                              // (RetrievalTuning::summed_bound).
 };
 
 // How RetrieveTopK prunes; every setting gives the same top k.
@@ -73,6 +75,15 @@ struct RetrievalTuning {
   // and 1 for a related or posted supplier, as before (doc/benchmarks.md,
   // "Issue 16: ... (round 8)"), for comparison in one process.
   bool tight_ceilings = true;
+  // With a floor, what the essential lists add to each supplier's bound is
+  // also summed weighted, into one float per supplier (rounded up by a
+  // margin that covers float rounding), so that a candidate whose sum, with
+  // its place, size and the other lists' ceilings, is below the floor is
+  // passed over after one read; only the others are bounded component by
+  // component (the same bounds, the same top k). False: every candidate
+  // bounded component by component, as before (doc/benchmarks.md, "Issue
+  // 16 at 100k: ... (session 10, branch scale10)"), for comparison.
+  bool summed_bound = true;
 };
 
 // The best q.top_k eligible suppliers, pruned with exact bounds, with the
