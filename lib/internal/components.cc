@@ -421,28 +421,35 @@ double ConceptValue(const Query& q, const IndexData&, const SupplierDoc& d,
       q.concepts.size(), 0);
   q.concept_credits.Best(d.concepts, best.data(), which.data());
   double sum = 0;
-  double best_part = -1;
+  double best_part = 0;
+  size_t best_t = q.concepts.size();  // The concept the explanation names.
   for (size_t t = 0; t < q.concepts.size(); ++t) {
-    const QueryConcept& qc = q.concepts[t];
-    sum += qc.weight * best[t];
-    if (why != nullptr && best[t] > 0 && qc.weight * best[t] > best_part) {
-      best_part = qc.weight * best[t];
-      const CpvCode s = d.concepts[which[t]].code;
-      // A tender that states codes means them (query.cc, AddMeaning): the
-      // buyer's code is the evidence, not words of its text.
-      const std::string tender_words =
-          q.codes.empty() ? TenderWordsFor(q, qc.code) : "";
-      const std::string supplier_words = SupplierWordsFor(d, s);
-      why->detail =
-          s == qc.code
-              ? absl::StrCat(supplier_words, " and ",
-                             tender_words.empty() ? "the tender" : tender_words,
-                             " both mean CPV ", CodeAndLabel(*q.cpv, s))
-              : absl::StrCat(supplier_words, " means CPV ",
-                             CodeAndLabel(*q.cpv, s), ", close to ",
-                             tender_words.empty() ? "the tender" : tender_words,
-                             ", CPV ", CodeAndLabel(*q.cpv, qc.code));
+    const double part = q.concepts[t].weight * best[t];
+    sum += part;
+    if (part > best_part) {
+      best_part = part;
+      best_t = t;
     }
+  }
+  if (why != nullptr && best_t < q.concepts.size()) {
+    // The supplier's and the tender's words are found (texts analysed) for
+    // the concept that brings the most only.
+    const QueryConcept& qc = q.concepts[best_t];
+    const CpvCode s = d.concepts[which[best_t]].code;
+    // A tender that states codes means them (query.cc, AddMeaning): the
+    // buyer's code is the evidence, not words of its text.
+    const std::string tender_words =
+        q.codes.empty() ? TenderWordsFor(q, qc.code) : "";
+    const std::string supplier_words = SupplierWordsFor(d, s);
+    why->detail =
+        s == qc.code
+            ? absl::StrCat(supplier_words, " and ",
+                           tender_words.empty() ? "the tender" : tender_words,
+                           " both mean CPV ", CodeAndLabel(*q.cpv, s))
+            : absl::StrCat(supplier_words, " means CPV ",
+                           CodeAndLabel(*q.cpv, s), ", close to ",
+                           tender_words.empty() ? "the tender" : tender_words,
+                           ", CPV ", CodeAndLabel(*q.cpv, qc.code));
   }
   return sum / q.concept_weight_sum;
 }
