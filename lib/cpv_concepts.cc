@@ -628,35 +628,43 @@ std::vector<std::pair<int32_t, double>> CpvConcepts::Ranked(
   // three digits (< 1000), a division's first two plus 1000.
   thread_local std::vector<double> family;
   if (family.size() < 1100) family.assign(1100, 0.0);
-  if (weights_.family_by_sum) {
-    for (const auto& [o, s] : raw) {
-      const int g = group_of_[o];
+  // Without division support (the default) a code's score adds nothing for
+  // its division (s + a + 0 * d is s + a to the bit): its family is not
+  // kept.
+  const bool divisions = weights_.division_support != 0;
+  for (const auto& [o, s] : raw) {
+    const int g = group_of_[o];
+    if (weights_.family_by_sum) {
       family[g] += s;
-      family[1000 + g / 10] += s;
-    }
-  } else {
-    for (const auto& [o, s] : raw) {
-      const int g = group_of_[o];
+      if (divisions) family[1000 + g / 10] += s;
+    } else {
       family[g] = std::max(family[g], s);
-      family[1000 + g / 10] = std::max(family[1000 + g / 10], s);
+      if (divisions) {
+        family[1000 + g / 10] = std::max(family[1000 + g / 10], s);
+      }
     }
   }
   auto score = [&](int32_t o, double s) {
     const int g = group_of_[o];
-    return s + weights_.group_support * family[g] +
-           weights_.division_support * family[1000 + g / 10];
+    const double v = s + weights_.group_support * family[g];
+    return divisions ? v + weights_.division_support * family[1000 + g / 10]
+                     : v;
   };
   std::vector<std::pair<int32_t, double>> ranked;
   if (keep < raw.size()) {
     // The best `keep` in a heap whose front is the weakest of them: the
     // same as sorting all and keeping the head (Better is a total order).
-    ranked.reserve(keep + 1);
-    for (const auto& [o, s] : raw) {
-      const std::pair<int32_t, double> c(o, score(o, s));
-      if (ranked.size() < keep) {
-        ranked.push_back(c);
-        std::push_heap(ranked.begin(), ranked.end(), Better());
-      } else if (keep > 0 && Better()(c, ranked.front())) {
+    // The first `keep` make the heap at once.
+    ranked.reserve(keep);
+    size_t i = 0;
+    for (; i < keep; ++i) {
+      ranked.emplace_back(raw[i].first, score(raw[i].first, raw[i].second));
+    }
+    std::make_heap(ranked.begin(), ranked.end(), Better());
+    for (; keep > 0 && i < raw.size(); ++i) {
+      const std::pair<int32_t, double> c(raw[i].first,
+                                         score(raw[i].first, raw[i].second));
+      if (Better()(c, ranked.front())) {
         std::pop_heap(ranked.begin(), ranked.end(), Better());
         ranked.back() = c;
         std::push_heap(ranked.begin(), ranked.end(), Better());
@@ -669,7 +677,8 @@ std::vector<std::pair<int32_t, double>> CpvConcepts::Ranked(
   std::sort(ranked.begin(), ranked.end(), Better());
   for (const auto& [o, s] : raw) {
     const int g = group_of_[o];
-    family[g] = family[1000 + g / 10] = 0;
+    family[g] = 0;
+    if (divisions) family[1000 + g / 10] = 0;
   }
   return ranked;
 }

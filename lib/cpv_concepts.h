@@ -337,10 +337,18 @@ class CpvConcepts {
     bool operator<(const TermSpan& o) const { return term < o.term; }
   };
   struct FlatLinks {
+    FlatLinks() = default;
+    // `terms` views into `text`, which a copy or a move (of a short string)
+    // would leave behind: built in place (BuildFlatLinks), never moved.
+    FlatLinks(const FlatLinks&) = delete;
+    FlatLinks& operator=(const FlatLinks&) = delete;
+
     std::string text;  // The terms, concatenated: `terms` views into it.
     absl::flat_hash_map<absl::string_view, TermSpan> terms;
     std::vector<Link> links;
   };
+  // Neither copyable nor movable (FlatLinks): built in place, held by
+  // models_.
   struct LanguageModel {
     absl::flat_hash_map<std::string, TermLinks> links;
     FlatLinks flat;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/descriptor.h"
@@ -408,44 +409,47 @@ std::string SupplierWordsFor(const SupplierDoc& d, CpvCode code) {
 }
 
 // Each tender concept earns the best of the supplier's concepts, weight
-// times CPV credit (internal/cpv_credit.h); the value is their weighted
-// mean over the tender's concepts.
+// times CPV credit (internal/cpv_credit.h: CreditTable compares a supplier
+// concept with the tender concepts of its division only); the value is their
+// weighted mean over the tender's concepts.
 double ConceptValue(const Query& q, const IndexData&, const SupplierDoc& d,
                     Explanation* why) {
   if (q.concepts.empty() || d.concepts.empty()) return 0;
+  absl::InlinedVector<double, CpvConcepts::kMaxConcepts> best(q.concepts.size(),
+                                                              0.0);
+  absl::InlinedVector<uint32_t, CpvConcepts::kMaxConcepts> which(
+      q.concepts.size(), 0);
+  q.concept_credits.Best(d.concepts, best.data(), which.data());
   double sum = 0;
-  double best_part = -1;
-  for (const QueryConcept& qc : q.concepts) {
-    double best = 0;
-    size_t best_i = 0;
-    for (size_t i = 0; i < d.concepts.size(); ++i) {
-      int depth;
-      const double v = static_cast<double>(d.concepts[i].weight) *
-                       qc.credit.Credit(d.concepts[i].bcd, &depth);
-      if (v > best) {
-        best = v;
-        best_i = i;
-      }
+  double best_part = 0;
+  size_t best_t = q.concepts.size();  // The concept the explanation names.
+  for (size_t t = 0; t < q.concepts.size(); ++t) {
+    const double part = q.concepts[t].weight * best[t];
+    sum += part;
+    if (part > best_part) {
+      best_part = part;
+      best_t = t;
     }
-    sum += qc.weight * best;
-    if (why != nullptr && best > 0 && qc.weight * best > best_part) {
-      best_part = qc.weight * best;
-      const CpvCode s = d.concepts[best_i].code;
-      // A tender that states codes means them (query.cc, AddMeaning): the
-      // buyer's code is the evidence, not words of its text.
-      const std::string tender_words =
-          q.codes.empty() ? TenderWordsFor(q, qc.code) : "";
-      const std::string supplier_words = SupplierWordsFor(d, s);
-      why->detail =
-          s == qc.code
-              ? absl::StrCat(supplier_words, " and ",
-                             tender_words.empty() ? "the tender" : tender_words,
-                             " both mean CPV ", CodeAndLabel(*q.cpv, s))
-              : absl::StrCat(supplier_words, " means CPV ",
-                             CodeAndLabel(*q.cpv, s), ", close to ",
-                             tender_words.empty() ? "the tender" : tender_words,
-                             ", CPV ", CodeAndLabel(*q.cpv, qc.code));
-    }
+  }
+  if (why != nullptr && best_t < q.concepts.size()) {
+    // The supplier's and the tender's words are found (texts analysed) for
+    // the concept that brings the most only.
+    const QueryConcept& qc = q.concepts[best_t];
+    const CpvCode s = d.concepts[which[best_t]].code;
+    // A tender that states codes means them (query.cc, AddMeaning): the
+    // buyer's code is the evidence, not words of its text.
+    const std::string tender_words =
+        q.codes.empty() ? TenderWordsFor(q, qc.code) : "";
+    const std::string supplier_words = SupplierWordsFor(d, s);
+    why->detail =
+        s == qc.code
+            ? absl::StrCat(supplier_words, " and ",
+                           tender_words.empty() ? "the tender" : tender_words,
+                           " both mean CPV ", CodeAndLabel(*q.cpv, s))
+            : absl::StrCat(supplier_words, " means CPV ",
+                           CodeAndLabel(*q.cpv, s), ", close to ",
+                           tender_words.empty() ? "the tender" : tender_words,
+                           ", CPV ", CodeAndLabel(*q.cpv, qc.code));
   }
   return sum / q.concept_weight_sum;
 }

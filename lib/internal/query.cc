@@ -188,23 +188,25 @@ void AddTranslations(const IndexData& index, absl::string_view language,
 void AddMeaning(const std::vector<Concept>& text_concepts, Query* q) {
   if (q->codes.empty()) {
     for (const Concept& c : text_concepts) {
-      q->concepts.push_back({c.code, c.weight, CreditScorer(*q->cpv, c.code)});
+      q->concepts.push_back({c.code, c.weight});
       q->concept_weight_sum += c.weight;
     }
-    return;
+  } else {
+    double top = 0;
+    for (const QueryCode& qc : q->codes) top = std::max(top, qc.weight);
+    for (const QueryCode& qc : q->codes) {
+      q->concepts.push_back({qc.code, qc.weight / top});
+      q->concept_weight_sum += qc.weight / top;
+    }
+    // Strongest first, as a text's concepts come.
+    std::stable_sort(q->concepts.begin(), q->concepts.end(),
+                     [](const QueryConcept& a, const QueryConcept& b) {
+                       return a.weight > b.weight;
+                     });
   }
-  double top = 0;
-  for (const QueryCode& qc : q->codes) top = std::max(top, qc.weight);
-  for (const QueryCode& qc : q->codes) {
-    q->concepts.push_back(
-        {qc.code, qc.weight / top, CreditScorer(*q->cpv, qc.code)});
-    q->concept_weight_sum += qc.weight / top;
-  }
-  // Strongest first, as a text's concepts come.
-  std::stable_sort(q->concepts.begin(), q->concepts.end(),
-                   [](const QueryConcept& a, const QueryConcept& b) {
-                     return a.weight > b.weight;
-                   });
+  std::vector<CpvCode> codes;
+  for (const QueryConcept& c : q->concepts) codes.push_back(c.code);
+  q->concept_credits = CreditTable(*q->cpv, codes);
 }
 
 // BM25 query terms: the tender's language's stems known to the index; what

@@ -55,12 +55,12 @@ struct QueryCode {
   double rarity[9] = {};  // By depth 2-8: 0.5 + 0.5 idf / idf_max.
 };
 
-// What the tender means, as a CPV concept with its credit scorer: one of the
-// codes it states, else one of its text's concepts (lib/cpv_concepts.h).
+// What the tender means, as a CPV concept: one of the codes it states, else
+// one of its text's concepts (lib/cpv_concepts.h). Query::concept_credits
+// holds their credit scorers.
 struct QueryConcept {
   CpvCode code;
   double weight;  // In (0, 1].
-  CreditScorer credit;
 };
 
 struct QueryTerm {
@@ -123,6 +123,8 @@ struct Query {
   // Its stated codes (main 1, additional 0.5), else its text's concepts.
   std::vector<QueryConcept> concepts;
   double concept_weight_sum = 0;
+  // The concepts' codes, in `concepts` order, for scoring every candidate's.
+  CreditTable concept_credits;
   absl::CivilDay as_of;
   bool has_value = false;
   double value = 0;
