@@ -3,14 +3,7 @@
 # inputs"), each a failure of "nothing already accepted is lost" before its
 # fix: an alert output file cut to nothing by a new or damaged --state, and
 # an imported notice too large to be read back.
-set -uo pipefail
-bin="$1"
-data="$2"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-S="$data/sample/suppliers.jsonl"
-T="$data/sample/tenders.jsonl"
+source "$(dirname "$0")/common.sh"
 R="$data/sample/alert_rules.jsonl"
 alerts() { "$bin" alerts --rules "$R" --suppliers "$S" --notices "$T" "$@"; }
 
