@@ -126,6 +126,17 @@ absl::Status ForEachDelimitedRecord(
 absl::Status AppendRecord(const google::protobuf::Message& message,
                           RecordFormat format, std::string* out);
 
+// As above, but only a record that ReadMessages with `limits` would read
+// back: one longer than limits.max_record_bytes is refused with
+// InvalidArgument ("N bytes, more than the record limit of L
+// (max_record_bytes)") and `out` is left as it was. Writer and reader measure
+// a record alike, by its own bytes, without its framing: the JSON line
+// without its '\n', the binary record without its size prefix, the whole
+// text-format file; a record of exactly the limit is written and read.
+absl::Status AppendRecord(const google::protobuf::Message& message,
+                          RecordFormat format, const RecordLimits& limits,
+                          std::string* out);
+
 // Reads a whole file ("-" is standard input), at most limits.max_file_bytes
 // of it: past that, ResourceExhausted naming the path and the limit (a FIFO,
 // a device or standard input is read up to the limit, not to its end).

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "procmatch/v1/tender.pb.h"
@@ -335,6 +336,58 @@ TEST(RecordIoTest, RecordPastTheRecordLimitIsRejected) {
   EXPECT_THAT(r.rejected, ElementsAre(HasSubstr("tenders: record 1: 2")));
   EXPECT_THAT(r.rejected[0], HasSubstr("bytes, more than the record limit of "
                                        "100 (max_record_bytes)"));
+}
+
+// Writer and reader measure a record alike (its own bytes, without the '\n'
+// of a JSON line or the size prefix of a binary record), so the limit holds
+// to the byte: a record of exactly the limit is written and read back; one
+// byte over it, both refuse it.
+TEST(RecordIoTest, WriterAndReaderAgreeOnTheRecordLimitToTheByte) {
+  v1::Tender t = Tender("T-1");
+  // Past 127 bytes, so that a binary size prefix takes two bytes; letters of
+  // two bytes in UTF-8, so that bytes and not characters are counted.
+  t.set_title(std::string(200, 'x') + " Übungsmunition für Mörser");
+  for (RecordFormat f : {RecordFormat::kJsonLines, RecordFormat::kTextFormat,
+                         RecordFormat::kBinaryDelimited}) {
+    SCOPED_TRACE(static_cast<int>(f));
+    std::string unlimited;
+    ASSERT_TRUE(AppendRecord(t, f, &unlimited).ok());
+    int64_t bytes = static_cast<int64_t>(unlimited.size());
+    if (f == RecordFormat::kJsonLines) bytes -= 1;
+    if (f == RecordFormat::kBinaryDelimited) {
+      bytes = static_cast<int64_t>(t.ByteSizeLong());
+      ASSERT_EQ(static_cast<int64_t>(unlimited.size()), bytes + 2);
+    }
+    RecordLimits exact;
+    exact.max_record_bytes = bytes;
+    std::string out;
+    ASSERT_TRUE(AppendRecord(t, f, exact, &out).ok());
+    EXPECT_EQ(out, unlimited);
+    Read read = ReadAll(out, f, exact);
+    EXPECT_TRUE(read.status.ok()) << read.status;
+    EXPECT_THAT(read.ids, ElementsAre("T-1"));
+    EXPECT_THAT(read.rejected, IsEmpty());
+
+    RecordLimits under;
+    under.max_record_bytes = bytes - 1;
+    const std::string over_limit =
+        absl::StrCat(bytes, " bytes, more than the record limit of ", bytes - 1,
+                     " (max_record_bytes)");
+    std::string refused = "kept";
+    absl::Status written = AppendRecord(t, f, under, &refused);
+    EXPECT_TRUE(absl::IsInvalidArgument(written)) << written;
+    EXPECT_EQ(written.message(), over_limit);
+    EXPECT_EQ(refused, "kept");
+    Read over = ReadAll(unlimited, f, under);
+    EXPECT_THAT(over.ids, IsEmpty());
+    if (f == RecordFormat::kBinaryDelimited) {
+      EXPECT_TRUE(absl::IsDataLoss(over.status)) << over.status;
+      EXPECT_THAT(over.status.message(), HasSubstr(over_limit));
+    } else {
+      EXPECT_THAT(over.rejected,
+                  ElementsAre(absl::StrCat("tenders: record 1: ", over_limit)));
+    }
+  }
 }
 
 }  // namespace

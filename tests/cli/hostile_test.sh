@@ -55,18 +55,34 @@ done
 
 # A notice whose tender would be a record over --max-record-bytes is
 # rejected when imported, naming it; before, it was written, and no reader
-# took the file back. The other notices are written.
+# took the file back. The other notices are written. Importer and reader
+# measure a record alike (a JSON line without its newline), so the limit
+# holds to the byte: the smaller tender, of exactly the limit, is written and
+# read back; one byte over the limit, both refuse it.
 xml=$(ls "$data"/ted/xml/*.xml | head -2)
 "$bin" import --ted-xml $xml --tenders-out "$tmp/all.jsonl" 2>"$tmp/err" \
   || fail "import: $(cat "$tmp/err")"
-small=$(awk '{ print length($0) + 1 }' "$tmp/all.jsonl" | sort -n | head -1)
+line_bytes() { LC_ALL=C awk '{ print length($0) }' "$1" | sort -n; }
+small=$(line_bytes "$tmp/all.jsonl" | head -1)
+[ "$(line_bytes "$tmp/all.jsonl" | tail -1)" -gt "$small" ] || fail "two tenders of one size"
 "$bin" import --ted-xml $xml --tenders-out "$tmp/some.jsonl" \
   --max-record-bytes="$small" 2>"$tmp/err" && fail "oversized notice imported"
-grep -q "tender \"TED-.*bytes as a record, more than the record limit of $small" \
+grep -q "tender \"TED-.*: [0-9]* bytes, more than the record limit of $small (max_record_bytes)" \
   "$tmp/err" || fail "$(cat "$tmp/err")"
 grep -q "1 imported (.*), 1 rejected" "$tmp/err" || fail "$(cat "$tmp/err")"
+[ "$(line_bytes "$tmp/some.jsonl")" = "$small" ] || fail "not the tender of $small bytes"
 "$bin" validate --kind=tender --max-record-bytes="$small" "$tmp/some.jsonl" \
   2>"$tmp/err" || fail "written tender not readable: $(cat "$tmp/err")"
+under=$((small - 1))
+"$bin" import --ted-xml $xml --tenders-out "$tmp/none.jsonl" \
+  --max-record-bytes="$under" 2>"$tmp/err" && fail "notice over the limit imported"
+grep -q "tender \"TED-.*: $small bytes, more than the record limit of $under " "$tmp/err" \
+  || fail "$(cat "$tmp/err")"
+grep -q "0 imported (.*), 2 rejected" "$tmp/err" || fail "$(cat "$tmp/err")"
+"$bin" validate --kind=tender --max-record-bytes="$under" "$tmp/some.jsonl" \
+  2>"$tmp/err" && fail "a tender over the limit read"
+grep -q "some.jsonl: record 1: $small bytes, more than the record limit of $under " \
+  "$tmp/err" || fail "$(cat "$tmp/err")"
 # A file of no records is named, not passed over in silence as a run whose
 # records matched nothing.
 : >"$tmp/empty.jsonl"
