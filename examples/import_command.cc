@@ -83,6 +83,12 @@ absl::Status CheckOutputs(const Args& args) {
 }  // namespace
 
 int RunImport(const Args& args) {
+  if (!args.lists.count("ted-xml") && !args.lists.count("ted-json") &&
+      !args.lists.count("eforms")) {
+    std::cerr << "procmatch import: give --ted-xml, --ted-json or --eforms "
+                 "files\n";
+    return 2;
+  }
   absl::Status outputs = CheckOutputs(args);
   if (!outputs.ok()) return Fail(outputs);
   absl::StatusOr<RecordLimits> limits = LimitsFor(args);
@@ -141,13 +147,15 @@ int RunImport(const Args& args) {
       take("TED JSON", path, content.status());
       continue;
     }
-    int line_number = 0;
+    int line_number = 0, notices = 0;
     for (absl::string_view line : absl::StrSplit(*content, '\n')) {
       ++line_number;
       if (absl::StripAsciiWhitespace(line).empty()) continue;
+      ++notices;
       const std::string source = absl::StrCat(path, ":", line_number);
       take("TED JSON", source, ImportTedReducedJson(source, line));
     }
+    if (notices == 0) std::cerr << path << ": holds no notices\n";
   }
   for (const std::string& path : files("eforms")) {
     absl::StatusOr<std::string> xml = ReadFileOrStdin(path, *limits);
@@ -156,9 +164,7 @@ int RunImport(const Args& args) {
                   : absl::StatusOr<ImportedNotice>(xml.status()));
   }
   if (counts.empty()) {
-    std::cerr << "procmatch import: give --ted-xml, --ted-json or --eforms "
-                 "files\n";
-    return 2;
+    return NothingDone("no notices to import; nothing written");
   }
   TrackRecordBuilder records;
   for (const v1::Tender& t : tenders) records.AddAwards(t);

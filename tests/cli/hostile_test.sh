@@ -83,13 +83,43 @@ grep -q "0 imported (.*), 2 rejected" "$tmp/err" || fail "$(cat "$tmp/err")"
   2>"$tmp/err" && fail "a tender over the limit read"
 grep -q "some.jsonl: record 1: $small bytes, more than the record limit of $under " \
   "$tmp/err" || fail "$(cat "$tmp/err")"
-# A file of no records is named, not passed over in silence as a run whose
-# records matched nothing.
-: >"$tmp/empty.jsonl"
-"$bin" match --suppliers "$S" --tenders "$tmp/empty.jsonl" --output=jsonl \
-  >"$tmp/out" 2>"$tmp/err" || fail "match over no tenders: $(cat "$tmp/err")"
+# Empty inputs (doc/reliability.md, "Empty inputs"): a file of no records
+# is named, not passed over in silence as a run whose records matched
+# nothing; a command left with no record to work on writes nothing and exits
+# 3 (not 0: nothing was done; not 1: nothing was wrong).
+E="$tmp/empty.jsonl"
+printf '\n  \n' >"$E"
+nothing_done() {  # The record kind named, then the command.
+  local kind="$1"
+  shift
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local status=$?
+  [ "$status" -eq 3 ] || fail "$*: exit $status, not 3: $(cat "$tmp/err")"
+  grep -q "empty.jsonl: holds no $kind" "$tmp/err" || fail "$*: $(cat "$tmp/err")"
+  grep -q "^procmatch: nothing done: " "$tmp/err" || fail "$*: $(cat "$tmp/err")"
+  [ -s "$tmp/out" ] && fail "$*: wrote $(head -c 300 "$tmp/out")"
+}
+nothing_done "SupplierProfile records" "$bin" validate --kind=supplier "$E"
+nothing_done "SupplierProfile records" "$bin" index --suppliers "$E" --out "$tmp/e.snap"
+[ -e "$tmp/e.snap" ] && fail "a snapshot of no suppliers written"
+nothing_done "SupplierProfile records" "$bin" match --suppliers "$E" --tenders "$T" --output=jsonl
+nothing_done "Tender records" "$bin" match --suppliers "$S" --tenders "$E" --output=jsonl
+nothing_done "Call records" "$bin" consortium --suppliers "$S" --call "$E" --output=jsonl
+nothing_done "SupplierProfile records" "$bin" consortium --suppliers "$E" \
+  --call "$data/sample/edf_call.jsonl" --output=jsonl
+nothing_done "CapabilityArea records" "$bin" coverage --suppliers "$S" --areas "$E" \
+  --output=jsonl --html "$tmp/e.html"
+[ -e "$tmp/e.html" ] && fail "a coverage page of no areas written"
+nothing_done "AlertRule records" "$bin" alerts --rules "$E" --notices "$T"
+nothing_done "Tender records" "$bin" alerts --rules "$R" --suppliers "$S" --notices "$E" \
+  --state "$tmp/e.db" --out "$tmp/e_alerts.jsonl"
+[ -e "$tmp/e_alerts.jsonl" ] && fail "an alert file of no notices written"
+nothing_done "notices" "$bin" alerts --rules "$R" --suppliers "$S" --ted-json "$E"
+nothing_done "notices" "$bin" import --ted-json "$E" --tenders-out "$tmp/e_tenders.jsonl"
+[ -e "$tmp/e_tenders.jsonl" ] && fail "an import of no notices written"
+# An empty file beside one with records is named, and the work is done.
+"$bin" match --suppliers "$S" --tenders "$T" "$E" --output=jsonl >"$tmp/out" \
+  2>"$tmp/err" || fail "match with an empty file among others: $(cat "$tmp/err")"
 grep -q "empty.jsonl: holds no Tender records" "$tmp/err" || fail "$(cat "$tmp/err")"
-"$bin" consortium --suppliers "$S" --call "$tmp/empty.jsonl" --output=jsonl \
-  >"$tmp/out" 2>"$tmp/err" || fail "consortium over no calls: $(cat "$tmp/err")"
-grep -q "empty.jsonl: holds no Call records" "$tmp/err" || fail "$(cat "$tmp/err")"
+[ "$(wc -l <"$tmp/out")" -eq 7 ] || fail "tenders beside the empty file not matched"
 echo PASS
