@@ -82,8 +82,9 @@ absl::StatusOr<RecordFormat> ParseRecordFormat(absl::string_view name);
 // JSON Lines: a leading UTF-8 byte order mark is skipped; a line is
 // rejected when it is longer than limits.max_record_bytes, nests deeper than
 // limits.max_json_depth, gives a field twice ("lot_id" and "lotId" are one
-// field), or puts an array inside an array where a repeated field is
-// expected; the message names the field by its path ("lots.cpv").
+// field), puts an array inside an array where a repeated field is
+// expected, or holds a string that is not UTF-8; the message names the
+// field by its path ("lots[0].cpv").
 //
 // Binary: a record that does not parse is rejected and the next one read by
 // its size prefix; but when the record right after it does not parse

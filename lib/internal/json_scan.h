@@ -8,7 +8,9 @@
 //     particular) takes super-quadratic time on deeply nested arrays;
 //   - duplicate keys: protobuf's parser silently keeps the last one;
 //   - an array directly inside an array where a repeated field is expected:
-//     protobuf's parser silently flattens [[1, 2]] into [1, 2].
+//     protobuf's parser silently flattens [[1, 2]] into [1, 2];
+//   - a string (a key or a value) that is not UTF-8: protobuf's parser
+//     refuses it too, but names no field.
 //
 // The pass is iterative (an explicit stack bounded by the depth limit),
 // linear in the input, and never fails on malformed JSON: it stops and
@@ -46,9 +48,11 @@ struct JsonScanOptions {
   const google::protobuf::Descriptor* message = nullptr;
 };
 
-// OK, or InvalidArgument saying what is wrong and, for keys and arrays,
-// which field by its path of keys ("field \"lots.title\" is given twice").
-// The message does not name the source: the caller prefixes it.
+// OK, or InvalidArgument saying what is wrong and, for keys, arrays and
+// strings, which field by its path of keys and element numbers ("field
+// \"lots[1].title\" is given twice", "field
+// \"capabilities[2].description\": not valid UTF-8 (byte 7 of the
+// string)"). The message does not name the source: the caller prefixes it.
 absl::Status ScanJson(absl::string_view json, const JsonScanOptions& options);
 
 // `text` without a leading UTF-8 byte order mark.
