@@ -19,6 +19,7 @@
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/json_util.h"
 #include "procmatch/internal/json_scan.h"
+#include "procmatch/utf8.h"
 
 namespace procmatch {
 namespace {
@@ -91,6 +92,15 @@ void AppendFramed(absl::string_view record, RecordFormat format,
   }
   out->append(record.data(), record.size());
   if (format == RecordFormat::kJsonLines) out->push_back('\n');
+}
+
+// For a JSON line the parser refused: the scan's message naming the string
+// that is not UTF-8, or OK when every string is.
+absl::Status NotUtf8Field(absl::string_view line,
+                          internal::JsonScanOptions scan) {
+  if (IsValidUtf8(line)) return absl::OkStatus();
+  scan.check_utf8 = true;
+  return internal::ScanJson(line, scan);
 }
 
 }  // namespace
@@ -173,6 +183,9 @@ absl::Status ReadMessages(
       internal::JsonScanOptions scan;
       scan.max_depth = limits.max_json_depth;
       scan.message = prototype.GetDescriptor();
+      // The parser refuses invalid UTF-8 itself: the scan looks for the
+      // string only in a line it refused.
+      scan.check_utf8 = false;
       int line_number = 0;
       for (absl::string_view line :
            absl::StrSplit(internal::StripUtf8Bom(content), '\n')) {
@@ -199,9 +212,10 @@ absl::Status ReadMessages(
             google::protobuf::StringPiece(line.data(), line.size()), m.get(),
             options);
         if (!status.ok()) {
-          reject(absl::InvalidArgumentError(
-              absl::StrCat(source, ": record ", line_number, ": not a ", type,
-                           ": ", status.message().as_string())));
+          absl::Status named = NotUtf8Field(line, scan);
+          reject(absl::InvalidArgumentError(absl::StrCat(
+              source, ": record ", line_number, ": not a ", type, ": ",
+              named.ok() ? status.message().as_string() : named.message())));
           continue;
         }
         accept(line_number, std::move(m));

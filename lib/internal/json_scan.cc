@@ -211,7 +211,7 @@ class Scanner {
   const JsonScanOptions& options_;
   // Whether strings are checked for UTF-8 one by one: only when the whole
   // text is not UTF-8 (in UTF-8 text, what lies between two quotes is too).
-  const bool check_strings_ = !IsValidUtf8(json_);
+  const bool check_strings_ = options_.check_utf8 && !IsValidUtf8(json_);
   std::vector<Frame> stack_;
   uint64_t objects_ = 0;
   // The field numbers of the open objects' keys, each object's in a

@@ -46,6 +46,11 @@ struct JsonScanOptions {
   // When null, the text is untyped (google.protobuf.Struct): only depth and
   // duplicate keys are checked.
   const google::protobuf::Descriptor* message = nullptr;
+  // Whether strings are checked for UTF-8, which costs a pass over the whole
+  // text (about 1 ns a byte). A caller whose parser refuses invalid UTF-8
+  // anyway may leave it off, and scan again with it on only when the parser
+  // refused a text that is not UTF-8, to name the field.
+  bool check_utf8 = true;
 };
 
 // OK, or InvalidArgument saying what is wrong and, for keys, arrays and
