@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -107,13 +108,15 @@ std::vector<Notice> ReadNotices(const Args& args, int* failed) {
       take(path, content.status());
       continue;
     }
-    int line = 0;
+    int line = 0, notices = 0;
     for (absl::string_view text : absl::StrSplit(*content, '\n')) {
       ++line;
-      if (text.empty()) continue;
+      if (absl::StripAsciiWhitespace(text).empty()) continue;
+      ++notices;
       const std::string source = absl::StrCat(path, ":", line);
       take(source, ImportTedReducedJson(source, text));
     }
+    if (notices == 0) std::cerr << path << ": holds no notices\n";
   }
   return out;
 }
@@ -208,6 +211,7 @@ int RunAlerts(const Args& args) {
   absl::StatusOr<std::shared_ptr<const AlertIndex>> index =
       std::move(builder).Build();
   if (!index.ok()) return Fail(index.status());
+  if ((*index)->size() == 0) return NothingDone("no alert rules to run");
 
   std::unique_ptr<Matcher> matcher;
   if (profiles || args.Has("index") || args.lists.count("suppliers")) {
@@ -226,6 +230,10 @@ int RunAlerts(const Args& args) {
 
   int failed = 0;
   std::vector<Notice> notices = ReadNotices(args, &failed);
+  // Before the state and the output are opened: nothing is written.
+  if (notices.empty() && failed == 0) {
+    return NothingDone("no notices to check");
+  }
 
   std::unique_ptr<AlertState> state;
   if (args.Has("state")) {

@@ -220,6 +220,11 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> OpenIndex(
   return index;
 }
 
+int NothingDone(const std::string& why) {
+  std::cerr << "procmatch: nothing done: " << why << "\n";
+  return kExitNothingDone;
+}
+
 int Fail(const absl::Status& s) {
   std::cerr << "procmatch: " << s.message() << "\n";
   return 1;

@@ -22,7 +22,6 @@
 #include <iostream>
 #include <map>
 #include <memory>
-#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -94,9 +93,22 @@ absl::StatusOr<RecordLimits> LimitsFor(const Args& args);
 absl::StatusOr<RecordFormat> FormatFor(const Args& args,
                                        const std::string& path);
 
+// The exit status of a command asked for work that found no record to do
+// it on: every file of an input it works on held none (doc/reliability.md,
+// "Empty inputs"). Not 0, since nothing was done, nor 1, since nothing was
+// wrong: a pipeline that may legitimately have no records accepts 3, as one
+// accepts grep's 1 for "no line selected". The command writes nothing.
+inline constexpr int kExitNothingDone = 3;
+
+// Prints "procmatch: nothing done: <why>" and returns kExitNothingDone.
+int NothingDone(const std::string& why);
+
 // Hands each record of type M in `paths` to `take` with its file and
 // 1-based record number. A file that cannot be read and a record that does
-// not parse are reported to `problems`, and reading goes on.
+// not parse are reported to `problems`, and reading goes on. A file that
+// holds no record at all (empty, or only blank lines) is named on stderr,
+// "FILE: holds no Tender records": whether that leaves the command anything
+// to do is for the command to say (kExitNothingDone).
 template <typename M>
 void ForEachRecord(
     const Args& args, const std::vector<std::string>& paths, Problems* problems,
@@ -111,30 +123,38 @@ void ForEachRecord(
       problems->ReportUnreadable(std::string(content.status().message()));
       continue;
     }
+    int records = 0;  // Accepted or rejected.
     absl::Status stream = ReadRecords<M>(
         path, *content, *format,
-        [&](int record, M m) { take(path, record, std::move(m)); },
-        [&](absl::Status s) { problems->Report(std::string(s.message())); },
+        [&](int record, M m) {
+          ++records;
+          take(path, record, std::move(m));
+        },
+        [&](absl::Status s) {
+          ++records;
+          problems->Report(std::string(s.message()));
+        },
         *limits);
-    if (!stream.ok()) problems->Report(std::string(stream.message()));
+    if (!stream.ok()) {
+      problems->Report(std::string(stream.message()));
+    } else if (records == 0) {
+      std::cerr << path << ": holds no " << M::descriptor()->name()
+                << " records\n";
+    }
   }
 }
 
 // The records of type M in `paths` that parse and pass `check`; every
-// problem is reported with file and record number. A file that holds no
-// record at all (empty, or only blank lines) is named on stderr: an empty
-// result must not look like a run over records that matched nothing.
+// problem is reported with file and record number, and a file of no
+// records is named (ForEachRecord).
 template <typename M>
 std::vector<M> ReadAll(
     const Args& args, const std::vector<std::string>& paths,
     const std::function<std::vector<ValidationProblem>(const M&)>& check,
     Problems* problems) {
   std::vector<M> out;
-  std::set<std::string> with_records;
-  const int problems_before = problems->count();
   ForEachRecord<M>(
       args, paths, problems, [&](const std::string& path, int record, M m) {
-        with_records.insert(path);
         std::vector<ValidationProblem> found = check(m);
         if (found.empty()) {
           out.push_back(std::move(m));
@@ -147,14 +167,6 @@ std::vector<M> ReadAll(
         }
         problems->Report(messages);
       });
-  if (problems->count() == problems_before) {
-    for (const std::string& path : paths) {
-      if (!with_records.count(path)) {
-        std::cerr << path << ": holds no " << M::descriptor()->name()
-                  << " records\n";
-      }
-    }
-  }
   return out;
 }
 

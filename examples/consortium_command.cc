@@ -164,6 +164,8 @@ int RunConsortium(const Args& args) {
         "invalid call records (use --skip-invalid to go on with the others)"));
   }
   problems.Summarise("records");
+  if ((*index)->size() == 0) return NothingDone("no suppliers to propose");
+  if (calls.empty()) return NothingDone("no call records to propose for");
   ConsortiumBuilder builder(*index);
   int failed = 0;
   for (const v1::Call& call : calls) {

@@ -173,6 +173,10 @@ int RunCoverage(const Args& args) {
   if (!problems.MayProceed()) return Fail(problems.StopReason("records"));
   auto index = OpenIndex(args, &problems);
   if (!index.ok()) return Fail(index.status());
+  if (request.areas().empty()) {
+    return NothingDone("no capability area records to count");
+  }
+  if ((*index)->size() == 0) return NothingDone("no suppliers to count");
 
   absl::StatusOr<v1::CoverageReport> report =
       ComputeCoverage(**index, request, awards);

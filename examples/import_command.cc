@@ -22,25 +22,6 @@ namespace procmatch {
 namespace cli {
 namespace {
 
-// `record` appended to `out` in `format`, unless it is larger than the
-// record limit: written, no reader would take it back (ReadRecords refuses
-// it), so what import reports as imported would be lost.
-absl::Status AppendReadable(const google::protobuf::Message& record,
-                            RecordFormat format, const RecordLimits& limits,
-                            std::string* out) {
-  const size_t before = out->size();
-  absl::Status s = AppendRecord(record, format, out);
-  if (!s.ok()) return s;
-  const size_t bytes = out->size() - before;
-  if (bytes <= static_cast<uint64_t>(limits.max_record_bytes)) {
-    return absl::OkStatus();
-  }
-  out->resize(before);
-  return absl::InvalidArgumentError(absl::StrCat(
-      bytes, " bytes as a record, more than the record limit of ",
-      limits.max_record_bytes, " (max_record_bytes, --max-record-bytes)"));
-}
-
 // Records of one output file, serialised in the format its extension
 // names. A record over the record limit is left out with a message naming
 // the file and the record; `*left_out` counts them.
@@ -56,7 +37,9 @@ absl::StatusOr<std::string> Serialise(
   }
   std::string out;
   for (size_t i = 0; i < records.size(); ++i) {
-    absl::Status s = AppendReadable(*records[i], *format, limits, &out);
+    // A record over the record limit would be written but read back by no
+    // reader, so what import reports as imported would be lost.
+    absl::Status s = AppendRecord(*records[i], *format, limits, &out);
     if (absl::IsInvalidArgument(s)) {
       std::cerr << path << ": record " << i + 1 << ": " << s.message()
                 << "; left out\n";
@@ -100,6 +83,12 @@ absl::Status CheckOutputs(const Args& args) {
 }  // namespace
 
 int RunImport(const Args& args) {
+  if (!args.lists.count("ted-xml") && !args.lists.count("ted-json") &&
+      !args.lists.count("eforms")) {
+    std::cerr << "procmatch import: give --ted-xml, --ted-json or --eforms "
+                 "files\n";
+    return 2;
+  }
   absl::Status outputs = CheckOutputs(args);
   if (!outputs.ok()) return Fail(outputs);
   absl::StatusOr<RecordLimits> limits = LimitsFor(args);
@@ -123,7 +112,7 @@ int RunImport(const Args& args) {
     if (n.ok()) {
       std::string scratch;
       absl::Status readable =
-          AppendReadable(n->tender, tender_format, *limits, &scratch);
+          AppendRecord(n->tender, tender_format, *limits, &scratch);
       if (!readable.ok()) {
         n = absl::Status(readable.code(),
                          absl::StrCat(source, ": tender \"", n->tender.id(),
@@ -158,13 +147,15 @@ int RunImport(const Args& args) {
       take("TED JSON", path, content.status());
       continue;
     }
-    int line_number = 0;
+    int line_number = 0, notices = 0;
     for (absl::string_view line : absl::StrSplit(*content, '\n')) {
       ++line_number;
       if (absl::StripAsciiWhitespace(line).empty()) continue;
+      ++notices;
       const std::string source = absl::StrCat(path, ":", line_number);
       take("TED JSON", source, ImportTedReducedJson(source, line));
     }
+    if (notices == 0) std::cerr << path << ": holds no notices\n";
   }
   for (const std::string& path : files("eforms")) {
     absl::StatusOr<std::string> xml = ReadFileOrStdin(path, *limits);
@@ -173,9 +164,7 @@ int RunImport(const Args& args) {
                   : absl::StatusOr<ImportedNotice>(xml.status()));
   }
   if (counts.empty()) {
-    std::cerr << "procmatch import: give --ted-xml, --ted-json or --eforms "
-                 "files\n";
-    return 2;
+    return NothingDone("no notices to import; nothing written");
   }
   TrackRecordBuilder records;
   for (const v1::Tender& t : tenders) records.AddAwards(t);

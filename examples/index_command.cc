@@ -23,6 +23,9 @@ int RunIndex(const Args& args) {
   Problems problems(args.Has("skip-invalid"));
   auto index = BuildIndex(args, args.lists.at("suppliers"), &problems);
   if (!index.ok()) return Fail(index.status());
+  if ((*index)->size() == 0) {
+    return NothingDone("no supplier records to index; no snapshot written");
+  }
   // Readers of `out` see the old snapshot or the new one, never half.
   absl::Status written = WriteFileAtomically(out, SaveSnapshot(**index));
   if (!written.ok()) return Fail(written);

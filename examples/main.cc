@@ -117,6 +117,11 @@ common options:
   --max-file-bytes=N     largest input read (default 1 GiB)
   --max-record-bytes=N   largest record (default 16 MiB)
   --max-json-depth=N     deepest JSON nesting in a record (default 64)
+
+exit status: 0 done; 1 a problem (reported); 2 a usage error; 3 nothing
+done: every file of an input the command works on (the files to validate,
+the suppliers, tenders, calls, areas, rules, notices) held no record, and
+nothing was written; a file of no records is always named on stderr
 )";
 
 int RunDemo(const Args& args) {

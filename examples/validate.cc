@@ -85,7 +85,8 @@ int RunValidate(const Args& args) {
     }
   }
   std::cerr << valid << " valid, " << problems.count() << " invalid\n";
-  return problems.count() == 0 && problems.MayProceed() ? 0 : 1;
+  if (!problems.MayProceed() || problems.count() > 0) return 1;
+  return valid == 0 ? NothingDone("no records to validate") : 0;
 }
 
 }  // namespace cli

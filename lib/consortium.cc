@@ -37,25 +37,6 @@ const std::string& StatedController(const v1::SupplierProfile& s) {
   return s.id();
 }
 
-// The control group of `s`: two suppliers with the same key are controlled,
-// directly or indirectly, by the same entity, or one controls the other
-// (art. 10(4)). A stated controller that is itself in the index is followed
-// to the controller it states, so that a parent's own parent counts; a
-// cycle of control (bad data) is one group, named by its smallest id.
-std::string ControlGroup(const SupplierIndex& index,
-                         const v1::SupplierProfile& s) {
-  std::vector<std::string> chain = {StatedController(s)};
-  while (true) {
-    const int doc = index.FindDoc(chain.back());
-    if (doc < 0) return chain.back();
-    const std::string next = StatedController(index.profile(doc));
-    if (next == chain.back()) return next;
-    auto seen = std::find(chain.begin(), chain.end(), next);
-    if (seen != chain.end()) return *std::min_element(seen, chain.end());
-    chain.push_back(next);
-  }
-}
-
 bool IsSme(const v1::SupplierProfile& s) {
   return s.entity_type() == v1::ENTITY_TYPE_SME ||
          s.entity_type() == v1::ENTITY_TYPE_MICRO_ENTERPRISE;
@@ -96,6 +77,10 @@ std::string Ineligibility(const v1::SupplierProfile& s,
 
 // What Propose() gathers before the search.
 struct Gathered {
+  // The profiles read for this request, by doc: a supplier's stored bytes
+  // are parsed once, however many work packages, rules and explanations
+  // read them (a std::map, so references stay valid as it grows).
+  std::map<int, v1::SupplierProfile> profiles;
   std::vector<int> docs;                    // Per search member.
   absl::flat_hash_map<int, int> member_of;  // Doc to search member.
   std::vector<std::string> country_names;   // Per dense country.
@@ -104,13 +89,43 @@ struct Gathered {
   std::vector<absl::flat_hash_map<int, v1::SupplierMatch>> matches;
   std::vector<int> required;  // Search members, request order.
   SearchProblem problem;
+
+  const v1::SupplierProfile& Profile(const SupplierIndex& index, int doc) {
+    auto it = profiles.find(doc);
+    if (it == profiles.end()) {
+      it = profiles.emplace(doc, index.profile(doc)).first;
+    }
+    return it->second;
+  }
+  const v1::SupplierProfile& MemberProfile(int member) const {
+    return profiles.at(docs[member]);
+  }
 };
+
+// The control group of `s`: two suppliers with the same key are controlled,
+// directly or indirectly, by the same entity, or one controls the other
+// (art. 10(4)). A stated controller that is itself in the index is followed
+// to the controller it states, so that a parent's own parent counts; a
+// cycle of control (bad data) is one group, named by its smallest id.
+std::string ControlGroup(const SupplierIndex& index,
+                         const v1::SupplierProfile& s, Gathered* g) {
+  std::vector<std::string> chain = {StatedController(s)};
+  while (true) {
+    const int doc = index.FindDoc(chain.back());
+    if (doc < 0) return chain.back();
+    const std::string next = StatedController(g->Profile(index, doc));
+    if (next == chain.back()) return next;
+    auto seen = std::find(chain.begin(), chain.end(), next);
+    if (seen != chain.end()) return *std::min_element(seen, chain.end());
+    chain.push_back(next);
+  }
+}
 
 int MemberOf(const SupplierIndex& index, const v1::ConsortiumRules& rules,
              int doc, Gathered* g) {
   auto it = g->member_of.find(doc);
   if (it != g->member_of.end()) return it->second;
-  const v1::SupplierProfile s = index.profile(doc);
+  const v1::SupplierProfile& s = g->Profile(index, doc);
   auto dense = [](std::vector<std::string>* names, const std::string& name) {
     auto at = std::find(names->begin(), names->end(), name);
     if (at != names->end()) return static_cast<int>(at - names->begin());
@@ -120,7 +135,7 @@ int MemberOf(const SupplierIndex& index, const v1::ConsortiumRules& rules,
   internal::SearchMember m;
   m.id_rank = doc;  // The index holds suppliers in id order.
   m.country = dense(&g->country_names, s.country());
-  m.group = dense(&g->group_keys, ControlGroup(index, s));
+  m.group = dense(&g->group_keys, ControlGroup(index, s, g));
   m.sme = IsSme(s);
   m.mid_cap = s.entity_type() == v1::ENTITY_TYPE_MID_CAP;
   m.national = !rules.preferences().national_country().empty() &&
@@ -230,7 +245,7 @@ void AddRuleOutcomes(const SupplierIndex& index, const v1::ConsortiumRules& r,
   const int n = static_cast<int>(x.members.size());
   std::vector<std::string> guaranteed;
   for (int m : x.members) {
-    const v1::SupplierProfile s = index.profile(g.docs[m]);
+    const v1::SupplierProfile& s = g.MemberProfile(m);
     if (s.third_country_control() ==
         v1::THIRD_COUNTRY_CONTROL_CONTROLLED_WITH_GUARANTEES) {
       guaranteed.push_back(s.name());
@@ -397,7 +412,7 @@ void AddLeftOut(const SupplierIndex& index, const v1::Call& call,
                               replaced, score, x.score);
     }
     v1::LeftOutCandidate* l = out->add_left_out();
-    const v1::SupplierProfile s = index.profile(g.docs[e.member]);
+    const v1::SupplierProfile& s = g.MemberProfile(e.member);
     l->set_supplier_id(s.id());
     l->set_supplier_name(s.name());
     l->set_work_package_id(call.work_packages(e.package).id());
@@ -440,7 +455,7 @@ v1::ConsortiumProposal Describe(const SupplierIndex& index,
   std::set<int> groups_seen;
   for (size_t i = 0; i < order.size(); ++i) {
     const int m = order[i];
-    const v1::SupplierProfile s = index.profile(g.docs[m]);
+    const v1::SupplierProfile& s = g.MemberProfile(m);
     v1::ConsortiumMember* c = out.add_members();
     c->set_supplier_id(s.id());
     c->set_supplier_name(s.name());
@@ -668,7 +683,7 @@ absl::StatusOr<v1::ConsortiumResponse> ConsortiumBuilder::Propose(
           "consortium request \"", request.request_id(),
           "\": required supplier \"", id, "\" is not in the index"));
     }
-    const std::string why = Ineligibility(index_->profile(doc), rules);
+    const std::string why = Ineligibility(g.Profile(*index_, doc), rules);
     if (!why.empty()) {
       ineligible_required.push_back(
           Outcome("eligibility", false,
@@ -686,7 +701,7 @@ absl::StatusOr<v1::ConsortiumResponse> ConsortiumBuilder::Propose(
     g.matches.emplace_back();
     auto& list = g.problem.packages.emplace_back();
     auto take = [&](int doc, const v1::SupplierMatch& m) {
-      if (!Ineligibility(index_->profile(doc), rules).empty()) return;
+      if (!Ineligibility(g.Profile(*index_, doc), rules).empty()) return;
       const int member = MemberOf(*index_, rules, doc, &g);
       if (g.matches[w].contains(member)) return;
       g.matches[w][member] = m;

@@ -19,6 +19,7 @@
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/json_util.h"
 #include "procmatch/internal/json_scan.h"
+#include "procmatch/utf8.h"
 
 namespace procmatch {
 namespace {
@@ -37,6 +38,70 @@ class TextErrorCollector : public google::protobuf::io::ErrorCollector {
  private:
   std::string first_;
 };
+
+// The record limit, for readers and writers alike: `bytes` is the record
+// alone, without its framing (a JSON line's '\n', a binary size prefix).
+bool OverRecordLimit(size_t bytes, const RecordLimits& limits) {
+  return static_cast<int64_t>(bytes) > limits.max_record_bytes;
+}
+
+std::string OverRecordLimitMessage(size_t bytes, const RecordLimits& limits) {
+  return absl::StrCat(bytes, " bytes, more than the record limit of ",
+                      limits.max_record_bytes, " (max_record_bytes)");
+}
+
+// One record in `format`, without its framing.
+absl::Status SerialiseRecord(const google::protobuf::Message& message,
+                             RecordFormat format, std::string* record) {
+  switch (format) {
+    case RecordFormat::kJsonLines: {
+      google::protobuf::util::JsonPrintOptions options;
+      options.preserve_proto_field_names = true;
+      auto status =
+          google::protobuf::util::MessageToJsonString(message, record, options);
+      if (!status.ok()) {
+        return absl::InternalError(status.message().as_string());
+      }
+      return absl::OkStatus();
+    }
+    case RecordFormat::kTextFormat:
+      google::protobuf::TextFormat::PrintToString(message, record);
+      return absl::OkStatus();
+    case RecordFormat::kBinaryDelimited:
+      if (!message.SerializeToString(record)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "cannot serialise a ", message.GetDescriptor()->name()));
+      }
+      return absl::OkStatus();
+  }
+  return absl::InternalError("unreachable record format");
+}
+
+// Appends `record` to `out` framed for `format`. The record is serialised
+// apart and appended: a StringOutputStream on `out` would resize all of it
+// to its capacity on every call, quadratic over a long stream.
+void AppendFramed(absl::string_view record, RecordFormat format,
+                  std::string* out) {
+  if (format == RecordFormat::kBinaryDelimited) {
+    uint32_t size = static_cast<uint32_t>(record.size());
+    while (size >= 0x80) {
+      out->push_back(static_cast<char>(size | 0x80));
+      size >>= 7;
+    }
+    out->push_back(static_cast<char>(size));
+  }
+  out->append(record.data(), record.size());
+  if (format == RecordFormat::kJsonLines) out->push_back('\n');
+}
+
+// For a JSON line the parser refused: the scan's message naming the string
+// that is not UTF-8, or OK when every string is.
+absl::Status NotUtf8Field(absl::string_view line,
+                          internal::JsonScanOptions scan) {
+  if (IsValidUtf8(line)) return absl::OkStatus();
+  scan.check_utf8 = true;
+  return internal::ScanJson(line, scan);
+}
 
 }  // namespace
 
@@ -85,12 +150,11 @@ absl::Status ForEachDelimitedRecord(
           absl::StrCat(source, ": record ", number, ": truncated size prefix"));
     }
     pos += prefix.CurrentPosition();
-    if (size > limits.max_record_bytes) {
-      return absl::DataLossError(absl::StrCat(
-          source, ": record ", number, ": size prefix announces ", size,
-          " bytes, more than the record limit of ", limits.max_record_bytes,
-          " (max_record_bytes): the stream is damaged here and cannot be read "
-          "on"));
+    if (OverRecordLimit(size, limits)) {
+      return absl::DataLossError(
+          absl::StrCat(source, ": record ", number, ": size prefix announces ",
+                       OverRecordLimitMessage(size, limits),
+                       ": the stream is damaged here and cannot be read on"));
     }
     if (size > content.size() - pos) {
       return absl::DataLossError(
@@ -119,15 +183,17 @@ absl::Status ReadMessages(
       internal::JsonScanOptions scan;
       scan.max_depth = limits.max_json_depth;
       scan.message = prototype.GetDescriptor();
+      // The parser refuses invalid UTF-8 itself: the scan looks for the
+      // string only in a line it refused.
+      scan.check_utf8 = false;
       int line_number = 0;
       for (absl::string_view line :
            absl::StrSplit(internal::StripUtf8Bom(content), '\n')) {
         ++line_number;
-        if (static_cast<int64_t>(line.size()) > limits.max_record_bytes) {
+        if (OverRecordLimit(line.size(), limits)) {
           reject(absl::InvalidArgumentError(
-              absl::StrCat(source, ": record ", line_number, ": ", line.size(),
-                           " bytes, more than the record limit of ",
-                           limits.max_record_bytes, " (max_record_bytes)")));
+              absl::StrCat(source, ": record ", line_number, ": ",
+                           OverRecordLimitMessage(line.size(), limits))));
           continue;
         }
         if (absl::StripAsciiWhitespace(line).empty()) continue;
@@ -146,9 +212,10 @@ absl::Status ReadMessages(
             google::protobuf::StringPiece(line.data(), line.size()), m.get(),
             options);
         if (!status.ok()) {
-          reject(absl::InvalidArgumentError(
-              absl::StrCat(source, ": record ", line_number, ": not a ", type,
-                           ": ", status.message().as_string())));
+          absl::Status named = NotUtf8Field(line, scan);
+          reject(absl::InvalidArgumentError(absl::StrCat(
+              source, ": record ", line_number, ": not a ", type, ": ",
+              named.ok() ? status.message().as_string() : named.message())));
           continue;
         }
         accept(line_number, std::move(m));
@@ -156,11 +223,10 @@ absl::Status ReadMessages(
       return absl::OkStatus();
     }
     case RecordFormat::kTextFormat: {
-      if (static_cast<int64_t>(content.size()) > limits.max_record_bytes) {
-        reject(absl::InvalidArgumentError(
-            absl::StrCat(source, ": record 1: ", content.size(),
-                         " bytes, more than the record limit of ",
-                         limits.max_record_bytes, " (max_record_bytes)")));
+      if (OverRecordLimit(content.size(), limits)) {
+        reject(absl::InvalidArgumentError(absl::StrCat(
+            source,
+            ": record 1: ", OverRecordLimitMessage(content.size(), limits))));
         return absl::OkStatus();
       }
       std::unique_ptr<google::protobuf::Message> m(prototype.New());
@@ -209,45 +275,25 @@ absl::Status ReadMessages(
 
 absl::Status AppendRecord(const google::protobuf::Message& message,
                           RecordFormat format, std::string* out) {
-  switch (format) {
-    case RecordFormat::kJsonLines: {
-      std::string json;
-      google::protobuf::util::JsonPrintOptions options;
-      options.preserve_proto_field_names = true;
-      auto status =
-          google::protobuf::util::MessageToJsonString(message, &json, options);
-      if (!status.ok()) {
-        return absl::InternalError(status.message().as_string());
-      }
-      absl::StrAppend(out, json, "\n");
-      return absl::OkStatus();
-    }
-    case RecordFormat::kTextFormat: {
-      std::string text;
-      google::protobuf::TextFormat::PrintToString(message, &text);
-      absl::StrAppend(out, text);
-      return absl::OkStatus();
-    }
-    case RecordFormat::kBinaryDelimited: {
-      // Serialised apart and appended: a StringOutputStream on `out` would
-      // resize all of it to its capacity on every call, quadratic over a
-      // long stream.
-      std::string bytes;
-      if (!message.SerializeToString(&bytes)) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "cannot serialise a ", message.GetDescriptor()->name()));
-      }
-      uint32_t size = static_cast<uint32_t>(bytes.size());
-      while (size >= 0x80) {
-        out->push_back(static_cast<char>(size | 0x80));
-        size >>= 7;
-      }
-      out->push_back(static_cast<char>(size));
-      out->append(bytes);
-      return absl::OkStatus();
-    }
+  std::string record;
+  absl::Status s = SerialiseRecord(message, format, &record);
+  if (!s.ok()) return s;
+  AppendFramed(record, format, out);
+  return absl::OkStatus();
+}
+
+absl::Status AppendRecord(const google::protobuf::Message& message,
+                          RecordFormat format, const RecordLimits& limits,
+                          std::string* out) {
+  std::string record;
+  absl::Status s = SerialiseRecord(message, format, &record);
+  if (!s.ok()) return s;
+  if (OverRecordLimit(record.size(), limits)) {
+    return absl::InvalidArgumentError(
+        OverRecordLimitMessage(record.size(), limits));
   }
-  return absl::InternalError("unreachable record format");
+  AppendFramed(record, format, out);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> ReadFileOrStdin(const std::string& path,

@@ -82,8 +82,9 @@ absl::StatusOr<RecordFormat> ParseRecordFormat(absl::string_view name);
 // JSON Lines: a leading UTF-8 byte order mark is skipped; a line is
 // rejected when it is longer than limits.max_record_bytes, nests deeper than
 // limits.max_json_depth, gives a field twice ("lot_id" and "lotId" are one
-// field), or puts an array inside an array where a repeated field is
-// expected; the message names the field by its path ("lots.cpv").
+// field), puts an array inside an array where a repeated field is
+// expected, or holds a string that is not UTF-8; the message names the
+// field by its path ("lots[0].cpv").
 //
 // Binary: a record that does not parse is rejected and the next one read by
 // its size prefix; but when the record right after it does not parse
@@ -125,6 +126,17 @@ absl::Status ForEachDelimitedRecord(
 // Appends one record in `format` to `out` (JSON Lines: one line with '\n').
 absl::Status AppendRecord(const google::protobuf::Message& message,
                           RecordFormat format, std::string* out);
+
+// As above, but only a record that ReadMessages with `limits` would read
+// back: one longer than limits.max_record_bytes is refused with
+// InvalidArgument ("N bytes, more than the record limit of L
+// (max_record_bytes)") and `out` is left as it was. Writer and reader measure
+// a record alike, by its own bytes, without its framing: the JSON line
+// without its '\n', the binary record without its size prefix, the whole
+// text-format file; a record of exactly the limit is written and read.
+absl::Status AppendRecord(const google::protobuf::Message& message,
+                          RecordFormat format, const RecordLimits& limits,
+                          std::string* out);
 
 // Reads a whole file ("-" is standard input), at most limits.max_file_bytes
 // of it: past that, ResourceExhausted naming the path and the limit (a FIFO,

@@ -5,6 +5,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "procmatch/utf8.h"
 
 namespace procmatch {
 namespace reference {
@@ -28,8 +29,11 @@ struct Frame {
   // Array: the repeated field its elements belong to. Map object: the map's
   // value field. Null when untyped.
   const FieldDescriptor* values = nullptr;
-  // Keys joined by '.', for messages.
+  // The path of this object or array: keys joined by '.', element numbers
+  // in brackets.
   std::string path;
+  // Array: the number of the current element.
+  int element = 0;
   absl::flat_hash_set<std::string> keys;
   bool expect_key = true;
   // Object: the field of the last key, and its path.
@@ -66,7 +70,7 @@ absl::Status ScanJsonReference(absl::string_view json,
           } else {
             field = parent.values;
             element = true;
-            path = parent.path;
+            path = absl::StrCat(parent.path, "[", parent.element, "]");
           }
           typed = field != nullptr;
         }
@@ -114,6 +118,8 @@ absl::Status ScanJsonReference(absl::string_view json,
       case ',':
         if (!stack.empty() && stack.back().object) {
           stack.back().expect_key = true;
+        } else if (!stack.empty()) {
+          ++stack.back().element;
         }
         ++i;
         break;
@@ -123,6 +129,26 @@ absl::Status ScanJsonReference(absl::string_view json,
         key.clear();
         const size_t end = SkipString(json, i, is_key ? &key : nullptr);
         if (end == absl::string_view::npos) return absl::OkStatus();
+        // Every string checked on its own.
+        const ptrdiff_t bad =
+            FirstInvalidUtf8Offset(json.substr(i + 1, end - i - 2));
+        if (bad >= 0 && is_key) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("field \"", stack.back().path,
+                           "\": a key is not valid UTF-8 (byte ", bad, ")"));
+        }
+        if (bad >= 0) {
+          std::string path;
+          if (!stack.empty()) {
+            const Frame& parent = stack.back();
+            path = parent.object
+                       ? parent.key_path
+                       : absl::StrCat(parent.path, "[", parent.element, "]");
+          }
+          return absl::InvalidArgumentError(
+              absl::StrCat("field \"", path, "\": not valid UTF-8 (byte ", bad,
+                           " of the string)"));
+        }
         i = end;
         if (!is_key) break;
         Frame& object = stack.back();

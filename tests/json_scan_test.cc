@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/struct.pb.h"
@@ -45,14 +46,37 @@ TEST(JsonScanTest, EscapedKeysAreComparedByValue) {
 TEST(JsonScanTest, SameKeyInSiblingObjectsIsFine) {
   EXPECT_TRUE(Scan(R"([{"a": 1}, {"a": 2}, {"b": {"a": 3}}])", nullptr).ok());
   absl::Status s = Scan(R"([{"a": 1}, {"b": {"a": 3, "a": 4}}])", nullptr);
-  EXPECT_THAT(s.message(), HasSubstr("field \"b.a\" is given twice"));
+  EXPECT_THAT(s.message(), HasSubstr("field \"[1].b.a\" is given twice"));
 }
 
 TEST(JsonScanTest, RepeatedFieldOfArraysIsRefusedWithItsPath) {
   absl::Status s = Scan(R"({"lots": [{"id": "1", "nuts_codes": [["BE"]]}]})",
                         v1::Tender::descriptor());
   EXPECT_THAT(s.message(),
-              HasSubstr("field \"lots.nuts_codes\": an array inside"));
+              HasSubstr("field \"lots[0].nuts_codes[0]\": an array inside"));
+}
+
+// Protobuf's parser refuses a string that is not UTF-8 too, but names no
+// field; the scan names it, element numbers included.
+TEST(JsonScanTest, StringNotUtf8IsRefusedWithItsPath) {
+  const Descriptor* supplier = v1::SupplierProfile::descriptor();
+  EXPECT_TRUE(Scan("{\"name\": \"Li\xC3\xA8ge\"}", supplier).ok());
+  EXPECT_EQ(Scan("{\"capabilities\": [{}, {}, {\"description\": "
+                 "\"Li\xE8ge\"}]}",
+                 supplier)
+                .message(),
+            "field \"capabilities[2].description\": not valid UTF-8 (byte 2 "
+            "of the string)");
+  EXPECT_EQ(
+      Scan("{\"cpv_codes\": [\"35613000\", \"3561\xFF\"]}", supplier).message(),
+      "field \"cpv_codes[1]\": not valid UTF-8 (byte 4 of the string)");
+  EXPECT_EQ(Scan("{\"capabilities\": [{\"k\xC3y\": 1}]}", supplier).message(),
+            "field \"capabilities[0]\": a key is not valid UTF-8 (byte 1)");
+  // A sequence cut short by the closing quote.
+  EXPECT_EQ(Scan("{\"a\": {\"b\": \"x\xC3\"}}", nullptr).message(),
+            "field \"a.b\": not valid UTF-8 (byte 1 of the string)");
+  // Outside strings the bytes are the parser's to refuse.
+  EXPECT_TRUE(Scan("{\"a\": 1\xFF}", nullptr).ok());
 }
 
 TEST(JsonScanTest, DepthLimit) {
@@ -93,14 +117,15 @@ class RandomJson {
   }
 
   std::string Key(const Descriptor* message) {
-    static const char* const kKeys[] = {"a",       "b",     "a\\u0062", "ab",
-                                        "\\u0061", "x\\ny", "",         "lots"};
+    static const char* const kKeys[] = {
+        "a",     "b", "a\\u0062", "ab",     "\\u0061",
+        "x\\ny", "",  "lots",     "k\xC3y", "\xC3\xA9"};
     if (message != nullptr && message->field_count() > 0 && Chance(0.7)) {
       const FieldDescriptor* f =
           message->field(Uniform(message->field_count()));
       return Chance(0.5) ? f->name() : f->json_name();
     }
-    return kKeys[Uniform(8)];
+    return kKeys[Uniform(10)];
   }
 
   void Value(const Descriptor* message, const FieldDescriptor* field, int depth,
@@ -110,9 +135,14 @@ class RandomJson {
       case 0:
         absl::StrAppend(out, Uniform(100));
         return;
-      case 1:
-        absl::StrAppend(out, "\"s", Uniform(5), "\"");
+      case 1: {
+        // Now and then not UTF-8: a stray byte, a sequence cut short.
+        static const char* const kTails[] = {
+            "", "", "", "", "",         "",     "",     "",
+            "", "", "", "", "\xC3\xA8", "\xE8", "\xC3", "\xFF\xFE"};
+        absl::StrAppend(out, "\"s", Uniform(5), kTails[Uniform(16)], "\"");
         return;
+      }
       case 2:
         out->append(Chance(0.5) ? "true" : "null");
         return;
@@ -173,7 +203,7 @@ TEST(JsonScanTest, EqualsReferenceOnRandomJson) {
                                   v1::SupplierProfile::descriptor(),
                                   google::protobuf::Struct::descriptor()};
   RandomJson random(20261129);
-  int refused = 0;
+  int refused = 0, not_utf8 = 0;
   for (int i = 0; i < 40000; ++i) {
     const Descriptor* message = messages[i % 4];
     const std::string json = random.Document(message);
@@ -184,10 +214,12 @@ TEST(JsonScanTest, EqualsReferenceOnRandomJson) {
     const absl::Status reference = reference::ScanJsonReference(json, options);
     ASSERT_EQ(fast, reference) << json;
     refused += !fast.ok();
+    not_utf8 += absl::StrContains(fast.message(), "UTF-8");
   }
   // The inputs reach every verdict, not only "OK".
   EXPECT_GT(refused, 4000);
   EXPECT_LT(refused, 36000);
+  EXPECT_GT(not_utf8, 1000);
 }
 
 }  // namespace

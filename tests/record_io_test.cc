@@ -7,12 +7,21 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <memory>
+#include <random>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "procmatch/v1/alert.pb.h"
+#include "procmatch/v1/consortium.pb.h"
+#include "procmatch/v1/coverage.pb.h"
+#include "procmatch/v1/supplier.pb.h"
 #include "procmatch/v1/tender.pb.h"
 
 namespace procmatch {
@@ -285,7 +294,7 @@ TEST(RecordIoTest, JsonFieldGivenTwiceIsRejected) {
   EXPECT_THAT(r.rejected[1], HasSubstr("record 2: not a Tender: field "
                                        "\"main_cpv\" is given twice"));
   EXPECT_THAT(r.rejected[2], HasSubstr("record 3: not a Tender: field "
-                                       "\"lots.title\" is given twice"));
+                                       "\"lots[0].title\" is given twice"));
 }
 
 // Protobuf's parser flattens [[1, 2]] into [1, 2] silently.
@@ -297,7 +306,7 @@ TEST(RecordIoTest, JsonArrayInsideArrayIsRejected) {
   EXPECT_THAT(r.ids, ElementsAre("T-2"));
   ASSERT_EQ(r.rejected.size(), 1u);
   EXPECT_THAT(r.rejected[0],
-              HasSubstr("record 1: not a Tender: field \"additional_cpv\": "
+              HasSubstr("record 1: not a Tender: field \"additional_cpv[0]\": "
                         "an array inside an array"));
 }
 
@@ -335,6 +344,159 @@ TEST(RecordIoTest, RecordPastTheRecordLimitIsRejected) {
   EXPECT_THAT(r.rejected, ElementsAre(HasSubstr("tenders: record 1: 2")));
   EXPECT_THAT(r.rejected[0], HasSubstr("bytes, more than the record limit of "
                                        "100 (max_record_bytes)"));
+}
+
+// Writer and reader measure a record alike (its own bytes, without the '\n'
+// of a JSON line or the size prefix of a binary record), so the limit holds
+// to the byte: a record of exactly the limit is written and read back; one
+// byte over it, both refuse it.
+TEST(RecordIoTest, WriterAndReaderAgreeOnTheRecordLimitToTheByte) {
+  v1::Tender t = Tender("T-1");
+  // Past 127 bytes, so that a binary size prefix takes two bytes; letters of
+  // two bytes in UTF-8, so that bytes and not characters are counted.
+  t.set_title(std::string(200, 'x') + " Übungsmunition für Mörser");
+  for (RecordFormat f : {RecordFormat::kJsonLines, RecordFormat::kTextFormat,
+                         RecordFormat::kBinaryDelimited}) {
+    SCOPED_TRACE(static_cast<int>(f));
+    std::string unlimited;
+    ASSERT_TRUE(AppendRecord(t, f, &unlimited).ok());
+    int64_t bytes = static_cast<int64_t>(unlimited.size());
+    if (f == RecordFormat::kJsonLines) bytes -= 1;
+    if (f == RecordFormat::kBinaryDelimited) {
+      bytes = static_cast<int64_t>(t.ByteSizeLong());
+      ASSERT_EQ(static_cast<int64_t>(unlimited.size()), bytes + 2);
+    }
+    RecordLimits exact;
+    exact.max_record_bytes = bytes;
+    std::string out;
+    ASSERT_TRUE(AppendRecord(t, f, exact, &out).ok());
+    EXPECT_EQ(out, unlimited);
+    Read read = ReadAll(out, f, exact);
+    EXPECT_TRUE(read.status.ok()) << read.status;
+    EXPECT_THAT(read.ids, ElementsAre("T-1"));
+    EXPECT_THAT(read.rejected, IsEmpty());
+
+    RecordLimits under;
+    under.max_record_bytes = bytes - 1;
+    const std::string over_limit =
+        absl::StrCat(bytes, " bytes, more than the record limit of ", bytes - 1,
+                     " (max_record_bytes)");
+    std::string refused = "kept";
+    absl::Status written = AppendRecord(t, f, under, &refused);
+    EXPECT_TRUE(absl::IsInvalidArgument(written)) << written;
+    EXPECT_EQ(written.message(), over_limit);
+    EXPECT_EQ(refused, "kept");
+    Read over = ReadAll(unlimited, f, under);
+    EXPECT_THAT(over.ids, IsEmpty());
+    if (f == RecordFormat::kBinaryDelimited) {
+      EXPECT_TRUE(absl::IsDataLoss(over.status)) << over.status;
+      EXPECT_THAT(over.status.message(), HasSubstr(over_limit));
+    } else {
+      EXPECT_THAT(over.rejected,
+                  ElementsAre(absl::StrCat("tenders: record 1: ", over_limit)));
+    }
+  }
+}
+
+// Every string field of `m` that is set, repeated ones element by element,
+// with its path as ReadMessages names it ("capabilities[2].description").
+// Maps and well-known types (their JSON forms are their own) are left out.
+struct StringField {
+  std::string path;
+  google::protobuf::Message* message;
+  const google::protobuf::FieldDescriptor* field;
+  int index;  // -1 when not repeated.
+};
+
+void StringFields(google::protobuf::Message* m, const std::string& prefix,
+                  std::vector<StringField>* out) {
+  using google::protobuf::FieldDescriptor;
+  const google::protobuf::Reflection* r = m->GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  r->ListFields(*m, &fields);
+  for (const FieldDescriptor* f : fields) {
+    if (f->is_map()) continue;
+    const std::string path =
+        prefix.empty() ? f->name() : absl::StrCat(prefix, ".", f->name());
+    const int n = f->is_repeated() ? r->FieldSize(*m, f) : 1;
+    for (int i = 0; i < n; ++i) {
+      const std::string at =
+          f->is_repeated() ? absl::StrCat(path, "[", i, "]") : path;
+      if (f->type() == FieldDescriptor::TYPE_STRING) {
+        out->push_back({at, m, f, f->is_repeated() ? i : -1});
+      } else if (f->type() == FieldDescriptor::TYPE_MESSAGE &&
+                 !absl::StartsWith(f->message_type()->full_name(),
+                                   "google.protobuf.")) {
+        StringFields(f->is_repeated() ? r->MutableRepeatedMessage(m, f, i)
+                                      : r->MutableMessage(m, f),
+                     at, out);
+      }
+    }
+  }
+}
+
+// Fuzz-style, per record kind: a real record with one string field, picked
+// at random, made invalid UTF-8 is refused naming that field by its path,
+// found here by reflection rather than from the text.
+TEST(RecordIoTest, StringNotUtf8IsRefusedNamingItsField) {
+  const std::pair<const char*, const google::protobuf::Message*> kinds[] = {
+      {"data/sample/suppliers.jsonl", &v1::SupplierProfile::default_instance()},
+      {"data/sample/tenders.jsonl", &v1::Tender::default_instance()},
+      {"data/sample/alert_rules.jsonl", &v1::AlertRule::default_instance()},
+      {"data/sample/edf_call.jsonl", &v1::Call::default_instance()},
+      {"data/coverage/edf_categories.jsonl",
+       &v1::CapabilityArea::default_instance()},
+  };
+  std::mt19937 rng(20261130);
+  for (const auto& [path, prototype] : kinds) {
+    SCOPED_TRACE(path);
+    absl::StatusOr<std::string> content = ReadFileOrStdin(path);
+    ASSERT_TRUE(content.ok()) << content.status();
+    std::vector<std::unique_ptr<google::protobuf::Message>> records;
+    ASSERT_TRUE(ReadMessages(
+                    path, *content, RecordFormat::kJsonLines, *prototype,
+                    [&](int, std::unique_ptr<google::protobuf::Message> m) {
+                      records.push_back(std::move(m));
+                    },
+                    [](absl::Status s) { FAIL() << s; })
+                    .ok());
+    ASSERT_FALSE(records.empty());
+    const std::string type = prototype->GetDescriptor()->name();
+    for (int trial = 0; trial < 40; ++trial) {
+      const google::protobuf::Message& real = *records[rng() % records.size()];
+      std::unique_ptr<google::protobuf::Message> record(real.New());
+      record->CopyFrom(real);
+      std::vector<StringField> fields;
+      StringFields(record.get(), "", &fields);
+      ASSERT_FALSE(fields.empty());
+      const StringField& f = fields[rng() % fields.size()];
+      const google::protobuf::Reflection* r = f.message->GetReflection();
+      const std::string kMarker = "procmatch-utf8-marker";
+      if (f.index < 0) {
+        r->SetString(f.message, f.field, kMarker);
+      } else {
+        r->SetRepeatedString(f.message, f.field, f.index, kMarker);
+      }
+      std::string line;
+      ASSERT_TRUE(AppendRecord(*record, RecordFormat::kJsonLines, &line).ok());
+      const size_t at = line.find(kMarker);
+      ASSERT_NE(at, std::string::npos);
+      line.insert(at + 4, "\xC3(");  // A lead byte, then no continuation.
+      std::vector<std::string> rejected;
+      ASSERT_TRUE(
+          ReadMessages(
+              "hostile.jsonl", line, RecordFormat::kJsonLines, *prototype,
+              [](int, std::unique_ptr<google::protobuf::Message>) {
+                FAIL() << "accepted";
+              },
+              [&](absl::Status s) { rejected.emplace_back(s.message()); })
+              .ok());
+      EXPECT_THAT(rejected,
+                  ElementsAre(absl::StrCat(
+                      "hostile.jsonl: record 1: not a ", type, ": field \"",
+                      f.path, "\": not valid UTF-8 (byte 4 of the string)")));
+    }
+  }
 }
 
 }  // namespace

@@ -168,6 +168,8 @@ struct Frame {
   // opening quote in the text (npos before the first key).
   const FieldDescriptor* key_field = nullptr;
   size_t key_start = absl::string_view::npos;
+  // Array: the number of the current element, from 0.
+  size_t element = 0;
 
   // Whether the last key is a step of the path of what it holds: the keys
   // of messages and of untyped objects are, map keys are not.
@@ -186,6 +188,9 @@ class Scanner {
  private:
   absl::Status Open(char c);
   absl::Status Key(size_t start, size_t end);
+  // Refuses the string at json_[start, end) when its bytes are not UTF-8,
+  // naming the field it is the value of, or the object it is a key of.
+  absl::Status CheckUtf8(size_t start, size_t end, bool is_key) const;
 
   // The decoded key whose opening quote is at json_[start].
   std::string DecodedKey(size_t start) const {
@@ -193,15 +198,20 @@ class Scanner {
     SkipString(json_, start, &key);
     return key;
   }
-  // The keys leading to the innermost value, joined by '.': field names,
-  // or untyped keys cut to kMaxKeyInMessage bytes. Map keys are left out,
-  // except the innermost object's last key when `last_key` is set (the key
-  // a message is about). A value standing where a key should be (malformed
-  // JSON the parser will refuse) starts the path afresh.
-  std::string Path(bool last_key) const;
+  // The keys leading to the value in the first `frames` open objects and
+  // arrays, joined by '.', each array's element number after it in
+  // brackets ("lots[1].title"): field names, or untyped keys cut to
+  // kMaxKeyInMessage bytes. Map keys are left out, except the last frame's
+  // last key when `last_key` is set (the key a message is about). A value
+  // standing where a key should be (malformed JSON the parser will refuse)
+  // starts the path afresh.
+  std::string Path(size_t frames, bool last_key) const;
 
   const absl::string_view json_;
   const JsonScanOptions& options_;
+  // Whether strings are checked for UTF-8 one by one: only when the whole
+  // text is not UTF-8 (in UTF-8 text, what lies between two quotes is too).
+  const bool check_strings_ = options_.check_utf8 && !IsValidUtf8(json_);
   std::vector<Frame> stack_;
   uint64_t objects_ = 0;
   // The field numbers of the open objects' keys, each object's in a
@@ -216,11 +226,15 @@ class Scanner {
   std::deque<std::string> decoded_;
 };
 
-std::string Scanner::Path(bool last_key) const {
+std::string Scanner::Path(size_t frames, bool last_key) const {
   std::string path;
-  for (size_t i = 0; i < stack_.size(); ++i) {
+  for (size_t i = 0; i < frames; ++i) {
     const Frame& frame = stack_[i];
-    const bool innermost = i + 1 == stack_.size();
+    if (!frame.object) {
+      absl::StrAppend(&path, "[", frame.element, "]");
+      continue;
+    }
+    const bool innermost = i + 1 == frames;
     if (!frame.KeyInPath() && !(innermost && last_key)) continue;
     if (frame.key_start == absl::string_view::npos) {
       path.clear();
@@ -274,7 +288,7 @@ absl::Status Scanner::Open(char c) {
   } else {
     if (element && field != nullptr && !HoldsDynamicValues(field)) {
       return absl::InvalidArgumentError(
-          absl::StrCat("field \"", Path(false),
+          absl::StrCat("field \"", Path(stack_.size(), false),
                        "\": an array inside an array (a repeated field holds "
                        "single values)"));
     }
@@ -309,10 +323,26 @@ absl::Status Scanner::Key(size_t start, size_t end) {
     repeated = !keys_.insert({object.serial, key}).second;
   }
   if (repeated) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("field \"", Path(true), "\" is given twice"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "field \"", Path(stack_.size(), true), "\" is given twice"));
   }
   return absl::OkStatus();
+}
+
+absl::Status Scanner::CheckUtf8(size_t start, size_t end, bool is_key) const {
+  if (!check_strings_) return absl::OkStatus();
+  const ptrdiff_t bad =
+      FirstInvalidUtf8Offset(json_.substr(start + 1, end - start - 2));
+  if (bad < 0) return absl::OkStatus();
+  if (is_key) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("field \"", Path(stack_.size() - 1, false),
+                     "\": a key is not valid UTF-8 (byte ", bad, ")"));
+  }
+  const bool after_key = !stack_.empty() && stack_.back().object;
+  return absl::InvalidArgumentError(
+      absl::StrCat("field \"", Path(stack_.size(), after_key),
+                   "\": not valid UTF-8 (byte ", bad, " of the string)"));
 }
 
 absl::Status Scanner::Run() {
@@ -337,8 +367,12 @@ absl::Status Scanner::Run() {
         ++i;
         break;
       case ',':
-        if (!stack_.empty() && stack_.back().object) {
-          stack_.back().expect_key = true;
+        if (!stack_.empty()) {
+          if (stack_.back().object) {
+            stack_.back().expect_key = true;
+          } else {
+            ++stack_.back().element;
+          }
         }
         ++i;
         break;
@@ -347,6 +381,8 @@ absl::Status Scanner::Run() {
             !stack_.empty() && stack_.back().object && stack_.back().expect_key;
         const size_t end = SkipString(json_, i, nullptr);
         if (end == absl::string_view::npos) return absl::OkStatus();
+        absl::Status utf8 = CheckUtf8(i, end, is_key);
+        if (!utf8.ok()) return utf8;
         if (is_key) {
           absl::Status status = Key(i, end);
           if (!status.ok()) return status;

@@ -8,7 +8,9 @@
 //     particular) takes super-quadratic time on deeply nested arrays;
 //   - duplicate keys: protobuf's parser silently keeps the last one;
 //   - an array directly inside an array where a repeated field is expected:
-//     protobuf's parser silently flattens [[1, 2]] into [1, 2].
+//     protobuf's parser silently flattens [[1, 2]] into [1, 2];
+//   - a string (a key or a value) that is not UTF-8: protobuf's parser
+//     refuses it too, but names no field.
 //
 // The pass is iterative (an explicit stack bounded by the depth limit),
 // linear in the input, and never fails on malformed JSON: it stops and
@@ -44,11 +46,18 @@ struct JsonScanOptions {
   // When null, the text is untyped (google.protobuf.Struct): only depth and
   // duplicate keys are checked.
   const google::protobuf::Descriptor* message = nullptr;
+  // Whether strings are checked for UTF-8, which costs a pass over the whole
+  // text (about 1 ns a byte). A caller whose parser refuses invalid UTF-8
+  // anyway may leave it off, and scan again with it on only when the parser
+  // refused a text that is not UTF-8, to name the field.
+  bool check_utf8 = true;
 };
 
-// OK, or InvalidArgument saying what is wrong and, for keys and arrays,
-// which field by its path of keys ("field \"lots.title\" is given twice").
-// The message does not name the source: the caller prefixes it.
+// OK, or InvalidArgument saying what is wrong and, for keys, arrays and
+// strings, which field by its path of keys and element numbers ("field
+// \"lots[1].title\" is given twice", "field
+// \"capabilities[2].description\": not valid UTF-8 (byte 7 of the
+// string)"). The message does not name the source: the caller prefixes it.
 absl::Status ScanJson(absl::string_view json, const JsonScanOptions& options);
 
 // `text` without a leading UTF-8 byte order mark.

@@ -4,12 +4,7 @@
 # a corrected notice again only when what matched changed; and the output is
 # exactly once across SIGKILLs at random moments: the file left by many
 # killed runs and one that completes equals the file of one clean run.
-set -uo pipefail
-bin="$1"
-data="$2"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+source "$(dirname "$0")/common.sh"
 
 cat >"$tmp/rules.jsonl" <<'RULES'
 {"id":"construction-fr","subscriber":"ops@example.fr","cpv_prefixes":["45"],"buyer_countries":["FR"]}
@@ -79,7 +74,7 @@ cmp "$tmp/clean.jsonl" "$tmp/killed.jsonl" \
 
 # A corrected notice (same tender id): alerts again only when a matched
 # criterion changed, and says what changed.
-head -1 "$data/sample/tenders.jsonl" >"$tmp/t1.jsonl"
+head -1 "$T" >"$tmp/t1.jsonl"
 printf '%s\n' '{"id":"uav","subscriber":"BE-0410472920","cpv_prefixes":["3561"],"min_value":{"amount":1000000,"currency":"EUR"}}' >"$tmp/uav.jsonl"
 run_uav() {
   "$bin" alerts --rules "$tmp/uav.jsonl" --notices "$1" --state "$tmp/uav.db" \

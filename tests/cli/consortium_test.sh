@@ -1,14 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end: procmatch consortium on the bundled EDF-style call, as a table
 # and as JSONL; partners for a given company; an ineligible or unknown one.
-set -uo pipefail
-bin="$1"
-data="$2"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-P="$data/partners.jsonl"
-C="$data/edf_call.jsonl"
+source "$(dirname "$0")/common.sh"
+P="$data/sample/partners.jsonl"
+C="$data/sample/edf_call.jsonl"
 
 "$bin" consortium --suppliers "$P" --call "$C" --top 3 --output=table \
   >"$tmp/table" 2>"$tmp/err" || fail "table: $(cat "$tmp/err")"

@@ -3,13 +3,7 @@
 # JSON Lines in a pipe, a table on request, CSV tables and the HTML page
 # written, a bad area named with its file and record, and a Europe-wide run
 # over award notices.
-set -uo pipefail
-bin="$1"
-data="$2"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-S="$data/sample/suppliers.jsonl"
+source "$(dirname "$0")/common.sh"
 A="$data/coverage/edf_categories.jsonl"
 
 "$bin" coverage --suppliers "$S" --areas "$A" --country BE --as-of 2026-06-01 \

@@ -3,14 +3,7 @@
 # inputs"), each a failure of "nothing already accepted is lost" before its
 # fix: an alert output file cut to nothing by a new or damaged --state, and
 # an imported notice too large to be read back.
-set -uo pipefail
-bin="$1"
-data="$2"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-S="$data/sample/suppliers.jsonl"
-T="$data/sample/tenders.jsonl"
+source "$(dirname "$0")/common.sh"
 R="$data/sample/alert_rules.jsonl"
 alerts() { "$bin" alerts --rules "$R" --suppliers "$S" --notices "$T" "$@"; }
 
@@ -62,25 +55,71 @@ done
 
 # A notice whose tender would be a record over --max-record-bytes is
 # rejected when imported, naming it; before, it was written, and no reader
-# took the file back. The other notices are written.
+# took the file back. The other notices are written. Importer and reader
+# measure a record alike (a JSON line without its newline), so the limit
+# holds to the byte: the smaller tender, of exactly the limit, is written and
+# read back; one byte over the limit, both refuse it.
 xml=$(ls "$data"/ted/xml/*.xml | head -2)
 "$bin" import --ted-xml $xml --tenders-out "$tmp/all.jsonl" 2>"$tmp/err" \
   || fail "import: $(cat "$tmp/err")"
-small=$(awk '{ print length($0) + 1 }' "$tmp/all.jsonl" | sort -n | head -1)
+line_bytes() { LC_ALL=C awk '{ print length($0) }' "$1" | sort -n; }
+small=$(line_bytes "$tmp/all.jsonl" | head -1)
+[ "$(line_bytes "$tmp/all.jsonl" | tail -1)" -gt "$small" ] || fail "two tenders of one size"
 "$bin" import --ted-xml $xml --tenders-out "$tmp/some.jsonl" \
   --max-record-bytes="$small" 2>"$tmp/err" && fail "oversized notice imported"
-grep -q "tender \"TED-.*bytes as a record, more than the record limit of $small" \
+grep -q "tender \"TED-.*: [0-9]* bytes, more than the record limit of $small (max_record_bytes)" \
   "$tmp/err" || fail "$(cat "$tmp/err")"
 grep -q "1 imported (.*), 1 rejected" "$tmp/err" || fail "$(cat "$tmp/err")"
+[ "$(line_bytes "$tmp/some.jsonl")" = "$small" ] || fail "not the tender of $small bytes"
 "$bin" validate --kind=tender --max-record-bytes="$small" "$tmp/some.jsonl" \
   2>"$tmp/err" || fail "written tender not readable: $(cat "$tmp/err")"
-# A file of no records is named, not passed over in silence as a run whose
-# records matched nothing.
-: >"$tmp/empty.jsonl"
-"$bin" match --suppliers "$S" --tenders "$tmp/empty.jsonl" --output=jsonl \
-  >"$tmp/out" 2>"$tmp/err" || fail "match over no tenders: $(cat "$tmp/err")"
+under=$((small - 1))
+"$bin" import --ted-xml $xml --tenders-out "$tmp/none.jsonl" \
+  --max-record-bytes="$under" 2>"$tmp/err" && fail "notice over the limit imported"
+grep -q "tender \"TED-.*: $small bytes, more than the record limit of $under " "$tmp/err" \
+  || fail "$(cat "$tmp/err")"
+grep -q "0 imported (.*), 2 rejected" "$tmp/err" || fail "$(cat "$tmp/err")"
+"$bin" validate --kind=tender --max-record-bytes="$under" "$tmp/some.jsonl" \
+  2>"$tmp/err" && fail "a tender over the limit read"
+grep -q "some.jsonl: record 1: $small bytes, more than the record limit of $under " \
+  "$tmp/err" || fail "$(cat "$tmp/err")"
+# Empty inputs (doc/reliability.md, "Empty inputs"): a file of no records
+# is named, not passed over in silence as a run whose records matched
+# nothing; a command left with no record to work on writes nothing and exits
+# 3 (not 0: nothing was done; not 1: nothing was wrong).
+E="$tmp/empty.jsonl"
+printf '\n  \n' >"$E"
+nothing_done() {  # The record kind named, then the command.
+  local kind="$1"
+  shift
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local status=$?
+  [ "$status" -eq 3 ] || fail "$*: exit $status, not 3: $(cat "$tmp/err")"
+  grep -q "empty.jsonl: holds no $kind" "$tmp/err" || fail "$*: $(cat "$tmp/err")"
+  grep -q "^procmatch: nothing done: " "$tmp/err" || fail "$*: $(cat "$tmp/err")"
+  [ -s "$tmp/out" ] && fail "$*: wrote $(head -c 300 "$tmp/out")"
+}
+nothing_done "SupplierProfile records" "$bin" validate --kind=supplier "$E"
+nothing_done "SupplierProfile records" "$bin" index --suppliers "$E" --out "$tmp/e.snap"
+[ -e "$tmp/e.snap" ] && fail "a snapshot of no suppliers written"
+nothing_done "SupplierProfile records" "$bin" match --suppliers "$E" --tenders "$T" --output=jsonl
+nothing_done "Tender records" "$bin" match --suppliers "$S" --tenders "$E" --output=jsonl
+nothing_done "Call records" "$bin" consortium --suppliers "$S" --call "$E" --output=jsonl
+nothing_done "SupplierProfile records" "$bin" consortium --suppliers "$E" \
+  --call "$data/sample/edf_call.jsonl" --output=jsonl
+nothing_done "CapabilityArea records" "$bin" coverage --suppliers "$S" --areas "$E" \
+  --output=jsonl --html "$tmp/e.html"
+[ -e "$tmp/e.html" ] && fail "a coverage page of no areas written"
+nothing_done "AlertRule records" "$bin" alerts --rules "$E" --notices "$T"
+nothing_done "Tender records" "$bin" alerts --rules "$R" --suppliers "$S" --notices "$E" \
+  --state "$tmp/e.db" --out "$tmp/e_alerts.jsonl"
+[ -e "$tmp/e_alerts.jsonl" ] && fail "an alert file of no notices written"
+nothing_done "notices" "$bin" alerts --rules "$R" --suppliers "$S" --ted-json "$E"
+nothing_done "notices" "$bin" import --ted-json "$E" --tenders-out "$tmp/e_tenders.jsonl"
+[ -e "$tmp/e_tenders.jsonl" ] && fail "an import of no notices written"
+# An empty file beside one with records is named, and the work is done.
+"$bin" match --suppliers "$S" --tenders "$T" "$E" --output=jsonl >"$tmp/out" \
+  2>"$tmp/err" || fail "match with an empty file among others: $(cat "$tmp/err")"
 grep -q "empty.jsonl: holds no Tender records" "$tmp/err" || fail "$(cat "$tmp/err")"
-"$bin" consortium --suppliers "$S" --call "$tmp/empty.jsonl" --output=jsonl \
-  >"$tmp/out" 2>"$tmp/err" || fail "consortium over no calls: $(cat "$tmp/err")"
-grep -q "empty.jsonl: holds no Call records" "$tmp/err" || fail "$(cat "$tmp/err")"
+[ "$(wc -l <"$tmp/out")" -eq 7 ] || fail "tenders beside the empty file not matched"
 echo PASS

@@ -2,12 +2,7 @@
 # End-to-end: procmatch import on the real TED and eForms data; a broken file
 # in the batch is reported and counted and does not stop the others; the
 # supplier corpus built from award history indexes and matches.
-set -uo pipefail
-bin="$1"
-data="$2"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+source "$(dirname "$0")/common.sh"
 
 printf '<TED_EXPORT DOC_ID="1-2021"><broken>' >"$tmp/broken.xml"
 "$bin" import --ted-xml "$data"/ted/xml/*.xml "$tmp/broken.xml" \

@@ -2,15 +2,8 @@
 # End-to-end: index -> snapshot -> match equals match from raw files; JSONL
 # output parses back into MatchResponse; explain; damaged snapshots are
 # refused with a clear message; --skip-invalid.
-set -uo pipefail
-bin="$1"
-parse="$2"
-data="$3"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-S="$data/suppliers.jsonl"
-T="$data/tenders.jsonl"
+source "$(dirname "$0")/common.sh"
+parse="$3"
 
 "$bin" index --suppliers "$S" --out "$tmp/index.snap" 2>"$tmp/err" \
   || fail "index: $(cat "$tmp/err")"

@@ -3,23 +3,16 @@
 # written atomically, never over a device or each other; unreadable inputs
 # say so; the record kind comes from the file name; --skip-invalid behaves
 # the same in index and match.
-set -uo pipefail
-bin="$1"
-data="$2"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-S="$data/suppliers.jsonl"
-T="$data/tenders.jsonl"
+source "$(dirname "$0")/common.sh"
 
 # An output name without a record format fails before the import runs.
-"$bin" import --ted-json "$data/../ted/notices_dev.jsonl" --tenders-out "$tmp/out" \
+"$bin" import --ted-json "$data/ted/notices_dev.jsonl" --tenders-out "$tmp/out" \
   2>"$tmp/err" && fail "import accepted an output without extension"
 grep -q -- "--tenders-out: .*unknown record format" "$tmp/err" || fail "$(cat "$tmp/err")"
 grep -q "imported" "$tmp/err" && fail "import ran before checking outputs"
 
 # The same file for two outputs is refused.
-"$bin" import --ted-json "$data/../ted/notices_dev.jsonl" --tenders-out "$tmp/a.jsonl" \
+"$bin" import --ted-json "$data/ted/notices_dev.jsonl" --tenders-out "$tmp/a.jsonl" \
   --suppliers-out "$tmp/a.jsonl" 2>"$tmp/err" && fail "same output twice accepted"
 grep -q "name the same file" "$tmp/err" || fail "$(cat "$tmp/err")"
 
