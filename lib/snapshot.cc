@@ -10,7 +10,9 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <memory>
 #include <numeric>
+#include <string>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -181,6 +183,34 @@ absl::Status ReadConcepts(absl::string_view entries, size_t s,
   return absl::OkStatus();
 }
 
+// A snapshot file mapped read-only, unmapped when the last doc whose profile
+// bytes lie in it is gone (doc/snapshot.md, "What a loaded index keeps").
+class MappedSnapshot {
+ public:
+  MappedSnapshot(void* address, size_t size) : address_(address), size_(size) {}
+  ~MappedSnapshot() { munmap(address_, size_); }
+  MappedSnapshot(const MappedSnapshot&) = delete;
+  MappedSnapshot& operator=(const MappedSnapshot&) = delete;
+
+  absl::string_view bytes() const {
+    return absl::string_view(static_cast<const char*>(address_), size_);
+  }
+  // Takes the pages out of the process's resident set once loaded: the
+  // sections but the profiles are not read again, and a profile read later
+  // (an explanation) brings its page back from the page cache.
+  void Release() const { madvise(address_, size_, MADV_DONTNEED); }
+
+ private:
+  void* const address_;
+  const size_t size_;
+};
+
+// LoadSnapshot, the docs' profile bytes left in `store` when it holds
+// `bytes` (a mapped file), or copied in one block when `store` is null.
+absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshotIn(
+    absl::string_view bytes, std::shared_ptr<const void> store,
+    const Options& options);
+
 }  // namespace
 
 std::string SaveSnapshot(const SupplierIndex& index) {
@@ -206,7 +236,8 @@ std::string SaveSnapshot(const SupplierIndex& index) {
   uint64_t term_entries = 0, concept_entries = 0;
   for (int d = 0; d < index.size(); ++d) {
     const internal::SupplierDoc& doc = data.doc(d);
-    profiles.data()->append(doc.profile_bytes);
+    const absl::string_view profile = doc.profile_bytes.view();
+    profiles.data()->append(profile.data(), profile.size());
     profiles.EndItem(profiles.data()->size());
     internal::TermCounts counts = doc.terms;
     for (auto& [term, count] : counts) term = canonical_id[term];
@@ -263,6 +294,14 @@ std::string SaveSnapshot(const SupplierIndex& index) {
 
 absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshot(
     absl::string_view bytes, const Options& options) {
+  return LoadSnapshotIn(bytes, nullptr, options);
+}
+
+namespace {
+
+absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshotIn(
+    absl::string_view bytes, std::shared_ptr<const void> store,
+    const Options& options) {
   if (bytes.size() < sizeof(kSnapshotMagic) ||
       std::memcmp(bytes.data(), kSnapshotMagic, sizeof(kSnapshotMagic)) != 0) {
     return absl::DataLossError(
@@ -394,8 +433,16 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshot(
   absl::StatusOr<Items> vocabulary_items = Items::Open(
       section[kVocabularySection - 1], header.terms(), 1, "vocabulary");
   if (!vocabulary_items.ok()) return vocabulary_items.status();
+  // The caller's bytes may be gone once loaded: unless they are the store
+  // (a mapped file), the profiles are copied, in one block the docs keep.
+  absl::string_view profiles_section = section[kProfilesSection - 1];
+  if (store == nullptr) {
+    auto copy = std::make_shared<const std::string>(profiles_section);
+    profiles_section = *copy;
+    store = std::move(copy);
+  }
   absl::StatusOr<Items> profiles =
-      Items::Open(section[kProfilesSection - 1], n, 1, "profiles");
+      Items::Open(profiles_section, n, 1, "profiles");
   if (!profiles.ok()) return profiles.status();
   absl::StatusOr<Items> term_counts =
       Items::Open(section[kTermsSection - 1], n, 8, "terms");
@@ -419,7 +466,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshot(
   const bool has_concepts = header.cpv_concepts();
   auto read = [&](size_t s) -> absl::StatusOr<internal::StoredSupplier> {
     internal::StoredSupplier stored;
-    stored.profile = profiles->Item(s);
+    stored.profile = internal::ProfileBytes(profiles->Item(s), store);
     const absl::string_view entries = term_counts->Item(s);
     stored.terms.reserve(entries.size() / 8);
     for (size_t i = 0; i < entries.size(); i += 8) {
@@ -436,6 +483,8 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshot(
   return internal::RestoreIndex(std::move(vocabulary), n, read,
                                 header.generation(), options);
 }
+
+}  // namespace
 
 absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshotFile(
     const std::string& path, const Options& options) {
@@ -459,9 +508,9 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshotFile(
   absl::StatusOr<std::shared_ptr<const SupplierIndex>> index;
   if (mapped != MAP_FAILED) {
     close(fd);
-    index = LoadSnapshot(
-        absl::string_view(static_cast<const char*>(mapped), size), options);
-    munmap(mapped, size);
+    auto mapping = std::make_shared<const MappedSnapshot>(mapped, size);
+    index = LoadSnapshotIn(mapping->bytes(), mapping, options);
+    mapping->Release();
   } else {
     // Not mappable (a pipe, an empty file, a file system without mmap):
     // read it.

@@ -48,12 +48,18 @@ std::string SaveSnapshot(const SupplierIndex& index);
 // a snapshot, truncated or corrupted (checksum mismatch, which is checked
 // before anything else, inconsistent sections, invalid profiles);
 // FailedPrecondition for an intact snapshot of another format version.
+// `bytes` may be freed once loaded: the index copies the profiles it keeps.
 absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshot(
     absl::string_view bytes, const Options& options = {});
 
 // The same, from the file at `path`, mapped into memory (read when it cannot
-// be mapped) and unmapped once loaded. Errors as LoadSnapshot's, prefixed
-// with the path; NotFound when the file cannot be opened.
+// be mapped). The profiles are not copied: the index keeps the file mapped
+// (read-only, MAP_PRIVATE) and reads a profile from it when asked for one, so
+// the file must not be changed in place or truncated while the index, or a
+// generation derived from it, lives; replace it by renaming a new file over
+// it, as `procmatch index --out` does (doc/snapshot.md, "What a loaded index
+// keeps"). Errors as LoadSnapshot's, prefixed with the path; NotFound when
+// the file cannot be opened.
 absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshotFile(
     const std::string& path, const Options& options = {});
 

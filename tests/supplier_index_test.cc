@@ -1,7 +1,14 @@
 #include "procmatch/supplier_index.h"
 
-#include <string>
+#include <unistd.h>
 
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -67,18 +74,33 @@ class SupplierIndexTest : public ::testing::Test {
 
 // The index keeps each profile in its binary form (issue 16): what
 // profile(), id() and name() give back is the profile as added, field for
-// field, built and restored from a snapshot alike.
+// field, built, restored from a snapshot's bytes (since freed) and from a
+// snapshot file, whose profiles stay in the mapped file (removed from its
+// directory once loaded, as a file replaced by a new one is).
 TEST(SupplierIndexProfilesTest, ProfilesComeBackAsAdded) {
+  const std::string path = absl::StrCat(
+      ::testing::TempDir(), "/supplier_index_test_", getpid(), ".snapshot");
   for (uint32_t seed : {3u, 17u}) {
     const std::vector<v1::SupplierProfile> added =
         testing::RandomSuppliers(150, seed);
     SupplierIndex::Builder builder;
     for (const v1::SupplierProfile& p : added) ASSERT_TRUE(builder.Add(p).ok());
     std::shared_ptr<const SupplierIndex> built = *std::move(builder).Build();
+    auto bytes = std::make_unique<std::string>(SaveSnapshot(*built));
     absl::StatusOr<std::shared_ptr<const SupplierIndex>> restored =
-        LoadSnapshot(SaveSnapshot(*built));
+        LoadSnapshot(*bytes);
     ASSERT_TRUE(restored.ok()) << restored.status();
-    for (const SupplierIndex* index : {built.get(), restored->get()}) {
+    {
+      std::ofstream file(path, std::ios::binary);
+      file.write(bytes->data(), static_cast<std::streamsize>(bytes->size()));
+    }
+    bytes.reset();
+    absl::StatusOr<std::shared_ptr<const SupplierIndex>> mapped =
+        LoadSnapshotFile(path);
+    ASSERT_TRUE(mapped.ok()) << mapped.status();
+    std::remove(path.c_str());
+    for (const SupplierIndex* index :
+         {built.get(), restored->get(), mapped->get()}) {
       ASSERT_EQ(index->size(), static_cast<int>(added.size()));
       for (const v1::SupplierProfile& p : added) {
         const int doc = index->FindDoc(p.id());

@@ -129,38 +129,46 @@ std::vector<std::pair<absl::string_view, absl::string_view>> ConceptTexts(
 
 namespace {
 
-std::string KeywordTextOf(const std::string& profile_bytes) {
+// The profile of bytes that were serialised from a validated profile
+// (AnalyzeProfile) or were parsed and validated when a snapshot was loaded:
+// they parse.
+v1::SupplierProfile ParseProfile(const ProfileBytes& bytes) {
   v1::SupplierProfile profile;
-  const bool parsed = profile.ParseFromString(profile_bytes);
-  assert(parsed);  // As in SupplierDoc::Profile().
+  const bool parsed = profile.ParseFromArray(
+      bytes.view().data(), static_cast<int>(bytes.view().size()));
+  assert(parsed);
   (void)parsed;
-  return KeywordText(profile);
+  return profile;
+}
+
+std::string KeywordTextOf(const ProfileBytes& profile_bytes) {
+  return KeywordText(ParseProfile(profile_bytes));
 }
 
 }  // namespace
 
+ProfileBytes::ProfileBytes(std::string bytes) {
+  auto owned = std::make_shared<const std::string>(std::move(bytes));
+  bytes_ = *owned;
+  store_ = std::move(owned);
+}
+
 const std::string& KeywordTexts::Folded(
-    const std::string& profile_bytes) const {
+    const ProfileBytes& profile_bytes) const {
   std::call_once(folded_once_,
                  [&] { folded_ = FoldText(KeywordTextOf(profile_bytes)); });
   return folded_;
 }
 
 const std::string& KeywordTexts::AsWritten(
-    const std::string& profile_bytes) const {
+    const ProfileBytes& profile_bytes) const {
   std::call_once(as_written_once_,
                  [&] { as_written_ = KeywordTextOf(profile_bytes); });
   return as_written_;
 }
 
 v1::SupplierProfile SupplierDoc::Profile() const {
-  v1::SupplierProfile profile;
-  // The bytes are the serialisation of a validated profile (AnalyzeProfile)
-  // or were parsed and validated when a snapshot was loaded: they parse.
-  const bool parsed = profile.ParseFromString(profile_bytes);
-  assert(parsed);
-  (void)parsed;
-  return profile;
+  return ParseProfile(profile_bytes);
 }
 
 std::string KeywordText(const v1::SupplierProfile& p) {
@@ -180,7 +188,8 @@ std::string KeywordText(const v1::SupplierProfile& p) {
 absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
     v1::SupplierProfile profile, const Options& options,
     const TermCounts* restored_terms,
-    const std::vector<SupplierDoc::ConceptRef>* restored_concepts) {
+    const std::vector<SupplierDoc::ConceptRef>* restored_concepts,
+    const ProfileBytes* stored_bytes) {
   const CpvTaxonomy& cpv = CpvOf(options);
   auto doc = std::make_shared<SupplierDoc>();
   const v1::SupplierProfile& p = profile;
@@ -309,9 +318,13 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
   doc->name = profile.name();
   doc->alternative_names.assign(profile.alternative_names().begin(),
                                 profile.alternative_names().end());
-  // Serialising a valid message cannot fail; without maps it is
-  // deterministic, so a snapshot written from these bytes is canonical.
-  (void)profile.SerializeToString(&doc->profile_bytes);
+  if (stored_bytes != nullptr) {
+    doc->profile_bytes = *stored_bytes;
+  } else {
+    // Serialising a valid message cannot fail; without maps it is
+    // deterministic, so a snapshot written from these bytes is canonical.
+    doc->profile_bytes = ProfileBytes(profile.SerializeAsString());
+  }
   analyzed.doc = std::move(doc);
   return analyzed;
 }
@@ -615,8 +628,8 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
       return;
     }
     v1::SupplierProfile profile;
-    if (!profile.ParseFromArray(stored->profile.data(),
-                                static_cast<int>(stored->profile.size()))) {
+    const absl::string_view bytes = stored->profile.view();
+    if (!profile.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
       restored[s] = absl::DataLossError(
           absl::StrCat("supplier ", s, ": the profile does not parse"));
       return;
@@ -641,9 +654,9 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
       }
       previous = term;
     }
-    absl::StatusOr<AnalyzedSupplier> doc =
-        AnalyzeProfile(std::move(profile), options, &terms,
-                       stored->has_concepts ? &stored->concepts : nullptr);
+    absl::StatusOr<AnalyzedSupplier> doc = AnalyzeProfile(
+        std::move(profile), options, &terms,
+        stored->has_concepts ? &stored->concepts : nullptr, &stored->profile);
     if (!doc.ok()) {
       restored[s] = absl::DataLossError(doc.status().message());
       return;

@@ -179,11 +179,14 @@ struct AnalyzedSupplier {
 // What AnalyzeSupplier does before it numbers the terms. Thread-safe. With
 // `restored_terms` and `restored_concepts` (as a snapshot stores them), no
 // text is analysed; with restored terms only, the texts are analysed for
-// their concepts when options.cpv_concepts asks for them.
+// their concepts when options.cpv_concepts asks for them. The doc keeps
+// `stored_bytes` (the profile's bytes as a snapshot stores them, `profile`
+// parsed) rather than serialising `profile` again.
 absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
     v1::SupplierProfile profile, const Options& options,
     const TermCounts* restored_terms = nullptr,
-    const std::vector<SupplierDoc::ConceptRef>* restored_concepts = nullptr);
+    const std::vector<SupplierDoc::ConceptRef>* restored_concepts = nullptr,
+    const ProfileBytes* stored_bytes = nullptr);
 
 // Numbers the terms of `analyzed` in `vocabulary` (a new term gets the next
 // id, in term order) and completes its doc. `vocabulary` may be null when
@@ -215,8 +218,8 @@ int BuildThreads(const Options& options);
 
 // What a snapshot stores of one supplier (doc/snapshot.md).
 struct StoredSupplier {
-  absl::string_view profile;  // A serialized v1::SupplierProfile.
-  TermCounts terms;           // Its analysed text, by term id.
+  ProfileBytes profile;  // A serialized v1::SupplierProfile.
+  TermCounts terms;      // Its analysed text, by term id.
   // Its CPV concepts as analysed when it was saved; when false, its texts
   // are analysed again for them if options.cpv_concepts asks for them.
   bool has_concepts = false;

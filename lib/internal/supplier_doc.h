@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "procmatch/cpv.h"
 #include "procmatch/nuts.h"
@@ -56,6 +57,27 @@ struct ContractRecord {
 std::string BuyerActivityKey(const std::string& country,
                              const std::string& activity);
 
+// A profile's binary serialisation, immutable: bytes it owns (a profile
+// added to a built index) or bytes in a store it keeps alive (the profiles of
+// a snapshot, mapped or copied in one block: lib/snapshot.cc), so that a
+// loaded index does not copy each profile to the heap. Copies share the
+// bytes.
+class ProfileBytes {
+ public:
+  ProfileBytes() = default;
+  // Owns `bytes`.
+  explicit ProfileBytes(std::string bytes);
+  // `bytes` lie in `store`, which is kept as long as this or a copy lives.
+  ProfileBytes(absl::string_view bytes, std::shared_ptr<const void> store)
+      : store_(std::move(store)), bytes_(bytes) {}
+
+  absl::string_view view() const { return bytes_; }
+
+ private:
+  std::shared_ptr<const void> store_;
+  absl::string_view bytes_;
+};
+
 // A capability with a technology readiness level stated (1-9).
 struct CapabilityLevel {
   std::vector<CpvCode> cpv;
@@ -75,8 +97,8 @@ class KeywordTexts {
  public:
   // `profile_bytes` is the owning SupplierDoc's profile_bytes, the same at
   // every call: the first call's text is kept.
-  const std::string& Folded(const std::string& profile_bytes) const;
-  const std::string& AsWritten(const std::string& profile_bytes) const;
+  const std::string& Folded(const ProfileBytes& profile_bytes) const;
+  const std::string& AsWritten(const ProfileBytes& profile_bytes) const;
 
  private:
   mutable std::once_flag folded_once_, as_written_once_;
@@ -88,7 +110,8 @@ struct SupplierDoc {
   // kept per supplier (one costs about 2.5 KiB resident, its bytes about
   // 1 KiB): the few readers of the whole profile (explanations, consortium
   // and coverage rules, case-sensitive keywords) parse it with Profile().
-  std::string profile_bytes;
+  // Restored from a snapshot file, the bytes stay in the mapped file.
+  ProfileBytes profile_bytes;
   std::string id;    // The profile's id ...
   std::string name;  // ... and name, which every result carries.
   // The names it is also known by (coverage resolves award winners by name).
