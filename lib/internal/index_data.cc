@@ -346,16 +346,6 @@ std::shared_ptr<const SupplierDoc> NumberTerms(
   return std::move(analyzed.doc);
 }
 
-absl::StatusOr<std::shared_ptr<const SupplierDoc>> AnalyzeSupplier(
-    v1::SupplierProfile profile, const Options& options,
-    absl::flat_hash_map<std::string, uint32_t>* vocabulary,
-    const TermCounts* restored_terms) {
-  absl::StatusOr<AnalyzedSupplier> analyzed =
-      AnalyzeProfile(std::move(profile), options, restored_terms);
-  if (!analyzed.ok()) return analyzed.status();
-  return NumberTerms(*std::move(analyzed), vocabulary);
-}
-
 namespace {
 
 // The options an index is built with that no later call checks.

@@ -176,7 +176,10 @@ struct AnalyzedSupplier {
   TermTexts terms;                   // Empty for restored terms.
 };
 
-// What AnalyzeSupplier does before it numbers the terms. Thread-safe. With
+// Analyses a validated profile with the taxonomies of `options`, all but
+// numbering its terms (NumberTerms does that). Thread-safe. Errors name the
+// supplier and the field (a code that does not parse): validation should
+// have caught them, but analysis never drops data silently. With
 // `restored_terms` and `restored_concepts` (as a snapshot stores them), no
 // text is analysed; with restored terms only, the texts are analysed for
 // their concepts when options.cpv_concepts asks for them. The doc keeps
@@ -197,21 +200,11 @@ std::shared_ptr<const SupplierDoc> NumberTerms(
 
 // Analyses validated profiles on options.build_threads threads; terms are
 // numbered in input order, so the docs and `vocabulary` are the same for any
-// number of threads. Errors as AnalyzeSupplier's, the first in input order.
+// number of threads. Errors as AnalyzeProfile's, the first in input order.
 absl::StatusOr<std::vector<std::shared_ptr<const SupplierDoc>>>
 AnalyzeSuppliers(std::vector<v1::SupplierProfile> profiles,
                  const Options& options,
                  absl::flat_hash_map<std::string, uint32_t>* vocabulary);
-
-// Analyses a validated profile with the taxonomies of `options`. Its terms
-// are analysed from its text and added to `vocabulary`, unless
-// `restored_terms` are given, as a snapshot stores them. Errors name the
-// supplier and the field (a code that does not parse): validation should
-// have caught them, but analysis never drops data silently.
-absl::StatusOr<std::shared_ptr<const SupplierDoc>> AnalyzeSupplier(
-    v1::SupplierProfile profile, const Options& options,
-    absl::flat_hash_map<std::string, uint32_t>* vocabulary,
-    const TermCounts* restored_terms = nullptr);
 
 // The threads options.build_threads asks for: one per core when 0.
 int BuildThreads(const Options& options);
