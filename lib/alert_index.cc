@@ -35,11 +35,11 @@ absl::Status CheckPatternTotal(const v1::AlertRule& rule, int64_t before,
   if (PatternCount(rule) == 0 || after <= options.max_alert_patterns) {
     return absl::OkStatus();
   }
-  return absl::ResourceExhaustedError(
-      absl::StrCat("alert rule \"", rule.id(), "\": keyword_patterns: its ",
-                   PatternCount(rule), " patterns would make ", after,
-                   " in the index; at most ", options.max_alert_patterns,
-                   " (max_alert_patterns)"));
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "alert rule \"", rule.id(),
+      "\": keyword_patterns and exclude_patterns: its ", PatternCount(rule),
+      " patterns would make ", after, " in the index; at most ",
+      options.max_alert_patterns, " (max_alert_patterns)"));
 }
 
 }  // namespace

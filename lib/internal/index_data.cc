@@ -3,8 +3,9 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cassert>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <iterator>
 #include <thread>
@@ -131,13 +132,23 @@ namespace {
 
 // The profile of bytes that were serialised from a validated profile
 // (AnalyzeProfile) or were parsed and validated when a snapshot was loaded:
-// they parse.
+// they parse, unless the snapshot file an index keeps mapped was changed in
+// place under it (doc/snapshot.md, "What a loaded index keeps"). Then no
+// answer read from the index can be trusted, and rather than explain or
+// rule with an empty profile the process stops, saying why, as the SIGBUS
+// of a file cut short under the mapping would.
 v1::SupplierProfile ParseProfile(const ProfileBytes& bytes) {
   v1::SupplierProfile profile;
-  const bool parsed = profile.ParseFromArray(
-      bytes.view().data(), static_cast<int>(bytes.view().size()));
-  assert(parsed);
-  (void)parsed;
+  if (!profile.ParseFromArray(bytes.view().data(),
+                              static_cast<int>(bytes.view().size()))) {
+    std::fputs(
+        "procmatch: a stored supplier profile no longer parses: the snapshot "
+        "file this index was loaded from was changed in place while loaded "
+        "(write snapshots by replacing the file, as `procmatch index --out` "
+        "does)\n",
+        stderr);
+    std::abort();
+  }
   return profile;
 }
 
