@@ -66,14 +66,14 @@ std::string NoticeKey(const v1::Tender& t) {
 }
 
 // Every notice of --notices (TED XML or eForms by root element, else tender
-// records) and --ted-json; one that fails to import is reported and counted.
-std::vector<Notice> ReadNotices(const Args& args, int* failed) {
+// records) and --ted-json; one that fails to import, and a file that cannot
+// be read, is reported to `failed` and reading goes on.
+std::vector<Notice> ReadNotices(const Args& args, Problems* failed) {
   std::vector<Notice> out;
   auto take = [&](const std::string& source, absl::StatusOr<ImportedNotice> n) {
     if (!n.ok()) {
       // The importers and the file reader name the source themselves.
-      std::cerr << n.status().message() << "\n";
-      ++*failed;
+      failed->Report(std::string(n.status().message()));
       return;
     }
     std::string key = NoticeKey(n->tender);
@@ -94,13 +94,11 @@ std::vector<Notice> ReadNotices(const Args& args, int* failed) {
                                                    : ImportEforms(path, *xml));
       continue;
     }
-    Problems bad(true);
-    ForEachRecord<v1::Tender>(args, {path}, &bad,
+    ForEachRecord<v1::Tender>(args, {path}, failed,
                               [&](const std::string&, int, v1::Tender t) {
                                 std::string key = NoticeKey(t);
                                 out.push_back(Notice{std::move(t), key});
                               });
-    *failed += bad.count();
   }
   for (const std::string& path : files("ted-json")) {
     absl::StatusOr<std::string> content = ReadFileOrStdin(path);
@@ -211,7 +209,6 @@ int RunAlerts(const Args& args) {
   absl::StatusOr<std::shared_ptr<const AlertIndex>> index =
       std::move(builder).Build();
   if (!index.ok()) return Fail(index.status());
-  if ((*index)->size() == 0) return NothingDone("no alert rules to run");
 
   std::unique_ptr<Matcher> matcher;
   if (profiles || args.Has("index") || args.lists.count("suppliers")) {
@@ -228,12 +225,17 @@ int RunAlerts(const Args& args) {
   context.now = *now;
   context.matcher = matcher.get();
 
-  int failed = 0;
-  std::vector<Notice> notices = ReadNotices(args, &failed);
-  // Before the state and the output are opened: nothing is written.
-  if (notices.empty() && failed == 0) {
-    return NothingDone("no notices to check");
+  // Notices that fail to import are counted with the refused rules: either
+  // makes a run left with nothing to do a failure, not "nothing done".
+  const int refused_rules = problems.count();
+  std::vector<Notice> notices = ReadNotices(args, &problems);
+  const int failed = problems.count() - refused_rules + problems.unreadable();
+  // After the notices are read, so that an unreadable one is not hidden;
+  // before the state and the output are opened: nothing is written.
+  if ((*index)->size() == 0) {
+    return NothingLeft(problems, "no alert rules to run");
   }
+  if (notices.empty()) return NothingLeft(problems, "no notices to check");
 
   std::unique_ptr<AlertState> state;
   if (args.Has("state")) {

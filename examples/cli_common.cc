@@ -1,5 +1,6 @@
 #include "examples/cli_common.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -209,6 +210,15 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> OpenIndex(
   const std::string path = args.Get("index", "");
   absl::StatusOr<RecordLimits> limits = LimitsFor(args);
   if (!limits.ok()) return limits.status();
+  // A file within --max-file-bytes is mapped, not copied: `index --out`
+  // replaces it by renaming, never in place (procmatch/snapshot.h).
+  struct stat file;
+  if (path != "-" && stat(path.c_str(), &file) == 0 && S_ISREG(file.st_mode) &&
+      file.st_size <= limits->max_file_bytes) {
+    return LoadSnapshotFile(path);
+  }
+  // Standard input, a pipe or device, a file over the limit or one that
+  // cannot be opened: read under the limits, which name the error.
   absl::StatusOr<std::string> bytes = ReadFileOrStdin(path, *limits);
   if (!bytes.ok()) return bytes.status();
   absl::StatusOr<std::shared_ptr<const SupplierIndex>> index =
@@ -223,6 +233,15 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> OpenIndex(
 int NothingDone(const std::string& why) {
   std::cerr << "procmatch: nothing done: " << why << "\n";
   return kExitNothingDone;
+}
+
+int NothingLeft(const Problems& problems, const std::string& why) {
+  if (problems.count() == 0 && problems.unreadable() == 0) {
+    return NothingDone(why);
+  }
+  return Fail(absl::InvalidArgumentError(
+      absl::StrCat(why, " (", problems.count(), " invalid records, ",
+                   problems.unreadable(), " unreadable inputs)")));
 }
 
 int Fail(const absl::Status& s) {

@@ -68,6 +68,8 @@ class Problems {
   // limit): never skipped, whatever --skip-invalid says.
   void ReportUnreadable(const std::string& message);
   int count() const { return count_; }
+  // The inputs reported unreadable.
+  int unreadable() const { return unreadable_; }
   // False when the command must stop: an unreadable input, or bad records
   // and no --skip-invalid.
   bool MayProceed() const {
@@ -102,6 +104,12 @@ inline constexpr int kExitNothingDone = 3;
 
 // Prints "procmatch: nothing done: <why>" and returns kExitNothingDone.
 int NothingDone(const std::string& why);
+
+// The exit status of a command left with no record to work on after
+// reading its inputs with `problems`: 1 when a record was refused or an
+// input could not be read (something was wrong, though --skip-invalid went
+// on), NothingDone(why) otherwise.
+int NothingLeft(const Problems& problems, const std::string& why);
 
 // Hands each record of type M in `paths` to `take` with its file and
 // 1-based record number. A file that cannot be read and a record that does

@@ -164,8 +164,10 @@ int RunConsortium(const Args& args) {
         "invalid call records (use --skip-invalid to go on with the others)"));
   }
   problems.Summarise("records");
-  if ((*index)->size() == 0) return NothingDone("no suppliers to propose");
-  if (calls.empty()) return NothingDone("no call records to propose for");
+  if ((*index)->size() == 0)
+    return NothingLeft(problems, "no suppliers to propose");
+  if (calls.empty())
+    return NothingLeft(problems, "no call records to propose for");
   ConsortiumBuilder builder(*index);
   int failed = 0;
   for (const v1::Call& call : calls) {

@@ -174,9 +174,10 @@ int RunCoverage(const Args& args) {
   auto index = OpenIndex(args, &problems);
   if (!index.ok()) return Fail(index.status());
   if (request.areas().empty()) {
-    return NothingDone("no capability area records to count");
+    return NothingLeft(problems, "no capability area records to count");
   }
-  if ((*index)->size() == 0) return NothingDone("no suppliers to count");
+  if ((*index)->size() == 0)
+    return NothingLeft(problems, "no suppliers to count");
 
   absl::StatusOr<v1::CoverageReport> report =
       ComputeCoverage(**index, request, awards);

@@ -24,7 +24,8 @@ int RunIndex(const Args& args) {
   auto index = BuildIndex(args, args.lists.at("suppliers"), &problems);
   if (!index.ok()) return Fail(index.status());
   if ((*index)->size() == 0) {
-    return NothingDone("no supplier records to index; no snapshot written");
+    return NothingLeft(problems,
+                       "no supplier records to index; no snapshot written");
   }
   // Readers of `out` see the old snapshot or the new one, never half.
   absl::Status written = WriteFileAtomically(out, SaveSnapshot(**index));

@@ -94,8 +94,10 @@ int RunMatch(const Args& args) {
   if (!problems.MayProceed())
     return Fail(problems.StopReason("tender records"));
   problems.Summarise("tender records");
-  if ((*index)->size() == 0) return NothingDone("no suppliers to match");
-  if (tenders.empty()) return NothingDone("no tender records to match");
+  if ((*index)->size() == 0)
+    return NothingLeft(problems, "no suppliers to match");
+  if (tenders.empty())
+    return NothingLeft(problems, "no tender records to match");
   absl::Status error;
   std::vector<v1::MatchRequest> requests = Requests(args, tenders, &error);
   if (!error.ok()) return Fail(error);

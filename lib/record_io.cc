@@ -190,6 +190,8 @@ absl::Status ReadMessages(
       for (absl::string_view line :
            absl::StrSplit(internal::StripUtf8Bom(content), '\n')) {
         ++line_number;
+        // A CRLF file: the '\r' ends the line, it is not the record's.
+        if (absl::EndsWith(line, "\r")) line.remove_suffix(1);
         if (OverRecordLimit(line.size(), limits)) {
           reject(absl::InvalidArgumentError(
               absl::StrCat(source, ": record ", line_number, ": ",
@@ -223,6 +225,8 @@ absl::Status ReadMessages(
       return absl::OkStatus();
     }
     case RecordFormat::kTextFormat: {
+      // A file of no records, as an empty JSON lines file.
+      if (absl::StripAsciiWhitespace(content).empty()) return absl::OkStatus();
       if (OverRecordLimit(content.size(), limits)) {
         reject(absl::InvalidArgumentError(absl::StrCat(
             source,

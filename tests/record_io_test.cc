@@ -438,6 +438,41 @@ void StringFields(google::protobuf::Message* m, const std::string& prefix,
 // Fuzz-style, per record kind: a real record with one string field, picked
 // at random, made invalid UTF-8 is refused naming that field by its path,
 // found here by reflection rather than from the text.
+// A CRLF file: the '\r' ends the line and is not measured, so a record of
+// exactly the limit is read; one byte over it is still refused.
+TEST(RecordIoTest, CrlfLineOfExactlyTheRecordLimitIsRead) {
+  std::string line;
+  ASSERT_TRUE(
+      AppendRecord(Tender("T-1"), RecordFormat::kJsonLines, &line).ok());
+  line.pop_back();  // The '\n'.
+  const std::string crlf = line + "\r\n" + line + "\r\n";
+  RecordLimits exact;
+  exact.max_record_bytes = static_cast<int64_t>(line.size());
+  Read read = ReadAll(crlf, RecordFormat::kJsonLines, exact);
+  EXPECT_TRUE(read.status.ok()) << read.status;
+  EXPECT_THAT(read.ids, ElementsAre("T-1", "T-1"));
+  EXPECT_THAT(read.rejected, IsEmpty());
+
+  RecordLimits under;
+  under.max_record_bytes = exact.max_record_bytes - 1;
+  Read over = ReadAll(crlf, RecordFormat::kJsonLines, under);
+  EXPECT_THAT(over.ids, IsEmpty());
+  EXPECT_THAT(over.rejected,
+              ElementsAre(HasSubstr("record 1: "), HasSubstr("record 2: ")));
+}
+
+// An empty or blank text-format file holds no record, as an empty JSON
+// lines file does; it is not one empty record.
+TEST(RecordIoTest, BlankTextFormatFileHoldsNoRecord) {
+  for (const std::string content : {"", "  \n\t\r\n"}) {
+    SCOPED_TRACE(content);
+    Read read = ReadAll(content, RecordFormat::kTextFormat);
+    EXPECT_TRUE(read.status.ok()) << read.status;
+    EXPECT_THAT(read.records, IsEmpty());
+    EXPECT_THAT(read.rejected, IsEmpty());
+  }
+}
+
 TEST(RecordIoTest, StringNotUtf8IsRefusedNamingItsField) {
   const std::pair<const char*, const google::protobuf::Message*> kinds[] = {
       {"data/sample/suppliers.jsonl", &v1::SupplierProfile::default_instance()},

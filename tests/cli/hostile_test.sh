@@ -117,6 +117,31 @@ nothing_done "Tender records" "$bin" alerts --rules "$R" --suppliers "$S" --noti
 nothing_done "notices" "$bin" alerts --rules "$R" --suppliers "$S" --ted-json "$E"
 nothing_done "notices" "$bin" import --ted-json "$E" --tenders-out "$tmp/e_tenders.jsonl"
 [ -e "$tmp/e_tenders.jsonl" ] && fail "an import of no notices written"
+# An empty or blank text-format file holds no records, as an empty .jsonl.
+printf '  \n' >"$tmp/empty.textproto"
+"$bin" validate --kind=tender "$tmp/empty.textproto" >/dev/null 2>"$tmp/err"
+[ $? -eq 3 ] || fail "a blank .textproto is not empty: $(cat "$tmp/err")"
+grep -q "empty.textproto: holds no Tender records" "$tmp/err" || fail "$(cat "$tmp/err")"
+# Records refused under --skip-invalid leave nothing to do, but something was
+# wrong: exit 1, not 3.
+printf '{"id": 7}\n{"nope": 1}\n' >"$tmp/bad.jsonl"
+refused() {
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local status=$?
+  [ "$status" -eq 1 ] || fail "$*: exit $status, not 1: $(cat "$tmp/err")"
+  [ -s "$tmp/out" ] && fail "$*: wrote $(head -c 300 "$tmp/out")"
+}
+refused "$bin" match --skip-invalid --suppliers "$S" --tenders "$tmp/bad.jsonl" --output=jsonl
+refused "$bin" match --skip-invalid --suppliers "$tmp/bad.jsonl" --tenders "$T" --output=jsonl
+refused "$bin" index --skip-invalid --suppliers "$tmp/bad.jsonl" --out "$tmp/bad.snap"
+[ -e "$tmp/bad.snap" ] && fail "a snapshot of refused suppliers written"
+refused "$bin" consortium --skip-invalid --suppliers "$S" --call "$tmp/bad.jsonl" --output=jsonl
+refused "$bin" coverage --skip-invalid --suppliers "$S" --areas "$tmp/bad.jsonl" --output=jsonl
+refused "$bin" alerts --skip-invalid --rules "$tmp/bad.jsonl" --notices "$T"
+refused "$bin" alerts --skip-invalid --rules "$R" --suppliers "$S" --notices "$tmp/bad.jsonl"
+# No rules to run does not hide a notices file that cannot be read.
+refused "$bin" alerts --rules "$E" --notices "$tmp/missing.jsonl"
+grep -q "missing.jsonl" "$tmp/err" || fail "missing notices not named: $(cat "$tmp/err")"
 # An empty file beside one with records is named, and the work is done.
 "$bin" match --suppliers "$S" --tenders "$T" "$E" --output=jsonl >"$tmp/out" \
   2>"$tmp/err" || fail "match with an empty file among others: $(cat "$tmp/err")"
