@@ -118,6 +118,28 @@ TEST(Crc32Test, EqualsBitwiseCrcOnRandomBytes) {
   }
 }
 
+// Whether `a` and `b` answer every one of `requests` with the same bytes;
+// the first request answered otherwise is named.
+::testing::AssertionResult MatchAlike(
+    std::shared_ptr<const SupplierIndex> a,
+    std::shared_ptr<const SupplierIndex> b,
+    const std::vector<v1::MatchRequest>& requests) {
+  Matcher first(std::move(a)), second(std::move(b));
+  for (const v1::MatchRequest& request : requests) {
+    auto x = first.Match(request);
+    auto y = second.Match(request);
+    if (!x.ok() || !y.ok()) {
+      return ::testing::AssertionFailure() << request.request_id() << ": "
+                                           << x.status() << ", " << y.status();
+    }
+    if (x->SerializeAsString() != y->SerializeAsString()) {
+      return ::testing::AssertionFailure()
+             << request.request_id() << " answered otherwise";
+    }
+  }
+  return ::testing::AssertionSuccess();
+}
+
 TEST(SnapshotTest, LoadedIndexMatchesExactlyLikeTheSavedOne) {
   auto index = Build(1500, 5);
   v1::SupplierUpdate update;
@@ -128,14 +150,7 @@ TEST(SnapshotTest, LoadedIndexMatchesExactlyLikeTheSavedOne) {
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   EXPECT_EQ((*loaded)->size(), next->size());
   EXPECT_EQ((*loaded)->generation(), 2u);
-  Matcher original(next), restored(*loaded);
-  for (const auto& request : testing::RandomRequests(100, 6)) {
-    auto a = original.Match(request);
-    auto b = restored.Match(request);
-    ASSERT_TRUE(a.ok() && b.ok());
-    ASSERT_EQ(a->SerializeAsString(), b->SerializeAsString())
-        << request.request_id();
-  }
+  EXPECT_TRUE(MatchAlike(next, *loaded, testing::RandomRequests(100, 6)));
   // Saving the loaded index gives the same bytes.
   EXPECT_EQ(SaveSnapshot(**loaded), bytes);
 }
@@ -155,16 +170,10 @@ TEST(SnapshotTest, LoadedIndexMatchesLikeAFreshlyBuiltOne) {
         auto loaded = LoadSnapshot(
             SaveSnapshot(*Build(suppliers, saved_options)), load_options);
         ASSERT_TRUE(loaded.ok()) << loaded.status();
-        Matcher built(fresh), restored(*loaded);
-        for (const auto& request : testing::RandomRequests(25, seed + 100)) {
-          auto a = built.Match(request);
-          auto b = restored.Match(request);
-          ASSERT_TRUE(a.ok() && b.ok());
-          ASSERT_EQ(a->SerializeAsString(), b->SerializeAsString())
-              << "seed " << seed << ", concepts saved " << saved_with_concepts
-              << ", loaded " << load_with_concepts << ", "
-              << request.request_id();
-        }
+        ASSERT_TRUE(
+            MatchAlike(fresh, *loaded, testing::RandomRequests(25, seed + 100)))
+            << "seed " << seed << ", concepts saved " << saved_with_concepts
+            << ", loaded " << load_with_concepts;
       }
     }
   }
@@ -192,14 +201,7 @@ TEST(SnapshotTest, LoadsAFileAsItLoadsItsBytes) {
   ASSERT_TRUE(mapped.ok()) << mapped.status();
   std::remove(path.c_str());
   EXPECT_TRUE(SaveSnapshot(**mapped) == bytes);
-  Matcher original(index), restored(*mapped);
-  for (const auto& request : testing::RandomRequests(40, 23)) {
-    auto a = original.Match(request);
-    auto b = restored.Match(request);
-    ASSERT_TRUE(a.ok() && b.ok());
-    ASSERT_EQ(a->SerializeAsString(), b->SerializeAsString())
-        << request.request_id();
-  }
+  EXPECT_TRUE(MatchAlike(index, *mapped, testing::RandomRequests(40, 23)));
   // A generation derived from it keeps the unchanged profiles' file mapped
   // after the loaded index is gone.
   v1::SupplierUpdate update;
