@@ -663,19 +663,10 @@ bool MayMatch(const PatternPrefilter& prefilter,
   });
 }
 
-uint32_t TextTrigrams::Slot(uint32_t trigram) {
-  return (trigram * 0x9E3779B1u) >> (32 - kHashBits);
-}
+TextTrigrams::TextTrigrams() : bits_((size_t{1} << kHashBits) / 64, 0) {}
 
-TextTrigrams::TextTrigrams(absl::string_view text)
-    : bits_((size_t{1} << kHashBits) / 64, 0) {
-  uint32_t window = 0;  // The last three bytes, the latest lowest.
-  for (size_t i = 0; i < text.size(); ++i) {
-    window = ((window << 8) | static_cast<unsigned char>(text[i])) & 0xFFFFFF;
-    if (i < 2) continue;
-    const uint32_t slot = Slot(window);
-    bits_[slot >> 6] |= uint64_t{1} << (slot & 63);
-  }
+TextTrigrams::TextTrigrams(absl::string_view text) : TextTrigrams() {
+  for (char c : text) Add(static_cast<unsigned char>(c));
 }
 
 bool TextTrigrams::MayHold(absl::string_view atom) const {
@@ -990,21 +981,17 @@ std::vector<FoldedRune> TwoByteTable(Fold fold) {
   return out;
 }
 
-// `fold` (as above) of valid UTF-8 `text`: ASCII lower-cased, runes of
-// two bytes from `two_byte` (TwoByteTable(fold)), longer runes by `fold`.
-template <typename Fold>
-std::string FoldByRune(absl::string_view text,
-                       const std::vector<FoldedRune>& two_byte, Fold fold) {
-  std::string out;
-  out.resize(text.size() + 16);
-  size_t size = 0;
+// `fold` (as above) of valid UTF-8 `text`, its bytes given to `out`:
+// ASCII lower-cased (Byte), runes of two bytes from `two_byte`
+// (TwoByteTable(fold); Rune), longer runes by `fold` (Bytes).
+template <typename Fold, typename Out>
+void FoldByRune(absl::string_view text, const std::vector<FoldedRune>& two_byte,
+                Fold fold, Out* out) {
   const unsigned char* in = reinterpret_cast<const unsigned char*>(text.data());
   for (size_t i = 0; i < text.size();) {
-    // Room for the longest output of a table entry.
-    if (out.size() - size < 16) out.resize(2 * out.size());
     const unsigned char b = in[i];
     if (b < 0x80) {
-      out[size++] = static_cast<char>(absl::ascii_tolower(b));
+      out->Byte(static_cast<char>(absl::ascii_tolower(b)));
       ++i;
       continue;
     }
@@ -1012,22 +999,69 @@ std::string FoldByRune(absl::string_view text,
     if (length == 2) {
       const FoldedRune& f = two_byte[((b & 0x1Fu) << 6) | (in[i + 1] & 0x3Fu)];
       if (f.size != FoldedRune::kTooLong) {
-        memcpy(&out[size], f.bytes, FoldedRune::kMaxBytes);
-        size += f.size;
+        out->Rune(f);
         i += 2;
         continue;
       }
     }
-    const std::string folded = fold(text.substr(i, length));
-    if (out.size() - size < folded.size()) {
-      out.resize(2 * out.size() + folded.size());
-    }
-    memcpy(&out[size], folded.data(), folded.size());
-    size += folded.size();
+    out->Bytes(fold(text.substr(i, length)));
     i += length;
   }
-  out.resize(size);
-  return out;
+}
+
+// FoldByRune's bytes as a string.
+class FoldedString {
+ public:
+  explicit FoldedString(size_t expected) : text_(expected + 16, '\0') {}
+  void Byte(char c) {
+    Reserve(1);
+    text_[size_++] = c;
+  }
+  void Rune(const FoldedRune& f) {
+    Reserve(FoldedRune::kMaxBytes);  // Copied whole, counted by its size.
+    memcpy(&text_[size_], f.bytes, FoldedRune::kMaxBytes);
+    size_ += f.size;
+  }
+  void Bytes(absl::string_view bytes) {
+    Reserve(bytes.size());
+    memcpy(&text_[size_], bytes.data(), bytes.size());
+    size_ += bytes.size();
+  }
+  std::string Take() && {
+    text_.resize(size_);
+    return std::move(text_);
+  }
+
+ private:
+  void Reserve(size_t bytes) {
+    if (text_.size() - size_ < bytes) text_.resize(2 * text_.size() + bytes);
+  }
+  std::string text_;
+  size_t size_ = 0;
+};
+
+// FoldByRune's bytes added to trigrams.
+class FoldedTrigrams {
+ public:
+  explicit FoldedTrigrams(TextTrigrams* trigrams) : trigrams_(trigrams) {}
+  void Byte(char c) { trigrams_->Add(static_cast<unsigned char>(c)); }
+  void Rune(const FoldedRune& f) {
+    for (uint8_t k = 0; k < f.size; ++k) Byte(f.bytes[k]);
+  }
+  void Bytes(absl::string_view bytes) {
+    for (char c : bytes) Byte(c);
+  }
+
+ private:
+  TextTrigrams* trigrams_;
+};
+
+template <typename Fold>
+std::string FoldByRune(absl::string_view text,
+                       const std::vector<FoldedRune>& two_byte, Fold fold) {
+  FoldedString out(text.size());
+  FoldByRune(text, two_byte, fold, &out);
+  return std::move(out).Take();
 }
 
 }  // namespace
@@ -1045,6 +1079,12 @@ PrefilterFolds::PrefilterFolds(RuneFolds folds) : folds_(std::move(folds)) {
   two_byte_ = TwoByteTable([this](absl::string_view rune) {
     return FoldRunes(PrefilterText(rune), folds_);
   });
+  unfolded_two_byte_ = TwoByteTable(
+      [this](absl::string_view rune) { return FoldAndApply(rune); });
+}
+
+std::string PrefilterFolds::FoldAndApply(absl::string_view rune) const {
+  return FoldRunes(PrefilterText(FoldText(rune)), folds_);
 }
 
 std::string PrefilterFolds::Apply(absl::string_view text) const {
@@ -1058,9 +1098,29 @@ std::string PrefilterFolds::ApplyToValid(absl::string_view text) const {
   });
 }
 
+void PrefilterFolds::AddTrigramsOfValid(absl::string_view text,
+                                        TextTrigrams* trigrams) const {
+  FoldedTrigrams out(trigrams);
+  FoldByRune(
+      text, two_byte_,
+      [this](absl::string_view rune) {
+        return FoldRunes(PrefilterText(rune), folds_);
+      },
+      &out);
+}
+
+void PrefilterFolds::AddTrigramsOfUnfolded(absl::string_view text,
+                                           TextTrigrams* trigrams) const {
+  FoldedTrigrams out(trigrams);
+  FoldByRune(
+      text, unfolded_two_byte_,
+      [this](absl::string_view rune) { return FoldAndApply(rune); }, &out);
+}
+
 size_t PrefilterFolds::ApproximateMemoryUsage() const {
   return folds_.size() * (2 * sizeof(char32_t) + 1) +
-         two_byte_.capacity() * sizeof(FoldedRune);
+         (two_byte_.capacity() + unfolded_two_byte_.capacity()) *
+             sizeof(FoldedRune);
 }
 
 const std::string& FoldedText(const PreparedNotice& n) {
@@ -1080,18 +1140,43 @@ const std::string& FoldedText(const PreparedNotice& n) {
 
 const TextTrigrams& NoticeTrigrams(const PrefilterFolds& folds,
                                    const PreparedNotice& n) {
-  if (!n.prefilter_ready) {
-    n.prefilter_text = folds.ApplyToValid(FoldedText(n));
-    n.trigrams.emplace(n.prefilter_text);
-    n.prefilter_ready = true;
+  if (n.trigrams.has_value()) return *n.trigrams;
+  TextTrigrams& trigrams = n.trigrams.emplace();
+  // The title and description (and the lots, when folded already) are
+  // folded valid UTF-8.
+  const size_t fields_end = n.folded_text.size();
+  const bool lots_folded = n.folded;
+  folds.AddTrigramsOfValid(n.folded_text, &trigrams);
+  if (lots_folded) return trigrams;
+  // The lots join the text as FoldedText joins them; folding maps each
+  // rune on its own, so valid lots are folded piece by piece on the fly.
+  // Invalid UTF-8 is folded whole (FoldText's way), by FoldedText.
+  const bool lots_valid = std::all_of(
+      n.tender->lots().begin(), n.tender->lots().end(), [](const v1::Lot& l) {
+        return IsValidUtf8(l.title()) && IsValidUtf8(l.description());
+      });
+  if (!lots_valid) {
+    folds.AddTrigramsOfValid(
+        absl::string_view(FoldedText(n)).substr(fields_end), &trigrams);
+    return trigrams;
   }
-  return *n.trigrams;
+  for (const v1::Lot& lot : n.tender->lots()) {
+    for (const std::string* text : {&lot.title(), &lot.description()}) {
+      trigrams.Add('\n');
+      folds.AddTrigramsOfUnfolded(*text, &trigrams);
+    }
+  }
+  return trigrams;
 }
 
 bool NoticeMayMatch(const PatternPrefilter& prefilter,
                     const PrefilterFolds& folds, const PreparedNotice& n) {
   if (prefilter.atoms.empty()) return true;
   const TextTrigrams& trigrams = NoticeTrigrams(folds, n);
+  if (!n.prefilter_ready) {
+    n.prefilter_text = folds.ApplyToValid(FoldedText(n));
+    n.prefilter_ready = true;
+  }
   return MayMatch(prefilter, n.prefilter_text, trigrams);
 }
 
@@ -1108,7 +1193,7 @@ void AlertPostings::Add(absl::string_view key, uint32_t position) {
       countries[value].push_back(position);
       break;
     case 'p':
-      plain[value].positions.push_back(position);
+      plain[value].Post(position);
       break;
     case 'x': {  // The prefix is digits: the last colon ends the country.
       const size_t colon = value.rfind(':');
@@ -1118,8 +1203,7 @@ void AlertPostings::Add(absl::string_view key, uint32_t position) {
     }
     case 's': {
       const size_t colon = value.find(':');
-      stemmed[value.substr(0, colon)][value.substr(colon + 1)]
-          .positions.push_back(position);
+      stemmed[value.substr(0, colon)][value.substr(colon + 1)].Post(position);
       break;
     }
   }
@@ -1183,8 +1267,13 @@ std::vector<uint32_t> Candidates(const AlertPostings& p,
                           absl::string_view term) -> int32_t {
     auto it = map.find(term);
     if (it == map.end()) return -1;
-    mark(it->second.positions);
-    return it->second.id;
+    const AlertPostings::Term& found = it->second;
+    if (found.only != AlertPostings::Term::kNotOne) {
+      seen[found.only >> 6] |= uint64_t{1} << (found.only & 63);
+    } else {
+      mark(found.positions);
+    }
+    return found.id;
   };
   auto stemmed = p.stemmed.find(n.language);
   for (const AnalysedField& f : n.fields) {
@@ -1707,37 +1796,36 @@ absl::StatusOr<bool> MatchRule(
 }
 
 void SortMatchesByRule(std::vector<AlertMatch>* matches, size_t rule_count) {
-  constexpr size_t kFewMatches = 256;
-  if (matches->size() < kFewMatches) {
-    std::sort(matches->begin(), matches->end(),
-              [](const AlertMatch& a, const AlertMatch& b) {
-                return a.rule < b.rule;
-              });
-    return;
-  }
-  // Keys of 8 bytes (rule, then index) are sorted, least significant digit
-  // first, in as few passes of at most 11 bits as the largest position
-  // needs, the bits shared evenly (fewer buckets to count); each pass is
-  // stable. Then each record is moved once.
-  const uint64_t largest = rule_count == 0 ? 0 : uint64_t{rule_count} - 1;
-  int bits = 0;
-  while (bits < 32 && (largest >> bits) != 0) ++bits;
-  constexpr int kMaxBits = 11;
-  const int passes = (bits + kMaxBits - 1) / kMaxBits;
-  const int pass_bits = passes == 0 ? 0 : (bits + passes - 1) / passes;
-  const uint32_t mask = (1u << pass_bits) - 1;
+  // Keys of 8 bytes (rule, then index) are sorted, not the records of 48:
+  // by std::sort when few, else least significant digit first, in as few
+  // passes of at most 11 bits as the largest position needs, the bits
+  // shared evenly (fewer buckets to count); each pass is stable. Then each
+  // record is moved once.
   const size_t n = matches->size();
-  std::vector<uint64_t> keys(n), other(n);
+  std::vector<uint64_t> keys(n);
   for (size_t i = 0; i < n; ++i) {
     keys[i] = (uint64_t{static_cast<uint32_t>((*matches)[i].rule)} << 32) | i;
   }
-  std::vector<uint32_t> start(mask + 2);
-  for (int shift = 32; shift < 32 + passes * pass_bits; shift += pass_bits) {
-    std::fill(start.begin(), start.end(), 0);
-    for (uint64_t key : keys) ++start[((key >> shift) & mask) + 1];
-    for (size_t d = 1; d < start.size(); ++d) start[d] += start[d - 1];
-    for (uint64_t key : keys) other[start[(key >> shift) & mask]++] = key;
-    keys.swap(other);
+  constexpr size_t kFewMatches = 256;
+  if (n < kFewMatches) {
+    std::sort(keys.begin(), keys.end());
+  } else {
+    const uint64_t largest = rule_count == 0 ? 0 : uint64_t{rule_count} - 1;
+    int bits = 0;
+    while (bits < 32 && (largest >> bits) != 0) ++bits;
+    constexpr int kMaxBits = 11;
+    const int passes = (bits + kMaxBits - 1) / kMaxBits;
+    const int pass_bits = passes == 0 ? 0 : (bits + passes - 1) / passes;
+    const uint32_t mask = (1u << pass_bits) - 1;
+    std::vector<uint64_t> other(n);
+    std::vector<uint32_t> start(mask + 2);
+    for (int shift = 32; shift < 32 + passes * pass_bits; shift += pass_bits) {
+      std::fill(start.begin(), start.end(), 0);
+      for (uint64_t key : keys) ++start[((key >> shift) & mask) + 1];
+      for (size_t d = 1; d < start.size(); ++d) start[d] += start[d - 1];
+      for (uint64_t key : keys) other[start[(key >> shift) & mask]++] = key;
+      keys.swap(other);
+    }
   }
   std::vector<AlertMatch> sorted;
   sorted.reserve(n);

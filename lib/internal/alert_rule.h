@@ -109,6 +109,8 @@ struct FoldedRune {
   char bytes[kMaxBytes] = {};
 };
 
+class TextTrigrams;
+
 // FoldRunes(PrefilterText(text), folds) in one pass: both map each rune of
 // valid UTF-8 on its own, so ASCII is lower-cased, each rune of two bytes
 // (U+0080 to U+07FF: accented Latin, Greek, Cyrillic) is looked up in a
@@ -122,11 +124,25 @@ class PrefilterFolds {
   // Apply(text) without checking that `text` is valid UTF-8.
   // REQUIRES: it is (FoldText's output always is).
   std::string ApplyToValid(absl::string_view text) const;
+  // Adds to `*trigrams` the bytes of ApplyToValid(text), without making
+  // that text. REQUIRES: `text` is valid UTF-8.
+  void AddTrigramsOfValid(absl::string_view text, TextTrigrams* trigrams) const;
+  // Adds to `*trigrams` the bytes of Apply(FoldText(text)) in one pass over
+  // `text`, without making either text: FoldText too maps each rune on its
+  // own, so the two foldings of each rune are one table entry.
+  // REQUIRES: `text` is valid UTF-8.
+  void AddTrigramsOfUnfolded(absl::string_view text,
+                             TextTrigrams* trigrams) const;
   size_t ApproximateMemoryUsage() const;
 
  private:
+  // Apply(FoldText(rune)) of one rune of valid UTF-8.
+  std::string FoldAndApply(absl::string_view rune) const;
+
   RuneFolds folds_;
   std::vector<FoldedRune> two_byte_;  // By rune, from U+0000.
+  // Likewise, of FoldText, then the prefilter folding.
+  std::vector<FoldedRune> unfolded_two_byte_;
 };
 
 // False only when `pattern` cannot match the text that `prefilter_text`
@@ -141,7 +157,17 @@ bool MayMatch(const PatternPrefilter& prefilter,
 // MayHold() false proves it absent, without searching the text.
 class TextTrigrams {
  public:
+  // The trigrams of the empty text, to which Add appends.
+  TextTrigrams();
   explicit TextTrigrams(absl::string_view text);
+  // The trigrams of the text so far followed by `byte`: a text's trigrams
+  // can be made while the text is, without holding it.
+  void Add(unsigned char byte) {
+    window_ = ((window_ << 8) | byte) & 0xFFFFFF;
+    if (++length_ < 3) return;
+    const uint32_t slot = Slot(window_);
+    bits_[slot >> 6] |= uint64_t{1} << (slot & 63);
+  }
   // False only when `atom` does not occur in the text. Atoms shorter than
   // three bytes may always.
   bool MayHold(absl::string_view atom) const;
@@ -153,10 +179,20 @@ class TextTrigrams {
   // Whether every one of the `count` slots from `slots` is set.
   bool HasAll(const uint16_t* slots, size_t count) const;
 
+  // The same trigrams (whatever the texts' lengths), for the twins that
+  // compare ways of making them.
+  bool operator==(const TextTrigrams& other) const {
+    return bits_ == other.bits_;
+  }
+
  private:
   static constexpr int kHashBits = 16;
-  static uint32_t Slot(uint32_t trigram);
+  static uint32_t Slot(uint32_t trigram) {
+    return (trigram * 0x9E3779B1u) >> (32 - kHashBits);
+  }
   std::vector<uint64_t> bits_;
+  uint32_t window_ = 0;  // The last three bytes added, the latest lowest.
+  size_t length_ = 0;    // Bytes added.
 };
 
 // MayMatch(prefilter, prefilter_text), made faster: an atom the text's
@@ -269,11 +305,12 @@ struct PreparedNotice {
   };
   mutable bool worded = false;
   mutable Words words;
-  // The text atoms are looked for in (NoticeMayMatch) and its trigrams,
-  // made on first use.
+  // The trigrams of the text atoms are looked for in (NoticeTrigrams), and
+  // that text (NoticeMayMatch), each made on first use: the trigrams
+  // decide most patterns without the text.
+  mutable std::optional<TextTrigrams> trigrams;
   mutable bool prefilter_ready = false;
   mutable std::string prefilter_text;
-  mutable std::optional<TextTrigrams> trigrams;
   // The tender prepared for the profile rules' Matcher (`profiled_with`),
   // once for all of them, made on first use (alert_rule.cc: ProfileScore).
   mutable const Matcher* profiled_with = nullptr;
@@ -291,8 +328,10 @@ std::string FoldTextByRuns(absl::string_view text);
 const std::string& FoldedText(const PreparedNotice& notice);
 
 // The trigrams of the text atoms are looked for in (below), made on first
-// use. `folds` is the same for every call on one notice (a quick-check
-// table's).
+// use in one pass over the notice's text: the title and description from
+// their folded form, the lots (unless FoldedText already folded them, or
+// one is not valid UTF-8) from their own text, folded on the fly. `folds`
+// is the same for every call on one notice (a quick-check table's).
 const TextTrigrams& NoticeTrigrams(const PrefilterFolds& folds,
                                    const PreparedNotice& notice);
 
@@ -501,8 +540,18 @@ struct AlertPostings {
   // QuickCheckTable::terms when a phrase of a rule has it (-1: none), so
   // that one lookup of a notice's term serves selection and phrases.
   struct Term {
+    static constexpr uint32_t kNotOne = ~uint32_t{0};
+    // Appends `position` to `positions`, keeping `only` right.
+    void Post(uint32_t position) {
+      positions.push_back(position);
+      only = positions.size() == 1 ? position : kNotOne;
+    }
     std::vector<uint32_t> positions;
     int32_t id = -1;
+    // positions[0] when it is the only one, else kNotOne: the lookup of a
+    // term posted by one rule then gives it without reading the list (a
+    // cache miss). Fits the map slot's padding.
+    uint32_t only = kNotOne;
   };
   using TermMap = absl::flat_hash_map<std::string, Term>;
 
