@@ -663,10 +663,19 @@ bool MayMatch(const PatternPrefilter& prefilter,
   });
 }
 
-TextTrigrams::TextTrigrams() : bits_((size_t{1} << kHashBits) / 64, 0) {}
+uint32_t TextTrigrams::Slot(uint32_t trigram) {
+  return (trigram * 0x9E3779B1u) >> (32 - kHashBits);
+}
 
-TextTrigrams::TextTrigrams(absl::string_view text) : TextTrigrams() {
-  for (char c : text) Add(static_cast<unsigned char>(c));
+TextTrigrams::TextTrigrams(absl::string_view text)
+    : bits_((size_t{1} << kHashBits) / 64, 0) {
+  uint32_t window = 0;  // The last three bytes, the latest lowest.
+  for (size_t i = 0; i < text.size(); ++i) {
+    window = ((window << 8) | static_cast<unsigned char>(text[i])) & 0xFFFFFF;
+    if (i < 2) continue;
+    const uint32_t slot = Slot(window);
+    bits_[slot >> 6] |= uint64_t{1} << (slot & 63);
+  }
 }
 
 bool TextTrigrams::MayHold(absl::string_view atom) const {
@@ -981,17 +990,21 @@ std::vector<FoldedRune> TwoByteTable(Fold fold) {
   return out;
 }
 
-// `fold` (as above) of valid UTF-8 `text`, its bytes given to `out`:
-// ASCII lower-cased (Byte), runes of two bytes from `two_byte`
-// (TwoByteTable(fold); Rune), longer runes by `fold` (Bytes).
-template <typename Fold, typename Out>
-void FoldByRune(absl::string_view text, const std::vector<FoldedRune>& two_byte,
-                Fold fold, Out* out) {
+// `fold` (as above) of valid UTF-8 `text`: ASCII lower-cased, runes of
+// two bytes from `two_byte` (TwoByteTable(fold)), longer runes by `fold`.
+template <typename Fold>
+std::string FoldByRune(absl::string_view text,
+                       const std::vector<FoldedRune>& two_byte, Fold fold) {
+  std::string out;
+  out.resize(text.size() + 16);
+  size_t size = 0;
   const unsigned char* in = reinterpret_cast<const unsigned char*>(text.data());
   for (size_t i = 0; i < text.size();) {
+    // Room for the longest output of a table entry.
+    if (out.size() - size < 16) out.resize(2 * out.size());
     const unsigned char b = in[i];
     if (b < 0x80) {
-      out->Byte(static_cast<char>(absl::ascii_tolower(b)));
+      out[size++] = static_cast<char>(absl::ascii_tolower(b));
       ++i;
       continue;
     }
@@ -999,69 +1012,22 @@ void FoldByRune(absl::string_view text, const std::vector<FoldedRune>& two_byte,
     if (length == 2) {
       const FoldedRune& f = two_byte[((b & 0x1Fu) << 6) | (in[i + 1] & 0x3Fu)];
       if (f.size != FoldedRune::kTooLong) {
-        out->Rune(f);
+        memcpy(&out[size], f.bytes, FoldedRune::kMaxBytes);
+        size += f.size;
         i += 2;
         continue;
       }
     }
-    out->Bytes(fold(text.substr(i, length)));
+    const std::string folded = fold(text.substr(i, length));
+    if (out.size() - size < folded.size()) {
+      out.resize(2 * out.size() + folded.size());
+    }
+    memcpy(&out[size], folded.data(), folded.size());
+    size += folded.size();
     i += length;
   }
-}
-
-// FoldByRune's bytes as a string.
-class FoldedString {
- public:
-  explicit FoldedString(size_t expected) : text_(expected + 16, '\0') {}
-  void Byte(char c) {
-    Reserve(1);
-    text_[size_++] = c;
-  }
-  void Rune(const FoldedRune& f) {
-    Reserve(FoldedRune::kMaxBytes);  // Copied whole, counted by its size.
-    memcpy(&text_[size_], f.bytes, FoldedRune::kMaxBytes);
-    size_ += f.size;
-  }
-  void Bytes(absl::string_view bytes) {
-    Reserve(bytes.size());
-    memcpy(&text_[size_], bytes.data(), bytes.size());
-    size_ += bytes.size();
-  }
-  std::string Take() && {
-    text_.resize(size_);
-    return std::move(text_);
-  }
-
- private:
-  void Reserve(size_t bytes) {
-    if (text_.size() - size_ < bytes) text_.resize(2 * text_.size() + bytes);
-  }
-  std::string text_;
-  size_t size_ = 0;
-};
-
-// FoldByRune's bytes added to trigrams.
-class FoldedTrigrams {
- public:
-  explicit FoldedTrigrams(TextTrigrams* trigrams) : trigrams_(trigrams) {}
-  void Byte(char c) { trigrams_->Add(static_cast<unsigned char>(c)); }
-  void Rune(const FoldedRune& f) {
-    for (uint8_t k = 0; k < f.size; ++k) Byte(f.bytes[k]);
-  }
-  void Bytes(absl::string_view bytes) {
-    for (char c : bytes) Byte(c);
-  }
-
- private:
-  TextTrigrams* trigrams_;
-};
-
-template <typename Fold>
-std::string FoldByRune(absl::string_view text,
-                       const std::vector<FoldedRune>& two_byte, Fold fold) {
-  FoldedString out(text.size());
-  FoldByRune(text, two_byte, fold, &out);
-  return std::move(out).Take();
+  out.resize(size);
+  return out;
 }
 
 }  // namespace
@@ -1080,10 +1046,10 @@ PrefilterFolds::PrefilterFolds(RuneFolds folds) : folds_(std::move(folds)) {
     return FoldRunes(PrefilterText(rune), folds_);
   });
   unfolded_two_byte_ = TwoByteTable(
-      [this](absl::string_view rune) { return FoldAndApply(rune); });
+      [this](absl::string_view rune) { return FoldAndApplyToRune(rune); });
 }
 
-std::string PrefilterFolds::FoldAndApply(absl::string_view rune) const {
+std::string PrefilterFolds::FoldAndApplyToRune(absl::string_view rune) const {
   return FoldRunes(PrefilterText(FoldText(rune)), folds_);
 }
 
@@ -1098,23 +1064,10 @@ std::string PrefilterFolds::ApplyToValid(absl::string_view text) const {
   });
 }
 
-void PrefilterFolds::AddTrigramsOfValid(absl::string_view text,
-                                        TextTrigrams* trigrams) const {
-  FoldedTrigrams out(trigrams);
-  FoldByRune(
-      text, two_byte_,
-      [this](absl::string_view rune) {
-        return FoldRunes(PrefilterText(rune), folds_);
-      },
-      &out);
-}
-
-void PrefilterFolds::AddTrigramsOfUnfolded(absl::string_view text,
-                                           TextTrigrams* trigrams) const {
-  FoldedTrigrams out(trigrams);
-  FoldByRune(
-      text, unfolded_two_byte_,
-      [this](absl::string_view rune) { return FoldAndApply(rune); }, &out);
+std::string PrefilterFolds::FoldAndApplyToValid(absl::string_view text) const {
+  return FoldByRune(text, unfolded_two_byte_, [this](absl::string_view rune) {
+    return FoldAndApplyToRune(rune);
+  });
 }
 
 size_t PrefilterFolds::ApproximateMemoryUsage() const {
@@ -1140,43 +1093,40 @@ const std::string& FoldedText(const PreparedNotice& n) {
 
 const TextTrigrams& NoticeTrigrams(const PrefilterFolds& folds,
                                    const PreparedNotice& n) {
-  if (n.trigrams.has_value()) return *n.trigrams;
-  TextTrigrams& trigrams = n.trigrams.emplace();
+  if (n.prefilter_ready) return *n.trigrams;
   // The title and description (and the lots, when folded already) are
   // folded valid UTF-8.
   const size_t fields_end = n.folded_text.size();
-  const bool lots_folded = n.folded;
-  folds.AddTrigramsOfValid(n.folded_text, &trigrams);
-  if (lots_folded) return trigrams;
-  // The lots join the text as FoldedText joins them; folding maps each
-  // rune on its own, so valid lots are folded piece by piece on the fly.
-  // Invalid UTF-8 is folded whole (FoldText's way), by FoldedText.
-  const bool lots_valid = std::all_of(
-      n.tender->lots().begin(), n.tender->lots().end(), [](const v1::Lot& l) {
-        return IsValidUtf8(l.title()) && IsValidUtf8(l.description());
-      });
-  if (!lots_valid) {
-    folds.AddTrigramsOfValid(
-        absl::string_view(FoldedText(n)).substr(fields_end), &trigrams);
-    return trigrams;
-  }
-  for (const v1::Lot& lot : n.tender->lots()) {
-    for (const std::string* text : {&lot.title(), &lot.description()}) {
-      trigrams.Add('\n');
-      folds.AddTrigramsOfUnfolded(*text, &trigrams);
+  n.prefilter_text = folds.ApplyToValid(n.folded_text);
+  if (!n.folded) {
+    // The lots join the text as FoldedText joins them; folding maps each
+    // rune on its own, so valid lots are folded piece by piece, both ways
+    // at once. Invalid UTF-8 is folded whole (FoldText's way) by FoldedText.
+    const bool lots_valid = std::all_of(
+        n.tender->lots().begin(), n.tender->lots().end(), [](const v1::Lot& l) {
+          return IsValidUtf8(l.title()) && IsValidUtf8(l.description());
+        });
+    if (lots_valid) {
+      for (const v1::Lot& lot : n.tender->lots()) {
+        for (const std::string* text : {&lot.title(), &lot.description()}) {
+          n.prefilter_text.push_back('\n');
+          n.prefilter_text.append(folds.FoldAndApplyToValid(*text));
+        }
+      }
+    } else {
+      n.prefilter_text.append(folds.ApplyToValid(
+          absl::string_view(FoldedText(n)).substr(fields_end)));
     }
   }
-  return trigrams;
+  n.trigrams.emplace(n.prefilter_text);
+  n.prefilter_ready = true;
+  return *n.trigrams;
 }
 
 bool NoticeMayMatch(const PatternPrefilter& prefilter,
                     const PrefilterFolds& folds, const PreparedNotice& n) {
   if (prefilter.atoms.empty()) return true;
   const TextTrigrams& trigrams = NoticeTrigrams(folds, n);
-  if (!n.prefilter_ready) {
-    n.prefilter_text = folds.ApplyToValid(FoldedText(n));
-    n.prefilter_ready = true;
-  }
   return MayMatch(prefilter, n.prefilter_text, trigrams);
 }
 

@@ -109,8 +109,6 @@ struct FoldedRune {
   char bytes[kMaxBytes] = {};
 };
 
-class TextTrigrams;
-
 // FoldRunes(PrefilterText(text), folds) in one pass: both map each rune of
 // valid UTF-8 on its own, so ASCII is lower-cased, each rune of two bytes
 // (U+0080 to U+07FF: accented Latin, Greek, Cyrillic) is looked up in a
@@ -124,20 +122,16 @@ class PrefilterFolds {
   // Apply(text) without checking that `text` is valid UTF-8.
   // REQUIRES: it is (FoldText's output always is).
   std::string ApplyToValid(absl::string_view text) const;
-  // Adds to `*trigrams` the bytes of ApplyToValid(text), without making
-  // that text. REQUIRES: `text` is valid UTF-8.
-  void AddTrigramsOfValid(absl::string_view text, TextTrigrams* trigrams) const;
-  // Adds to `*trigrams` the bytes of Apply(FoldText(text)) in one pass over
-  // `text`, without making either text: FoldText too maps each rune on its
-  // own, so the two foldings of each rune are one table entry.
+  // Apply(FoldText(text)) in one pass over `text`, without making the
+  // folded text: FoldText too maps each rune on its own, so the two
+  // foldings of a rune are one table entry.
   // REQUIRES: `text` is valid UTF-8.
-  void AddTrigramsOfUnfolded(absl::string_view text,
-                             TextTrigrams* trigrams) const;
+  std::string FoldAndApplyToValid(absl::string_view text) const;
   size_t ApproximateMemoryUsage() const;
 
  private:
   // Apply(FoldText(rune)) of one rune of valid UTF-8.
-  std::string FoldAndApply(absl::string_view rune) const;
+  std::string FoldAndApplyToRune(absl::string_view rune) const;
 
   RuneFolds folds_;
   std::vector<FoldedRune> two_byte_;  // By rune, from U+0000.
@@ -157,17 +151,7 @@ bool MayMatch(const PatternPrefilter& prefilter,
 // MayHold() false proves it absent, without searching the text.
 class TextTrigrams {
  public:
-  // The trigrams of the empty text, to which Add appends.
-  TextTrigrams();
   explicit TextTrigrams(absl::string_view text);
-  // The trigrams of the text so far followed by `byte`: a text's trigrams
-  // can be made while the text is, without holding it.
-  void Add(unsigned char byte) {
-    window_ = ((window_ << 8) | byte) & 0xFFFFFF;
-    if (++length_ < 3) return;
-    const uint32_t slot = Slot(window_);
-    bits_[slot >> 6] |= uint64_t{1} << (slot & 63);
-  }
   // False only when `atom` does not occur in the text. Atoms shorter than
   // three bytes may always.
   bool MayHold(absl::string_view atom) const;
@@ -187,12 +171,8 @@ class TextTrigrams {
 
  private:
   static constexpr int kHashBits = 16;
-  static uint32_t Slot(uint32_t trigram) {
-    return (trigram * 0x9E3779B1u) >> (32 - kHashBits);
-  }
+  static uint32_t Slot(uint32_t trigram);
   std::vector<uint64_t> bits_;
-  uint32_t window_ = 0;  // The last three bytes added, the latest lowest.
-  size_t length_ = 0;    // Bytes added.
 };
 
 // MayMatch(prefilter, prefilter_text), made faster: an atom the text's
@@ -305,12 +285,11 @@ struct PreparedNotice {
   };
   mutable bool worded = false;
   mutable Words words;
-  // The trigrams of the text atoms are looked for in (NoticeTrigrams), and
-  // that text (NoticeMayMatch), each made on first use: the trigrams
-  // decide most patterns without the text.
-  mutable std::optional<TextTrigrams> trigrams;
+  // The text atoms are looked for in (NoticeMayMatch) and its trigrams,
+  // made on first use.
   mutable bool prefilter_ready = false;
   mutable std::string prefilter_text;
+  mutable std::optional<TextTrigrams> trigrams;
   // The tender prepared for the profile rules' Matcher (`profiled_with`),
   // once for all of them, made on first use (alert_rule.cc: ProfileScore).
   mutable const Matcher* profiled_with = nullptr;
@@ -328,10 +307,11 @@ std::string FoldTextByRuns(absl::string_view text);
 const std::string& FoldedText(const PreparedNotice& notice);
 
 // The trigrams of the text atoms are looked for in (below), made on first
-// use in one pass over the notice's text: the title and description from
-// their folded form, the lots (unless FoldedText already folded them, or
-// one is not valid UTF-8) from their own text, folded on the fly. `folds`
-// is the same for every call on one notice (a quick-check table's).
+// use with that text, in one pass over each piece of the notice's text:
+// the title and description from their folded form, the lots (unless
+// FoldedText already folded them, or one is not valid UTF-8) from their
+// own text, without folding them for FoldedText. `folds` is the same for
+// every call on one notice (a quick-check table's).
 const TextTrigrams& NoticeTrigrams(const PrefilterFolds& folds,
                                    const PreparedNotice& notice);
 
