@@ -990,14 +990,16 @@ std::vector<FoldedRune> TwoByteTable(Fold fold) {
   return out;
 }
 
-// `fold` (as above) of valid UTF-8 `text`: ASCII lower-cased, runes of
-// two bytes from `two_byte` (TwoByteTable(fold)), longer runes by `fold`.
+// `fold` (as above) of valid UTF-8 `text`, appended to `*out`: ASCII
+// lower-cased, runes of two bytes from `two_byte` (TwoByteTable(fold)),
+// longer runes by `fold`.
 template <typename Fold>
-std::string FoldByRune(absl::string_view text,
-                       const std::vector<FoldedRune>& two_byte, Fold fold) {
-  std::string out;
-  out.resize(text.size() + 16);
-  size_t size = 0;
+void AppendFoldedByRune(absl::string_view text,
+                        const std::vector<FoldedRune>& two_byte, Fold fold,
+                        std::string* appended) {
+  std::string& out = *appended;
+  size_t size = out.size();
+  out.resize(size + text.size() + 16);
   const unsigned char* in = reinterpret_cast<const unsigned char*>(text.data());
   for (size_t i = 0; i < text.size();) {
     // Room for the longest output of a table entry.
@@ -1027,6 +1029,13 @@ std::string FoldByRune(absl::string_view text,
     i += length;
   }
   out.resize(size);
+}
+
+template <typename Fold>
+std::string FoldByRune(absl::string_view text,
+                       const std::vector<FoldedRune>& two_byte, Fold fold) {
+  std::string out;
+  AppendFoldedByRune(text, two_byte, fold, &out);
   return out;
 }
 
@@ -1064,10 +1073,11 @@ std::string PrefilterFolds::ApplyToValid(absl::string_view text) const {
   });
 }
 
-std::string PrefilterFolds::FoldAndApplyToValid(absl::string_view text) const {
-  return FoldByRune(text, unfolded_two_byte_, [this](absl::string_view rune) {
-    return FoldAndApplyToRune(rune);
-  });
+void PrefilterFolds::AppendFoldAndApplyToValid(absl::string_view text,
+                                               std::string* out) const {
+  AppendFoldedByRune(
+      text, unfolded_two_byte_,
+      [this](absl::string_view rune) { return FoldAndApplyToRune(rune); }, out);
 }
 
 size_t PrefilterFolds::ApproximateMemoryUsage() const {
@@ -1110,7 +1120,7 @@ const TextTrigrams& NoticeTrigrams(const PrefilterFolds& folds,
       for (const v1::Lot& lot : n.tender->lots()) {
         for (const std::string* text : {&lot.title(), &lot.description()}) {
           n.prefilter_text.push_back('\n');
-          n.prefilter_text.append(folds.FoldAndApplyToValid(*text));
+          folds.AppendFoldAndApplyToValid(*text, &n.prefilter_text);
         }
       }
     } else {
@@ -1746,36 +1756,37 @@ absl::StatusOr<bool> MatchRule(
 }
 
 void SortMatchesByRule(std::vector<AlertMatch>* matches, size_t rule_count) {
-  // Keys of 8 bytes (rule, then index) are sorted, not the records of 48:
-  // by std::sort when few, else least significant digit first, in as few
-  // passes of at most 11 bits as the largest position needs, the bits
-  // shared evenly (fewer buckets to count); each pass is stable. Then each
-  // record is moved once.
+  constexpr size_t kFewMatches = 256;
+  if (matches->size() < kFewMatches) {
+    std::sort(matches->begin(), matches->end(),
+              [](const AlertMatch& a, const AlertMatch& b) {
+                return a.rule < b.rule;
+              });
+    return;
+  }
+  // Keys of 8 bytes (rule, then index) are sorted, least significant digit
+  // first, in as few passes of at most 11 bits as the largest position
+  // needs, the bits shared evenly (fewer buckets to count); each pass is
+  // stable. Then each record is moved once.
+  const uint64_t largest = rule_count == 0 ? 0 : uint64_t{rule_count} - 1;
+  int bits = 0;
+  while (bits < 32 && (largest >> bits) != 0) ++bits;
+  constexpr int kMaxBits = 11;
+  const int passes = (bits + kMaxBits - 1) / kMaxBits;
+  const int pass_bits = passes == 0 ? 0 : (bits + passes - 1) / passes;
+  const uint32_t mask = (1u << pass_bits) - 1;
   const size_t n = matches->size();
-  std::vector<uint64_t> keys(n);
+  std::vector<uint64_t> keys(n), other(n);
   for (size_t i = 0; i < n; ++i) {
     keys[i] = (uint64_t{static_cast<uint32_t>((*matches)[i].rule)} << 32) | i;
   }
-  constexpr size_t kFewMatches = 256;
-  if (n < kFewMatches) {
-    std::sort(keys.begin(), keys.end());
-  } else {
-    const uint64_t largest = rule_count == 0 ? 0 : uint64_t{rule_count} - 1;
-    int bits = 0;
-    while (bits < 32 && (largest >> bits) != 0) ++bits;
-    constexpr int kMaxBits = 11;
-    const int passes = (bits + kMaxBits - 1) / kMaxBits;
-    const int pass_bits = passes == 0 ? 0 : (bits + passes - 1) / passes;
-    const uint32_t mask = (1u << pass_bits) - 1;
-    std::vector<uint64_t> other(n);
-    std::vector<uint32_t> start(mask + 2);
-    for (int shift = 32; shift < 32 + passes * pass_bits; shift += pass_bits) {
-      std::fill(start.begin(), start.end(), 0);
-      for (uint64_t key : keys) ++start[((key >> shift) & mask) + 1];
-      for (size_t d = 1; d < start.size(); ++d) start[d] += start[d - 1];
-      for (uint64_t key : keys) other[start[(key >> shift) & mask]++] = key;
-      keys.swap(other);
-    }
+  std::vector<uint32_t> start(mask + 2);
+  for (int shift = 32; shift < 32 + passes * pass_bits; shift += pass_bits) {
+    std::fill(start.begin(), start.end(), 0);
+    for (uint64_t key : keys) ++start[((key >> shift) & mask) + 1];
+    for (size_t d = 1; d < start.size(); ++d) start[d] += start[d - 1];
+    for (uint64_t key : keys) other[start[(key >> shift) & mask]++] = key;
+    keys.swap(other);
   }
   std::vector<AlertMatch> sorted;
   sorted.reserve(n);

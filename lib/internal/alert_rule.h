@@ -122,11 +122,12 @@ class PrefilterFolds {
   // Apply(text) without checking that `text` is valid UTF-8.
   // REQUIRES: it is (FoldText's output always is).
   std::string ApplyToValid(absl::string_view text) const;
-  // Apply(FoldText(text)) in one pass over `text`, without making the
-  // folded text: FoldText too maps each rune on its own, so the two
-  // foldings of a rune are one table entry.
+  // Appends Apply(FoldText(text)) to `*out` in one pass over `text`,
+  // without making the folded text: FoldText too maps each rune on its
+  // own, so the two foldings of a rune are one table entry.
   // REQUIRES: `text` is valid UTF-8.
-  std::string FoldAndApplyToValid(absl::string_view text) const;
+  void AppendFoldAndApplyToValid(absl::string_view text,
+                                 std::string* out) const;
   size_t ApproximateMemoryUsage() const;
 
  private:
