@@ -547,6 +547,82 @@ TEST(AnalyzeStemmedAndPlain, EqualsBothAnalysesOnRealNotices) {
   EXPECT_EQ(bad.status(), AnalyzeText("drones \xff", "fr").status());
 }
 
+// `real` with up to two lots whose title and description are drawn from
+// `texts`, and in `*whole` its title, description and lots' text joined by
+// newlines, as a prepared notice's folded text joins them.
+template <size_t kTexts>
+v1::Tender WithRandomLots(const v1::Tender& real,
+                          const char* const (&texts)[kTexts], std::mt19937* rng,
+                          std::string* whole) {
+  v1::Tender t = real;
+  for (int k = (*rng)() % 3; k > 0; --k) {
+    v1::Lot* lot = t.add_lots();
+    lot->set_id(absl::StrCat("L", k));
+    lot->set_title(texts[(*rng)() % kTexts]);
+    lot->set_description(texts[(*rng)() % kTexts]);
+  }
+  *whole = absl::StrCat(t.title(), "\n", t.description());
+  for (const v1::Lot& lot : t.lots()) {
+    absl::StrAppend(whole, "\n", lot.title(), "\n", lot.description());
+  }
+  return t;
+}
+
+// The folds of the case orbits of a few Greek, Cyrillic and Latin runes
+// (as a table's prefilters of patterns in those scripts would hold).
+internal::RuneFolds OrbitFolds() {
+  internal::RuneFolds folds;
+  for (char32_t rune : {0x3C3, 0x3A9, 0x414, 0x1C81, 0xE9, 0x17F, 0x4E00}) {
+    const std::vector<char32_t> orbit = internal::CaseOrbit(rune);
+    if (orbit.empty()) continue;
+    const char32_t least = *std::min_element(orbit.begin(), orbit.end());
+    for (char32_t r : orbit) folds.emplace(r, least);
+  }
+  return folds;
+}
+
+// A notice's pattern set-up (NoticeTrigrams: the prefilter text made in
+// one pass over each piece, the title and description from their folded
+// form, valid lots from their own text) against its definition, the
+// prefilter folding of FoldText of the whole text and its trigrams, on the
+// real notices with random lots in several scripts, some invalid UTF-8,
+// with and without orbit folds, the lots folded before (FoldedText first)
+// or not: the same text, the same trigrams.
+TEST(PreparedNotice, PrefilterTextInOnePassEqualsFoldingTheWholeText) {
+  std::mt19937 rng(37);
+  const char* const kLotText[] = {"Lot 1: Drohnen",
+                                  "ΠΥΡΟΜΑΧΙΚΑ Σκάφη",
+                                  "İSTANBUL ſ \xE2\x84\xAA Дрон",
+                                  "bad \xC3",
+                                  "\xFF\xFE",
+                                  "Straße \xE2\x82",
+                                  "ÉTÉ – 5 m² €",
+                                  ""};
+  const internal::PrefilterFolds with_orbits(OrbitFolds());
+  const internal::PrefilterFolds without;
+  int with_lots = 0, folded_first = 0;
+  for (const v1::Tender& real : RealNotices()) {
+    std::string whole;
+    const v1::Tender t = WithRandomLots(real, kLotText, &rng, &whole);
+    with_lots += t.lots_size() > 0 ? 1 : 0;
+    for (const internal::PrefilterFolds* folds : {&with_orbits, &without}) {
+      absl::StatusOr<internal::PreparedNotice> n = internal::PrepareNotice(t);
+      ASSERT_TRUE(n.ok()) << n.status();
+      if (rng() % 3 == 0) {
+        internal::FoldedText(*n);
+        ++folded_first;
+      }
+      const std::string expected_text = folds->Apply(FoldText(whole));
+      ASSERT_TRUE(internal::NoticeTrigrams(*folds, *n) ==
+                  internal::TextTrigrams(expected_text))
+          << t.id() << " " << absl::CEscape(whole);
+      ASSERT_EQ(n->prefilter_text, expected_text) << t.id();
+    }
+  }
+  EXPECT_GT(with_lots, 500);
+  EXPECT_GT(folded_first, 500);
+}
+
 // More distinct words than the memo holds: it is emptied and refilled, and
 // the terms stay right; so do words too long for it.
 // A prepared notice's folded text (the title and description folded in the
@@ -561,20 +637,11 @@ TEST(PreparedNotice, FoldedTextEqualsFoldingTheWholeText) {
                                   "Straße \xE2\x82", ""};
   int with_lots = 0;
   for (const v1::Tender& real : RealNotices()) {
-    v1::Tender t = real;
-    for (int k = rng() % 3; k > 0; --k) {
-      v1::Lot* lot = t.add_lots();
-      lot->set_id(absl::StrCat("L", k));
-      lot->set_title(kLotText[rng() % 6]);
-      lot->set_description(kLotText[rng() % 6]);
-    }
+    std::string whole;
+    const v1::Tender t = WithRandomLots(real, kLotText, &rng, &whole);
     with_lots += t.lots_size() > 0 ? 1 : 0;
     absl::StatusOr<internal::PreparedNotice> n = internal::PrepareNotice(t);
     ASSERT_TRUE(n.ok()) << n.status();
-    std::string whole = absl::StrCat(t.title(), "\n", t.description());
-    for (const v1::Lot& lot : t.lots()) {
-      absl::StrAppend(&whole, "\n", lot.title(), "\n", lot.description());
-    }
     const std::string& folded = internal::FoldedText(*n);
     ASSERT_EQ(folded, FoldText(whole)) << t.id();
     ASSERT_TRUE(IsValidUtf8(folded)) << t.id();
@@ -1111,13 +1178,7 @@ TEST(FoldTextByRuns, EqualsFoldText) {
 // and Latin orbits: on every rune of the plane, on the folded text of the
 // real notices, and on random text, invalid UTF-8 included.
 TEST(PrefilterFolds, EqualsPrefilterTextThenFoldRunes) {
-  internal::RuneFolds folds;
-  for (char32_t rune : {0x3C3, 0x3A9, 0x414, 0x1C81, 0xE9, 0x17F, 0x4E00}) {
-    const std::vector<char32_t> orbit = internal::CaseOrbit(rune);
-    if (orbit.empty()) continue;
-    const char32_t least = *std::min_element(orbit.begin(), orbit.end());
-    for (char32_t r : orbit) folds.emplace(r, least);
-  }
+  const internal::RuneFolds folds = OrbitFolds();
   ASSERT_GT(folds.size(), 8u);
   const internal::PrefilterFolds tables(folds);
   auto expected = [&](absl::string_view text) {

@@ -990,14 +990,16 @@ std::vector<FoldedRune> TwoByteTable(Fold fold) {
   return out;
 }
 
-// `fold` (as above) of valid UTF-8 `text`: ASCII lower-cased, runes of
-// two bytes from `two_byte` (TwoByteTable(fold)), longer runes by `fold`.
+// `fold` (as above) of valid UTF-8 `text`, appended to `*out`: ASCII
+// lower-cased, runes of two bytes from `two_byte` (TwoByteTable(fold)),
+// longer runes by `fold`.
 template <typename Fold>
-std::string FoldByRune(absl::string_view text,
-                       const std::vector<FoldedRune>& two_byte, Fold fold) {
-  std::string out;
-  out.resize(text.size() + 16);
-  size_t size = 0;
+void AppendFoldedByRune(absl::string_view text,
+                        const std::vector<FoldedRune>& two_byte, Fold fold,
+                        std::string* appended) {
+  std::string& out = *appended;
+  size_t size = out.size();
+  out.resize(size + text.size() + 16);
   const unsigned char* in = reinterpret_cast<const unsigned char*>(text.data());
   for (size_t i = 0; i < text.size();) {
     // Room for the longest output of a table entry.
@@ -1027,6 +1029,13 @@ std::string FoldByRune(absl::string_view text,
     i += length;
   }
   out.resize(size);
+}
+
+template <typename Fold>
+std::string FoldByRune(absl::string_view text,
+                       const std::vector<FoldedRune>& two_byte, Fold fold) {
+  std::string out;
+  AppendFoldedByRune(text, two_byte, fold, &out);
   return out;
 }
 
@@ -1045,6 +1054,12 @@ PrefilterFolds::PrefilterFolds(RuneFolds folds) : folds_(std::move(folds)) {
   two_byte_ = TwoByteTable([this](absl::string_view rune) {
     return FoldRunes(PrefilterText(rune), folds_);
   });
+  unfolded_two_byte_ = TwoByteTable(
+      [this](absl::string_view rune) { return FoldAndApplyToRune(rune); });
+}
+
+std::string PrefilterFolds::FoldAndApplyToRune(absl::string_view rune) const {
+  return FoldRunes(PrefilterText(FoldText(rune)), folds_);
 }
 
 std::string PrefilterFolds::Apply(absl::string_view text) const {
@@ -1058,9 +1073,17 @@ std::string PrefilterFolds::ApplyToValid(absl::string_view text) const {
   });
 }
 
+void PrefilterFolds::AppendFoldAndApplyToValid(absl::string_view text,
+                                               std::string* out) const {
+  AppendFoldedByRune(
+      text, unfolded_two_byte_,
+      [this](absl::string_view rune) { return FoldAndApplyToRune(rune); }, out);
+}
+
 size_t PrefilterFolds::ApproximateMemoryUsage() const {
   return folds_.size() * (2 * sizeof(char32_t) + 1) +
-         two_byte_.capacity() * sizeof(FoldedRune);
+         (two_byte_.capacity() + unfolded_two_byte_.capacity()) *
+             sizeof(FoldedRune);
 }
 
 const std::string& FoldedText(const PreparedNotice& n) {
@@ -1080,11 +1103,33 @@ const std::string& FoldedText(const PreparedNotice& n) {
 
 const TextTrigrams& NoticeTrigrams(const PrefilterFolds& folds,
                                    const PreparedNotice& n) {
-  if (!n.prefilter_ready) {
-    n.prefilter_text = folds.ApplyToValid(FoldedText(n));
-    n.trigrams.emplace(n.prefilter_text);
-    n.prefilter_ready = true;
+  if (n.prefilter_ready) return *n.trigrams;
+  // The title and description (and the lots, when folded already) are
+  // folded valid UTF-8.
+  const size_t fields_end = n.folded_text.size();
+  n.prefilter_text = folds.ApplyToValid(n.folded_text);
+  if (!n.folded) {
+    // The lots join the text as FoldedText joins them; folding maps each
+    // rune on its own, so valid lots are folded piece by piece, both ways
+    // at once. Invalid UTF-8 is folded whole (FoldText's way) by FoldedText.
+    const bool lots_valid = std::all_of(
+        n.tender->lots().begin(), n.tender->lots().end(), [](const v1::Lot& l) {
+          return IsValidUtf8(l.title()) && IsValidUtf8(l.description());
+        });
+    if (lots_valid) {
+      for (const v1::Lot& lot : n.tender->lots()) {
+        for (const std::string* text : {&lot.title(), &lot.description()}) {
+          n.prefilter_text.push_back('\n');
+          folds.AppendFoldAndApplyToValid(*text, &n.prefilter_text);
+        }
+      }
+    } else {
+      n.prefilter_text.append(folds.ApplyToValid(
+          absl::string_view(FoldedText(n)).substr(fields_end)));
+    }
   }
+  n.trigrams.emplace(n.prefilter_text);
+  n.prefilter_ready = true;
   return *n.trigrams;
 }
 
@@ -1108,7 +1153,7 @@ void AlertPostings::Add(absl::string_view key, uint32_t position) {
       countries[value].push_back(position);
       break;
     case 'p':
-      plain[value].positions.push_back(position);
+      plain[value].Post(position);
       break;
     case 'x': {  // The prefix is digits: the last colon ends the country.
       const size_t colon = value.rfind(':');
@@ -1118,8 +1163,7 @@ void AlertPostings::Add(absl::string_view key, uint32_t position) {
     }
     case 's': {
       const size_t colon = value.find(':');
-      stemmed[value.substr(0, colon)][value.substr(colon + 1)]
-          .positions.push_back(position);
+      stemmed[value.substr(0, colon)][value.substr(colon + 1)].Post(position);
       break;
     }
   }
@@ -1183,8 +1227,13 @@ std::vector<uint32_t> Candidates(const AlertPostings& p,
                           absl::string_view term) -> int32_t {
     auto it = map.find(term);
     if (it == map.end()) return -1;
-    mark(it->second.positions);
-    return it->second.id;
+    const AlertPostings::Term& found = it->second;
+    if (found.only != AlertPostings::Term::kNotOne) {
+      seen[found.only >> 6] |= uint64_t{1} << (found.only & 63);
+    } else {
+      mark(found.positions);
+    }
+    return found.id;
   };
   auto stemmed = p.stemmed.find(n.language);
   for (const AnalysedField& f : n.fields) {

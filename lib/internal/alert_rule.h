@@ -122,11 +122,22 @@ class PrefilterFolds {
   // Apply(text) without checking that `text` is valid UTF-8.
   // REQUIRES: it is (FoldText's output always is).
   std::string ApplyToValid(absl::string_view text) const;
+  // Appends Apply(FoldText(text)) to `*out` in one pass over `text`,
+  // without making the folded text: FoldText too maps each rune on its
+  // own, so the two foldings of a rune are one table entry.
+  // REQUIRES: `text` is valid UTF-8.
+  void AppendFoldAndApplyToValid(absl::string_view text,
+                                 std::string* out) const;
   size_t ApproximateMemoryUsage() const;
 
  private:
+  // Apply(FoldText(rune)) of one rune of valid UTF-8.
+  std::string FoldAndApplyToRune(absl::string_view rune) const;
+
   RuneFolds folds_;
   std::vector<FoldedRune> two_byte_;  // By rune, from U+0000.
+  // Likewise, of FoldText, then the prefilter folding.
+  std::vector<FoldedRune> unfolded_two_byte_;
 };
 
 // False only when `pattern` cannot match the text that `prefilter_text`
@@ -152,6 +163,12 @@ class TextTrigrams {
   static void AppendSlots(absl::string_view text, std::vector<uint16_t>* slots);
   // Whether every one of the `count` slots from `slots` is set.
   bool HasAll(const uint16_t* slots, size_t count) const;
+
+  // The same trigrams (whatever the texts' lengths), for the twins that
+  // compare ways of making them.
+  bool operator==(const TextTrigrams& other) const {
+    return bits_ == other.bits_;
+  }
 
  private:
   static constexpr int kHashBits = 16;
@@ -291,8 +308,11 @@ std::string FoldTextByRuns(absl::string_view text);
 const std::string& FoldedText(const PreparedNotice& notice);
 
 // The trigrams of the text atoms are looked for in (below), made on first
-// use. `folds` is the same for every call on one notice (a quick-check
-// table's).
+// use with that text, in one pass over each piece of the notice's text:
+// the title and description from their folded form, the lots (unless
+// FoldedText already folded them, or one is not valid UTF-8) from their
+// own text, without folding them for FoldedText. `folds` is the same for
+// every call on one notice (a quick-check table's).
 const TextTrigrams& NoticeTrigrams(const PrefilterFolds& folds,
                                    const PreparedNotice& notice);
 
@@ -501,8 +521,18 @@ struct AlertPostings {
   // QuickCheckTable::terms when a phrase of a rule has it (-1: none), so
   // that one lookup of a notice's term serves selection and phrases.
   struct Term {
+    static constexpr uint32_t kNotOne = ~uint32_t{0};
+    // Appends `position` to `positions`, keeping `only` right.
+    void Post(uint32_t position) {
+      positions.push_back(position);
+      only = positions.size() == 1 ? position : kNotOne;
+    }
     std::vector<uint32_t> positions;
     int32_t id = -1;
+    // positions[0] when it is the only one, else kNotOne: the lookup of a
+    // term posted by one rule then gives it without reading the list (a
+    // cache miss). Fits the map slot's padding.
+    uint32_t only = kNotOne;
   };
   using TermMap = absl::flat_hash_map<std::string, Term>;
 
