@@ -558,7 +558,11 @@ std::vector<std::pair<int32_t, double>> CpvConcepts::RawScores(
   spans.clear();
   for (const std::string& t : terms) {
     auto it = flat.terms.find(ConceptTermView(t, stemmed));
-    if (it != flat.terms.end()) spans.push_back(it->second);
+    if (it == flat.terms.end()) continue;
+    spans.push_back(it->second);
+    // The term's first links are fetched while the other terms are looked
+    // up: waiting for them was a sixth of RawScores' samples (session 11).
+    __builtin_prefetch(&flat.links[it->second.label]);
   }
   std::sort(spans.begin(), spans.end());
   // Dense scores by ordinal, reused by the thread: index building calls
