@@ -23,7 +23,10 @@
 //     defaults of ConceptWeights were chosen on; `tune pooled` the pooled
 //     concept classifier's weight; `tune discriminative` and
 //     `tune discriminative2` the discriminative model's training options
-//     and weight (two rounds).
+//     and weight (two rounds); `tune links` the pruning of each word's
+//     label links (max_label_links, min_label_link_share): suggestions
+//     as above, and how far the concepts of the notices of folds 1-3 stay
+//     those of the unpruned model.
 //
 // A notice is read as the importer reads it; its text is its title,
 // description and lots' titles and descriptions, its main code the
@@ -41,6 +44,7 @@
 #include <map>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -705,6 +709,36 @@ void DiscriminativeGrid(const std::vector<Notice>& notices,
   }
 }
 
+// How far `pruned`'s concepts of the notices of `folds` stay
+// `reference`'s (both with the same notice links): the share whose
+// strongest concept is the same, the mean share of the reference's
+// concepts kept (at any rank), and the label links summed per notice.
+void ReportAgreement(const char* what, const CpvConcepts& reference,
+                     const CpvConcepts& pruned,
+                     const std::vector<Notice>& notices,
+                     const std::vector<int>& folds) {
+  int texts = 0, same_first = 0;
+  double kept = 0;
+  for (const Notice& n : notices) {
+    if (std::find(folds.begin(), folds.end(), n.fold) == folds.end()) continue;
+    absl::StatusOr<std::vector<Concept>> a =
+        reference.Concepts(n.text, n.language);
+    absl::StatusOr<std::vector<Concept>> b =
+        pruned.Concepts(n.text, n.language);
+    if (!a.ok() || !b.ok() || a->empty()) continue;
+    ++texts;
+    same_first += !b->empty() && (*b)[0].code == (*a)[0].code;
+    int common = 0;
+    for (const Concept& x : *a) {
+      for (const Concept& y : *b) common += x.code == y.code;
+    }
+    kept += static_cast<double>(common) / a->size();
+  }
+  std::printf("%-34s texts %4d  same strongest %.3f  concepts kept %.3f\n",
+              what, texts, static_cast<double>(same_first) / texts,
+              kept / texts);
+}
+
 // `tune` first reports the round-5 grid (the links joining the classifier,
 // word specificity); `tune all` adds round 4's grid of title weight, label
 // prior and smoothing.
@@ -764,7 +798,8 @@ int Run(const std::string& mode, const std::string& option) {
     // Inner cross-validation on folds 1-3: each is evaluated with links
     // learnt from the other two; fold 0 is never read.
     std::map<std::pair<int, double>, std::string> links;  // (fold, title w)
-    std::map<std::pair<int, double>, std::string> classes;
+    // (fold, title weight, label links pruned as)
+    std::map<std::tuple<int, double, int, double>, std::string> classes;
     auto mean = [&](const ConceptWeights& w) {
       Figures all;
       for (int f : {1, 2, 3}) {
@@ -774,7 +809,8 @@ int Run(const std::string& mode, const std::string& option) {
         }
         std::string& l = links[{f, w.title_weight}];
         if (l.empty()) l = NoticeLinks(notices, train, w.title_weight);
-        std::string& k = classes[{f, w.title_weight}];
+        std::string& k = classes[{f, w.title_weight, w.max_label_links,
+                                  w.min_label_link_share}];
         if (k.empty() && w.pooled_concepts > 0) {
           absl::StatusOr<std::unique_ptr<CpvConcepts>> base =
               CpvConcepts::Create(*labels, l, cpv, w);
@@ -797,6 +833,32 @@ int Run(const std::string& mode, const std::string& option) {
     std::printf("tune: folds 1-3, each trained on the other two\n");
     if (option == "discriminative" || option == "discriminative2") {
       DiscriminativeGrid(notices, *labels, option == "discriminative2");
+      return 0;
+    }
+    if (option == "links") {
+      // The notice links of folds 1-3, as bundled, for the agreement.
+      const std::string links = NoticeLinks(notices, {1, 2, 3});
+      ConceptWeights unpruned;
+      unpruned.max_label_links = 64;
+      unpruned.min_label_link_share = 0;
+      absl::StatusOr<std::unique_ptr<CpvConcepts>> reference =
+          CpvConcepts::Create(*labels, links, cpv, unpruned);
+      for (int max_links : {64, 32, 16, 8}) {
+        for (double share : {0.0, 0.1, 0.2, 0.3, 0.5}) {
+          ConceptWeights w;
+          w.max_label_links = max_links;
+          w.min_label_link_share = share;
+          const std::string what =
+              absl::StrFormat("label links %d, share %g", max_links, share);
+          Report(what.c_str(), mean(w));
+          absl::StatusOr<std::unique_ptr<CpvConcepts>> pruned =
+              CpvConcepts::Create(*labels, links, cpv, w);
+          if (reference.ok() && pruned.ok()) {
+            ReportAgreement(what.c_str(), **reference, **pruned, notices,
+                            {1, 2, 3});
+          }
+        }
+      }
       return 0;
     }
     if (option == "pooled") {

@@ -28,10 +28,6 @@ const char* const kConceptLanguages[kConceptLanguageCount] = {
 
 namespace {
 
-// Label links kept per term: the strongest. A word in thousands of labels
-// ("services") is weak evidence for each of them anyway (low idf).
-constexpr size_t kMaxLabelLinksPerTerm = 64;
-
 // The largest count or weight a model file may hold: far above any the
 // bundled files have (counts of notices, log-odds), far below a float's
 // range, so that sums of thousands of them stay finite.
@@ -65,14 +61,28 @@ int32_t GroupKey(CpvCode code) {
   return static_cast<int32_t>(code.digits() / 100000);
 }
 
-void KeepStrongest(std::vector<std::pair<int32_t, float>>* links, size_t keep) {
-  if (links->size() <= keep) return;
-  std::nth_element(links->begin(), links->begin() + keep, links->end(),
-                   [](const auto& a, const auto& b) {
-                     return a.second > b.second ||
-                            (a.second == b.second && a.first < b.first);
-                   });
-  links->resize(keep);
+// A word's label links pruned (ConceptWeights::max_label_links and
+// min_label_link_share): its `keep` strongest, ties by lower ordinal, then
+// those below `share` of its strongest dropped. A word in thousands of
+// labels ("services") is weak evidence for each of them anyway (low idf).
+void KeepStrongest(std::vector<std::pair<int32_t, float>>* links, size_t keep,
+                   double share) {
+  if (links->size() > keep) {
+    std::nth_element(links->begin(), links->begin() + keep, links->end(),
+                     [](const auto& a, const auto& b) {
+                       return a.second > b.second ||
+                              (a.second == b.second && a.first < b.first);
+                     });
+    links->resize(keep);
+  }
+  if (share <= 0 || links->empty()) return;
+  float strongest = 0;
+  for (const auto& link : *links) strongest = std::max(strongest, link.second);
+  const double floor = share * strongest;
+  links->erase(
+      std::remove_if(links->begin(), links->end(),
+                     [&](const auto& link) { return link.second < floor; }),
+      links->end());
 }
 
 }  // namespace
@@ -366,7 +376,8 @@ void CpvConcepts::BuildModel(int l, LanguageModel* model) const {
     }
   }
   for (auto& [term, links] : label_links) {
-    KeepStrongest(&links, kMaxLabelLinksPerTerm);
+    KeepStrongest(&links, std::max(0, weights_.max_label_links),
+                  weights_.min_label_link_share);
     std::vector<Link>& out = model->links[term].label;
     for (const auto& [o, w] : links) out.push_back({o, w});
   }
@@ -547,7 +558,11 @@ std::vector<std::pair<int32_t, double>> CpvConcepts::RawScores(
   spans.clear();
   for (const std::string& t : terms) {
     auto it = flat.terms.find(ConceptTermView(t, stemmed));
-    if (it != flat.terms.end()) spans.push_back(it->second);
+    if (it == flat.terms.end()) continue;
+    spans.push_back(it->second);
+    // The term's first links are fetched while the other terms are looked
+    // up: waiting for them was a sixth of RawScores' samples (session 11).
+    __builtin_prefetch(&flat.links[it->second.label]);
   }
   std::sort(spans.begin(), spans.end());
   // Dense scores by ordinal, reused by the thread: index building calls

@@ -140,6 +140,15 @@ struct ConceptWeights {
   // ("fourniture", "dostawa") are discounted by the word's specificity
   // among notices, scaled to [0, 1]. Default: true.
   bool discount_notice_words = true;
+  // Label links kept per word, pruned when a language's model is built so
+  // that a common stem sums fewer codes for every text that has it: at most
+  // the word's max_label_links strongest (ties: the lower code first), and
+  // of those only the ones of at least min_label_link_share of the word's
+  // strongest label link (a word of a long label that other words say
+  // better). Both apply to concepts and suggestions alike.
+  // Defaults: 64, 0.
+  int max_label_links = 64;
+  double min_label_link_share = 0.0;
 
   // Suggestions (Suggest, not Concepts) by the division and group
   // classifier; false ranks codes by the links alone, as Concepts does.

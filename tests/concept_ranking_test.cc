@@ -50,6 +50,19 @@ class CpvConceptsPeer {
                                    size_t keep) {
     return c.RankedByDefinition(raw, keep);
   }
+  // A concept term's label links in language `l`, by ordinal.
+  static std::vector<std::pair<int32_t, float>> LabelLinks(
+      const CpvConcepts& c, const std::string& term, int l) {
+    std::vector<std::pair<int32_t, float>> out;
+    const auto& links = c.Model(l).links;
+    auto it = links.find(term);
+    if (it == links.end()) return out;
+    for (const auto& link : it->second.label) {
+      out.emplace_back(link.ordinal, link.weight);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
   static std::vector<Concept> TopConcepts(const CpvConcepts& c,
                                           const std::vector<std::string>& terms,
                                           int l, int max_concepts,
@@ -219,6 +232,63 @@ TEST(ConceptRankingTest, FastScoringEqualsScoringByDefinition) {
     }
   }
   EXPECT_GT(selected, 500);  // The heap selection ran, not only full sorts.
+}
+
+// A word's label links as pruned when its language's model is built
+// (ConceptWeights::max_label_links, min_label_link_share), against the
+// pruning by definition over the same model unpruned: every link of the
+// word ranked by weight (ties: the lower code first), the first
+// max_label_links kept, then those under the share of the strongest
+// dropped. Words of random labels in languages with and without a stemmer,
+// under the default pruning and under a harsher one.
+TEST(ConceptRankingTest, PrunedLabelLinksAreTheStrongestByDefinition) {
+  ConceptWeights all;
+  all.max_label_links = 1 << 30;
+  all.min_label_link_share = 0;
+  ConceptWeights harsh;
+  harsh.max_label_links = 5;
+  harsh.min_label_link_share = 0.4;
+  absl::StatusOr<std::unique_ptr<CpvConcepts>> unpruned =
+      CpvConcepts::Create(internal::kCpvLabelsTsv, internal::kConceptNoticesTsv,
+                          CpvTaxonomy::Builtin(), all);
+  absl::StatusOr<std::unique_ptr<CpvConcepts>> harshly =
+      CpvConcepts::Create(internal::kCpvLabelsTsv, internal::kConceptNoticesTsv,
+                          CpvTaxonomy::Builtin(), harsh);
+  ASSERT_TRUE(unpruned.ok()) << unpruned.status();
+  ASSERT_TRUE(harshly.ok()) << harshly.status();
+  const std::pair<const CpvConcepts*, ConceptWeights> variants[] = {
+      {&CpvConcepts::Builtin(), ConceptWeights()}, {harshly->get(), harsh}};
+  std::mt19937 rng(20261130);
+  int pruned = 0;
+  for (const char* language : {"fr", "de", "en", "pl", "el", "lv"}) {
+    const int l = CpvConceptsPeer::Language(language);
+    for (const std::string& t : RandomLabelTerms(rng, language, 60)) {
+      const std::string term = ConceptTerm(t, language);
+      std::vector<std::pair<int32_t, float>> ranked =
+          CpvConceptsPeer::LabelLinks(**unpruned, term, l);
+      std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+        return a.second > b.second ||
+               (a.second == b.second && a.first < b.first);
+      });
+      for (const auto& [concepts, weights] : variants) {
+        std::vector<std::pair<int32_t, float>> expected;
+        for (const auto& link : ranked) {
+          if (expected.size() == static_cast<size_t>(weights.max_label_links)) {
+            break;
+          }
+          if (link.second >=
+              weights.min_label_link_share * ranked.front().second) {
+            expected.push_back(link);
+          }
+        }
+        std::sort(expected.begin(), expected.end());
+        EXPECT_EQ(CpvConceptsPeer::LabelLinks(*concepts, term, l), expected)
+            << language << " \"" << term << "\"";
+        pruned += expected.size() < ranked.size();
+      }
+    }
+  }
+  EXPECT_GT(pruned, 100);  // The pruning ran, not only short link lists.
 }
 
 }  // namespace

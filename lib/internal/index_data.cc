@@ -82,19 +82,27 @@ absl::Status AddText(absl::string_view text, absl::string_view language,
 }
 
 // The strongest concepts over the languages of a profile's texts, each at
-// its largest weight, renormalised so that the strongest has 1.
+// its largest weight, renormalised so that the strongest has 1. A profile
+// has a few languages of at most kMaxConcepts concepts each: they are
+// merged in one small vector, not a hash map.
 std::vector<SupplierDoc::ConceptRef> MergeConcepts(
     const TermsByLanguage& by_language) {
-  absl::flat_hash_map<CpvCode, double> best;
+  std::vector<std::pair<double, CpvCode>> sorted;  // (-weight, code)
   for (const auto& [lang, terms] : by_language) {
     for (const Concept& c :
          CpvConcepts::Builtin().ConceptsOfTerms(terms, lang)) {
-      double& w = best[c.code];
-      w = std::max(w, c.weight);
+      sorted.emplace_back(-c.weight, c.code);
     }
   }
-  std::vector<std::pair<double, CpvCode>> sorted;
-  for (const auto& [code, w] : best) sorted.emplace_back(-w, code);
+  // By code, each code's largest weight first; then the others dropped.
+  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+    return a.second < b.second || (a.second == b.second && a.first < b.first);
+  });
+  sorted.erase(std::unique(sorted.begin(), sorted.end(),
+                           [](const auto& a, const auto& b) {
+                             return a.second == b.second;
+                           }),
+               sorted.end());
   std::sort(sorted.begin(), sorted.end());
   if (sorted.size() > static_cast<size_t>(CpvConcepts::kMaxConcepts)) {
     sorted.resize(CpvConcepts::kMaxConcepts);
