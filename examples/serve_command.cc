@@ -103,12 +103,22 @@ absl::StatusOr<std::map<std::string, std::vector<std::string>>> ParseServe(
   return out;
 }
 
+// The file of option `name` into `content`, when given. PEM material and
+// policies are small: a file over 1 MiB (or /dev/zero) is refused before it
+// is read whole, and an empty one is refused, not taken for "not given" (an
+// empty --tls-cert and --tls-key served plaintext; session 11 sweep).
 absl::Status ReadInto(const std::map<std::string, std::vector<std::string>>& o,
                       const std::string& name, std::string* content) {
   auto it = o.find(name);
   if (it == o.end()) return absl::OkStatus();
-  absl::StatusOr<std::string> read = ReadFileOrStdin(it->second[0]);
+  RecordLimits small;
+  small.max_file_bytes = 1 << 20;
+  absl::StatusOr<std::string> read = ReadFileOrStdin(it->second[0], small);
   if (!read.ok()) return read.status();
+  if (read->empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("serve: --", name, " ", it->second[0], ": is empty"));
+  }
   *content = *std::move(read);
   return absl::OkStatus();
 }

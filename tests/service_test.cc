@@ -398,6 +398,15 @@ TEST(PolicyTest, RefusesPoliciesThatCannotWork) {
           "callers { name: \"y\" bearer_tokens: \"t\" methods: \"*\" }")
           .ok());
   EXPECT_FALSE(Policy::FromText("callers { nme: \"x\" }").ok());
+  // Session 11 sweep: an empty or comment-only policy admitted nobody and
+  // was served; a parse error went to stderr as a protobuf log line.
+  for (const char* nobody : {"", "# to do\n"}) {
+    EXPECT_EQ(Policy::FromText(nobody).status().message(),
+              "policy: no callers; nobody could call the service");
+  }
+  EXPECT_TRUE(absl::StartsWith(
+      Policy::FromText(std::string("\0x", 2)).status().message(),
+      "policy: record 1: not a ServicePolicy: line 1 column 1: "));
   EXPECT_TRUE(PatternAdmits("BE-*", "BE-123"));
   EXPECT_FALSE(PatternAdmits("BE-*", "FR-123"));
   EXPECT_FALSE(PatternAdmits("BE-1", "BE-12"));
