@@ -209,12 +209,8 @@ int RunAlerts(const Args& args) {
         profiles = profiles || rule.has_profile();
       });
   problems.Summarise("rules");
-  if (!problems.MayProceed()) {
-    return Fail(absl::InvalidArgumentError(
-        absl::StrCat(problems.count(),
-                     " invalid rules (--skip-invalid to "
-                     "go on without them)")));
-  }
+  // An unreadable rules file is not an invalid rule (StopReason).
+  if (!problems.MayProceed()) return Fail(problems.StopReason("rules"));
   absl::StatusOr<std::shared_ptr<const AlertIndex>> index =
       std::move(builder).Build();
   if (!index.ok()) return Fail(index.status());

@@ -195,4 +195,31 @@ for cmd in "alerts --notices $T" "serve --index $tmp/empty.snap --listen 127.0.0
   grep -q -- '--max-alert-patterns must be a number >= 0, not "x"' "$tmp/err" \
     || fail "$cmd: $(cat "$tmp/err")"
 done
+
+# serve's small inputs (session 11 sweep): an empty --tls-cert and --tls-key
+# served plaintext; an empty or comment-only --policy admitted nobody and
+# was served; a policy that does not parse printed a protobuf log line;
+# /dev/zero as a certificate was read to 1 GiB.
+serve() { timeout 20 "$bin" serve --index "$tmp/empty.snap" --listen 127.0.0.1:0 "$@"; }
+: >"$tmp/empty.pem"
+serve --tls-cert "$tmp/empty.pem" --tls-key "$tmp/empty.pem" 2>"$tmp/err"
+[ $? -eq 1 ] || fail "empty TLS files served: $(cat "$tmp/err")"
+grep -q -- "--tls-cert $tmp/empty.pem: is empty" "$tmp/err" || fail "$(cat "$tmp/err")"
+printf '# to do\n' >"$tmp/policy.textproto"
+serve --policy "$tmp/policy.textproto" 2>"$tmp/err"
+[ $? -eq 1 ] || fail "a policy of nobody served: $(cat "$tmp/err")"
+grep -q "policy: no callers" "$tmp/err" || fail "$(cat "$tmp/err")"
+printf 'callers {\0' >"$tmp/policy.textproto"
+serve --policy "$tmp/policy.textproto" 2>"$tmp/err"
+[ $? -eq 1 ] || fail "a broken policy served: $(cat "$tmp/err")"
+grep -q "libprotobuf" "$tmp/err" && fail "protobuf logged: $(cat "$tmp/err")"
+grep -q "policy: record 1: not a ServicePolicy: line 1 column" "$tmp/err" || fail "$(cat "$tmp/err")"
+serve --tls-cert /dev/zero --tls-key /dev/zero 2>"$tmp/err"
+[ $? -eq 1 ] || fail "/dev/zero as a certificate: $(cat "$tmp/err")"
+grep -q "/dev/zero: more than 1048576 bytes" "$tmp/err" || fail "$(cat "$tmp/err")"
+# An unreadable rules or calls file is not called an invalid record.
+"$bin" alerts --rules "$tmp/dir.jsonl" --notices "$T" 2>"$tmp/err" && fail "alerts ran"
+grep -q "procmatch: 1 input file could not be read" "$tmp/err" || fail "$(cat "$tmp/err")"
+"$bin" consortium --suppliers "$S" --call "$tmp/dir.jsonl" 2>"$tmp/err" && fail "consortium ran"
+grep -q "procmatch: 1 input file could not be read" "$tmp/err" || fail "$(cat "$tmp/err")"
 echo PASS
