@@ -66,13 +66,16 @@ std::string NoticeKey(const v1::Tender& t) {
 }
 
 // Every notice of --notices (TED XML or eForms by root element, else tender
-// records) and --ted-json; one that fails to import, and a file that cannot
-// be read, is reported to `failed` and reading goes on.
-std::vector<Notice> ReadNotices(const Args& args, Problems* failed) {
+// records) and --ted-json; one that fails to import is reported to
+// `failed` as a bad record, a file that cannot be read as unreadable (which
+// --skip-invalid does not excuse), and reading goes on.
+// Notice files are read under `limits` (--max-file-bytes).
+std::vector<Notice> ReadNotices(const Args& args, const RecordLimits& limits,
+                                Problems* failed) {
   std::vector<Notice> out;
   auto take = [&](const std::string& source, absl::StatusOr<ImportedNotice> n) {
     if (!n.ok()) {
-      // The importers and the file reader name the source themselves.
+      // The importers name the source themselves.
       failed->Report(std::string(n.status().message()));
       return;
     }
@@ -85,9 +88,9 @@ std::vector<Notice> ReadNotices(const Args& args, Problems* failed) {
   };
   for (const std::string& path : files("notices")) {
     if (absl::EndsWith(path, ".xml")) {
-      absl::StatusOr<std::string> xml = ReadFileOrStdin(path);
+      absl::StatusOr<std::string> xml = ReadFileOrStdin(path, limits);
       if (!xml.ok()) {
-        take(path, xml.status());
+        failed->ReportUnreadable(std::string(xml.status().message()));
         continue;
       }
       take(path, RootElement(*xml) == "TED_EXPORT" ? ImportTedXml(path, *xml)
@@ -101,9 +104,9 @@ std::vector<Notice> ReadNotices(const Args& args, Problems* failed) {
                               });
   }
   for (const std::string& path : files("ted-json")) {
-    absl::StatusOr<std::string> content = ReadFileOrStdin(path);
+    absl::StatusOr<std::string> content = ReadFileOrStdin(path, limits);
     if (!content.ok()) {
-      take(path, content.status());
+      failed->ReportUnreadable(std::string(content.status().message()));
       continue;
     }
     int line = 0, notices = 0;
@@ -173,11 +176,17 @@ int RunAlerts(const Args& args) {
   }
   absl::StatusOr<absl::Time> now = EvaluationTime(args);
   if (!now.ok()) return Fail(now.status());
+  const auto bound = args.flags.find("max-alert-patterns");
+  absl::StatusOr<Options> options =
+      AlertIndexOptions(bound == args.flags.end() ? nullptr : &bound->second);
+  if (!options.ok()) return Fail(options.status());
+  absl::StatusOr<RecordLimits> limits = LimitsFor(args);
+  if (!limits.ok()) return Fail(limits.status());
 
   // Rules: every problem with file, record and field.
   Problems problems(args.Has("skip-invalid"));
-  AlertIndex::Builder builder;
-  const Validator validator;
+  AlertIndex::Builder builder(*options);
+  const Validator validator(*options);
   bool profiles = false;
   ForEachRecord<v1::AlertRule>(
       args, args.lists.at("rules"), &problems,
@@ -200,12 +209,8 @@ int RunAlerts(const Args& args) {
         profiles = profiles || rule.has_profile();
       });
   problems.Summarise("rules");
-  if (!problems.MayProceed()) {
-    return Fail(absl::InvalidArgumentError(
-        absl::StrCat(problems.count(),
-                     " invalid rules (--skip-invalid to "
-                     "go on without them)")));
-  }
+  // An unreadable rules file is not an invalid rule (StopReason).
+  if (!problems.MayProceed()) return Fail(problems.StopReason("rules"));
   absl::StatusOr<std::shared_ptr<const AlertIndex>> index =
       std::move(builder).Build();
   if (!index.ok()) return Fail(index.status());
@@ -227,9 +232,11 @@ int RunAlerts(const Args& args) {
 
   // Notices that fail to import are counted with the refused rules: either
   // makes a run left with nothing to do a failure, not "nothing done".
+  // (Every rules file was read: MayProceed above.)
   const int refused_rules = problems.count();
-  std::vector<Notice> notices = ReadNotices(args, &problems);
-  const int failed = problems.count() - refused_rules + problems.unreadable();
+  std::vector<Notice> notices = ReadNotices(args, *limits, &problems);
+  const int failed = problems.count() - refused_rules;
+  const int unreadable = problems.unreadable();
   // After the notices are read, so that an unreadable one is not hidden;
   // before the state and the output are opened: nothing is written.
   if ((*index)->size() == 0) {
@@ -304,7 +311,9 @@ int RunAlerts(const Args& args) {
   std::cerr << "alerts: " << (*index)->size() << " rules ("
             << (*index)->always_checked() << " checked for every notice), "
             << notices.size() << " notices read, " << failed
-            << " failed to import, " << written.size() << " alerts written";
+            << " failed to import, " << unreadable << " notice file"
+            << (unreadable == 1 ? "" : "s") << " unreadable, " << written.size()
+            << " alerts written";
   if (state && state->recovered() > 0) {
     std::cerr << " (" << state->recovered()
               << " recovered from an interrupted run)";
@@ -313,7 +322,9 @@ int RunAlerts(const Args& args) {
   if (file.is_open() && !file.flush()) {
     return Fail(absl::DataLossError(args.Get("out", "") + ": write failed"));
   }
-  if (evaluation_errors > 0) return 1;
+  // A file that could not be read was not processed, --skip-invalid or not:
+  // it skips bad records, not inputs (doc/reliability.md).
+  if (evaluation_errors > 0 || unreadable > 0) return 1;
   if (failed > 0 && !args.Has("skip-invalid")) return 1;
   return 0;
 }

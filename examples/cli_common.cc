@@ -38,6 +38,8 @@ absl::StatusOr<Args> ParseArgs(int argc, char** argv) {
       {"max-file-bytes", true},
       {"max-record-bytes", true},
       {"max-json-depth", true},
+      {"max-alert-patterns", true},
+      {"allow-empty", false},
       {"state", true},
       {"digest", false},
       {"now", true},
@@ -148,6 +150,17 @@ absl::StatusOr<RecordFormat> FormatFor(const Args& args,
   if (args.Has("format")) return ParseRecordFormat(args.Get("format", ""));
   if (path == "-") return RecordFormat::kJsonLines;
   return RecordFormatFromPath(path);
+}
+
+absl::StatusOr<Options> AlertIndexOptions(const std::string* value) {
+  Options options;
+  if (value != nullptr &&
+      (!absl::SimpleAtoi(*value, &options.max_alert_patterns) ||
+       options.max_alert_patterns < 0)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--max-alert-patterns must be a number >= 0, not \"", *value, "\""));
+  }
+  return options;
 }
 
 Progress::Progress(std::string what, size_t total)

@@ -29,6 +29,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "procmatch/options.h"
 #include "procmatch/record_io.h"
 #include "procmatch/supplier_index.h"
 #include "procmatch/validation.h"
@@ -94,6 +95,12 @@ absl::StatusOr<RecordLimits> LimitsFor(const Args& args);
 
 absl::StatusOr<RecordFormat> FormatFor(const Args& args,
                                        const std::string& path);
+
+// The alert index options of `alerts` and `serve`: the library's defaults
+// (procmatch/options.h), with Options::max_alert_patterns from
+// --max-alert-patterns=N when `value` is not null (a number >= 0; 0 admits
+// rules without patterns only). InvalidArgument naming the flag otherwise.
+absl::StatusOr<Options> AlertIndexOptions(const std::string* value);
 
 // The exit status of a command asked for work that found no record to do
 // it on: every file of an input it works on held none (doc/reliability.md,

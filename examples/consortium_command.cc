@@ -159,10 +159,7 @@ int RunConsortium(const Args& args) {
         return validator.CheckConsortiumRequest(request_for(c));
       },
       &problems);
-  if (!problems.MayProceed()) {
-    return Fail(absl::InvalidArgumentError(
-        "invalid call records (use --skip-invalid to go on with the others)"));
-  }
+  if (!problems.MayProceed()) return Fail(problems.StopReason("call records"));
   problems.Summarise("records");
   if ((*index)->size() == 0)
     return NothingLeft(problems, "no suppliers to propose");

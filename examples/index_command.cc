@@ -23,9 +23,15 @@ int RunIndex(const Args& args) {
   Problems problems(args.Has("skip-invalid"));
   auto index = BuildIndex(args, args.lists.at("suppliers"), &problems);
   if (!index.ok()) return Fail(index.status());
-  if ((*index)->size() == 0) {
+  // An index of no suppliers is written only when asked for (a service
+  // that starts empty and is filled by updates), and never when records
+  // were refused: that is a failure whatever is asked.
+  const bool allowed = args.Has("allow-empty") && problems.count() == 0 &&
+                       problems.unreadable() == 0;
+  if ((*index)->size() == 0 && !allowed) {
     return NothingLeft(problems,
-                       "no supplier records to index; no snapshot written");
+                       "no supplier records to index; no snapshot written "
+                       "(--allow-empty writes an empty index)");
   }
   // Readers of `out` see the old snapshot or the new one, never half.
   absl::Status written = WriteFileAtomically(out, SaveSnapshot(**index));

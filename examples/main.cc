@@ -25,8 +25,11 @@ commands:
       --kind=K           supplier, supplier_update, tender, match_request,
                          consortium_request, coverage_request, alert_rule
                          (default: from the file name)
-  index --suppliers FILE... --out SNAPSHOT
+  index --suppliers FILE... --out SNAPSHOT [--allow-empty]
                          build a supplier index and save it (doc/snapshot.md)
+      --allow-empty      save an index of no suppliers when every file
+                         holds none (exit 0; without it, exit 3, nothing
+                         written), e.g. for serve filled by updates
   match (--suppliers FILE... | --index SNAPSHOT) --tenders FILE...
                          rank suppliers for each tender
       --lot=ID           match this lot of each tender that has it
@@ -76,6 +79,9 @@ commands:
                          reach --out exactly once even across kills
                          (doc/alerts.md); profile rules need suppliers
       --batch=N          notices per state commit (default 64)
+      --max-alert-patterns=N
+                         RE2 patterns of all the rules together (keyword
+                         and exclude patterns; default 100000, as serve)
   coverage (--suppliers FILE... | --index SNAPSHOT) --areas FILE...
            [--awards FILE...] [--country CC] [--html OUT.html] [--csv DIR]
                          per capability area: qualified national suppliers

@@ -39,6 +39,8 @@ SNAPSHOT; SIGTERM or SIGINT stops, letting requests in flight finish.
                                    format); without it every caller may do
                                    everything: loopback development only
   --rules FILE...                  alert rules for EvaluateNotices
+  --max-alert-patterns N           RE2 patterns of all the rules together,
+                                   default 100000 (as alerts)
   --max-top-k N                    default 1000
   --max-batch N                    requests or notices per call, default 1000
   --max-concurrent N               requests running at once, default 64
@@ -51,18 +53,11 @@ SNAPSHOT; SIGTERM or SIGINT stops, letting requests in flight finish.
 // files up to the next option.
 absl::StatusOr<std::map<std::string, std::vector<std::string>>> ParseServe(
     int argc, char** argv) {
-  static const char* const kOptions[] = {"index",
-                                         "listen",
-                                         "tls-cert",
-                                         "tls-key",
-                                         "client-ca",
-                                         "policy",
-                                         "rules",
-                                         "max-top-k",
-                                         "max-batch",
-                                         "max-concurrent",
-                                         "max-message-bytes",
-                                         "grace-seconds"};
+  static const char* const kOptions[] = {
+      "index",        "listen",    "tls-cert",       "tls-key",
+      "client-ca",    "policy",    "rules",          "max-alert-patterns",
+      "max-top-k",    "max-batch", "max-concurrent", "max-message-bytes",
+      "grace-seconds"};
   std::map<std::string, std::vector<std::string>> out;
   std::string list;
   for (int i = 2; i < argc; ++i) {
@@ -108,12 +103,22 @@ absl::StatusOr<std::map<std::string, std::vector<std::string>>> ParseServe(
   return out;
 }
 
+// The file of option `name` into `content`, when given. PEM material and
+// policies are small: a file over 1 MiB (or /dev/zero) is refused before it
+// is read whole, and an empty one is refused, not taken for "not given" (an
+// empty --tls-cert and --tls-key served plaintext; session 11 sweep).
 absl::Status ReadInto(const std::map<std::string, std::vector<std::string>>& o,
                       const std::string& name, std::string* content) {
   auto it = o.find(name);
   if (it == o.end()) return absl::OkStatus();
-  absl::StatusOr<std::string> read = ReadFileOrStdin(it->second[0]);
+  RecordLimits small;
+  small.max_file_bytes = 1 << 20;
+  absl::StatusOr<std::string> read = ReadFileOrStdin(it->second[0], small);
   if (!read.ok()) return read.status();
+  if (read->empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("serve: --", name, " ", it->second[0], ": is empty"));
+  }
   *content = *std::move(read);
   return absl::OkStatus();
 }
@@ -131,10 +136,10 @@ absl::Status SetLimit(const std::map<std::string, std::vector<std::string>>& o,
 }
 
 absl::StatusOr<std::shared_ptr<const AlertIndex>> ReadRules(
-    const std::vector<std::string>& paths) {
+    const std::vector<std::string>& paths, const Options& options) {
   Args args;
   Problems problems(/*skip_invalid=*/false);
-  AlertIndex::Builder builder;
+  AlertIndex::Builder builder(options);
   ForEachRecord<v1::AlertRule>(
       args, paths, &problems,
       [&](const std::string& path, int record, v1::AlertRule rule) {
@@ -144,7 +149,12 @@ absl::StatusOr<std::shared_ptr<const AlertIndex>> ReadRules(
               absl::StrCat(path, ": record ", record, ": ", added.message()));
         }
       });
-  if (!problems.MayProceed()) return problems.StopReason("alert rules");
+  if (problems.unreadable() > 0) return problems.StopReason("alert rules");
+  if (problems.count() > 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(problems.count(),
+                     " invalid alert rules; serve starts with all or none"));
+  }
   return std::move(builder).Build();
 }
 
@@ -187,8 +197,12 @@ int RunServe(int argc, char** argv) {
     std::cerr << "procmatch serve: no --policy: every caller may call every "
                  "method (development only)\n";
   }
+  const auto bound = o.find("max-alert-patterns");
+  absl::StatusOr<Options> alert_options =
+      AlertIndexOptions(bound == o.end() ? nullptr : &bound->second[0]);
+  if (!alert_options.ok()) return Fail(alert_options.status());
   if (o.count("rules")) {
-    auto rules = ReadRules(o.at("rules"));
+    auto rules = ReadRules(o.at("rules"), *alert_options);
     if (!rules.ok()) return Fail(rules.status());
     config.alerts = *std::move(rules);
   }

@@ -19,7 +19,6 @@
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/json_util.h"
 #include "procmatch/internal/json_scan.h"
-#include "procmatch/utf8.h"
 
 namespace procmatch {
 namespace {
@@ -95,12 +94,22 @@ void AppendFramed(absl::string_view record, RecordFormat format,
 }
 
 // For a JSON line the parser refused: the scan's message naming the string
-// that is not UTF-8, or OK when every string is.
+// that is not UTF-8 or holds a lone surrogate escape, or OK when none does.
+// (The scan passed the line without the check, so any refusal is this.)
 absl::Status NotUtf8Field(absl::string_view line,
                           internal::JsonScanOptions scan) {
-  if (IsValidUtf8(line)) return absl::OkStatus();
   scan.check_utf8 = true;
   return internal::ScanJson(line, scan);
+}
+
+// Whether text-format `content` holds no field: only blank lines and
+// comments ('#' to the end of the line; a string cannot span lines).
+bool HoldsNoTextRecord(absl::string_view content) {
+  for (absl::string_view line : absl::StrSplit(content, '\n')) {
+    line = absl::StripLeadingAsciiWhitespace(line);
+    if (!line.empty() && line[0] != '#') return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -225,8 +234,9 @@ absl::Status ReadMessages(
       return absl::OkStatus();
     }
     case RecordFormat::kTextFormat: {
-      // A file of no records, as an empty JSON lines file.
-      if (absl::StripAsciiWhitespace(content).empty()) return absl::OkStatus();
+      // A file of no records (blank, or only comments), as an empty JSON
+      // lines file.
+      if (HoldsNoTextRecord(content)) return absl::OkStatus();
       if (OverRecordLimit(content.size(), limits)) {
         reject(absl::InvalidArgumentError(absl::StrCat(
             source,

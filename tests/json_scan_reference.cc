@@ -5,7 +5,6 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
-#include "procmatch/utf8.h"
 
 namespace procmatch {
 namespace reference {
@@ -17,6 +16,7 @@ using internal::json_scan_detail::HoldsDynamicValues;
 using internal::json_scan_detail::IsWellKnown;
 using internal::json_scan_detail::ShownKey;
 using internal::json_scan_detail::SkipString;
+using internal::json_scan_detail::Utf8Problem;
 
 using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
@@ -130,14 +130,14 @@ absl::Status ScanJsonReference(absl::string_view json,
         const size_t end = SkipString(json, i, is_key ? &key : nullptr);
         if (end == absl::string_view::npos) return absl::OkStatus();
         // Every string checked on its own.
-        const ptrdiff_t bad =
-            FirstInvalidUtf8Offset(json.substr(i + 1, end - i - 2));
-        if (bad >= 0 && is_key) {
+        const std::string problem =
+            Utf8Problem(json.substr(i + 1, end - i - 2));
+        if (!problem.empty() && is_key) {
           return absl::InvalidArgumentError(
               absl::StrCat("field \"", stack.back().path,
-                           "\": a key is not valid UTF-8 (byte ", bad, ")"));
+                           "\": a key is not valid UTF-8 (", problem, ")"));
         }
-        if (bad >= 0) {
+        if (!problem.empty()) {
           std::string path;
           if (!stack.empty()) {
             const Frame& parent = stack.back();
@@ -146,7 +146,7 @@ absl::Status ScanJsonReference(absl::string_view json,
                        : absl::StrCat(parent.path, "[", parent.element, "]");
           }
           return absl::InvalidArgumentError(
-              absl::StrCat("field \"", path, "\": not valid UTF-8 (byte ", bad,
+              absl::StrCat("field \"", path, "\": not valid UTF-8 (", problem,
                            " of the string)"));
         }
         i = end;

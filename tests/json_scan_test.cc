@@ -79,6 +79,35 @@ TEST(JsonScanTest, StringNotUtf8IsRefusedWithItsPath) {
   EXPECT_TRUE(Scan("{\"a\": 1\xFF}", nullptr).ok());
 }
 
+// A \uD800-\uDFFF escape that is not half of a pair decodes to no character:
+// protobuf's parser refuses it naming no field; the scan names it, in text
+// that is otherwise UTF-8 (session 11 review).
+TEST(JsonScanTest, LoneSurrogateEscapeIsRefusedWithItsPath) {
+  const Descriptor* supplier = v1::SupplierProfile::descriptor();
+  EXPECT_EQ(Scan("{\"capabilities\": [{}, {\"description\": \"ab\\ud800\"}]}",
+                 supplier)
+                .message(),
+            "field \"capabilities[1].description\": not valid UTF-8 (a lone "
+            "surrogate escape \\ud800 at byte 2 of the string)");
+  // A low half alone, and a high half followed by no low half.
+  EXPECT_EQ(Scan("{\"name\": \"\\uDC00\"}", supplier).message(),
+            "field \"name\": not valid UTF-8 (a lone surrogate escape "
+            "\\uDC00 at byte 0 of the string)");
+  EXPECT_EQ(Scan("{\"cpv_codes\": [\"\\ud83d\\u0041\"]}", supplier).message(),
+            "field \"cpv_codes[0]\": not valid UTF-8 (a lone surrogate escape "
+            "\\ud83d at byte 0 of the string)");
+  EXPECT_EQ(Scan("{\"a\\udfff\": 1}", nullptr).message(),
+            "field \"\": a key is not valid UTF-8 (a lone surrogate escape "
+            "\\udfff at byte 1)");
+  // A pair is one character; an escaped backslash escapes nothing after it.
+  EXPECT_TRUE(Scan("{\"name\": \"\\ud83d\\ude00\"}", supplier).ok());
+  EXPECT_TRUE(Scan("{\"name\": \"\\\\ud800\"}", supplier).ok());
+  // Without the check (the parser's own refusal is awaited), nothing.
+  JsonScanOptions unchecked;
+  unchecked.check_utf8 = false;
+  EXPECT_TRUE(ScanJson("{\"name\": \"\\ud800\"}", unchecked).ok());
+}
+
 TEST(JsonScanTest, DepthLimit) {
   const std::string deep = std::string(10, '[') + std::string(10, ']');
   EXPECT_TRUE(Scan(deep, nullptr, 10).ok());
@@ -118,14 +147,14 @@ class RandomJson {
 
   std::string Key(const Descriptor* message) {
     static const char* const kKeys[] = {
-        "a",     "b", "a\\u0062", "ab",     "\\u0061",
-        "x\\ny", "",  "lots",     "k\xC3y", "\xC3\xA9"};
+        "a", "b",    "a\\u0062", "ab",       "\\u0061", "x\\ny",
+        "",  "lots", "k\xC3y",   "\xC3\xA9", "k\\ud800"};
     if (message != nullptr && message->field_count() > 0 && Chance(0.7)) {
       const FieldDescriptor* f =
           message->field(Uniform(message->field_count()));
       return Chance(0.5) ? f->name() : f->json_name();
     }
-    return kKeys[Uniform(10)];
+    return kKeys[Uniform(11)];
   }
 
   void Value(const Descriptor* message, const FieldDescriptor* field, int depth,
@@ -136,11 +165,14 @@ class RandomJson {
         absl::StrAppend(out, Uniform(100));
         return;
       case 1: {
-        // Now and then not UTF-8: a stray byte, a sequence cut short.
+        // Now and then not UTF-8: a stray byte, a sequence cut short; or a
+        // surrogate escape: alone, in a pair, after an escaped backslash.
         static const char* const kTails[] = {
-            "", "", "", "", "",         "",     "",     "",
-            "", "", "", "", "\xC3\xA8", "\xE8", "\xC3", "\xFF\xFE"};
-        absl::StrAppend(out, "\"s", Uniform(5), kTails[Uniform(16)], "\"");
+            "\xC3\xA8",  "\xE8",           "\xC3",
+            "\xFF\xFE",  "\\ud800",        "\\uDC00x",
+            "\\\\ud800", "\\ud800\\u0041", "\\ud83d\\ude00"};
+        absl::StrAppend(out, "\"s", Uniform(5),
+                        Chance(0.3) ? kTails[Uniform(9)] : "", "\"");
         return;
       }
       case 2:
@@ -203,7 +235,7 @@ TEST(JsonScanTest, EqualsReferenceOnRandomJson) {
                                   v1::SupplierProfile::descriptor(),
                                   google::protobuf::Struct::descriptor()};
   RandomJson random(20261129);
-  int refused = 0, not_utf8 = 0;
+  int refused = 0, not_utf8 = 0, surrogates = 0;
   for (int i = 0; i < 40000; ++i) {
     const Descriptor* message = messages[i % 4];
     const std::string json = random.Document(message);
@@ -215,11 +247,13 @@ TEST(JsonScanTest, EqualsReferenceOnRandomJson) {
     ASSERT_EQ(fast, reference) << json;
     refused += !fast.ok();
     not_utf8 += absl::StrContains(fast.message(), "UTF-8");
+    surrogates += absl::StrContains(fast.message(), "lone surrogate");
   }
   // The inputs reach every verdict, not only "OK".
   EXPECT_GT(refused, 4000);
   EXPECT_LT(refused, 36000);
   EXPECT_GT(not_utf8, 1000);
+  EXPECT_GT(surrogates, 300);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <set>
@@ -397,6 +398,15 @@ TEST(PolicyTest, RefusesPoliciesThatCannotWork) {
           "callers { name: \"y\" bearer_tokens: \"t\" methods: \"*\" }")
           .ok());
   EXPECT_FALSE(Policy::FromText("callers { nme: \"x\" }").ok());
+  // Session 11 sweep: an empty or comment-only policy admitted nobody and
+  // was served; a parse error went to stderr as a protobuf log line.
+  for (const char* nobody : {"", "# to do\n"}) {
+    EXPECT_EQ(Policy::FromText(nobody).status().message(),
+              "policy: no callers; nobody could call the service");
+  }
+  EXPECT_TRUE(absl::StartsWith(
+      Policy::FromText(std::string("\0x", 2)).status().message(),
+      "policy: record 1: not a ServicePolicy: line 1 column 1: "));
   EXPECT_TRUE(PatternAdmits("BE-*", "BE-123"));
   EXPECT_FALSE(PatternAdmits("BE-*", "FR-123"));
   EXPECT_FALSE(PatternAdmits("BE-1", "BE-12"));
@@ -594,6 +604,17 @@ TEST_F(ServiceTest, ReloadServesTheSnapshotFileAgain) {
   Prepare(&again, "admin-token");
   grpc::Status s = stub->Reload(&again, {}, &response);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::DATA_LOSS) << s.error_message();
+  // A file over the input bound (1 GiB; sparse, nothing is read) is the
+  // server's to fix, not a reason to retry: FAILED_PRECONDITION, not the
+  // library's ResourceExhausted as RESOURCE_EXHAUSTED (doc/service.md).
+  std::filesystem::resize_file(snapshot_path_, (int64_t{1} << 30) + 1);
+  grpc::ClientContext over;
+  Prepare(&over, "admin-token");
+  s = stub->Reload(&over, {}, &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION)
+      << s.error_message();
+  EXPECT_TRUE(absl::StrContains(s.error_message(), "(max_file_bytes)"))
+      << s.error_message();
   ASSERT_TRUE(
       Match(stub.get(), "admin-token", testing::RandomRequests(1, 2)[0], &match)
           .ok());

@@ -42,6 +42,24 @@ bool Hex4(absl::string_view s, size_t at, uint32_t* value) {
   return true;
 }
 
+// Whether `text` may hold a \uD800-\uDFFF escape: a cheap
+// over-approximation (an escaped backslash before the 'u' counts too), so
+// that text in UTF-8 is checked string by string only when it may be needed.
+bool MayHoldSurrogateEscape(absl::string_view text) {
+  for (size_t at = text.find("\\u"); at != absl::string_view::npos;
+       at = text.find("\\u", at + 2)) {
+    if (at + 3 >= text.size()) return false;
+    const char c = text[at + 2];
+    const char d = text[at + 3];
+    if ((c == 'd' || c == 'D') &&
+        ((d >= '8' && d <= '9') || (d >= 'a' && d <= 'f') ||
+         (d >= 'A' && d <= 'F'))) {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 namespace json_scan_detail {
@@ -129,6 +147,33 @@ size_t SkipString(absl::string_view s, size_t start, std::string* decoded) {
   return absl::string_view::npos;
 }
 
+std::string Utf8Problem(absl::string_view raw) {
+  const ptrdiff_t bad = FirstInvalidUtf8Offset(raw);
+  if (bad >= 0) return absl::StrCat("byte ", bad);
+  for (size_t i = 0; i + 1 < raw.size(); ++i) {
+    if (raw[i] != '\\') continue;
+    uint32_t cp;
+    if (raw[i + 1] != 'u' || !Hex4(raw, i + 2, &cp)) {
+      ++i;  // The escaped character.
+      continue;
+    }
+    uint32_t low;
+    if (cp >= 0xD800 && cp < 0xDC00 && i + 7 < raw.size() &&
+        raw[i + 6] == '\\' && raw[i + 7] == 'u' && Hex4(raw, i + 8, &low) &&
+        low >= 0xDC00 && low < 0xE000) {
+      i += 11;  // A pair.
+      continue;
+    }
+    if (cp < 0xD800 || cp >= 0xE000) {
+      i += 5;
+      continue;
+    }
+    return absl::StrCat("a lone surrogate escape \\u", raw.substr(i + 2, 4),
+                        " at byte ", i);
+  }
+  return "";
+}
+
 std::string ShownKey(const std::string& key) {
   if (key.size() <= kMaxKeyInMessage) return key;
   size_t cut = kMaxKeyInMessage;
@@ -147,6 +192,7 @@ using json_scan_detail::HoldsDynamicValues;
 using json_scan_detail::IsWellKnown;
 using json_scan_detail::ShownKey;
 using json_scan_detail::SkipString;
+using json_scan_detail::Utf8Problem;
 
 // One open object or array. Nothing here allocates: keys stay where they
 // are in the text, paths are only spelt out for a message.
@@ -210,8 +256,11 @@ class Scanner {
   const absl::string_view json_;
   const JsonScanOptions& options_;
   // Whether strings are checked for UTF-8 one by one: only when the whole
-  // text is not UTF-8 (in UTF-8 text, what lies between two quotes is too).
-  const bool check_strings_ = options_.check_utf8 && !IsValidUtf8(json_);
+  // text is not UTF-8 (in UTF-8 text, what lies between two quotes is too),
+  // or when it may hold a \uD800-\uDFFF escape.
+  const bool check_strings_ =
+      options_.check_utf8 &&
+      (!IsValidUtf8(json_) || MayHoldSurrogateEscape(json_));
   std::vector<Frame> stack_;
   uint64_t objects_ = 0;
   // The field numbers of the open objects' keys, each object's in a
@@ -331,18 +380,18 @@ absl::Status Scanner::Key(size_t start, size_t end) {
 
 absl::Status Scanner::CheckUtf8(size_t start, size_t end, bool is_key) const {
   if (!check_strings_) return absl::OkStatus();
-  const ptrdiff_t bad =
-      FirstInvalidUtf8Offset(json_.substr(start + 1, end - start - 2));
-  if (bad < 0) return absl::OkStatus();
+  const std::string problem =
+      Utf8Problem(json_.substr(start + 1, end - start - 2));
+  if (problem.empty()) return absl::OkStatus();
   if (is_key) {
     return absl::InvalidArgumentError(
         absl::StrCat("field \"", Path(stack_.size() - 1, false),
-                     "\": a key is not valid UTF-8 (byte ", bad, ")"));
+                     "\": a key is not valid UTF-8 (", problem, ")"));
   }
   const bool after_key = !stack_.empty() && stack_.back().object;
   return absl::InvalidArgumentError(
       absl::StrCat("field \"", Path(stack_.size(), after_key),
-                   "\": not valid UTF-8 (byte ", bad, " of the string)"));
+                   "\": not valid UTF-8 (", problem, " of the string)"));
 }
 
 absl::Status Scanner::Run() {

@@ -9,8 +9,9 @@
 //   - duplicate keys: protobuf's parser silently keeps the last one;
 //   - an array directly inside an array where a repeated field is expected:
 //     protobuf's parser silently flattens [[1, 2]] into [1, 2];
-//   - a string (a key or a value) that is not UTF-8: protobuf's parser
-//     refuses it too, but names no field.
+//   - a string (a key or a value) that is not UTF-8, or holds a lone
+//     surrogate escape ("\ud800"): protobuf's parser refuses it too, but
+//     names no field.
 //
 // The pass is iterative (an explicit stack bounded by the depth limit),
 // linear in the input, and never fails on malformed JSON: it stops and
@@ -46,10 +47,10 @@ struct JsonScanOptions {
   // When null, the text is untyped (google.protobuf.Struct): only depth and
   // duplicate keys are checked.
   const google::protobuf::Descriptor* message = nullptr;
-  // Whether strings are checked for UTF-8, which costs a pass over the whole
-  // text (about 1 ns a byte). A caller whose parser refuses invalid UTF-8
-  // anyway may leave it off, and scan again with it on only when the parser
-  // refused a text that is not UTF-8, to name the field.
+  // Whether strings are checked for UTF-8 and lone surrogate escapes, which
+  // costs a pass over the whole text (about 1 ns a byte). A caller whose parser
+  // refuses invalid UTF-8 anyway may leave it off, and scan again with it on
+  // only when the parser refused a text that is not UTF-8, to name the field.
   bool check_utf8 = true;
 };
 
@@ -85,6 +86,13 @@ const google::protobuf::FieldDescriptor* FindField(
 // with escapes decoded (keys are compared by value: "a" and "\u0061" are
 // the same key).
 size_t SkipString(absl::string_view s, size_t start, std::string* decoded);
+
+// What makes a JSON string not UTF-8, from its text between the quotes
+// (escapes not decoded), for a message: "byte 7" for a byte that is not
+// UTF-8, "a lone surrogate escape \ud800 at byte 7" for a \uD800-\uDFFF
+// escape that is not half of a pair (protobuf's parser refuses both, naming
+// no field); empty when it is UTF-8.
+std::string Utf8Problem(absl::string_view raw);
 
 // `key` as a message shows it: cut to 64 bytes (on a code point boundary)
 // and marked "..." when longer; a hostile key can be megabytes.

@@ -9,8 +9,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "google/protobuf/text_format.h"
 #include "procmatch/consortium.h"
+#include "procmatch/record_io.h"
 
 namespace procmatch {
 namespace service {
@@ -102,17 +102,26 @@ const Caller& AnonymousCaller() {
 }
 
 absl::StatusOr<Policy> Policy::FromText(absl::string_view text) {
+  // Through the record reader: the parser's message (line and column) comes
+  // in the status, not as a protobuf log line on stderr.
   v1::ServicePolicy proto;
-  if (!google::protobuf::TextFormat::ParseFromString(std::string(text),
-                                                     &proto)) {
-    return absl::InvalidArgumentError(
-        "policy: not a procmatch.v1.ServicePolicy in text format (the "
-        "parser's message is on stderr)");
-  }
+  absl::Status refused;
+  absl::Status read = ReadRecords<v1::ServicePolicy>(
+      "policy", text, RecordFormat::kTextFormat,
+      [&](int, v1::ServicePolicy p) { proto = std::move(p); },
+      [&](absl::Status s) { refused = std::move(s); });
+  if (!read.ok()) return read;
+  if (!refused.ok()) return refused;
   return FromProto(proto);
 }
 
 absl::StatusOr<Policy> Policy::FromProto(const v1::ServicePolicy& proto) {
+  if (proto.callers_size() == 0) {
+    // Empty, or only comments: nobody could call anything, which is no
+    // way to run a service (and without a policy everyone may).
+    return absl::InvalidArgumentError(
+        "policy: no callers; nobody could call the service");
+  }
   Policy policy;
   absl::flat_hash_set<std::string> names;
   for (int i = 0; i < proto.callers_size(); ++i) {

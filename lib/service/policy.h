@@ -60,9 +60,9 @@ const Caller& AnonymousCaller();
 class Policy {
  public:
   // The policy in `text` (text format of ServicePolicy). InvalidArgument
-  // for a parse error, a caller without name, identity or method, a
-  // duplicate name, a token or certificate name given to two callers, or
-  // an unknown method name.
+  // for a parse error (with its line and column), no caller at all, a
+  // caller without name, identity or method, a duplicate name, a token or
+  // certificate name given to two callers, or an unknown method name.
   static absl::StatusOr<Policy> FromText(absl::string_view text);
   static absl::StatusOr<Policy> FromProto(const v1::ServicePolicy& policy);
 

@@ -44,9 +44,25 @@ struct Generation {
   ConsortiumBuilder consortium;
 };
 
-grpc::Status ToGrpc(const absl::Status& s) {
-  return grpc::Status(static_cast<grpc::StatusCode>(s.code()),
-                      std::string(s.message()));
+// Whose input a library status is about.
+enum class Input { kRequest, kServerFile };
+
+// A library status as the caller's gRPC status. The library refuses an input
+// over a configured bound (a file over max_file_bytes, rules over
+// max_alert_patterns) with ResourceExhausted, but to a gRPC client
+// RESOURCE_EXHAUSTED means "busy: back off and retry", which the service keeps
+// for its own transient refusals (concurrency, subscriptions, a slow
+// stream). A bound refusal is not transient: INVALID_ARGUMENT when the
+// request is over it (as max_top_k and max_batch_size are), FAILED_PRECONDITION
+// when the server's own file is (Reload: the operator must fix the file or
+// the bound) (doc/service.md, "Status codes").
+grpc::Status ToGrpc(const absl::Status& s, Input input = Input::kRequest) {
+  grpc::StatusCode code = static_cast<grpc::StatusCode>(s.code());
+  if (s.code() == absl::StatusCode::kResourceExhausted) {
+    code = input == Input::kRequest ? grpc::StatusCode::INVALID_ARGUMENT
+                                    : grpc::StatusCode::FAILED_PRECONDITION;
+  }
+  return grpc::Status(code, std::string(s.message()));
 }
 
 std::string CodeName(grpc::StatusCode code) {
@@ -365,9 +381,9 @@ class ServiceImpl final : public v1::Procmatch::Service {
       absl::StatusOr<std::vector<v1::Alert>> raised =
           config_.alerts->Evaluate(request->notices(i), evaluation);
       if (!raised.ok()) {
-        return call.Finish(grpc::Status(
-            static_cast<grpc::StatusCode>(raised.status().code()),
-            absl::StrCat("notices[", i, "]: ", raised.status().message())));
+        return call.Finish(ToGrpc(absl::Status(
+            raised.status().code(),
+            absl::StrCat("notices[", i, "]: ", raised.status().message()))));
       }
       for (v1::Alert& alert : *raised) {
         hub_.Publish(alert, config_.limits.max_queued_alerts);
@@ -450,7 +466,7 @@ class ServiceImpl final : public v1::Procmatch::Service {
     Call call(this, context, "Reload");
     if (!call.ok()) return call.Finish();
     absl::StatusOr<std::shared_ptr<const Generation>> g = Reload();
-    if (!g.ok()) return call.Finish(ToGrpc(g.status()));
+    if (!g.ok()) return call.Finish(ToGrpc(g.status(), Input::kServerFile));
     response->set_index_generation((*g)->index->generation());
     response->set_suppliers((*g)->index->size());
     return call.Finish();

@@ -37,7 +37,7 @@ run_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
 [ "$run_ms" -gt 100 ] || run_ms=100
 alerts=$(wc -l <"$tmp/clean.jsonl")
 [ "$alerts" -gt 500 ] || fail "only $alerts alerts"
-grep -q "1745 notices read, 0 failed to import, $alerts alerts written" "$tmp/err" \
+grep -q "1745 notices read, 0 failed to import, 0 notice files unreadable, $alerts alerts written" "$tmp/err" \
   || fail "summary: $(cat "$tmp/err")"
 [ "$(sort -u "$tmp/clean.jsonl" | wc -l)" -eq "$alerts" ] || fail "repeated alert"
 # Without state, the same alerts.
