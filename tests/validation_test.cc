@@ -220,6 +220,32 @@ TEST_F(ValidationTest, SupplierIdAndName) {
   EXPECT_THAT(Supplier(s), Contains(HasSubstr("id: is 129 bytes")));
 }
 
+// An id is printed in every message about its record: a control character
+// in it is refused, and shown escaped in the message that refuses it.
+TEST_F(ValidationTest, IdsHoldNoControlCharacters) {
+  for (char c : {'\0', '\n', '\r', '\x1b', '\x7f'}) {
+    v1::SupplierProfile s = GoodSupplier();
+    s.set_id(absl::StrCat("S-", std::string(1, c), "-1"));
+    const std::string escaped = absl::StrCat(
+        "S-\\x", absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2),
+        "-1");
+    EXPECT_THAT(Supplier(s),
+                Contains(absl::StrCat("supplier \"", escaped,
+                                      "\": id: holds a control character "
+                                      "(byte 0x",
+                                      escaped.substr(4, 2), " at byte 2)")))
+        << static_cast<int>(c);
+    v1::TenderNotice t = GoodTender();
+    t.set_id(s.id());
+    EXPECT_THAT(Tender(t), Contains(HasSubstr("id: holds a control character")))
+        << static_cast<int>(c);
+  }
+  // Printable ASCII and UTF-8 pass.
+  v1::SupplierProfile s = GoodSupplier();
+  s.set_id("S-Z\xc3\xbcrich ~1");
+  EXPECT_THAT(Supplier(s), IsEmpty());
+}
+
 TEST_F(ValidationTest, SupplierCodes) {
   v1::SupplierProfile s = GoodSupplier();
   s.set_cpv_codes(0, "35613000-5");

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -61,15 +62,48 @@ inline std::pair<std::string, std::string> OverlongAlertList(
   return {};
 }
 
+// The offset of the first ASCII control character (U+0000 to U+001F, or
+// DEL) in `id`, or -1: an id is printed in every message about its record
+// and written to terminals and logs, where such a byte would be invisible
+// or act.
+inline ptrdiff_t FirstControlCharacter(absl::string_view id) {
+  for (size_t i = 0; i < id.size(); ++i) {
+    const unsigned char b = static_cast<unsigned char>(id[i]);
+    if (b < 0x20 || b == 0x7f) return static_cast<ptrdiff_t>(i);
+  }
+  return -1;
+}
+
+// `id` with each ASCII control character written as \xNN, so that the
+// message about a record refused for one shows it.
+inline std::string EscapeControlCharacters(absl::string_view id) {
+  if (FirstControlCharacter(id) < 0) return std::string(id);
+  std::string out;
+  for (char c : id) {
+    const unsigned char b = static_cast<unsigned char>(c);
+    if (b < 0x20 || b == 0x7f) {
+      absl::StrAppend(&out, "\\x", absl::Hex(b, absl::kZeroPad2));
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
 // `kind "id"`, the id cut to Options::max_id_bytes_in_messages on a
-// character boundary: every problem of a record repeats it.
+// character boundary and its control characters escaped: every problem of a
+// record repeats it.
 inline std::string Quoted(absl::string_view kind, absl::string_view id,
                           const Options& options) {
   const size_t max =
       static_cast<size_t>(std::max(8, options.max_id_bytes_in_messages));
-  if (id.size() <= max) return absl::StrCat(kind, " \"", id, "\"");
-  return absl::StrCat(kind, " \"", id.substr(0, Utf8PrefixLength(id, max)),
-                      "...\" (", id.size(), "-byte id)");
+  if (id.size() <= max) {
+    return absl::StrCat(kind, " \"", EscapeControlCharacters(id), "\"");
+  }
+  return absl::StrCat(
+      kind, " \"",
+      EscapeControlCharacters(id.substr(0, Utf8PrefixLength(id, max))),
+      "...\" (", id.size(), "-byte id)");
 }
 
 // Collects the problems of one record.
@@ -110,6 +144,11 @@ class Checker {
     } else if (id.size() > kMaxIdBytes) {
       Add(field,
           absl::StrCat("is ", id.size(), " bytes, more than ", kMaxIdBytes));
+    } else if (const ptrdiff_t at = FirstControlCharacter(id); at >= 0) {
+      Add(field, absl::StrCat("holds a control character (byte 0x",
+                              absl::Hex(static_cast<unsigned char>(id[at]),
+                                        absl::kZeroPad2),
+                              " at byte ", at, ")"));
     }
   }
 
