@@ -143,7 +143,7 @@ bool Capable(const Area& area, const SupplierDoc& doc) {
     if (UnderArea(area, c)) return true;
   }
   for (const internal::ContractRecord& r : doc.contracts) {
-    for (CpvCode c : r.cpv) {
+    for (CpvCode c : r.cpv()) {
       if (UnderArea(area, c)) return true;
     }
   }
@@ -153,13 +153,7 @@ bool Capable(const Area& area, const SupplierDoc& doc) {
   for (const std::vector<uint32_t>& keyword : area.keywords) {
     bool all = true;
     for (uint32_t term : keyword) {
-      all =
-          all && std::binary_search(doc.terms.begin(), doc.terms.end(),
-                                    std::make_pair(term, uint32_t{0}),
-                                    [](const std::pair<uint32_t, uint32_t>& a,
-                                       const std::pair<uint32_t, uint32_t>& b) {
-                                      return a.first < b.first;
-                                    });
+      all = all && doc.terms.Frequency(term) > 0;
     }
     if (all) return true;
   }

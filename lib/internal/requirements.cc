@@ -55,9 +55,9 @@ Outcome CpvExperience(const PreparedRequirement& p, const SupplierDoc& d,
   const absl::CivilDay since = q.as_of - (365 * years + years / 4);
   int count = 0;
   for (const ContractRecord& c : d.contracts) {
-    if (years > 0 && (!c.has_date || c.date < since)) continue;
+    if (years > 0 && (!c.has_date() || c.date() < since)) continue;
     bool under = false;
-    for (CpvCode code : c.cpv) {
+    for (CpvCode code : c.cpv()) {
       for (CpvCode w : p.cpv) under = under || w.Covers(code);
     }
     count += under ? 1 : 0;
