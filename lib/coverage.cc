@@ -99,9 +99,10 @@ absl::StatusOr<Context> Prepare(const SupplierIndex& index,
   if (!awards.empty()) {
     for (int d = 0; d < ctx.data->size(); ++d) {
       const SupplierDoc& doc = ctx.data->doc(d);
-      ctx.supplier_of_name.emplace(NameKey(doc.country, doc.name), doc.id);
+      ctx.supplier_of_name.emplace(NameKey(doc.country.view(), doc.name),
+                                   doc.id);
       for (const std::string& name : doc.alternative_names) {
-        ctx.supplier_of_name.emplace(NameKey(doc.country, name), doc.id);
+        ctx.supplier_of_name.emplace(NameKey(doc.country.view(), name), doc.id);
       }
     }
   }
@@ -118,7 +119,7 @@ absl::StatusOr<Context> Prepare(const SupplierIndex& index,
 
 bool InScope(const Context& ctx, const SupplierDoc& doc) {
   if (!ctx.request->country().empty() &&
-      doc.country != ctx.request->country()) {
+      doc.country.view() != ctx.request->country()) {
     return false;
   }
   if (ctx.regions.empty()) return true;

@@ -247,6 +247,26 @@ TEST(SupplierIndexTermsTest, TermListAgreesWithItsCounts) {
   }
 }
 
+// A doc holds its countries and turnover currency inline (internal::IsoCode):
+// a code longer than an ISO code, which validation refuses, is an error of
+// analysis, not a code cut short.
+TEST(SupplierIndexCodesTest, LongerThanAnIsoCodeIsAnError) {
+  v1::SupplierProfile p =
+      Profile(R"pb(
+        id: "BE-9" name: "Vlaamse Dronebouw NV" country: "BE"
+      )pb");
+  absl::StatusOr<internal::AnalyzedSupplier> analyzed =
+      internal::AnalyzeProfile(p, Options());
+  ASSERT_TRUE(analyzed.ok()) << analyzed.status();
+  EXPECT_EQ(analyzed->doc->country.view(), "BE");
+  EXPECT_TRUE(analyzed->doc->executive_country.empty());
+  p.set_executive_management_country("BELG");
+  analyzed = internal::AnalyzeProfile(p, Options());
+  EXPECT_THAT(analyzed.status().message(),
+              HasSubstr("supplier \"BE-9\": executive_management_country: "
+                        "\"BELG\" is not an ISO code"));
+}
+
 TEST(SupplierIndexOptionsTest, NegativeLimitsAreRefused) {
   Options options;
   options.max_keyword_patterns = -1;

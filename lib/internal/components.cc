@@ -346,14 +346,14 @@ double DesirableValue(const Query& q, const IndexData&, const SupplierDoc& d,
 double SizeValue(const Query& q, const IndexData&, const SupplierDoc& d,
                  Explanation* why) {
   if (!HasValue(q) || !d.has_turnover ||
-      d.turnover_currency != q.value_currency) {
+      d.turnover_currency.view() != q.value_currency) {
     return 0;
   }
   const double v = SizeFit(q, d.turnover);
   if (why != nullptr) {
-    why->detail =
-        absl::StrCat("turnover ", Amount(d.turnover, d.turnover_currency),
-                     " for a value of ", Amount(q.value, q.value_currency));
+    why->detail = absl::StrCat(
+        "turnover ", Amount(d.turnover, d.turnover_currency.view()),
+        " for a value of ", Amount(q.value, q.value_currency));
   }
   return v;
 }

@@ -49,6 +49,19 @@ absl::Status ParseCodes(
   return absl::OkStatus();
 }
 
+// `code` into `out`, or an error naming the supplier and the field when it
+// is longer than an ISO code (validation should have refused it).
+absl::Status SetIsoCode(absl::string_view code, absl::string_view supplier,
+                        absl::string_view field, IsoCode* out) {
+  if (code.size() > IsoCode::kMaxSize) {
+    return absl::InvalidArgumentError(absl::StrCat("supplier \"", supplier,
+                                                   "\": ", field, ": \"", code,
+                                                   "\" is not an ISO code"));
+  }
+  *out = IsoCode(code);
+  return absl::OkStatus();
+}
+
 void SortUnique(std::vector<CpvCode>* codes) {
   std::sort(codes->begin(), codes->end());
   codes->erase(std::unique(codes->begin(), codes->end()), codes->end());
@@ -209,8 +222,12 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
   auto doc = std::make_shared<SupplierDoc>();
   const v1::SupplierProfile& p = profile;
   const std::string& id = p.id();
-  doc->country = p.country();
-  doc->executive_country = p.executive_management_country();
+  absl::Status codes = SetIsoCode(p.country(), id, "country", &doc->country);
+  if (codes.ok()) {
+    codes = SetIsoCode(p.executive_management_country(), id,
+                       "executive_management_country", &doc->executive_country);
+  }
+  if (!codes.ok()) return codes;
   doc->third_country_control = p.third_country_control();
   doc->entity_type = p.entity_type();
   for (const v1::FacilityClearance& fc : p.facility_clearances()) {
@@ -227,12 +244,16 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
          DayOr(c.valid_until(), c.has_valid_until(), NoExpiry())});
   }
   int latest_year = -1;
-  for (const v1::AnnualTurnover& t : p.turnover()) {
+  for (int i = 0; i < p.turnover_size(); ++i) {
+    const v1::AnnualTurnover& t = p.turnover(i);
     if (t.year() > latest_year) {
       latest_year = t.year();
       doc->has_turnover = true;
       doc->turnover = t.amount().amount();
-      doc->turnover_currency = t.amount().currency();
+      codes = SetIsoCode(t.amount().currency(), id,
+                         absl::StrCat("turnover[", i, "].amount.currency"),
+                         &doc->turnover_currency);
+      if (!codes.ok()) return codes;
     }
   }
   doc->employees = p.employees();
@@ -499,7 +520,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
       if (doc.has_turnover) {
         currency =
             x.currency_ids_
-                .try_emplace(doc.turnover_currency,
+                .try_emplace(doc.turnover_currency.view(),
                              static_cast<int32_t>(x.currency_ids_.size()))
                 .first->second;
       }

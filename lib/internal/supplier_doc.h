@@ -158,6 +158,28 @@ class ProfileBytes {
   absl::string_view bytes_;
 };
 
+// A country (ISO 3166-1 alpha-2) or a currency (ISO 4217) as validation
+// lets it through, or none (""), held inline in 4 bytes: a std::string
+// takes 32 for two or three letters.
+class IsoCode {
+ public:
+  static constexpr size_t kMaxSize = 3;
+
+  IsoCode() = default;
+  // REQUIRES: code.size() <= kMaxSize.
+  explicit IsoCode(absl::string_view code)
+      : size_(static_cast<uint8_t>(code.size())) {
+    code.copy(chars_, kMaxSize);
+  }
+
+  absl::string_view view() const { return absl::string_view(chars_, size_); }
+  bool empty() const { return size_ == 0; }
+
+ private:
+  char chars_[kMaxSize] = {};
+  uint8_t size_ = 0;
+};
+
 // (term id, frequency), by term id: a supplier's analysed text.
 using TermCounts = std::vector<std::pair<uint32_t, uint32_t>>;
 
@@ -170,7 +192,7 @@ class TermList {
   // Iterates the (term id, frequency) pairs by term id, by value.
   class const_iterator {
    public:
-    using iterator_category = std::forward_iterator_tag;
+    using iterator_category = std::input_iterator_tag;
     using value_type = std::pair<uint32_t, uint32_t>;
     using difference_type = std::ptrdiff_t;
     using pointer = void;
@@ -262,16 +284,16 @@ struct SupplierDoc {
   v1::SupplierProfile Profile() const;
 
   // Eligibility forward data.
-  std::string country;
-  std::string executive_country;
+  IsoCode country;
+  IsoCode executive_country;
   int third_country_control = 0;  // v1::ThirdCountryControl.
   int entity_type = 0;            // v1::EntityType.
   std::vector<DatedLevel> facility_clearances;
   std::vector<std::pair<int, int>> cleared_staff;  // (level, count)
   std::vector<Certificate> certificates;
   bool has_turnover = false;
-  double turnover = 0;            // Latest year's amount ...
-  std::string turnover_currency;  // ... in this currency.
+  IsoCode turnover_currency;  // The currency of ...
+  double turnover = 0;        // ... the latest year's amount.
   int employees = 0;
   std::vector<CapabilityLevel> capability_levels;
   std::vector<std::string> languages;
