@@ -69,12 +69,17 @@ void ContractStore::Assign(const std::vector<Contract>& contracts) {
     const Contract& c = contracts[i];
     ContractRecord* r =
         new (records + i * sizeof(ContractRecord)) ContractRecord();
-    r->cpv_ = cpv;
-    r->bcd_ = bcd;
     r->cpv_count_ = static_cast<uint32_t>(c.cpv.size());
-    for (CpvCode code : c.cpv) {
-      new (cpv++) CpvCode(code);
-      *bcd++ = code.bcd();
+    if (!c.cpv.empty()) {
+      // The first code's object, so that the views point at objects.
+      r->cpv_ = new (cpv) CpvCode(c.cpv[0]);
+      r->bcd_ = new (bcd) uint32_t(c.cpv[0].bcd());
+      for (size_t k = 1; k < c.cpv.size(); ++k) {
+        new (cpv + k) CpvCode(c.cpv[k]);
+        new (bcd + k) uint32_t(c.cpv[k].bcd());
+      }
+      cpv += c.cpv.size();
+      bcd += c.cpv.size();
     }
     r->has_date_ = c.has_date;
     r->date_ = c.date;
