@@ -99,9 +99,10 @@ absl::StatusOr<Context> Prepare(const SupplierIndex& index,
   if (!awards.empty()) {
     for (int d = 0; d < ctx.data->size(); ++d) {
       const SupplierDoc& doc = ctx.data->doc(d);
-      ctx.supplier_of_name.emplace(NameKey(doc.country, doc.name), doc.id);
+      ctx.supplier_of_name.emplace(NameKey(doc.country.view(), doc.name),
+                                   doc.id);
       for (const std::string& name : doc.alternative_names) {
-        ctx.supplier_of_name.emplace(NameKey(doc.country, name), doc.id);
+        ctx.supplier_of_name.emplace(NameKey(doc.country.view(), name), doc.id);
       }
     }
   }
@@ -118,7 +119,7 @@ absl::StatusOr<Context> Prepare(const SupplierIndex& index,
 
 bool InScope(const Context& ctx, const SupplierDoc& doc) {
   if (!ctx.request->country().empty() &&
-      doc.country != ctx.request->country()) {
+      doc.country.view() != ctx.request->country()) {
     return false;
   }
   if (ctx.regions.empty()) return true;
@@ -143,7 +144,7 @@ bool Capable(const Area& area, const SupplierDoc& doc) {
     if (UnderArea(area, c)) return true;
   }
   for (const internal::ContractRecord& r : doc.contracts) {
-    for (CpvCode c : r.cpv) {
+    for (CpvCode c : r.cpv()) {
       if (UnderArea(area, c)) return true;
     }
   }
@@ -153,13 +154,7 @@ bool Capable(const Area& area, const SupplierDoc& doc) {
   for (const std::vector<uint32_t>& keyword : area.keywords) {
     bool all = true;
     for (uint32_t term : keyword) {
-      all =
-          all && std::binary_search(doc.terms.begin(), doc.terms.end(),
-                                    std::make_pair(term, uint32_t{0}),
-                                    [](const std::pair<uint32_t, uint32_t>& a,
-                                       const std::pair<uint32_t, uint32_t>& b) {
-                                      return a.first < b.first;
-                                    });
+      all = all && doc.terms.Frequency(term) > 0;
     }
     if (all) return true;
   }

@@ -239,7 +239,7 @@ std::string SaveSnapshot(const SupplierIndex& index) {
     const absl::string_view profile = doc.profile_bytes.view();
     profiles.data()->append(profile.data(), profile.size());
     profiles.EndItem(profiles.data()->size());
-    internal::TermCounts counts = doc.terms;
+    internal::TermCounts counts(doc.terms.begin(), doc.terms.end());
     for (auto& [term, count] : counts) term = canonical_id[term];
     std::sort(counts.begin(), counts.end());
     for (const auto& [term, count] : counts) {

@@ -231,7 +231,7 @@ TEST(ContractCeilingsTest, ReachedByRecentExactContractsOfTheBuyer) {
     t.mutable_buyer()->set_name("Défense");
     std::vector<std::string> codes;
     for (const ContractRecord& c : doc.contracts) {
-      for (CpvCode code : c.cpv) codes.push_back(code.ToString());
+      for (CpvCode code : c.cpv()) codes.push_back(code.ToString());
     }
     std::sort(codes.begin(), codes.end());
     codes.erase(std::unique(codes.begin(), codes.end()), codes.end());

@@ -4,7 +4,9 @@
 
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -14,6 +16,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "procmatch/internal/index_data.h"
+#include "procmatch/internal/supplier_doc.h"
 #include "procmatch/snapshot.h"
 #include "procmatch/text_analyzer.h"
 #include "tests/random_corpus.h"
@@ -113,6 +116,155 @@ TEST(SupplierIndexProfilesTest, ProfilesComeBackAsAdded) {
       }
     }
   }
+}
+
+// A loaded index keeps each past contract as views into one block per
+// supplier (internal::ContractStore): every record reads back, field for
+// field, what its profile's contract says, built, restored and mapped. The
+// contracts carry what the random corpus leaves out (values, notices,
+// activities, several codes, none, a buyer name past 64 KiB).
+TEST(SupplierIndexContractsTest, ContractsReadBackAsTheProfileSaysThem) {
+  std::vector<v1::SupplierProfile> added = testing::RandomSuppliers(120, 29);
+  const char* const kCodes[] = {"35613000", "50640000", "73410000"};
+  for (size_t i = 0; i < added.size(); ++i) {
+    for (int k = 0; k < added[i].past_contracts_size(); ++k) {
+      v1::PastContract& c = *added[i].mutable_past_contracts(k);
+      const size_t variant = i + k;
+      if (variant % 3 == 0) {
+        c.mutable_value()->set_amount(1000.0 * (variant + 1));
+        c.mutable_value()->set_currency(variant % 2 == 0 ? "EUR" : "SEK");
+        c.set_source_notice_id(absl::StrCat(variant, "-2021"));
+      }
+      if (variant % 4 == 1) c.set_buyer_activity("Défense");
+      if (variant % 5 == 2) c.clear_cpv_codes();
+      if (variant % 5 == 3) {
+        for (const char* code : kCodes) c.add_cpv_codes(code);
+      }
+      if (variant % 7 == 4) c.clear_buyer_name();
+    }
+  }
+  added[5].add_past_contracts()->set_buyer_name(std::string(70000, 'A'));
+  SupplierIndex::Builder builder;
+  for (const v1::SupplierProfile& p : added) ASSERT_TRUE(builder.Add(p).ok());
+  std::shared_ptr<const SupplierIndex> built = *std::move(builder).Build();
+  const std::string bytes = SaveSnapshot(*built);
+  const std::string path = absl::StrCat(
+      ::testing::TempDir(), "/supplier_index_contracts_", getpid(), ".snap");
+  {
+    std::ofstream file(path, std::ios::binary);
+    file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  }
+  absl::StatusOr<std::shared_ptr<const SupplierIndex>> restored =
+      LoadSnapshot(bytes);
+  ASSERT_TRUE(restored.ok()) << restored.status();
+  absl::StatusOr<std::shared_ptr<const SupplierIndex>> mapped =
+      LoadSnapshotFile(path);
+  ASSERT_TRUE(mapped.ok()) << mapped.status();
+  std::remove(path.c_str());
+  int records = 0;
+  for (const SupplierIndex* index :
+       {built.get(), restored->get(), mapped->get()}) {
+    for (const v1::SupplierProfile& p : added) {
+      const internal::SupplierDoc& doc =
+          Data(*index).doc(index->FindDoc(p.id()));
+      ASSERT_EQ(doc.contracts.size(),
+                static_cast<size_t>(p.past_contracts_size()))
+          << p.id();
+      int k = 0;
+      for (const internal::ContractRecord& r : doc.contracts) {
+        const v1::PastContract& c = p.past_contracts(k++);
+        SCOPED_TRACE(absl::StrCat(p.id(), " contract ", k));
+        std::vector<CpvCode> cpv;
+        std::vector<uint32_t> bcd;
+        for (const std::string& code : c.cpv_codes()) {
+          cpv.push_back(Cpv(code.c_str()));
+          bcd.push_back(cpv.back().bcd());
+        }
+        EXPECT_EQ(std::vector<CpvCode>(r.cpv().begin(), r.cpv().end()), cpv);
+        EXPECT_EQ(std::vector<uint32_t>(r.cpv_bcd().begin(), r.cpv_bcd().end()),
+                  bcd);
+        EXPECT_EQ(r.has_date(), c.has_award_date());
+        if (c.has_award_date()) {
+          EXPECT_EQ(r.date(), absl::CivilDay(c.award_date().year(),
+                                             c.award_date().month(),
+                                             c.award_date().day()));
+        }
+        EXPECT_EQ(r.value(), c.value().amount());
+        EXPECT_EQ(r.value_currency(), c.value().currency());
+        EXPECT_EQ(r.buyer_key(), FoldText(c.buyer_name()));
+        EXPECT_EQ(r.buyer_country(), c.buyer_country());
+        EXPECT_EQ(r.buyer_name(), c.buyer_name());
+        EXPECT_EQ(r.source_notice_id(), c.source_notice_id());
+        EXPECT_EQ(r.activity_key(),
+                  c.buyer_activity().empty() || c.buyer_country().empty()
+                      ? ""
+                      : absl::StrCat(c.buyer_country(), "/",
+                                     FoldText(c.buyer_activity())));
+        ++records;
+      }
+    }
+  }
+  EXPECT_GT(records, 3 * 120);
+}
+
+// The compact term list (4 bytes a term, 8 when an id or a frequency does
+// not fit) gives back the counts it was made of and the frequency of any
+// term id, as a scan of the counts does, in both forms.
+TEST(SupplierIndexTermsTest, TermListAgreesWithItsCounts) {
+  std::mt19937 random(16);
+  for (int trial = 0; trial < 300; ++trial) {
+    // Every fourth list holds one id or frequency too large to pack.
+    const bool wide = trial % 4 == 3;
+    const uint32_t id_range = trial % 2 == 0 ? 64 : (1u << 24) + 64;
+    std::map<uint32_t, uint32_t> chosen;
+    const int n = static_cast<int>(random() % 60);
+    for (int i = 0; i < n; ++i) {
+      chosen[random() % (1u << 24)] = 1 + random() % 255;
+      chosen[random() % 64] = 1 + random() % 255;
+    }
+    if (wide) {
+      if (trial % 8 == 3) {
+        chosen[(1u << 24) + random() % 64] = 3;
+      } else {
+        chosen[random() % 64] = 256 + random() % 100000;
+      }
+    }
+    const internal::TermCounts counts(chosen.begin(), chosen.end());
+    const internal::TermList list(counts);
+    ASSERT_EQ(list.size(), counts.size());
+    EXPECT_EQ(internal::TermCounts(list.begin(), list.end()), counts);
+    std::vector<uint32_t> probes = {0, (1u << 24) - 1, 1u << 24, ~0u};
+    for (const auto& [term, frequency] : counts) {
+      probes.push_back(term);
+      probes.push_back(term + 1);
+    }
+    for (int i = 0; i < 50; ++i) probes.push_back(random() % id_range);
+    for (uint32_t term : probes) {
+      auto it = chosen.find(term);
+      EXPECT_EQ(list.Frequency(term), it == chosen.end() ? 0 : it->second)
+          << "term " << term << " in trial " << trial;
+    }
+  }
+}
+
+// A doc holds its countries and turnover currency inline (internal::IsoCode):
+// a code longer than an ISO code, which validation refuses, is an error of
+// analysis, not a code cut short.
+TEST(SupplierIndexCodesTest, LongerThanAnIsoCodeIsAnError) {
+  v1::SupplierProfile p =
+      Profile(R"pb(
+        id: "BE-9" name: "Vlaamse Dronebouw NV" country: "BE"
+      )pb");
+  absl::StatusOr<internal::AnalyzedSupplier> analyzed =
+      internal::AnalyzeProfile(p, Options());
+  ASSERT_TRUE(analyzed.ok()) << analyzed.status();
+  EXPECT_EQ(analyzed->doc->country.view(), "BE");
+  EXPECT_TRUE(analyzed->doc->executive_country.empty());
+  p.set_executive_management_country("BELG");
+  analyzed = internal::AnalyzeProfile(p, Options());
+  EXPECT_THAT(analyzed.status().message(),
+              HasSubstr("supplier \"BE-9\": executive_management_country: "
+                        "\"BELG\" is not an ISO code"));
 }
 
 TEST(SupplierIndexOptionsTest, NegativeLimitsAreRefused) {

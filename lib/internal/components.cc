@@ -63,13 +63,6 @@ bool AppliesText(const Query& q) {
   return !q.terms.empty() || !q.translations.empty();
 }
 
-uint32_t TermFrequency(const SupplierDoc& d, uint32_t term) {
-  auto it = std::lower_bound(d.terms.begin(), d.terms.end(), term,
-                             [](const std::pair<uint32_t, uint32_t>& p,
-                                uint32_t t) { return p.first < t; });
-  return it != d.terms.end() && it->first == term ? it->second : 0;
-}
-
 // The supplier's words for the tender's concept `code` in a translation:
 // the label's words it has, as the label writes them, quoted.
 std::string TranslatedWords(const QueryTranslation& t,
@@ -133,7 +126,7 @@ double TextValue(const Query& q, const IndexData& index, const SupplierDoc& d,
   if (HasText(q)) {
     double raw = 0;
     for (const QueryTerm& t : q.terms) {
-      const uint32_t tf = TermFrequency(d, t.id);
+      const uint32_t tf = d.terms.Frequency(t.id);
       if (tf == 0) continue;
       const double part = Bm25Part(t, tf, norm);
       raw += part;
@@ -146,7 +139,7 @@ double TextValue(const Query& q, const IndexData& index, const SupplierDoc& d,
   for (const QueryTranslation& t : q.translations) {
     double raw = 0;
     for (const QueryTerm& term : t.terms) {
-      const uint32_t tf = TermFrequency(d, term.id);
+      const uint32_t tf = d.terms.Frequency(term.id);
       if (tf != 0) raw += Bm25Part(term, tf, norm);
     }
     const double v = TranslatedPart(t, raw);
@@ -168,7 +161,7 @@ double TextValue(const Query& q, const IndexData& index, const SupplierDoc& d,
     // The concept that brings the most, in words on both sides.
     std::vector<std::pair<CpvCode, double>> parts;  // By concept.
     for (const QueryTerm& term : best->terms) {
-      const uint32_t tf = TermFrequency(d, term.id);
+      const uint32_t tf = d.terms.Frequency(term.id);
       if (tf == 0) continue;
       auto it = std::find_if(parts.begin(), parts.end(), [&](const auto& p) {
         return p.first == term.concept;
@@ -186,7 +179,7 @@ double TextValue(const Query& q, const IndexData& index, const SupplierDoc& d,
                              ->first;
     std::vector<std::string> terms;
     for (const QueryTerm& term : best->terms) {
-      if (term.concept == code && TermFrequency(d, term.id) != 0) {
+      if (term.concept == code && d.terms.Frequency(term.id) != 0) {
         terms.push_back(term.text);
       }
     }
@@ -206,8 +199,8 @@ double TextValue(const Query& q, const IndexData& index, const SupplierDoc& d,
 // 1 for an award on or after the as-of date, halving about every 3.5 years
 // before it; 0.5 when undated.
 double Recency(const Query& q, const ContractRecord& c) {
-  if (!c.has_date) return 0.5;
-  const double years = static_cast<double>(q.as_of - c.date) / 365.25;
+  if (!c.has_date()) return 0.5;
+  const double years = static_cast<double>(q.as_of - c.date()) / 365.25;
   return years <= 0 ? 1.0 : std::exp(-years / kRecencyYears);
 }
 
@@ -227,7 +220,7 @@ double TrackValue(const Query& q, const IndexData&, const SupplierDoc& d,
   for (const ContractRecord& c : d.contracts) {
     double sim = 0;
     for (const QueryCode& qc : q.codes) {
-      for (uint32_t s : c.cpv_bcd) {
+      for (uint32_t s : c.cpv_bcd()) {
         int depth;
         sim = std::max(sim, qc.credit.Credit(s, &depth));
       }
@@ -236,13 +229,13 @@ double TrackValue(const Query& q, const IndexData&, const SupplierDoc& d,
     ++related;
     evidence += sim * Recency(q, c) * ContractSize(c);
     if (why == nullptr) continue;
-    if (c.has_date && (first_year == 0 || c.date.year() < first_year)) {
-      first_year = static_cast<int>(c.date.year());
+    if (c.has_date() && (first_year == 0 || c.date().year() < first_year)) {
+      first_year = static_cast<int>(c.date().year());
     }
-    if (c.value > 0) {
-      if (currency.empty()) currency = c.value_currency;
-      one_currency = one_currency && c.value_currency == currency;
-      total_value += c.value;
+    if (c.value() > 0) {
+      if (currency.empty()) currency = std::string(c.value_currency());
+      one_currency = one_currency && c.value_currency() == currency;
+      total_value += c.value();
     }
   }
   if (why != nullptr && related > 0) {
@@ -268,20 +261,20 @@ double BuyerValue(const Query& q, const IndexData&, const SupplierDoc& d,
   int same = 0, alike = 0, same_year = 0, alike_year = 0;
   for (const ContractRecord& c : d.contracts) {
     int* year;
-    if (!q.buyer_key.empty() && c.buyer_key == q.buyer_key) {
+    if (!q.buyer_key.empty() && c.buyer_key() == q.buyer_key) {
       evidence += Recency(q, c);
       ++same;
       year = &same_year;
     } else if (!q.buyer_activity_key.empty() &&
-               c.activity_key == q.buyer_activity_key) {
+               c.activity_key() == q.buyer_activity_key) {
       evidence += kAlikeBuyerCredit * Recency(q, c);
       ++alike;
       year = &alike_year;
     } else {
       continue;
     }
-    if (c.has_date && (*year == 0 || c.date.year() < *year)) {
-      *year = static_cast<int>(c.date.year());
+    if (c.has_date() && (*year == 0 || c.date().year() < *year)) {
+      *year = static_cast<int>(c.date().year());
     }
   }
   if (why != nullptr && same + alike > 0) {
@@ -353,14 +346,14 @@ double DesirableValue(const Query& q, const IndexData&, const SupplierDoc& d,
 double SizeValue(const Query& q, const IndexData&, const SupplierDoc& d,
                  Explanation* why) {
   if (!HasValue(q) || !d.has_turnover ||
-      d.turnover_currency != q.value_currency) {
+      d.turnover_currency.view() != q.value_currency) {
     return 0;
   }
   const double v = SizeFit(q, d.turnover);
   if (why != nullptr) {
-    why->detail =
-        absl::StrCat("turnover ", Amount(d.turnover, d.turnover_currency),
-                     " for a value of ", Amount(q.value, q.value_currency));
+    why->detail = absl::StrCat(
+        "turnover ", Amount(d.turnover, d.turnover_currency.view()),
+        " for a value of ", Amount(q.value, q.value_currency));
   }
   return v;
 }

@@ -63,7 +63,7 @@ void ForEachAwardRecord(const CoverageContext& ctx,
           ParseInto(ctx, c, &tender_codes);
         }
       }
-      r.cpv = &tender_codes;
+      r.cpv = tender_codes;
       if (InPeriod(ctx, r)) take(r);
       continue;
     }
@@ -78,7 +78,7 @@ void ForEachAwardRecord(const CoverageContext& ctx,
       }
       if (codes.empty()) codes = tender_codes;
       AwardRecord ar = r;
-      ar.cpv = &codes;
+      ar.cpv = codes;
       if (a.has_award_date() && CheckDate(a.award_date()).ok()) {
         ar.has_date = true;
         ar.date = ToCivilDay(a.award_date());
@@ -112,22 +112,22 @@ void ForEachAwardRecord(const CoverageContext& ctx,
   for (int d = 0; d < ctx.data->size(); ++d) {
     const SupplierDoc& doc = ctx.data->doc(d);
     for (const internal::ContractRecord& c : doc.contracts) {
-      if (!BuyerInScope(ctx, c.buyer_country)) continue;
-      if (!c.source_notice_id.empty() &&
-          ctx.notice_ids.contains(c.source_notice_id)) {
+      if (!BuyerInScope(ctx, c.buyer_country())) continue;
+      if (!c.source_notice_id().empty() &&
+          ctx.notice_ids.contains(c.source_notice_id())) {
         continue;
       }
-      r.cpv = &c.cpv;
-      r.buyer_country = c.buyer_country;
-      r.has_date = c.has_date;
-      r.date = c.date;
+      r.cpv = c.cpv();
+      r.buyer_country = c.buyer_country();
+      r.has_date = c.has_date();
+      r.date = c.date();
       if (!InPeriod(ctx, r)) continue;
       // Valued as an award is: an amount above 0 in the request's currency
       // (the record keeps only those).
-      r.valued = c.value > 0 && c.value_currency == ctx.currency;
-      r.value = r.valued ? c.value : 0;
+      r.valued = c.value() > 0 && c.value_currency() == ctx.currency;
+      r.value = r.valued ? c.value() : 0;
       r.winners.clear();
-      r.winners.push_back({doc.id, doc.name, doc.country});
+      r.winners.push_back({doc.id, doc.name, doc.country.view()});
       take(r);
     }
   }
@@ -202,7 +202,7 @@ std::vector<AwardTotals> AwardsInOnePass(const CoverageContext& ctx,
   ForEachAwardRecord(ctx, tenders, [&](const AwardRecord& r) {
     ++*records;
     hit.clear();
-    for (CpvCode c : *r.cpv) {
+    for (CpvCode c : r.cpv) {
       for (int depth = c.depth(); depth >= 2; --depth) {
         auto it = areas_of_code.find(c.Truncated(depth));
         if (it != areas_of_code.end()) {
@@ -222,7 +222,7 @@ std::vector<AwardTotals> AwardsPerArea(const CoverageContext& ctx,
   std::vector<AwardTotals> totals(ctx.areas.size());
   for (size_t a = 0; a < ctx.areas.size(); ++a) {
     ForEachAwardRecord(ctx, tenders, [&](const AwardRecord& r) {
-      for (CpvCode c : *r.cpv) {
+      for (CpvCode c : r.cpv) {
         if (UnderArea(ctx.areas[a], c)) {
           totals[a].Add(ctx, r);
           return;

@@ -20,6 +20,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
+#include "absl/types/span.h"
 #include "procmatch/cpv.h"
 #include "procmatch/internal/index_data.h"
 #include "procmatch/nuts.h"
@@ -82,7 +83,7 @@ struct Winner {
 
 // One contract (or, without winners, one tender: demand only).
 struct AwardRecord {
-  const std::vector<CpvCode>* cpv = nullptr;
+  absl::Span<const CpvCode> cpv;
   absl::string_view buyer_country;
   bool has_date = false;
   absl::CivilDay date;

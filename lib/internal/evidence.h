@@ -21,7 +21,7 @@ constexpr double kContractSizeUnit = 100000;
 // What a past contract counts for by its size: 1 for a contract of unknown
 // value or up to kContractSizeUnit, one more for each tenfold above it.
 inline double ContractSize(const ContractRecord& c) {
-  return 1 + std::log10(1 + c.value / kContractSizeUnit);
+  return 1 + std::log10(1 + c.value() / kContractSizeUnit);
 }
 
 // Evidence e summed over contracts, mapped to [0, 1) without a ceiling:

@@ -49,6 +49,19 @@ absl::Status ParseCodes(
   return absl::OkStatus();
 }
 
+// `code` into `out`, or an error naming the supplier and the field when it
+// is longer than an ISO code (validation should have refused it).
+absl::Status SetIsoCode(absl::string_view code, absl::string_view supplier,
+                        absl::string_view field, IsoCode* out) {
+  if (code.size() > IsoCode::kMaxSize) {
+    return absl::InvalidArgumentError(absl::StrCat("supplier \"", supplier,
+                                                   "\": ", field, ": \"", code,
+                                                   "\" is not an ISO code"));
+  }
+  *out = IsoCode(code);
+  return absl::OkStatus();
+}
+
 void SortUnique(std::vector<CpvCode>* codes) {
   std::sort(codes->begin(), codes->end());
   codes->erase(std::unique(codes->begin(), codes->end()), codes->end());
@@ -174,16 +187,20 @@ ProfileBytes::ProfileBytes(std::string bytes) {
 
 const std::string& KeywordTexts::Folded(
     const ProfileBytes& profile_bytes) const {
-  std::call_once(folded_once_,
-                 [&] { folded_ = FoldText(KeywordTextOf(profile_bytes)); });
-  return folded_;
+  std::call_once(folded_once_, [&] {
+    folded_ = std::make_unique<const std::string>(
+        FoldText(KeywordTextOf(profile_bytes)));
+  });
+  return *folded_;
 }
 
 const std::string& KeywordTexts::AsWritten(
     const ProfileBytes& profile_bytes) const {
-  std::call_once(as_written_once_,
-                 [&] { as_written_ = KeywordTextOf(profile_bytes); });
-  return as_written_;
+  std::call_once(as_written_once_, [&] {
+    as_written_ =
+        std::make_unique<const std::string>(KeywordTextOf(profile_bytes));
+  });
+  return *as_written_;
 }
 
 v1::SupplierProfile SupplierDoc::Profile() const {
@@ -213,8 +230,12 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
   auto doc = std::make_shared<SupplierDoc>();
   const v1::SupplierProfile& p = profile;
   const std::string& id = p.id();
-  doc->country = p.country();
-  doc->executive_country = p.executive_management_country();
+  absl::Status codes = SetIsoCode(p.country(), id, "country", &doc->country);
+  if (codes.ok()) {
+    codes = SetIsoCode(p.executive_management_country(), id,
+                       "executive_management_country", &doc->executive_country);
+  }
+  if (!codes.ok()) return codes;
   doc->third_country_control = p.third_country_control();
   doc->entity_type = p.entity_type();
   for (const v1::FacilityClearance& fc : p.facility_clearances()) {
@@ -231,12 +252,16 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
          DayOr(c.valid_until(), c.has_valid_until(), NoExpiry())});
   }
   int latest_year = -1;
-  for (const v1::AnnualTurnover& t : p.turnover()) {
+  for (int i = 0; i < p.turnover_size(); ++i) {
+    const v1::AnnualTurnover& t = p.turnover(i);
     if (t.year() > latest_year) {
       latest_year = t.year();
       doc->has_turnover = true;
       doc->turnover = t.amount().amount();
-      doc->turnover_currency = t.amount().currency();
+      codes = SetIsoCode(t.amount().currency(), id,
+                         absl::StrCat("turnover[", i, "].amount.currency"),
+                         &doc->turnover_currency);
+      if (!codes.ok()) return codes;
     }
   }
   doc->employees = p.employees();
@@ -279,28 +304,29 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
            std::vector<std::string>(tags.begin() + first_tag, tags.end())});
     }
   }
+  std::vector<ContractStore::Contract> contracts(p.past_contracts_size());
   for (int i = 0; s.ok() && i < p.past_contracts_size(); ++i) {
     const v1::PastContract& pc = p.past_contracts(i);
-    ContractRecord record;
+    ContractStore::Contract& record = contracts[i];
     s = ParseCodes(cpv, pc.cpv_codes(), id,
                    absl::StrCat("past_contracts[", i, "].cpv_codes"),
                    &record.cpv);
     if (!s.ok()) break;
-    for (CpvCode c : record.cpv) record.cpv_bcd.push_back(c.bcd());
     record.has_date = pc.has_award_date();
     if (record.has_date) record.date = ToCivilDay(pc.award_date());
-    record.buyer_key = FoldText(pc.buyer_name());
-    record.buyer_country = pc.buyer_country();
-    record.buyer_name = pc.buyer_name();
-    record.source_notice_id = pc.source_notice_id();
-    record.activity_key =
+    std::string* texts = record.texts;
+    texts[ContractRecord::kBuyerKey] = FoldText(pc.buyer_name());
+    texts[ContractRecord::kBuyerCountry] = pc.buyer_country();
+    texts[ContractRecord::kBuyerName] = pc.buyer_name();
+    texts[ContractRecord::kSourceNoticeId] = pc.source_notice_id();
+    texts[ContractRecord::kActivityKey] =
         BuyerActivityKey(pc.buyer_country(), pc.buyer_activity());
     if (pc.has_value() && pc.value().amount() > 0) {
       record.value = pc.value().amount();
-      record.value_currency = pc.value().currency();
+      texts[ContractRecord::kValueCurrency] = pc.value().currency();
     }
-    doc->contracts.push_back(std::move(record));
   }
+  if (s.ok()) doc->contracts.Assign(contracts);
   // The texts that say what the supplier does: terms and concepts, unless
   // both were restored from a snapshot (doc/snapshot.md).
   TermsByLanguage by_language;
@@ -328,7 +354,7 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
   }
   AnalyzedSupplier analyzed;
   if (restored_terms != nullptr) {
-    doc->terms = *restored_terms;
+    doc->terms = TermList(*restored_terms);
   } else {
     analyzed.terms.assign(term_counts.begin(), term_counts.end());
     std::sort(analyzed.terms.begin(), analyzed.terms.end());
@@ -352,16 +378,19 @@ std::shared_ptr<const SupplierDoc> NumberTerms(
     AnalyzedSupplier analyzed,
     absl::flat_hash_map<std::string, uint32_t>* vocabulary) {
   SupplierDoc& doc = *analyzed.doc;
-  for (auto& [term, count] : analyzed.terms) {
-    auto [it, inserted] = vocabulary->try_emplace(
-        std::move(term), static_cast<uint32_t>(vocabulary->size()));
-    doc.terms.emplace_back(it->second, count);
+  // Restored terms are in the doc already.
+  if (!analyzed.terms.empty()) {
+    TermCounts counts;
+    counts.reserve(analyzed.terms.size());
+    for (auto& [term, count] : analyzed.terms) {
+      auto [it, inserted] = vocabulary->try_emplace(
+          std::move(term), static_cast<uint32_t>(vocabulary->size()));
+      counts.emplace_back(it->second, count);
+    }
+    std::sort(counts.begin(), counts.end());
+    doc.terms = TermList(counts);
   }
   for (const auto& [term, count] : doc.terms) doc.length += count;
-  // Restored terms come in order already.
-  if (!std::is_sorted(doc.terms.begin(), doc.terms.end())) {
-    std::sort(doc.terms.begin(), doc.terms.end());
-  }
   return std::move(analyzed.doc);
 }
 
@@ -499,7 +528,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
       if (doc.has_turnover) {
         currency =
             x.currency_ids_
-                .try_emplace(doc.turnover_currency,
+                .try_emplace(doc.turnover_currency.view(),
                              static_cast<int32_t>(x.currency_ids_.size()))
                 .first->second;
       }
@@ -532,7 +561,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
         }
       }
       for (const ContractRecord& r : doc.contracts) {
-        for (CpvCode c : r.cpv) post(c);
+        for (CpvCode c : r.cpv()) post(c);
       }
     }
   };
@@ -556,14 +585,14 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
   auto other_postings = [&] {
     for (uint32_t d = 0; d < n; ++d) {
       const SupplierDoc& doc = *x.docs_[d];
-      auto post_buyer = [&](const std::string& key) {
+      auto post_buyer = [&](absl::string_view key) {
         if (key.empty()) return;
-        std::vector<uint32_t>& list = x.buyer_postings_[key];
+        std::vector<uint32_t>& list = x.buyer_postings_[std::string(key)];
         if (list.empty() || list.back() != d) list.push_back(d);
       };
       for (const ContractRecord& r : doc.contracts) {
-        post_buyer(BuyerPostingKey(r.buyer_key));
-        post_buyer(r.activity_key);
+        post_buyer(BuyerPostingKey(r.buyer_key()));
+        post_buyer(r.activity_key());
       }
       for (const std::string& tag : doc.tags) x.tag_postings_[tag].push_back(d);
       for (const SupplierDoc::ConceptRef& c : doc.concepts) {
@@ -739,12 +768,12 @@ const std::vector<uint32_t>& IndexData::BuyerPostings(
   return it == buyer_postings_.end() ? EmptyDocs() : it->second;
 }
 
-std::string BuyerPostingKey(const std::string& buyer_key) {
+std::string BuyerPostingKey(absl::string_view buyer_key) {
   return buyer_key.empty() ? std::string() : absl::StrCat("buyer:", buyer_key);
 }
 
-std::string BuyerActivityKey(const std::string& country,
-                             const std::string& activity) {
+std::string BuyerActivityKey(absl::string_view country,
+                             absl::string_view activity) {
   if (country.empty() || activity.empty()) return "";
   return absl::StrCat(country, "/", FoldText(activity));
 }

@@ -33,9 +33,6 @@ namespace internal {
 // (doc, term frequency), by doc.
 using TermPosting = std::pair<uint32_t, uint32_t>;
 
-// (term id, frequency), by term id: a supplier's analysed text.
-using TermCounts = std::vector<std::pair<uint32_t, uint32_t>>;
-
 class IndexData {
  public:
   int size() const { return static_cast<int>(docs_.size()); }
@@ -142,7 +139,7 @@ class IndexData {
 
 // The buyer postings key of a folded buyer name: "buyer:stad gent"; "" for
 // an empty name.
-std::string BuyerPostingKey(const std::string& buyer_key);
+std::string BuyerPostingKey(absl::string_view buyer_key);
 
 // The way in from the public SupplierIndex, and the ways to make one.
 struct IndexAccess {

@@ -55,9 +55,9 @@ Outcome CpvExperience(const PreparedRequirement& p, const SupplierDoc& d,
   const absl::CivilDay since = q.as_of - (365 * years + years / 4);
   int count = 0;
   for (const ContractRecord& c : d.contracts) {
-    if (years > 0 && (!c.has_date || c.date < since)) continue;
+    if (years > 0 && (!c.has_date() || c.date() < since)) continue;
     bool under = false;
-    for (CpvCode code : c.cpv) {
+    for (CpvCode code : c.cpv()) {
       for (CpvCode w : p.cpv) under = under || w.Covers(code);
     }
     count += under ? 1 : 0;
@@ -166,8 +166,8 @@ Outcome Turnover(const PreparedRequirement& p, const SupplierDoc& d,
     currency = q.value_currency;
   }
   if (!d.has_turnover) return {false, "annual turnover not stated"};
-  if (d.turnover_currency != currency) {
-    return {false, absl::StrCat("turnover in ", d.turnover_currency,
+  if (d.turnover_currency.view() != currency) {
+    return {false, absl::StrCat("turnover in ", d.turnover_currency.view(),
                                 " cannot be compared with ", currency)};
   }
   return {d.turnover >= threshold,
@@ -218,7 +218,8 @@ Outcome Establishment(const PreparedRequirement& p, const SupplierDoc& d,
                       const Query&) {
   const v1::EstablishmentRequirement& e = p.rule->establishment();
   std::vector<std::string> problems;
-  auto allowed = [&](const std::string& c) {
+  auto allowed = [&](const IsoCode& code) {
+    const absl::string_view c = code.view();
     return std::find(e.allowed_countries().begin(), e.allowed_countries().end(),
                      c) != e.allowed_countries().end();
   };
@@ -226,7 +227,7 @@ Outcome Establishment(const PreparedRequirement& p, const SupplierDoc& d,
     if (d.country.empty()) {
       problems.push_back("country of establishment not stated");
     } else if (!allowed(d.country)) {
-      problems.push_back(absl::StrCat("established in ", d.country,
+      problems.push_back(absl::StrCat("established in ", d.country.view(),
                                       ", not an eligible country"));
     }
     if (e.executive_management_in_allowed_country()) {
@@ -234,7 +235,7 @@ Outcome Establishment(const PreparedRequirement& p, const SupplierDoc& d,
         problems.push_back("country of executive management not stated");
       } else if (!allowed(d.executive_country)) {
         problems.push_back(absl::StrCat("executive management in ",
-                                        d.executive_country,
+                                        d.executive_country.view(),
                                         ", not an eligible country"));
       }
     }
@@ -258,7 +259,7 @@ Outcome Establishment(const PreparedRequirement& p, const SupplierDoc& d,
     }
   }
   if (problems.empty())
-    return {true, absl::StrCat("established in ", d.country)};
+    return {true, absl::StrCat("established in ", d.country.view())};
   return {false, absl::StrJoin(problems, "; ")};
 }
 

@@ -6,7 +6,9 @@
 #ifndef PROCMATCH_LIB_INTERNAL_SUPPLIER_DOC_H_
 #define PROCMATCH_LIB_INTERNAL_SUPPLIER_DOC_H_
 
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -16,6 +18,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
+#include "absl/types/span.h"
 #include "procmatch/cpv.h"
 #include "procmatch/nuts.h"
 #include "procmatch/v1/supplier.pb.h"
@@ -37,25 +40,102 @@ struct Certificate {
   absl::CivilDay until;
 };
 
-struct ContractRecord {
-  std::vector<CpvCode> cpv;
-  std::vector<uint32_t> cpv_bcd;  // cpv[i].bcd(), for scoring.
-  bool has_date = false;
-  absl::CivilDay date;
-  std::string buyer_key;  // FoldText of the buyer name.
-  std::string buyer_country;
-  std::string buyer_name;        // As written, for explanations.
-  std::string source_notice_id;  // The award notice it came from, or "".
+// One past contract, as scoring and rules read it. It owns nothing: its codes
+// and texts are views into the one block its SupplierDoc's ContractStore
+// owns, rather than two vectors and six strings of its own (80 bytes a
+// record instead of 272, and no allocation per record), valid as long as
+// the doc.
+class ContractRecord {
+ public:
+  absl::Span<const CpvCode> cpv() const { return {cpv_, cpv_count_}; }
+  // cpv()[i].bcd(), for scoring.
+  absl::Span<const uint32_t> cpv_bcd() const { return {bcd_, cpv_count_}; }
+  bool has_date() const { return has_date_; }
+  absl::CivilDay date() const { return date_; }  // When has_date().
+  // The contract's value, 0 when not stated.
+  double value() const { return value_; }
+  // The currency of value(), "" when no value is stated.
+  absl::string_view value_currency() const { return Text(kValueCurrency); }
+  // FoldText of the buyer name.
+  absl::string_view buyer_key() const { return Text(kBuyerKey); }
+  absl::string_view buyer_country() const { return Text(kBuyerCountry); }
+  // As written, for explanations.
+  absl::string_view buyer_name() const { return Text(kBuyerName); }
+  // The award notice it came from, or "".
+  absl::string_view source_notice_id() const { return Text(kSourceNoticeId); }
   // BuyerActivityKey() of the buyer's country and main activity, or "".
-  std::string activity_key;
-  double value = 0;  // The contract's value, 0 when not stated.
-  std::string value_currency;
+  absl::string_view activity_key() const { return Text(kActivityKey); }
+
+  // The texts, in the order they lie one after the other in the block.
+  enum TextField {
+    kBuyerKey,
+    kBuyerCountry,
+    kBuyerName,
+    kSourceNoticeId,
+    kActivityKey,
+    kValueCurrency,
+    kTextFields
+  };
+
+ private:
+  friend class ContractStore;
+
+  // Text i ends at text_ + text_ends_[i] and begins where text i - 1 ends.
+  absl::string_view Text(TextField field) const {
+    const uint32_t begin = field == 0 ? 0 : text_ends_[field - 1];
+    return absl::string_view(text_ + begin, text_ends_[field] - begin);
+  }
+
+  const CpvCode* cpv_ = nullptr;
+  const uint32_t* bcd_ = nullptr;
+  absl::CivilDay date_;
+  double value_ = 0;
+  const char* text_ = nullptr;
+  uint32_t text_ends_[kTextFields] = {};
+  uint32_t cpv_count_ = 0;
+  bool has_date_ = false;
+};
+
+// A supplier's past contracts, iterated as ContractRecords: the records,
+// their codes and their texts in one block (one allocation per supplier,
+// none for a supplier without contracts). Not changed once assigned, so
+// that the records' views stay valid; not copyable, since a copy's records
+// would view the original's block.
+class ContractStore {
+ public:
+  // What one record is made of.
+  struct Contract {
+    std::vector<CpvCode> cpv;
+    bool has_date = false;
+    absl::CivilDay date;
+    double value = 0;
+    // In ContractRecord::TextField order; together under 4 GiB.
+    std::string texts[ContractRecord::kTextFields];
+  };
+
+  ContractStore() = default;
+  ContractStore(const ContractStore&) = delete;
+  ContractStore& operator=(const ContractStore&) = delete;
+
+  // Replaces the records with `contracts`, in order.
+  void Assign(const std::vector<Contract>& contracts);
+
+  const ContractRecord* begin() const;
+  const ContractRecord* end() const { return begin() + size_; }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+
+ private:
+  // The records, then every record's codes, their bcd() forms, and the
+  // texts.
+  std::unique_ptr<char[]> block_;
+  size_t size_ = 0;
 };
 
 // The key buyer affinity compares a buyer's country and main activity by:
 // "BE/defence"; "" when either is unknown.
-std::string BuyerActivityKey(const std::string& country,
-                             const std::string& activity);
+std::string BuyerActivityKey(absl::string_view country,
+                             absl::string_view activity);
 
 // A profile's binary serialisation, immutable: bytes it owns (a profile
 // added to a built index) or bytes in a store it keeps alive (the profiles of
@@ -76,6 +156,87 @@ class ProfileBytes {
  private:
   std::shared_ptr<const void> store_;
   absl::string_view bytes_;
+};
+
+// A country (ISO 3166-1 alpha-2) or a currency (ISO 4217) as validation
+// lets it through, or none (""), held inline in 4 bytes: a std::string
+// takes 32 for two or three letters.
+class IsoCode {
+ public:
+  static constexpr size_t kMaxSize = 3;
+
+  IsoCode() = default;
+  // REQUIRES: code.size() <= kMaxSize.
+  explicit IsoCode(absl::string_view code)
+      : size_(static_cast<uint8_t>(code.size())) {
+    code.copy(chars_, kMaxSize);
+  }
+
+  absl::string_view view() const { return absl::string_view(chars_, size_); }
+  bool empty() const { return size_ == 0; }
+
+ private:
+  char chars_[kMaxSize] = {};
+  uint8_t size_ = 0;
+};
+
+// (term id, frequency), by term id: a supplier's analysed text.
+using TermCounts = std::vector<std::pair<uint32_t, uint32_t>>;
+
+// A supplier's analysed text, as TermCounts, in 4 bytes a term (the id
+// shifted left by 8 bits, or'd with the frequency) when every id is below
+// 2^24 and every frequency below 256, as in nearly every profile; in 8
+// bytes a term otherwise. Scoring reads the frequency of a query term.
+class TermList {
+ public:
+  // Iterates the (term id, frequency) pairs by term id, by value.
+  class const_iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = std::pair<uint32_t, uint32_t>;
+    using difference_type = std::ptrdiff_t;
+    using pointer = void;
+    using reference = value_type;
+
+    value_type operator*() const { return list_->at(i_); }
+    const_iterator& operator++() {
+      ++i_;
+      return *this;
+    }
+    bool operator==(const const_iterator& o) const { return i_ == o.i_; }
+    bool operator!=(const const_iterator& o) const { return i_ != o.i_; }
+
+   private:
+    friend class TermList;
+    const_iterator(const TermList* list, size_t i) : list_(list), i_(i) {}
+    const TermList* list_;
+    size_t i_;
+  };
+
+  TermList() = default;
+  // REQUIRES: `counts` sorted by term id, each id once.
+  explicit TermList(const TermCounts& counts);
+
+  // The frequency of `term`, 0 when the text does not have it.
+  uint32_t Frequency(uint32_t term) const;
+
+  size_t size() const { return wide_ ? words_.size() / 2 : words_.size(); }
+  bool empty() const { return words_.empty(); }
+  // The i-th (term id, frequency).
+  std::pair<uint32_t, uint32_t> at(size_t i) const {
+    if (wide_) return {words_[2 * i], words_[2 * i + 1]};
+    return {words_[i] >> kFrequencyBits, words_[i] & kFrequencyMask};
+  }
+  const_iterator begin() const { return const_iterator(this, 0); }
+  const_iterator end() const { return const_iterator(this, size()); }
+
+ private:
+  static constexpr int kFrequencyBits = 8;
+  static constexpr uint32_t kFrequencyMask = (1u << kFrequencyBits) - 1;
+
+  // Packed: one word a term. Wide: the term id, then the frequency.
+  std::vector<uint32_t> words_;
+  bool wide_ = false;
 };
 
 // A capability with a technology readiness level stated (1-9).
@@ -101,8 +262,10 @@ class KeywordTexts {
   const std::string& AsWritten(const ProfileBytes& profile_bytes) const;
 
  private:
+  // Allocated on first use: most suppliers never meet a keyword rule, and
+  // two empty strings inline would cost each of them 64 bytes.
   mutable std::once_flag folded_once_, as_written_once_;
-  mutable std::string folded_, as_written_;
+  mutable std::unique_ptr<const std::string> folded_, as_written_;
 };
 
 struct SupplierDoc {
@@ -121,16 +284,16 @@ struct SupplierDoc {
   v1::SupplierProfile Profile() const;
 
   // Eligibility forward data.
-  std::string country;
-  std::string executive_country;
+  IsoCode country;
+  IsoCode executive_country;
   int third_country_control = 0;  // v1::ThirdCountryControl.
   int entity_type = 0;            // v1::EntityType.
   std::vector<DatedLevel> facility_clearances;
   std::vector<std::pair<int, int>> cleared_staff;  // (level, count)
   std::vector<Certificate> certificates;
   bool has_turnover = false;
-  double turnover = 0;            // Latest year's amount ...
-  std::string turnover_currency;  // ... in this currency.
+  IsoCode turnover_currency;  // The currency of ...
+  double turnover = 0;        // ... the latest year's amount.
   int employees = 0;
   std::vector<CapabilityLevel> capability_levels;
   std::vector<std::string> languages;
@@ -139,10 +302,9 @@ struct SupplierDoc {
   // Scoring data.
   std::vector<CpvCode> offered_cpv;   // Profile and capability codes, unique.
   std::vector<uint32_t> offered_bcd;  // offered_cpv[i].bcd(), for scoring.
-  std::vector<ContractRecord> contracts;
+  ContractStore contracts;
   std::vector<std::string> tags;  // Folded, sorted, unique.
-  // (term id, frequency), sorted by term id.
-  std::vector<std::pair<uint32_t, uint32_t>> terms;
+  TermList terms;
   uint32_t length = 0;  // Sum of frequencies.
   // The CPV concepts of its texts (lib/cpv_concepts.h), strongest first, at
   // most CpvConcepts::kMaxConcepts; weights in (0, 1].

@@ -1,0 +1,104 @@
+// The compact storage of a supplier's analysed text and past contracts.
+#include "procmatch/internal/supplier_doc.h"
+
+#include <algorithm>
+#include <cstring>
+#include <new>
+
+namespace procmatch {
+namespace internal {
+
+TermList::TermList(const TermCounts& counts) {
+  for (const auto& [term, frequency] : counts) {
+    wide_ = wide_ || term >> (32 - kFrequencyBits) != 0 ||
+            frequency > kFrequencyMask;
+  }
+  words_.reserve(wide_ ? 2 * counts.size() : counts.size());
+  for (const auto& [term, frequency] : counts) {
+    if (wide_) {
+      words_.push_back(term);
+      words_.push_back(frequency);
+    } else {
+      words_.push_back(term << kFrequencyBits | frequency);
+    }
+  }
+}
+
+uint32_t TermList::Frequency(uint32_t term) const {
+  if (wide_) {
+    size_t lo = 0, hi = size();
+    while (lo < hi) {
+      const size_t mid = lo + (hi - lo) / 2;
+      if (words_[2 * mid] < term) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo < size() && words_[2 * lo] == term ? words_[2 * lo + 1] : 0;
+  }
+  // A packed word orders as its term id; ids from 2^24 on are in no word.
+  if (term >> (32 - kFrequencyBits) != 0) return 0;
+  const uint32_t key = term << kFrequencyBits;
+  auto it = std::lower_bound(words_.begin(), words_.end(), key);
+  return it != words_.end() && (*it >> kFrequencyBits) == term
+             ? *it & kFrequencyMask
+             : 0;
+}
+
+void ContractStore::Assign(const std::vector<Contract>& contracts) {
+  size_t codes = 0, text = 0;
+  for (const Contract& c : contracts) {
+    codes += c.cpv.size();
+    for (const std::string& t : c.texts) text += t.size();
+  }
+  block_.reset();
+  size_ = contracts.size();
+  if (contracts.empty()) return;
+  // Records first: new char[] is aligned for any type, and the codes and
+  // their bcd() forms (4-byte aligned) follow a multiple of 8 bytes.
+  const size_t records_bytes = sizeof(ContractRecord) * contracts.size();
+  const size_t codes_bytes = sizeof(CpvCode) * codes;
+  block_.reset(new char[records_bytes + 2 * codes_bytes + text]);
+  char* const records = block_.get();
+  CpvCode* cpv = reinterpret_cast<CpvCode*>(records + records_bytes);
+  uint32_t* bcd =
+      reinterpret_cast<uint32_t*>(records + records_bytes + codes_bytes);
+  char* chars = records + records_bytes + 2 * codes_bytes;
+  for (size_t i = 0; i < contracts.size(); ++i) {
+    const Contract& c = contracts[i];
+    ContractRecord* r =
+        new (records + i * sizeof(ContractRecord)) ContractRecord();
+    r->cpv_count_ = static_cast<uint32_t>(c.cpv.size());
+    if (!c.cpv.empty()) {
+      // The first code's object, so that the views point at objects.
+      r->cpv_ = new (cpv) CpvCode(c.cpv[0]);
+      r->bcd_ = new (bcd) uint32_t(c.cpv[0].bcd());
+      for (size_t k = 1; k < c.cpv.size(); ++k) {
+        new (cpv + k) CpvCode(c.cpv[k]);
+        new (bcd + k) uint32_t(c.cpv[k].bcd());
+      }
+      cpv += c.cpv.size();
+      bcd += c.cpv.size();
+    }
+    r->has_date_ = c.has_date;
+    r->date_ = c.date;
+    r->value_ = c.value;
+    r->text_ = chars;
+    uint32_t end = 0;
+    for (int f = 0; f < ContractRecord::kTextFields; ++f) {
+      std::memcpy(chars + end, c.texts[f].data(), c.texts[f].size());
+      end += static_cast<uint32_t>(c.texts[f].size());
+      r->text_ends_[f] = end;
+    }
+    chars += end;
+  }
+}
+
+const ContractRecord* ContractStore::begin() const {
+  if (block_ == nullptr) return nullptr;
+  return std::launder(reinterpret_cast<const ContractRecord*>(block_.get()));
+}
+
+}  // namespace internal
+}  // namespace procmatch
