@@ -58,6 +58,18 @@ class JsonFields {
     return v == nullptr ? "" : v->string_value();
   }
 
+  // An id field as the XML importers read one: each run of ASCII white
+  // space one space, none at the ends (a lot number "2\n" is "2"), since
+  // validation refuses ids holding control characters.
+  std::string Id(const std::string& name) const {
+    std::string id = Str(name);
+    for (char& c : id) {
+      if (absl::ascii_isspace(static_cast<unsigned char>(c))) c = ' ';
+    }
+    absl::RemoveExtraAsciiWhitespace(&id);
+    return id;
+  }
+
   const ListValue& List(const std::string& name) const {
     static const auto* empty = new ListValue();
     const Value* v = Get(name, Value::kListValue, "a list");
@@ -177,7 +189,7 @@ absl::StatusOr<ImportedNotice> ImportTedReducedJson(
   internal::NoticeWarnings warnings(&out.warnings, limits.max_warnings);
   // Before the doc_id is known, warnings name the line alone.
   Reader line_reader(source, &warnings);
-  const std::string doc_id = JsonFields(line_reader, s, "").Str("doc_id");
+  const std::string doc_id = JsonFields(line_reader, s, "").Id("doc_id");
   if (doc_id.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(source, ": no doc_id"));
   }
@@ -246,7 +258,7 @@ absl::StatusOr<ImportedNotice> ImportTedReducedJson(
   for (size_t i = 0; i < lots.size(); ++i) {
     const JsonFields lot(r, *lots[i], absl::StrCat("lots[", i, "]"));
     // Ids as the notice gives them; NormaliseLotIds makes them unique.
-    const std::string id = lot.Str("lot");
+    const std::string id = lot.Id("lot");
     int lot_index = -1;
     if (!id.empty()) {
       lot_index = t.lots_size();

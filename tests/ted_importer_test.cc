@@ -366,6 +366,24 @@ TEST(TedImporterHostileTest, RepeatedLotIdsAreRenamedWithoutCollision) {
                                  "too; this one is now \"1-4\"")));
 }
 
+TEST(TedImporterHostileTest, JsonIdsAreReadAsTheXmlImportersReadThem) {
+  // White space in an id field comes out as in TED XML's text: one space
+  // for each run, none at the ends (validation refuses ids holding control
+  // characters, so "2\t" would otherwise lose the whole notice).
+  std::string line = NoticeJson(LotJson("2\\t", "Mobilier Lambert") + ", " +
+                                LotJson("Lot\\n\\n 3 ", "Bureau Design SA"));
+  line.replace(line.find("\"123456-2021\""), 13, "\"\\n123456-2021\\r\\n\"");
+  auto notice = ImportTedReducedJson("ids.jsonl:1", line);
+  ASSERT_TRUE(notice.ok()) << notice.status();
+  const v1::Tender& t = notice->tender;
+  ASSERT_EQ(t.lots_size(), 2);
+  EXPECT_EQ(t.lots(0).id(), "2");
+  EXPECT_EQ(t.lots(1).id(), "Lot 3");
+  EXPECT_EQ(t.awards(1).lot_id(), "Lot 3");
+  EXPECT_THAT(t.id(), HasSubstr("123456-2021"));
+  EXPECT_EQ(t.id().find_first_of("\n\r\t "), std::string::npos) << t.id();
+}
+
 TEST(TedImporterHostileTest, LongLotIdsAreShortenedUniquely) {
   // As in notice 097556-2021: seven lots whose ids are their long titles,
   // alike for their first 200 bytes (here two-byte letters, so that a cut

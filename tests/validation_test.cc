@@ -235,7 +235,7 @@ TEST_F(ValidationTest, IdsHoldNoControlCharacters) {
                                       "(byte 0x",
                                       escaped.substr(4, 2), " at byte 2)")))
         << static_cast<int>(c);
-    v1::TenderNotice t = GoodTender();
+    auto t = GoodTender();
     t.set_id(s.id());
     EXPECT_THAT(Tender(t), Contains(HasSubstr("id: holds a control character")))
         << static_cast<int>(c);

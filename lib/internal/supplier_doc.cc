@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 #include <new>
+#include <type_traits>
 
 namespace procmatch {
 namespace internal {
@@ -45,6 +46,17 @@ uint32_t TermList::Frequency(uint32_t term) const {
              ? *it & kFrequencyMask
              : 0;
 }
+
+// The block's layout rests on these: the bcd() forms take as many bytes as
+// the codes and need no more alignment; records are a multiple of their
+// alignment, so the codes after them are aligned; nothing in the block is
+// ever destroyed (it is freed as chars).
+static_assert(sizeof(CpvCode) == sizeof(uint32_t) &&
+              alignof(CpvCode) <= alignof(uint32_t));
+static_assert(sizeof(ContractRecord) % alignof(ContractRecord) == 0 &&
+              alignof(ContractRecord) >= alignof(uint32_t));
+static_assert(std::is_trivially_destructible_v<ContractRecord> &&
+              std::is_trivially_destructible_v<CpvCode>);
 
 void ContractStore::Assign(const std::vector<Contract>& contracts) {
   size_t codes = 0, text = 0;

@@ -166,11 +166,11 @@ class IsoCode {
   static constexpr size_t kMaxSize = 3;
 
   IsoCode() = default;
-  // REQUIRES: code.size() <= kMaxSize.
+  // REQUIRES: code.size() <= kMaxSize (a longer code is cut to kMaxSize
+  // bytes rather than read past; index_data.cc's SetIsoCode refuses one
+  // first).
   explicit IsoCode(absl::string_view code)
-      : size_(static_cast<uint8_t>(code.size())) {
-    code.copy(chars_, kMaxSize);
-  }
+      : size_(static_cast<uint8_t>(code.copy(chars_, kMaxSize))) {}
 
   absl::string_view view() const { return absl::string_view(chars_, size_); }
   bool empty() const { return size_ == 0; }
