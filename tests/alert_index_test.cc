@@ -1190,6 +1190,10 @@ TEST(PrefilterFolds, EqualsPrefilterTextThenFoldRunes) {
     AppendUtf8(c, &text);
     text += "c";
     ASSERT_EQ(tables.Apply(text), expected(text)) << absl::CEscape(text);
+    // The one-pass form the notices' lots take: FoldText, then the tables.
+    std::string appended = "x";
+    tables.AppendFoldAndApplyToValid(text, &appended);
+    ASSERT_EQ(appended, "x" + expected(FoldText(text))) << absl::CEscape(text);
   }
   for (const v1::Tender& t : RealNotices()) {
     const std::string text =

@@ -245,6 +245,21 @@ TEST(SupplierIndexTermsTest, TermListAgreesWithItsCounts) {
           << "term " << term << " in trial " << trial;
     }
   }
+  // The edges themselves: the largest id and frequency that pack, and the
+  // smallest of each that do not.
+  const uint32_t last = (1u << 24) - 1;
+  for (const internal::TermCounts& counts :
+       {internal::TermCounts{{0, 255}, {last, 255}},
+        internal::TermCounts{{0, 1}, {last, 256}},
+        internal::TermCounts{{7, 1}, {last + 1, 255}},
+        internal::TermCounts{{last, 1}, {~0u, 1u << 31}}}) {
+    const internal::TermList list(counts);
+    EXPECT_EQ(internal::TermCounts(list.begin(), list.end()), counts);
+    for (const auto& [term, frequency] : counts) {
+      EXPECT_EQ(list.Frequency(term), frequency) << "term " << term;
+      if (term > 0) EXPECT_EQ(list.Frequency(term - 1), 0u) << term - 1;
+    }
+  }
 }
 
 // A doc holds its countries and turnover currency inline (internal::IsoCode):
