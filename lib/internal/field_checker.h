@@ -62,14 +62,18 @@ inline std::pair<std::string, std::string> OverlongAlertList(
   return {};
 }
 
-// The offset of the first ASCII control character (U+0000 to U+001F, or
-// DEL) in `id`, or -1: an id is printed in every message about its record
-// and written to terminals and logs, where such a byte would be invisible
-// or act.
+// An ASCII control character: U+0000 to U+001F, or DEL. An id is printed
+// in every message about its record and written to terminals and logs, where
+// such a byte would be invisible or act.
+inline bool IsControlCharacter(char c) {
+  const unsigned char b = static_cast<unsigned char>(c);
+  return b < 0x20 || b == 0x7f;
+}
+
+// The offset of the first control character in `id`, or -1.
 inline ptrdiff_t FirstControlCharacter(absl::string_view id) {
   for (size_t i = 0; i < id.size(); ++i) {
-    const unsigned char b = static_cast<unsigned char>(id[i]);
-    if (b < 0x20 || b == 0x7f) return static_cast<ptrdiff_t>(i);
+    if (IsControlCharacter(id[i])) return static_cast<ptrdiff_t>(i);
   }
   return -1;
 }
@@ -80,9 +84,10 @@ inline std::string EscapeControlCharacters(absl::string_view id) {
   if (FirstControlCharacter(id) < 0) return std::string(id);
   std::string out;
   for (char c : id) {
-    const unsigned char b = static_cast<unsigned char>(c);
-    if (b < 0x20 || b == 0x7f) {
-      absl::StrAppend(&out, "\\x", absl::Hex(b, absl::kZeroPad2));
+    if (IsControlCharacter(c)) {
+      absl::StrAppend(
+          &out, "\\x",
+          absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2));
     } else {
       out.push_back(c);
     }
