@@ -101,6 +101,9 @@ TEST(JsonScanTest, LoneSurrogateEscapeIsRefusedWithItsPath) {
             "\\udfff at byte 1)");
   // A pair is one character; an escaped backslash escapes nothing after it.
   EXPECT_TRUE(Scan("{\"name\": \"\\ud83d\\ude00\"}", supplier).ok());
+  // The pairs at the ends of the range: U+10000 and U+10FFFF.
+  EXPECT_TRUE(Scan("{\"name\": \"\\ud800\\udc00\"}", supplier).ok());
+  EXPECT_TRUE(Scan("{\"name\": \"\\uDBFF\\uDFFF\"}", supplier).ok());
   EXPECT_TRUE(Scan("{\"name\": \"\\\\ud800\"}", supplier).ok());
   // Without the check (the parser's own refusal is awaited), nothing.
   JsonScanOptions unchecked;

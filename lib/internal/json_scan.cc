@@ -42,6 +42,14 @@ bool Hex4(absl::string_view s, size_t at, uint32_t* value) {
   return true;
 }
 
+// Whether s[at] begins the escape of a low surrogate ("\uDC00" to
+// "\uDFFF"), which after a high one (\uD800 to \uDBFF) makes a pair; its
+// value in `*low`.
+bool LowSurrogateEscapeAt(absl::string_view s, size_t at, uint32_t* low) {
+  return at + 1 < s.size() && s[at] == '\\' && s[at + 1] == 'u' &&
+         Hex4(s, at + 2, low) && *low >= 0xDC00 && *low < 0xE000;
+}
+
 // Whether `text` may hold a \uD800-\uDFFF escape: a cheap
 // over-approximation (an escaped backslash before the 'u' counts too), so
 // that text in UTF-8 is checked string by string only when it may be needed.
@@ -136,9 +144,7 @@ size_t SkipString(absl::string_view s, size_t start, std::string* decoded) {
     }
     i += 6;
     uint32_t low;
-    if (cp >= 0xD800 && cp < 0xDC00 && i + 1 < s.size() && s[i] == '\\' &&
-        s[i + 1] == 'u' && Hex4(s, i + 2, &low) && low >= 0xDC00 &&
-        low < 0xE000) {
+    if (cp >= 0xD800 && cp < 0xDC00 && LowSurrogateEscapeAt(s, i, &low)) {
       cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
       i += 6;
     }
@@ -158,9 +164,7 @@ std::string Utf8Problem(absl::string_view raw) {
       continue;
     }
     uint32_t low;
-    if (cp >= 0xD800 && cp < 0xDC00 && i + 7 < raw.size() &&
-        raw[i + 6] == '\\' && raw[i + 7] == 'u' && Hex4(raw, i + 8, &low) &&
-        low >= 0xDC00 && low < 0xE000) {
+    if (cp >= 0xD800 && cp < 0xDC00 && LowSurrogateEscapeAt(raw, i + 6, &low)) {
       i += 11;  // A pair.
       continue;
     }
