@@ -1,10 +1,13 @@
 #include "tests/json_scan_reference.h"
 
+#include <cmath>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "re2/re2.h"
 
 namespace procmatch {
 namespace reference {
@@ -15,6 +18,7 @@ using internal::json_scan_detail::FindField;
 using internal::json_scan_detail::HoldsDynamicValues;
 using internal::json_scan_detail::IsWellKnown;
 using internal::json_scan_detail::ShownKey;
+using internal::json_scan_detail::ShownNumber;
 using internal::json_scan_detail::SkipString;
 using internal::json_scan_detail::Utf8Problem;
 
@@ -40,6 +44,15 @@ struct Frame {
   const FieldDescriptor* key_field = nullptr;
   std::string key_path;
 };
+
+// Whether `literal`, a run of the characters a number may hold, is a JSON
+// number (RFC 8259) that reads as an infinity: by the grammar and strtod,
+// with no shortcut.
+bool BeyondDoubleRange(const std::string& literal) {
+  static const RE2 kNumber(R"(-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?)");
+  return RE2::FullMatch(literal, kNumber) &&
+         std::isinf(std::strtod(literal.c_str(), nullptr));
+}
 
 }  // namespace
 
@@ -171,8 +184,30 @@ absl::Status ScanJsonReference(absl::string_view json,
         }
         break;
       }
-      default:
-        ++i;
+      default: {
+        if (c != '-' && !(c >= '0' && c <= '9')) {
+          ++i;
+          break;
+        }
+        size_t end = json.find_first_not_of("0123456789+-.eE", i);
+        if (end == absl::string_view::npos) end = json.size();
+        const std::string literal(json.substr(i, end - i));
+        i = end;
+        // Only a value inside an object or array names a field.
+        if (stack.empty() || (stack.back().object && stack.back().expect_key)) {
+          break;
+        }
+        if (BeyondDoubleRange(literal)) {
+          const Frame& parent = stack.back();
+          const std::string path =
+              parent.object
+                  ? parent.key_path
+                  : absl::StrCat(parent.path, "[", parent.element, "]");
+          return absl::InvalidArgumentError(absl::StrCat(
+              "field \"", path, "\": the number ", ShownNumber(literal),
+              " is beyond the range of a double"));
+        }
+      }
     }
   }
   return absl::OkStatus();

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "procmatch/v1/supplier.pb.h"
 #include "procmatch/v1/tender.pb.h"
@@ -111,6 +112,64 @@ TEST(JsonScanTest, LoneSurrogateEscapeIsRefusedWithItsPath) {
   EXPECT_TRUE(ScanJson("{\"name\": \"\\ud800\"}", unchecked).ok());
 }
 
+// Protobuf's parser refuses a number beyond a double's range ("Number
+// exceeds the range of double") naming no field; the scan names it.
+TEST(JsonScanTest, NumberBeyondDoubleRangeIsRefusedWithItsPath) {
+  const Descriptor* tender = v1::Tender::descriptor();
+  EXPECT_EQ(
+      Scan("{\"requirements\": [{}, {\"weight\": 1e400}]}", tender).message(),
+      "field \"requirements[1].weight\": the number 1e400 is beyond "
+      "the range of a double");
+  EXPECT_EQ(Scan("{\"a\": [0, -2E+308]}", nullptr).message(),
+            "field \"a[1]\": the number -2E+308 is beyond the range of a "
+            "double");
+  // 309 digits without an exponent; shown cut, with its length.
+  const std::string big = "2" + std::string(308, '0');
+  EXPECT_EQ(Scan(absl::StrCat("{\"a\": ", big, "}"), nullptr).message(),
+            absl::StrCat("field \"a\": the number ", big.substr(0, 24),
+                         "... (309 characters) is beyond the range of a "
+                         "double"));
+  // At the edge, below the smallest double, and not numbers: no refusal
+  // here (the parser reads the first ones and refuses the others itself).
+  for (const char* fine : {"1.7976931348623157e308", "1e308", "1e-400",
+                           "-0e400", "01e999", "1e400e1", "2e", "-", "9"}) {
+    EXPECT_TRUE(Scan(absl::StrCat("{\"a\": ", fine, "}"), nullptr).ok())
+        << fine;
+  }
+  // A number where a key belongs is malformed: the parser says so.
+  EXPECT_TRUE(Scan("{1e400: 1}", nullptr).ok());
+}
+
+// The scan refuses a number exactly when protobuf's parser does because of
+// its range: literals around the edge of a double, with exponents and with
+// long digit strings.
+TEST(JsonScanTest, NumberVerdictAgreesWithProtobufParser) {
+  std::mt19937 rng(20261130);
+  auto uniform = [&rng](int n) {
+    return std::uniform_int_distribution<int>(0, n - 1)(rng);
+  };
+  int beyond = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::string literal = uniform(4) == 0 ? "-" : "";
+    literal += std::to_string(1 + uniform(9));
+    if (uniform(3) == 0) literal += std::string(300 + uniform(20), '0');
+    if (uniform(2) == 0) absl::StrAppend(&literal, ".", uniform(1000));
+    if (uniform(4) != 0) {
+      absl::StrAppend(&literal, uniform(2) ? "e" : "E",
+                      uniform(3) == 0 ? "-" : "", 290 + uniform(40));
+    }
+    const std::string json = absl::StrCat("{\"x\": ", literal, "}");
+    google::protobuf::Struct parsed;
+    const bool protobuf_refuses =
+        !google::protobuf::util::JsonStringToMessage(json, &parsed).ok();
+    const absl::Status scan = Scan(json, nullptr);
+    ASSERT_EQ(!scan.ok(), protobuf_refuses) << literal << ": " << scan;
+    beyond += protobuf_refuses;
+  }
+  EXPECT_GT(beyond, 300);
+  EXPECT_LT(beyond, 2700);
+}
+
 TEST(JsonScanTest, DepthLimit) {
   const std::string deep = std::string(10, '[') + std::string(10, ']');
   EXPECT_TRUE(Scan(deep, nullptr, 10).ok());
@@ -164,9 +223,20 @@ class RandomJson {
              std::string* out) {
     const int kind = depth > 5 ? Uniform(3) : Uniform(6);
     switch (kind) {
-      case 0:
-        absl::StrAppend(out, Uniform(100));
+      case 0: {
+        // Now and then a number beyond a double's range, or near its edge,
+        // or not a JSON number at all.
+        static const char* const kNumbers[] = {
+            "1e400",   "-1.5E+309", "1e308",  "1.7976931348623157e308",
+            "1.8e308", "1e-400",    "2e",     "1e400e1",
+            "-",       "01e999",    "0.5e99", "-0e400"};
+        if (Chance(0.2)) {
+          out->append(kNumbers[Uniform(12)]);
+        } else {
+          absl::StrAppend(out, Uniform(100));
+        }
         return;
+      }
       case 1: {
         // Now and then not UTF-8: a stray byte, a sequence cut short; or a
         // surrogate escape: alone, in a pair, after an escaped backslash.
@@ -238,7 +308,7 @@ TEST(JsonScanTest, EqualsReferenceOnRandomJson) {
                                   v1::SupplierProfile::descriptor(),
                                   google::protobuf::Struct::descriptor()};
   RandomJson random(20261129);
-  int refused = 0, not_utf8 = 0, surrogates = 0;
+  int refused = 0, not_utf8 = 0, surrogates = 0, numbers = 0;
   for (int i = 0; i < 40000; ++i) {
     const Descriptor* message = messages[i % 4];
     const std::string json = random.Document(message);
@@ -251,12 +321,14 @@ TEST(JsonScanTest, EqualsReferenceOnRandomJson) {
     refused += !fast.ok();
     not_utf8 += absl::StrContains(fast.message(), "UTF-8");
     surrogates += absl::StrContains(fast.message(), "lone surrogate");
+    numbers += absl::StrContains(fast.message(), "range of a double");
   }
   // The inputs reach every verdict, not only "OK".
   EXPECT_GT(refused, 4000);
   EXPECT_LT(refused, 36000);
   EXPECT_GT(not_utf8, 1000);
   EXPECT_GT(surrogates, 300);
+  EXPECT_GT(numbers, 300);
 }
 
 }  // namespace

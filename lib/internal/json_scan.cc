@@ -1,13 +1,16 @@
 #include "procmatch/internal/json_scan.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <deque>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "procmatch/utf8.h"
@@ -178,6 +181,54 @@ std::string Utf8Problem(absl::string_view raw) {
   return "";
 }
 
+size_t SkipNumber(absl::string_view s, size_t start) {
+  size_t i = start;
+  while (i < s.size() &&
+         (absl::ascii_isdigit(s[i]) || s[i] == '-' || s[i] == '+' ||
+          s[i] == '.' || s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+  }
+  return i;
+}
+
+bool BeyondDoubleRange(absl::string_view literal) {
+  // -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+  const size_t n = literal.size();
+  size_t i = 0;
+  auto digits = [&] {
+    const size_t from = i;
+    while (i < n && absl::ascii_isdigit(literal[i])) ++i;
+    return i - from;
+  };
+  if (i < n && literal[i] == '-') ++i;
+  if (i == n || !absl::ascii_isdigit(literal[i])) return false;
+  const size_t integer_digits = literal[i] == '0' ? (++i, 1) : digits();
+  if (i < n && literal[i] == '.') {
+    ++i;
+    if (digits() == 0) return false;
+  }
+  bool exponent = false;
+  if (i < n && (literal[i] == 'e' || literal[i] == 'E')) {
+    exponent = true;
+    ++i;
+    if (i < n && (literal[i] == '+' || literal[i] == '-')) ++i;
+    if (digits() == 0) return false;
+  }
+  if (i != n) return false;
+  // Without an exponent, a number below 10^308 (at most 308 digits before
+  // the point) is below the largest double, about 1.8 x 10^308.
+  if (!exponent && integer_digits <= 308) return false;
+  // strtod reads RFC 8259 numbers alike in the C locale, which procmatch
+  // never changes, and returns an infinity (HUGE_VAL) on overflow.
+  return std::isinf(std::strtod(std::string(literal).c_str(), nullptr));
+}
+
+std::string ShownNumber(absl::string_view literal) {
+  if (literal.size() <= 32) return std::string(literal);
+  return absl::StrCat(literal.substr(0, 24), "... (", literal.size(),
+                      " characters)");
+}
+
 std::string ShownKey(const std::string& key) {
   if (key.size() <= kMaxKeyInMessage) return key;
   size_t cut = kMaxKeyInMessage;
@@ -191,10 +242,13 @@ std::string ShownKey(const std::string& key) {
 
 namespace {
 
+using json_scan_detail::BeyondDoubleRange;
 using json_scan_detail::FindField;
 using json_scan_detail::HoldsDynamicValues;
 using json_scan_detail::IsWellKnown;
 using json_scan_detail::ShownKey;
+using json_scan_detail::ShownNumber;
+using json_scan_detail::SkipNumber;
 using json_scan_detail::SkipString;
 using json_scan_detail::Utf8Problem;
 
@@ -240,6 +294,9 @@ class Scanner {
   absl::Status Key(size_t start, size_t end);
   // Refuses the string at json_[start, end) when its bytes are not UTF-8,
   // naming the field it is the value of, or the object it is a key of.
+  // The number literal json_[start, end): refused when it is beyond the
+  // range of a double, naming its field.
+  absl::Status CheckNumber(size_t start, size_t end) const;
   absl::Status CheckUtf8(size_t start, size_t end, bool is_key) const;
 
   // The decoded key whose opening quote is at json_[start].
@@ -398,6 +455,19 @@ absl::Status Scanner::CheckUtf8(size_t start, size_t end, bool is_key) const {
                    "\": not valid UTF-8 (", problem, " of the string)"));
 }
 
+absl::Status Scanner::CheckNumber(size_t start, size_t end) const {
+  // A number where a key belongs, or outside any object or array, is
+  // malformed or no message: the parser will say so.
+  if (stack_.empty() || (stack_.back().object && stack_.back().expect_key)) {
+    return absl::OkStatus();
+  }
+  const absl::string_view literal = json_.substr(start, end - start);
+  if (!BeyondDoubleRange(literal)) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "field \"", Path(stack_.size(), stack_.back().object), "\": the number ",
+      ShownNumber(literal), " is beyond the range of a double"));
+}
+
 absl::Status Scanner::Run() {
   size_t i = 0;
   while (i < json_.size()) {
@@ -444,7 +514,14 @@ absl::Status Scanner::Run() {
         break;
       }
       default:
-        ++i;
+        if (c == '-' || (c >= '0' && c <= '9')) {
+          const size_t end = SkipNumber(json_, i);
+          absl::Status number = CheckNumber(i, end);
+          if (!number.ok()) return number;
+          i = end;
+        } else {
+          ++i;
+        }
     }
   }
   return absl::OkStatus();

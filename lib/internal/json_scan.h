@@ -11,7 +11,10 @@
 //     protobuf's parser silently flattens [[1, 2]] into [1, 2];
 //   - a string (a key or a value) that is not UTF-8, or holds a lone
 //     surrogate escape ("\ud800"): protobuf's parser refuses it too, but
-//     names no field.
+//     names no field;
+//   - a number beyond the range of a double (1e400, a 400-digit integer):
+//     protobuf's parser refuses it too ("Number exceeds the range of
+//     double"), but names no field.
 //
 // The pass is iterative (an explicit stack bounded by the depth limit),
 // linear in the input, and never fails on malformed JSON: it stops and
@@ -54,8 +57,9 @@ struct JsonScanOptions {
   bool check_utf8 = true;
 };
 
-// OK, or InvalidArgument saying what is wrong and, for keys, arrays and
-// strings, which field by its path of keys and element numbers ("field
+// OK, or InvalidArgument saying what is wrong and, for keys, arrays,
+// strings and numbers, which field by its path of keys and element numbers
+// ("field
 // \"lots[1].title\" is given twice", "field
 // \"capabilities[2].description\": not valid UTF-8 (byte 7 of the
 // string)"). The message does not name the source: the caller prefixes it.
@@ -93,6 +97,20 @@ size_t SkipString(absl::string_view s, size_t start, std::string* decoded);
 // escape that is not half of a pair (protobuf's parser refuses both, naming
 // no field); empty when it is UTF-8.
 std::string Utf8Problem(absl::string_view raw);
+
+// The end of the number literal starting at s[start] (a '-' or a digit):
+// the first position past the characters a JSON number may hold.
+size_t SkipNumber(absl::string_view s, size_t start);
+
+// Whether `literal` is a JSON number (RFC 8259's grammar) whose value lies
+// beyond the range of a double, so that it would read as an infinity:
+// "1e400", "-2E+308", "1" and 309 zeros. A literal that is not a JSON number
+// is left to the parser: false.
+bool BeyondDoubleRange(absl::string_view literal);
+
+// A number literal as a message shows it: whole when short, else its first
+// 24 characters, "..." and its length; a hostile number can be megabytes.
+std::string ShownNumber(absl::string_view literal);
 
 // `key` as a message shows it: cut to 64 bytes (on a code point boundary)
 // and marked "..." when longer; a hostile key can be megabytes.
