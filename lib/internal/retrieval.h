@@ -84,6 +84,15 @@ struct RetrievalTuning {
   // bounded component by component, as before (doc/benchmarks.md, "Issue
   // 16 at 100k: ... (session 10, branch scale10)"), for comparison.
   bool summed_bound = true;
+  // A tender concept is bounded by the credit of the depth a supplier's
+  // concepts share with it: the supplier's largest concept weight in the
+  // concept's division times the most credit of a concept in the tender
+  // concept's CPV group (up to 1), the division's own code (0.8) or only
+  // the division (0.2), by the groups the supplier's concepts are in
+  // (IndexData::ConceptPostingList::groups, in the same posting). False:
+  // the largest weight times 1, as before (doc/benchmarks.md, "Issue 16 at
+  // 100k: ... (session 12, branch scale12)"), for comparison.
+  bool concept_credit_ceiling = true;
 };
 
 // The best q.top_k eligible suppliers, pruned with exact bounds, with the
