@@ -65,7 +65,9 @@ struct RetrievalTuning {
   // text bound is tightened by computing the text value, so it stops
   // paying: on real tenders at 100k suppliers retrieval with 0.01 was
   // 1.15x to 1.19x faster than with 0, with 0.02 no faster than with 0.01,
-  // with 0.05 slower at p99 (doc/benchmarks.md, "Issue 16: ... (round 7)").
+  // with 0.05 slower at p99 (doc/benchmarks.md, "Issue 16: ... (round 7)");
+  // the same with the summed bound (ibid., "... (session 12, branch
+  // scale12)").
   double non_essential_share = 0.01;
   // The CPV ceiling of a level above the tender's code is the credit of a
   // code sharing only that depth, and the suppliers offering the ancestor
