@@ -138,7 +138,7 @@ struct Tuning {
 };
 
 std::vector<Tuning> Tunings() {
-  std::vector<Tuning> t(8);
+  std::vector<Tuning> t(10);
   t[0].name = "no seeds, every list read";
   t[0].tuning.seeds_beyond_k = -1;
   t[0].tuning.non_essential_share = 0;
@@ -156,6 +156,10 @@ std::vector<Tuning> Tunings() {
   t[6].tuning.tight_ceilings = false;
   t[7].name = "the default, every candidate bounded component by component";
   t[7].tuning.summed_bound = false;
+  t[8].name = "k + 16 seeds, lists up to 0.05 unread";
+  t[8].tuning.non_essential_share = 0.05;
+  t[9].name = "the default, concepts bounded by credit 1 (before session 12)";
+  t[9].tuning.concept_credit_ceiling = false;
   return t;
 }
 

@@ -88,8 +88,9 @@ class RetrievalOracleTest : public ::testing::Test {
 // Seeds and floor on or off, no list to every list left unread, the tight
 // ceilings (CPV levels, offered ancestors, contracts) or the loose ones,
 // candidates passed over on their summed bound or each bounded component by
-// component: the same top k as scoring everyone, for k from 1 to more than
-// the corpus.
+// component, concepts bounded by the credit of the depth they share with the
+// tender's or by 1: the same top k as scoring everyone, for k from 1 to more
+// than the corpus.
 TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
   const int ks[] = {1, 3, 10, 40, 5000};
   RetrievalTuning no_seeds;
@@ -104,10 +105,13 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
   loose.tight_ceilings = false;
   RetrievalTuning unsummed;
   unsummed.summed_bound = false;
+  RetrievalTuning credit_one;
+  credit_one.concept_credit_ceiling = false;
   const RetrievalTuning tunings[] = {
-      RetrievalTuning(), no_seeds, some, all, loose, unsummed};
+      RetrievalTuning(), no_seeds, some, all, loose, unsummed, credit_one};
   int64_t scored_pruned = 0, scored_everyone = 0, floored = 0, split = 0;
-  int64_t candidates = 0, passed_over = 0;
+  int64_t candidates = 0, passed_over = 0, tightened = 0;
+  int64_t tightened_credit_one = 0;
   int compared = 0, listed = 0;
   for (size_t i = 0; i < requests_.size(); ++i) {
     const int k = ks[i % std::size(ks)];
@@ -128,12 +132,14 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
         floored += pruned.seeds > 0 && pruned.candidates < data().size();
         candidates += pruned.candidates;
         passed_over += pruned.passed_over;
+        tightened += pruned.tightened;
       }
+      if (t == 6) tightened_credit_one += pruned.tightened;
       if (t == 5) EXPECT_EQ(pruned.passed_over, 0);
       if (t == 3) split += pruned.non_essential > 0;
     }
   }
-  EXPECT_EQ(compared, 6 * static_cast<int>(requests_.size()));
+  EXPECT_EQ(compared, 7 * static_cast<int>(requests_.size()));
   // Meaningful only if queries list suppliers, if the seeds' floor leaves
   // suppliers unbounded, and if lists are left unread.
   EXPECT_GT(listed, 100);
@@ -142,6 +148,63 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
   EXPECT_LT(scored_pruned, scored_everyone / 4);
   // The summed bound passes over many candidates without Cheap().
   EXPECT_GT(passed_over, candidates / 3);
+  // Concepts bounded by their credit leave fewer candidates to tighten than
+  // concepts at credit 1.
+  EXPECT_LT(tightened, tightened_credit_one * 0.8)
+      << tightened << " against " << tightened_credit_one;
+}
+
+// A division's concept postings against the docs' concepts, counted one by
+// one: each supplier with a concept there once, with its largest weight
+// there and the group bits of all its concepts there.
+TEST_F(RetrievalOracleTest, ConceptPostingsHoldEachDocsGroups) {
+  std::vector<CpvCode> divisions;
+  int64_t postings = 0, several_groups = 0;
+  for (int d = 0; d < data().size(); ++d) {
+    for (const SupplierDoc::ConceptRef& c : data().doc(d).concepts) {
+      if (std::find(divisions.begin(), divisions.end(), c.code.Truncated(2)) ==
+          divisions.end()) {
+        divisions.push_back(c.code.Truncated(2));
+      }
+    }
+  }
+  for (CpvCode division : divisions) {
+    const IndexData::ConceptPostingList& list =
+        data().ConceptPostings(division);
+    ASSERT_EQ(list.groups.size(), list.postings.size());
+    size_t p = 0;
+    for (int d = 0; d < data().size(); ++d) {
+      float weight = -1;
+      uint16_t groups = 0;
+      for (const SupplierDoc::ConceptRef& c : data().doc(d).concepts) {
+        if (c.code.Truncated(2) != division) continue;
+        weight = std::max(weight, c.weight);
+        groups |= IndexData::ConceptGroupBits(c.code);
+      }
+      if (weight < 0) continue;
+      ASSERT_LT(p, list.postings.size()) << division.ToString();
+      EXPECT_EQ(list.postings[p].first, static_cast<uint32_t>(d));
+      EXPECT_EQ(list.postings[p].second, weight);
+      EXPECT_EQ(list.groups[p], groups) << d << " in " << division.ToString();
+      several_groups += (groups & (groups - 1)) != 0;
+      ++p;
+    }
+    EXPECT_EQ(p, list.postings.size()) << division.ToString();
+    postings += static_cast<int64_t>(p);
+  }
+  // Meaningful only if suppliers have concepts in several groups of one
+  // division.
+  EXPECT_GT(several_groups, postings / 20);
+}
+
+// The group bits of a concept code: its third digit's, and the division's
+// own code's besides for a division.
+TEST(ConceptGroupBitsTest, ThirdDigitAndDivisionCode) {
+  EXPECT_EQ(IndexData::ConceptGroupBits(CpvCode::FromDigits(35613000)), 1 << 6);
+  EXPECT_EQ(IndexData::ConceptGroupBits(CpvCode::FromDigits(45900000)), 1 << 9);
+  EXPECT_EQ(IndexData::ConceptGroupBits(CpvCode::FromDigits(45000000)),
+            1 | IndexData::kDivisionCodeBit);
+  EXPECT_EQ(IndexData::ConceptGroupBits(CpvCode::FromDigits(45010000)), 1);
 }
 
 // Place and size alone (no postings): the floor leaves whole places

@@ -144,6 +144,22 @@ class CreditTable {
   // The number of tender codes.
   size_t size() const { return codes_.size(); }
 
+  // The most credit tender code t (0 <= t < size()) gives a supplier code
+  // that shares from `shared_from` to `shared_to` leading digits with it (2-8;
+  // 8: the same code) and is `depth_from` to `depth_to` digits deep (2-8):
+  // what Best() finds for the best such code of weight 1. Retrieval bounds
+  // a supplier's concepts with it by the depth they share with the tender's.
+  double MostCredit(size_t t, int shared_from, int shared_to, int depth_from,
+                    int depth_to) const {
+    double most = 0;
+    for (int shared = shared_from; shared <= shared_to; ++shared) {
+      for (int depth = depth_from; depth <= depth_to; ++depth) {
+        most = std::max(most, codes_[t].credit[shared][depth]);
+      }
+    }
+    return most;
+  }
+
   // For each tender code t (0 <= t < size()): raises best[t] to the largest
   // weight * credit(t, s) over `supplier` codes s above it, and sets
   // which[t] to the index in `supplier` of the first code that gives it, as

@@ -596,11 +596,15 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
       }
       for (const std::string& tag : doc.tags) x.tag_postings_[tag].push_back(d);
       for (const SupplierDoc::ConceptRef& c : doc.concepts) {
-        auto& list = x.concept_postings_[c.code.Truncated(2)];
-        if (!list.empty() && list.back().first == d) {
-          list.back().second = std::max(list.back().second, c.weight);
+        IndexData::ConceptPostingList& list =
+            x.concept_postings_[c.code.Truncated(2)];
+        if (!list.postings.empty() && list.postings.back().first == d) {
+          list.postings.back().second =
+              std::max(list.postings.back().second, c.weight);
+          list.groups.back() |= IndexData::ConceptGroupBits(c.code);
         } else {
-          list.emplace_back(d, c.weight);
+          list.postings.emplace_back(d, c.weight);
+          list.groups.push_back(IndexData::ConceptGroupBits(c.code));
         }
       }
       for (const Certificate& c : doc.certificates) {
@@ -732,9 +736,15 @@ const std::vector<uint32_t>& IndexData::OfferedCpvPostings(CpvCode code) const {
   return it == offered_cpv_postings_.end() ? EmptyDocs() : it->second;
 }
 
-const std::vector<std::pair<uint32_t, float>>& IndexData::ConceptPostings(
+uint16_t IndexData::ConceptGroupBits(CpvCode code) {
+  const uint16_t group =
+      static_cast<uint16_t>(1u << (code.digits() / 100000 % 10));
+  return code.depth() == 2 ? group | kDivisionCodeBit : group;
+}
+
+const IndexData::ConceptPostingList& IndexData::ConceptPostings(
     CpvCode division) const {
-  static const auto* empty = new std::vector<std::pair<uint32_t, float>>();
+  static const auto* empty = new ConceptPostingList();
   auto it = concept_postings_.find(division);
   return it == concept_postings_.end() ? *empty : it->second;
 }

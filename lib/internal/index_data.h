@@ -65,10 +65,23 @@ class IndexData {
   const std::vector<uint32_t>& CertificationPostings(
       absl::string_view scheme_key) const;
   double average_length() const { return average_length_; }
-  // (doc, its largest concept weight in the division), ascending by doc,
-  // for each CPV division (a two-digit code) of a doc's concepts.
-  const std::vector<std::pair<uint32_t, float>>& ConceptPostings(
-      CpvCode division) const;
+  // The suppliers with concepts in one CPV division (a two-digit code),
+  // ascending by doc: (doc, its largest concept weight in the division),
+  // and for each the CPV groups its concepts there are in, so that
+  // retrieval can bound a tender concept by the credit of the depth a
+  // supplier's concepts share with it without a second list. `groups` is
+  // derived when the index is assembled, not stored: 2 bytes a posting.
+  struct ConceptPostingList {
+    std::vector<std::pair<uint32_t, float>> postings;
+    // Parallel to `postings`: bit g set when a concept is in the group
+    // whose third digit is g (0-9), and kDivisionCodeBit when one is the
+    // division's own code (35000000, also in group 0).
+    std::vector<uint16_t> groups;
+  };
+  static constexpr uint16_t kDivisionCodeBit = 1 << 10;
+  // The group bits of one concept code, as ConceptPostingList::groups.
+  static uint16_t ConceptGroupBits(CpvCode code);
+  const ConceptPostingList& ConceptPostings(CpvCode division) const;
   // Docs with a past contract from the buyer (a BuyerPostingKey()) or from
   // a buyer of the country and activity (a BuyerActivityKey()), ascending.
   const std::vector<uint32_t>& BuyerPostings(absl::string_view key) const;
@@ -121,8 +134,7 @@ class IndexData {
   absl::flat_hash_map<std::string, std::vector<uint32_t>> tag_postings_;
   absl::flat_hash_map<std::string, std::vector<uint32_t>>
       certification_postings_;
-  absl::flat_hash_map<CpvCode, std::vector<std::pair<uint32_t, float>>>
-      concept_postings_;
+  absl::flat_hash_map<CpvCode, ConceptPostingList> concept_postings_;
   double average_length_ = 0;
   absl::flat_hash_map<std::string, std::vector<uint32_t>> buyer_postings_;
   std::vector<uint32_t> lengths_;

@@ -66,19 +66,82 @@ constexpr Component kTightOrder[] = {kCpv,   kTags,     kBuyerAffinity,
                                      kTrack, kConcepts, kDesirable,
                                      kText,  kSize,     kProximity};
 
-// The tender's concept divisions with the sum of their concepts' weights,
-// in order of first appearance.
-std::vector<std::pair<CpvCode, double>> ConceptDivisions(const Query& q) {
-  std::vector<std::pair<CpvCode, double>> out;
-  for (const QueryConcept& qc : q.concepts) {
-    const CpvCode division = qc.code.Truncated(2);
+// A division of the tender's concepts, and what a supplier's concepts there
+// can earn them per unit of the supplier's largest concept weight in the
+// division, by the groups its concepts are in.
+struct ConceptDivision {
+  CpvCode code;
+  double weight = 0;  // The sum of its tender concepts' weights.
+  // The group bits (IndexData::ConceptPostingList::groups) that change the
+  // unit: those of the tender concepts' groups and the division's code.
+  uint16_t relevant = 0;
+  // By group bits & relevant (only those indices are set): the sum over
+  // the division's tender concepts t of weight(t) times the most credit a
+  // supplier concept can give t: in t's group (three digits or more
+  // shared), the division's own code, or any other concept of the division
+  // (only the division shared). ConceptValue takes, for each t, the best
+  // weight(s) * credit(t, s), at most the supplier's largest weight times
+  // that credit, so a supplier's concepts earn at most its largest weight
+  // times unit[its groups & relevant].
+  std::vector<double> unit;
+  double most = 0;  // The largest unit: unit[relevant].
+};
+
+// The tender's concept divisions, in order of first appearance. With
+// `by_credit`, the unit by the credit of the depth a supplier's concepts
+// share with the tender's; without, 1 for any concept of the division (the
+// old ceiling: unit = weight whatever the groups).
+std::vector<ConceptDivision> ConceptDivisions(const Query& q, bool by_credit) {
+  // A tender concept's weight, group bit and most credit from a supplier
+  // concept in its division only, in its group, and the division's code.
+  struct Member {
+    double weight;
+    uint16_t group;
+    double in_division, in_group, division_code;
+  };
+  std::vector<ConceptDivision> out;
+  std::vector<std::vector<Member>> members;  // By division.
+  const CreditTable& credits = q.concept_credits;
+  for (size_t t = 0; t < q.concepts.size(); ++t) {
+    const CpvCode division = q.concepts[t].code.Truncated(2);
     auto it = std::find_if(out.begin(), out.end(),
-                           [&](const auto& d) { return d.first == division; });
+                           [&](const auto& d) { return d.code == division; });
     if (it == out.end()) {
-      out.emplace_back(division, qc.weight);
-    } else {
-      it->second += qc.weight;
+      out.push_back({division});
+      members.emplace_back();
+      it = out.end() - 1;
     }
+    const QueryConcept& qc = q.concepts[t];
+    it->weight += qc.weight;
+    Member m{qc.weight, 0, 1, 1, 1};
+    if (by_credit) {
+      m.group =
+          IndexData::ConceptGroupBits(qc.code) & ~IndexData::kDivisionCodeBit;
+      m.in_division = credits.MostCredit(t, 2, 2, 3, 8);
+      m.in_group = credits.MostCredit(t, 3, 8, 2, 8);
+      m.division_code = credits.MostCredit(t, 2, 2, 2, 2);
+      it->relevant |= m.group | IndexData::kDivisionCodeBit;
+    }
+    members[it - out.begin()].push_back(m);
+  }
+  for (size_t i = 0; i < out.size(); ++i) {
+    ConceptDivision& d = out[i];
+    d.unit.assign(d.relevant + 1, 0.0);
+    // Each subset of the relevant bits, from all of them down to none.
+    for (uint16_t bits = d.relevant;; bits = (bits - 1) & d.relevant) {
+      double unit = 0;
+      for (const Member& m : members[i]) {
+        double credit = m.in_division;
+        if (bits & m.group) credit = std::max(credit, m.in_group);
+        if (bits & IndexData::kDivisionCodeBit) {
+          credit = std::max(credit, m.division_code);
+        }
+        unit += m.weight * credit;
+      }
+      d.unit[bits] = unit;
+      if (bits == 0) break;
+    }
+    d.most = d.unit[d.relevant];
   }
   return out;
 }
@@ -184,14 +247,16 @@ class Bounds {
  public:
   static constexpr double kNoFloor = -1;
 
-  // `tuning`: its non_essential_share, tight_ceilings and summed_bound.
+  // `tuning`: its non_essential_share, tight_ceilings, summed_bound and
+  // concept_credit_ceiling.
   Bounds(const Query& q, const IndexData& index, const PlaceAndSize& place_size,
          double floor, const RetrievalTuning& tuning)
       : q_(q),
         index_(index),
         place_size_(place_size),
         floor_(floor),
-        tight_(tuning.tight_ceilings) {
+        tight_(tuning.tight_ceilings),
+        concept_credit_(tuning.concept_credit_ceiling) {
     const int n = index.size();
     // A mandatory certification rule admits only holders of the scheme: the
     // others cannot be eligible and are never looked at.
@@ -461,12 +526,15 @@ class Bounds {
       }
     }
     if (w[kConcepts] > 0) {
-      divisions_ = ConceptDivisions(q_);
+      divisions_ = ConceptDivisions(q_, concept_credit_);
       for (size_t i = 0; i < divisions_.size(); ++i) {
-        const auto& [division, weight] = divisions_[i];
+        // A supplier in a band earns at most the band's upper edge times
+        // the division's largest unit.
+        const double most = divisions_[i].most;
         int64_t count[kConceptBands] = {};
         float top[kConceptBands] = {};
-        for (const auto& [doc, cw] : index_.ConceptPostings(division)) {
+        for (const auto& [doc, cw] :
+             index_.ConceptPostings(divisions_[i].code).postings) {
           const int b = ConceptBand(cw);
           ++count[b];
           top[b] = std::max(top[b], cw);
@@ -479,8 +547,8 @@ class Bounds {
           const float upper =
               b + 1 < kConceptBands ? kConceptBandEdges[b + 1] : top[b];
           QueryList l{QueryList::kConceptBand, static_cast<int>(i), b};
-          l.ceiling = weight * static_cast<double>(upper - below);
-          l.max = w[kConcepts] * weight * upper / q_.concept_weight_sum;
+          l.ceiling = most * static_cast<double>(upper - below);
+          l.max = w[kConcepts] * most * upper / q_.concept_weight_sum;
           l.length = count[b];
           lists_.push_back(l);
           below = upper;
@@ -659,20 +727,24 @@ class Bounds {
           break;
       }
     }
-    // Each tender concept earns at most its weight times the supplier's
-    // largest concept weight in its division (credit <= 1, 0 across
-    // divisions), so a division's postings are read once, for the sum of
-    // its concepts' weights. Cheap() adds kRoundingMargin.
+    // The tender concepts earn at most the supplier's largest concept weight
+    // in their division times the unit of its groups there (0 across
+    // divisions), so a division's postings are read once, for all its
+    // concepts. Cheap() adds kRoundingMargin.
     const double concept_scale =
         divisions_.empty() ? 0 : q_.weight[kConcepts] / q_.concept_weight_sum;
     for (size_t i = 0; i < divisions_.size(); ++i) {
       if (cut[i] > 1.5f) continue;
-      const auto& [division, weight] = divisions_[i];
+      const ConceptDivision& division = divisions_[i];
       if (concept_raw_.empty()) concept_raw_.assign(n, 0.0);
-      for (const auto& [doc, w] : index_.ConceptPostings(division)) {
+      const IndexData::ConceptPostingList& list =
+          index_.ConceptPostings(division.code);
+      for (size_t p = 0; p < list.postings.size(); ++p) {
+        const auto [doc, w] = list.postings[p];
         if (w < cut[i]) continue;
         is_candidate_[doc] = 1;
-        const double raw = weight * static_cast<double>(w);
+        const double raw = division.unit[list.groups[p] & division.relevant] *
+                           static_cast<double>(w);
         concept_raw_[doc] += raw;
         Sum(doc, concept_scale * raw);
       }
@@ -731,12 +803,13 @@ class Bounds {
   const Query& q_;
   const IndexData& index_;
   const PlaceAndSize& place_size_;
-  const double floor_;  // Positive: below the k-th score; else none.
-  const bool tight_;    // RetrievalTuning::tight_ceilings.
+  const double floor_;         // Positive: below the k-th score; else none.
+  const bool tight_;           // RetrievalTuning::tight_ceilings.
+  const bool concept_credit_;  // RetrievalTuning::concept_credit_ceiling.
   int non_essential_ = 0;
   std::vector<QueryList> lists_;
   std::vector<CpvCode> related_divisions_;
-  std::vector<std::pair<CpvCode, double>> divisions_;  // Concepts'.
+  std::vector<ConceptDivision> divisions_;
   std::vector<std::string> buyer_keys_;
   std::vector<char> may_pass_;      // Empty: everyone may pass.
   std::vector<char> is_candidate_;  // 1 a candidate, 2 a seed.
@@ -827,10 +900,10 @@ std::vector<uint32_t> Seeds(const Query& q, const IndexData& index,
     keep();
   }
   if (w[kConcepts] > 0) {
-    for (const auto& [division, weight] : ConceptDivisions(q)) {
-      for (const auto& [doc, cw] : index.ConceptPostings(division)) {
+    for (const ConceptDivision& d : ConceptDivisions(q, false)) {
+      for (const auto& [doc, cw] : index.ConceptPostings(d.code).postings) {
         if (cw >= 0.5f) {
-          weigh(doc, w[kConcepts] * weight * cw / q.concept_weight_sum);
+          weigh(doc, w[kConcepts] * d.weight * cw / q.concept_weight_sum);
         }
       }
       keep();

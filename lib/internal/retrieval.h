@@ -65,7 +65,9 @@ struct RetrievalTuning {
   // text bound is tightened by computing the text value, so it stops
   // paying: on real tenders at 100k suppliers retrieval with 0.01 was
   // 1.15x to 1.19x faster than with 0, with 0.02 no faster than with 0.01,
-  // with 0.05 slower at p99 (doc/benchmarks.md, "Issue 16: ... (round 7)").
+  // with 0.05 slower at p99 (doc/benchmarks.md, "Issue 16: ... (round 7)");
+  // the same with the summed bound (ibid., "... (session 12, branch
+  // scale12)").
   double non_essential_share = 0.01;
   // The CPV ceiling of a level above the tender's code is the credit of a
   // code sharing only that depth, and the suppliers offering the ancestor
@@ -84,6 +86,15 @@ struct RetrievalTuning {
   // bounded component by component, as before (doc/benchmarks.md, "Issue
   // 16 at 100k: ... (session 10, branch scale10)"), for comparison.
   bool summed_bound = true;
+  // A tender concept is bounded by the credit of the depth a supplier's
+  // concepts share with it: the supplier's largest concept weight in the
+  // concept's division times the most credit of a concept in the tender
+  // concept's CPV group (up to 1), the division's own code (0.8) or only
+  // the division (0.2), by the groups the supplier's concepts are in
+  // (IndexData::ConceptPostingList::groups, in the same posting). False:
+  // the largest weight times 1, as before (doc/benchmarks.md, "Issue 16 at
+  // 100k: ... (session 12, branch scale12)"), for comparison.
+  bool concept_credit_ceiling = true;
 };
 
 // The best q.top_k eligible suppliers, pruned with exact bounds, with the
