@@ -597,9 +597,13 @@ StemmedAndPlainTerms StemmedAndPlainOfLower(absl::string_view lower,
   const absl::flat_hash_set<std::string>* stopwords = StopwordsOf(language);
   sb_stemmer* stemmer = ThreadStemmer(language);
   StemmedAndPlainTerms out;
-  out.plain.reserve(lower.size() / 8);
-  out.stemmed.reserve(lower.size() / 8);
-  if (vocabulary != nullptr) {
+  const bool terms = vocabulary == nullptr || vocabulary->with_terms;
+  const bool ids = vocabulary != nullptr;
+  if (terms) {
+    out.plain.reserve(lower.size() / 8);
+    out.stemmed.reserve(lower.size() / 8);
+  }
+  if (ids) {
     out.plain_ids.reserve(lower.size() / 8);
     out.stemmed_ids.reserve(lower.size() / 8);
   }
@@ -608,19 +612,24 @@ StemmedAndPlainTerms StemmedAndPlainOfLower(absl::string_view lower,
   ForEachCodeAndWord(
       lower,
       [&](absl::string_view code) {
-        out.plain.push_back(FoldWord(code));
-        out.stemmed.push_back(out.plain.back());
-        if (vocabulary != nullptr) {
-          out.plain_ids.push_back(vocabulary->plain_id(out.plain.back()));
-          out.stemmed_ids.push_back(vocabulary->stemmed_id(out.plain.back()));
+        std::string folded = FoldWord(code);
+        if (ids) {
+          out.plain_ids.push_back(vocabulary->plain_id(folded));
+          out.stemmed_ids.push_back(vocabulary->stemmed_id(folded));
+        }
+        if (terms) {
+          out.plain.push_back(folded);
+          out.stemmed.push_back(std::move(folded));
         }
       },
       [&](absl::string_view word) {
         // One lookup gives the forms, the stop word and the ids.
         MemoWord& w = MemoizedWord(memo, word, stemmer, stopwords, &scratch);
-        out.plain.push_back(w.plain);
-        if (!w.stop) out.stemmed.push_back(w.stem);
-        if (vocabulary == nullptr) return;
+        if (terms) {
+          out.plain.push_back(w.plain);
+          if (!w.stop) out.stemmed.push_back(w.stem);
+        }
+        if (!ids) return;
         if (w.owner != vocabulary->owner) {
           w.plain_id = vocabulary->plain_id(w.plain);
           w.stemmed_id = vocabulary->stemmed_id(w.stem);

@@ -126,6 +126,9 @@ struct TermVocabulary {
   uint64_t owner;
   absl::FunctionRef<int32_t(absl::string_view)> plain_id;
   absl::FunctionRef<int32_t(absl::string_view)> stemmed_id;
+  // False when the caller needs only the ids: StemmedAndPlainTerms::stemmed
+  // and plain are then left empty, their strings never made. Default: true.
+  bool with_terms = true;
 };
 
 // An owner no TermVocabulary has had before in this process (never 0).

@@ -970,8 +970,10 @@ absl::StatusOr<PreparedNotice> PrepareNotice(const v1::Tender& t,
   auto stem_index = [&](absl::string_view term) {
     return index_in(stems, term);
   };
+  // With phrase ids the quick check reads no term's text: none is made.
   const TermVocabulary vocabulary{
-      postings != nullptr ? postings->vocabulary : 0, plain_index, stem_index};
+      postings != nullptr ? postings->vocabulary : 0, plain_index, stem_index,
+      /*with_terms=*/postings == nullptr || !postings->term_ids};
   const std::string* texts[2] = {&t.title(), &t.description()};
   const char* names[2] = {"title", "description"};
   for (int i = 0; i < 2; ++i) {

@@ -235,8 +235,11 @@ struct NoticeUnit {
 };
 
 struct AnalysedField {
-  const char* name;                  // "title", "description".
-  std::vector<std::string> stemmed;  // In the notice's language.
+  const char* name;  // "title", "description".
+  // The terms, stemmed in the notice's language and folded only; empty when
+  // the notice was prepared with postings that give phrase terms their ids
+  // (AlertPostings::term_ids): the quick check compares only ids then.
+  std::vector<std::string> stemmed;
   std::vector<std::string> plain;
   // Prepared with postings: each term's index in AlertPostings::terms (-1:
   // no rule is posted under it and no phrase has it), from the word memo.
@@ -342,6 +345,7 @@ absl::StatusOr<PreparedNotice> PrepareNotice(
 
 // True, with `alert` filled (reasons, lots, title), when every criterion of
 // the enabled `rule` holds for `notice`. Errors as AlertIndex::Evaluate.
+// REQUIRES: `notice` has its terms (AnalysedField::stemmed, plain).
 absl::StatusOr<bool> VerifyAlertRule(const CompiledAlertRule& rule,
                                      const PreparedNotice& notice,
                                      const EvaluationContext& context,
