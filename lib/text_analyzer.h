@@ -120,8 +120,9 @@ struct StemmedAndPlainTerms {
 // (one lookup of the word gives its forms and their ids). `owner` names one
 // assignment of ids for the life of the process: take it from
 // NewTermVocabularyOwner(), again whenever the ids change. The functions
-// are called on the analysing thread, during the call they are given to,
-// and (FunctionRef) must outlive the TermVocabulary.
+// are called on the analysing thread, during the call they are given to;
+// FunctionRef does not own them, so they must outlive the TermVocabulary
+// (name them: not temporaries).
 struct TermVocabulary {
   uint64_t owner;
   absl::FunctionRef<int32_t(absl::string_view)> plain_id;

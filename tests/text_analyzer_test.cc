@@ -326,12 +326,9 @@ TEST(TextAnalyzerTest, VocabularyIdsEqualLookingUpEachTerm) {
     for (int k = 2 + rng() % 6; k > 0; --k) word.push_back('a' + rng() % 26);
     return word;
   };
-  constexpr size_t kPieceCount = sizeof(kTextPieces) / sizeof(kTextPieces[0]);
-  TestVocabulary vocabularies[2];
-  // Every term of some texts, given ids at random: about half of a text's
-  // terms have one, in each vocabulary differently.
-  for (int round = 0; round < 200; ++round) {
-    const char* language = kTextLanguages[rng() % 9];
+  // Up to 29 random words and pieces.
+  auto random_text = [&] {
+    constexpr size_t kPieceCount = sizeof(kTextPieces) / sizeof(kTextPieces[0]);
     std::string text;
     for (int k = rng() % 30; k > 0; --k) {
       absl::StrAppend(
@@ -339,6 +336,14 @@ TEST(TextAnalyzerTest, VocabularyIdsEqualLookingUpEachTerm) {
           rng() % 2 == 0 ? random_word() : kTextPieces[rng() % kPieceCount],
           " ");
     }
+    return text;
+  };
+  TestVocabulary vocabularies[2];
+  // Every term of some texts, given ids at random: about half of a text's
+  // terms have one, in each vocabulary differently.
+  for (int round = 0; round < 200; ++round) {
+    const char* language = kTextLanguages[rng() % 9];
+    std::string text = random_text();
     absl::StatusOr<StemmedAndPlainTerms> terms =
         AnalyzeStemmedAndPlain(text, language);
     ASSERT_TRUE(terms.ok()) << terms.status();
@@ -353,13 +358,7 @@ TEST(TextAnalyzerTest, VocabularyIdsEqualLookingUpEachTerm) {
   }
   for (int round = 0; round < 3000; ++round) {
     const char* language = kTextLanguages[rng() % 9];
-    std::string text;
-    for (int k = rng() % 30; k > 0; --k) {
-      absl::StrAppend(
-          &text,
-          rng() % 2 == 0 ? random_word() : kTextPieces[rng() % kPieceCount],
-          " ");
-    }
+    std::string text = random_text();
     if (round == 1500) {  // Overflows the memo: every word forgotten.
       for (int k = 0; k < kStemMemoEntries; ++k) {
         absl::StrAppend(&text, random_word(), random_word(), " ");

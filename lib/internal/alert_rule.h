@@ -549,7 +549,7 @@ struct AlertPostings {
     int32_t id = -1;
     // positions[0] when it is the only one, else kNotOne: the lookup of a
     // term posted by one rule then gives it without reading the list (a
-    // cache miss). Fits the map slot's padding.
+    // cache miss). Fits the record's padding (32 bytes).
     uint32_t only = kNotOne;
   };
   // A term's index in `terms`.
