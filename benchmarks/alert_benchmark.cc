@@ -386,7 +386,8 @@ void BM_ProtoVerified(benchmark::State& state) {
   int64_t notices = 0, alerts = 0;
   for (auto _ : state) {
     for (const v1::Tender& t : Data().stream) {
-      absl::StatusOr<internal::PreparedNotice> n = internal::PrepareNotice(t);
+      absl::StatusOr<internal::PreparedNotice> n =
+          internal::PrepareNotice(t, &path.postings);
       if (!n.ok()) state.SkipWithError("notice");
       std::vector<v1::Alert> out;
       v1::Alert alert;

@@ -223,14 +223,6 @@ absl::StatusOr<std::vector<v1::Alert>> VerifyCandidates(
   return alerts;
 }
 
-// The positions of a posting map's entry.
-const std::vector<uint32_t>& Positions(const std::vector<uint32_t>& entry) {
-  return entry;
-}
-const std::vector<uint32_t>& Positions(const AlertPostings::Term& entry) {
-  return entry.positions;
-}
-
 // Adds the time since `*since` to `*stage` and restarts it, when counting.
 void Lap(absl::Time* since, absl::Duration* stage) {
   if (stage == nullptr) return;
@@ -260,7 +252,7 @@ absl::StatusOr<AlertMatches> AlertIndex::Match(const v1::Tender& notice,
                                                EvaluationStats* stats) const {
   absl::Time since = stats != nullptr ? absl::Now() : absl::InfinitePast();
   absl::StatusOr<internal::PreparedNotice> prepared =
-      internal::PrepareNotice(notice);
+      internal::PrepareNotice(notice, postings_.get());
   if (!prepared.ok()) return prepared.status();
   AlertMatches out;
   out.index_ = this;
@@ -416,20 +408,31 @@ size_t AlertIndex::ApproximateMemoryUsage() const {
                  sizeof(internal::CpvRange) +
              r->nuts.capacity() * sizeof(internal::PackedNuts);
   }
+  // A map's entries, and for a posting list its positions.
   auto map_bytes = [](const auto& map) {
     size_t sum = 0;
     for (const auto& [key, entry] : map) {
-      const std::vector<uint32_t>& ids = Positions(entry);
-      sum += sizeof(key) + key.capacity() + sizeof(entry) +
-             ids.capacity() * sizeof(uint32_t) + 16;
+      sum += sizeof(key) + key.capacity() + sizeof(entry) + 16;
     }
     return sum;
   };
+  auto list_bytes = [](const std::vector<uint32_t>& positions) {
+    return positions.capacity() * sizeof(uint32_t);
+  };
+  auto lists_bytes = [&](const AlertPostings::Map& map) {
+    size_t sum = map_bytes(map);
+    for (const auto& [key, positions] : map) sum += list_bytes(positions);
+    return sum;
+  };
   const AlertPostings& p = *postings_;
-  bytes += map_bytes(p.cpv) + map_bytes(p.nuts) + map_bytes(p.countries) +
+  bytes += lists_bytes(p.cpv) + lists_bytes(p.nuts) + lists_bytes(p.countries) +
            map_bytes(p.plain);
   for (const auto& [language, map] : p.stemmed) bytes += map_bytes(map);
-  for (const auto& [country, map] : p.cpv_in_country) bytes += map_bytes(map);
+  bytes += p.terms.capacity() * sizeof(AlertPostings::Term);
+  for (const AlertPostings::Term& t : p.terms) bytes += list_bytes(t.positions);
+  for (const auto& [country, map] : p.cpv_in_country) {
+    bytes += lists_bytes(map);
+  }
   bytes += postings_->always.capacity() * sizeof(uint32_t);
   bytes += table_->ApproximateMemoryUsage();
   return bytes;

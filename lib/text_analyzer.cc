@@ -2,6 +2,7 @@
 
 #include <libstemmer.h>
 
+#include <atomic>
 #include <cmath>
 #include <memory>
 #include <string>
@@ -289,10 +290,14 @@ std::string Stem(absl::string_view word, sb_stemmer* stemmer) {
 }
 
 // What a thread remembers of one word of a language: its folded stem, its
-// folded form and whether it is a stop word, so that a word met before
-// costs one lookup.
+// folded form, whether it is a stop word and the ids of both forms in the
+// last TermVocabulary that asked (first: with the key, in the slot's first
+// cache line), so that a word met before costs one lookup.
 struct MemoWord {
-  std::string stem;   // Stem(word, stemmer).
+  uint64_t owner = 0;  // TermVocabulary::owner of the ids; 0: none.
+  int32_t plain_id = -1;
+  int32_t stemmed_id = -1;
+  std::string stem;   // StemOf(word, stemmer).
   std::string plain;  // FoldWord(word).
   bool stop = false;  // In the language's stop words.
 };
@@ -317,18 +322,25 @@ StemMemo& ThreadStemMemo(absl::string_view language) {
   return *memo;
 }
 
+// The folded stem of `word` by `stemmer`; the folded word itself for a
+// language without a stemmer.
+std::string StemOf(absl::string_view word, sb_stemmer* stemmer) {
+  if (stemmer == nullptr) return FoldWord(word);
+  return Stem(word, stemmer);
+}
+
 // The MemoWord of `word` in `memo`'s language (whose `stemmer` and
 // `stopwords`, which may be null, are given), remembered in `memo`; a word
 // too long to remember is analysed into `*scratch`. Valid until the next
 // call.
-const MemoWord& MemoizedWord(StemMemo& memo, absl::string_view word,
-                             sb_stemmer* stemmer,
-                             const absl::flat_hash_set<std::string>* stopwords,
-                             MemoWord* scratch) {
+MemoWord& MemoizedWord(StemMemo& memo, absl::string_view word,
+                       sb_stemmer* stemmer,
+                       const absl::flat_hash_set<std::string>* stopwords,
+                       MemoWord* scratch) {
   auto it = memo.find(word);
   if (it != memo.end()) return it->second;
   MemoWord analysed;
-  analysed.stem = Stem(word, stemmer);
+  analysed.stem = StemOf(word, stemmer);
   analysed.plain = FoldWord(word);
   analysed.stop = stopwords != nullptr && stopwords->contains(word);
   if (word.size() > kStemMemoWordBytes) {  // Bounds the bytes.
@@ -342,13 +354,6 @@ const MemoWord& MemoizedWord(StemMemo& memo, absl::string_view word,
   }
   ++memos.entries;
   return memo.emplace(word, std::move(analysed)).first->second;
-}
-
-// The folded stem of `word` by `stemmer`; the folded word itself for a
-// language without a stemmer.
-std::string StemOf(absl::string_view word, sb_stemmer* stemmer) {
-  if (stemmer == nullptr) return FoldWord(word);
-  return Stem(word, stemmer);
 }
 
 // The analysis walk over lower-cased text: `code(token)` for each token of
@@ -582,33 +587,56 @@ LanguageGuess DetectLanguage(absl::string_view text) {
 
 namespace {
 
-// AnalyzeStemmedAndPlain of the text whose lower-cased form is `lower`.
+// AnalyzeStemmedAndPlain of the text whose lower-cased form is `lower`,
+// with the terms' ids in `vocabulary` when it is given. Every language's
+// words go through the memo, those without a stemmer too (their stem is the
+// folded word), for the ids it keeps.
 StemmedAndPlainTerms StemmedAndPlainOfLower(absl::string_view lower,
-                                            absl::string_view language) {
+                                            absl::string_view language,
+                                            const TermVocabulary* vocabulary) {
   const absl::flat_hash_set<std::string>* stopwords = StopwordsOf(language);
   sb_stemmer* stemmer = ThreadStemmer(language);
   StemmedAndPlainTerms out;
-  out.plain.reserve(lower.size() / 8);
-  out.stemmed.reserve(lower.size() / 8);
-  StemMemo* memo = stemmer != nullptr ? &ThreadStemMemo(language) : nullptr;
+  const bool terms = vocabulary == nullptr || vocabulary->with_terms;
+  const bool ids = vocabulary != nullptr;
+  if (terms) {
+    out.plain.reserve(lower.size() / 8);
+    out.stemmed.reserve(lower.size() / 8);
+  }
+  if (ids) {
+    out.plain_ids.reserve(lower.size() / 8);
+    out.stemmed_ids.reserve(lower.size() / 8);
+  }
+  StemMemo& memo = ThreadStemMemo(language);
   MemoWord scratch;
   ForEachCodeAndWord(
       lower,
       [&](absl::string_view code) {
-        out.plain.push_back(FoldWord(code));
-        out.stemmed.push_back(out.plain.back());
+        std::string folded = FoldWord(code);
+        if (ids) {
+          out.plain_ids.push_back(vocabulary->plain_id(folded));
+          out.stemmed_ids.push_back(vocabulary->stemmed_id(folded));
+        }
+        if (terms) {
+          out.plain.push_back(folded);
+          out.stemmed.push_back(std::move(folded));
+        }
       },
       [&](absl::string_view word) {
-        if (memo != nullptr) {  // One lookup gives all three.
-          const MemoWord& w =
-              MemoizedWord(*memo, word, stemmer, stopwords, &scratch);
+        // One lookup gives the forms, the stop word and the ids.
+        MemoWord& w = MemoizedWord(memo, word, stemmer, stopwords, &scratch);
+        if (terms) {
           out.plain.push_back(w.plain);
           if (!w.stop) out.stemmed.push_back(w.stem);
-          return;
         }
-        out.plain.push_back(FoldWord(word));
-        if (stopwords != nullptr && stopwords->contains(word)) return;
-        out.stemmed.push_back(StemOf(word, stemmer));
+        if (!ids) return;
+        if (w.owner != vocabulary->owner) {
+          w.plain_id = vocabulary->plain_id(w.plain);
+          w.stemmed_id = vocabulary->stemmed_id(w.stem);
+          w.owner = vocabulary->owner;
+        }
+        out.plain_ids.push_back(w.plain_id);
+        if (!w.stop) out.stemmed_ids.push_back(w.stemmed_id);
       });
   return out;
 }
@@ -619,18 +647,24 @@ absl::StatusOr<StemmedAndPlainTerms> AnalyzeStemmedAndPlain(
     absl::string_view text, absl::string_view language) {
   // AnalyzeText's error, which names the offset.
   if (!IsValidUtf8(text)) return AnalyzeText(text, language).status();
-  return StemmedAndPlainOfLower(Lower(text), language);
+  return StemmedAndPlainOfLower(Lower(text), language, nullptr);
+}
+
+uint64_t NewTermVocabularyOwner() {
+  static std::atomic<uint64_t> last{0};
+  return last.fetch_add(1, std::memory_order_relaxed) + 1;
 }
 
 absl::StatusOr<StemmedPlainAndFolded> AnalyzeStemmedPlainAndFolded(
-    absl::string_view text, absl::string_view language) {
+    absl::string_view text, absl::string_view language,
+    const TermVocabulary* vocabulary) {
   StemmedPlainAndFolded out;
   std::string lower;
   // AnalyzeText's error, which names the offset.
   if (!LowerAndFold(text, &lower, &out.folded)) {
     return AnalyzeText(text, language).status();
   }
-  out.terms = StemmedAndPlainOfLower(lower, language);
+  out.terms = StemmedAndPlainOfLower(lower, language, vocabulary);
   return out;
 }
 

@@ -29,17 +29,20 @@
 // each thread keeps its own, created on first use per language.
 //
 // Memory: each thread remembers, for up to kStemMemoEntries words of at most
-// kStemMemoWordBytes, the word's stem, its folded form and whether it is a
-// stop word (about 14 MB when full of words of up to 15 bytes, at most
-// 27 MB; dropped whole when full), so that an index build or a notice
-// stream stems and folds each distinct word of its vocabulary once; the
-// terms are the same with or without the memo.
+// kStemMemoWordBytes, the word's stem, its folded form, whether it is a
+// stop word and the ids one TermVocabulary gave its two forms (about 16 MB
+// when full of words of up to 15 bytes, at most 29 MB; dropped whole when
+// full), so that an index build or a notice stream stems, folds and looks
+// up each distinct word of its vocabulary once; the terms and ids are the
+// same with or without the memo.
 #ifndef PROCMATCH_LIB_TEXT_ANALYZER_H_
 #define PROCMATCH_LIB_TEXT_ANALYZER_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
@@ -103,7 +106,35 @@ bool HasStemmer(absl::string_view language);
 struct StemmedAndPlainTerms {
   std::vector<std::string> stemmed;  // AnalyzeText(text, language).
   std::vector<std::string> plain;    // AnalyzeText(text, ""): folded only.
+  // Given a TermVocabulary: its id of each term above, in the same order;
+  // empty without one.
+  std::vector<int32_t> stemmed_ids;
+  std::vector<int32_t> plain_ids;
 };
+
+// A caller's ids of terms, such as an alert index's for the terms its rules
+// are posted under: `plain_id` of a folded term, `stemmed_id` of a stem in
+// the language analysed (a code's term is both), -1 for a term without
+// one. The thread's word memo keeps the two ids of each word it has met
+// under `owner`, so that a word met again is resolved without calling them
+// (one lookup of the word gives its forms and their ids). `owner` names one
+// assignment of ids for the life of the process: take it from
+// NewTermVocabularyOwner(), again whenever the ids change. The functions
+// are called on the analysing thread, during the call they are given to;
+// FunctionRef does not own them, so they must outlive the TermVocabulary
+// (name them: not temporaries).
+struct TermVocabulary {
+  uint64_t owner;
+  absl::FunctionRef<int32_t(absl::string_view)> plain_id;
+  absl::FunctionRef<int32_t(absl::string_view)> stemmed_id;
+  // False when the caller needs only the ids: StemmedAndPlainTerms::stemmed
+  // and plain are then left empty, their strings never made. Default: true.
+  bool with_terms = true;
+};
+
+// An owner no TermVocabulary has had before in this process (never 0).
+// Thread-safe.
+uint64_t NewTermVocabularyOwner();
 
 // Both forms of `text`, equal to the two AnalyzeText calls above. Errors as
 // AnalyzeText.
@@ -119,9 +150,11 @@ struct StemmedPlainAndFolded {
 // AnalyzeStemmedAndPlain(text, language) and FoldText(text) in one pass:
 // each rune of the text is decoded, lower-cased and folded once (alert
 // rules look for patterns in the folded text and for terms in the terms).
-// Errors as AnalyzeText.
+// With `vocabulary` (default: none), the terms' ids in it too. Errors as
+// AnalyzeText.
 absl::StatusOr<StemmedPlainAndFolded> AnalyzeStemmedPlainAndFolded(
-    absl::string_view text, absl::string_view language);
+    absl::string_view text, absl::string_view language,
+    const TermVocabulary* vocabulary = nullptr);
 
 // The bounds of each thread's stem memo (see "Memory" above).
 inline constexpr int kStemMemoEntries = 1 << 16;

@@ -398,7 +398,7 @@ void ExpectTableEqualsVerification(
     absl::StatusOr<internal::PreparedNotice> n = internal::PrepareNotice(t);
     ASSERT_TRUE(n.ok()) << n.status();
     absl::StatusOr<internal::PreparedNotice> selected =
-        internal::PrepareNotice(t);
+        internal::PrepareNotice(t, &postings);
     ASSERT_TRUE(selected.ok()) << selected.status();
     internal::Candidates(postings, *selected);
     const internal::NoticeKeys keys =

@@ -5,6 +5,7 @@
 #include <random>
 #include <thread>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -212,59 +213,65 @@ TEST(TextAnalyzerTest, StemMemoEqualsStemmingEveryWord) {
             AnalyzeText("drones \xff", "fr").status());
 }
 
+// Pieces of text in several scripts and languages: words, connectors,
+// codes, every kind of rune the folding tables hold (two-byte Latin,
+// Greek, Cyrillic; three- and four-byte runes), stop words.
+constexpr const char* kTextPieces[] = {"Défense",
+                                       "VÉHICULES",
+                                       "onbemande",
+                                       "Luchtvaartuigen",
+                                       "Flugkörper",
+                                       "ÜBERWACHUNG",
+                                       "Θωρακισμένα",
+                                       "ΠΥΡΟΜΑΧΙΚΑ",
+                                       "Системи",
+                                       "дронове",
+                                       "Straße",
+                                       "ŁÓDŹ",
+                                       "Œuvre",
+                                       "ØRESUND",
+                                       "þing",
+                                       "ǅ",
+                                       "ſ",
+                                       "K",
+                                       "İ",
+                                       "AQAP-2110",
+                                       "5.56",
+                                       "anti-drone",
+                                       "the",
+                                       "de",
+                                       "und",
+                                       "και",
+                                       "€",
+                                       "😀",
+                                       "中文",
+                                       "×",
+                                       "÷",
+                                       " ",
+                                       "  ",
+                                       "\n",
+                                       "-",
+                                       ".",
+                                       "/",
+                                       ",",
+                                       "'"};
+// Languages with a stemmer, without one, none and an unknown one.
+constexpr const char* kTextLanguages[] = {"fr", "nl", "de", "en", "el",
+                                          "bg", "pl", "",   "xx"};
+
 // The one-pass analysis with folding against its twin, the separate
 // passes (AnalyzeStemmedAndPlain, FoldText), on random text of words in
 // several scripts and languages, connectors, codes, every kind of rune the
 // folding tables hold (two-byte Latin, Greek, Cyrillic; three- and
 // four-byte runes), and random bytes that make it invalid UTF-8.
 TEST(TextAnalyzerTest, StemmedPlainAndFoldedEqualsSeparatePasses) {
-  const char* const kPieces[] = {"Défense",
-                                 "VÉHICULES",
-                                 "onbemande",
-                                 "Luchtvaartuigen",
-                                 "Flugkörper",
-                                 "ÜBERWACHUNG",
-                                 "Θωρακισμένα",
-                                 "ΠΥΡΟΜΑΧΙΚΑ",
-                                 "Системи",
-                                 "дронове",
-                                 "Straße",
-                                 "ŁÓDŹ",
-                                 "Œuvre",
-                                 "ØRESUND",
-                                 "þing",
-                                 "ǅ",
-                                 "ſ",
-                                 "K",
-                                 "İ",
-                                 "AQAP-2110",
-                                 "5.56",
-                                 "anti-drone",
-                                 "the",
-                                 "de",
-                                 "und",
-                                 "και",
-                                 "€",
-                                 "😀",
-                                 "中文",
-                                 "×",
-                                 "÷",
-                                 " ",
-                                 "  ",
-                                 "\n",
-                                 "-",
-                                 ".",
-                                 "/",
-                                 ",",
-                                 "'"};
-  const char* const kLanguages[] = {"fr", "nl", "de", "en", "el",
-                                    "bg", "pl", "",   "xx"};
   std::mt19937 rng(20261130);
   int invalid = 0;
   for (int round = 0; round < 600; ++round) {
     std::string text;
     for (int k = rng() % 40; k > 0; --k) {
-      text += kPieces[rng() % (sizeof(kPieces) / sizeof(kPieces[0]))];
+      text +=
+          kTextPieces[rng() % (sizeof(kTextPieces) / sizeof(kTextPieces[0]))];
       if (rng() % 3 == 0) text.push_back(' ');
     }
     if (round % 4 == 3) {  // A few random bytes anywhere: mostly invalid.
@@ -273,7 +280,7 @@ TEST(TextAnalyzerTest, StemmedPlainAndFoldedEqualsSeparatePasses) {
                     static_cast<char>(rng() % 256));
       }
     }
-    const char* language = kLanguages[rng() % 9];
+    const char* language = kTextLanguages[rng() % 9];
     absl::StatusOr<StemmedPlainAndFolded> one =
         AnalyzeStemmedPlainAndFolded(text, language);
     absl::StatusOr<StemmedAndPlainTerms> twin =
@@ -289,6 +296,127 @@ TEST(TextAnalyzerTest, StemmedPlainAndFoldedEqualsSeparatePasses) {
   }
   EXPECT_GT(invalid, 50);  // Both outcomes are exercised.
   EXPECT_LT(invalid, 150);
+}
+
+// A vocabulary of terms for the twin below: ids in its maps, -1 for the
+// others, each lookup counted.
+struct TestVocabulary {
+  uint64_t owner = NewTermVocabularyOwner();
+  absl::flat_hash_map<std::string, int32_t> plain, stemmed;
+  int lookups = 0;
+  int32_t Find(const absl::flat_hash_map<std::string, int32_t>& map,
+               absl::string_view term) {
+    ++lookups;
+    auto it = map.find(term);
+    return it == map.end() ? -1 : it->second;
+  }
+};
+
+// The ids the word memo keeps (TermVocabulary) against their twin, each
+// term of AnalyzeStemmedAndPlain looked up in the vocabulary, on random
+// text of kTextPieces and random words in languages with and without a
+// stemmer: two vocabularies with different ids take turns (a word's ids
+// from one are never taken for the other's), one is renewed (a new owner:
+// the ids it gave before are not reused), the terms are left out on demand,
+// and the memo overflows on the way; and a word met again is not looked up.
+TEST(TextAnalyzerTest, VocabularyIdsEqualLookingUpEachTerm) {
+  std::mt19937 rng(20261130);
+  auto random_word = [&] {
+    std::string word;
+    for (int k = 2 + rng() % 6; k > 0; --k) word.push_back('a' + rng() % 26);
+    return word;
+  };
+  // Up to 29 random words and pieces.
+  auto random_text = [&] {
+    constexpr size_t kPieceCount = sizeof(kTextPieces) / sizeof(kTextPieces[0]);
+    std::string text;
+    for (int k = rng() % 30; k > 0; --k) {
+      absl::StrAppend(
+          &text,
+          rng() % 2 == 0 ? random_word() : kTextPieces[rng() % kPieceCount],
+          " ");
+    }
+    return text;
+  };
+  TestVocabulary vocabularies[2];
+  // Every term of some texts, given ids at random: about half of a text's
+  // terms have one, in each vocabulary differently.
+  for (int round = 0; round < 200; ++round) {
+    const char* language = kTextLanguages[rng() % 9];
+    std::string text = random_text();
+    absl::StatusOr<StemmedAndPlainTerms> terms =
+        AnalyzeStemmedAndPlain(text, language);
+    ASSERT_TRUE(terms.ok()) << terms.status();
+    for (TestVocabulary& v : vocabularies) {
+      for (const std::string& t : terms->plain) {
+        if (rng() % 2 == 0) v.plain.try_emplace(t, rng() % 1000);
+      }
+      for (const std::string& t : terms->stemmed) {
+        if (rng() % 2 == 0) v.stemmed.try_emplace(t, rng() % 1000);
+      }
+    }
+  }
+  for (int round = 0; round < 3000; ++round) {
+    const char* language = kTextLanguages[rng() % 9];
+    std::string text = random_text();
+    if (round == 1500) {  // Overflows the memo: every word forgotten.
+      for (int k = 0; k < kStemMemoEntries; ++k) {
+        absl::StrAppend(&text, random_word(), random_word(), " ");
+      }
+    }
+    TestVocabulary& v = vocabularies[rng() % 2];
+    if (round % 500 == 499) {  // Ids changed: a new owner.
+      v.owner = NewTermVocabularyOwner();
+      for (auto& [term, id] : v.plain) id = (id + 7) % 1000;
+    }
+    auto plain_id = [&](absl::string_view t) { return v.Find(v.plain, t); };
+    auto stemmed_id = [&](absl::string_view t) { return v.Find(v.stemmed, t); };
+    const bool with_terms = rng() % 2 == 0;
+    const TermVocabulary vocabulary{v.owner, plain_id, stemmed_id, with_terms};
+    absl::StatusOr<StemmedPlainAndFolded> analysed =
+        AnalyzeStemmedPlainAndFolded(text, language, &vocabulary);
+    ASSERT_TRUE(analysed.ok()) << analysed.status();
+    absl::StatusOr<StemmedAndPlainTerms> twin =
+        AnalyzeStemmedAndPlain(text, language);
+    ASSERT_TRUE(twin.ok()) << twin.status();
+    std::vector<int32_t> plain_ids, stemmed_ids;
+    for (const std::string& t : twin->plain) {
+      plain_ids.push_back(v.Find(v.plain, t));
+    }
+    for (const std::string& t : twin->stemmed) {
+      stemmed_ids.push_back(v.Find(v.stemmed, t));
+    }
+    ASSERT_EQ(analysed->terms.plain_ids, plain_ids) << text << " " << language;
+    ASSERT_EQ(analysed->terms.stemmed_ids, stemmed_ids)
+        << text << " " << language;
+    if (with_terms) {
+      EXPECT_EQ(analysed->terms.plain, twin->plain);
+      EXPECT_EQ(analysed->terms.stemmed, twin->stemmed);
+    } else {
+      EXPECT_TRUE(analysed->terms.plain.empty());
+      EXPECT_TRUE(analysed->terms.stemmed.empty());
+    }
+    EXPECT_EQ(analysed->folded, FoldText(text));
+  }
+  // The memo answers a word met before: a text of words (no codes) again
+  // costs no lookup.
+  TestVocabulary& v = vocabularies[0];
+  auto plain_id = [&](absl::string_view t) { return v.Find(v.plain, t); };
+  auto stemmed_id = [&](absl::string_view t) { return v.Find(v.stemmed, t); };
+  const TermVocabulary vocabulary{v.owner, plain_id, stemmed_id};
+  const char* kNotice =
+      "Fourniture de systèmes de drones et de leur maintenance";
+  ASSERT_TRUE(AnalyzeStemmedPlainAndFolded(kNotice, "fr", &vocabulary).ok());
+  const int first = v.lookups;
+  ASSERT_TRUE(AnalyzeStemmedPlainAndFolded(kNotice, "fr", &vocabulary).ok());
+  EXPECT_EQ(v.lookups, first);
+  // Without a vocabulary: no ids.
+  absl::StatusOr<StemmedPlainAndFolded> plain =
+      AnalyzeStemmedPlainAndFolded("onbemande luchtvaartuigen", "nl");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_TRUE(plain->terms.plain_ids.empty());
+  EXPECT_TRUE(plain->terms.stemmed_ids.empty());
+  EXPECT_EQ(plain->terms.stemmed.size(), 2u);
 }
 
 TEST(CertificationTest, SpellingsOfOneSchemeMeet) {

@@ -1,6 +1,7 @@
 #include "procmatch/internal/alert_rule.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -921,9 +922,11 @@ absl::StatusOr<std::shared_ptr<const CompiledAlertRule>> CompileAlertRule(
   return std::shared_ptr<const CompiledAlertRule>(std::move(out));
 }
 
-absl::StatusOr<PreparedNotice> PrepareNotice(const v1::Tender& t) {
+absl::StatusOr<PreparedNotice> PrepareNotice(const v1::Tender& t,
+                                             const AlertPostings* postings) {
   PreparedNotice n;
   n.tender = &t;
+  n.postings = postings;
   n.language = t.language().empty() ? GuessLanguage(t.title()) : t.language();
   NoticeUnit whole;
   if (!t.main_cpv().empty()) whole.cpv.push_back(CpvDigits(t.main_cpv()));
@@ -947,6 +950,30 @@ absl::StatusOr<PreparedNotice> PrepareNotice(const v1::Tender& t) {
   }
   n.units.insert(n.units.begin(), std::move(whole));
 
+  // The postings' terms as a vocabulary: a word the memo has met under
+  // them gives its terms' indexes without hashing them again.
+  const AlertPostings::TermMap* stems = nullptr;
+  if (postings != nullptr) {
+    auto in_language = postings->stemmed.find(n.language);
+    if (in_language != postings->stemmed.end()) stems = &in_language->second;
+  }
+  auto index_in = [](const AlertPostings::TermMap* map,
+                     absl::string_view term) -> int32_t {
+    if (map == nullptr) return -1;
+    auto it = map->find(term);
+    return it == map->end() ? -1 : static_cast<int32_t>(it->second);
+  };
+  // Named: a TermVocabulary refers to its functions.
+  auto plain_index = [&](absl::string_view term) {
+    return index_in(&postings->plain, term);
+  };
+  auto stem_index = [&](absl::string_view term) {
+    return index_in(stems, term);
+  };
+  // With phrase ids the quick check reads no term's text: none is made.
+  const TermVocabulary vocabulary{
+      postings != nullptr ? postings->vocabulary : 0, plain_index, stem_index,
+      /*with_terms=*/postings == nullptr || !postings->term_ids};
   const std::string* texts[2] = {&t.title(), &t.description()};
   const char* names[2] = {"title", "description"};
   for (int i = 0; i < 2; ++i) {
@@ -954,7 +981,8 @@ absl::StatusOr<PreparedNotice> PrepareNotice(const v1::Tender& t) {
     // One pass gives both forms and the folded text: analysis is most of
     // a notice's cost.
     absl::StatusOr<StemmedPlainAndFolded> analysed =
-        AnalyzeStemmedPlainAndFolded(*texts[i], n.language);
+        AnalyzeStemmedPlainAndFolded(
+            *texts[i], n.language, postings != nullptr ? &vocabulary : nullptr);
     if (!analysed.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat("tender \"", t.id(), "\": ", names[i], ": ",
@@ -962,6 +990,8 @@ absl::StatusOr<PreparedNotice> PrepareNotice(const v1::Tender& t) {
     }
     n.fields[i].stemmed = std::move(analysed->terms.stemmed);
     n.fields[i].plain = std::move(analysed->terms.plain);
+    n.fields[i].stemmed_terms = std::move(analysed->terms.stemmed_ids);
+    n.fields[i].plain_terms = std::move(analysed->terms.plain_ids);
     if (i > 0) n.folded_text.push_back('\n');
     n.folded_text.append(analysed->folded);
   }
@@ -1140,7 +1170,16 @@ bool NoticeMayMatch(const PatternPrefilter& prefilter,
   return MayMatch(prefilter, n.prefilter_text, trigrams);
 }
 
+AlertPostings::Term& AlertPostings::TermOf(TermMap* map,
+                                           absl::string_view term) {
+  auto [it, added] =
+      map->try_emplace(term, static_cast<uint32_t>(terms.size()));
+  if (added) terms.emplace_back();
+  return terms[it->second];
+}
+
 void AlertPostings::Add(absl::string_view key, uint32_t position) {
+  vocabulary = NewTermVocabularyOwner();
   const absl::string_view value = key.substr(1);
   switch (key[0]) {
     case 'c':
@@ -1153,7 +1192,7 @@ void AlertPostings::Add(absl::string_view key, uint32_t position) {
       countries[value].push_back(position);
       break;
     case 'p':
-      plain[value].Post(position);
+      TermOf(&plain, value).Post(position);
       break;
     case 'x': {  // The prefix is digits: the last colon ends the country.
       const size_t colon = value.rfind(':');
@@ -1163,7 +1202,8 @@ void AlertPostings::Add(absl::string_view key, uint32_t position) {
     }
     case 's': {
       const size_t colon = value.find(':');
-      stemmed[value.substr(0, colon)][value.substr(colon + 1)].Post(position);
+      TermOf(&stemmed[value.substr(0, colon)], value.substr(colon + 1))
+          .Post(position);
       break;
     }
   }
@@ -1172,14 +1212,17 @@ void AlertPostings::Add(absl::string_view key, uint32_t position) {
 void AlertPostings::AddTermIds(
     const QuickCheckTable& table,
     const std::vector<std::shared_ptr<const CompiledAlertRule>>& rules) {
+  vocabulary = NewTermVocabularyOwner();
   term_ids = true;
   for (const auto& rule : rules) {
     for (const AlertPhrase& p : rule->phrases) {
-      for (const std::string& t : p.plain) plain[t].id = table.terms.Find(t);
+      for (const std::string& t : p.plain) {
+        TermOf(&plain, t).id = table.terms.Find(t);
+      }
       if (p.stemmed.empty()) continue;
       TermMap& in_language = stemmed[p.language];
       for (const std::string& t : p.stemmed) {
-        in_language[t].id = table.terms.Find(t);
+        TermOf(&in_language, t).id = table.terms.Find(t);
       }
     }
   }
@@ -1222,12 +1265,15 @@ std::vector<uint32_t> Candidates(const AlertPostings& p,
     }
   }
   look_up(p.countries, n.tender->buyer().country());
-  // Each term once, for its postings and its id.
-  auto look_up_term = [&](const AlertPostings::TermMap& map,
-                          absl::string_view term) -> int32_t {
-    auto it = map.find(term);
-    if (it == map.end()) return -1;
-    const AlertPostings::Term& found = it->second;
+  // Each term as PrepareNotice found it (from the word memo), for its
+  // postings and its id. A stemmed term is looked for only among the stems
+  // of the notice's language: a stemmed id is compared only with phrases
+  // of that language, whose terms are all there, so -1 for the others
+  // changes nothing.
+  assert(n.postings == &p);
+  auto mark_term = [&](int32_t term) -> int32_t {
+    if (term < 0) return -1;
+    const AlertPostings::Term& found = p.terms[term];
     if (found.only != AlertPostings::Term::kNotOne) {
       seen[found.only >> 6] |= uint64_t{1} << (found.only & 63);
     } else {
@@ -1235,20 +1281,14 @@ std::vector<uint32_t> Candidates(const AlertPostings& p,
     }
     return found.id;
   };
-  auto stemmed = p.stemmed.find(n.language);
   for (const AnalysedField& f : n.fields) {
-    f.plain_ids.clear();
-    f.plain_ids.reserve(f.plain.size());
-    for (const std::string& term : f.plain) {
-      f.plain_ids.push_back(look_up_term(p.plain, term));
+    f.plain_ids.resize(f.plain_terms.size());
+    for (size_t i = 0; i < f.plain_terms.size(); ++i) {
+      f.plain_ids[i] = mark_term(f.plain_terms[i]);
     }
-    // A stemmed id is compared only with phrases of the notice's language,
-    // whose terms are all in its map: -1 for the others changes nothing.
-    f.stemmed_ids.assign(f.stemmed.size(), -1);
-    if (stemmed != p.stemmed.end()) {
-      for (size_t i = 0; i < f.stemmed.size(); ++i) {
-        f.stemmed_ids[i] = look_up_term(stemmed->second, f.stemmed[i]);
-      }
+    f.stemmed_ids.resize(f.stemmed_terms.size());
+    for (size_t i = 0; i < f.stemmed_terms.size(); ++i) {
+      f.stemmed_ids[i] = mark_term(f.stemmed_terms[i]);
     }
     f.ids_known = p.term_ids;
     f.identified = false;

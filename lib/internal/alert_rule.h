@@ -26,6 +26,7 @@
 #include "absl/strings/string_view.h"
 #include "procmatch/alert_index.h"
 #include "procmatch/internal/profile_scores.h"
+#include "procmatch/text_analyzer.h"
 #include "procmatch/v1/alert.pb.h"
 #include "procmatch/v1/tender.pb.h"
 #include "re2/re2.h"
@@ -234,9 +235,16 @@ struct NoticeUnit {
 };
 
 struct AnalysedField {
-  const char* name;                  // "title", "description".
-  std::vector<std::string> stemmed;  // In the notice's language.
+  const char* name;  // "title", "description".
+  // The terms, stemmed in the notice's language and folded only; empty when
+  // the notice was prepared with postings that give phrase terms their ids
+  // (AlertPostings::term_ids): the quick check compares only ids then.
+  std::vector<std::string> stemmed;
   std::vector<std::string> plain;
+  // Prepared with postings: each term's index in AlertPostings::terms (-1:
+  // no rule is posted under it and no phrase has it), from the word memo.
+  std::vector<int32_t> stemmed_terms;
+  std::vector<int32_t> plain_terms;
   // TermHash of each term, made on first use by a phrase (see FoldedText).
   mutable bool hashed = false;
   mutable std::vector<size_t> stemmed_hashes;
@@ -267,8 +275,13 @@ struct AnalysedField {
   mutable Occurrences plain_at;
 };
 
+struct AlertPostings;
+
 struct PreparedNotice {
   const v1::Tender* tender = nullptr;
+  // The postings the fields' terms were looked up in (AnalysedField::
+  // stemmed_terms, plain_terms); nullptr: none.
+  const AlertPostings* postings = nullptr;
   std::string language;           // The tender's, else guessed from the title.
   std::vector<NoticeUnit> units;  // [0] is the whole notice.
   AnalysedField fields[2];
@@ -324,10 +337,15 @@ bool NoticeMayMatch(const PatternPrefilter& prefilter,
                     const PrefilterFolds& folds, const PreparedNotice& notice);
 
 // InvalidArgument naming the tender when its text is not valid UTF-8.
-absl::StatusOr<PreparedNotice> PrepareNotice(const v1::Tender& tender);
+// With `postings` (default: none), each term is looked up in them as the
+// text is analysed, through the thread's word memo (TermVocabulary), for
+// Candidates. REQUIRES: `postings` outlive the notice and do not change.
+absl::StatusOr<PreparedNotice> PrepareNotice(
+    const v1::Tender& tender, const AlertPostings* postings = nullptr);
 
 // True, with `alert` filled (reasons, lots, title), when every criterion of
 // the enabled `rule` holds for `notice`. Errors as AlertIndex::Evaluate.
+// REQUIRES: `notice` has its terms (AnalysedField::stemmed, plain).
 absl::StatusOr<bool> VerifyAlertRule(const CompiledAlertRule& rule,
                                      const PreparedNotice& notice,
                                      const EvaluationContext& context,
@@ -531,13 +549,18 @@ struct AlertPostings {
     int32_t id = -1;
     // positions[0] when it is the only one, else kNotOne: the lookup of a
     // term posted by one rule then gives it without reading the list (a
-    // cache miss). Fits the map slot's padding.
+    // cache miss). Fits the record's padding (32 bytes).
     uint32_t only = kNotOne;
   };
-  using TermMap = absl::flat_hash_map<std::string, Term>;
+  // A term's index in `terms`.
+  using TermMap = absl::flat_hash_map<std::string, uint32_t>;
 
   // Posts the rule at `position` under `key` ("c3561", "sfr:dron", ...).
   void Add(absl::string_view key, uint32_t position);
+
+  // The term `term` of `map` (plain, or one language's of stemmed), added
+  // to `terms` when new.
+  Term& TermOf(TermMap* map, absl::string_view term);
 
   // Gives `plain` and `stemmed` every term of the phrases of `rules` (an
   // AlertIndex's slots) with its id in `table` (made from `rules`): the
@@ -551,6 +574,11 @@ struct AlertPostings {
   Map countries;                                      // Buyer country: "BE".
   TermMap plain;                                      // Folded term: "drones".
   absl::flat_hash_map<std::string, TermMap> stemmed;  // Language, then stem.
+  std::vector<Term> terms;  // Of plain and stemmed, in a dense array.
+  // The TermVocabulary owner of the terms' indexes, under which the word
+  // memo keeps them: a new one at every change (Add, AddTermIds), so that
+  // no index of an earlier state is taken for one of this.
+  uint64_t vocabulary = NewTermVocabularyOwner();
   // Buyer country, then CPV prefix: "xBE:3561" (rules that require both).
   absl::flat_hash_map<std::string, Map> cpv_in_country;
   std::vector<uint32_t> always;  // Enabled rules with no index keys.
@@ -563,9 +591,10 @@ struct AlertPostings {
 // The positions of the rules `notice` is a candidate for, ascending, each
 // once: the always-checked rules and those posted under a prefix of one of
 // its CPV codes or places (a walk of the code's prefixes), its buyer
-// country or one of its terms. The same lookups give each field the ids of
-// its terms (AnalysedField::stemmed_ids, plain_ids), from the postings'
-// AddTermIds.
+// country or one of its terms. The terms PrepareNotice found also give
+// each field the ids of its terms (AnalysedField::stemmed_ids, plain_ids),
+// from the postings' AddTermIds.
+// REQUIRES: `notice` was prepared with `postings` (PrepareNotice).
 std::vector<uint32_t> Candidates(const AlertPostings& postings,
                                  const PreparedNotice& notice);
 
