@@ -63,6 +63,16 @@ class CpvConceptsPeer {
     std::sort(out.begin(), out.end());
     return out;
   }
+  // The concept terms of language `l` with any link.
+  static std::vector<std::string> LinkedTerms(const CpvConcepts& c, int l) {
+    std::vector<std::string> out;
+    for (const auto& [term, links] : c.Model(l).links) {
+      if (!links.label.empty() || !links.notices.empty()) out.push_back(term);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  static size_t InlineTermBytes() { return CpvConcepts::kInlineTermBytes; }
   static std::vector<Concept> TopConcepts(const CpvConcepts& c,
                                           const std::vector<std::string>& terms,
                                           int l, int max_concepts,
@@ -232,6 +242,31 @@ TEST(ConceptRankingTest, FastScoringEqualsScoringByDefinition) {
     }
   }
   EXPECT_GT(selected, 500);  // The heap selection ran, not only full sorts.
+}
+
+// The term table RawScores looks terms up in, against the model's map:
+// every term with links, alone, and a term one byte short or one byte
+// longer (mostly no term, else another one), score as by definition, in
+// languages with long compounds (held outside the table's slots), with a
+// stemmer and without.
+TEST(ConceptRankingTest, TermTableFindsEveryTermOfTheModel) {
+  const CpvConcepts& concepts = CpvConcepts::Builtin();
+  size_t long_terms = 0;
+  for (const char* language : {"de", "fi", "hu", "en", "bg"}) {
+    const int l = CpvConceptsPeer::Language(language);
+    for (const std::string& term : CpvConceptsPeer::LinkedTerms(concepts, l)) {
+      long_terms += term.size() > CpvConceptsPeer::InlineTermBytes();
+      for (const std::string& probe :
+           {term, term.substr(0, term.size() - 1), term + "s"}) {
+        const std::vector<std::string> terms = {probe};
+        ExpectSameScores(
+            CpvConceptsPeer::RawScores(concepts, terms, l, false),
+            CpvConceptsPeer::RawScoresByDefinition(concepts, terms, l, false),
+            absl::StrCat(language, " \"", probe, "\""));
+      }
+    }
+  }
+  EXPECT_GT(long_terms, 1000);  // Terms compared outside the slots too.
 }
 
 // A word's label links as pruned when its language's model is built
