@@ -43,12 +43,13 @@ class CpvConceptsPeer {
                                       int l, bool labels_only) {
     return c.RawScoresByDefinition(terms, l, labels_only);
   }
-  static Scores Ranked(const CpvConcepts& c, const Scores& raw, size_t keep) {
-    return c.Ranked(raw, keep);
+  static Scores Ranked(const CpvConcepts& c, const Scores& raw, size_t keep,
+                       double min_share) {
+    return c.Ranked(raw, keep, min_share);
   }
   static Scores RankedByDefinition(const CpvConcepts& c, const Scores& raw,
-                                   size_t keep) {
-    return c.RankedByDefinition(raw, keep);
+                                   size_t keep, double min_share) {
+    return c.RankedByDefinition(raw, keep, min_share);
   }
   // A concept term's label links in language `l`, by ordinal.
   static std::vector<std::pair<int32_t, float>> LabelLinks(
@@ -188,8 +189,9 @@ void ExpectSameScores(const CpvConceptsPeer::Scores& a,
   }
 }
 
-// The flat links, the dense sum and the heap selection against a map per
-// call and a full sort, on random texts of ten languages (stemmed, cut to
+// The flat links, the dense sum and the selection (codes under a share of
+// the best left out first, then a partition) against a map per call and a
+// full sort cut afterwards, on random texts of ten languages (stemmed, cut to
 // prefixes, Greek, Irish read as English), with both sources and labels
 // only, under the default weights and under family sums with division
 // support (a CpvConcepts of its own).
@@ -224,10 +226,13 @@ TEST(ConceptRankingTest, FastScoringEqualsScoringByDefinition) {
                            what);
           for (size_t keep : {size_t{0}, size_t{1}, size_t{5}, size_t{16},
                               size_t{200}, SIZE_MAX}) {
-            ExpectSameScores(
-                CpvConceptsPeer::Ranked(*concepts, raw, keep),
-                CpvConceptsPeer::RankedByDefinition(*concepts, raw, keep),
-                absl::StrCat(what, " keep ", keep));
+            for (double min_share : {0.0, 0.1, 0.6}) {
+              ExpectSameScores(
+                  CpvConceptsPeer::Ranked(*concepts, raw, keep, min_share),
+                  CpvConceptsPeer::RankedByDefinition(*concepts, raw, keep,
+                                                      min_share),
+                  absl::StrCat(what, " keep ", keep, " share ", min_share));
+            }
             selected += raw.size() > keep;
           }
           ExpectSameConcepts(CpvConceptsPeer::TopConcepts(
