@@ -4,11 +4,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <map>
 
 #include "absl/container/flat_hash_set.h"
-#include "absl/hash/hash.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -399,20 +397,25 @@ void CpvConcepts::BuildModel(int l, LanguageModel* model) const {
 
 void CpvConcepts::BuildFlatLinks(const LanguageModel& model, FlatLinks* flat) {
   std::vector<const std::pair<const std::string, TermLinks>*> terms;
+  size_t text_size = 0;
   for (const auto& entry : model.links) {
     if (entry.second.label.empty() && entry.second.notices.empty()) continue;
     terms.push_back(&entry);
+    text_size += entry.first.size();
   }
   std::sort(terms.begin(), terms.end(),
             [](const auto* a, const auto* b) { return a->first < b->first; });
-  size_t slots = 2;
-  while (slots < 2 * terms.size()) slots *= 2;
-  flat->slots.assign(slots, TermSlot{});
+  // Views into `text` stay valid: it is reserved whole before the first.
+  flat->text.reserve(text_size);
+  flat->terms.reserve(terms.size());
   auto by_ordinal = [](const Link& a, const Link& b) {
     return a.ordinal < b.ordinal;
   };
   for (const auto* entry : terms) {
+    const size_t at = flat->text.size();
+    flat->text.append(entry->first);
     TermSpan span;
+    span.term = static_cast<int32_t>(flat->terms.size());
     uint32_t* bounds[] = {&span.label, &span.notices, &span.end};
     int b = 0;
     for (const std::vector<Link>* part :
@@ -425,58 +428,8 @@ void CpvConcepts::BuildFlatLinks(const LanguageModel& model, FlatLinks* flat) {
                        by_ordinal);
     }
     span.end = static_cast<uint32_t>(flat->links.size());
-    flat->Insert(entry->first, span);
-  }
-}
-
-uint64_t CpvConcepts::FlatLinks::Hash(absl::string_view term) {
-  return absl::Hash<absl::string_view>{}(term);
-}
-
-const CpvConcepts::TermSpan* CpvConcepts::FlatLinks::Find(
-    absl::string_view term, uint64_t hash) const {
-  const size_t mask = slots.size() - 1;
-  const uint32_t tag = static_cast<uint32_t>(hash >> 32);
-  // Ends: the table is at most half full.
-  for (size_t i = hash & mask;; i = (i + 1) & mask) {
-    const TermSlot& slot = slots[i];
-    if (slot.span.end == 0) return nullptr;
-    if (slot.tag != tag) continue;
-    if (slot.size != kTermOutside) {
-      if (slot.size == term.size() &&
-          std::memcmp(slot.bytes, term.data(), term.size()) == 0) {
-        return &slot.span;
-      }
-    } else if (term.size() > kInlineTermBytes) {
-      uint32_t at, length;
-      std::memcpy(&at, slot.bytes, sizeof(at));
-      std::memcpy(&length, slot.bytes + sizeof(at), sizeof(length));
-      if (absl::string_view(text).substr(at, length) == term) {
-        return &slot.span;
-      }
-    }
-  }
-}
-
-void CpvConcepts::FlatLinks::Insert(absl::string_view term,
-                                    const TermSpan& span) {
-  const uint64_t hash = Hash(term);
-  const size_t mask = slots.size() - 1;
-  size_t i = hash & mask;
-  while (slots[i].span.end != 0) i = (i + 1) & mask;
-  TermSlot& slot = slots[i];
-  slot.tag = static_cast<uint32_t>(hash >> 32);
-  slot.span = span;
-  if (term.size() <= kInlineTermBytes) {
-    slot.size = static_cast<uint8_t>(term.size());
-    std::memcpy(slot.bytes, term.data(), term.size());
-  } else {
-    slot.size = kTermOutside;
-    const uint32_t at = static_cast<uint32_t>(text.size());
-    const uint32_t length = static_cast<uint32_t>(term.size());
-    text.append(term.data(), term.size());
-    std::memcpy(slot.bytes, &at, sizeof(at));
-    std::memcpy(slot.bytes + sizeof(at), &length, sizeof(length));
+    flat->terms.emplace(
+        absl::string_view(flat->text).substr(at, entry->first.size()), span);
   }
 }
 
@@ -596,35 +549,22 @@ std::vector<std::pair<int32_t, double>> CpvConcepts::RawScores(
     const std::vector<std::string>& terms, int language,
     bool labels_only) const {
   const FlatLinks& flat = Model(language).flat;
-  // The terms' spans, sorted by their first links, which is by term: each
-  // code's score is summed in term order in every process (a snapshot
-  // loaded in another process must score exactly as the index it was saved
-  // from), and a term met n times is looked up n times but summed once.
-  // Every term is hashed and its slot's line requested first, then every
-  // term probed and its first links requested as it is found: a text's
-  // terms wait for memory together, not in turn (waiting for the slot and
-  // for the links, one term after the other, was a third of RawScores'
-  // samples in session 11).
+  // The terms' numbers, sorted: each code's score is summed in term order
+  // in every process (a snapshot loaded in another process must score
+  // exactly as the index it was saved from), and a term met n times is
+  // looked up n times but summed once.
   const bool stemmed = HasStemmer(kConceptLanguages[language]);
-  thread_local std::vector<std::pair<absl::string_view, uint64_t>> probes;
-  probes.clear();
-  for (const std::string& t : terms) {
-    const absl::string_view term = ConceptTermView(t, stemmed);
-    const uint64_t hash = FlatLinks::Hash(term);
-    flat.Prefetch(hash);
-    probes.emplace_back(term, hash);
-  }
   thread_local std::vector<TermSpan> spans;
   spans.clear();
-  for (const auto& [term, hash] : probes) {
-    const TermSpan* span = flat.Find(term, hash);
-    if (span == nullptr) continue;
-    spans.push_back(*span);
-    __builtin_prefetch(&flat.links[span->label]);
+  for (const std::string& t : terms) {
+    auto it = flat.terms.find(ConceptTermView(t, stemmed));
+    if (it == flat.terms.end()) continue;
+    spans.push_back(it->second);
+    // The term's first links are fetched while the other terms are looked
+    // up: waiting for them was a sixth of RawScores' samples (session 11).
+    __builtin_prefetch(&flat.links[it->second.label]);
   }
-  std::sort(
-      spans.begin(), spans.end(),
-      [](const TermSpan& a, const TermSpan& b) { return a.label < b.label; });
+  std::sort(spans.begin(), spans.end());
   // Dense scores by ordinal, reused by the thread: index building calls
   // this once per supplier, and a hash map per call cost three times the
   // rest of a build (doc/benchmarks.md, issue 14). The ordinals touched are
@@ -638,7 +578,7 @@ std::vector<std::pair<int32_t, double>> CpvConcepts::RawScores(
   size_t count = 0;
   for (size_t i = 0; i < spans.size();) {
     size_t j = i;
-    while (j < spans.size() && spans[j].label == spans[i].label) ++j;
+    while (j < spans.size() && spans[j].term == spans[i].term) ++j;
     // The next term's links are fetched while this one's are summed.
     if (j < spans.size()) __builtin_prefetch(&flat.links[spans[j].label]);
     const double f = 1.0 + std::log(static_cast<double>(j - i));

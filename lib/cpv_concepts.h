@@ -335,50 +335,29 @@ class CpvConcepts {
     absl::flat_hash_map<int32_t, std::pair<double, double>> prior_and_norm;
   };
   // RawScores' copy of the label and notice links, laid out flat in one
-  // array: the terms with any, in ascending term order, so that summing in
-  // the order of the terms' first links is summing in term order. A term's
-  // label links are links[label, notices), its notice links [notices, end),
-  // each part by ordinal (each code's additions keep their order: a term's
-  // label link before its notice links). A term's `label` is above the
-  // previous term's: it orders the terms.
+  // array: the terms with any, numbered in ascending term order, so that
+  // summing in term-number order is summing in term order. A term's label
+  // links are links[label, notices), its notice links [notices, end), each
+  // part by ordinal (each code's additions keep their order: a term's label
+  // link before its notice links).
   struct TermSpan {
+    int32_t term;
     uint32_t label, notices, end;
-  };
-  // One slot of FlatLinks' term table: 32 bytes, aligned, two to a cache
-  // line, so that a probe that ends at its first slot reads one line. The
-  // term is held in the slot when it has at most kInlineTermBytes bytes
-  // (nearly all stems), else in FlatLinks::text, its offset and length in
-  // `bytes`: then it is read only when the hash's upper half matches.
-  static constexpr size_t kInlineTermBytes = 15;
-  static constexpr uint8_t kTermOutside = 255;
-  struct alignas(32) TermSlot {
-    uint32_t tag;   // The upper 32 bits of the term's hash.
-    TermSpan span;  // span.end == 0: an empty slot (every term has a link).
-    uint8_t size;   // The term's bytes, or kTermOutside.
-    char bytes[kInlineTermBytes];
+    bool operator<(const TermSpan& o) const { return term < o.term; }
   };
   struct FlatLinks {
-    // The hash a term is found by.
-    static uint64_t Hash(absl::string_view term);
-    // Starts reading the line a probe for `hash` begins with, so that the
-    // probes of a text's terms wait for memory together, not in turn.
-    void Prefetch(uint64_t hash) const {
-      __builtin_prefetch(&slots[hash & (slots.size() - 1)]);
-    }
-    // The links of `term` (hashing to `hash`), or null when it has none.
-    const TermSpan* Find(absl::string_view term, uint64_t hash) const;
-    // Adds a term not yet in the table (REQUIRES: span.end > 0, slots
-    // sized for it).
-    void Insert(absl::string_view term, const TermSpan& span);
+    FlatLinks() = default;
+    // `terms` views into `text`, which a copy or a move (of a short string)
+    // would leave behind: built in place (BuildFlatLinks), never moved.
+    FlatLinks(const FlatLinks&) = delete;
+    FlatLinks& operator=(const FlatLinks&) = delete;
 
-    std::string text;  // Terms longer than kInlineTermBytes, concatenated.
-    // Open addressing, linear probing, at most half full: the slot of a
-    // term hashing to h is the first at or after h & (slots.size() - 1)
-    // that holds it, before the first empty one.
-    std::vector<TermSlot> slots;
+    std::string text;  // The terms, concatenated: `terms` views into it.
+    absl::flat_hash_map<absl::string_view, TermSpan> terms;
     std::vector<Link> links;
   };
-  // Built in place, held by models_.
+  // Neither copyable nor movable (FlatLinks): built in place, held by
+  // models_.
   struct LanguageModel {
     absl::flat_hash_map<std::string, TermLinks> links;
     FlatLinks flat;
