@@ -637,7 +637,8 @@ std::vector<std::pair<int32_t, double>> CpvConcepts::RawScoresByDefinition(
 }
 
 std::vector<std::pair<int32_t, double>> CpvConcepts::Ranked(
-    const std::vector<std::pair<int32_t, double>>& raw, size_t keep) const {
+    const std::vector<std::pair<int32_t, double>>& raw, size_t keep,
+    double min_share) const {
   // Group and division strength: the largest raw score, or the sum, in
   // ordinal order (sums the same in every process). Keys: a group's first
   // three digits (< 1000), a division's first two plus 1000.
@@ -665,30 +666,33 @@ std::vector<std::pair<int32_t, double>> CpvConcepts::Ranked(
     return divisions ? v + weights_.division_support * family[1000 + g / 10]
                      : v;
   };
-  std::vector<std::pair<int32_t, double>> ranked;
-  if (keep < raw.size()) {
-    // The best `keep` in a heap whose front is the weakest of them: the
-    // same as sorting all and keeping the head (Better is a total order).
-    // The first `keep` make the heap at once.
-    ranked.reserve(keep);
-    size_t i = 0;
-    for (; i < keep; ++i) {
-      ranked.emplace_back(raw[i].first, score(raw[i].first, raw[i].second));
-    }
-    std::make_heap(ranked.begin(), ranked.end(), Better());
-    for (; keep > 0 && i < raw.size(); ++i) {
-      const std::pair<int32_t, double> c(raw[i].first,
-                                         score(raw[i].first, raw[i].second));
-      if (Better()(c, ranked.front())) {
-        std::pop_heap(ranked.begin(), ranked.end(), Better());
-        ranked.back() = c;
-        std::push_heap(ranked.begin(), ranked.end(), Better());
-      }
-    }
-  } else {
-    ranked.reserve(raw.size());
-    for (const auto& [o, s] : raw) ranked.emplace_back(o, score(o, s));
+  // Every code scored once, into the thread's buffer; those under
+  // min_share of the best (when it is positive) are left out before any is
+  // compared with another: the concepts of a text drop them anyway
+  // (ConceptsOfRanked), and most of a text's codes are far below its best.
+  thread_local std::vector<std::pair<int32_t, double>> scored;
+  scored.clear();
+  double best = 0;
+  for (const auto& [o, s] : raw) {
+    scored.emplace_back(o, score(o, s));
+    best = std::max(best, scored.back().second);
   }
+  if (min_share > 0 && best > 0) {
+    const double floor = min_share * best;
+    scored.erase(std::remove_if(scored.begin(), scored.end(),
+                                [floor](const std::pair<int32_t, double>& c) {
+                                  return c.second < floor;
+                                }),
+                 scored.end());
+  }
+  // The best `keep` by a partition, then sorted: the same as sorting all
+  // and keeping the head (Better is a total order).
+  if (keep < scored.size()) {
+    std::nth_element(scored.begin(), scored.begin() + keep, scored.end(),
+                     Better());
+    scored.resize(keep);
+  }
+  std::vector<std::pair<int32_t, double>> ranked(scored.begin(), scored.end());
   std::sort(ranked.begin(), ranked.end(), Better());
   for (const auto& [o, s] : raw) {
     const int g = group_of_[o];
@@ -699,7 +703,8 @@ std::vector<std::pair<int32_t, double>> CpvConcepts::Ranked(
 }
 
 std::vector<std::pair<int32_t, double>> CpvConcepts::RankedByDefinition(
-    const std::vector<std::pair<int32_t, double>>& raw, size_t keep) const {
+    const std::vector<std::pair<int32_t, double>>& raw, size_t keep,
+    double min_share) const {
   std::map<int32_t, double> family;  // Keys as in Ranked.
   for (const auto& [o, s] : raw) {
     const int g = static_cast<int>(cpv_->CodeAt(o).digits() / 100000);
@@ -717,6 +722,10 @@ std::vector<std::pair<int32_t, double>> CpvConcepts::RankedByDefinition(
   }
   std::sort(ranked.begin(), ranked.end(), Better());
   if (ranked.size() > keep) ranked.resize(keep);
+  if (!ranked.empty() && ranked[0].second > 0) {
+    const double floor = min_share * ranked[0].second;
+    while (!ranked.empty() && ranked.back().second < floor) ranked.pop_back();
+  }
   return ranked;
 }
 
@@ -759,10 +768,10 @@ std::vector<Concept> ConceptsOfRanked(
 std::vector<Concept> CpvConcepts::TopConcepts(
     const std::vector<std::string>& terms, int l, int max_concepts,
     double min_weight, bool labels_only) const {
-  return ConceptsOfRanked(
-      *cpv_,
-      Ranked(RawScores(terms, l, labels_only), std::max(0, max_concepts)),
-      max_concepts, min_weight);
+  return ConceptsOfRanked(*cpv_,
+                          Ranked(RawScores(terms, l, labels_only),
+                                 std::max(0, max_concepts), min_weight),
+                          max_concepts, min_weight);
 }
 
 std::vector<Concept> CpvConcepts::TopConceptsByDefinition(

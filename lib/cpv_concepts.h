@@ -401,16 +401,19 @@ class CpvConcepts {
   void AddPooled(const std::vector<std::pair<int32_t, double>>& features,
                  bool divisions, ClassScores* scores) const;
   // Adds group and division support: the ranking score of each scored code,
-  // best first, the best `keep` only.
-  // The best `keep` are selected in one pass (a heap of `keep`), the rest
-  // never sorted.
+  // best first, the best `keep` only, and of those only the ones of at
+  // least `min_share` of the best score when it is positive (a text's
+  // concepts drop the others: TopConcepts passes its min_weight).
+  // The best `keep` are selected by a partition, the rest never sorted.
   std::vector<std::pair<int32_t, double>> Ranked(
       const std::vector<std::pair<int32_t, double>>& raw,
-      size_t keep = SIZE_MAX) const;
+      size_t keep = SIZE_MAX, double min_share = 0) const;
   // The same by definition, the brute-force twin of Ranked: every code's
-  // ranking score, all sorted, the first `keep` kept.
+  // ranking score, all sorted, the first `keep` kept, then those under
+  // `min_share` of the first dropped when it is positive.
   std::vector<std::pair<int32_t, double>> RankedByDefinition(
-      const std::vector<std::pair<int32_t, double>>& raw, size_t keep) const;
+      const std::vector<std::pair<int32_t, double>>& raw, size_t keep,
+      double min_share = 0) const;
   // TopConcepts by RawScoresByDefinition and RankedByDefinition: what tests
   // compare ConceptsOfTerms and LabelConcepts with (CpvConceptsPeer).
   std::vector<Concept> TopConceptsByDefinition(

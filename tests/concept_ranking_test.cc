@@ -43,12 +43,13 @@ class CpvConceptsPeer {
                                       int l, bool labels_only) {
     return c.RawScoresByDefinition(terms, l, labels_only);
   }
-  static Scores Ranked(const CpvConcepts& c, const Scores& raw, size_t keep) {
-    return c.Ranked(raw, keep);
+  static Scores Ranked(const CpvConcepts& c, const Scores& raw, size_t keep,
+                       double min_share) {
+    return c.Ranked(raw, keep, min_share);
   }
   static Scores RankedByDefinition(const CpvConcepts& c, const Scores& raw,
-                                   size_t keep) {
-    return c.RankedByDefinition(raw, keep);
+                                   size_t keep, double min_share) {
+    return c.RankedByDefinition(raw, keep, min_share);
   }
   // A concept term's label links in language `l`, by ordinal.
   static std::vector<std::pair<int32_t, float>> LabelLinks(
@@ -59,6 +60,15 @@ class CpvConceptsPeer {
     if (it == links.end()) return out;
     for (const auto& link : it->second.label) {
       out.emplace_back(link.ordinal, link.weight);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  // The concept terms of language `l` with any link.
+  static std::vector<std::string> LinkedTerms(const CpvConcepts& c, int l) {
+    std::vector<std::string> out;
+    for (const auto& [term, links] : c.Model(l).links) {
+      if (!links.label.empty() || !links.notices.empty()) out.push_back(term);
     }
     std::sort(out.begin(), out.end());
     return out;
@@ -178,8 +188,9 @@ void ExpectSameScores(const CpvConceptsPeer::Scores& a,
   }
 }
 
-// The flat links, the dense sum and the heap selection against a map per
-// call and a full sort, on random texts of ten languages (stemmed, cut to
+// The flat links, the dense sum and the selection (codes under a share of
+// the best left out first, then a partition) against a map per call and a
+// full sort cut afterwards, on random texts of ten languages (stemmed, cut to
 // prefixes, Greek, Irish read as English), with both sources and labels
 // only, under the default weights and under family sums with division
 // support (a CpvConcepts of its own).
@@ -214,10 +225,13 @@ TEST(ConceptRankingTest, FastScoringEqualsScoringByDefinition) {
                            what);
           for (size_t keep : {size_t{0}, size_t{1}, size_t{5}, size_t{16},
                               size_t{200}, SIZE_MAX}) {
-            ExpectSameScores(
-                CpvConceptsPeer::Ranked(*concepts, raw, keep),
-                CpvConceptsPeer::RankedByDefinition(*concepts, raw, keep),
-                absl::StrCat(what, " keep ", keep));
+            for (double min_share : {0.0, 0.1, 0.6}) {
+              ExpectSameScores(
+                  CpvConceptsPeer::Ranked(*concepts, raw, keep, min_share),
+                  CpvConceptsPeer::RankedByDefinition(*concepts, raw, keep,
+                                                      min_share),
+                  absl::StrCat(what, " keep ", keep, " share ", min_share));
+            }
             selected += raw.size() > keep;
           }
           ExpectSameConcepts(CpvConceptsPeer::TopConcepts(
@@ -232,6 +246,27 @@ TEST(ConceptRankingTest, FastScoringEqualsScoringByDefinition) {
     }
   }
   EXPECT_GT(selected, 500);  // The heap selection ran, not only full sorts.
+}
+
+// The flat links' term map RawScores looks terms up in, against the model's
+// map: every term with links, alone, and a term one byte short or one byte
+// longer (mostly no term, else another one), score as by definition, in
+// languages with long compounds, with a stemmer and without.
+TEST(ConceptRankingTest, FlatLinksFindEveryTermOfTheModel) {
+  const CpvConcepts& concepts = CpvConcepts::Builtin();
+  for (const char* language : {"de", "fi", "hu", "en", "bg"}) {
+    const int l = CpvConceptsPeer::Language(language);
+    for (const std::string& term : CpvConceptsPeer::LinkedTerms(concepts, l)) {
+      for (const std::string& probe :
+           {term, term.substr(0, term.size() - 1), term + "s"}) {
+        const std::vector<std::string> terms = {probe};
+        ExpectSameScores(
+            CpvConceptsPeer::RawScores(concepts, terms, l, false),
+            CpvConceptsPeer::RawScoresByDefinition(concepts, terms, l, false),
+            absl::StrCat(language, " \"", probe, "\""));
+      }
+    }
+  }
 }
 
 // A word's label links as pruned when its language's model is built
