@@ -502,7 +502,6 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
   x.buyer_ceilings_.reserve(x.docs_.size());
   x.turnover_currencies_.reserve(x.docs_.size());
   x.vocabulary_ = std::move(vocabulary);
-  x.term_postings_.resize(x.vocabulary_.size());
   // Four passes over the docs, each filling its own structures, so that
   // they can run on separate threads; each visits the docs in order, so
   // the result does not depend on the threads.
@@ -566,21 +565,12 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
     }
   };
   auto term_postings = [&] {
-    // Each list is allocated once, at its final size.
-    std::vector<uint32_t> lengths(x.term_postings_.size());
-    for (uint32_t d = 0; d < n; ++d) {
-      for (const auto& term_count : x.docs_[d]->terms) {
-        ++lengths[term_count.first];
-      }
-    }
-    for (size_t t = 0; t < lengths.size(); ++t) {
-      x.term_postings_[t].reserve(lengths[t]);
-    }
-    for (uint32_t d = 0; d < n; ++d) {
-      for (const auto& [term, tf] : x.docs_[d]->terms) {
-        x.term_postings_[term].emplace_back(d, tf);
-      }
-    }
+    x.term_postings_ =
+        TermPostingStore::Build(x.vocabulary_.size(), [&](auto post) {
+          for (uint32_t d = 0; d < n; ++d) {
+            for (const auto& [term, tf] : x.docs_[d]->terms) post(d, term, tf);
+          }
+        });
   };
   auto other_postings = [&] {
     for (uint32_t d = 0; d < n; ++d) {
