@@ -183,13 +183,13 @@ bool MeetsReadiness(const Context& ctx, const Area& area,
                     const SupplierDoc& doc) {
   const int min = area.spec->min_technology_readiness();
   if (min == 0) return true;
-  for (const internal::CapabilityLevel& cap : doc.capability_levels) {
-    if (cap.trl < min) continue;
-    for (const std::string& tag : cap.tags) {
-      if (HasTag(area, tag)) return true;
+  for (const internal::CapabilityLevel cap : doc.capability_levels) {
+    if (cap.trl() < min) continue;
+    for (uint32_t tag : cap.tags()) {
+      if (HasTag(area, doc.tags[tag])) return true;
     }
-    for (CpvCode code : cap.cpv) {
-      if (UnderArea(area, code)) return true;
+    for (size_t i = 0; i < cap.cpv_size(); ++i) {
+      if (UnderArea(area, cap.cpv(i))) return true;
     }
   }
   return false;
