@@ -40,8 +40,8 @@ uint8_t* WriteVarint(uint64_t v, uint8_t* out) {
 }  // namespace
 
 uint64_t TermPostingList::const_iterator::ReadLonger(const uint8_t** p) {
-  uint64_t v = (*p)[-1] & 0x7f;
-  int shift = 7;
+  uint64_t v = 0;
+  int shift = 0;
   uint8_t byte;
   do {
     byte = *(*p)++;

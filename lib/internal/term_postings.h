@@ -71,18 +71,27 @@ class TermPostingList {
     // begins.
     void Decode() {
       const uint8_t* p = at_;
-      uint64_t gap_and_frequency = *p++;
-      if (gap_and_frequency >= 0x80) gap_and_frequency = ReadLonger(&p);
+      const uint64_t gap_and_frequency = ReadVarint(&p);
       doc_ += static_cast<uint32_t>(gap_and_frequency >> 2);
       frequency_ = static_cast<uint32_t>(gap_and_frequency & 3);
-      if (frequency_ == 0) {
-        uint64_t frequency = *p++;
-        if (frequency >= 0x80) frequency = ReadLonger(&p);
-        frequency_ = static_cast<uint32_t>(frequency);
-      }
+      if (frequency_ == 0) frequency_ = static_cast<uint32_t>(ReadVarint(&p));
       next_ = p;
     }
-    // The varint whose first byte is (*p)[-1], above 0x7f; moves *p past it.
+    // The varint at *p; moves *p past it. One or two bytes inline: at 100k
+    // generated suppliers 28% of the postings take one byte, 69% two.
+    static uint64_t ReadVarint(const uint8_t** p) {
+      const uint8_t* q = *p;
+      if (q[0] < 0x80) {
+        *p = q + 1;
+        return q[0];
+      }
+      if (q[1] < 0x80) {
+        *p = q + 2;
+        return (q[0] & 0x7fu) | (uint64_t{q[1]} << 7);
+      }
+      return ReadLonger(p);
+    }
+    // The varint at *p, of three bytes or more; moves *p past it.
     static uint64_t ReadLonger(const uint8_t** p);
 
     const uint8_t* at_;
