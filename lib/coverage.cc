@@ -183,13 +183,13 @@ bool MeetsReadiness(const Context& ctx, const Area& area,
                     const SupplierDoc& doc) {
   const int min = area.spec->min_technology_readiness();
   if (min == 0) return true;
-  for (const internal::CapabilityLevel& cap : doc.capability_levels) {
-    if (cap.trl < min) continue;
-    for (const std::string& tag : cap.tags) {
-      if (HasTag(area, tag)) return true;
+  for (const internal::CapabilityLevel cap : doc.capability_levels) {
+    if (cap.trl() < min) continue;
+    for (uint32_t tag : cap.tags()) {
+      if (HasTag(area, doc.tags[tag])) return true;
     }
-    for (CpvCode code : cap.cpv) {
-      if (UnderArea(area, code)) return true;
+    for (size_t i = 0; i < cap.cpv_size(); ++i) {
+      if (UnderArea(area, cap.cpv(i))) return true;
     }
   }
   return false;
@@ -251,12 +251,14 @@ std::vector<uint32_t> CandidatesFromPostings(const Context& ctx,
       docs.push_back(doc);
     }
     for (size_t i = 1; i < terms.size() && !docs.empty(); ++i) {
-      const auto& p = ctx.data->TermPostings(terms[i]);
+      // The postings are read in order (they are gap-coded): a merge.
+      const internal::TermPostingList p = ctx.data->TermPostings(terms[i]);
       std::vector<uint32_t> kept;
       auto it = p.begin();
       for (uint32_t d : docs) {
-        it = std::lower_bound(it, p.end(), std::make_pair(d, uint32_t{0}));
-        if (it != p.end() && it->first == d) kept.push_back(d);
+        while (it != p.end() && (*it).first < d) ++it;
+        if (it == p.end()) break;
+        if ((*it).first == d) kept.push_back(d);
       }
       docs = std::move(kept);
     }

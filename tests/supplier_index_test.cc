@@ -207,6 +207,65 @@ TEST(SupplierIndexContractsTest, ContractsReadBackAsTheProfileSaysThem) {
   EXPECT_GT(records, 3 * 120);
 }
 
+// The capability levels, one block of words per supplier with each tag an
+// index into the doc's tags (internal::CapabilityLevels), read back what
+// the profile's capabilities with a level say, in order, built and
+// restored. Besides the random corpus's: several codes and tags, a tag
+// twice, tags that fold to one, a capability without a level.
+TEST(SupplierIndexCapabilitiesTest, LevelsReadBackAsTheProfileSaysThem) {
+  std::vector<v1::SupplierProfile> added = testing::RandomSuppliers(120, 31);
+  for (size_t i = 0; i < added.size(); ++i) {
+    for (int k = 0; k < added[i].capabilities_size(); ++k) {
+      v1::Capability& c = *added[i].mutable_capabilities(k);
+      const size_t variant = i + k;
+      if (variant % 3 == 0) {
+        c.add_cpv_codes("35613000");
+        c.add_cpv_codes("73410000");
+        c.add_tags("Sécurité");
+        c.add_tags("securite");
+      }
+      if (variant % 4 == 1) c.add_tags("UAV");
+      if (variant % 5 == 2) c.set_technology_readiness(0);
+    }
+  }
+  SupplierIndex::Builder builder;
+  for (const v1::SupplierProfile& p : added) ASSERT_TRUE(builder.Add(p).ok());
+  std::shared_ptr<const SupplierIndex> built = *std::move(builder).Build();
+  absl::StatusOr<std::shared_ptr<const SupplierIndex>> restored =
+      LoadSnapshot(SaveSnapshot(*built));
+  ASSERT_TRUE(restored.ok()) << restored.status();
+  int levels = 0, tags = 0;
+  for (const SupplierIndex* index : {built.get(), restored->get()}) {
+    for (const v1::SupplierProfile& p : added) {
+      const internal::SupplierDoc& doc =
+          Data(*index).doc(index->FindDoc(p.id()));
+      auto level = doc.capability_levels.begin();
+      for (const v1::Capability& c : p.capabilities()) {
+        if (c.technology_readiness() == 0) continue;
+        SCOPED_TRACE(absl::StrCat(p.id(), " level ", levels));
+        ASSERT_NE(level, doc.capability_levels.end());
+        const internal::CapabilityLevel l = *level;
+        EXPECT_EQ(l.trl(), c.technology_readiness());
+        ASSERT_EQ(l.cpv_size(), static_cast<size_t>(c.cpv_codes_size()));
+        for (int k = 0; k < c.cpv_codes_size(); ++k) {
+          EXPECT_EQ(l.cpv(k), Cpv(c.cpv_codes(k).c_str()));
+        }
+        ASSERT_EQ(l.tags().size(), static_cast<size_t>(c.tags_size()));
+        for (int k = 0; k < c.tags_size(); ++k) {
+          ASSERT_LT(l.tags()[k], doc.tags.size());
+          EXPECT_EQ(doc.tags[l.tags()[k]], FoldText(c.tags(k)));
+          ++tags;
+        }
+        ++level;
+        ++levels;
+      }
+      EXPECT_EQ(level, doc.capability_levels.end()) << p.id();
+    }
+  }
+  EXPECT_GT(levels, 2 * 120);
+  EXPECT_GT(tags, 2 * 120);
+}
+
 // The compact term list (4 bytes a term, 8 when an id or a frequency does
 // not fit) gives back the counts it was made of and the frequency of any
 // term id, as a scan of the counts does, in both forms.

@@ -62,9 +62,10 @@ absl::Status SetIsoCode(absl::string_view code, absl::string_view supplier,
   return absl::OkStatus();
 }
 
-void SortUnique(std::vector<CpvCode>* codes) {
-  std::sort(codes->begin(), codes->end());
-  codes->erase(std::unique(codes->begin(), codes->end()), codes->end());
+template <typename T>
+void SortUnique(std::vector<T>* values) {
+  std::sort(values->begin(), values->end());
+  values->erase(std::unique(values->begin(), values->end()), values->end());
 }
 
 // Terms of one language, for the concept layer.
@@ -289,6 +290,10 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
   if (s.ok())
     s = ParseCodes(cpv, p.cpv_codes(), id, "cpv_codes", &doc->offered_cpv);
   std::vector<std::string> tags;
+  // The capabilities with a level, their tags given as indices once the
+  // doc's tags are sorted; meanwhile the range of `tags` each one added.
+  std::vector<CapabilityLevels::Capability> levels;
+  std::vector<std::pair<size_t, size_t>> level_tags;
   for (int i = 0; s.ok() && i < p.capabilities_size(); ++i) {
     const v1::Capability& cap = p.capabilities(i);
     std::vector<CpvCode> codes;
@@ -299,9 +304,8 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
     const size_t first_tag = tags.size();
     for (const std::string& tag : cap.tags()) tags.push_back(FoldText(tag));
     if (cap.technology_readiness() > 0) {
-      doc->capability_levels.push_back(
-          {codes, cap.technology_readiness(),
-           std::vector<std::string>(tags.begin() + first_tag, tags.end())});
+      levels.push_back({cap.technology_readiness(), std::move(codes), {}});
+      level_tags.emplace_back(first_tag, tags.size());
     }
   }
   std::vector<ContractStore::Contract> contracts(p.past_contracts_size());
@@ -344,9 +348,16 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
   }
   SortUnique(&doc->offered_cpv);
   for (CpvCode c : doc->offered_cpv) doc->offered_bcd.push_back(c.bcd());
-  std::sort(tags.begin(), tags.end());
-  tags.erase(std::unique(tags.begin(), tags.end()), tags.end());
-  doc->tags = std::move(tags);
+  doc->tags = tags;
+  SortUnique(&doc->tags);
+  for (size_t l = 0; l < levels.size(); ++l) {
+    for (size_t t = level_tags[l].first; t < level_tags[l].second; ++t) {
+      levels[l].tags.push_back(static_cast<uint32_t>(
+          std::lower_bound(doc->tags.begin(), doc->tags.end(), tags[t]) -
+          doc->tags.begin()));
+    }
+  }
+  doc->capability_levels.Assign(levels);
   if (restored_concepts != nullptr && options.cpv_concepts) {
     doc->concepts = *restored_concepts;
   } else {
@@ -502,7 +513,6 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
   x.buyer_ceilings_.reserve(x.docs_.size());
   x.turnover_currencies_.reserve(x.docs_.size());
   x.vocabulary_ = std::move(vocabulary);
-  x.term_postings_.resize(x.vocabulary_.size());
   // Four passes over the docs, each filling its own structures, so that
   // they can run on separate threads; each visits the docs in order, so
   // the result does not depend on the threads.
@@ -566,21 +576,12 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
     }
   };
   auto term_postings = [&] {
-    // Each list is allocated once, at its final size.
-    std::vector<uint32_t> lengths(x.term_postings_.size());
-    for (uint32_t d = 0; d < n; ++d) {
-      for (const auto& term_count : x.docs_[d]->terms) {
-        ++lengths[term_count.first];
-      }
-    }
-    for (size_t t = 0; t < lengths.size(); ++t) {
-      x.term_postings_[t].reserve(lengths[t]);
-    }
-    for (uint32_t d = 0; d < n; ++d) {
-      for (const auto& [term, tf] : x.docs_[d]->terms) {
-        x.term_postings_[term].emplace_back(d, tf);
-      }
-    }
+    x.term_postings_ =
+        TermPostingStore::Build(x.vocabulary_.size(), [&](auto post) {
+          for (uint32_t d = 0; d < n; ++d) {
+            for (const auto& [term, tf] : x.docs_[d]->terms) post(d, term, tf);
+          }
+        });
   };
   auto other_postings = [&] {
     for (uint32_t d = 0; d < n; ++d) {

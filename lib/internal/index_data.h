@@ -22,6 +22,7 @@
 #include "absl/types/span.h"
 #include "procmatch/cpv.h"
 #include "procmatch/internal/supplier_doc.h"
+#include "procmatch/internal/term_postings.h"
 #include "procmatch/nuts.h"
 #include "procmatch/options.h"
 #include "procmatch/supplier_index.h"
@@ -29,9 +30,6 @@
 
 namespace procmatch {
 namespace internal {
-
-// (doc, term frequency), by doc.
-using TermPosting = std::pair<uint32_t, uint32_t>;
 
 class IndexData {
  public:
@@ -55,8 +53,9 @@ class IndexData {
   const std::vector<uint32_t>& OfferedCpvPostings(CpvCode code) const;
   // Term id of an analysed term, or -1.
   int64_t TermId(absl::string_view term) const;
-  const std::vector<TermPosting>& TermPostings(uint32_t term) const {
-    return term_postings_[term];
+  // The (doc, frequency) postings of a term id, ascending by doc.
+  TermPostingList TermPostings(uint32_t term) const {
+    return term_postings_.List(term);
   }
   // Docs with the folded capability tag, ascending.
   const std::vector<uint32_t>& TagPostings(absl::string_view tag) const;
@@ -130,7 +129,7 @@ class IndexData {
   absl::flat_hash_map<std::string, uint32_t> vocabulary_;
   absl::flat_hash_map<CpvCode, std::vector<uint32_t>> cpv_postings_;
   absl::flat_hash_map<CpvCode, std::vector<uint32_t>> offered_cpv_postings_;
-  std::vector<std::vector<TermPosting>> term_postings_;
+  TermPostingStore term_postings_;
   absl::flat_hash_map<std::string, std::vector<uint32_t>> tag_postings_;
   absl::flat_hash_map<std::string, std::vector<uint32_t>>
       certification_postings_;

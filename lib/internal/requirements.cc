@@ -198,12 +198,14 @@ Outcome TechnologyReadiness(const PreparedRequirement& p, const SupplierDoc& d,
                             const Query&) {
   const int min = p.rule->technology_readiness().min_level();
   int best = 0;
-  for (const CapabilityLevel& cap : d.capability_levels) {
+  for (const CapabilityLevel cap : d.capability_levels) {
     bool counts = p.cpv.empty();
     for (CpvCode u : p.cpv) {
-      for (CpvCode c : cap.cpv) counts = counts || u.Covers(c);
+      for (size_t i = 0; i < cap.cpv_size(); ++i) {
+        counts = counts || u.Covers(cap.cpv(i));
+      }
     }
-    if (counts) best = std::max(best, cap.trl);
+    if (counts) best = std::max(best, cap.trl());
   }
   if (best == 0) {
     return {false, absl::StrCat("no technology readiness level stated (TRL ",

@@ -107,6 +107,23 @@ void ContractStore::Assign(const std::vector<Contract>& contracts) {
   }
 }
 
+void CapabilityLevels::Assign(const std::vector<Capability>& levels) {
+  words_.reset();
+  if (levels.empty()) return;
+  size_t words = 0;
+  for (const Capability& c : levels) words += 3 + c.cpv.size() + c.tags.size();
+  words_.reset(new uint32_t[1 + words]);
+  uint32_t* out = words_.get();
+  *out++ = static_cast<uint32_t>(words);
+  for (const Capability& c : levels) {
+    *out++ = static_cast<uint32_t>(c.trl);
+    *out++ = static_cast<uint32_t>(c.cpv.size());
+    *out++ = static_cast<uint32_t>(c.tags.size());
+    for (CpvCode code : c.cpv) *out++ = code.digits();
+    out = std::copy(c.tags.begin(), c.tags.end(), out);
+  }
+}
+
 const ContractRecord* ContractStore::begin() const {
   if (block_ == nullptr) return nullptr;
   return std::launder(reinterpret_cast<const ContractRecord*>(block_.get()));

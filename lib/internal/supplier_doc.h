@@ -239,11 +239,86 @@ class TermList {
   bool wide_ = false;
 };
 
-// A capability with a technology readiness level stated (1-9).
-struct CapabilityLevel {
-  std::vector<CpvCode> cpv;
-  int trl;
-  std::vector<std::string> tags;  // FoldText of its tags.
+// A capability with a technology readiness level stated (1-9): a view into
+// its doc's CapabilityLevels, valid as long as the doc.
+class CapabilityLevel {
+ public:
+  int trl() const { return static_cast<int>(words_[0]); }
+  // Its CPV codes: cpv(0) to cpv(cpv_size() - 1).
+  size_t cpv_size() const { return words_[1]; }
+  CpvCode cpv(size_t i) const { return CpvCode::FromDigits(words_[3 + i]); }
+  // Its tags, as indices into the doc's `tags` (FoldText of each).
+  absl::Span<const uint32_t> tags() const {
+    return absl::MakeConstSpan(words_ + 3 + words_[1], words_[2]);
+  }
+
+ private:
+  friend class CapabilityLevels;
+  explicit CapabilityLevel(const uint32_t* words) : words_(words) {}
+  // The words it takes in the block.
+  size_t size() const { return 3 + words_[1] + words_[2]; }
+
+  // The level, the codes' count, the tags' count, the codes' digits, the
+  // tags' indices.
+  const uint32_t* words_;
+};
+
+// A supplier's capabilities with a technology readiness level stated, in
+// one block of 32-bit words (8 bytes in the doc and one allocation, none
+// without levels; a vector of levels, each with a vector of codes and one of
+// folded tags, cost about 176 bytes a supplier, issue 16). Not changed once
+// assigned, so that the levels' views stay valid.
+class CapabilityLevels {
+ public:
+  // What one level is made of.
+  struct Capability {
+    int trl = 0;
+    std::vector<CpvCode> cpv;
+    std::vector<uint32_t> tags;  // Indices into the doc's tags.
+  };
+
+  // Iterates the levels in the order assigned, by value.
+  class const_iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = CapabilityLevel;
+    using difference_type = std::ptrdiff_t;
+    using pointer = void;
+    using reference = value_type;
+
+    value_type operator*() const { return CapabilityLevel(at_); }
+    const_iterator& operator++() {
+      at_ += CapabilityLevel(at_).size();
+      return *this;
+    }
+    bool operator==(const const_iterator& o) const { return at_ == o.at_; }
+    bool operator!=(const const_iterator& o) const { return at_ != o.at_; }
+
+   private:
+    friend class CapabilityLevels;
+    explicit const_iterator(const uint32_t* at) : at_(at) {}
+    const uint32_t* at_;
+  };
+
+  CapabilityLevels() = default;
+  CapabilityLevels(const CapabilityLevels&) = delete;
+  CapabilityLevels& operator=(const CapabilityLevels&) = delete;
+
+  // Replaces the levels with `levels`, in order.
+  void Assign(const std::vector<Capability>& levels);
+
+  // words_[0] counts the words after it.
+  const_iterator begin() const {
+    return const_iterator(words_ == nullptr ? nullptr : words_.get() + 1);
+  }
+  const_iterator end() const {
+    return const_iterator(words_ == nullptr ? nullptr
+                                            : words_.get() + 1 + words_[0]);
+  }
+  bool empty() const { return words_ == nullptr; }
+
+ private:
+  std::unique_ptr<uint32_t[]> words_;
 };
 
 // The text keyword requirements are matched against (name, descriptions,
@@ -295,7 +370,7 @@ struct SupplierDoc {
   IsoCode turnover_currency;  // The currency of ...
   double turnover = 0;        // ... the latest year's amount.
   int employees = 0;
-  std::vector<CapabilityLevel> capability_levels;
+  CapabilityLevels capability_levels;
   std::vector<std::string> languages;
   NutsCode location;  // Supplier's NUTS code, or its country at level 0.
 

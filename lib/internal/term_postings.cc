@@ -1,0 +1,92 @@
+// File: lib/internal/term_postings.cc
+#include "procmatch/internal/term_postings.h"
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace procmatch {
+namespace internal {
+namespace {
+
+// Whether a frequency is coded in the two low bits of the gap's varint;
+// 0 there says a varint of the frequency follows.
+bool InGap(uint32_t frequency) { return frequency >= 1 && frequency <= 3; }
+
+// A posting's first varint.
+uint64_t GapAndFrequency(uint32_t gap, uint32_t frequency) {
+  return (uint64_t{gap} << 2) | (InGap(frequency) ? frequency : 0);
+}
+
+size_t VarintBytes(uint64_t v) {
+  size_t bytes = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++bytes;
+  }
+  return bytes;
+}
+
+uint8_t* WriteVarint(uint64_t v, uint8_t* out) {
+  while (v >= 0x80) {
+    *out++ = static_cast<uint8_t>(v | 0x80);
+    v >>= 7;
+  }
+  *out++ = static_cast<uint8_t>(v);
+  return out;
+}
+
+}  // namespace
+
+uint64_t TermPostingList::const_iterator::ReadLonger(const uint8_t** p) {
+  uint64_t v = 0;
+  int shift = 0;
+  uint8_t byte;
+  do {
+    byte = *(*p)++;
+    v |= uint64_t{byte & 0x7fu} << shift;
+    shift += 7;
+  } while (byte >= 0x80);
+  return v;
+}
+
+TermPostingStore::TermPostingStore(size_t terms)
+    : starts_(terms + 1, 0), sizes_(terms, 0), last_doc_(terms, 0) {}
+
+void TermPostingStore::Count(uint32_t doc, uint32_t term, uint32_t frequency) {
+  starts_[term + 1] +=
+      VarintBytes(GapAndFrequency(doc - last_doc_[term], frequency)) +
+      (InGap(frequency) ? 0 : VarintBytes(frequency));
+  last_doc_[term] = doc;
+  ++sizes_[term];
+}
+
+void TermPostingStore::Allocate() {
+  // starts_[t + 1] becomes where term t begins: the next to write.
+  uint64_t begin = 0;
+  for (size_t t = 0; t + 1 < starts_.size(); ++t) {
+    const uint64_t bytes = starts_[t + 1];
+    starts_[t + 1] = begin;
+    begin += bytes;
+  }
+  bytes_.resize(begin);
+  std::fill(last_doc_.begin(), last_doc_.end(), 0);
+}
+
+void TermPostingStore::Write(uint32_t doc, uint32_t term, uint32_t frequency) {
+  uint8_t* out = bytes_.data() + starts_[term + 1];
+  out = WriteVarint(GapAndFrequency(doc - last_doc_[term], frequency), out);
+  if (!InGap(frequency)) out = WriteVarint(frequency, out);
+  starts_[term + 1] = static_cast<uint64_t>(out - bytes_.data());
+  last_doc_[term] = doc;
+}
+
+void TermPostingStore::Finish() {
+  // Term t ends where t + 1 begins now.
+  last_doc_.clear();
+  last_doc_.shrink_to_fit();
+}
+
+}  // namespace internal
+}  // namespace procmatch
