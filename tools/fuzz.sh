@@ -33,7 +33,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 readonly ROOT="$PWD"
 readonly TARGETS=(records_jsonl records_textproto records_binpb ted_xml
-  ted_json eforms snapshot alert_rules keyword_patterns requests_jsonl)
+  ted_json eforms snapshot alert_rules keyword_patterns requests_jsonl match
+  text)
 readonly OUTPUT_BASE="${PROCMATCH_CLANG_OUTPUT_BASE:-$HOME/.cache/procmatch-clang/$(printf '%s' "$ROOT" | md5sum | cut -c1-12)}"
 readonly LOCK="${PROCMATCH_BAZEL_LOCK:-/tmp/procmatch-bazel.lock}"
 readonly WORK="${PROCMATCH_FUZZ_DIR:-$HOME/.cache/procmatch-fuzz}"
@@ -50,13 +51,14 @@ clang_bazel() {
 
 dictionary_of() {
   case "$1" in
-    records_jsonl | ted_json | requests_jsonl) echo tests/fuzz/json.dict ;;
+    records_jsonl | ted_json | requests_jsonl | match) echo tests/fuzz/json.dict ;;
     records_textproto) echo tests/fuzz/textproto.dict ;;
     ted_xml) echo tests/fuzz/ted_xml.dict ;;
     eforms) echo tests/fuzz/eforms.dict ;;
     snapshot) echo tests/fuzz/snapshot.dict ;;
     alert_rules) echo tests/fuzz/alert_rules.dict ;;
     keyword_patterns) echo tests/fuzz/keyword_patterns.dict ;;
+    text) echo tests/fuzz/text.dict ;;
   esac
 }
 
