@@ -722,7 +722,7 @@ std::vector<std::pair<int32_t, double>> CpvConcepts::RankedByDefinition(
   }
   std::sort(ranked.begin(), ranked.end(), Better());
   if (ranked.size() > keep) ranked.resize(keep);
-  if (!ranked.empty() && ranked[0].second > 0) {
+  if (min_share > 0 && !ranked.empty() && ranked[0].second > 0) {
     const double floor = min_share * ranked[0].second;
     while (!ranked.empty() && ranked.back().second < floor) ranked.pop_back();
   }

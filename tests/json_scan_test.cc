@@ -129,6 +129,11 @@ TEST(JsonScanTest, NumberBeyondDoubleRangeIsRefusedWithItsPath) {
             absl::StrCat("field \"a\": the number ", big.substr(0, 24),
                          "... (309 characters) is beyond the range of a "
                          "double"));
+  // 400 digits: beyond the range without reading them as a number.
+  EXPECT_THAT(
+      Scan(absl::StrCat("{\"a\": -1", std::string(399, '7'), "}"), nullptr)
+          .message(),
+      HasSubstr("(401 characters) is beyond the range of a double"));
   // At the edge, below the smallest double, and not numbers: no refusal
   // here (the parser reads the first ones and refuses the others itself).
   for (const char* fine : {"1.7976931348623157e308", "1e308", "1e-400",

@@ -216,8 +216,11 @@ bool BeyondDoubleRange(absl::string_view literal) {
   }
   if (i != n) return false;
   // Without an exponent, a number below 10^308 (at most 308 digits before
-  // the point) is below the largest double, about 1.8 x 10^308.
+  // the point) is below the largest double, about 1.8 x 10^308, and one of
+  // 10^309 or more (310 digits or more) above it, whatever its length: a
+  // hostile run of digits is not copied and parsed.
   if (!exponent && integer_digits <= 308) return false;
+  if (!exponent && integer_digits >= 310) return true;
   // strtod reads RFC 8259 numbers alike in the C locale, which procmatch
   // never changes, and returns an infinity (HUGE_VAL) on overflow.
   return std::isinf(std::strtod(std::string(literal).c_str(), nullptr));

@@ -188,9 +188,16 @@ bool SameLists(const google::protobuf::RepeatedPtrField<M>& a,
   return true;
 }
 
-// Explain(id) against the exhaustive response `all` (see the file comment).
+// Explain(id) against the exhaustive response `all` (see the file comment):
+// a supplier `all` lists must be ranked where `all` lists it, with the same
+// match; any other may be excluded, or ranked past the list when top_k cut
+// it.
 void CheckExplain(const Matcher& matcher, const v1::MatchRequest& request,
                   const v1::MatchResponse& all, const std::string& id) {
+  int listed = 0;  // Its rank in `all`, or 0.
+  for (int i = 0; i < all.matches_size(); ++i) {
+    if (all.matches(i).supplier_id() == id) listed = i + 1;
+  }
   absl::StatusOr<v1::MatchResponse> explained = matcher.Explain(request, id);
   if (!explained.ok()) Fail("Explain failed where Match did not", request);
   if (explained->matches_size() + explained->excluded_size() != 1) {
@@ -200,16 +207,20 @@ void CheckExplain(const Matcher& matcher, const v1::MatchRequest& request,
     if (explained->excluded(0).supplier_id() != id) {
       Fail("Explain excluded another supplier", request);
     }
+    if (listed > 0) Fail("Explain excluded a listed supplier", request);
     return;
   }
   const v1::SupplierMatch& match = explained->matches(0);
   if (match.supplier_id() != id || match.rank() < 1) {
     Fail("Explain ranked another supplier", request);
   }
-  if (match.rank() <= all.matches_size()) {
-    if (Bytes(match) != Bytes(all.matches(match.rank() - 1))) {
+  if (listed > 0) {
+    if (match.rank() != listed ||
+        Bytes(match) != Bytes(all.matches(listed - 1))) {
       Fail("Explain differs from the exhaustive match at its rank", request);
     }
+  } else if (match.rank() <= all.matches_size()) {
+    Fail("Explain ranks an unlisted supplier inside the list", request);
   } else if (all.matches_size() < request.options().top_k()) {
     Fail("Explain ranks past a list that top_k did not cut", request);
   }

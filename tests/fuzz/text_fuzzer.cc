@@ -15,7 +15,7 @@
 //     internal::AnalyzeTextWithoutMemo, AnalyzeWords' terms and the stemmed
 //     and plain terms of AnalyzeStemmedAndPlain and
 //     AnalyzeStemmedPlainAndFolded, whose folded text equals FoldText;
-//   - the concepts of the text (flat links, dense sums, heap selection)
+//   - the concepts of the text (flat links, dense sums, partition selection)
 //     equal the same computed by definition (a map per call, a full sort),
 //     both sources and labels alone, to the bit;
 //   - SuggestCpv's suggestions are in an EU language, with finite scores
@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -92,6 +93,44 @@ bool SameConcepts(const std::vector<Concept>& a,
 
 // Text analysis in `language` (any string): refusal, memo and one-pass
 // twins. Returns the terms, empty when refused.
+// The word memo's ids (what alerts use): a vocabulary whose ids are a hash
+// of the term salted by the owner, about half the terms without one, and a
+// new owner every 64 inputs, so that an id the memo kept under an earlier
+// owner, or for the other form, differs from looking the term up.
+void CheckVocabularyIds(absl::string_view text, absl::string_view language,
+                        const StemmedAndPlainTerms& expected) {
+  static uint64_t owner = NewTermVocabularyOwner();
+  static int inputs = 0;
+  if (++inputs % 64 == 0) owner = NewTermVocabularyOwner();
+  const uint64_t salt = owner;
+  auto id = [salt](absl::string_view term, uint64_t form) -> int32_t {
+    const uint64_t h = std::hash<std::string>()(std::string(term)) ^
+                       ((salt * 2 + form) * 0x9E3779B97F4A7C15ull);
+    return (h & 1) != 0 ? -1 : static_cast<int32_t>((h >> 1) & 0x3fffffff);
+  };
+  auto plain_id = [&id](absl::string_view term) { return id(term, 0); };
+  auto stemmed_id = [&id](absl::string_view term) { return id(term, 1); };
+  const TermVocabulary vocabulary{owner, plain_id, stemmed_id};
+  absl::StatusOr<StemmedPlainAndFolded> with_ids =
+      AnalyzeStemmedPlainAndFolded(text, language, &vocabulary);
+  if (!with_ids.ok()) Fail("the analysis with a vocabulary failed", language);
+  const StemmedAndPlainTerms& got = with_ids->terms;
+  if (got.plain_ids.size() != expected.plain.size() ||
+      got.stemmed_ids.size() != expected.stemmed.size()) {
+    Fail("the memo gave another number of ids than terms", language);
+  }
+  for (size_t i = 0; i < expected.plain.size(); ++i) {
+    if (got.plain_ids[i] != plain_id(expected.plain[i])) {
+      Fail("the memo's plain id differs from looking the term up", language);
+    }
+  }
+  for (size_t i = 0; i < expected.stemmed.size(); ++i) {
+    if (got.stemmed_ids[i] != stemmed_id(expected.stemmed[i])) {
+      Fail("the memo's stemmed id differs from looking the term up", language);
+    }
+  }
+}
+
 std::vector<std::string> CheckAnalysis(absl::string_view text,
                                        absl::string_view language, bool valid) {
   absl::StatusOr<std::vector<std::string>> terms = AnalyzeText(text, language);
@@ -125,6 +164,7 @@ std::vector<std::string> CheckAnalysis(absl::string_view text,
          language);
   }
   if (both->folded != folded) Fail("the one-pass fold differs", language);
+  CheckVocabularyIds(text, language, *stemmed_and_plain);
   return *std::move(terms);
 }
 
