@@ -6,9 +6,13 @@
 #include <cstdint>
 #include <vector>
 
+#include "google/protobuf/io/coded_stream.h"
+
 namespace procmatch {
 namespace internal {
 namespace {
+
+using google::protobuf::io::CodedOutputStream;
 
 // Whether a frequency is coded in the two low bits of the gap's varint;
 // 0 there says a varint of the frequency follows.
@@ -17,24 +21,6 @@ bool InGap(uint32_t frequency) { return frequency >= 1 && frequency <= 3; }
 // A posting's first varint.
 uint64_t GapAndFrequency(uint32_t gap, uint32_t frequency) {
   return (uint64_t{gap} << 2) | (InGap(frequency) ? frequency : 0);
-}
-
-size_t VarintBytes(uint64_t v) {
-  size_t bytes = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++bytes;
-  }
-  return bytes;
-}
-
-uint8_t* WriteVarint(uint64_t v, uint8_t* out) {
-  while (v >= 0x80) {
-    *out++ = static_cast<uint8_t>(v | 0x80);
-    v >>= 7;
-  }
-  *out++ = static_cast<uint8_t>(v);
-  return out;
 }
 
 }  // namespace
@@ -56,8 +42,9 @@ TermPostingStore::TermPostingStore(size_t terms)
 
 void TermPostingStore::Count(uint32_t doc, uint32_t term, uint32_t frequency) {
   starts_[term + 1] +=
-      VarintBytes(GapAndFrequency(doc - last_doc_[term], frequency)) +
-      (InGap(frequency) ? 0 : VarintBytes(frequency));
+      CodedOutputStream::VarintSize64(
+          GapAndFrequency(doc - last_doc_[term], frequency)) +
+      (InGap(frequency) ? 0 : CodedOutputStream::VarintSize64(frequency));
   last_doc_[term] = doc;
   ++sizes_[term];
 }
@@ -76,8 +63,10 @@ void TermPostingStore::Allocate() {
 
 void TermPostingStore::Write(uint32_t doc, uint32_t term, uint32_t frequency) {
   uint8_t* out = bytes_.data() + starts_[term + 1];
-  out = WriteVarint(GapAndFrequency(doc - last_doc_[term], frequency), out);
-  if (!InGap(frequency)) out = WriteVarint(frequency, out);
+  out = CodedOutputStream::WriteVarint64ToArray(
+      GapAndFrequency(doc - last_doc_[term], frequency), out);
+  if (!InGap(frequency))
+    out = CodedOutputStream::WriteVarint64ToArray(frequency, out);
   starts_[term + 1] = static_cast<uint64_t>(out - bytes_.data());
   last_doc_[term] = doc;
 }
