@@ -1,8 +1,10 @@
 // The concepts of a text, as index building computes them for every
-// supplier (CpvConcepts::ConceptsOfTerms), against brute-force twins: the
-// strongest few selected without sorting every code equal the head of the
-// full ranking, and the order of the terms changes nothing (each code's
-// score is summed in one order in every process).
+// supplier (CpvConcepts::ConceptsOfTerms, and MergedConceptsOfTerms over a
+// profile's languages), against brute-force twins: the strongest few
+// selected without sorting every code equal the head of the full ranking,
+// the merged concepts equal each language's merged by definition, and the
+// order of the terms changes nothing (each code's score is summed in one
+// order in every process).
 #include <algorithm>
 #include <map>
 #include <memory>
@@ -179,6 +181,18 @@ std::vector<std::string> RandomText(std::mt19937& rng,
   return out;
 }
 
+// The bundled concepts under other ranking weights: family scores summed,
+// with division support.
+absl::StatusOr<std::unique_ptr<CpvConcepts>> FamiliesSummed() {
+  ConceptWeights other;
+  other.family_by_sum = true;
+  other.division_support = 0.3;
+  other.group_support = 0.7;
+  return CpvConcepts::Create(internal::kCpvLabelsTsv,
+                             internal::kConceptNoticesTsv,
+                             CpvTaxonomy::Builtin(), other);
+}
+
 void ExpectSameScores(const CpvConceptsPeer::Scores& a,
                       const CpvConceptsPeer::Scores& b,
                       absl::string_view what) {
@@ -196,13 +210,7 @@ void ExpectSameScores(const CpvConceptsPeer::Scores& a,
 // only, under the default weights and under family sums with division
 // support (a CpvConcepts of its own).
 TEST(ConceptRankingTest, FastScoringEqualsScoringByDefinition) {
-  ConceptWeights other;
-  other.family_by_sum = true;
-  other.division_support = 0.3;
-  other.group_support = 0.7;
-  absl::StatusOr<std::unique_ptr<CpvConcepts>> summed =
-      CpvConcepts::Create(internal::kCpvLabelsTsv, internal::kConceptNoticesTsv,
-                          CpvTaxonomy::Builtin(), other);
+  absl::StatusOr<std::unique_ptr<CpvConcepts>> summed = FamiliesSummed();
   ASSERT_TRUE(summed.ok()) << summed.status();
   std::mt19937 rng(20261201);
   int selected = 0;
@@ -285,13 +293,7 @@ std::vector<Concept> MergedConceptsByDefinition(
 // languages, a language twice, one no concept language has, an empty
 // part), under both weightings, for several caps and shares.
 TEST(ConceptRankingTest, MergedConceptsEqualMergingEachLanguage) {
-  ConceptWeights other;
-  other.family_by_sum = true;
-  other.division_support = 0.3;
-  other.group_support = 0.7;
-  absl::StatusOr<std::unique_ptr<CpvConcepts>> summed =
-      CpvConcepts::Create(internal::kCpvLabelsTsv, internal::kConceptNoticesTsv,
-                          CpvTaxonomy::Builtin(), other);
+  absl::StatusOr<std::unique_ptr<CpvConcepts>> summed = FamiliesSummed();
   ASSERT_TRUE(summed.ok()) << summed.status();
   const CpvConcepts* const variants[] = {&CpvConcepts::Builtin(),
                                          summed->get()};
