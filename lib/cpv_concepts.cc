@@ -853,6 +853,8 @@ std::vector<Concept> CpvConcepts::MergedConceptsOfTerms(
                                  return a.second < b.second;
                                })
                   ->second;
+    // The first test is ConceptsOfRanked's cut, which RankingScores made
+    // already unless min_weight <= 0.
     size_t kept = 0;
     for (const auto& [o, s] : scored) {
       if (s < min_weight * best || s / best < floor) continue;
