@@ -267,8 +267,9 @@ class CpvConcepts {
                                        int max_concepts = kMaxConcepts,
                                        double min_weight = 0.1) const;
 
-  // Terms analysed by AnalyzeText in `language` (one of
-  // kConceptLanguages): one language's part of a text written in several.
+  // Terms analysed by AnalyzeText in `language`: one language's part of a
+  // text written in several (a part in a language that is not one of
+  // kConceptLanguages has no concepts, as in ConceptsOfTerms).
   struct LanguageTerms {
     absl::string_view language;
     const std::vector<std::string>* terms;
