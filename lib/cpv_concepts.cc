@@ -548,6 +548,14 @@ struct Better {
 std::vector<std::pair<int32_t, double>> CpvConcepts::RawScores(
     const std::vector<std::string>& terms, int language,
     bool labels_only) const {
+  std::vector<std::pair<int32_t, double>> raw;
+  RawScoresInto(terms, language, labels_only, &raw);
+  return raw;
+}
+
+void CpvConcepts::RawScoresInto(
+    const std::vector<std::string>& terms, int language, bool labels_only,
+    std::vector<std::pair<int32_t, double>>* raw) const {
   const FlatLinks& flat = Model(language).flat;
   // The terms' numbers, sorted: each code's score is summed in term order
   // in every process (a snapshot loaded in another process must score
@@ -595,18 +603,17 @@ std::vector<std::pair<int32_t, double>> CpvConcepts::RawScores(
     }
     i = j;
   }
-  std::vector<std::pair<int32_t, double>> raw;
-  raw.reserve(count);
+  raw->clear();
+  raw->reserve(count);
   for (size_t w = 0; w < touched.size() && count > 0; ++w) {
     for (uint64_t bits = touched[w]; bits != 0; bits &= bits - 1) {
       const int32_t o = static_cast<int32_t>(w * 64 + __builtin_ctzll(bits));
-      if (dense[o] != 0) raw.emplace_back(o, dense[o]);
+      if (dense[o] != 0) raw->emplace_back(o, dense[o]);
       dense[o] = 0;
       --count;
     }
     touched[w] = 0;
   }
-  return raw;
 }
 
 std::vector<std::pair<int32_t, double>> CpvConcepts::RawScoresByDefinition(
@@ -636,9 +643,9 @@ std::vector<std::pair<int32_t, double>> CpvConcepts::RawScoresByDefinition(
   return raw;
 }
 
-std::vector<std::pair<int32_t, double>> CpvConcepts::Ranked(
-    const std::vector<std::pair<int32_t, double>>& raw, size_t keep,
-    double min_share) const {
+double CpvConcepts::RankingScores(
+    const std::vector<std::pair<int32_t, double>>& raw, double min_share,
+    std::vector<std::pair<int32_t, double>>* scored) const {
   // Group and division strength: the largest raw score, or the sum, in
   // ordinal order (sums the same in every process). Keys: a group's first
   // three digits (< 1000), a division's first two plus 1000.
@@ -666,25 +673,32 @@ std::vector<std::pair<int32_t, double>> CpvConcepts::Ranked(
     return divisions ? v + weights_.division_support * family[1000 + g / 10]
                      : v;
   };
-  // Every code scored once, into the thread's buffer; those under
-  // min_share of the best (when it is positive) are left out before any is
-  // compared with another: the concepts of a text drop them anyway
-  // (ConceptsOfRanked), and most of a text's codes are far below its best.
-  thread_local std::vector<std::pair<int32_t, double>> scored;
-  scored.clear();
+  // The best score first; then the codes scored again (the same
+  // arithmetic, the same bits), those under min_share of the best (when it
+  // is positive) left out before any is stored or compared with another:
+  // the concepts of a text drop them anyway (ConceptsOfRanked), and most of
+  // a text's codes are far below its best.
   double best = 0;
+  for (const auto& [o, s] : raw) best = std::max(best, score(o, s));
+  const double floor = min_share > 0 && best > 0 ? min_share * best : -HUGE_VAL;
+  scored->clear();
   for (const auto& [o, s] : raw) {
-    scored.emplace_back(o, score(o, s));
-    best = std::max(best, scored.back().second);
+    const double v = score(o, s);
+    if (!(v < floor)) scored->emplace_back(o, v);
   }
-  if (min_share > 0 && best > 0) {
-    const double floor = min_share * best;
-    scored.erase(std::remove_if(scored.begin(), scored.end(),
-                                [floor](const std::pair<int32_t, double>& c) {
-                                  return c.second < floor;
-                                }),
-                 scored.end());
+  for (const auto& [o, s] : raw) {
+    const int g = group_of_[o];
+    family[g] = 0;
+    if (divisions) family[1000 + g / 10] = 0;
   }
+  return best;
+}
+
+std::vector<std::pair<int32_t, double>> CpvConcepts::Ranked(
+    const std::vector<std::pair<int32_t, double>>& raw, size_t keep,
+    double min_share) const {
+  thread_local std::vector<std::pair<int32_t, double>> scored;
+  RankingScores(raw, min_share, &scored);
   // The best `keep` by a partition, then sorted: the same as sorting all
   // and keeping the head (Better is a total order).
   if (keep < scored.size()) {
@@ -694,11 +708,6 @@ std::vector<std::pair<int32_t, double>> CpvConcepts::Ranked(
   }
   std::vector<std::pair<int32_t, double>> ranked(scored.begin(), scored.end());
   std::sort(ranked.begin(), ranked.end(), Better());
-  for (const auto& [o, s] : raw) {
-    const int g = group_of_[o];
-    family[g] = 0;
-    if (divisions) family[1000 + g / 10] = 0;
-  }
   return ranked;
 }
 
@@ -810,6 +819,73 @@ std::vector<Concept> CpvConcepts::ConceptsOfTerms(
   if (l < 0 || terms.empty()) return {};
   return TopConcepts(terms, l, max_concepts, min_weight,
                      /*labels_only=*/false);
+}
+
+std::vector<Concept> CpvConcepts::MergedConceptsOfTerms(
+    const std::vector<LanguageTerms>& parts, int max_concepts,
+    double min_weight) const {
+  std::vector<Concept> out;
+  if (max_concepts <= 0) return out;
+  const size_t keep = static_cast<size_t>(max_concepts);
+  // The thread's vectors: index building calls this once per supplier.
+  thread_local std::vector<std::pair<int32_t, double>> raw, scored;
+  // (ordinal, weight): each code's largest weight over the parts so far,
+  // the strongest `keep` only. A code left out cannot come back at that
+  // weight: later parts only add codes or raise weights, so the keep-th
+  // weight only grows.
+  thread_local std::vector<std::pair<int32_t, double>> merged;
+  merged.clear();
+  for (const LanguageTerms& part : parts) {
+    const int l = LanguageIndex(part.language);
+    if (l < 0 || part.terms->empty()) continue;
+    RawScoresInto(*part.terms, l, /*labels_only=*/false, &raw);
+    const double best = RankingScores(raw, min_weight, &scored);
+    if (scored.empty() || best <= 0) continue;  // No concepts (TopConcepts).
+    // A concept's weight is its score over the best (ConceptsOfRanked),
+    // which grows with the score: the codes under the keep-th merged weight
+    // are the part's weakest, and leaving them out before the partition
+    // leaves the part's best `keep` (Ranked) less those same codes.
+    const double floor =
+        merged.size() < keep
+            ? -HUGE_VAL
+            : std::min_element(merged.begin(), merged.end(),
+                               [](const auto& a, const auto& b) {
+                                 return a.second < b.second;
+                               })
+                  ->second;
+    // The first test is ConceptsOfRanked's cut, which RankingScores made
+    // already unless min_weight <= 0.
+    size_t kept = 0;
+    for (const auto& [o, s] : scored) {
+      if (s < min_weight * best || s / best < floor) continue;
+      scored[kept++] = {o, s};
+    }
+    scored.resize(kept);
+    if (keep < scored.size()) {
+      std::nth_element(scored.begin(), scored.begin() + keep, scored.end(),
+                       Better());
+      scored.resize(keep);
+    }
+    for (const auto& [o, s] : scored) merged.emplace_back(o, s / best);
+    // Each code once, at its largest weight; the strongest `keep` kept.
+    std::sort(merged.begin(), merged.end(), [](const auto& a, const auto& b) {
+      return a.first < b.first || (a.first == b.first && a.second > b.second);
+    });
+    merged.erase(std::unique(merged.begin(), merged.end(),
+                             [](const auto& a, const auto& b) {
+                               return a.first == b.first;
+                             }),
+                 merged.end());
+    if (keep < merged.size()) {
+      std::nth_element(merged.begin(), merged.begin() + keep, merged.end(),
+                       Better());
+      merged.resize(keep);
+    }
+  }
+  std::sort(merged.begin(), merged.end(), Better());
+  out.reserve(merged.size());
+  for (const auto& [o, w] : merged) out.push_back({cpv_->CodeAt(o), w});
+  return out;
 }
 
 absl::StatusOr<std::vector<Concept>> CpvConcepts::Concepts(

@@ -267,6 +267,28 @@ class CpvConcepts {
                                        int max_concepts = kMaxConcepts,
                                        double min_weight = 0.1) const;
 
+  // Terms analysed by AnalyzeText in `language`: one language's part of a
+  // text written in several (a part in a language that is not one of
+  // kConceptLanguages has no concepts, as in ConceptsOfTerms).
+  struct LanguageTerms {
+    absl::string_view language;
+    const std::vector<std::string>* terms;
+  };
+
+  // The concepts of a text written in several languages, given as its
+  // terms per language: each part's ConceptsOfTerms(terms, language,
+  // max_concepts, min_weight), merged, each code at its largest weight,
+  // strongest first (ties: the lower code), at most `max_concepts`; the
+  // strongest has 1, as each part's strongest has. What index building
+  // gives a supplier. The same codes and weights, to the bit, as merging
+  // ConceptsOfTerms' results, in one call: no part's concepts are sorted,
+  // and a part's codes under the weight of the max_concepts-th code merged
+  // from the parts before it, which cannot reach the head, are dropped
+  // unranked.
+  std::vector<Concept> MergedConceptsOfTerms(
+      const std::vector<LanguageTerms>& parts, int max_concepts = kMaxConcepts,
+      double min_weight = 0.1) const;
+
   // Whether the concept layer links `term` (analysed by AnalyzeText in
   // `language`) to any code in `language`: whether ConceptsOfTerms({term},
   // language) has a concept, without ranking them. False for a language
@@ -380,6 +402,11 @@ class CpvConcepts {
   std::vector<std::pair<int32_t, double>> RawScores(
       const std::vector<std::string>& terms, int language,
       bool labels_only = false) const;
+  // The same into `raw` (cleared first), so that a caller scoring many
+  // texts reuses one vector.
+  void RawScoresInto(const std::vector<std::string>& terms, int language,
+                     bool labels_only,
+                     std::vector<std::pair<int32_t, double>>* raw) const;
   // The same by definition, the brute-force twin of RawScores: the distinct
   // concept terms in a std::map, each term's links from LanguageModel::links
   // summed into a std::map by ordinal.
@@ -400,6 +427,13 @@ class CpvConcepts {
   // each class of `scores` (groups, or divisions).
   void AddPooled(const std::vector<std::pair<int32_t, double>>& features,
                  bool divisions, ClassScores* scores) const;
+  // The ranking score (raw score plus group and division support) of each
+  // code of `raw` into `scored` (cleared first), in the order of `raw`,
+  // those under `min_share` of the best left out when the best is positive;
+  // returns the best (0 when `raw` is empty).
+  double RankingScores(const std::vector<std::pair<int32_t, double>>& raw,
+                       double min_share,
+                       std::vector<std::pair<int32_t, double>>* scored) const;
   // Adds group and division support: the ranking score of each scored code,
   // best first, the best `keep` only, and of those only the ones of at
   // least `min_share` of the best score when it is positive (a text's

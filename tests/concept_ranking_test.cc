@@ -1,9 +1,12 @@
 // The concepts of a text, as index building computes them for every
-// supplier (CpvConcepts::ConceptsOfTerms), against brute-force twins: the
-// strongest few selected without sorting every code equal the head of the
-// full ranking, and the order of the terms changes nothing (each code's
-// score is summed in one order in every process).
+// supplier (CpvConcepts::ConceptsOfTerms, and MergedConceptsOfTerms over a
+// profile's languages), against brute-force twins: the strongest few
+// selected without sorting every code equal the head of the full ranking,
+// the merged concepts equal each language's merged by definition, and the
+// order of the terms changes nothing (each code's score is summed in one
+// order in every process).
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
@@ -178,6 +181,18 @@ std::vector<std::string> RandomText(std::mt19937& rng,
   return out;
 }
 
+// The bundled concepts under other ranking weights: family scores summed,
+// with division support.
+absl::StatusOr<std::unique_ptr<CpvConcepts>> FamiliesSummed() {
+  ConceptWeights other;
+  other.family_by_sum = true;
+  other.division_support = 0.3;
+  other.group_support = 0.7;
+  return CpvConcepts::Create(internal::kCpvLabelsTsv,
+                             internal::kConceptNoticesTsv,
+                             CpvTaxonomy::Builtin(), other);
+}
+
 void ExpectSameScores(const CpvConceptsPeer::Scores& a,
                       const CpvConceptsPeer::Scores& b,
                       absl::string_view what) {
@@ -195,13 +210,7 @@ void ExpectSameScores(const CpvConceptsPeer::Scores& a,
 // only, under the default weights and under family sums with division
 // support (a CpvConcepts of its own).
 TEST(ConceptRankingTest, FastScoringEqualsScoringByDefinition) {
-  ConceptWeights other;
-  other.family_by_sum = true;
-  other.division_support = 0.3;
-  other.group_support = 0.7;
-  absl::StatusOr<std::unique_ptr<CpvConcepts>> summed =
-      CpvConcepts::Create(internal::kCpvLabelsTsv, internal::kConceptNoticesTsv,
-                          CpvTaxonomy::Builtin(), other);
+  absl::StatusOr<std::unique_ptr<CpvConcepts>> summed = FamiliesSummed();
   ASSERT_TRUE(summed.ok()) << summed.status();
   std::mt19937 rng(20261201);
   int selected = 0;
@@ -246,6 +255,86 @@ TEST(ConceptRankingTest, FastScoringEqualsScoringByDefinition) {
     }
   }
   EXPECT_GT(selected, 500);  // The heap selection ran, not only full sorts.
+}
+
+// The concepts of a text in several languages by definition: each part's
+// concepts by the brute-force twins (TopConceptsByDefinition), no part of
+// an unknown language, each code at its largest weight, all sorted
+// strongest first (ties: the lower code), the first `max_concepts` kept.
+std::vector<Concept> MergedConceptsByDefinition(
+    const CpvConcepts& concepts,
+    const std::vector<CpvConcepts::LanguageTerms>& parts, int max_concepts,
+    double min_weight) {
+  std::map<CpvCode, double> largest;
+  for (const CpvConcepts::LanguageTerms& part : parts) {
+    const int l = CpvConceptsPeer::Language(part.language);
+    if (l < 0) continue;
+    for (const Concept& c : CpvConceptsPeer::TopConceptsByDefinition(
+             concepts, *part.terms, l, max_concepts, min_weight, false)) {
+      double& w = largest.try_emplace(c.code, c.weight).first->second;
+      w = std::max(w, c.weight);
+    }
+  }
+  std::vector<Concept> out;
+  for (const auto& [code, weight] : largest) out.push_back({code, weight});
+  std::sort(out.begin(), out.end(), [](const Concept& a, const Concept& b) {
+    return a.weight > b.weight || (a.weight == b.weight && a.code < b.code);
+  });
+  if (out.size() > static_cast<size_t>(std::max(0, max_concepts))) {
+    out.resize(std::max(0, max_concepts));
+  }
+  return out;
+}
+
+// A supplier's concepts in one call over its languages (what index
+// building runs: no part's concepts sorted, a part's codes under the
+// merged keep-th weight dropped unranked) against merging each language's
+// concepts by definition, on random profiles of one to five parts (random
+// languages, a language twice, one no concept language has, an empty
+// part), under both weightings, for several caps and shares.
+TEST(ConceptRankingTest, MergedConceptsEqualMergingEachLanguage) {
+  absl::StatusOr<std::unique_ptr<CpvConcepts>> summed = FamiliesSummed();
+  ASSERT_TRUE(summed.ok()) << summed.status();
+  const CpvConcepts* const variants[] = {&CpvConcepts::Builtin(),
+                                         summed->get()};
+  const char* const languages[] = {"fr", "nl", "de", "en", "pl",
+                                   "el", "lv", "ga", "xx"};
+  std::mt19937 rng(20261213);
+  int cut = 0;
+  for (const CpvConcepts* concepts : variants) {
+    for (int round = 0; round < 60; ++round) {
+      const int n = 1 + static_cast<int>(rng() % 5);
+      std::vector<std::string> names(n);
+      std::vector<std::vector<std::string>> terms(n);
+      std::vector<CpvConcepts::LanguageTerms> parts;
+      for (int i = 0; i < n; ++i) {
+        names[i] = languages[rng() % (sizeof(languages) / sizeof(*languages))];
+        if (rng() % 8 != 0) terms[i] = RandomText(rng, names[i]);
+        parts.push_back({names[i], &terms[i]});
+      }
+      for (int max_concepts : {0, 1, 4, CpvConcepts::kMaxConcepts}) {
+        for (double min_weight : {0.0, 0.1, 0.6}) {
+          const std::vector<Concept> merged =
+              concepts->MergedConceptsOfTerms(parts, max_concepts, min_weight);
+          ExpectSameConcepts(
+              merged,
+              MergedConceptsByDefinition(*concepts, parts, max_concepts,
+                                         min_weight),
+              absl::StrCat("round ", round, " parts ", n, " max ", max_concepts,
+                           " min weight ", min_weight));
+          size_t offered = 0;
+          for (const CpvConcepts::LanguageTerms& part : parts) {
+            offered += concepts
+                           ->ConceptsOfTerms(*part.terms, part.language,
+                                             max_concepts, min_weight)
+                           .size();
+          }
+          cut += offered > merged.size();
+        }
+      }
+    }
+  }
+  EXPECT_GT(cut, 300);  // The merge dropped codes, not only kept them all.
 }
 
 // The flat links' term map RawScores looks terms up in, against the model's

@@ -96,35 +96,17 @@ absl::Status AddText(absl::string_view text, absl::string_view language,
 }
 
 // The strongest concepts over the languages of a profile's texts, each at
-// its largest weight, renormalised so that the strongest has 1. A profile
-// has a few languages of at most kMaxConcepts concepts each: they are
-// merged in one small vector, not a hash map.
+// its largest weight (the strongest has 1): one call for all the languages
+// (CpvConcepts::MergedConceptsOfTerms), which ranks no code the merge
+// would drop.
 std::vector<SupplierDoc::ConceptRef> MergeConcepts(
     const TermsByLanguage& by_language) {
-  std::vector<std::pair<double, CpvCode>> sorted;  // (-weight, code)
-  for (const auto& [lang, terms] : by_language) {
-    for (const Concept& c :
-         CpvConcepts::Builtin().ConceptsOfTerms(terms, lang)) {
-      sorted.emplace_back(-c.weight, c.code);
-    }
-  }
-  // By code, each code's largest weight first; then the others dropped.
-  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
-    return a.second < b.second || (a.second == b.second && a.first < b.first);
-  });
-  sorted.erase(std::unique(sorted.begin(), sorted.end(),
-                           [](const auto& a, const auto& b) {
-                             return a.second == b.second;
-                           }),
-               sorted.end());
-  std::sort(sorted.begin(), sorted.end());
-  if (sorted.size() > static_cast<size_t>(CpvConcepts::kMaxConcepts)) {
-    sorted.resize(CpvConcepts::kMaxConcepts);
-  }
+  std::vector<CpvConcepts::LanguageTerms> parts;
+  parts.reserve(by_language.size());
+  for (const auto& [lang, terms] : by_language) parts.push_back({lang, &terms});
   std::vector<SupplierDoc::ConceptRef> out;
-  const double top = sorted.empty() ? 1 : -sorted[0].first;
-  for (const auto& [neg, code] : sorted) {
-    out.push_back({code, code.bcd(), static_cast<float>(-neg / top)});
+  for (const Concept& c : CpvConcepts::Builtin().MergedConceptsOfTerms(parts)) {
+    out.push_back({c.code, c.code.bcd(), static_cast<float>(c.weight)});
   }
   return out;
 }
