@@ -840,14 +840,21 @@ std::vector<ConceptEvidence> CpvConcepts::EvidenceOfAnalyzed(
   return EvidenceOfWords(words, LanguageIndex(language), code);
 }
 
+std::vector<std::vector<ConceptEvidence>> CpvConcepts::EvidenceOfAnalyzed(
+    const std::vector<AnalyzedWord>& words, absl::string_view language,
+    const std::vector<CpvCode>& codes) const {
+  return EvidenceOfWords(words, LanguageIndex(language), codes);
+}
+
 template <typename Fn>
 void CpvConcepts::ForEachLinkedWord(const std::vector<AnalyzedWord>& words,
                                     int l, Fn fn) const {
-  const absl::string_view lang = kConceptLanguages[l];
+  const bool stemmed = HasStemmer(kConceptLanguages[l]);
   const LanguageModel& model = Model(l);
-  absl::flat_hash_set<std::string> seen;
+  // Views into the words' terms: no string is copied for a word.
+  absl::flat_hash_set<absl::string_view> seen;
   for (const AnalyzedWord& w : words) {
-    const std::string term = ConceptTerm(w.term, lang);
+    const absl::string_view term = ConceptTermView(w.term, stemmed);
     if (!seen.insert(term).second) continue;
     auto it = model.links.find(term);
     if (it != model.links.end()) fn(w, term, it->second);
@@ -856,43 +863,66 @@ void CpvConcepts::ForEachLinkedWord(const std::vector<AnalyzedWord>& words,
 
 std::vector<ConceptEvidence> CpvConcepts::EvidenceOfWords(
     const std::vector<AnalyzedWord>& words, int l, CpvCode code) const {
+  return std::move(EvidenceOfWords(words, l, std::vector<CpvCode>{code})[0]);
+}
+
+std::vector<std::vector<ConceptEvidence>> CpvConcepts::EvidenceOfWords(
+    const std::vector<AnalyzedWord>& words, int l,
+    const std::vector<CpvCode>& codes) const {
   const absl::string_view lang = kConceptLanguages[l];
-  std::vector<ConceptEvidence> out;
-  const int o = cpv_->Ordinal(code);
-  if (o < 0) return out;
-  std::vector<AnalyzedWord> label_words;  // Analysed on first need.
-  bool label_analysed = false;
-  ForEachLinkedWord(words, l,
-                    [&](const AnalyzedWord& w, const std::string& term,
-                        const TermLinks& links) {
-                      for (const Link& link : links.label) {
-                        if (link.ordinal != o) continue;
-                        if (!label_analysed) {
-                          label_analysed = true;
-                          absl::StatusOr<std::vector<AnalyzedWord>> lw =
-                              AnalyzeWords(labels_[o][ModelIndex(l)], lang);
-                          if (lw.ok()) label_words = *std::move(lw);
-                        }
-                        std::string label_word;
-                        for (const AnalyzedWord& lw : label_words) {
-                          if (ConceptTerm(lw.term, lang) == term) {
-                            label_word = lw.word;
-                            break;
-                          }
-                        }
-                        out.push_back({w.word, label_word, std::string(lang),
-                                       ConceptSource::kLabel, link.weight});
-                      }
-                      for (const Link& link : links.notices) {
-                        if (link.ordinal != o) continue;
-                        out.push_back({w.word, "", std::string(lang),
-                                       ConceptSource::kNotices, link.weight});
-                      }
-                    });
-  std::stable_sort(out.begin(), out.end(),
-                   [](const ConceptEvidence& a, const ConceptEvidence& b) {
-                     return a.weight > b.weight;
-                   });
+  const bool stemmed = HasStemmer(lang);
+  std::vector<std::vector<ConceptEvidence>> out(codes.size());
+  // Each code's ordinal, -1 for an unknown code; its label's words, analysed
+  // on first need.
+  std::vector<int> ordinal(codes.size());
+  bool any = false;
+  for (size_t i = 0; i < codes.size(); ++i) {
+    ordinal[i] = cpv_->Ordinal(codes[i]);
+    any = any || ordinal[i] >= 0;
+  }
+  if (!any) return out;
+  std::vector<std::vector<AnalyzedWord>> label_words(codes.size());
+  std::vector<bool> label_analysed(codes.size(), false);
+  // A list is short (a query's concepts): each link is compared with every
+  // code, the words walked once.
+  ForEachLinkedWord(
+      words, l,
+      [&](const AnalyzedWord& w, absl::string_view term,
+          const TermLinks& links) {
+        for (const Link& link : links.label) {
+          for (size_t i = 0; i < codes.size(); ++i) {
+            if (link.ordinal != ordinal[i]) continue;
+            if (!label_analysed[i]) {
+              label_analysed[i] = true;
+              absl::StatusOr<std::vector<AnalyzedWord>> lw =
+                  AnalyzeWords(labels_[ordinal[i]][ModelIndex(l)], lang);
+              if (lw.ok()) label_words[i] = *std::move(lw);
+            }
+            std::string label_word;
+            for (const AnalyzedWord& lw : label_words[i]) {
+              if (ConceptTermView(lw.term, stemmed) == term) {
+                label_word = lw.word;
+                break;
+              }
+            }
+            out[i].push_back({w.word, label_word, std::string(lang),
+                              ConceptSource::kLabel, link.weight});
+          }
+        }
+        for (const Link& link : links.notices) {
+          for (size_t i = 0; i < codes.size(); ++i) {
+            if (link.ordinal != ordinal[i]) continue;
+            out[i].push_back({w.word, "", std::string(lang),
+                              ConceptSource::kNotices, link.weight});
+          }
+        }
+      });
+  for (std::vector<ConceptEvidence>& evidence : out) {
+    std::stable_sort(evidence.begin(), evidence.end(),
+                     [](const ConceptEvidence& a, const ConceptEvidence& b) {
+                       return a.weight > b.weight;
+                     });
+  }
   return out;
 }
 
@@ -1215,7 +1245,7 @@ std::vector<ConceptEvidence> CpvConcepts::GroupEvidence(
   std::vector<ConceptEvidence> out;
   ForEachLinkedWord(
       words, l,
-      [&](const AnalyzedWord& w, const std::string&, const TermLinks& links) {
+      [&](const AnalyzedWord& w, absl::string_view, const TermLinks& links) {
         for (const ClassGain& g : links.groups) {
           if (g.key != group) continue;
           out.push_back(

@@ -2,6 +2,7 @@
 // evidence in words, language detection on held-out notices, bad input.
 #include "procmatch/cpv_concepts.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -11,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "procmatch/record_io.h"
@@ -422,6 +424,52 @@ TEST(CpvConceptsTest, LinksTermEqualsConceptsOfTheTermAlone) {
   EXPECT_GT(linked, 100);
   EXPECT_GT(unlinked, 100);
   EXPECT_FALSE(concepts.LinksTerm("drone", "xx"));
+}
+
+// EvidenceOfAnalyzed for a list of codes (one walk over the words) against
+// each code alone, on texts made of random codes' labels in random
+// languages, for lists of those codes, their parents, random codes, a code
+// listed twice and one that is not a CPV code.
+TEST(CpvConceptsTest, EvidenceOfSeveralCodesEqualsEachAlone) {
+  const CpvConcepts& concepts = CpvConcepts::Builtin();
+  const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
+  std::mt19937 random(20261201);
+  int found = 0;
+  for (int i = 0; i < 300; ++i) {
+    const char* language = kConceptLanguages[random() % kConceptLanguageCount];
+    std::string text;
+    std::vector<CpvCode> codes;
+    for (int k = 1 + random() % 4; k > 0; --k) {
+      const CpvCode code = cpv.CodeAt(random() % cpv.size());
+      absl::StrAppend(&text, concepts.Label(code, language), " ");
+      codes.push_back(code);
+      codes.push_back(code.Truncated(std::max(2, code.depth() - 1)));
+      codes.push_back(cpv.CodeAt(random() % cpv.size()));
+    }
+    codes.push_back(codes[random() % codes.size()]);
+    codes.push_back(CpvCode::FromDigits(99999999));
+    absl::StatusOr<std::vector<AnalyzedWord>> words =
+        AnalyzeWords(text, language);
+    ASSERT_TRUE(words.ok()) << words.status();
+    const std::vector<std::vector<ConceptEvidence>> all =
+        concepts.EvidenceOfAnalyzed(*words, language, codes);
+    ASSERT_EQ(all.size(), codes.size());
+    for (size_t c = 0; c < codes.size(); ++c) {
+      const std::vector<ConceptEvidence> alone =
+          concepts.EvidenceOfAnalyzed(*words, language, codes[c]);
+      ASSERT_EQ(all[c].size(), alone.size())
+          << codes[c].ToString() << " in '" << text << "' (" << language << ")";
+      for (size_t e = 0; e < alone.size(); ++e) {
+        EXPECT_EQ(all[c][e].word, alone[e].word);
+        EXPECT_EQ(all[c][e].label_word, alone[e].label_word);
+        EXPECT_EQ(all[c][e].language, alone[e].language);
+        EXPECT_EQ(all[c][e].source, alone[e].source);
+        EXPECT_EQ(all[c][e].weight, alone[e].weight);
+      }
+      found += !alone.empty();
+    }
+  }
+  EXPECT_GT(found, 300);  // Most labels' own codes have evidence.
 }
 
 }  // namespace
