@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <optional>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
@@ -861,6 +862,33 @@ void CpvConcepts::ForEachLinkedWord(const std::vector<AnalyzedWord>& words,
   }
 }
 
+namespace {
+
+// Strongest first; stable: equal weights in the order found.
+void SortByWeight(std::vector<ConceptEvidence>* evidence) {
+  std::stable_sort(evidence->begin(), evidence->end(),
+                   [](const ConceptEvidence& a, const ConceptEvidence& b) {
+                     return a.weight > b.weight;
+                   });
+}
+
+// The first of a label's words whose concept term is `term`; "" for none.
+std::string LabelWordOf(const std::vector<AnalyzedWord>& label_words,
+                        absl::string_view term, bool stemmed) {
+  for (const AnalyzedWord& lw : label_words) {
+    if (ConceptTermView(lw.term, stemmed) == term) return lw.word;
+  }
+  return "";
+}
+
+}  // namespace
+
+std::vector<AnalyzedWord> CpvConcepts::LabelWords(int ordinal, int l) const {
+  absl::StatusOr<std::vector<AnalyzedWord>> words =
+      AnalyzeWords(labels_[ordinal][ModelIndex(l)], kConceptLanguages[l]);
+  return words.ok() ? *std::move(words) : std::vector<AnalyzedWord>();
+}
+
 std::vector<ConceptEvidence> CpvConcepts::EvidenceOfWords(
     const std::vector<AnalyzedWord>& words, int l, CpvCode code) const {
   return std::move(EvidenceOfWords(words, l, std::vector<CpvCode>{code})[0]);
@@ -872,8 +900,8 @@ std::vector<std::vector<ConceptEvidence>> CpvConcepts::EvidenceOfWords(
   const absl::string_view lang = kConceptLanguages[l];
   const bool stemmed = HasStemmer(lang);
   std::vector<std::vector<ConceptEvidence>> out(codes.size());
-  // Each code's ordinal, -1 for an unknown code; its label's words, analysed
-  // on first need.
+  // Each code's ordinal, -1 for an unknown code; its label's words,
+  // analysed on first need.
   std::vector<int> ordinal(codes.size());
   bool any = false;
   for (size_t i = 0; i < codes.size(); ++i) {
@@ -881,48 +909,70 @@ std::vector<std::vector<ConceptEvidence>> CpvConcepts::EvidenceOfWords(
     any = any || ordinal[i] >= 0;
   }
   if (!any) return out;
-  std::vector<std::vector<AnalyzedWord>> label_words(codes.size());
-  std::vector<bool> label_analysed(codes.size(), false);
-  // A list is short (a query's concepts): each link is compared with every
-  // code, the words walked once.
+  std::vector<std::optional<std::vector<AnalyzedWord>>> label_words(
+      codes.size());
+  // A term's label links and its notice links are each sorted by code,
+  // stably (BuildFlatLinks): a code's are found by binary search, in the
+  // order the term's links hold them, not by reading every link of a common
+  // word.
+  const FlatLinks& flat = Model(l).flat;
+  auto links_of = [&flat](uint32_t from, uint32_t to, int o) {
+    return std::equal_range(
+        flat.links.begin() + from, flat.links.begin() + to, Link{o, 0},
+        [](const Link& a, const Link& b) { return a.ordinal < b.ordinal; });
+  };
+  absl::flat_hash_set<absl::string_view> seen;  // The first word of a term.
+  for (const AnalyzedWord& w : words) {
+    const absl::string_view term = ConceptTermView(w.term, stemmed);
+    if (!seen.insert(term).second) continue;
+    auto it = flat.terms.find(term);
+    if (it == flat.terms.end()) continue;
+    const TermSpan& span = it->second;
+    for (size_t i = 0; i < codes.size(); ++i) {
+      if (ordinal[i] < 0) continue;
+      const auto label = links_of(span.label, span.notices, ordinal[i]);
+      for (auto link = label.first; link != label.second; ++link) {
+        if (!label_words[i]) label_words[i] = LabelWords(ordinal[i], l);
+        out[i].push_back({w.word, LabelWordOf(*label_words[i], term, stemmed),
+                          std::string(lang), ConceptSource::kLabel,
+                          link->weight});
+      }
+      const auto notices = links_of(span.notices, span.end, ordinal[i]);
+      for (auto link = notices.first; link != notices.second; ++link) {
+        out[i].push_back({w.word, "", std::string(lang),
+                          ConceptSource::kNotices, link->weight});
+      }
+    }
+  }
+  for (std::vector<ConceptEvidence>& evidence : out) SortByWeight(&evidence);
+  return out;
+}
+
+std::vector<ConceptEvidence> CpvConcepts::EvidenceByDefinition(
+    const std::vector<AnalyzedWord>& words, int l, CpvCode code) const {
+  const absl::string_view lang = kConceptLanguages[l];
+  const bool stemmed = HasStemmer(lang);
+  std::vector<ConceptEvidence> out;
+  const int o = cpv_->Ordinal(code);
+  if (o < 0) return out;
+  const std::vector<AnalyzedWord> label_words = LabelWords(o, l);
   ForEachLinkedWord(
       words, l,
       [&](const AnalyzedWord& w, absl::string_view term,
           const TermLinks& links) {
         for (const Link& link : links.label) {
-          for (size_t i = 0; i < codes.size(); ++i) {
-            if (link.ordinal != ordinal[i]) continue;
-            if (!label_analysed[i]) {
-              label_analysed[i] = true;
-              absl::StatusOr<std::vector<AnalyzedWord>> lw =
-                  AnalyzeWords(labels_[ordinal[i]][ModelIndex(l)], lang);
-              if (lw.ok()) label_words[i] = *std::move(lw);
-            }
-            std::string label_word;
-            for (const AnalyzedWord& lw : label_words[i]) {
-              if (ConceptTermView(lw.term, stemmed) == term) {
-                label_word = lw.word;
-                break;
-              }
-            }
-            out[i].push_back({w.word, label_word, std::string(lang),
-                              ConceptSource::kLabel, link.weight});
-          }
+          if (link.ordinal != o) continue;
+          out.push_back({w.word, LabelWordOf(label_words, term, stemmed),
+                         std::string(lang), ConceptSource::kLabel,
+                         link.weight});
         }
         for (const Link& link : links.notices) {
-          for (size_t i = 0; i < codes.size(); ++i) {
-            if (link.ordinal != ordinal[i]) continue;
-            out[i].push_back({w.word, "", std::string(lang),
-                              ConceptSource::kNotices, link.weight});
-          }
+          if (link.ordinal != o) continue;
+          out.push_back({w.word, "", std::string(lang), ConceptSource::kNotices,
+                         link.weight});
         }
       });
-  for (std::vector<ConceptEvidence>& evidence : out) {
-    std::stable_sort(evidence.begin(), evidence.end(),
-                     [](const ConceptEvidence& a, const ConceptEvidence& b) {
-                       return a.weight > b.weight;
-                     });
-  }
+  SortByWeight(&out);
   return out;
 }
 
@@ -1252,10 +1302,7 @@ std::vector<ConceptEvidence> CpvConcepts::GroupEvidence(
               {w.word, "", std::string(lang), ConceptSource::kNotices, g.gain});
         }
       });
-  std::stable_sort(out.begin(), out.end(),
-                   [](const ConceptEvidence& a, const ConceptEvidence& b) {
-                     return a.weight > b.weight;
-                   });
+  SortByWeight(&out);
   return out;
 }
 

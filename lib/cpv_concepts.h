@@ -435,6 +435,14 @@ class CpvConcepts {
   std::vector<std::vector<ConceptEvidence>> EvidenceOfWords(
       const std::vector<AnalyzedWord>& words, int language,
       const std::vector<CpvCode>& codes) const;
+  // EvidenceOfWords for one code by definition, its brute-force twin: every
+  // link of every linked word (LanguageModel::links) read and compared with
+  // the code (tests compare, CpvConceptsPeer).
+  std::vector<ConceptEvidence> EvidenceByDefinition(
+      const std::vector<AnalyzedWord>& words, int language, CpvCode code) const;
+  // The words (AnalyzeWords) of the label of the code of `ordinal` in
+  // `language`.
+  std::vector<AnalyzedWord> LabelWords(int ordinal, int language) const;
   // The classifier's scores of groups (or divisions) for weighted terms.
   ClassScores Classify(
       const std::vector<std::pair<std::string, double>>& weighted_terms,

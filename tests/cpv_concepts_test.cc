@@ -21,6 +21,22 @@
 #include "tests/ted_split.h"
 
 namespace procmatch {
+
+// The brute-force twin of evidence (CpvConcepts::EvidenceByDefinition).
+class CpvConceptsPeer {
+ public:
+  static std::vector<ConceptEvidence> EvidenceByDefinition(
+      const CpvConcepts& c, const std::vector<AnalyzedWord>& words,
+      absl::string_view language, CpvCode code) {
+    for (int l = 0; l < kConceptLanguageCount; ++l) {
+      if (language == kConceptLanguages[l]) {
+        return c.EvidenceByDefinition(words, l, code);
+      }
+    }
+    return {};
+  }
+};
+
 namespace {
 
 // Unmanned aircraft: the defence category and the aircraft one.
@@ -426,11 +442,12 @@ TEST(CpvConceptsTest, LinksTermEqualsConceptsOfTheTermAlone) {
   EXPECT_FALSE(concepts.LinksTerm("drone", "xx"));
 }
 
-// EvidenceOfAnalyzed for a list of codes (one walk over the words) against
-// each code alone, on texts made of random codes' labels in random
-// languages, for lists of those codes, their parents, random codes, a code
-// listed twice and one that is not a CPV code.
-TEST(CpvConceptsTest, EvidenceOfSeveralCodesEqualsEachAlone) {
+// EvidenceOfAnalyzed (one walk over the words, a binary search in each
+// linked word's links per code) against its brute-force twin, every link of
+// every word read, code by code: on texts made of random codes' labels in
+// random languages, for lists of those codes, their parents, random codes, a
+// code listed twice and one that is not a CPV code, and for each code alone.
+TEST(CpvConceptsTest, EvidenceEqualsItsBruteForceTwin) {
   const CpvConcepts& concepts = CpvConcepts::Builtin();
   const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
   std::mt19937 random(20261201);
@@ -455,18 +472,23 @@ TEST(CpvConceptsTest, EvidenceOfSeveralCodesEqualsEachAlone) {
         concepts.EvidenceOfAnalyzed(*words, language, codes);
     ASSERT_EQ(all.size(), codes.size());
     for (size_t c = 0; c < codes.size(); ++c) {
-      const std::vector<ConceptEvidence> alone =
-          concepts.EvidenceOfAnalyzed(*words, language, codes[c]);
-      ASSERT_EQ(all[c].size(), alone.size())
-          << codes[c].ToString() << " in '" << text << "' (" << language << ")";
-      for (size_t e = 0; e < alone.size(); ++e) {
-        EXPECT_EQ(all[c][e].word, alone[e].word);
-        EXPECT_EQ(all[c][e].label_word, alone[e].label_word);
-        EXPECT_EQ(all[c][e].language, alone[e].language);
-        EXPECT_EQ(all[c][e].source, alone[e].source);
-        EXPECT_EQ(all[c][e].weight, alone[e].weight);
+      const std::vector<ConceptEvidence> expected =
+          CpvConceptsPeer::EvidenceByDefinition(concepts, *words, language,
+                                                codes[c]);
+      for (const std::vector<ConceptEvidence>& got :
+           {all[c], concepts.EvidenceOfAnalyzed(*words, language, codes[c])}) {
+        ASSERT_EQ(got.size(), expected.size())
+            << codes[c].ToString() << " in '" << text << "' (" << language
+            << ")";
+        for (size_t e = 0; e < expected.size(); ++e) {
+          EXPECT_EQ(got[e].word, expected[e].word);
+          EXPECT_EQ(got[e].label_word, expected[e].label_word);
+          EXPECT_EQ(got[e].language, expected[e].language);
+          EXPECT_EQ(got[e].source, expected[e].source);
+          EXPECT_EQ(got[e].weight, expected[e].weight);
+        }
       }
-      found += !alone.empty();
+      found += !expected.empty();
     }
   }
   EXPECT_GT(found, 300);  // Most labels' own codes have evidence.

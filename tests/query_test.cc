@@ -64,8 +64,9 @@ TEST(QueryTest, ConceptEvidenceEqualsEachConceptAlone) {
       EXPECT_TRUE(query.concept_evidence.empty()) << where;
       continue;
     }
-    ASSERT_EQ(query.concept_evidence.size(),
-              std::min<size_t>(query.concepts.size(), CpvConcepts::kMaxConcepts))
+    ASSERT_EQ(
+        query.concept_evidence.size(),
+        std::min<size_t>(query.concepts.size(), CpvConcepts::kMaxConcepts))
         << where;
     text_concepts += query.codes.empty() && !query.concepts.empty();
     for (size_t i = 0; i < query.concept_evidence.size(); ++i) {
