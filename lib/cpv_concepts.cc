@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <optional>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
@@ -916,59 +917,138 @@ std::vector<ConceptEvidence> CpvConcepts::EvidenceOfAnalyzed(
   return EvidenceOfWords(words, LanguageIndex(language), code);
 }
 
+std::vector<std::vector<ConceptEvidence>> CpvConcepts::EvidenceOfAnalyzed(
+    const std::vector<AnalyzedWord>& words, absl::string_view language,
+    const std::vector<CpvCode>& codes) const {
+  return EvidenceOfWords(words, LanguageIndex(language), codes);
+}
+
 template <typename Fn>
 void CpvConcepts::ForEachLinkedWord(const std::vector<AnalyzedWord>& words,
                                     int l, Fn fn) const {
-  const absl::string_view lang = kConceptLanguages[l];
+  const bool stemmed = HasStemmer(kConceptLanguages[l]);
   const LanguageModel& model = Model(l);
-  absl::flat_hash_set<std::string> seen;
+  // Views into the words' terms: no string is copied for a word.
+  absl::flat_hash_set<absl::string_view> seen;
   for (const AnalyzedWord& w : words) {
-    const std::string term = ConceptTerm(w.term, lang);
+    const absl::string_view term = ConceptTermView(w.term, stemmed);
     if (!seen.insert(term).second) continue;
     auto it = model.links.find(term);
     if (it != model.links.end()) fn(w, term, it->second);
   }
 }
 
-std::vector<ConceptEvidence> CpvConcepts::EvidenceOfWords(
-    const std::vector<AnalyzedWord>& words, int l, CpvCode code) const {
-  const absl::string_view lang = kConceptLanguages[l];
-  std::vector<ConceptEvidence> out;
-  const int o = cpv_->Ordinal(code);
-  if (o < 0) return out;
-  std::vector<AnalyzedWord> label_words;  // Analysed on first need.
-  bool label_analysed = false;
-  ForEachLinkedWord(words, l,
-                    [&](const AnalyzedWord& w, const std::string& term,
-                        const TermLinks& links) {
-                      for (const Link& link : links.label) {
-                        if (link.ordinal != o) continue;
-                        if (!label_analysed) {
-                          label_analysed = true;
-                          absl::StatusOr<std::vector<AnalyzedWord>> lw =
-                              AnalyzeWords(labels_[o][ModelIndex(l)], lang);
-                          if (lw.ok()) label_words = *std::move(lw);
-                        }
-                        std::string label_word;
-                        for (const AnalyzedWord& lw : label_words) {
-                          if (ConceptTerm(lw.term, lang) == term) {
-                            label_word = lw.word;
-                            break;
-                          }
-                        }
-                        out.push_back({w.word, label_word, std::string(lang),
-                                       ConceptSource::kLabel, link.weight});
-                      }
-                      for (const Link& link : links.notices) {
-                        if (link.ordinal != o) continue;
-                        out.push_back({w.word, "", std::string(lang),
-                                       ConceptSource::kNotices, link.weight});
-                      }
-                    });
-  std::stable_sort(out.begin(), out.end(),
+namespace {
+
+// Strongest first; stable: equal weights in the order found.
+void SortByWeight(std::vector<ConceptEvidence>* evidence) {
+  std::stable_sort(evidence->begin(), evidence->end(),
                    [](const ConceptEvidence& a, const ConceptEvidence& b) {
                      return a.weight > b.weight;
                    });
+}
+
+// The first of a label's words whose concept term is `term`; "" for none.
+std::string LabelWordOf(const std::vector<AnalyzedWord>& label_words,
+                        absl::string_view term, bool stemmed) {
+  for (const AnalyzedWord& lw : label_words) {
+    if (ConceptTermView(lw.term, stemmed) == term) return lw.word;
+  }
+  return "";
+}
+
+}  // namespace
+
+std::vector<AnalyzedWord> CpvConcepts::LabelWords(int ordinal, int l) const {
+  absl::StatusOr<std::vector<AnalyzedWord>> words =
+      AnalyzeWords(labels_[ordinal][ModelIndex(l)], kConceptLanguages[l]);
+  return words.ok() ? *std::move(words) : std::vector<AnalyzedWord>();
+}
+
+std::vector<ConceptEvidence> CpvConcepts::EvidenceOfWords(
+    const std::vector<AnalyzedWord>& words, int l, CpvCode code) const {
+  return std::move(EvidenceOfWords(words, l, std::vector<CpvCode>{code})[0]);
+}
+
+std::vector<std::vector<ConceptEvidence>> CpvConcepts::EvidenceOfWords(
+    const std::vector<AnalyzedWord>& words, int l,
+    const std::vector<CpvCode>& codes) const {
+  const absl::string_view lang = kConceptLanguages[l];
+  const bool stemmed = HasStemmer(lang);
+  std::vector<std::vector<ConceptEvidence>> out(codes.size());
+  // Each code's ordinal, -1 for an unknown code; its label's words,
+  // analysed on first need.
+  std::vector<int> ordinal(codes.size());
+  bool any = false;
+  for (size_t i = 0; i < codes.size(); ++i) {
+    ordinal[i] = cpv_->Ordinal(codes[i]);
+    any = any || ordinal[i] >= 0;
+  }
+  if (!any) return out;
+  std::vector<std::optional<std::vector<AnalyzedWord>>> label_words(
+      codes.size());
+  // A term's label links and its notice links are each sorted by code,
+  // stably (BuildFlatLinks): a code's are found by binary search, in the
+  // order the term's links hold them, not by reading every link of a common
+  // word.
+  const FlatLinks& flat = Model(l).flat;
+  auto links_of = [&flat](uint32_t from, uint32_t to, int o) {
+    return std::equal_range(
+        flat.links.begin() + from, flat.links.begin() + to, Link{o, 0},
+        [](const Link& a, const Link& b) { return a.ordinal < b.ordinal; });
+  };
+  absl::flat_hash_set<absl::string_view> seen;  // The first word of a term.
+  for (const AnalyzedWord& w : words) {
+    const absl::string_view term = ConceptTermView(w.term, stemmed);
+    if (!seen.insert(term).second) continue;
+    auto it = flat.terms.find(term);
+    if (it == flat.terms.end()) continue;
+    const TermSpan& span = it->second;
+    for (size_t i = 0; i < codes.size(); ++i) {
+      if (ordinal[i] < 0) continue;
+      const auto label = links_of(span.label, span.notices, ordinal[i]);
+      for (auto link = label.first; link != label.second; ++link) {
+        if (!label_words[i]) label_words[i] = LabelWords(ordinal[i], l);
+        out[i].push_back({w.word, LabelWordOf(*label_words[i], term, stemmed),
+                          std::string(lang), ConceptSource::kLabel,
+                          link->weight});
+      }
+      const auto notices = links_of(span.notices, span.end, ordinal[i]);
+      for (auto link = notices.first; link != notices.second; ++link) {
+        out[i].push_back({w.word, "", std::string(lang),
+                          ConceptSource::kNotices, link->weight});
+      }
+    }
+  }
+  for (std::vector<ConceptEvidence>& evidence : out) SortByWeight(&evidence);
+  return out;
+}
+
+std::vector<ConceptEvidence> CpvConcepts::EvidenceByDefinition(
+    const std::vector<AnalyzedWord>& words, int l, CpvCode code) const {
+  const absl::string_view lang = kConceptLanguages[l];
+  const bool stemmed = HasStemmer(lang);
+  std::vector<ConceptEvidence> out;
+  const int o = cpv_->Ordinal(code);
+  if (o < 0) return out;
+  const std::vector<AnalyzedWord> label_words = LabelWords(o, l);
+  ForEachLinkedWord(
+      words, l,
+      [&](const AnalyzedWord& w, absl::string_view term,
+          const TermLinks& links) {
+        for (const Link& link : links.label) {
+          if (link.ordinal != o) continue;
+          out.push_back({w.word, LabelWordOf(label_words, term, stemmed),
+                         std::string(lang), ConceptSource::kLabel,
+                         link.weight});
+        }
+        for (const Link& link : links.notices) {
+          if (link.ordinal != o) continue;
+          out.push_back({w.word, "", std::string(lang), ConceptSource::kNotices,
+                         link.weight});
+        }
+      });
+  SortByWeight(&out);
   return out;
 }
 
@@ -1291,17 +1371,14 @@ std::vector<ConceptEvidence> CpvConcepts::GroupEvidence(
   std::vector<ConceptEvidence> out;
   ForEachLinkedWord(
       words, l,
-      [&](const AnalyzedWord& w, const std::string&, const TermLinks& links) {
+      [&](const AnalyzedWord& w, absl::string_view, const TermLinks& links) {
         for (const ClassGain& g : links.groups) {
           if (g.key != group) continue;
           out.push_back(
               {w.word, "", std::string(lang), ConceptSource::kNotices, g.gain});
         }
       });
-  std::stable_sort(out.begin(), out.end(),
-                   [](const ConceptEvidence& a, const ConceptEvidence& b) {
-                     return a.weight > b.weight;
-                   });
+  SortByWeight(&out);
   return out;
 }
 

@@ -334,6 +334,14 @@ class CpvConcepts {
       const std::vector<AnalyzedWord>& words, absl::string_view language,
       CpvCode code) const;
 
+  // The same for several codes, one list per code in `codes` order, each
+  // equal to EvidenceOfAnalyzed(words, language, code): the words are walked
+  // once, so that a query finds the words meaning each of its concepts for
+  // the price of one.
+  std::vector<std::vector<ConceptEvidence>> EvidenceOfAnalyzed(
+      const std::vector<AnalyzedWord>& words, absl::string_view language,
+      const std::vector<CpvCode>& codes) const;
+
  private:
   struct Link {
     int32_t ordinal;
@@ -458,6 +466,17 @@ class CpvConcepts {
                                       absl::string_view language) const;
   std::vector<ConceptEvidence> EvidenceOfWords(
       const std::vector<AnalyzedWord>& words, int language, CpvCode code) const;
+  std::vector<std::vector<ConceptEvidence>> EvidenceOfWords(
+      const std::vector<AnalyzedWord>& words, int language,
+      const std::vector<CpvCode>& codes) const;
+  // EvidenceOfWords for one code by definition, its brute-force twin: every
+  // link of every linked word (LanguageModel::links) read and compared with
+  // the code (tests compare, CpvConceptsPeer).
+  std::vector<ConceptEvidence> EvidenceByDefinition(
+      const std::vector<AnalyzedWord>& words, int language, CpvCode code) const;
+  // The words (AnalyzeWords) of the label of the code of `ordinal` in
+  // `language`.
+  std::vector<AnalyzedWord> LabelWords(int ordinal, int language) const;
   // The classifier's scores of groups (or divisions) for weighted terms.
   ClassScores Classify(
       const std::vector<std::pair<std::string, double>>& weighted_terms,
@@ -469,7 +488,8 @@ class CpvConcepts {
                        const std::vector<std::vector<std::string>>& label_terms,
                        LanguageModel* model) const;
   // Calls fn(word, concept term, its links) for each word of `language`
-  // whose concept term has links, the first word of each term only.
+  // whose concept term has links, the first word of each term only; the
+  // term is a view into the word's.
   template <typename Fn>
   void ForEachLinkedWord(const std::vector<AnalyzedWord>& words, int language,
                          Fn fn) const;

@@ -2,6 +2,7 @@
 // evidence in words, language detection on held-out notices, bad input.
 #include "procmatch/cpv_concepts.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -11,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "procmatch/record_io.h"
@@ -19,6 +21,22 @@
 #include "tests/ted_split.h"
 
 namespace procmatch {
+
+// The brute-force twin of evidence (CpvConcepts::EvidenceByDefinition).
+class CpvConceptsPeer {
+ public:
+  static std::vector<ConceptEvidence> EvidenceByDefinition(
+      const CpvConcepts& c, const std::vector<AnalyzedWord>& words,
+      absl::string_view language, CpvCode code) {
+    for (int l = 0; l < kConceptLanguageCount; ++l) {
+      if (language == kConceptLanguages[l]) {
+        return c.EvidenceByDefinition(words, l, code);
+      }
+    }
+    return {};
+  }
+};
+
 namespace {
 
 // Unmanned aircraft: the defence category and the aircraft one.
@@ -422,6 +440,58 @@ TEST(CpvConceptsTest, LinksTermEqualsConceptsOfTheTermAlone) {
   EXPECT_GT(linked, 100);
   EXPECT_GT(unlinked, 100);
   EXPECT_FALSE(concepts.LinksTerm("drone", "xx"));
+}
+
+// EvidenceOfAnalyzed (one walk over the words, a binary search in each
+// linked word's links per code) against its brute-force twin, every link of
+// every word read, code by code: on texts made of random codes' labels in
+// random languages, for lists of those codes, their parents, random codes, a
+// code listed twice and one that is not a CPV code, and for each code alone.
+TEST(CpvConceptsTest, EvidenceEqualsItsBruteForceTwin) {
+  const CpvConcepts& concepts = CpvConcepts::Builtin();
+  const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
+  std::mt19937 random(20261201);
+  int found = 0;
+  for (int i = 0; i < 300; ++i) {
+    const char* language = kConceptLanguages[random() % kConceptLanguageCount];
+    std::string text;
+    std::vector<CpvCode> codes;
+    for (int k = 1 + random() % 4; k > 0; --k) {
+      const CpvCode code = cpv.CodeAt(random() % cpv.size());
+      absl::StrAppend(&text, concepts.Label(code, language), " ");
+      codes.push_back(code);
+      codes.push_back(code.Truncated(std::max(2, code.depth() - 1)));
+      codes.push_back(cpv.CodeAt(random() % cpv.size()));
+    }
+    codes.push_back(codes[random() % codes.size()]);
+    codes.push_back(CpvCode::FromDigits(99999999));
+    absl::StatusOr<std::vector<AnalyzedWord>> words =
+        AnalyzeWords(text, language);
+    ASSERT_TRUE(words.ok()) << words.status();
+    const std::vector<std::vector<ConceptEvidence>> all =
+        concepts.EvidenceOfAnalyzed(*words, language, codes);
+    ASSERT_EQ(all.size(), codes.size());
+    for (size_t c = 0; c < codes.size(); ++c) {
+      const std::vector<ConceptEvidence> expected =
+          CpvConceptsPeer::EvidenceByDefinition(concepts, *words, language,
+                                                codes[c]);
+      for (const std::vector<ConceptEvidence>& got :
+           {all[c], concepts.EvidenceOfAnalyzed(*words, language, codes[c])}) {
+        ASSERT_EQ(got.size(), expected.size())
+            << codes[c].ToString() << " in '" << text << "' (" << language
+            << ")";
+        for (size_t e = 0; e < expected.size(); ++e) {
+          EXPECT_EQ(got[e].word, expected[e].word);
+          EXPECT_EQ(got[e].label_word, expected[e].label_word);
+          EXPECT_EQ(got[e].language, expected[e].language);
+          EXPECT_EQ(got[e].source, expected[e].source);
+          EXPECT_EQ(got[e].weight, expected[e].weight);
+        }
+      }
+      found += !expected.empty();
+    }
+  }
+  EXPECT_GT(found, 300);  // Most labels' own codes have evidence.
 }
 
 }  // namespace

@@ -95,23 +95,21 @@ std::string WordsFor(absl::string_view text, absl::string_view language,
   return evidence.ok() ? Quoted(*evidence) : "";
 }
 
-// The same for the tender's text, from its words analysed once (Query).
+// The same for the tender's text, from the evidence found once for each of
+// its concepts (Query::concept_evidence): `code` is one of them, the one a
+// translation carries or the tender concept a supplier's best matches.
 // With `label_words_only`, only words of the code's label count: words that
 // training notices link to the code ("deren", "variants") are evidence for
 // scoring, not words a reader recognises as meaning it.
 std::string TenderWordsFor(const Query& q, CpvCode code,
                            bool label_words_only = false) {
-  if (!CpvConcepts::IsConceptLanguage(q.text_language)) return "";
-  std::vector<ConceptEvidence> evidence =
-      CpvConcepts::Builtin().EvidenceOfAnalyzed(q.words, q.text_language, code);
-  if (label_words_only) {
-    evidence.erase(std::remove_if(evidence.begin(), evidence.end(),
-                                  [](const ConceptEvidence& e) {
-                                    return e.source != ConceptSource::kLabel;
-                                  }),
-                   evidence.end());
+  const std::vector<ConceptEvidence>& evidence = TenderEvidence(q, code);
+  if (!label_words_only) return Quoted(evidence);
+  std::vector<ConceptEvidence> label;
+  for (const ConceptEvidence& e : evidence) {
+    if (e.source == ConceptSource::kLabel) label.push_back(e);
   }
-  return Quoted(evidence);
+  return Quoted(label);
 }
 
 // Text relevance: BM25 of the tender's own words, or, when better, of one of

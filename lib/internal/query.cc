@@ -107,7 +107,7 @@ double Idf(const IndexData& index, double df) {
 // English's.
 void AddTranslations(const IndexData& index, absl::string_view language,
                      Query* q) {
-  if (!CpvConcepts::IsConceptLanguage(language)) return;
+  if (q->concept_evidence.empty()) return;
   const CpvConcepts& concepts = CpvConcepts::Builtin();
   auto idf_of = [&index](const std::string& term, int64_t* id) {
     *id = index.TermId(term);
@@ -130,15 +130,10 @@ void AddTranslations(const IndexData& index, absl::string_view language,
   absl::flat_hash_set<std::string> meant;  // Own terms given to a concept.
   std::vector<std::pair<CpvCode, double>> mass;
   double meaning_max = 0;
-  // The strongest concepts only, as a text's concepts are capped: a tender
-  // stating thousands of codes costs a walk over its words for each.
-  const size_t carried = std::min(
-      q->concepts.size(), static_cast<size_t>(CpvConcepts::kMaxConcepts));
-  for (size_t i = 0; i < carried; ++i) {
+  for (size_t i = 0; i < q->concept_evidence.size(); ++i) {
     const QueryConcept& c = q->concepts[i];
     double m = 0;
-    for (const ConceptEvidence& e :
-         concepts.EvidenceOfAnalyzed(q->words, language, c.code)) {
+    for (const ConceptEvidence& e : q->concept_evidence[i]) {
       auto it = terms_of_word.find(e.word);
       if (it == terms_of_word.end()) continue;
       for (const std::string* term : it->second) {
@@ -179,6 +174,20 @@ void AddTranslations(const IndexData& index, absl::string_view language,
     }
     if (!t.terms.empty()) q->translations.push_back(std::move(t));
   }
+}
+
+// The tender's words meaning each of its strongest concepts, the words
+// walked once for all of them. The strongest only, as a text's concepts are
+// capped: a tender stating thousands of codes would cost a walk over its
+// words for each.
+void AddConceptEvidence(absl::string_view language, Query* q) {
+  if (!CpvConcepts::IsConceptLanguage(language)) return;
+  const size_t carried = std::min(
+      q->concepts.size(), static_cast<size_t>(CpvConcepts::kMaxConcepts));
+  std::vector<CpvCode> codes;
+  for (size_t i = 0; i < carried; ++i) codes.push_back(q->concepts[i].code);
+  q->concept_evidence =
+      CpvConcepts::Builtin().EvidenceOfAnalyzed(q->words, language, codes);
 }
 
 // What the tender means, for the concepts component (doc/scoring.md,
@@ -242,11 +251,24 @@ absl::Status AddTerms(const IndexData& index, const std::string& text,
     }
     i = j;
   }
-  if (index.options().cpv_concepts) AddTranslations(index, lang, q);
+  if (index.options().cpv_concepts) {
+    AddConceptEvidence(lang, q);
+    AddTranslations(index, lang, q);
+  }
   return absl::OkStatus();
 }
 
 }  // namespace
+
+const std::vector<ConceptEvidence>& TenderEvidence(const Query& q,
+                                                   CpvCode code) {
+  static const std::vector<ConceptEvidence>* const kNone =
+      new std::vector<ConceptEvidence>();
+  for (size_t i = 0; i < q.concept_evidence.size(); ++i) {
+    if (q.concepts[i].code == code) return q.concept_evidence[i];
+  }
+  return *kNone;
+}
 
 absl::StatusOr<std::unique_ptr<Query>> PrepareQuery(
     const v1::MatchRequest& request, const IndexData& index,

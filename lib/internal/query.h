@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "procmatch/cpv.h"
+#include "procmatch/cpv_concepts.h"
 #include "procmatch/internal/cpv_credit.h"
 #include "procmatch/internal/index_data.h"
 #include "procmatch/nuts.h"
@@ -123,6 +124,11 @@ struct Query {
   // Its stated codes (main 1, additional 0.5), else its text's concepts.
   std::vector<QueryConcept> concepts;
   double concept_weight_sum = 0;
+  // The tender's words meaning each of its first CpvConcepts::kMaxConcepts
+  // concepts (CpvConcepts::EvidenceOfAnalyzed), in `concepts` order: found
+  // once, for its translations and for the explanation of every supplier
+  // listed; none when its language is not a concept language.
+  std::vector<std::vector<ConceptEvidence>> concept_evidence;
   // The concepts' codes, in `concepts` order, for scoring every candidate's.
   CreditTable concept_credits;
   absl::CivilDay as_of;
@@ -141,6 +147,11 @@ struct Query {
   bool include_excluded = false;
   int max_excluded = 100;
 };
+
+// The tender's words meaning `code` (Query::concept_evidence); none for a
+// code that is not one of its first CpvConcepts::kMaxConcepts concepts.
+const std::vector<ConceptEvidence>& TenderEvidence(const Query& q,
+                                                   CpvCode code);
 
 // Validates `request` with `validator` and resolves it against `index`.
 // Errors: the request's first problem (InvalidArgument).
