@@ -119,6 +119,26 @@ class IndexData {
   int32_t CurrencyId(absl::string_view currency) const;
   static constexpr int32_t kNoCurrency = -1;
 
+  // The heap an index holds, by part, counted from sizes and capacities,
+  // each block as glibc's malloc rounds it (lib/internal/index_memory.cc):
+  // a figure that does not move between runs, beside the resident set a
+  // process shows (issue 16, doc/benchmarks.md). Keyword texts, made on
+  // first use, are not counted.
+  struct MemoryPart {
+    const char* name;
+    int64_t bytes;
+  };
+  struct MemoryUsage {
+    std::vector<MemoryPart> parts;  // In a fixed order.
+    int64_t heap_bytes = 0;         // Their sum.
+    // The profiles' serialized bytes, not in `parts`: in the mapped file for
+    // an index loaded by LoadSnapshotFile, in one heap block shared by all
+    // for LoadSnapshot, one heap block each for a built index.
+    int64_t profile_bytes = 0;
+  };
+  // REQUIRES: no thread is computing a doc's keyword texts.
+  MemoryUsage CountMemory() const;
+
  private:
   friend struct IndexAccess;
 

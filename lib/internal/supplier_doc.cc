@@ -124,6 +124,17 @@ void CapabilityLevels::Assign(const std::vector<Capability>& levels) {
   }
 }
 
+size_t ContractStore::AllocatedBytes() const {
+  size_t bytes = 0;
+  for (const ContractRecord& r : *this) {
+    // As Assign laid it out: the record, its codes and their bcd() forms,
+    // its texts.
+    bytes += sizeof(ContractRecord) + r.cpv_count_ * (sizeof(CpvCode) + 4) +
+             r.text_ends_[ContractRecord::kTextFields - 1];
+  }
+  return bytes;
+}
+
 const ContractRecord* ContractStore::begin() const {
   if (block_ == nullptr) return nullptr;
   return std::launder(reinterpret_cast<const ContractRecord*>(block_.get()));

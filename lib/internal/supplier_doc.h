@@ -124,6 +124,8 @@ class ContractStore {
   const ContractRecord* end() const { return begin() + size_; }
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
+  // The size of its block, 0 without contracts (memory accounting).
+  size_t AllocatedBytes() const;
 
  private:
   // The records, then every record's codes, their bcd() forms, and the
@@ -229,6 +231,8 @@ class TermList {
   }
   const_iterator begin() const { return const_iterator(this, 0); }
   const_iterator end() const { return const_iterator(this, size()); }
+  // The size of its words' block (memory accounting).
+  size_t AllocatedBytes() const { return words_.capacity() * sizeof(uint32_t); }
 
  private:
   static constexpr int kFrequencyBits = 8;
@@ -316,6 +320,10 @@ class CapabilityLevels {
                                             : words_.get() + 1 + words_[0]);
   }
   bool empty() const { return words_ == nullptr; }
+  // The size of its block, 0 without levels (memory accounting).
+  size_t AllocatedBytes() const {
+    return words_ == nullptr ? 0 : (1 + words_[0]) * sizeof(uint32_t);
+  }
 
  private:
   std::unique_ptr<uint32_t[]> words_;
