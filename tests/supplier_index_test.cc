@@ -162,6 +162,80 @@ TEST(SupplierIndexMemoryTest, CountedHeapIsWhatMallocHolds) {
               0.03 * held);
 }
 
+// A concept keeps its code only as the packed BCD form (8 bytes a concept):
+// code() decodes it back, for codes of every depth and random eight-digit
+// numbers, and a built, a restored and a mapped index hold the same
+// concepts, code for code.
+TEST(SupplierIndexConceptsTest, PackedConceptsDecodeToTheirCodes) {
+  std::mt19937 rng(43);
+  std::uniform_int_distribution<uint32_t> eight_digits(0, 99999999);
+  std::vector<uint32_t> digits = {1,        9,        10000000, 35000000,
+                                  35600000, 35613000, 35613009, 99999999};
+  for (int i = 0; i < 20000; ++i) digits.push_back(eight_digits(rng));
+  for (uint32_t d : digits) {
+    const CpvCode code = CpvCode::FromDigits(d);
+    const internal::SupplierDoc::ConceptRef c(code, 0.25f);
+    ASSERT_EQ(c.code(), code) << d;
+    ASSERT_EQ(c.bcd, code.bcd()) << d;
+    ASSERT_EQ(c.weight, 0.25f);
+  }
+  const std::vector<v1::SupplierProfile> added =
+      testing::RandomSuppliers(200, 47);
+  SupplierIndex::Builder builder;
+  for (const v1::SupplierProfile& p : added) ASSERT_TRUE(builder.Add(p).ok());
+  std::shared_ptr<const SupplierIndex> built = *std::move(builder).Build();
+  absl::StatusOr<std::shared_ptr<const SupplierIndex>> restored =
+      LoadSnapshot(SaveSnapshot(*built));
+  ASSERT_TRUE(restored.ok()) << restored.status();
+  int concepts = 0;
+  for (int d = 0; d < built->size(); ++d) {
+    const auto& ours = Data(*built).doc(d).concepts;
+    const auto& theirs = Data(**restored).doc(d).concepts;
+    ASSERT_EQ(ours.size(), theirs.size()) << built->id(d);
+    for (size_t i = 0; i < ours.size(); ++i) {
+      EXPECT_TRUE(CpvTaxonomy::Builtin().Contains(ours[i].code()));
+      EXPECT_EQ(ours[i].code(), theirs[i].code());
+      EXPECT_EQ(ours[i].bcd, ours[i].code().bcd());
+      EXPECT_EQ(ours[i].weight, theirs[i].weight);
+      ++concepts;
+    }
+  }
+  EXPECT_GT(concepts, 200);
+}
+
+// FindDoc's binary search over the docs in id order finds every supplier and
+// no id that is not one, as a scan does: ids one character longer or
+// shorter, or differing in the last, sort next to real ones.
+TEST(SupplierIndexFindDocTest, FindsWhatAScanFinds) {
+  const std::vector<v1::SupplierProfile> added =
+      testing::RandomSuppliers(300, 53);
+  SupplierIndex::Builder builder;
+  for (const v1::SupplierProfile& p : added) ASSERT_TRUE(builder.Add(p).ok());
+  std::shared_ptr<const SupplierIndex> index = *std::move(builder).Build();
+  auto scan = [&](const std::string& id) {
+    for (int d = 0; d < index->size(); ++d) {
+      if (index->id(d) == id) return d;
+    }
+    return -1;
+  };
+  std::vector<std::string> ids = {"", " ", "\xff"};
+  for (const v1::SupplierProfile& p : added) {
+    ids.push_back(p.id());
+    ids.push_back(p.id() + "0");
+    ids.push_back(p.id().substr(0, p.id().size() - 1));
+    std::string other = p.id();
+    other.back() = static_cast<char>(other.back() + 1);
+    ids.push_back(other);
+  }
+  int found = 0;
+  for (const std::string& id : ids) {
+    const int d = scan(id);
+    EXPECT_EQ(index->FindDoc(id), d) << id;
+    found += d >= 0;
+  }
+  EXPECT_GE(found, 300);
+}
+
 // A loaded index keeps each past contract as views into one block per
 // supplier (internal::ContractStore): every record reads back, field for
 // field, what its profile's contract says, built, restored and mapped. The

@@ -23,6 +23,7 @@
 #include "procmatch/cpv.h"
 #include "procmatch/internal/supplier_doc.h"
 #include "procmatch/internal/term_postings.h"
+#include "procmatch/internal/term_vocabulary.h"
 #include "procmatch/nuts.h"
 #include "procmatch/options.h"
 #include "procmatch/supplier_index.h"
@@ -42,6 +43,8 @@ class IndexData {
   const std::shared_ptr<const SupplierDoc>& shared_doc(int d) const {
     return docs_[d];
   }
+  // The doc of a supplier id, or -1: a binary search over the docs, which
+  // are in id order.
   int FindDoc(absl::string_view id) const;
 
   // Docs with a code at or below `code` (offered or in past contracts),
@@ -144,9 +147,8 @@ class IndexData {
 
   Options options_;
   uint64_t generation_ = 0;
-  std::vector<std::shared_ptr<const SupplierDoc>> docs_;
-  absl::flat_hash_map<std::string, int> doc_of_id_;
-  absl::flat_hash_map<std::string, uint32_t> vocabulary_;
+  std::vector<std::shared_ptr<const SupplierDoc>> docs_;  // By id.
+  TermVocabulary vocabulary_;
   absl::flat_hash_map<CpvCode, std::vector<uint32_t>> cpv_postings_;
   absl::flat_hash_map<CpvCode, std::vector<uint32_t>> offered_cpv_postings_;
   TermPostingStore term_postings_;

@@ -1,8 +1,5 @@
 // IndexData::CountMemory: the heap an index holds, by part, from sizes and
-// capacities (issue 16). Each block is counted as glibc's malloc (64-bit)
-// takes it: the request plus an 8-byte header, rounded up to 16, at least
-// 32; a container's block as its implementation sizes it.
-#include <algorithm>
+// capacities (issue 16), each block as lib/internal/heap_bytes.h counts it.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -10,6 +7,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "procmatch/internal/heap_bytes.h"
 #include "procmatch/internal/index_data.h"
 #include "procmatch/internal/supplier_doc.h"
 
@@ -17,38 +15,28 @@ namespace procmatch {
 namespace internal {
 namespace {
 
-// What malloc takes for a request of `bytes`; nothing for none.
-int64_t Block(size_t bytes) {
-  if (bytes == 0) return 0;
-  return std::max<int64_t>(32, (static_cast<int64_t>(bytes) + 8 + 15) & ~15);
-}
-
 // A std::string's heap: none while it fits inline (15 characters).
 int64_t Heap(const std::string& s) {
-  return s.capacity() > 15 ? Block(s.capacity() + 1) : 0;
+  return s.capacity() > 15 ? HeapBlockBytes(s.capacity() + 1) : 0;
 }
 
 template <typename T>
 int64_t Heap(const std::vector<T>& v) {
-  return Block(v.capacity() * sizeof(T));
+  return HeapBlockBytes(v.capacity() * sizeof(T));
 }
 
 int64_t Heap(const std::vector<std::string>& v) {
-  int64_t bytes = Block(v.capacity() * sizeof(std::string));
+  int64_t bytes = HeapBlockBytes(v.capacity() * sizeof(std::string));
   for (const std::string& s : v) bytes += Heap(s);
   return bytes;
 }
 
-// An Abseil flat_hash_map's one block (a control byte a slot and a group's
-// clones, then the slots), and `value`'s heap of each entry.
+// An Abseil flat_hash_map's one block, and `value`'s heap of each entry.
 template <typename K, typename V, typename ValueHeap>
 int64_t Heap(const absl::flat_hash_map<K, V>& map, ValueHeap value) {
-  if (map.capacity() == 0) return 0;
   using Slot = std::pair<const K, V>;
-  const size_t control = map.capacity() + 1 + 15;
-  const size_t slots_at =
-      (control + alignof(Slot) - 1) / alignof(Slot) * alignof(Slot);
-  int64_t bytes = Block(slots_at + map.capacity() * sizeof(Slot));
+  int64_t bytes = HeapBlockBytes(
+      HashTableBytes(map.capacity(), sizeof(Slot), alignof(Slot)));
   for (const auto& [key, v] : map) bytes += value(key, v);
   return bytes;
 }
@@ -75,7 +63,7 @@ IndexData::MemoryUsage IndexData::CountMemory() const {
     const SupplierDoc& d = *shared;
     // std::make_shared: the doc beside its count block (a vtable pointer
     // and two counts).
-    record += Block(sizeof(SupplierDoc) + 16);
+    record += HeapBlockBytes(sizeof(SupplierDoc) + 16);
     id_name += Heap(d.id) + Heap(d.name);
     alternative_names += Heap(d.alternative_names);
     clearances += Heap(d.facility_clearances) + Heap(d.cleared_staff);
@@ -84,11 +72,11 @@ IndexData::MemoryUsage IndexData::CountMemory() const {
       certificates += Heap(c.scheme_key) + Heap(c.scheme);
     }
     languages += Heap(d.languages);
-    levels += Block(d.capability_levels.AllocatedBytes());
+    levels += HeapBlockBytes(d.capability_levels.AllocatedBytes());
     offered += Heap(d.offered_cpv) + Heap(d.offered_bcd);
-    contracts += Block(d.contracts.AllocatedBytes());
+    contracts += HeapBlockBytes(d.contracts.AllocatedBytes());
     tags += Heap(d.tags);
-    terms += Block(d.terms.AllocatedBytes());
+    terms += HeapBlockBytes(d.terms.AllocatedBytes());
     concepts += Heap(d.concepts);
     usage.profile_bytes += d.profile_bytes.view().size();
   }
@@ -106,14 +94,13 @@ IndexData::MemoryUsage IndexData::CountMemory() const {
       {"forward term lists", terms},
       {"CPV concepts", concepts},
       {"doc pointers", Heap(docs_)},
-      {"id map",
-       Heap(doc_of_id_, [](const std::string& key, int) { return Heap(key); })},
-      {"vocabulary", Heap(vocabulary_, [](const std::string& key,
-                                          uint32_t) { return Heap(key); })},
+      {"vocabulary",
+       HeapBlockBytes(vocabulary_.AllocatedBytes())},  // Three blocks.
       {"CPV postings (any and offered)",
        MapOfVectors(cpv_postings_) + MapOfVectors(offered_cpv_postings_)},
       {"term postings",
-       Block(term_postings_.AllocatedBytes())},  // Three blocks, near enough.
+       HeapBlockBytes(
+           term_postings_.AllocatedBytes())},  // Three blocks, near enough.
       {"tag, certification and buyer postings",
        MapOfVectors(tag_postings_) + MapOfVectors(certification_postings_) +
            MapOfVectors(buyer_postings_)},

@@ -389,13 +389,20 @@ struct SupplierDoc {
   std::vector<std::string> tags;  // Folded, sorted, unique.
   TermList terms;
   uint32_t length = 0;  // Sum of frequencies.
-  // The CPV concepts of its texts (lib/cpv_concepts.h), strongest first, at
-  // most CpvConcepts::kMaxConcepts; weights in (0, 1].
+  // A CPV concept of its texts (lib/cpv_concepts.h) in 8 bytes: the code
+  // kept only as its packed BCD form, which scoring compares (the code and
+  // its BCD form side by side took 12 bytes, issue 16).
   struct ConceptRef {
-    CpvCode code;
-    uint32_t bcd;  // code.bcd(), for scoring.
+    ConceptRef(CpvCode concept_code, float concept_weight)
+        : bcd(concept_code.bcd()), weight(concept_weight) {}
+    // The code, decoded from `bcd`.
+    CpvCode code() const;
+
+    uint32_t bcd;  // CpvCode::bcd().
     float weight;
   };
+  // Its concepts, strongest first, at most CpvConcepts::kMaxConcepts;
+  // weights in (0, 1].
   std::vector<ConceptRef> concepts;
 
   // What keyword requirements are matched against, folded.
