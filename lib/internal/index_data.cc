@@ -523,7 +523,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
   {
     std::vector<absl::string_view> terms(vocabulary.size());
     for (const auto& [term, id] : vocabulary) terms[id] = term;
-    x.vocabulary_ = TermVocabulary(terms);
+    x.vocabulary_ = TermDictionary(terms);
   }
   // Four passes over the docs, each filling its own structures, so that
   // they can run on separate threads; each visits the docs in order, so

@@ -22,8 +22,8 @@
 #include "absl/types/span.h"
 #include "procmatch/cpv.h"
 #include "procmatch/internal/supplier_doc.h"
+#include "procmatch/internal/term_dictionary.h"
 #include "procmatch/internal/term_postings.h"
-#include "procmatch/internal/term_vocabulary.h"
 #include "procmatch/nuts.h"
 #include "procmatch/options.h"
 #include "procmatch/supplier_index.h"
@@ -148,7 +148,7 @@ class IndexData {
   Options options_;
   uint64_t generation_ = 0;
   std::vector<std::shared_ptr<const SupplierDoc>> docs_;  // By id.
-  TermVocabulary vocabulary_;
+  TermDictionary vocabulary_;
   absl::flat_hash_map<CpvCode, std::vector<uint32_t>> cpv_postings_;
   absl::flat_hash_map<CpvCode, std::vector<uint32_t>> offered_cpv_postings_;
   TermPostingStore term_postings_;

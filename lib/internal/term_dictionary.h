@@ -1,4 +1,4 @@
-// File: lib/internal/term_vocabulary.h
+// File: lib/internal/term_dictionary.h
 //
 // INTERNAL. The vocabulary of an index's analysed terms, numbered 0 to
 // size() - 1: the terms' characters one after the other in one block, where
@@ -11,14 +11,14 @@
 //
 // Example:
 //
-//   TermVocabulary vocabulary({"drone", "security"});
+//   TermDictionary vocabulary({"drone", "security"});
 //   vocabulary.Find("security");  // 1
 //   vocabulary.Find("radar");     // -1
 //   vocabulary.term(0);           // "drone"
 //
 // Threading: immutable once made; safe to read from any number of threads.
-#ifndef PROCMATCH_LIB_INTERNAL_TERM_VOCABULARY_H_
-#define PROCMATCH_LIB_INTERNAL_TERM_VOCABULARY_H_
+#ifndef PROCMATCH_LIB_INTERNAL_TERM_DICTIONARY_H_
+#define PROCMATCH_LIB_INTERNAL_TERM_DICTIONARY_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -30,17 +30,17 @@
 namespace procmatch {
 namespace internal {
 
-class TermVocabulary {
+class TermDictionary {
  public:
-  TermVocabulary() = default;
+  TermDictionary() = default;
   // Term i of `terms` gets id i. REQUIRES: no term twice; together under
   // 4 GiB.
-  explicit TermVocabulary(const std::vector<absl::string_view>& terms);
+  explicit TermDictionary(const std::vector<absl::string_view>& terms);
   // Moves keep the blocks the set's functors point into; a copy would not.
-  TermVocabulary(TermVocabulary&&) = default;
-  TermVocabulary& operator=(TermVocabulary&&) = default;
-  TermVocabulary(const TermVocabulary&) = delete;
-  TermVocabulary& operator=(const TermVocabulary&) = delete;
+  TermDictionary(TermDictionary&&) = default;
+  TermDictionary& operator=(TermDictionary&&) = default;
+  TermDictionary(const TermDictionary&) = delete;
+  TermDictionary& operator=(const TermDictionary&) = delete;
 
   // The id of `term`, or -1.
   int64_t Find(absl::string_view term) const;
@@ -90,4 +90,4 @@ class TermVocabulary {
 }  // namespace internal
 }  // namespace procmatch
 
-#endif  // PROCMATCH_LIB_INTERNAL_TERM_VOCABULARY_H_
+#endif  // PROCMATCH_LIB_INTERNAL_TERM_DICTIONARY_H_

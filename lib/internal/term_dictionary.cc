@@ -1,5 +1,5 @@
 // The vocabulary of an index's analysed terms in one block of characters.
-#include "procmatch/internal/term_vocabulary.h"
+#include "procmatch/internal/term_dictionary.h"
 
 #include "absl/hash/hash.h"
 #include "procmatch/internal/heap_bytes.h"
@@ -7,7 +7,7 @@
 namespace procmatch {
 namespace internal {
 
-TermVocabulary::TermVocabulary(const std::vector<absl::string_view>& terms) {
+TermDictionary::TermDictionary(const std::vector<absl::string_view>& terms) {
   size_t chars = 0;
   for (absl::string_view t : terms) chars += t.size();
   chars_.reserve(chars);
@@ -23,20 +23,20 @@ TermVocabulary::TermVocabulary(const std::vector<absl::string_view>& terms) {
   for (uint32_t id = 0; id < terms.size(); ++id) ids_.insert(id);
 }
 
-size_t TermVocabulary::Hash::operator()(uint32_t id) const {
+size_t TermDictionary::Hash::operator()(uint32_t id) const {
   return absl::Hash<absl::string_view>()(texts(id));
 }
 
-size_t TermVocabulary::Hash::operator()(absl::string_view text) const {
+size_t TermDictionary::Hash::operator()(absl::string_view text) const {
   return absl::Hash<absl::string_view>()(text);
 }
 
-int64_t TermVocabulary::Find(absl::string_view term) const {
+int64_t TermDictionary::Find(absl::string_view term) const {
   const auto it = ids_.find(term);
   return it == ids_.end() ? int64_t{-1} : static_cast<int64_t>(*it);
 }
 
-size_t TermVocabulary::AllocatedBytes() const {
+size_t TermDictionary::AllocatedBytes() const {
   return chars_.capacity() + ends_.capacity() * sizeof(uint32_t) +
          HashTableBytes(ids_.capacity(), sizeof(uint32_t), alignof(uint32_t));
 }

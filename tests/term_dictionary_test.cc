@@ -1,4 +1,4 @@
-#include "procmatch/internal/term_vocabulary.h"
+#include "procmatch/internal/term_dictionary.h"
 
 #include <map>
 #include <random>
@@ -26,7 +26,7 @@ std::string RandomTerm(std::mt19937& rng) {
 // finds, for every term and for texts next to them (a byte more, a byte
 // less, the last byte changed), and gives each id's term back, after a move
 // too.
-TEST(TermVocabularyTest, FindsWhatAMapFinds) {
+TEST(TermDictionaryTest, FindsWhatAMapFinds) {
   std::mt19937 rng(61);
   std::map<std::string, uint32_t> map;
   std::vector<std::string> terms;
@@ -37,8 +37,8 @@ TEST(TermVocabularyTest, FindsWhatAMapFinds) {
     }
   }
   const std::vector<absl::string_view> views(terms.begin(), terms.end());
-  TermVocabulary made(views);
-  const TermVocabulary vocabulary = std::move(made);
+  TermDictionary made(views);
+  const TermDictionary vocabulary = std::move(made);
   ASSERT_EQ(vocabulary.size(), terms.size());
   std::vector<std::string> texts = {"", "zzzz"};
   for (uint32_t id = 0; id < terms.size(); ++id) {
@@ -58,7 +58,7 @@ TEST(TermVocabularyTest, FindsWhatAMapFinds) {
     found += expected >= 0;
   }
   EXPECT_GE(found, 5000);
-  EXPECT_EQ(TermVocabulary().Find("a"), -1);
+  EXPECT_EQ(TermDictionary().Find("a"), -1);
   EXPECT_GT(vocabulary.AllocatedBytes(), terms.size() * 9);
 }
 
