@@ -13,6 +13,14 @@
 // alone with each internal::RetrievalTuning, compared. The --exhaustive
 // queries are compared as well as timed: the table says how many pruned
 // top 10s equal the exhaustive ones (ids, order, scores).
+//
+// Memory of the loaded index (issue 16), three ways: the resident set's
+// growth across LoadSnapshotFile in this process, which still holds the
+// built index (what the allocator kept from earlier phases moves it by
+// ~20%); the same in a fresh process that loads the snapshot and does
+// nothing else (`--load_only=FILE`, run by this one), beside malloc's
+// in-use bytes there; and IndexData::CountMemory, the heap counted part by
+// part from capacities, which does not move between runs.
 #include <malloc.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -29,12 +37,14 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "benchmarks/corpus_generator.h"
 #include "benchmarks/xapian_baseline.h"
+#include "procmatch/cpv_concepts.h"
 #include "procmatch/internal/index_data.h"
 #include "procmatch/internal/query.h"
 #include "procmatch/internal/retrieval.h"
@@ -76,6 +86,12 @@ int64_t TrimmedResidentBytes() {
   return ResidentBytes();
 }
 
+// malloc's bytes in use, in every arena and in blocks of their own mapping.
+int64_t MallocInUseBytes() {
+  const struct mallinfo2 info = mallinfo2();
+  return static_cast<int64_t>(info.uordblks + info.hblkhd);
+}
+
 int64_t PeakBytes() {
   rusage u;
   getrusage(RUSAGE_SELF, &u);
@@ -107,6 +123,73 @@ v1::ScoreWeights TextOnly() {
   return w;
 }
 
+// What a fresh process reports of loading a snapshot (LoadOnly), in bytes.
+struct FreshLoad {
+  int64_t resident = 0;  // The resident set's growth, after malloc_trim.
+  int64_t in_use = 0;    // malloc's in-use bytes' growth.
+  int64_t heap = 0;      // IndexData::CountMemory's heap_bytes ...
+  int64_t profiles = 0;  // ... and profile_bytes.
+  std::vector<std::pair<std::string, int64_t>> parts;  // Its parts.
+};
+
+// `--load_only=FILE`: loads the snapshot in this process, which has done
+// nothing else but make the taxonomies every load reads, and writes what
+// FreshLoad holds to stdout, one "key bytes" line each ("part bytes name"
+// for the parts).
+int LoadOnly(const std::string& path, const Options& options) {
+  CpvOf(options);
+  NutsOf(options);
+  if (options.cpv_concepts) CpvConcepts::Builtin();
+  const int64_t resident_before = TrimmedResidentBytes();
+  const int64_t in_use_before = MallocInUseBytes();
+  auto loaded = LoadSnapshotFile(path, options);
+  if (!loaded.ok()) {
+    std::cerr << "loading " << path << " failed: " << loaded.status() << "\n";
+    return 1;
+  }
+  const int64_t resident = TrimmedResidentBytes() - resident_before;
+  const int64_t in_use = MallocInUseBytes() - in_use_before;
+  const internal::IndexData::MemoryUsage usage =
+      internal::IndexAccess::Data(**loaded).CountMemory();
+  std::cout << "resident " << resident << "\nin_use " << in_use << "\nheap "
+            << usage.heap_bytes << "\nprofiles " << usage.profile_bytes << "\n";
+  for (const auto& part : usage.parts) {
+    std::cout << "part " << part.bytes << " " << part.name << "\n";
+  }
+  return 0;
+}
+
+// Runs LoadOnly on `path` in a fresh process (this binary again).
+FreshLoad LoadInFreshProcess(const std::string& path, const Options& options) {
+  const std::string command =
+      absl::StrCat("/proc/", getpid(), "/exe --load_only=", path,
+                   " --concepts=", options.cpv_concepts ? 1 : 0,
+                   " --build_threads=", options.build_threads);
+  FreshLoad out;
+  FILE* child = popen(command.c_str(), "r");
+  if (child == nullptr) return out;
+  char line[512];
+  while (std::fgets(line, sizeof(line), child) != nullptr) {
+    absl::string_view text = absl::StripTrailingAsciiWhitespace(line);
+    const std::vector<absl::string_view> words =
+        absl::StrSplit(text, absl::MaxSplits(' ', 2));
+    int64_t bytes = 0;
+    if (words.size() < 2 || !absl::SimpleAtoi(words[1], &bytes)) continue;
+    if (words[0] == "resident") out.resident = bytes;
+    if (words[0] == "in_use") out.in_use = bytes;
+    if (words[0] == "heap") out.heap = bytes;
+    if (words[0] == "profiles") out.profiles = bytes;
+    if (words[0] == "part" && words.size() == 3) {
+      out.parts.emplace_back(std::string(words[2]), bytes);
+    }
+  }
+  if (pclose(child) != 0) {
+    std::cerr << "the fresh process's load failed: " << command << "\n";
+    std::exit(1);
+  }
+  return out;
+}
+
 struct Result {
   int n = 0;
   double build_s = 0, peak_mb = 0, index_bytes_per_supplier = 0;
@@ -126,6 +209,8 @@ struct Result {
   // What a snapshot loaded from a file keeps resident, per supplier: the
   // whole index, profiles included (issue 16's "in total").
   double loaded_bytes_per_supplier = 0;
+  // The same load in a fresh process (LoadOnly): what it reports.
+  FreshLoad fresh;
 };
 
 // Retrieval alone (internal::RetrieveTopKWith) with each tuning, per query
@@ -271,6 +356,7 @@ Result Run(const CorpusGenerator& gen, int n, int queries, int exhaustive,
     std::ofstream file(path, std::ios::binary);
     file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   }
+  r.fresh = LoadInFreshProcess(path, options);
   const int64_t rss_before_load = TrimmedResidentBytes();
   t0 = Clock::now();
   auto loaded = LoadSnapshotFile(path, options);
@@ -411,6 +497,7 @@ int Main(int argc, char** argv) {
   std::vector<int> sizes = {10000, 100000, 1000000};
   int queries = 1000, exhaustive = 100, xapian_max = 1000000;
   bool tunings = false;
+  std::string load_only;  // LoadOnly's file.
   // --concepts=0: the CPV concept layer off (Options::cpv_concepts and
   // weight 0), to measure what it costs (doc/benchmarks.md, issue 14).
   Options options;
@@ -430,6 +517,7 @@ int Main(int argc, char** argv) {
     }
     if (absl::ConsumePrefix(&a, "--concepts=")) options.cpv_concepts = a != "0";
     if (absl::ConsumePrefix(&a, "--tunings=")) tunings = a != "0";
+    if (absl::ConsumePrefix(&a, "--load_only=")) load_only = std::string(a);
     if (absl::ConsumePrefix(&a, "--sizes=")) {
       sizes.clear();
       for (absl::string_view s : absl::StrSplit(a, ',')) {
@@ -438,6 +526,7 @@ int Main(int argc, char** argv) {
       }
     }
   }
+  if (!load_only.empty()) return LoadOnly(load_only, options);
   auto gen = CorpusGenerator::FromData(data + "/ted/notices_dev.jsonl",
                                        data + "/nuts/nuts2021_lvl3.tsv");
   if (!gen.ok()) {
@@ -477,12 +566,31 @@ int Main(int argc, char** argv) {
         r.compared ? static_cast<double>(r.candidates) / r.compared : 0.0,
         r.compared ? static_cast<double>(r.scored) / r.compared : 0.0);
   }
-  std::cout << "\n## Resident memory of an index loaded from its snapshot\n\n"
-            << "| suppliers | resident bytes / supplier, in total |\n"
-            << "| --- | --- |\n";
+  std::cout << "\n## Memory of an index loaded from its snapshot\n\n"
+            << "Bytes a supplier. Resident, in total: the resident set's "
+               "growth across the load, after malloc_trim, in this process "
+               "(which holds the built index) and in a fresh one that does "
+               "nothing else; malloc in use: the allocator's in-use bytes' "
+               "growth there; counted: IndexData::CountMemory's heap, and "
+               "the profiles' bytes (in the mapped file).\n\n"
+            << "| suppliers | resident, in total | resident, fresh process | "
+               "malloc in use, fresh process | counted heap | profile bytes |\n"
+            << "| --- | --- | --- | --- | --- | --- |\n";
   for (const Result& r : results) {
-    std::cout << absl::StrFormat("| %s | %.0f |\n", Size(r.n),
-                                 r.loaded_bytes_per_supplier);
+    const double n = r.n;
+    std::cout << absl::StrFormat("| %s | %.0f | %.0f | %.0f | %.1f | %.1f |\n",
+                                 Size(r.n), r.loaded_bytes_per_supplier,
+                                 r.fresh.resident / n, r.fresh.in_use / n,
+                                 r.fresh.heap / n, r.fresh.profiles / n);
+  }
+  for (const Result& r : results) {
+    std::cout << "\n### Counted heap by part, " << Size(r.n)
+              << " suppliers loaded\n\n| part | bytes / supplier |\n"
+              << "| --- | --- |\n";
+    for (const auto& [name, bytes] : r.fresh.parts) {
+      std::cout << absl::StrFormat("| %s | %.1f |\n", name,
+                                   static_cast<double>(bytes) / r.n);
+    }
   }
   std::cout << "\n## Beside Xapian (same process, interleaved per query)\n\n"
             << "| suppliers | Xapian build | text-only top-10: procmatch / "

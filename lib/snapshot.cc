@@ -178,7 +178,7 @@ absl::Status ReadConcepts(absl::string_view entries, size_t s,
           absl::StrCat("snapshot supplier ", s, ": concept ", i,
                        " is not a CPV code with a weight in (0, 1]"));
     }
-    out->push_back({code, code.bcd(), weight});
+    out->emplace_back(code, weight);
   }
   return absl::OkStatus();
 }
@@ -252,7 +252,7 @@ std::string SaveSnapshot(const SupplierIndex& index) {
       for (const internal::SupplierDoc::ConceptRef& c : doc.concepts) {
         uint32_t bits;
         std::memcpy(&bits, &c.weight, sizeof(bits));
-        PutUint32(c.code.digits(), concepts.data());
+        PutUint32(c.code().digits(), concepts.data());
         PutUint32(bits, concepts.data());
       }
       concept_entries += doc.concepts.size();

@@ -162,9 +162,9 @@ TEST_F(RetrievalOracleTest, ConceptPostingsHoldEachDocsGroups) {
   int64_t postings = 0, several_groups = 0;
   for (int d = 0; d < data().size(); ++d) {
     for (const SupplierDoc::ConceptRef& c : data().doc(d).concepts) {
-      if (std::find(divisions.begin(), divisions.end(), c.code.Truncated(2)) ==
-          divisions.end()) {
-        divisions.push_back(c.code.Truncated(2));
+      if (std::find(divisions.begin(), divisions.end(),
+                    c.code().Truncated(2)) == divisions.end()) {
+        divisions.push_back(c.code().Truncated(2));
       }
     }
   }
@@ -177,9 +177,9 @@ TEST_F(RetrievalOracleTest, ConceptPostingsHoldEachDocsGroups) {
       float weight = -1;
       uint16_t groups = 0;
       for (const SupplierDoc::ConceptRef& c : data().doc(d).concepts) {
-        if (c.code.Truncated(2) != division) continue;
+        if (c.code().Truncated(2) != division) continue;
         weight = std::max(weight, c.weight);
-        groups |= IndexData::ConceptGroupBits(c.code);
+        groups |= IndexData::ConceptGroupBits(c.code());
       }
       if (weight < 0) continue;
       ASSERT_LT(p, list.postings.size()) << division.ToString();

@@ -426,7 +426,7 @@ double ConceptValue(const Query& q, const IndexData&, const SupplierDoc& d,
     // The supplier's and the tender's words are found (texts analysed) for
     // the concept that brings the most only.
     const QueryConcept& qc = q.concepts[best_t];
-    const CpvCode s = d.concepts[which[best_t]].code;
+    const CpvCode s = d.concepts[which[best_t]].code();
     // A tender that states codes means them (query.cc, AddMeaning): the
     // buyer's code is the evidence, not words of its text.
     const std::string tender_words =

@@ -22,6 +22,7 @@
 #include "absl/types/span.h"
 #include "procmatch/cpv.h"
 #include "procmatch/internal/supplier_doc.h"
+#include "procmatch/internal/term_dictionary.h"
 #include "procmatch/internal/term_postings.h"
 #include "procmatch/nuts.h"
 #include "procmatch/options.h"
@@ -42,6 +43,8 @@ class IndexData {
   const std::shared_ptr<const SupplierDoc>& shared_doc(int d) const {
     return docs_[d];
   }
+  // The doc of a supplier id, or -1: a binary search over the docs, which
+  // are in id order.
   int FindDoc(absl::string_view id) const;
 
   // Docs with a code at or below `code` (offered or in past contracts),
@@ -119,14 +122,33 @@ class IndexData {
   int32_t CurrencyId(absl::string_view currency) const;
   static constexpr int32_t kNoCurrency = -1;
 
+  // The heap an index holds, by part, counted from sizes and capacities,
+  // each block as glibc's malloc rounds it (lib/internal/index_memory.cc):
+  // a figure that does not move between runs, beside the resident set a
+  // process shows (issue 16, doc/benchmarks.md). Keyword texts, made on
+  // first use, are not counted.
+  struct MemoryPart {
+    const char* name;
+    int64_t bytes;
+  };
+  struct MemoryUsage {
+    std::vector<MemoryPart> parts;  // In a fixed order.
+    int64_t heap_bytes = 0;         // Their sum.
+    // The profiles' serialized bytes, not in `parts`: in the mapped file for
+    // an index loaded by LoadSnapshotFile, in one heap block shared by all
+    // for LoadSnapshot, one heap block each for a built index.
+    int64_t profile_bytes = 0;
+  };
+  // REQUIRES: no thread is computing a doc's keyword texts.
+  MemoryUsage CountMemory() const;
+
  private:
   friend struct IndexAccess;
 
   Options options_;
   uint64_t generation_ = 0;
-  std::vector<std::shared_ptr<const SupplierDoc>> docs_;
-  absl::flat_hash_map<std::string, int> doc_of_id_;
-  absl::flat_hash_map<std::string, uint32_t> vocabulary_;
+  std::vector<std::shared_ptr<const SupplierDoc>> docs_;  // By id.
+  TermDictionary vocabulary_;
   absl::flat_hash_map<CpvCode, std::vector<uint32_t>> cpv_postings_;
   absl::flat_hash_map<CpvCode, std::vector<uint32_t>> offered_cpv_postings_;
   TermPostingStore term_postings_;

@@ -124,6 +124,30 @@ void CapabilityLevels::Assign(const std::vector<Capability>& levels) {
   }
 }
 
+static_assert(sizeof(SupplierDoc::ConceptRef) == 8,
+              "a concept is its BCD code and its weight");
+
+CpvCode SupplierDoc::ConceptRef::code() const {
+  // The inverse of CpvCode::bcd(): the most significant nibble is the
+  // first digit.
+  uint32_t digits = 0;
+  for (int shift = 28; shift >= 0; shift -= 4) {
+    digits = digits * 10 + (bcd >> shift & 0xf);
+  }
+  return CpvCode::FromDigits(digits);
+}
+
+size_t ContractStore::AllocatedBytes() const {
+  size_t bytes = 0;
+  for (const ContractRecord& r : *this) {
+    // As Assign laid it out: the record, its codes and their bcd() forms,
+    // its texts.
+    bytes += sizeof(ContractRecord) + r.cpv_count_ * (sizeof(CpvCode) + 4) +
+             r.text_ends_[ContractRecord::kTextFields - 1];
+  }
+  return bytes;
+}
+
 const ContractRecord* ContractStore::begin() const {
   if (block_ == nullptr) return nullptr;
   return std::launder(reinterpret_cast<const ContractRecord*>(block_.get()));

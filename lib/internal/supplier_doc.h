@@ -124,6 +124,8 @@ class ContractStore {
   const ContractRecord* end() const { return begin() + size_; }
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
+  // The size of its block, 0 without contracts (memory accounting).
+  size_t AllocatedBytes() const;
 
  private:
   // The records, then every record's codes, their bcd() forms, and the
@@ -229,6 +231,8 @@ class TermList {
   }
   const_iterator begin() const { return const_iterator(this, 0); }
   const_iterator end() const { return const_iterator(this, size()); }
+  // The size of its words' block (memory accounting).
+  size_t AllocatedBytes() const { return words_.capacity() * sizeof(uint32_t); }
 
  private:
   static constexpr int kFrequencyBits = 8;
@@ -316,6 +320,10 @@ class CapabilityLevels {
                                             : words_.get() + 1 + words_[0]);
   }
   bool empty() const { return words_ == nullptr; }
+  // The size of its block, 0 without levels (memory accounting).
+  size_t AllocatedBytes() const {
+    return words_ == nullptr ? 0 : (1 + words_[0]) * sizeof(uint32_t);
+  }
 
  private:
   std::unique_ptr<uint32_t[]> words_;
@@ -381,13 +389,20 @@ struct SupplierDoc {
   std::vector<std::string> tags;  // Folded, sorted, unique.
   TermList terms;
   uint32_t length = 0;  // Sum of frequencies.
-  // The CPV concepts of its texts (lib/cpv_concepts.h), strongest first, at
-  // most CpvConcepts::kMaxConcepts; weights in (0, 1].
+  // A CPV concept of its texts (lib/cpv_concepts.h) in 8 bytes: the code
+  // kept only as its packed BCD form, which scoring compares (the code and
+  // its BCD form side by side took 12 bytes, issue 16).
   struct ConceptRef {
-    CpvCode code;
-    uint32_t bcd;  // code.bcd(), for scoring.
+    ConceptRef(CpvCode concept_code, float concept_weight)
+        : bcd(concept_code.bcd()), weight(concept_weight) {}
+    // The code, decoded from `bcd`.
+    CpvCode code() const;
+
+    uint32_t bcd;  // CpvCode::bcd().
     float weight;
   };
+  // Its concepts, strongest first, at most CpvConcepts::kMaxConcepts;
+  // weights in (0, 1].
   std::vector<ConceptRef> concepts;
 
   // What keyword requirements are matched against, folded.

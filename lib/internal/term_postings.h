@@ -147,6 +147,12 @@ class TermPostingStore {
 
   // The number of terms.
   size_t size() const { return sizes_.size(); }
+  // What its arrays allocated, in bytes (memory accounting).
+  size_t AllocatedBytes() const {
+    return starts_.capacity() * sizeof(uint64_t) +
+           sizes_.capacity() * sizeof(uint32_t) + bytes_.capacity() +
+           last_doc_.capacity() * sizeof(uint32_t);
+  }
   // REQUIRES: term < size().
   TermPostingList List(uint32_t term) const {
     return TermPostingList(bytes_.data() + starts_[term],
