@@ -160,10 +160,6 @@ std::vector<Tuning> Tunings() {
   t[8].tuning.non_essential_share = 0.05;
   t[9].name = "the default, concepts bounded by credit 1 (before session 12)";
   t[9].tuning.concept_credit_ceiling = false;
-  t.push_back(
-      {"the default, suppliers only concepts reach made candidates "
-       "(before session 13)"});
-  t.back().tuning.exempt_concept_only = false;
   return t;
 }
 

@@ -89,9 +89,8 @@ class RetrievalOracleTest : public ::testing::Test {
 // ceilings (CPV levels, offered ancestors, contracts) or the loose ones,
 // candidates passed over on their summed bound or each bounded component by
 // component, concepts bounded by the credit of the depth they share with the
-// tender's or by 1, suppliers only concepts reach exempted or made
-// candidates: the same top k as scoring everyone, for k from 1 to more than
-// the corpus.
+// tender's or by 1: the same top k as scoring everyone, for k from 1 to more
+// than the corpus.
 TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
   const int ks[] = {1, 3, 10, 40, 5000};
   RetrievalTuning no_seeds;
@@ -108,14 +107,11 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
   unsummed.summed_bound = false;
   RetrievalTuning credit_one;
   credit_one.concept_credit_ceiling = false;
-  RetrievalTuning concept_candidates;
-  concept_candidates.exempt_concept_only = false;
   const RetrievalTuning tunings[] = {
-      RetrievalTuning(), no_seeds,          some, all, loose, unsummed,
-      credit_one,        concept_candidates};
+      RetrievalTuning(), no_seeds, some, all, loose, unsummed, credit_one};
   int64_t scored_pruned = 0, scored_everyone = 0, floored = 0, split = 0;
   int64_t candidates = 0, passed_over = 0, tightened = 0;
-  int64_t tightened_credit_one = 0, candidates_not_exempt = 0;
+  int64_t tightened_credit_one = 0;
   int compared = 0, listed = 0;
   for (size_t i = 0; i < requests_.size(); ++i) {
     const int k = ks[i % std::size(ks)];
@@ -139,12 +135,11 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
         tightened += pruned.tightened;
       }
       if (t == 6) tightened_credit_one += pruned.tightened;
-      if (t == 7) candidates_not_exempt += pruned.candidates;
       if (t == 5) EXPECT_EQ(pruned.passed_over, 0);
       if (t == 3) split += pruned.non_essential > 0;
     }
   }
-  EXPECT_EQ(compared, 8 * static_cast<int>(requests_.size()));
+  EXPECT_EQ(compared, 7 * static_cast<int>(requests_.size()));
   // Meaningful only if queries list suppliers, if the seeds' floor leaves
   // suppliers unbounded, and if lists are left unread.
   EXPECT_GT(listed, 100);
@@ -157,10 +152,6 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
   // concepts at credit 1.
   EXPECT_LT(tightened, tightened_credit_one * 0.8)
       << tightened << " against " << tightened_credit_one;
-  // Suppliers that only weak concepts reach are not made candidates (here
-  // 2% of them; 11% on real tenders at 100k suppliers, doc/benchmarks.md).
-  EXPECT_LT(candidates, candidates_not_exempt * 0.99)
-      << candidates << " against " << candidates_not_exempt;
 }
 
 // A division's concept postings against the docs' concepts, counted one by
@@ -373,8 +364,6 @@ TEST(RetrievalTwinsTest, ScoresEqualToTheFloorAreNotDropped) {
   }
   RetrievalTuning unsummed;
   unsummed.summed_bound = false;
-  RetrievalTuning concept_candidates;
-  concept_candidates.exempt_concept_only = false;
   const Validator validator;
   const int ks[] = {1, 2, 3, 5, 10};
   int ranked = 0;
@@ -383,8 +372,7 @@ TEST(RetrievalTwinsTest, ScoresEqualToTheFloorAreNotDropped) {
     ASSERT_TRUE(q.ok()) << q.status();
     Query& query = **q;
     query.top_k = ks[i % std::size(ks)];
-    for (const RetrievalTuning& tuning :
-         {RetrievalTuning(), unsummed, concept_candidates}) {
+    for (const RetrievalTuning& tuning : {RetrievalTuning(), unsummed}) {
       ASSERT_EQ(Listing(RetrieveTopKWith(query, data, tuning)),
                 Listing(ScoreEveryone(query, data)))
           << "request " << i << " k " << query.top_k;

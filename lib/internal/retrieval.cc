@@ -288,7 +288,6 @@ class Bounds {
     Accumulate();
     if (floor_ > 0) EnumeratePlaces();
     if (!summed_.empty()) MakeSummedCuts();
-    AccumulateConcepts(tuning.exempt_concept_only && !summed_.empty());
   }
 
   bool admitted(uint32_t doc) const {
@@ -360,8 +359,10 @@ class Bounds {
   // components counted at 1). False when not known, never when Cheap(doc)
   // reaches the floor.
   bool BelowFloor(uint32_t doc) const {
-    return !summed_.empty() &&
-           ListsBelowFloor(doc, summed_[doc] * float_margin_);
+    if (summed_.empty()) return false;
+    double sum = summed_[doc] * float_margin_;
+    if (size_weighted_) sum += q_.weight[kSize] * place_size_.SizeFitOf(doc);
+    return sum < summed_cut_[index_.location_id(doc)];
   }
 
   // Tightens the cheap bound in `e` component by component, cheapest first,
@@ -568,7 +569,6 @@ class Bounds {
           ++count[b];
           top[b] = std::max(top[b], cw);
         }
-        concept_top_.push_back(*std::max_element(top, top + kConceptBands));
         // A band's ceiling: the next band's lower edge, the last band's
         // largest weight (its suppliers' concept weights are below).
         float below = 0;
@@ -657,6 +657,8 @@ class Bounds {
   // query order sum exactly as TextValue does.
   void Accumulate() {
     const int n = size();
+    // A concept division's suppliers from its lowest essential band up.
+    std::vector<float> cut(divisions_.size(), 2.0f);
     for (const QueryList& l : lists_) {
       if (!l.essential) continue;
       switch (l.source) {
@@ -728,7 +730,8 @@ class Bounds {
           }
           break;
         }
-        case QueryList::kConceptBand:  // AccumulateConcepts().
+        case QueryList::kConceptBand:
+          cut[l.i] = std::min(cut[l.i], kConceptBandEdges[l.j]);
           break;
         case QueryList::kBuyer:
           buyer_posted_.assign(n, 0);
@@ -757,45 +760,13 @@ class Bounds {
           break;
       }
     }
-  }
-
-  // Reads the essential concept bands, after the other lists and the
-  // places. The tender concepts earn at most the supplier's largest concept
-  // weight in their division times the unit of its groups there (0 across
-  // divisions), so a division's postings are read once, for all its
-  // concepts. Cheap() adds kRoundingMargin.
-  //
-  // With `exempt` (RetrievalTuning::exempt_concept_only; it needs the
-  // summed cuts), a supplier that neither another essential list nor its
-  // place made a candidate gets from the lists only what its concepts add:
-  // at most this division's raw ceiling plus the largest of every other
-  // division's (each weighted). When that, with its place and size, is below
-  // the floor (ListsBelowFloor), so is its Cheap() bound whatever its other
-  // divisions add: it is ruled out (3 in is_candidate_), never a candidate,
-  // and its ceilings are not accumulated. A supplier any division keeps is a
-  // candidate, and every later division adds to it as before.
-  void AccumulateConcepts(bool exempt) {
-    const int n = size();
-    const size_t count = divisions_.size();
-    // A concept division's suppliers from its lowest essential band up.
-    std::vector<float> cut(count, 2.0f);
-    for (const QueryList& l : lists_) {
-      if (l.essential && l.source == QueryList::kConceptBand) {
-        cut[l.i] = std::min(cut[l.i], kConceptBandEdges[l.j]);
-      }
-    }
+    // The tender concepts earn at most the supplier's largest concept weight
+    // in their division times the unit of its groups there (0 across
+    // divisions), so a division's postings are read once, for all its
+    // concepts. Cheap() adds kRoundingMargin.
     const double concept_scale =
-        count == 0 ? 0 : q_.weight[kConcepts] / q_.concept_weight_sum;
-    // The most the other divisions' essential bands add, weighted.
-    std::vector<double> others(count, 0.0);
-    for (size_t i = 0; i < count; ++i) {
-      for (size_t j = 0; j < count; ++j) {
-        if (j != i && cut[j] <= 1.5f) {
-          others[i] += concept_scale * divisions_[j].most * concept_top_[j];
-        }
-      }
-    }
-    for (size_t i = 0; i < count; ++i) {
+        divisions_.empty() ? 0 : q_.weight[kConcepts] / q_.concept_weight_sum;
+    for (size_t i = 0; i < divisions_.size(); ++i) {
       if (cut[i] > 1.5f) continue;
       const ConceptDivision& division = divisions_[i];
       if (concept_raw_.empty()) concept_raw_.assign(n, 0.0f);
@@ -803,27 +774,14 @@ class Bounds {
           index_.ConceptPostings(division.code);
       for (size_t p = 0; p < list.postings.size(); ++p) {
         const auto [doc, w] = list.postings[p];
-        if (w < cut[i] || is_candidate_[doc] == 3) continue;
+        if (w < cut[i]) continue;
+        is_candidate_[doc] = 1;
         const double raw = division.unit[list.groups[p] & division.relevant] *
                            static_cast<double>(w);
-        if (exempt && is_candidate_[doc] == 0 &&
-            ListsBelowFloor(doc, concept_scale * raw + others[i])) {
-          is_candidate_[doc] = 3;
-          continue;
-        }
-        is_candidate_[doc] = 1;
         AddUp(&concept_raw_[doc], raw);
         Sum(doc, concept_scale * raw);
       }
     }
-  }
-
-  // Whether a supplier to whom the essential lists add at most `lists`,
-  // weighted, is below the floor with its place and size and what every
-  // supplier gets (MakeSummedCuts()).
-  bool ListsBelowFloor(uint32_t doc, double lists) const {
-    if (size_weighted_) lists += q_.weight[kSize] * place_size_.SizeFitOf(doc);
-    return lists < summed_cut_[index_.location_id(doc)];
   }
 
   // Adds what a list adds to the supplier's score bound, weighted, to its
@@ -879,12 +837,9 @@ class Bounds {
   std::vector<QueryList> lists_;
   std::vector<CpvCode> related_divisions_;
   std::vector<ConceptDivision> divisions_;
-  std::vector<float> concept_top_;  // The largest weight, by division.
   std::vector<std::string> buyer_keys_;
-  std::vector<char> may_pass_;  // Empty: everyone may pass.
-  // 1 a candidate, 2 a seed, 3 ruled out by its concepts alone
-  // (AccumulateConcepts()).
-  std::vector<char> is_candidate_;
+  std::vector<char> may_pass_;      // Empty: everyone may pass.
+  std::vector<char> is_candidate_;  // 1 a candidate, 2 a seed.
   // Raw ceilings accumulated from the essential lists; empty for none.
   std::vector<double> text_raw_;  // BM25 of the tender's own terms.
   // The others are float sums (AddUp), read through Raw().

@@ -95,16 +95,6 @@ struct RetrievalTuning {
   // the largest weight times 1, as before (doc/benchmarks.md, "Issue 16 at
   // 100k: ... (session 12, branch scale12)"), for comparison.
   bool concept_credit_ceiling = true;
-  // With the summed bound and a floor, the concept postings are read last,
-  // and a supplier that only they reach (no other essential list, nor its
-  // place) is not made a candidate when what its concepts can add, its
-  // division's raw ceiling with every other division's largest, with its
-  // place, size and the other lists' ceilings, is below the floor: the many
-  // suppliers with a weak concept in the tender's divisions are never
-  // bounded or visited. False: each is a candidate, passed over in the bound
-  // loop, as before (doc/benchmarks.md, "Issue 16 at 100k: ... (session 13,
-  // branch scale13)"), for comparison.
-  bool exempt_concept_only = true;
 };
 
 // The best q.top_k eligible suppliers, pruned with exact bounds, with the
