@@ -408,17 +408,18 @@ class Bounds {
     return At(v, doc) * float_margin_;
   }
 
-  // Adds x >= 0 to a float sum of at most one term from each essential
-  // list, x rounded up to a float (never to 0 when x > 0: a sum of 0 says
-  // that no list reached the supplier). The exact sum of the m terms added
-  // is never above the float sum times float_margin_, 1 + (m + 2) u with
-  // u = 2^-24: each float addition of terms >= 0 loses at most a factor
-  // (1 - u) (none when the result is subnormal: it is then exact), so the
-  // float sum s >= (1 - u)^m S >= (1 - m u) S, S the sum of the rounded-up
-  // terms, each at least its x; and (1 - m u)(1 + (2m + 2) u) = 1 + (m + 2) u
-  // - (2m^2 + 2m) u^2 >= 1 for m below 2^22 (the margin's product, rounded
-  // in double, keeps a slack of 2u, far above 2^-53). Halving the per-query
-  // arrays of doubles halves their clearing and what they take of the cache.
+  // Adds x >= 0 to a float sum that gets at most one term from each
+  // essential list (a concept division's bands, one for the division), x
+  // rounded up to a float (never to 0 when x > 0: a sum of 0 says that no
+  // list reached the supplier). With m such lists and u = 2^-24, the exact
+  // sum of the x is never above the float sum s times float_margin_,
+  // 1 + (m + 2) 2^-23 = 1 + (2m + 4) u: each float addition of terms >= 0
+  // loses at most a factor (1 - u) (none when the result is subnormal: it is
+  // then exact), so s >= (1 - u)^m S >= (1 - m u) S, S the sum of the
+  // rounded-up terms, each at least its x; and (1 - m u)(1 + (2m + 4) u) =
+  // 1 + (m + 4) u - (2m^2 + 4m) u^2 >= 1 for m below 2^22, with a slack of
+  // 4u, far above the 2^-53 of the product rounded in double. Floats halve
+  // what the per-query arrays take to clear and of the cache.
   static void AddUp(float* sum, double x) {
     float f = static_cast<float>(x);
     // The next float up, for a float >= 0, is the next bit pattern.
@@ -841,8 +842,10 @@ class Bounds {
   std::vector<char> may_pass_;      // Empty: everyone may pass.
   std::vector<char> is_candidate_;  // 1 a candidate, 2 a seed.
   // Raw ceilings accumulated from the essential lists; empty for none.
-  std::vector<double> text_raw_;  // BM25 of the tender's own terms.
-  // The others are float sums (AddUp), read through Raw().
+  // BM25 of the tender's own terms: doubles summed in TextValue's order, the
+  // value itself. The others are ceilings, float sums (AddUp) read through
+  // Raw().
+  std::vector<double> text_raw_;
   std::vector<float> translated_raw_;  // Summed over translations.
   std::vector<float> cpv_raw_;
   std::vector<char> related_;  // Shares a division with the tender.
