@@ -341,6 +341,59 @@ TEST_F(RetrievalOracleTest, RankOfEqualsCountingEveryone) {
   EXPECT_GT(ranked, 60);
 }
 
+// Every supplier twice, under two ids: each score is reached by its twin,
+// and the twin that comes first in supplier order is Better. So the floor
+// (the k-th score, or the score a rank is counted at) is often exactly a
+// twin's score, and a bound rounded below the value it bounds (the float
+// sums of the per-query arrays without their margin) drops that twin.
+TEST(RetrievalTwinsTest, ScoresEqualToTheFloorAreNotDropped) {
+  SupplierIndex::Builder builder;
+  for (const v1::SupplierProfile& s : testing::RandomSuppliers(1500, 97)) {
+    v1::SupplierProfile twin = s;
+    twin.set_id(s.id() + "T");  // Right after s in supplier order.
+    ASSERT_TRUE(builder.Add(s).ok());
+    ASSERT_TRUE(builder.Add(twin).ok());
+  }
+  auto index = std::move(builder).Build();
+  ASSERT_TRUE(index.ok()) << index.status();
+  const IndexData& data = IndexAccess::Data(**index);
+  std::vector<v1::MatchRequest> requests = testing::RandomRequests(90, 98);
+  std::mt19937 rng(99);
+  for (size_t i = requests.size() / 3; i < requests.size(); ++i) {
+    RandomWeights(&rng, &requests[i]);
+  }
+  RetrievalTuning unsummed;
+  unsummed.summed_bound = false;
+  const Validator validator;
+  const int ks[] = {1, 2, 3, 5, 10};
+  int ranked = 0;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    auto q = PrepareQuery(requests[i], data, validator);
+    ASSERT_TRUE(q.ok()) << q.status();
+    Query& query = **q;
+    query.top_k = ks[i % std::size(ks)];
+    for (const RetrievalTuning& tuning : {RetrievalTuning(), unsummed}) {
+      ASSERT_EQ(Listing(RetrieveTopKWith(query, data, tuning)),
+                Listing(ScoreEveryone(query, data)))
+          << "request " << i << " k " << query.top_k;
+    }
+    // The second twin of the best pairs: its first twin has its score.
+    query.top_k = data.size();
+    Retrieved everyone = ScoreEveryone(query, data);
+    std::sort(everyone.top.begin(), everyone.top.end(), Better);
+    int picked = 0;
+    for (size_t at = 0; at < everyone.top.size() && picked < 5; ++at) {
+      if (everyone.top[at].doc % 2 == 0) continue;
+      EXPECT_EQ(RankOf(query, data, everyone.top[at]),
+                static_cast<int64_t>(at) + 1)
+          << "request " << i;
+      ++picked;
+    }
+    ranked += picked;
+  }
+  EXPECT_GT(ranked, 200);
+}
+
 }  // namespace
 }  // namespace internal
 }  // namespace procmatch

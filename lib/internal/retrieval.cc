@@ -1,6 +1,8 @@
 #include "procmatch/internal/retrieval.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <utility>
 
 #include "procmatch/internal/components.h"
@@ -280,6 +282,8 @@ class Bounds {
     MakeLists();
     is_candidate_.assign(n, 0);
     if (floor_ > 0) Split(tuning.non_essential_share);
+    float_margin_ =
+        1 + (static_cast<int>(lists_.size()) - non_essential_ + 2) * 0x1p-23;
     if (floor_ > 0 && tuning.summed_bound) summed_.assign(n, 0.0f);
     Accumulate();
     if (floor_ > 0) EnumeratePlaces();
@@ -314,7 +318,7 @@ class Bounds {
           break;
         case CheapBound::kCpvCeiling:
           bound[c] =
-              Capped((At(cpv_raw_, doc) + NonEssentialCpv()) /
+              Capped((Raw(cpv_raw_, doc) + NonEssentialCpv()) /
                      std::max(q_.code_weight_sum, 1e-300) * kRoundingMargin);
           break;
         case CheapBound::kAccumulatedText:
@@ -327,7 +331,7 @@ class Bounds {
           break;
         case CheapBound::kConceptCeiling:
           bound[c] =
-              Capped((At(concept_raw_, doc) + ne_[QueryList::kConceptBand]) /
+              Capped((Raw(concept_raw_, doc) + ne_[QueryList::kConceptBand]) /
                      q_.concept_weight_sum * kRoundingMargin);
           break;
         case CheapBound::kOneIfBuyerPosted:
@@ -356,7 +360,7 @@ class Bounds {
   // reaches the floor.
   bool BelowFloor(uint32_t doc) const {
     if (summed_.empty()) return false;
-    double sum = summed_[doc] * summed_margin_;
+    double sum = summed_[doc] * float_margin_;
     if (size_weighted_) sum += q_.weight[kSize] * place_size_.SizeFitOf(doc);
     return sum < summed_cut_[index_.location_id(doc)];
   }
@@ -398,6 +402,33 @@ class Bounds {
   static double At(const std::vector<T>& v, uint32_t doc) {
     return v.empty() ? 0 : static_cast<double>(v[doc]);
   }
+  // A raw ceiling held as a float sum (AddUp), raised to one it is never
+  // below: float_margin_ covers the sum's rounding.
+  double Raw(const std::vector<float>& v, uint32_t doc) const {
+    return At(v, doc) * float_margin_;
+  }
+
+  // Adds x >= 0 to a float sum that gets at most one term from each
+  // essential list (a concept division's bands, one for the division), x
+  // rounded up to a float (never to 0 when x > 0: a sum of 0 says that no
+  // list reached the supplier). With m such lists and u = 2^-24, the exact
+  // sum of the x is never above the float sum s times float_margin_,
+  // 1 + (m + 2) 2^-23 = 1 + (2m + 4) u: each float addition of terms >= 0
+  // loses at most a factor (1 - u) (none when the result is subnormal: it is
+  // then exact), so s >= (1 - u)^m S >= (1 - m u) S, S the sum of the
+  // rounded-up terms, each at least its x; and (1 - m u)(1 + (2m + 4) u) =
+  // 1 + (m + 4) u - (2m^2 + 4m) u^2 >= 1 for m below 2^22, with a slack of
+  // 4u, far above the 2^-53 of the product rounded in double. Floats halve
+  // what the per-query arrays take to clear and of the cache.
+  static void AddUp(float* sum, double x) {
+    float f = static_cast<float>(x);
+    // The next float up, for a float >= 0, is the next bit pattern.
+    uint32_t bits;
+    std::memcpy(&bits, &f, sizeof(bits));
+    bits += static_cast<uint32_t>(f < x);
+    std::memcpy(&f, &bits, sizeof(f));
+    *sum += f;
+  }
 
   double Text(uint32_t doc) const {
     if (!HasText(q_)) return 0;
@@ -408,7 +439,7 @@ class Bounds {
   }
   // 0 when no translation reaches the supplier.
   double TranslatedCeiling(uint32_t doc) const {
-    return (At(translated_raw_, doc) + ne_[QueryList::kTranslatedTerm]) *
+    return (Raw(translated_raw_, doc) + ne_[QueryList::kTranslatedTerm]) *
            kRoundingMargin;
   }
   // The raw CPV ceiling of the lists not accumulated.
@@ -634,21 +665,21 @@ class Bounds {
       switch (l.source) {
         case QueryList::kCpvLevel: {
           const QueryCode& qc = q_.codes[l.i];
-          if (cpv_raw_.empty()) cpv_raw_.assign(n, 0.0);
+          if (cpv_raw_.empty()) cpv_raw_.assign(n, 0.0f);
           for (uint32_t doc : index_.CpvPostings(qc.code.Truncated(l.j))) {
             is_candidate_[doc] = 1;
-            cpv_raw_[doc] += l.ceiling;
+            AddUp(&cpv_raw_[doc], l.ceiling);
             Sum(doc, l.max);
           }
           break;
         }
         case QueryList::kCpvAncestor: {
           const QueryCode& qc = q_.codes[l.i];
-          if (cpv_raw_.empty()) cpv_raw_.assign(n, 0.0);
+          if (cpv_raw_.empty()) cpv_raw_.assign(n, 0.0f);
           for (uint32_t doc :
                index_.OfferedCpvPostings(qc.code.Truncated(l.j))) {
             is_candidate_[doc] = 1;
-            cpv_raw_[doc] += l.ceiling;
+            AddUp(&cpv_raw_[doc], l.ceiling);
             Sum(doc, l.max);
           }
           break;
@@ -671,14 +702,17 @@ class Bounds {
         case QueryList::kOwnTerm: {
           // Text relevance is accumulated here, term at a time: exact for
           // the tender's own words when all are read.
+          // The sum weighs a part by one product (MakeSummedCuts()'s cut
+          // allows for a double's rounding).
           const QueryTerm& t = q_.terms[l.j];
+          const double to_score = q_.weight[kText] / q_.text_max;
           if (text_raw_.empty()) text_raw_.assign(n, 0.0);
           for (const auto& [doc, tf] : index_.TermPostings(t.id)) {
             is_candidate_[doc] = 1;
             const double part =
                 Bm25Part(t, tf, Bm25Norm(index_, index_.length(doc)));
             text_raw_[doc] += part;
-            Sum(doc, q_.weight[kText] * part / q_.text_max);
+            Sum(doc, to_score * part);
           }
           break;
         }
@@ -687,12 +721,12 @@ class Bounds {
           // where the value takes the best.
           const QueryTranslation& t = q_.translations[l.i];
           const QueryTerm& term = t.terms[l.j];
-          if (translated_raw_.empty()) translated_raw_.assign(n, 0.0);
+          if (translated_raw_.empty()) translated_raw_.assign(n, 0.0f);
           for (const auto& [doc, tf] : index_.TermPostings(term.id)) {
             is_candidate_[doc] = 1;
             const double part = TranslatedPart(
                 t, Bm25Part(term, tf, Bm25Norm(index_, index_.length(doc))));
-            translated_raw_[doc] += part;
+            AddUp(&translated_raw_[doc], part);
             Sum(doc, q_.weight[kText] * part);
           }
           break;
@@ -736,7 +770,7 @@ class Bounds {
     for (size_t i = 0; i < divisions_.size(); ++i) {
       if (cut[i] > 1.5f) continue;
       const ConceptDivision& division = divisions_[i];
-      if (concept_raw_.empty()) concept_raw_.assign(n, 0.0);
+      if (concept_raw_.empty()) concept_raw_.assign(n, 0.0f);
       const IndexData::ConceptPostingList& list =
           index_.ConceptPostings(division.code);
       for (size_t p = 0; p < list.postings.size(); ++p) {
@@ -745,7 +779,7 @@ class Bounds {
         is_candidate_[doc] = 1;
         const double raw = division.unit[list.groups[p] & division.relevant] *
                            static_cast<double>(w);
-        concept_raw_[doc] += raw;
+        AddUp(&concept_raw_[doc], raw);
         Sum(doc, concept_scale * raw);
       }
     }
@@ -754,23 +788,17 @@ class Bounds {
   // Adds what a list adds to the supplier's score bound, weighted, to its
   // summed bound (when summed: BelowFloor()).
   void Sum(uint32_t doc, double weighted) {
-    if (!summed_.empty()) summed_[doc] += static_cast<float>(weighted);
+    if (!summed_.empty()) AddUp(&summed_[doc], weighted);
   }
 
-  // What BelowFloor() needs besides the sums: their margin, and for each
-  // location the floor, lowered by a margin that covers Cheap()'s own
-  // (kRoundingMargin) and the doubles' rounding, less what every supplier
-  // there gets without its lists (place, the other lists' ceilings, the
-  // components counted at 1). Cheap() caps components at 1, takes the
-  // larger of the two text ceilings and the smaller of a contract ceiling
+  // What BelowFloor() needs besides the sums and their margin
+  // (float_margin_, AddUp): for each location the floor, lowered by a margin
+  // that covers Cheap()'s own (kRoundingMargin) and the doubles' rounding, less
+  // what every supplier there gets without its lists (place, the other lists'
+  // ceilings, the components counted at 1). Cheap() caps components at 1, takes
+  // the larger of the two text ceilings and the smaller of a contract ceiling
   // and 1: the sum does none of this, so it is never below.
   void MakeSummedCuts() {
-    // A supplier gets at most one term from each essential list (a concept
-    // division's bands, one for the division). A float sum of m terms, each
-    // rounded to float, is within (m + 1) units of 2^-24 of the exact sum
-    // (Higham, Accuracy and Stability, 4.2): twice that covers it.
-    const int terms = static_cast<int>(lists_.size()) - non_essential_;
-    summed_margin_ = 1 + (terms + 2) * 0x1p-23;
     double every[kComponentCount];
     NonEssential(every);
     for (int i = 0; i < weighted_count_; ++i) {
@@ -814,17 +842,22 @@ class Bounds {
   std::vector<char> may_pass_;      // Empty: everyone may pass.
   std::vector<char> is_candidate_;  // 1 a candidate, 2 a seed.
   // Raw ceilings accumulated from the essential lists; empty for none.
-  std::vector<double> text_raw_;        // BM25 of the tender's own terms.
-  std::vector<double> translated_raw_;  // Summed over translations.
-  std::vector<double> cpv_raw_;
+  // BM25 of the tender's own terms: doubles summed in TextValue's order, the
+  // value itself. The others are ceilings, float sums (AddUp) read through
+  // Raw().
+  std::vector<double> text_raw_;
+  std::vector<float> translated_raw_;  // Summed over translations.
+  std::vector<float> cpv_raw_;
   std::vector<char> related_;  // Shares a division with the tender.
-  std::vector<double> concept_raw_;
+  std::vector<float> concept_raw_;
   std::vector<char> buyer_posted_;
   std::vector<char> tag_posted_;
   // With summed_bound and a floor: the essential lists' weighted sum, and
   // what BelowFloor() compares it with, by location (MakeSummedCuts()).
   std::vector<float> summed_;
-  double summed_margin_ = 1;
+  // What a float sum of one term from each essential list is raised by
+  // (AddUp).
+  double float_margin_ = 1;
   bool size_weighted_ = false;
   std::vector<double> summed_cut_;
   // The raw ceilings of the lists not accumulated, by source.
