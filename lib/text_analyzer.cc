@@ -332,31 +332,33 @@ std::string StemOf(absl::string_view word, sb_stemmer* stemmer) {
 }
 
 // In front of the memo, for analysis that wants only a TermVocabulary's ids
-// (an alert index's notices): each thread's ids of the short words it has
-// met, in 32-byte records two to a 64-byte bucket, so that a word met before
-// costs one cache line -- the memo's hash map costs its control bytes, its
-// slot and, for a word of 16 bytes or more, the key's heap bytes, and most
-// words of a notice stream are met before. The word (at most kHotWordBytes,
-// zero-padded) and its language's tag are the key, compared as integers.
-// The ids are those of one owner: an `epoch` of the table per owner taken
-// (records of another epoch are empty), so that no id of another owner is
-// ever given; when the 32-bit epoch wraps, every record is emptied. The
-// memo stays the source of the forms and ids: a miss goes through it, then
-// is recorded here.
+// (an alert index's notices): each thread's ids of the words it has met, a
+// 64-byte record (one cache line) each, two to a bucket, at an address the
+// word alone gives, so that the tokenising pass can ask for it ahead (the
+// memo's hash map finds its slot only after reading its control bytes, and
+// a word of 16 bytes or more has its key on the heap). The word (at most
+// kHotWordBytes, zero-padded) and its language's tag are the key. The ids
+// are those of one owner: an `epoch` of the table per owner taken (records
+// of another epoch are empty), so that no id of another owner is ever
+// given; when the 32-bit epoch wraps, every record is emptied. The memo
+// stays the source of the forms and ids: a miss goes through it, then is
+// recorded here.
 class HotWordIds {
  public:
-  static constexpr size_t kHotWordBytes = 16;
+  // As many as the memo keeps: every word it keeps can be here.
+  static constexpr size_t kHotWordBytes = kStemMemoWordBytes;
+  static constexpr size_t kKeyWords = kHotWordBytes / 8;
 
   struct Record {
-    uint64_t word[2];   // The word's bytes, zero-padded.
-    uint32_t epoch;     // 0: empty.
-    uint16_t language;  // Its language's tag.
-    uint8_t size;       // The word's length.
-    uint8_t stop;       // A stop word of that language.
+    uint64_t word[kKeyWords];  // The word's bytes, zero-padded.
+    uint32_t epoch;            // 0: empty.
+    uint16_t language;         // Its language's tag.
+    uint8_t size;              // The word's length.
+    uint8_t stop;              // A stop word of that language.
     int32_t plain_id;
     int32_t stemmed_id;
   };
-  static_assert(sizeof(Record) == 32, "two records to a cache line");
+  static_assert(sizeof(Record) == 64, "a record to a cache line");
 
   // The tag of `language` for words analysed under `owner`, the table's
   // epoch moved on when the owner changed; 0 when the table cannot keep
@@ -384,11 +386,11 @@ class HotWordIds {
   // under the current owner, or nullptr.
   const Record* Find(absl::string_view word, uint16_t language) const {
     if (word.size() > kHotWordBytes) return nullptr;
-    uint64_t key[2];
+    uint64_t key[kKeyWords];
     Pack(word, key);
     const Bucket& b = buckets_[BucketOf(key, word.size(), language)];
     for (const Record& r : b.records) {
-      if (r.word[0] == key[0] && r.word[1] == key[1] && r.size == word.size() &&
+      if (memcmp(r.word, key, sizeof(key)) == 0 && r.size == word.size() &&
           r.language == language && r.epoch == epoch_) {
         return &r;
       }
@@ -399,9 +401,11 @@ class HotWordIds {
   // Asks the processor to load the bucket of `word` (Find's next).
   void Prefetch(absl::string_view word, uint16_t language) const {
     if (word.size() > kHotWordBytes) return;
-    uint64_t key[2];
+    uint64_t key[kKeyWords];
     Pack(word, key);
-    __builtin_prefetch(&buckets_[BucketOf(key, word.size(), language)]);
+    const Bucket& b = buckets_[BucketOf(key, word.size(), language)];
+    __builtin_prefetch(&b.records[0]);
+    __builtin_prefetch(&b.records[1]);
   }
 
   // Records `word` with its stop flag and ids under the current owner,
@@ -424,9 +428,9 @@ class HotWordIds {
   }
 
  private:
-  static constexpr int kBucketBits = 15;  // 2 MiB a thread.
+  static constexpr int kBucketBits = 15;  // 4 MiB a thread.
   static constexpr size_t kBuckets = size_t{1} << kBucketBits;
-  struct alignas(64) Bucket {
+  struct alignas(128) Bucket {
     Record records[2] = {};  // The newer first.
   };
 
@@ -436,9 +440,11 @@ class HotWordIds {
     memcpy(key, bytes, kHotWordBytes);
   }
   static size_t BucketOf(const uint64_t* key, size_t size, uint16_t language) {
-    uint64_t h = key[0] * 0x9E3779B97F4A7C15u;
-    h ^= (key[1] + (uint64_t{language} << 8 | size)) * 0xC2B2AE3D27D4EB4Fu;
-    h ^= h >> 31;
+    uint64_t h = (uint64_t{language} << 8 | size) * 0x9E3779B97F4A7C15u;
+    for (size_t i = 0; i * 8 < size; ++i) {
+      h = (h ^ key[i]) * 0xC2B2AE3D27D4EB4Fu;
+      h ^= h >> 29;
+    }
     h *= 0xD6E8FEB86659FD93u;
     return static_cast<size_t>(h >> (64 - kBucketBits));
   }
