@@ -2,10 +2,8 @@
 
 #include <libstemmer.h>
 
-#include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <cstring>
 #include <memory>
 #include <string>
 #include <tuple>
@@ -331,135 +329,6 @@ std::string StemOf(absl::string_view word, sb_stemmer* stemmer) {
   return Stem(word, stemmer);
 }
 
-// In front of the memo, for analysis that wants only a TermVocabulary's ids
-// (an alert index's notices): each thread's ids of the words it has met, a
-// 64-byte record (one cache line) each, two to a bucket, at an address the
-// word alone gives, so that the tokenising pass can ask for it ahead (the
-// memo's hash map finds its slot only after reading its control bytes, and
-// a word of 16 bytes or more has its key on the heap). The word (at most
-// kHotWordBytes, zero-padded) and its language's tag are the key. The ids
-// are those of one owner: an `epoch` of the table per owner taken (records
-// of another epoch are empty), so that no id of another owner is ever
-// given; when the 32-bit epoch wraps, every record is emptied. The memo
-// stays the source of the forms and ids: a miss goes through it, then is
-// recorded here.
-class HotWordIds {
- public:
-  // As many as the memo keeps: every word it keeps can be here.
-  static constexpr size_t kHotWordBytes = kStemMemoWordBytes;
-  static constexpr size_t kKeyWords = kHotWordBytes / 8;
-
-  struct Record {
-    uint64_t word[kKeyWords];  // The word's bytes, zero-padded.
-    uint32_t epoch;            // 0: empty.
-    uint16_t language;         // Its language's tag.
-    uint8_t size;              // The word's length.
-    uint8_t stop;              // A stop word of that language.
-    int32_t plain_id;
-    int32_t stemmed_id;
-  };
-  static_assert(sizeof(Record) == 64, "a record to a cache line");
-
-  // The tag of `language` for words analysed under `owner`, the table's
-  // epoch moved on when the owner changed; 0 when the table cannot keep
-  // them (owner 0, which the memo keeps no ids under, or 65,535 languages
-  // already tagged).
-  uint16_t Begin(uint64_t owner, absl::string_view language) {
-    if (owner == 0) return 0;
-    if (buckets_.empty()) buckets_.resize(kBuckets);
-    if (owner != owner_) {
-      owner_ = owner;
-      if (++epoch_ == 0) {  // Wrapped: every record's epoch may recur.
-        std::fill(buckets_.begin(), buckets_.end(), Bucket());
-        epoch_ = 1;
-      }
-    }
-    auto it = languages_.find(language);
-    if (it != languages_.end()) return it->second;
-    if (languages_.size() >= 0xFFFE) return 0;
-    const uint16_t tag = static_cast<uint16_t>(languages_.size() + 1);
-    languages_.emplace(language, tag);
-    return tag;
-  }
-
-  // The record of `word` in the language tagged `language` (from Begin)
-  // under the current owner, or nullptr.
-  const Record* Find(absl::string_view word, uint16_t language) const {
-    if (word.size() > kHotWordBytes) return nullptr;
-    uint64_t key[kKeyWords];
-    Pack(word, key);
-    const Bucket& b = buckets_[BucketOf(key, word.size(), language)];
-    for (const Record& r : b.records) {
-      if (memcmp(r.word, key, sizeof(key)) == 0 && r.size == word.size() &&
-          r.language == language && r.epoch == epoch_) {
-        return &r;
-      }
-    }
-    return nullptr;
-  }
-
-  // Asks the processor to load the bucket of `word` (Find's next).
-  void Prefetch(absl::string_view word, uint16_t language) const {
-    if (word.size() > kHotWordBytes) return;
-    uint64_t key[kKeyWords];
-    Pack(word, key);
-    const Bucket& b = buckets_[BucketOf(key, word.size(), language)];
-    __builtin_prefetch(&b.records[0]);
-    __builtin_prefetch(&b.records[1]);
-  }
-
-  // Records `word` with its stop flag and ids under the current owner,
-  // evicting its bucket's older record. REQUIRES: Find(word, language) is
-  // nullptr, `language` came from Begin.
-  void Add(absl::string_view word, uint16_t language, bool stop,
-           int32_t plain_id, int32_t stemmed_id) {
-    if (word.size() > kHotWordBytes) return;
-    Record r;
-    Pack(word, r.word);
-    r.epoch = epoch_;
-    r.language = language;
-    r.size = static_cast<uint8_t>(word.size());
-    r.stop = stop ? 1 : 0;
-    r.plain_id = plain_id;
-    r.stemmed_id = stemmed_id;
-    Bucket& b = buckets_[BucketOf(r.word, word.size(), language)];
-    b.records[1] = b.records[0];
-    b.records[0] = r;
-  }
-
- private:
-  static constexpr int kBucketBits = 15;  // 4 MiB a thread.
-  static constexpr size_t kBuckets = size_t{1} << kBucketBits;
-  struct alignas(128) Bucket {
-    Record records[2] = {};  // The newer first.
-  };
-
-  static void Pack(absl::string_view word, uint64_t* key) {
-    char bytes[kHotWordBytes] = {};
-    memcpy(bytes, word.data(), word.size());
-    memcpy(key, bytes, kHotWordBytes);
-  }
-  static size_t BucketOf(const uint64_t* key, size_t size, uint16_t language) {
-    uint64_t h = (uint64_t{language} << 8 | size) * 0x9E3779B97F4A7C15u;
-    for (size_t i = 0; i * 8 < size; ++i) {
-      h = (h ^ key[i]) * 0xC2B2AE3D27D4EB4Fu;
-      h ^= h >> 29;
-    }
-    h *= 0xD6E8FEB86659FD93u;
-    return static_cast<size_t>(h >> (64 - kBucketBits));
-  }
-
-  std::vector<Bucket> buckets_;  // Made on first use.
-  uint64_t owner_ = 0;
-  uint32_t epoch_ = 0;
-  absl::flat_hash_map<std::string, uint16_t> languages_;
-};
-
-HotWordIds& ThreadHotWordIds() {
-  thread_local HotWordIds ids;
-  return ids;
-}
-
 // The MemoWord of `word` in `memo`'s language (whose `stemmer` and
 // `stopwords`, which may be null, are given), remembered in `memo`; a word
 // too long to remember is analysed into `*scratch`. Valid until the next
@@ -740,76 +609,35 @@ StemmedAndPlainTerms StemmedAndPlainOfLower(absl::string_view lower,
   }
   StemMemo& memo = ThreadStemMemo(language);
   MemoWord scratch;
-  // Only ids wanted: short words met before come from the hot table.
-  HotWordIds* hot = ids && !terms ? &ThreadHotWordIds() : nullptr;
-  const uint16_t hot_language =
-      hot != nullptr ? hot->Begin(vocabulary->owner, language) : 0;
-  auto on_code = [&](absl::string_view code) {
-    std::string folded = FoldWord(code);
-    if (ids) {
-      out.plain_ids.push_back(vocabulary->plain_id(folded));
-      out.stemmed_ids.push_back(vocabulary->stemmed_id(folded));
-    }
-    if (terms) {
-      out.plain.push_back(folded);
-      out.stemmed.push_back(std::move(folded));
-    }
-  };
-  auto on_word = [&](absl::string_view word) {
-    if (hot_language != 0) {
-      if (const HotWordIds::Record* r = hot->Find(word, hot_language)) {
-        out.plain_ids.push_back(r->plain_id);
-        if (r->stop == 0) out.stemmed_ids.push_back(r->stemmed_id);
-        return;
-      }
-    }
-    // One lookup gives the forms, the stop word and the ids.
-    MemoWord& w = MemoizedWord(memo, word, stemmer, stopwords, &scratch);
-    if (terms) {
-      out.plain.push_back(w.plain);
-      if (!w.stop) out.stemmed.push_back(w.stem);
-    }
-    if (!ids) return;
-    if (w.owner != vocabulary->owner) {
-      w.plain_id = vocabulary->plain_id(w.plain);
-      w.stemmed_id = vocabulary->stemmed_id(w.stem);
-      w.owner = vocabulary->owner;
-    }
-    out.plain_ids.push_back(w.plain_id);
-    if (!w.stop) out.stemmed_ids.push_back(w.stemmed_id);
-    if (hot_language != 0) {
-      hot->Add(word, hot_language, w.stop, w.plain_id, w.stemmed_id);
-    }
-  };
-  if (hot_language == 0) {
-    ForEachCodeAndWord(lower, on_code, on_word);
-    return out;
-  }
-  // Two passes: the tokenising pass asks for each word's bucket, so that
-  // the cache misses of a text's words overlap instead of coming one after
-  // the other (one per word: the table is larger than the cache).
-  struct Piece {
-    absl::string_view text;
-    bool code;
-  };
-  std::vector<Piece> pieces;
-  pieces.reserve(lower.size() / 6);
   ForEachCodeAndWord(
       lower,
       [&](absl::string_view code) {
-        pieces.push_back({code, true});
+        std::string folded = FoldWord(code);
+        if (ids) {
+          out.plain_ids.push_back(vocabulary->plain_id(folded));
+          out.stemmed_ids.push_back(vocabulary->stemmed_id(folded));
+        }
+        if (terms) {
+          out.plain.push_back(folded);
+          out.stemmed.push_back(std::move(folded));
+        }
       },
       [&](absl::string_view word) {
-        hot->Prefetch(word, hot_language);
-        pieces.push_back({word, false});
+        // One lookup gives the forms, the stop word and the ids.
+        MemoWord& w = MemoizedWord(memo, word, stemmer, stopwords, &scratch);
+        if (terms) {
+          out.plain.push_back(w.plain);
+          if (!w.stop) out.stemmed.push_back(w.stem);
+        }
+        if (!ids) return;
+        if (w.owner != vocabulary->owner) {
+          w.plain_id = vocabulary->plain_id(w.plain);
+          w.stemmed_id = vocabulary->stemmed_id(w.stem);
+          w.owner = vocabulary->owner;
+        }
+        out.plain_ids.push_back(w.plain_id);
+        if (!w.stop) out.stemmed_ids.push_back(w.stemmed_id);
       });
-  for (const Piece& piece : pieces) {
-    if (piece.code) {
-      on_code(piece.text);
-    } else {
-      on_word(piece.text);
-    }
-  }
   return out;
 }
 

@@ -321,11 +321,11 @@ struct TestVocabulary {
 // and the memo overflows on the way; and a word met again is not looked up.
 TEST(TextAnalyzerTest, VocabularyIdsEqualLookingUpEachTerm) {
   std::mt19937 rng(20261130);
-  // Mostly short; one in eight of 14-19 letters, around the hot table's
-  // 16 bytes.
+  // Mostly short; one in eight of 44-51 letters, around the longest word
+  // the memo keeps (kStemMemoWordBytes).
   auto random_word = [&] {
     std::string word;
-    for (int k = rng() % 8 == 0 ? 14 + rng() % 6 : 2 + rng() % 6; k > 0; --k) {
+    for (int k = rng() % 8 == 0 ? 44 + rng() % 8 : 2 + rng() % 6; k > 0; --k) {
       word.push_back('a' + rng() % 26);
     }
     return word;
