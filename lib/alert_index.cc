@@ -270,8 +270,8 @@ absl::StatusOr<AlertMatches> AlertIndex::Match(const v1::Tender& notice,
   AlertMatch match;
   // Candidates are scattered over the table: load them ahead, the record
   // and the bounds of its members 16 candidates before its turn, what they
-  // point to 8 before, the phrases' term ids 4 before.
-  constexpr size_t kRecordsAhead = 16, kPoolsAhead = 8, kTermsAhead = 4;
+  // point to 8 before.
+  constexpr size_t kRecordsAhead = 16, kPoolsAhead = 8;
   for (size_t k = 0; k < candidates.size(); ++k) {
     if (k + kRecordsAhead < candidates.size()) {
       const uint32_t ahead = candidates[k + kRecordsAhead];
@@ -282,9 +282,6 @@ absl::StatusOr<AlertMatches> AlertIndex::Match(const v1::Tender& notice,
       const uint32_t ahead = candidates[k + kPoolsAhead];
       internal::PrefetchRule(*table_, ahead, 1);
       __builtin_prefetch(members_.data() + members_begin_[ahead]);
-    }
-    if (k + kTermsAhead < candidates.size()) {
-      internal::PrefetchRule(*table_, candidates[k + kTermsAhead], 2);
     }
     const uint32_t slot = candidates[k];
     absl::StatusOr<bool> hit = internal::MatchRule(

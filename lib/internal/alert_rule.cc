@@ -1680,15 +1680,6 @@ void PrefetchRule(const QuickCheckTable& table, uint32_t position, int stage) {
     __builtin_prefetch(&q);
     return;
   }
-  if (stage == 2) {
-    // The term ids of its first phrases, which FindPhraseIds compares past
-    // the first term (their records were asked for at stage 1).
-    for (uint32_t i = 0; i < q.phrases && i < 4; ++i) {
-      __builtin_prefetch(table.term_ids.data() +
-                         table.phrases[q.phrases_begin + i].terms_begin);
-    }
-    return;
-  }
   if (q.countries + q.languages > 0) {
     __builtin_prefetch(table.symbols.data() + q.symbols_begin);
   }

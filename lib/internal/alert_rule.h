@@ -518,9 +518,8 @@ void SortMatchesByRule(std::vector<AlertMatch>* matches, size_t rule_count);
 
 // Asks the processor to load what MatchRule reads first of the rule at
 // `position`: its record, then (`stage` 1, once the record is loaded) the
-// pools it points into, then (`stage` 2, once its phrase records are) the
-// term ids of its first four phrases. Candidates are known ahead, so their
-// cache misses can overlap.
+// pools it points into. Candidates are known ahead, so their cache misses
+// can overlap.
 void PrefetchRule(const QuickCheckTable& table, uint32_t position, int stage);
 
 // The alert of `match` in words, as VerifyAlertRule writes it.
