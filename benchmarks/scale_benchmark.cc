@@ -10,7 +10,9 @@
 // for the indexed/exhaustive ratio (default 100), --xapian_max=N largest
 // size also indexed in Xapian (default 1000000), --build_threads=N
 // (Options::build_threads, default 0: one per core), --tunings=1 retrieval
-// alone with each internal::RetrievalTuning, compared. The --exhaustive
+// alone with each internal::RetrievalTuning, compared, --concepts=0 the
+// CPV concept layer off (Options::cpv_concepts), --load_only=FILE (run by
+// the benchmark itself, below: load FILE and report memory). The --exhaustive
 // queries are compared as well as timed: the table says how many pruned
 // top 10s equal the exhaustive ones (ids, order, scores).
 //
@@ -41,6 +43,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "benchmarks/corpus_generator.h"
 #include "benchmarks/xapian_baseline.h"
@@ -159,15 +162,28 @@ int LoadOnly(const std::string& path, const Options& options) {
   return 0;
 }
 
-// Runs LoadOnly on `path` in a fresh process (this binary again).
+// `text` as one word of a POSIX shell command: in single quotes, each
+// single quote of it closed, escaped and reopened.
+std::string ShellQuoted(absl::string_view text) {
+  return absl::StrCat("'", absl::StrReplaceAll(text, {{"'", "'\\''"}}), "'");
+}
+
+// Runs LoadOnly on `path` in a fresh process (this binary again). A child
+// that cannot start or fails ends the benchmark (a table of zeros would
+// read as measured), the snapshot removed first.
 FreshLoad LoadInFreshProcess(const std::string& path, const Options& options) {
   const std::string command =
-      absl::StrCat("/proc/", getpid(), "/exe --load_only=", path,
+      absl::StrCat("/proc/", getpid(), "/exe --load_only=", ShellQuoted(path),
                    " --concepts=", options.cpv_concepts ? 1 : 0,
                    " --build_threads=", options.build_threads);
+  auto fail = [&](absl::string_view what) {
+    std::cerr << "the fresh process's load " << what << ": " << command << "\n";
+    std::remove(path.c_str());
+    std::exit(1);
+  };
   FreshLoad out;
   FILE* child = popen(command.c_str(), "r");
-  if (child == nullptr) return out;
+  if (child == nullptr) fail("could not start");
   char line[512];
   while (std::fgets(line, sizeof(line), child) != nullptr) {
     absl::string_view text = absl::StripTrailingAsciiWhitespace(line);
@@ -183,10 +199,7 @@ FreshLoad LoadInFreshProcess(const std::string& path, const Options& options) {
       out.parts.emplace_back(std::string(words[2]), bytes);
     }
   }
-  if (pclose(child) != 0) {
-    std::cerr << "the fresh process's load failed: " << command << "\n";
-    std::exit(1);
-  }
+  if (pclose(child) != 0) fail("failed");
   return out;
 }
 

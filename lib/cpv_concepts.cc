@@ -675,7 +675,9 @@ double CpvConcepts::RankingScores(
                      : v;
   };
   // The best score first; then the codes scored again (the same
-  // arithmetic, the same bits), those under min_share of the best (when it
+  // arithmetic, the same bits: the build contracts no multiply-add, no
+  // -ffp-contract=fast with an FMA target, so both calls of `score` round
+  // alike), those under min_share of the best (when it
   // is positive) left out before any is stored or compared with another:
   // the concepts of a text drop them anyway (ConceptsOfRanked), and most of
   // a text's codes are far below its best.

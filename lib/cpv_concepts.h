@@ -272,7 +272,7 @@ class CpvConcepts {
   // kConceptLanguages has no concepts, as in ConceptsOfTerms).
   struct LanguageTerms {
     absl::string_view language;
-    const std::vector<std::string>* terms;
+    const std::vector<std::string>* terms;  // Never null.
   };
 
   // The concepts of a text written in several languages, given as its
@@ -281,10 +281,7 @@ class CpvConcepts {
   // strongest first (ties: the lower code), at most `max_concepts`; the
   // strongest has 1, as each part's strongest has. What index building
   // gives a supplier. The same codes and weights, to the bit, as merging
-  // ConceptsOfTerms' results, in one call: no part's concepts are sorted,
-  // and a part's codes under the weight of the max_concepts-th code merged
-  // from the parts before it, which cannot reach the head, are dropped
-  // unranked.
+  // ConceptsOfTerms' results, in one call.
   std::vector<Concept> MergedConceptsOfTerms(
       const std::vector<LanguageTerms>& parts, int max_concepts = kMaxConcepts,
       double min_weight = 0.1) const;

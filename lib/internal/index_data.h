@@ -139,7 +139,8 @@ class IndexData {
     // for LoadSnapshot, one heap block each for a built index.
     int64_t profile_bytes = 0;
   };
-  // REQUIRES: no thread is computing a doc's keyword texts.
+  // Docs shared with an earlier generation (ApplyUpdate) are counted in full
+  // by each index that holds them.
   MemoryUsage CountMemory() const;
 
  private:

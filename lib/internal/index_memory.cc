@@ -95,12 +95,13 @@ IndexData::MemoryUsage IndexData::CountMemory() const {
       {"CPV concepts", concepts},
       {"doc pointers", Heap(docs_)},
       {"vocabulary",
-       HeapBlockBytes(vocabulary_.AllocatedBytes())},  // Three blocks.
+       HeapBlockBytes(
+           vocabulary_.AllocatedBytes())},  // Three blocks, near enough.
       {"CPV postings (any and offered)",
        MapOfVectors(cpv_postings_) + MapOfVectors(offered_cpv_postings_)},
       {"term postings",
        HeapBlockBytes(
-           term_postings_.AllocatedBytes())},  // Three blocks, near enough.
+           term_postings_.AllocatedBytes())},  // Four blocks, near enough.
       {"tag, certification and buyer postings",
        MapOfVectors(tag_postings_) + MapOfVectors(certification_postings_) +
            MapOfVectors(buyer_postings_)},

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <utility>
 
 #include "procmatch/internal/components.h"
@@ -421,6 +422,10 @@ class Bounds {
   // 4u, far above the 2^-53 of the product rounded in double. Floats halve
   // what the per-query arrays take to clear and of the cache.
   static void AddUp(float* sum, double x) {
+    if (!(x <= std::numeric_limits<float>::max())) {  // Beyond, or NaN.
+      *sum = std::numeric_limits<float>::infinity();
+      return;
+    }
     float f = static_cast<float>(x);
     // The next float up, for a float >= 0, is the next bit pattern.
     uint32_t bits;
