@@ -6,7 +6,6 @@
 // order of the terms changes nothing (each code's score is summed in one
 // order in every process).
 #include <algorithm>
-#include <map>
 #include <memory>
 #include <random>
 #include <string>
@@ -18,6 +17,7 @@
 #include "procmatch/cpv.h"
 #include "procmatch/cpv_concepts.h"
 #include "procmatch/text_analyzer.h"
+#include "tests/merged_concepts_twin.h"
 
 namespace procmatch {
 namespace internal {
@@ -30,12 +30,6 @@ extern const char kConceptNoticesTsv[];
 class CpvConceptsPeer {
  public:
   using Scores = std::vector<std::pair<int32_t, double>>;
-  static int Language(absl::string_view language) {
-    for (int l = 0; l < kConceptLanguageCount; ++l) {
-      if (language == kConceptLanguages[l]) return l;
-    }
-    return -1;
-  }
   static Scores RawScores(const CpvConcepts& c,
                           const std::vector<std::string>& terms, int l,
                           bool labels_only) {
@@ -219,7 +213,7 @@ TEST(ConceptRankingTest, FastScoringEqualsScoringByDefinition) {
   for (const CpvConcepts* concepts : variants) {
     for (const char* language :
          {"fr", "nl", "de", "en", "pl", "el", "lv", "fi", "ga", "hu"}) {
-      const int l = CpvConceptsPeer::Language(language);
+      const int l = ConceptLanguageIndex(language);
       ASSERT_GE(l, 0);
       for (int round = 0; round < 12; ++round) {
         const std::vector<std::string> terms = RandomText(rng, language);
@@ -257,35 +251,6 @@ TEST(ConceptRankingTest, FastScoringEqualsScoringByDefinition) {
   EXPECT_GT(selected, 500);  // The heap selection ran, not only full sorts.
 }
 
-// The concepts of a text in several languages by definition: each part's
-// concepts by the brute-force twins (TopConceptsByDefinition), no part of
-// an unknown language, each code at its largest weight, all sorted
-// strongest first (ties: the lower code), the first `max_concepts` kept.
-std::vector<Concept> MergedConceptsByDefinition(
-    const CpvConcepts& concepts,
-    const std::vector<CpvConcepts::LanguageTerms>& parts, int max_concepts,
-    double min_weight) {
-  std::map<CpvCode, double> largest;
-  for (const CpvConcepts::LanguageTerms& part : parts) {
-    const int l = CpvConceptsPeer::Language(part.language);
-    if (l < 0) continue;
-    for (const Concept& c : CpvConceptsPeer::TopConceptsByDefinition(
-             concepts, *part.terms, l, max_concepts, min_weight, false)) {
-      double& w = largest.try_emplace(c.code, c.weight).first->second;
-      w = std::max(w, c.weight);
-    }
-  }
-  std::vector<Concept> out;
-  for (const auto& [code, weight] : largest) out.push_back({code, weight});
-  std::sort(out.begin(), out.end(), [](const Concept& a, const Concept& b) {
-    return a.weight > b.weight || (a.weight == b.weight && a.code < b.code);
-  });
-  if (out.size() > static_cast<size_t>(std::max(0, max_concepts))) {
-    out.resize(std::max(0, max_concepts));
-  }
-  return out;
-}
-
 // A supplier's concepts in one call over its languages (what index
 // building runs: no part's concepts sorted, a part's codes under the
 // merged keep-th weight dropped unranked) against merging each language's
@@ -318,8 +283,8 @@ TEST(ConceptRankingTest, MergedConceptsEqualMergingEachLanguage) {
               concepts->MergedConceptsOfTerms(parts, max_concepts, min_weight);
           ExpectSameConcepts(
               merged,
-              MergedConceptsByDefinition(*concepts, parts, max_concepts,
-                                         min_weight),
+              MergedConceptsByDefinition<CpvConceptsPeer>(
+                  *concepts, parts, max_concepts, min_weight),
               absl::StrCat("round ", round, " parts ", n, " max ", max_concepts,
                            " min weight ", min_weight));
           size_t offered = 0;
@@ -344,7 +309,7 @@ TEST(ConceptRankingTest, MergedConceptsEqualMergingEachLanguage) {
 TEST(ConceptRankingTest, FlatLinksFindEveryTermOfTheModel) {
   const CpvConcepts& concepts = CpvConcepts::Builtin();
   for (const char* language : {"de", "fi", "hu", "en", "bg"}) {
-    const int l = CpvConceptsPeer::Language(language);
+    const int l = ConceptLanguageIndex(language);
     for (const std::string& term : CpvConceptsPeer::LinkedTerms(concepts, l)) {
       for (const std::string& probe :
            {term, term.substr(0, term.size() - 1), term + "s"}) {
@@ -385,7 +350,7 @@ TEST(ConceptRankingTest, PrunedLabelLinksAreTheStrongestByDefinition) {
   std::mt19937 rng(20261130);
   int pruned = 0;
   for (const char* language : {"fr", "de", "en", "pl", "el", "lv"}) {
-    const int l = CpvConceptsPeer::Language(language);
+    const int l = ConceptLanguageIndex(language);
     for (const std::string& t : RandomLabelTerms(rng, language, 60)) {
       const std::string term = ConceptTerm(t, language);
       std::vector<std::pair<int32_t, float>> ranked =

@@ -4,7 +4,11 @@
 //
 // The first byte picks the language: its value modulo 26 is one of the 24
 // kConceptLanguages, 24 none (detect it) or 25 "zz" (not a language); with
-// the top bit set, upper-cased ("FR"). The rest is the text.
+// the top bit set, upper-cased ("FR"). The rest is the text. The text read
+// as a supplier's, written in several languages, is cut into up to four
+// parts at the byte 0x1E (the record separator): the byte after each
+// separator picks its part's language as the first byte does, the rest is
+// the part's text.
 //
 // Text that is not valid UTF-8 must be refused as a value (InvalidArgument)
 // by every call that returns a status, never crash; FoldText and
@@ -18,8 +22,15 @@
 //   - the concepts of the text (flat links, dense sums, partition selection)
 //     equal the same computed by definition (a map per call, a full sort),
 //     both sources and labels alone, to the bit;
+//   - the parts' concepts in one call (MergedConceptsOfTerms) equal each
+//     part's by definition, merged (tests/merged_concepts_twin.h), to the
+//     bit;
+//   - the evidence of the text's concepts, their parents and a code no label
+//     has, found for all of them in one walk (EvidenceOfAnalyzed for several
+//     codes) or for one, equals each code's by definition;
 //   - SuggestCpv's suggestions are in an EU language, with finite scores
 //     and evidence weights, and Evidence for the first one answers.
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -27,6 +38,7 @@
 #include <cstdlib>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -37,11 +49,13 @@
 #include "procmatch/text_analyzer.h"
 #include "procmatch/utf8.h"
 #include "tests/fuzz/harness.h"
+#include "tests/merged_concepts_twin.h"
 
 namespace procmatch {
 
-// The twins of the concept scoring (CpvConcepts' private TopConcepts and
-// TopConceptsByDefinition), as tests/concept_ranking_test.cc reaches them.
+// The twins of the concept scoring and evidence (CpvConcepts' private
+// TopConcepts, TopConceptsByDefinition and EvidenceByDefinition), as
+// tests/concept_ranking_test.cc and tests/cpv_concepts_test.cc reach them.
 class CpvConceptsPeer {
  public:
   static std::vector<Concept> TopConcepts(const CpvConcepts& c,
@@ -51,9 +65,14 @@ class CpvConceptsPeer {
   }
   static std::vector<Concept> TopConceptsByDefinition(
       const CpvConcepts& c, const std::vector<std::string>& terms, int l,
-      bool labels_only) {
-    return c.TopConceptsByDefinition(terms, l, CpvConcepts::kMaxConcepts, 0.1,
+      int max_concepts, double min_weight, bool labels_only) {
+    return c.TopConceptsByDefinition(terms, l, max_concepts, min_weight,
                                      labels_only);
+  }
+  static std::vector<ConceptEvidence> EvidenceByDefinition(
+      const CpvConcepts& c, const std::vector<AnalyzedWord>& words, int l,
+      CpvCode code) {
+    return c.EvidenceByDefinition(words, l, code);
   }
 };
 
@@ -87,6 +106,19 @@ bool SameConcepts(const std::vector<Concept>& a,
   for (size_t i = 0; i < a.size(); ++i) {
     // Weights to the bit: both sum each code's links in one order.
     if (a[i].code != b[i].code || a[i].weight != b[i].weight) return false;
+  }
+  return true;
+}
+
+bool SameEvidence(const std::vector<ConceptEvidence>& a,
+                  const std::vector<ConceptEvidence>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].word != b[i].word || a[i].label_word != b[i].label_word ||
+        a[i].language != b[i].language || a[i].source != b[i].source ||
+        a[i].weight != b[i].weight) {
+      return false;
+    }
   }
   return true;
 }
@@ -184,6 +216,37 @@ void CheckDetection(absl::string_view text, bool valid) {
   CharacterTrigrams(text);
 }
 
+// The evidence of the text's own concepts, of their parents (linked or not)
+// and of a code no label has, for all at once (as a query finds it) and for
+// each alone, against each code's by definition.
+void CheckEvidence(absl::string_view text, const std::string& language, int l,
+                   const std::vector<Concept>& text_concepts) {
+  const CpvConcepts& concepts = CpvConcepts::Builtin();
+  absl::StatusOr<std::vector<AnalyzedWord>> words =
+      AnalyzeWords(text, language);
+  if (!words.ok()) Fail("AnalyzeWords (lower-cased language)", language);
+  std::vector<CpvCode> codes;
+  for (const Concept& c : text_concepts) {
+    codes.push_back(c.code);
+    codes.push_back(c.code.Truncated(std::max(2, c.code.depth() - 1)));
+  }
+  codes.push_back(CpvCode::FromDigits(99999999));
+  const std::vector<std::vector<ConceptEvidence>> all =
+      concepts.EvidenceOfAnalyzed(*words, language, codes);
+  if (all.size() != codes.size()) Fail("evidence: one list per code", language);
+  for (size_t i = 0; i < codes.size(); ++i) {
+    const std::vector<ConceptEvidence> expected =
+        CpvConceptsPeer::EvidenceByDefinition(concepts, *words, l, codes[i]);
+    if (!SameEvidence(all[i], expected)) {
+      Fail("several codes' evidence differs from its definition", language);
+    }
+    if (!SameEvidence(concepts.EvidenceOfAnalyzed(*words, language, codes[i]),
+                      expected)) {
+      Fail("one code's evidence differs from its definition", language);
+    }
+  }
+}
+
 void CheckConcepts(absl::string_view text, absl::string_view language,
                    bool valid, const std::vector<std::string>& terms) {
   const CpvConcepts& concepts = CpvConcepts::Builtin();
@@ -227,8 +290,7 @@ void CheckConcepts(absl::string_view text, absl::string_view language,
   // The twins need the language resolved as Concepts resolves it.
   if (language.empty()) return;
   const std::string lower = absl::AsciiStrToLower(language);
-  int l = 0;
-  while (kConceptLanguages[l] != lower) ++l;
+  const int l = ConceptLanguageIndex(lower);
   absl::StatusOr<std::vector<std::string>> concept_terms =
       lower == language ? absl::StatusOr<std::vector<std::string>>(terms)
                         : AnalyzeText(text, lower);
@@ -237,13 +299,15 @@ void CheckConcepts(absl::string_view text, absl::string_view language,
     if (!SameConcepts(CpvConceptsPeer::TopConcepts(concepts, *concept_terms, l,
                                                    labels_only),
                       CpvConceptsPeer::TopConceptsByDefinition(
-                          concepts, *concept_terms, l, labels_only))) {
+                          concepts, *concept_terms, l,
+                          CpvConcepts::kMaxConcepts, 0.1, labels_only))) {
       Fail(labels_only ? "label concepts differ from their definition"
                        : "concepts differ from their definition",
            lower);
     }
   }
   concepts.SuggestionFeatures(text, lower);
+  CheckEvidence(text, lower, l, *text_concepts);
 }
 
 // The language of the first byte (see the file comment).
@@ -255,6 +319,47 @@ std::string LanguageOf(uint8_t b) {
                                                            : "zz";
   if (b & 0x80) absl::AsciiStrToUpper(&language);
   return language;
+}
+
+// The text as a supplier's in several languages (see the file comment):
+// each part analysed in its language (a part refused, as invalid UTF-8,
+// has no terms), the parts' concepts in one call against merging each
+// part's by definition, at the defaults index building uses, at a small cap
+// with no share, where the merge's floor cuts most, and at one concept,
+// where the floor is 1 and every part's strongest ties with it.
+void CheckMergedConcepts(uint8_t first, absl::string_view text) {
+  constexpr char kPartSeparator = '\x1e';
+  constexpr int kMaxParts = 4;
+  std::vector<std::string> languages = {LanguageOf(first)};
+  std::vector<absl::string_view> texts;
+  size_t separator;
+  while (static_cast<int>(languages.size()) < kMaxParts &&
+         (separator = text.find(kPartSeparator)) != absl::string_view::npos &&
+         separator + 1 < text.size()) {
+    texts.push_back(text.substr(0, separator));
+    languages.push_back(LanguageOf(static_cast<uint8_t>(text[separator + 1])));
+    text.remove_prefix(separator + 2);
+  }
+  texts.push_back(text);
+  std::vector<std::vector<std::string>> terms(texts.size());
+  std::vector<CpvConcepts::LanguageTerms> parts;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    absl::StatusOr<std::vector<std::string>> analysed =
+        AnalyzeText(texts[i], languages[i]);
+    if (analysed.ok()) terms[i] = *std::move(analysed);
+    parts.push_back({languages[i], &terms[i]});
+  }
+  const CpvConcepts& concepts = CpvConcepts::Builtin();
+  for (const auto& [max_concepts, min_weight] :
+       {std::pair<int, double>{CpvConcepts::kMaxConcepts, 0.1},
+        std::pair<int, double>{4, 0.0}, std::pair<int, double>{1, 0.1}}) {
+    if (!SameConcepts(
+            concepts.MergedConceptsOfTerms(parts, max_concepts, min_weight),
+            MergedConceptsByDefinition<CpvConceptsPeer>(
+                concepts, parts, max_concepts, min_weight))) {
+      Fail("the merged concepts differ from merging each part's", languages[0]);
+    }
+  }
 }
 
 // Builds what the layer builds on first use (the concept tables, each
@@ -279,6 +384,7 @@ void FuzzText(const uint8_t* data, size_t size) {
   const std::vector<std::string> terms = CheckAnalysis(text, language, valid);
   CheckDetection(text, valid);
   CheckConcepts(text, language, valid, terms);
+  CheckMergedConcepts(data[0], text);
 }
 
 }  // namespace
