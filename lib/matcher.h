@@ -73,7 +73,10 @@ class Matcher {
   // The full breakdown for one supplier: in `matches` when it is eligible,
   // with its exact rank among all eligible suppliers (computed with the same
   // bounds as Match(), so only suppliers that can outscore it are scored),
-  // in `excluded` otherwise. NotFound for an unknown supplier.
+  // in `excluded` otherwise. A score at or below
+  // Options::min_match_score is not a match: Match() lists no such supplier,
+  // and its rank here can then be past a list that top_k did not cut.
+  // NotFound for an unknown supplier.
   absl::StatusOr<v1::MatchResponse> Explain(
       const v1::MatchRequest& request, absl::string_view supplier_id) const;
 

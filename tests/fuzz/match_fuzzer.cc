@@ -18,8 +18,10 @@
 //     middle and last match must equal that match, rank included; of one
 //     more supplier (any in the index, chosen by the options) it must be
 //     that supplier's exclusion, a match equal to the listed one at its rank,
-//     or a rank past the listed ones when top_k cut the list; of an unknown
-//     id it must be NotFound.
+//     or a rank past the listed ones, either when top_k cut the list or with
+//     a score that is not a match (at most Options::min_match_score, 0 here:
+//     Match lists no such supplier, Explain ranks it among all eligible
+//     ones); of an unknown id it must be NotFound.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -191,7 +193,8 @@ bool SameLists(const google::protobuf::RepeatedPtrField<M>& a,
 // Explain(id) against the exhaustive response `all` (see the file comment):
 // a supplier `all` lists must be ranked where `all` lists it, with the same
 // match; any other may be excluded, or ranked past the list when top_k cut
-// it.
+// it or when its score is not a match (at most the index's min_match_score,
+// the default 0 here).
 void CheckExplain(const Matcher& matcher, const v1::MatchRequest& request,
                   const v1::MatchResponse& all, const std::string& id) {
   int listed = 0;  // Its rank in `all`, or 0.
@@ -221,8 +224,9 @@ void CheckExplain(const Matcher& matcher, const v1::MatchRequest& request,
     }
   } else if (match.rank() <= all.matches_size()) {
     Fail("Explain ranks an unlisted supplier inside the list", request);
-  } else if (all.matches_size() < request.options().top_k()) {
-    Fail("Explain ranks past a list that top_k did not cut", request);
+  } else if (all.matches_size() < request.options().top_k() &&
+             match.score() > Options().min_match_score) {
+    Fail("Explain ranks a match past a list that top_k did not cut", request);
   }
 }
 
