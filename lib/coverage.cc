@@ -101,7 +101,7 @@ absl::StatusOr<Context> Prepare(const SupplierIndex& index,
       const SupplierDoc& doc = ctx.data->doc(d);
       ctx.supplier_of_name.emplace(NameKey(doc.country.view(), doc.name),
                                    doc.id);
-      for (const std::string& name : doc.alternative_names) {
+      for (absl::string_view name : doc.rarely_set.alternative_names()) {
         ctx.supplier_of_name.emplace(NameKey(doc.country.view(), name), doc.id);
       }
     }
@@ -140,8 +140,8 @@ bool HasTag(const Area& area, const std::string& folded_tag) {
 // The definition of "has the capability", read off the profile's analysed
 // form; the fast path finds the same suppliers through the postings.
 bool Capable(const Area& area, const SupplierDoc& doc) {
-  for (CpvCode c : doc.offered_cpv) {
-    if (UnderArea(area, c)) return true;
+  for (uint32_t bcd : doc.offered_bcd) {
+    if (UnderArea(area, internal::CpvOfBcd(bcd))) return true;
   }
   for (const internal::ContractRecord& r : doc.contracts) {
     for (CpvCode c : r.cpv()) {
@@ -164,7 +164,7 @@ bool Capable(const Area& area, const SupplierDoc& doc) {
 // Highest facility clearance valid at the as-of date (0: none).
 int ValidClearance(const Context& ctx, const SupplierDoc& doc) {
   int level = 0;
-  for (const internal::DatedLevel& c : doc.facility_clearances) {
+  for (const internal::DatedLevel& c : doc.rarely_set.facility_clearances()) {
     if (c.until >= ctx.as_of) level = std::max(level, c.level);
   }
   return level;
@@ -172,7 +172,7 @@ int ValidClearance(const Context& ctx, const SupplierDoc& doc) {
 
 bool HoldsCertificate(const Context& ctx, const SupplierDoc& doc,
                       const std::string& key) {
-  for (const internal::Certificate& c : doc.certificates) {
+  for (const internal::Certificate& c : doc.rarely_set.certificates()) {
     if (c.scheme_key == key && c.until >= ctx.as_of) return true;
   }
   return false;

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
+#include "procmatch/certification.h"
 #include "procmatch/internal/index_data.h"
 #include "procmatch/internal/supplier_doc.h"
 #include "procmatch/snapshot.h"
@@ -392,6 +394,154 @@ TEST(SupplierIndexCapabilitiesTest, LevelsReadBackAsTheProfileSaysThem) {
   }
   EXPECT_GT(levels, 2 * 120);
   EXPECT_GT(tags, 2 * 120);
+}
+
+// The fields most suppliers leave empty, one block per supplier and none
+// when all are empty (internal::RarelySetFields), read back what the
+// profile says, in order, built, restored and mapped. Besides the random
+// corpus's certificates, clearances, cleared staff and languages:
+// alternative names (one empty, one long), several clearances and staff
+// counts, a certificate without a date, and suppliers with none of them.
+TEST(SupplierIndexRarelySetTest, FieldsReadBackAsTheProfileSaysThem) {
+  std::vector<v1::SupplierProfile> added = testing::RandomSuppliers(150, 37);
+  for (size_t i = 0; i < added.size(); ++i) {
+    v1::SupplierProfile& p = added[i];
+    if (i % 6 == 0) {
+      p.clear_certifications();
+      p.clear_facility_clearances();
+      p.clear_cleared_staff();
+      p.clear_languages();
+      continue;
+    }
+    if (i % 3 == 1) {
+      p.add_alternative_names(absl::StrCat("Alias ", i));
+      p.add_alternative_names(i % 2 == 0 ? "" : std::string(300, 'n'));
+    }
+    if (i % 4 == 2) {
+      v1::FacilityClearance* fc = p.add_facility_clearances();
+      fc->set_level(v1::CLEARANCE_LEVEL_SECRET);
+      v1::ClearedStaff* cs = p.add_cleared_staff();
+      cs->set_level(v1::CLEARANCE_LEVEL_SECRET);
+      cs->set_count(static_cast<int>(i));
+    }
+    if (i % 5 == 3) p.add_certifications()->set_scheme("ISO 27001 ");
+  }
+  SupplierIndex::Builder builder;
+  for (const v1::SupplierProfile& p : added) ASSERT_TRUE(builder.Add(p).ok());
+  std::shared_ptr<const SupplierIndex> built = *std::move(builder).Build();
+  const std::string bytes = SaveSnapshot(*built);
+  const std::string path = absl::StrCat(
+      ::testing::TempDir(), "/supplier_index_rarely_set_", getpid(), ".snap");
+  {
+    std::ofstream file(path, std::ios::binary);
+    file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  }
+  absl::StatusOr<std::shared_ptr<const SupplierIndex>> restored =
+      LoadSnapshot(bytes);
+  ASSERT_TRUE(restored.ok()) << restored.status();
+  absl::StatusOr<std::shared_ptr<const SupplierIndex>> mapped =
+      LoadSnapshotFile(path);
+  ASSERT_TRUE(mapped.ok()) << mapped.status();
+  std::remove(path.c_str());
+  auto day = [](bool has, const v1::Date& d) {
+    return has ? absl::CivilDay(d.year(), d.month(), d.day())
+               : internal::NoExpiry();
+  };
+  int empty = 0, certificates = 0, clearances = 0, names = 0, languages = 0;
+  for (const SupplierIndex* index :
+       {built.get(), restored->get(), mapped->get()}) {
+    for (const v1::SupplierProfile& p : added) {
+      SCOPED_TRACE(p.id());
+      const internal::RarelySetFields& f =
+          Data(*index).doc(index->FindDoc(p.id())).rarely_set;
+      std::vector<std::string> expected_names(p.alternative_names().begin(),
+                                              p.alternative_names().end());
+      std::vector<std::string> got_names;
+      for (absl::string_view n : f.alternative_names()) {
+        got_names.emplace_back(n);
+      }
+      EXPECT_EQ(got_names, expected_names);
+      names += static_cast<int>(got_names.size());
+      ASSERT_EQ(f.facility_clearances().size(),
+                static_cast<size_t>(p.facility_clearances_size()));
+      for (int k = 0; k < p.facility_clearances_size(); ++k) {
+        const v1::FacilityClearance& fc = p.facility_clearances(k);
+        EXPECT_EQ(f.facility_clearances()[k].level, fc.level());
+        EXPECT_EQ(f.facility_clearances()[k].until,
+                  day(fc.has_valid_until(), fc.valid_until()));
+        ++clearances;
+      }
+      std::vector<std::pair<int, int>> staff;
+      for (const v1::ClearedStaff& cs : p.cleared_staff()) {
+        staff.emplace_back(cs.level(), cs.count());
+      }
+      const std::vector<std::pair<int, int>> got_staff(
+          f.cleared_staff().begin(), f.cleared_staff().end());
+      EXPECT_EQ(got_staff, staff);
+      ASSERT_EQ(f.certificates().size(),
+                static_cast<size_t>(p.certifications_size()));
+      int k = 0;
+      for (const internal::Certificate& c : f.certificates()) {
+        const v1::Certification& want = p.certifications(k++);
+        EXPECT_EQ(c.scheme_key, NormalizeScheme(want.scheme()));
+        EXPECT_EQ(c.scheme, want.scheme());
+        EXPECT_EQ(c.until, day(want.has_valid_until(), want.valid_until()));
+        ++certificates;
+      }
+      std::vector<std::string> got_languages;
+      for (absl::string_view l : f.languages()) got_languages.emplace_back(l);
+      EXPECT_EQ(got_languages, std::vector<std::string>(p.languages().begin(),
+                                                        p.languages().end()));
+      languages += static_cast<int>(got_languages.size());
+      const bool none = p.alternative_names().empty() &&
+                        p.facility_clearances().empty() &&
+                        p.cleared_staff().empty() &&
+                        p.certifications().empty() && p.languages().empty();
+      EXPECT_EQ(f.AllocatedBytes() == 0, none);
+      empty += none;
+    }
+  }
+  EXPECT_GT(empty, 3 * 20);
+  EXPECT_GT(names, 3 * 90);
+  EXPECT_GT(clearances, 3 * 80);
+  EXPECT_GT(certificates, 3 * 100);
+  EXPECT_GT(languages, 3 * 100);
+}
+
+// The offered codes are kept once, as their BCD forms: decoded, they are
+// the profile's and its capabilities' codes, unique and ascending, built
+// and restored.
+TEST(SupplierIndexOfferedTest, OfferedCodesDecodeToTheProfilesCodes) {
+  std::vector<v1::SupplierProfile> added = testing::RandomSuppliers(200, 59);
+  added[0].add_cpv_codes("35613000");
+  added[0].add_capabilities()->add_cpv_codes("35613000");  // Twice.
+  std::shared_ptr<const SupplierIndex> built = Built(added);
+  absl::StatusOr<std::shared_ptr<const SupplierIndex>> restored =
+      LoadSnapshot(SaveSnapshot(*built));
+  ASSERT_TRUE(restored.ok()) << restored.status();
+  int codes = 0;
+  for (const SupplierIndex* index : {built.get(), restored->get()}) {
+    for (const v1::SupplierProfile& p : added) {
+      std::set<CpvCode> expected;
+      for (const std::string& c : p.cpv_codes())
+        expected.insert(Cpv(c.c_str()));
+      for (const v1::Capability& cap : p.capabilities()) {
+        for (const std::string& c : cap.cpv_codes()) {
+          expected.insert(Cpv(c.c_str()));
+        }
+      }
+      std::vector<CpvCode> decoded;
+      for (uint32_t bcd :
+           Data(*index).doc(index->FindDoc(p.id())).offered_bcd) {
+        decoded.push_back(internal::CpvOfBcd(bcd));
+        EXPECT_EQ(decoded.back().bcd(), bcd);
+      }
+      EXPECT_EQ(decoded, std::vector<CpvCode>(expected.begin(), expected.end()))
+          << p.id();
+      codes += static_cast<int>(decoded.size());
+    }
+  }
+  EXPECT_GT(codes, 2 * 200);
 }
 
 // The compact term list (4 bytes a term, 8 when an id or a frequency does

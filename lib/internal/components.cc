@@ -28,7 +28,7 @@ double CpvValue(const Query& q, const IndexData&, const SupplierDoc& d,
   double best_part = -1;
   for (const QueryCode& qc : q.codes) {
     double best = 0;
-    CpvCode best_code;
+    uint32_t best_bcd = 0;  // Of the code giving `best`.
     int best_depth = 0;
     for (size_t i = 0; i < d.offered_bcd.size(); ++i) {
       int depth;
@@ -37,13 +37,14 @@ double CpvValue(const Query& q, const IndexData&, const SupplierDoc& d,
       const double v = credit * qc.rarity[depth];
       if (v > best) {
         best = v;
-        best_code = d.offered_cpv[i];
+        best_bcd = d.offered_bcd[i];
         best_depth = depth;
       }
     }
     sum += qc.weight * best;
     if (why != nullptr && best > 0 && qc.weight * best > best_part) {
       best_part = qc.weight * best;
+      const CpvCode best_code = CpvOfBcd(best_bcd);
       why->detail =
           best_code == qc.code
               ? absl::StrCat("exact CPV ", CodeAndLabel(*q.cpv, qc.code))

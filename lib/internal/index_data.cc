@@ -228,19 +228,27 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
   if (!codes.ok()) return codes;
   doc->third_country_control = p.third_country_control();
   doc->entity_type = p.entity_type();
+  RarelySetFields::Fields rare;
+  rare.alternative_names.assign(p.alternative_names().begin(),
+                                p.alternative_names().end());
   for (const v1::FacilityClearance& fc : p.facility_clearances()) {
-    doc->facility_clearances.push_back(
+    rare.facility_clearances.push_back(
         {fc.level(),
          DayOr(fc.valid_until(), fc.has_valid_until(), NoExpiry())});
   }
   for (const v1::ClearedStaff& cs : p.cleared_staff()) {
-    doc->cleared_staff.emplace_back(cs.level(), cs.count());
+    rare.cleared_staff.emplace_back(cs.level(), cs.count());
   }
+  std::vector<std::string> scheme_keys;  // The certificates' views see them.
+  scheme_keys.reserve(p.certifications_size());
   for (const v1::Certification& c : p.certifications()) {
-    doc->certificates.push_back(
-        {NormalizeScheme(c.scheme()), c.scheme(),
+    scheme_keys.push_back(NormalizeScheme(c.scheme()));
+    rare.certificates.push_back(
+        {scheme_keys.back(), c.scheme(),
          DayOr(c.valid_until(), c.has_valid_until(), NoExpiry())});
   }
+  rare.languages.assign(p.languages().begin(), p.languages().end());
+  doc->rarely_set.Assign(rare);
   int latest_year = -1;
   for (int i = 0; i < p.turnover_size(); ++i) {
     const v1::AnnualTurnover& t = p.turnover(i);
@@ -255,7 +263,6 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
     }
   }
   doc->employees = p.employees();
-  doc->languages.assign(p.languages().begin(), p.languages().end());
   // A supplier without a region is located in its country (level 0); one
   // with neither has no location, which proximity rules then say.
   const NutsTaxonomy& nuts = NutsOf(options);
@@ -276,8 +283,8 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
   absl::flat_hash_map<std::string, uint32_t>* counts =
       restored_terms == nullptr ? &term_counts : nullptr;
   absl::Status s = AddText(p.name(), "", counts);
-  if (s.ok())
-    s = ParseCodes(cpv, p.cpv_codes(), id, "cpv_codes", &doc->offered_cpv);
+  std::vector<CpvCode> offered;  // Kept as their bcd() forms.
+  if (s.ok()) s = ParseCodes(cpv, p.cpv_codes(), id, "cpv_codes", &offered);
   std::vector<std::string> tags;
   // The capabilities with a level, their tags given as indices once the
   // doc's tags are sorted; meanwhile the range of `tags` each one added.
@@ -289,7 +296,7 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
     s = ParseCodes(cpv, cap.cpv_codes(), id,
                    absl::StrCat("capabilities[", i, "].cpv_codes"), &codes);
     if (!s.ok()) break;
-    doc->offered_cpv.insert(doc->offered_cpv.end(), codes.begin(), codes.end());
+    offered.insert(offered.end(), codes.begin(), codes.end());
     const size_t first_tag = tags.size();
     for (const std::string& tag : cap.tags()) tags.push_back(FoldText(tag));
     if (cap.technology_readiness() > 0) {
@@ -335,8 +342,9 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
     return absl::InvalidArgumentError(
         absl::StrCat("supplier \"", id, "\": ", s.message()));
   }
-  SortUnique(&doc->offered_cpv);
-  for (CpvCode c : doc->offered_cpv) doc->offered_bcd.push_back(c.bcd());
+  SortUnique(&offered);
+  doc->offered_bcd.reserve(offered.size());
+  for (CpvCode c : offered) doc->offered_bcd.push_back(c.bcd());
   doc->tags = tags;
   SortUnique(&doc->tags);
   for (size_t l = 0; l < levels.size(); ++l) {
@@ -362,8 +370,6 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
   }
   doc->id = profile.id();
   doc->name = profile.name();
-  doc->alternative_names.assign(profile.alternative_names().begin(),
-                                profile.alternative_names().end());
   if (stored_bytes != nullptr) {
     doc->profile_bytes = *stored_bytes;
   } else {
@@ -557,7 +563,8 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
           if (list.empty() || list.back() != d) list.push_back(d);
         }
       };
-      for (CpvCode c : doc.offered_cpv) {
+      for (uint32_t bcd : doc.offered_bcd) {
+        const CpvCode c = CpvOfBcd(bcd);
         post(c);
         if (c.depth() < 8) {
           std::vector<uint32_t>& list = x.offered_cpv_postings_[c];
@@ -604,8 +611,9 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
           list.groups.push_back(IndexData::ConceptGroupBits(c.code()));
         }
       }
-      for (const Certificate& c : doc.certificates) {
-        std::vector<uint32_t>& list = x.certification_postings_[c.scheme_key];
+      for (const Certificate& c : doc.rarely_set.certificates()) {
+        std::vector<uint32_t>& list =
+            x.certification_postings_[std::string(c.scheme_key)];
         if (list.empty() || list.back() != d) list.push_back(d);
       }
     }

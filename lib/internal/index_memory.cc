@@ -55,8 +55,7 @@ int64_t MapOfVectors(const absl::flat_hash_map<K, std::vector<V>>& map) {
 
 IndexData::MemoryUsage IndexData::CountMemory() const {
   // The doc's parts, summed over the docs.
-  int64_t record = 0, id_name = 0, alternative_names = 0, clearances = 0,
-          certificates = 0, languages = 0, levels = 0, offered = 0,
+  int64_t record = 0, id_name = 0, rarely_set = 0, levels = 0, offered = 0,
           contracts = 0, tags = 0, terms = 0, concepts = 0;
   MemoryUsage usage;
   for (const std::shared_ptr<const SupplierDoc>& shared : docs_) {
@@ -65,15 +64,9 @@ IndexData::MemoryUsage IndexData::CountMemory() const {
     // and two counts).
     record += HeapBlockBytes(sizeof(SupplierDoc) + 16);
     id_name += Heap(d.id) + Heap(d.name);
-    alternative_names += Heap(d.alternative_names);
-    clearances += Heap(d.facility_clearances) + Heap(d.cleared_staff);
-    certificates += Heap(d.certificates);
-    for (const Certificate& c : d.certificates) {
-      certificates += Heap(c.scheme_key) + Heap(c.scheme);
-    }
-    languages += Heap(d.languages);
+    rarely_set += HeapBlockBytes(d.rarely_set.AllocatedBytes());
     levels += HeapBlockBytes(d.capability_levels.AllocatedBytes());
-    offered += Heap(d.offered_cpv) + Heap(d.offered_bcd);
+    offered += Heap(d.offered_bcd);
     contracts += HeapBlockBytes(d.contracts.AllocatedBytes());
     tags += Heap(d.tags);
     terms += HeapBlockBytes(d.terms.AllocatedBytes());
@@ -83,12 +76,11 @@ IndexData::MemoryUsage IndexData::CountMemory() const {
   usage.parts = {
       {"doc records (SupplierDoc and its shared_ptr count)", record},
       {"ids and names", id_name},
-      {"alternative names", alternative_names},
-      {"clearances and cleared staff", clearances},
-      {"certificates", certificates},
-      {"languages", languages},
+      {"alternative names, clearances, cleared staff, certificates and "
+       "languages",
+       rarely_set},
       {"capability levels", levels},
-      {"offered CPV codes and their BCD forms", offered},
+      {"offered CPV codes (BCD forms)", offered},
       {"past contracts", contracts},
       {"capability tags", tags},
       {"forward term lists", terms},

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -86,8 +87,8 @@ absl::Status PrepareCertification(const Query&, const Options&,
 
 Outcome Certification(const PreparedRequirement& p, const SupplierDoc& d,
                       const Query& q) {
-  const Certificate* expired = nullptr;
-  for (const Certificate& c : d.certificates) {
+  std::optional<Certificate> expired;
+  for (const Certificate& c : d.rarely_set.certificates()) {
     if (c.scheme_key != p.scheme_key) continue;
     if (c.until >= q.as_of) {
       return {true, c.until == NoExpiry()
@@ -95,9 +96,9 @@ Outcome Certification(const PreparedRequirement& p, const SupplierDoc& d,
                         : absl::StrCat(c.scheme, " certified until ",
                                        FormatDay(c.until))};
     }
-    expired = &c;
+    expired = c;
   }
-  if (expired != nullptr) {
+  if (expired.has_value()) {
     return {false, absl::StrCat(expired->scheme, " certificate expired on ",
                                 FormatDay(expired->until))};
   }
@@ -113,7 +114,7 @@ Outcome Clearance(const PreparedRequirement& p, const SupplierDoc& d,
   const int min = r.min_level();
   int best_valid = 0;
   const DatedLevel* expired = nullptr;
-  for (const DatedLevel& fc : d.facility_clearances) {
+  for (const DatedLevel& fc : d.rarely_set.facility_clearances()) {
     if (fc.until >= q.as_of) {
       best_valid = std::max(best_valid, fc.level);
     } else if (fc.level >= min) {
@@ -137,7 +138,7 @@ Outcome Clearance(const PreparedRequirement& p, const SupplierDoc& d,
   if (need_staff > 0) {
     // Counts are int32 each; their sum is not.
     int64_t staff = 0;
-    for (const auto& [level, count] : d.cleared_staff) {
+    for (const auto& [level, count] : d.rarely_set.cleared_staff()) {
       if (level >= min) staff += count;
     }
     if (staff < need_staff) {
@@ -288,7 +289,7 @@ Outcome EntityType(const PreparedRequirement& p, const SupplierDoc& d,
 Outcome Language(const PreparedRequirement& p, const SupplierDoc& d,
                  const Query&) {
   const v1::LanguageRequirement& r = p.rule->language();
-  for (const std::string& l : d.languages) {
+  for (absl::string_view l : d.rarely_set.languages()) {
     for (const std::string& want : r.any_of()) {
       if (l == want) return {true, absl::StrCat("works in ", l)};
     }

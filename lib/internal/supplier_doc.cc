@@ -5,6 +5,8 @@
 #include <cstring>
 #include <new>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 namespace procmatch {
 namespace internal {
@@ -124,18 +126,146 @@ void CapabilityLevels::Assign(const std::vector<Capability>& levels) {
   }
 }
 
+// RarelySetFields' block rests on these: its head (six uint32 words) and
+// each array keep the next one aligned, and nothing in it is ever destroyed.
+static_assert(alignof(DatedLevel) <= 8 && sizeof(DatedLevel) % 8 == 0 &&
+              alignof(absl::CivilDay) <= 8 && sizeof(absl::CivilDay) % 8 == 0 &&
+              alignof(std::pair<int, int>) <= alignof(uint32_t) &&
+              sizeof(std::pair<int, int>) % alignof(uint32_t) == 0);
+static_assert(std::is_trivially_destructible_v<DatedLevel> &&
+              std::is_trivially_destructible_v<absl::CivilDay> &&
+              std::is_trivially_destructible_v<std::pair<int, int>>);
+
+void RarelySetFields::Assign(const Fields& f) {
+  block_.reset();
+  std::vector<absl::string_view> texts = f.alternative_names;
+  for (const Certificate& c : f.certificates) {
+    texts.push_back(c.scheme_key);
+    texts.push_back(c.scheme);
+  }
+  texts.insert(texts.end(), f.languages.begin(), f.languages.end());
+  if (texts.empty() && f.facility_clearances.empty() &&
+      f.cleared_staff.empty()) {
+    return;
+  }
+  size_t chars = 0;
+  for (absl::string_view t : texts) chars += t.size();
+  const uint32_t head[kHeadWords] = {
+      static_cast<uint32_t>(f.alternative_names.size()),
+      static_cast<uint32_t>(f.facility_clearances.size()),
+      static_cast<uint32_t>(f.cleared_staff.size()),
+      static_cast<uint32_t>(f.certificates.size()),
+      static_cast<uint32_t>(f.languages.size()),
+      static_cast<uint32_t>(chars)};
+  const Layout at = LayoutOf(head);
+  // new char[] is aligned for any type.
+  block_.reset(new char[at.end]);
+  char* const b = block_.get();
+  for (int w = 0; w < kHeadWords; ++w) {
+    new (b + w * sizeof(uint32_t)) uint32_t(head[w]);
+  }
+  for (size_t i = 0; i < f.facility_clearances.size(); ++i) {
+    new (b + at.clearances + i * sizeof(DatedLevel))
+        DatedLevel(f.facility_clearances[i]);
+  }
+  for (size_t i = 0; i < f.certificates.size(); ++i) {
+    new (b + at.until + i * sizeof(absl::CivilDay))
+        absl::CivilDay(f.certificates[i].until);
+  }
+  for (size_t i = 0; i < f.cleared_staff.size(); ++i) {
+    new (b + at.staff + i * sizeof(std::pair<int, int>))
+        std::pair<int, int>(f.cleared_staff[i]);
+  }
+  uint32_t end = 0;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    std::memcpy(b + at.chars + end, texts[i].data(), texts[i].size());
+    end += static_cast<uint32_t>(texts[i].size());
+    new (b + at.text_ends + i * sizeof(uint32_t)) uint32_t(end);
+  }
+}
+
+uint32_t RarelySetFields::Head(HeadWord w) const {
+  if (block_ == nullptr) return 0;
+  return std::launder(reinterpret_cast<const uint32_t*>(block_.get()))[w];
+}
+
+RarelySetFields::Layout RarelySetFields::LayoutOf(
+    const uint32_t (&head)[kHeadWords]) {
+  const size_t texts =
+      head[kAlternativeNames] + 2 * head[kCertificates] + head[kLanguages];
+  Layout at;
+  at.clearances = kHeadWords * sizeof(uint32_t);
+  at.until = at.clearances + sizeof(DatedLevel) * head[kClearances];
+  at.staff = at.until + sizeof(absl::CivilDay) * head[kCertificates];
+  at.text_ends = at.staff + sizeof(std::pair<int, int>) * head[kClearedStaff];
+  at.chars = at.text_ends + sizeof(uint32_t) * texts;
+  at.end = at.chars + head[kTextBytes];
+  return at;
+}
+
+RarelySetFields::Layout RarelySetFields::LayoutOf() const {
+  uint32_t head[kHeadWords];
+  for (int w = 0; w < kHeadWords; ++w) head[w] = Head(HeadWord(w));
+  return LayoutOf(head);
+}
+
+absl::Span<const DatedLevel> RarelySetFields::facility_clearances() const {
+  if (block_ == nullptr) return {};
+  return {std::launder(reinterpret_cast<const DatedLevel*>(
+              block_.get() + LayoutOf().clearances)),
+          Head(kClearances)};
+}
+
+absl::Span<const std::pair<int, int>> RarelySetFields::cleared_staff() const {
+  if (block_ == nullptr) return {};
+  return {std::launder(reinterpret_cast<const std::pair<int, int>*>(
+              block_.get() + LayoutOf().staff)),
+          Head(kClearedStaff)};
+}
+
+RarelySetFields::Texts RarelySetFields::TextsOf(HeadWord count) const {
+  Texts texts;
+  if (block_ == nullptr) return texts;
+  const Layout at = LayoutOf();
+  texts.ends_ = std::launder(
+      reinterpret_cast<const uint32_t*>(block_.get() + at.text_ends));
+  texts.chars_ = block_.get() + at.chars;
+  // The names first, then each certificate's two texts, the languages.
+  texts.first_ = count == kAlternativeNames ? 0
+                 : count == kCertificates
+                     ? Head(kAlternativeNames)
+                     : Head(kAlternativeNames) + 2 * Head(kCertificates);
+  texts.size_ = count == kCertificates ? 2 * Head(count) : Head(count);
+  return texts;
+}
+
+RarelySetFields::Certificates RarelySetFields::certificates() const {
+  Certificates certificates;
+  if (block_ == nullptr) return certificates;
+  certificates.texts_ = TextsOf(kCertificates);
+  certificates.until_ = {std::launder(reinterpret_cast<const absl::CivilDay*>(
+                             block_.get() + LayoutOf().until)),
+                         Head(kCertificates)};
+  return certificates;
+}
+
+size_t RarelySetFields::AllocatedBytes() const {
+  return block_ == nullptr ? 0 : LayoutOf().end;
+}
+
 static_assert(sizeof(SupplierDoc::ConceptRef) == 8,
               "a concept is its BCD code and its weight");
 
-CpvCode SupplierDoc::ConceptRef::code() const {
-  // The inverse of CpvCode::bcd(): the most significant nibble is the
-  // first digit.
+CpvCode CpvOfBcd(uint32_t bcd) {
+  // The most significant nibble is the first digit.
   uint32_t digits = 0;
   for (int shift = 28; shift >= 0; shift -= 4) {
     digits = digits * 10 + (bcd >> shift & 0xf);
   }
   return CpvCode::FromDigits(digits);
 }
+
+CpvCode SupplierDoc::ConceptRef::code() const { return CpvOfBcd(bcd); }
 
 size_t ContractStore::AllocatedBytes() const {
   size_t bytes = 0;
