@@ -54,6 +54,30 @@ std::shared_ptr<const SupplierIndex> Built(
   return *std::move(builder).Build();
 }
 
+// The index built of `profiles`, the same restored from its snapshot's
+// bytes, and the same mapped from the snapshot written to a file named
+// after `name`: the three ways a doc is made.
+std::vector<std::shared_ptr<const SupplierIndex>> BuiltRestoredAndMapped(
+    const std::vector<v1::SupplierProfile>& profiles, absl::string_view name) {
+  std::shared_ptr<const SupplierIndex> built = Built(profiles);
+  const std::string bytes = SaveSnapshot(*built);
+  const std::string path =
+      absl::StrCat(::testing::TempDir(), "/", name, "_", getpid(), ".snap");
+  {
+    std::ofstream file(path, std::ios::binary);
+    file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  }
+  absl::StatusOr<std::shared_ptr<const SupplierIndex>> restored =
+      LoadSnapshot(bytes);
+  EXPECT_TRUE(restored.ok()) << restored.status();
+  absl::StatusOr<std::shared_ptr<const SupplierIndex>> mapped =
+      LoadSnapshotFile(path);
+  EXPECT_TRUE(mapped.ok()) << mapped.status();
+  std::remove(path.c_str());
+  if (!restored.ok() || !mapped.ok()) return {};
+  return {built, *std::move(restored), *std::move(mapped)};
+}
+
 class SupplierIndexTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -274,26 +298,11 @@ TEST(SupplierIndexContractsTest, ContractsReadBackAsTheProfileSaysThem) {
     }
   }
   added[5].add_past_contracts()->set_buyer_name(std::string(70000, 'A'));
-  SupplierIndex::Builder builder;
-  for (const v1::SupplierProfile& p : added) ASSERT_TRUE(builder.Add(p).ok());
-  std::shared_ptr<const SupplierIndex> built = *std::move(builder).Build();
-  const std::string bytes = SaveSnapshot(*built);
-  const std::string path = absl::StrCat(
-      ::testing::TempDir(), "/supplier_index_contracts_", getpid(), ".snap");
-  {
-    std::ofstream file(path, std::ios::binary);
-    file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  }
-  absl::StatusOr<std::shared_ptr<const SupplierIndex>> restored =
-      LoadSnapshot(bytes);
-  ASSERT_TRUE(restored.ok()) << restored.status();
-  absl::StatusOr<std::shared_ptr<const SupplierIndex>> mapped =
-      LoadSnapshotFile(path);
-  ASSERT_TRUE(mapped.ok()) << mapped.status();
-  std::remove(path.c_str());
+  const std::vector<std::shared_ptr<const SupplierIndex>> indexes =
+      BuiltRestoredAndMapped(added, "supplier_index_contracts");
+  ASSERT_EQ(indexes.size(), 3u);
   int records = 0;
-  for (const SupplierIndex* index :
-       {built.get(), restored->get(), mapped->get()}) {
+  for (const std::shared_ptr<const SupplierIndex>& index : indexes) {
     for (const v1::SupplierProfile& p : added) {
       const internal::SupplierDoc& doc =
           Data(*index).doc(index->FindDoc(p.id()));
@@ -426,30 +435,15 @@ TEST(SupplierIndexRarelySetTest, FieldsReadBackAsTheProfileSaysThem) {
     }
     if (i % 5 == 3) p.add_certifications()->set_scheme("ISO 27001 ");
   }
-  SupplierIndex::Builder builder;
-  for (const v1::SupplierProfile& p : added) ASSERT_TRUE(builder.Add(p).ok());
-  std::shared_ptr<const SupplierIndex> built = *std::move(builder).Build();
-  const std::string bytes = SaveSnapshot(*built);
-  const std::string path = absl::StrCat(
-      ::testing::TempDir(), "/supplier_index_rarely_set_", getpid(), ".snap");
-  {
-    std::ofstream file(path, std::ios::binary);
-    file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  }
-  absl::StatusOr<std::shared_ptr<const SupplierIndex>> restored =
-      LoadSnapshot(bytes);
-  ASSERT_TRUE(restored.ok()) << restored.status();
-  absl::StatusOr<std::shared_ptr<const SupplierIndex>> mapped =
-      LoadSnapshotFile(path);
-  ASSERT_TRUE(mapped.ok()) << mapped.status();
-  std::remove(path.c_str());
+  const std::vector<std::shared_ptr<const SupplierIndex>> indexes =
+      BuiltRestoredAndMapped(added, "supplier_index_rarely_set");
+  ASSERT_EQ(indexes.size(), 3u);
   auto day = [](bool has, const v1::Date& d) {
     return has ? absl::CivilDay(d.year(), d.month(), d.day())
                : internal::NoExpiry();
   };
   int empty = 0, certificates = 0, clearances = 0, names = 0, languages = 0;
-  for (const SupplierIndex* index :
-       {built.get(), restored->get(), mapped->get()}) {
+  for (const std::shared_ptr<const SupplierIndex>& index : indexes) {
     for (const v1::SupplierProfile& p : added) {
       SCOPED_TRACE(p.id());
       const internal::RarelySetFields& f =
