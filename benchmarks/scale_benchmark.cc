@@ -236,7 +236,7 @@ struct Tuning {
 };
 
 std::vector<Tuning> Tunings() {
-  std::vector<Tuning> t(13);
+  std::vector<Tuning> t(14);
   t[0].name = "no seeds, every list read";
   t[0].tuning.seeds_beyond_k = -1;
   t[0].tuning.non_essential_share = 0;
@@ -258,14 +258,14 @@ std::vector<Tuning> Tunings() {
   t[8].tuning.non_essential_share = 0.05;
   t[9].name = "the default, concepts bounded by credit 1 (before session 12)";
   t[9].tuning.concept_credit_ceiling = false;
-  t[10].name =
-      "the default, no list read for candidates only (before session 14)";
-  t[10].tuning.probed_place_share = -1;
-  t[11].name =
-      "the default, lists read for candidates only up to 0.02 by place";
-  t[11].tuning.probed_place_share = 0.02;
-  t[12].name = "the default, lists read for candidates only up to 0.2 by place";
-  t[12].tuning.probed_place_share = 0.2;
+  t[10].name = "the default, no list probed (before session 14)";
+  t[10].tuning.probed_share = -1;
+  t[11].name = "the default, lists probed up to 0.02";
+  t[11].tuning.probed_share = 0.02;
+  t[12].name = "the default, lists probed up to 0.1";
+  t[12].tuning.probed_share = 0.1;
+  t[13].name = "the default, lists probed up to 0.2";
+  t[13].tuning.probed_share = 0.2;
   return t;
 }
 
@@ -637,7 +637,7 @@ int Main(int argc, char** argv) {
         << " suppliers (same process, rotating order per query)\n\n"
         << "| tuning | median | p99 | median / p99, thread CPU | speed-up "
            "(CPU) | candidates / passed over / tightened / scored per query | "
-           "lists unread / read for candidates only, per query | same top k "
+           "lists unread / probed per query | same top k "
            "|\n"
         << "| --- | --- | --- | --- | --- | --- | --- | --- |\n";
     for (const std::string& row : r.tunings) std::cout << row << "\n";

@@ -108,9 +108,9 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
   RetrievalTuning credit_one;
   credit_one.concept_credit_ceiling = false;
   RetrievalTuning unprobed;
-  unprobed.probed_place_share = -1;
+  unprobed.probed_share = -1;
   RetrievalTuning probed_more;
-  probed_more.probed_place_share = 0.5;
+  probed_more.probed_share = 0.5;
   const RetrievalTuning tunings[] = {
       RetrievalTuning(), no_seeds,   some,     all,        loose,
       unsummed,          credit_one, unprobed, probed_more};

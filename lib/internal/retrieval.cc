@@ -159,6 +159,10 @@ constexpr double kRoundingMargin = 1 + 1e-9;
 // Candidates put in order before the first look at the k-th score.
 constexpr size_t kFirstSlice = 256;
 
+// The most suppliers, as a share of all, that places may make candidates so
+// that lists can be probed (RetrievalTuning::probed_share).
+constexpr double kProbedPlaces = 0.05;
+
 // A posting list of the query, or a group of lists that counts once, with
 // the most it can add to a supplier's bound. Retrieval accumulates only the
 // essential lists, those that could lift a supplier to the floor (the
@@ -188,8 +192,8 @@ struct QueryList {
   double max = 0;      // The most a supplier in it gains, weighted.
   int64_t length = 0;  // Postings.
   bool essential = true;
-  // Read only to add to suppliers that are candidates already
-  // (RetrievalTuning::probed_place_share).
+  // Read after the others, only for the candidates not passed over with it
+  // at its ceiling (RetrievalTuning::probed_share).
   bool probed = false;
 };
 
@@ -288,7 +292,8 @@ class Bounds {
     MakeLists();
     is_candidate_.assign(n, 0);
     if (floor_ > 0) {
-      Split(tuning.non_essential_share, tuning.probed_place_share);
+      Split(tuning.non_essential_share,
+            tuning.summed_bound ? tuning.probed_share : -1);
     }
     float_margin_ =
         1 + (static_cast<int>(lists_.size()) - non_essential_ + 2) * 0x1p-23;
@@ -300,17 +305,23 @@ class Bounds {
       if (l.essential && !l.probed) Read<true>(l);
     }
     ReadConcepts<true>();
-    for (const QueryList& l : lists_) {
-      if (l.probed) Read<false>(l);
+    if (probed_ > 0) {
+      MakeSummedCuts(probed_ne_);
+      PassOver();
+      for (const QueryList& l : lists_) {
+        if (l.probed) Read<false>(l);
+      }
+      ReadConcepts<false>();
     }
-    ReadConcepts<false>();
-    if (!summed_.empty()) MakeSummedCuts();
+    if (!summed_.empty()) MakeSummedCuts(ne_);
   }
 
   bool admitted(uint32_t doc) const {
     return may_pass_.empty() || may_pass_[doc];
   }
-  bool is_candidate(uint32_t doc) const { return is_candidate_[doc] == 1; }
+  bool is_candidate(uint32_t doc) const {
+    return is_candidate_[doc] == 1 || is_candidate_[doc] == kPassedOver;
+  }
   // A seed is scored before the candidates and not looked at again.
   void MarkSeed(uint32_t doc) { is_candidate_[doc] = 2; }
   bool is_seed(uint32_t doc) const { return is_candidate_[doc] == 2; }
@@ -378,6 +389,7 @@ class Bounds {
   // components counted at 1). False when not known, never when Cheap(doc)
   // reaches the floor.
   bool BelowFloor(uint32_t doc) const {
+    if (is_candidate_[doc] == kPassedOver) return true;
     if (summed_.empty()) return false;
     double sum = summed_[doc] * float_margin_;
     if (size_weighted_) sum += q_.weight[kSize] * place_size_.SizeFitOf(doc);
@@ -657,9 +669,9 @@ class Bounds {
   // long as the most they add to a score together stays within `share`
   // and below the floor. The suppliers then looked at are those in the
   // essential lists and those whose place alone, with the ceilings of the
-  // others, may reach the floor (EnumeratePlaces). With `place_share` at 0
+  // others, may reach the floor (EnumeratePlaces). With `probed_share` at 0
   // or more, the next lists are probed (Probe()).
-  void Split(double share, double place_share) {
+  void Split(double share, double probed_share) {
     std::vector<int> order(lists_.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
     // Concept bands of one division stay in band order (ties in max).
@@ -685,17 +697,18 @@ class Bounds {
       ++non_essential_;
     }
     std::copy(std::begin(ne_), std::end(ne_), std::begin(probed_ne_));
-    if (place_share >= 0) Probe(order, next, place_share);
+    if (probed_share >= 0) Probe(order, next, probed_share);
   }
 
   // Marks the lists order[from], order[from + 1], ... probed, but for the
   // tender's own terms (read in query order, TextValue's), for as long as
-  // the suppliers whose place, with the ceilings of the lists probed or not
-  // read, may reach the floor stay within `place_share` of all: those are
-  // made candidates by place (EnumeratePlaces), so that a probed list need
-  // make none. A supplier in no other list is not at such a place, so its
-  // bound, its place with those ceilings, is below the floor.
-  void Probe(const std::vector<int>& order, size_t from, double place_share) {
+  // their ceilings and the unread ones' add up to at most `share` of the
+  // score and the suppliers whose place, with those ceilings, may reach the
+  // floor are at most kProbedPlaces of all: those are made candidates by
+  // place (EnumeratePlaces), so that a probed list need make none. A
+  // supplier in no other list is not at such a place, so its bound, its
+  // place with those ceilings, is below the floor.
+  void Probe(const std::vector<int>& order, size_t from, double share) {
     // The locations by what place, size and desirable requirements add
     // there, most first, with the suppliers at the first so many.
     const size_t locations = index_.locations().size();
@@ -709,7 +722,7 @@ class Bounds {
     for (size_t l = 0; l < locations; ++l) {
       suppliers[l + 1] = suppliers[l] + places[l].second;
     }
-    const double most = place_share * size();
+    const double most = kProbedPlaces * size();
     double ne[QueryList::kSourceCount];
     std::copy(std::begin(ne_), std::end(ne_), std::begin(ne));
     for (size_t next = from; next < order.size(); ++next) {
@@ -719,6 +732,7 @@ class Bounds {
       double bound[kComponentCount];
       NonEssential(ne, bound);
       const double lists = Combine(q_, bound);
+      if (lists > share) return;
       // As EnumeratePlaces() compares.
       const size_t reached =
           std::partition_point(places.begin(), places.end(),
@@ -735,14 +749,25 @@ class Bounds {
 
   // Whether a list's posting of `doc` is read: from a list that makes
   // candidates, always (the supplier is one now); from a probed list, for a
-  // candidate only.
+  // candidate not passed over only.
   template <bool kMakesCandidates>
   bool Reach(uint32_t doc) {
     if (kMakesCandidates) {
       is_candidate_[doc] = 1;
       return true;
     }
-    return is_candidate_[doc] != 0;
+    return is_candidate_[doc] == 1;
+  }
+
+  // Passes over the candidates whose summed bound, with the probed lists at
+  // their ceilings (MakeSummedCuts(probed_ne_)), is below the floor: their
+  // cheap bound is, whatever the probed lists add.
+  void PassOver() {
+    for (int doc = 0; doc < size(); ++doc) {
+      if (is_candidate_[doc] == 1 && BelowFloor(doc)) {
+        is_candidate_[doc] = kPassedOver;
+      }
+    }
   }
 
   // Reads an essential list (concept bands: ReadConcepts()); those that
@@ -895,12 +920,13 @@ class Bounds {
   // (float_margin_, AddUp): for each location the floor, lowered by a margin
   // that covers Cheap()'s own (kRoundingMargin) and the doubles' rounding, less
   // what every supplier there gets without its lists (place, the other lists'
-  // ceilings, the components counted at 1). Cheap() caps components at 1, takes
-  // the larger of the two text ceilings and the smaller of a contract ceiling
-  // and 1: the sum does none of this, so it is never below.
-  void MakeSummedCuts() {
+  // ceilings, `ne` by source: the unread lists', or with the probed ones'
+  // before they are read; the components counted at 1). Cheap() caps components
+  // at 1, takes the larger of the two text ceilings and the smaller of a
+  // contract ceiling and 1: the sum does none of this, so it is never below.
+  void MakeSummedCuts(const double ne[QueryList::kSourceCount]) {
     double every[kComponentCount];
-    NonEssential(every);
+    NonEssential(ne, every);
     for (int i = 0; i < weighted_count_; ++i) {
       if (cheap_[weighted_[i]] == CheapBound::kOne) every[weighted_[i]] = 1;
     }
@@ -941,8 +967,11 @@ class Bounds {
   std::vector<CpvCode> related_divisions_;
   std::vector<ConceptDivision> divisions_;
   std::vector<std::string> buyer_keys_;
-  std::vector<char> may_pass_;      // Empty: everyone may pass.
-  std::vector<char> is_candidate_;  // 1 a candidate, 2 a seed.
+  std::vector<char> may_pass_;  // Empty: everyone may pass.
+  // 1 a candidate, 2 a seed, kPassedOver a candidate passed over before the
+  // probed lists were read.
+  std::vector<char> is_candidate_;
+  static constexpr char kPassedOver = 3;
   // Raw ceilings accumulated from the essential lists; empty for none.
   // BM25 of the tender's own terms: doubles summed in TextValue's order, the
   // value itself. The others are ceilings, float sums (AddUp) read through
