@@ -236,7 +236,7 @@ struct Tuning {
 };
 
 std::vector<Tuning> Tunings() {
-  std::vector<Tuning> t(14);
+  std::vector<Tuning> t(10);
   t[0].name = "no seeds, every list read";
   t[0].tuning.seeds_beyond_k = -1;
   t[0].tuning.non_essential_share = 0;
@@ -258,14 +258,6 @@ std::vector<Tuning> Tunings() {
   t[8].tuning.non_essential_share = 0.05;
   t[9].name = "the default, concepts bounded by credit 1 (before session 12)";
   t[9].tuning.concept_credit_ceiling = false;
-  t[10].name = "the default, no list probed (before session 14)";
-  t[10].tuning.probed_share = -1;
-  t[11].name = "the default, lists probed up to 0.02";
-  t[11].tuning.probed_share = 0.02;
-  t[12].name = "the default, lists probed up to 0.1";
-  t[12].tuning.probed_share = 0.1;
-  t[13].name = "the default, lists probed up to 0.2";
-  t[13].tuning.probed_share = 0.2;
   return t;
 }
 
@@ -287,7 +279,7 @@ std::vector<std::string> CompareTunings(
   const size_t n = tunings.size();
   std::vector<std::vector<double>> ms(n), cpu_ms(n);
   std::vector<int64_t> candidates(n, 0), scored(n, 0), lists(n, 0),
-      probed(n, 0), tightened(n, 0), passed_over(n, 0);
+      tightened(n, 0), passed_over(n, 0);
   std::vector<int> same(n, 0);
   int queries = 0;
   for (size_t i = 0; i < requests.size(); ++i) {
@@ -306,7 +298,6 @@ std::vector<std::string> CompareTunings(
       candidates[t] += r.candidates;
       scored[t] += r.scored;
       lists[t] += r.non_essential;
-      probed[t] += r.probed;
       tightened[t] += r.tightened;
       passed_over[t] += r.passed_over;
       tops[t] = Sorted(std::move(r));
@@ -319,12 +310,12 @@ std::vector<std::string> CompareTunings(
     const double d = std::max(1, queries);
     rows.push_back(absl::StrFormat(
         "| %s | %.2f ms | %.2f ms | %.2f / %.2f ms | %.2fx | %.0f / %.0f / "
-        "%.0f / %.0f | %.1f / %.1f | %d / %d |",
+        "%.0f / %.0f | %.1f | %d / %d |",
         tunings[t].name, Percentile(ms[t], 0.5), Percentile(ms[t], 0.99),
         Percentile(cpu_ms[t], 0.5), Percentile(cpu_ms[t], 0.99),
         base / Percentile(cpu_ms[t], 0.5), candidates[t] / d,
         passed_over[t] / d, tightened[t] / d, scored[t] / d, lists[t] / d,
-        probed[t] / d, same[t], queries));
+        same[t], queries));
   }
   return rows;
 }
@@ -637,7 +628,7 @@ int Main(int argc, char** argv) {
         << " suppliers (same process, rotating order per query)\n\n"
         << "| tuning | median | p99 | median / p99, thread CPU | speed-up "
            "(CPU) | candidates / passed over / tightened / scored per query | "
-           "lists unread / probed per query | same top k "
+           "lists unread per query | same top k "
            "|\n"
         << "| --- | --- | --- | --- | --- | --- | --- | --- |\n";
     for (const std::string& row : r.tunings) std::cout << row << "\n";

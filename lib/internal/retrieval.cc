@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
-#include <functional>
-#include <iterator>
 #include <limits>
 #include <utility>
 
@@ -159,10 +157,6 @@ constexpr double kRoundingMargin = 1 + 1e-9;
 // Candidates put in order before the first look at the k-th score.
 constexpr size_t kFirstSlice = 256;
 
-// The most suppliers, as a share of all, that places may make candidates so
-// that lists can be probed (RetrievalTuning::probed_share).
-constexpr double kProbedPlaces = 0.05;
-
 // A posting list of the query, or a group of lists that counts once, with
 // the most it can add to a supplier's bound. Retrieval accumulates only the
 // essential lists, those that could lift a supplier to the floor (the
@@ -192,9 +186,6 @@ struct QueryList {
   double max = 0;      // The most a supplier in it gains, weighted.
   int64_t length = 0;  // Postings.
   bool essential = true;
-  // Read after the others, only for the candidates not passed over with it
-  // at its ceiling (RetrievalTuning::probed_share).
-  bool probed = false;
 };
 
 // A concept division's suppliers are split by the weight of their concept
@@ -291,37 +282,19 @@ class Bounds {
     }
     MakeLists();
     is_candidate_.assign(n, 0);
-    if (floor_ > 0) {
-      Split(tuning.non_essential_share,
-            tuning.summed_bound ? tuning.probed_share : -1);
-    }
+    if (floor_ > 0) Split(tuning.non_essential_share);
     float_margin_ =
         1 + (static_cast<int>(lists_.size()) - non_essential_ + 2) * 0x1p-23;
     if (floor_ > 0 && tuning.summed_bound) summed_.assign(n, 0.0f);
-    // Every supplier that is made a candidate is one before any probed list
-    // is read, so that those add to each candidate's bound.
+    Accumulate();
     if (floor_ > 0) EnumeratePlaces();
-    for (const QueryList& l : lists_) {
-      if (l.essential && !l.probed) Read<true>(l);
-    }
-    ReadConcepts<true>();
-    if (probed_ > 0) {
-      MakeSummedCuts(probed_ne_);
-      PassOver();
-      for (const QueryList& l : lists_) {
-        if (l.probed) Read<false>(l);
-      }
-      ReadConcepts<false>();
-    }
-    if (!summed_.empty()) MakeSummedCuts(ne_);
+    if (!summed_.empty()) MakeSummedCuts();
   }
 
   bool admitted(uint32_t doc) const {
     return may_pass_.empty() || may_pass_[doc];
   }
-  bool is_candidate(uint32_t doc) const {
-    return is_candidate_[doc] == 1 || is_candidate_[doc] == kPassedOver;
-  }
+  bool is_candidate(uint32_t doc) const { return is_candidate_[doc] == 1; }
   // A seed is scored before the candidates and not looked at again.
   void MarkSeed(uint32_t doc) { is_candidate_[doc] = 2; }
   bool is_seed(uint32_t doc) const { return is_candidate_[doc] == 2; }
@@ -330,8 +303,6 @@ class Bounds {
   bool floored() const { return floor_ > 0; }
   // The lists not accumulated.
   int non_essential() const { return non_essential_; }
-  // The lists read for candidates only.
-  int probed() const { return probed_; }
 
   // From the postings and the index's bound arrays alone, without touching
   // the supplier's SupplierDoc; fills `e` with the bound of each component.
@@ -389,7 +360,6 @@ class Bounds {
   // components counted at 1). False when not known, never when Cheap(doc)
   // reaches the floor.
   bool BelowFloor(uint32_t doc) const {
-    if (is_candidate_[doc] == kPassedOver) return true;
     if (summed_.empty()) return false;
     double sum = summed_[doc] * float_margin_;
     if (size_weighted_) sum += q_.weight[kSize] * place_size_.SizeFitOf(doc);
@@ -478,10 +448,8 @@ class Bounds {
            kRoundingMargin;
   }
   // The raw CPV ceiling of the lists not accumulated.
-  double NonEssentialCpv() const { return CpvOf(ne_); }
-  // The raw CPV ceiling of lists whose ceilings by source are `ne`.
-  static double CpvOf(const double ne[QueryList::kSourceCount]) {
-    return ne[QueryList::kCpvLevel] + ne[QueryList::kCpvAncestor];
+  double NonEssentialCpv() const {
+    return ne_[QueryList::kCpvLevel] + ne_[QueryList::kCpvAncestor];
   }
   // Whether Text() is the value: the tender's own words all accumulated,
   // and no translation that may reach the supplier.
@@ -490,34 +458,30 @@ class Bounds {
   }
 
   // The bound of each component with candidate postings for a supplier in
-  // none of the accumulated lists: the ceilings of the others (`ne`, by
-  // source; ne_ unless given).
+  // none of the accumulated lists: the ceilings of the others.
   void NonEssential(double bound[kComponentCount]) const {
-    NonEssential(ne_, bound);
-  }
-  void NonEssential(const double ne[QueryList::kSourceCount],
-                    double bound[kComponentCount]) const {
     std::fill(bound, bound + kComponentCount, 0.0);
     if (q_.weight[kCpv] > 0) {
-      bound[kCpv] = Capped(CpvOf(ne) / std::max(q_.code_weight_sum, 1e-300) *
-                           kRoundingMargin);
+      bound[kCpv] =
+          Capped(NonEssentialCpv() / std::max(q_.code_weight_sum, 1e-300) *
+                 kRoundingMargin);
     }
     if (q_.weight[kText] > 0) {
       bound[kText] = Capped(
-          std::max(HasText(q_) ? ne[QueryList::kOwnTerm] / q_.text_max : 0,
-                   ne[QueryList::kTranslatedTerm]) *
+          std::max(HasText(q_) ? ne_[QueryList::kOwnTerm] / q_.text_max : 0,
+                   ne_[QueryList::kTranslatedTerm]) *
           kRoundingMargin);
     }
     if (q_.weight[kTrack] > 0)
-      bound[kTrack] = Capped(ne[QueryList::kCpvRelated]);
+      bound[kTrack] = Capped(ne_[QueryList::kCpvRelated]);
     if (q_.weight[kConcepts] > 0) {
-      bound[kConcepts] = Capped(ne[QueryList::kConceptBand] /
+      bound[kConcepts] = Capped(ne_[QueryList::kConceptBand] /
                                 q_.concept_weight_sum * kRoundingMargin);
     }
     if (q_.weight[kBuyerAffinity] > 0) {
-      bound[kBuyerAffinity] = Capped(ne[QueryList::kBuyer]);
+      bound[kBuyerAffinity] = Capped(ne_[QueryList::kBuyer]);
     }
-    if (q_.weight[kTags] > 0) bound[kTags] = Capped(ne[QueryList::kTags]);
+    if (q_.weight[kTags] > 0) bound[kTags] = Capped(ne_[QueryList::kTags]);
   }
 
   // The query's lists, in query order, with their lengths and ceilings.
@@ -669,239 +633,155 @@ class Bounds {
   // long as the most they add to a score together stays within `share`
   // and below the floor. The suppliers then looked at are those in the
   // essential lists and those whose place alone, with the ceilings of the
-  // others, may reach the floor (EnumeratePlaces). With `probed_share` at 0
-  // or more, the next lists are probed (Probe()).
-  void Split(double share, double probed_share) {
+  // others, may reach the floor (EnumeratePlaces).
+  void Split(double share) {
     std::vector<int> order(lists_.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
     // Concept bands of one division stay in band order (ties in max).
     std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
       return lists_[a].max < lists_[b].max;
     });
-    size_t next = 0;
-    for (; next < order.size(); ++next) {
-      const QueryList& l = lists_[order[next]];
-      ne_[l.source] += l.ceiling;
+    for (int i : order) {
+      ne_[lists_[i].source] += lists_[i].ceiling;
       double ne[kComponentCount];
       NonEssential(ne);
       const double lists = Combine(q_, ne);
       if (lists > share || lists >= floor_) {
         // One too many: the ceilings of the lists before it, summed again.
         std::fill(std::begin(ne_), std::end(ne_), 0.0);
-        for (const QueryList& u : lists_) {
-          if (!u.essential) ne_[u.source] += u.ceiling;
+        for (const QueryList& l : lists_) {
+          if (!l.essential) ne_[l.source] += l.ceiling;
         }
-        break;
+        return;
       }
-      lists_[order[next]].essential = false;
+      lists_[i].essential = false;
       ++non_essential_;
     }
-    std::copy(std::begin(ne_), std::end(ne_), std::begin(probed_ne_));
-    if (probed_share >= 0) Probe(order, next, probed_share);
   }
 
-  // Marks the lists order[from], order[from + 1], ... probed, but for the
-  // tender's own terms (read in query order, TextValue's), for as long as
-  // their ceilings and the unread ones' add up to at most `share` of the
-  // score and the suppliers whose place, with those ceilings, may reach the
-  // floor are at most kProbedPlaces of all: those are made candidates by
-  // place (EnumeratePlaces), so that a probed list need make none. A
-  // supplier in no other list is not at such a place, so its bound, its
-  // place with those ceilings, is below the floor.
-  void Probe(const std::vector<int>& order, size_t from, double share) {
-    // The locations by what place, size and desirable requirements add
-    // there, most first, with the suppliers at the first so many.
-    const size_t locations = index_.locations().size();
-    std::vector<std::pair<double, size_t>> places(locations);
-    for (size_t l = 0; l < locations; ++l) {
-      places[l] = {RestAt(static_cast<uint32_t>(l)),
-                   index_.LocationDocs(static_cast<uint32_t>(l)).size()};
-    }
-    std::sort(places.begin(), places.end(), std::greater<>());
-    std::vector<size_t> suppliers(locations + 1, 0);
-    for (size_t l = 0; l < locations; ++l) {
-      suppliers[l + 1] = suppliers[l] + places[l].second;
-    }
-    const double most = kProbedPlaces * size();
-    double ne[QueryList::kSourceCount];
-    std::copy(std::begin(ne_), std::end(ne_), std::begin(ne));
-    for (size_t next = from; next < order.size(); ++next) {
-      QueryList& l = lists_[order[next]];
-      if (l.source == QueryList::kOwnTerm) continue;
-      ne[l.source] += l.ceiling;
-      double bound[kComponentCount];
-      NonEssential(ne, bound);
-      const double lists = Combine(q_, bound);
-      if (lists > share) return;
-      // As EnumeratePlaces() compares.
-      const size_t reached =
-          std::partition_point(places.begin(), places.end(),
-                               [&](const std::pair<double, size_t>& p) {
-                                 return p.first + lists >= floor_ * (1 - 1e-9);
-                               }) -
-          places.begin();
-      if (static_cast<double>(suppliers[reached]) > most) return;
-      l.probed = true;
-      ++probed_;
-      std::copy(std::begin(ne), std::end(ne), std::begin(probed_ne_));
-    }
-  }
-
-  // Whether a list's posting of `doc` is read: from a list that makes
-  // candidates, always (the supplier is one now); from a probed list, for a
-  // candidate not passed over only.
-  template <bool kMakesCandidates>
-  bool Reach(uint32_t doc) {
-    if (kMakesCandidates) {
-      is_candidate_[doc] = 1;
-      return true;
-    }
-    return is_candidate_[doc] == 1;
-  }
-
-  // Passes over the candidates whose summed bound, with the probed lists at
-  // their ceilings (MakeSummedCuts(probed_ne_)), is below the floor: their
-  // cheap bound is, whatever the probed lists add.
-  void PassOver() {
-    for (int doc = 0; doc < size(); ++doc) {
-      if (is_candidate_[doc] == 1 && BelowFloor(doc)) {
-        is_candidate_[doc] = kPassedOver;
-      }
-    }
-  }
-
-  // Reads an essential list (concept bands: ReadConcepts()); those that
-  // make candidates in query order first, so that the tender's own terms
-  // sum exactly as TextValue does.
-  template <bool kMakesCandidates>
-  void Read(const QueryList& l) {
+  // Reads the essential lists, in query order: the tender's own terms in
+  // query order sum exactly as TextValue does.
+  void Accumulate() {
     const int n = size();
-    switch (l.source) {
-      case QueryList::kCpvLevel:
-      case QueryList::kCpvAncestor: {
-        const CpvCode code = q_.codes[l.i].code.Truncated(l.j);
-        if (cpv_raw_.empty()) cpv_raw_.assign(n, 0.0f);
-        for (uint32_t doc : l.source == QueryList::kCpvLevel
-                                ? index_.CpvPostings(code)
-                                : index_.OfferedCpvPostings(code)) {
-          if (!Reach<kMakesCandidates>(doc)) continue;
-          AddUp(&cpv_raw_[doc], l.ceiling);
-          Sum(doc, l.max);
-        }
-        break;
-      }
-      case QueryList::kCpvRelated:
-        related_.assign(n, 0);
-        for (CpvCode division : related_divisions_) {
-          Flag<kMakesCandidates>(
-              index_.CpvPostings(division), &related_, [&](uint32_t doc) {
-                return Contracts(kTrack, index_.track_ceiling(doc));
-              });
-        }
-        break;
-      case QueryList::kOwnTerm: {
-        // Text relevance is accumulated here, term at a time: exact for
-        // the tender's own words when all are read.
-        // The sum weighs a part by one product (MakeSummedCuts()'s cut
-        // allows for a double's rounding).
-        const QueryTerm& t = q_.terms[l.j];
-        const double to_score = q_.weight[kText] / q_.text_max;
-        if (text_raw_.empty()) text_raw_.assign(n, 0.0);
-        for (const auto& [doc, tf] : index_.TermPostings(t.id)) {
-          if (!Reach<kMakesCandidates>(doc)) continue;
-          const double part =
-              Bm25Part(t, tf, Bm25Norm(index_, index_.length(doc)));
-          text_raw_[doc] += part;
-          Sum(doc, to_score * part);
-        }
-        break;
-      }
-      case QueryList::kTranslatedTerm: {
-        // For translations, a ceiling: the sum over every translation
-        // where the value takes the best.
-        const QueryTranslation& t = q_.translations[l.i];
-        const QueryTerm& term = t.terms[l.j];
-        if (translated_raw_.empty()) translated_raw_.assign(n, 0.0f);
-        for (const auto& [doc, tf] : index_.TermPostings(term.id)) {
-          if (!Reach<kMakesCandidates>(doc)) continue;
-          const double part = TranslatedPart(
-              t, Bm25Part(term, tf, Bm25Norm(index_, index_.length(doc))));
-          AddUp(&translated_raw_[doc], part);
-          Sum(doc, q_.weight[kText] * part);
-        }
-        break;
-      }
-      case QueryList::kConceptBand:
-        break;
-      case QueryList::kBuyer:
-        buyer_posted_.assign(n, 0);
-        for (const std::string& key : buyer_keys_) {
-          Flag<kMakesCandidates>(
-              index_.BuyerPostings(key), &buyer_posted_, [&](uint32_t doc) {
-                return Contracts(kBuyerAffinity, index_.buyer_ceiling(doc));
-              });
-        }
-        break;
-      case QueryList::kTags:
-        tag_posted_.assign(n, 0);
-        for (const std::string& tag : q_.wanted_tags) {
-          Flag<kMakesCandidates>(index_.TagPostings(tag), &tag_posted_,
-                                 [&](uint32_t) { return q_.weight[kTags]; });
-        }
-        break;
-    }
-  }
-
-  // What track record or buyer affinity adds to a supplier's bound, weighted:
-  // at most its contract ceiling (tight) or 1.
-  double Contracts(Component c, float ceiling) const {
-    return q_.weight[c] * (tight_ ? std::min<double>(1, ceiling) : 1);
-  }
-
-  // Flags the suppliers of `postings` reached (Reach()) in `posted`, adding
-  // what the list adds to one's bound, `weighted(doc)`, to its sum the first
-  // time: the lists that count once however many of their postings hold it.
-  template <bool kMakesCandidates, typename Weighted>
-  void Flag(const std::vector<uint32_t>& postings, std::vector<char>* posted,
-            Weighted weighted) {
-    for (uint32_t doc : postings) {
-      if (!Reach<kMakesCandidates>(doc)) continue;
-      if ((*posted)[doc] == 0) Sum(doc, weighted(doc));
-      (*posted)[doc] = 1;
-    }
-  }
-
-  // Reads the concept divisions' essential bands: the tender concepts earn
-  // at most the supplier's largest concept weight in their division times
-  // the unit of its groups there (0 across divisions), so a division's
-  // postings are read once for all its concepts (twice when it has bands
-  // of both kinds: those that make candidates, then the probed ones).
-  // Cheap() adds kRoundingMargin.
-  template <bool kMakesCandidates>
-  void ReadConcepts() {
-    // By division, the lowest edge of its bands read, and of those that
-    // make candidates (above 1: none).
-    std::vector<float> read(divisions_.size(), 2.0f);
-    std::vector<float> make(divisions_.size(), 2.0f);
+    // A concept division's suppliers from its lowest essential band up.
+    std::vector<float> cut(divisions_.size(), 2.0f);
     for (const QueryList& l : lists_) {
-      if (l.source != QueryList::kConceptBand || !l.essential) continue;
-      read[l.i] = std::min(read[l.i], kConceptBandEdges[l.j]);
-      if (!l.probed) make[l.i] = std::min(make[l.i], kConceptBandEdges[l.j]);
+      if (!l.essential) continue;
+      switch (l.source) {
+        case QueryList::kCpvLevel: {
+          const QueryCode& qc = q_.codes[l.i];
+          if (cpv_raw_.empty()) cpv_raw_.assign(n, 0.0f);
+          for (uint32_t doc : index_.CpvPostings(qc.code.Truncated(l.j))) {
+            is_candidate_[doc] = 1;
+            AddUp(&cpv_raw_[doc], l.ceiling);
+            Sum(doc, l.max);
+          }
+          break;
+        }
+        case QueryList::kCpvAncestor: {
+          const QueryCode& qc = q_.codes[l.i];
+          if (cpv_raw_.empty()) cpv_raw_.assign(n, 0.0f);
+          for (uint32_t doc :
+               index_.OfferedCpvPostings(qc.code.Truncated(l.j))) {
+            is_candidate_[doc] = 1;
+            AddUp(&cpv_raw_[doc], l.ceiling);
+            Sum(doc, l.max);
+          }
+          break;
+        }
+        case QueryList::kCpvRelated:
+          related_.assign(n, 0);
+          for (CpvCode division : related_divisions_) {
+            for (uint32_t doc : index_.CpvPostings(division)) {
+              is_candidate_[doc] = 1;
+              if (related_[doc] == 0) {
+                Sum(doc,
+                    q_.weight[kTrack] *
+                        (tight_ ? std::min<double>(1, index_.track_ceiling(doc))
+                                : 1));
+              }
+              related_[doc] = 1;
+            }
+          }
+          break;
+        case QueryList::kOwnTerm: {
+          // Text relevance is accumulated here, term at a time: exact for
+          // the tender's own words when all are read.
+          // The sum weighs a part by one product (MakeSummedCuts()'s cut
+          // allows for a double's rounding).
+          const QueryTerm& t = q_.terms[l.j];
+          const double to_score = q_.weight[kText] / q_.text_max;
+          if (text_raw_.empty()) text_raw_.assign(n, 0.0);
+          for (const auto& [doc, tf] : index_.TermPostings(t.id)) {
+            is_candidate_[doc] = 1;
+            const double part =
+                Bm25Part(t, tf, Bm25Norm(index_, index_.length(doc)));
+            text_raw_[doc] += part;
+            Sum(doc, to_score * part);
+          }
+          break;
+        }
+        case QueryList::kTranslatedTerm: {
+          // For translations, a ceiling: the sum over every translation
+          // where the value takes the best.
+          const QueryTranslation& t = q_.translations[l.i];
+          const QueryTerm& term = t.terms[l.j];
+          if (translated_raw_.empty()) translated_raw_.assign(n, 0.0f);
+          for (const auto& [doc, tf] : index_.TermPostings(term.id)) {
+            is_candidate_[doc] = 1;
+            const double part = TranslatedPart(
+                t, Bm25Part(term, tf, Bm25Norm(index_, index_.length(doc))));
+            AddUp(&translated_raw_[doc], part);
+            Sum(doc, q_.weight[kText] * part);
+          }
+          break;
+        }
+        case QueryList::kConceptBand:
+          cut[l.i] = std::min(cut[l.i], kConceptBandEdges[l.j]);
+          break;
+        case QueryList::kBuyer:
+          buyer_posted_.assign(n, 0);
+          for (const std::string& key : buyer_keys_) {
+            for (uint32_t doc : index_.BuyerPostings(key)) {
+              is_candidate_[doc] = 1;
+              if (buyer_posted_[doc] == 0) {
+                Sum(doc,
+                    q_.weight[kBuyerAffinity] *
+                        (tight_ ? std::min<double>(1, index_.buyer_ceiling(doc))
+                                : 1));
+              }
+              buyer_posted_[doc] = 1;
+            }
+          }
+          break;
+        case QueryList::kTags:
+          tag_posted_.assign(n, 0);
+          for (const std::string& tag : q_.wanted_tags) {
+            for (uint32_t doc : index_.TagPostings(tag)) {
+              is_candidate_[doc] = 1;
+              if (tag_posted_[doc] == 0) Sum(doc, q_.weight[kTags]);
+              tag_posted_[doc] = 1;
+            }
+          }
+          break;
+      }
     }
+    // The tender concepts earn at most the supplier's largest concept weight
+    // in their division times the unit of its groups there (0 across
+    // divisions), so a division's postings are read once, for all its
+    // concepts. Cheap() adds kRoundingMargin.
     const double concept_scale =
         divisions_.empty() ? 0 : q_.weight[kConcepts] / q_.concept_weight_sum;
     for (size_t i = 0; i < divisions_.size(); ++i) {
-      // The weights in [low, high).
-      const float low = kMakesCandidates ? make[i] : read[i];
-      const float high = kMakesCandidates ? 2.0f : make[i];
-      if (low > 1.5f || low >= high) continue;
+      if (cut[i] > 1.5f) continue;
       const ConceptDivision& division = divisions_[i];
-      if (concept_raw_.empty()) concept_raw_.assign(size(), 0.0f);
+      if (concept_raw_.empty()) concept_raw_.assign(n, 0.0f);
       const IndexData::ConceptPostingList& list =
           index_.ConceptPostings(division.code);
       for (size_t p = 0; p < list.postings.size(); ++p) {
         const auto [doc, w] = list.postings[p];
-        if (w < low || w >= high || !Reach<kMakesCandidates>(doc)) continue;
+        if (w < cut[i]) continue;
+        is_candidate_[doc] = 1;
         const double raw = division.unit[list.groups[p] & division.relevant] *
                            static_cast<double>(w);
         AddUp(&concept_raw_[doc], raw);
@@ -920,13 +800,12 @@ class Bounds {
   // (float_margin_, AddUp): for each location the floor, lowered by a margin
   // that covers Cheap()'s own (kRoundingMargin) and the doubles' rounding, less
   // what every supplier there gets without its lists (place, the other lists'
-  // ceilings, `ne` by source: the unread lists', or with the probed ones'
-  // before they are read; the components counted at 1). Cheap() caps components
-  // at 1, takes the larger of the two text ceilings and the smaller of a
-  // contract ceiling and 1: the sum does none of this, so it is never below.
-  void MakeSummedCuts(const double ne[QueryList::kSourceCount]) {
+  // ceilings, the components counted at 1). Cheap() caps components at 1, takes
+  // the larger of the two text ceilings and the smaller of a contract ceiling
+  // and 1: the sum does none of this, so it is never below.
+  void MakeSummedCuts() {
     double every[kComponentCount];
-    NonEssential(ne, every);
+    NonEssential(every);
     for (int i = 0; i < weighted_count_; ++i) {
       if (cheap_[weighted_[i]] == CheapBound::kOne) every[weighted_[i]] = 1;
     }
@@ -942,11 +821,10 @@ class Bounds {
   }
 
   // Makes candidates of the suppliers whose place may reach the floor with
-  // the ceilings of the lists not accumulated and those probed; the others
-  // cannot.
+  // the ceilings of the lists not accumulated; the others cannot.
   void EnumeratePlaces() {
     double ne[kComponentCount];
-    NonEssential(probed_ne_, ne);
+    NonEssential(ne);
     const double lists = Combine(q_, ne);
     const int locations = static_cast<int>(index_.locations().size());
     for (int l = 0; l < locations; ++l) {
@@ -962,16 +840,12 @@ class Bounds {
   const bool tight_;           // RetrievalTuning::tight_ceilings.
   const bool concept_credit_;  // RetrievalTuning::concept_credit_ceiling.
   int non_essential_ = 0;
-  int probed_ = 0;
   std::vector<QueryList> lists_;
   std::vector<CpvCode> related_divisions_;
   std::vector<ConceptDivision> divisions_;
   std::vector<std::string> buyer_keys_;
-  std::vector<char> may_pass_;  // Empty: everyone may pass.
-  // 1 a candidate, 2 a seed, kPassedOver a candidate passed over before the
-  // probed lists were read.
-  std::vector<char> is_candidate_;
-  static constexpr char kPassedOver = 3;
+  std::vector<char> may_pass_;      // Empty: everyone may pass.
+  std::vector<char> is_candidate_;  // 1 a candidate, 2 a seed.
   // Raw ceilings accumulated from the essential lists; empty for none.
   // BM25 of the tender's own terms: doubles summed in TextValue's order, the
   // value itself. The others are ceilings, float sums (AddUp) read through
@@ -991,10 +865,8 @@ class Bounds {
   double float_margin_ = 1;
   bool size_weighted_ = false;
   std::vector<double> summed_cut_;
-  // The raw ceilings of the lists not accumulated, by source, and with
-  // those probed.
+  // The raw ceilings of the lists not accumulated, by source.
   double ne_[QueryList::kSourceCount] = {};
-  double probed_ne_[QueryList::kSourceCount] = {};
   double rest_value_[kComponentCount] = {};
   CheapBound cheap_[kComponentCount];  // From the table, looked up once.
   int weighted_[kComponentCount];      // The components with weight, ...
@@ -1165,7 +1037,6 @@ Retrieved RetrieveTopKWith(const Query& q, const IndexData& index,
   for (uint32_t doc : seeds) bounds.MarkSeed(doc);
   out.seeds = static_cast<int64_t>(seeds.size());
   out.non_essential = bounds.non_essential();
-  out.probed = bounds.probed();
   // Candidates by decreasing cheap bound: the loop stops at the first cheap
   // bound below the k-th score, and skips a candidate whose bound,
   // tightened, falls below it. Most are never reached, so they are put in

@@ -43,8 +43,6 @@ struct Retrieved {
   int64_t scored = 0;         // Fully scored (the seeds included).
   int64_t seeds = 0;          // Evaluated first, for the floor.
   int64_t non_essential = 0;  // Query lists not read (MaxScore).
-  int64_t probed = 0;         // Query lists probed
-                              // (RetrievalTuning::probed_share).
   int64_t tightened = 0;      // Candidates whose bound was tightened.
   int64_t passed_over = 0;    // Candidates below the floor by one sum
                               // (RetrievalTuning::summed_bound).
@@ -97,18 +95,6 @@ struct RetrievalTuning {
   // the largest weight times 1, as before (doc/benchmarks.md, "Issue 16 at
   // 100k: ... (session 12, branch scale12)"), for comparison.
   bool concept_credit_ceiling = true;
-  // With a floor and the summed bound, the next lists by ceiling after
-  // those left unread (all but the tender's own terms, which are summed in
-  // query order), while their ceilings and the unread ones' add up to at
-  // most this share of the score, are probed: read after the others, and
-  // only for the candidates that the summed bound, with these lists at their
-  // ceilings, does not pass over already. They make no candidates: a
-  // supplier in none of the other lists is one by its place when its place,
-  // with the ceilings of the lists probed or unread, may reach the floor
-  // (lists are probed only while such places hold at most 5% of the
-  // suppliers), and else cannot reach it. Negative: none (as before session
-  // 14).
-  double probed_share = 0.05;
 };
 
 // The best q.top_k eligible suppliers, pruned with exact bounds, with the
