@@ -272,11 +272,13 @@ TEST(SupplierIndexFindDocTest, FindsWhatAScanFinds) {
   EXPECT_GE(found, 300);
 }
 
-// A loaded index keeps each past contract as views into one block per
-// supplier (internal::ContractStore): every record reads back, field for
-// field, what its profile's contract says, built, restored and mapped. The
-// contracts carry what the random corpus leaves out (values, notices,
-// activities, several codes, none, a buyer name past 64 KiB).
+// A loaded index codes each supplier's past contracts in one block
+// (internal::ContractStore): every record decodes, field for field, to what
+// its profile's contract says, built, restored and mapped. The contracts
+// carry what the random corpus leaves out (values, notices, activities,
+// several codes, none, a buyer name past 64 KiB, dates before and long
+// after 2000-01-01, the day dates count from, a contract with no text at
+// all, a supplier with more contracts than a byte counts).
 TEST(SupplierIndexContractsTest, ContractsReadBackAsTheProfileSaysThem) {
   std::vector<v1::SupplierProfile> added = testing::RandomSuppliers(120, 29);
   const char* const kCodes[] = {"35613000", "50640000", "73410000"};
@@ -295,9 +297,35 @@ TEST(SupplierIndexContractsTest, ContractsReadBackAsTheProfileSaysThem) {
         for (const char* code : kCodes) c.add_cpv_codes(code);
       }
       if (variant % 7 == 4) c.clear_buyer_name();
+      if (variant % 6 == 5) {
+        const int year = variant % 12 == 5 ? 1987 : 2090;
+        c.mutable_award_date()->set_year(year);
+        c.mutable_award_date()->set_month(1);
+        c.mutable_award_date()->set_day(1);
+      }
+      if (variant % 11 == 6) c.clear_award_date();
     }
   }
   added[5].add_past_contracts()->set_buyer_name(std::string(70000, 'A'));
+  v1::PastContract* epoch = added[6].add_past_contracts();
+  epoch->mutable_award_date()->set_year(2000);
+  epoch->mutable_award_date()->set_month(1);
+  epoch->mutable_award_date()->set_day(1);
+  epoch = added[6].add_past_contracts();
+  epoch->mutable_award_date()->set_year(1999);
+  epoch->mutable_award_date()->set_month(12);
+  epoch->mutable_award_date()->set_day(31);
+  v1::Money* cents = added[7].add_past_contracts()->mutable_value();
+  cents->set_amount(0.1);
+  cents->set_currency("EUR");
+  for (int k = 0; k < 300; ++k) {
+    v1::PastContract* c = added[8].add_past_contracts();
+    c->add_cpv_codes(kCodes[k % 3]);
+    c->set_buyer_country("NL");
+    c->mutable_award_date()->set_year(2000 + k % 30);
+    c->mutable_award_date()->set_month(1 + k % 12);
+    c->mutable_award_date()->set_day(1 + k % 28);
+  }
   const std::vector<std::shared_ptr<const SupplierIndex>> indexes =
       BuiltRestoredAndMapped(added, "supplier_index_contracts");
   ASSERT_EQ(indexes.size(), 3u);
@@ -343,7 +371,7 @@ TEST(SupplierIndexContractsTest, ContractsReadBackAsTheProfileSaysThem) {
       }
     }
   }
-  EXPECT_GT(records, 3 * 120);
+  EXPECT_GT(records, 3 * (120 + 300));
 }
 
 // The capability levels, one block of words per supplier with each tag an
@@ -538,17 +566,21 @@ TEST(SupplierIndexOfferedTest, OfferedCodesDecodeToTheProfilesCodes) {
   EXPECT_GT(codes, 2 * 200);
 }
 
-// The compact term list (4 bytes a term, 8 when an id or a frequency does
-// not fit) gives back the counts it was made of and the frequency of any
-// term id, as a scan of the counts does, in both forms.
+// The coded term list (gaps between ids and frequencies in varints, a skip
+// entry every 16 terms) gives back the counts it was made of and the
+// frequency of any term id, as a scan of the counts does: lists of every
+// length around the runs' edges and far past them, ids and frequencies that
+// take one byte, several, or all 32 bits.
 TEST(SupplierIndexTermsTest, TermListAgreesWithItsCounts) {
   std::mt19937 random(16);
   for (int trial = 0; trial < 300; ++trial) {
-    // Every fourth list holds one id or frequency too large to pack.
+    // Every fourth list holds one id or frequency too large for 4 bytes a
+    // term (a 24-bit id and an 8-bit frequency).
     const bool wide = trial % 4 == 3;
     const uint32_t id_range = trial % 2 == 0 ? 64 : (1u << 24) + 64;
     std::map<uint32_t, uint32_t> chosen;
-    const int n = static_cast<int>(random() % 60);
+    const int n = static_cast<int>(trial % 10 == 9 ? 200 + random() % 2000
+                                                   : random() % 60);
     for (int i = 0; i < n; ++i) {
       chosen[random() % (1u << 24)] = 1 + random() % 255;
       chosen[random() % 64] = 1 + random() % 255;
@@ -591,6 +623,62 @@ TEST(SupplierIndexTermsTest, TermListAgreesWithItsCounts) {
       if (term > 0) EXPECT_EQ(list.Frequency(term - 1), 0u) << term - 1;
     }
   }
+}
+
+// Every doc's coded term list holds what analysis counts of its profile's
+// text, (term, frequency) for (term, frequency), and gives each term's
+// frequency and 0 for the ids beside them and any other, built, restored
+// and mapped. Besides the random corpus's texts: a word 300 times (a
+// frequency of two bytes), a text of many distinct words (many runs).
+TEST(SupplierIndexTermsTest, TermListsHoldTheAnalysedCounts) {
+  std::vector<v1::SupplierProfile> added = testing::RandomSuppliers(150, 59);
+  std::string repeated, distinct;
+  for (int i = 0; i < 300; ++i) absl::StrAppend(&repeated, "drones ");
+  for (int i = 0; i < 400; ++i) absl::StrAppend(&distinct, "w", i, "x ");
+  added[3].set_description(repeated);
+  added[4].set_description(distinct);
+  added[5].set_description(absl::StrCat(repeated, distinct));
+  const std::vector<std::shared_ptr<const SupplierIndex>> indexes =
+      BuiltRestoredAndMapped(added, "supplier_index_terms");
+  ASSERT_EQ(indexes.size(), 3u);
+  std::mt19937 random(61);
+  int64_t pairs = 0, long_lists = 0;
+  for (const std::shared_ptr<const SupplierIndex>& index : indexes) {
+    const internal::IndexData& data = Data(*index);
+    const size_t terms = data.Vocabulary().size();
+    for (const v1::SupplierProfile& p : added) {
+      SCOPED_TRACE(p.id());
+      absl::StatusOr<internal::AnalyzedSupplier> analyzed =
+          internal::AnalyzeProfile(p, data.options());
+      ASSERT_TRUE(analyzed.ok()) << analyzed.status();
+      std::map<uint32_t, uint32_t> expected;
+      for (const auto& [text, count] : analyzed->terms) {
+        const int64_t id = data.TermId(text);
+        ASSERT_GE(id, 0) << text;
+        expected[static_cast<uint32_t>(id)] = count;
+      }
+      const internal::TermList& list = data.doc(index->FindDoc(p.id())).terms;
+      ASSERT_EQ(list.size(), expected.size());
+      ASSERT_EQ(internal::TermCounts(list.begin(), list.end()),
+                internal::TermCounts(expected.begin(), expected.end()));
+      std::vector<uint32_t> probes = {0, ~0u};
+      for (const auto& [term, count] : expected) {
+        probes.insert(probes.end(), {term - 1, term, term + 1});
+      }
+      for (int i = 0; i < 20; ++i) {
+        probes.push_back(random() % (terms + 2));
+      }
+      for (uint32_t term : probes) {
+        auto it = expected.find(term);
+        ASSERT_EQ(list.Frequency(term), it == expected.end() ? 0 : it->second)
+            << "term " << term;
+      }
+      pairs += static_cast<int64_t>(expected.size());
+      long_lists += expected.size() > 100;
+    }
+  }
+  EXPECT_GT(pairs, 3 * 150 * 10);
+  EXPECT_GE(long_lists, 3 * 2);
 }
 
 // A doc holds its countries and turnover currency inline (internal::IsoCode):

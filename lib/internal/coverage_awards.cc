@@ -117,7 +117,8 @@ void ForEachAwardRecord(const CoverageContext& ctx,
           ctx.notice_ids.contains(c.source_notice_id())) {
         continue;
       }
-      r.cpv = c.cpv();
+      codes.assign(c.cpv().begin(), c.cpv().end());  // Decoded from BCD.
+      r.cpv = codes;
       r.buyer_country = c.buyer_country();
       r.has_date = c.has_date();
       r.date = c.date();

@@ -2,111 +2,223 @@
 #include "procmatch/internal/supplier_doc.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <new>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "google/protobuf/io/coded_stream.h"
+
 namespace procmatch {
 namespace internal {
 
+namespace {
+
+using google::protobuf::io::CodedOutputStream;
+
+// The most bytes a varint of 64 bits takes.
+constexpr size_t kMaxVarintBytes = 10;
+
+void AppendVarint(uint64_t v, std::vector<uint8_t>* out) {
+  uint8_t bytes[kMaxVarintBytes];
+  out->insert(out->end(), bytes,
+              CodedOutputStream::WriteVarint64ToArray(v, bytes));
+}
+
+void AppendBytes(const void* bytes, size_t size, std::vector<uint8_t>* out) {
+  const uint8_t* b = static_cast<const uint8_t*>(bytes);
+  out->insert(out->end(), b, b + size);
+}
+
+uint32_t ReadWord(const uint8_t* at) {
+  uint32_t word;
+  std::memcpy(&word, at, sizeof(word));
+  return word;
+}
+
+// The block that holds `bytes`, none for none.
+std::unique_ptr<uint8_t[]> BlockOf(const std::vector<uint8_t>& bytes) {
+  if (bytes.empty()) return nullptr;
+  std::unique_ptr<uint8_t[]> block(new uint8_t[bytes.size()]);
+  std::memcpy(block.get(), bytes.data(), bytes.size());
+  return block;
+}
+
+// A skip entry: the id before its run, and where its run's pairs begin.
+constexpr size_t kSkipBytes = 2 * sizeof(uint32_t);
+
+}  // namespace
+
 TermList::TermList(const TermCounts& counts) {
-  for (const auto& [term, frequency] : counts) {
-    wide_ = wide_ || term >> (32 - kFrequencyBits) != 0 ||
-            frequency > kFrequencyMask;
-  }
-  words_.reserve(wide_ ? 2 * counts.size() : counts.size());
-  for (const auto& [term, frequency] : counts) {
-    if (wide_) {
-      words_.push_back(term);
-      words_.push_back(frequency);
-    } else {
-      words_.push_back(term << kFrequencyBits | frequency);
+  if (counts.empty()) return;
+  std::vector<uint8_t> pairs, bytes;
+  AppendVarint(counts.size(), &bytes);
+  uint32_t previous = 0;
+  for (size_t i = 0; i < counts.size(); ++i) {
+    const auto& [term, frequency] = counts[i];
+    if (i % kRun == 0 && i > 0) {
+      const uint32_t skip[2] = {previous, static_cast<uint32_t>(pairs.size())};
+      AppendBytes(skip, sizeof(skip), &bytes);
     }
+    uint8_t pair[2 * kMaxVarintBytes];
+    pairs.insert(pairs.end(), pair,
+                 WriteGapAndFrequency(term - previous, frequency, pair));
+    previous = term;
   }
+  bytes.insert(bytes.end(), pairs.begin(), pairs.end());
+  block_ = BlockOf(bytes);
+}
+
+TermList::Layout TermList::LayoutOf() const {
+  Layout at;
+  at.skips = block_.get();
+  at.terms = block_ == nullptr ? 0 : ReadVarint(&at.skips);
+  const size_t runs = (at.terms + kRun - 1) / kRun;
+  at.pairs = at.skips + (runs == 0 ? 0 : (runs - 1) * kSkipBytes);
+  return at;
+}
+
+size_t TermList::size() const { return LayoutOf().terms; }
+
+TermList::const_iterator TermList::begin() const {
+  const Layout at = LayoutOf();
+  return const_iterator(at.pairs, at.terms);
 }
 
 uint32_t TermList::Frequency(uint32_t term) const {
-  if (wide_) {
-    size_t lo = 0, hi = size();
-    while (lo < hi) {
-      const size_t mid = lo + (hi - lo) / 2;
-      if (words_[2 * mid] < term) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
+  if (block_ == nullptr) return 0;
+  const Layout at = LayoutOf();
+  // The last run whose id before it is below `term`: run r + 1's entry is
+  // at skips + r * kSkipBytes.
+  size_t lo = 0, hi = (at.terms - 1) / kRun;
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo + 1) / 2;
+    if (ReadWord(at.skips + (mid - 1) * kSkipBytes) < term) {
+      lo = mid;
+    } else {
+      hi = mid - 1;
     }
-    return lo < size() && words_[2 * lo] == term ? words_[2 * lo + 1] : 0;
   }
-  // A packed word orders as its term id; ids from 2^24 on are in no word.
-  if (term >> (32 - kFrequencyBits) != 0) return 0;
-  const uint32_t key = term << kFrequencyBits;
-  auto it = std::lower_bound(words_.begin(), words_.end(), key);
-  return it != words_.end() && (*it >> kFrequencyBits) == term
-             ? *it & kFrequencyMask
-             : 0;
+  uint32_t id = 0;
+  const uint8_t* p = at.pairs;
+  if (lo > 0) {
+    const uint8_t* skip = at.skips + (lo - 1) * kSkipBytes;
+    id = ReadWord(skip);
+    p += ReadWord(skip + sizeof(uint32_t));
+  }
+  for (size_t left = std::min(kRun, at.terms - lo * kRun); left > 0; --left) {
+    uint32_t frequency;
+    id += static_cast<uint32_t>(ReadGapAndFrequency(&p, &frequency));
+    if (id >= term) return id == term ? frequency : 0;
+  }
+  return 0;
 }
 
-// The block's layout rests on these: the bcd() forms take as many bytes as
-// the codes and need no more alignment; records are a multiple of their
-// alignment, so the codes after them are aligned; nothing in the block is
-// ever destroyed (it is freed as chars).
-static_assert(sizeof(CpvCode) == sizeof(uint32_t) &&
-              alignof(CpvCode) <= alignof(uint32_t));
-static_assert(sizeof(ContractRecord) % alignof(ContractRecord) == 0 &&
-              alignof(ContractRecord) >= alignof(uint32_t));
-static_assert(std::is_trivially_destructible_v<ContractRecord> &&
-              std::is_trivially_destructible_v<CpvCode>);
+size_t TermList::AllocatedBytes() const {
+  if (block_ == nullptr) return 0;
+  const Layout at = LayoutOf();
+  const uint8_t* p = at.pairs;
+  for (size_t i = 0; i < at.terms; ++i) {
+    uint32_t frequency;
+    ReadGapAndFrequency(&p, &frequency);
+  }
+  return static_cast<size_t>(p - block_.get());
+}
+
+// A contract's flags: bit 0 and 1, then one bit a text.
+constexpr uint8_t kHasDate = 1, kHasValue = 2, kFirstTextBit = 2;
+static_assert(kFirstTextBit + ContractRecord::kTextFields <= 8,
+              "a contract's flags fit a byte");
+
+// The day contract dates are counted from (the nearer, the fewer bytes).
+absl::CivilDay ContractEpoch() { return absl::CivilDay(2000, 1, 1); }
 
 void ContractStore::Assign(const std::vector<Contract>& contracts) {
-  size_t codes = 0, text = 0;
+  std::vector<uint8_t> bytes;
+  if (!contracts.empty()) AppendVarint(contracts.size(), &bytes);
   for (const Contract& c : contracts) {
-    codes += c.cpv.size();
-    for (const std::string& t : c.texts) text += t.size();
-  }
-  block_.reset();
-  size_ = contracts.size();
-  if (contracts.empty()) return;
-  // Records first: new char[] is aligned for any type, and the codes and
-  // their bcd() forms (4-byte aligned) follow a multiple of 8 bytes.
-  const size_t records_bytes = sizeof(ContractRecord) * contracts.size();
-  const size_t codes_bytes = sizeof(CpvCode) * codes;
-  block_.reset(new char[records_bytes + 2 * codes_bytes + text]);
-  char* const records = block_.get();
-  CpvCode* cpv = reinterpret_cast<CpvCode*>(records + records_bytes);
-  uint32_t* bcd =
-      reinterpret_cast<uint32_t*>(records + records_bytes + codes_bytes);
-  char* chars = records + records_bytes + 2 * codes_bytes;
-  for (size_t i = 0; i < contracts.size(); ++i) {
-    const Contract& c = contracts[i];
-    ContractRecord* r =
-        new (records + i * sizeof(ContractRecord)) ContractRecord();
-    r->cpv_count_ = static_cast<uint32_t>(c.cpv.size());
-    if (!c.cpv.empty()) {
-      // The first code's object, so that the views point at objects.
-      r->cpv_ = new (cpv) CpvCode(c.cpv[0]);
-      r->bcd_ = new (bcd) uint32_t(c.cpv[0].bcd());
-      for (size_t k = 1; k < c.cpv.size(); ++k) {
-        new (cpv + k) CpvCode(c.cpv[k]);
-        new (bcd + k) uint32_t(c.cpv[k].bcd());
-      }
-      cpv += c.cpv.size();
-      bcd += c.cpv.size();
-    }
-    r->has_date_ = c.has_date;
-    r->date_ = c.date;
-    r->value_ = c.value;
-    r->text_ = chars;
-    uint32_t end = 0;
+    uint8_t flags = c.has_date ? kHasDate : 0;
+    // Any value but +0.0, so that every value reads back bit for bit.
+    const bool has_value = !(c.value == 0 && !std::signbit(c.value));
+    if (has_value) flags |= kHasValue;
     for (int f = 0; f < ContractRecord::kTextFields; ++f) {
-      std::memcpy(chars + end, c.texts[f].data(), c.texts[f].size());
-      end += static_cast<uint32_t>(c.texts[f].size());
-      r->text_ends_[f] = end;
+      if (!c.texts[f].empty()) flags |= 1u << (kFirstTextBit + f);
     }
-    chars += end;
+    bytes.push_back(flags);
+    if (c.has_date) {
+      const int64_t days = c.date - ContractEpoch();
+      // Zigzag: small magnitudes, either sign, in few bytes.
+      AppendVarint((static_cast<uint64_t>(days) << 1) ^
+                       static_cast<uint64_t>(days >> 63),
+                   &bytes);
+    }
+    if (has_value) AppendBytes(&c.value, sizeof(c.value), &bytes);
+    AppendVarint(c.cpv.size(), &bytes);
+    for (CpvCode code : c.cpv) {
+      const uint32_t bcd = code.bcd();
+      AppendBytes(&bcd, sizeof(bcd), &bytes);
+    }
+    for (const std::string& text : c.texts) {
+      if (text.empty()) continue;
+      AppendVarint(text.size(), &bytes);
+      AppendBytes(text.data(), text.size(), &bytes);
+    }
   }
+  block_ = BlockOf(bytes);
+}
+
+const uint8_t* ContractStore::Decode(const uint8_t* at, ContractRecord* r) {
+  const uint8_t flags = *at++;
+  r->has_date_ = (flags & kHasDate) != 0;
+  r->date_ = ContractEpoch();
+  if (r->has_date_) {
+    const uint64_t zigzag = ReadVarint(&at);
+    r->date_ +=
+        static_cast<int64_t>(zigzag >> 1) ^ -static_cast<int64_t>(zigzag & 1);
+  }
+  r->value_ = 0;
+  if ((flags & kHasValue) != 0) {
+    std::memcpy(&r->value_, at, sizeof(r->value_));
+    at += sizeof(r->value_);
+  }
+  r->bcd_.size_ = ReadVarint(&at);
+  r->bcd_.bytes_ = at;
+  at += sizeof(uint32_t) * r->bcd_.size_;
+  for (int f = 0; f < ContractRecord::kTextFields; ++f) {
+    if ((flags & 1u << (kFirstTextBit + f)) == 0) {
+      r->texts_[f] = absl::string_view();
+      continue;
+    }
+    const size_t size = ReadVarint(&at);
+    r->texts_[f] = absl::string_view(reinterpret_cast<const char*>(at), size);
+    at += size;
+  }
+  return at;
+}
+
+ContractStore::const_iterator ContractStore::begin() const {
+  if (block_ == nullptr) return end();
+  const uint8_t* at = block_.get();
+  const size_t records = ReadVarint(&at);
+  return const_iterator(at, records);
+}
+
+size_t ContractStore::size() const {
+  if (block_ == nullptr) return 0;
+  const uint8_t* at = block_.get();
+  return ReadVarint(&at);
+}
+
+size_t ContractStore::AllocatedBytes() const {
+  if (block_ == nullptr) return 0;
+  const uint8_t* at = block_.get();
+  ContractRecord record;
+  for (size_t left = ReadVarint(&at); left > 0; --left) {
+    at = Decode(at, &record);
+  }
+  return static_cast<size_t>(at - block_.get());
 }
 
 void CapabilityLevels::Assign(const std::vector<Capability>& levels) {
@@ -266,22 +378,6 @@ CpvCode CpvOfBcd(uint32_t bcd) {
 }
 
 CpvCode SupplierDoc::ConceptRef::code() const { return CpvOfBcd(bcd); }
-
-size_t ContractStore::AllocatedBytes() const {
-  size_t bytes = 0;
-  for (const ContractRecord& r : *this) {
-    // As Assign laid it out: the record, its codes and their bcd() forms,
-    // its texts.
-    bytes += sizeof(ContractRecord) + r.cpv_count_ * (sizeof(CpvCode) + 4) +
-             r.text_ends_[ContractRecord::kTextFields - 1];
-  }
-  return bytes;
-}
-
-const ContractRecord* ContractStore::begin() const {
-  if (block_ == nullptr) return nullptr;
-  return std::launder(reinterpret_cast<const ContractRecord*>(block_.get()));
-}
 
 }  // namespace internal
 }  // namespace procmatch

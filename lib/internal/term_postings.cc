@@ -18,14 +18,14 @@ using google::protobuf::io::CodedOutputStream;
 // 0 there says a varint of the frequency follows.
 bool InGap(uint32_t frequency) { return frequency >= 1 && frequency <= 3; }
 
-// A posting's first varint.
-uint64_t GapAndFrequency(uint32_t gap, uint32_t frequency) {
-  return (uint64_t{gap} << 2) | (InGap(frequency) ? frequency : 0);
+// A pair's first varint.
+uint64_t GapAndFrequency(uint64_t gap, uint32_t frequency) {
+  return (gap << 2) | (InGap(frequency) ? frequency : 0);
 }
 
 }  // namespace
 
-uint64_t TermPostingList::const_iterator::ReadLonger(const uint8_t** p) {
+uint64_t ReadLongerVarint(const uint8_t** p) {
   uint64_t v = 0;
   int shift = 0;
   uint8_t byte;
@@ -37,14 +37,25 @@ uint64_t TermPostingList::const_iterator::ReadLonger(const uint8_t** p) {
   return v;
 }
 
+size_t GapAndFrequencyBytes(uint64_t gap, uint32_t frequency) {
+  return CodedOutputStream::VarintSize64(GapAndFrequency(gap, frequency)) +
+         (InGap(frequency) ? 0 : CodedOutputStream::VarintSize64(frequency));
+}
+
+uint8_t* WriteGapAndFrequency(uint64_t gap, uint32_t frequency, uint8_t* out) {
+  out = CodedOutputStream::WriteVarint64ToArray(GapAndFrequency(gap, frequency),
+                                                out);
+  if (!InGap(frequency)) {
+    out = CodedOutputStream::WriteVarint64ToArray(frequency, out);
+  }
+  return out;
+}
+
 TermPostingStore::TermPostingStore(size_t terms)
     : starts_(terms + 1, 0), sizes_(terms, 0), last_doc_(terms, 0) {}
 
 void TermPostingStore::Count(uint32_t doc, uint32_t term, uint32_t frequency) {
-  starts_[term + 1] +=
-      CodedOutputStream::VarintSize64(
-          GapAndFrequency(doc - last_doc_[term], frequency)) +
-      (InGap(frequency) ? 0 : CodedOutputStream::VarintSize64(frequency));
+  starts_[term + 1] += GapAndFrequencyBytes(doc - last_doc_[term], frequency);
   last_doc_[term] = doc;
   ++sizes_[term];
 }
@@ -63,10 +74,7 @@ void TermPostingStore::Allocate() {
 
 void TermPostingStore::Write(uint32_t doc, uint32_t term, uint32_t frequency) {
   uint8_t* out = bytes_.data() + starts_[term + 1];
-  out = CodedOutputStream::WriteVarint64ToArray(
-      GapAndFrequency(doc - last_doc_[term], frequency), out);
-  if (!InGap(frequency))
-    out = CodedOutputStream::WriteVarint64ToArray(frequency, out);
+  out = WriteGapAndFrequency(doc - last_doc_[term], frequency, out);
   starts_[term + 1] = static_cast<uint64_t>(out - bytes_.data());
   last_doc_[term] = doc;
 }
