@@ -227,8 +227,8 @@ TEST(SupplierIndexConceptsTest, PackedConceptsDecodeToTheirCodes) {
   ASSERT_TRUE(restored.ok()) << restored.status();
   int concepts = 0;
   for (int d = 0; d < built->size(); ++d) {
-    const auto& ours = Data(*built).doc(d).concepts;
-    const auto& theirs = Data(**restored).doc(d).concepts;
+    const auto ours = Data(*built).doc(d).parts.concepts();
+    const auto theirs = Data(**restored).doc(d).parts.concepts();
     ASSERT_EQ(ours.size(), theirs.size()) << built->id(d);
     for (size_t i = 0; i < ours.size(); ++i) {
       EXPECT_TRUE(CpvTaxonomy::Builtin().Contains(ours[i].code()));
@@ -391,8 +391,8 @@ TEST(SupplierIndexCapabilitiesTest, LevelsReadBackAsTheProfileSaysThem) {
         }
         ASSERT_EQ(l.tags().size(), static_cast<size_t>(c.tags_size()));
         for (int k = 0; k < c.tags_size(); ++k) {
-          ASSERT_LT(l.tags()[k], doc.tags.size());
-          EXPECT_EQ(doc.tags[l.tags()[k]], FoldText(c.tags(k)));
+          ASSERT_LT(l.tags()[k], doc.parts.tags().size());
+          EXPECT_EQ(doc.parts.tags()[l.tags()[k]], FoldText(c.tags(k)));
           ++tags;
         }
         ++level;
@@ -509,12 +509,11 @@ TEST(SupplierIndexOfferedTest, OfferedCodesDecodeToTheProfilesCodes) {
   std::vector<v1::SupplierProfile> added = testing::RandomSuppliers(200, 59);
   added[0].add_cpv_codes("35613000");
   added[0].add_capabilities()->add_cpv_codes("35613000");  // Twice.
-  std::shared_ptr<const SupplierIndex> built = Built(added);
-  absl::StatusOr<std::shared_ptr<const SupplierIndex>> restored =
-      LoadSnapshot(SaveSnapshot(*built));
-  ASSERT_TRUE(restored.ok()) << restored.status();
+  const std::vector<std::shared_ptr<const SupplierIndex>> indexes =
+      BuiltRestoredAndMapped(added, "supplier_index_offered");
+  ASSERT_EQ(indexes.size(), 3u);
   int codes = 0;
-  for (const SupplierIndex* index : {built.get(), restored->get()}) {
+  for (const std::shared_ptr<const SupplierIndex>& index : indexes) {
     for (const v1::SupplierProfile& p : added) {
       std::set<CpvCode> expected;
       for (const std::string& c : p.cpv_codes())
@@ -526,7 +525,7 @@ TEST(SupplierIndexOfferedTest, OfferedCodesDecodeToTheProfilesCodes) {
       }
       std::vector<CpvCode> decoded;
       for (uint32_t bcd :
-           Data(*index).doc(index->FindDoc(p.id())).offered_bcd) {
+           Data(*index).doc(index->FindDoc(p.id())).parts.offered_bcd()) {
         decoded.push_back(internal::CpvOfBcd(bcd));
         EXPECT_EQ(decoded.back().bcd(), bcd);
       }
@@ -535,7 +534,109 @@ TEST(SupplierIndexOfferedTest, OfferedCodesDecodeToTheProfilesCodes) {
       codes += static_cast<int>(decoded.size());
     }
   }
-  EXPECT_GT(codes, 2 * 200);
+  EXPECT_GT(codes, 3 * 200);
+}
+
+// The id, the name, the tags and the concepts share the offered codes' one
+// block (internal::SupplierParts): read back, they are what the profile
+// says (the tags folded, unique, ascending, and found by HasTag where a scan
+// finds them), built, restored and mapped, and the concepts are the built
+// index's, bit for bit. Besides the random corpus: a long name, a name in
+// several scripts, tags given twice or folding to one, and a supplier
+// without tags, codes or concept texts.
+TEST(SupplierIndexPartsTest, PartsReadBackAsTheProfileSaysThem) {
+  std::vector<v1::SupplierProfile> added = testing::RandomSuppliers(150, 61);
+  added[0].set_name(std::string(300, 'N'));
+  added[1].set_name("Κρήτη Ρομποτική — Škoda Défense");
+  added[2].add_capabilities()->add_tags("Drones");
+  added[2].add_capabilities()->add_tags("DRONES");
+  added[2].add_capabilities()->add_tags("Drones");
+  v1::SupplierProfile& bare = added[3];
+  bare.clear_cpv_codes();
+  bare.clear_capabilities();
+  bare.clear_past_contracts();
+  bare.clear_description();
+  const std::vector<std::shared_ptr<const SupplierIndex>> indexes =
+      BuiltRestoredAndMapped(added, "supplier_index_parts");
+  ASSERT_EQ(indexes.size(), 3u);
+  const internal::IndexData& built = Data(*indexes[0]);
+  int tags = 0, concepts = 0, absent = 0;
+  for (const std::shared_ptr<const SupplierIndex>& index : indexes) {
+    for (const v1::SupplierProfile& p : added) {
+      SCOPED_TRACE(p.id());
+      const internal::SupplierParts& parts =
+          Data(*index).doc(index->FindDoc(p.id())).parts;
+      EXPECT_EQ(parts.id(), p.id());
+      EXPECT_EQ(parts.name(), p.name());
+      std::set<std::string> expected_tags;
+      for (const v1::Capability& c : p.capabilities()) {
+        for (const std::string& t : c.tags()) expected_tags.insert(FoldText(t));
+      }
+      std::vector<std::string> got_tags;
+      for (absl::string_view t : parts.tags()) got_tags.emplace_back(t);
+      EXPECT_EQ(got_tags, std::vector<std::string>(expected_tags.begin(),
+                                                   expected_tags.end()));
+      tags += static_cast<int>(got_tags.size());
+      for (const std::string& t : expected_tags) {
+        EXPECT_TRUE(parts.HasTag(t)) << t;
+        for (const std::string& near :
+             {t + "x", t.substr(0, t.size() - 1), "x" + t}) {
+          EXPECT_EQ(parts.HasTag(near), expected_tags.count(near) > 0) << near;
+          absent += expected_tags.count(near) == 0;
+        }
+      }
+      EXPECT_FALSE(parts.HasTag("\xff"));
+      const auto want = built.doc(built.FindDoc(p.id())).parts.concepts();
+      ASSERT_EQ(parts.concepts().size(), want.size());
+      for (size_t i = 0; i < want.size(); ++i) {
+        EXPECT_EQ(parts.concepts()[i].bcd, want[i].bcd);
+        EXPECT_EQ(parts.concepts()[i].weight, want[i].weight);
+        ++concepts;
+      }
+    }
+  }
+  const internal::SupplierParts& empty =
+      built.doc(built.FindDoc(bare.id())).parts;
+  EXPECT_THAT(empty.tags(), IsEmpty());
+  EXPECT_THAT(empty.offered_bcd(), IsEmpty());
+  EXPECT_GT(tags, 3 * 90);
+  EXPECT_GT(concepts, 3 * 150);
+  EXPECT_GT(absent, 3 * 300);
+}
+
+// The keyword texts are made on first use, once: threads asking at the same
+// time get the same text, the profile's KeywordText as written and folded,
+// and later calls the same object.
+TEST(SupplierIndexKeywordTextsTest, MadeOnceAndAsTheProfileSays) {
+  const std::vector<v1::SupplierProfile> added =
+      testing::RandomSuppliers(40, 67);
+  std::shared_ptr<const SupplierIndex> index = Built(added);
+  for (const v1::SupplierProfile& p : added) {
+    const internal::SupplierDoc& doc = Data(*index).doc(index->FindDoc(p.id()));
+    const std::string* folded[4];
+    const std::string* as_written[4];
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&, t] {
+        // Half the threads ask for each form first.
+        if (t % 2 == 0) {
+          folded[t] = &doc.keyword_texts.Folded(doc.profile_bytes);
+          as_written[t] = &doc.keyword_texts.AsWritten(doc.profile_bytes);
+        } else {
+          as_written[t] = &doc.keyword_texts.AsWritten(doc.profile_bytes);
+          folded[t] = &doc.keyword_texts.Folded(doc.profile_bytes);
+        }
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    EXPECT_EQ(*as_written[0], internal::KeywordText(p));
+    EXPECT_EQ(*folded[0], FoldText(internal::KeywordText(p)));
+    for (int t = 0; t < 4; ++t) {
+      EXPECT_EQ(folded[t], folded[0]);
+      EXPECT_EQ(as_written[t], as_written[0]);
+    }
+    EXPECT_EQ(&doc.keyword_texts.Folded(doc.profile_bytes), folded[0]);
+  }
 }
 
 // The compact term list (4 bytes a term, 8 when an id or a frequency does
