@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -602,6 +603,69 @@ TEST(SupplierIndexPartsTest, PartsReadBackAsTheProfileSaysThem) {
   EXPECT_GT(tags, 3 * 90);
   EXPECT_GT(concepts, 3 * 150);
   EXPECT_GT(absent, 3 * 300);
+}
+
+// SupplierParts' block gives back what it was assigned, part for part, for
+// random parts: ids and names of 0 to 40 bytes (any byte), 0 to 12 tags, 0
+// to 30 offered codes, 0 to 20 concepts of any builtin code (its 16-bit
+// ordinal) with weights of any bits in (0, 1], and a block assigned again.
+TEST(SupplierIndexPartsTest, RandomPartsReadBackBitForBit) {
+  std::mt19937 rng(71);
+  const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
+  for (int i = 0; i < cpv.size(); ++i) {
+    ASSERT_EQ(internal::ConceptRef::OfOrdinal(i, 0.5f).code(), cpv.CodeAt(i));
+  }
+  auto text = [&](size_t most) {
+    std::string t(rng() % (most + 1), ' ');
+    for (char& c : t) c = static_cast<char>(rng());
+    return t;
+  };
+  internal::SupplierParts parts;
+  for (int round = 0; round < 2000; ++round) {
+    const std::string id = text(40), name = text(40);
+    std::set<std::string> tag_set;
+    for (int t = rng() % 13; t > 0; --t) tag_set.insert(text(20));
+    const std::vector<std::string> tags(tag_set.begin(), tag_set.end());
+    std::set<uint32_t> offered_set;
+    for (int c = rng() % 31; c > 0; --c) {
+      offered_set.insert(cpv.CodeAt(rng() % cpv.size()).bcd());
+    }
+    const std::vector<uint32_t> offered(offered_set.begin(), offered_set.end());
+    std::vector<internal::ConceptRef> concepts;
+    for (int c = rng() % 21; c > 0; --c) {
+      float weight;
+      do {
+        const uint32_t bits = static_cast<uint32_t>(rng());
+        std::memcpy(&weight, &bits, sizeof(weight));
+      } while (!(weight > 0 && weight <= 1));
+      if (c == 1) weight = 1;
+      concepts.emplace_back(cpv.CodeAt(rng() % cpv.size()), weight);
+    }
+    parts.Assign({id, name, offered, tags, concepts});
+    SCOPED_TRACE(round);
+    EXPECT_EQ(parts.id(), id);
+    EXPECT_EQ(parts.name(), name);
+    EXPECT_EQ(std::vector<uint32_t>(parts.offered_bcd().begin(),
+                                    parts.offered_bcd().end()),
+              offered);
+    std::vector<std::string> got_tags;
+    for (absl::string_view t : parts.tags()) got_tags.emplace_back(t);
+    EXPECT_EQ(got_tags, tags);
+    ASSERT_EQ(parts.concepts().size(), concepts.size());
+    for (size_t c = 0; c < concepts.size(); ++c) {
+      EXPECT_EQ(parts.concepts()[c].bcd, concepts[c].bcd);
+      uint32_t got_bits, want_bits;
+      const float got_weight = parts.concepts()[c].weight;
+      std::memcpy(&got_bits, &got_weight, sizeof(got_bits));
+      std::memcpy(&want_bits, &concepts[c].weight, sizeof(want_bits));
+      EXPECT_EQ(got_bits, want_bits);
+    }
+    // 6 head words, 4 bytes an offered code and a tag, 6 a concept.
+    size_t chars = id.size() + name.size();
+    for (const std::string& t : tags) chars += t.size();
+    EXPECT_EQ(parts.AllocatedBytes(), 24 + 4 * (offered.size() + tags.size()) +
+                                          6 * concepts.size() + chars);
+  }
 }
 
 // The keyword texts are made on first use, once: threads asking at the same

@@ -406,7 +406,7 @@ std::string SupplierWordsFor(const SupplierDoc& d, CpvCode code) {
 // weighted mean over the tender's concepts.
 double ConceptValue(const Query& q, const IndexData&, const SupplierDoc& d,
                     Explanation* why) {
-  const absl::Span<const ConceptRef> concepts = d.parts.concepts();
+  const ConceptList concepts = d.parts.concepts();
   if (q.concepts.empty() || concepts.empty()) return 0;
   absl::InlinedVector<double, CpvConcepts::kMaxConcepts> best(q.concepts.size(),
                                                               0.0);

@@ -386,6 +386,15 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
       restored_concepts != nullptr && options.cpv_concepts
           ? *restored_concepts
           : MergeConcepts(by_language);
+  // SupplierParts numbers them in the builtin taxonomy, which the concept
+  // model's codes and a snapshot's (checked when read) are in.
+  for (const SupplierDoc::ConceptRef& c : concepts) {
+    if (!CpvTaxonomy::Builtin().Contains(c.code())) {
+      return absl::InternalError(
+          absl::StrCat("supplier \"", id, "\": concept ", c.code().ToString(),
+                       " is not a code of the builtin CPV taxonomy"));
+    }
+  }
   doc->parts.Assign(
       {profile.id(), profile.name(), offered_bcd, unique_tags, concepts});
   AnalyzedSupplier analyzed;

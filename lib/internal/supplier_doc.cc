@@ -2,7 +2,10 @@
 #include "procmatch/internal/supplier_doc.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <new>
 #include <type_traits>
 #include <utility>
@@ -253,9 +256,10 @@ size_t RarelySetFields::AllocatedBytes() const {
   return block_ == nullptr ? 0 : LayoutOf().end;
 }
 
-static_assert(sizeof(ConceptRef) == 8 && alignof(ConceptRef) == 4 &&
-                  std::is_trivially_destructible_v<ConceptRef>,
-              "a concept is its BCD code and its weight");
+// SupplierParts' block rests on these: every array but the ordinals and
+// the characters, which come last, keeps the next one 4-byte aligned.
+static_assert(sizeof(float) == sizeof(uint32_t) &&
+              alignof(float) <= alignof(uint32_t));
 
 CpvCode CpvOfBcd(uint32_t bcd) {
   // The most significant nibble is the first digit.
@@ -267,6 +271,26 @@ CpvCode CpvOfBcd(uint32_t bcd) {
 }
 
 CpvCode ConceptRef::code() const { return CpvOfBcd(bcd); }
+
+ConceptRef ConceptRef::OfOrdinal(uint16_t ordinal, float weight) {
+  // The builtin codes' BCD forms by ordinal: 38 KB, made once.
+  static const std::vector<uint32_t>* const kBcd = [] {
+    const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
+    // The taxonomy is compiled in and tested: outgrowing 16 bits is a build
+    // defect, not an input error.
+    if (cpv.size() > std::numeric_limits<uint16_t>::max() + 1) {
+      std::fputs(
+          "procmatch: the builtin CPV taxonomy has more codes than "
+          "16-bit concept ordinals number\n",
+          stderr);
+      std::abort();
+    }
+    auto* bcd = new std::vector<uint32_t>(cpv.size());
+    for (int i = 0; i < cpv.size(); ++i) (*bcd)[i] = cpv.CodeAt(i).bcd();
+    return bcd;
+  }();
+  return ConceptRef((*kBcd)[ordinal], weight);
+}
 
 void SupplierParts::Assign(const Fields& f) {
   size_t tag_bytes = 0;
@@ -285,8 +309,11 @@ void SupplierParts::Assign(const Fields& f) {
   for (int w = 0; w < kHeadWords; ++w) {
     new (b + w * sizeof(uint32_t)) uint32_t(head[w]);
   }
+  const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
   for (size_t i = 0; i < f.concepts.size(); ++i) {
-    new (b + at.concepts + i * sizeof(ConceptRef)) ConceptRef(f.concepts[i]);
+    new (b + at.weights + i * sizeof(float)) float(f.concepts[i].weight);
+    new (b + at.ordinals + i * sizeof(uint16_t))
+        uint16_t(static_cast<uint16_t>(cpv.Ordinal(f.concepts[i].code())));
   }
   for (size_t i = 0; i < f.offered_bcd.size(); ++i) {
     new (b + at.offered + i * sizeof(uint32_t)) uint32_t(f.offered_bcd[i]);
@@ -310,10 +337,11 @@ uint32_t SupplierParts::Head(HeadWord w) const {
 SupplierParts::Layout SupplierParts::LayoutOf(
     const uint32_t (&head)[kHeadWords]) {
   Layout at;
-  at.concepts = kHeadWords * sizeof(uint32_t);
-  at.offered = at.concepts + sizeof(ConceptRef) * head[kConcepts];
+  at.weights = kHeadWords * sizeof(uint32_t);
+  at.offered = at.weights + sizeof(float) * head[kConcepts];
   at.tag_ends = at.offered + sizeof(uint32_t) * head[kOfferedCodes];
-  at.chars = at.tag_ends + sizeof(uint32_t) * head[kTags];
+  at.ordinals = at.tag_ends + sizeof(uint32_t) * head[kTags];
+  at.chars = at.ordinals + sizeof(uint16_t) * head[kConcepts];
   at.end = at.chars + head[kIdBytes] + head[kNameBytes] + head[kTagBytes];
   return at;
 }
@@ -336,11 +364,16 @@ absl::Span<const uint32_t> SupplierParts::offered_bcd() const {
           Head(kOfferedCodes)};
 }
 
-absl::Span<const ConceptRef> SupplierParts::concepts() const {
-  if (block_ == nullptr) return {};
-  return {std::launder(reinterpret_cast<const ConceptRef*>(
-              block_.get() + LayoutOf().concepts)),
-          Head(kConcepts)};
+ConceptList SupplierParts::concepts() const {
+  ConceptList concepts;
+  if (block_ == nullptr) return concepts;
+  const Layout at = LayoutOf();
+  concepts.weights_ =
+      std::launder(reinterpret_cast<const float*>(block_.get() + at.weights));
+  concepts.ordinals_ = std::launder(
+      reinterpret_cast<const uint16_t*>(block_.get() + at.ordinals));
+  concepts.size_ = Head(kConcepts);
+  return concepts;
 }
 
 RarelySetFields::Texts SupplierParts::tags() const {

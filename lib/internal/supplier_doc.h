@@ -504,17 +504,46 @@ class KeywordTexts {
   mutable std::atomic<Forms*> forms_{nullptr};
 };
 
-// A CPV concept of a supplier's texts (lib/cpv_concepts.h) in 8 bytes: the
-// code kept only as its packed BCD form, which scoring compares (the code
-// and its BCD form side by side took 12 bytes, issue 16).
+// A CPV concept of a supplier's texts (lib/cpv_concepts.h), as scoring
+// reads it: the code as its packed BCD form, which scoring compares, and
+// its weight.
 struct ConceptRef {
   ConceptRef(CpvCode concept_code, float concept_weight)
       : bcd(concept_code.bcd()), weight(concept_weight) {}
+  // The code at `ordinal` of CpvTaxonomy::Builtin() (its Ordinal()).
+  static ConceptRef OfOrdinal(uint16_t ordinal, float weight);
   // The code, decoded from `bcd`.
   CpvCode code() const;
 
   uint32_t bcd;  // CpvCode::bcd().
   float weight;
+
+ private:
+  ConceptRef(uint32_t concept_bcd, float concept_weight)
+      : bcd(concept_bcd), weight(concept_weight) {}
+};
+
+// A supplier's concepts as SupplierParts keeps them, 6 bytes each where a
+// ConceptRef takes 8 (issue 16): the weights, then each code as its 16-bit
+// ordinal in CpvTaxonomy::Builtin() (9,454 codes), which every concept is
+// (the concept model's codes are; a snapshot's are checked). Iterated as
+// ConceptRefs, by value; a view into the block, valid as long as the doc.
+class ConceptList {
+ public:
+  using const_iterator = ViewIterator<ConceptList>;
+  ConceptRef operator[](size_t i) const {
+    return ConceptRef::OfOrdinal(ordinals_[i], weights_[i]);
+  }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const_iterator begin() const { return const_iterator(*this, 0); }
+  const_iterator end() const { return const_iterator(*this, size_); }
+
+ private:
+  friend class SupplierParts;
+  const float* weights_ = nullptr;
+  const uint16_t* ordinals_ = nullptr;
+  size_t size_ = 0;
 };
 
 // The parts of a doc whose size varies from supplier to supplier and that
@@ -541,6 +570,7 @@ class SupplierParts {
   SupplierParts& operator=(const SupplierParts&) = delete;
 
   // Replaces the parts with `fields`; texts together under 4 GiB.
+  // REQUIRES: every concept's code is in CpvTaxonomy::Builtin().
   void Assign(const Fields& fields);
 
   // The profile's id and name.
@@ -557,7 +587,7 @@ class SupplierParts {
   bool HasTag(absl::string_view folded_tag) const;
   // Its concepts, strongest first, at most CpvConcepts::kMaxConcepts;
   // weights in (0, 1].
-  absl::Span<const ConceptRef> concepts() const;
+  ConceptList concepts() const;
   // The size of its block, 0 before Assign (memory accounting).
   size_t AllocatedBytes() const;
 
@@ -574,7 +604,7 @@ class SupplierParts {
   };
   // Where each part of the block begins, and its end.
   struct Layout {
-    size_t concepts, offered, tag_ends, chars, end;
+    size_t weights, offered, tag_ends, ordinals, chars, end;
   };
 
   // The head word, 0 without a block.
@@ -586,9 +616,9 @@ class SupplierParts {
   // tags).
   absl::string_view Chars(size_t begin, size_t size) const;
 
-  // The head, the concepts, the offered codes, every tag's end (counted
-  // from the first tag's beginning), the id's, the name's and the tags'
-  // characters.
+  // The head, the concepts' weights, the offered codes, every tag's end
+  // (counted from the first tag's beginning), the concepts' ordinals, the
+  // id's, the name's and the tags' characters.
   std::unique_ptr<char[]> block_;
 };
 
