@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
 #include "procmatch/internal/consortium_rules.h"
 #include "procmatch/internal/consortium_search.h"
 
@@ -309,7 +310,7 @@ void AddRuleOutcomes(const SupplierIndex& index, const v1::ConsortiumRules& r,
             internal::IndependentCountries(p, x.members))));
   }
   if (!g.required.empty()) {
-    std::vector<std::string> names;
+    std::vector<absl::string_view> names;
     for (int m : g.required) names.push_back(index.name(g.docs[m]));
     out->add_rules()->CopyFrom(
         Outcome("required_members", true,
@@ -388,7 +389,8 @@ void AddLeftOut(const SupplierIndex& index, const v1::Call& call,
     });
     ms.erase(std::unique(ms.begin(), ms.end()), ms.end());
     const std::string unmet = internal::FirstUnmetRule(p, ms);
-    const std::string& replaced = index.name(g.docs[x.assignment[e.package]]);
+    const absl::string_view replaced =
+        index.name(g.docs[x.assignment[e.package]]);
     std::string reason;
     if (!unmet.empty()) {
       reason =

@@ -99,10 +99,11 @@ absl::StatusOr<Context> Prepare(const SupplierIndex& index,
   if (!awards.empty()) {
     for (int d = 0; d < ctx.data->size(); ++d) {
       const SupplierDoc& doc = ctx.data->doc(d);
-      ctx.supplier_of_name.emplace(NameKey(doc.country.view(), doc.name),
-                                   doc.id);
+      ctx.supplier_of_name.emplace(
+          NameKey(doc.country.view(), doc.parts.name()), doc.parts.id());
       for (absl::string_view name : doc.rarely_set.alternative_names()) {
-        ctx.supplier_of_name.emplace(NameKey(doc.country.view(), name), doc.id);
+        ctx.supplier_of_name.emplace(NameKey(doc.country.view(), name),
+                                     doc.parts.id());
       }
     }
   }
@@ -132,7 +133,7 @@ bool InScope(const Context& ctx, const SupplierDoc& doc) {
   return false;
 }
 
-bool HasTag(const Area& area, const std::string& folded_tag) {
+bool HasTag(const Area& area, absl::string_view folded_tag) {
   return std::find(area.tags.begin(), area.tags.end(), folded_tag) !=
          area.tags.end();
 }
@@ -140,7 +141,7 @@ bool HasTag(const Area& area, const std::string& folded_tag) {
 // The definition of "has the capability", read off the profile's analysed
 // form; the fast path finds the same suppliers through the postings.
 bool Capable(const Area& area, const SupplierDoc& doc) {
-  for (uint32_t bcd : doc.offered_bcd) {
+  for (uint32_t bcd : doc.parts.offered_bcd()) {
     if (UnderArea(area, internal::CpvOfBcd(bcd))) return true;
   }
   for (const internal::ContractRecord& r : doc.contracts) {
@@ -148,7 +149,7 @@ bool Capable(const Area& area, const SupplierDoc& doc) {
       if (UnderArea(area, c)) return true;
     }
   }
-  for (const std::string& tag : doc.tags) {
+  for (absl::string_view tag : doc.parts.tags()) {
     if (HasTag(area, tag)) return true;
   }
   for (const std::vector<uint32_t>& keyword : area.keywords) {
@@ -186,7 +187,7 @@ bool MeetsReadiness(const Context& ctx, const Area& area,
   for (const internal::CapabilityLevel cap : doc.capability_levels) {
     if (cap.trl() < min) continue;
     for (uint32_t tag : cap.tags()) {
-      if (HasTag(area, doc.tags[tag])) return true;
+      if (HasTag(area, doc.parts.tags()[tag])) return true;
     }
     for (size_t i = 0; i < cap.cpv_size(); ++i) {
       if (UnderArea(area, cap.cpv(i))) return true;
@@ -333,7 +334,7 @@ void FillArea(const Context& ctx, const Area& area, const SupplyTotals& supply,
   std::map<int, int> clearance;
   int smes = 0, research = 0, others = 0, controlled = 0, unknown = 0;
   for (const SupplierDoc* doc : supply.qualified) {
-    out->add_supplier_ids(doc->id);
+    out->add_supplier_ids(std::string(doc->parts.id()));
     const int type = doc->entity_type;
     if (type == v1::ENTITY_TYPE_SME ||
         type == v1::ENTITY_TYPE_MICRO_ENTERPRISE) {

@@ -38,8 +38,8 @@ void AddExclusion(const SupplierDoc& d,
                   std::vector<v1::RequirementOutcome> reasons,
                   v1::MatchResponse* response) {
   v1::Exclusion* e = response->add_excluded();
-  e->set_supplier_id(d.id);
-  e->set_supplier_name(d.name);
+  e->set_supplier_id(std::string(d.parts.id()));
+  e->set_supplier_name(std::string(d.parts.name()));
   for (auto& r : reasons) *e->add_reasons() = std::move(r);
 }
 
@@ -49,8 +49,8 @@ v1::SupplierMatch Describe(const Query& q, const IndexData& index, uint32_t doc,
                            double score) {
   const SupplierDoc& d = index.doc(doc);
   v1::SupplierMatch m;
-  m.set_supplier_id(d.id);
-  m.set_supplier_name(d.name);
+  m.set_supplier_id(std::string(d.parts.id()));
+  m.set_supplier_name(std::string(d.parts.name()));
   m.set_score(score);
   for (int i = 0; i < kComponentCount; ++i) {
     if (q.weight[i] == 0) continue;

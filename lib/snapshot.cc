@@ -249,13 +249,13 @@ std::string SaveSnapshot(const SupplierIndex& index) {
     term_entries += counts.size();
     term_counts.EndItem(term_entries);
     if (cpv_concepts) {
-      for (const internal::SupplierDoc::ConceptRef& c : doc.concepts) {
+      for (const internal::SupplierDoc::ConceptRef& c : doc.parts.concepts()) {
         uint32_t bits;
         std::memcpy(&bits, &c.weight, sizeof(bits));
         PutUint32(c.code().digits(), concepts.data());
         PutUint32(bits, concepts.data());
       }
-      concept_entries += doc.concepts.size();
+      concept_entries += doc.parts.concepts().size();
     }
     concepts.EndItem(concept_entries);
   }

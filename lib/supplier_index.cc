@@ -54,11 +54,11 @@ int SupplierIndex::FindDoc(absl::string_view id) const {
 v1::SupplierProfile SupplierIndex::profile(int doc) const {
   return data_->doc(doc).Profile();
 }
-const std::string& SupplierIndex::id(int doc) const {
-  return data_->doc(doc).id;
+absl::string_view SupplierIndex::id(int doc) const {
+  return data_->doc(doc).parts.id();
 }
-const std::string& SupplierIndex::name(int doc) const {
-  return data_->doc(doc).name;
+absl::string_view SupplierIndex::name(int doc) const {
+  return data_->doc(doc).parts.name();
 }
 
 absl::StatusOr<std::shared_ptr<const SupplierIndex>> SupplierIndex::ApplyUpdate(
@@ -87,7 +87,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> SupplierIndex::ApplyUpdate(
   std::vector<std::shared_ptr<const SupplierDoc>> docs;
   docs.reserve(data.size() + update.upserts_size());
   for (int d = 0; d < data.size(); ++d) {
-    if (!replaced.contains(data.doc(d).id)) {
+    if (!replaced.contains(data.doc(d).parts.id())) {
       docs.push_back(data.shared_doc(d));
     }
   }

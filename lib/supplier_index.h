@@ -111,9 +111,9 @@ class SupplierIndex {
   // that reads a profile often keeps the returned copy.
   v1::SupplierProfile profile(int doc) const;
   // The id and the name of the supplier at `doc`, without parsing its
-  // profile. REQUIRES: 0 <= doc < size().
-  const std::string& id(int doc) const;
-  const std::string& name(int doc) const;
+  // profile, valid as long as the index. REQUIRES: 0 <= doc < size().
+  absl::string_view id(int doc) const;
+  absl::string_view name(int doc) const;
 
  private:
   // The matcher and the snapshot code reach the postings and analysed

@@ -161,7 +161,7 @@ TEST_F(RetrievalOracleTest, ConceptPostingsHoldEachDocsGroups) {
   std::vector<CpvCode> divisions;
   int64_t postings = 0, several_groups = 0;
   for (int d = 0; d < data().size(); ++d) {
-    for (const SupplierDoc::ConceptRef& c : data().doc(d).concepts) {
+    for (const SupplierDoc::ConceptRef& c : data().doc(d).parts.concepts()) {
       if (std::find(divisions.begin(), divisions.end(),
                     c.code().Truncated(2)) == divisions.end()) {
         divisions.push_back(c.code().Truncated(2));
@@ -176,7 +176,7 @@ TEST_F(RetrievalOracleTest, ConceptPostingsHoldEachDocsGroups) {
     for (int d = 0; d < data().size(); ++d) {
       float weight = -1;
       uint16_t groups = 0;
-      for (const SupplierDoc::ConceptRef& c : data().doc(d).concepts) {
+      for (const SupplierDoc::ConceptRef& c : data().doc(d).parts.concepts()) {
         if (c.code().Truncated(2) != division) continue;
         weight = std::max(weight, c.weight);
         groups |= IndexData::ConceptGroupBits(c.code());

@@ -205,7 +205,7 @@ TEST(SnapshotTest, LoadsAFileAsItLoadsItsBytes) {
   // A generation derived from it keeps the unchanged profiles' file mapped
   // after the loaded index is gone.
   v1::SupplierUpdate update;
-  update.add_removed_ids((*mapped)->id(0));
+  update.add_removed_ids(std::string((*mapped)->id(0)));
   auto next = (*mapped)->ApplyUpdate(update);
   ASSERT_TRUE(next.ok()) << next.status();
   mapped = absl::InternalError("released");

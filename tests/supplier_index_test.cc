@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -227,8 +228,8 @@ TEST(SupplierIndexConceptsTest, PackedConceptsDecodeToTheirCodes) {
   ASSERT_TRUE(restored.ok()) << restored.status();
   int concepts = 0;
   for (int d = 0; d < built->size(); ++d) {
-    const auto& ours = Data(*built).doc(d).concepts;
-    const auto& theirs = Data(**restored).doc(d).concepts;
+    const auto ours = Data(*built).doc(d).parts.concepts();
+    const auto theirs = Data(**restored).doc(d).parts.concepts();
     ASSERT_EQ(ours.size(), theirs.size()) << built->id(d);
     for (size_t i = 0; i < ours.size(); ++i) {
       EXPECT_TRUE(CpvTaxonomy::Builtin().Contains(ours[i].code()));
@@ -419,8 +420,8 @@ TEST(SupplierIndexCapabilitiesTest, LevelsReadBackAsTheProfileSaysThem) {
         }
         ASSERT_EQ(l.tags().size(), static_cast<size_t>(c.tags_size()));
         for (int k = 0; k < c.tags_size(); ++k) {
-          ASSERT_LT(l.tags()[k], doc.tags.size());
-          EXPECT_EQ(doc.tags[l.tags()[k]], FoldText(c.tags(k)));
+          ASSERT_LT(l.tags()[k], doc.parts.tags().size());
+          EXPECT_EQ(doc.parts.tags()[l.tags()[k]], FoldText(c.tags(k)));
           ++tags;
         }
         ++level;
@@ -537,12 +538,11 @@ TEST(SupplierIndexOfferedTest, OfferedCodesDecodeToTheProfilesCodes) {
   std::vector<v1::SupplierProfile> added = testing::RandomSuppliers(200, 59);
   added[0].add_cpv_codes("35613000");
   added[0].add_capabilities()->add_cpv_codes("35613000");  // Twice.
-  std::shared_ptr<const SupplierIndex> built = Built(added);
-  absl::StatusOr<std::shared_ptr<const SupplierIndex>> restored =
-      LoadSnapshot(SaveSnapshot(*built));
-  ASSERT_TRUE(restored.ok()) << restored.status();
+  const std::vector<std::shared_ptr<const SupplierIndex>> indexes =
+      BuiltRestoredAndMapped(added, "supplier_index_offered");
+  ASSERT_EQ(indexes.size(), 3u);
   int codes = 0;
-  for (const SupplierIndex* index : {built.get(), restored->get()}) {
+  for (const std::shared_ptr<const SupplierIndex>& index : indexes) {
     for (const v1::SupplierProfile& p : added) {
       std::set<CpvCode> expected;
       for (const std::string& c : p.cpv_codes())
@@ -554,7 +554,7 @@ TEST(SupplierIndexOfferedTest, OfferedCodesDecodeToTheProfilesCodes) {
       }
       std::vector<CpvCode> decoded;
       for (uint32_t bcd :
-           Data(*index).doc(index->FindDoc(p.id())).offered_bcd) {
+           Data(*index).doc(index->FindDoc(p.id())).parts.offered_bcd()) {
         decoded.push_back(internal::CpvOfBcd(bcd));
         EXPECT_EQ(decoded.back().bcd(), bcd);
       }
@@ -563,7 +563,172 @@ TEST(SupplierIndexOfferedTest, OfferedCodesDecodeToTheProfilesCodes) {
       codes += static_cast<int>(decoded.size());
     }
   }
-  EXPECT_GT(codes, 2 * 200);
+  EXPECT_GT(codes, 3 * 200);
+}
+
+// The id, the name, the tags and the concepts share the offered codes' one
+// block (internal::SupplierParts): read back, they are what the profile
+// says (the tags folded, unique, ascending, and found by HasTag where a scan
+// finds them), built, restored and mapped, and the concepts are the built
+// index's, bit for bit. Besides the random corpus: a long name, a name in
+// several scripts, tags given twice or folding to one, and a supplier
+// without tags, codes or concept texts.
+TEST(SupplierIndexPartsTest, PartsReadBackAsTheProfileSaysThem) {
+  std::vector<v1::SupplierProfile> added = testing::RandomSuppliers(150, 61);
+  added[0].set_name(std::string(300, 'N'));
+  added[1].set_name("Κρήτη Ρομποτική — Škoda Défense");
+  added[2].add_capabilities()->add_tags("Drones");
+  added[2].add_capabilities()->add_tags("DRONES");
+  added[2].add_capabilities()->add_tags("Drones");
+  v1::SupplierProfile& bare = added[3];
+  bare.clear_cpv_codes();
+  bare.clear_capabilities();
+  bare.clear_past_contracts();
+  bare.clear_description();
+  const std::vector<std::shared_ptr<const SupplierIndex>> indexes =
+      BuiltRestoredAndMapped(added, "supplier_index_parts");
+  ASSERT_EQ(indexes.size(), 3u);
+  const internal::IndexData& built = Data(*indexes[0]);
+  int tags = 0, concepts = 0, absent = 0;
+  for (const std::shared_ptr<const SupplierIndex>& index : indexes) {
+    for (const v1::SupplierProfile& p : added) {
+      SCOPED_TRACE(p.id());
+      const internal::SupplierParts& parts =
+          Data(*index).doc(index->FindDoc(p.id())).parts;
+      EXPECT_EQ(parts.id(), p.id());
+      EXPECT_EQ(parts.name(), p.name());
+      std::set<std::string> expected_tags;
+      for (const v1::Capability& c : p.capabilities()) {
+        for (const std::string& t : c.tags()) expected_tags.insert(FoldText(t));
+      }
+      std::vector<std::string> got_tags;
+      for (absl::string_view t : parts.tags()) got_tags.emplace_back(t);
+      EXPECT_EQ(got_tags, std::vector<std::string>(expected_tags.begin(),
+                                                   expected_tags.end()));
+      tags += static_cast<int>(got_tags.size());
+      for (const std::string& t : expected_tags) {
+        EXPECT_TRUE(parts.HasTag(t)) << t;
+        for (const std::string& near :
+             {t + "x", t.substr(0, t.size() - 1), "x" + t}) {
+          EXPECT_EQ(parts.HasTag(near), expected_tags.count(near) > 0) << near;
+          absent += expected_tags.count(near) == 0;
+        }
+      }
+      EXPECT_FALSE(parts.HasTag("\xff"));
+      const auto want = built.doc(built.FindDoc(p.id())).parts.concepts();
+      ASSERT_EQ(parts.concepts().size(), want.size());
+      for (size_t i = 0; i < want.size(); ++i) {
+        EXPECT_EQ(parts.concepts()[i].bcd, want[i].bcd);
+        EXPECT_EQ(parts.concepts()[i].weight, want[i].weight);
+        ++concepts;
+      }
+    }
+  }
+  const internal::SupplierParts& empty =
+      built.doc(built.FindDoc(bare.id())).parts;
+  EXPECT_THAT(empty.tags(), IsEmpty());
+  EXPECT_THAT(empty.offered_bcd(), IsEmpty());
+  EXPECT_GT(tags, 3 * 90);
+  EXPECT_GT(concepts, 3 * 150);
+  EXPECT_GT(absent, 3 * 300);
+}
+
+// SupplierParts' block gives back what it was assigned, part for part, for
+// random parts: ids and names of 0 to 40 bytes (any byte), 0 to 12 tags, 0
+// to 30 offered codes, 0 to 20 concepts of any builtin code (its 16-bit
+// ordinal) with weights of any bits in (0, 1], and a block assigned again.
+TEST(SupplierIndexPartsTest, RandomPartsReadBackBitForBit) {
+  std::mt19937 rng(71);
+  const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
+  for (int i = 0; i < cpv.size(); ++i) {
+    ASSERT_EQ(internal::ConceptRef::OfOrdinal(i, 0.5f).code(), cpv.CodeAt(i));
+  }
+  auto text = [&](size_t most) {
+    std::string t(rng() % (most + 1), ' ');
+    for (char& c : t) c = static_cast<char>(rng());
+    return t;
+  };
+  internal::SupplierParts parts;
+  for (int round = 0; round < 2000; ++round) {
+    const std::string id = text(40), name = text(40);
+    std::set<std::string> tag_set;
+    for (int t = rng() % 13; t > 0; --t) tag_set.insert(text(20));
+    const std::vector<std::string> tags(tag_set.begin(), tag_set.end());
+    std::set<uint32_t> offered_set;
+    for (int c = rng() % 31; c > 0; --c) {
+      offered_set.insert(cpv.CodeAt(rng() % cpv.size()).bcd());
+    }
+    const std::vector<uint32_t> offered(offered_set.begin(), offered_set.end());
+    std::vector<internal::ConceptRef> concepts;
+    for (int c = rng() % 21; c > 0; --c) {
+      float weight;
+      do {
+        const uint32_t bits = static_cast<uint32_t>(rng());
+        std::memcpy(&weight, &bits, sizeof(weight));
+      } while (!(weight > 0 && weight <= 1));
+      if (c == 1) weight = 1;
+      concepts.emplace_back(cpv.CodeAt(rng() % cpv.size()), weight);
+    }
+    parts.Assign({id, name, offered, tags, concepts});
+    SCOPED_TRACE(round);
+    EXPECT_EQ(parts.id(), id);
+    EXPECT_EQ(parts.name(), name);
+    EXPECT_EQ(std::vector<uint32_t>(parts.offered_bcd().begin(),
+                                    parts.offered_bcd().end()),
+              offered);
+    std::vector<std::string> got_tags;
+    for (absl::string_view t : parts.tags()) got_tags.emplace_back(t);
+    EXPECT_EQ(got_tags, tags);
+    ASSERT_EQ(parts.concepts().size(), concepts.size());
+    for (size_t c = 0; c < concepts.size(); ++c) {
+      EXPECT_EQ(parts.concepts()[c].bcd, concepts[c].bcd);
+      uint32_t got_bits, want_bits;
+      const float got_weight = parts.concepts()[c].weight;
+      std::memcpy(&got_bits, &got_weight, sizeof(got_bits));
+      std::memcpy(&want_bits, &concepts[c].weight, sizeof(want_bits));
+      EXPECT_EQ(got_bits, want_bits);
+    }
+    // 6 head words, 4 bytes an offered code and a tag, 6 a concept.
+    size_t chars = id.size() + name.size();
+    for (const std::string& t : tags) chars += t.size();
+    EXPECT_EQ(parts.AllocatedBytes(), 24 + 4 * (offered.size() + tags.size()) +
+                                          6 * concepts.size() + chars);
+  }
+}
+
+// The keyword texts are made on first use, once: threads asking at the same
+// time get the same text, the profile's KeywordText as written and folded,
+// and later calls the same object.
+TEST(SupplierIndexKeywordTextsTest, MadeOnceAndAsTheProfileSays) {
+  const std::vector<v1::SupplierProfile> added =
+      testing::RandomSuppliers(40, 67);
+  std::shared_ptr<const SupplierIndex> index = Built(added);
+  for (const v1::SupplierProfile& p : added) {
+    const internal::SupplierDoc& doc = Data(*index).doc(index->FindDoc(p.id()));
+    const std::string* folded[4];
+    const std::string* as_written[4];
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&, t] {
+        // Half the threads ask for each form first.
+        if (t % 2 == 0) {
+          folded[t] = &doc.keyword_texts.Folded(doc.profile_bytes);
+          as_written[t] = &doc.keyword_texts.AsWritten(doc.profile_bytes);
+        } else {
+          as_written[t] = &doc.keyword_texts.AsWritten(doc.profile_bytes);
+          folded[t] = &doc.keyword_texts.Folded(doc.profile_bytes);
+        }
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    EXPECT_EQ(*as_written[0], internal::KeywordText(p));
+    EXPECT_EQ(*folded[0], FoldText(internal::KeywordText(p)));
+    for (int t = 0; t < 4; ++t) {
+      EXPECT_EQ(folded[t], folded[0]);
+      EXPECT_EQ(as_written[t], as_written[0]);
+    }
+    EXPECT_EQ(&doc.keyword_texts.Folded(doc.profile_bytes), folded[0]);
+  }
 }
 
 // The coded term list (gaps between ids and frequencies in varints, a skip

@@ -30,14 +30,14 @@ double CpvValue(const Query& q, const IndexData&, const SupplierDoc& d,
     double best = 0;
     uint32_t best_bcd = 0;  // Of the code giving `best`.
     int best_depth = 0;
-    for (size_t i = 0; i < d.offered_bcd.size(); ++i) {
+    for (uint32_t bcd : d.parts.offered_bcd()) {
       int depth;
-      const double credit = qc.credit.Credit(d.offered_bcd[i], &depth);
+      const double credit = qc.credit.Credit(bcd, &depth);
       if (credit == 0) continue;
       const double v = credit * qc.rarity[depth];
       if (v > best) {
         best = v;
-        best_bcd = d.offered_bcd[i];
+        best_bcd = bcd;
         best_depth = depth;
       }
     }
@@ -304,7 +304,7 @@ double TagValue(const Query& q, const IndexData&, const SupplierDoc& d,
   if (q.wanted_tags.empty()) return 0;
   std::vector<std::string> have;
   for (const std::string& t : q.wanted_tags) {
-    if (std::binary_search(d.tags.begin(), d.tags.end(), t)) have.push_back(t);
+    if (d.parts.HasTag(t)) have.push_back(t);
   }
   if (why != nullptr && !have.empty()) {
     why->detail = absl::StrCat("has ", absl::StrJoin(have, ", "), " of ",
@@ -406,12 +406,13 @@ std::string SupplierWordsFor(const SupplierDoc& d, CpvCode code) {
 // weighted mean over the tender's concepts.
 double ConceptValue(const Query& q, const IndexData&, const SupplierDoc& d,
                     Explanation* why) {
-  if (q.concepts.empty() || d.concepts.empty()) return 0;
+  const ConceptList concepts = d.parts.concepts();
+  if (q.concepts.empty() || concepts.empty()) return 0;
   absl::InlinedVector<double, CpvConcepts::kMaxConcepts> best(q.concepts.size(),
                                                               0.0);
   absl::InlinedVector<uint32_t, CpvConcepts::kMaxConcepts> which(
       q.concepts.size(), 0);
-  q.concept_credits.Best(d.concepts, best.data(), which.data());
+  q.concept_credits.Best(concepts, best.data(), which.data());
   double sum = 0;
   double best_part = 0;
   size_t best_t = q.concepts.size();  // The concept the explanation names.
@@ -427,7 +428,7 @@ double ConceptValue(const Query& q, const IndexData&, const SupplierDoc& d,
     // The supplier's and the tender's words are found (texts analysed) for
     // the concept that brings the most only.
     const QueryConcept& qc = q.concepts[best_t];
-    const CpvCode s = d.concepts[which[best_t]].code();
+    const CpvCode s = concepts[which[best_t]].code();
     // A tender that states codes means them (query.cc, AddMeaning): the
     // buyer's code is the evidence, not words of its text.
     const std::string tender_words =

@@ -128,7 +128,8 @@ void ForEachAwardRecord(const CoverageContext& ctx,
       r.valued = c.value() > 0 && c.value_currency() == ctx.currency;
       r.value = r.valued ? c.value() : 0;
       r.winners.clear();
-      r.winners.push_back({doc.id, doc.name, doc.country.view()});
+      r.winners.push_back(
+          {doc.parts.id(), doc.parts.name(), doc.country.view()});
       take(r);
     }
   }

@@ -164,9 +164,10 @@ class CreditTable {
   // weight * credit(t, s) over `supplier` codes s above it, and sets
   // which[t] to the index in `supplier` of the first code that gives it, as
   // comparing every pair in supplier order with CreditScorer::Credit does.
-  // `supplier`'s elements have `bcd` (CpvCode::bcd) and `weight` (>= 0).
-  template <typename SupplierCode>
-  void Best(const std::vector<SupplierCode>& supplier, double* best,
+  // `supplier` (a vector or a span) has size() elements with `bcd`
+  // (CpvCode::bcd) and `weight` (>= 0).
+  template <typename SupplierCodes>
+  void Best(const SupplierCodes& supplier, double* best,
             uint32_t* which) const {
     for (size_t i = 0; i < supplier.size(); ++i) {
       const uint32_t s_bcd = supplier[i].bcd;

@@ -175,22 +175,48 @@ ProfileBytes::ProfileBytes(std::string bytes) {
   store_ = std::move(owned);
 }
 
+namespace {
+
+// `*slot`, made with `make` when it is still null: concurrent first calls
+// may each make one, the first stored is kept and the others freed.
+template <typename T, typename Make>
+T& MadeOnce(std::atomic<T*>* slot, Make make) {
+  T* made = slot->load(std::memory_order_acquire);
+  if (made != nullptr) return *made;
+  std::unique_ptr<T> mine = make();
+  if (slot->compare_exchange_strong(made, mine.get(), std::memory_order_acq_rel,
+                                    std::memory_order_acquire)) {
+    return *mine.release();
+  }
+  return *made;  // Another call stored its own first.
+}
+
+}  // namespace
+
+KeywordTexts::Forms::~Forms() {
+  delete folded.load(std::memory_order_relaxed);
+  delete as_written.load(std::memory_order_relaxed);
+}
+
+KeywordTexts::~KeywordTexts() { delete forms_.load(std::memory_order_relaxed); }
+
+KeywordTexts::Forms& KeywordTexts::FormsOf() const {
+  return MadeOnce(&forms_, [] { return std::make_unique<Forms>(); });
+}
+
 const std::string& KeywordTexts::Folded(
     const ProfileBytes& profile_bytes) const {
-  std::call_once(folded_once_, [&] {
-    folded_ = std::make_unique<const std::string>(
+  return MadeOnce(&FormsOf().folded, [&] {
+    return std::make_unique<const std::string>(
         FoldText(KeywordTextOf(profile_bytes)));
   });
-  return *folded_;
 }
 
 const std::string& KeywordTexts::AsWritten(
     const ProfileBytes& profile_bytes) const {
-  std::call_once(as_written_once_, [&] {
-    as_written_ =
-        std::make_unique<const std::string>(KeywordTextOf(profile_bytes));
+  return MadeOnce(&FormsOf().as_written, [&] {
+    return std::make_unique<const std::string>(KeywordTextOf(profile_bytes));
   });
-  return *as_written_;
 }
 
 v1::SupplierProfile SupplierDoc::Profile() const {
@@ -343,24 +369,34 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
         absl::StrCat("supplier \"", id, "\": ", s.message()));
   }
   SortUnique(&offered);
-  doc->offered_bcd.reserve(offered.size());
-  for (CpvCode c : offered) doc->offered_bcd.push_back(c.bcd());
-  doc->tags = tags;
-  SortUnique(&doc->tags);
+  std::vector<uint32_t> offered_bcd;
+  offered_bcd.reserve(offered.size());
+  for (CpvCode c : offered) offered_bcd.push_back(c.bcd());
+  std::vector<std::string> unique_tags = tags;
+  SortUnique(&unique_tags);
   for (size_t l = 0; l < levels.size(); ++l) {
     for (size_t t = level_tags[l].first; t < level_tags[l].second; ++t) {
       levels[l].tags.push_back(static_cast<uint32_t>(
-          std::lower_bound(doc->tags.begin(), doc->tags.end(), tags[t]) -
-          doc->tags.begin()));
+          std::lower_bound(unique_tags.begin(), unique_tags.end(), tags[t]) -
+          unique_tags.begin()));
     }
   }
   doc->capability_levels.Assign(levels);
-  if (restored_concepts != nullptr && options.cpv_concepts) {
-    doc->concepts = *restored_concepts;
-  } else {
-    doc->concepts = MergeConcepts(by_language);
-    doc->concepts.shrink_to_fit();  // Kept as long as the index.
+  const std::vector<SupplierDoc::ConceptRef> concepts =
+      restored_concepts != nullptr && options.cpv_concepts
+          ? *restored_concepts
+          : MergeConcepts(by_language);
+  // SupplierParts numbers them in the builtin taxonomy, which the concept
+  // model's codes and a snapshot's (checked when read) are in.
+  for (const SupplierDoc::ConceptRef& c : concepts) {
+    if (!CpvTaxonomy::Builtin().Contains(c.code())) {
+      return absl::InternalError(
+          absl::StrCat("supplier \"", id, "\": concept ", c.code().ToString(),
+                       " is not a code of the builtin CPV taxonomy"));
+    }
   }
+  doc->parts.Assign(
+      {profile.id(), profile.name(), offered_bcd, unique_tags, concepts});
   AnalyzedSupplier analyzed;
   if (restored_terms != nullptr) {
     doc->terms = TermList(*restored_terms);
@@ -368,8 +404,6 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
     analyzed.terms.assign(term_counts.begin(), term_counts.end());
     std::sort(analyzed.terms.begin(), analyzed.terms.end());
   }
-  doc->id = profile.id();
-  doc->name = profile.name();
   if (stored_bytes != nullptr) {
     doc->profile_bytes = *stored_bytes;
   } else {
@@ -495,7 +529,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
   x.generation_ = generation;
   auto by_id = [](const std::shared_ptr<const SupplierDoc>& a,
                   const std::shared_ptr<const SupplierDoc>& b) {
-    return a->id < b->id;
+    return a->parts.id() < b->parts.id();
   };
   // Restored docs come in id order already.
   if (!std::is_sorted(docs.begin(), docs.end(), by_id)) {
@@ -518,14 +552,14 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
   // the result does not depend on the threads.
   const uint32_t n = static_cast<uint32_t>(x.docs_.size());
   uint64_t total_length = 0;
-  const std::string* twice = nullptr;  // The id of a supplier given twice.
+  const SupplierDoc* twice = nullptr;  // A supplier given twice.
   auto ids_and_columns = [&] {
     absl::flat_hash_map<NutsCode, uint32_t> location_ids;
     for (uint32_t d = 0; d < n; ++d) {
       const SupplierDoc& doc = *x.docs_[d];
       // In id order, a supplier given twice follows itself.
-      if (d > 0 && x.docs_[d - 1]->id == doc.id) {
-        twice = &doc.id;
+      if (d > 0 && x.docs_[d - 1]->parts.id() == doc.parts.id()) {
+        twice = &doc;
         return;
       }
       total_length += doc.length;
@@ -563,7 +597,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
           if (list.empty() || list.back() != d) list.push_back(d);
         }
       };
-      for (uint32_t bcd : doc.offered_bcd) {
+      for (uint32_t bcd : doc.parts.offered_bcd()) {
         const CpvCode c = CpvOfBcd(bcd);
         post(c);
         if (c.depth() < 8) {
@@ -598,8 +632,10 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
         post_buyer(BuyerPostingKey(r.buyer_key()));
         post_buyer(r.activity_key());
       }
-      for (const std::string& tag : doc.tags) x.tag_postings_[tag].push_back(d);
-      for (const SupplierDoc::ConceptRef& c : doc.concepts) {
+      for (absl::string_view tag : doc.parts.tags()) {
+        x.tag_postings_[std::string(tag)].push_back(d);
+      }
+      for (const SupplierDoc::ConceptRef& c : doc.parts.concepts()) {
         IndexData::ConceptPostingList& list =
             x.concept_postings_[c.code().Truncated(2)];
         if (!list.postings.empty() && list.postings.back().first == d) {
@@ -633,8 +669,8 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
       std::size(passes), n < kDocsForThreads ? 1 : BuildThreads(options),
       [&](size_t i) { passes[i](); }, /*chunk=*/1);
   if (twice != nullptr) {
-    return absl::AlreadyExistsError(
-        absl::StrCat("supplier \"", *twice, "\": id: appears twice"));
+    return absl::AlreadyExistsError(absl::StrCat(
+        "supplier \"", twice->parts.id(), "\": id: appears twice"));
   }
   x.average_length_ =
       x.docs_.empty() ? 0 : static_cast<double>(total_length) / x.docs_.size();
@@ -736,13 +772,11 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
 int IndexData::FindDoc(absl::string_view id) const {
   // The docs are in id order: a binary search, rather than a map from ids
   // that took about 54 bytes a supplier (issue 16).
-  const auto it =
-      std::lower_bound(docs_.begin(), docs_.end(), id,
-                       [](const std::shared_ptr<const SupplierDoc>& doc,
-                          absl::string_view wanted) {
-                         return absl::string_view(doc->id) < wanted;
-                       });
-  if (it == docs_.end() || (*it)->id != id) return -1;
+  const auto it = std::lower_bound(
+      docs_.begin(), docs_.end(), id,
+      [](const std::shared_ptr<const SupplierDoc>& doc,
+         absl::string_view wanted) { return doc->parts.id() < wanted; });
+  if (it == docs_.end() || (*it)->parts.id() != id) return -1;
   return static_cast<int>(it - docs_.begin());
 }
 

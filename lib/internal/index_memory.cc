@@ -25,12 +25,6 @@ int64_t Heap(const std::vector<T>& v) {
   return HeapBlockBytes(v.capacity() * sizeof(T));
 }
 
-int64_t Heap(const std::vector<std::string>& v) {
-  int64_t bytes = HeapBlockBytes(v.capacity() * sizeof(std::string));
-  for (const std::string& s : v) bytes += Heap(s);
-  return bytes;
-}
-
 // An Abseil flat_hash_map's one block, and `value`'s heap of each entry.
 template <typename K, typename V, typename ValueHeap>
 int64_t Heap(const absl::flat_hash_map<K, V>& map, ValueHeap value) {
@@ -55,36 +49,32 @@ int64_t MapOfVectors(const absl::flat_hash_map<K, std::vector<V>>& map) {
 
 IndexData::MemoryUsage IndexData::CountMemory() const {
   // The doc's parts, summed over the docs.
-  int64_t record = 0, id_name = 0, rarely_set = 0, levels = 0, offered = 0,
-          contracts = 0, tags = 0, terms = 0, concepts = 0;
+  int64_t record = 0, parts = 0, rarely_set = 0, levels = 0, contracts = 0,
+          terms = 0;
   MemoryUsage usage;
   for (const std::shared_ptr<const SupplierDoc>& shared : docs_) {
     const SupplierDoc& d = *shared;
     // std::make_shared: the doc beside its count block (a vtable pointer
     // and two counts).
     record += HeapBlockBytes(sizeof(SupplierDoc) + 16);
-    id_name += Heap(d.id) + Heap(d.name);
+    parts += HeapBlockBytes(d.parts.AllocatedBytes());
     rarely_set += HeapBlockBytes(d.rarely_set.AllocatedBytes());
     levels += HeapBlockBytes(d.capability_levels.AllocatedBytes());
-    offered += Heap(d.offered_bcd);
     contracts += HeapBlockBytes(d.contracts.AllocatedBytes());
-    tags += Heap(d.tags);
     terms += HeapBlockBytes(d.terms.AllocatedBytes());
-    concepts += Heap(d.concepts);
     usage.profile_bytes += d.profile_bytes.view().size();
   }
   usage.parts = {
       {"doc records (SupplierDoc and its shared_ptr count)", record},
-      {"ids and names", id_name},
+      {"ids, names, offered CPV codes (BCD forms), capability tags and CPV "
+       "concepts",
+       parts},
       {"alternative names, clearances, cleared staff, certificates and "
        "languages",
        rarely_set},
       {"capability levels", levels},
-      {"offered CPV codes (BCD forms)", offered},
       {"past contracts", contracts},
-      {"capability tags", tags},
       {"forward term lists", terms},
-      {"CPV concepts", concepts},
       {"doc pointers", Heap(docs_)},
       {"vocabulary",
        HeapBlockBytes(

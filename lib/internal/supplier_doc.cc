@@ -3,7 +3,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <new>
 #include <type_traits>
 #include <utility>
@@ -365,8 +368,10 @@ size_t RarelySetFields::AllocatedBytes() const {
   return block_ == nullptr ? 0 : LayoutOf().end;
 }
 
-static_assert(sizeof(SupplierDoc::ConceptRef) == 8,
-              "a concept is its BCD code and its weight");
+// SupplierParts' block rests on these: every array but the ordinals and
+// the characters, which come last, keeps the next one 4-byte aligned.
+static_assert(sizeof(float) == sizeof(uint32_t) &&
+              alignof(float) <= alignof(uint32_t));
 
 CpvCode CpvOfBcd(uint32_t bcd) {
   // The most significant nibble is the first digit.
@@ -377,7 +382,141 @@ CpvCode CpvOfBcd(uint32_t bcd) {
   return CpvCode::FromDigits(digits);
 }
 
-CpvCode SupplierDoc::ConceptRef::code() const { return CpvOfBcd(bcd); }
+CpvCode ConceptRef::code() const { return CpvOfBcd(bcd); }
+
+ConceptRef ConceptRef::OfOrdinal(uint16_t ordinal, float weight) {
+  // The builtin codes' BCD forms by ordinal: 38 KB, made once.
+  static const std::vector<uint32_t>* const kBcd = [] {
+    const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
+    // The taxonomy is compiled in and tested: outgrowing 16 bits is a build
+    // defect, not an input error.
+    if (cpv.size() > std::numeric_limits<uint16_t>::max() + 1) {
+      std::fputs(
+          "procmatch: the builtin CPV taxonomy has more codes than "
+          "16-bit concept ordinals number\n",
+          stderr);
+      std::abort();
+    }
+    auto* bcd = new std::vector<uint32_t>(cpv.size());
+    for (int i = 0; i < cpv.size(); ++i) (*bcd)[i] = cpv.CodeAt(i).bcd();
+    return bcd;
+  }();
+  return ConceptRef((*kBcd)[ordinal], weight);
+}
+
+void SupplierParts::Assign(const Fields& f) {
+  size_t tag_bytes = 0;
+  for (const std::string& t : f.tags) tag_bytes += t.size();
+  const uint32_t head[kHeadWords] = {
+      static_cast<uint32_t>(f.id.size()),
+      static_cast<uint32_t>(f.name.size()),
+      static_cast<uint32_t>(f.offered_bcd.size()),
+      static_cast<uint32_t>(f.concepts.size()),
+      static_cast<uint32_t>(f.tags.size()),
+      static_cast<uint32_t>(tag_bytes)};
+  const Layout at = LayoutOf(head);
+  // new char[] is aligned for any type; every part is 4-byte aligned.
+  block_.reset(new char[at.end]);
+  char* const b = block_.get();
+  for (int w = 0; w < kHeadWords; ++w) {
+    new (b + w * sizeof(uint32_t)) uint32_t(head[w]);
+  }
+  const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
+  for (size_t i = 0; i < f.concepts.size(); ++i) {
+    new (b + at.weights + i * sizeof(float)) float(f.concepts[i].weight);
+    new (b + at.ordinals + i * sizeof(uint16_t))
+        uint16_t(static_cast<uint16_t>(cpv.Ordinal(f.concepts[i].code())));
+  }
+  for (size_t i = 0; i < f.offered_bcd.size(); ++i) {
+    new (b + at.offered + i * sizeof(uint32_t)) uint32_t(f.offered_bcd[i]);
+  }
+  char* chars = b + at.chars;
+  chars = std::copy(f.id.begin(), f.id.end(), chars);
+  chars = std::copy(f.name.begin(), f.name.end(), chars);
+  uint32_t end = 0;
+  for (size_t i = 0; i < f.tags.size(); ++i) {
+    chars = std::copy(f.tags[i].begin(), f.tags[i].end(), chars);
+    end += static_cast<uint32_t>(f.tags[i].size());
+    new (b + at.tag_ends + i * sizeof(uint32_t)) uint32_t(end);
+  }
+}
+
+uint32_t SupplierParts::Head(HeadWord w) const {
+  if (block_ == nullptr) return 0;
+  return std::launder(reinterpret_cast<const uint32_t*>(block_.get()))[w];
+}
+
+SupplierParts::Layout SupplierParts::LayoutOf(
+    const uint32_t (&head)[kHeadWords]) {
+  Layout at;
+  at.weights = kHeadWords * sizeof(uint32_t);
+  at.offered = at.weights + sizeof(float) * head[kConcepts];
+  at.tag_ends = at.offered + sizeof(uint32_t) * head[kOfferedCodes];
+  at.ordinals = at.tag_ends + sizeof(uint32_t) * head[kTags];
+  at.chars = at.ordinals + sizeof(uint16_t) * head[kConcepts];
+  at.end = at.chars + head[kIdBytes] + head[kNameBytes] + head[kTagBytes];
+  return at;
+}
+
+SupplierParts::Layout SupplierParts::LayoutOf() const {
+  uint32_t head[kHeadWords];
+  for (int w = 0; w < kHeadWords; ++w) head[w] = Head(HeadWord(w));
+  return LayoutOf(head);
+}
+
+absl::string_view SupplierParts::Chars(size_t begin, size_t size) const {
+  if (block_ == nullptr) return absl::string_view();
+  return absl::string_view(block_.get() + LayoutOf().chars + begin, size);
+}
+
+absl::Span<const uint32_t> SupplierParts::offered_bcd() const {
+  if (block_ == nullptr) return {};
+  return {std::launder(reinterpret_cast<const uint32_t*>(block_.get() +
+                                                         LayoutOf().offered)),
+          Head(kOfferedCodes)};
+}
+
+ConceptList SupplierParts::concepts() const {
+  ConceptList concepts;
+  if (block_ == nullptr) return concepts;
+  const Layout at = LayoutOf();
+  concepts.weights_ =
+      std::launder(reinterpret_cast<const float*>(block_.get() + at.weights));
+  concepts.ordinals_ = std::launder(
+      reinterpret_cast<const uint16_t*>(block_.get() + at.ordinals));
+  concepts.size_ = Head(kConcepts);
+  return concepts;
+}
+
+RarelySetFields::Texts SupplierParts::tags() const {
+  RarelySetFields::Texts tags;
+  if (block_ == nullptr) return tags;
+  const Layout at = LayoutOf();
+  tags.ends_ = std::launder(
+      reinterpret_cast<const uint32_t*>(block_.get() + at.tag_ends));
+  // The tags' characters follow the id's and the name's.
+  tags.chars_ = block_.get() + at.chars + Head(kIdBytes) + Head(kNameBytes);
+  tags.size_ = Head(kTags);
+  return tags;
+}
+
+bool SupplierParts::HasTag(absl::string_view folded_tag) const {
+  const RarelySetFields::Texts all = tags();
+  size_t lo = 0, hi = all.size();
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (all[mid] < folded_tag) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo < all.size() && all[lo] == folded_tag;
+}
+
+size_t SupplierParts::AllocatedBytes() const {
+  return block_ == nullptr ? 0 : LayoutOf().end;
+}
 
 }  // namespace internal
 }  // namespace procmatch

@@ -6,13 +6,13 @@
 #ifndef PROCMATCH_LIB_INTERNAL_SUPPLIER_DOC_H_
 #define PROCMATCH_LIB_INTERNAL_SUPPLIER_DOC_H_
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <iterator>
 #include <limits>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -472,6 +472,7 @@ class RarelySetFields {
 
    private:
     friend class RarelySetFields;
+    friend class SupplierParts;
     const uint32_t* ends_ = nullptr;
     const char* chars_ = nullptr;
     size_t first_ = 0;  // The texts' index among every text of the block.
@@ -561,75 +562,192 @@ class RarelySetFields {
 // its kind looks at the supplier, and kept: parsing the profile and folding
 // its text when an index is built or loaded would cost more (several
 // microseconds per kilobyte) than the few queries with keyword rules.
-// Thread-safe: concurrent first calls compute a form once.
+// Thread-safe: concurrent first calls may each compute a form; one is kept
+// (the same text either way) and the others freed.
 class KeywordTexts {
  public:
+  KeywordTexts() = default;
+  KeywordTexts(const KeywordTexts&) = delete;
+  KeywordTexts& operator=(const KeywordTexts&) = delete;
+  ~KeywordTexts();
+
   // `profile_bytes` is the owning SupplierDoc's profile_bytes, the same at
   // every call: the first call's text is kept.
   const std::string& Folded(const ProfileBytes& profile_bytes) const;
   const std::string& AsWritten(const ProfileBytes& profile_bytes) const;
 
  private:
-  // Allocated on first use: most suppliers never meet a keyword rule, and
-  // two empty strings inline would cost each of them 64 bytes.
-  mutable std::once_flag folded_once_, as_written_once_;
-  mutable std::unique_ptr<const std::string> folded_, as_written_;
+  // The forms made so far, allocated on first use: most suppliers never
+  // meet a keyword rule, and the doc keeps one pointer (two once_flags and
+  // two pointers took 24 bytes of every doc, issue 16).
+  struct Forms {
+    Forms() = default;
+    Forms(const Forms&) = delete;
+    Forms& operator=(const Forms&) = delete;
+    ~Forms();
+
+    std::atomic<const std::string*> folded{nullptr};
+    std::atomic<const std::string*> as_written{nullptr};
+  };
+  Forms& FormsOf() const;
+
+  mutable std::atomic<Forms*> forms_{nullptr};
+};
+
+// A CPV concept of a supplier's texts (lib/cpv_concepts.h), as scoring
+// reads it: the code as its packed BCD form, which scoring compares, and
+// its weight.
+struct ConceptRef {
+  ConceptRef(CpvCode concept_code, float concept_weight)
+      : bcd(concept_code.bcd()), weight(concept_weight) {}
+  // The code at `ordinal` of CpvTaxonomy::Builtin() (its Ordinal()).
+  static ConceptRef OfOrdinal(uint16_t ordinal, float weight);
+  // The code, decoded from `bcd`.
+  CpvCode code() const;
+
+  uint32_t bcd;  // CpvCode::bcd().
+  float weight;
+
+ private:
+  ConceptRef(uint32_t concept_bcd, float concept_weight)
+      : bcd(concept_bcd), weight(concept_weight) {}
+};
+
+// A supplier's concepts as SupplierParts keeps them, 6 bytes each where a
+// ConceptRef takes 8 (issue 16): the weights, then each code as its 16-bit
+// ordinal in CpvTaxonomy::Builtin() (9,454 codes), which every concept is
+// (the concept model's codes are; a snapshot's are checked). Iterated as
+// ConceptRefs, by value; a view into the block, valid as long as the doc.
+class ConceptList {
+ public:
+  using const_iterator = ViewIterator<ConceptList>;
+  ConceptRef operator[](size_t i) const {
+    return ConceptRef::OfOrdinal(ordinals_[i], weights_[i]);
+  }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const_iterator begin() const { return const_iterator(*this, 0); }
+  const_iterator end() const { return const_iterator(*this, size_); }
+
+ private:
+  friend class SupplierParts;
+  const float* weights_ = nullptr;
+  const uint16_t* ordinals_ = nullptr;
+  size_t size_ = 0;
+};
+
+// The parts of a doc whose size varies from supplier to supplier and that
+// results and scoring read (the id and name every result carries, the
+// offered codes, the folded capability tags, the CPV concepts) in one
+// block: 8 bytes in the doc and one allocation, where two strings and three
+// vectors took 136 bytes of every doc and up to five allocations (issue
+// 16). Not changed once assigned, so that the views it hands out stay valid
+// as long as the doc.
+class SupplierParts {
+ public:
+  // What the block is made of; the views need only last until Assign
+  // returns.
+  struct Fields {
+    absl::string_view id;
+    absl::string_view name;
+    absl::Span<const uint32_t> offered_bcd;  // Unique, ascending.
+    absl::Span<const std::string> tags;      // Unique, ascending.
+    absl::Span<const ConceptRef> concepts;
+  };
+
+  SupplierParts() = default;
+  SupplierParts(const SupplierParts&) = delete;
+  SupplierParts& operator=(const SupplierParts&) = delete;
+
+  // Replaces the parts with `fields`; texts together under 4 GiB.
+  // REQUIRES: every concept's code is in CpvTaxonomy::Builtin().
+  void Assign(const Fields& fields);
+
+  // The profile's id and name.
+  absl::string_view id() const { return Chars(0, Head(kIdBytes)); }
+  absl::string_view name() const {
+    return Chars(Head(kIdBytes), Head(kNameBytes));
+  }
+  // Profile and capability codes, unique, ascending, kept only as the
+  // CpvCode::bcd() forms scoring compares (CpvOfBcd gives the codes back).
+  absl::Span<const uint32_t> offered_bcd() const;
+  // The capability tags, folded, unique, ascending.
+  RarelySetFields::Texts tags() const;
+  // Whether `folded_tag` is among tags(): a binary search.
+  bool HasTag(absl::string_view folded_tag) const;
+  // Its concepts, strongest first, at most CpvConcepts::kMaxConcepts;
+  // weights in (0, 1].
+  ConceptList concepts() const;
+  // The size of its block, 0 before Assign (memory accounting).
+  size_t AllocatedBytes() const;
+
+ private:
+  // The words at the block's head, in this order.
+  enum HeadWord {
+    kIdBytes,
+    kNameBytes,
+    kOfferedCodes,
+    kConcepts,
+    kTags,
+    kTagBytes,
+    kHeadWords
+  };
+  // Where each part of the block begins, and its end.
+  struct Layout {
+    size_t weights, offered, tag_ends, ordinals, chars, end;
+  };
+
+  // The head word, 0 without a block.
+  uint32_t Head(HeadWord w) const;
+  // Of a block with the head `head`.
+  static Layout LayoutOf(const uint32_t (&head)[kHeadWords]);
+  Layout LayoutOf() const;
+  // `size` characters from `begin` of the texts (the id, the name, then the
+  // tags).
+  absl::string_view Chars(size_t begin, size_t size) const;
+
+  // The head, the concepts' weights, the offered codes, every tag's end
+  // (counted from the first tag's beginning), the concepts' ordinals, the
+  // id's, the name's and the tags' characters.
+  std::unique_ptr<char[]> block_;
 };
 
 struct SupplierDoc {
+  // A CPV concept, as SupplierParts::concepts() holds them.
+  using ConceptRef = internal::ConceptRef;
+
   // The profile as it was added, in the binary format. No protobuf object is
   // kept per supplier (one costs about 2.5 KiB resident, its bytes about
   // 1 KiB): the few readers of the whole profile (explanations, consortium
   // and coverage rules, case-sensitive keywords) parse it with Profile().
   // Restored from a snapshot file, the bytes stay in the mapped file.
   ProfileBytes profile_bytes;
-  std::string id;    // The profile's id ...
-  std::string name;  // ... and name, which every result carries.
-
   // The profile parsed from profile_bytes: a few microseconds a call.
   v1::SupplierProfile Profile() const;
 
+  // The id and name, the offered codes, the tags and the CPV concepts.
+  SupplierParts parts;
+  // What keyword requirements are matched against, made on first use.
+  KeywordTexts keyword_texts;
+
+  // The fields below are ordered by alignment, so that the record has no
+  // padding between them (issue 16).
+  double turnover = 0;  // The latest year's amount, in turnover_currency.
+  // Alternative names, clearances, cleared staff, certificates, languages.
+  RarelySetFields rarely_set;
+  CapabilityLevels capability_levels;
+  ContractStore contracts;
+  TermList terms;     // Its analysed text, for scoring.
+  NutsCode location;  // Supplier's NUTS code, or its country at level 0.
   // Eligibility forward data.
   IsoCode country;
   IsoCode executive_country;
+  IsoCode turnover_currency;      // Of `turnover`.
   int third_country_control = 0;  // v1::ThirdCountryControl.
   int entity_type = 0;            // v1::EntityType.
-  // Alternative names, clearances, cleared staff, certificates, languages.
-  RarelySetFields rarely_set;
-  bool has_turnover = false;
-  IsoCode turnover_currency;  // The currency of ...
-  double turnover = 0;        // ... the latest year's amount.
   int employees = 0;
-  CapabilityLevels capability_levels;
-  NutsCode location;  // Supplier's NUTS code, or its country at level 0.
-
-  // Scoring data.
-  // Profile and capability codes, unique, ascending, kept only as the
-  // CpvCode::bcd() forms scoring compares (CpvOfBcd gives the codes back;
-  // the codes beside them took 24 bytes and a block, issue 16).
-  std::vector<uint32_t> offered_bcd;
-  ContractStore contracts;
-  std::vector<std::string> tags;  // Folded, sorted, unique.
-  TermList terms;
-  uint32_t length = 0;  // Sum of frequencies.
-  // A CPV concept of its texts (lib/cpv_concepts.h) in 8 bytes: the code
-  // kept only as its packed BCD form, which scoring compares (the code and
-  // its BCD form side by side took 12 bytes, issue 16).
-  struct ConceptRef {
-    ConceptRef(CpvCode concept_code, float concept_weight)
-        : bcd(concept_code.bcd()), weight(concept_weight) {}
-    // The code, decoded from `bcd`.
-    CpvCode code() const;
-
-    uint32_t bcd;  // CpvCode::bcd().
-    float weight;
-  };
-  // Its concepts, strongest first, at most CpvConcepts::kMaxConcepts;
-  // weights in (0, 1].
-  std::vector<ConceptRef> concepts;
-
-  // What keyword requirements are matched against, folded.
-  KeywordTexts keyword_texts;
+  uint32_t length = 0;  // Sum of the terms' frequencies.
+  bool has_turnover = false;
 };
 
 // The unfolded text keyword requirements see; case-sensitive rules match
