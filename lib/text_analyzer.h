@@ -156,6 +156,23 @@ absl::StatusOr<StemmedPlainAndFolded> AnalyzeStemmedPlainAndFolded(
     absl::string_view text, absl::string_view language,
     const TermVocabulary* vocabulary = nullptr);
 
+// A text's terms with their ids in one TermVocabulary: what the concept
+// layer reads a text by (CpvConcepts::TermIds).
+struct TermsAndIds {
+  std::vector<std::string> terms;  // AnalyzeText(text, language).
+  std::vector<int32_t> ids;        // The vocabulary's stemmed_id of each.
+};
+
+// AnalyzeText(text, language) with each term's stemmed_id in `vocabulary`,
+// from the thread's word memo for a word met before under its owner (a
+// code is looked up each time, as in AnalyzeStemmedPlainAndFolded); the
+// folded forms' ids are not returned (plain_id is still asked once per word
+// the memo learns, for the memo). The terms are left empty when
+// vocabulary.with_terms is false. Errors as AnalyzeText.
+absl::StatusOr<TermsAndIds> AnalyzeTextWithIds(
+    absl::string_view text, absl::string_view language,
+    const TermVocabulary& vocabulary);
+
 // The bounds of each thread's stem memo (see "Memory" above).
 inline constexpr int kStemMemoEntries = 1 << 16;
 inline constexpr size_t kStemMemoWordBytes = 48;
