@@ -416,31 +416,43 @@ void CpvConcepts::BuildFlatLinks(const LanguageModel& model, FlatLinks* flat) {
   // Views into `text` stay valid: it is reserved whole before the first.
   flat->text.reserve(text_size);
   flat->ids.reserve(terms.size());
-  flat->spans.reserve(terms.size());
   auto by_ordinal = [](const Link& a, const Link& b) {
     return a.ordinal < b.ordinal;
   };
   for (const auto* entry : terms) {
     const size_t at = flat->text.size();
     flat->text.append(entry->first);
-    TermSpan span;
-    uint32_t* bounds[] = {&span.label, &span.notices, &span.end};
-    int b = 0;
+    const int32_t id = static_cast<int32_t>(flat->links.size());
+    for (const std::vector<Link>* part :
+         {&entry->second.label, &entry->second.notices}) {
+      flat->links.push_back({-1 - static_cast<int32_t>(part->size()), 0});
+    }
     for (const std::vector<Link>* part :
          {&entry->second.label, &entry->second.notices}) {
       const size_t from = flat->links.size();
-      *bounds[b++] = static_cast<uint32_t>(from);
       flat->links.insert(flat->links.end(), part->begin(), part->end());
       // Stable: a hostile notice file may link a term to a code twice.
       std::stable_sort(flat->links.begin() + from, flat->links.end(),
                        by_ordinal);
     }
-    span.end = static_cast<uint32_t>(flat->links.size());
     flat->ids.emplace(
-        absl::string_view(flat->text).substr(at, entry->first.size()),
-        static_cast<int32_t>(flat->spans.size()));
-    flat->spans.push_back(span);
+        absl::string_view(flat->text).substr(at, entry->first.size()), id);
   }
+}
+
+bool CpvConcepts::SpanOf(const FlatLinks& flat, int32_t id, TermSpan* span) {
+  // A header's second entry is followed by a link (every term has one), so
+  // an id at a second entry, or at a link, is no term's.
+  if (id < 0 || static_cast<size_t>(id) + 1 >= flat.links.size() ||
+      flat.links[id].ordinal >= 0 || flat.links[id + 1].ordinal >= 0) {
+    return false;
+  }
+  span->label = static_cast<uint32_t>(id) + 2;
+  span->notices =
+      span->label + static_cast<uint32_t>(-1 - flat.links[id].ordinal);
+  span->end =
+      span->notices + static_cast<uint32_t>(-1 - flat.links[id + 1].ordinal);
+  return true;
 }
 
 double CpvConcepts::NoticeSpecificity(int l, const std::string& term) const {
@@ -603,13 +615,13 @@ void CpvConcepts::RawScoresOfIdsInto(
   // the index it was saved from), and a term met n times is summed once.
   thread_local std::vector<int32_t> sorted;
   sorted.clear();
-  const size_t term_count = flat.spans.size();
   for (int32_t id : ids) {
-    if (id < 0 || static_cast<size_t>(id) >= term_count) continue;
+    if (id < 0 || static_cast<size_t>(id) >= flat.links.size()) continue;
     sorted.push_back(id);
-    // The term's first links are fetched while the other ids are read:
-    // waiting for them was a sixth of RawScores' samples (session 11).
-    __builtin_prefetch(&flat.links[flat.spans[id].label]);
+    // The term's header and first links are fetched while the other ids
+    // are read: waiting for them was a sixth of RawScores' samples
+    // (session 11).
+    __builtin_prefetch(&flat.links[id]);
   }
   std::sort(sorted.begin(), sorted.end());
   // Dense scores by ordinal, reused by the thread: index building calls
@@ -627,11 +639,13 @@ void CpvConcepts::RawScoresOfIdsInto(
     size_t j = i;
     while (j < sorted.size() && sorted[j] == sorted[i]) ++j;
     // The next term's links are fetched while this one's are summed.
-    if (j < sorted.size()) {
-      __builtin_prefetch(&flat.links[flat.spans[sorted[j]].label]);
+    if (j < sorted.size()) __builtin_prefetch(&flat.links[sorted[j]]);
+    TermSpan span;
+    if (!SpanOf(flat, sorted[i], &span)) {
+      i = j;
+      continue;
     }
     const double f = 1.0 + std::log(static_cast<double>(j - i));
-    const TermSpan& span = flat.spans[sorted[i]];
     const Link* link = flat.links.data() + span.label;
     const Link* end =
         flat.links.data() + (labels_only ? span.notices : span.end);
@@ -1060,7 +1074,8 @@ std::vector<std::vector<ConceptEvidence>> CpvConcepts::EvidenceOfWords(
     if (!seen.insert(term).second) continue;
     auto it = flat.ids.find(term);
     if (it == flat.ids.end()) continue;
-    const TermSpan& span = flat.spans[it->second];
+    TermSpan span;
+    if (!SpanOf(flat, it->second, &span)) continue;
     for (size_t i = 0; i < codes.size(); ++i) {
       if (ordinal[i] < 0) continue;
       const auto label = links_of(span.label, span.notices, ordinal[i]);

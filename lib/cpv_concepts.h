@@ -287,10 +287,11 @@ class CpvConcepts {
       double min_weight = 0.1) const;
 
   // The id of `term` (analysed by AnalyzeText in `language`) among the
-  // concept terms of `language` that link to any code: dense from 0 in
-  // ascending order of the concept terms, the same for the life of this
-  // CpvConcepts; -1 for a term that links to none, or in a language that is
-  // not one of kConceptLanguages.
+  // concept terms of `language` that link to any code: where its links
+  // start in the language's table of links, so ascending with the concept
+  // terms (not dense), the same for the life of this CpvConcepts; -1 for a
+  // term that links to none, or in a language that is not one of
+  // kConceptLanguages.
   int32_t TermId(absl::string_view term, absl::string_view language) const;
 
   // The analyser's vocabulary of TermId in `language`, for
@@ -392,14 +393,13 @@ class CpvConcepts {
     absl::flat_hash_map<int32_t, std::pair<double, double>> prior_and_norm;
   };
   // RawScores' copy of the label and notice links, laid out flat in one
-  // array: the terms with any, numbered (TermId) in ascending term order,
-  // so that summing in term-id order is summing in term order. A term's
-  // label links are links[label, notices), its notice links
-  // [notices, end), each part by ordinal (each code's additions keep their
-  // order: a term's label link before its notice links).
-  struct TermSpan {
-    uint32_t label, notices, end;
-  };
+  // array: the terms with any, in ascending term order, so that summing in
+  // the order of their TermIds (where their links start) is summing in term
+  // order. A term's links are a header of two entries, the numbers n of its
+  // label and of its notice links each as the ordinal -1 - n (no code's),
+  // then its label links, then its notice links, each part by ordinal
+  // (each code's additions keep their order: a term's label link before its
+  // notice links). An id reads its term's links without another lookup.
   struct FlatLinks {
     FlatLinks() = default;
     // `ids` views into `text`, which a copy or a move (of a short string)
@@ -409,9 +409,16 @@ class CpvConcepts {
 
     std::string text;  // The terms, concatenated: `ids` views into it.
     absl::flat_hash_map<absl::string_view, int32_t> ids;  // Term -> TermId.
-    std::vector<TermSpan> spans;                          // By TermId.
     std::vector<Link> links;
   };
+  // A term's label links are links[label, notices), its notice links
+  // [notices, end).
+  struct TermSpan {
+    uint32_t label, notices, end;
+  };
+  // The span of the term whose TermId is `id` in `flat`; false when `id` is
+  // not a term's (no header there).
+  static bool SpanOf(const FlatLinks& flat, int32_t id, TermSpan* span);
   // TermIds' stemmed_id in one language (-1: none, every term's id -1).
   struct TermIdOf {
     const CpvConcepts* concepts = nullptr;
@@ -442,7 +449,7 @@ class CpvConcepts {
   std::vector<std::pair<int32_t, double>> RawScores(
       const std::vector<std::string>& terms, int language,
       bool labels_only = false) const;
-  // RawScores of the terms' ids (TermId, -1 and ids out of range skipped)
+  // RawScores of the terms' ids (TermId; -1 and ids of no term skipped)
   // into `raw` (cleared first), so that a caller scoring many texts reuses
   // one vector: the ids sorted, each term's links summed into a dense
   // array.

@@ -380,13 +380,14 @@ std::string RandomLabelText(std::mt19937& rng, absl::string_view language) {
 // Term ids from the analyser (AnalyzeTextWithIds under TermIds, the ids
 // kept in the thread's word memo) against the terms' text: the same terms,
 // each id TermId of its term (-1 exactly for a term linked to nothing), the
-// ids numbering each language's linked concept terms in ascending order,
+// ids ascending with each language's linked concept terms,
 // and the raw scores and a supplier's merged concepts by ids equal to those
 // by the terms' text by definition. Random and real words in twelve
 // languages (stemmed, cut to prefixes, Greek, Irish read as English, one
 // that is no concept language), words met for the first time after others,
 // two CpvConcepts linking different terms used in turn (a word's id from
-// one must never answer for the other), with and without the terms.
+// one must never answer for the other), with and without the terms; and
+// ids that are no term's add nothing.
 TEST(ConceptRankingTest, TermIdsFromTheAnalyserEqualTheTermsLinks) {
   absl::StatusOr<std::unique_ptr<CpvConcepts>> fewer = CpvConcepts::Create(
       internal::kCpvLabelsTsv, FewerNoticeTerms(), CpvTaxonomy::Builtin());
@@ -395,18 +396,23 @@ TEST(ConceptRankingTest, TermIdsFromTheAnalyserEqualTheTermsLinks) {
   const char* const languages[] = {"fr", "nl", "de", "en", "pl", "el",
                                    "lv", "fi", "ga", "hu", "bg", "xx"};
   constexpr int kLanguages = sizeof(languages) / sizeof(*languages);
-  // Each language's linked concept terms in each variant, numbered.
+  // Each language's linked concept terms in each variant, with their ids:
+  // ascending with the terms.
   std::vector<std::vector<std::string>> linked(2 * kLanguages);
+  std::vector<std::vector<int32_t>> linked_ids(2 * kLanguages);
   for (int v = 0; v < 2; ++v) {
     for (int i = 0; i + 1 < kLanguages; ++i) {
       const int l = ConceptLanguageIndex(languages[i]);
       linked[v * kLanguages + i] =
           CpvConceptsPeer::LinkedTerms(*variants[v], l);
-      const std::vector<std::string>& terms = linked[v * kLanguages + i];
-      for (size_t id = 0; id < terms.size(); id += 1 + id % 7) {
-        ASSERT_EQ(variants[v]->TermId(terms[id], languages[i]),
-                  static_cast<int32_t>(id))
-            << languages[i] << " \"" << terms[id] << "\"";
+      std::vector<int32_t>& ids = linked_ids[v * kLanguages + i];
+      for (const std::string& term : linked[v * kLanguages + i]) {
+        ids.push_back(variants[v]->TermId(term, languages[i]));
+        ASSERT_GE(ids.back(), 0) << languages[i] << " \"" << term << "\"";
+        if (ids.size() > 1) {
+          ASSERT_GT(ids.back(), ids[ids.size() - 2])
+              << languages[i] << " \"" << term << "\"";
+        }
       }
     }
   }
@@ -448,7 +454,7 @@ TEST(ConceptRankingTest, TermIdsFromTheAnalyserEqualTheTermsLinks) {
         auto it = std::lower_bound(numbered.begin(), numbered.end(), term);
         const int32_t expected =
             it != numbered.end() && *it == term
-                ? static_cast<int32_t>(it - numbered.begin())
+                ? linked_ids[v * kLanguages + i][it - numbered.begin()]
                 : -1;
         ASSERT_EQ(ids[p][k], expected)
             << names[p] << " \"" << terms[p][k] << "\" in " << text;
@@ -464,6 +470,24 @@ TEST(ConceptRankingTest, TermIdsFromTheAnalyserEqualTheTermsLinks) {
                                                      labels_only),
               absl::StrCat(names[p], " round ", round, ": ", text));
         }
+      }
+      if (l >= 0) {
+        // Ids that are no term's (a term's links' second header entry, one
+        // of its links, past the end, negative) are skipped.
+        const std::vector<int32_t>& valid = linked_ids[v * kLanguages + i];
+        std::vector<int32_t> noisy = ids[p];
+        noisy.push_back(valid[rng() % valid.size()] + 1);
+        for (int k = 0; k < 8; ++k) {
+          const int32_t id =
+              static_cast<int32_t>(rng() % (valid.back() + 2000)) - 1000;
+          if (!std::binary_search(valid.begin(), valid.end(), id)) {
+            noisy.push_back(id);
+          }
+        }
+        ExpectSameScores(
+            CpvConceptsPeer::RawScoresOfIds(concepts, noisy, l, false),
+            CpvConceptsPeer::RawScoresOfIds(concepts, ids[p], l, false),
+            absl::StrCat(names[p], " round ", round, " with ids of no term"));
       }
       by_terms.push_back({names[p], &terms[p]});
       by_ids.push_back({names[p], &ids[p]});
