@@ -603,6 +603,10 @@ int32_t CpvConcepts::TermId(absl::string_view term,
 TermVocabulary CpvConcepts::TermIds(absl::string_view language) const {
   const int l = LanguageIndex(language);
   const int at = l < 0 ? kConceptLanguageCount : l;
+  // The language's links are built now, not by the vocabulary's first call:
+  // building them analyses the labels, which the analyser's memo, in use
+  // during that call, must not see (TermVocabulary).
+  if (l >= 0) Model(l);
   return TermVocabulary{term_id_owners_[at], NoTermId, term_id_of_[at]};
 }
 

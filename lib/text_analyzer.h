@@ -122,7 +122,9 @@ struct StemmedAndPlainTerms {
 // NewTermVocabularyOwner(), again whenever the ids change. The functions
 // are called on the analysing thread, during the call they are given to;
 // FunctionRef does not own them, so they must outlive the TermVocabulary
-// (name them: not temporaries).
+// (name them: not temporaries). They must not analyse text themselves: the
+// thread's memo is in use during the call, and a word it learnt then could
+// move the entry being filled.
 struct TermVocabulary {
   uint64_t owner;
   absl::FunctionRef<int32_t(absl::string_view)> plain_id;

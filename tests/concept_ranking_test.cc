@@ -392,6 +392,17 @@ TEST(ConceptRankingTest, TermIdsFromTheAnalyserEqualTheTermsLinks) {
   absl::StatusOr<std::unique_ptr<CpvConcepts>> fewer = CpvConcepts::Create(
       internal::kCpvLabelsTsv, FewerNoticeTerms(), CpvTaxonomy::Builtin());
   ASSERT_TRUE(fewer.ok()) << fewer.status();
+  {
+    // A language's first use through the vocabulary (its links not built
+    // yet): building them analyses the labels on this thread.
+    const std::string text = "Soupapes de sûreté et drones de surveillance";
+    absl::StatusOr<TermsAndIds> first =
+        AnalyzeTextWithIds(text, "fr", (*fewer)->TermIds("fr"));
+    ASSERT_TRUE(first.ok()) << first.status();
+    for (size_t k = 0; k < first->terms.size(); ++k) {
+      EXPECT_EQ(first->ids[k], (*fewer)->TermId(first->terms[k], "fr"));
+    }
+  }
   const CpvConcepts* const variants[] = {&CpvConcepts::Builtin(), fewer->get()};
   const char* const languages[] = {"fr", "nl", "de", "en", "pl", "el",
                                    "lv", "fi", "ga", "hu", "bg", "xx"};
