@@ -41,6 +41,9 @@ int LanguageIndex(absl::string_view language) {
   return -1;
 }
 
+// TermIds' plain_id: the concept layer reads stems only.
+int32_t NoTermId(absl::string_view) { return -1; }
+
 // Irish labels repeat the English ones: Irish text is read as English would
 // be, which is all the labels allow.
 int ModelIndex(int language) {
@@ -156,6 +159,10 @@ absl::StatusOr<std::unique_ptr<CpvConcepts>> CpvConcepts::Create(
   std::unique_ptr<CpvConcepts> c(new CpvConcepts);
   c->cpv_ = &cpv;
   c->weights_ = weights;
+  for (int l = 0; l <= kConceptLanguageCount; ++l) {
+    c->term_id_of_[l] = {c.get(), l < kConceptLanguageCount ? l : -1};
+    c->term_id_owners_[l] = NewTermVocabularyOwner();
+  }
   c->labels_text_ = std::string(labels_tsv);
   c->labels_.resize(cpv.size());
   c->group_of_.resize(cpv.size());
@@ -408,30 +415,44 @@ void CpvConcepts::BuildFlatLinks(const LanguageModel& model, FlatLinks* flat) {
             [](const auto* a, const auto* b) { return a->first < b->first; });
   // Views into `text` stay valid: it is reserved whole before the first.
   flat->text.reserve(text_size);
-  flat->terms.reserve(terms.size());
+  flat->ids.reserve(terms.size());
   auto by_ordinal = [](const Link& a, const Link& b) {
     return a.ordinal < b.ordinal;
   };
   for (const auto* entry : terms) {
     const size_t at = flat->text.size();
     flat->text.append(entry->first);
-    TermSpan span;
-    span.term = static_cast<int32_t>(flat->terms.size());
-    uint32_t* bounds[] = {&span.label, &span.notices, &span.end};
-    int b = 0;
+    const int32_t id = static_cast<int32_t>(flat->links.size());
+    for (const std::vector<Link>* part :
+         {&entry->second.label, &entry->second.notices}) {
+      flat->links.push_back({-1 - static_cast<int32_t>(part->size()), 0});
+    }
     for (const std::vector<Link>* part :
          {&entry->second.label, &entry->second.notices}) {
       const size_t from = flat->links.size();
-      *bounds[b++] = static_cast<uint32_t>(from);
       flat->links.insert(flat->links.end(), part->begin(), part->end());
       // Stable: a hostile notice file may link a term to a code twice.
       std::stable_sort(flat->links.begin() + from, flat->links.end(),
                        by_ordinal);
     }
-    span.end = static_cast<uint32_t>(flat->links.size());
-    flat->terms.emplace(
-        absl::string_view(flat->text).substr(at, entry->first.size()), span);
+    flat->ids.emplace(
+        absl::string_view(flat->text).substr(at, entry->first.size()), id);
   }
+}
+
+bool CpvConcepts::SpanOf(const FlatLinks& flat, int32_t id, TermSpan* span) {
+  // A header's second entry is followed by a link (every term has one), so
+  // an id at a second entry, or at a link, is no term's.
+  if (id < 0 || static_cast<size_t>(id) + 1 >= flat.links.size() ||
+      flat.links[id].ordinal >= 0 || flat.links[id + 1].ordinal >= 0) {
+    return false;
+  }
+  span->label = static_cast<uint32_t>(id) + 2;
+  span->notices =
+      span->label + static_cast<uint32_t>(-1 - flat.links[id].ordinal);
+  span->end =
+      span->notices + static_cast<uint32_t>(-1 - flat.links[id + 1].ordinal);
+  return true;
 }
 
 double CpvConcepts::NoticeSpecificity(int l, const std::string& term) const {
@@ -550,30 +571,63 @@ std::vector<std::pair<int32_t, double>> CpvConcepts::RawScores(
     const std::vector<std::string>& terms, int language,
     bool labels_only) const {
   std::vector<std::pair<int32_t, double>> raw;
-  RawScoresInto(terms, language, labels_only, &raw);
+  RawScoresOfIdsInto(TermIdsOf(terms, language), language, labels_only, &raw);
   return raw;
 }
 
-void CpvConcepts::RawScoresInto(
-    const std::vector<std::string>& terms, int language, bool labels_only,
+int32_t CpvConcepts::TermIdIn(absl::string_view term, int l) const {
+  const FlatLinks& flat = Model(l).flat;
+  auto it =
+      flat.ids.find(ConceptTermView(term, HasStemmer(kConceptLanguages[l])));
+  return it == flat.ids.end() ? -1 : it->second;
+}
+
+int32_t CpvConcepts::TermIdOf::operator()(absl::string_view term) const {
+  return language < 0 ? -1 : concepts->TermIdIn(term, language);
+}
+
+const std::vector<int32_t>& CpvConcepts::TermIdsOf(
+    const std::vector<std::string>& terms, int l) const {
+  thread_local std::vector<int32_t> ids;
+  ids.clear();
+  for (const std::string& t : terms) ids.push_back(TermIdIn(t, l));
+  return ids;
+}
+
+int32_t CpvConcepts::TermId(absl::string_view term,
+                            absl::string_view language) const {
+  const int l = LanguageIndex(language);
+  return l < 0 ? -1 : TermIdIn(term, l);
+}
+
+TermVocabulary CpvConcepts::TermIds(absl::string_view language) const {
+  const int l = LanguageIndex(language);
+  const int at = l < 0 ? kConceptLanguageCount : l;
+  // The language's links are built now, not by the vocabulary's first call:
+  // building them analyses the labels, which the analyser's memo, in use
+  // during that call, must not see (TermVocabulary).
+  if (l >= 0) Model(l);
+  return TermVocabulary{term_id_owners_[at], NoTermId, term_id_of_[at]};
+}
+
+void CpvConcepts::RawScoresOfIdsInto(
+    const std::vector<int32_t>& ids, int language, bool labels_only,
     std::vector<std::pair<int32_t, double>>* raw) const {
   const FlatLinks& flat = Model(language).flat;
-  // The terms' numbers, sorted: each code's score is summed in term order
-  // in every process (a snapshot loaded in another process must score
-  // exactly as the index it was saved from), and a term met n times is
-  // looked up n times but summed once.
-  const bool stemmed = HasStemmer(kConceptLanguages[language]);
-  thread_local std::vector<TermSpan> spans;
-  spans.clear();
-  for (const std::string& t : terms) {
-    auto it = flat.terms.find(ConceptTermView(t, stemmed));
-    if (it == flat.terms.end()) continue;
-    spans.push_back(it->second);
-    // The term's first links are fetched while the other terms are looked
-    // up: waiting for them was a sixth of RawScores' samples (session 11).
-    __builtin_prefetch(&flat.links[it->second.label]);
+  // The ids sorted: each code's score is summed in term order in every
+  // process (a snapshot loaded in another process must score exactly as
+  // the index it was saved from), and a term met n times is summed once.
+  thread_local std::vector<int32_t> sorted;
+  sorted.clear();
+  for (int32_t id : ids) {
+    if (id < 0 || static_cast<size_t>(id) >= flat.links.size()) continue;
+    sorted.push_back(id);
+    // The term's header and first links are fetched while the other ids
+    // are read: waiting for them was a sixth of RawScores' samples
+    // (session 11).
+    __builtin_prefetch(&flat.links[id]);
   }
-  std::sort(spans.begin(), spans.end());
+  std::sort(sorted.begin(), sorted.end());
   // Dense scores by ordinal, reused by the thread: index building calls
   // this once per supplier, and a hash map per call cost three times the
   // rest of a build (doc/benchmarks.md, issue 14). The ordinals touched are
@@ -585,15 +639,20 @@ void CpvConcepts::RawScoresInto(
     touched.assign((labels_.size() + 63) / 64, 0);
   }
   size_t count = 0;
-  for (size_t i = 0; i < spans.size();) {
+  for (size_t i = 0; i < sorted.size();) {
     size_t j = i;
-    while (j < spans.size() && spans[j].term == spans[i].term) ++j;
+    while (j < sorted.size() && sorted[j] == sorted[i]) ++j;
     // The next term's links are fetched while this one's are summed.
-    if (j < spans.size()) __builtin_prefetch(&flat.links[spans[j].label]);
+    if (j < sorted.size()) __builtin_prefetch(&flat.links[sorted[j]]);
+    TermSpan span;
+    if (!SpanOf(flat, sorted[i], &span)) {
+      i = j;
+      continue;
+    }
     const double f = 1.0 + std::log(static_cast<double>(j - i));
-    const Link* link = flat.links.data() + spans[i].label;
+    const Link* link = flat.links.data() + span.label;
     const Link* end =
-        flat.links.data() + (labels_only ? spans[i].notices : spans[i].end);
+        flat.links.data() + (labels_only ? span.notices : span.end);
     for (; link != end; ++link) {
       const int32_t o = link->ordinal;
       uint64_t& word = touched[o >> 6];
@@ -827,6 +886,20 @@ std::vector<Concept> CpvConcepts::ConceptsOfTerms(
 std::vector<Concept> CpvConcepts::MergedConceptsOfTerms(
     const std::vector<LanguageTerms>& parts, int max_concepts,
     double min_weight) const {
+  std::vector<std::vector<int32_t>> ids(parts.size());
+  std::vector<LanguageTermIds> id_parts;
+  id_parts.reserve(parts.size());
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const int l = LanguageIndex(parts[i].language);
+    if (l >= 0) ids[i] = TermIdsOf(*parts[i].terms, l);
+    id_parts.push_back({parts[i].language, &ids[i]});
+  }
+  return MergedConceptsOfTermIds(id_parts, max_concepts, min_weight);
+}
+
+std::vector<Concept> CpvConcepts::MergedConceptsOfTermIds(
+    const std::vector<LanguageTermIds>& parts, int max_concepts,
+    double min_weight) const {
   std::vector<Concept> out;
   if (max_concepts <= 0) return out;
   const size_t keep = static_cast<size_t>(max_concepts);
@@ -838,10 +911,10 @@ std::vector<Concept> CpvConcepts::MergedConceptsOfTerms(
   // weight only grows.
   thread_local std::vector<std::pair<int32_t, double>> merged;
   merged.clear();
-  for (const LanguageTerms& part : parts) {
+  for (const LanguageTermIds& part : parts) {
     const int l = LanguageIndex(part.language);
-    if (l < 0 || part.terms->empty()) continue;
-    RawScoresInto(*part.terms, l, /*labels_only=*/false, &raw);
+    if (l < 0 || part.ids->empty()) continue;
+    RawScoresOfIdsInto(*part.ids, l, /*labels_only=*/false, &raw);
     const double best = RankingScores(raw, min_weight, &scored);
     if (scored.empty() || best <= 0) continue;  // No concepts (TopConcepts).
     // A concept's weight is its score over the best (ConceptsOfRanked),
@@ -1003,9 +1076,10 @@ std::vector<std::vector<ConceptEvidence>> CpvConcepts::EvidenceOfWords(
   for (const AnalyzedWord& w : words) {
     const absl::string_view term = ConceptTermView(w.term, stemmed);
     if (!seen.insert(term).second) continue;
-    auto it = flat.terms.find(term);
-    if (it == flat.terms.end()) continue;
-    const TermSpan& span = it->second;
+    auto it = flat.ids.find(term);
+    if (it == flat.ids.end()) continue;
+    TermSpan span;
+    if (!SpanOf(flat, it->second, &span)) continue;
     for (size_t i = 0; i < codes.size(); ++i) {
       if (ordinal[i] < 0) continue;
       const auto label = links_of(span.label, span.notices, ordinal[i]);

@@ -286,6 +286,37 @@ class CpvConcepts {
       const std::vector<LanguageTerms>& parts, int max_concepts = kMaxConcepts,
       double min_weight = 0.1) const;
 
+  // The id of `term` (analysed by AnalyzeText in `language`) among the
+  // concept terms of `language` that link to any code: where its links
+  // start in the language's table of links, so ascending with the concept
+  // terms (not dense), the same for the life of this CpvConcepts; -1 for a
+  // term that links to none, or in a language that is not one of
+  // kConceptLanguages.
+  int32_t TermId(absl::string_view term, absl::string_view language) const;
+
+  // The analyser's vocabulary of TermId in `language`, for
+  // AnalyzeTextWithIds: a text's terms and their ids in one pass, the id of
+  // a word met before taken from the thread's word memo, so that index
+  // building looks no word's concept term up twice. Its stemmed_id is
+  // TermId(term, language), its plain_id -1; its owner is this
+  // CpvConcepts' for `language` (-1 for every term of a language that is
+  // not one of kConceptLanguages). Valid as long as this CpvConcepts.
+  TermVocabulary TermIds(absl::string_view language) const;
+
+  // Term ids (TermIds, TermId) of one language's part of a text.
+  struct LanguageTermIds {
+    absl::string_view language;
+    const std::vector<int32_t>* ids;  // Never null; ids of -1 link nothing.
+  };
+
+  // MergedConceptsOfTerms from the parts' term ids in this CpvConcepts: the
+  // same codes and weights, to the bit, as from the terms they are the ids
+  // of (an id that is not one of a language's counts as -1). What index
+  // building gives a supplier.
+  std::vector<Concept> MergedConceptsOfTermIds(
+      const std::vector<LanguageTermIds>& parts,
+      int max_concepts = kMaxConcepts, double min_weight = 0.1) const;
+
   // Whether the concept layer links `term` (analysed by AnalyzeText in
   // `language`) to any code in `language`: whether ConceptsOfTerms({term},
   // language) has a concept, without ranking them. False for a language
@@ -362,26 +393,37 @@ class CpvConcepts {
     absl::flat_hash_map<int32_t, std::pair<double, double>> prior_and_norm;
   };
   // RawScores' copy of the label and notice links, laid out flat in one
-  // array: the terms with any, numbered in ascending term order, so that
-  // summing in term-number order is summing in term order. A term's label
-  // links are links[label, notices), its notice links [notices, end), each
-  // part by ordinal (each code's additions keep their order: a term's label
-  // link before its notice links).
-  struct TermSpan {
-    int32_t term;
-    uint32_t label, notices, end;
-    bool operator<(const TermSpan& o) const { return term < o.term; }
-  };
+  // array: the terms with any, in ascending term order, so that summing in
+  // the order of their TermIds (where their links start) is summing in term
+  // order. A term's links are a header of two entries, the numbers n of its
+  // label and of its notice links each as the ordinal -1 - n (no code's),
+  // then its label links, then its notice links, each part by ordinal
+  // (each code's additions keep their order: a term's label link before its
+  // notice links). An id reads its term's links without another lookup.
   struct FlatLinks {
     FlatLinks() = default;
-    // `terms` views into `text`, which a copy or a move (of a short string)
+    // `ids` views into `text`, which a copy or a move (of a short string)
     // would leave behind: built in place (BuildFlatLinks), never moved.
     FlatLinks(const FlatLinks&) = delete;
     FlatLinks& operator=(const FlatLinks&) = delete;
 
-    std::string text;  // The terms, concatenated: `terms` views into it.
-    absl::flat_hash_map<absl::string_view, TermSpan> terms;
+    std::string text;  // The terms, concatenated: `ids` views into it.
+    absl::flat_hash_map<absl::string_view, int32_t> ids;  // Term -> TermId.
     std::vector<Link> links;
+  };
+  // A term's label links are links[label, notices), its notice links
+  // [notices, end).
+  struct TermSpan {
+    uint32_t label, notices, end;
+  };
+  // The span of the term whose TermId is `id` in `flat`; false when `id` is
+  // not a term's (no header there).
+  static bool SpanOf(const FlatLinks& flat, int32_t id, TermSpan* span);
+  // TermIds' stemmed_id in one language (-1: none, every term's id -1).
+  struct TermIdOf {
+    const CpvConcepts* concepts = nullptr;
+    int language = -1;
+    int32_t operator()(absl::string_view term) const;
   };
   // Neither copyable nor movable (FlatLinks): built in place, held by
   // models_.
@@ -402,16 +444,24 @@ class CpvConcepts {
   void BuildModel(int language, LanguageModel* model) const;
   static void BuildFlatLinks(const LanguageModel& model, FlatLinks* flat);
   // Raw scores of analysed terms of `language`: (ordinal, score != 0),
-  // ascending by ordinal. Through FlatLinks: one lookup per term, the
-  // terms' numbers sorted, each term's links summed into a dense array.
+  // ascending by ordinal. Through FlatLinks: one lookup per term for its
+  // TermId, then RawScoresOfIdsInto.
   std::vector<std::pair<int32_t, double>> RawScores(
       const std::vector<std::string>& terms, int language,
       bool labels_only = false) const;
-  // The same into `raw` (cleared first), so that a caller scoring many
-  // texts reuses one vector.
-  void RawScoresInto(const std::vector<std::string>& terms, int language,
-                     bool labels_only,
-                     std::vector<std::pair<int32_t, double>>* raw) const;
+  // RawScores of the terms' ids (TermId; -1 and ids of no term skipped)
+  // into `raw` (cleared first), so that a caller scoring many texts reuses
+  // one vector: the ids sorted, each term's links summed into a dense
+  // array.
+  void RawScoresOfIdsInto(const std::vector<int32_t>& ids, int language,
+                          bool labels_only,
+                          std::vector<std::pair<int32_t, double>>* raw) const;
+  // TermId in language index `l` (REQUIRES: 0 <= l < kConceptLanguageCount).
+  int32_t TermIdIn(absl::string_view term, int l) const;
+  // The terms' TermIdIn, in order, into the thread's vector (valid until
+  // this thread's next call).
+  const std::vector<int32_t>& TermIdsOf(const std::vector<std::string>& terms,
+                                        int l) const;
   // The same by definition, the brute-force twin of RawScores: the distinct
   // concept terms in a std::map, each term's links from LanguageModel::links
   // summed into a std::map by ordinal.
@@ -547,6 +597,10 @@ class CpvConcepts {
     float weight;
   };
   absl::flat_hash_map<uint32_t, std::vector<GroupWeight>> discriminative_;
+  // TermIds' functions and owners, by language index; the last ones for a
+  // language that is not a concept language.
+  std::array<TermIdOf, kConceptLanguageCount + 1> term_id_of_;
+  std::array<uint64_t, kConceptLanguageCount + 1> term_id_owners_ = {};
   mutable std::array<std::once_flag, kConceptLanguageCount> built_;
   // LabelTerms' cache, by ordinal * kConceptLanguageCount + language.
   mutable std::mutex label_terms_mutex_;

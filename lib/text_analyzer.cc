@@ -588,23 +588,25 @@ LanguageGuess DetectLanguage(absl::string_view text) {
 namespace {
 
 // AnalyzeStemmedAndPlain of the text whose lower-cased form is `lower`,
-// with the terms' ids in `vocabulary` when it is given. Every language's
-// words go through the memo, those without a stemmer too (their stem is the
-// folded word), for the ids it keeps.
+// with the terms' ids in `vocabulary` when it is given; without `plain`,
+// the stemmed terms and their ids only. Every language's words go through
+// the memo, those without a stemmer too (their stem is the folded word),
+// for the ids it keeps.
 StemmedAndPlainTerms StemmedAndPlainOfLower(absl::string_view lower,
                                             absl::string_view language,
-                                            const TermVocabulary* vocabulary) {
+                                            const TermVocabulary* vocabulary,
+                                            bool plain = true) {
   const absl::flat_hash_set<std::string>* stopwords = StopwordsOf(language);
   sb_stemmer* stemmer = ThreadStemmer(language);
   StemmedAndPlainTerms out;
   const bool terms = vocabulary == nullptr || vocabulary->with_terms;
   const bool ids = vocabulary != nullptr;
   if (terms) {
-    out.plain.reserve(lower.size() / 8);
+    if (plain) out.plain.reserve(lower.size() / 8);
     out.stemmed.reserve(lower.size() / 8);
   }
   if (ids) {
-    out.plain_ids.reserve(lower.size() / 8);
+    if (plain) out.plain_ids.reserve(lower.size() / 8);
     out.stemmed_ids.reserve(lower.size() / 8);
   }
   StemMemo& memo = ThreadStemMemo(language);
@@ -614,11 +616,11 @@ StemmedAndPlainTerms StemmedAndPlainOfLower(absl::string_view lower,
       [&](absl::string_view code) {
         std::string folded = FoldWord(code);
         if (ids) {
-          out.plain_ids.push_back(vocabulary->plain_id(folded));
+          if (plain) out.plain_ids.push_back(vocabulary->plain_id(folded));
           out.stemmed_ids.push_back(vocabulary->stemmed_id(folded));
         }
         if (terms) {
-          out.plain.push_back(folded);
+          if (plain) out.plain.push_back(folded);
           out.stemmed.push_back(std::move(folded));
         }
       },
@@ -626,7 +628,7 @@ StemmedAndPlainTerms StemmedAndPlainOfLower(absl::string_view lower,
         // One lookup gives the forms, the stop word and the ids.
         MemoWord& w = MemoizedWord(memo, word, stemmer, stopwords, &scratch);
         if (terms) {
-          out.plain.push_back(w.plain);
+          if (plain) out.plain.push_back(w.plain);
           if (!w.stop) out.stemmed.push_back(w.stem);
         }
         if (!ids) return;
@@ -635,7 +637,7 @@ StemmedAndPlainTerms StemmedAndPlainOfLower(absl::string_view lower,
           w.stemmed_id = vocabulary->stemmed_id(w.stem);
           w.owner = vocabulary->owner;
         }
-        out.plain_ids.push_back(w.plain_id);
+        if (plain) out.plain_ids.push_back(w.plain_id);
         if (!w.stop) out.stemmed_ids.push_back(w.stemmed_id);
       });
   return out;
@@ -648,6 +650,18 @@ absl::StatusOr<StemmedAndPlainTerms> AnalyzeStemmedAndPlain(
   // AnalyzeText's error, which names the offset.
   if (!IsValidUtf8(text)) return AnalyzeText(text, language).status();
   return StemmedAndPlainOfLower(Lower(text), language, nullptr);
+}
+
+absl::StatusOr<TermsAndIds> AnalyzeTextWithIds(
+    absl::string_view text, absl::string_view language,
+    const TermVocabulary& vocabulary) {
+  // AnalyzeText's error, which names the offset.
+  if (!IsValidUtf8(text)) return AnalyzeText(text, language).status();
+  StemmedAndPlainTerms analysed =
+      StemmedAndPlainOfLower(Lower(text), language, &vocabulary,
+                             /*plain=*/false);
+  return TermsAndIds{std::move(analysed.stemmed),
+                     std::move(analysed.stemmed_ids)};
 }
 
 uint64_t NewTermVocabularyOwner() {

@@ -122,7 +122,9 @@ struct StemmedAndPlainTerms {
 // NewTermVocabularyOwner(), again whenever the ids change. The functions
 // are called on the analysing thread, during the call they are given to;
 // FunctionRef does not own them, so they must outlive the TermVocabulary
-// (name them: not temporaries).
+// (name them: not temporaries). They must not analyse text themselves: the
+// thread's memo is in use during the call, and a word it learnt then could
+// move the entry being filled.
 struct TermVocabulary {
   uint64_t owner;
   absl::FunctionRef<int32_t(absl::string_view)> plain_id;
@@ -155,6 +157,23 @@ struct StemmedPlainAndFolded {
 absl::StatusOr<StemmedPlainAndFolded> AnalyzeStemmedPlainAndFolded(
     absl::string_view text, absl::string_view language,
     const TermVocabulary* vocabulary = nullptr);
+
+// A text's terms with their ids in one TermVocabulary: what the concept
+// layer reads a text by (CpvConcepts::TermIds).
+struct TermsAndIds {
+  std::vector<std::string> terms;  // AnalyzeText(text, language).
+  std::vector<int32_t> ids;        // The vocabulary's stemmed_id of each.
+};
+
+// AnalyzeText(text, language) with each term's stemmed_id in `vocabulary`,
+// from the thread's word memo for a word met before under its owner (a
+// code is looked up each time, as in AnalyzeStemmedPlainAndFolded); the
+// folded forms' ids are not returned (plain_id is still asked once per word
+// the memo learns, for the memo). The terms are left empty when
+// vocabulary.with_terms is false. Errors as AnalyzeText.
+absl::StatusOr<TermsAndIds> AnalyzeTextWithIds(
+    absl::string_view text, absl::string_view language,
+    const TermVocabulary& vocabulary);
 
 // The bounds of each thread's stem memo (see "Memory" above).
 inline constexpr int kStemMemoEntries = 1 << 16;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "procmatch/cpv.h"
 #include "procmatch/cpv_concepts.h"
@@ -34,6 +35,13 @@ class CpvConceptsPeer {
                           const std::vector<std::string>& terms, int l,
                           bool labels_only) {
     return c.RawScores(terms, l, labels_only);
+  }
+  static Scores RawScoresOfIds(const CpvConcepts& c,
+                               const std::vector<int32_t>& ids, int l,
+                               bool labels_only) {
+    Scores raw;
+    c.RawScoresOfIdsInto(ids, l, labels_only, &raw);
+    return raw;
   }
   static Scores RawScoresByDefinition(const CpvConcepts& c,
                                       const std::vector<std::string>& terms,
@@ -321,6 +329,187 @@ TEST(ConceptRankingTest, FlatLinksFindEveryTermOfTheModel) {
       }
     }
   }
+}
+
+// The bundled notice links without every third term's row: a CpvConcepts
+// whose languages link other terms, so other term ids.
+std::string FewerNoticeTerms() {
+  std::string out;
+  int row = 0;
+  for (absl::string_view line :
+       absl::StrSplit(internal::kConceptNoticesTsv, '\n')) {
+    const std::vector<absl::string_view> f = absl::StrSplit(line, '\t');
+    if (row++ == 0 || f.size() < 2 || f[1] == "*" || row % 3 != 0) {
+      absl::StrAppend(&out, line, "\n");
+    }
+  }
+  return out;
+}
+
+// A random text in `language`: labels of random codes (one in four in
+// another language), made-up words, codes and a repeated word.
+std::string RandomLabelText(std::mt19937& rng, absl::string_view language) {
+  const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
+  std::string text;
+  for (int i = 1 + static_cast<int>(rng() % 12); i > 0; --i) {
+    const CpvCode code = cpv.CodeAt(static_cast<int>(rng() % cpv.size()));
+    const absl::string_view from =
+        rng() % 4 == 0 ? kConceptLanguages[rng() % kConceptLanguageCount]
+                       : language;
+    absl::StrAppend(&text, CpvConcepts::Builtin().Label(code, from), " ");
+    switch (rng() % 4) {
+      case 0:
+        absl::StrAppend(&text, "zq", rng() % 1000, "xw STANAG-", rng() % 9999,
+                        " ");
+        break;
+      case 1:
+        for (int k = 2 + static_cast<int>(rng() % 8); k > 0; --k) {
+          text.push_back(static_cast<char>('a' + rng() % 26));
+        }
+        text.push_back(' ');
+        break;
+      default:
+        break;
+    }
+  }
+  const size_t space = text.find(' ');
+  absl::StrAppend(&text, text.substr(0, space));  // A word again.
+  return text;
+}
+
+// Term ids from the analyser (AnalyzeTextWithIds under TermIds, the ids
+// kept in the thread's word memo) against the terms' text: the same terms,
+// each id TermId of its term (-1 exactly for a term linked to nothing), the
+// ids ascending with each language's linked concept terms,
+// and the raw scores and a supplier's merged concepts by ids equal to those
+// by the terms' text by definition. Random and real words in twelve
+// languages (stemmed, cut to prefixes, Greek, Irish read as English, one
+// that is no concept language), words met for the first time after others,
+// two CpvConcepts linking different terms used in turn (a word's id from
+// one must never answer for the other), with and without the terms; and
+// ids that are no term's add nothing.
+TEST(ConceptRankingTest, TermIdsFromTheAnalyserEqualTheTermsLinks) {
+  absl::StatusOr<std::unique_ptr<CpvConcepts>> fewer = CpvConcepts::Create(
+      internal::kCpvLabelsTsv, FewerNoticeTerms(), CpvTaxonomy::Builtin());
+  ASSERT_TRUE(fewer.ok()) << fewer.status();
+  {
+    // A language's first use through the vocabulary (its links not built
+    // yet): building them analyses the labels on this thread.
+    const std::string text = "Soupapes de sûreté et drones de surveillance";
+    absl::StatusOr<TermsAndIds> first =
+        AnalyzeTextWithIds(text, "fr", (*fewer)->TermIds("fr"));
+    ASSERT_TRUE(first.ok()) << first.status();
+    for (size_t k = 0; k < first->terms.size(); ++k) {
+      EXPECT_EQ(first->ids[k], (*fewer)->TermId(first->terms[k], "fr"));
+    }
+  }
+  const CpvConcepts* const variants[] = {&CpvConcepts::Builtin(), fewer->get()};
+  const char* const languages[] = {"fr", "nl", "de", "en", "pl", "el",
+                                   "lv", "fi", "ga", "hu", "bg", "xx"};
+  constexpr int kLanguages = sizeof(languages) / sizeof(*languages);
+  // Each language's linked concept terms in each variant, with their ids:
+  // ascending with the terms.
+  std::vector<std::vector<std::string>> linked(2 * kLanguages);
+  std::vector<std::vector<int32_t>> linked_ids(2 * kLanguages);
+  for (int v = 0; v < 2; ++v) {
+    for (int i = 0; i + 1 < kLanguages; ++i) {
+      const int l = ConceptLanguageIndex(languages[i]);
+      linked[v * kLanguages + i] =
+          CpvConceptsPeer::LinkedTerms(*variants[v], l);
+      std::vector<int32_t>& ids = linked_ids[v * kLanguages + i];
+      for (const std::string& term : linked[v * kLanguages + i]) {
+        ids.push_back(variants[v]->TermId(term, languages[i]));
+        ASSERT_GE(ids.back(), 0) << languages[i] << " \"" << term << "\"";
+        if (ids.size() > 1) {
+          ASSERT_GT(ids.back(), ids[ids.size() - 2])
+              << languages[i] << " \"" << term << "\"";
+        }
+      }
+    }
+  }
+  EXPECT_NE(linked[0].size(), linked[kLanguages].size());  // Other ids.
+  std::mt19937 rng(20261214);
+  int with_id = 0, without_id = 0;
+  for (int round = 0; round < 300; ++round) {
+    const int v = static_cast<int>(rng() % 2);
+    const CpvConcepts& concepts = *variants[v];
+    const int n = 1 + static_cast<int>(rng() % 4);
+    std::vector<std::string> names(n);
+    std::vector<std::vector<std::string>> terms(n);
+    std::vector<std::vector<int32_t>> ids(n);
+    std::vector<CpvConcepts::LanguageTerms> by_terms;
+    std::vector<CpvConcepts::LanguageTermIds> by_ids;
+    for (int p = 0; p < n; ++p) {
+      const int i = static_cast<int>(rng() % kLanguages);
+      names[p] = languages[i];
+      const std::string text = RandomLabelText(rng, names[p]);
+      TermVocabulary vocabulary = concepts.TermIds(names[p]);
+      vocabulary.with_terms = rng() % 4 != 0;
+      absl::StatusOr<TermsAndIds> analysed =
+          AnalyzeTextWithIds(text, names[p], vocabulary);
+      absl::StatusOr<std::vector<std::string>> twin =
+          AnalyzeText(text, names[p]);
+      ASSERT_TRUE(analysed.ok()) << analysed.status();
+      ASSERT_TRUE(twin.ok()) << twin.status();
+      terms[p] = *twin;
+      ids[p] = analysed->ids;
+      if (vocabulary.with_terms) {
+        EXPECT_EQ(analysed->terms, terms[p]);
+      } else {
+        EXPECT_TRUE(analysed->terms.empty());
+      }
+      ASSERT_EQ(ids[p].size(), terms[p].size()) << text;
+      const std::vector<std::string>& numbered = linked[v * kLanguages + i];
+      for (size_t k = 0; k < ids[p].size(); ++k) {
+        const std::string term = ConceptTerm(terms[p][k], names[p]);
+        auto it = std::lower_bound(numbered.begin(), numbered.end(), term);
+        const int32_t expected =
+            it != numbered.end() && *it == term
+                ? linked_ids[v * kLanguages + i][it - numbered.begin()]
+                : -1;
+        ASSERT_EQ(ids[p][k], expected)
+            << names[p] << " \"" << terms[p][k] << "\" in " << text;
+        ASSERT_EQ(concepts.TermId(terms[p][k], names[p]), expected);
+        ++(expected < 0 ? without_id : with_id);
+      }
+      const int l = ConceptLanguageIndex(names[p]);
+      if (l >= 0) {
+        for (bool labels_only : {false, true}) {
+          ExpectSameScores(
+              CpvConceptsPeer::RawScoresOfIds(concepts, ids[p], l, labels_only),
+              CpvConceptsPeer::RawScoresByDefinition(concepts, terms[p], l,
+                                                     labels_only),
+              absl::StrCat(names[p], " round ", round, ": ", text));
+        }
+      }
+      if (l >= 0) {
+        // Ids that are no term's (a term's links' second header entry, one
+        // of its links, past the end, negative) are skipped.
+        const std::vector<int32_t>& valid = linked_ids[v * kLanguages + i];
+        std::vector<int32_t> noisy = ids[p];
+        noisy.push_back(valid[rng() % valid.size()] + 1);
+        for (int k = 0; k < 8; ++k) {
+          const int32_t id =
+              static_cast<int32_t>(rng() % (valid.back() + 2000)) - 1000;
+          if (!std::binary_search(valid.begin(), valid.end(), id)) {
+            noisy.push_back(id);
+          }
+        }
+        ExpectSameScores(
+            CpvConceptsPeer::RawScoresOfIds(concepts, noisy, l, false),
+            CpvConceptsPeer::RawScoresOfIds(concepts, ids[p], l, false),
+            absl::StrCat(names[p], " round ", round, " with ids of no term"));
+      }
+      by_terms.push_back({names[p], &terms[p]});
+      by_ids.push_back({names[p], &ids[p]});
+    }
+    ExpectSameConcepts(concepts.MergedConceptsOfTermIds(by_ids),
+                       MergedConceptsByDefinition<CpvConceptsPeer>(
+                           concepts, by_terms, CpvConcepts::kMaxConcepts, 0.1),
+                       absl::StrCat("round ", round));
+  }
+  EXPECT_GT(with_id, 1000);
+  EXPECT_GT(without_id, 300);
 }
 
 // A word's label links as pruned when its language's model is built

@@ -318,7 +318,9 @@ struct TestVocabulary {
 // stemmer: two vocabularies with different ids take turns (a word's ids
 // from one are never taken for the other's), one is renewed (a new owner:
 // the ids it gave before are not reused), the terms are left out on demand,
-// and the memo overflows on the way; and a word met again is not looked up.
+// and the memo overflows on the way; AnalyzeTextWithIds' stemmed terms and
+// ids, asked before or after the memo has the words' ids, equal them too;
+// and a word met again is not looked up.
 TEST(TextAnalyzerTest, VocabularyIdsEqualLookingUpEachTerm) {
   std::mt19937 rng(20261130);
   // Mostly short; one in eight of 44-51 letters, around the longest word
@@ -383,9 +385,18 @@ TEST(TextAnalyzerTest, VocabularyIdsEqualLookingUpEachTerm) {
     };
     const bool with_terms = rng() % 2 == 0;
     const TermVocabulary vocabulary{v.owner, plain_id, stemmed_id, with_terms};
+    // The stemmed terms and their ids alone, before or after the words'
+    // ids are in the memo.
+    const bool stemmed_first = rng() % 2 == 0;
+    absl::StatusOr<TermsAndIds> stemmed;
+    if (stemmed_first) stemmed = AnalyzeTextWithIds(text, language, vocabulary);
     absl::StatusOr<StemmedPlainAndFolded> analysed =
         AnalyzeStemmedPlainAndFolded(text, language, &vocabulary);
     ASSERT_TRUE(analysed.ok()) << analysed.status();
+    if (!stemmed_first) {
+      stemmed = AnalyzeTextWithIds(text, language, vocabulary);
+    }
+    ASSERT_TRUE(stemmed.ok()) << stemmed.status();
     absl::StatusOr<StemmedAndPlainTerms> twin =
         AnalyzeStemmedAndPlain(text, language);
     ASSERT_TRUE(twin.ok()) << twin.status();
@@ -399,12 +410,15 @@ TEST(TextAnalyzerTest, VocabularyIdsEqualLookingUpEachTerm) {
     ASSERT_EQ(analysed->terms.plain_ids, plain_ids) << text << " " << language;
     ASSERT_EQ(analysed->terms.stemmed_ids, stemmed_ids)
         << text << " " << language;
+    ASSERT_EQ(stemmed->ids, stemmed_ids) << text << " " << language;
     if (with_terms) {
       EXPECT_EQ(analysed->terms.plain, twin->plain);
       EXPECT_EQ(analysed->terms.stemmed, twin->stemmed);
+      EXPECT_EQ(stemmed->terms, twin->stemmed);
     } else {
       EXPECT_TRUE(analysed->terms.plain.empty());
       EXPECT_TRUE(analysed->terms.stemmed.empty());
+      EXPECT_TRUE(stemmed->terms.empty());
     }
     EXPECT_EQ(analysed->folded, FoldText(text));
   }

@@ -68,44 +68,53 @@ void SortUnique(std::vector<T>* values) {
   values->erase(std::unique(values->begin(), values->end()), values->end());
 }
 
-// Terms of one language, for the concept layer.
-using TermsByLanguage =
-    absl::flat_hash_map<std::string, std::vector<std::string>>;
+// Term ids (CpvConcepts::TermIds) of one language, for the concept layer.
+using TermIdsByLanguage =
+    absl::flat_hash_map<std::string, std::vector<int32_t>>;
 
 // Analyses `text` (language given or guessed) into `counts` (unless null:
-// terms restored from a snapshot) and into `by_language` (unless null).
+// terms restored from a snapshot) and, in a concept language, its terms'
+// concept ids into `by_language` (unless null).
 absl::Status AddText(absl::string_view text, absl::string_view language,
                      absl::flat_hash_map<std::string, uint32_t>* counts,
-                     TermsByLanguage* by_language = nullptr) {
+                     TermIdsByLanguage* by_language = nullptr) {
   if (text.empty() || (counts == nullptr && by_language == nullptr)) {
     return absl::OkStatus();
   }
   const std::string lang =
       language.empty() ? GuessLanguage(text) : std::string(language);
-  absl::StatusOr<std::vector<std::string>> terms = AnalyzeText(text, lang);
-  if (!terms.ok()) return terms.status();
-  if (counts != nullptr) {
-    for (const std::string& t : *terms) ++(*counts)[t];
-  }
+  std::vector<std::string> terms;
   if (by_language != nullptr && CpvConcepts::IsConceptLanguage(lang)) {
-    std::vector<std::string>& bucket = (*by_language)[lang];
-    bucket.insert(bucket.end(), std::make_move_iterator(terms->begin()),
-                  std::make_move_iterator(terms->end()));
+    TermVocabulary ids = CpvConcepts::Builtin().TermIds(lang);
+    ids.with_terms = counts != nullptr;
+    absl::StatusOr<TermsAndIds> analysed = AnalyzeTextWithIds(text, lang, ids);
+    if (!analysed.ok()) return analysed.status();
+    std::vector<int32_t>& bucket = (*by_language)[lang];
+    bucket.insert(bucket.end(), analysed->ids.begin(), analysed->ids.end());
+    terms = std::move(analysed->terms);
+  } else {
+    absl::StatusOr<std::vector<std::string>> analysed = AnalyzeText(text, lang);
+    if (!analysed.ok()) return analysed.status();
+    terms = std::move(*analysed);
+  }
+  if (counts != nullptr) {
+    for (const std::string& t : terms) ++(*counts)[t];
   }
   return absl::OkStatus();
 }
 
 // The strongest concepts over the languages of a profile's texts, each at
 // its largest weight (the strongest has 1): one call for all the languages
-// (CpvConcepts::MergedConceptsOfTerms), which ranks no code the merge
+// (CpvConcepts::MergedConceptsOfTermIds), which ranks no code the merge
 // would drop.
 std::vector<SupplierDoc::ConceptRef> MergeConcepts(
-    const TermsByLanguage& by_language) {
-  std::vector<CpvConcepts::LanguageTerms> parts;
+    const TermIdsByLanguage& by_language) {
+  std::vector<CpvConcepts::LanguageTermIds> parts;
   parts.reserve(by_language.size());
-  for (const auto& [lang, terms] : by_language) parts.push_back({lang, &terms});
+  for (const auto& [lang, ids] : by_language) parts.push_back({lang, &ids});
   std::vector<SupplierDoc::ConceptRef> out;
-  for (const Concept& c : CpvConcepts::Builtin().MergedConceptsOfTerms(parts)) {
+  for (const Concept& c :
+       CpvConcepts::Builtin().MergedConceptsOfTermIds(parts)) {
     out.emplace_back(c.code, static_cast<float>(c.weight));
   }
   return out;
@@ -355,8 +364,8 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
   if (s.ok()) doc->contracts.Assign(contracts);
   // The texts that say what the supplier does: terms and concepts, unless
   // both were restored from a snapshot (doc/snapshot.md).
-  TermsByLanguage by_language;
-  TermsByLanguage* concept_terms =
+  TermIdsByLanguage by_language;
+  TermIdsByLanguage* concept_terms =
       options.cpv_concepts && restored_concepts == nullptr ? &by_language
                                                            : nullptr;
   for (const auto& [text, language] : ConceptTexts(p)) {
