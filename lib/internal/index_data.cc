@@ -590,12 +590,13 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
           }
         });
   };
-  auto other_postings = [&] {
+  // The other postings, in two passes of about the same work.
+  auto buyer_and_tag_postings = [&] {
     for (uint32_t d = 0; d < n; ++d) {
       const SupplierDoc& doc = *x.docs_[d];
       auto post_buyer = [&](absl::string_view key) {
         if (key.empty()) return;
-        std::vector<uint32_t>& list = x.buyer_postings_[std::string(key)];
+        std::vector<uint32_t>& list = x.buyer_postings_[key];
         if (list.empty() || list.back() != d) list.push_back(d);
       };
       for (const ContractRecord& r : doc.contracts) {
@@ -603,6 +604,13 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
         post_buyer(r.activity_key());
       }
       for (const std::string& tag : doc.tags) x.tag_postings_[tag].push_back(d);
+    }
+    ShrinkPostings(&x.buyer_postings_);
+    ShrinkPostings(&x.tag_postings_);
+  };
+  auto concept_and_certification_postings = [&] {
+    for (uint32_t d = 0; d < n; ++d) {
+      const SupplierDoc& doc = *x.docs_[d];
       for (const SupplierDoc::ConceptRef& c : doc.concepts) {
         IndexData::ConceptPostingList& list =
             x.concept_postings_[c.code().Truncated(2)];
@@ -616,21 +624,23 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
         }
       }
       for (const Certificate& c : doc.rarely_set.certificates()) {
-        std::vector<uint32_t>& list =
-            x.certification_postings_[std::string(c.scheme_key)];
+        std::vector<uint32_t>& list = x.certification_postings_[c.scheme_key];
         if (list.empty() || list.back() != d) list.push_back(d);
       }
     }
-    ShrinkPostings(&x.buyer_postings_);
-    ShrinkPostings(&x.tag_postings_);
     ShrinkPostings(&x.certification_postings_);
     for (auto& [division, list] : x.concept_postings_) {
       list.postings.shrink_to_fit();
       list.groups.shrink_to_fit();
     }
   };
-  const std::function<void()> passes[] = {ids_and_columns, cpv_postings,
-                                          term_postings, other_postings};
+  // Largest first, so that two threads finish together (in a profile of a
+  // load of 100k generated suppliers: terms 34% of the passes' time, CPV
+  // codes 30%, the other postings 29% before they were split, ids and
+  // columns 7%).
+  const std::function<void()> passes[] = {
+      term_postings, cpv_postings, buyer_and_tag_postings,
+      concept_and_certification_postings, ids_and_columns};
   // A thread is worth starting for some thousands of suppliers.
   constexpr uint32_t kDocsForThreads = 4096;
   ParallelFor(
