@@ -215,9 +215,10 @@ struct AnalyzedSupplier {
 // text is analysed; with restored terms only, the texts are analysed for
 // their concepts when options.cpv_concepts asks for them. The doc keeps
 // `stored_bytes` (the profile's bytes as a snapshot stores them, `profile`
-// parsed) rather than serialising `profile` again.
+// parsed) rather than serialising `profile` again. Keeps no reference to
+// `profile`, so that a caller may parse the next profile into it.
 absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
-    v1::SupplierProfile profile, const Options& options,
+    const v1::SupplierProfile& profile, const Options& options,
     const TermCounts* restored_terms = nullptr,
     const std::vector<SupplierDoc::ConceptRef>* restored_concepts = nullptr,
     const ProfileBytes* stored_bytes = nullptr);
