@@ -279,9 +279,10 @@ class CpvConcepts {
   // terms per language: each part's ConceptsOfTerms(terms, language,
   // max_concepts, min_weight), merged, each code at its largest weight,
   // strongest first (ties: the lower code), at most `max_concepts`; the
-  // strongest has 1, as each part's strongest has. What index building
-  // gives a supplier. The same codes and weights, to the bit, as merging
-  // ConceptsOfTerms' results, in one call.
+  // strongest has 1, as each part's strongest has. The same codes and
+  // weights, to the bit, as merging ConceptsOfTerms' results, in one call,
+  // and as MergedConceptsOfTermIds of the terms' ids (what index building
+  // calls).
   std::vector<Concept> MergedConceptsOfTerms(
       const std::vector<LanguageTerms>& parts, int max_concepts = kMaxConcepts,
       double min_weight = 0.1) const;

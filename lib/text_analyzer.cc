@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <tuple>
@@ -329,6 +331,11 @@ std::string StemOf(absl::string_view word, sb_stemmer* stemmer) {
   return Stem(word, stemmer);
 }
 
+// True on a thread while a TermVocabulary function runs for a word of the
+// memo: the walk then holds a reference into the memo, which a word learnt
+// (or the memo-wide clear below, in any language) would invalidate.
+thread_local bool vocabulary_call_in_walk = false;
+
 // The MemoWord of `word` in `memo`'s language (whose `stemmer` and
 // `stopwords`, which may be null, are given), remembered in `memo`; a word
 // too long to remember is analysed into `*scratch`. Valid until the next
@@ -337,6 +344,15 @@ MemoWord& MemoizedWord(StemMemo& memo, absl::string_view word,
                        sb_stemmer* stemmer,
                        const absl::flat_hash_set<std::string>* stopwords,
                        MemoWord* scratch) {
+  if (vocabulary_call_in_walk) {
+    // A broken TermVocabulary contract (text_analyzer.h): fail here, every
+    // time, rather than write through a dangling reference.
+    std::fputs(
+        "procmatch: a TermVocabulary function analysed text during the "
+        "analysis that called it\n",
+        stderr);
+    std::abort();
+  }
   auto it = memo.find(word);
   if (it != memo.end()) return it->second;
   MemoWord analysed;
@@ -633,8 +649,10 @@ StemmedAndPlainTerms StemmedAndPlainOfLower(absl::string_view lower,
         }
         if (!ids) return;
         if (w.owner != vocabulary->owner) {
+          vocabulary_call_in_walk = true;
           w.plain_id = vocabulary->plain_id(w.plain);
           w.stemmed_id = vocabulary->stemmed_id(w.stem);
+          vocabulary_call_in_walk = false;
           w.owner = vocabulary->owner;
         }
         if (plain) out.plain_ids.push_back(w.plain_id);

@@ -122,9 +122,10 @@ struct StemmedAndPlainTerms {
 // NewTermVocabularyOwner(), again whenever the ids change. The functions
 // are called on the analysing thread, during the call they are given to;
 // FunctionRef does not own them, so they must outlive the TermVocabulary
-// (name them: not temporaries). They must not analyse text themselves: the
-// thread's memo is in use during the call, and a word it learnt then could
-// move the entry being filled.
+// (name them: not temporaries). They must not analyse text themselves, in
+// any language: the thread's memo is in use during the call, and a word it
+// learnt then could move the entry being filled, or fill the memo and clear
+// every language's. Analysing text from inside them aborts the process.
 struct TermVocabulary {
   uint64_t owner;
   absl::FunctionRef<int32_t(absl::string_view)> plain_id;

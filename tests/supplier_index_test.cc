@@ -739,8 +739,8 @@ TEST(SupplierIndexKeywordTextsTest, MadeOnceAndAsTheProfileSays) {
 TEST(SupplierIndexTermsTest, TermListAgreesWithItsCounts) {
   std::mt19937 random(16);
   for (int trial = 0; trial < 300; ++trial) {
-    // Every fourth list holds one id or frequency too large for 4 bytes a
-    // term (a 24-bit id and an 8-bit frequency).
+    // Every fourth list holds ids and frequencies past 2^24 and 2^8, whose
+    // gaps and frequencies take several bytes of varint.
     const bool wide = trial % 4 == 3;
     const uint32_t id_range = trial % 2 == 0 ? 64 : (1u << 24) + 64;
     std::map<uint32_t, uint32_t> chosen;
@@ -773,14 +773,18 @@ TEST(SupplierIndexTermsTest, TermListAgreesWithItsCounts) {
           << "term " << term << " in trial " << trial;
     }
   }
-  // The edges themselves: the largest id and frequency that pack, and the
-  // smallest of each that do not.
+  // Edges of the coding: gaps and frequencies either side of a varint
+  // byte's boundary, 24-bit ids and 8-bit frequencies and just past them,
+  // the largest id and a frequency of 2^31.
   const uint32_t last = (1u << 24) - 1;
   for (const internal::TermCounts& counts :
        {internal::TermCounts{{0, 255}, {last, 255}},
         internal::TermCounts{{0, 1}, {last, 256}},
         internal::TermCounts{{7, 1}, {last + 1, 255}},
-        internal::TermCounts{{last, 1}, {~0u, 1u << 31}}}) {
+        internal::TermCounts{{last, 1}, {~0u, 1u << 31}},
+        internal::TermCounts{{31, 3}, {63, 4}, {95, 3}, {126, 4}},
+        internal::TermCounts{
+            {0, 127}, {128, 128}, {16511, 16383}, {32895, 16384}}}) {
     const internal::TermList list(counts);
     EXPECT_EQ(internal::TermCounts(list.begin(), list.end()), counts);
     for (const auto& [term, frequency] : counts) {

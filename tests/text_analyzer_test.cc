@@ -443,6 +443,26 @@ TEST(TextAnalyzerTest, VocabularyIdsEqualLookingUpEachTerm) {
   EXPECT_EQ(plain->terms.stemmed.size(), 2u);
 }
 
+// A TermVocabulary function that analyses text breaks its contract (the
+// walk that called it holds a word of the thread's memo): the process stops
+// there, deterministically, instead of writing through a dangling reference
+// that only a sanitizer would see.
+TEST(TextAnalyzerDeathTest, VocabularyThatAnalysesTextAborts) {
+  auto analysing_id = [](absl::string_view term) {
+    // A word of another language the memo has not met: learnt into it.
+    absl::StatusOr<std::vector<std::string>> terms =
+        AnalyzeText(absl::StrCat("onbemande ", term), "nl");
+    return static_cast<int32_t>(terms.ok() ? terms->size() : 0);
+  };
+  auto plain_id = [](absl::string_view) { return int32_t{0}; };
+  const TermVocabulary vocabulary{NewTermVocabularyOwner(), plain_id,
+                                  analysing_id};
+  EXPECT_DEATH((void)AnalyzeTextWithIds("véhicules aériens", "fr", vocabulary),
+               "analysed text during the analysis that called it");
+  // The same functions outside an analysis are fine.
+  EXPECT_EQ(analysing_id("luchtvaartuigen"), 2);
+}
+
 TEST(CertificationTest, SpellingsOfOneSchemeMeet) {
   EXPECT_EQ(NormalizeScheme("AQAP 2110"), "aqap2110");
   EXPECT_EQ(NormalizeScheme("AQAP-2110 Ed. D"), "aqap2110");

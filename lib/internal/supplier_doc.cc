@@ -424,8 +424,15 @@ void SupplierParts::Assign(const Fields& f) {
   const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
   for (size_t i = 0; i < f.concepts.size(); ++i) {
     new (b + at.weights + i * sizeof(float)) float(f.concepts[i].weight);
+    const int ordinal = cpv.Ordinal(f.concepts[i].code());
+    if (ordinal < 0) {
+      // AnalyzeProfile refuses such a concept before it gets here.
+      std::fputs("procmatch: a concept outside the builtin CPV taxonomy\n",
+                 stderr);
+      std::abort();
+    }
     new (b + at.ordinals + i * sizeof(uint16_t))
-        uint16_t(static_cast<uint16_t>(cpv.Ordinal(f.concepts[i].code())));
+        uint16_t(static_cast<uint16_t>(ordinal));
   }
   for (size_t i = 0; i < f.offered_bcd.size(); ++i) {
     new (b + at.offered + i * sizeof(uint32_t)) uint32_t(f.offered_bcd[i]);

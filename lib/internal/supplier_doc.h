@@ -162,11 +162,11 @@ class ContractRecord {
 //
 // The block: a varint of the number of contracts, then each contract: a
 // byte of flags (bit 0: a date, bit 1: a value, bit 2 + f: text f is not
-// empty), the date as a zigzag varint of days from 2000-01-01, the value as
-// 8 bytes, a varint of the number of codes and each code's BCD form in 4
-// bytes, then each text that is not empty as a varint of its length and its
-// bytes. Not changed once assigned, so that the records' views stay valid;
-// not copyable.
+// empty), the date (when flagged) as a zigzag varint of days from
+// 2000-01-01, the value (when flagged) as 8 bytes, a varint of the number of
+// codes and each code's BCD form in 4 bytes, then each text that is not empty
+// as a varint of its length and its bytes. Not changed once assigned, so that
+// the records' views stay valid; not copyable.
 class ContractStore {
  public:
   // What one record is made of.
