@@ -44,10 +44,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::StatusOr<std::shared_ptr<const procmatch::SupplierIndex>> index =
       procmatch::LoadSnapshot(bytes);
   if (!index.ok()) return 0;
-  const procmatch::internal::IndexData& data =
+  const procmatch::internal::IndexData& restored =
       procmatch::internal::IndexAccess::Data(**index);
   for (int d = 0; d < static_cast<int>((*index)->size()); ++d) {
-    const procmatch::internal::SupplierDoc& doc = data.doc(d);
+    const procmatch::internal::SupplierDoc& doc = restored.doc(d);
     std::string difference =
         procmatch::testing::ContractsDifference(doc.Profile(), doc.contracts);
     if (!difference.empty()) {
