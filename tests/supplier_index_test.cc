@@ -24,6 +24,7 @@
 #include "procmatch/internal/supplier_doc.h"
 #include "procmatch/snapshot.h"
 #include "procmatch/text_analyzer.h"
+#include "tests/doc_readback.h"
 #include "tests/random_corpus.h"
 
 namespace procmatch {
@@ -335,41 +336,8 @@ TEST(SupplierIndexContractsTest, ContractsReadBackAsTheProfileSaysThem) {
     for (const v1::SupplierProfile& p : added) {
       const internal::SupplierDoc& doc =
           Data(*index).doc(index->FindDoc(p.id()));
-      ASSERT_EQ(doc.contracts.size(),
-                static_cast<size_t>(p.past_contracts_size()))
-          << p.id();
-      int k = 0;
-      for (const internal::ContractRecord& r : doc.contracts) {
-        const v1::PastContract& c = p.past_contracts(k++);
-        SCOPED_TRACE(absl::StrCat(p.id(), " contract ", k));
-        std::vector<CpvCode> cpv;
-        std::vector<uint32_t> bcd;
-        for (const std::string& code : c.cpv_codes()) {
-          cpv.push_back(Cpv(code.c_str()));
-          bcd.push_back(cpv.back().bcd());
-        }
-        EXPECT_EQ(std::vector<CpvCode>(r.cpv().begin(), r.cpv().end()), cpv);
-        EXPECT_EQ(std::vector<uint32_t>(r.cpv_bcd().begin(), r.cpv_bcd().end()),
-                  bcd);
-        EXPECT_EQ(r.has_date(), c.has_award_date());
-        if (c.has_award_date()) {
-          EXPECT_EQ(r.date(), absl::CivilDay(c.award_date().year(),
-                                             c.award_date().month(),
-                                             c.award_date().day()));
-        }
-        EXPECT_EQ(r.value(), c.value().amount());
-        EXPECT_EQ(r.value_currency(), c.value().currency());
-        EXPECT_EQ(r.buyer_key(), FoldText(c.buyer_name()));
-        EXPECT_EQ(r.buyer_country(), c.buyer_country());
-        EXPECT_EQ(r.buyer_name(), c.buyer_name());
-        EXPECT_EQ(r.source_notice_id(), c.source_notice_id());
-        EXPECT_EQ(r.activity_key(),
-                  c.buyer_activity().empty() || c.buyer_country().empty()
-                      ? ""
-                      : absl::StrCat(c.buyer_country(), "/",
-                                     FoldText(c.buyer_activity())));
-        ++records;
-      }
+      EXPECT_EQ(testing::ContractsDifference(p, doc.contracts), "");
+      records += p.past_contracts_size();
     }
   }
   EXPECT_GT(records, 3 * (120 + 300));
@@ -830,14 +798,10 @@ TEST(SupplierIndexTermsTest, TermListsHoldTheAnalysedCounts) {
       ASSERT_EQ(list.size(), expected.size());
       ASSERT_EQ(internal::TermCounts(list.begin(), list.end()),
                 internal::TermCounts(expected.begin(), expected.end()));
-      std::vector<uint32_t> probes = {0, ~0u};
-      for (const auto& [term, count] : expected) {
-        probes.insert(probes.end(), {term - 1, term, term + 1});
-      }
+      // The listed ids, those beside them, 0 and 2^32 - 1; then any.
+      ASSERT_EQ(testing::TermListDifference(list), "");
       for (int i = 0; i < 20; ++i) {
-        probes.push_back(random() % (terms + 2));
-      }
-      for (uint32_t term : probes) {
+        const uint32_t term = random() % (terms + 2);
         auto it = expected.find(term);
         ASSERT_EQ(list.Frequency(term), it == expected.end() ? 0 : it->second)
             << "term " << term;

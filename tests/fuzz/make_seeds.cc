@@ -9,7 +9,11 @@
 //                     message per file)
 // records_binpb/      three suppliers, three tenders
 // snapshot/           snapshots of one and of three suppliers (.snap: the
-//                     repository ignores *.snapshot)
+//                     repository ignores *.snapshot), and of one whose
+//                     coded blocks (issue 16) are far from the usual: 300
+//                     contracts at the validated dates' edges, values from
+//                     the least to the largest double, a long buyer name,
+//                     and a long term list with frequencies past a byte
 //
 // The record seeds start with the byte that picks their record type
 // (tests/fuzz/harness.h).
@@ -76,6 +80,38 @@ bool WriteSnapshot(const std::vector<v1::SupplierProfile>& suppliers, int n,
   return index.ok() && Write(path, SaveSnapshot(**index));
 }
 
+// `supplier` with what stretches its doc's coded contracts and term list:
+// more contracts than a byte counts, dates on 1900-01-01 and 2200-12-31
+// (the validated range) and around 2000-01-01 (the day the coding counts
+// from), values of the least and the largest double, a buyer name of 3,000
+// bytes, 400 distinct words (25 runs of 16 terms) and one word 300 times.
+v1::SupplierProfile Stretched(v1::SupplierProfile supplier) {
+  constexpr int kDates[][3] = {
+      {1900, 1, 1}, {2200, 12, 31}, {2000, 1, 1}, {1999, 12, 31}};
+  constexpr double kValues[] = {4.9406564584124654e-324, 1.7976931348623157e308,
+                                0.1};
+  for (int k = 0; k < 300; ++k) {
+    v1::PastContract* c = supplier.add_past_contracts();
+    c->add_cpv_codes(k % 2 == 0 ? "35613000" : "50640000");
+    c->set_buyer_country("BE");
+    if (k % 5 != 4) {
+      c->mutable_award_date()->set_year(kDates[k % 4][0]);
+      c->mutable_award_date()->set_month(kDates[k % 4][1]);
+      c->mutable_award_date()->set_day(kDates[k % 4][2]);
+    }
+    if (k % 4 != 0) {
+      c->mutable_value()->set_amount(kValues[k % 4 - 1]);
+      c->mutable_value()->set_currency("EUR");
+    }
+  }
+  supplier.mutable_past_contracts(1)->set_buyer_name(std::string(3000, 'B'));
+  std::string words;
+  for (int i = 0; i < 400; ++i) absl::StrAppend(&words, "w", i, "x ");
+  for (int i = 0; i < 300; ++i) absl::StrAppend(&words, "drones ");
+  supplier.set_description(words);
+  return supplier;
+}
+
 int Main(const std::string& sample, const std::string& corpus) {
   const auto suppliers =
       ReadFirst<v1::SupplierProfile>(sample + "/suppliers.jsonl", 3);
@@ -97,7 +133,9 @@ int Main(const std::string& sample, const std::string& corpus) {
       WriteRecords(tenders, 3, RecordFormat::kBinaryDelimited,
                    binary + "tenders.binpb") &&
       WriteSnapshot(suppliers, 1, snapshot + "one_supplier.snap") &&
-      WriteSnapshot(suppliers, 3, snapshot + "three_suppliers.snap");
+      WriteSnapshot(suppliers, 3, snapshot + "three_suppliers.snap") &&
+      WriteSnapshot({Stretched(suppliers[0])}, 1,
+                    snapshot + "stretched_blocks.snap");
   return ok ? 0 : 1;
 }
 

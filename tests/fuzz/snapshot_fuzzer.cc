@@ -7,18 +7,35 @@
 // the seeds carry valid ones.
 //
 // A snapshot that loads must save and load again: whatever LoadSnapshot
-// accepts is an index the rest of the library can use.
+// accepts is an index the rest of the library can use. And each doc of it
+// must read back what it was restored from (the twins of
+// tests/doc_readback.h, an abort() on a difference): its coded contracts
+// the past contracts of its stored profile, field for field, and its coded
+// term list, from the stored terms, the frequency of each term it lists (and
+// 0 beside them) when asked by id.
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "procmatch/internal/index_data.h"
 #include "procmatch/internal/snapshot_layout.h"
 #include "procmatch/snapshot.h"
 #include "procmatch/supplier_index.h"
+#include "tests/doc_readback.h"
 #include "tests/fuzz/harness.h"
+
+namespace {
+
+[[noreturn]] void Fail(const char* what, const std::string& difference) {
+  std::fprintf(stderr, "snapshot fuzzer: %s: %s\n", what, difference.c_str());
+  std::abort();
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > procmatch::fuzz::kMaxInputBytes) return 0;
@@ -27,6 +44,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::StatusOr<std::shared_ptr<const procmatch::SupplierIndex>> index =
       procmatch::LoadSnapshot(bytes);
   if (!index.ok()) return 0;
+  const procmatch::internal::IndexData& restored =
+      procmatch::internal::IndexAccess::Data(**index);
+  for (int d = 0; d < static_cast<int>((*index)->size()); ++d) {
+    const procmatch::internal::SupplierDoc& doc = restored.doc(d);
+    std::string difference =
+        procmatch::testing::ContractsDifference(doc.Profile(), doc.contracts);
+    if (!difference.empty()) {
+      Fail("a contract reads back otherwise", difference);
+    }
+    difference = procmatch::testing::TermListDifference(doc.terms);
+    if (!difference.empty()) {
+      Fail("a term list reads back otherwise", difference);
+    }
+  }
   const std::string saved = procmatch::SaveSnapshot(**index);
   absl::StatusOr<std::shared_ptr<const procmatch::SupplierIndex>> reloaded =
       procmatch::LoadSnapshot(saved);
