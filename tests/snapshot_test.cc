@@ -402,6 +402,21 @@ TEST(SnapshotTest, InconsistentSectionsUnderValidChecksums) {
              ItemsSection({profile.SerializeAsString()}),
              ItemsSection({term_entry}, 8), ItemsSection({""}, 8)};
   EXPECT_THAT(message(crafted), HasSubstr("term id 7 outside the vocabulary"));
+  // Frequencies whose sum a doc's 32-bit length cannot hold (each one can).
+  {
+    v1::SnapshotHeader two = one;
+    two.set_terms(2);
+    std::string heavy;
+    for (uint32_t term : {0, 1}) {
+      internal::PutUint32(term, &heavy);
+      internal::PutUint32(0x80000000u, &heavy);
+    }
+    EXPECT_THAT(
+        message({two.SerializeAsString(), ItemsSection({"optics", "zedro"}),
+                 ItemsSection({profile.SerializeAsString()}),
+                 ItemsSection({heavy}, 8), ItemsSection({""}, 8)}),
+        HasSubstr("term frequencies add up to 4294967296"));
+  }
 
   // Issue 10: a profile validation refuses, under correct checksums, is
   // refused on load too: no clearance level 999 "met", no certificate

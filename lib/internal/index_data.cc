@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <functional>
 #include <iterator>
+#include <limits>
 #include <thread>
 #include <utility>
 
@@ -752,6 +753,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
     }
     const TermCounts& terms = stored->terms;
     uint32_t previous = 0;
+    uint64_t length = 0;
     for (size_t i = 0; i < terms.size(); ++i) {
       const auto& [term, count] = terms[i];
       if (term >= ids.size() || count == 0 || (i > 0 && term <= previous)) {
@@ -761,6 +763,14 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
                          ", repeated, out of order or with frequency 0"));
       }
       previous = term;
+      length += count;
+    }
+    // A doc's length (BM25's) is the sum of its frequencies, kept in 32 bits;
+    // no text the builder accepts comes near it.
+    if (length > std::numeric_limits<uint32_t>::max()) {
+      return absl::DataLossError(absl::StrCat(
+          "supplier \"", profile->id(), "\": term frequencies add up to ",
+          length, ", more than a text's length can be (2^32 - 1)"));
     }
     absl::StatusOr<AnalyzedSupplier> doc = AnalyzeProfile(
         *profile, options, &terms,
