@@ -3,6 +3,7 @@
 #include <malloc.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -760,6 +761,52 @@ TEST(SupplierIndexTermsTest, TermListAgreesWithItsCounts) {
       if (term > 0) EXPECT_EQ(list.Frequency(term - 1), 0u) << term - 1;
     }
   }
+}
+
+// One pass over a term list (TermList::Frequencies) gives, for any
+// ascending query ids, what Frequency gives id by id: lists of a few terms
+// to many runs, ids spread or clustered, queries of a few ids (whole runs
+// skipped) or many, with ids absent, before the first and after the last.
+TEST(SupplierIndexTermsTest, TermListFrequenciesAgreeWithFrequency) {
+  std::mt19937 random(1614);
+  int skipped_queries = 0;
+  for (int trial = 0; trial < 400; ++trial) {
+    const uint32_t spread = trial % 3 == 0 ? 100 : trial % 3 == 1 ? 5000 : ~0u;
+    const size_t n = std::min<size_t>(
+        spread / 2, trial % 5 == 4 ? 300 + random() % 700 : random() % 70);
+    std::set<uint32_t> ids;
+    while (ids.size() < n) ids.insert(1 + random() % spread);
+    internal::TermCounts counts;
+    for (uint32_t id : ids) {
+      counts.emplace_back(id, 1 + (random() % 7 == 0 ? random() % 1000 : 2));
+    }
+    const internal::TermList list(counts);
+    std::set<uint32_t> wanted = {0};
+    if (trial % 2 == 0) wanted.insert(~0u);
+    const size_t probes = trial % 4 == 0 ? 3 : 1 + random() % 200;
+    for (size_t i = 0; i < probes; ++i) {
+      const uint32_t id = 1 + random() % spread;
+      wanted.insert(id);
+      if (!ids.empty() && random() % 2 == 0) {
+        auto it = ids.lower_bound(id);
+        if (it != ids.end()) wanted.insert(*it + random() % 3 - 1);
+      }
+    }
+    const std::vector<uint32_t> terms(wanted.begin(), wanted.end());
+    std::vector<uint32_t> frequencies(terms.size(), 77);
+    list.Frequencies(terms, absl::MakeSpan(frequencies));
+    for (size_t i = 0; i < terms.size(); ++i) {
+      EXPECT_EQ(frequencies[i], list.Frequency(terms[i]))
+          << "term " << terms[i] << " in trial " << trial;
+    }
+    skipped_queries += n > 64 && terms.size() < n / 16 ? 1 : 0;
+  }
+  EXPECT_GT(skipped_queries, 5);  // Queries that skip runs.
+  // No terms, and no query ids.
+  std::vector<uint32_t> none(2, 77);
+  internal::TermList().Frequencies({0, 5}, absl::MakeSpan(none));
+  EXPECT_EQ(none, std::vector<uint32_t>(2, 0));
+  internal::TermList({{3, 1}}).Frequencies({}, {});
 }
 
 // Every doc's coded term list holds what analysis counts of its profile's

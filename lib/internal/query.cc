@@ -218,6 +218,24 @@ void AddMeaning(const std::vector<Concept>& text_concepts, Query* q) {
   q->concept_credits = CreditTable(*q->cpv, codes);
 }
 
+// Query::term_ids, and each term's slot in it.
+void SetTermSlots(Query* q) {
+  std::vector<QueryTerm*> all;
+  for (QueryTerm& t : q->terms) all.push_back(&t);
+  for (QueryTranslation& t : q->translations) {
+    for (QueryTerm& term : t.terms) all.push_back(&term);
+  }
+  for (const QueryTerm* t : all) q->term_ids.push_back(t->id);
+  std::sort(q->term_ids.begin(), q->term_ids.end());
+  q->term_ids.erase(std::unique(q->term_ids.begin(), q->term_ids.end()),
+                    q->term_ids.end());
+  for (QueryTerm* t : all) {
+    t->slot = static_cast<uint32_t>(
+        std::lower_bound(q->term_ids.begin(), q->term_ids.end(), t->id) -
+        q->term_ids.begin());
+  }
+}
+
 // BM25 query terms: the tender's language's stems known to the index; what
 // the tender means, and its text in the other concept languages.
 absl::Status AddTerms(const IndexData& index, const std::string& text,
@@ -255,6 +273,7 @@ absl::Status AddTerms(const IndexData& index, const std::string& text,
     AddConceptEvidence(lang, q);
     AddTranslations(index, lang, q);
   }
+  SetTermSlots(q);
   return absl::OkStatus();
 }
 

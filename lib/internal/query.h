@@ -72,6 +72,8 @@ struct QueryTerm {
   double weight;
   // A translated term's concept: the tender concept whose label gave it.
   CpvCode concept;
+  // Where `id` is in Query::term_ids.
+  uint32_t slot = 0;
 };
 
 // The tender's text carried into another language through what it means
@@ -121,6 +123,10 @@ struct Query {
   std::vector<AnalyzedWord> words;
   // In every other concept language whose label words the index knows.
   std::vector<QueryTranslation> translations;
+  // The distinct ids of `terms` and of every translation's terms, ascending:
+  // a supplier's frequencies of all of them are read in one pass over its
+  // term list (TermList::Frequencies), each term's at its `slot`.
+  std::vector<uint32_t> term_ids;
   // Its stated codes (main 1, additional 0.5), else its text's concepts.
   std::vector<QueryConcept> concepts;
   double concept_weight_sum = 0;

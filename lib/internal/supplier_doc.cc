@@ -119,6 +119,35 @@ uint32_t TermList::Frequency(uint32_t term) const {
   return 0;
 }
 
+void TermList::Frequencies(absl::Span<const uint32_t> terms,
+                           absl::Span<uint32_t> frequencies) const {
+  const Layout at = LayoutOf();
+  const size_t runs = (at.terms + kRun - 1) / kRun;
+  size_t run = 0;                          // The run `p` is in.
+  size_t left = std::min(kRun, at.terms);  // Its pairs from `p` on.
+  const uint8_t* p = at.pairs;
+  uint32_t id = 0;         // The last pair decoded; 0 before the first.
+  uint32_t frequency = 0;  // Its frequency; 0 when none is decoded.
+  for (size_t i = 0; i < terms.size(); ++i) {
+    const uint32_t term = terms[i];
+    // Run r + 1's skip entry, at skips + r * kSkipBytes, holds run r's last
+    // id: a run ending below `term` cannot have it.
+    while (run + 1 < runs && ReadWord(at.skips + run * kSkipBytes) < term) {
+      const uint8_t* skip = at.skips + run * kSkipBytes;
+      ++run;
+      id = ReadWord(skip);
+      frequency = 0;
+      p = at.pairs + ReadWord(skip + sizeof(uint32_t));
+      left = std::min(kRun, at.terms - run * kRun);
+    }
+    while ((frequency == 0 || id < term) && left > 0) {
+      id += static_cast<uint32_t>(ReadGapAndFrequency(&p, &frequency));
+      --left;
+    }
+    frequencies[i] = frequency != 0 && id == term ? frequency : 0;
+  }
+}
+
 size_t TermList::AllocatedBytes() const {
   if (block_ == nullptr) return 0;
   const Layout at = LayoutOf();
