@@ -52,6 +52,28 @@ std::unique_ptr<uint8_t[]> BlockOf(const std::vector<uint8_t>& bytes) {
 // A skip entry: the id before its run, and where its run's pairs begin.
 constexpr size_t kSkipBytes = 2 * sizeof(uint32_t);
 
+// RarelySetFields and SupplierParts keep one block each that begins with a
+// head of 32-bit words (counts and byte lengths), from which the layout of
+// the rest follows. A new block of `end` bytes into `*block`, its head
+// written; returns its start.
+template <size_t kWords>
+char* NewBlockWithHead(const uint32_t (&head)[kWords], size_t end,
+                       std::unique_ptr<char[]>* block) {
+  // new char[] is aligned for any type.
+  block->reset(new char[end]);
+  char* const b = block->get();
+  for (size_t w = 0; w < kWords; ++w) {
+    new (b + w * sizeof(uint32_t)) uint32_t(head[w]);
+  }
+  return b;
+}
+
+// Head word `w` of such a block, 0 without one.
+uint32_t HeadWordOf(const std::unique_ptr<char[]>& block, int w) {
+  if (block == nullptr) return 0;
+  return std::launder(reinterpret_cast<const uint32_t*>(block.get()))[w];
+}
+
 }  // namespace
 
 TermList::TermList(const TermCounts& counts) {
@@ -302,12 +324,7 @@ void RarelySetFields::Assign(const Fields& f) {
       static_cast<uint32_t>(f.languages.size()),
       static_cast<uint32_t>(chars)};
   const Layout at = LayoutOf(head);
-  // new char[] is aligned for any type.
-  block_.reset(new char[at.end]);
-  char* const b = block_.get();
-  for (int w = 0; w < kHeadWords; ++w) {
-    new (b + w * sizeof(uint32_t)) uint32_t(head[w]);
-  }
+  char* const b = NewBlockWithHead(head, at.end, &block_);
   for (size_t i = 0; i < f.facility_clearances.size(); ++i) {
     new (b + at.clearances + i * sizeof(DatedLevel))
         DatedLevel(f.facility_clearances[i]);
@@ -329,8 +346,7 @@ void RarelySetFields::Assign(const Fields& f) {
 }
 
 uint32_t RarelySetFields::Head(HeadWord w) const {
-  if (block_ == nullptr) return 0;
-  return std::launder(reinterpret_cast<const uint32_t*>(block_.get()))[w];
+  return HeadWordOf(block_, w);
 }
 
 RarelySetFields::Layout RarelySetFields::LayoutOf(
@@ -444,12 +460,8 @@ void SupplierParts::Assign(const Fields& f) {
       static_cast<uint32_t>(f.tags.size()),
       static_cast<uint32_t>(tag_bytes)};
   const Layout at = LayoutOf(head);
-  // new char[] is aligned for any type; every part is 4-byte aligned.
-  block_.reset(new char[at.end]);
-  char* const b = block_.get();
-  for (int w = 0; w < kHeadWords; ++w) {
-    new (b + w * sizeof(uint32_t)) uint32_t(head[w]);
-  }
+  // Every part is 4-byte aligned.
+  char* const b = NewBlockWithHead(head, at.end, &block_);
   const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
   for (size_t i = 0; i < f.concepts.size(); ++i) {
     new (b + at.weights + i * sizeof(float)) float(f.concepts[i].weight);
@@ -477,10 +489,7 @@ void SupplierParts::Assign(const Fields& f) {
   }
 }
 
-uint32_t SupplierParts::Head(HeadWord w) const {
-  if (block_ == nullptr) return 0;
-  return std::launder(reinterpret_cast<const uint32_t*>(block_.get()))[w];
-}
+uint32_t SupplierParts::Head(HeadWord w) const { return HeadWordOf(block_, w); }
 
 SupplierParts::Layout SupplierParts::LayoutOf(
     const uint32_t (&head)[kHeadWords]) {
