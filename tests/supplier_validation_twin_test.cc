@@ -12,10 +12,13 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
 #include "gtest/gtest.h"
 #include "procmatch/identifiers.h"
 #include "procmatch/internal/field_checker.h"
 #include "procmatch/iso_codes.h"
+#include "procmatch/utf8.h"
 #include "procmatch/validation.h"
 #include "tests/random_corpus.h"
 
@@ -153,12 +156,90 @@ void WrittenOutSupplierFields(Checker& c, const v1::SupplierProfile& s,
   }
 }
 
+// Checker::Utf8 as it was: the set fields listed (ListFields) in every
+// message, each field's path written out.
+void ListedFieldsUtf8(Checker& c, const google::protobuf::Message& message,
+                      const std::string& path) {
+  const google::protobuf::Reflection* r = message.GetReflection();
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  r->ListFields(message, &fields);
+  std::string scratch;
+  for (const google::protobuf::FieldDescriptor* f : fields) {
+    const bool repeated = f->is_repeated();
+    const int n = repeated ? r->FieldSize(message, f) : 1;
+    for (int i = 0; i < n; ++i) {
+      std::string here =
+          path.empty() ? f->name() : absl::StrCat(path, ".", f->name());
+      if (repeated) absl::StrAppend(&here, "[", i, "]");
+      if (f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_STRING) {
+        const std::string& text =
+            repeated ? r->GetRepeatedStringReference(message, f, i, &scratch)
+                     : r->GetStringReference(message, f, &scratch);
+        const ptrdiff_t bad = FirstInvalidUtf8Offset(text);
+        if (bad >= 0) {
+          c.Add(here, absl::StrCat("is not valid UTF-8 (byte ", bad, ")"));
+        }
+      } else if (f->cpp_type() ==
+                 google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
+        ListedFieldsUtf8(c,
+                         repeated ? r->GetRepeatedMessage(message, f, i)
+                                  : r->GetMessage(message, f),
+                         here);
+      }
+    }
+  }
+}
+
+// Every string set anywhere in `message`: (message, field, index or -1).
+struct StringSlot {
+  google::protobuf::Message* message;
+  const google::protobuf::FieldDescriptor* field;
+  int index;
+};
+void StringSlots(google::protobuf::Message* message,
+                 std::vector<StringSlot>* out) {
+  const google::protobuf::Reflection* r = message->GetReflection();
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  r->ListFields(*message, &fields);
+  for (const google::protobuf::FieldDescriptor* f : fields) {
+    const bool repeated = f->is_repeated();
+    const int n = repeated ? r->FieldSize(*message, f) : 1;
+    for (int i = 0; i < n; ++i) {
+      if (f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_STRING) {
+        out->push_back({message, f, repeated ? i : -1});
+      } else if (f->cpp_type() ==
+                 google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
+        StringSlots(repeated ? r->MutableRepeatedMessage(message, f, i)
+                             : r->MutableMessage(message, f),
+                    out);
+      }
+    }
+  }
+}
+
+// Sets up to `faults` random set strings of `message` to invalid UTF-8.
+void PlantInvalidUtf8(std::mt19937& rng, int faults,
+                      google::protobuf::Message* message) {
+  std::vector<StringSlot> slots;
+  StringSlots(message, &slots);
+  for (; faults > 0 && !slots.empty(); --faults) {
+    const StringSlot& slot = slots[rng() % slots.size()];
+    const google::protobuf::Reflection* r = slot.message->GetReflection();
+    const std::string bad = rng() % 2 ? "caf\xe9" : "\xed\xa0\x80";
+    if (slot.index < 0) {
+      r->SetString(slot.message, slot.field, bad);
+    } else {
+      r->SetRepeatedString(slot.message, slot.field, slot.index, bad);
+    }
+  }
+}
+
 // Validator::CheckSupplier as it was: the record named before any check.
 std::vector<ValidationProblem> WrittenOutCheckSupplier(
     const Validator& v, const v1::SupplierProfile& s, bool utf8) {
   std::vector<ValidationProblem> out;
   Checker c(v, internal::Quoted("supplier", s.id(), v.options()), &out);
-  if (utf8) c.Utf8(s, "");
+  if (utf8) ListedFieldsUtf8(c, s, "");
   WrittenOutSupplierFields(c, s, "");
   return out;
 }
@@ -303,6 +384,7 @@ TEST(SupplierValidationTwinTest, SameProblemsAsTheWrittenOutChecks) {
     for (int faults = static_cast<int>(rng() % 6); faults > 0; --faults) {
       PlantFault(rng, &s);
     }
+    if (round % 4 == 0) PlantInvalidUtf8(rng, 1 + rng() % 3, &s);
     SCOPED_TRACE(absl::StrCat("round ", round, ": ", s.ShortDebugString()));
     const std::vector<ValidationProblem> want =
         WrittenOutCheckSupplier(validator, s, /*utf8=*/true);
@@ -342,6 +424,32 @@ TEST(SupplierValidationTwinTest, SameProblemsAsTheWrittenOutChecks) {
   // The faults do make most profiles invalid, and leave some valid.
   EXPECT_GT(invalid, 1500);
   EXPECT_LT(invalid, 2950);
+}
+
+// The UTF-8 walk on the other records it checks, whose messages have
+// oneofs, optional fields and maps: match requests and their tenders.
+TEST(SupplierValidationTwinTest, Utf8WalkNamesTheFieldsListFieldsNames) {
+  std::mt19937 rng(20261202);
+  const Validator validator;
+  int invalid = 0;
+  for (v1::MatchRequest request : testing::RandomRequests(500, 20261202)) {
+    PlantInvalidUtf8(rng, static_cast<int>(rng() % 3), &request);
+    const std::string prefix = rng() % 2 ? "" : "request";
+    std::vector<ValidationProblem> got, want;
+    {
+      Checker c(validator, "request", &got);
+      c.Utf8(request, prefix);
+    }
+    {
+      Checker c(validator, "request", &want);
+      ListedFieldsUtf8(c, request, prefix);
+    }
+    invalid += want.empty() ? 0 : 1;
+    SCOPED_TRACE(request.ShortDebugString());
+    ExpectSameProblems(got, want);
+    if (::testing::Test::HasFailure()) break;
+  }
+  EXPECT_GT(invalid, 200);
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/descriptor.h"
@@ -304,30 +305,63 @@ class Checker {
   }
 
  private:
+  // The string and message fields of `type` (those the walk reads), by
+  // number as ListFields orders them; one list per type and thread, made
+  // once: listing the set fields of every message was half the walk, and
+  // the walk a tenth of a build (issue 16).
+  static const std::vector<const google::protobuf::FieldDescriptor*>&
+  WalkedFieldsOf(const google::protobuf::Descriptor* type) {
+    thread_local absl::flat_hash_map<
+        const google::protobuf::Descriptor*,
+        std::vector<const google::protobuf::FieldDescriptor*>>
+        lists;
+    auto [it, inserted] = lists.try_emplace(type);
+    if (inserted) {
+      for (int i = 0; i < type->field_count(); ++i) {
+        const google::protobuf::FieldDescriptor* f = type->field(i);
+        if (f->cpp_type() ==
+                google::protobuf::FieldDescriptor::CPPTYPE_STRING ||
+            f->cpp_type() ==
+                google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
+          it->second.push_back(f);
+        }
+      }
+      std::sort(it->second.begin(), it->second.end(),
+                [](const auto* a, const auto* b) {
+                  return a->number() < b->number();
+                });
+    }
+    return it->second;
+  }
+
+  // Walks the set string and message fields in ListFields' order. A string
+  // field that is not set reads as its default, "" in proto3 (and in an
+  // unset oneof), which is valid UTF-8, so reading it reports nothing; a
+  // message field is walked only when set. Proto3 has no extensions.
   void Utf8Walk(const google::protobuf::Message& message, const FieldPath& at) {
     const google::protobuf::Reflection* r = message.GetReflection();
-    std::vector<const google::protobuf::FieldDescriptor*> fields;
-    r->ListFields(message, &fields);
     std::string scratch;
-    for (const google::protobuf::FieldDescriptor* f : fields) {
+    for (const google::protobuf::FieldDescriptor* f :
+         WalkedFieldsOf(message.GetDescriptor())) {
       const bool repeated = f->is_repeated();
+      const bool text =
+          f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_STRING;
+      if (!repeated && !text && !r->HasField(message, f)) continue;
       const int n = repeated ? r->FieldSize(message, f) : 1;
       for (int i = 0; i < n; ++i) {
-        const FieldPath here = at.Member(f->name(), repeated ? i : -1);
-        if (f->cpp_type() ==
-            google::protobuf::FieldDescriptor::CPPTYPE_STRING) {
-          const std::string& text =
+        if (text) {
+          const std::string& value =
               repeated ? r->GetRepeatedStringReference(message, f, i, &scratch)
                        : r->GetStringReference(message, f, &scratch);
-          const ptrdiff_t bad = FirstInvalidUtf8Offset(text);
+          const ptrdiff_t bad = FirstInvalidUtf8Offset(value);
           if (bad >= 0) {
-            Add(here, absl::StrCat("is not valid UTF-8 (byte ", bad, ")"));
+            Add(at.Member(f->name(), repeated ? i : -1),
+                absl::StrCat("is not valid UTF-8 (byte ", bad, ")"));
           }
-        } else if (f->cpp_type() ==
-                   google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
+        } else {
           Utf8Walk(repeated ? r->GetRepeatedMessage(message, f, i)
                             : r->GetMessage(message, f),
-                   here);
+                   at.Member(f->name(), repeated ? i : -1));
         }
       }
     }

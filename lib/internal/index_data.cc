@@ -432,8 +432,16 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
   if (restored_terms != nullptr) {
     doc->terms = TermList(*restored_terms);
   } else {
-    analyzed.terms.assign(term_counts.begin(), term_counts.end());
-    std::sort(analyzed.terms.begin(), analyzed.terms.end());
+    // By term, for a vocabulary numbered the same in every process: the
+    // map's entries are sorted by pointer, then copied once (sorting the
+    // pairs of strings themselves was 7% of a build, issue 16).
+    std::vector<const std::pair<const std::string, uint32_t>*> by_term;
+    by_term.reserve(term_counts.size());
+    for (const auto& entry : term_counts) by_term.push_back(&entry);
+    std::sort(by_term.begin(), by_term.end(),
+              [](const auto* a, const auto* b) { return a->first < b->first; });
+    analyzed.terms.reserve(by_term.size());
+    for (const auto* entry : by_term) analyzed.terms.emplace_back(*entry);
   }
   if (stored_bytes != nullptr) {
     doc->profile_bytes = *stored_bytes;
