@@ -1,6 +1,7 @@
 #include "procmatch/validation.h"
 
 #include <algorithm>
+#include <bitset>
 #include <cmath>
 #include <utility>
 
@@ -26,6 +27,7 @@ using google::protobuf::Reflection;
 
 using internal::CheckConsortiumRules;
 using internal::Checker;
+using internal::FieldPath;
 using internal::Quoted;
 
 std::string SupplierRecord(const v1::SupplierProfile& s,
@@ -33,105 +35,119 @@ std::string SupplierRecord(const v1::SupplierProfile& s,
   return Quoted("supplier", s.id(), options);
 }
 
+// The fields of supplier `s`, named under `p` ("" or "upserts[3]."). The
+// field names are FieldPaths: a valid profile, nearly every one a build or a
+// load checks, builds none (issue 16).
 void CheckSupplierFields(Checker& c, const v1::SupplierProfile& s,
-                         const std::string& p) {
-  c.Id(p + "id", s.id());
-  if (absl::StripAsciiWhitespace(s.name()).empty())
-    c.Add(p + "name", "is empty");
+                         absl::string_view prefix) {
+  const FieldPath p = FieldPath::Prefix(prefix);
+  c.Id(p.Member("id"), s.id());
+  if (absl::StripAsciiWhitespace(s.name()).empty()) {
+    c.Add(p.Member("name"), "is empty");
+  }
   const v1::SupplierIdentifiers& ids = s.identifiers();
-  c.Identifier(p + "identifiers.kbo", ids.kbo(), &CheckKbo);
-  c.Identifier(p + "identifiers.vat", ids.vat(), &CheckVat);
-  c.Identifier(p + "identifiers.lei", ids.lei(), &CheckLei);
-  c.Identifier(p + "identifiers.ncage", ids.ncage(), &CheckNcage);
-  c.Identifier(p + "identifiers.pic", ids.pic(), &CheckPic);
-  c.Country(p + "country", s.country());
-  c.Country(p + "executive_management_country",
+  const FieldPath identifiers = p.Member("identifiers");
+  c.Identifier(identifiers.Member("kbo"), ids.kbo(), &CheckKbo);
+  c.Identifier(identifiers.Member("vat"), ids.vat(), &CheckVat);
+  c.Identifier(identifiers.Member("lei"), ids.lei(), &CheckLei);
+  c.Identifier(identifiers.Member("ncage"), ids.ncage(), &CheckNcage);
+  c.Identifier(identifiers.Member("pic"), ids.pic(), &CheckPic);
+  c.Country(p.Member("country"), s.country());
+  c.Country(p.Member("executive_management_country"),
             s.executive_management_country());
   if (!s.nuts_code().empty()) {
-    c.Nuts(p + "nuts_code", s.nuts_code());
+    const FieldPath nuts = p.Member("nuts_code");
+    c.Nuts(nuts, s.nuts_code());
     if (!s.country().empty() && s.nuts_code().size() >= 2 &&
         IsoCountryOfNuts(s.nuts_code().substr(0, 2)) != s.country()) {
-      c.Add(p + "nuts_code",
-            absl::StrCat("region \"", s.nuts_code(),
-                         "\" is not in the country of establishment \"",
-                         s.country(), "\""));
+      c.Add(nuts, absl::StrCat("region \"", s.nuts_code(),
+                               "\" is not in the country of establishment \"",
+                               s.country(), "\""));
     }
   }
   for (int i = 0; i < s.languages_size(); ++i) {
-    c.Language(absl::StrCat(p, "languages[", i, "]"), s.languages(i));
+    c.Language(p.Member("languages", i), s.languages(i));
   }
   if (s.employees() < 0) {
-    c.Add(p + "employees", absl::StrCat(s.employees(), " is negative"));
+    c.Add(p.Member("employees"), absl::StrCat(s.employees(), " is negative"));
   }
-  absl::flat_hash_set<int> years;
+  // The years 1900-2200 seen so far.
+  std::bitset<2200 - 1900 + 1> years;
   for (int i = 0; i < s.turnover_size(); ++i) {
-    const std::string f = absl::StrCat(p, "turnover[", i, "]");
-    c.Money(f + ".amount", s.turnover(i).amount());
+    const FieldPath f = p.Member("turnover", i);
+    c.Money(f.Member("amount"), s.turnover(i).amount());
     const int year = s.turnover(i).year();
     if (year < 1900 || year > 2200) {
-      c.Add(f + ".year", absl::StrCat(year, " is not a year in 1900-2200"));
-    } else if (!years.insert(year).second) {
-      c.Add(f + ".year", absl::StrCat("turnover for ", year, " given twice"));
+      c.Add(f.Member("year"),
+            absl::StrCat(year, " is not a year in 1900-2200"));
+    } else if (years.test(year - 1900)) {
+      c.Add(f.Member("year"),
+            absl::StrCat("turnover for ", year, " given twice"));
+    } else {
+      years.set(year - 1900);
     }
   }
-  c.CpvList(p + "cpv_codes", s.cpv_codes());
+  c.CpvList(p.Member("cpv_codes"), s.cpv_codes());
   for (int i = 0; i < s.capabilities_size(); ++i) {
     const v1::Capability& cap = s.capabilities(i);
-    const std::string f = absl::StrCat(p, "capabilities[", i, "]");
-    c.Language(f + ".language", cap.language());
-    c.CpvList(f + ".cpv_codes", cap.cpv_codes());
+    const FieldPath f = p.Member("capabilities", i);
+    c.Language(f.Member("language"), cap.language());
+    c.CpvList(f.Member("cpv_codes"), cap.cpv_codes());
     if (cap.technology_readiness() < 0 || cap.technology_readiness() > 9) {
-      c.Add(f + ".technology_readiness",
+      c.Add(f.Member("technology_readiness"),
             absl::StrCat("TRL ", cap.technology_readiness(),
                          " is outside 1-9 (0 = not stated)"));
     }
   }
   for (int i = 0; i < s.certifications_size(); ++i) {
     const v1::Certification& cert = s.certifications(i);
-    const std::string f = absl::StrCat(p, "certifications[", i, "]");
+    const FieldPath f = p.Member("certifications", i);
     if (absl::StripAsciiWhitespace(cert.scheme()).empty()) {
-      c.Add(f + ".scheme", "is empty");
+      c.Add(f.Member("scheme"), "is empty");
     }
-    if (cert.has_valid_until()) c.Date(f + ".valid_until", cert.valid_until());
+    if (cert.has_valid_until()) {
+      c.Date(f.Member("valid_until"), cert.valid_until());
+    }
   }
   for (int i = 0; i < s.facility_clearances_size(); ++i) {
     const v1::FacilityClearance& fc = s.facility_clearances(i);
-    const std::string f = absl::StrCat(p, "facility_clearances[", i, "]");
+    const FieldPath f = p.Member("facility_clearances", i);
     if (fc.level() == v1::CLEARANCE_LEVEL_UNSPECIFIED) {
-      c.Add(f + ".level", "is not set");
+      c.Add(f.Member("level"), "is not set");
     }
-    if (fc.has_valid_until()) c.Date(f + ".valid_until", fc.valid_until());
+    if (fc.has_valid_until()) c.Date(f.Member("valid_until"), fc.valid_until());
   }
   for (int i = 0; i < s.cleared_staff_size(); ++i) {
-    const std::string f = absl::StrCat(p, "cleared_staff[", i, "]");
+    const FieldPath f = p.Member("cleared_staff", i);
     if (s.cleared_staff(i).level() == v1::CLEARANCE_LEVEL_UNSPECIFIED) {
-      c.Add(f + ".level", "is not set");
+      c.Add(f.Member("level"), "is not set");
     }
     if (s.cleared_staff(i).count() < 0) {
-      c.Add(f + ".count",
+      c.Add(f.Member("count"),
             absl::StrCat(s.cleared_staff(i).count(), " is negative"));
     }
   }
   for (int i = 0; i < s.past_contracts_size(); ++i) {
     const v1::PastContract& pc = s.past_contracts(i);
-    const std::string f = absl::StrCat(p, "past_contracts[", i, "]");
-    c.Country(f + ".buyer_country", pc.buyer_country());
-    c.Language(f + ".language", pc.language());
-    c.CpvList(f + ".cpv_codes", pc.cpv_codes());
-    if (pc.has_value()) c.Money(f + ".value", pc.value());
-    if (pc.has_award_date()) c.Date(f + ".award_date", pc.award_date());
+    const FieldPath f = p.Member("past_contracts", i);
+    c.Country(f.Member("buyer_country"), pc.buyer_country());
+    c.Language(f.Member("language"), pc.language());
+    c.CpvList(f.Member("cpv_codes"), pc.cpv_codes());
+    if (pc.has_value()) c.Money(f.Member("value"), pc.value());
+    if (pc.has_award_date()) c.Date(f.Member("award_date"), pc.award_date());
   }
-  c.Language(p + "description_language", s.description_language());
+  c.Language(p.Member("description_language"), s.description_language());
   const v1::Ownership& o = s.ownership();
+  const FieldPath ownership = p.Member("ownership");
   if (!o.parent_id().empty() && o.parent_id() == s.id()) {
-    c.Add(p + "ownership.parent_id", "is the supplier itself");
+    c.Add(ownership.Member("parent_id"), "is the supplier itself");
   }
-  c.Country(p + "ownership.ultimate_controller_country",
+  c.Country(ownership.Member("ultimate_controller_country"),
             o.ultimate_controller_country());
   if (o.guarantees_given() &&
       s.third_country_control() !=
           v1::THIRD_COUNTRY_CONTROL_CONTROLLED_WITH_GUARANTEES) {
-    c.Add(p + "ownership.guarantees_given",
+    c.Add(ownership.Member("guarantees_given"),
           "is set but third_country_control is not "
           "THIRD_COUNTRY_CONTROL_CONTROLLED_WITH_GUARANTEES");
   }
@@ -407,7 +423,7 @@ Validator::Validator(const Options& options)
 std::vector<ValidationProblem> Validator::CheckSupplier(
     const v1::SupplierProfile& s) const {
   std::vector<ValidationProblem> out;
-  Checker c(*this, SupplierRecord(s, options_), &out);
+  Checker c(*this, "supplier", s.id(), &out);
   c.Utf8(s, "");
   CheckSupplierFields(c, s, "");
   return out;
@@ -598,7 +614,7 @@ absl::Status ValidateParsedSupplier(const Validator& validator,
                                     const v1::SupplierProfile& s) {
   std::vector<ValidationProblem> out;
   {
-    Checker c(validator, SupplierRecord(s, validator.options()), &out);
+    Checker c(validator, "supplier", s.id(), &out);
     CheckSupplierFields(c, s, "");
   }
   return ProblemsToStatus(out);

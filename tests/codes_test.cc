@@ -186,6 +186,40 @@ TEST(Utf8Test, DecodesArbitraryBytesLikeTheValidator) {
   EXPECT_GT(decoded, 1000);
 }
 
+// FirstInvalidUtf8Offset skips ASCII eight bytes at a time. Twin: the first
+// byte DecodeUtf8, which reads one sequence at a time, replaces (a valid
+// U+FFFD takes three bytes), on texts of ASCII runs of any length around
+// random bytes, so that a bad byte falls at every offset of a word.
+TEST(Utf8Test, FindsTheFirstInvalidByteAcrossAsciiRuns) {
+  std::mt19937 random(20261201);
+  const unsigned char kBytes[] = {0x80, 0xbf, 0xc3, 0xa9, 0xe2, 0x82,
+                                  0xac, 0xed, 0xa0, 0xf0, 0x9f, 0xff,
+                                  0xef, 0xbf, 0xbd, 0x00, 0x7f};
+  int invalid = 0;
+  for (int trial = 0; trial < 20000; ++trial) {
+    std::string text;
+    for (int piece = static_cast<int>(random() % 4); piece >= 0; --piece) {
+      text.append(random() % 20, static_cast<char>('a' + random() % 26));
+      for (int b = static_cast<int>(random() % 3); b > 0; --b) {
+        text.push_back(static_cast<char>(kBytes[random() % sizeof(kBytes)]));
+      }
+    }
+    ptrdiff_t want = -1;
+    for (size_t pos = 0; pos < text.size();) {
+      const size_t before = pos;
+      if (DecodeUtf8(text, &pos) == kReplacementCharacter &&
+          pos - before == 1) {
+        want = static_cast<ptrdiff_t>(before);
+        break;
+      }
+    }
+    invalid += want >= 0 ? 1 : 0;
+    ASSERT_EQ(FirstInvalidUtf8Offset(text), want) << absl::CHexEscape(text);
+  }
+  EXPECT_GT(invalid, 5000);
+  EXPECT_LT(invalid, 19000);
+}
+
 // AppendUtf8 is DecodeUtf8's inverse at every encoded length, and its
 // output is well-formed.
 TEST(Utf8Test, EncodesWhatDecodes) {

@@ -638,7 +638,7 @@ TEST(SupplierIndexPartsTest, RandomPartsReadBackBitForBit) {
       if (c == 1) weight = 1;
       concepts.emplace_back(cpv.CodeAt(rng() % cpv.size()), weight);
     }
-    parts.Assign({id, name, offered, tags, concepts});
+    ASSERT_TRUE(parts.Assign({id, name, offered, tags, concepts}).ok());
     SCOPED_TRACE(round);
     EXPECT_EQ(parts.id(), id);
     EXPECT_EQ(parts.name(), name);

@@ -36,14 +36,14 @@ absl::CivilDay DayOr(const v1::Date& date, bool set, absl::CivilDay fallback) {
 absl::Status ParseCodes(
     const CpvTaxonomy& cpv,
     const google::protobuf::RepeatedPtrField<std::string>& codes,
-    absl::string_view supplier, absl::string_view field,
+    absl::string_view supplier, const FieldPath& field,
     std::vector<CpvCode>* out) {
   for (int i = 0; i < codes.size(); ++i) {
     absl::StatusOr<CpvCode> code = cpv.Parse(codes[i]);
     if (!code.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("supplier \"", supplier, "\": ", field, "[", i,
-                       "]: ", code.status().message()));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "supplier \"", supplier, "\": ", field.Element(i).ToString(), ": ",
+          code.status().message()));
     }
     out->push_back(*code);
   }
@@ -53,11 +53,11 @@ absl::Status ParseCodes(
 // `code` into `out`, or an error naming the supplier and the field when it
 // is longer than an ISO code (validation should have refused it).
 absl::Status SetIsoCode(absl::string_view code, absl::string_view supplier,
-                        absl::string_view field, IsoCode* out) {
+                        const FieldPath& field, IsoCode* out) {
   if (code.size() > IsoCode::kMaxSize) {
-    return absl::InvalidArgumentError(absl::StrCat("supplier \"", supplier,
-                                                   "\": ", field, ": \"", code,
-                                                   "\" is not an ISO code"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("supplier \"", supplier, "\": ", field.ToString(), ": \"",
+                     code, "\" is not an ISO code"));
   }
   *out = IsoCode(code);
   return absl::OkStatus();
@@ -256,6 +256,7 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
   auto doc = std::make_shared<SupplierDoc>();
   const v1::SupplierProfile& p = profile;
   const std::string& id = p.id();
+  const FieldPath root("");  // The fields' names, in errors only.
   absl::Status codes = SetIsoCode(p.country(), id, "country", &doc->country);
   if (codes.ok()) {
     codes = SetIsoCode(p.executive_management_country(), id,
@@ -292,8 +293,9 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
       latest_year = t.year();
       doc->has_turnover = true;
       doc->turnover = t.amount().amount();
-      codes = SetIsoCode(t.amount().currency(), id,
-                         absl::StrCat("turnover[", i, "].amount.currency"),
+      const FieldPath turnover = root.Member("turnover", i);
+      const FieldPath amount = turnover.Member("amount");
+      codes = SetIsoCode(t.amount().currency(), id, amount.Member("currency"),
                          &doc->turnover_currency);
       if (!codes.ok()) return codes;
     }
@@ -320,7 +322,9 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
       restored_terms == nullptr ? &term_counts : nullptr;
   absl::Status s = AddText(p.name(), "", counts);
   std::vector<CpvCode> offered;  // Kept as their bcd() forms.
-  if (s.ok()) s = ParseCodes(cpv, p.cpv_codes(), id, "cpv_codes", &offered);
+  if (s.ok()) {
+    s = ParseCodes(cpv, p.cpv_codes(), id, root.Member("cpv_codes"), &offered);
+  }
   std::vector<std::string> tags;
   // The capabilities with a level, their tags given as indices once the
   // doc's tags are sorted; meanwhile the range of `tags` each one added.
@@ -328,41 +332,58 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
   std::vector<std::pair<size_t, size_t>> level_tags;
   for (int i = 0; s.ok() && i < p.capabilities_size(); ++i) {
     const v1::Capability& cap = p.capabilities(i);
-    std::vector<CpvCode> codes;
-    s = ParseCodes(cpv, cap.cpv_codes(), id,
-                   absl::StrCat("capabilities[", i, "].cpv_codes"), &codes);
+    const size_t first_code = offered.size();
+    const FieldPath field = root.Member("capabilities", i);
+    s = ParseCodes(cpv, cap.cpv_codes(), id, field.Member("cpv_codes"),
+                   &offered);
     if (!s.ok()) break;
-    offered.insert(offered.end(), codes.begin(), codes.end());
     const size_t first_tag = tags.size();
     for (const std::string& tag : cap.tags()) tags.push_back(FoldText(tag));
     if (cap.technology_readiness() > 0) {
-      levels.push_back({cap.technology_readiness(), std::move(codes), {}});
+      levels.push_back(
+          {cap.technology_readiness(),
+           std::vector<CpvCode>(offered.begin() + first_code, offered.end()),
+           {}});
       level_tags.emplace_back(first_tag, tags.size());
     }
   }
+  // The contracts' records view the profile's texts, the two keys made
+  // here, and their codes in one vector.
   std::vector<ContractStore::Contract> contracts(p.past_contracts_size());
+  std::vector<std::string> keys(2 * contracts.size());
+  std::vector<CpvCode> contract_codes;
+  std::vector<size_t> codes_end(contracts.size());
   for (int i = 0; s.ok() && i < p.past_contracts_size(); ++i) {
     const v1::PastContract& pc = p.past_contracts(i);
     ContractStore::Contract& record = contracts[i];
-    s = ParseCodes(cpv, pc.cpv_codes(), id,
-                   absl::StrCat("past_contracts[", i, "].cpv_codes"),
-                   &record.cpv);
+    const FieldPath field = root.Member("past_contracts", i);
+    s = ParseCodes(cpv, pc.cpv_codes(), id, field.Member("cpv_codes"),
+                   &contract_codes);
     if (!s.ok()) break;
+    codes_end[i] = contract_codes.size();
     record.has_date = pc.has_award_date();
     if (record.has_date) record.date = ToCivilDay(pc.award_date());
-    std::string* texts = record.texts;
-    texts[ContractRecord::kBuyerKey] = FoldText(pc.buyer_name());
+    absl::string_view* texts = record.texts;
+    keys[2 * i] = FoldText(pc.buyer_name());
+    keys[2 * i + 1] = BuyerActivityKey(pc.buyer_country(), pc.buyer_activity());
+    texts[ContractRecord::kBuyerKey] = keys[2 * i];
     texts[ContractRecord::kBuyerCountry] = pc.buyer_country();
     texts[ContractRecord::kBuyerName] = pc.buyer_name();
     texts[ContractRecord::kSourceNoticeId] = pc.source_notice_id();
-    texts[ContractRecord::kActivityKey] =
-        BuyerActivityKey(pc.buyer_country(), pc.buyer_activity());
+    texts[ContractRecord::kActivityKey] = keys[2 * i + 1];
     if (pc.has_value() && pc.value().amount() > 0) {
       record.value = pc.value().amount();
       texts[ContractRecord::kValueCurrency] = pc.value().currency();
     }
   }
-  if (s.ok()) doc->contracts.Assign(contracts);
+  if (s.ok()) {
+    for (size_t i = 0; i < contracts.size(); ++i) {
+      const size_t begin = i == 0 ? 0 : codes_end[i - 1];
+      contracts[i].cpv = absl::MakeConstSpan(contract_codes.data() + begin,
+                                             codes_end[i] - begin);
+    }
+    doc->contracts.Assign(contracts);
+  }
   // The texts that say what the supplier does: terms and concepts, unless
   // both were restored from a snapshot (doc/snapshot.md).
   TermIdsByLanguage by_language;
@@ -399,22 +420,28 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
           ? *restored_concepts
           : MergeConcepts(by_language);
   // SupplierParts numbers them in the builtin taxonomy, which the concept
-  // model's codes and a snapshot's (checked when read) are in.
-  for (const SupplierDoc::ConceptRef& c : concepts) {
-    if (!CpvTaxonomy::Builtin().Contains(c.code())) {
-      return absl::InternalError(
-          absl::StrCat("supplier \"", id, "\": concept ", c.code().ToString(),
-                       " is not a code of the builtin CPV taxonomy"));
-    }
+  // model's codes and a snapshot's (checked when read) are in; it says if
+  // one is not.
+  if (absl::Status parts = doc->parts.Assign(
+          {profile.id(), profile.name(), offered_bcd, unique_tags, concepts});
+      !parts.ok()) {
+    return absl::InternalError(
+        absl::StrCat("supplier \"", id, "\": ", parts.message()));
   }
-  doc->parts.Assign(
-      {profile.id(), profile.name(), offered_bcd, unique_tags, concepts});
   AnalyzedSupplier analyzed;
   if (restored_terms != nullptr) {
     doc->terms = TermList(*restored_terms);
   } else {
-    analyzed.terms.assign(term_counts.begin(), term_counts.end());
-    std::sort(analyzed.terms.begin(), analyzed.terms.end());
+    // By term, for a vocabulary numbered the same in every process: the
+    // map's entries are sorted by pointer, then copied once (sorting the
+    // pairs of strings themselves was 7% of a build, issue 16).
+    std::vector<const std::pair<const std::string, uint32_t>*> by_term;
+    by_term.reserve(term_counts.size());
+    for (const auto& entry : term_counts) by_term.push_back(&entry);
+    std::sort(by_term.begin(), by_term.end(),
+              [](const auto* a, const auto* b) { return a->first < b->first; });
+    analyzed.terms.reserve(by_term.size());
+    for (const auto* entry : by_term) analyzed.terms.emplace_back(*entry);
   }
   if (stored_bytes != nullptr) {
     doc->profile_bytes = *stored_bytes;

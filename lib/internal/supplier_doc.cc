@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
 
 namespace procmatch {
@@ -78,22 +79,34 @@ uint32_t HeadWordOf(const std::unique_ptr<char[]>& block, int w) {
 
 TermList::TermList(const TermCounts& counts) {
   if (counts.empty()) return;
-  std::vector<uint8_t> pairs, bytes;
-  AppendVarint(counts.size(), &bytes);
+  // The pairs' size first, then the block is written in place: growing two
+  // vectors and copying them was a quarter of AnalyzeProfile in a load
+  // (issue 16).
+  size_t pair_bytes = 0;
   uint32_t previous = 0;
+  for (const auto& [term, frequency] : counts) {
+    pair_bytes += GapAndFrequencyBytes(term - previous, frequency);
+    previous = term;
+  }
+  const size_t runs = (counts.size() + kRun - 1) / kRun;
+  const size_t skip_bytes = (runs - 1) * kSkipBytes;
+  block_.reset(new uint8_t[CodedOutputStream::VarintSize64(counts.size()) +
+                           skip_bytes + pair_bytes]);
+  uint8_t* skip =
+      CodedOutputStream::WriteVarint64ToArray(counts.size(), block_.get());
+  uint8_t* const pairs = skip + skip_bytes;
+  uint8_t* p = pairs;
+  previous = 0;
   for (size_t i = 0; i < counts.size(); ++i) {
     const auto& [term, frequency] = counts[i];
     if (i % kRun == 0 && i > 0) {
-      const uint32_t skip[2] = {previous, static_cast<uint32_t>(pairs.size())};
-      AppendBytes(skip, sizeof(skip), &bytes);
+      const uint32_t entry[2] = {previous, static_cast<uint32_t>(p - pairs)};
+      std::memcpy(skip, entry, sizeof(entry));
+      skip += sizeof(entry);
     }
-    uint8_t pair[2 * kMaxVarintBytes];
-    pairs.insert(pairs.end(), pair,
-                 WriteGapAndFrequency(term - previous, frequency, pair));
+    p = WriteGapAndFrequency(term - previous, frequency, p);
     previous = term;
   }
-  bytes.insert(bytes.end(), pairs.begin(), pairs.end());
-  block_ = BlockOf(bytes);
 }
 
 TermList::Layout TermList::LayoutOf() const {
@@ -190,7 +203,10 @@ static_assert(kFirstTextBit + ContractRecord::kTextFields <= 8,
 absl::CivilDay ContractEpoch() { return absl::CivilDay(2000, 1, 1); }
 
 void ContractStore::Assign(const std::vector<Contract>& contracts) {
-  std::vector<uint8_t> bytes;
+  // Written into one buffer a thread reuses, then copied into the block:
+  // growing a vector a supplier was a tenth of AnalyzeProfile (issue 16).
+  thread_local std::vector<uint8_t> bytes;
+  bytes.clear();
   if (!contracts.empty()) AppendVarint(contracts.size(), &bytes);
   for (const Contract& c : contracts) {
     uint8_t flags = c.has_date ? kHasDate : 0;
@@ -214,13 +230,16 @@ void ContractStore::Assign(const std::vector<Contract>& contracts) {
       const uint32_t bcd = code.bcd();
       AppendBytes(&bcd, sizeof(bcd), &bytes);
     }
-    for (const std::string& text : c.texts) {
+    for (absl::string_view text : c.texts) {
       if (text.empty()) continue;
       AppendVarint(text.size(), &bytes);
       AppendBytes(text.data(), text.size(), &bytes);
     }
   }
   block_ = BlockOf(bytes);
+  // A hostile profile's contracts are not held on to.
+  constexpr size_t kKeptBytes = 1 << 20;
+  if (bytes.capacity() > kKeptBytes) std::vector<uint8_t>().swap(bytes);
 }
 
 const uint8_t* ContractStore::Decode(const uint8_t* at, ContractRecord* r) {
@@ -449,7 +468,7 @@ ConceptRef ConceptRef::OfOrdinal(uint16_t ordinal, float weight) {
   return ConceptRef((*kBcd)[ordinal], weight);
 }
 
-void SupplierParts::Assign(const Fields& f) {
+absl::Status SupplierParts::Assign(const Fields& f) {
   size_t tag_bytes = 0;
   for (const std::string& t : f.tags) tag_bytes += t.size();
   const uint32_t head[kHeadWords] = {
@@ -465,12 +484,13 @@ void SupplierParts::Assign(const Fields& f) {
   const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
   for (size_t i = 0; i < f.concepts.size(); ++i) {
     new (b + at.weights + i * sizeof(float)) float(f.concepts[i].weight);
-    const int ordinal = cpv.Ordinal(f.concepts[i].code());
+    const CpvCode code = f.concepts[i].code();
+    const int ordinal = cpv.Ordinal(code);
     if (ordinal < 0) {
-      // AnalyzeProfile refuses such a concept before it gets here.
-      std::fputs("procmatch: a concept outside the builtin CPV taxonomy\n",
-                 stderr);
-      std::abort();
+      block_.reset();
+      return absl::InternalError(
+          absl::StrCat("concept ", code.ToString(),
+                       " is not a code of the builtin CPV taxonomy"));
     }
     new (b + at.ordinals + i * sizeof(uint16_t))
         uint16_t(static_cast<uint16_t>(ordinal));
@@ -487,6 +507,7 @@ void SupplierParts::Assign(const Fields& f) {
     end += static_cast<uint32_t>(f.tags[i].size());
     new (b + at.tag_ends + i * sizeof(uint32_t)) uint32_t(end);
   }
+  return absl::OkStatus();
 }
 
 uint32_t SupplierParts::Head(HeadWord w) const { return HeadWordOf(block_, w); }

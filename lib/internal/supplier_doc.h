@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/types/span.h"
@@ -169,14 +170,15 @@ class ContractRecord {
 // the records' views stay valid; not copyable.
 class ContractStore {
  public:
-  // What one record is made of.
+  // What one record is made of; the views need only last until Assign
+  // returns.
   struct Contract {
-    std::vector<CpvCode> cpv;
+    absl::Span<const CpvCode> cpv;
     bool has_date = false;
     absl::CivilDay date;
     double value = 0;
     // In ContractRecord::TextField order.
-    std::string texts[ContractRecord::kTextFields];
+    absl::string_view texts[ContractRecord::kTextFields];
   };
 
   // Iterates the records in the order assigned; a record read stays valid
@@ -668,9 +670,10 @@ class SupplierParts {
   SupplierParts(const SupplierParts&) = delete;
   SupplierParts& operator=(const SupplierParts&) = delete;
 
-  // Replaces the parts with `fields`; texts together under 4 GiB.
-  // REQUIRES: every concept's code is in CpvTaxonomy::Builtin().
-  void Assign(const Fields& fields);
+  // Replaces the parts with `fields`; texts together under 4 GiB. A
+  // concept whose code is not in CpvTaxonomy::Builtin() (which numbers the
+  // concepts) is an InternalError naming it, and leaves the parts empty.
+  absl::Status Assign(const Fields& fields);
 
   // The profile's id and name.
   absl::string_view id() const { return Chars(0, Head(kIdBytes)); }
