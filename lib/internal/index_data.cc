@@ -536,7 +536,8 @@ AnalyzeSuppliers(std::vector<v1::SupplierProfile> profiles,
 absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
     std::vector<std::shared_ptr<const SupplierDoc>> docs,
     absl::flat_hash_map<std::string, uint32_t> vocabulary, uint64_t generation,
-    const Options& options) {
+    const Options& options,
+    const std::function<absl::Status(TermPostingStore*)>& read_term_postings) {
   auto data = std::make_unique<IndexData>();
   IndexData& x = *data;
   x.options_ = options;
@@ -626,7 +627,12 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
     ShrinkPostings(&x.cpv_postings_);
     ShrinkPostings(&x.offered_cpv_postings_);
   };
+  absl::Status stored_term_postings;
   auto term_postings = [&] {
+    if (read_term_postings) {
+      stored_term_postings = read_term_postings(&x.term_postings_);
+      return;
+    }
     x.term_postings_ =
         TermPostingStore::Build(x.vocabulary_.size(), [&](auto post) {
           for (uint32_t d = 0; d < n; ++d) {
@@ -696,6 +702,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
     return absl::AlreadyExistsError(absl::StrCat(
         "supplier \"", twice->parts.id(), "\": id: appears twice"));
   }
+  if (!stored_term_postings.ok()) return stored_term_postings;
   x.average_length_ =
       x.docs_.empty() ? 0 : static_cast<double>(total_length) / x.docs_.size();
   // Docs grouped by location (a counting sort: ascending within each).
@@ -718,7 +725,8 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
 
 absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
     std::vector<std::string> vocabulary, size_t suppliers,
-    const ReadStoredSupplier& read, uint64_t generation,
+    const ReadStoredSupplier& read,
+    const ReadStoredTermPostings& read_term_postings, uint64_t generation,
     const Options& options) {
   if (absl::Status s = CheckOptions(options); !s.ok()) return s;
   absl::flat_hash_map<std::string, uint32_t> ids;
@@ -800,7 +808,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
   }
   absl::StatusOr<std::shared_ptr<const SupplierIndex>> index =
       IndexAccess::Assemble(std::move(docs), std::move(ids), generation,
-                            options);
+                            options, read_term_postings);
   // A supplier twice is a fault of the file, not of the caller's input.
   if (!index.ok() && absl::IsAlreadyExists(index.status())) {
     return absl::DataLossError(index.status().message());
