@@ -76,15 +76,15 @@ bool WriteRecords(const std::vector<M>& records, int n, RecordFormat format,
 // entry that goes with it (doc/snapshot.md).
 std::string AsFormat2(const std::string& snapshot) {
   constexpr size_t kSections = 5;
-  const size_t table_end =
-      internal::kSnapshotFixedHeader + internal::kSnapshotTableEntry * kSections;
+  const size_t table_end = internal::kSnapshotFixedHeader +
+                           internal::kSnapshotTableEntry * kSections;
   const char* postings_entry = snapshot.data() + table_end;
   std::string out = snapshot.substr(0, table_end);
   out[internal::kSnapshotVersionAt] = 2;
   out[internal::kSnapshotSectionCountAt] = kSections;
   for (size_t k = 0; k < kSections; ++k) {
-    const size_t offset_at = internal::kSnapshotFixedHeader +
-                             internal::kSnapshotTableEntry * k + 8;
+    const size_t offset_at =
+        internal::kSnapshotFixedHeader + internal::kSnapshotTableEntry * k + 8;
     std::string moved;
     internal::PutUint64(internal::GetUint64(out.data() + offset_at) -
                             internal::kSnapshotTableEntry,
@@ -92,8 +92,8 @@ std::string AsFormat2(const std::string& snapshot) {
     out.replace(offset_at, 8, moved);
   }
   const size_t sections_begin = table_end + internal::kSnapshotTableEntry;
-  out += snapshot.substr(sections_begin, internal::GetUint64(postings_entry + 8) -
-                                             sections_begin);
+  out += snapshot.substr(
+      sections_begin, internal::GetUint64(postings_entry + 8) - sections_begin);
   internal::ResealSnapshot(&out);
   return out;
 }

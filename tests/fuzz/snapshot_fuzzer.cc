@@ -3,8 +3,8 @@
 // to match the bytes they cover, so that mutated sections reach the
 // structural checks (section table, item ends, header counts, vocabulary
 // order, term ids, stored concepts, profiles, stored term postings) instead
-// of stopping at "checksum mismatch". The magic number and format version are left to the fuzzer;
-// the seeds carry valid ones.
+// of stopping at "checksum mismatch". The magic number and format version are
+// left to the fuzzer; the seeds carry valid ones.
 //
 // A snapshot that loads must save and load again: whatever LoadSnapshot
 // accepts is an index the rest of the library can use. And each doc of it
