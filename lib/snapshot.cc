@@ -42,17 +42,23 @@ using internal::SnapshotHeaderCrc;
 
 // The sections, in file order.
 enum SectionKind : uint32_t {
-  kHeaderSection = 1,      // v1::SnapshotHeader.
-  kVocabularySection = 2,  // Terms in byte order.
-  kProfilesSection = 3,    // Serialized v1::SupplierProfile, by supplier.
-  kTermsSection = 4,       // (term id, frequency) pairs, by supplier.
-  kConceptsSection = 5,    // (CPV digits, weight) pairs, by supplier.
+  kHeaderSection = 1,        // v1::SnapshotHeader.
+  kVocabularySection = 2,    // Terms in byte order.
+  kProfilesSection = 3,      // Serialized v1::SupplierProfile, by supplier.
+  kTermsSection = 4,         // (term id, frequency) pairs, by supplier.
+  kConceptsSection = 5,      // (CPV digits, weight) pairs, by supplier.
+  kTermPostingsSection = 6,  // TermPostingStore::Section (format 3).
 };
-constexpr uint32_t kSectionCount = 5;
+constexpr uint32_t kSectionCount = 6;
+// The oldest format read, and its sections: the first five (its term
+// postings are derived on load).
+constexpr uint32_t kOldestFormatVersion = 2;
+constexpr uint32_t kFormat2SectionCount = 5;
 
 const char* SectionName(uint32_t kind) {
-  static const char* const kNames[] = {"",         "header", "vocabulary",
-                                       "profiles", "terms",  "concepts"};
+  static const char* const kNames[] = {
+      "",      "header",   "vocabulary",   "profiles",
+      "terms", "concepts", "term postings"};
   return kind <= kSectionCount ? kNames[kind] : "unknown";
 }
 
@@ -149,10 +155,10 @@ absl::Status RefuseFormat1(absl::string_view bytes) {
           GetUint32(bytes.data() + bytes.size() - 4)) {
     return Corrupted("");
   }
-  return absl::FailedPreconditionError(
-      absl::StrCat("snapshot format version 1 is older than this procmatch ",
-                   kVersion, " reads (", kSnapshotFormatVersion,
-                   "); rebuild it with `procmatch index`"));
+  return absl::FailedPreconditionError(absl::StrCat(
+      "snapshot format version 1 is older than this procmatch ", kVersion,
+      " reads (", kOldestFormatVersion, " to ", kSnapshotFormatVersion,
+      "); rebuild it with `procmatch index`"));
 }
 
 // The supplier's concepts: (digits, weight) pairs of CPV codes of the
@@ -260,8 +266,12 @@ std::string SaveSnapshot(const SupplierIndex& index) {
     concepts.EndItem(concept_entries);
   }
   const std::string sections[kSectionCount] = {
-      HeaderSection(index, terms.size(), cpv_concepts), vocabulary.Finish(),
-      profiles.Finish(), term_counts.Finish(), concepts.Finish()};
+      HeaderSection(index, terms.size(), cpv_concepts),
+      vocabulary.Finish(),
+      profiles.Finish(),
+      term_counts.Finish(),
+      concepts.Finish(),
+      data.AllTermPostings().Section(order)};
 
   std::string out(kSnapshotMagic, sizeof(kSnapshotMagic));
   PutUint32(kSnapshotFormatVersion, &out);
@@ -343,7 +353,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshotIn(
         kVersion, " reads (", kSnapshotFormatVersion,
         "); rebuild the index or upgrade"));
   }
-  if (version != kSnapshotFormatVersion) {
+  if (version < kOldestFormatVersion) {
     return absl::DataLossError(
         absl::StrCat("snapshot format version ", version, " is unknown"));
   }
@@ -351,16 +361,19 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshotIn(
   // The table held its checksum: check its structure anyway (a writer bug
   // or a crafted file is an error, not a crash). Sections are in kind
   // order, aligned, back to back, up to the end of the file.
-  if (count != kSectionCount) {
-    return absl::DataLossError(
-        absl::StrCat("snapshot has ", count, " sections, not ", kSectionCount));
+  const uint32_t expected =
+      version == kOldestFormatVersion ? kFormat2SectionCount : kSectionCount;
+  if (count != expected) {
+    return absl::DataLossError(absl::StrCat("snapshot format ", version,
+                                            " has ", count, " sections, not ",
+                                            expected));
   }
   absl::string_view section[kSectionCount];
   uint32_t crc[kSectionCount];
   uint64_t end = kSnapshotFixedHeader + kSnapshotTableEntry * count;
   uint64_t offsets[kSectionCount], lengths[kSectionCount];
   constexpr uint64_t kMaxLength = uint64_t{1} << 56;  // No overflow below.
-  for (uint32_t k = 0; k < kSectionCount; ++k) {
+  for (uint32_t k = 0; k < count; ++k) {
     const char* entry =
         bytes.data() + kSnapshotFixedHeader + kSnapshotTableEntry * k;
     const uint32_t kind = GetUint32(entry);
@@ -386,7 +399,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshotIn(
                                             " bytes, its sections end at ", end,
                                             ": the file has bytes appended"));
   }
-  for (uint32_t k = 0; k < kSectionCount; ++k) {
+  for (uint32_t k = 0; k < count; ++k) {
     section[k] = bytes.substr(offsets[k], lengths[k]);
   }
   // Every section's checksum (over the section and its padding) is checked
@@ -394,7 +407,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshotIn(
   std::atomic<uint32_t> next{0};
   bool intact[kSectionCount];
   auto check = [&] {
-    for (uint32_t k; (k = next.fetch_add(1)) < kSectionCount;) {
+    for (uint32_t k; (k = next.fetch_add(1)) < count;) {
       const size_t offset = section[k].data() - bytes.data();
       const absl::string_view padded = bytes.substr(
           offset, SnapshotAligned(offset + section[k].size()) - offset);
@@ -407,7 +420,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshotIn(
     const int threads =
         bytes.size() < kBytesForThreads
             ? 1
-            : std::min<int>(internal::BuildThreads(options), kSectionCount);
+            : std::min<int>(internal::BuildThreads(options), count);
     std::vector<std::thread> helpers;
     for (int t = 1; t < threads; ++t) {
       helpers.emplace_back(check);
@@ -415,7 +428,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshotIn(
     check();
     for (std::thread& t : helpers) t.join();
   }
-  for (uint32_t k = 0; k < kSectionCount; ++k) {
+  for (uint32_t k = 0; k < count; ++k) {
     if (!intact[k]) {
       return Corrupted(absl::StrCat(" in section ", SectionName(k + 1)));
     }
@@ -480,8 +493,25 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshotIn(
     }
     return stored;
   };
+  // Format 3 stores the term postings: read, checked structurally, on one
+  // of the threads that assemble the index (format 2: derived there).
+  internal::ReadStoredTermPostings read_term_postings;
+  if (count > kTermPostingsSection - 1) {
+    read_term_postings = [&](internal::TermPostingStore* postings) {
+      absl::StatusOr<internal::TermPostingStore> stored =
+          internal::TermPostingStore::FromSection(
+              section[kTermPostingsSection - 1], header.terms(), n);
+      if (!stored.ok()) {
+        return absl::DataLossError(absl::StrCat(
+            "snapshot section term postings: ", stored.status().message()));
+      }
+      *postings = *std::move(stored);
+      return absl::OkStatus();
+    };
+  }
   return internal::RestoreIndex(std::move(vocabulary), n, read,
-                                header.generation(), options);
+                                read_term_postings, header.generation(),
+                                options);
 }
 
 }  // namespace

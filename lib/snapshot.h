@@ -1,11 +1,12 @@
 // File: lib/snapshot.h
 //
 // Saving a SupplierIndex to bytes and loading it back, much faster than
-// building it again: a snapshot keeps each profile with its analysed text and
-// its CPV concepts, so loading analyses no text. The format (doc/snapshot.md,
-// version 2) has a magic number, a format version, a section table and a
-// CRC-32 for the header and for each 8-byte-aligned section; every checksum
-// is verified before the section is used.
+// building it again: a snapshot keeps each profile with its analysed text, its
+// CPV concepts and the index's term postings, so loading analyses no text and
+// derives no term postings. The format (doc/snapshot.md, version 3) has a
+// magic number, a format version, a section table and a CRC-32 for the header
+// and for each 8-byte-aligned section; every checksum is verified before the
+// section is used.
 //
 // Example:
 //
@@ -35,20 +36,25 @@
 
 namespace procmatch {
 
-// The format version this library writes; it reads this one only (format 1
-// is refused with a message saying to rebuild with `procmatch index`).
-inline constexpr uint32_t kSnapshotFormatVersion = 2;
+// The format version this library writes. It reads this one and format 2
+// (whose term postings a load derives, as before); format 1 is refused with
+// a message saying to rebuild with `procmatch index`.
+inline constexpr uint32_t kSnapshotFormatVersion = 3;
 
 std::string SaveSnapshot(const SupplierIndex& index);
 
 // The index saved in `bytes`, with `options` (taxonomies and limits are not
 // saved: give the ones the index was built with). Every restored profile is
 // validated again, so that a crafted file with a correct checksum cannot
-// bring in what validation refuses. Errors: DataLoss for a file that is not
-// a snapshot, truncated or corrupted (checksum mismatch, which is checked
-// before anything else, inconsistent sections, invalid profiles);
-// FailedPrecondition for an intact snapshot of another format version.
-// `bytes` may be freed once loaded: the index copies the profiles it keeps.
+// bring in what validation refuses. The stored term postings are checked
+// for structure only (docs and frequencies in range, lists well formed),
+// not for agreeing with the profiles' terms: a crafted file can only make
+// its own answers wrong (doc/snapshot.md, "The guarantee"). Errors: DataLoss
+// for a file that is not a snapshot, truncated or corrupted (checksum mismatch,
+// which is checked before anything else, inconsistent sections, invalid
+// profiles); FailedPrecondition for an intact snapshot of another format
+// version. `bytes` may be freed once loaded: the index copies the profiles it
+// keeps.
 absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshot(
     absl::string_view bytes, const Options& options = {});
 

@@ -15,6 +15,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "procmatch/internal/crc32.h"
+#include "procmatch/internal/index_data.h"
 #include "procmatch/internal/snapshot_layout.h"
 #include "procmatch/matcher.h"
 #include "procmatch/v1/snapshot.pb.h"
@@ -40,8 +41,10 @@ std::shared_ptr<const SupplierIndex> Build(
   return *std::move(builder).Build();
 }
 
-// A format 2 file taken apart (doc/snapshot.md) and put together again, so
-// that tests can craft inconsistent sections under correct checksums.
+// A snapshot file taken apart (doc/snapshot.md) and put together again, so
+// that tests can craft inconsistent sections under correct checksums. Put
+// together, five sections are a format 2 file (whose term postings a load
+// derives), six a format 3 one.
 std::vector<std::string> Sections(const std::string& bytes) {
   std::vector<std::string> out;
   const uint32_t count =
@@ -57,7 +60,11 @@ std::vector<std::string> Sections(const std::string& bytes) {
 
 std::string Compose(const std::string& original,
                     const std::vector<std::string>& sections) {
-  std::string out = original.substr(0, internal::kSnapshotFixedHeader);
+  std::string out = original.substr(0, internal::kSnapshotVersionAt);
+  internal::PutUint32(sections.size() == 5 ? 2 : 3, &out);
+  internal::PutUint32(0, &out);  // The header CRC, resealed below.
+  internal::PutUint32(static_cast<uint32_t>(sections.size()), &out);
+  internal::PutUint32(0, &out);  // Reserved.
   size_t offset = internal::kSnapshotFixedHeader +
                   internal::kSnapshotTableEntry * sections.size();
   for (size_t k = 0; k < sections.size(); ++k) {
@@ -87,8 +94,23 @@ std::string ItemsSection(const std::vector<std::string>& items,
   return out + data;
 }
 
+// A term postings section (TermPostingStore::Section): the lists' coded
+// bytes with their posting counts.
+std::string PostingsSection(
+    const std::vector<std::pair<std::string, uint32_t>>& lists) {
+  std::string starts, counts, bytes;
+  internal::PutUint64(0, &starts);
+  for (const auto& [list, count] : lists) {
+    bytes += list;
+    internal::PutUint64(bytes.size(), &starts);
+    internal::PutUint32(count, &counts);
+  }
+  counts.resize(internal::SnapshotAligned(counts.size()), '\0');
+  return starts + counts + bytes;
+}
+
 constexpr int kHeader = 0, kVocabulary = 1, kProfiles = 2, kTerms = 3,
-              kConcepts = 4;
+              kConcepts = 4, kTermPostings = 5;
 
 TEST(Crc32Test, KnownVector) {
   EXPECT_EQ(internal::Crc32("123456789"), 0xCBF43926u);
@@ -339,11 +361,11 @@ TEST(SnapshotTest, NewerFormatVersionIsRefusedClearly) {
   auto loaded = LoadSnapshot(bytes);
   EXPECT_EQ(loaded.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(loaded.status().message(),
-              HasSubstr("snapshot format version 3 is newer"));
+              HasSubstr("snapshot format version 4 is newer"));
   // The same file with a flipped bit: corruption, or perhaps a newer format.
   bytes[30] ^= 1;
   EXPECT_THAT(LoadSnapshot(bytes).status().message(),
-              HasSubstr("or the file was written in format version 3"));
+              HasSubstr("or the file was written in format version 4"));
 }
 
 // Format 1: magic, version 1, delimited records, a CRC-32 of all before it.
@@ -367,7 +389,7 @@ TEST(SnapshotTest, Format1IsRefusedWithHowToRebuild) {
 TEST(SnapshotTest, InconsistentSectionsUnderValidChecksums) {
   const std::string bytes = SaveSnapshot(*Build(5, 11));
   const std::vector<std::string> sections = Sections(bytes);
-  ASSERT_EQ(sections.size(), 5u);
+  ASSERT_EQ(sections.size(), 6u);
   ASSERT_TRUE(LoadSnapshot(Compose(bytes, sections)).ok());
   auto message = [&](const std::vector<std::string>& crafted) {
     return std::string(
@@ -485,6 +507,146 @@ TEST(SnapshotTest, InconsistentSectionsUnderValidChecksums) {
   std::string longer = bytes + std::string(8, '\0');
   EXPECT_THAT(LoadSnapshot(longer).status().message(),
               HasSubstr("bytes appended"));
+}
+
+// Format 2 (no term postings section) is still read: its term postings are
+// derived on load, and the index equals the one format 3 restores. A file
+// whose version and sections disagree is refused.
+TEST(SnapshotTest, Format2IsStillRead) {
+  auto index = Build(400, 31);
+  const std::string bytes = SaveSnapshot(*index);
+  std::vector<std::string> sections = Sections(bytes);
+  ASSERT_EQ(sections.size(), 6u);
+  sections.pop_back();
+  const std::string format2 = Compose(bytes, sections);
+  ASSERT_EQ(internal::GetUint32(format2.data() + internal::kSnapshotVersionAt),
+            2u);
+  auto loaded = LoadSnapshot(format2);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_TRUE(SaveSnapshot(**loaded) == bytes);
+  EXPECT_TRUE(MatchAlike(index, *loaded, testing::RandomRequests(40, 32)));
+  std::string mislabelled = format2;
+  mislabelled[internal::kSnapshotVersionAt] = 3;
+  internal::ResealSnapshot(&mislabelled);
+  EXPECT_THAT(LoadSnapshot(mislabelled).status().message(),
+              HasSubstr("snapshot format 3 has 5 sections, not 6"));
+}
+
+// The twin of the stored term postings: a loaded index's postings, term by
+// term (by text: a built index numbers its terms otherwise), are those
+// derived from the same suppliers' docs.
+TEST(SnapshotTest, LoadedTermPostingsEqualDerivedOnes) {
+  auto index = Build(2000, 35);
+  const std::string bytes = SaveSnapshot(*index);
+  std::vector<std::string> sections = Sections(bytes);
+  sections.pop_back();
+  for (const std::string& file : {bytes, Compose(bytes, sections)}) {
+    auto loaded = LoadSnapshot(file);
+    ASSERT_TRUE(loaded.ok()) << loaded.status();
+    const internal::IndexData& built = internal::IndexAccess::Data(*index);
+    const internal::IndexData& restored = internal::IndexAccess::Data(**loaded);
+    const std::vector<absl::string_view> terms = built.Vocabulary();
+    ASSERT_EQ(restored.Vocabulary().size(), terms.size());
+    for (uint32_t t = 0; t < terms.size(); ++t) {
+      const int64_t id = restored.TermId(terms[t]);
+      ASSERT_GE(id, 0) << terms[t];
+      const internal::TermPostingList want = built.TermPostings(t);
+      const internal::TermPostingList got =
+          restored.TermPostings(static_cast<uint32_t>(id));
+      ASSERT_EQ(got.size(), want.size()) << terms[t];
+      ASSERT_TRUE(std::equal(want.begin(), want.end(), got.begin()))
+          << terms[t];
+    }
+  }
+}
+
+// Issue 16, format 3: stored term postings are checked for structure, so
+// that a crafted file with correct checksums is refused, naming the
+// section, the term's list, the posting and the problem, never crashes.
+TEST(SnapshotTest, StoredTermPostingsUnderValidChecksums) {
+  const std::string bytes = SaveSnapshot(*Build(5, 37));
+  v1::SupplierProfile profile;
+  profile.set_id("S1");
+  profile.set_name("Zedro Optics SRL");
+  v1::SnapshotHeader one;
+  one.set_suppliers(1);
+  one.set_terms(1);
+  std::string term_entry;
+  internal::PutUint32(0, &term_entry);
+  internal::PutUint32(1, &term_entry);
+  std::vector<std::string> crafted = {
+      one.SerializeAsString(),
+      ItemsSection({"zedro"}),
+      ItemsSection({profile.SerializeAsString()}),
+      ItemsSection({term_entry}, 8),
+      ItemsSection({""}, 8),
+      PostingsSection({{"\x01", 1}})};  // Doc 0, frequency 1.
+  auto loaded = LoadSnapshot(Compose(bytes, crafted));
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(Sections(SaveSnapshot(**loaded))[kTermPostings],
+            crafted[kTermPostings]);
+  const std::pair<std::vector<std::pair<std::string, uint32_t>>, const char*>
+      kCases[] = {
+          // Doc 1 of 1 supplier: gap 1, frequency 1.
+          {{{"\x05", 1}},
+           "term 0: posting 0: doc 0 + 1 is not below the 1 suppliers"},
+          // Doc 0 twice (a gap of 0 after the first posting).
+          {{{"\x01\x01", 2}}, "term 0: posting 1: doc 0 again"},
+          // Frequency 0, and 2^32, in the varint after the gap's.
+          {{{std::string("\x00\x00", 2), 1}},
+           "term 0: posting 0: frequency 0 is not in [1, 2^32)"},
+          {{{std::string("\x00\x80\x80\x80\x80\x10", 6), 1}},
+           "term 0: posting 0: frequency 4294967296 is not in [1, 2^32)"},
+          // A count past the end of the list, a list past its count.
+          {{{"\x01", 2}},
+           "term 0: posting 1: past the end of the list (its count is 2)"},
+          {{{"\x01\x01", 1}},
+           "term 0: the list holds more than its 1 postings"},
+          // Varints not terminated inside the list.
+          {{{"\x80", 1}},
+           "term 0: posting 0: a varint not terminated inside the list"},
+          {{{std::string("\x00\x80", 2), 1}},
+           "term 0: posting 0: a varint not terminated inside the list"},
+          // Lists for two terms: more than the vocabulary holds.
+          {{{"\x01", 1}, {"\x01", 1}},
+           "the lists span [0, 1), the postings hold"},
+      };
+  for (const auto& [lists, problem] : kCases) {
+    crafted[kTermPostings] = PostingsSection(lists);
+    auto refused = LoadSnapshot(Compose(bytes, crafted));
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kDataLoss) << problem;
+    EXPECT_THAT(
+        refused.status().message(),
+        HasSubstr(absl::StrCat("snapshot section term postings: ", problem)));
+  }
+  // Starts that do not rise inside the postings, their end right: term 0's
+  // list ends past the postings, or term 1's before it begins.
+  const std::pair<std::vector<uint64_t>, const char*> kStarts[] = {
+      {{0, 2, 1},
+       "term 0: the list [0, 2) is not inside the "
+       "postings' 1 bytes"},
+      {{0, 1, 0, 1},
+       "term 1: the list [1, 0) is not inside the "
+       "postings' 1 bytes"}};
+  for (const auto& [starts, problem] : kStarts) {
+    std::string section, counts;
+    for (uint64_t start : starts) internal::PutUint64(start, &section);
+    for (size_t t = 0; t + 1 < starts.size(); ++t) {
+      internal::PutUint32(t == 0 ? 1 : 0, &counts);
+    }
+    counts.resize(internal::SnapshotAligned(counts.size()), '\0');
+    section += counts + "\x01";
+    v1::SnapshotHeader terms = one;
+    terms.set_terms(starts.size() - 1);
+    std::vector<std::string> words = {"optics", "zedro", "zz"};
+    words.resize(starts.size() - 1);
+    crafted[kHeader] = terms.SerializeAsString();
+    crafted[kVocabulary] = ItemsSection(words);
+    crafted[kTermPostings] = section;
+    EXPECT_THAT(
+        LoadSnapshot(Compose(bytes, crafted)).status().message(),
+        HasSubstr(absl::StrCat("snapshot section term postings: ", problem)));
+  }
 }
 
 // Found by the snapshot fuzzer (format 1): a string that is not UTF-8 under

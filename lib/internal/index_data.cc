@@ -563,7 +563,8 @@ AnalyzeSuppliers(std::vector<v1::SupplierProfile> profiles,
 absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
     std::vector<std::shared_ptr<const SupplierDoc>> docs,
     absl::flat_hash_map<std::string, uint32_t> vocabulary, uint64_t generation,
-    const Options& options) {
+    const Options& options,
+    const std::function<absl::Status(TermPostingStore*)>& read_term_postings) {
   auto data = std::make_unique<IndexData>();
   IndexData& x = *data;
   x.options_ = options;
@@ -653,7 +654,12 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
     ShrinkPostings(&x.cpv_postings_);
     ShrinkPostings(&x.offered_cpv_postings_);
   };
+  absl::Status stored_term_postings;
   auto term_postings = [&] {
+    if (read_term_postings) {
+      stored_term_postings = read_term_postings(&x.term_postings_);
+      return;
+    }
     x.term_postings_ =
         TermPostingStore::Build(x.vocabulary_.size(), [&](auto post) {
           for (uint32_t d = 0; d < n; ++d) {
@@ -710,7 +716,8 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
   // Largest first, so that two threads finish together (in a profile of a
   // load of 100k generated suppliers: terms 34% of the passes' time, CPV
   // codes 30%, the other postings 29% before they were split, ids and
-  // columns 7%).
+  // columns 7%). Read from a format 3 snapshot, the term postings cost a
+  // third of what deriving them does (doc/benchmarks.md, session 15).
   const std::function<void()> passes[] = {
       term_postings, cpv_postings, buyer_and_tag_postings,
       concept_and_certification_postings, ids_and_columns};
@@ -723,6 +730,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
     return absl::AlreadyExistsError(absl::StrCat(
         "supplier \"", twice->parts.id(), "\": id: appears twice"));
   }
+  if (!stored_term_postings.ok()) return stored_term_postings;
   x.average_length_ =
       x.docs_.empty() ? 0 : static_cast<double>(total_length) / x.docs_.size();
   // Docs grouped by location (a counting sort: ascending within each).
@@ -745,7 +753,8 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
 
 absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
     std::vector<std::string> vocabulary, size_t suppliers,
-    const ReadStoredSupplier& read, uint64_t generation,
+    const ReadStoredSupplier& read,
+    const ReadStoredTermPostings& read_term_postings, uint64_t generation,
     const Options& options) {
   if (absl::Status s = CheckOptions(options); !s.ok()) return s;
   absl::flat_hash_map<std::string, uint32_t> ids;
@@ -827,7 +836,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
   }
   absl::StatusOr<std::shared_ptr<const SupplierIndex>> index =
       IndexAccess::Assemble(std::move(docs), std::move(ids), generation,
-                            options);
+                            options, read_term_postings);
   // A supplier twice is a fault of the file, not of the caller's input.
   if (!index.ok() && absl::IsAlreadyExists(index.status())) {
     return absl::DataLossError(index.status().message());

@@ -60,6 +60,8 @@ class IndexData {
   TermPostingList TermPostings(uint32_t term) const {
     return term_postings_.List(term);
   }
+  // All of them, for the snapshot writer.
+  const TermPostingStore& AllTermPostings() const { return term_postings_; }
   // Docs with the folded capability tag, ascending.
   const std::vector<uint32_t>& TagPostings(absl::string_view tag) const;
   // Docs holding a certificate of the scheme (a NormalizeScheme() key),
@@ -182,11 +184,15 @@ struct IndexAccess {
   }
 
   // Sorts `docs` by id and builds the postings: the index of `generation`.
-  // Duplicate ids are an AlreadyExists error.
+  // Duplicate ids are an AlreadyExists error. With `read_term_postings`
+  // (a snapshot's, by the ids of `vocabulary`), the term postings are read
+  // instead of derived from the docs, and its error is returned.
   static absl::StatusOr<std::shared_ptr<const SupplierIndex>> Assemble(
       std::vector<std::shared_ptr<const SupplierDoc>> docs,
       absl::flat_hash_map<std::string, uint32_t> vocabulary,
-      uint64_t generation, const Options& options);
+      uint64_t generation, const Options& options,
+      const std::function<absl::Status(TermPostingStore*)>& read_term_postings =
+          nullptr);
 };
 
 // The texts of a profile that say what it does, with their languages
@@ -255,15 +261,24 @@ struct StoredSupplier {
 using ReadStoredSupplier =
     std::function<absl::StatusOr<StoredSupplier>(size_t s)>;
 
+// The term postings a snapshot stores (format 3), read into `*postings`, or
+// why they cannot be (a DataLoss error).
+using ReadStoredTermPostings =
+    std::function<absl::Status(TermPostingStore* postings)>;
+
 // An index from what a snapshot stores, without analysing text again:
 // `suppliers` suppliers read with `read`, which is called once per supplier
-// on options.build_threads threads. Each profile is parsed and validated (a
-// crafted file with a valid checksum must not smuggle in a clearance level
-// 999); structural faults (duplicate ids or terms, term ids outside
-// `vocabulary`) are DataLoss errors, the first in supplier order reported.
+// on options.build_threads threads; the term postings read with
+// `read_term_postings` (one of the passes that assemble the index, on the
+// same threads), or derived from the docs when it is null (format 2). Each
+// profile is parsed and validated (a crafted file with a valid checksum must
+// not smuggle in a clearance level 999); structural faults (duplicate ids or
+// terms, term ids outside `vocabulary`) are DataLoss errors, the first in
+// supplier order reported.
 absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
     std::vector<std::string> vocabulary, size_t suppliers,
-    const ReadStoredSupplier& read, uint64_t generation,
+    const ReadStoredSupplier& read,
+    const ReadStoredTermPostings& read_term_postings, uint64_t generation,
     const Options& options);
 
 }  // namespace internal

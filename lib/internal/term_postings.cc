@@ -4,9 +4,13 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
+#include "procmatch/internal/snapshot_layout.h"
 
 namespace procmatch {
 namespace internal {
@@ -21,6 +25,26 @@ bool InGap(uint32_t frequency) { return frequency >= 1 && frequency <= 3; }
 // A pair's first varint.
 uint64_t GapAndFrequency(uint64_t gap, uint32_t frequency) {
   return (gap << 2) | (InGap(frequency) ? frequency : 0);
+}
+
+// The varint at *p, which must end before `end`, into *value; moves *p past
+// it. False when it does not end there or holds more than 64 bits.
+bool ReadVarintBefore(const uint8_t** p, const uint8_t* end, uint64_t* value) {
+  uint64_t v = 0;
+  for (int shift = 0; *p != end && shift < 64; shift += 7) {
+    const uint8_t byte = *(*p)++;
+    v |= uint64_t{byte & 0x7fu} << shift;
+    if (byte < 0x80) {
+      *value = v;
+      return true;
+    }
+  }
+  return false;
+}
+
+// The bytes of a Section's starts and counts, padding included.
+size_t SectionHead(size_t terms) {
+  return 8 * (terms + 1) + SnapshotAligned(4 * terms);
 }
 
 }  // namespace
@@ -77,6 +101,97 @@ void TermPostingStore::Write(uint32_t doc, uint32_t term, uint32_t frequency) {
   out = WriteGapAndFrequency(doc - last_doc_[term], frequency, out);
   starts_[term + 1] = static_cast<uint64_t>(out - bytes_.data());
   last_doc_[term] = doc;
+}
+
+std::string TermPostingStore::Section(
+    const std::vector<uint32_t>& order) const {
+  std::string out;
+  out.reserve(SectionHead(order.size()) + bytes_.size());
+  uint64_t start = 0;
+  PutUint64(start, &out);
+  for (uint32_t term : order) {
+    start += starts_[term + 1] - starts_[term];
+    PutUint64(start, &out);
+  }
+  for (uint32_t term : order) PutUint32(sizes_[term], &out);
+  out.resize(SnapshotAligned(out.size()), '\0');
+  for (uint32_t term : order) {
+    out.append(reinterpret_cast<const char*>(bytes_.data()) + starts_[term],
+               starts_[term + 1] - starts_[term]);
+  }
+  return out;
+}
+
+absl::StatusOr<TermPostingStore> TermPostingStore::FromSection(
+    absl::string_view section, size_t terms, uint64_t docs) {
+  if (terms > section.size() / 12 || section.size() < SectionHead(terms)) {
+    return absl::DataLossError(absl::StrCat(
+        section.size(), " bytes cannot hold the lists of ", terms, " terms"));
+  }
+  TermPostingStore store;
+  store.starts_.resize(terms + 1);
+  store.sizes_.resize(terms);
+  const char* counts = section.data() + 8 * (terms + 1);
+  for (size_t t = 0; t <= terms; ++t) {
+    store.starts_[t] = GetUint64(section.data() + 8 * t);
+    if (t < terms) store.sizes_[t] = GetUint32(counts + 4 * t);
+  }
+  const absl::string_view coded = section.substr(SectionHead(terms));
+  if (store.starts_[0] != 0 || store.starts_[terms] != coded.size()) {
+    return absl::DataLossError(absl::StrCat(
+        "the lists span [", store.starts_[0], ", ", store.starts_[terms],
+        "), the postings hold ", coded.size(), " bytes"));
+  }
+  const uint8_t* bytes = reinterpret_cast<const uint8_t*>(coded.data());
+  for (size_t t = 0; t < terms; ++t) {
+    auto fail = [&](uint32_t posting, const auto&... what) {
+      return absl::DataLossError(
+          absl::StrCat("term ", t, ": posting ", posting, ": ", what...));
+    };
+    if (store.starts_[t + 1] < store.starts_[t] ||
+        store.starts_[t + 1] > coded.size()) {
+      return absl::DataLossError(
+          absl::StrCat("term ", t, ": the list [", store.starts_[t], ", ",
+                       store.starts_[t + 1], ") is not inside the postings' ",
+                       coded.size(), " bytes"));
+    }
+    const uint8_t* p = bytes + store.starts_[t];
+    const uint8_t* const end = bytes + store.starts_[t + 1];
+    uint64_t doc = 0;
+    for (uint32_t i = 0; i < store.sizes_[t]; ++i) {
+      if (p == end) {
+        return fail(i, "past the end of the list (its count is ",
+                    store.sizes_[t], ")");
+      }
+      uint64_t gap_and_frequency, frequency;
+      if (!ReadVarintBefore(&p, end, &gap_and_frequency)) {
+        return fail(i, "a varint not terminated inside the list");
+      }
+      frequency = gap_and_frequency & 3;
+      if (frequency == 0 && !ReadVarintBefore(&p, end, &frequency)) {
+        return fail(i, "a varint not terminated inside the list");
+      }
+      if (frequency == 0 || frequency > std::numeric_limits<uint32_t>::max()) {
+        return fail(i, "frequency ", frequency, " is not in [1, 2^32)");
+      }
+      const uint64_t gap = gap_and_frequency >> 2;
+      if (i > 0 && gap == 0) {
+        return fail(i, "doc ", doc, " again: docs must ascend");
+      }
+      if (gap >= docs - doc) {
+        return fail(i, "doc ", doc, " + ", gap, " is not below the ", docs,
+                    " suppliers");
+      }
+      doc += gap;
+    }
+    if (p != end) {
+      return absl::DataLossError(absl::StrCat("term ", t,
+                                              ": the list holds more than its ",
+                                              store.sizes_[t], " postings"));
+    }
+  }
+  store.bytes_.assign(bytes, bytes + coded.size());
+  return store;
 }
 
 void TermPostingStore::Finish() {

@@ -22,6 +22,12 @@
 // the low two bits are 0, a varint of the frequency follows. Postings are read
 // in order only (no skipping): every reader scans whole lists.
 //
+// A snapshot (format 3, doc/snapshot.md) keeps the store in this form, 8-byte
+// aligned, so that a load copies it instead of deriving it (Section and
+// FromSection): the terms' starts (uint64, one more at the end), their
+// posting counts (uint32, zero-padded to a multiple of 8 bytes), then the
+// coded postings.
+//
 // Threading: a built TermPostingStore is immutable and safe to read from any
 // number of threads.
 #ifndef PROCMATCH_LIB_INTERNAL_TERM_POSTINGS_H_
@@ -30,8 +36,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
+#include <string>
 #include <utility>
 #include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace procmatch {
 namespace internal {
@@ -162,6 +172,22 @@ class TermPostingStore {
     postings.Finish();
     return postings;
   }
+
+  // The store as a snapshot keeps it (above), term i being this store's term
+  // order[i]. REQUIRES: `order` is a permutation of the term ids.
+  std::string Section(const std::vector<uint32_t>& order) const;
+
+  // The store a Section of `terms` terms and `docs` docs holds, checked in
+  // one pass over it so that no crafted bytes can crash or hang a reader:
+  // starts rising to the end of the postings, each posting's varints
+  // terminated inside its term's list, docs ascending and below `docs`,
+  // frequencies from 1 to 2^32 - 1, and each list holding exactly its count.
+  // Not checked: that the postings agree with the docs' own terms. Errors
+  // (DataLoss) name the term, the posting and the problem, the first in
+  // term order.
+  static absl::StatusOr<TermPostingStore> FromSection(absl::string_view section,
+                                                      size_t terms,
+                                                      uint64_t docs);
 
   // The number of terms.
   size_t size() const { return sizes_.size(); }

@@ -9,7 +9,8 @@
 //                     message per file)
 // records_binpb/      three suppliers, three tenders
 // snapshot/           snapshots of one and of three suppliers (.snap: the
-//                     repository ignores *.snapshot), and of one whose
+//                     repository ignores *.snapshot), of the three in
+//                     format 2 (no term postings section), and of one whose
 //                     coded blocks (issue 16) are far from the usual: 300
 //                     contracts at the validated dates' edges, values from
 //                     the least to the largest double, a long buyer name,
@@ -25,6 +26,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "procmatch/internal/snapshot_layout.h"
 #include "procmatch/record_io.h"
 #include "procmatch/snapshot.h"
 #include "procmatch/supplier_index.h"
@@ -69,15 +71,45 @@ bool WriteRecords(const std::vector<M>& records, int n, RecordFormat format,
   return Write(path, out);
 }
 
+// A format 3 snapshot as format 2 stores it: its first five sections, the
+// term postings (the sixth, last) left out, the others moved up by the table
+// entry that goes with it (doc/snapshot.md).
+std::string AsFormat2(const std::string& snapshot) {
+  constexpr size_t kSections = 5;
+  const size_t table_end = internal::kSnapshotFixedHeader +
+                           internal::kSnapshotTableEntry * kSections;
+  const char* postings_entry = snapshot.data() + table_end;
+  std::string out = snapshot.substr(0, table_end);
+  out[internal::kSnapshotVersionAt] = 2;
+  out[internal::kSnapshotSectionCountAt] = kSections;
+  for (size_t k = 0; k < kSections; ++k) {
+    const size_t offset_at =
+        internal::kSnapshotFixedHeader + internal::kSnapshotTableEntry * k + 8;
+    std::string moved;
+    internal::PutUint64(internal::GetUint64(out.data() + offset_at) -
+                            internal::kSnapshotTableEntry,
+                        &moved);
+    out.replace(offset_at, 8, moved);
+  }
+  const size_t sections_begin = table_end + internal::kSnapshotTableEntry;
+  out += snapshot.substr(
+      sections_begin, internal::GetUint64(postings_entry + 8) - sections_begin);
+  internal::ResealSnapshot(&out);
+  return out;
+}
+
+// The snapshot of the first `n` suppliers, in format 2 when `format2`.
 bool WriteSnapshot(const std::vector<v1::SupplierProfile>& suppliers, int n,
-                   const std::string& path) {
+                   const std::string& path, bool format2 = false) {
   SupplierIndex::Builder builder;
   for (int i = 0; i < n && i < static_cast<int>(suppliers.size()); ++i) {
     if (!builder.Add(suppliers[i]).ok()) return false;
   }
   absl::StatusOr<std::shared_ptr<const SupplierIndex>> index =
       std::move(builder).Build();
-  return index.ok() && Write(path, SaveSnapshot(**index));
+  if (!index.ok()) return false;
+  const std::string bytes = SaveSnapshot(**index);
+  return Write(path, format2 ? AsFormat2(bytes) : bytes);
 }
 
 // `supplier` with what stretches its doc's coded contracts and term list:
@@ -134,6 +166,8 @@ int Main(const std::string& sample, const std::string& corpus) {
                    binary + "tenders.binpb") &&
       WriteSnapshot(suppliers, 1, snapshot + "one_supplier.snap") &&
       WriteSnapshot(suppliers, 3, snapshot + "three_suppliers.snap") &&
+      WriteSnapshot(suppliers, 3, snapshot + "three_suppliers_format2.snap",
+                    /*format2=*/true) &&
       WriteSnapshot({Stretched(suppliers[0])}, 1,
                     snapshot + "stretched_blocks.snap");
   return ok ? 0 : 1;

@@ -1,10 +1,10 @@
 // Fuzzes procmatch::LoadSnapshot past its checksums: the harness rewrites
-// the header's and every section's CRC-32 (format 2, doc/snapshot.md) to
-// match the bytes they cover, so that mutated sections reach the structural
-// checks (section table, item ends, header counts, vocabulary order, term
-// ids, stored concepts, profiles) instead of stopping at "checksum
-// mismatch". The magic number and format version are left to the fuzzer;
-// the seeds carry valid ones.
+// the header's and every section's CRC-32 (formats 2 and 3, doc/snapshot.md)
+// to match the bytes they cover, so that mutated sections reach the
+// structural checks (section table, item ends, header counts, vocabulary
+// order, term ids, stored concepts, profiles, stored term postings) instead
+// of stopping at "checksum mismatch". The magic number and format version are
+// left to the fuzzer; the seeds carry valid ones.
 //
 // A snapshot that loads must save and load again: whatever LoadSnapshot
 // accepts is an index the rest of the library can use. And each doc of it
@@ -12,7 +12,9 @@
 // tests/doc_readback.h, an abort() on a difference): its coded contracts
 // the past contracts of its stored profile, field for field, and its coded
 // term list, from the stored terms, the frequency of each term it lists (and
-// 0 beside them) when asked by id.
+// 0 beside them) when asked by id. Its term postings, read as matching reads
+// them, hold what the structural checks promise: docs ascending below the
+// index's size, frequencies above 0, as many as each list says.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -56,6 +58,25 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     difference = procmatch::testing::TermListDifference(doc.terms);
     if (!difference.empty()) {
       Fail("a term list reads back otherwise", difference);
+    }
+  }
+  const size_t terms = restored.Vocabulary().size();
+  for (uint32_t t = 0; t < terms; ++t) {
+    const procmatch::internal::TermPostingList list = restored.TermPostings(t);
+    size_t count = 0;
+    int64_t previous = -1;
+    for (const auto& [doc, frequency] : list) {
+      if (static_cast<int64_t>(doc) <= previous ||
+          doc >= static_cast<uint32_t>((*index)->size()) || frequency == 0) {
+        Fail("a term posting is out of range",
+             "term " + std::to_string(t) + ", doc " + std::to_string(doc));
+      }
+      previous = doc;
+      ++count;
+    }
+    if (count != list.size()) {
+      Fail("a term's postings are not as many as it says",
+           "term " + std::to_string(t));
     }
   }
   const std::string saved = procmatch::SaveSnapshot(**index);
