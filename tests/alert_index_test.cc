@@ -1153,7 +1153,10 @@ TEST(FoldTextByRuns, EqualsFoldText) {
                                            "\xF0\x9F\x98\x80"};
   for (int i = 0; i < 20000; ++i) {
     std::string text;
-    for (int k = 0, n = static_cast<int>(rng() % 10); k < n; ++k) {
+    // Up to 39 pieces: runs of eight ASCII bytes and more, which are folded
+    // eight at a time, at every offset.
+    for (int k = 0, n = static_cast<int>(rng() % (i % 2 == 0 ? 10 : 40));
+         k < n; ++k) {
       text += pieces[rng() % pieces.size()];
     }
     ASSERT_EQ(internal::FoldTextByRuns(text), FoldText(text))
@@ -1161,12 +1164,14 @@ TEST(FoldTextByRuns, EqualsFoldText) {
     ++compared;
   }
   // Every rune of the plane, between ASCII letters (the table holds those
-  // of two bytes).
+  // of two bytes; an ASCII rune is then in a run of eight ASCII bytes, which
+  // are folded at once, at its first or its last byte, or in its middle).
   for (char32_t c = 1; c <= 0xFFFF; ++c) {
     if (c >= 0xD800 && c <= 0xDFFF) continue;
     std::string text = "Ab";
     AppendUtf8(c, &text);
-    text += "Cd";
+    text += "CdEfGhIjKlMnOpQrStU@Z[`az{";
+    text.insert(0, "xYz", c % 4);
     ASSERT_EQ(internal::FoldTextByRuns(text), FoldText(text))
         << absl::CEscape(text);
   }
@@ -1186,9 +1191,10 @@ TEST(PrefilterFolds, EqualsPrefilterTextThenFoldRunes) {
   };
   for (char32_t c = 1; c <= 0xFFFF; ++c) {
     if (c >= 0xD800 && c <= 0xDFFF) continue;
-    std::string text = "aB";
+    // ASCII runes in runs of eight ASCII bytes too, at any offset.
+    std::string text = std::string("aB@Z[`az{").substr(0, 2 + c % 8);
     AppendUtf8(c, &text);
-    text += "c";
+    text += "cDeFgHiJkLmNoPqRsT";
     ASSERT_EQ(tables.Apply(text), expected(text)) << absl::CEscape(text);
     // The one-pass form the notices' lots take: FoldText, then the tables.
     std::string appended = "x";
