@@ -1091,32 +1091,23 @@ TEST(TextTrigrams, SaysAbsentOnlyWhenTheAtomDoesNotOccur) {
 
 // The radix sort of matches against std::sort (its twin) on random
 // distinct rule positions, few and many, of indexes of every size.
-TEST(SortMatchesByRule, EqualsSortingByRule) {
+TEST(SortKeysByRule, EqualsSortingByRule) {
   std::mt19937 rng(13);
   for (int t = 0; t < 300; ++t) {
     const size_t rule_count = 1 + rng() % (t % 3 == 0 ? 1000 : 5000000);
     const size_t n = std::min<size_t>(rule_count, rng() % 3000);
-    std::set<int32_t> rules;
+    std::set<uint32_t> rules;
     while (rules.size() < n) rules.insert(rng() % rule_count);
-    std::vector<AlertMatch> matches;
-    for (int32_t rule : rules) {
-      AlertMatch m;
-      m.rule = rule;
-      m.keyword = static_cast<int32_t>(rng() % 100);  // A payload to keep.
-      matches.push_back(m);
+    std::vector<uint64_t> keys;
+    for (uint32_t rule : rules) {
+      keys.push_back(uint64_t{rule} << 32 | rng());  // A payload to keep.
     }
-    std::shuffle(matches.begin(), matches.end(), rng);
-    std::vector<AlertMatch> expected = matches;
+    std::shuffle(keys.begin(), keys.end(), rng);
+    std::vector<uint64_t> expected = keys;
     std::sort(expected.begin(), expected.end(),
-              [](const AlertMatch& a, const AlertMatch& b) {
-                return a.rule < b.rule;
-              });
-    internal::SortMatchesByRule(&matches, rule_count);
-    ASSERT_EQ(matches.size(), expected.size());
-    for (size_t i = 0; i < matches.size(); ++i) {
-      ASSERT_EQ(matches[i].rule, expected[i].rule);
-      ASSERT_EQ(matches[i].keyword, expected[i].keyword);
-    }
+              [](uint64_t a, uint64_t b) { return (a >> 32) < (b >> 32); });
+    internal::SortKeysByRule(&keys, rule_count);
+    ASSERT_EQ(keys, expected) << "rules " << rule_count << ", keys " << n;
   }
 }
 
@@ -1155,8 +1146,8 @@ TEST(FoldTextByRuns, EqualsFoldText) {
     std::string text;
     // Up to 39 pieces: runs of eight ASCII bytes and more, which are folded
     // eight at a time, at every offset.
-    for (int k = 0, n = static_cast<int>(rng() % (i % 2 == 0 ? 10 : 40));
-         k < n; ++k) {
+    for (int k = 0, n = static_cast<int>(rng() % (i % 2 == 0 ? 10 : 40)); k < n;
+         ++k) {
       text += pieces[rng() % pieces.size()];
     }
     ASSERT_EQ(internal::FoldTextByRuns(text), FoldText(text))
