@@ -270,6 +270,8 @@ absl::StatusOr<AlertMatches> AlertIndex::Match(const v1::Tender& notice,
   // position (high 32 bits) and its slot's evidence (low 32).
   std::vector<AlertMatch> held;
   std::vector<uint64_t> rule_keys;
+  held.reserve(candidates.size());
+  rule_keys.reserve(2 * candidates.size());
   AlertMatch match;
   // Candidates are scattered over the table: load them ahead, the record
   // and the bounds of its members 16 candidates before its turn, what they
