@@ -1089,7 +1089,7 @@ TEST(TextTrigrams, SaysAbsentOnlyWhenTheAtomDoesNotOccur) {
   EXPECT_GT(ruled_out, absent / 2);
 }
 
-// The radix sort of matches against std::sort (its twin) on random
+// The sort of matches' keys against std::sort (its twin) on random
 // distinct rule positions, few and many, of indexes of every size.
 TEST(SortKeysByRule, EqualsSortingByRule) {
   std::mt19937 rng(13);

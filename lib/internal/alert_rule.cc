@@ -683,8 +683,8 @@ TextTrigrams::TextTrigrams(absl::string_view text)
     : bits_((size_t{1} << kHashBits) / 64, 0) {
   if (text.size() < 3) return;
   // The last three bytes, the latest lowest; the first two before the loop,
-  // which then tests nothing but its end (this loop is most of the time
-  // the notice's pattern set-up takes).
+  // which then tests nothing but its end (this loop is half the
+  // instructions of the notice's pattern set-up).
   uint32_t window =
       (static_cast<uint32_t>(static_cast<unsigned char>(text[0])) << 8) |
       static_cast<unsigned char>(text[1]);
