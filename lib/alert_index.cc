@@ -266,7 +266,12 @@ absl::StatusOr<AlertMatches> AlertIndex::Match(const v1::Tender& notice,
   const std::vector<uint32_t> candidates =
       internal::Candidates(*postings_, *out.notice_);
   Lap(&since, stats != nullptr ? &stats->selecting : nullptr);
-  out.matches_.reserve(candidates.size());
+  // The evidence of each slot that holds, and per rule of those slots its
+  // position (high 32 bits) and its slot's evidence (low 32).
+  std::vector<AlertMatch> held;
+  std::vector<uint64_t> rule_keys;
+  held.reserve(candidates.size());
+  rule_keys.reserve(2 * candidates.size());
   AlertMatch match;
   // Candidates are scattered over the table: load them ahead, the record
   // and the bounds of its members 16 candidates before its turn, what they
@@ -291,13 +296,18 @@ absl::StatusOr<AlertMatches> AlertIndex::Match(const v1::Tender& notice,
       // Every rule with these criteria, on the same evidence.
       for (uint32_t m = members_begin_[slot]; m < members_begin_[slot + 1];
            ++m) {
-        match.rule = static_cast<int32_t>(members_[m]);
-        out.matches_.push_back(match);
+        rule_keys.push_back(uint64_t{members_[m]} << 32 | held.size());
       }
+      held.push_back(match);
     }
   }
   // In rule id order.
-  internal::SortMatchesByRule(&out.matches_, rules_.size());
+  internal::SortKeysByRule(&rule_keys, rules_.size());
+  out.matches_.reserve(rule_keys.size());
+  for (uint64_t key : rule_keys) {
+    out.matches_.push_back(held[key & 0xFFFFFFFFu]);
+    out.matches_.back().rule = static_cast<int32_t>(key >> 32);
+  }
   if (stats != nullptr) {
     stats->candidates += static_cast<int64_t>(candidates.size());
     stats->alerts += static_cast<int64_t>(out.matches_.size());

@@ -1089,34 +1089,25 @@ TEST(TextTrigrams, SaysAbsentOnlyWhenTheAtomDoesNotOccur) {
   EXPECT_GT(ruled_out, absent / 2);
 }
 
-// The radix sort of matches against std::sort (its twin) on random
+// The sort of matches' keys against std::sort (its twin) on random
 // distinct rule positions, few and many, of indexes of every size.
-TEST(SortMatchesByRule, EqualsSortingByRule) {
+TEST(SortKeysByRule, EqualsSortingByRule) {
   std::mt19937 rng(13);
   for (int t = 0; t < 300; ++t) {
     const size_t rule_count = 1 + rng() % (t % 3 == 0 ? 1000 : 5000000);
     const size_t n = std::min<size_t>(rule_count, rng() % 3000);
-    std::set<int32_t> rules;
+    std::set<uint32_t> rules;
     while (rules.size() < n) rules.insert(rng() % rule_count);
-    std::vector<AlertMatch> matches;
-    for (int32_t rule : rules) {
-      AlertMatch m;
-      m.rule = rule;
-      m.keyword = static_cast<int32_t>(rng() % 100);  // A payload to keep.
-      matches.push_back(m);
+    std::vector<uint64_t> keys;
+    for (uint32_t rule : rules) {
+      keys.push_back(uint64_t{rule} << 32 | rng());  // A payload to keep.
     }
-    std::shuffle(matches.begin(), matches.end(), rng);
-    std::vector<AlertMatch> expected = matches;
+    std::shuffle(keys.begin(), keys.end(), rng);
+    std::vector<uint64_t> expected = keys;
     std::sort(expected.begin(), expected.end(),
-              [](const AlertMatch& a, const AlertMatch& b) {
-                return a.rule < b.rule;
-              });
-    internal::SortMatchesByRule(&matches, rule_count);
-    ASSERT_EQ(matches.size(), expected.size());
-    for (size_t i = 0; i < matches.size(); ++i) {
-      ASSERT_EQ(matches[i].rule, expected[i].rule);
-      ASSERT_EQ(matches[i].keyword, expected[i].keyword);
-    }
+              [](uint64_t a, uint64_t b) { return (a >> 32) < (b >> 32); });
+    internal::SortKeysByRule(&keys, rule_count);
+    ASSERT_EQ(keys, expected) << "rules " << rule_count << ", keys " << n;
   }
 }
 
@@ -1153,7 +1144,10 @@ TEST(FoldTextByRuns, EqualsFoldText) {
                                            "\xF0\x9F\x98\x80"};
   for (int i = 0; i < 20000; ++i) {
     std::string text;
-    for (int k = 0, n = static_cast<int>(rng() % 10); k < n; ++k) {
+    // Up to 39 pieces: runs of eight ASCII bytes and more, which are folded
+    // eight at a time, at every offset.
+    for (int k = 0, n = static_cast<int>(rng() % (i % 2 == 0 ? 10 : 40)); k < n;
+         ++k) {
       text += pieces[rng() % pieces.size()];
     }
     ASSERT_EQ(internal::FoldTextByRuns(text), FoldText(text))
@@ -1161,12 +1155,14 @@ TEST(FoldTextByRuns, EqualsFoldText) {
     ++compared;
   }
   // Every rune of the plane, between ASCII letters (the table holds those
-  // of two bytes).
+  // of two bytes; an ASCII rune is then in a run of eight ASCII bytes, which
+  // are folded at once, at its first or its last byte, or in its middle).
   for (char32_t c = 1; c <= 0xFFFF; ++c) {
     if (c >= 0xD800 && c <= 0xDFFF) continue;
     std::string text = "Ab";
     AppendUtf8(c, &text);
-    text += "Cd";
+    text += "CdEfGhIjKlMnOpQrStU@Z[`az{";
+    text.insert(0, "xYz", c % 4);
     ASSERT_EQ(internal::FoldTextByRuns(text), FoldText(text))
         << absl::CEscape(text);
   }
@@ -1186,9 +1182,10 @@ TEST(PrefilterFolds, EqualsPrefilterTextThenFoldRunes) {
   };
   for (char32_t c = 1; c <= 0xFFFF; ++c) {
     if (c >= 0xD800 && c <= 0xDFFF) continue;
-    std::string text = "aB";
+    // ASCII runes in runs of eight ASCII bytes too, at any offset.
+    std::string text = std::string("aB@Z[`az{").substr(0, 2 + c % 8);
     AppendUtf8(c, &text);
-    text += "c";
+    text += "cDeFgHiJkLmNoPqRsT";
     ASSERT_EQ(tables.Apply(text), expected(text)) << absl::CEscape(text);
     // The one-pass form the notices' lots take: FoldText, then the tables.
     std::string appended = "x";

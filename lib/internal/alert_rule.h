@@ -512,9 +512,11 @@ absl::StatusOr<bool> MatchRule(
     uint32_t position, const PreparedNotice& notice, const NoticeKeys& keys,
     const EvaluationContext& context, AlertMatch* match);
 
-// Sorts `matches`, whose rules are distinct positions below `rule_count`,
-// by rule: a radix sort when there are many.
-void SortMatchesByRule(std::vector<AlertMatch>* matches, size_t rule_count);
+// Sorts `keys`, each a rule's position in its high 32 bits (distinct, below
+// `rule_count`) and what goes with the rule in its low 32, by rule: a radix
+// sort of the rules' bits when there are many. Matches are sorted as such
+// keys, then made once each in that order, rather than moved while sorted.
+void SortKeysByRule(std::vector<uint64_t>* keys, size_t rule_count);
 
 // Asks the processor to load what MatchRule reads first of the rule at
 // `position`: its record, then (`stage` 1, once the record is loaded) the
