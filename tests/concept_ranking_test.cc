@@ -223,8 +223,8 @@ TEST(ConceptRankingTest, FastScoringEqualsScoringByDefinition) {
   ASSERT_TRUE(maxima.ok()) << maxima.status();
   std::mt19937 rng(20261201);
   int selected = 0;
-  const CpvConcepts* const variants[] = {&CpvConcepts::Builtin(),
-                                         summed->get(), maxima->get()};
+  const CpvConcepts* const variants[] = {&CpvConcepts::Builtin(), summed->get(),
+                                         maxima->get()};
   for (const CpvConcepts* concepts : variants) {
     for (const char* language :
          {"fr", "nl", "de", "en", "pl", "el", "lv", "fi", "ga", "hu"}) {
@@ -279,8 +279,8 @@ TEST(ConceptRankingTest, MergedConceptsEqualMergingEachLanguage) {
   absl::StatusOr<std::unique_ptr<CpvConcepts>> maxima =
       WithDivisionSupport(/*family_by_sum=*/false);
   ASSERT_TRUE(maxima.ok()) << maxima.status();
-  const CpvConcepts* const variants[] = {&CpvConcepts::Builtin(),
-                                         summed->get(), maxima->get()};
+  const CpvConcepts* const variants[] = {&CpvConcepts::Builtin(), summed->get(),
+                                         maxima->get()};
   const char* const languages[] = {"fr", "nl", "de", "en", "pl",
                                    "el", "lv", "ga", "xx"};
   std::mt19937 rng(20261213);
