@@ -675,11 +675,12 @@ void CpvConcepts::RawScoresOfIdsInto(
     uint64_t bits = touched[w];
     if (bits == 0) continue;
     touched[w] = 0;
-    count -= static_cast<size_t>(__builtin_popcountll(bits));
+    // Counted down bit by bit: the build targets no popcount instruction.
     for (; bits != 0; bits &= bits - 1) {
       const int32_t o = static_cast<int32_t>(w * 64 + __builtin_ctzll(bits));
       if (dense[o] != 0) out[kept++] = {o, dense[o]};
       dense[o] = 0;
+      --count;
     }
   }
   raw->resize(kept);
@@ -721,8 +722,7 @@ double CpvConcepts::RankingScores(
   thread_local std::vector<double> families;
   if (families.size() < 1100) families.assign(1100, 0.0);
   // The loops read locals only: through the members and the thread's
-  // vectors, each store into a family would reload them (a third of
-  // RankingScores' instructions, session 15).
+  // vectors, each store into a family would reload them (session 15).
   double* const family = families.data();
   const int16_t* const group_of = group_of_.data();
   const double group_support = weights_.group_support;
