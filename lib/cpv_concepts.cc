@@ -716,14 +716,8 @@ std::vector<std::pair<int32_t, double>> CpvConcepts::RawScoresByDefinition(
 double CpvConcepts::RankingScores(
     const std::vector<std::pair<int32_t, double>>& raw, double min_share,
     std::vector<std::pair<int32_t, double>>* scored) const {
-  // Group and division strength: the largest raw score, or the sum, in
-  // ordinal order (sums the same in every process). Keys: a group's first
-  // three digits (< 1000), a division's first two plus 1000.
-  thread_local std::vector<double> families;
-  if (families.size() < 1100) families.assign(1100, 0.0);
   // The loops read locals only: through the members and the thread's
-  // vectors, each store into a family would reload them (session 15).
-  double* const family = families.data();
+  // vectors, each store into a score would reload them (session 15).
   const int16_t* const group_of = group_of_.data();
   const double group_support = weights_.group_support;
   const double division_support = weights_.division_support;
@@ -732,6 +726,68 @@ double CpvConcepts::RankingScores(
   // its division (s + a + 0 * d is s + a to the bit): its family is not
   // kept.
   const bool divisions = division_support != 0;
+  // Group and division strength: the largest of 0 and the family's raw
+  // scores, or their sum, in ordinal order (sums the same in every
+  // process). A code's score is s + group_support * its group's strength
+  // (+ division_support * its division's).
+  //
+  // The best score first. Under family maxima with finite supports >= 0
+  // (the defaults) it is the score of the largest raw score's code, o*
+  // with raw s*, without scoring the others: o*'s group and division have
+  // strength max(0, s*), which no family exceeds, and no code's raw score
+  // exceeds s*; a code's score rounds s + support * family (+ support *
+  // division), every operation of which is monotone in its operands
+  // (rounding is monotone, the supports are >= 0), so no code's score
+  // exceeds o*'s, to the bit. Two codes of raw s* score alike (their
+  // families both have max(0, s*)). Otherwise (family sums: a family of
+  // several weaker codes may outweigh o*'s) every code is scored.
+  // Then the codes scored (again, where the best was found so: the same
+  // arithmetic, the same bits: the build contracts no multiply-add, no
+  // -ffp-contract=fast with an FMA target, so every score rounds alike),
+  // those under min_share of the best (when it is positive) left out before
+  // any is stored or compared with another: the concepts of a text drop
+  // them anyway (ConceptsOfRanked), and most of a text's codes are far
+  // below its best.
+  const bool best_of_largest =
+      !by_sum && std::isfinite(group_support) && group_support >= 0 &&
+      std::isfinite(division_support) && division_support >= 0;
+  scored->resize(raw.size());
+  std::pair<int32_t, double>* const out = scored->data();
+  size_t kept = 0;
+  double best = 0;
+  if (best_of_largest && !divisions) {
+    // The defaults: each group's strength is read off its codes, which are
+    // adjacent in `raw` (ordinals ascend with the codes, so a group's are
+    // consecutive), then its codes scored, with no table of families.
+    double largest = 0;
+    for (const auto& [o, s] : raw) largest = std::max(largest, s);
+    if (!raw.empty()) {
+      best = std::max(best, largest + group_support * largest);
+    }
+    const double floor =
+        min_share > 0 && best > 0 ? min_share * best : -HUGE_VAL;
+    const size_t n = raw.size();
+    for (size_t i = 0; i < n;) {
+      const int g = group_of[raw[i].first];
+      double strength = 0;
+      size_t end = i;
+      for (; end < n && group_of[raw[end].first] == g; ++end) {
+        strength = std::max(strength, raw[end].second);
+      }
+      const double support = group_support * strength;
+      for (; i < end; ++i) {
+        const double v = raw[i].second + support;
+        if (!(v < floor)) out[kept++] = {raw[i].first, v};
+      }
+    }
+    scored->resize(kept);
+    return best;
+  }
+  // Otherwise the families in a table by key: a group's first three digits
+  // (< 1000), a division's first two plus 1000.
+  thread_local std::vector<double> families;
+  if (families.size() < 1100) families.assign(1100, 0.0);
+  double* const family = families.data();
   // The code of the largest raw score (the first of equals).
   int32_t largest = -1;
   double largest_raw = -HUGE_VAL;
@@ -756,36 +812,12 @@ double CpvConcepts::RankingScores(
     const double v = s + group_support * family[g];
     return divisions ? v + division_support * family[1000 + g / 10] : v;
   };
-  // The best score first. Under family maxima with finite supports >= 0
-  // (the defaults) it is the score of the largest raw score's code, o*
-  // with raw s*, without scoring the others: a family's strength is the
-  // largest of 0 and its codes' raw scores, so o*'s group and division
-  // have max(0, s*), which no family exceeds, and no code's raw score
-  // exceeds s*; a code's score rounds s + support * family (+ support *
-  // division), every operation of which is monotone in its operands
-  // (rounding is monotone, the supports are >= 0), so no code's score
-  // exceeds o*'s, to the bit. Two codes of raw s* score alike (their
-  // families both have max(0, s*)). Otherwise (family sums: a family of
-  // several weaker codes may outweigh o*'s) every code is scored.
-  // Then the codes scored (again: the same arithmetic, the same bits: the
-  // build contracts no multiply-add, no -ffp-contract=fast with an FMA
-  // target, so every call of `score` rounds alike), those under min_share
-  // of the best (when it is positive) left out before any is stored or
-  // compared with another: the concepts of a text drop them anyway
-  // (ConceptsOfRanked), and most of a text's codes are far below its best.
-  const bool best_of_largest =
-      !by_sum && std::isfinite(group_support) && group_support >= 0 &&
-      std::isfinite(division_support) && division_support >= 0;
-  double best = 0;
   if (!best_of_largest) {
     for (const auto& [o, s] : raw) best = std::max(best, score(o, s));
   } else if (largest >= 0) {
     best = std::max(best, score(largest, largest_raw));
   }
   const double floor = min_share > 0 && best > 0 ? min_share * best : -HUGE_VAL;
-  scored->resize(raw.size());
-  std::pair<int32_t, double>* const out = scored->data();
-  size_t kept = 0;
   for (const auto& [o, s] : raw) {
     const double v = score(o, s);
     if (!(v < floor)) out[kept++] = {o, v};
