@@ -759,6 +759,8 @@ double CpvConcepts::RankingScores(
     // The defaults: each group's strength is read off its codes, which are
     // adjacent in `raw` (ordinals ascend with the codes, so a group's are
     // consecutive), then its codes scored, with no table of families.
+    // max(0, s*): o*'s group's strength; o*'s score, the best, is s* plus
+    // its support (0 + 0 when s* < 0, as the family table would give).
     double largest = 0;
     for (const auto& [o, s] : raw) largest = std::max(largest, s);
     if (!raw.empty()) {
