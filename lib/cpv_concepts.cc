@@ -632,28 +632,33 @@ void CpvConcepts::RawScoresOfIdsInto(
   // this once per supplier, and a hash map per call cost three times the
   // rest of a build (doc/benchmarks.md, issue 14). The ordinals touched are
   // marked in a bit set, read back in ordinal order.
-  thread_local std::vector<double> dense;
-  thread_local std::vector<uint64_t> touched;
-  if (dense.size() < labels_.size()) {
-    dense.assign(labels_.size(), 0.0);
-    touched.assign((labels_.size() + 63) / 64, 0);
+  thread_local std::vector<double> dense_scores;
+  thread_local std::vector<uint64_t> touched_words;
+  if (dense_scores.size() < labels_.size()) {
+    dense_scores.assign(labels_.size(), 0.0);
+    touched_words.assign((labels_.size() + 63) / 64, 0);
   }
+  // The loops read locals only: through the thread's vectors, each store
+  // into a score would reload them (session 15).
+  double* const dense = dense_scores.data();
+  uint64_t* const touched = touched_words.data();
+  const Link* const links = flat.links.data();
   size_t count = 0;
   for (size_t i = 0; i < sorted.size();) {
     size_t j = i;
     while (j < sorted.size() && sorted[j] == sorted[i]) ++j;
     // The next term's links are fetched while this one's are summed.
-    if (j < sorted.size()) __builtin_prefetch(&flat.links[sorted[j]]);
+    if (j < sorted.size()) __builtin_prefetch(links + sorted[j]);
     TermSpan span;
     if (!SpanOf(flat, sorted[i], &span)) {
       i = j;
       continue;
     }
-    const double f = 1.0 + std::log(static_cast<double>(j - i));
-    const Link* link = flat.links.data() + span.label;
-    const Link* end =
-        flat.links.data() + (labels_only ? span.notices : span.end);
-    for (; link != end; ++link) {
+    // log(1) is 0 exactly: a term met once (most) calls no log.
+    const double f =
+        j - i == 1 ? 1.0 : 1.0 + std::log(static_cast<double>(j - i));
+    const Link* const end = links + (labels_only ? span.notices : span.end);
+    for (const Link* link = links + span.label; link != end; ++link) {
       const int32_t o = link->ordinal;
       uint64_t& word = touched[o >> 6];
       const uint64_t bit = uint64_t{1} << (o & 63);
@@ -663,17 +668,22 @@ void CpvConcepts::RawScoresOfIdsInto(
     }
     i = j;
   }
-  raw->clear();
-  raw->reserve(count);
-  for (size_t w = 0; w < touched.size() && count > 0; ++w) {
-    for (uint64_t bits = touched[w]; bits != 0; bits &= bits - 1) {
+  raw->resize(count);
+  std::pair<int32_t, double>* const out = raw->data();
+  size_t kept = 0;
+  for (size_t w = 0; count > 0; ++w) {
+    uint64_t bits = touched[w];
+    if (bits == 0) continue;
+    touched[w] = 0;
+    // Counted down bit by bit: the build targets no popcount instruction.
+    for (; bits != 0; bits &= bits - 1) {
       const int32_t o = static_cast<int32_t>(w * 64 + __builtin_ctzll(bits));
-      if (dense[o] != 0) raw->emplace_back(o, dense[o]);
+      if (dense[o] != 0) out[kept++] = {o, dense[o]};
       dense[o] = 0;
       --count;
     }
-    touched[w] = 0;
   }
+  raw->resize(kept);
 }
 
 std::vector<std::pair<int32_t, double>> CpvConcepts::RawScoresByDefinition(
@@ -706,18 +716,90 @@ std::vector<std::pair<int32_t, double>> CpvConcepts::RawScoresByDefinition(
 double CpvConcepts::RankingScores(
     const std::vector<std::pair<int32_t, double>>& raw, double min_share,
     std::vector<std::pair<int32_t, double>>* scored) const {
-  // Group and division strength: the largest raw score, or the sum, in
-  // ordinal order (sums the same in every process). Keys: a group's first
-  // three digits (< 1000), a division's first two plus 1000.
-  thread_local std::vector<double> family;
-  if (family.size() < 1100) family.assign(1100, 0.0);
+  // The loops read locals only: through the members and the thread's
+  // vectors, each store into a score would reload them (session 15).
+  const int16_t* const group_of = group_of_.data();
+  const double group_support = weights_.group_support;
+  const double division_support = weights_.division_support;
+  const bool by_sum = weights_.family_by_sum;
   // Without division support (the default) a code's score adds nothing for
   // its division (s + a + 0 * d is s + a to the bit): its family is not
   // kept.
-  const bool divisions = weights_.division_support != 0;
+  const bool divisions = division_support != 0;
+  // Group and division strength: the largest of 0 and the family's raw
+  // scores, or their sum, in ordinal order (sums the same in every
+  // process). A code's score is s + group_support * its group's strength
+  // (+ division_support * its division's).
+  //
+  // The best score first. Under family maxima with finite supports >= 0
+  // (the defaults) it is the score of the largest raw score's code, o*
+  // with raw s*, without scoring the others: o*'s group and division have
+  // strength max(0, s*), which no family exceeds, and no code's raw score
+  // exceeds s*; a code's score rounds s + support * family (+ support *
+  // division), every operation of which is monotone in its operands
+  // (rounding is monotone, the supports are >= 0), so no code's score
+  // exceeds o*'s, to the bit. Two codes of raw s* score alike (their
+  // families both have max(0, s*)). Otherwise (family sums: a family of
+  // several weaker codes may outweigh o*'s) every code is scored.
+  // Then the codes scored (again, where the best was found so: the same
+  // arithmetic, the same bits: the build contracts no multiply-add, no
+  // -ffp-contract=fast with an FMA target, so every score rounds alike),
+  // those under min_share of the best (when it is positive) left out before
+  // any is stored or compared with another: the concepts of a text drop
+  // them anyway (ConceptsOfRanked), and most of a text's codes are far
+  // below its best.
+  const bool best_of_largest =
+      !by_sum && std::isfinite(group_support) && group_support >= 0 &&
+      std::isfinite(division_support) && division_support >= 0;
+  scored->resize(raw.size());
+  std::pair<int32_t, double>* const out = scored->data();
+  size_t kept = 0;
+  double best = 0;
+  if (best_of_largest && !divisions) {
+    // The defaults: each group's strength is read off its codes, which are
+    // adjacent in `raw` (ordinals ascend with the codes, so a group's are
+    // consecutive), then its codes scored, with no table of families.
+    // max(0, s*): o*'s group's strength; o*'s score, the best, is s* plus
+    // its support (0 + 0 when s* < 0, as the family table would give).
+    double largest = 0;
+    for (const auto& [o, s] : raw) largest = std::max(largest, s);
+    if (!raw.empty()) {
+      best = std::max(best, largest + group_support * largest);
+    }
+    const double floor =
+        min_share > 0 && best > 0 ? min_share * best : -HUGE_VAL;
+    const size_t n = raw.size();
+    for (size_t i = 0; i < n;) {
+      const int g = group_of[raw[i].first];
+      double strength = 0;
+      size_t end = i;
+      for (; end < n && group_of[raw[end].first] == g; ++end) {
+        strength = std::max(strength, raw[end].second);
+      }
+      const double support = group_support * strength;
+      for (; i < end; ++i) {
+        const double v = raw[i].second + support;
+        if (!(v < floor)) out[kept++] = {raw[i].first, v};
+      }
+    }
+    scored->resize(kept);
+    return best;
+  }
+  // Otherwise the families in a table by key: a group's first three digits
+  // (< 1000), a division's first two plus 1000.
+  thread_local std::vector<double> families;
+  if (families.size() < 1100) families.assign(1100, 0.0);
+  double* const family = families.data();
+  // The code of the largest raw score (the first of equals).
+  int32_t largest = -1;
+  double largest_raw = -HUGE_VAL;
   for (const auto& [o, s] : raw) {
-    const int g = group_of_[o];
-    if (weights_.family_by_sum) {
+    const int g = group_of[o];
+    if (s > largest_raw) {
+      largest = o;
+      largest_raw = s;
+    }
+    if (by_sum) {
       family[g] += s;
       if (divisions) family[1000 + g / 10] += s;
     } else {
@@ -728,28 +810,23 @@ double CpvConcepts::RankingScores(
     }
   }
   auto score = [&](int32_t o, double s) {
-    const int g = group_of_[o];
-    const double v = s + weights_.group_support * family[g];
-    return divisions ? v + weights_.division_support * family[1000 + g / 10]
-                     : v;
+    const int g = group_of[o];
+    const double v = s + group_support * family[g];
+    return divisions ? v + division_support * family[1000 + g / 10] : v;
   };
-  // The best score first; then the codes scored again (the same
-  // arithmetic, the same bits: the build contracts no multiply-add, no
-  // -ffp-contract=fast with an FMA target, so both calls of `score` round
-  // alike), those under min_share of the best (when it
-  // is positive) left out before any is stored or compared with another:
-  // the concepts of a text drop them anyway (ConceptsOfRanked), and most of
-  // a text's codes are far below its best.
-  double best = 0;
-  for (const auto& [o, s] : raw) best = std::max(best, score(o, s));
+  if (!best_of_largest) {
+    for (const auto& [o, s] : raw) best = std::max(best, score(o, s));
+  } else if (largest >= 0) {
+    best = std::max(best, score(largest, largest_raw));
+  }
   const double floor = min_share > 0 && best > 0 ? min_share * best : -HUGE_VAL;
-  scored->clear();
   for (const auto& [o, s] : raw) {
     const double v = score(o, s);
-    if (!(v < floor)) scored->emplace_back(o, v);
+    if (!(v < floor)) out[kept++] = {o, v};
   }
+  scored->resize(kept);
   for (const auto& [o, s] : raw) {
-    const int g = group_of_[o];
+    const int g = group_of[o];
     family[g] = 0;
     if (divisions) family[1000 + g / 10] = 0;
   }

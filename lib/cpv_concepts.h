@@ -484,9 +484,10 @@ class CpvConcepts {
   void AddPooled(const std::vector<std::pair<int32_t, double>>& features,
                  bool divisions, ClassScores* scores) const;
   // The ranking score (raw score plus group and division support) of each
-  // code of `raw` into `scored` (cleared first), in the order of `raw`,
-  // those under `min_share` of the best left out when the best is positive;
-  // returns the best (0 when `raw` is empty).
+  // code of `raw` (REQUIRES: ascending by ordinal, as RawScores gives it)
+  // into `scored` (cleared first), in the order of `raw`, those under
+  // `min_share` of the best left out when the best is positive; returns the
+  // best (0 when `raw` is empty).
   double RankingScores(const std::vector<std::pair<int32_t, double>>& raw,
                        double min_share,
                        std::vector<std::pair<int32_t, double>>* scored) const;

@@ -183,11 +183,13 @@ std::vector<std::string> RandomText(std::mt19937& rng,
   return out;
 }
 
-// The bundled concepts under other ranking weights: family scores summed,
-// with division support.
-absl::StatusOr<std::unique_ptr<CpvConcepts>> FamiliesSummed() {
+// The bundled concepts under other ranking weights: with division support,
+// family scores summed (every code scored to find the best) or their
+// maxima (the best is the largest raw score's code's, as by default).
+absl::StatusOr<std::unique_ptr<CpvConcepts>> WithDivisionSupport(
+    bool family_by_sum) {
   ConceptWeights other;
-  other.family_by_sum = true;
+  other.family_by_sum = family_by_sum;
   other.division_support = 0.3;
   other.group_support = 0.7;
   return CpvConcepts::Create(internal::kCpvLabelsTsv,
@@ -209,15 +211,20 @@ void ExpectSameScores(const CpvConceptsPeer::Scores& a,
 // the best left out first, then a partition) against a map per call and a
 // full sort cut afterwards, on random texts of ten languages (stemmed, cut to
 // prefixes, Greek, Irish read as English), with both sources and labels
-// only, under the default weights and under family sums with division
-// support (a CpvConcepts of its own).
+// only, under the default weights and with division support, family
+// scores summed or their maxima (a CpvConcepts each: the best found by
+// scoring every code, or as the largest raw score's code's score).
 TEST(ConceptRankingTest, FastScoringEqualsScoringByDefinition) {
-  absl::StatusOr<std::unique_ptr<CpvConcepts>> summed = FamiliesSummed();
+  absl::StatusOr<std::unique_ptr<CpvConcepts>> summed =
+      WithDivisionSupport(/*family_by_sum=*/true);
   ASSERT_TRUE(summed.ok()) << summed.status();
+  absl::StatusOr<std::unique_ptr<CpvConcepts>> maxima =
+      WithDivisionSupport(/*family_by_sum=*/false);
+  ASSERT_TRUE(maxima.ok()) << maxima.status();
   std::mt19937 rng(20261201);
   int selected = 0;
-  const CpvConcepts* const variants[] = {&CpvConcepts::Builtin(),
-                                         summed->get()};
+  const CpvConcepts* const variants[] = {&CpvConcepts::Builtin(), summed->get(),
+                                         maxima->get()};
   for (const CpvConcepts* concepts : variants) {
     for (const char* language :
          {"fr", "nl", "de", "en", "pl", "el", "lv", "fi", "ga", "hu"}) {
@@ -264,12 +271,16 @@ TEST(ConceptRankingTest, FastScoringEqualsScoringByDefinition) {
 // merged keep-th weight dropped unranked) against merging each language's
 // concepts by definition, on random profiles of one to five parts (random
 // languages, a language twice, one no concept language has, an empty
-// part), under both weightings, for several caps and shares.
+// part), under the three weightings, for several caps and shares.
 TEST(ConceptRankingTest, MergedConceptsEqualMergingEachLanguage) {
-  absl::StatusOr<std::unique_ptr<CpvConcepts>> summed = FamiliesSummed();
+  absl::StatusOr<std::unique_ptr<CpvConcepts>> summed =
+      WithDivisionSupport(/*family_by_sum=*/true);
   ASSERT_TRUE(summed.ok()) << summed.status();
-  const CpvConcepts* const variants[] = {&CpvConcepts::Builtin(),
-                                         summed->get()};
+  absl::StatusOr<std::unique_ptr<CpvConcepts>> maxima =
+      WithDivisionSupport(/*family_by_sum=*/false);
+  ASSERT_TRUE(maxima.ok()) << maxima.status();
+  const CpvConcepts* const variants[] = {&CpvConcepts::Builtin(), summed->get(),
+                                         maxima->get()};
   const char* const languages[] = {"fr", "nl", "de", "en", "pl",
                                    "el", "lv", "ga", "xx"};
   std::mt19937 rng(20261213);
