@@ -336,7 +336,8 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshotIn(
   const std::string maybe_newer =
       newer ? absl::StrCat(" (or the file was written in format version ",
                            version, " by a newer procmatch; this one, ",
-                           kVersion, ", reads format ", kSnapshotFormatVersion,
+                           kVersion, ", reads formats ", kOldestFormatVersion,
+                           " to ", kSnapshotFormatVersion,
                            ": rebuild it with `procmatch index`)")
             : "";
   constexpr uint32_t kMaxSections = 1024;
@@ -350,8 +351,8 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshotIn(
   if (newer) {
     return absl::FailedPreconditionError(absl::StrCat(
         "snapshot format version ", version, " is newer than this procmatch ",
-        kVersion, " reads (", kSnapshotFormatVersion,
-        "); rebuild the index or upgrade"));
+        kVersion, " reads (", kOldestFormatVersion, " to ",
+        kSnapshotFormatVersion, "); rebuild the index or upgrade"));
   }
   if (version < kOldestFormatVersion) {
     return absl::DataLossError(
@@ -496,7 +497,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshotIn(
   // Format 3 stores the term postings: read, checked structurally, on one
   // of the threads that assemble the index (format 2: derived there).
   internal::ReadStoredTermPostings read_term_postings;
-  if (count > kTermPostingsSection - 1) {
+  if (version >= 3) {
     read_term_postings = [&](internal::TermPostingStore* postings) {
       absl::StatusOr<internal::TermPostingStore> stored =
           internal::TermPostingStore::FromSection(

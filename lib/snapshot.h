@@ -52,9 +52,9 @@ std::string SaveSnapshot(const SupplierIndex& index);
 // its own answers wrong (doc/snapshot.md, "The guarantee"). Errors: DataLoss
 // for a file that is not a snapshot, truncated or corrupted (checksum mismatch,
 // which is checked before anything else, inconsistent sections, invalid
-// profiles); FailedPrecondition for an intact snapshot of another format
-// version. `bytes` may be freed once loaded: the index copies the profiles it
-// keeps.
+// profiles); FailedPrecondition for an intact snapshot of format 1 or of
+// a newer format. `bytes` may be freed once loaded: the index copies the
+// profiles it keeps.
 absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshot(
     absl::string_view bytes, const Options& options = {});
 

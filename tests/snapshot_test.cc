@@ -607,6 +607,14 @@ TEST(SnapshotTest, StoredTermPostingsUnderValidChecksums) {
            "term 0: posting 0: a varint not terminated inside the list"},
           {{{std::string("\x00\x80", 2), 1}},
            "term 0: posting 0: a varint not terminated inside the list"},
+          // Varints of more than 64 bits: a tenth byte above 1 (the gap's,
+          // the frequency's), and an eleventh byte.
+          {{{std::string(9, '\x80') + "\x02", 1}},
+           "term 0: posting 0: a varint of more than 64 bits"},
+          {{{std::string(1, '\0') + std::string(9, '\x80') + "\x02", 1}},
+           "term 0: posting 0: a varint of more than 64 bits"},
+          {{{std::string(10, '\x80') + "\x01", 1}},
+           "term 0: posting 0: a varint of more than 64 bits"},
           // Lists for two terms: more than the vocabulary holds.
           {{{"\x01", 1}, {"\x01", 1}},
            "the lists span [0, 1), the postings hold"},
@@ -669,7 +677,7 @@ TEST(SnapshotTest, InvalidUtf8UnderValidChecksumsLogsNothing) {
 // is reported as corruption, not as "newer version, rebuild".
 TEST(SnapshotTest, FlippedVersionBitIsCorruptionNotANewerFormat) {
   std::string bytes = SaveSnapshot(*Build(5, 13));
-  bytes[8] ^= 0x10;  // The format version's low byte: 1 -> 17.
+  bytes[8] ^= 0x10;  // The format version's low byte: 3 -> 19.
   auto loaded = LoadSnapshot(bytes);
   EXPECT_EQ(loaded.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(loaded.status().message(), HasSubstr("checksum mismatch"));

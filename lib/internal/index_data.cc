@@ -563,8 +563,7 @@ AnalyzeSuppliers(std::vector<v1::SupplierProfile> profiles,
 absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
     std::vector<std::shared_ptr<const SupplierDoc>> docs,
     absl::flat_hash_map<std::string, uint32_t> vocabulary, uint64_t generation,
-    const Options& options,
-    const std::function<absl::Status(TermPostingStore*)>& read_term_postings) {
+    const Options& options, const ReadStoredTermPostings& read_term_postings) {
   auto data = std::make_unique<IndexData>();
   IndexData& x = *data;
   x.options_ = options;
@@ -717,10 +716,15 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
   // load of 100k generated suppliers: terms 34% of the passes' time, CPV
   // codes 30%, the other postings 29% before they were split, ids and
   // columns 7%). Read from a format 3 snapshot, the term postings cost a
-  // third of what deriving them does (doc/benchmarks.md, session 15).
-  const std::function<void()> passes[] = {
+  // third of what deriving them does (doc/benchmarks.md, session 15), so
+  // they come after the CPV and the other postings.
+  const std::function<void()> derived_first[] = {
       term_postings, cpv_postings, buyer_and_tag_postings,
       concept_and_certification_postings, ids_and_columns};
+  const std::function<void()> read_later[] = {
+      cpv_postings, buyer_and_tag_postings, concept_and_certification_postings,
+      term_postings, ids_and_columns};
+  const auto& passes = read_term_postings ? read_later : derived_first;
   // A thread is worth starting for some thousands of suppliers.
   constexpr uint32_t kDocsForThreads = 4096;
   ParallelFor(

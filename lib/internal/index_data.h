@@ -177,6 +177,11 @@ class IndexData {
 // an empty name.
 std::string BuyerPostingKey(absl::string_view buyer_key);
 
+// The term postings a snapshot stores (format 3), read into `*postings`, or
+// why they cannot be (a DataLoss error).
+using ReadStoredTermPostings =
+    std::function<absl::Status(TermPostingStore* postings)>;
+
 // The way in from the public SupplierIndex, and the ways to make one.
 struct IndexAccess {
   static const IndexData& Data(const SupplierIndex& index) {
@@ -191,8 +196,7 @@ struct IndexAccess {
       std::vector<std::shared_ptr<const SupplierDoc>> docs,
       absl::flat_hash_map<std::string, uint32_t> vocabulary,
       uint64_t generation, const Options& options,
-      const std::function<absl::Status(TermPostingStore*)>& read_term_postings =
-          nullptr);
+      const ReadStoredTermPostings& read_term_postings = nullptr);
 };
 
 // The texts of a profile that say what it does, with their languages
@@ -260,11 +264,6 @@ struct StoredSupplier {
 // Supplier `s` of a snapshot, or why it cannot be read (a DataLoss error).
 using ReadStoredSupplier =
     std::function<absl::StatusOr<StoredSupplier>(size_t s)>;
-
-// The term postings a snapshot stores (format 3), read into `*postings`, or
-// why they cannot be (a DataLoss error).
-using ReadStoredTermPostings =
-    std::function<absl::Status(TermPostingStore* postings)>;
 
 // An index from what a snapshot stores, without analysing text again:
 // `suppliers` suppliers read with `read`, which is called once per supplier

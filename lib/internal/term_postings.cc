@@ -28,18 +28,22 @@ uint64_t GapAndFrequency(uint64_t gap, uint32_t frequency) {
 }
 
 // The varint at *p, which must end before `end`, into *value; moves *p past
-// it. False when it does not end there or holds more than 64 bits.
-bool ReadVarintBefore(const uint8_t** p, const uint8_t* end, uint64_t* value) {
+// it. Returns what is wrong with it (nullptr when nothing is): it does not
+// end before `end`, or it holds more than 64 bits (a tenth byte above 1, or
+// an eleventh byte), which the list's reader would silently cut.
+const char* ReadVarintBefore(const uint8_t** p, const uint8_t* end,
+                             uint64_t* value) {
   uint64_t v = 0;
-  for (int shift = 0; *p != end && shift < 64; shift += 7) {
+  for (int shift = 0; *p != end; shift += 7) {
     const uint8_t byte = *(*p)++;
+    if (shift == 63 && byte > 1) return "a varint of more than 64 bits";
     v |= uint64_t{byte & 0x7fu} << shift;
     if (byte < 0x80) {
       *value = v;
-      return true;
+      return nullptr;
     }
   }
-  return false;
+  return "a varint not terminated inside the list";
 }
 
 // The bytes of a Section's starts and counts, padding included.
@@ -164,12 +168,14 @@ absl::StatusOr<TermPostingStore> TermPostingStore::FromSection(
                     store.sizes_[t], ")");
       }
       uint64_t gap_and_frequency, frequency;
-      if (!ReadVarintBefore(&p, end, &gap_and_frequency)) {
-        return fail(i, "a varint not terminated inside the list");
+      if (const char* bad = ReadVarintBefore(&p, end, &gap_and_frequency)) {
+        return fail(i, bad);
       }
       frequency = gap_and_frequency & 3;
-      if (frequency == 0 && !ReadVarintBefore(&p, end, &frequency)) {
-        return fail(i, "a varint not terminated inside the list");
+      if (frequency == 0) {
+        if (const char* bad = ReadVarintBefore(&p, end, &frequency)) {
+          return fail(i, bad);
+        }
       }
       if (frequency == 0 || frequency > std::numeric_limits<uint32_t>::max()) {
         return fail(i, "frequency ", frequency, " is not in [1, 2^32)");
