@@ -1,7 +1,16 @@
 #!/usr/bin/env python3
-"""Writes the fuzz seeds that put UTF-8 edges around 8-byte boundaries.
+"""Writes the fuzz seeds that start next to session 15's new edges.
 
-Session 15 made three readers of text skip ASCII eight bytes at a time:
+Format 3 snapshots store the term postings, checked on load for structure
+only, not against the suppliers' terms (doc/snapshot.md):
+
+  snapshot/three_suppliers_postings_rotated.snap   three_suppliers.snap
+      (make_seeds) with the one-byte lists of its single-posting terms
+      rotated among those terms, so that the postings name docs (0-2) that
+      lack the terms: structurally valid, inconsistent, and matched by the
+      target (its checksums are stale: the target reseals every input).
+
+Session 15 also made three readers of text skip ASCII eight bytes at a time:
 FirstInvalidUtf8Offset (lib/utf8.cc, the records' UTF-8 checks),
 AppendFoldedByRune (lib/internal/alert_rule.cc, alert notices and phrases).
 These seeds start the fuzzer with a bad or non-ASCII sequence after every
@@ -18,10 +27,12 @@ ASCII run of 0 to 17 bytes, so that a mutation is one step from each edge:
       whose folding changes their length, and rules with phrases cut from
       them.
 
-Run from the repository root: python3 tests/fuzz/make_utf8_seeds.py
+Run from the repository root, after make_seeds:
+python3 tests/fuzz/make_edge_seeds.py
 """
 import json
 import pathlib
+import struct
 
 CORPUS = pathlib.Path("tests/fuzz/corpus")
 # What follows each run: invalid (continuation, truncated 2- and 3-byte
@@ -87,6 +98,28 @@ def alert_seed():
     return ("\n".join(lines) + "\n").encode()
 
 
+def rotated_postings():
+    snap = bytearray((CORPUS / "snapshot" / "three_suppliers.snap").read_bytes())
+    sections = struct.unpack_from("<I", snap, 16)[0]
+    for k in range(sections):
+        kind, _, offset, length = struct.unpack_from("<IIQQ", snap, 24 + 24 * k)
+        if kind == 6:  # The term postings (lib/snapshot.cc).
+            break
+    # Its term count: the one whose starts end at the postings' size.
+    terms = next(t for t in range(1, length // 12 + 1)
+                 if struct.unpack_from("<Q", snap, offset + 8 * t)[0] ==
+                 length - 8 * (t + 1) - (4 * t + 7) // 8 * 8)
+    starts = struct.unpack_from("<%dQ" % (terms + 1), snap, offset)
+    counts = struct.unpack_from("<%dI" % terms, snap, offset + 8 * (terms + 1))
+    coded = offset + 8 * (terms + 1) + (4 * terms + 7) // 8 * 8
+    single = [coded + starts[t] for t in range(terms)
+              if counts[t] == 1 and starts[t + 1] - starts[t] == 1]
+    rotated = [snap[at] for at in single[1:] + single[:1]]
+    for at, byte in zip(single, rotated):
+        snap[at] = byte
+    return bytes(snap)
+
+
 def main():
     targets = {
         "records_jsonl/suppliers_utf8_offsets.jsonl":
@@ -98,6 +131,7 @@ def main():
         "records_textproto/tender_utf8_offsets.textproto":
             textproto("tender.textproto", b"title"),
         "alert_rules/mixed_ascii_accents.jsonl": alert_seed(),
+        "snapshot/three_suppliers_postings_rotated.snap": rotated_postings(),
     }
     for path, content in targets.items():
         (CORPUS / path).write_bytes(content)
