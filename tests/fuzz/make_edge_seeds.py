@@ -20,8 +20,12 @@ ASCII run of 0 to 17 bytes, so that a mutation is one step from each edge:
       the name (title) being the run and then an invalid sequence (a stray
       continuation byte, a truncated lead, an overlong form, a surrogate) or
       a valid accented letter;
-  records_textproto/{supplier,tender}_utf8_offsets.textproto   the same as
-      escapes in one record;
+  records_textproto/{supplier,tender}_utf8_offsets.textproto   the runs
+      and valid letters in one record (a file holds one), each a value of a
+      repeated field (alternative_names, nuts_codes), so that the record
+      reaches the Validator's walk (protobuf's parser refuses a whole record
+      for one invalid sequence: those are the JSON seeds' business, whose
+      scan finds the offending field with FirstInvalidUtf8Offset);
   alert_rules/mixed_ascii_accents.jsonl   a notice whose title (glued) and
       description (spaced) mix runs of ASCII (upper case too) with letters
       whose folding changes their length, and rules with phrases cut from
@@ -68,7 +72,7 @@ def textproto(seed_file, key):
     record = (CORPUS / "records_textproto" / seed_file).read_bytes()
     out = [record.rstrip(b"\n"), b"\n"]
     for k in RUNS:
-        for tail in BAD:
+        for tail in [g.encode() for g in GOOD]:
             escaped = "".join("\\%03o" % b for b in tail).encode()
             out.append(key + b': "' + run(k).encode() + escaped + b'"\n')
     return b"".join(out)
@@ -127,9 +131,9 @@ def main():
         "records_jsonl/tenders_utf8_offsets.jsonl":
             json_lines("tenders_2.jsonl", "title", b"1"),
         "records_textproto/supplier_utf8_offsets.textproto":
-            textproto("supplier.textproto", b"name"),
+            textproto("supplier.textproto", b"alternative_names"),
         "records_textproto/tender_utf8_offsets.textproto":
-            textproto("tender.textproto", b"title"),
+            textproto("tender.textproto", b"nuts_codes"),
         "alert_rules/mixed_ascii_accents.jsonl": alert_seed(),
         "snapshot/three_suppliers_postings_rotated.snap": rotated_postings(),
     }
