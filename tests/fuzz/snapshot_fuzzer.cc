@@ -17,11 +17,12 @@
 // index's size, frequencies above 0, as many as each list says. Format 3
 // does not check that the stored postings agree with the suppliers' terms
 // (doc/snapshot.md), and promises that such a file still cannot crash
-// matching: so a tender whose title and description are the first terms of
-// the vocabulary is matched against every loaded index (Match, and Explain
-// of its first supplier), which reads the postings of those terms, their
-// bounds and the docs they name; it must answer, whatever it answers.
-#include <algorithm>
+// matching: so a tender whose title and description are the vocabulary's
+// first terms (those that are valid UTF-8 and short: a snapshot's terms need
+// not be, a tender's text must) is matched against every loaded index
+// (Match, and Explain of its first supplier), which reads the postings of
+// those terms, their bounds and the docs they name. It must answer, whatever
+// it answers; a refusal of the tender (InvalidArgument) ends the execution.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -30,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_join.h"
 #include "procmatch/internal/index_data.h"
@@ -37,6 +39,7 @@
 #include "procmatch/matcher.h"
 #include "procmatch/snapshot.h"
 #include "procmatch/supplier_index.h"
+#include "procmatch/utf8.h"
 #include "procmatch/v1/match.pb.h"
 #include "procmatch/v1/tender.pb.h"
 #include "tests/doc_readback.h"
@@ -49,34 +52,49 @@ namespace {
   std::abort();
 }
 
-// The terms of the tender matched against a loaded index.
+// The terms of the tender matched against a loaded index, and their
+// longest.
 inline constexpr size_t kTenderTerms = 24;
+inline constexpr size_t kTenderTermBytes = 64;
+
+// Whether a status refuses the tender rather than failing to answer.
+bool AnswersOrRefuses(const absl::Status& status) {
+  return status.ok() || absl::IsInvalidArgument(status);
+}
 
 // Matches a tender made of `index`'s first terms; aborts when Match or
 // Explain does not answer.
 void MatchVocabulary(std::shared_ptr<const procmatch::SupplierIndex> index) {
-  const std::vector<absl::string_view> vocabulary =
-      procmatch::internal::IndexAccess::Data(*index).Vocabulary();
-  const std::string words = absl::StrJoin(
-      vocabulary.begin(),
-      vocabulary.begin() + std::min(vocabulary.size(), kTenderTerms), " ");
+  std::vector<absl::string_view> words;
+  for (absl::string_view term :
+       procmatch::internal::IndexAccess::Data(*index).Vocabulary()) {
+    if (words.size() == kTenderTerms) break;
+    if (term.size() <= kTenderTermBytes && procmatch::IsValidUtf8(term)) {
+      words.push_back(term);
+    }
+  }
+  const std::string text = absl::StrJoin(words, " ");
   procmatch::v1::MatchRequest request;
   procmatch::v1::Tender& tender = *request.mutable_tender();
   tender.set_id("fuzz-tender");
-  tender.set_title(words.empty() ? "tender" : words);
-  tender.set_description(words);
+  tender.set_title(text.empty() ? "tender" : text);
+  tender.set_description(text);
   tender.set_main_cpv("35613000-4");
   request.mutable_options()->set_top_k(10);
   const procmatch::Matcher matcher(index);
   const absl::StatusOr<procmatch::v1::MatchResponse> matched =
       matcher.Match(request);
-  if (!matched.ok()) Fail("Match refused", matched.status().ToString());
-  if (index->size() == 0) return;
+  if (!AnswersOrRefuses(matched.status())) {
+    Fail("Match did not answer", matched.status().ToString());
+  }
+  if (!matched.ok() || index->size() == 0) return;
   const std::string first(
       procmatch::internal::IndexAccess::Data(*index).doc(0).parts.id());
   const absl::StatusOr<procmatch::v1::MatchResponse> explained =
       matcher.Explain(request, first);
-  if (!explained.ok()) Fail("Explain refused", explained.status().ToString());
+  if (!AnswersOrRefuses(explained.status())) {
+    Fail("Explain did not answer", explained.status().ToString());
+  }
 }
 
 }  // namespace
