@@ -20,12 +20,11 @@ ASCII run of 0 to 17 bytes, so that a mutation is one step from each edge:
       the name (title) being the run and then an invalid sequence (a stray
       continuation byte, a truncated lead, an overlong form, a surrogate) or
       a valid accented letter;
-  records_textproto/{supplier,tender}_utf8_offsets.textproto   the runs
-      and valid letters in one record (a file holds one), each a value of a
-      repeated field (alternative_names, nuts_codes), so that the record
-      reaches the Validator's walk (protobuf's parser refuses a whole record
-      for one invalid sequence: those are the JSON seeds' business, whose
-      scan finds the offending field with FirstInvalidUtf8Offset);
+  records_textproto/{supplier,tender}_utf8_offsets.textproto   the same
+      in one record (a file holds one), each a value of a repeated field
+      (alternative_names, nuts_codes), the invalid ones as escapes: the
+      text format parser keeps invalid UTF-8 (the JSON one refuses it), so
+      they reach the Validator's walk and FieldPath's indices;
   alert_rules/mixed_ascii_accents.jsonl   a notice whose title (glued) and
       description (spaced) mix runs of ASCII (upper case too) with letters
       whose folding changes their length, and rules with phrases cut from
@@ -72,7 +71,7 @@ def textproto(seed_file, key):
     record = (CORPUS / "records_textproto" / seed_file).read_bytes()
     out = [record.rstrip(b"\n"), b"\n"]
     for k in RUNS:
-        for tail in [g.encode() for g in GOOD]:
+        for tail in BAD + [g.encode() for g in GOOD]:
             escaped = "".join("\\%03o" % b for b in tail).encode()
             out.append(key + b': "' + run(k).encode() + escaped + b'"\n')
     return b"".join(out)
