@@ -14,19 +14,34 @@
 // term list, from the stored terms, the frequency of each term it lists (and
 // 0 beside them) when asked by id. Its term postings, read as matching reads
 // them, hold what the structural checks promise: docs ascending below the
-// index's size, frequencies above 0, as many as each list says.
+// index's size, frequencies above 0, as many as each list says. Format 3
+// does not check that the stored postings agree with the suppliers' terms
+// (doc/snapshot.md), and promises that such a file still cannot crash
+// matching: so a tender whose title and description are the vocabulary's
+// first terms (those that are valid UTF-8 and short: a snapshot's terms need
+// not be, a tender's text must) is matched against every loaded index
+// (Match, and Explain of its first supplier), which reads the postings of
+// those terms, their bounds and the docs they name. It must answer, whatever
+// it answers; a refusal of the tender (InvalidArgument) ends the execution.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_join.h"
 #include "procmatch/internal/index_data.h"
 #include "procmatch/internal/snapshot_layout.h"
+#include "procmatch/matcher.h"
 #include "procmatch/snapshot.h"
 #include "procmatch/supplier_index.h"
+#include "procmatch/utf8.h"
+#include "procmatch/v1/match.pb.h"
+#include "procmatch/v1/tender.pb.h"
 #include "tests/doc_readback.h"
 #include "tests/fuzz/harness.h"
 
@@ -35,6 +50,51 @@ namespace {
 [[noreturn]] void Fail(const char* what, const std::string& difference) {
   std::fprintf(stderr, "snapshot fuzzer: %s: %s\n", what, difference.c_str());
   std::abort();
+}
+
+// The terms of the tender matched against a loaded index, and their
+// longest.
+inline constexpr size_t kTenderTerms = 24;
+inline constexpr size_t kTenderTermBytes = 64;
+
+// Whether a status refuses the tender rather than failing to answer.
+bool AnswersOrRefuses(const absl::Status& status) {
+  return status.ok() || absl::IsInvalidArgument(status);
+}
+
+// Matches a tender made of `index`'s first terms; aborts when Match or
+// Explain does not answer.
+void MatchVocabulary(std::shared_ptr<const procmatch::SupplierIndex> index) {
+  std::vector<absl::string_view> words;
+  for (absl::string_view term :
+       procmatch::internal::IndexAccess::Data(*index).Vocabulary()) {
+    if (words.size() == kTenderTerms) break;
+    if (term.size() <= kTenderTermBytes && procmatch::IsValidUtf8(term)) {
+      words.push_back(term);
+    }
+  }
+  const std::string text = absl::StrJoin(words, " ");
+  procmatch::v1::MatchRequest request;
+  procmatch::v1::Tender& tender = *request.mutable_tender();
+  tender.set_id("fuzz-tender");
+  tender.set_title(text.empty() ? "tender" : text);
+  tender.set_description(text);
+  tender.set_main_cpv("35613000-4");
+  request.mutable_options()->set_top_k(10);
+  const procmatch::Matcher matcher(index);
+  const absl::StatusOr<procmatch::v1::MatchResponse> matched =
+      matcher.Match(request);
+  if (!AnswersOrRefuses(matched.status())) {
+    Fail("Match did not answer", matched.status().ToString());
+  }
+  if (!matched.ok() || index->size() == 0) return;
+  const std::string first(
+      procmatch::internal::IndexAccess::Data(*index).doc(0).parts.id());
+  const absl::StatusOr<procmatch::v1::MatchResponse> explained =
+      matcher.Explain(request, first);
+  if (!AnswersOrRefuses(explained.status())) {
+    Fail("Explain did not answer", explained.status().ToString());
+  }
 }
 
 }  // namespace
@@ -83,5 +143,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::StatusOr<std::shared_ptr<const procmatch::SupplierIndex>> reloaded =
       procmatch::LoadSnapshot(saved);
   if (!reloaded.ok() || (*reloaded)->size() != (*index)->size()) std::abort();
+  MatchVocabulary(*std::move(index));
   return 0;
 }

@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""Writes the fuzz seeds that start next to session 15's new edges.
+
+Format 3 snapshots store the term postings, checked on load for structure
+only, not against the suppliers' terms (doc/snapshot.md):
+
+  snapshot/three_suppliers_postings_rotated.snap   three_suppliers.snap
+      (make_seeds) with the one-byte lists of its single-posting terms
+      rotated among those terms, so that the postings name docs (0-2) that
+      lack the terms: structurally valid, inconsistent, and matched by the
+      target (its checksums are stale: the target reseals every input).
+
+Session 15 also made three readers of text skip ASCII eight bytes at a time:
+FirstInvalidUtf8Offset (lib/utf8.cc, the records' UTF-8 checks),
+AppendFoldedByRune (lib/internal/alert_rule.cc, alert notices and phrases).
+These seeds start the fuzzer with a bad or non-ASCII sequence after every
+ASCII run of 0 to 17 bytes, so that a mutation is one step from each edge:
+
+  records_jsonl/{suppliers,tenders}_utf8_offsets.jsonl   a record a line,
+      the name (title) being the run and then an invalid sequence (a stray
+      continuation byte, a truncated lead, an overlong form, a surrogate) or
+      a valid accented letter;
+  records_textproto/{supplier,tender}_utf8_offsets.textproto   the same
+      in one record (a file holds one), each a value of a repeated field
+      (alternative_names, nuts_codes), the invalid ones as escapes: the
+      text format parser keeps invalid UTF-8 (the JSON one refuses it), so
+      they reach the Validator's walk and FieldPath's indices;
+  alert_rules/mixed_ascii_accents.jsonl   a notice whose title (glued) and
+      description (spaced) mix runs of ASCII (upper case too) with letters
+      whose folding changes their length, and rules with phrases cut from
+      them.
+
+Run from the repository root, after make_seeds:
+python3 tests/fuzz/make_edge_seeds.py
+"""
+import json
+import pathlib
+import struct
+
+CORPUS = pathlib.Path("tests/fuzz/corpus")
+# What follows each run: invalid (continuation, truncated 2- and 3-byte
+# leads, overlong '/', a UTF-16 surrogate, 0xFF) or valid (e-acute, the
+# sharp s, the dotted capital I, the ligature fi, a 4-byte emoji).
+BAD = [b"\x80", b"\xc3", b"\xe2\x82", b"\xc0\xaf", b"\xed\xa0\x80", b"\xff"]
+GOOD = ["é", "ß", "İ", "ﬁ", "\U0001F680"]
+RUNS = range(18)
+
+
+def run(k):
+    return ("Drone" * 4)[:k]
+
+
+def json_lines(seed_file, key, prefix):
+    first = (CORPUS / "records_jsonl" / seed_file).read_bytes()[1:].split(
+        b"\n")[0]
+    # Its short scalar fields only: 108 whole records would make each
+    # execution parse 300 KB.
+    record = {k: v for k, v in json.loads(first).items()
+              if not isinstance(v, (list, dict)) and len(str(v)) < 48}
+    out = [prefix]
+    for k in RUNS:
+        for tail in BAD + [g.encode() for g in GOOD]:
+            record[key] = "@"
+            line = json.dumps(record, ensure_ascii=False).encode()
+            value = run(k).encode() + tail + b" tail"
+            out.append(line.replace(b'"@"', b'"' + value + b'"', 1) + b"\n")
+    return b"".join(out)
+
+
+def textproto(seed_file, key):
+    record = (CORPUS / "records_textproto" / seed_file).read_bytes()
+    out = [record.rstrip(b"\n"), b"\n"]
+    for k in RUNS:
+        for tail in BAD + [g.encode() for g in GOOD]:
+            escaped = "".join("\\%03o" % b for b in tail).encode()
+            out.append(key + b': "' + run(k).encode() + escaped + b'"\n')
+    return b"".join(out)
+
+
+def alert_seed():
+    pieces = []
+    for k in RUNS:
+        pieces.append(run(k).upper() if k % 2 else run(k))
+        pieces.append(GOOD[k % len(GOOD)])
+    text = " ".join(pieces)
+    notice = {
+        "id": "TED-000001-2026", "language": "fr", "main_cpv": "35613000",
+        "title": "ÉQUIPEMENT " + "".join(pieces), "description": text + " ΣΟΦΊΑ σοφίας",
+        "notice_kind": "NOTICE_KIND_CONTRACT_NOTICE", "nuts_codes": ["BE"],
+        "published": "2026-01-01T00:00:00Z",
+        "buyer": {"country": "BE", "name": "Défense – Straße İstanbul"},
+    }
+    lines = [json.dumps(notice, ensure_ascii=False)]
+    for k in range(1, 18, 2):
+        phrase = " ".join(pieces[k:k + 3]).strip() or "drone"
+        lines.append(json.dumps({
+            "id": "rule-%d" % k, "name": "Phrase %d" % k,
+            "subscriber": "BE-0410472920", "keyword_language": "fr",
+            "keywords": [phrase, phrase.upper(), "ﬁ" + run(k)],
+        }, ensure_ascii=False))
+    return ("\n".join(lines) + "\n").encode()
+
+
+def rotated_postings():
+    snap = bytearray((CORPUS / "snapshot" / "three_suppliers.snap").read_bytes())
+    sections = struct.unpack_from("<I", snap, 16)[0]
+    for k in range(sections):
+        kind, _, offset, length = struct.unpack_from("<IIQQ", snap, 24 + 24 * k)
+        if kind == 6:  # The term postings (lib/snapshot.cc).
+            break
+    # Its term count: the one whose starts end at the postings' size.
+    terms = next(t for t in range(1, length // 12 + 1)
+                 if struct.unpack_from("<Q", snap, offset + 8 * t)[0] ==
+                 length - 8 * (t + 1) - (4 * t + 7) // 8 * 8)
+    starts = struct.unpack_from("<%dQ" % (terms + 1), snap, offset)
+    counts = struct.unpack_from("<%dI" % terms, snap, offset + 8 * (terms + 1))
+    coded = offset + 8 * (terms + 1) + (4 * terms + 7) // 8 * 8
+    single = [coded + starts[t] for t in range(terms)
+              if counts[t] == 1 and starts[t + 1] - starts[t] == 1]
+    rotated = [snap[at] for at in single[1:] + single[:1]]
+    for at, byte in zip(single, rotated):
+        snap[at] = byte
+    return bytes(snap)
+
+
+def main():
+    targets = {
+        "records_jsonl/suppliers_utf8_offsets.jsonl":
+            json_lines("suppliers_2.jsonl", "name", b"0"),
+        "records_jsonl/tenders_utf8_offsets.jsonl":
+            json_lines("tenders_2.jsonl", "title", b"1"),
+        "records_textproto/supplier_utf8_offsets.textproto":
+            textproto("supplier.textproto", b"alternative_names"),
+        "records_textproto/tender_utf8_offsets.textproto":
+            textproto("tender.textproto", b"nuts_codes"),
+        "alert_rules/mixed_ascii_accents.jsonl": alert_seed(),
+        "snapshot/three_suppliers_postings_rotated.snap": rotated_postings(),
+    }
+    for path, content in targets.items():
+        (CORPUS / path).write_bytes(content)
+
+
+if __name__ == "__main__":
+    main()
