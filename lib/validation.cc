@@ -37,9 +37,11 @@ std::string SupplierRecord(const v1::SupplierProfile& s,
 
 // The fields of supplier `s`, named under `p` ("" or "upserts[3]."). The
 // field names are FieldPaths: a valid profile, nearly every one a build or a
-// load checks, builds none (issue 16).
+// load checks, builds none (issue 16). The CPV codes that parse are
+// appended to `cpv_codes` unless it is null (ValidateParsedSupplier).
 void CheckSupplierFields(Checker& c, const v1::SupplierProfile& s,
-                         absl::string_view prefix) {
+                         absl::string_view prefix,
+                         std::vector<CpvCode>* cpv_codes = nullptr) {
   const FieldPath p = FieldPath::Prefix(prefix);
   c.Id(p.Member("id"), s.id());
   if (absl::StripAsciiWhitespace(s.name()).empty()) {
@@ -87,12 +89,12 @@ void CheckSupplierFields(Checker& c, const v1::SupplierProfile& s,
       years.set(year - 1900);
     }
   }
-  c.CpvList(p.Member("cpv_codes"), s.cpv_codes());
+  c.CpvList(p.Member("cpv_codes"), s.cpv_codes(), cpv_codes);
   for (int i = 0; i < s.capabilities_size(); ++i) {
     const v1::Capability& cap = s.capabilities(i);
     const FieldPath f = p.Member("capabilities", i);
     c.Language(f.Member("language"), cap.language());
-    c.CpvList(f.Member("cpv_codes"), cap.cpv_codes());
+    c.CpvList(f.Member("cpv_codes"), cap.cpv_codes(), cpv_codes);
     if (cap.technology_readiness() < 0 || cap.technology_readiness() > 9) {
       c.Add(f.Member("technology_readiness"),
             absl::StrCat("TRL ", cap.technology_readiness(),
@@ -132,7 +134,7 @@ void CheckSupplierFields(Checker& c, const v1::SupplierProfile& s,
     const FieldPath f = p.Member("past_contracts", i);
     c.Country(f.Member("buyer_country"), pc.buyer_country());
     c.Language(f.Member("language"), pc.language());
-    c.CpvList(f.Member("cpv_codes"), pc.cpv_codes());
+    c.CpvList(f.Member("cpv_codes"), pc.cpv_codes(), cpv_codes);
     if (pc.has_value()) c.Money(f.Member("value"), pc.value());
     if (pc.has_award_date()) c.Date(f.Member("award_date"), pc.award_date());
   }
@@ -611,11 +613,12 @@ absl::Status Validator::ValidateSupplier(const v1::SupplierProfile& s) const {
 namespace internal {
 
 absl::Status ValidateParsedSupplier(const Validator& validator,
-                                    const v1::SupplierProfile& s) {
+                                    const v1::SupplierProfile& s,
+                                    std::vector<CpvCode>* cpv_codes) {
   std::vector<ValidationProblem> out;
   {
     Checker c(validator, "supplier", s.id(), &out);
-    CheckSupplierFields(c, s, "");
+    CheckSupplierFields(c, s, "", cpv_codes);
   }
   return ProblemsToStatus(out);
 }

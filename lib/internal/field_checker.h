@@ -22,6 +22,7 @@
 #include "absl/strings/string_view.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
+#include "procmatch/cpv.h"
 #include "procmatch/dates.h"
 #include "procmatch/internal/keyword_pattern.h"
 #include "procmatch/iso_codes.h"
@@ -232,14 +233,23 @@ class Checker {
     }
   }
 
-  void Cpv(const FieldPath& field, absl::string_view code) {
-    absl::StatusOr<CpvCode> parsed = v_.cpv().Parse(code);
-    if (!parsed.ok()) Add(field, std::string(parsed.status().message()));
+  // A code that parses is appended to `parsed` unless it is null.
+  void Cpv(const FieldPath& field, absl::string_view code,
+           std::vector<CpvCode>* parsed = nullptr) {
+    absl::StatusOr<CpvCode> c = v_.cpv().Parse(code);
+    if (!c.ok()) {
+      Add(field, std::string(c.status().message()));
+    } else if (parsed != nullptr) {
+      parsed->push_back(*c);
+    }
   }
 
   void CpvList(const FieldPath& field,
-               const google::protobuf::RepeatedPtrField<std::string>& codes) {
-    for (int i = 0; i < codes.size(); ++i) Cpv(field.Element(i), codes[i]);
+               const google::protobuf::RepeatedPtrField<std::string>& codes,
+               std::vector<CpvCode>* parsed = nullptr) {
+    for (int i = 0; i < codes.size(); ++i) {
+      Cpv(field.Element(i), codes[i], parsed);
+    }
   }
 
   void Nuts(const FieldPath& field, absl::string_view code) {
@@ -390,8 +400,13 @@ class Checker {
 // FirstInvalidUtf8Offset (validation_test.cc checks that the two agree on
 // random bytes). The snapshot loader uses it: the walk was a sixth of a
 // load.
+// With `cpv_codes` (unless null), a valid supplier's CPV codes are appended
+// to it as parsed, in field order: cpv_codes, then each capability's, then
+// each past contract's (AnalyzeProfile takes them so, rather than parsing
+// every code a second time; issue 16).
 absl::Status ValidateParsedSupplier(const Validator& validator,
-                                    const v1::SupplierProfile& supplier);
+                                    const v1::SupplierProfile& supplier,
+                                    std::vector<CpvCode>* cpv_codes = nullptr);
 
 // One requirement at field path `f`; `has_value`: a value multiple has a
 // value to multiply (validation.cc).

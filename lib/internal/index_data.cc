@@ -50,6 +50,41 @@ absl::Status ParseCodes(
   return absl::OkStatus();
 }
 
+// The CPV codes of one profile's lists, list after list: parsed, or taken
+// from the codes validation parsed (ValidateParsedSupplier's order, which
+// is the order AnalyzeProfile asks in).
+class CpvCodeSource {
+ public:
+  CpvCodeSource(const CpvTaxonomy& cpv, const std::vector<CpvCode>* parsed,
+                absl::string_view supplier)
+      : cpv_(cpv), parsed_(parsed), supplier_(supplier) {}
+
+  // Appends the codes of the next list, `codes` of `field`, to `out`.
+  absl::Status Append(
+      const google::protobuf::RepeatedPtrField<std::string>& codes,
+      const FieldPath& field, std::vector<CpvCode>* out) {
+    if (parsed_ == nullptr) {
+      return ParseCodes(cpv_, codes, supplier_, field, out);
+    }
+    const size_t n = static_cast<size_t>(codes.size());
+    if (parsed_->size() - next_ < n) {
+      return absl::InternalError(absl::StrCat(
+          "supplier \"", supplier_, "\": ", field.ToString(),
+          ": fewer CPV codes parsed than the profile has"));
+    }
+    out->insert(out->end(), parsed_->begin() + next_,
+                parsed_->begin() + next_ + n);
+    next_ += n;
+    return absl::OkStatus();
+  }
+
+ private:
+  const CpvTaxonomy& cpv_;
+  const std::vector<CpvCode>* parsed_;  // Null: parse.
+  size_t next_ = 0;                     // The first code not taken.
+  absl::string_view supplier_;
+};
+
 // `code` into `out`, or an error naming the supplier and the field when it
 // is longer than an ISO code (validation should have refused it).
 absl::Status SetIsoCode(absl::string_view code, absl::string_view supplier,
@@ -251,11 +286,12 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
     const v1::SupplierProfile& profile, const Options& options,
     const TermCounts* restored_terms,
     const std::vector<SupplierDoc::ConceptRef>* restored_concepts,
-    const ProfileBytes* stored_bytes) {
-  const CpvTaxonomy& cpv = CpvOf(options);
+    const ProfileBytes* stored_bytes,
+    const std::vector<CpvCode>* parsed_cpv) {
   auto doc = std::make_shared<SupplierDoc>();
   const v1::SupplierProfile& p = profile;
   const std::string& id = p.id();
+  CpvCodeSource cpv(CpvOf(options), parsed_cpv, id);
   const FieldPath root("");  // The fields' names, in errors only.
   absl::Status codes = SetIsoCode(p.country(), id, "country", &doc->country);
   if (codes.ok()) {
@@ -323,7 +359,7 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
   absl::Status s = AddText(p.name(), "", counts);
   std::vector<CpvCode> offered;  // Kept as their bcd() forms.
   if (s.ok()) {
-    s = ParseCodes(cpv, p.cpv_codes(), id, root.Member("cpv_codes"), &offered);
+    s = cpv.Append(p.cpv_codes(), root.Member("cpv_codes"), &offered);
   }
   std::vector<std::string> tags;
   // The capabilities with a level, their tags given as indices once the
@@ -334,8 +370,7 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
     const v1::Capability& cap = p.capabilities(i);
     const size_t first_code = offered.size();
     const FieldPath field = root.Member("capabilities", i);
-    s = ParseCodes(cpv, cap.cpv_codes(), id, field.Member("cpv_codes"),
-                   &offered);
+    s = cpv.Append(cap.cpv_codes(), field.Member("cpv_codes"), &offered);
     if (!s.ok()) break;
     const size_t first_tag = tags.size();
     for (const std::string& tag : cap.tags()) tags.push_back(FoldText(tag));
@@ -357,7 +392,7 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
     const v1::PastContract& pc = p.past_contracts(i);
     ContractStore::Contract& record = contracts[i];
     const FieldPath field = root.Member("past_contracts", i);
-    s = ParseCodes(cpv, pc.cpv_codes(), id, field.Member("cpv_codes"),
+    s = cpv.Append(pc.cpv_codes(), field.Member("cpv_codes"),
                    &contract_codes);
     if (!s.ok()) break;
     codes_end[i] = contract_codes.size();
@@ -771,7 +806,8 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
   const Validator validator(options);
   std::vector<absl::StatusOr<std::shared_ptr<const SupplierDoc>>> restored(
       suppliers);
-  auto restore = [&](size_t s, v1::SupplierProfile* profile)
+  auto restore = [&](size_t s, v1::SupplierProfile* profile,
+                     std::vector<CpvCode>* cpv_codes)
       -> absl::StatusOr<std::shared_ptr<const SupplierDoc>> {
     absl::StatusOr<StoredSupplier> stored = read(s);
     if (!stored.ok()) return stored.status();
@@ -781,8 +817,11 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
       return absl::DataLossError(
           absl::StrCat("supplier ", s, ": the profile does not parse"));
     }
-    // Parsed from the binary format: protobuf refused invalid UTF-8.
-    absl::Status valid = ValidateParsedSupplier(validator, *profile);
+    // Parsed from the binary format: protobuf refused invalid UTF-8. The
+    // CPV codes validation parses are the ones analysis takes.
+    cpv_codes->clear();
+    absl::Status valid =
+        ValidateParsedSupplier(validator, *profile, cpv_codes);
     if (!valid.ok()) {
       return absl::DataLossError(
           absl::StrCat("invalid profile: ", valid.message()));
@@ -810,9 +849,13 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
     }
     absl::StatusOr<AnalyzedSupplier> doc = AnalyzeProfile(
         *profile, options, &terms,
-        stored->has_concepts ? &stored->concepts : nullptr, &stored->profile);
+        stored->has_concepts ? &stored->concepts : nullptr, &stored->profile,
+        cpv_codes);
     if (!doc.ok()) return absl::DataLossError(doc.status().message());
-    return NumberTerms(*std::move(doc), nullptr);
+    // The terms are numbered already and their length summed above: what
+    // NumberTerms would do is done (it decoded the list again for the sum).
+    doc->doc->length = static_cast<uint32_t>(length);
+    return std::shared_ptr<const SupplierDoc>(std::move(doc->doc));
   };
   // A chunk of suppliers parses into one message: parsing clears it and
   // reuses its strings and repeated messages, so that a profile costs few
@@ -822,9 +865,10 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
   ParallelFor((suppliers + kChunk - 1) / kChunk, BuildThreads(options),
               [&](size_t chunk) {
                 v1::SupplierProfile profile;
+                std::vector<CpvCode> cpv_codes;
                 const size_t end = std::min(suppliers, (chunk + 1) * kChunk);
                 for (size_t s = chunk * kChunk; s < end; ++s) {
-                  restored[s] = restore(s, &profile);
+                  restored[s] = restore(s, &profile, &cpv_codes);
                 }
               },
               /*chunk=*/1);
