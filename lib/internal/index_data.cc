@@ -68,9 +68,9 @@ class CpvCodeSource {
     }
     const size_t n = static_cast<size_t>(codes.size());
     if (parsed_->size() - next_ < n) {
-      return absl::InternalError(absl::StrCat(
-          "supplier \"", supplier_, "\": ", field.ToString(),
-          ": fewer CPV codes parsed than the profile has"));
+      return absl::InternalError(
+          absl::StrCat("supplier \"", supplier_, "\": ", field.ToString(),
+                       ": fewer CPV codes parsed than the profile has"));
     }
     out->insert(out->end(), parsed_->begin() + next_,
                 parsed_->begin() + next_ + n);
@@ -286,8 +286,7 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
     const v1::SupplierProfile& profile, const Options& options,
     const TermCounts* restored_terms,
     const std::vector<SupplierDoc::ConceptRef>* restored_concepts,
-    const ProfileBytes* stored_bytes,
-    const std::vector<CpvCode>* parsed_cpv) {
+    const ProfileBytes* stored_bytes, const std::vector<CpvCode>* parsed_cpv) {
   auto doc = std::make_shared<SupplierDoc>();
   const v1::SupplierProfile& p = profile;
   const std::string& id = p.id();
@@ -392,8 +391,7 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
     const v1::PastContract& pc = p.past_contracts(i);
     ContractStore::Contract& record = contracts[i];
     const FieldPath field = root.Member("past_contracts", i);
-    s = cpv.Append(pc.cpv_codes(), field.Member("cpv_codes"),
-                   &contract_codes);
+    s = cpv.Append(pc.cpv_codes(), field.Member("cpv_codes"), &contract_codes);
     if (!s.ok()) break;
     codes_end[i] = contract_codes.size();
     record.has_date = pc.has_award_date();
@@ -820,8 +818,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
     // Parsed from the binary format: protobuf refused invalid UTF-8. The
     // CPV codes validation parses are the ones analysis takes.
     cpv_codes->clear();
-    absl::Status valid =
-        ValidateParsedSupplier(validator, *profile, cpv_codes);
+    absl::Status valid = ValidateParsedSupplier(validator, *profile, cpv_codes);
     if (!valid.ok()) {
       return absl::DataLossError(
           absl::StrCat("invalid profile: ", valid.message()));
@@ -847,10 +844,10 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
           "supplier \"", profile->id(), "\": term frequencies add up to ",
           length, ", more than a text's length can be (2^32 - 1)"));
     }
-    absl::StatusOr<AnalyzedSupplier> doc = AnalyzeProfile(
-        *profile, options, &terms,
-        stored->has_concepts ? &stored->concepts : nullptr, &stored->profile,
-        cpv_codes);
+    absl::StatusOr<AnalyzedSupplier> doc =
+        AnalyzeProfile(*profile, options, &terms,
+                       stored->has_concepts ? &stored->concepts : nullptr,
+                       &stored->profile, cpv_codes);
     if (!doc.ok()) return absl::DataLossError(doc.status().message());
     // The terms are numbered already and their length summed above: what
     // NumberTerms would do is done (it decoded the list again for the sum).
