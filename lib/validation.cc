@@ -37,11 +37,13 @@ std::string SupplierRecord(const v1::SupplierProfile& s,
 
 // The fields of supplier `s`, named under `p` ("" or "upserts[3]."). The
 // field names are FieldPaths: a valid profile, nearly every one a build or a
-// load checks, builds none (issue 16). The CPV codes that parse are
-// appended to `cpv_codes` unless it is null (ValidateParsedSupplier).
+// load checks, builds none (issue 16). The codes that parse are written
+// into `parsed` unless it is null (ValidateParsedSupplier).
 void CheckSupplierFields(Checker& c, const v1::SupplierProfile& s,
                          absl::string_view prefix,
-                         std::vector<CpvCode>* cpv_codes = nullptr) {
+                         internal::ParsedSupplierCodes* parsed = nullptr) {
+  std::vector<CpvCode>* const cpv_codes =
+      parsed == nullptr ? nullptr : &parsed->cpv;
   const FieldPath p = FieldPath::Prefix(prefix);
   c.Id(p.Member("id"), s.id());
   if (absl::StripAsciiWhitespace(s.name()).empty()) {
@@ -59,7 +61,7 @@ void CheckSupplierFields(Checker& c, const v1::SupplierProfile& s,
             s.executive_management_country());
   if (!s.nuts_code().empty()) {
     const FieldPath nuts = p.Member("nuts_code");
-    c.Nuts(nuts, s.nuts_code());
+    c.Nuts(nuts, s.nuts_code(), parsed == nullptr ? nullptr : &parsed->nuts);
     if (!s.country().empty() && s.nuts_code().size() >= 2 &&
         IsoCountryOfNuts(s.nuts_code().substr(0, 2)) != s.country()) {
       c.Add(nuts, absl::StrCat("region \"", s.nuts_code(),
@@ -614,11 +616,11 @@ namespace internal {
 
 absl::Status ValidateParsedSupplier(const Validator& validator,
                                     const v1::SupplierProfile& s,
-                                    std::vector<CpvCode>* cpv_codes) {
+                                    ParsedSupplierCodes* parsed) {
   std::vector<ValidationProblem> out;
   {
     Checker c(validator, "supplier", s.id(), &out);
-    CheckSupplierFields(c, s, "", cpv_codes);
+    CheckSupplierFields(c, s, "", parsed);
   }
   return ProblemsToStatus(out);
 }
