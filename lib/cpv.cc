@@ -56,13 +56,15 @@ bool CpvCode::Covers(CpvCode other) const {
 }
 
 uint32_t CpvCode::bcd() const {
-  uint32_t out = 0;
-  uint32_t d = digits_;
-  for (int shift = 0; shift < 32; shift += 4) {
-    out |= (d % 10) << shift;
-    d /= 10;
-  }
-  return out;
+  // Four digits at a time, without a loop: the divisions by constants
+  // compile to multiplications (a loop of eight divisions was 3% of a
+  // snapshot load, issue 16). The last eight digits, as the loop took.
+  const uint32_t d = digits_ % 100000000;
+  const auto four = [](uint32_t v) {
+    const uint32_t high = v / 100, low = v % 100;
+    return (high / 10) << 12 | (high % 10) << 8 | (low / 10) << 4 | low % 10;
+  };
+  return four(d / 10000) << 16 | four(d % 10000);
 }
 
 std::string CpvCode::ToString() const {

@@ -37,9 +37,13 @@ std::string SupplierRecord(const v1::SupplierProfile& s,
 
 // The fields of supplier `s`, named under `p` ("" or "upserts[3]."). The
 // field names are FieldPaths: a valid profile, nearly every one a build or a
-// load checks, builds none (issue 16).
+// load checks, builds none (issue 16). The codes that parse are written
+// into `parsed` unless it is null (ValidateParsedSupplier).
 void CheckSupplierFields(Checker& c, const v1::SupplierProfile& s,
-                         absl::string_view prefix) {
+                         absl::string_view prefix,
+                         internal::ParsedSupplierCodes* parsed = nullptr) {
+  std::vector<CpvCode>* const cpv_codes =
+      parsed == nullptr ? nullptr : &parsed->cpv;
   const FieldPath p = FieldPath::Prefix(prefix);
   c.Id(p.Member("id"), s.id());
   if (absl::StripAsciiWhitespace(s.name()).empty()) {
@@ -57,7 +61,7 @@ void CheckSupplierFields(Checker& c, const v1::SupplierProfile& s,
             s.executive_management_country());
   if (!s.nuts_code().empty()) {
     const FieldPath nuts = p.Member("nuts_code");
-    c.Nuts(nuts, s.nuts_code());
+    c.Nuts(nuts, s.nuts_code(), parsed == nullptr ? nullptr : &parsed->nuts);
     if (!s.country().empty() && s.nuts_code().size() >= 2 &&
         IsoCountryOfNuts(s.nuts_code().substr(0, 2)) != s.country()) {
       c.Add(nuts, absl::StrCat("region \"", s.nuts_code(),
@@ -87,12 +91,12 @@ void CheckSupplierFields(Checker& c, const v1::SupplierProfile& s,
       years.set(year - 1900);
     }
   }
-  c.CpvList(p.Member("cpv_codes"), s.cpv_codes());
+  c.CpvList(p.Member("cpv_codes"), s.cpv_codes(), cpv_codes);
   for (int i = 0; i < s.capabilities_size(); ++i) {
     const v1::Capability& cap = s.capabilities(i);
     const FieldPath f = p.Member("capabilities", i);
     c.Language(f.Member("language"), cap.language());
-    c.CpvList(f.Member("cpv_codes"), cap.cpv_codes());
+    c.CpvList(f.Member("cpv_codes"), cap.cpv_codes(), cpv_codes);
     if (cap.technology_readiness() < 0 || cap.technology_readiness() > 9) {
       c.Add(f.Member("technology_readiness"),
             absl::StrCat("TRL ", cap.technology_readiness(),
@@ -132,7 +136,7 @@ void CheckSupplierFields(Checker& c, const v1::SupplierProfile& s,
     const FieldPath f = p.Member("past_contracts", i);
     c.Country(f.Member("buyer_country"), pc.buyer_country());
     c.Language(f.Member("language"), pc.language());
-    c.CpvList(f.Member("cpv_codes"), pc.cpv_codes());
+    c.CpvList(f.Member("cpv_codes"), pc.cpv_codes(), cpv_codes);
     if (pc.has_value()) c.Money(f.Member("value"), pc.value());
     if (pc.has_award_date()) c.Date(f.Member("award_date"), pc.award_date());
   }
@@ -611,11 +615,12 @@ absl::Status Validator::ValidateSupplier(const v1::SupplierProfile& s) const {
 namespace internal {
 
 absl::Status ValidateParsedSupplier(const Validator& validator,
-                                    const v1::SupplierProfile& s) {
+                                    const v1::SupplierProfile& s,
+                                    ParsedSupplierCodes* parsed) {
   std::vector<ValidationProblem> out;
   {
     Checker c(validator, "supplier", s.id(), &out);
-    CheckSupplierFields(c, s, "");
+    CheckSupplierFields(c, s, "", parsed);
   }
   return ProblemsToStatus(out);
 }

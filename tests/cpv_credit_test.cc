@@ -28,6 +28,27 @@ TEST(CpvCreditTest, BcdPacksDigits) {
   EXPECT_EQ(CpvCode::FromDigits(3000000).bcd(), 0x03000000u);
 }
 
+// bcd() against one digit a nibble, on every builtin code, the ends of the
+// range and random eight digits.
+TEST(CpvCreditTest, BcdEqualsTheDigitByDigitPacking) {
+  const auto reference = [](uint32_t digits) {
+    uint32_t out = 0;
+    for (int shift = 0; shift < 32; shift += 4) {
+      out |= (digits % 10) << shift;
+      digits /= 10;
+    }
+    return out;
+  };
+  std::vector<uint32_t> digits = {0, 1, 9, 10, 9999, 10000, 99999999};
+  const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
+  for (int i = 0; i < cpv.size(); ++i) digits.push_back(cpv.CodeAt(i).digits());
+  std::mt19937 rng(71);
+  for (int i = 0; i < 100000; ++i) digits.push_back(rng() % 100000000);
+  for (uint32_t d : digits) {
+    ASSERT_EQ(CpvCode::FromDigits(d).bcd(), reference(d)) << d;
+  }
+}
+
 TEST(CpvCreditTest, FastEqualsReferenceOnRandomPairs) {
   const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
   std::mt19937 rng(20261129);

@@ -535,6 +535,26 @@ TEST(SupplierIndexOfferedTest, OfferedCodesDecodeToTheProfilesCodes) {
   EXPECT_GT(codes, 3 * 200);
 }
 
+// CpvOfBcd against one nibble a digit, on random words (nibbles above 9
+// included) and on every builtin code's BCD form.
+TEST(SupplierIndexOfferedTest, CpvOfBcdEqualsTheNibbleByNibbleSum) {
+  const auto reference = [](uint32_t bcd) {
+    uint32_t digits = 0;
+    for (int shift = 28; shift >= 0; shift -= 4) {
+      digits = digits * 10 + (bcd >> shift & 0xf);
+    }
+    return digits;
+  };
+  std::vector<uint32_t> words = {0, 0xffffffffu, 0x99999999u, 0x35613000u};
+  const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
+  for (int i = 0; i < cpv.size(); ++i) words.push_back(cpv.CodeAt(i).bcd());
+  std::mt19937 rng(73);
+  for (int i = 0; i < 100000; ++i) words.push_back(rng());
+  for (uint32_t w : words) {
+    ASSERT_EQ(internal::CpvOfBcd(w).digits(), reference(w)) << w;
+  }
+}
+
 // The id, the name, the tags and the concepts share the offered codes' one
 // block (internal::SupplierParts): read back, they are what the profile
 // says (the tags folded, unique, ascending, and found by HasTag where a scan

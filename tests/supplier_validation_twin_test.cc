@@ -374,6 +374,8 @@ TEST(SupplierValidationTwinTest, SameProblemsAsTheWrittenOutChecks) {
   const std::vector<v1::SupplierProfile> suppliers =
       testing::RandomSuppliers(300, 20261201);
   int invalid = 0;
+  int valid_with_codes = 0;
+  int valid_with_nuts = 0;
   for (int round = 0; round < 3000; ++round) {
     Options options;
     // A small bound at times, so that problems are also dropped and summed.
@@ -403,6 +405,33 @@ TEST(SupplierValidationTwinTest, SameProblemsAsTheWrittenOutChecks) {
       want_status = absl::InvalidArgumentError(message);
     }
     EXPECT_EQ(internal::ValidateParsedSupplier(validator, s), want_status);
+    // The codes it hands to analysis: a valid profile's, each parsed, in
+    // field order.
+    internal::ParsedSupplierCodes codes;
+    EXPECT_EQ(internal::ValidateParsedSupplier(validator, s, &codes),
+              want_status);
+    if (want_status.ok()) {
+      std::vector<CpvCode> want_codes;
+      const auto parse = [&](const auto& list) {
+        for (const std::string& code : list) {
+          want_codes.push_back(*validator.cpv().Parse(code));
+        }
+      };
+      parse(s.cpv_codes());
+      for (const v1::Capability& cap : s.capabilities()) {
+        parse(cap.cpv_codes());
+      }
+      for (const v1::PastContract& pc : s.past_contracts()) {
+        parse(pc.cpv_codes());
+      }
+      EXPECT_EQ(codes.cpv, want_codes) << s.id();
+      valid_with_codes += !want_codes.empty();
+      const NutsCode want_nuts = s.nuts_code().empty()
+                                     ? NutsCode()
+                                     : *validator.nuts().Parse(s.nuts_code());
+      EXPECT_EQ(codes.nuts, want_nuts) << s.id();
+      valid_with_nuts += want_nuts.valid();
+    }
     // Nested under a prefix, in an update.
     v1::SupplierUpdate update;
     *update.add_upserts() = s;
@@ -424,6 +453,8 @@ TEST(SupplierValidationTwinTest, SameProblemsAsTheWrittenOutChecks) {
   // The faults do make most profiles invalid, and leave some valid.
   EXPECT_GT(invalid, 1500);
   EXPECT_LT(invalid, 2950);
+  EXPECT_GT(valid_with_codes, 50);
+  EXPECT_GT(valid_with_nuts, 50);
 }
 
 // The UTF-8 walk on the other records it checks, whose messages have

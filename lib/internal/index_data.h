@@ -217,6 +217,8 @@ struct AnalyzedSupplier {
   TermTexts terms;                   // Empty for restored terms.
 };
 
+struct ParsedSupplierCodes;  // field_checker.h
+
 // Analyses a validated profile with the taxonomies of `options`, all but
 // numbering its terms (NumberTerms does that). Thread-safe. Errors name the
 // supplier and the field (a code that does not parse): validation should
@@ -225,13 +227,16 @@ struct AnalyzedSupplier {
 // text is analysed; with restored terms only, the texts are analysed for
 // their concepts when options.cpv_concepts asks for them. The doc keeps
 // `stored_bytes` (the profile's bytes as a snapshot stores them, `profile`
-// parsed) rather than serialising `profile` again. Keeps no reference to
-// `profile`, so that a caller may parse the next profile into it.
+// parsed) rather than serialising `profile` again. With `parsed` (the
+// profile's codes as ValidateParsedSupplier parsed them) no CPV or NUTS
+// code is parsed again. Keeps no reference to `profile`, so that a caller
+// may parse the next profile into it.
 absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
     const v1::SupplierProfile& profile, const Options& options,
     const TermCounts* restored_terms = nullptr,
     const std::vector<SupplierDoc::ConceptRef>* restored_concepts = nullptr,
-    const ProfileBytes* stored_bytes = nullptr);
+    const ProfileBytes* stored_bytes = nullptr,
+    const ParsedSupplierCodes* parsed = nullptr);
 
 // Numbers the terms of `analyzed` in `vocabulary` (a new term gets the next
 // id, in term order) and completes its doc. `vocabulary` may be null when

@@ -199,8 +199,12 @@ constexpr uint8_t kHasDate = 1, kHasValue = 2, kFirstTextBit = 2;
 static_assert(kFirstTextBit + ContractRecord::kTextFields <= 8,
               "a contract's flags fit a byte");
 
-// The day contract dates are counted from (the nearer, the fewer bytes).
-absl::CivilDay ContractEpoch() { return absl::CivilDay(2000, 1, 1); }
+// The day contract dates are counted from (the nearer, the fewer bytes);
+// made once, since making a CivilDay normalises it.
+absl::CivilDay ContractEpoch() {
+  static const absl::CivilDay kEpoch(2000, 1, 1);
+  return kEpoch;
+}
 
 void ContractStore::Assign(const std::vector<Contract>& contracts) {
   // Written into one buffer a thread reuses, then copied into the block:
@@ -242,13 +246,15 @@ void ContractStore::Assign(const std::vector<Contract>& contracts) {
   if (bytes.capacity() > kKeptBytes) std::vector<uint8_t>().swap(bytes);
 }
 
+absl::CivilDay ContractRecord::date() const { return ContractEpoch() + days_; }
+
 const uint8_t* ContractStore::Decode(const uint8_t* at, ContractRecord* r) {
   const uint8_t flags = *at++;
   r->has_date_ = (flags & kHasDate) != 0;
-  r->date_ = ContractEpoch();
+  r->days_ = 0;
   if (r->has_date_) {
     const uint64_t zigzag = ReadVarint(&at);
-    r->date_ +=
+    r->days_ =
         static_cast<int64_t>(zigzag >> 1) ^ -static_cast<int64_t>(zigzag & 1);
   }
   r->value_ = 0;
@@ -438,12 +444,13 @@ static_assert(sizeof(float) == sizeof(uint32_t) &&
               alignof(float) <= alignof(uint32_t));
 
 CpvCode CpvOfBcd(uint32_t bcd) {
-  // The most significant nibble is the first digit.
-  uint32_t digits = 0;
-  for (int shift = 28; shift >= 0; shift -= 4) {
-    digits = digits * 10 + (bcd >> shift & 0xf);
-  }
-  return CpvCode::FromDigits(digits);
+  // The most significant nibble is the first digit. Pairs of nibbles, then
+  // of bytes, then of halves, each lane at once: the high one times 10, 100,
+  // 10000 plus the low one (no lane overflows, even for nibbles above 9).
+  // A loop over the nibbles was 3% of a snapshot load (issue 16).
+  uint32_t x = (bcd & 0x0F0F0F0Fu) + ((bcd >> 4) & 0x0F0F0F0Fu) * 10;
+  x = (x & 0x00FF00FFu) + ((x >> 8) & 0x00FF00FFu) * 100;
+  return CpvCode::FromDigits((x & 0xFFFFu) + (x >> 16) * 10000);
 }
 
 CpvCode ConceptRef::code() const { return CpvOfBcd(bcd); }

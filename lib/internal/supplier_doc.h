@@ -119,7 +119,10 @@ class ContractRecord {
   // cpv()[i].bcd(), for scoring.
   ContractBcdCodes cpv_bcd() const { return bcd_; }
   bool has_date() const { return has_date_; }
-  absl::CivilDay date() const { return date_; }  // When has_date().
+  // When has_date(). Made from the coded day number when asked for: the
+  // records are decoded far more often than their dates are read, and
+  // normalising a day was most of decoding one (issue 16).
+  absl::CivilDay date() const;
   // The contract's value, 0 when not stated.
   double value() const { return value_; }
   // The currency of value(), "" when no value is stated.
@@ -150,7 +153,7 @@ class ContractRecord {
 
   ContractBcdCodes bcd_;
   bool has_date_ = false;
-  absl::CivilDay date_;
+  int64_t days_ = 0;  // date() - ContractEpoch(), 0 without a date.
   double value_ = 0;
   absl::string_view texts_[kTextFields];
 };
