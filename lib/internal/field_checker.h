@@ -179,7 +179,8 @@ class Checker {
           std::vector<ValidationProblem>* out)
       : v_(v), record_(std::move(record)), out_(out), first_(out->size()) {}
   // The same for the record `kind "id"` (Quoted), written out at its first
-  // problem only.
+  // problem only. REQUIRES: `kind` and `id` outlive the Checker (its
+  // destructor may name the record).
   Checker(const Validator& v, absl::string_view kind, absl::string_view id,
           std::vector<ValidationProblem>* out)
       : v_(v), kind_(kind), id_(id), out_(out), first_(out->size()) {}
@@ -325,30 +326,34 @@ class Checker {
   // The string and message fields of `type` (those the walk reads), by
   // number as ListFields orders them; one list per type and thread, made
   // once: listing the set fields of every message was half the walk, and
-  // the walk a tenth of a build (issue 16).
+  // the walk a tenth of a build (issue 16). Each list is a heap object of
+  // its own, so that a list the walk is iterating stays where it is while a
+  // nested message's first walk adds another to the map. Keyed by
+  // descriptor address: the messages walked are generated ones, whose
+  // descriptors live as long as the process.
   static const std::vector<const google::protobuf::FieldDescriptor*>&
   WalkedFieldsOf(const google::protobuf::Descriptor* type) {
-    thread_local absl::flat_hash_map<
-        const google::protobuf::Descriptor*,
-        std::vector<const google::protobuf::FieldDescriptor*>>
+    using FieldList = std::vector<const google::protobuf::FieldDescriptor*>;
+    thread_local absl::flat_hash_map<const google::protobuf::Descriptor*,
+                                     std::unique_ptr<FieldList>>
         lists;
-    auto [it, inserted] = lists.try_emplace(type);
-    if (inserted) {
+    std::unique_ptr<FieldList>& list = lists[type];
+    if (list == nullptr) {
+      list = std::make_unique<FieldList>();
       for (int i = 0; i < type->field_count(); ++i) {
         const google::protobuf::FieldDescriptor* f = type->field(i);
         if (f->cpp_type() ==
                 google::protobuf::FieldDescriptor::CPPTYPE_STRING ||
             f->cpp_type() ==
                 google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
-          it->second.push_back(f);
+          list->push_back(f);
         }
       }
-      std::sort(it->second.begin(), it->second.end(),
-                [](const auto* a, const auto* b) {
-                  return a->number() < b->number();
-                });
+      std::sort(list->begin(), list->end(), [](const auto* a, const auto* b) {
+        return a->number() < b->number();
+      });
     }
-    return it->second;
+    return *list;
   }
 
   // Walks the set string and message fields in ListFields' order. A string

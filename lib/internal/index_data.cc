@@ -484,9 +484,9 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
   if (restored_terms != nullptr) {
     doc->terms = TermList(*restored_terms);
   } else {
-    // By term, for a vocabulary numbered the same in every process: the
-    // map's entries are sorted by pointer, then copied once (sorting the
-    // pairs of strings themselves was 7% of a build, issue 16).
+    // By term, for a vocabulary numbered the same in every process:
+    // pointers to the map's entries are sorted by term, then copied once
+    // (sorting the pairs of strings themselves was 7% of a build, issue 16).
     std::vector<const std::pair<const std::string, uint32_t>*> by_term;
     by_term.reserve(term_counts.size());
     for (const auto& entry : term_counts) by_term.push_back(&entry);
