@@ -55,6 +55,11 @@ constexpr uint32_t kSectionCount = 6;
 constexpr uint32_t kOldestFormatVersion = 2;
 constexpr uint32_t kFormat2SectionCount = 5;
 
+// The format versions this procmatch reads, for messages: "2 to 3".
+std::string FormatsRead() {
+  return absl::StrCat(kOldestFormatVersion, " to ", kSnapshotFormatVersion);
+}
+
 const char* SectionName(uint32_t kind) {
   static const char* const kNames[] = {
       "",      "header",   "vocabulary",   "profiles",
@@ -157,8 +162,7 @@ absl::Status RefuseFormat1(absl::string_view bytes) {
   }
   return absl::FailedPreconditionError(absl::StrCat(
       "snapshot format version 1 is older than this procmatch ", kVersion,
-      " reads (", kOldestFormatVersion, " to ", kSnapshotFormatVersion,
-      "); rebuild it with `procmatch index`"));
+      " reads (", FormatsRead(), "); rebuild it with `procmatch index`"));
 }
 
 // The supplier's concepts: (digits, weight) pairs of CPV codes of the
@@ -336,8 +340,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshotIn(
   const std::string maybe_newer =
       newer ? absl::StrCat(" (or the file was written in format version ",
                            version, " by a newer procmatch; this one, ",
-                           kVersion, ", reads formats ", kOldestFormatVersion,
-                           " to ", kSnapshotFormatVersion,
+                           kVersion, ", reads formats ", FormatsRead(),
                            ": rebuild it with `procmatch index`)")
             : "";
   constexpr uint32_t kMaxSections = 1024;
@@ -349,10 +352,10 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshotIn(
     return Corrupted(maybe_newer);
   }
   if (newer) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "snapshot format version ", version, " is newer than this procmatch ",
-        kVersion, " reads (", kOldestFormatVersion, " to ",
-        kSnapshotFormatVersion, "); rebuild the index or upgrade"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("snapshot format version ", version,
+                     " is newer than this procmatch ", kVersion, " reads (",
+                     FormatsRead(), "); rebuild the index or upgrade"));
   }
   if (version < kOldestFormatVersion) {
     return absl::DataLossError(
