@@ -236,7 +236,7 @@ struct Tuning {
 };
 
 std::vector<Tuning> Tunings() {
-  std::vector<Tuning> t(10);
+  std::vector<Tuning> t(13);
   t[0].name = "no seeds, every list read";
   t[0].tuning.seeds_beyond_k = -1;
   t[0].tuning.non_essential_share = 0;
@@ -258,6 +258,13 @@ std::vector<Tuning> Tunings() {
   t[8].tuning.non_essential_share = 0.05;
   t[9].name = "the default, concepts bounded by credit 1 (before session 12)";
   t[9].tuning.concept_credit_ceiling = false;
+  t[10].name =
+      "the default, every essential list read whole (before session 16)";
+  t[10].tuning.probe_slack = -1;
+  t[11].name = "the default, lists looked up with slack 0";
+  t[11].tuning.probe_slack = 0;
+  t[12].name = "the default, lists looked up with slack 0.25";
+  t[12].tuning.probe_slack = 0.25;
   return t;
 }
 

@@ -46,6 +46,8 @@ struct Retrieved {
   int64_t tightened = 0;      // Candidates whose bound was tightened.
   int64_t passed_over = 0;    // Candidates below the floor by one sum
                               // (RetrievalTuning::summed_bound).
+  int64_t probed = 0;         // Lookups in probed lists
+                              // (RetrievalTuning::probe_slack).
 };
 
 // How RetrieveTopK prunes; every setting gives the same top k.
@@ -95,6 +97,19 @@ struct RetrievalTuning {
   // the largest weight times 1, as before (doc/benchmarks.md, "Issue 16 at
   // 100k: ... (session 12, branch scale12)"), for comparison.
   bool concept_credit_ceiling = true;
+  // With a floor and the summed bound, the longest essential lists that can
+  // be looked up (CPV levels and ancestors, the tender's divisions, concept
+  // divisions, buyers, tags: all but the terms, whose postings are
+  // compressed) are not read whole but looked up supplier by supplier, for
+  // the candidates whose summed bound reaches the floor with their
+  // ceilings, largest first, until the bound falls below: MaxScore's split
+  // chosen by length rather than by ceiling. Chosen longest first while a
+  // supplier in none of the lists read, at a place that earns no proximity,
+  // stays below the floor by this share of it, so that the candidates are
+  // the suppliers of the shorter lists and of the places near the
+  // tender's. Negative: every essential list read whole, as before
+  // (doc/benchmarks.md, "Issue 16: ... (session 16)"), for comparison.
+  double probe_slack = 0.1;
 };
 
 // The best q.top_k eligible suppliers, pruned with exact bounds, with the
