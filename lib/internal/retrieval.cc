@@ -8,6 +8,7 @@
 
 #include "procmatch/internal/components.h"
 #include "procmatch/internal/cpv_credit.h"
+#include "procmatch/internal/posting_cursor.h"
 #include "procmatch/internal/requirements.h"
 
 namespace procmatch {
@@ -154,12 +155,6 @@ std::vector<ConceptDivision> ConceptDivisions(const Query& q, bool by_credit) {
 // relative 1e-13 for a thousand terms): raised by this factor, it cannot.
 constexpr double kRoundingMargin = 1 + 1e-9;
 
-// What looking a supplier up in a posting list (AdvanceTo) costs, in steps
-// of reading a list whole: a few probes of a search where reading takes one
-// step a posting (measured on real tenders at 100k suppliers with 1, 2, 4
-// and 16: doc/benchmarks.md, "Issue 16: ... (session 16)").
-constexpr double kLookupSteps = 2;
-
 // Candidates put in order before the first look at the k-th score.
 constexpr size_t kFirstSlice = 256;
 
@@ -197,61 +192,21 @@ struct QueryList {
   bool probed = false;
 };
 
-// The first position at or after `from` of a list ascending by doc whose doc
-// is at least `doc`: steps doubling from `from`, then a binary search, so
-// that looking up ascending docs in one list costs the logarithm of the gaps
-// between them, not the list's length.
-inline uint32_t DocOf(uint32_t doc) { return doc; }
-inline uint32_t DocOf(const std::pair<uint32_t, float>& p) { return p.first; }
-template <typename Posting>
-size_t AdvanceTo(const std::vector<Posting>& list, size_t from, uint32_t doc) {
-  size_t lo = from, hi = from, step = 1;
-  while (hi < list.size() && DocOf(list[hi]) < doc) {
-    lo = hi + 1;
-    hi += step;
-    step *= 2;
-  }
-  hi = std::min(hi, list.size());
-  // Every doc before lo is below `doc`; list[hi], if any, is not.
-  return std::lower_bound(
-             list.begin() + lo, list.begin() + hi, doc,
-             [](const Posting& p, uint32_t d) { return DocOf(p) < d; }) -
-         list.begin();
-}
-
-// Ascending lookups in one posting list (AdvanceTo).
-template <typename Posting>
-class PostingCursor {
- public:
-  explicit PostingCursor(const std::vector<Posting>* list) : list_(list) {}
-  // The position of `doc` in the list, or -1; `doc` not below the last
-  // one looked up.
-  int64_t Find(uint32_t doc) {
-    pos_ = AdvanceTo(*list_, pos_, doc);
-    return pos_ < list_->size() && DocOf((*list_)[pos_]) == doc
-               ? static_cast<int64_t>(pos_)
-               : -1;
-  }
-
- private:
-  const std::vector<Posting>* list_;
-  size_t pos_ = 0;
-};
-
-// Essential lists of one kind that retrieval looks up for the candidates
-// whose bound still reaches the floor, instead of reading them whole: a CPV
-// list (level or ancestor), the divisions' suppliers (track record), a
-// concept division's bands from its lowest essential one, the buyer's
-// lists, the wanted tags' lists.
+// Essential lists that Bounds::ChooseProbes may take out of reading, as one
+// unit: a CPV list (level or ancestor), the divisions' suppliers (track
+// record), a concept division's essential bands, the buyer's lists, the
+// wanted tags' lists (looked up supplier by supplier when probed), or a term
+// (left unread).
 struct ProbeUnit {
   QueryList::Source source;
-  int list = -1;  // Into Bounds::lists_: a CPV list; a concept division's
-                  // lowest essential band.
+  int list = -1;  // Into Bounds::lists_: the list, or the division's first
+                  // essential band.
   double ceiling_by_source[QueryList::kSourceCount] = {};
+  double weighted_ceiling = 0;                   // The most it adds to a score.
   int64_t length = 0;                            // Postings.
-  std::vector<PostingCursor<uint32_t>> cursors;  // But concepts.
+  std::vector<PostingCursor<uint32_t>> cursors;  // But a concept division's.
   const IndexData::ConceptPostingList* concepts = nullptr;
-  std::vector<PostingCursor<std::pair<uint32_t, float>>> concept_cursor;
+  PostingCursor<std::pair<uint32_t, float>> concept_cursor{nullptr};
 };
 
 // A concept division's suppliers are split by the weight of their concept
@@ -316,8 +271,8 @@ class Bounds {
  public:
   static constexpr double kNoFloor = -1;
 
-  // `tuning`: its non_essential_share, tight_ceilings, summed_bound and
-  // concept_credit_ceiling.
+  // `tuning`: its non_essential_share, tight_ceilings, summed_bound,
+  // concept_credit_ceiling, probe_slack and probe_lookup_steps.
   Bounds(const Query& q, const IndexData& index, const PlaceAndSize& place_size,
          double floor, const RetrievalTuning& tuning)
       : q_(q),
@@ -350,7 +305,7 @@ class Bounds {
     is_candidate_.assign(n, 0);
     if (floor_ > 0) Split(tuning.non_essential_share);
     if (floor_ > 0 && tuning.summed_bound && tuning.probe_slack >= 0) {
-      ChooseProbes(tuning.probe_slack);
+      ChooseProbes(tuning.probe_slack, tuning.probe_lookup_steps);
     }
     float_margin_ =
         1 + (static_cast<int>(lists_.size()) - non_essential_ + 2) * 0x1p-23;
@@ -376,6 +331,8 @@ class Bounds {
   // From the postings and the index's bound arrays alone, without touching
   // the supplier's SupplierDoc; fills `e` with the bound of each component.
   // A supplier outside the accumulated lists gets their ceilings alone.
+  // REQUIRES: with lists probed, Reaches(doc) returned true (the probed
+  // lists' part of the raw ceilings is written only then).
   double Cheap(uint32_t doc, Evaluation* e) const {
     double* bound = e->part;
     std::fill(bound, bound + kComponentCount, 0.0);
@@ -430,9 +387,11 @@ class Bounds {
   // the floor, the supplier is looked up in the probed lists, the largest
   // ceiling first, each replacing its ceiling by what it gives the supplier
   // (also into the raw ceilings Cheap() reads): false as soon as the sum
-  // falls below. True when not known, never false when Cheap(doc) reaches
-  // the floor. REQUIRES: called at most once per supplier, in ascending doc
-  // order (the probed lists are read forward).
+  // falls below. True when not known; never false for a supplier whose
+  // score reaches the floor (the sum bounds the score: a concept division's
+  // probe is checked against its essential bands' ceilings, and Cheap()
+  // counts its lower bands again). REQUIRES: called at most once per
+  // supplier, in ascending doc order (the probed lists are read forward).
   bool Reaches(uint32_t doc) {
     if (summed_.empty()) return true;
     double sum = summed_[doc] * float_margin_;
@@ -472,7 +431,8 @@ class Bounds {
 
   // The most a supplier outside the lists can score: only components
   // without candidate postings (requirements, size, place) can be above 0
-  // for it, and the ceilings of the lists not accumulated.
+  // for it, and the ceilings of the lists not accumulated. REQUIRES: no
+  // floor (without one no list is probed).
   double Rest() const {
     double rest[kComponentCount];
     NonEssential(rest);
@@ -575,6 +535,14 @@ class Bounds {
     }
     if (q_.weight[kTags] > 0)
       bound[kTags] = Capped(by_source[QueryList::kTags]);
+  }
+
+  // The most raw ceilings by source add to a score, each component capped
+  // at 1.
+  double CeilingsScore(const double by_source[QueryList::kSourceCount]) const {
+    double bound[kComponentCount];
+    Ceilings(by_source, bound);
+    return Combine(q_, bound);
   }
 
   // What every supplier gets without its lists, weighted: the ceilings of
@@ -732,13 +700,20 @@ class Bounds {
   // The most place, size and desirable requirements add for a supplier at
   // each location: proximity exactly, the others at most 1.
   double RestAt(uint32_t location) const {
+    return RestWithProximity(place_size_.ProximityAt(location));
+  }
+  double RestWithProximity(double proximity) const {
     double rest[kComponentCount];
     std::copy(rest_value_, rest_value_ + kComponentCount, rest);
-    if (q_.weight[kProximity] > 0) {
-      rest[kProximity] = place_size_.ProximityAt(location);
-    }
+    if (q_.weight[kProximity] > 0) rest[kProximity] = proximity;
     if (!place_size_.has_currency()) rest[kSize] = 0;
     return Combine(q_, rest);
+  }
+
+  // Whether a supplier at `location`, in no list read, may reach the floor
+  // when the lists not read add `unread` (their ceilings, weighted).
+  bool PlaceMayReach(uint32_t location, double unread) const {
+    return RestAt(location) + unread >= floor_ * (1 - 1e-9);
   }
 
   // Marks lists non-essential, smallest maximum first (MaxScore), for as
@@ -783,11 +758,7 @@ class Bounds {
   // in the probed lists only while its bound reaches the floor (Reaches()).
   // Kept only when the lookups are likely cheaper than the reading they
   // spare (kLookupSteps); otherwise the split is as before.
-  void ChooseProbes(double slack) {
-    const std::vector<QueryList> lists = lists_;
-    double ne[QueryList::kSourceCount];
-    std::copy(std::begin(ne_), std::end(ne_), ne);
-    const int non_essential = non_essential_;
+  void ChooseProbes(double slack, double lookup_steps) {
     std::vector<ProbeUnit> units;
     std::vector<int> unit_of_division(divisions_.size(), -1);
     for (size_t i = 0; i < lists_.size(); ++i) {
@@ -816,7 +787,8 @@ class Bounds {
           break;
         case QueryList::kConceptBand:
           u.concepts = &index_.ConceptPostings(divisions_[l.i].code);
-          u.concept_cursor.emplace_back(&u.concepts->postings);
+          u.concept_cursor =
+              PostingCursor<std::pair<uint32_t, float>>(&u.concepts->postings);
           unit_of_division[l.i] = static_cast<int>(units.size());
           break;
         case QueryList::kBuyer:
@@ -839,44 +811,64 @@ class Bounds {
                      [](const ProbeUnit& a, const ProbeUnit& b) {
                        return a.length > b.length;
                      });
-    // What a supplier at a place that earns nothing gets without its lists.
-    double rest[kComponentCount];
-    std::copy(rest_value_, rest_value_ + kComponentCount, rest);
-    rest[kProximity] = 0;
-    if (!place_size_.has_currency()) rest[kSize] = 0;
-    const double below = floor_ * (1 - slack) - Combine(q_, rest);
+    // The longest first, while a supplier at a place that earns nothing
+    // stays below the floor by `slack` of it.
+    const double below = floor_ * (1 - slack) - RestWithProximity(0);
     double by_source[QueryList::kSourceCount];
     std::copy(std::begin(ne_), std::end(ne_), by_source);
+    std::vector<ProbeUnit> probes;
+    std::vector<int> unread_terms;
+    int64_t spared = 0;
     for (ProbeUnit& u : units) {
-      double with[QueryList::kSourceCount], bound[kComponentCount];
+      double with[QueryList::kSourceCount];
       for (int i = 0; i < QueryList::kSourceCount; ++i) {
         with[i] = by_source[i] + u.ceiling_by_source[i];
       }
-      Ceilings(with, bound);
-      if (Combine(q_, bound) >= below) continue;
+      if (CeilingsScore(with) >= below) continue;
       std::copy(std::begin(with), std::end(with), by_source);
+      spared += u.length;
       if (u.source == QueryList::kOwnTerm ||
           u.source == QueryList::kTranslatedTerm) {
-        // A term's postings are compressed: not looked up, not read.
-        lists_[u.list].essential = false;
-        ne_[u.source] += lists_[u.list].ceiling;
-        ++non_essential_;
+        unread_terms.push_back(u.list);
       } else {
-        probes_.push_back(std::move(u));
+        u.weighted_ceiling = CeilingsScore(u.ceiling_by_source);
+        probes.push_back(std::move(u));
       }
+    }
+    // Worth it only while the lookups stay below the postings they spare,
+    // a lookup costing `lookup_steps` postings read: at most every candidate
+    // (the suppliers of the lists still read and of the places that may
+    // reach the floor) looked up in every probed list, and once more for
+    // the terms left unread, whose ceilings loosen every bound.
+    int64_t candidates = 0;
+    for (size_t i = 0; i < lists_.size(); ++i) {
+      if (lists_[i].essential) candidates += lists_[i].length;
+    }
+    candidates -= spared;
+    const double unread = CeilingsScore(by_source);
+    for (uint32_t l = 0; l < index_.locations().size(); ++l) {
+      if (PlaceMayReach(l, unread)) {
+        candidates += index_.LocationDocs(l).size();
+      }
+    }
+    candidates = std::min<int64_t>(candidates, size());
+    const size_t lookups = probes.size() + (unread_terms.empty() ? 0 : 1);
+    if (lookups == 0 ||
+        static_cast<double>(candidates) * lookup_steps * lookups >= spared) {
+      return;
+    }
+    for (int i : unread_terms) {
+      lists_[i].essential = false;
+      ne_[lists_[i].source] += lists_[i].ceiling;
+      ++non_essential_;
     }
     // Looked up the largest ceiling first, so that a supplier falls below
     // the floor after as few lookups as can be.
-    std::vector<std::pair<double, size_t>> order;
-    for (size_t k = 0; k < probes_.size(); ++k) {
-      double bound[kComponentCount];
-      Ceilings(probes_[k].ceiling_by_source, bound);
-      order.emplace_back(-Combine(q_, bound), k);
-    }
-    std::sort(order.begin(), order.end());
-    std::vector<ProbeUnit> ordered;
-    for (const auto& o : order) ordered.push_back(std::move(probes_[o.second]));
-    probes_ = std::move(ordered);
+    std::stable_sort(probes.begin(), probes.end(),
+                     [](const ProbeUnit& a, const ProbeUnit& b) {
+                       return a.weighted_ceiling > b.weighted_ceiling;
+                     });
+    probes_ = std::move(probes);
     for (const ProbeUnit& u : probes_) {
       for (QueryList& l : lists_) {
         if (l.essential && l.source == u.source &&
@@ -886,36 +878,6 @@ class Bounds {
         }
       }
     }
-    // Worth it only while the lookups, a few steps of a search each
-    // (AdvanceTo) where reading is one step a posting, stay well below the
-    // postings they spare: at most every candidate (the suppliers of the
-    // lists read and of the places that may reach the floor) looked up in
-    // every probed list. Otherwise every list is read, as without.
-    int64_t spared = 0, candidates = 0;
-    for (const QueryList& l : lists_) {
-      if (l.probed || (!l.essential && lists[&l - lists_.data()].essential)) {
-        spared += l.length;
-      } else if (l.essential) {
-        candidates += l.length;
-      }
-    }
-    const double every = Every(0, false);
-    for (uint32_t l = 0; l < index_.locations().size(); ++l) {
-      if (RestAt(l) + every >= floor_ * (1 - 1e-9)) {
-        candidates += index_.LocationDocs(l).size();
-      }
-    }
-    candidates = std::min<int64_t>(candidates, size());
-    // The terms left unread count as one more list: their ceilings loosen
-    // every bound.
-    if (candidates * kLookupSteps * static_cast<double>(probes_.size() + 1) <
-        spared) {
-      return;
-    }
-    lists_ = lists;
-    std::copy(std::begin(ne), std::end(ne), ne_);
-    non_essential_ = non_essential;
-    probes_.clear();
   }
 
   // The postings of a CPV level or ancestor list.
@@ -984,7 +946,7 @@ class Bounds {
         }
         return 0;
       case QueryList::kConceptBand: {
-        const int64_t p = u->concept_cursor[0].Find(doc);
+        const int64_t p = u->concept_cursor.Find(doc);
         return p < 0 ? 0 : AddConcept(lists_[u->list].i, *u->concepts, p);
       }
       case QueryList::kOwnTerm:
@@ -1122,12 +1084,12 @@ class Bounds {
   }
 
   // Adds what a list adds to the supplier's score bound, weighted, to its
-  // summed bound (when summed: BelowFloor()).
+  // summed bound (when summed: Reaches()).
   void Sum(uint32_t doc, double weighted) {
     if (!summed_.empty()) AddUp(&summed_[doc], weighted);
   }
 
-  // What BelowFloor() needs besides the sums and their margin
+  // What Reaches() needs besides the sums and their margin
   // (float_margin_, AddUp): for each location the floor, lowered by a margin
   // that covers Cheap()'s own (kRoundingMargin) and the doubles' rounding, less
   // what every supplier there gets without its lists (place, the other lists'
@@ -1158,10 +1120,10 @@ class Bounds {
   // the ceilings of the lists not accumulated (probed or not); the others
   // cannot.
   void EnumeratePlaces() {
-    const double lists = Every(0, false);
-    const int locations = static_cast<int>(index_.locations().size());
-    for (int l = 0; l < locations; ++l) {
-      if (RestAt(l) + lists < floor_ * (1 - 1e-9)) continue;
+    const double unread = Every(0, false);
+    const uint32_t locations = index_.locations().size();
+    for (uint32_t l = 0; l < locations; ++l) {
+      if (!PlaceMayReach(l, unread)) continue;
       for (uint32_t doc : index_.LocationDocs(l)) is_candidate_[doc] = 1;
     }
   }
@@ -1191,7 +1153,7 @@ class Bounds {
   std::vector<char> buyer_posted_;
   std::vector<char> tag_posted_;
   // With summed_bound and a floor: the essential lists' weighted sum, and
-  // what BelowFloor() compares it with, by location (MakeSummedCuts()).
+  // what Reaches() compares it with, by location (MakeSummedCuts()).
   std::vector<float> summed_;
   // What a float sum of one term from each essential list is raised by
   // (AddUp).
