@@ -236,7 +236,7 @@ struct Tuning {
 };
 
 std::vector<Tuning> Tunings() {
-  std::vector<Tuning> t(10);
+  std::vector<Tuning> t(15);
   t[0].name = "no seeds, every list read";
   t[0].tuning.seeds_beyond_k = -1;
   t[0].tuning.non_essential_share = 0;
@@ -258,6 +258,17 @@ std::vector<Tuning> Tunings() {
   t[8].tuning.non_essential_share = 0.05;
   t[9].name = "the default, concepts bounded by credit 1 (before session 12)";
   t[9].tuning.concept_credit_ceiling = false;
+  t[10].name =
+      "the default, every essential list read whole (before session 16)";
+  t[10].tuning.probe_slack = -1;
+  t[11].name = "the default, lists looked up with slack 0";
+  t[11].tuning.probe_slack = 0;
+  t[12].name = "the default, lists looked up with slack 0.25";
+  t[12].tuning.probe_slack = 0.25;
+  t[13].name = "the default, a lookup counted as 1 posting read";
+  t[13].tuning.probe_lookup_steps = 1;
+  t[14].name = "the default, a lookup counted as 4 postings read";
+  t[14].tuning.probe_lookup_steps = 4;
   return t;
 }
 
@@ -279,7 +290,7 @@ std::vector<std::string> CompareTunings(
   const size_t n = tunings.size();
   std::vector<std::vector<double>> ms(n), cpu_ms(n);
   std::vector<int64_t> candidates(n, 0), scored(n, 0), lists(n, 0),
-      tightened(n, 0), passed_over(n, 0);
+      tightened(n, 0), passed_over(n, 0), probed(n, 0);
   std::vector<int> same(n, 0);
   int queries = 0;
   for (size_t i = 0; i < requests.size(); ++i) {
@@ -300,6 +311,7 @@ std::vector<std::string> CompareTunings(
       lists[t] += r.non_essential;
       tightened[t] += r.tightened;
       passed_over[t] += r.passed_over;
+      probed[t] += r.probed;
       tops[t] = Sorted(std::move(r));
     }
     for (size_t t = 0; t < n; ++t) same[t] += tops[t] == tops[0];
@@ -310,12 +322,12 @@ std::vector<std::string> CompareTunings(
     const double d = std::max(1, queries);
     rows.push_back(absl::StrFormat(
         "| %s | %.2f ms | %.2f ms | %.2f / %.2f ms | %.2fx | %.0f / %.0f / "
-        "%.0f / %.0f | %.1f | %d / %d |",
+        "%.0f / %.0f | %.0f | %.1f | %d / %d |",
         tunings[t].name, Percentile(ms[t], 0.5), Percentile(ms[t], 0.99),
         Percentile(cpu_ms[t], 0.5), Percentile(cpu_ms[t], 0.99),
         base / Percentile(cpu_ms[t], 0.5), candidates[t] / d,
-        passed_over[t] / d, tightened[t] / d, scored[t] / d, lists[t] / d,
-        same[t], queries));
+        passed_over[t] / d, tightened[t] / d, scored[t] / d, probed[t] / d,
+        lists[t] / d, same[t], queries));
   }
   return rows;
 }
@@ -628,9 +640,9 @@ int Main(int argc, char** argv) {
         << " suppliers (same process, rotating order per query)\n\n"
         << "| tuning | median | p99 | median / p99, thread CPU | speed-up "
            "(CPU) | candidates / passed over / tightened / scored per query | "
-           "lists unread per query | same top k "
-           "|\n"
-        << "| --- | --- | --- | --- | --- | --- | --- | --- |\n";
+           "lookups in probed lists per query | lists unread per query | same "
+           "top k |\n"
+        << "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
     for (const std::string& row : r.tunings) std::cout << row << "\n";
   }
   return 0;

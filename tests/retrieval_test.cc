@@ -85,8 +85,9 @@ class RetrievalOracleTest : public ::testing::Test {
   Validator validator_;
 };
 
-// Seeds and floor on or off, no list to every list left unread, the tight
-// ceilings (CPV levels, offered ancestors, contracts) or the loose ones,
+// Seeds and floor on or off, no list to every list left unread, long lists
+// looked up rather than read (by default, and always with several slacks), the
+// tight ceilings (CPV levels, offered ancestors, contracts) or the loose ones,
 // candidates passed over on their summed bound or each bounded component by
 // component, concepts bounded by the credit of the depth they share with the
 // tender's or by 1: the same top k as scoring everyone, for k from 1 to more
@@ -107,11 +108,27 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
   unsummed.summed_bound = false;
   RetrievalTuning credit_one;
   credit_one.concept_credit_ceiling = false;
+  RetrievalTuning unprobed;
+  unprobed.probe_slack = -1;
+  // Probing kept whatever it costs: as many lists as fit, few, and beside
+  // lists left unread by their ceilings.
+  RetrievalTuning probe_most;
+  probe_most.probe_slack = 0;
+  probe_most.probe_lookup_steps = 0;
+  RetrievalTuning probe_few;
+  probe_few.probe_slack = 0.5;
+  probe_few.probe_lookup_steps = 0;
+  RetrievalTuning probe_shared;
+  probe_shared.non_essential_share = 0.05;
+  probe_shared.probe_slack = 0;
+  probe_shared.probe_lookup_steps = 0;
   const RetrievalTuning tunings[] = {
-      RetrievalTuning(), no_seeds, some, all, loose, unsummed, credit_one};
+      RetrievalTuning(), no_seeds, some,       all,       loose,       unsummed,
+      credit_one,        unprobed, probe_most, probe_few, probe_shared};
   int64_t scored_pruned = 0, scored_everyone = 0, floored = 0, split = 0;
   int64_t candidates = 0, passed_over = 0, tightened = 0;
-  int64_t tightened_credit_one = 0;
+  int64_t tightened_credit_one = 0, candidates_unprobed = 0;
+  int64_t probed[3] = {};  // By probing tuning, always kept.
   int compared = 0, listed = 0;
   for (size_t i = 0; i < requests_.size(); ++i) {
     const int k = ks[i % std::size(ks)];
@@ -134,12 +151,17 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
         passed_over += pruned.passed_over;
         tightened += pruned.tightened;
       }
+      if (t >= 8) probed[t - 8] += pruned.probed;
+      if (t == 7) {
+        EXPECT_EQ(pruned.probed, 0);
+        candidates_unprobed += pruned.candidates;
+      }
       if (t == 6) tightened_credit_one += pruned.tightened;
       if (t == 5) EXPECT_EQ(pruned.passed_over, 0);
       if (t == 3) split += pruned.non_essential > 0;
     }
   }
-  EXPECT_EQ(compared, 7 * static_cast<int>(requests_.size()));
+  EXPECT_EQ(compared, static_cast<int>(std::size(tunings) * requests_.size()));
   // Meaningful only if queries list suppliers, if the seeds' floor leaves
   // suppliers unbounded, and if lists are left unread.
   EXPECT_GT(listed, 100);
@@ -152,6 +174,11 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
   // concepts at credit 1.
   EXPECT_LT(tightened, tightened_credit_one * 0.8)
       << tightened << " against " << tightened_credit_one;
+  // Every probing tuning looked suppliers up, and long lists looked up
+  // rather than read leave fewer candidates.
+  for (int64_t p : probed) EXPECT_GT(p, 1000);
+  EXPECT_LT(candidates, candidates_unprobed)
+      << candidates << " against " << candidates_unprobed;
 }
 
 // A division's concept postings against the docs' concepts, counted one by

@@ -8,6 +8,7 @@
 
 #include "procmatch/internal/components.h"
 #include "procmatch/internal/cpv_credit.h"
+#include "procmatch/internal/posting_cursor.h"
 #include "procmatch/internal/requirements.h"
 
 namespace procmatch {
@@ -186,6 +187,26 @@ struct QueryList {
   double max = 0;      // The most a supplier in it gains, weighted.
   int64_t length = 0;  // Postings.
   bool essential = true;
+  // Essential, but looked up supplier by supplier instead of accumulated
+  // (Bounds::ChooseProbes).
+  bool probed = false;
+};
+
+// Essential lists that Bounds::ChooseProbes may take out of reading, as one
+// unit: a CPV list (level or ancestor), the divisions' suppliers (track
+// record), a concept division's essential bands, the buyer's lists, the
+// wanted tags' lists (looked up supplier by supplier when probed), or a term
+// (left unread).
+struct ProbeUnit {
+  QueryList::Source source;
+  int list = -1;  // Into Bounds::lists_: the list, or the division's first
+                  // essential band.
+  double ceiling_by_source[QueryList::kSourceCount] = {};
+  double weighted_ceiling = 0;                   // The most it adds to a score.
+  int64_t length = 0;                            // Postings.
+  std::vector<PostingCursor<uint32_t>> cursors;  // But a concept division's.
+  const IndexData::ConceptPostingList* concepts = nullptr;
+  PostingCursor<std::pair<uint32_t, float>> concept_cursor{nullptr};
 };
 
 // A concept division's suppliers are split by the weight of their concept
@@ -250,8 +271,8 @@ class Bounds {
  public:
   static constexpr double kNoFloor = -1;
 
-  // `tuning`: its non_essential_share, tight_ceilings, summed_bound and
-  // concept_credit_ceiling.
+  // `tuning`: its non_essential_share, tight_ceilings, summed_bound,
+  // concept_credit_ceiling, probe_slack and probe_lookup_steps.
   Bounds(const Query& q, const IndexData& index, const PlaceAndSize& place_size,
          double floor, const RetrievalTuning& tuning)
       : q_(q),
@@ -283,6 +304,9 @@ class Bounds {
     MakeLists();
     is_candidate_.assign(n, 0);
     if (floor_ > 0) Split(tuning.non_essential_share);
+    if (floor_ > 0 && tuning.summed_bound && tuning.probe_slack >= 0) {
+      ChooseProbes(tuning.probe_slack, tuning.probe_lookup_steps);
+    }
     float_margin_ =
         1 + (static_cast<int>(lists_.size()) - non_essential_ + 2) * 0x1p-23;
     if (floor_ > 0 && tuning.summed_bound) summed_.assign(n, 0.0f);
@@ -307,6 +331,8 @@ class Bounds {
   // From the postings and the index's bound arrays alone, without touching
   // the supplier's SupplierDoc; fills `e` with the bound of each component.
   // A supplier outside the accumulated lists gets their ceilings alone.
+  // REQUIRES: with lists probed, Reaches(doc) returned true (the probed
+  // lists' part of the raw ceilings is written only then).
   double Cheap(uint32_t doc, Evaluation* e) const {
     double* bound = e->part;
     std::fill(bound, bound + kComponentCount, 0.0);
@@ -354,17 +380,33 @@ class Bounds {
     return Combine(q_, bound);
   }
 
-  // Whether Cheap(doc) is below the floor, known from one float: what the
-  // essential lists add to the supplier's bound, weighted, with its place
-  // and size and what every supplier gets (the other lists' ceilings, the
-  // components counted at 1). False when not known, never when Cheap(doc)
-  // reaches the floor.
-  bool BelowFloor(uint32_t doc) const {
-    if (summed_.empty()) return false;
+  // Whether Cheap(doc) may reach the floor, known first from one float:
+  // what the accumulated lists add to the supplier's bound, weighted, with
+  // its place and size and what every supplier gets (the ceilings of the
+  // lists not accumulated, the components counted at 1). When that reaches
+  // the floor, the supplier is looked up in the probed lists, the largest
+  // ceiling first, each replacing its ceiling by what it gives the supplier
+  // (also into the raw ceilings Cheap() reads): false as soon as the sum
+  // falls below. True when not known; never false for a supplier whose
+  // score reaches the floor (the sum bounds the score: a concept division's
+  // probe is checked against its essential bands' ceilings, and Cheap()
+  // counts its lower bands again). REQUIRES: called at most once per
+  // supplier, in ascending doc order (the probed lists are read forward).
+  bool Reaches(uint32_t doc) {
+    if (summed_.empty()) return true;
     double sum = summed_[doc] * float_margin_;
     if (size_weighted_) sum += q_.weight[kSize] * place_size_.SizeFitOf(doc);
-    return sum < summed_cut_[index_.location_id(doc)];
+    const double cut = summed_cut_[index_.location_id(doc)];
+    if (sum < cut - probe_delta_[0]) return false;
+    for (size_t k = 0; k < probes_.size(); ++k) {
+      ++probed_;
+      sum += Probe(&probes_[k], doc);
+      if (sum < cut - probe_delta_[k + 1]) return false;
+    }
+    return true;
   }
+  // Lookups in probed lists so far.
+  int64_t probed() const { return probed_; }
 
   // Tightens the cheap bound in `e` component by component, cheapest first,
   // with exact values (but for the components the table counts at 1), and
@@ -389,7 +431,8 @@ class Bounds {
 
   // The most a supplier outside the lists can score: only components
   // without candidate postings (requirements, size, place) can be above 0
-  // for it, and the ceilings of the lists not accumulated.
+  // for it, and the ceilings of the lists not accumulated. REQUIRES: no
+  // floor (without one no list is probed).
   double Rest() const {
     double rest[kComponentCount];
     NonEssential(rest);
@@ -460,28 +503,65 @@ class Bounds {
   // The bound of each component with candidate postings for a supplier in
   // none of the accumulated lists: the ceilings of the others.
   void NonEssential(double bound[kComponentCount]) const {
+    Ceilings(ne_, bound);
+  }
+
+  // The bound of each component with candidate postings from raw ceilings
+  // by source, each capped at 1.
+  void Ceilings(const double by_source[QueryList::kSourceCount],
+                double bound[kComponentCount]) const {
     std::fill(bound, bound + kComponentCount, 0.0);
     if (q_.weight[kCpv] > 0) {
       bound[kCpv] =
-          Capped(NonEssentialCpv() / std::max(q_.code_weight_sum, 1e-300) *
-                 kRoundingMargin);
+          Capped((by_source[QueryList::kCpvLevel] +
+                  by_source[QueryList::kCpvAncestor]) /
+                 std::max(q_.code_weight_sum, 1e-300) * kRoundingMargin);
     }
     if (q_.weight[kText] > 0) {
       bound[kText] = Capped(
-          std::max(HasText(q_) ? ne_[QueryList::kOwnTerm] / q_.text_max : 0,
-                   ne_[QueryList::kTranslatedTerm]) *
+          std::max(
+              HasText(q_) ? by_source[QueryList::kOwnTerm] / q_.text_max : 0,
+              by_source[QueryList::kTranslatedTerm]) *
           kRoundingMargin);
     }
     if (q_.weight[kTrack] > 0)
-      bound[kTrack] = Capped(ne_[QueryList::kCpvRelated]);
+      bound[kTrack] = Capped(by_source[QueryList::kCpvRelated]);
     if (q_.weight[kConcepts] > 0) {
-      bound[kConcepts] = Capped(ne_[QueryList::kConceptBand] /
+      bound[kConcepts] = Capped(by_source[QueryList::kConceptBand] /
                                 q_.concept_weight_sum * kRoundingMargin);
     }
     if (q_.weight[kBuyerAffinity] > 0) {
-      bound[kBuyerAffinity] = Capped(ne_[QueryList::kBuyer]);
+      bound[kBuyerAffinity] = Capped(by_source[QueryList::kBuyer]);
     }
-    if (q_.weight[kTags] > 0) bound[kTags] = Capped(ne_[QueryList::kTags]);
+    if (q_.weight[kTags] > 0)
+      bound[kTags] = Capped(by_source[QueryList::kTags]);
+  }
+
+  // The most raw ceilings by source add to a score, each component capped
+  // at 1.
+  double CeilingsScore(const double by_source[QueryList::kSourceCount]) const {
+    double bound[kComponentCount];
+    Ceilings(by_source, bound);
+    return Combine(q_, bound);
+  }
+
+  // What every supplier gets without its lists, weighted: the ceilings of
+  // the lists not accumulated and of the probed lists from the k-th on, and
+  // with `counted_at_one` the components counted at 1.
+  double Every(size_t k, bool counted_at_one) const {
+    double by_source[QueryList::kSourceCount];
+    std::copy(std::begin(ne_), std::end(ne_), by_source);
+    for (size_t p = k; p < probes_.size(); ++p) {
+      for (int i = 0; i < QueryList::kSourceCount; ++i) {
+        by_source[i] += probes_[p].ceiling_by_source[i];
+      }
+    }
+    double every[kComponentCount];
+    Ceilings(by_source, every);
+    for (int i = 0; counted_at_one && i < weighted_count_; ++i) {
+      if (cheap_[weighted_[i]] == CheapBound::kOne) every[weighted_[i]] = 1;
+    }
+    return Combine(q_, every);
   }
 
   // The query's lists, in query order, with their lengths and ceilings.
@@ -620,13 +700,20 @@ class Bounds {
   // The most place, size and desirable requirements add for a supplier at
   // each location: proximity exactly, the others at most 1.
   double RestAt(uint32_t location) const {
+    return RestWithProximity(place_size_.ProximityAt(location));
+  }
+  double RestWithProximity(double proximity) const {
     double rest[kComponentCount];
     std::copy(rest_value_, rest_value_ + kComponentCount, rest);
-    if (q_.weight[kProximity] > 0) {
-      rest[kProximity] = place_size_.ProximityAt(location);
-    }
+    if (q_.weight[kProximity] > 0) rest[kProximity] = proximity;
     if (!place_size_.has_currency()) rest[kSize] = 0;
     return Combine(q_, rest);
+  }
+
+  // Whether a supplier at `location`, in no list read, may reach the floor
+  // when the lists not read add `unread` (their ceilings, weighted).
+  bool PlaceMayReach(uint32_t location, double unread) const {
+    return RestAt(location) + unread >= floor_ * (1 - 1e-9);
   }
 
   // Marks lists non-essential, smallest maximum first (MaxScore), for as
@@ -659,157 +746,366 @@ class Bounds {
     }
   }
 
-  // Reads the essential lists, in query order: the tender's own terms in
-  // query order sum exactly as TextValue does.
-  void Accumulate() {
-    const int n = size();
-    // A concept division's suppliers from its lowest essential band up.
-    std::vector<float> cut(divisions_.size(), 2.0f);
-    for (const QueryList& l : lists_) {
+  // MaxScore's split again, chosen by length rather than by ceiling: what
+  // is not read is what costs. The longest essential lists are not read
+  // whole, for as long as a supplier in none of the lists read, at a place
+  // that earns no proximity, stays below the floor by `slack` of it with
+  // their ceilings and the other unread lists': those that can be looked up
+  // (all but the terms', whose postings are compressed; a concept
+  // division's bands together, in one list) are probed, the terms' are left
+  // unread. The candidates are then the suppliers of the shorter lists and
+  // of the places near the tender's (EnumeratePlaces), and each is looked up
+  // in the probed lists only while its bound reaches the floor (Reaches()).
+  // Kept only when the lookups are likely cheaper than the reading they
+  // spare (kLookupSteps); otherwise the split is as before.
+  void ChooseProbes(double slack, double lookup_steps) {
+    std::vector<ProbeUnit> units;
+    std::vector<int> unit_of_division(divisions_.size(), -1);
+    for (size_t i = 0; i < lists_.size(); ++i) {
+      const QueryList& l = lists_[i];
       if (!l.essential) continue;
+      if (l.source == QueryList::kConceptBand && unit_of_division[l.i] >= 0) {
+        ProbeUnit& u = units[unit_of_division[l.i]];
+        u.ceiling_by_source[l.source] += l.ceiling;
+        u.length += l.length;
+        continue;
+      }
+      ProbeUnit u;
+      u.source = l.source;
+      u.list = static_cast<int>(i);
+      u.ceiling_by_source[l.source] = l.ceiling;
+      u.length = l.length;
       switch (l.source) {
-        case QueryList::kCpvLevel: {
-          const QueryCode& qc = q_.codes[l.i];
-          if (cpv_raw_.empty()) cpv_raw_.assign(n, 0.0f);
-          for (uint32_t doc : index_.CpvPostings(qc.code.Truncated(l.j))) {
-            is_candidate_[doc] = 1;
-            AddUp(&cpv_raw_[doc], l.ceiling);
-            Sum(doc, l.max);
-          }
+        case QueryList::kCpvLevel:
+        case QueryList::kCpvAncestor:
+          u.cursors.emplace_back(&CpvList(l));
           break;
-        }
-        case QueryList::kCpvAncestor: {
-          const QueryCode& qc = q_.codes[l.i];
-          if (cpv_raw_.empty()) cpv_raw_.assign(n, 0.0f);
-          for (uint32_t doc :
-               index_.OfferedCpvPostings(qc.code.Truncated(l.j))) {
-            is_candidate_[doc] = 1;
-            AddUp(&cpv_raw_[doc], l.ceiling);
-            Sum(doc, l.max);
-          }
-          break;
-        }
         case QueryList::kCpvRelated:
-          related_.assign(n, 0);
           for (CpvCode division : related_divisions_) {
-            for (uint32_t doc : index_.CpvPostings(division)) {
-              is_candidate_[doc] = 1;
-              if (related_[doc] == 0) {
-                Sum(doc,
-                    q_.weight[kTrack] *
-                        (tight_ ? std::min<double>(1, index_.track_ceiling(doc))
-                                : 1));
-              }
-              related_[doc] = 1;
-            }
+            u.cursors.emplace_back(&index_.CpvPostings(division));
           }
           break;
-        case QueryList::kOwnTerm: {
-          // Text relevance is accumulated here, term at a time: exact for
-          // the tender's own words when all are read.
-          // The sum weighs a part by one product (MakeSummedCuts()'s cut
-          // allows for a double's rounding).
-          const QueryTerm& t = q_.terms[l.j];
-          const double to_score = q_.weight[kText] / q_.text_max;
-          if (text_raw_.empty()) text_raw_.assign(n, 0.0);
-          for (const auto& [doc, tf] : index_.TermPostings(t.id)) {
-            is_candidate_[doc] = 1;
-            const double part =
-                Bm25Part(t, tf, Bm25Norm(index_, index_.length(doc)));
-            text_raw_[doc] += part;
-            Sum(doc, to_score * part);
-          }
-          break;
-        }
-        case QueryList::kTranslatedTerm: {
-          // For translations, a ceiling: the sum over every translation
-          // where the value takes the best.
-          const QueryTranslation& t = q_.translations[l.i];
-          const QueryTerm& term = t.terms[l.j];
-          if (translated_raw_.empty()) translated_raw_.assign(n, 0.0f);
-          for (const auto& [doc, tf] : index_.TermPostings(term.id)) {
-            is_candidate_[doc] = 1;
-            const double part = TranslatedPart(
-                t, Bm25Part(term, tf, Bm25Norm(index_, index_.length(doc))));
-            AddUp(&translated_raw_[doc], part);
-            Sum(doc, q_.weight[kText] * part);
-          }
-          break;
-        }
         case QueryList::kConceptBand:
-          cut[l.i] = std::min(cut[l.i], kConceptBandEdges[l.j]);
+          u.concepts = &index_.ConceptPostings(divisions_[l.i].code);
+          u.concept_cursor =
+              PostingCursor<std::pair<uint32_t, float>>(&u.concepts->postings);
+          unit_of_division[l.i] = static_cast<int>(units.size());
           break;
         case QueryList::kBuyer:
-          buyer_posted_.assign(n, 0);
           for (const std::string& key : buyer_keys_) {
-            for (uint32_t doc : index_.BuyerPostings(key)) {
-              is_candidate_[doc] = 1;
-              if (buyer_posted_[doc] == 0) {
-                Sum(doc,
-                    q_.weight[kBuyerAffinity] *
-                        (tight_ ? std::min<double>(1, index_.buyer_ceiling(doc))
-                                : 1));
-              }
-              buyer_posted_[doc] = 1;
-            }
+            u.cursors.emplace_back(&index_.BuyerPostings(key));
           }
           break;
         case QueryList::kTags:
-          tag_posted_.assign(n, 0);
           for (const std::string& tag : q_.wanted_tags) {
-            for (uint32_t doc : index_.TagPostings(tag)) {
-              is_candidate_[doc] = 1;
-              if (tag_posted_[doc] == 0) Sum(doc, q_.weight[kTags]);
-              tag_posted_[doc] = 1;
-            }
+            u.cursors.emplace_back(&index_.TagPostings(tag));
           }
+          break;
+        case QueryList::kOwnTerm:
+        case QueryList::kTranslatedTerm:
+          break;
+      }
+      units.push_back(std::move(u));
+    }
+    std::stable_sort(units.begin(), units.end(),
+                     [](const ProbeUnit& a, const ProbeUnit& b) {
+                       return a.length > b.length;
+                     });
+    // The longest first, while a supplier at a place that earns nothing
+    // stays below the floor by `slack` of it.
+    const double below = floor_ * (1 - slack) - RestWithProximity(0);
+    double by_source[QueryList::kSourceCount];
+    std::copy(std::begin(ne_), std::end(ne_), by_source);
+    std::vector<ProbeUnit> probes;
+    std::vector<int> unread_terms;
+    int64_t spared = 0;
+    for (ProbeUnit& u : units) {
+      double with[QueryList::kSourceCount];
+      for (int i = 0; i < QueryList::kSourceCount; ++i) {
+        with[i] = by_source[i] + u.ceiling_by_source[i];
+      }
+      if (CeilingsScore(with) >= below) continue;
+      std::copy(std::begin(with), std::end(with), by_source);
+      spared += u.length;
+      if (u.source == QueryList::kOwnTerm ||
+          u.source == QueryList::kTranslatedTerm) {
+        unread_terms.push_back(u.list);
+      } else {
+        u.weighted_ceiling = CeilingsScore(u.ceiling_by_source);
+        probes.push_back(std::move(u));
+      }
+    }
+    // Worth it only while the lookups stay below the postings they spare,
+    // a lookup costing `lookup_steps` postings read: at most every candidate
+    // (the suppliers of the lists still read and of the places that may
+    // reach the floor) looked up in every probed list, and once more for
+    // the terms left unread, whose ceilings loosen every bound.
+    int64_t candidates = 0;
+    for (size_t i = 0; i < lists_.size(); ++i) {
+      if (lists_[i].essential) candidates += lists_[i].length;
+    }
+    candidates -= spared;
+    const double unread = CeilingsScore(by_source);
+    for (uint32_t l = 0; l < index_.locations().size(); ++l) {
+      if (PlaceMayReach(l, unread)) {
+        candidates += index_.LocationDocs(l).size();
+      }
+    }
+    candidates = std::min<int64_t>(candidates, size());
+    const size_t lookups = probes.size() + (unread_terms.empty() ? 0 : 1);
+    if (lookups == 0 ||
+        static_cast<double>(candidates) * lookup_steps * lookups >= spared) {
+      return;
+    }
+    for (int i : unread_terms) {
+      lists_[i].essential = false;
+      ne_[lists_[i].source] += lists_[i].ceiling;
+      ++non_essential_;
+    }
+    // Looked up the largest ceiling first, so that a supplier falls below
+    // the floor after as few lookups as can be.
+    std::stable_sort(probes.begin(), probes.end(),
+                     [](const ProbeUnit& a, const ProbeUnit& b) {
+                       return a.weighted_ceiling > b.weighted_ceiling;
+                     });
+    probes_ = std::move(probes);
+    for (const ProbeUnit& u : probes_) {
+      for (QueryList& l : lists_) {
+        if (l.essential && l.source == u.source &&
+            (u.source == QueryList::kConceptBand ? l.i == lists_[u.list].i
+                                                 : &l == &lists_[u.list])) {
+          l.probed = true;
+        }
+      }
+    }
+  }
+
+  // The postings of a CPV level or ancestor list.
+  const std::vector<uint32_t>& CpvList(const QueryList& l) const {
+    const CpvCode code = q_.codes[l.i].code.Truncated(l.j);
+    return l.source == QueryList::kCpvLevel ? index_.CpvPostings(code)
+                                            : index_.OfferedCpvPostings(code);
+  }
+
+  // What one posting of an essential list adds to the supplier's raw
+  // ceilings (the arrays Cheap() reads) and returns, weighted: what it adds
+  // to the supplier's bound. Accumulate() and Probe() share them.
+  double AddCpv(const QueryList& l, uint32_t doc) {
+    AddUp(&cpv_raw_[doc], l.ceiling);
+    return l.max;
+  }
+  // Once per supplier, however many of the lists it is in.
+  double AddRelated(uint32_t doc) {
+    if (related_[doc] != 0) return 0;
+    related_[doc] = 1;
+    return q_.weight[kTrack] *
+           (tight_ ? std::min<double>(1, index_.track_ceiling(doc)) : 1);
+  }
+  double AddBuyer(uint32_t doc) {
+    if (buyer_posted_[doc] != 0) return 0;
+    buyer_posted_[doc] = 1;
+    return q_.weight[kBuyerAffinity] *
+           (tight_ ? std::min<double>(1, index_.buyer_ceiling(doc)) : 1);
+  }
+  double AddTag(uint32_t doc) {
+    if (tag_posted_[doc] != 0) return 0;
+    tag_posted_[doc] = 1;
+    return q_.weight[kTags];
+  }
+  // The tender concepts earn at most the supplier's largest concept weight
+  // in their division times the unit of its groups there (0 across
+  // divisions), so a division's postings are read once, for all its
+  // concepts. Cheap() adds kRoundingMargin. 0 below the division's lowest
+  // essential band (its other bands count at their ceilings).
+  double AddConcept(size_t division, const IndexData::ConceptPostingList& list,
+                    size_t p) {
+    const auto [doc, w] = list.postings[p];
+    if (w < concept_cut_[division]) return 0;
+    const ConceptDivision& d = divisions_[division];
+    const double raw =
+        d.unit[list.groups[p] & d.relevant] * static_cast<double>(w);
+    AddUp(&concept_raw_[doc], raw);
+    return q_.weight[kConcepts] / q_.concept_weight_sum * raw;
+  }
+
+  // Looks `doc` up in the probed unit `u`: what it adds, as AddCpv() and
+  // the others.
+  double Probe(ProbeUnit* u, uint32_t doc) {
+    switch (u->source) {
+      case QueryList::kCpvLevel:
+      case QueryList::kCpvAncestor:
+        return u->cursors[0].Find(doc) >= 0 ? AddCpv(lists_[u->list], doc) : 0;
+      case QueryList::kCpvRelated:
+      case QueryList::kBuyer:
+      case QueryList::kTags:
+        for (PostingCursor<uint32_t>& c : u->cursors) {
+          if (c.Find(doc) < 0) continue;
+          return u->source == QueryList::kCpvRelated ? AddRelated(doc)
+                 : u->source == QueryList::kBuyer    ? AddBuyer(doc)
+                                                     : AddTag(doc);
+        }
+        return 0;
+      case QueryList::kConceptBand: {
+        const int64_t p = u->concept_cursor.Find(doc);
+        return p < 0 ? 0 : AddConcept(lists_[u->list].i, *u->concepts, p);
+      }
+      case QueryList::kOwnTerm:
+      case QueryList::kTranslatedTerm:
+        break;
+    }
+    return 0;
+  }
+
+  // Reads the essential lists that are not probed, in query order: the
+  // tender's own terms in query order sum exactly as TextValue does. Makes
+  // the arrays the probed lists add to.
+  void Accumulate() {
+    const int n = size();
+    // A concept division's suppliers from its lowest essential band up.
+    concept_cut_.assign(divisions_.size(), 2.0f);
+    std::vector<char> division_read(divisions_.size(), 0);
+    for (const QueryList& l : lists_) {
+      if (!l.essential) continue;
+      switch (l.source) {
+        case QueryList::kCpvLevel:
+        case QueryList::kCpvAncestor:
+          if (cpv_raw_.empty()) cpv_raw_.assign(n, 0.0f);
+          break;
+        case QueryList::kCpvRelated:
+          related_.assign(n, 0);
+          break;
+        case QueryList::kOwnTerm:
+          if (text_raw_.empty()) text_raw_.assign(n, 0.0);
+          break;
+        case QueryList::kTranslatedTerm:
+          if (translated_raw_.empty()) translated_raw_.assign(n, 0.0f);
+          break;
+        case QueryList::kConceptBand:
+          concept_cut_[l.i] =
+              std::min(concept_cut_[l.i], kConceptBandEdges[l.j]);
+          if (concept_raw_.empty()) concept_raw_.assign(n, 0.0f);
+          division_read[l.i] = !l.probed;
+          break;
+        case QueryList::kBuyer:
+          buyer_posted_.assign(n, 0);
+          break;
+        case QueryList::kTags:
+          tag_posted_.assign(n, 0);
           break;
       }
     }
-    // The tender concepts earn at most the supplier's largest concept weight
-    // in their division times the unit of its groups there (0 across
-    // divisions), so a division's postings are read once, for all its
-    // concepts. Cheap() adds kRoundingMargin.
-    const double concept_scale =
-        divisions_.empty() ? 0 : q_.weight[kConcepts] / q_.concept_weight_sum;
+    for (const QueryList& l : lists_) {
+      if (l.essential && !l.probed) Read(l);
+    }
     for (size_t i = 0; i < divisions_.size(); ++i) {
-      if (cut[i] > 1.5f) continue;
-      const ConceptDivision& division = divisions_[i];
-      if (concept_raw_.empty()) concept_raw_.assign(n, 0.0f);
-      const IndexData::ConceptPostingList& list =
-          index_.ConceptPostings(division.code);
-      for (size_t p = 0; p < list.postings.size(); ++p) {
-        const auto [doc, w] = list.postings[p];
-        if (w < cut[i]) continue;
-        is_candidate_[doc] = 1;
-        const double raw = division.unit[list.groups[p] & division.relevant] *
-                           static_cast<double>(w);
-        AddUp(&concept_raw_[doc], raw);
-        Sum(doc, concept_scale * raw);
+      if (division_read[i]) ReadDivision(i);
+    }
+  }
+
+  // Reads one essential list whole (a concept band: ReadDivision()).
+  void Read(const QueryList& l) {
+    switch (l.source) {
+      case QueryList::kCpvLevel:
+      case QueryList::kCpvAncestor:
+        for (uint32_t doc : CpvList(l)) {
+          is_candidate_[doc] = 1;
+          Sum(doc, AddCpv(l, doc));
+        }
+        break;
+      case QueryList::kCpvRelated:
+        for (CpvCode division : related_divisions_) {
+          for (uint32_t doc : index_.CpvPostings(division)) {
+            is_candidate_[doc] = 1;
+            Sum(doc, AddRelated(doc));
+          }
+        }
+        break;
+      case QueryList::kOwnTerm: {
+        // Text relevance is accumulated here, term at a time: exact for
+        // the tender's own words when all are read.
+        // The sum weighs a part by one product (MakeSummedCuts()'s cut
+        // allows for a double's rounding).
+        const QueryTerm& t = q_.terms[l.j];
+        const double to_score = q_.weight[kText] / q_.text_max;
+        for (const auto& [doc, tf] : index_.TermPostings(t.id)) {
+          is_candidate_[doc] = 1;
+          const double part =
+              Bm25Part(t, tf, Bm25Norm(index_, index_.length(doc)));
+          text_raw_[doc] += part;
+          Sum(doc, to_score * part);
+        }
+        break;
       }
+      case QueryList::kTranslatedTerm: {
+        // For translations, a ceiling: the sum over every translation
+        // where the value takes the best.
+        const QueryTranslation& t = q_.translations[l.i];
+        const QueryTerm& term = t.terms[l.j];
+        for (const auto& [doc, tf] : index_.TermPostings(term.id)) {
+          is_candidate_[doc] = 1;
+          const double part = TranslatedPart(
+              t, Bm25Part(term, tf, Bm25Norm(index_, index_.length(doc))));
+          AddUp(&translated_raw_[doc], part);
+          Sum(doc, q_.weight[kText] * part);
+        }
+        break;
+      }
+      case QueryList::kConceptBand:
+        break;  // Below, a division at a time.
+      case QueryList::kBuyer:
+        for (const std::string& key : buyer_keys_) {
+          for (uint32_t doc : index_.BuyerPostings(key)) {
+            is_candidate_[doc] = 1;
+            Sum(doc, AddBuyer(doc));
+          }
+        }
+        break;
+      case QueryList::kTags:
+        for (const std::string& tag : q_.wanted_tags) {
+          for (uint32_t doc : index_.TagPostings(tag)) {
+            is_candidate_[doc] = 1;
+            Sum(doc, AddTag(doc));
+          }
+        }
+        break;
+    }
+  }
+
+  // Reads a concept division's postings from its lowest essential band up.
+  void ReadDivision(size_t i) {
+    const IndexData::ConceptPostingList& list =
+        index_.ConceptPostings(divisions_[i].code);
+    for (size_t p = 0; p < list.postings.size(); ++p) {
+      if (list.postings[p].second < concept_cut_[i]) continue;
+      const uint32_t doc = list.postings[p].first;
+      is_candidate_[doc] = 1;
+      Sum(doc, AddConcept(i, list, p));
     }
   }
 
   // Adds what a list adds to the supplier's score bound, weighted, to its
-  // summed bound (when summed: BelowFloor()).
+  // summed bound (when summed: Reaches()).
   void Sum(uint32_t doc, double weighted) {
     if (!summed_.empty()) AddUp(&summed_[doc], weighted);
   }
 
-  // What BelowFloor() needs besides the sums and their margin
+  // What Reaches() needs besides the sums and their margin
   // (float_margin_, AddUp): for each location the floor, lowered by a margin
   // that covers Cheap()'s own (kRoundingMargin) and the doubles' rounding, less
   // what every supplier there gets without its lists (place, the other lists'
   // ceilings, the components counted at 1). Cheap() caps components at 1, takes
   // the larger of the two text ceilings and the smaller of a contract ceiling
   // and 1: the sum does none of this, so it is never below.
+  //
+  // Reaches() lowers a cut by probe_delta_[k] while the probed lists from
+  // the k-th on count at their ceilings: what they add to Every().
   void MakeSummedCuts() {
-    double every[kComponentCount];
-    NonEssential(every);
-    for (int i = 0; i < weighted_count_; ++i) {
-      if (cheap_[weighted_[i]] == CheapBound::kOne) every[weighted_[i]] = 1;
+    const double every = Every(probes_.size(), true);
+    probe_delta_.resize(probes_.size() + 1);
+    for (size_t k = 0; k <= probes_.size(); ++k) {
+      probe_delta_[k] = Every(k, true) - every;
     }
-    const double cut = floor_ * (1 - 1e-8) - Combine(q_, every);
+    const double cut = floor_ * (1 - 1e-8) - every;
     size_weighted_ = q_.weight[kSize] > 0 && place_size_.has_currency();
     const size_t locations = index_.locations().size();
     summed_cut_.resize(locations);
@@ -821,14 +1117,13 @@ class Bounds {
   }
 
   // Makes candidates of the suppliers whose place may reach the floor with
-  // the ceilings of the lists not accumulated; the others cannot.
+  // the ceilings of the lists not accumulated (probed or not); the others
+  // cannot.
   void EnumeratePlaces() {
-    double ne[kComponentCount];
-    NonEssential(ne);
-    const double lists = Combine(q_, ne);
-    const int locations = static_cast<int>(index_.locations().size());
-    for (int l = 0; l < locations; ++l) {
-      if (RestAt(l) + lists < floor_ * (1 - 1e-9)) continue;
+    const double unread = Every(0, false);
+    const uint32_t locations = index_.locations().size();
+    for (uint32_t l = 0; l < locations; ++l) {
+      if (!PlaceMayReach(l, unread)) continue;
       for (uint32_t doc : index_.LocationDocs(l)) is_candidate_[doc] = 1;
     }
   }
@@ -858,13 +1153,21 @@ class Bounds {
   std::vector<char> buyer_posted_;
   std::vector<char> tag_posted_;
   // With summed_bound and a floor: the essential lists' weighted sum, and
-  // what BelowFloor() compares it with, by location (MakeSummedCuts()).
+  // what Reaches() compares it with, by location (MakeSummedCuts()).
   std::vector<float> summed_;
   // What a float sum of one term from each essential list is raised by
   // (AddUp).
   double float_margin_ = 1;
   bool size_weighted_ = false;
   std::vector<double> summed_cut_;
+  // The probed lists, largest ceiling first (ChooseProbes()), what their
+  // ceilings from the k-th on add to a supplier's bound (MakeSummedCuts()),
+  // and the lookups made (Reaches()).
+  std::vector<ProbeUnit> probes_;
+  std::vector<double> probe_delta_;
+  int64_t probed_ = 0;
+  // By concept division: its lowest essential band's edge (2 for none).
+  std::vector<float> concept_cut_;
   // The raw ceilings of the lists not accumulated, by source.
   double ne_[QueryList::kSourceCount] = {};
   double rest_value_[kComponentCount] = {};
@@ -1049,7 +1352,7 @@ Retrieved RetrieveTopKWith(const Query& q, const IndexData& index,
   for (int doc = 0; doc < bounds.size(); ++doc) {
     if (bounds.is_candidate(doc) && bounds.admitted(doc)) {
       ++out.candidates;
-      if (bounds.BelowFloor(doc)) {
+      if (!bounds.Reaches(doc)) {
         ++out.passed_over;
         continue;
       }
@@ -1096,6 +1399,7 @@ Retrieved RetrieveTopKWith(const Query& q, const IndexData& index,
       consider(doc, &e);
     }
   }
+  out.probed = bounds.probed();
   out.top = std::move(top).Take();
   return out;
 }
@@ -1104,9 +1408,9 @@ int64_t RankOf(const Query& q, const IndexData& index, Ranked target) {
   // Floored at the target's score: a supplier whose bound is below it
   // scores below it; one whose bound reaches it is evaluated and scored.
   const PlaceAndSize place_size(q, index);
-  const Bounds bounds(q, index, place_size,
-                      target.score > 0 ? target.score : Bounds::kNoFloor,
-                      RetrievalTuning());
+  Bounds bounds(q, index, place_size,
+                target.score > 0 ? target.score : Bounds::kNoFloor,
+                RetrievalTuning());
   int64_t better = 0;
   const bool rest = !bounds.floored() && bounds.Rest() >= target.score;
   Evaluation e;
@@ -1114,7 +1418,7 @@ int64_t RankOf(const Query& q, const IndexData& index, Ranked target) {
     const uint32_t d = static_cast<uint32_t>(doc);
     if (d == target.doc || !bounds.admitted(d)) continue;
     if (!bounds.is_candidate(d) && !rest) continue;
-    if (bounds.BelowFloor(d) || bounds.Cheap(d, &e) < target.score ||
+    if (!bounds.Reaches(d) || bounds.Cheap(d, &e) < target.score ||
         !bounds.Tighten(d, target.score, &e)) {
       continue;
     }

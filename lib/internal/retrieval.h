@@ -44,8 +44,13 @@ struct Retrieved {
   int64_t seeds = 0;          // Evaluated first, for the floor.
   int64_t non_essential = 0;  // Query lists not read (MaxScore).
   int64_t tightened = 0;      // Candidates whose bound was tightened.
-  int64_t passed_over = 0;    // Candidates below the floor by one sum
-                              // (RetrievalTuning::summed_bound).
+  int64_t passed_over = 0;    // Candidates below the floor by their summed
+                              // bound (RetrievalTuning::summed_bound), with
+                              // the probed lists' ceilings or after some
+                              // lookups.
+  int64_t probed = 0;         // Candidates looked up in a probed list
+                              // (RetrievalTuning::probe_slack), counted
+                              // once a list.
 };
 
 // How RetrieveTopK prunes; every setting gives the same top k.
@@ -95,6 +100,27 @@ struct RetrievalTuning {
   // the largest weight times 1, as before (doc/benchmarks.md, "Issue 16 at
   // 100k: ... (session 12, branch scale12)"), for comparison.
   bool concept_credit_ceiling = true;
+  // With a floor and the summed bound, MaxScore's split again, chosen by
+  // length rather than by ceiling: the longest essential lists are not read
+  // whole, longest first, while a supplier in none of the lists still read,
+  // at a place that earns no proximity, stays below the floor by this share
+  // of it with their ceilings. Those that can be looked up (CPV levels and
+  // ancestors, the tender's divisions, concept divisions, buyers, tags) are
+  // looked up supplier by supplier, for the candidates whose summed bound
+  // reaches the floor with their ceilings, largest first, until the bound
+  // falls below; the terms' (compressed postings) are left unread like
+  // non_essential_share's. The candidates are then the suppliers of the
+  // shorter lists and of the places near the tender's. Negative: every
+  // essential list read whole, as before (doc/benchmarks.md, "Issue 16:
+  // long lists looked up, not read (session 16)"), for comparison.
+  double probe_slack = 0.1;
+  // The split above is kept only when the candidates times the lists looked
+  // up (one more for the terms left unread, whose ceilings loosen every
+  // bound) times this stay below the postings it spares: what a lookup
+  // costs in postings read (a few steps of a search). 0 keeps it always
+  // (tests). On real tenders at 100k suppliers, 1 gave a lower median and a
+  // higher p99 than 2, 4 and 16 no gain (doc/benchmarks.md, ibid.).
+  double probe_lookup_steps = 2;
 };
 
 // The best q.top_k eligible suppliers, pruned with exact bounds, with the
