@@ -166,29 +166,35 @@ absl::Status RefuseFormat1(absl::string_view bytes) {
 }
 
 // The supplier's concepts: (digits, weight) pairs of CPV codes of the
-// built-in taxonomy (the concept layer's), weights in (0, 1].
+// built-in taxonomy (the concept layer's), weights in (0, 1]; each code
+// looked up once, for its ordinal.
 absl::Status ReadConcepts(absl::string_view entries, size_t s,
-                          std::vector<internal::SupplierDoc::ConceptRef>* out) {
+                          internal::RestoredConcepts* out) {
   const size_t n = entries.size() / 8;
   if (n > static_cast<size_t>(CpvConcepts::kMaxConcepts)) {
     return absl::DataLossError(absl::StrCat("snapshot supplier ", s, ": ", n,
                                             " concepts, more than ",
                                             CpvConcepts::kMaxConcepts));
   }
-  out->reserve(n);
+  const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
+  out->concepts.reserve(n);
+  out->ordinals.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     const uint32_t digits = GetUint32(entries.data() + 8 * i);
     const uint32_t bits = GetUint32(entries.data() + 8 * i + 4);
     float weight;
     std::memcpy(&weight, &bits, sizeof(weight));
-    const CpvCode code = CpvCode::FromDigits(digits % 100000000);
-    if (digits >= 100000000 || !CpvTaxonomy::Builtin().Contains(code) ||
-        !(weight > 0 && weight <= 1)) {
+    const int ordinal = digits < 100000000
+                            ? cpv.Ordinal(CpvCode::FromDigits(digits))
+                            : -1;
+    if (ordinal < 0 || !(weight > 0 && weight <= 1)) {
       return absl::DataLossError(
           absl::StrCat("snapshot supplier ", s, ": concept ", i,
                        " is not a CPV code with a weight in (0, 1]"));
     }
-    out->emplace_back(code, weight);
+    out->concepts.push_back(
+        internal::SupplierDoc::ConceptRef::OfOrdinal(ordinal, weight));
+    out->ordinals.push_back(static_cast<uint16_t>(ordinal));
   }
   return absl::OkStatus();
 }
@@ -484,12 +490,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshotIn(
   auto read = [&](size_t s) -> absl::StatusOr<internal::StoredSupplier> {
     internal::StoredSupplier stored;
     stored.profile = internal::ProfileBytes(profiles->Item(s), store);
-    const absl::string_view entries = term_counts->Item(s);
-    stored.terms.reserve(entries.size() / 8);
-    for (size_t i = 0; i < entries.size(); i += 8) {
-      stored.terms.emplace_back(GetUint32(entries.data() + i),
-                                GetUint32(entries.data() + i + 4));
-    }
+    stored.terms = internal::StoredTerms(term_counts->Item(s));
     stored.has_concepts = has_concepts;
     if (has_concepts && options.cpv_concepts) {
       absl::Status s_ok = ReadConcepts(concepts->Item(s), s, &stored.concepts);

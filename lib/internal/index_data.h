@@ -21,6 +21,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "procmatch/cpv.h"
+#include "procmatch/internal/snapshot_layout.h"
 #include "procmatch/internal/supplier_doc.h"
 #include "procmatch/internal/term_dictionary.h"
 #include "procmatch/internal/term_postings.h"
@@ -219,6 +220,34 @@ struct AnalyzedSupplier {
 
 struct ParsedSupplierCodes;  // field_checker.h
 
+// A supplier's analysed text as a snapshot stores it (doc/snapshot.md, the
+// terms section): (term id, frequency) pairs by term id, each two
+// little-endian uint32s. A view, read where it lies.
+class StoredTerms {
+ public:
+  StoredTerms() = default;
+  // REQUIRES: entries.size() a multiple of 8.
+  explicit StoredTerms(absl::string_view entries) : entries_(entries) {}
+
+  size_t size() const { return entries_.size() / 8; }
+  std::pair<uint32_t, uint32_t> operator[](size_t i) const {
+    return {GetUint32(entries_.data() + 8 * i),
+            GetUint32(entries_.data() + 8 * i + 4)};
+  }
+
+ private:
+  absl::string_view entries_;
+};
+
+// A supplier's CPV concepts as a snapshot stores them, strongest first,
+// with each code's ordinal in CpvTaxonomy::Builtin(), looked up once when
+// read (SupplierParts keeps the ordinals; looking each code up twice, to
+// check it and to number it, was 4% of a load, issue 16).
+struct RestoredConcepts {
+  std::vector<SupplierDoc::ConceptRef> concepts;
+  std::vector<uint16_t> ordinals;  // Of `concepts`' codes, one each.
+};
+
 // Analyses a validated profile with the taxonomies of `options`, all but
 // numbering its terms (NumberTerms does that). Thread-safe. Errors name the
 // supplier and the field (a code that does not parse): validation should
@@ -233,8 +262,8 @@ struct ParsedSupplierCodes;  // field_checker.h
 // may parse the next profile into it.
 absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
     const v1::SupplierProfile& profile, const Options& options,
-    const TermCounts* restored_terms = nullptr,
-    const std::vector<SupplierDoc::ConceptRef>* restored_concepts = nullptr,
+    const StoredTerms* restored_terms = nullptr,
+    const RestoredConcepts* restored_concepts = nullptr,
     const ProfileBytes* stored_bytes = nullptr,
     const ParsedSupplierCodes* parsed = nullptr);
 
@@ -259,11 +288,11 @@ int BuildThreads(const Options& options);
 // What a snapshot stores of one supplier (doc/snapshot.md).
 struct StoredSupplier {
   ProfileBytes profile;  // A serialized v1::SupplierProfile.
-  TermCounts terms;      // Its analysed text, by term id.
+  StoredTerms terms;     // Its analysed text, by term id.
   // Its CPV concepts as analysed when it was saved; when false, its texts
   // are analysed again for them if options.cpv_concepts asks for them.
   bool has_concepts = false;
-  std::vector<SupplierDoc::ConceptRef> concepts;
+  RestoredConcepts concepts;
 };
 
 // Supplier `s` of a snapshot, or why it cannot be read (a DataLoss error).
