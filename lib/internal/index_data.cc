@@ -644,7 +644,7 @@ AnalyzeSuppliers(std::vector<v1::SupplierProfile> profiles,
 absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
     std::vector<std::shared_ptr<const SupplierDoc>> docs,
     absl::flat_hash_map<std::string, uint32_t> vocabulary, uint64_t generation,
-    const Options& options, const ReadStoredTermPostings& read_term_postings) {
+    const Options& options, const StoredPostings& stored) {
   auto data = std::make_unique<IndexData>();
   IndexData& x = *data;
   x.options_ = options;
@@ -710,7 +710,13 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
   // A code posts under itself and each of its ancestors, so that any level
   // of a tender's code reaches it. Docs arrive in order, so each list stays
   // sorted; a doc is posted once per code.
+  absl::Status stored_cpv_postings;
   auto cpv_postings = [&] {
+    if (stored.cpv) {
+      stored_cpv_postings =
+          stored.cpv(&x.cpv_postings_, &x.offered_cpv_postings_);
+      return;
+    }
     for (uint32_t d = 0; d < n; ++d) {
       const SupplierDoc& doc = *x.docs_[d];
       auto post = [&](CpvCode code) {
@@ -736,8 +742,8 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
   };
   absl::Status stored_term_postings;
   auto term_postings = [&] {
-    if (read_term_postings) {
-      stored_term_postings = read_term_postings(&x.term_postings_);
+    if (stored.terms) {
+      stored_term_postings = stored.terms(&x.term_postings_);
       return;
     }
     x.term_postings_ =
@@ -810,14 +816,23 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
   // codes 30%, the other postings 29% before they were split, ids and
   // columns 7%). Read from a format 3 snapshot, the term postings cost a
   // third of what deriving them does (doc/benchmarks.md, session 15), so
-  // they come after the CPV and the other postings.
+  // they come after the CPV and the other postings. Read too (format 4),
+  // the CPV postings cost a fifth of what deriving them does, and the
+  // concept postings (by ordinal since session 16) a quarter of what they
+  // did: in a 10k load, terms 23, ids and columns 13, concepts 10, CPV
+  // codes 7, buyers and tags 5 million instructions (session 16).
   const std::function<void()> derived_first[] = {
       term_postings, cpv_postings, buyer_and_tag_postings,
       concept_and_certification_postings, ids_and_columns};
-  const std::function<void()> read_later[] = {
+  const std::function<void()> terms_read_later[] = {
       cpv_postings, buyer_and_tag_postings, concept_and_certification_postings,
       term_postings, ids_and_columns};
-  const auto& passes = read_term_postings ? read_later : derived_first;
+  const std::function<void()> both_read[] = {
+      term_postings, ids_and_columns, concept_and_certification_postings,
+      cpv_postings, buyer_and_tag_postings};
+  const auto& passes = stored.cpv     ? both_read
+                       : stored.terms ? terms_read_later
+                                      : derived_first;
   // A thread is worth starting for some thousands of suppliers.
   constexpr uint32_t kDocsForThreads = 4096;
   ParallelFor(
@@ -828,6 +843,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
         "supplier \"", twice->parts.id(), "\": id: appears twice"));
   }
   if (!stored_term_postings.ok()) return stored_term_postings;
+  if (!stored_cpv_postings.ok()) return stored_cpv_postings;
   x.average_length_ =
       x.docs_.empty() ? 0 : static_cast<double>(total_length) / x.docs_.size();
   // Docs grouped by location (a counting sort: ascending within each).
@@ -850,9 +866,8 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
 
 absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
     std::vector<std::string> vocabulary, size_t suppliers,
-    const ReadStoredSupplier& read,
-    const ReadStoredTermPostings& read_term_postings, uint64_t generation,
-    const Options& options) {
+    const ReadStoredSupplier& read, const StoredPostings& stored,
+    uint64_t generation, const Options& options) {
   if (absl::Status s = CheckOptions(options); !s.ok()) return s;
   absl::flat_hash_map<std::string, uint32_t> ids;
   ids.reserve(vocabulary.size());
@@ -942,7 +957,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
   }
   absl::StatusOr<std::shared_ptr<const SupplierIndex>> index =
       IndexAccess::Assemble(std::move(docs), std::move(ids), generation,
-                            options, read_term_postings);
+                            options, stored);
   // A supplier twice is a fault of the file, not of the caller's input.
   if (!index.ok() && absl::IsAlreadyExists(index.status())) {
     return absl::DataLossError(index.status().message());
