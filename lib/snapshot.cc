@@ -67,10 +67,15 @@ std::string FormatsRead() {
 }
 
 const char* SectionName(uint32_t kind) {
-  static const char* const kNames[] = {
-      "",         "header",        "vocabulary",   "profiles",
-      "terms",    "concepts",      "term postings", "CPV postings",
-      "offered CPV postings"};
+  static const char* const kNames[] = {"",
+                                       "header",
+                                       "vocabulary",
+                                       "profiles",
+                                       "terms",
+                                       "concepts",
+                                       "term postings",
+                                       "CPV postings",
+                                       "offered CPV postings"};
   return kind <= kSectionCount ? kNames[kind] : "unknown";
 }
 
@@ -151,9 +156,8 @@ std::string CpvPostingsSection(const internal::CpvPostingMap& lists) {
   std::vector<CpvCode> codes;
   codes.reserve(lists.size());
   for (const auto& [code, docs] : lists) codes.push_back(code);
-  std::sort(codes.begin(), codes.end(), [](CpvCode a, CpvCode b) {
-    return a.digits() < b.digits();
-  });
+  std::sort(codes.begin(), codes.end(),
+            [](CpvCode a, CpvCode b) { return a.digits() < b.digits(); });
   std::string out;
   PutUint64(codes.size(), &out);
   uint64_t end = 0;
@@ -282,9 +286,8 @@ absl::Status ReadConcepts(absl::string_view entries, size_t s,
     const uint32_t bits = GetUint32(entries.data() + 8 * i + 4);
     float weight;
     std::memcpy(&weight, &bits, sizeof(weight));
-    const int ordinal = digits < 100000000
-                            ? cpv.Ordinal(CpvCode::FromDigits(digits))
-                            : -1;
+    const int ordinal =
+        digits < 100000000 ? cpv.Ordinal(CpvCode::FromDigits(digits)) : -1;
     if (ordinal < 0 || !(weight > 0 && weight <= 1)) {
       return absl::DataLossError(
           absl::StrCat("snapshot supplier ", s, ": concept ", i,

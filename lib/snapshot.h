@@ -49,12 +49,12 @@ std::string SaveSnapshot(const SupplierIndex& index);
 // validated again, so that a crafted file with a correct checksum cannot
 // bring in what validation refuses. The stored term and CPV postings are
 // checked for structure only (docs, frequencies and codes in range, lists
-// well formed), not for agreeing with the profiles: a crafted file can only make
-// its own answers wrong (doc/snapshot.md, "The guarantee"). Errors: DataLoss
-// for a file that is not a snapshot, truncated or corrupted (checksum mismatch,
-// which is checked before anything else, inconsistent sections, invalid
-// profiles); FailedPrecondition for an intact snapshot of format 1 or of
-// a newer format. `bytes` may be freed once loaded: the index copies the
+// well formed), not for agreeing with the profiles: a crafted file can only
+// make its own answers wrong (doc/snapshot.md, "The guarantee"). Errors:
+// DataLoss for a file that is not a snapshot, truncated or corrupted (checksum
+// mismatch, which is checked before anything else, inconsistent sections,
+// invalid profiles); FailedPrecondition for an intact snapshot of format 1 or
+// of a newer format. `bytes` may be freed once loaded: the index copies the
 // profiles it keeps.
 absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshot(
     absl::string_view bytes, const Options& options = {});

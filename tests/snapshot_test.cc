@@ -654,9 +654,9 @@ TEST(SnapshotTest, StoredCpvPostingsUnderValidChecksums) {
     bad[kCpvPostings] = CpvSection(lists);
     auto refused = LoadSnapshot(Compose(bytes, bad));
     EXPECT_EQ(refused.status().code(), absl::StatusCode::kDataLoss) << problem;
-    EXPECT_THAT(refused.status().message(),
-                HasSubstr(absl::StrCat("snapshot section CPV postings: ",
-                                       problem)));
+    EXPECT_THAT(
+        refused.status().message(),
+        HasSubstr(absl::StrCat("snapshot section CPV postings: ", problem)));
   }
   // An offered code of eight digits: only the codes above are posted there.
   std::vector<std::string> bad = crafted;
@@ -670,7 +670,8 @@ TEST(SnapshotTest, StoredCpvPostingsUnderValidChecksums) {
       {"", "0 bytes cannot hold"},
       {one_list.substr(0, 8) + std::string(4, '\0'),
        "12 bytes cannot hold the ends and codes of 1 lists"},
-      {one_list + "\x01", "29 bytes are not the head of 1 lists and whole docs"},
+      {one_list + "\x01",
+       "29 bytes are not the head of 1 lists and whole docs"},
       {one_list.substr(0, 20), "20 bytes are not the head of 1 lists"},
       {one_list + std::string(4, '\0'),
        "the lists end at doc 1, the section holds 2"},
@@ -678,9 +679,9 @@ TEST(SnapshotTest, StoredCpvPostingsUnderValidChecksums) {
   for (const auto& [section, problem] : kRaw) {
     bad = crafted;
     bad[kCpvPostings] = section;
-    EXPECT_THAT(LoadSnapshot(Compose(bytes, bad)).status().message(),
-                HasSubstr(absl::StrCat("snapshot section CPV postings: ",
-                                       problem)))
+    EXPECT_THAT(
+        LoadSnapshot(Compose(bytes, bad)).status().message(),
+        HasSubstr(absl::StrCat("snapshot section CPV postings: ", problem)))
         << problem;
   }
   // A list ending past the docs.

@@ -661,11 +661,11 @@ TEST(SupplierIndexPartsTest, RandomPartsReadBackBitForBit) {
       concepts.emplace_back(cpv.CodeAt(ordinals.back()), weight);
     }
     // Every other round with the ordinals given (a snapshot's): the same.
-    ASSERT_TRUE(parts
-                    .Assign({id, name, offered, tags, concepts,
-                             round % 2 == 0 ? absl::Span<const uint16_t>()
-                                            : ordinals})
-                    .ok());
+    ASSERT_TRUE(
+        parts
+            .Assign({id, name, offered, tags, concepts,
+                     round % 2 == 0 ? absl::Span<const uint16_t>() : ordinals})
+            .ok());
     SCOPED_TRACE(round);
     EXPECT_EQ(parts.id(), id);
     EXPECT_EQ(parts.name(), name);

@@ -89,7 +89,8 @@ PROCMATCH_CRC32_TARGET uint32_t Fold(uint32_t crc, const unsigned char* p,
   x1 = FoldInto(x1, k3k4, x4);
   for (; n >= 16; p += 16, n -= 16) x1 = FoldInto(x1, k3k4, Load(p));
   // 128 bits to 64, then Barrett's reduction to 32.
-  x1 = _mm_xor_si128(_mm_srli_si128(x1, 8), _mm_clmulepi64_si128(x1, k3k4, 0x10));
+  x1 = _mm_xor_si128(_mm_srli_si128(x1, 8),
+                     _mm_clmulepi64_si128(x1, k3k4, 0x10));
   x1 = _mm_xor_si128(_mm_srli_si128(x1, 4),
                      _mm_clmulepi64_si128(_mm_and_si128(x1, mask32), k5, 0x00));
   __m128i x2r = _mm_and_si128(x1, mask32);
@@ -101,8 +102,8 @@ PROCMATCH_CRC32_TARGET uint32_t Fold(uint32_t crc, const unsigned char* p,
 }
 
 bool CanFold() {
-  static const bool can = __builtin_cpu_supports("pclmul") &&
-                          __builtin_cpu_supports("sse4.1");
+  static const bool can =
+      __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1");
   return can;
 }
 

@@ -312,8 +312,8 @@ std::string KeywordText(const v1::SupplierProfile& p) {
 absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
     const v1::SupplierProfile& profile, const Options& options,
     const StoredTerms* restored_terms,
-    const RestoredConcepts* restored_concepts,
-    const ProfileBytes* stored_bytes, const ParsedSupplierCodes* parsed) {
+    const RestoredConcepts* restored_concepts, const ProfileBytes* stored_bytes,
+    const ParsedSupplierCodes* parsed) {
   auto doc = std::make_shared<SupplierDoc>();
   const v1::SupplierProfile& p = profile;
   const std::string& id = p.id();

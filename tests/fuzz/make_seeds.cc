@@ -82,8 +82,8 @@ std::string AsFormat(const std::string& snapshot, uint32_t version,
   const size_t all =
       internal::GetUint32(snapshot.data() + internal::kSnapshotSectionCountAt);
   const size_t dropped = all - sections;
-  const size_t table_end = internal::kSnapshotFixedHeader +
-                           internal::kSnapshotTableEntry * sections;
+  const size_t table_end =
+      internal::kSnapshotFixedHeader + internal::kSnapshotTableEntry * sections;
   const char* first_dropped = snapshot.data() + table_end;
   std::string out = snapshot.substr(0, table_end);
   out[internal::kSnapshotVersionAt] = static_cast<char>(version);
