@@ -47,13 +47,19 @@ enum SectionKind : uint32_t {
   kProfilesSection = 3,      // Serialized v1::SupplierProfile, by supplier.
   kTermsSection = 4,         // (term id, frequency) pairs, by supplier.
   kConceptsSection = 5,      // (CPV digits, weight) pairs, by supplier.
-  kTermPostingsSection = 6,  // TermPostingStore::Section (format 3).
+  kTermPostingsSection = 6,  // TermPostingStore::Section (format 3 on).
+  kCpvPostingsSection = 7,   // CpvPostingsSection (format 4).
+  kOfferedCpvPostingsSection = 8,  // CpvPostingsSection (format 4).
 };
-constexpr uint32_t kSectionCount = 6;
-// The oldest format read, and its sections: the first five (its term
-// postings are derived on load).
+constexpr uint32_t kSectionCount = 8;
+// The oldest format read. Older formats have the first sections only: what
+// they lack is derived on load.
 constexpr uint32_t kOldestFormatVersion = 2;
-constexpr uint32_t kFormat2SectionCount = 5;
+
+// The sections of a format read: 5 in format 2, 6 in format 3.
+uint32_t SectionsOfFormat(uint32_t version) {
+  return version == 2 ? 5 : version == 3 ? 6 : kSectionCount;
+}
 
 // The format versions this procmatch reads, for messages: "2 to 3".
 std::string FormatsRead() {
@@ -61,9 +67,15 @@ std::string FormatsRead() {
 }
 
 const char* SectionName(uint32_t kind) {
-  static const char* const kNames[] = {
-      "",      "header",   "vocabulary",   "profiles",
-      "terms", "concepts", "term postings"};
+  static const char* const kNames[] = {"",
+                                       "header",
+                                       "vocabulary",
+                                       "profiles",
+                                       "terms",
+                                       "concepts",
+                                       "term postings",
+                                       "CPV postings",
+                                       "offered CPV postings"};
   return kind <= kSectionCount ? kNames[kind] : "unknown";
 }
 
@@ -135,6 +147,96 @@ class Items {
   size_t unit_ = 1;
 };
 
+// A CPV postings section (doc/snapshot.md, format 4): the list count K
+// (uint64), the lists' ends in docs (K uint64), their codes' digits (K
+// uint32, ascending, zero-padded to a multiple of 8 bytes), then the lists'
+// docs (uint32), list after list; in code order, so that the bytes are the
+// same whatever order the map holds them in.
+std::string CpvPostingsSection(const internal::CpvPostingMap& lists) {
+  std::vector<CpvCode> codes;
+  codes.reserve(lists.size());
+  for (const auto& [code, docs] : lists) codes.push_back(code);
+  std::sort(codes.begin(), codes.end(),
+            [](CpvCode a, CpvCode b) { return a.digits() < b.digits(); });
+  std::string out;
+  PutUint64(codes.size(), &out);
+  uint64_t end = 0;
+  for (CpvCode code : codes) {
+    end += lists.at(code).size();
+    PutUint64(end, &out);
+  }
+  for (CpvCode code : codes) PutUint32(code.digits(), &out);
+  out.resize(SnapshotAligned(out.size()), '\0');
+  out.reserve(out.size() + 4 * end);
+  for (CpvCode code : codes) {
+    for (uint32_t doc : lists.at(code)) PutUint32(doc, &out);
+  }
+  return out;
+}
+
+// The lists of a CPV postings section of `kind`, checked: every list's end
+// inside the docs and above the one before (no list empty), codes of eight
+// digits at most, not 0, strictly ascending (and of seven at most for the
+// offered codes, which are posted only above the eighth digit), docs
+// strictly ascending in each list and below `docs`. The first problem, in
+// list order, is a DataLoss error naming the section, the list and the
+// problem.
+absl::Status ReadCpvPostings(absl::string_view section, uint32_t kind,
+                             uint64_t docs, internal::CpvPostingMap* out) {
+  auto fail = [&](const auto&... what) {
+    return absl::DataLossError(
+        absl::StrCat("snapshot section ", SectionName(kind), ": ", what...));
+  };
+  const uint64_t lists = section.size() < 8 ? 0 : GetUint64(section.data());
+  if (section.size() < 8 || lists > (section.size() - 8) / 12) {
+    return fail(section.size(), " bytes cannot hold the ends and codes of ",
+                lists, " lists");
+  }
+  const char* const ends = section.data() + 8;
+  const char* const codes = ends + 8 * lists;
+  const size_t head = 8 + 8 * lists + SnapshotAligned(4 * lists);
+  if (section.size() < head || (section.size() - head) % 4 != 0) {
+    return fail(section.size(), " bytes are not the head of ", lists,
+                " lists and whole docs");
+  }
+  const char* const postings = section.data() + head;
+  const uint64_t total = (section.size() - head) / 4;
+  const bool offered = kind == kOfferedCpvPostingsSection;
+  uint64_t begin = 0;
+  uint32_t previous_code = 0;
+  for (uint64_t i = 0; i < lists; ++i) {
+    const uint64_t end = GetUint64(ends + 8 * i);
+    const uint32_t digits = GetUint32(codes + 4 * i);
+    if (end <= begin || end > total) {
+      return fail("list ", i, ": ends at doc ", end, ", not after ", begin,
+                  " and within the section's ", total);
+    }
+    if (digits == 0 || digits >= 100000000 || digits <= previous_code ||
+        (offered && CpvCode::FromDigits(digits).depth() == 8)) {
+      return fail("list ", i, ": code ", digits, " is not a CPV code",
+                  offered ? " of seven digits at most" : "",
+                  " above the one before");
+    }
+    previous_code = digits;
+    std::vector<uint32_t>& list = (*out)[CpvCode::FromDigits(digits)];
+    list.reserve(end - begin);
+    for (uint64_t p = begin; p < end; ++p) {
+      const uint32_t doc = GetUint32(postings + 4 * p);
+      if (doc >= docs || (p > begin && doc <= list.back())) {
+        return fail("list ", i, ": posting ", p - begin, ": doc ", doc,
+                    " is not above the one before and below the ", docs,
+                    " suppliers");
+      }
+      list.push_back(doc);
+    }
+    begin = end;
+  }
+  if (begin != total) {
+    return fail("the lists end at doc ", begin, ", the section holds ", total);
+  }
+  return absl::OkStatus();
+}
+
 std::string HeaderSection(const SupplierIndex& index, size_t terms,
                           bool cpv_concepts) {
   v1::SnapshotHeader header;
@@ -166,29 +268,34 @@ absl::Status RefuseFormat1(absl::string_view bytes) {
 }
 
 // The supplier's concepts: (digits, weight) pairs of CPV codes of the
-// built-in taxonomy (the concept layer's), weights in (0, 1].
+// built-in taxonomy (the concept layer's), weights in (0, 1]; each code
+// looked up once, for its ordinal.
 absl::Status ReadConcepts(absl::string_view entries, size_t s,
-                          std::vector<internal::SupplierDoc::ConceptRef>* out) {
+                          internal::RestoredConcepts* out) {
   const size_t n = entries.size() / 8;
   if (n > static_cast<size_t>(CpvConcepts::kMaxConcepts)) {
     return absl::DataLossError(absl::StrCat("snapshot supplier ", s, ": ", n,
                                             " concepts, more than ",
                                             CpvConcepts::kMaxConcepts));
   }
-  out->reserve(n);
+  const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
+  out->concepts.reserve(n);
+  out->ordinals.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     const uint32_t digits = GetUint32(entries.data() + 8 * i);
     const uint32_t bits = GetUint32(entries.data() + 8 * i + 4);
     float weight;
     std::memcpy(&weight, &bits, sizeof(weight));
-    const CpvCode code = CpvCode::FromDigits(digits % 100000000);
-    if (digits >= 100000000 || !CpvTaxonomy::Builtin().Contains(code) ||
-        !(weight > 0 && weight <= 1)) {
+    const int ordinal =
+        digits < 100000000 ? cpv.Ordinal(CpvCode::FromDigits(digits)) : -1;
+    if (ordinal < 0 || !(weight > 0 && weight <= 1)) {
       return absl::DataLossError(
           absl::StrCat("snapshot supplier ", s, ": concept ", i,
                        " is not a CPV code with a weight in (0, 1]"));
     }
-    out->emplace_back(code, weight);
+    out->concepts.push_back(
+        internal::SupplierDoc::ConceptRef::OfOrdinal(ordinal, weight));
+    out->ordinals.push_back(static_cast<uint16_t>(ordinal));
   }
   return absl::OkStatus();
 }
@@ -275,7 +382,9 @@ std::string SaveSnapshot(const SupplierIndex& index) {
       profiles.Finish(),
       term_counts.Finish(),
       concepts.Finish(),
-      data.AllTermPostings().Section(order)};
+      data.AllTermPostings().Section(order),
+      CpvPostingsSection(data.AllCpvPostings()),
+      CpvPostingsSection(data.AllOfferedCpvPostings())};
 
   std::string out(kSnapshotMagic, sizeof(kSnapshotMagic));
   PutUint32(kSnapshotFormatVersion, &out);
@@ -365,8 +474,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshotIn(
   // The table held its checksum: check its structure anyway (a writer bug
   // or a crafted file is an error, not a crash). Sections are in kind
   // order, aligned, back to back, up to the end of the file.
-  const uint32_t expected =
-      version == kOldestFormatVersion ? kFormat2SectionCount : kSectionCount;
+  const uint32_t expected = SectionsOfFormat(version);
   if (count != expected) {
     return absl::DataLossError(absl::StrCat("snapshot format ", version,
                                             " has ", count, " sections, not ",
@@ -484,12 +592,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshotIn(
   auto read = [&](size_t s) -> absl::StatusOr<internal::StoredSupplier> {
     internal::StoredSupplier stored;
     stored.profile = internal::ProfileBytes(profiles->Item(s), store);
-    const absl::string_view entries = term_counts->Item(s);
-    stored.terms.reserve(entries.size() / 8);
-    for (size_t i = 0; i < entries.size(); i += 8) {
-      stored.terms.emplace_back(GetUint32(entries.data() + i),
-                                GetUint32(entries.data() + i + 4));
-    }
+    stored.terms = internal::StoredTerms(term_counts->Item(s));
     stored.has_concepts = has_concepts;
     if (has_concepts && options.cpv_concepts) {
       absl::Status s_ok = ReadConcepts(concepts->Item(s), s, &stored.concepts);
@@ -497,25 +600,36 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshotIn(
     }
     return stored;
   };
-  // Format 3 stores the term postings: read, checked structurally, on one
-  // of the threads that assemble the index (format 2: derived there).
-  internal::ReadStoredTermPostings read_term_postings;
+  // Format 3 stores the term postings, format 4 the CPV postings too: read,
+  // checked structurally, each on one of the threads that assemble the
+  // index (derived there from older formats).
+  internal::StoredPostings stored;
   if (version >= 3) {
-    read_term_postings = [&](internal::TermPostingStore* postings) {
-      absl::StatusOr<internal::TermPostingStore> stored =
+    stored.terms = [&](internal::TermPostingStore* postings) {
+      absl::StatusOr<internal::TermPostingStore> read_postings =
           internal::TermPostingStore::FromSection(
               section[kTermPostingsSection - 1], header.terms(), n);
-      if (!stored.ok()) {
-        return absl::DataLossError(absl::StrCat(
-            "snapshot section term postings: ", stored.status().message()));
+      if (!read_postings.ok()) {
+        return absl::DataLossError(
+            absl::StrCat("snapshot section term postings: ",
+                         read_postings.status().message()));
       }
-      *postings = *std::move(stored);
+      *postings = *std::move(read_postings);
       return absl::OkStatus();
     };
   }
-  return internal::RestoreIndex(std::move(vocabulary), n, read,
-                                read_term_postings, header.generation(),
-                                options);
+  if (version >= 4) {
+    stored.cpv = [&](internal::CpvPostingMap* cpv,
+                     internal::CpvPostingMap* offered) {
+      absl::Status status = ReadCpvPostings(section[kCpvPostingsSection - 1],
+                                            kCpvPostingsSection, n, cpv);
+      if (!status.ok()) return status;
+      return ReadCpvPostings(section[kOfferedCpvPostingsSection - 1],
+                             kOfferedCpvPostingsSection, n, offered);
+    };
+  }
+  return internal::RestoreIndex(std::move(vocabulary), n, read, stored,
+                                header.generation(), options);
 }
 
 }  // namespace

@@ -36,24 +36,25 @@
 
 namespace procmatch {
 
-// The format version this library writes. It reads this one and format 2
-// (whose term postings a load derives, as before); format 1 is refused with
-// a message saying to rebuild with `procmatch index`.
-inline constexpr uint32_t kSnapshotFormatVersion = 3;
+// The format version this library writes. It reads this one, format 3
+// (whose CPV postings a load derives) and format 2 (whose term postings it
+// derives too); format 1 is refused with a message saying to rebuild with
+// `procmatch index`.
+inline constexpr uint32_t kSnapshotFormatVersion = 4;
 
 std::string SaveSnapshot(const SupplierIndex& index);
 
 // The index saved in `bytes`, with `options` (taxonomies and limits are not
 // saved: give the ones the index was built with). Every restored profile is
 // validated again, so that a crafted file with a correct checksum cannot
-// bring in what validation refuses. The stored term postings are checked
-// for structure only (docs and frequencies in range, lists well formed),
-// not for agreeing with the profiles' terms: a crafted file can only make
-// its own answers wrong (doc/snapshot.md, "The guarantee"). Errors: DataLoss
-// for a file that is not a snapshot, truncated or corrupted (checksum mismatch,
-// which is checked before anything else, inconsistent sections, invalid
-// profiles); FailedPrecondition for an intact snapshot of format 1 or of
-// a newer format. `bytes` may be freed once loaded: the index copies the
+// bring in what validation refuses. The stored term and CPV postings are
+// checked for structure only (docs, frequencies and codes in range, lists
+// well formed), not for agreeing with the profiles: a crafted file can only
+// make its own answers wrong (doc/snapshot.md, "The guarantee"). Errors:
+// DataLoss for a file that is not a snapshot, truncated or corrupted (checksum
+// mismatch, which is checked before anything else, inconsistent sections,
+// invalid profiles); FailedPrecondition for an intact snapshot of format 1 or
+// of a newer format. `bytes` may be freed once loaded: the index copies the
 // profiles it keeps.
 absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshot(
     absl::string_view bytes, const Options& options = {});

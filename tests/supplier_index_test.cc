@@ -649,6 +649,7 @@ TEST(SupplierIndexPartsTest, RandomPartsReadBackBitForBit) {
     }
     const std::vector<uint32_t> offered(offered_set.begin(), offered_set.end());
     std::vector<internal::ConceptRef> concepts;
+    std::vector<uint16_t> ordinals;
     for (int c = rng() % 21; c > 0; --c) {
       float weight;
       do {
@@ -656,9 +657,15 @@ TEST(SupplierIndexPartsTest, RandomPartsReadBackBitForBit) {
         std::memcpy(&weight, &bits, sizeof(weight));
       } while (!(weight > 0 && weight <= 1));
       if (c == 1) weight = 1;
-      concepts.emplace_back(cpv.CodeAt(rng() % cpv.size()), weight);
+      ordinals.push_back(static_cast<uint16_t>(rng() % cpv.size()));
+      concepts.emplace_back(cpv.CodeAt(ordinals.back()), weight);
     }
-    ASSERT_TRUE(parts.Assign({id, name, offered, tags, concepts}).ok());
+    // Every other round with the ordinals given (a snapshot's): the same.
+    ASSERT_TRUE(
+        parts
+            .Assign({id, name, offered, tags, concepts,
+                     round % 2 == 0 ? absl::Span<const uint16_t>() : ordinals})
+            .ok());
     SCOPED_TRACE(round);
     EXPECT_EQ(parts.id(), id);
     EXPECT_EQ(parts.name(), name);
@@ -671,6 +678,7 @@ TEST(SupplierIndexPartsTest, RandomPartsReadBackBitForBit) {
     ASSERT_EQ(parts.concepts().size(), concepts.size());
     for (size_t c = 0; c < concepts.size(); ++c) {
       EXPECT_EQ(parts.concepts()[c].bcd, concepts[c].bcd);
+      EXPECT_EQ(parts.concepts().ordinal(c), ordinals[c]);
       uint32_t got_bits, want_bits;
       const float got_weight = parts.concepts()[c].weight;
       std::memcpy(&got_bits, &got_weight, sizeof(got_bits));

@@ -163,6 +163,33 @@ void ShrinkPostings(absl::flat_hash_map<Key, std::vector<uint32_t>>* lists) {
   for (auto& [key, list] : *lists) list.shrink_to_fit();
 }
 
+// A CPV code's first two digits, its division, are its digits over this.
+constexpr uint32_t kDivisionUnit = 1000000;
+constexpr uint32_t kDivisions = 100;
+
+// What the concept postings need of a concept's code: its division's two
+// digits (the list it posts in) and its group bits there.
+struct ConceptKey {
+  uint32_t division;
+  uint16_t group_bits;
+};
+
+// ConceptKey of every code of CpvTaxonomy::Builtin(), by ordinal (which
+// numbers every concept, SupplierParts): made once.
+const std::vector<ConceptKey>& ConceptKeys() {
+  static const auto* keys = [] {
+    const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
+    auto* made = new std::vector<ConceptKey>(cpv.size());
+    for (int i = 0; i < cpv.size(); ++i) {
+      const CpvCode code = cpv.CodeAt(i);
+      (*made)[i] = {code.digits() / kDivisionUnit,
+                    IndexData::ConceptGroupBits(code)};
+    }
+    return made;
+  }();
+  return *keys;
+}
+
 const std::vector<uint32_t>& EmptyDocs() {
   static const auto* empty = new std::vector<uint32_t>();
   return *empty;
@@ -284,9 +311,9 @@ std::string KeywordText(const v1::SupplierProfile& p) {
 
 absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
     const v1::SupplierProfile& profile, const Options& options,
-    const TermCounts* restored_terms,
-    const std::vector<SupplierDoc::ConceptRef>* restored_concepts,
-    const ProfileBytes* stored_bytes, const ParsedSupplierCodes* parsed) {
+    const StoredTerms* restored_terms,
+    const RestoredConcepts* restored_concepts, const ProfileBytes* stored_bytes,
+    const ParsedSupplierCodes* parsed) {
   auto doc = std::make_shared<SupplierDoc>();
   const v1::SupplierProfile& p = profile;
   const std::string& id = p.id();
@@ -468,21 +495,23 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
   if (restored_concepts == nullptr || !options.cpv_concepts) {
     merged = MergeConcepts(by_language);
   }
-  const std::vector<SupplierDoc::ConceptRef>& concepts =
-      restored_concepts != nullptr && options.cpv_concepts ? *restored_concepts
-                                                           : merged;
+  const bool restored = restored_concepts != nullptr && options.cpv_concepts;
   // SupplierParts numbers them in the builtin taxonomy, which the concept
-  // model's codes and a snapshot's (checked when read) are in; it says if
+  // model's codes and a snapshot's (numbered when read) are in; it says if
   // one is not.
   if (absl::Status parts = doc->parts.Assign(
-          {profile.id(), profile.name(), offered_bcd, unique_tags, concepts});
+          {profile.id(), profile.name(), offered_bcd, unique_tags,
+           restored ? restored_concepts->concepts : merged,
+           restored ? absl::MakeConstSpan(restored_concepts->ordinals)
+                    : absl::Span<const uint16_t>()});
       !parts.ok()) {
     return absl::InternalError(
         absl::StrCat("supplier \"", id, "\": ", parts.message()));
   }
   AnalyzedSupplier analyzed;
   if (restored_terms != nullptr) {
-    doc->terms = TermList(*restored_terms);
+    doc->terms = TermList(restored_terms->size(),
+                          [&](size_t i) { return (*restored_terms)[i]; });
   } else {
     // By term, for a vocabulary numbered the same in every process:
     // pointers to the map's entries are sorted by term, then copied once
@@ -615,7 +644,7 @@ AnalyzeSuppliers(std::vector<v1::SupplierProfile> profiles,
 absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
     std::vector<std::shared_ptr<const SupplierDoc>> docs,
     absl::flat_hash_map<std::string, uint32_t> vocabulary, uint64_t generation,
-    const Options& options, const ReadStoredTermPostings& read_term_postings) {
+    const Options& options, const StoredPostings& stored) {
   auto data = std::make_unique<IndexData>();
   IndexData& x = *data;
   x.options_ = options;
@@ -681,7 +710,13 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
   // A code posts under itself and each of its ancestors, so that any level
   // of a tender's code reaches it. Docs arrive in order, so each list stays
   // sorted; a doc is posted once per code.
+  absl::Status stored_cpv_postings;
   auto cpv_postings = [&] {
+    if (stored.cpv) {
+      stored_cpv_postings =
+          stored.cpv(&x.cpv_postings_, &x.offered_cpv_postings_);
+      return;
+    }
     for (uint32_t d = 0; d < n; ++d) {
       const SupplierDoc& doc = *x.docs_[d];
       auto post = [&](CpvCode code) {
@@ -707,8 +742,8 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
   };
   absl::Status stored_term_postings;
   auto term_postings = [&] {
-    if (read_term_postings) {
-      stored_term_postings = read_term_postings(&x.term_postings_);
+    if (stored.terms) {
+      stored_term_postings = stored.terms(&x.term_postings_);
       return;
     }
     x.term_postings_ =
@@ -739,18 +774,26 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
     ShrinkPostings(&x.tag_postings_);
   };
   auto concept_and_certification_postings = [&] {
+    // The lists by division (its two digits) while they grow, each concept
+    // found by its ordinal (ConceptKeys): decoding every concept's code
+    // twice, for its division and its group, and hashing the division was
+    // most of this pass (issue 16).
+    const std::vector<ConceptKey>& keys = ConceptKeys();
+    std::vector<IndexData::ConceptPostingList> by_division(kDivisions);
     for (uint32_t d = 0; d < n; ++d) {
       const SupplierDoc& doc = *x.docs_[d];
-      for (const SupplierDoc::ConceptRef& c : doc.parts.concepts()) {
-        IndexData::ConceptPostingList& list =
-            x.concept_postings_[c.code().Truncated(2)];
+      const ConceptList concepts = doc.parts.concepts();
+      for (size_t i = 0; i < concepts.size(); ++i) {
+        const ConceptKey key = keys[concepts.ordinal(i)];
+        const float weight = concepts.weight(i);
+        IndexData::ConceptPostingList& list = by_division[key.division];
         if (!list.postings.empty() && list.postings.back().first == d) {
           list.postings.back().second =
-              std::max(list.postings.back().second, c.weight);
-          list.groups.back() |= IndexData::ConceptGroupBits(c.code());
+              std::max(list.postings.back().second, weight);
+          list.groups.back() |= key.group_bits;
         } else {
-          list.postings.emplace_back(d, c.weight);
-          list.groups.push_back(IndexData::ConceptGroupBits(c.code()));
+          list.postings.emplace_back(d, weight);
+          list.groups.push_back(key.group_bits);
         }
       }
       for (const Certificate& c : doc.rarely_set.certificates()) {
@@ -759,9 +802,13 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
       }
     }
     ShrinkPostings(&x.certification_postings_);
-    for (auto& [division, list] : x.concept_postings_) {
+    for (uint32_t division = 0; division < kDivisions; ++division) {
+      IndexData::ConceptPostingList& list = by_division[division];
+      if (list.postings.empty()) continue;
       list.postings.shrink_to_fit();
       list.groups.shrink_to_fit();
+      x.concept_postings_[CpvCode::FromDigits(division * kDivisionUnit)] =
+          std::move(list);
     }
   };
   // Largest first, so that two threads finish together (in a profile of a
@@ -769,14 +816,23 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
   // codes 30%, the other postings 29% before they were split, ids and
   // columns 7%). Read from a format 3 snapshot, the term postings cost a
   // third of what deriving them does (doc/benchmarks.md, session 15), so
-  // they come after the CPV and the other postings.
+  // they come after the CPV and the other postings. Read too (format 4),
+  // the CPV postings cost a fifth of what deriving them does, and the
+  // concept postings (by ordinal since session 16) a quarter of what they
+  // did: in a 10k load, terms 23, ids and columns 13, concepts 10, CPV
+  // codes 7, buyers and tags 5 million instructions (session 16).
   const std::function<void()> derived_first[] = {
       term_postings, cpv_postings, buyer_and_tag_postings,
       concept_and_certification_postings, ids_and_columns};
-  const std::function<void()> read_later[] = {
+  const std::function<void()> terms_read_later[] = {
       cpv_postings, buyer_and_tag_postings, concept_and_certification_postings,
       term_postings, ids_and_columns};
-  const auto& passes = read_term_postings ? read_later : derived_first;
+  const std::function<void()> both_read[] = {
+      term_postings, ids_and_columns, concept_and_certification_postings,
+      cpv_postings, buyer_and_tag_postings};
+  const auto& passes = stored.cpv     ? both_read
+                       : stored.terms ? terms_read_later
+                                      : derived_first;
   // A thread is worth starting for some thousands of suppliers.
   constexpr uint32_t kDocsForThreads = 4096;
   ParallelFor(
@@ -787,6 +843,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
         "supplier \"", twice->parts.id(), "\": id: appears twice"));
   }
   if (!stored_term_postings.ok()) return stored_term_postings;
+  if (!stored_cpv_postings.ok()) return stored_cpv_postings;
   x.average_length_ =
       x.docs_.empty() ? 0 : static_cast<double>(total_length) / x.docs_.size();
   // Docs grouped by location (a counting sort: ascending within each).
@@ -809,9 +866,8 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
 
 absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
     std::vector<std::string> vocabulary, size_t suppliers,
-    const ReadStoredSupplier& read,
-    const ReadStoredTermPostings& read_term_postings, uint64_t generation,
-    const Options& options) {
+    const ReadStoredSupplier& read, const StoredPostings& stored,
+    uint64_t generation, const Options& options) {
   if (absl::Status s = CheckOptions(options); !s.ok()) return s;
   absl::flat_hash_map<std::string, uint32_t> ids;
   ids.reserve(vocabulary.size());
@@ -847,11 +903,11 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
       return absl::DataLossError(
           absl::StrCat("invalid profile: ", valid.message()));
     }
-    const TermCounts& terms = stored->terms;
+    const StoredTerms& terms = stored->terms;
     uint32_t previous = 0;
     uint64_t length = 0;
     for (size_t i = 0; i < terms.size(); ++i) {
-      const auto& [term, count] = terms[i];
+      const auto [term, count] = terms[i];
       if (term >= ids.size() || count == 0 || (i > 0 && term <= previous)) {
         return absl::DataLossError(
             absl::StrCat("supplier \"", profile->id(), "\": term id ", term,
@@ -901,7 +957,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
   }
   absl::StatusOr<std::shared_ptr<const SupplierIndex>> index =
       IndexAccess::Assemble(std::move(docs), std::move(ids), generation,
-                            options, read_term_postings);
+                            options, stored);
   // A supplier twice is a fault of the file, not of the caller's input.
   if (!index.ok() && absl::IsAlreadyExists(index.status())) {
     return absl::DataLossError(index.status().message());

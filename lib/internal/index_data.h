@@ -21,6 +21,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "procmatch/cpv.h"
+#include "procmatch/internal/snapshot_layout.h"
 #include "procmatch/internal/supplier_doc.h"
 #include "procmatch/internal/term_dictionary.h"
 #include "procmatch/internal/term_postings.h"
@@ -31,6 +32,9 @@
 
 namespace procmatch {
 namespace internal {
+
+// Postings of CPV codes: the docs of each code, ascending.
+using CpvPostingMap = absl::flat_hash_map<CpvCode, std::vector<uint32_t>>;
 
 class IndexData {
  public:
@@ -62,6 +66,11 @@ class IndexData {
   }
   // All of them, for the snapshot writer.
   const TermPostingStore& AllTermPostings() const { return term_postings_; }
+  // All the CPV and offered CPV postings, for the snapshot writer.
+  const CpvPostingMap& AllCpvPostings() const { return cpv_postings_; }
+  const CpvPostingMap& AllOfferedCpvPostings() const {
+    return offered_cpv_postings_;
+  }
   // Docs with the folded capability tag, ascending.
   const std::vector<uint32_t>& TagPostings(absl::string_view tag) const;
   // Docs holding a certificate of the scheme (a NormalizeScheme() key),
@@ -152,8 +161,8 @@ class IndexData {
   uint64_t generation_ = 0;
   std::vector<std::shared_ptr<const SupplierDoc>> docs_;  // By id.
   TermDictionary vocabulary_;
-  absl::flat_hash_map<CpvCode, std::vector<uint32_t>> cpv_postings_;
-  absl::flat_hash_map<CpvCode, std::vector<uint32_t>> offered_cpv_postings_;
+  CpvPostingMap cpv_postings_;
+  CpvPostingMap offered_cpv_postings_;
   TermPostingStore term_postings_;
   absl::flat_hash_map<std::string, std::vector<uint32_t>> tag_postings_;
   absl::flat_hash_map<std::string, std::vector<uint32_t>>
@@ -177,10 +186,15 @@ class IndexData {
 // an empty name.
 std::string BuyerPostingKey(absl::string_view buyer_key);
 
-// The term postings a snapshot stores (format 3), read into `*postings`, or
-// why they cannot be (a DataLoss error).
-using ReadStoredTermPostings =
-    std::function<absl::Status(TermPostingStore* postings)>;
+// The postings a snapshot stores, read instead of derived when an index is
+// assembled; each null when the snapshot's format does not store them. Each
+// reads into its arguments, or says why it cannot (a DataLoss error).
+struct StoredPostings {
+  // The term postings (format 3 on).
+  std::function<absl::Status(TermPostingStore* postings)> terms;
+  // The CPV postings and the offered CPV postings (format 4 on).
+  std::function<absl::Status(CpvPostingMap* cpv, CpvPostingMap* offered)> cpv;
+};
 
 // The way in from the public SupplierIndex, and the ways to make one.
 struct IndexAccess {
@@ -189,14 +203,14 @@ struct IndexAccess {
   }
 
   // Sorts `docs` by id and builds the postings: the index of `generation`.
-  // Duplicate ids are an AlreadyExists error. With `read_term_postings`
-  // (a snapshot's, by the ids of `vocabulary`), the term postings are read
-  // instead of derived from the docs, and its error is returned.
+  // Duplicate ids are an AlreadyExists error. The postings `stored` reads
+  // (a snapshot's, the terms by the ids of `vocabulary`) are read instead
+  // of derived from the docs, and their errors returned.
   static absl::StatusOr<std::shared_ptr<const SupplierIndex>> Assemble(
       std::vector<std::shared_ptr<const SupplierDoc>> docs,
       absl::flat_hash_map<std::string, uint32_t> vocabulary,
       uint64_t generation, const Options& options,
-      const ReadStoredTermPostings& read_term_postings = nullptr);
+      const StoredPostings& stored = {});
 };
 
 // The texts of a profile that say what it does, with their languages
@@ -219,6 +233,34 @@ struct AnalyzedSupplier {
 
 struct ParsedSupplierCodes;  // field_checker.h
 
+// A supplier's analysed text as a snapshot stores it (doc/snapshot.md, the
+// terms section): (term id, frequency) pairs by term id, each two
+// little-endian uint32s. A view, read where it lies.
+class StoredTerms {
+ public:
+  StoredTerms() = default;
+  // REQUIRES: entries.size() a multiple of 8.
+  explicit StoredTerms(absl::string_view entries) : entries_(entries) {}
+
+  size_t size() const { return entries_.size() / 8; }
+  std::pair<uint32_t, uint32_t> operator[](size_t i) const {
+    return {GetUint32(entries_.data() + 8 * i),
+            GetUint32(entries_.data() + 8 * i + 4)};
+  }
+
+ private:
+  absl::string_view entries_;
+};
+
+// A supplier's CPV concepts as a snapshot stores them, strongest first,
+// with each code's ordinal in CpvTaxonomy::Builtin(), looked up once when
+// read (SupplierParts keeps the ordinals; looking each code up twice, to
+// check it and to number it, was 4% of a load, issue 16).
+struct RestoredConcepts {
+  std::vector<SupplierDoc::ConceptRef> concepts;
+  std::vector<uint16_t> ordinals;  // Of `concepts`' codes, one each.
+};
+
 // Analyses a validated profile with the taxonomies of `options`, all but
 // numbering its terms (NumberTerms does that). Thread-safe. Errors name the
 // supplier and the field (a code that does not parse): validation should
@@ -233,8 +275,8 @@ struct ParsedSupplierCodes;  // field_checker.h
 // may parse the next profile into it.
 absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
     const v1::SupplierProfile& profile, const Options& options,
-    const TermCounts* restored_terms = nullptr,
-    const std::vector<SupplierDoc::ConceptRef>* restored_concepts = nullptr,
+    const StoredTerms* restored_terms = nullptr,
+    const RestoredConcepts* restored_concepts = nullptr,
     const ProfileBytes* stored_bytes = nullptr,
     const ParsedSupplierCodes* parsed = nullptr);
 
@@ -259,11 +301,11 @@ int BuildThreads(const Options& options);
 // What a snapshot stores of one supplier (doc/snapshot.md).
 struct StoredSupplier {
   ProfileBytes profile;  // A serialized v1::SupplierProfile.
-  TermCounts terms;      // Its analysed text, by term id.
+  StoredTerms terms;     // Its analysed text, by term id.
   // Its CPV concepts as analysed when it was saved; when false, its texts
   // are analysed again for them if options.cpv_concepts asks for them.
   bool has_concepts = false;
-  std::vector<SupplierDoc::ConceptRef> concepts;
+  RestoredConcepts concepts;
 };
 
 // Supplier `s` of a snapshot, or why it cannot be read (a DataLoss error).
@@ -272,18 +314,17 @@ using ReadStoredSupplier =
 
 // An index from what a snapshot stores, without analysing text again:
 // `suppliers` suppliers read with `read`, which is called once per supplier
-// on options.build_threads threads; the term postings read with
-// `read_term_postings` (one of the passes that assemble the index, on the
-// same threads), or derived from the docs when it is null (format 2). Each
+// on options.build_threads threads; the postings read with `stored` (each
+// one of the passes that assemble the index, on the same threads), or
+// derived from the docs where it has no reader (formats 2 and 3). Each
 // profile is parsed and validated (a crafted file with a valid checksum must
 // not smuggle in a clearance level 999); structural faults (duplicate ids or
 // terms, term ids outside `vocabulary`) are DataLoss errors, the first in
 // supplier order reported.
 absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
     std::vector<std::string> vocabulary, size_t suppliers,
-    const ReadStoredSupplier& read,
-    const ReadStoredTermPostings& read_term_postings, uint64_t generation,
-    const Options& options);
+    const ReadStoredSupplier& read, const StoredPostings& stored,
+    uint64_t generation, const Options& options);
 
 }  // namespace internal
 }  // namespace procmatch

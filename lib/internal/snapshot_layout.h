@@ -21,8 +21,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
+#include "absl/base/config.h"
 #include "absl/strings/string_view.h"
 
 namespace procmatch {
@@ -44,20 +46,23 @@ inline size_t SnapshotAligned(size_t n) {
 
 // Fixed-width little-endian integers, as every number in the file is
 // stored: read from `p`, or appended to `*out`. The readers are inline (the
-// loader calls them for every term of every supplier); compilers turn the
-// byte loops into one load on a little-endian machine.
+// loader calls them for every term of every supplier) and one load each on
+// a little-endian machine: gcc -O2 kept the byte loops they were as loops,
+// 30 instructions a number, a tenth of a load (issue 16).
 inline uint32_t GetUint32(const char* p) {
-  uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) {
-    v |= static_cast<uint32_t>(static_cast<unsigned char>(p[i])) << (8 * i);
-  }
+  uint32_t v;
+  std::memcpy(&v, p, sizeof(v));
+#ifdef ABSL_IS_BIG_ENDIAN
+  v = __builtin_bswap32(v);
+#endif
   return v;
 }
 inline uint64_t GetUint64(const char* p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) {
-    v |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
-  }
+  uint64_t v;
+  std::memcpy(&v, p, sizeof(v));
+#ifdef ABSL_IS_BIG_ENDIAN
+  v = __builtin_bswap64(v);
+#endif
   return v;
 }
 void PutUint32(uint32_t v, std::string* out);

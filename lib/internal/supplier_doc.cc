@@ -50,9 +50,6 @@ std::unique_ptr<uint8_t[]> BlockOf(const std::vector<uint8_t>& bytes) {
   return block;
 }
 
-// A skip entry: the id before its run, and where its run's pairs begin.
-constexpr size_t kSkipBytes = 2 * sizeof(uint32_t);
-
 // RarelySetFields and SupplierParts keep one block each that begins with a
 // head of 32-bit words (counts and byte lengths), from which the layout of
 // the rest follows. A new block of `end` bytes into `*block`, its head
@@ -77,36 +74,13 @@ uint32_t HeadWordOf(const std::unique_ptr<char[]>& block, int w) {
 
 }  // namespace
 
-TermList::TermList(const TermCounts& counts) {
-  if (counts.empty()) return;
-  // The pairs' size first, then the block is written in place: growing two
-  // vectors and copying them was a quarter of AnalyzeProfile in a load
-  // (issue 16).
-  size_t pair_bytes = 0;
-  uint32_t previous = 0;
-  for (const auto& [term, frequency] : counts) {
-    pair_bytes += GapAndFrequencyBytes(term - previous, frequency);
-    previous = term;
-  }
-  const size_t runs = (counts.size() + kRun - 1) / kRun;
-  const size_t skip_bytes = (runs - 1) * kSkipBytes;
-  block_.reset(new uint8_t[CodedOutputStream::VarintSize64(counts.size()) +
-                           skip_bytes + pair_bytes]);
-  uint8_t* skip =
-      CodedOutputStream::WriteVarint64ToArray(counts.size(), block_.get());
-  uint8_t* const pairs = skip + skip_bytes;
-  uint8_t* p = pairs;
-  previous = 0;
-  for (size_t i = 0; i < counts.size(); ++i) {
-    const auto& [term, frequency] = counts[i];
-    if (i % kRun == 0 && i > 0) {
-      const uint32_t entry[2] = {previous, static_cast<uint32_t>(p - pairs)};
-      std::memcpy(skip, entry, sizeof(entry));
-      skip += sizeof(entry);
-    }
-    p = WriteGapAndFrequency(term - previous, frequency, p);
-    previous = term;
-  }
+TermList::TermList(const TermCounts& counts)
+    : TermList(counts.size(), [&](size_t i) { return counts[i]; }) {}
+
+uint8_t* TermList::NewBlock(size_t terms, size_t pair_bytes) {
+  block_.reset(new uint8_t[CodedOutputStream::VarintSize64(terms) +
+                           SkipBytes(terms) + pair_bytes]);
+  return CodedOutputStream::WriteVarint64ToArray(terms, block_.get());
 }
 
 TermList::Layout TermList::LayoutOf() const {
@@ -491,6 +465,11 @@ absl::Status SupplierParts::Assign(const Fields& f) {
   const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
   for (size_t i = 0; i < f.concepts.size(); ++i) {
     new (b + at.weights + i * sizeof(float)) float(f.concepts[i].weight);
+    if (!f.concept_ordinals.empty()) {
+      new (b + at.ordinals + i * sizeof(uint16_t))
+          uint16_t(f.concept_ordinals[i]);
+      continue;
+    }
     const CpvCode code = f.concepts[i].code();
     const int ordinal = cpv.Ordinal(code);
     if (ordinal < 0) {

@@ -341,6 +341,13 @@ class TermList {
   // REQUIRES: `counts` sorted by term id, each id once, each frequency
   // above 0.
   explicit TermList(const TermCounts& counts);
+  // The same of the `n` pairs pair_at(0), ..., pair_at(n - 1) (each a
+  // std::pair<uint32_t, uint32_t>), read twice and kept nowhere: a
+  // snapshot's stored pairs are coded where they lie, where copying them
+  // into TermCounts first was a twentieth of a load (issue 16).
+  // REQUIRES: as above.
+  template <typename PairAt>
+  TermList(size_t n, const PairAt& pair_at);
   TermList(TermList&&) = default;
   TermList& operator=(TermList&&) = default;
 
@@ -366,6 +373,8 @@ class TermList {
  private:
   // Terms a skip entry covers.
   static constexpr size_t kRun = 16;
+  // A skip entry: the id before its run, and where its run's pairs begin.
+  static constexpr size_t kSkipBytes = 2 * sizeof(uint32_t);
   // Where the parts of the block begin.
   struct Layout {
     size_t terms;
@@ -373,9 +382,45 @@ class TermList {
     const uint8_t* pairs;
   };
   Layout LayoutOf() const;
+  // Allocates the block of `terms` terms (at least one) whose pairs take
+  // `pair_bytes`, writes its count, and returns where its skip entries
+  // begin; the pairs begin SkipBytes(terms) after that.
+  uint8_t* NewBlock(size_t terms, size_t pair_bytes);
+  static size_t SkipBytes(size_t terms) {
+    return ((terms + kRun - 1) / kRun - 1) * kSkipBytes;
+  }
 
   std::unique_ptr<uint8_t[]> block_;
 };
+
+template <typename PairAt>
+TermList::TermList(size_t n, const PairAt& pair_at) {
+  if (n == 0) return;
+  // The pairs' size first, then the block is written in place: growing two
+  // vectors and copying them was a quarter of AnalyzeProfile in a load
+  // (issue 16).
+  size_t pair_bytes = 0;
+  uint32_t previous = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const std::pair<uint32_t, uint32_t> pair = pair_at(i);
+    pair_bytes += GapAndFrequencyBytes(pair.first - previous, pair.second);
+    previous = pair.first;
+  }
+  uint8_t* skip = NewBlock(n, pair_bytes);
+  uint8_t* const pairs = skip + SkipBytes(n);
+  uint8_t* p = pairs;
+  previous = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const std::pair<uint32_t, uint32_t> pair = pair_at(i);
+    if (i % kRun == 0 && i > 0) {
+      const uint32_t entry[2] = {previous, static_cast<uint32_t>(p - pairs)};
+      std::memcpy(skip, entry, sizeof(entry));
+      skip += sizeof(entry);
+    }
+    p = WriteGapAndFrequency(pair.first - previous, pair.second, p);
+    previous = pair.first;
+  }
+}
 
 // A capability with a technology readiness level stated (1-9): a view into
 // its doc's CapabilityLevels, valid as long as the doc.
@@ -638,6 +683,9 @@ class ConceptList {
   ConceptRef operator[](size_t i) const {
     return ConceptRef::OfOrdinal(ordinals_[i], weights_[i]);
   }
+  // Concept i's code's ordinal in CpvTaxonomy::Builtin(), and its weight.
+  uint16_t ordinal(size_t i) const { return ordinals_[i]; }
+  float weight(size_t i) const { return weights_[i]; }
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
   const_iterator begin() const { return const_iterator(*this, 0); }
@@ -667,6 +715,10 @@ class SupplierParts {
     absl::Span<const uint32_t> offered_bcd;  // Unique, ascending.
     absl::Span<const std::string> tags;      // Unique, ascending.
     absl::Span<const ConceptRef> concepts;
+    // The concepts' ordinals in CpvTaxonomy::Builtin(), one each, when the
+    // caller has them (a snapshot's, looked up when read); when empty,
+    // Assign looks them up.
+    absl::Span<const uint16_t> concept_ordinals;
   };
 
   SupplierParts() = default;

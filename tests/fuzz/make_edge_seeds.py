@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
 """Writes the fuzz seeds that start next to session 15's new edges.
 
-Format 3 snapshots store the term postings, checked on load for structure
-only, not against the suppliers' terms (doc/snapshot.md):
+Snapshots store the term postings (format 3 on) and the CPV postings
+(format 4 on), checked on load for structure only, not against the
+suppliers' terms and codes (doc/snapshot.md):
 
   snapshot/three_suppliers_postings_rotated.snap   three_suppliers.snap
       (make_seeds) with the one-byte lists of its single-posting terms
       rotated among those terms, so that the postings name docs (0-2) that
       lack the terms: structurally valid, inconsistent, and matched by the
-      target (its checksums are stale: the target reseals every input).
+      target (its checksums are stale: the target reseals every input);
+  snapshot/three_suppliers_cpv_postings_rotated.snap   the same with the
+      docs of its single-doc CPV postings lists rotated among those lists
+      (session 16).
 
 Session 15 also made three readers of text skip ASCII eight bytes at a time:
 FirstInvalidUtf8Offset (lib/utf8.cc, the records' UTF-8 checks),
@@ -123,6 +127,24 @@ def rotated_postings():
     return bytes(snap)
 
 
+def rotated_cpv_postings():
+    snap = bytearray((CORPUS / "snapshot" / "three_suppliers.snap").read_bytes())
+    sections = struct.unpack_from("<I", snap, 16)[0]
+    for k in range(sections):
+        kind, _, offset, length = struct.unpack_from("<IIQQ", snap, 24 + 24 * k)
+        if kind == 7:  # The CPV postings (lib/snapshot.cc, format 4).
+            break
+    lists = struct.unpack_from("<Q", snap, offset)[0]
+    ends = struct.unpack_from("<%dQ" % lists, snap, offset + 8)
+    docs = offset + 8 + 8 * lists + (4 * lists + 7) // 8 * 8
+    single = [docs + 4 * (ends[i] - 1) for i in range(lists)
+              if ends[i] - (ends[i - 1] if i else 0) == 1]
+    rotated = [bytes(snap[at:at + 4]) for at in single[1:] + single[:1]]
+    for at, doc in zip(single, rotated):
+        snap[at:at + 4] = doc
+    return bytes(snap)
+
+
 def main():
     targets = {
         "records_jsonl/suppliers_utf8_offsets.jsonl":
@@ -135,6 +157,8 @@ def main():
             textproto("tender.textproto", b"nuts_codes"),
         "alert_rules/mixed_ascii_accents.jsonl": alert_seed(),
         "snapshot/three_suppliers_postings_rotated.snap": rotated_postings(),
+        "snapshot/three_suppliers_cpv_postings_rotated.snap":
+            rotated_cpv_postings(),
     }
     for path, content in targets.items():
         (CORPUS / path).write_bytes(content)

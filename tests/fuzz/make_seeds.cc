@@ -10,7 +10,8 @@
 // records_binpb/      three suppliers, three tenders
 // snapshot/           snapshots of one and of three suppliers (.snap: the
 //                     repository ignores *.snapshot), of the three in
-//                     format 2 (no term postings section), and of one whose
+//                     format 3 (no CPV postings sections) and format 2 (no
+//                     term postings section either), and of one whose
 //                     coded blocks (issue 16) are far from the usual: 300
 //                     contracts at the validated dates' edges, values from
 //                     the least to the largest double, a long buyer name,
@@ -18,6 +19,7 @@
 //
 // The record seeds start with the byte that picks their record type
 // (tests/fuzz/harness.h).
+#include <cstdint>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -71,36 +73,41 @@ bool WriteRecords(const std::vector<M>& records, int n, RecordFormat format,
   return Write(path, out);
 }
 
-// A format 3 snapshot as format 2 stores it: its first five sections, the
-// term postings (the sixth, last) left out, the others moved up by the table
-// entry that goes with it (doc/snapshot.md).
-std::string AsFormat2(const std::string& snapshot) {
-  constexpr size_t kSections = 5;
-  const size_t table_end = internal::kSnapshotFixedHeader +
-                           internal::kSnapshotTableEntry * kSections;
-  const char* postings_entry = snapshot.data() + table_end;
+// A format 4 snapshot as an older format stores it: its first `sections`
+// sections (format 3: six, without the CPV postings; format 2: five,
+// without the term postings too), the others left out and the first ones
+// moved up by the table entries that go with them (doc/snapshot.md).
+std::string AsFormat(const std::string& snapshot, uint32_t version,
+                     size_t sections) {
+  const size_t all =
+      internal::GetUint32(snapshot.data() + internal::kSnapshotSectionCountAt);
+  const size_t dropped = all - sections;
+  const size_t table_end =
+      internal::kSnapshotFixedHeader + internal::kSnapshotTableEntry * sections;
+  const char* first_dropped = snapshot.data() + table_end;
   std::string out = snapshot.substr(0, table_end);
-  out[internal::kSnapshotVersionAt] = 2;
-  out[internal::kSnapshotSectionCountAt] = kSections;
-  for (size_t k = 0; k < kSections; ++k) {
+  out[internal::kSnapshotVersionAt] = static_cast<char>(version);
+  out[internal::kSnapshotSectionCountAt] = static_cast<char>(sections);
+  for (size_t k = 0; k < sections; ++k) {
     const size_t offset_at =
         internal::kSnapshotFixedHeader + internal::kSnapshotTableEntry * k + 8;
     std::string moved;
     internal::PutUint64(internal::GetUint64(out.data() + offset_at) -
-                            internal::kSnapshotTableEntry,
+                            internal::kSnapshotTableEntry * dropped,
                         &moved);
     out.replace(offset_at, 8, moved);
   }
-  const size_t sections_begin = table_end + internal::kSnapshotTableEntry;
+  const size_t sections_begin =
+      table_end + internal::kSnapshotTableEntry * dropped;
   out += snapshot.substr(
-      sections_begin, internal::GetUint64(postings_entry + 8) - sections_begin);
+      sections_begin, internal::GetUint64(first_dropped + 8) - sections_begin);
   internal::ResealSnapshot(&out);
   return out;
 }
 
-// The snapshot of the first `n` suppliers, in format 2 when `format2`.
+// The snapshot of the first `n` suppliers, in format `version` (4, 3 or 2).
 bool WriteSnapshot(const std::vector<v1::SupplierProfile>& suppliers, int n,
-                   const std::string& path, bool format2 = false) {
+                   const std::string& path, uint32_t version = 4) {
   SupplierIndex::Builder builder;
   for (int i = 0; i < n && i < static_cast<int>(suppliers.size()); ++i) {
     if (!builder.Add(suppliers[i]).ok()) return false;
@@ -109,7 +116,9 @@ bool WriteSnapshot(const std::vector<v1::SupplierProfile>& suppliers, int n,
       std::move(builder).Build();
   if (!index.ok()) return false;
   const std::string bytes = SaveSnapshot(**index);
-  return Write(path, format2 ? AsFormat2(bytes) : bytes);
+  return Write(path, version == 4   ? bytes
+                     : version == 3 ? AsFormat(bytes, 3, 6)
+                                    : AsFormat(bytes, 2, 5));
 }
 
 // `supplier` with what stretches its doc's coded contracts and term list:
@@ -166,8 +175,10 @@ int Main(const std::string& sample, const std::string& corpus) {
                    binary + "tenders.binpb") &&
       WriteSnapshot(suppliers, 1, snapshot + "one_supplier.snap") &&
       WriteSnapshot(suppliers, 3, snapshot + "three_suppliers.snap") &&
+      WriteSnapshot(suppliers, 3, snapshot + "three_suppliers_format3.snap",
+                    /*version=*/3) &&
       WriteSnapshot(suppliers, 3, snapshot + "three_suppliers_format2.snap",
-                    /*format2=*/true) &&
+                    /*version=*/2) &&
       WriteSnapshot({Stretched(suppliers[0])}, 1,
                     snapshot + "stretched_blocks.snap");
   return ok ? 0 : 1;

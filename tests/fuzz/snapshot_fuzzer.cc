@@ -139,6 +139,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
            "term " + std::to_string(t));
     }
   }
+  // Format 4's stored CPV postings: docs ascending and in range.
+  for (const auto* lists :
+       {&restored.AllCpvPostings(), &restored.AllOfferedCpvPostings()}) {
+    for (const auto& [code, docs] : *lists) {
+      for (size_t i = 0; i < docs.size(); ++i) {
+        if ((i > 0 && docs[i] <= docs[i - 1]) ||
+            docs[i] >= static_cast<uint32_t>((*index)->size())) {
+          Fail("a CPV posting is out of range",
+               code.ToString() + ", doc " + std::to_string(docs[i]));
+        }
+      }
+    }
+  }
   const std::string saved = procmatch::SaveSnapshot(**index);
   absl::StatusOr<std::shared_ptr<const procmatch::SupplierIndex>> reloaded =
       procmatch::LoadSnapshot(saved);
