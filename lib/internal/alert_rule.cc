@@ -681,17 +681,29 @@ uint32_t TextTrigrams::Slot(uint32_t trigram) {
 
 TextTrigrams::TextTrigrams(absl::string_view text)
     : bits_((size_t{1} << kHashBits) / 64, 0) {
-  if (text.size() < 3) return;
-  // The last three bytes, the latest lowest; the first two before the loop,
-  // which then tests nothing but its end (this loop is half the
-  // instructions of the notice's pattern set-up).
-  uint32_t window =
-      (static_cast<uint32_t>(static_cast<unsigned char>(text[0])) << 8) |
-      static_cast<unsigned char>(text[1]);
-  for (size_t i = 2; i < text.size(); ++i) {
-    window = ((window << 8) | static_cast<unsigned char>(text[i])) & 0xFFFFFF;
-    const uint32_t slot = Slot(window);
+  const unsigned char* in = reinterpret_cast<const unsigned char*>(text.data());
+  auto add = [this](uint32_t trigram) {
+    const uint32_t slot = Slot(trigram);
     bits_[slot >> 6] |= uint64_t{1} << (slot & 63);
+  };
+  // Eight bytes read as one number, the first highest, hold the six
+  // trigrams that start in their first six (this loop was half the
+  // instructions of the notice's pattern set-up when it read a byte at a
+  // time).
+  size_t i = 0;
+  for (; i + 8 <= text.size(); i += 6) {
+    uint64_t eight = 0;
+    for (size_t k = 0; k < 8; ++k) eight = (eight << 8) | in[i + k];
+    for (int shift = 40; shift >= 0; shift -= 8) {
+      add(static_cast<uint32_t>(eight >> shift) & 0xFFFFFF);
+    }
+  }
+  if (i + 3 > text.size()) return;
+  // The rest a byte at a time: the last three bytes, the latest lowest.
+  uint32_t window = (uint32_t{in[i]} << 8) | in[i + 1];
+  for (i += 2; i < text.size(); ++i) {
+    window = ((window << 8) | in[i]) & 0xFFFFFF;
+    add(window);
   }
 }
 
@@ -1036,15 +1048,19 @@ std::vector<FoldedRune> TwoByteTable(Fold fold) {
   return out;
 }
 
-// `fold` (as above) of valid UTF-8 `text`, appended to `*out`: ASCII
-// lower-cased, runes of two bytes from `two_byte` (TwoByteTable(fold)),
-// longer runes by `fold`.
-template <typename Fold>
-void AppendFoldedByRune(absl::string_view text,
+// `fold` (as above) of `text`, appended to `*out`: ASCII lower-cased, runes
+// of two bytes from `two_byte` (TwoByteTable(fold)), longer runes by
+// `fold`. Unless `kCheck`, REQUIRES `text` to be valid UTF-8; with it,
+// each rune above ASCII is checked as it is read (the ASCII bytes need no
+// check), and at the first that is not well-formed `*out` is left as it was
+// and false returned, so that text which is most often valid is read once.
+template <bool kCheck, typename Fold>
+bool AppendFoldedByRune(absl::string_view text,
                         const std::vector<FoldedRune>& two_byte, Fold fold,
                         std::string* appended) {
   std::string& out = *appended;
-  size_t size = out.size();
+  const size_t before = out.size();
+  size_t size = before;
   out.resize(size + text.size() + 16);
   const unsigned char* in = reinterpret_cast<const unsigned char*>(text.data());
   for (size_t i = 0; i < text.size();) {
@@ -1075,7 +1091,17 @@ void AppendFoldedByRune(absl::string_view text,
       ++i;
       continue;
     }
-    const size_t length = b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+    size_t length = b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+    if (kCheck) {
+      // Well-formed as FirstInvalidUtf8Offset has it: DecodeUtf8 reads a
+      // sequence that is not as U+FFFD of one byte (U+FFFD itself is three).
+      size_t next = i;
+      if (DecodeUtf8(text, &next) == kReplacementCharacter && next - i != 3) {
+        out.resize(before);
+        return false;
+      }
+      length = next - i;
+    }
     if (length == 2) {
       const FoldedRune& f = two_byte[((b & 0x1Fu) << 6) | (in[i + 1] & 0x3Fu)];
       if (f.size != FoldedRune::kTooLong) {
@@ -1094,13 +1120,14 @@ void AppendFoldedByRune(absl::string_view text,
     i += length;
   }
   out.resize(size);
+  return true;
 }
 
 template <typename Fold>
 std::string FoldByRune(absl::string_view text,
                        const std::vector<FoldedRune>& two_byte, Fold fold) {
   std::string out;
-  AppendFoldedByRune(text, two_byte, fold, &out);
+  AppendFoldedByRune</*kCheck=*/false>(text, two_byte, fold, &out);
   return out;
 }
 
@@ -1138,9 +1165,9 @@ std::string PrefilterFolds::ApplyToValid(absl::string_view text) const {
   });
 }
 
-void PrefilterFolds::AppendFoldAndApplyToValid(absl::string_view text,
-                                               std::string* out) const {
-  AppendFoldedByRune(
+bool PrefilterFolds::AppendFoldAndApply(absl::string_view text,
+                                        std::string* out) const {
+  return AppendFoldedByRune</*kCheck=*/true>(
       text, unfolded_two_byte_,
       [this](absl::string_view rune) { return FoldAndApplyToRune(rune); }, out);
 }
@@ -1173,22 +1200,23 @@ const TextTrigrams& NoticeTrigrams(const PrefilterFolds& folds,
   // folded valid UTF-8.
   const size_t fields_end = n.folded_text.size();
   n.prefilter_text = folds.ApplyToValid(n.folded_text);
+  const size_t fields_end_in_prefilter = n.prefilter_text.size();
   if (!n.folded) {
     // The lots join the text as FoldedText joins them; folding maps each
     // rune on its own, so valid lots are folded piece by piece, both ways
-    // at once. Invalid UTF-8 is folded whole (FoldText's way) by FoldedText.
-    const bool lots_valid = std::all_of(
-        n.tender->lots().begin(), n.tender->lots().end(), [](const v1::Lot& l) {
-          return IsValidUtf8(l.title()) && IsValidUtf8(l.description());
-        });
-    if (lots_valid) {
+    // at once, and checked as they are read. Invalid UTF-8 is folded whole
+    // (FoldText's way) by FoldedText.
+    auto append_lots = [&] {
       for (const v1::Lot& lot : n.tender->lots()) {
         for (const std::string* text : {&lot.title(), &lot.description()}) {
           n.prefilter_text.push_back('\n');
-          folds.AppendFoldAndApplyToValid(*text, &n.prefilter_text);
+          if (!folds.AppendFoldAndApply(*text, &n.prefilter_text)) return false;
         }
       }
-    } else {
+      return true;
+    };
+    if (!append_lots()) {
+      n.prefilter_text.resize(fields_end_in_prefilter);
       n.prefilter_text.append(folds.ApplyToValid(
           absl::string_view(FoldedText(n)).substr(fields_end)));
     }
@@ -1708,26 +1736,6 @@ bool UnitHolds(const QuickCheckTable& table, uint32_t position,
 }
 
 }  // namespace
-
-void PrefetchRule(const QuickCheckTable& table, uint32_t position, int stage) {
-  const QuickRule& q = table.rules[position];
-  if (stage == 0) {
-    __builtin_prefetch(&q);
-    return;
-  }
-  if (q.countries + q.languages > 0) {
-    __builtin_prefetch(table.symbols.data() + q.symbols_begin);
-  }
-  if (q.cpv + q.exclude_cpv > 0)
-    __builtin_prefetch(table.cpv.data() + q.cpv_begin);
-  if (q.nuts > 0) __builtin_prefetch(table.nuts.data() + q.nuts_begin);
-  if (q.phrases > 0) {
-    __builtin_prefetch(table.phrases.data() + q.phrases_begin);
-  }
-  if ((q.flags & (QuickRule::kPatterns | QuickRule::kExcludePatterns)) != 0) {
-    __builtin_prefetch(table.patterns_begin.data() + position);
-  }
-}
 
 absl::StatusOr<bool> MatchRule(
     const QuickCheckTable& table,

@@ -125,10 +125,10 @@ class PrefilterFolds {
   std::string ApplyToValid(absl::string_view text) const;
   // Appends Apply(FoldText(text)) to `*out` in one pass over `text`,
   // without making the folded text: FoldText too maps each rune on its
-  // own, so the two foldings of a rune are one table entry.
-  // REQUIRES: `text` is valid UTF-8.
-  void AppendFoldAndApplyToValid(absl::string_view text,
-                                 std::string* out) const;
+  // own, so the two foldings of a rune are one table entry. The same pass
+  // checks that `text` is valid UTF-8: when it is not, `*out` is left as it
+  // was and the result is false.
+  bool AppendFoldAndApply(absl::string_view text, std::string* out) const;
   size_t ApproximateMemoryUsage() const;
 
  private:
@@ -521,8 +521,27 @@ void SortKeysByRule(std::vector<uint64_t>* keys, size_t rule_count);
 // Asks the processor to load what MatchRule reads first of the rule at
 // `position`: its record, then (`stage` 1, once the record is loaded) the
 // pools it points into. Candidates are known ahead, so their cache misses
-// can overlap.
-void PrefetchRule(const QuickCheckTable& table, uint32_t position, int stage);
+// can overlap. Inline: it is called twice per candidate.
+inline void PrefetchRule(const QuickCheckTable& table, uint32_t position,
+                         int stage) {
+  const QuickRule& q = table.rules[position];
+  if (stage == 0) {
+    __builtin_prefetch(&q);
+    return;
+  }
+  if (q.countries + q.languages > 0) {
+    __builtin_prefetch(table.symbols.data() + q.symbols_begin);
+  }
+  if (q.cpv + q.exclude_cpv > 0)
+    __builtin_prefetch(table.cpv.data() + q.cpv_begin);
+  if (q.nuts > 0) __builtin_prefetch(table.nuts.data() + q.nuts_begin);
+  if (q.phrases > 0) {
+    __builtin_prefetch(table.phrases.data() + q.phrases_begin);
+  }
+  if ((q.flags & (QuickRule::kPatterns | QuickRule::kExcludePatterns)) != 0) {
+    __builtin_prefetch(table.patterns_begin.data() + position);
+  }
+}
 
 // The alert of `match` in words, as VerifyAlertRule writes it.
 // `slot` is the rule's index in `table` (which AlertMatch::rule need not be).
