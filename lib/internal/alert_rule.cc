@@ -692,11 +692,17 @@ TextTrigrams::TextTrigrams(absl::string_view text)
   // time).
   size_t i = 0;
   for (; i + 8 <= text.size(); i += 6) {
-    uint64_t eight = 0;
-    for (size_t k = 0; k < 8; ++k) eight = (eight << 8) | in[i + k];
-    for (int shift = 40; shift >= 0; shift -= 8) {
-      add(static_cast<uint32_t>(eight >> shift) & 0xFFFFFF);
+    uint64_t eight;
+    memcpy(&eight, in + i, 8);
+    if constexpr (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__) {
+      eight = __builtin_bswap64(eight);
     }
+    add(static_cast<uint32_t>(eight >> 40) & 0xFFFFFF);
+    add(static_cast<uint32_t>(eight >> 32) & 0xFFFFFF);
+    add(static_cast<uint32_t>(eight >> 24) & 0xFFFFFF);
+    add(static_cast<uint32_t>(eight >> 16) & 0xFFFFFF);
+    add(static_cast<uint32_t>(eight >> 8) & 0xFFFFFF);
+    add(static_cast<uint32_t>(eight) & 0xFFFFFF);
   }
   if (i + 3 > text.size()) return;
   // The rest a byte at a time: the last three bytes, the latest lowest.
@@ -1093,10 +1099,21 @@ bool AppendFoldedByRune(absl::string_view text,
     }
     size_t length = b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
     if (kCheck) {
-      // Well-formed as FirstInvalidUtf8Offset has it: DecodeUtf8 reads a
-      // sequence that is not as U+FFFD of one byte (U+FFFD itself is three).
-      size_t next = i;
-      if (DecodeUtf8(text, &next) == kReplacementCharacter && next - i != 3) {
+      // Well-formed as FirstInvalidUtf8Offset has it. Two bytes (accents,
+      // Greek, Cyrillic: most runes above ASCII) are a lead of U+0080 or
+      // more and a continuation byte; longer runes are left to DecodeUtf8,
+      // which reads a sequence that is not as U+FFFD of one byte (U+FFFD
+      // itself is three).
+      size_t next = i + 2;
+      if (b >= 0xC2 && b < 0xE0) {
+        if (next > text.size() || (in[i + 1] & 0xC0) != 0x80) next = i + 1;
+      } else {
+        next = i;
+        if (DecodeUtf8(text, &next) == kReplacementCharacter && next - i != 3) {
+          next = i + 1;
+        }
+      }
+      if (next - i < 2) {
         out.resize(before);
         return false;
       }
