@@ -62,9 +62,8 @@ int FindPhraseIdsOfPresentFirst(const std::vector<int32_t>& ids,
                                 const AnalysedField::Occurrences& occurrences,
                                 int32_t first, const int32_t* phrase,
                                 size_t count) {
-  auto it = occurrences.first.find(first);
-  if (it == occurrences.first.end()) return -1;
-  for (int32_t at = it->second; at >= 0; at = occurrences.next[at]) {
+  for (int32_t at = occurrences.First(first); at >= 0;
+       at = occurrences.next[at]) {
     if (at + count > ids.size()) return -1;  // Later ones are too.
     // A loop, not std::equal: that calls memcmp for a few ids (3% of
     // Match at 100k rules).
@@ -187,19 +186,29 @@ void IdentifyTerms(const std::vector<std::string>& terms, const Symbols& known,
 void Locate(const std::vector<int32_t>& ids, AnalysedField::Occurrences* at) {
   *at = AnalysedField::Occurrences();
   at->next.assign(ids.size(), -1);
-  // A slot per known word at most, not per word of the text.
-  at->first.reserve(static_cast<size_t>(std::count_if(
-      ids.begin(), ids.end(), [](int32_t id) { return id >= 0; })));
+  // At least twice as many slots as known words (a slot per known word at
+  // most, not per word of the text), and one empty slot always.
+  const size_t known = static_cast<size_t>(std::count_if(
+      ids.begin(), ids.end(), [](int32_t id) { return id >= 0; }));
+  int bits = 1;
+  while ((size_t{1} << bits) < 2 * known) ++bits;
+  at->firsts.assign(size_t{1} << bits, {});
+  at->mask = (uint32_t{1} << bits) - 1;
+  at->shift = 64 - bits;
   // Backwards, so that each id ends at its first position.
   for (size_t i = ids.size(); i-- > 0;) {
-    if (ids[i] < 0) continue;
-    const uint32_t bit = static_cast<uint32_t>(ids[i]) & 1023;
+    const int32_t id = ids[i];
+    if (id < 0) continue;
+    const uint32_t bit = static_cast<uint32_t>(id) & 1023;
     at->may_have[bit >> 6] |= uint64_t{1} << (bit & 63);
-    auto [it, added] = at->first.try_emplace(ids[i], static_cast<int32_t>(i));
-    if (!added) {
-      at->next[i] = it->second;
-      it->second = static_cast<int32_t>(i);
+    uint32_t s = at->Slot(id);
+    while (at->firsts[s].id >= 0 && at->firsts[s].id != id) {
+      s = (s + 1) & at->mask;
     }
+    AnalysedField::Occurrences::FirstAt& first = at->firsts[s];
+    if (first.id == id) at->next[i] = first.at;
+    first.id = id;
+    first.at = static_cast<int32_t>(i);
   }
 }
 

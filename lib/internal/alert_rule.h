@@ -254,10 +254,34 @@ struct AnalysedField {
   // each id, and after each position the next one with the same id (-1:
   // none).
   struct Occurrences {
-    absl::flat_hash_map<int32_t, int32_t> first;
+    // The first position of `id` (>= 0) in the field, -1 when absent.
+    int32_t First(int32_t id) const {
+      for (uint32_t s = Slot(id);; s = (s + 1) & mask) {
+        if (firsts[s].id == id) return firsts[s].at;
+        if (firsts[s].id < 0) return -1;
+      }
+    }
+    // Where the probe for `id` starts: the high bits of a multiplicative
+    // hash.
+    uint32_t Slot(int32_t id) const {
+      return static_cast<uint32_t>(
+          (uint64_t{static_cast<uint32_t>(id)} * 0x9E3779B97F4A7C15u) >> shift);
+    }
+    // The first position of each id present, open-addressed (linear
+    // probing) in a power of two of slots, at least twice as many as the
+    // ids, so that probes end soon; an empty slot's id is -1. A notice's
+    // field has a few hundred terms: this is a few cache lines, made and
+    // read with less work than a general hash map.
+    struct FirstAt {
+      int32_t id = -1;
+      int32_t at = -1;
+    };
+    std::vector<FirstAt> firsts = std::vector<FirstAt>(2);  // No id.
+    uint32_t mask = 1;
+    int shift = 63;  // 64 less log2 of the slots.
     std::vector<int32_t> next;
-    // Bit id % 1024 of every id in `first`: most ids a phrase asks for are
-    // absent, and this says so without the map.
+    // Bit id % 1024 of every id in `firsts`: most ids a phrase asks for
+    // are absent, and this says so without probing.
     uint64_t may_have[16] = {};
     bool MayHave(int32_t id) const {
       const uint32_t bit = static_cast<uint32_t>(id) & 1023;
