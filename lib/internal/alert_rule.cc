@@ -1795,30 +1795,42 @@ absl::StatusOr<bool> MatchRule(
     }
     if (match->unit < 0) return false;
   }
-  for (uint32_t i = 0; i < q.phrases && match->keyword < 0; ++i) {
-    const QuickPhrase& p = table.phrases[q.phrases_begin + i];
-    const int32_t* stemmed = table.term_ids.data() + p.terms_begin;
-    const int32_t* plain = stemmed + p.stemmed_count;
-    for (int k = 0; k < 2; ++k) {
-      const AnalysedField& f = Identified(n.fields[k], table.terms);
-      int at = -1;
-      if (p.language == keys.language) {
-        at = FindPhraseIds(f.stemmed_ids, f.stemmed_at, p.first_stemmed,
-                           stemmed, p.stemmed_count);
-      }
-      if (at < 0) {
-        at = FindPhraseIds(f.plain_ids, f.plain_at, p.first_plain, plain,
-                           p.plain_count);
-      }
-      if (at >= 0) {
-        match->keyword = static_cast<int32_t>(i);
-        match->field = k;
-        match->position = at;
-        break;
+  if (q.phrases > 0) {
+    // The fields once for all the phrases, and what is found in locals:
+    // a store through `match` in the loop would make the fields' vectors
+    // be read again at every phrase.
+    const AnalysedField* fields[2] = {&Identified(n.fields[0], table.terms),
+                                      &Identified(n.fields[1], table.terms)};
+    int32_t keyword = -1, field = -1, position = -1;
+    for (uint32_t i = 0; i < q.phrases && keyword < 0; ++i) {
+      const QuickPhrase& p = table.phrases[q.phrases_begin + i];
+      const int32_t* stemmed = table.term_ids.data() + p.terms_begin;
+      const int32_t* plain = stemmed + p.stemmed_count;
+      const bool in_language = p.language == keys.language;
+      for (int k = 0; k < 2; ++k) {
+        const AnalysedField& f = *fields[k];
+        int at = -1;
+        if (in_language) {
+          at = FindPhraseIds(f.stemmed_ids, f.stemmed_at, p.first_stemmed,
+                             stemmed, p.stemmed_count);
+        }
+        if (at < 0) {
+          at = FindPhraseIds(f.plain_ids, f.plain_at, p.first_plain, plain,
+                             p.plain_count);
+        }
+        if (at >= 0) {
+          keyword = static_cast<int32_t>(i);
+          field = k;
+          position = at;
+          break;
+        }
       }
     }
+    if (keyword < 0) return false;
+    match->keyword = keyword;
+    match->field = field;
+    match->position = position;
   }
-  if (q.phrases > 0 && match->keyword < 0) return false;
   if ((q.flags & (QuickRule::kPatterns | QuickRule::kExcludePatterns |
                   QuickRule::kProfile)) == 0) {
     return true;
