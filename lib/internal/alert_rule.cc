@@ -1796,11 +1796,11 @@ absl::StatusOr<bool> MatchRule(
     if (match->unit < 0) return false;
   }
   if (q.phrases > 0) {
-    // The fields once for all the phrases, and what is found in locals:
-    // a store through `match` in the loop would make the fields' vectors
-    // be read again at every phrase.
-    const AnalysedField* fields[2] = {&Identified(n.fields[0], table.terms),
-                                      &Identified(n.fields[1], table.terms)};
+    // Each field once for all the phrases (identified when first reached,
+    // as the description often is not), and what is found in locals: a
+    // store through `match` in the loop would make the fields' vectors be
+    // read again at every phrase.
+    const AnalysedField* fields[2] = {nullptr, nullptr};
     int32_t keyword = -1, field = -1, position = -1;
     for (uint32_t i = 0; i < q.phrases && keyword < 0; ++i) {
       const QuickPhrase& p = table.phrases[q.phrases_begin + i];
@@ -1808,6 +1808,9 @@ absl::StatusOr<bool> MatchRule(
       const int32_t* plain = stemmed + p.stemmed_count;
       const bool in_language = p.language == keys.language;
       for (int k = 0; k < 2; ++k) {
+        if (fields[k] == nullptr) {
+          fields[k] = &Identified(n.fields[k], table.terms);
+        }
         const AnalysedField& f = *fields[k];
         int at = -1;
         if (in_language) {
