@@ -1089,6 +1089,30 @@ TEST(TextTrigrams, SaysAbsentOnlyWhenTheAtomDoesNotOccur) {
   EXPECT_GT(ruled_out, absent / 2);
 }
 
+// The trigram set, made eight bytes at a time, against the slots of the
+// text's trigrams taken a byte at a time (TextTrigrams::AppendSlots, which
+// the rules' atoms are hashed by): every slot is set that one of them is,
+// and no other, on texts of every length up to 40 bytes and long ones, so
+// that every trigram meets the joins of the words and the tail.
+TEST(TextTrigrams, HoldsExactlyTheSlotsOfTheTextsTrigrams) {
+  std::mt19937 rng(14);
+  for (int t = 0; t < 300; ++t) {
+    std::string text;
+    const size_t size = t < 41 ? t : rng() % 3000;
+    for (size_t i = 0; i < size; ++i) text += static_cast<char>(rng() % 256);
+    std::vector<uint16_t> slots;
+    internal::TextTrigrams::AppendSlots(text, &slots);
+    std::vector<bool> expected(1 << 16, false);
+    for (uint16_t slot : slots) expected[slot] = true;
+    const internal::TextTrigrams trigrams(text);
+    for (uint32_t slot = 0; slot < (1u << 16); ++slot) {
+      const uint16_t one = static_cast<uint16_t>(slot);
+      ASSERT_EQ(trigrams.HasAll(&one, 1), expected[slot])
+          << "slot " << slot << " of " << absl::CEscape(text);
+    }
+  }
+}
+
 // The sort of matches' keys against std::sort (its twin) on random
 // distinct rule positions, few and many, of indexes of every size.
 TEST(SortKeysByRule, EqualsSortingByRule) {
@@ -1189,7 +1213,7 @@ TEST(PrefilterFolds, EqualsPrefilterTextThenFoldRunes) {
     ASSERT_EQ(tables.Apply(text), expected(text)) << absl::CEscape(text);
     // The one-pass form the notices' lots take: FoldText, then the tables.
     std::string appended = "x";
-    tables.AppendFoldAndApplyToValid(text, &appended);
+    ASSERT_TRUE(tables.AppendFoldAndApply(text, &appended));
     ASSERT_EQ(appended, "x" + expected(FoldText(text))) << absl::CEscape(text);
   }
   for (const v1::Tender& t : RealNotices()) {
@@ -1198,28 +1222,45 @@ TEST(PrefilterFolds, EqualsPrefilterTextThenFoldRunes) {
     ASSERT_EQ(tables.Apply(text), expected(text)) << t.id();
   }
   std::mt19937 rng(31);
-  const std::vector<std::string> pieces = {"A",
-                                           "z",
-                                           " ",
-                                           "\xC3\x89",
-                                           "\xCF\x82",
-                                           "\xCE\xA3",
-                                           "\xD0\x94",
-                                           "\xC4\xB0",
-                                           "\xC5\xBF",
-                                           "\xE2\x84\xAA",
-                                           "\xE1\xB2\x81",
-                                           "\xF0\x9F\x98\x80",
-                                           "\xC3",
-                                           "\x80",
-                                           "\xFF"};
+  const std::vector<std::string> pieces = {
+      "A",
+      "z",
+      " ",
+      "\xC3\x89",
+      "\xCF\x82",
+      "\xCE\xA3",
+      "\xD0\x94",
+      "\xC4\xB0",
+      "\xC5\xBF",
+      "\xE2\x84\xAA",
+      "\xE1\xB2\x81",
+      "\xF0\x9F\x98\x80",
+      "\xEF\xBF\xBD",  // U+FFFD.
+      "AbCdEfGhIj",
+      "\xC3",
+      "\x80",
+      "\xFF",
+      "\xC0\xAF",          // Overlong.
+      "\xED\xA0\x80",      // Surrogate.
+      "\xF4\x90\x80\x80",  // Past U+10FFFF.
+      "\xE2\x82"};
+  int invalid = 0;
   for (int i = 0; i < 20000; ++i) {
     std::string text;
     for (int k = 0, n = static_cast<int>(rng() % 12); k < n; ++k) {
       text += pieces[rng() % pieces.size()];
     }
     ASSERT_EQ(tables.Apply(text), expected(text)) << absl::CEscape(text);
+    // The one-pass form of the lots checks the text as it folds it: when
+    // it is not valid UTF-8, what it appended to is left as it was.
+    std::string appended = "x";
+    const bool valid = tables.AppendFoldAndApply(text, &appended);
+    ASSERT_EQ(valid, IsValidUtf8(text)) << absl::CEscape(text);
+    ASSERT_EQ(appended, valid ? "x" + expected(FoldText(text)) : "x")
+        << absl::CEscape(text);
+    invalid += valid ? 0 : 1;
   }
+  EXPECT_GT(invalid, 5000);
 }
 
 TEST(AlertIndexBuild, RefusesBadRulesNamingRuleFieldAndBound) {

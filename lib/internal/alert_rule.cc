@@ -62,9 +62,8 @@ int FindPhraseIdsOfPresentFirst(const std::vector<int32_t>& ids,
                                 const AnalysedField::Occurrences& occurrences,
                                 int32_t first, const int32_t* phrase,
                                 size_t count) {
-  auto it = occurrences.first.find(first);
-  if (it == occurrences.first.end()) return -1;
-  for (int32_t at = it->second; at >= 0; at = occurrences.next[at]) {
+  for (int32_t at = occurrences.First(first); at >= 0;
+       at = occurrences.next[at]) {
     if (at + count > ids.size()) return -1;  // Later ones are too.
     // A loop, not std::equal: that calls memcmp for a few ids (3% of
     // Match at 100k rules).
@@ -187,19 +186,29 @@ void IdentifyTerms(const std::vector<std::string>& terms, const Symbols& known,
 void Locate(const std::vector<int32_t>& ids, AnalysedField::Occurrences* at) {
   *at = AnalysedField::Occurrences();
   at->next.assign(ids.size(), -1);
-  // A slot per known word at most, not per word of the text.
-  at->first.reserve(static_cast<size_t>(std::count_if(
-      ids.begin(), ids.end(), [](int32_t id) { return id >= 0; })));
+  // At least twice as many slots as known words (a slot per known word at
+  // most, not per word of the text), and one empty slot always.
+  const size_t known = static_cast<size_t>(std::count_if(
+      ids.begin(), ids.end(), [](int32_t id) { return id >= 0; }));
+  int bits = 1;
+  while ((size_t{1} << bits) < 2 * known) ++bits;
+  at->firsts.assign(size_t{1} << bits, {});
+  at->mask = (uint32_t{1} << bits) - 1;
+  at->shift = 64 - bits;
   // Backwards, so that each id ends at its first position.
   for (size_t i = ids.size(); i-- > 0;) {
-    if (ids[i] < 0) continue;
-    const uint32_t bit = static_cast<uint32_t>(ids[i]) & 1023;
+    const int32_t id = ids[i];
+    if (id < 0) continue;
+    const uint32_t bit = static_cast<uint32_t>(id) & 1023;
     at->may_have[bit >> 6] |= uint64_t{1} << (bit & 63);
-    auto [it, added] = at->first.try_emplace(ids[i], static_cast<int32_t>(i));
-    if (!added) {
-      at->next[i] = it->second;
-      it->second = static_cast<int32_t>(i);
+    uint32_t s = at->Slot(id);
+    while (at->firsts[s].id >= 0 && at->firsts[s].id != id) {
+      s = (s + 1) & at->mask;
     }
+    AnalysedField::Occurrences::FirstAt& first = at->firsts[s];
+    if (first.id == id) at->next[i] = first.at;
+    first.id = id;
+    first.at = static_cast<int32_t>(i);
   }
 }
 
@@ -681,17 +690,35 @@ uint32_t TextTrigrams::Slot(uint32_t trigram) {
 
 TextTrigrams::TextTrigrams(absl::string_view text)
     : bits_((size_t{1} << kHashBits) / 64, 0) {
-  if (text.size() < 3) return;
-  // The last three bytes, the latest lowest; the first two before the loop,
-  // which then tests nothing but its end (this loop is half the
-  // instructions of the notice's pattern set-up).
-  uint32_t window =
-      (static_cast<uint32_t>(static_cast<unsigned char>(text[0])) << 8) |
-      static_cast<unsigned char>(text[1]);
-  for (size_t i = 2; i < text.size(); ++i) {
-    window = ((window << 8) | static_cast<unsigned char>(text[i])) & 0xFFFFFF;
-    const uint32_t slot = Slot(window);
+  const unsigned char* in = reinterpret_cast<const unsigned char*>(text.data());
+  auto add = [this](uint32_t trigram) {
+    const uint32_t slot = Slot(trigram);
     bits_[slot >> 6] |= uint64_t{1} << (slot & 63);
+  };
+  // Eight bytes read as one number, the first highest, hold the six
+  // trigrams that start in their first six (this loop was half the
+  // instructions of the notice's pattern set-up when it read a byte at a
+  // time).
+  size_t i = 0;
+  for (; i + 8 <= text.size(); i += 6) {
+    uint64_t eight;
+    memcpy(&eight, in + i, 8);
+    if constexpr (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__) {
+      eight = __builtin_bswap64(eight);
+    }
+    add(static_cast<uint32_t>(eight >> 40) & 0xFFFFFF);
+    add(static_cast<uint32_t>(eight >> 32) & 0xFFFFFF);
+    add(static_cast<uint32_t>(eight >> 24) & 0xFFFFFF);
+    add(static_cast<uint32_t>(eight >> 16) & 0xFFFFFF);
+    add(static_cast<uint32_t>(eight >> 8) & 0xFFFFFF);
+    add(static_cast<uint32_t>(eight) & 0xFFFFFF);
+  }
+  if (i + 3 > text.size()) return;
+  // The rest a byte at a time: the last three bytes, the latest lowest.
+  uint32_t window = (uint32_t{in[i]} << 8) | in[i + 1];
+  for (i += 2; i < text.size(); ++i) {
+    window = ((window << 8) | in[i]) & 0xFFFFFF;
+    add(window);
   }
 }
 
@@ -1036,15 +1063,19 @@ std::vector<FoldedRune> TwoByteTable(Fold fold) {
   return out;
 }
 
-// `fold` (as above) of valid UTF-8 `text`, appended to `*out`: ASCII
-// lower-cased, runes of two bytes from `two_byte` (TwoByteTable(fold)),
-// longer runes by `fold`.
-template <typename Fold>
-void AppendFoldedByRune(absl::string_view text,
+// `fold` (as above) of `text`, appended to `*out`: ASCII lower-cased, runes
+// of two bytes from `two_byte` (TwoByteTable(fold)), longer runes by
+// `fold`. Unless `kCheck`, REQUIRES `text` to be valid UTF-8; with it,
+// each rune above ASCII is checked as it is read (the ASCII bytes need no
+// check), and at the first that is not well-formed `*out` is left as it was
+// and false returned, so that text which is most often valid is read once.
+template <bool kCheck, typename Fold>
+bool AppendFoldedByRune(absl::string_view text,
                         const std::vector<FoldedRune>& two_byte, Fold fold,
                         std::string* appended) {
   std::string& out = *appended;
-  size_t size = out.size();
+  const size_t before = out.size();
+  size_t size = before;
   out.resize(size + text.size() + 16);
   const unsigned char* in = reinterpret_cast<const unsigned char*>(text.data());
   for (size_t i = 0; i < text.size();) {
@@ -1075,7 +1106,28 @@ void AppendFoldedByRune(absl::string_view text,
       ++i;
       continue;
     }
-    const size_t length = b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+    size_t length = b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+    if (kCheck) {
+      // Well-formed as FirstInvalidUtf8Offset has it. Two bytes (accents,
+      // Greek, Cyrillic: most runes above ASCII) are a lead of U+0080 or
+      // more and a continuation byte; longer runes are left to DecodeUtf8,
+      // which reads a sequence that is not as U+FFFD of one byte (U+FFFD
+      // itself is three).
+      size_t next = i + 2;
+      if (b >= 0xC2 && b < 0xE0) {
+        if (next > text.size() || (in[i + 1] & 0xC0) != 0x80) next = i + 1;
+      } else {
+        next = i;
+        if (DecodeUtf8(text, &next) == kReplacementCharacter && next - i != 3) {
+          next = i + 1;
+        }
+      }
+      if (next - i < 2) {
+        out.resize(before);
+        return false;
+      }
+      length = next - i;
+    }
     if (length == 2) {
       const FoldedRune& f = two_byte[((b & 0x1Fu) << 6) | (in[i + 1] & 0x3Fu)];
       if (f.size != FoldedRune::kTooLong) {
@@ -1094,13 +1146,14 @@ void AppendFoldedByRune(absl::string_view text,
     i += length;
   }
   out.resize(size);
+  return true;
 }
 
 template <typename Fold>
 std::string FoldByRune(absl::string_view text,
                        const std::vector<FoldedRune>& two_byte, Fold fold) {
   std::string out;
-  AppendFoldedByRune(text, two_byte, fold, &out);
+  AppendFoldedByRune</*kCheck=*/false>(text, two_byte, fold, &out);
   return out;
 }
 
@@ -1138,9 +1191,9 @@ std::string PrefilterFolds::ApplyToValid(absl::string_view text) const {
   });
 }
 
-void PrefilterFolds::AppendFoldAndApplyToValid(absl::string_view text,
-                                               std::string* out) const {
-  AppendFoldedByRune(
+bool PrefilterFolds::AppendFoldAndApply(absl::string_view text,
+                                        std::string* out) const {
+  return AppendFoldedByRune</*kCheck=*/true>(
       text, unfolded_two_byte_,
       [this](absl::string_view rune) { return FoldAndApplyToRune(rune); }, out);
 }
@@ -1173,22 +1226,23 @@ const TextTrigrams& NoticeTrigrams(const PrefilterFolds& folds,
   // folded valid UTF-8.
   const size_t fields_end = n.folded_text.size();
   n.prefilter_text = folds.ApplyToValid(n.folded_text);
+  const size_t fields_end_in_prefilter = n.prefilter_text.size();
   if (!n.folded) {
     // The lots join the text as FoldedText joins them; folding maps each
     // rune on its own, so valid lots are folded piece by piece, both ways
-    // at once. Invalid UTF-8 is folded whole (FoldText's way) by FoldedText.
-    const bool lots_valid = std::all_of(
-        n.tender->lots().begin(), n.tender->lots().end(), [](const v1::Lot& l) {
-          return IsValidUtf8(l.title()) && IsValidUtf8(l.description());
-        });
-    if (lots_valid) {
+    // at once, and checked as they are read. Invalid UTF-8 is folded whole
+    // (FoldText's way) by FoldedText.
+    auto append_lots = [&] {
       for (const v1::Lot& lot : n.tender->lots()) {
         for (const std::string* text : {&lot.title(), &lot.description()}) {
           n.prefilter_text.push_back('\n');
-          folds.AppendFoldAndApplyToValid(*text, &n.prefilter_text);
+          if (!folds.AppendFoldAndApply(*text, &n.prefilter_text)) return false;
         }
       }
-    } else {
+      return true;
+    };
+    if (!append_lots()) {
+      n.prefilter_text.resize(fields_end_in_prefilter);
       n.prefilter_text.append(folds.ApplyToValid(
           absl::string_view(FoldedText(n)).substr(fields_end)));
     }
@@ -1709,26 +1763,6 @@ bool UnitHolds(const QuickCheckTable& table, uint32_t position,
 
 }  // namespace
 
-void PrefetchRule(const QuickCheckTable& table, uint32_t position, int stage) {
-  const QuickRule& q = table.rules[position];
-  if (stage == 0) {
-    __builtin_prefetch(&q);
-    return;
-  }
-  if (q.countries + q.languages > 0) {
-    __builtin_prefetch(table.symbols.data() + q.symbols_begin);
-  }
-  if (q.cpv + q.exclude_cpv > 0)
-    __builtin_prefetch(table.cpv.data() + q.cpv_begin);
-  if (q.nuts > 0) __builtin_prefetch(table.nuts.data() + q.nuts_begin);
-  if (q.phrases > 0) {
-    __builtin_prefetch(table.phrases.data() + q.phrases_begin);
-  }
-  if ((q.flags & (QuickRule::kPatterns | QuickRule::kExcludePatterns)) != 0) {
-    __builtin_prefetch(table.patterns_begin.data() + position);
-  }
-}
-
 absl::StatusOr<bool> MatchRule(
     const QuickCheckTable& table,
     const std::vector<std::shared_ptr<const CompiledAlertRule>>& rules,
@@ -1761,30 +1795,45 @@ absl::StatusOr<bool> MatchRule(
     }
     if (match->unit < 0) return false;
   }
-  for (uint32_t i = 0; i < q.phrases && match->keyword < 0; ++i) {
-    const QuickPhrase& p = table.phrases[q.phrases_begin + i];
-    const int32_t* stemmed = table.term_ids.data() + p.terms_begin;
-    const int32_t* plain = stemmed + p.stemmed_count;
-    for (int k = 0; k < 2; ++k) {
-      const AnalysedField& f = Identified(n.fields[k], table.terms);
-      int at = -1;
-      if (p.language == keys.language) {
-        at = FindPhraseIds(f.stemmed_ids, f.stemmed_at, p.first_stemmed,
-                           stemmed, p.stemmed_count);
-      }
-      if (at < 0) {
-        at = FindPhraseIds(f.plain_ids, f.plain_at, p.first_plain, plain,
-                           p.plain_count);
-      }
-      if (at >= 0) {
-        match->keyword = static_cast<int32_t>(i);
-        match->field = k;
-        match->position = at;
-        break;
+  if (q.phrases > 0) {
+    // Each field once for all the phrases (identified when first reached,
+    // as the description often is not), and what is found in locals: a
+    // store through `match` in the loop would make the fields' vectors be
+    // read again at every phrase.
+    const AnalysedField* fields[2] = {nullptr, nullptr};
+    int32_t keyword = -1, field = -1, position = -1;
+    for (uint32_t i = 0; i < q.phrases && keyword < 0; ++i) {
+      const QuickPhrase& p = table.phrases[q.phrases_begin + i];
+      const int32_t* stemmed = table.term_ids.data() + p.terms_begin;
+      const int32_t* plain = stemmed + p.stemmed_count;
+      const bool in_language = p.language == keys.language;
+      for (int k = 0; k < 2; ++k) {
+        if (fields[k] == nullptr) {
+          fields[k] = &Identified(n.fields[k], table.terms);
+        }
+        const AnalysedField& f = *fields[k];
+        int at = -1;
+        if (in_language) {
+          at = FindPhraseIds(f.stemmed_ids, f.stemmed_at, p.first_stemmed,
+                             stemmed, p.stemmed_count);
+        }
+        if (at < 0) {
+          at = FindPhraseIds(f.plain_ids, f.plain_at, p.first_plain, plain,
+                             p.plain_count);
+        }
+        if (at >= 0) {
+          keyword = static_cast<int32_t>(i);
+          field = k;
+          position = at;
+          break;
+        }
       }
     }
+    if (keyword < 0) return false;
+    match->keyword = keyword;
+    match->field = field;
+    match->position = position;
   }
-  if (q.phrases > 0 && match->keyword < 0) return false;
   if ((q.flags & (QuickRule::kPatterns | QuickRule::kExcludePatterns |
                   QuickRule::kProfile)) == 0) {
     return true;

@@ -125,10 +125,10 @@ class PrefilterFolds {
   std::string ApplyToValid(absl::string_view text) const;
   // Appends Apply(FoldText(text)) to `*out` in one pass over `text`,
   // without making the folded text: FoldText too maps each rune on its
-  // own, so the two foldings of a rune are one table entry.
-  // REQUIRES: `text` is valid UTF-8.
-  void AppendFoldAndApplyToValid(absl::string_view text,
-                                 std::string* out) const;
+  // own, so the two foldings of a rune are one table entry. The same pass
+  // checks that `text` is valid UTF-8: when it is not, `*out` is left as it
+  // was and the result is false.
+  bool AppendFoldAndApply(absl::string_view text, std::string* out) const;
   size_t ApproximateMemoryUsage() const;
 
  private:
@@ -254,10 +254,34 @@ struct AnalysedField {
   // each id, and after each position the next one with the same id (-1:
   // none).
   struct Occurrences {
-    absl::flat_hash_map<int32_t, int32_t> first;
+    // The first position of `id` (>= 0) in the field, -1 when absent.
+    int32_t First(int32_t id) const {
+      for (uint32_t s = Slot(id);; s = (s + 1) & mask) {
+        if (firsts[s].id == id) return firsts[s].at;
+        if (firsts[s].id < 0) return -1;
+      }
+    }
+    // Where the probe for `id` starts: the high bits of a multiplicative
+    // hash.
+    uint32_t Slot(int32_t id) const {
+      return static_cast<uint32_t>(
+          (uint64_t{static_cast<uint32_t>(id)} * 0x9E3779B97F4A7C15u) >> shift);
+    }
+    // The first position of each id present, open-addressed (linear
+    // probing) in a power of two of slots, at least twice as many as the
+    // ids, so that probes end soon; an empty slot's id is -1. A notice's
+    // field has a few hundred terms: this is a few cache lines, made and
+    // read with less work than a general hash map.
+    struct FirstAt {
+      int32_t id = -1;
+      int32_t at = -1;
+    };
+    std::vector<FirstAt> firsts = std::vector<FirstAt>(2);  // No id.
+    uint32_t mask = 1;
+    int shift = 63;  // 64 less log2 of the slots.
     std::vector<int32_t> next;
-    // Bit id % 1024 of every id in `first`: most ids a phrase asks for are
-    // absent, and this says so without the map.
+    // Bit id % 1024 of every id in `firsts`: most ids a phrase asks for
+    // are absent, and this says so without probing.
     uint64_t may_have[16] = {};
     bool MayHave(int32_t id) const {
       const uint32_t bit = static_cast<uint32_t>(id) & 1023;
@@ -521,8 +545,27 @@ void SortKeysByRule(std::vector<uint64_t>* keys, size_t rule_count);
 // Asks the processor to load what MatchRule reads first of the rule at
 // `position`: its record, then (`stage` 1, once the record is loaded) the
 // pools it points into. Candidates are known ahead, so their cache misses
-// can overlap.
-void PrefetchRule(const QuickCheckTable& table, uint32_t position, int stage);
+// can overlap. Inline: it is called twice per candidate.
+inline void PrefetchRule(const QuickCheckTable& table, uint32_t position,
+                         int stage) {
+  const QuickRule& q = table.rules[position];
+  if (stage == 0) {
+    __builtin_prefetch(&q);
+    return;
+  }
+  if (q.countries + q.languages > 0) {
+    __builtin_prefetch(table.symbols.data() + q.symbols_begin);
+  }
+  if (q.cpv + q.exclude_cpv > 0)
+    __builtin_prefetch(table.cpv.data() + q.cpv_begin);
+  if (q.nuts > 0) __builtin_prefetch(table.nuts.data() + q.nuts_begin);
+  if (q.phrases > 0) {
+    __builtin_prefetch(table.phrases.data() + q.phrases_begin);
+  }
+  if ((q.flags & (QuickRule::kPatterns | QuickRule::kExcludePatterns)) != 0) {
+    __builtin_prefetch(table.patterns_begin.data() + position);
+  }
+}
 
 // The alert of `match` in words, as VerifyAlertRule writes it.
 // `slot` is the rule's index in `table` (which AlertMatch::rule need not be).
