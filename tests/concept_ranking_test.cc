@@ -36,12 +36,14 @@ class CpvConceptsPeer {
                           bool labels_only) {
     return c.RawScores(terms, l, labels_only);
   }
+  // Through one buffer per thread, as index building reuses one: the
+  // entries a longer text left behind must not be read back.
   static Scores RawScoresOfIds(const CpvConcepts& c,
                                const std::vector<int32_t>& ids, int l,
                                bool labels_only) {
-    Scores raw;
+    thread_local CpvConcepts::ScoreBuffer raw;
     c.RawScoresOfIdsInto(ids, l, labels_only, &raw);
-    return raw;
+    return Scores(raw.begin(), raw.end());
   }
   static Scores RawScoresByDefinition(const CpvConcepts& c,
                                       const std::vector<std::string>& terms,
