@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <map>
 #include <optional>
+#include <type_traits>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
@@ -434,6 +435,12 @@ void CpvConcepts::BuildFlatLinks(const LanguageModel& model, FlatLinks* flat) {
     return a.ordinal < b.ordinal;
   };
   for (const auto* entry : terms) {
+    for (const std::vector<Link>* part :
+         {&entry->second.label, &entry->second.notices}) {
+      for (const Link& link : *part) {
+        flat->positive = flat->positive && link.weight > 0;
+      }
+    }
     const size_t at = flat->text.size();
     flat->text.append(entry->first);
     const int32_t id = static_cast<int32_t>(flat->links.size());
@@ -703,19 +710,30 @@ void CpvConcepts::RawScoresOfIdsInto(const std::vector<int32_t>& ids,
   std::pair<int32_t, double>* const out = raw->Room(labels_.size());
   size_t kept = 0;
   const size_t words = touched_words.size();
-  for (size_t w = 0; w < words; ++w) {
-    uint64_t bits = touched[w];
-    if (bits == 0) continue;
-    touched[w] = 0;
-    // Counted down bit by bit: the build targets no popcount instruction.
-    for (; bits != 0; bits &= bits - 1) {
-      const int32_t o = static_cast<int32_t>(w * 64 + __builtin_ctzll(bits));
-      const double s = dense[o];
-      dense[o] = 0;
-      // Written always, kept when not 0: no branch to mispredict.
-      out[kept] = {o, s};
-      kept += s != 0;
+  // The codes marked, in ordinal order, each written always and kept
+  // unless its score is 0 (no branch to mispredict). When every link
+  // weighs more than 0 (FlatLinks::positive) no score is 0: each is a sum
+  // of f * w with f >= 1 and w > 0, neither rounded to 0 nor cancelled, and
+  // no score is tested.
+  auto read_back = [&](auto drop_zeros) {
+    for (size_t w = 0; w < words; ++w) {
+      uint64_t bits = touched[w];
+      if (bits == 0) continue;
+      touched[w] = 0;
+      // Counted down bit by bit: the build targets no popcount instruction.
+      for (; bits != 0; bits &= bits - 1) {
+        const int32_t o = static_cast<int32_t>(w * 64 + __builtin_ctzll(bits));
+        const double s = dense[o];
+        dense[o] = 0;
+        out[kept] = {o, s};
+        kept += !decltype(drop_zeros)::value || s != 0;
+      }
     }
+  };
+  if (flat.positive) {
+    read_back(std::false_type());
+  } else {
+    read_back(std::true_type());
   }
   raw->size = kept;
 }
@@ -791,17 +809,14 @@ double CpvConcepts::RankingScores(const std::pair<int32_t, double>* raw,
   if (best_of_largest && !divisions) {
     // The defaults: each group's strength is read off its codes, which are
     // adjacent in `raw` (ordinals ascend with the codes, so a group's are
-    // consecutive): one pass finds the groups' runs, their strengths and
-    // the largest raw score s* (the largest strength: the same maximum
-    // taken in another order), then the runs are scored, with no table of
-    // families. max(0, s*): o*'s group's strength; o*'s score, the best, is
-    // s* plus its support (0 + 0 when s* < 0, as the family table would
-    // give).
-    thread_local std::vector<std::pair<size_t, double>> group_runs;
-    if (group_runs.size() < n) group_runs.resize(n);
-    std::pair<size_t, double>* const runs = group_runs.data();  // End, strength.
-    size_t run_count = 0;
+    // consecutive), then its codes scored, with no table of families.
+    // max(0, s*): o*'s group's strength; o*'s score, the best, is s* plus
+    // its support (0 + 0 when s* < 0, as the family table would give).
     double largest = 0;
+    for (const auto& [o, s] : Entries{raw, n}) largest = std::max(largest, s);
+    if (n > 0) best = std::max(best, largest + group_support * largest);
+    const double floor =
+        min_share > 0 && best > 0 ? min_share * best : -HUGE_VAL;
     for (size_t i = 0; i < n;) {
       const int g = group_of[raw[i].first];
       double strength = 0;
@@ -809,28 +824,11 @@ double CpvConcepts::RankingScores(const std::pair<int32_t, double>* raw,
       for (; end < n && group_of[raw[end].first] == g; ++end) {
         strength = std::max(strength, raw[end].second);
       }
-      largest = std::max(largest, strength);
-      runs[run_count++] = {end, strength};
-      i = end;
-    }
-    if (n > 0) best = std::max(best, largest + group_support * largest);
-    const double floor =
-        min_share > 0 && best > 0 ? min_share * best : -HUGE_VAL;
-    size_t i = 0;
-    for (size_t r = 0; r < run_count; ++r) {
-      const auto [end, strength] = runs[r];
       const double support = group_support * strength;
-      // No code of the run scores above strength + support (each raw score
-      // is at most the strength, and rounding is monotone, as for the best
-      // above): when that is under the floor, the whole run is left out
-      // unscored. Most runs are (session 16).
-      if (strength + support < floor) {
-        i = end;
-        continue;
-      }
       for (; i < end; ++i) {
         const double v = raw[i].second + support;
-        // Written always, kept when not under the floor: no branch.
+        // Written always, kept when not under the floor: no branch to
+        // mispredict (session 16).
         out[kept] = {raw[i].first, v};
         kept += !(v < floor);
       }

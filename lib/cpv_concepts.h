@@ -411,6 +411,8 @@ class CpvConcepts {
     std::string text;  // The terms, concatenated: `ids` views into it.
     absl::flat_hash_map<absl::string_view, int32_t> ids;  // Term -> TermId.
     std::vector<Link> links;
+    // Every link's weight is above 0 (then no raw score is 0).
+    bool positive = true;
   };
   // A term's label links are links[label, notices), its notice links
   // [notices, end).

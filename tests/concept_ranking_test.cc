@@ -71,6 +71,11 @@ class CpvConceptsPeer {
     std::sort(out.begin(), out.end());
     return out;
   }
+  // Whether every link of language `l` weighs more than 0 (RawScores then
+  // tests no score for 0).
+  static bool PositiveLinks(const CpvConcepts& c, int l) {
+    return c.Model(l).flat.positive;
+  }
   // The concept terms of language `l` with any link.
   static std::vector<std::string> LinkedTerms(const CpvConcepts& c, int l) {
     std::vector<std::string> out;
@@ -187,11 +192,14 @@ std::vector<std::string> RandomText(std::mt19937& rng,
 
 // The bundled concepts under other ranking weights: with division support,
 // family scores summed (every code scored to find the best) or their
-// maxima (the best is the largest raw score's code's, as by default).
+// maxima (the best is the largest raw score's code's, as by default); with
+// family maxima, the notice links weigh 0 (codes only those reach score 0,
+// which RawScores must drop: the links are not all positive).
 absl::StatusOr<std::unique_ptr<CpvConcepts>> WithDivisionSupport(
     bool family_by_sum) {
   ConceptWeights other;
   other.family_by_sum = family_by_sum;
+  if (!family_by_sum) other.notices = 0;
   other.division_support = 0.3;
   other.group_support = 0.7;
   return CpvConcepts::Create(internal::kCpvLabelsTsv,
@@ -232,6 +240,11 @@ TEST(ConceptRankingTest, FastScoringEqualsScoringByDefinition) {
          {"fr", "nl", "de", "en", "pl", "el", "lv", "fi", "ga", "hu"}) {
       const int l = ConceptLanguageIndex(language);
       ASSERT_GE(l, 0);
+      // Both read-backs run: the bundled links all weigh more than 0, the
+      // family-maxima variant's notice links 0.
+      EXPECT_EQ(CpvConceptsPeer::PositiveLinks(*concepts, l),
+                concepts != maxima->get())
+          << language;
       for (int round = 0; round < 12; ++round) {
         const std::vector<std::string> terms = RandomText(rng, language);
         for (bool labels_only : {false, true}) {
