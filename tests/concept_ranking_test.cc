@@ -595,5 +595,33 @@ TEST(ConceptRankingTest, PrunedLabelLinksAreTheStrongestByDefinition) {
   EXPECT_GT(pruned, 100);  // The pruning ran, not only short link lists.
 }
 
+// The concept languages found by their two letters (a table, index building
+// asks once per text) against comparing with each: every pair of letters,
+// and strings of one to three characters around them (capitals, the
+// characters next to a-z, a letter more or less, a byte above 127).
+TEST(ConceptRankingTest, ConceptLanguagesFoundByTheirLetters) {
+  const std::string around = "abcdefghijklmnopqrstuvwxyz`{@[AZ\xc3";
+  std::vector<std::string> names = {"",    "e",   "eng",
+                                    "enn", "fra", std::string("e\0", 2)};
+  for (char a : around) {
+    names.push_back(std::string(1, a));
+    for (char b : around) {
+      names.push_back(std::string{a, b});
+      names.push_back(std::string{a, b, 'n'});
+    }
+  }
+  int found = 0;
+  for (const std::string& name : names) {
+    const bool listed =
+        std::find_if(kConceptLanguages,
+                     kConceptLanguages + kConceptLanguageCount,
+                     [&](const char* l) { return name == l; }) !=
+        kConceptLanguages + kConceptLanguageCount;
+    EXPECT_EQ(CpvConcepts::IsConceptLanguage(name), listed) << name;
+    found += listed;
+  }
+  EXPECT_EQ(found, kConceptLanguageCount);
+}
+
 }  // namespace
 }  // namespace procmatch
