@@ -411,6 +411,8 @@ class CpvConcepts {
     std::string text;  // The terms, concatenated: `ids` views into it.
     absl::flat_hash_map<absl::string_view, int32_t> ids;  // Term -> TermId.
     std::vector<Link> links;
+    // Every link's weight is above 0 (then no raw score is 0).
+    bool positive = true;
   };
   // A term's label links are links[label, notices), its notice links
   // [notices, end).
@@ -450,13 +452,27 @@ class CpvConcepts {
   std::vector<std::pair<int32_t, double>> RawScores(
       const std::vector<std::string>& terms, int language,
       bool labels_only = false) const;
+  // Scores by ordinal, (ordinal, score), in a vector that a thread reuses:
+  // the first `size` entries hold them. The vector only grows (Room), so
+  // that refilling it initialises nothing: resizing a vector of pairs zeroed
+  // every new entry, twice per language bucket (session 16).
+  struct ScoreBuffer {
+    std::vector<std::pair<int32_t, double>> entries;
+    size_t size = 0;
+    // Room for `n` entries from data(); `size` unchanged.
+    std::pair<int32_t, double>* Room(size_t n) {
+      if (entries.size() < n) entries.resize(n);
+      return entries.data();
+    }
+    std::pair<int32_t, double>* begin() { return entries.data(); }
+    std::pair<int32_t, double>* end() { return entries.data() + size; }
+  };
   // RawScores of the terms' ids (TermId; -1 and ids of no term skipped)
-  // into `raw` (cleared first), so that a caller scoring many texts reuses
-  // one vector: the ids sorted, each term's links summed into a dense
-  // array.
+  // into `raw` (its previous scores dropped), so that a caller scoring many
+  // texts reuses one buffer: the ids sorted, each term's links summed into a
+  // dense array.
   void RawScoresOfIdsInto(const std::vector<int32_t>& ids, int language,
-                          bool labels_only,
-                          std::vector<std::pair<int32_t, double>>* raw) const;
+                          bool labels_only, ScoreBuffer* raw) const;
   // TermId in language index `l` (REQUIRES: 0 <= l < kConceptLanguageCount).
   int32_t TermIdIn(absl::string_view term, int l) const;
   // The terms' TermIdIn, in order, into the thread's vector (valid until
@@ -484,13 +500,12 @@ class CpvConcepts {
   void AddPooled(const std::vector<std::pair<int32_t, double>>& features,
                  bool divisions, ClassScores* scores) const;
   // The ranking score (raw score plus group and division support) of each
-  // code of `raw` (REQUIRES: ascending by ordinal, as RawScores gives it)
-  // into `scored` (cleared first), in the order of `raw`, those under
-  // `min_share` of the best left out when the best is positive; returns the
-  // best (0 when `raw` is empty).
-  double RankingScores(const std::vector<std::pair<int32_t, double>>& raw,
-                       double min_share,
-                       std::vector<std::pair<int32_t, double>>* scored) const;
+  // of the `n` codes from `raw` (REQUIRES: ascending by ordinal, as
+  // RawScores gives them) into `scored` (its previous scores dropped), in
+  // the order of `raw`, those under `min_share` of the best left out when
+  // the best is positive; returns the best (0 when `n` is 0).
+  double RankingScores(const std::pair<int32_t, double>* raw, size_t n,
+                       double min_share, ScoreBuffer* scored) const;
   // Adds group and division support: the ranking score of each scored code,
   // best first, the best `keep` only, and of those only the ones of at
   // least `min_share` of the best score when it is positive (a text's

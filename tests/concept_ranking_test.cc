@@ -36,12 +36,14 @@ class CpvConceptsPeer {
                           bool labels_only) {
     return c.RawScores(terms, l, labels_only);
   }
+  // Through one buffer per thread, as index building reuses one: the
+  // entries a longer text left behind must not be read back.
   static Scores RawScoresOfIds(const CpvConcepts& c,
                                const std::vector<int32_t>& ids, int l,
                                bool labels_only) {
-    Scores raw;
+    thread_local CpvConcepts::ScoreBuffer raw;
     c.RawScoresOfIdsInto(ids, l, labels_only, &raw);
-    return raw;
+    return Scores(raw.begin(), raw.end());
   }
   static Scores RawScoresByDefinition(const CpvConcepts& c,
                                       const std::vector<std::string>& terms,
@@ -68,6 +70,11 @@ class CpvConceptsPeer {
     }
     std::sort(out.begin(), out.end());
     return out;
+  }
+  // Whether every link of language `l` weighs more than 0 (RawScores then
+  // tests no score for 0).
+  static bool PositiveLinks(const CpvConcepts& c, int l) {
+    return c.Model(l).flat.positive;
   }
   // The concept terms of language `l` with any link.
   static std::vector<std::string> LinkedTerms(const CpvConcepts& c, int l) {
@@ -185,11 +192,14 @@ std::vector<std::string> RandomText(std::mt19937& rng,
 
 // The bundled concepts under other ranking weights: with division support,
 // family scores summed (every code scored to find the best) or their
-// maxima (the best is the largest raw score's code's, as by default).
+// maxima (the best is the largest raw score's code's, as by default); with
+// family maxima, the notice links weigh 0 (codes only those reach score 0,
+// which RawScores must drop: the links are not all positive).
 absl::StatusOr<std::unique_ptr<CpvConcepts>> WithDivisionSupport(
     bool family_by_sum) {
   ConceptWeights other;
   other.family_by_sum = family_by_sum;
+  if (!family_by_sum) other.notices = 0;
   other.division_support = 0.3;
   other.group_support = 0.7;
   return CpvConcepts::Create(internal::kCpvLabelsTsv,
@@ -230,6 +240,11 @@ TEST(ConceptRankingTest, FastScoringEqualsScoringByDefinition) {
          {"fr", "nl", "de", "en", "pl", "el", "lv", "fi", "ga", "hu"}) {
       const int l = ConceptLanguageIndex(language);
       ASSERT_GE(l, 0);
+      // Both read-backs run: the bundled links all weigh more than 0, the
+      // family-maxima variant's notice links 0.
+      EXPECT_EQ(CpvConceptsPeer::PositiveLinks(*concepts, l),
+                concepts != maxima->get())
+          << language;
       for (int round = 0; round < 12; ++round) {
         const std::vector<std::string> terms = RandomText(rng, language);
         for (bool labels_only : {false, true}) {
@@ -578,6 +593,34 @@ TEST(ConceptRankingTest, PrunedLabelLinksAreTheStrongestByDefinition) {
     }
   }
   EXPECT_GT(pruned, 100);  // The pruning ran, not only short link lists.
+}
+
+// The concept languages found by their two letters (a table, index building
+// asks once per text) against comparing with each: every pair of letters,
+// and strings of one to three characters around them (capitals, the
+// characters next to a-z, a letter more or less, a byte above 127).
+TEST(ConceptRankingTest, ConceptLanguagesFoundByTheirLetters) {
+  const std::string around = "abcdefghijklmnopqrstuvwxyz`{@[AZ\xc3";
+  std::vector<std::string> names = {"",    "e",   "eng",
+                                    "enn", "fra", std::string("e\0", 2)};
+  for (char a : around) {
+    names.push_back(std::string(1, a));
+    for (char b : around) {
+      names.push_back(std::string{a, b});
+      names.push_back(std::string{a, b, 'n'});
+    }
+  }
+  int found = 0;
+  for (const std::string& name : names) {
+    const bool listed =
+        std::find_if(kConceptLanguages,
+                     kConceptLanguages + kConceptLanguageCount,
+                     [&](const char* l) { return name == l; }) !=
+        kConceptLanguages + kConceptLanguageCount;
+    EXPECT_EQ(CpvConcepts::IsConceptLanguage(name), listed) << name;
+    found += listed;
+  }
+  EXPECT_EQ(found, kConceptLanguageCount);
 }
 
 }  // namespace
