@@ -182,6 +182,12 @@ def lots_seed():
             "id": "rule-%d" % k, "name": "Lot %d" % k,
             "subscriber": "DE-123456789", "keyword_language": "de",
             "keywords": [run(k + 1) + " straße", "ﬁ" + run(k)],
+        }, ensure_ascii=False))
+        # Patterns alone: a rule with keywords is decided by its phrases
+        # before its patterns' prefilter reads the lots.
+        lines.append(json.dumps({
+            "id": "pattern-%d" % k, "name": "Pattern %d" % k,
+            "subscriber": "DE-123456789",
             "keyword_patterns": ["%s\\w* stra(ss|ß)e" % run(k + 1)[-3:].lower()],
         }, ensure_ascii=False))
     return ("\n".join(lines) + "\n").encode()
