@@ -10,11 +10,19 @@
 // the same order; a difference aborts. A rule with a `profile` criterion
 // needs a Matcher, which the harness does not give: its FailedPrecondition
 // is an expected answer, and the two are compared only when both succeed.
+//
+// Protobuf's JSON parser refuses invalid UTF-8, but a notice built in code
+// may carry it: the lots' text need not be valid (an invalid title or
+// description is refused). So in the notice's title and description and its
+// lots' titles and descriptions each code point U+F780 to U+F7FF (private
+// use) becomes the raw byte 0x80 to 0xFF (as in UTF-8b): the seeds and the
+// dictionary write invalid sequences that way (session 16).
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -43,6 +51,31 @@ bool SameAlerts(const std::vector<v1::Alert>& a,
   return true;
 }
 
+// `text` with each U+F780..U+F7FF (EF 9E 80 .. EF 9F BF) made the byte
+// 0x80..0xFF.
+std::string RawBytesOfEscapes(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const unsigned char b = text[i];
+    if (b == 0xEF && i + 2 < text.size() &&
+        (static_cast<unsigned char>(text[i + 1]) & 0xFE) == 0x9E &&
+        (static_cast<unsigned char>(text[i + 2]) & 0xC0) == 0x80) {
+      out.push_back(static_cast<char>(0x80 | ((text[i + 1] & 1) << 6) |
+                                      (text[i + 2] & 0x3F)));
+      i += 2;
+    } else {
+      out.push_back(static_cast<char>(b));
+    }
+  }
+  return out;
+}
+
+void RawBytesOfEscapes(std::string* text) {
+  if (text->find('\xEF') == std::string::npos) return;
+  *text = RawBytesOfEscapes(*text);
+}
+
 void FuzzAlertRules(absl::string_view content) {
   const auto [notice_line, rule_lines] = SplitFirstLine(content);
 
@@ -53,6 +86,12 @@ void FuzzAlertRules(absl::string_view content) {
       [&](int, v1::Tender t) { notice = std::move(t); }, [](absl::Status) {},
       FuzzRecordLimits())
       .IgnoreError();
+  RawBytesOfEscapes(notice.mutable_title());
+  RawBytesOfEscapes(notice.mutable_description());
+  for (v1::Lot& lot : *notice.mutable_lots()) {
+    RawBytesOfEscapes(lot.mutable_title());
+    RawBytesOfEscapes(lot.mutable_description());
+  }
 
   AlertIndex::Builder builder;
   ReadRecords<v1::AlertRule>(

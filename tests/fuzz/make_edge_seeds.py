@@ -32,7 +32,14 @@ ASCII run of 0 to 17 bytes, so that a mutation is one step from each edge:
   alert_rules/mixed_ascii_accents.jsonl   a notice whose title (glued) and
       description (spaced) mix runs of ASCII (upper case too) with letters
       whose folding changes their length, and rules with phrases cut from
-      them.
+      them;
+  alert_rules/lots_invalid_utf8.jsonl   (session 16) the same runs in the
+      notice's lots, each followed by a valid letter or an invalid sequence
+      written as the harness's escapes (U+F780 + byte - 0x80, made raw bytes
+      by the target): the lots are folded, checked and cut into trigrams in
+      one pass (PrefilterFolds::AppendFoldAndApply), which falls back to
+      FoldText's way at the first invalid rune; rules with patterns (the
+      prefilter) and phrases cut from the lots.
 
 Run from the repository root, after make_seeds:
 python3 tests/fuzz/make_edge_seeds.py
@@ -145,6 +152,47 @@ def rotated_cpv_postings():
     return bytes(snap)
 
 
+def escaped(raw):
+    # The alert_rules target's escapes of raw bytes 0x80-0xFF.
+    return "".join(chr(0xF780 + b - 0x80) for b in raw)
+
+
+def lots_seed():
+    lots = []
+    for k in RUNS:
+        good = GOOD[k % len(GOOD)]
+        bad = escaped(BAD[k % len(BAD)])
+        text = run(k).upper() if k % 2 else run(k)
+        lots.append({
+            "id": "L%d" % k, "title": text + good + run(8),
+            "description": text + bad + " Straße " + run(k + 1),
+            "main_cpv": "35613000",
+        })
+    notice = {
+        "id": "TED-000002-2026", "language": "de", "main_cpv": "35613000",
+        "title": "Drohnen", "description": "Drohnen und Ausrüstung",
+        "notice_kind": "NOTICE_KIND_CONTRACT_NOTICE", "nuts_codes": ["DE"],
+        "published": "2026-01-01T00:00:00Z",
+        "buyer": {"country": "DE", "name": "Bundesamt"},
+        "lots": lots,
+    }
+    lines = [json.dumps(notice, ensure_ascii=False)]
+    for k in range(0, 18, 3):
+        lines.append(json.dumps({
+            "id": "rule-%d" % k, "name": "Lot %d" % k,
+            "subscriber": "DE-123456789", "keyword_language": "de",
+            "keywords": [run(k + 1) + " straße", "ﬁ" + run(k)],
+        }, ensure_ascii=False))
+        # Patterns alone: a rule with keywords is decided by its phrases
+        # before its patterns' prefilter reads the lots.
+        lines.append(json.dumps({
+            "id": "pattern-%d" % k, "name": "Pattern %d" % k,
+            "subscriber": "DE-123456789",
+            "keyword_patterns": ["%s\\w* stra(ss|ß)e" % run(k + 1)[-3:].lower()],
+        }, ensure_ascii=False))
+    return ("\n".join(lines) + "\n").encode()
+
+
 def main():
     targets = {
         "records_jsonl/suppliers_utf8_offsets.jsonl":
@@ -156,6 +204,7 @@ def main():
         "records_textproto/tender_utf8_offsets.textproto":
             textproto("tender.textproto", b"nuts_codes"),
         "alert_rules/mixed_ascii_accents.jsonl": alert_seed(),
+        "alert_rules/lots_invalid_utf8.jsonl": lots_seed(),
         "snapshot/three_suppliers_postings_rotated.snap": rotated_postings(),
         "snapshot/three_suppliers_cpv_postings_rotated.snap":
             rotated_cpv_postings(),
