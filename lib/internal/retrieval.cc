@@ -491,8 +491,10 @@ class Bounds {
            kRoundingMargin;
   }
   // The raw CPV ceiling of the lists not accumulated.
-  double NonEssentialCpv() const {
-    return ne_[QueryList::kCpvLevel] + ne_[QueryList::kCpvAncestor];
+  double NonEssentialCpv() const { return CpvCeiling(ne_); }
+  // The raw CPV ceiling of raw ceilings by source: levels and ancestors.
+  static double CpvCeiling(const double by_source[QueryList::kSourceCount]) {
+    return by_source[QueryList::kCpvLevel] + by_source[QueryList::kCpvAncestor];
   }
   // Whether Text() is the value: the tender's own words all accumulated,
   // and no translation that may reach the supplier.
@@ -513,9 +515,8 @@ class Bounds {
     std::fill(bound, bound + kComponentCount, 0.0);
     if (q_.weight[kCpv] > 0) {
       bound[kCpv] =
-          Capped((by_source[QueryList::kCpvLevel] +
-                  by_source[QueryList::kCpvAncestor]) /
-                 std::max(q_.code_weight_sum, 1e-300) * kRoundingMargin);
+          Capped(CpvCeiling(by_source) / std::max(q_.code_weight_sum, 1e-300) *
+                 kRoundingMargin);
     }
     if (q_.weight[kText] > 0) {
       bound[kText] = Capped(
@@ -915,12 +916,12 @@ class Bounds {
   // The tender concepts earn at most the supplier's largest concept weight
   // in their division times the unit of its groups there (0 across
   // divisions), so a division's postings are read once, for all its
-  // concepts. Cheap() adds kRoundingMargin. 0 below the division's lowest
-  // essential band (its other bands count at their ceilings).
+  // concepts. Cheap() adds kRoundingMargin. REQUIRES: the posting is in
+  // the division's essential bands (concept_cut_; the lower bands count at
+  // their ceilings).
   double AddConcept(size_t division, const IndexData::ConceptPostingList& list,
                     size_t p) {
     const auto [doc, w] = list.postings[p];
-    if (w < concept_cut_[division]) return 0;
     const ConceptDivision& d = divisions_[division];
     const double raw =
         d.unit[list.groups[p] & d.relevant] * static_cast<double>(w);
@@ -947,7 +948,10 @@ class Bounds {
         return 0;
       case QueryList::kConceptBand: {
         const int64_t p = u->concept_cursor.Find(doc);
-        return p < 0 ? 0 : AddConcept(lists_[u->list].i, *u->concepts, p);
+        const int division = lists_[u->list].i;
+        return p < 0 || u->concepts->postings[p].second < concept_cut_[division]
+                   ? 0
+                   : AddConcept(division, *u->concepts, p);
       }
       case QueryList::kOwnTerm:
       case QueryList::kTranslatedTerm:
