@@ -2,10 +2,13 @@
 
 #include <libstemmer.h>
 
+#include <array>
 #include <atomic>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <tuple>
@@ -194,21 +197,23 @@ bool HasDigit(absl::string_view s) {
   return false;
 }
 
-std::string Lower(absl::string_view text) {
+}  // namespace
+
+namespace internal {
+
+std::string LowerByRune(absl::string_view text) {
   std::string out;
   out.reserve(text.size());
   size_t pos = 0;
   while (pos < text.size()) {
-    const char c = text[pos];
-    if (static_cast<unsigned char>(c) < 0x80) {  // Most text: ASCII.
-      out.push_back(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
-      ++pos;
-      continue;
-    }
     AppendUtf8(ToLower(DecodeUtf8(text, &pos)), &out);
   }
   return out;
 }
+
+}  // namespace internal
+
+namespace {
 
 // FoldAccents with a shortcut for ASCII words, which it leaves unchanged.
 std::string FoldWord(absl::string_view word) {
@@ -218,67 +223,211 @@ std::string FoldWord(absl::string_view word) {
   return std::string(word);
 }
 
-// Lower(text) into `lower` and FoldAccents(Lower(text)) into `folded`,
-// decoding each rune once; false, as soon as it meets one, when `text` is
-// not valid UTF-8 (what FirstInvalidUtf8Offset finds DecodeUtf8 reads as
-// a one-byte U+FFFD: a well-formed U+FFFD has three).
+// ToLower of a rune of two UTF-8 bytes (U+0080 to U+07FF), encoded, and
+// FoldAccent of that, encoded: each is two bytes or fewer (the lower case
+// of a two-byte rune is a two-byte rune; an accent folds to one or two
+// ASCII letters).
+struct TwoByteRuneForms {
+  char lower[2];
+  char folded[2];
+  uint8_t folded_size;
+};
+
+// The forms of every rune of two bytes, indexed by code point, made once
+// per process from ToLower and FoldAccent themselves.
+const TwoByteRuneForms* TwoByteRunes() {
+  static const TwoByteRuneForms* const table = [] {
+    auto* forms = new TwoByteRuneForms[0x800]();
+    std::string lower;
+    for (char32_t c = 0x80; c < 0x800; ++c) {
+      lower.clear();
+      AppendUtf8(ToLower(c), &lower);
+      const char* accent = FoldAccent(ToLower(c));
+      const absl::string_view folded = accent != nullptr ? accent : lower;
+      if (lower.size() != 2 || folded.size() > 2) {
+        // LowerAndFold writes each rune's forms in place of its two bytes.
+        std::fputs("procmatch: a two-byte rune lower-cases or folds longer\n",
+                   stderr);
+        std::abort();
+      }
+      memcpy(forms[c].lower, lower.data(), 2);
+      memcpy(forms[c].folded, folded.data(), folded.size());
+      forms[c].folded_size = static_cast<uint8_t>(folded.size());
+    }
+    return forms;
+  }();
+  return table;
+}
+
+}  // namespace
+
+namespace internal {
+
 bool LowerAndFold(absl::string_view text, std::string* lower,
                   std::string* folded) {
-  lower->reserve(text.size());
-  folded->reserve(text.size());
-  size_t pos = 0;
-  while (pos < text.size()) {
-    const char c = text[pos];
-    if (static_cast<unsigned char>(c) < 0x80) {  // Most text: ASCII.
-      const char l = c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-      lower->push_back(l);
-      folded->push_back(l);
-      ++pos;
+  // Neither form is longer than the text: ASCII and runes of three and
+  // four bytes keep their bytes (ToLower and FoldAccent change no rune
+  // above U+07FF), runes of two bytes have forms of two bytes or fewer.
+  const size_t n = text.size();
+  lower->resize(n);
+  if (folded != nullptr) folded->resize(n);
+  const unsigned char* in = reinterpret_cast<const unsigned char*>(text.data());
+  char* low = &(*lower)[0];
+  char* fold = folded != nullptr ? &(*folded)[0] : nullptr;
+  const TwoByteRuneForms* two_byte = TwoByteRunes();
+  size_t i = 0;
+  size_t f = 0;  // Bytes of `*folded` written; never more than `i`.
+  while (i < n) {
+    // Eight ASCII bytes at once (most of a notice's text): each byte of
+    // 'A'..'Z' gets its 0x20. A byte below 0x80 plus 0x3F reaches 0x80 from
+    // 'A' (0x41) on, plus 0x25 from '[' (0x5B) on, never carrying into the
+    // next byte.
+    if (i + 8 <= n) {
+      constexpr uint64_t kHighBits = 0x8080808080808080u;
+      uint64_t word;
+      memcpy(&word, in + i, 8);
+      if ((word & kHighBits) == 0) {
+        const uint64_t upper =
+            (word + 0x3F3F3F3F3F3F3F3Fu) & ~(word + 0x2525252525252525u);
+        word |= (upper & kHighBits) >> 2;
+        memcpy(low + i, &word, 8);
+        if (fold != nullptr) memcpy(fold + f, &word, 8);
+        i += 8;
+        f += 8;
+        continue;
+      }
+    }
+    const unsigned char b = in[i];
+    if (b < 0x80) {
+      const char l = static_cast<char>(b >= 'A' && b <= 'Z' ? b + 0x20 : b);
+      low[i++] = l;
+      if (fold != nullptr) fold[f++] = l;
       continue;
     }
-    const size_t at = pos;
-    const char32_t rune = DecodeUtf8(text, &pos);
-    if (rune == kReplacementCharacter && pos == at + 1) return false;
-    const char32_t l = ToLower(rune);
-    AppendUtf8(l, lower);
-    const char* f = FoldAccent(l);
-    if (f != nullptr) {
-      folded->append(f);
-    } else {
-      AppendUtf8(l, folded);
+    // Two bytes (accents, Greek, Cyrillic: most runes above ASCII) are
+    // well-formed when the lead is U+0080 or more and a continuation
+    // follows.
+    if (b >= 0xC2 && b < 0xE0 && i + 1 < n && (in[i + 1] & 0xC0) == 0x80) {
+      const TwoByteRuneForms& r =
+          two_byte[((b & 0x1Fu) << 6) | (in[i + 1] & 0x3Fu)];
+      memcpy(low + i, r.lower, 2);
+      if (fold != nullptr) {
+        memcpy(fold + f, r.folded, 2);  // f + 2 <= i + 2 <= n.
+        f += r.folded_size;
+      }
+      i += 2;
+      continue;
+    }
+    // What FirstInvalidUtf8Offset finds DecodeUtf8 reads as a one-byte
+    // U+FFFD (a well-formed U+FFFD has three).
+    const size_t at = i;
+    if (DecodeUtf8(text, &i) == kReplacementCharacter && i == at + 1) {
+      return false;
+    }
+    memcpy(low + at, in + at, i - at);
+    if (fold != nullptr) {
+      memcpy(fold + f, in + at, i - at);
+      f += i - at;
     }
   }
+  if (folded != nullptr) folded->resize(f);
   return true;
 }
 
-// Calls `emit` with each raw token of lower-cased text, as a view into it:
-// the tokens of Tokenize(), which are contiguous spans (a connector is only
-// kept between two word characters).
+}  // namespace internal
+
+namespace {
+
+// The text lower-cased into `*lower` and, when `folded` is given, folded
+// into it (internal::LowerAndFold); AnalyzeText's error, which names the
+// offset of the first byte that is not well-formed UTF-8, otherwise.
+absl::Status LowerForAnalysis(absl::string_view text, std::string* lower,
+                              std::string* folded = nullptr) {
+  if (internal::LowerAndFold(text, lower, folded)) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "text is not valid UTF-8 (byte ", FirstInvalidUtf8Offset(text), ")"));
+}
+
+// What the tokeniser makes of each ASCII byte: IsWordChar's letters and
+// digits, IsConnector's connectors, and the rest.
+enum class AsciiClass : uint8_t { kOther, kLetter, kDigit, kConnector };
+
+constexpr std::array<AsciiClass, 128> AsciiClasses() {
+  std::array<AsciiClass, 128> classes{};
+  for (int c = 0; c < 128; ++c) {
+    if (c >= '0' && c <= '9') {
+      classes[c] = AsciiClass::kDigit;
+    } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+      classes[c] = AsciiClass::kLetter;
+    } else if (c == '-' || c == '.' || c == '/') {
+      classes[c] = AsciiClass::kConnector;
+    }
+  }
+  return classes;
+}
+constexpr std::array<AsciiClass, 128> kAsciiClasses = AsciiClasses();
+
+// Calls `emit(token, has_digit, joined)` with each raw token of lower-cased
+// text, as a view into it, whether it holds an ASCII digit (the only digits
+// IsWordChar knows) and whether it holds a connector: the tokens of
+// Tokenize(), which are contiguous spans (a connector is only kept between
+// two word characters), read without building them. ASCII bytes are
+// classed by a table and runes of two bytes decoded in place; longer ones
+// (never word characters) and bytes that are not well-formed go through
+// DecodeUtf8, so that any text reads as Tokenize reads it.
 template <typename Emit>
 void ForEachTokenSpan(absl::string_view lower, Emit emit) {
+  const unsigned char* in =
+      reinterpret_cast<const unsigned char*>(lower.data());
+  const size_t n = lower.size();
   size_t pos = 0;
   size_t start = absl::string_view::npos;
   size_t end = 0;  // After the last word character of the current token.
   bool pending_connector = false;
-  while (pos < lower.size()) {
-    const size_t at = pos;
-    const unsigned char byte = static_cast<unsigned char>(lower[pos]);
-    const char32_t c = byte < 0x80 ? lower[pos++] : DecodeUtf8(lower, &pos);
-    if (IsWordChar(c)) {
-      if (start == absl::string_view::npos) start = at;
+  bool has_digit = false;
+  bool joined = false;
+  while (pos < n) {
+    const unsigned char byte = in[pos];
+    AsciiClass c;
+    size_t next = pos + 1;
+    if (byte < 0x80) {
+      c = kAsciiClasses[byte];
+    } else if (byte >= 0xC2 && byte < 0xE0 && next < n &&
+               (in[next] & 0xC0) == 0x80) {
+      c = IsWordChar(((byte & 0x1Fu) << 6) | (in[next] & 0x3Fu))
+              ? AsciiClass::kLetter
+              : AsciiClass::kOther;
+      ++next;
+    } else {
+      next = pos;
+      c = IsWordChar(DecodeUtf8(lower, &next)) ? AsciiClass::kLetter
+                                               : AsciiClass::kOther;
+    }
+    if (c == AsciiClass::kLetter || c == AsciiClass::kDigit) {
+      if (start == absl::string_view::npos) {
+        start = pos;
+        has_digit = false;
+        joined = false;
+      }
+      joined |= pending_connector;
+      has_digit |= c == AsciiClass::kDigit;
       pending_connector = false;
-      end = pos;
-    } else if (IsConnector(c) && start != absl::string_view::npos &&
-               !pending_connector) {
+      end = next;
+    } else if (c == AsciiClass::kConnector &&
+               start != absl::string_view::npos && !pending_connector) {
       pending_connector = true;
     } else {
-      if (start != absl::string_view::npos)
-        emit(lower.substr(start, end - start));
+      if (start != absl::string_view::npos) {
+        emit(lower.substr(start, end - start), has_digit, joined);
+      }
       start = absl::string_view::npos;
       pending_connector = false;
     }
+    pos = next;
   }
-  if (start != absl::string_view::npos) emit(lower.substr(start, end - start));
+  if (start != absl::string_view::npos) {
+    emit(lower.substr(start, end - start), has_digit, joined);
+  }
 }
 
 // The folded stem of `word` by `stemmer`.
@@ -379,39 +528,41 @@ MemoWord& MemoizedWord(StemMemo& memo, absl::string_view word,
 // carry nothing.
 template <typename Code, typename Word>
 void ForEachCodeAndWord(absl::string_view lower, Code code, Word word) {
-  ForEachTokenSpan(lower, [&](absl::string_view token) {
-    if (HasDigit(token)) {
-      if (token.size() >= 2) code(token);
-      return;
-    }
-    size_t from = 0;
-    while (from <= token.size()) {
-      size_t to = from;
-      while (to < token.size() && !IsConnector(token[to])) ++to;
-      const absl::string_view part = token.substr(from, to - from);
-      from = to + 1;
-      if (part.size() >= 2) word(part);
-    }
-  });
+  ForEachTokenSpan(
+      lower, [&](absl::string_view token, bool has_digit, bool joined) {
+        if (has_digit) {
+          if (token.size() >= 2) code(token);
+          return;
+        }
+        if (!joined) {
+          if (token.size() >= 2) word(token);
+          return;
+        }
+        size_t from = 0;
+        while (from <= token.size()) {
+          size_t to = from;
+          while (to < token.size() && !IsConnector(token[to])) ++to;
+          const absl::string_view part = token.substr(from, to - from);
+          from = to + 1;
+          if (part.size() >= 2) word(part);
+        }
+      });
 }
 
 // AnalyzeText, and when `words` is given the lower-cased word each term
-// comes from; stems from the thread's memo when `use_memo` is set.
+// comes from; stems from the thread's memo in a language with a stemmer.
 absl::Status Analyze(absl::string_view text, absl::string_view language,
-                     bool use_memo, std::vector<std::string>* terms,
+                     std::vector<std::string>* terms,
                      std::vector<std::string>* words) {
-  const ptrdiff_t bad = FirstInvalidUtf8Offset(text);
-  if (bad >= 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("text is not valid UTF-8 (byte ", bad, ")"));
-  }
+  std::string lower;
+  absl::Status lowered = LowerForAnalysis(text, &lower);
+  if (!lowered.ok()) return lowered;
   const absl::flat_hash_set<std::string>* stopwords = StopwordsOf(language);
   sb_stemmer* stemmer = ThreadStemmer(language);
-  StemMemo* memo =
-      use_memo && stemmer != nullptr ? &ThreadStemMemo(language) : nullptr;
+  StemMemo* memo = stemmer != nullptr ? &ThreadStemMemo(language) : nullptr;
   MemoWord scratch;
   ForEachCodeAndWord(
-      Lower(text),
+      lower,
       [&](absl::string_view code) {
         terms->push_back(FoldWord(code));
         if (words != nullptr) words->emplace_back(code);
@@ -528,7 +679,7 @@ std::vector<std::string> TrigramsOfTokens(
 }  // namespace
 
 std::string FoldText(absl::string_view text) {
-  return FoldAccents(Lower(text));
+  return FoldAccents(internal::LowerByRune(text));
 }
 
 bool HasStemmer(absl::string_view language) {
@@ -538,7 +689,7 @@ bool HasStemmer(absl::string_view language) {
 absl::StatusOr<std::vector<std::string>> AnalyzeText(
     absl::string_view text, absl::string_view language) {
   std::vector<std::string> terms;
-  absl::Status s = Analyze(text, language, /*memo=*/true, &terms, nullptr);
+  absl::Status s = Analyze(text, language, &terms, nullptr);
   if (!s.ok()) return s;
   return terms;
 }
@@ -547,9 +698,26 @@ namespace internal {
 
 absl::StatusOr<std::vector<std::string>> AnalyzeTextWithoutMemo(
     absl::string_view text, absl::string_view language) {
+  const ptrdiff_t bad = FirstInvalidUtf8Offset(text);
+  if (bad >= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("text is not valid UTF-8 (byte ", bad, ")"));
+  }
+  const absl::flat_hash_set<std::string>* stopwords = StopwordsOf(language);
+  sb_stemmer* stemmer = ThreadStemmer(language);
   std::vector<std::string> terms;
-  absl::Status s = Analyze(text, language, /*memo=*/false, &terms, nullptr);
-  if (!s.ok()) return s;
+  for (const std::string& token : Tokenize(LowerByRune(text))) {
+    if (HasDigit(token)) {
+      if (token.size() >= 2) terms.push_back(FoldWord(token));
+      continue;
+    }
+    for (absl::string_view part :
+         absl::StrSplit(token, absl::ByAnyChar("-./"))) {
+      if (part.size() < 2) continue;
+      if (stopwords != nullptr && stopwords->contains(part)) continue;
+      terms.push_back(StemOf(part, stemmer));
+    }
+  }
   return terms;
 }
 
@@ -558,7 +726,7 @@ absl::StatusOr<std::vector<std::string>> AnalyzeTextWithoutMemo(
 absl::StatusOr<std::vector<AnalyzedWord>> AnalyzeWords(
     absl::string_view text, absl::string_view language) {
   std::vector<std::string> terms, words;
-  absl::Status s = Analyze(text, language, /*memo=*/true, &terms, &words);
+  absl::Status s = Analyze(text, language, &terms, &words);
   if (!s.ok()) return s;
   std::vector<AnalyzedWord> out(terms.size());
   for (size_t i = 0; i < terms.size(); ++i) {
@@ -570,7 +738,7 @@ absl::StatusOr<std::vector<AnalyzedWord>> AnalyzeWords(
 
 std::vector<std::string> CharacterTrigrams(absl::string_view text) {
   if (!IsValidUtf8(text)) return {};
-  return TrigramsOfTokens(Tokenize(Lower(text)));
+  return TrigramsOfTokens(Tokenize(internal::LowerByRune(text)));
 }
 
 LanguageGuess DetectLanguage(absl::string_view text) {
@@ -665,19 +833,20 @@ StemmedAndPlainTerms StemmedAndPlainOfLower(absl::string_view lower,
 
 absl::StatusOr<StemmedAndPlainTerms> AnalyzeStemmedAndPlain(
     absl::string_view text, absl::string_view language) {
-  // AnalyzeText's error, which names the offset.
-  if (!IsValidUtf8(text)) return AnalyzeText(text, language).status();
-  return StemmedAndPlainOfLower(Lower(text), language, nullptr);
+  std::string lower;
+  absl::Status lowered = LowerForAnalysis(text, &lower);
+  if (!lowered.ok()) return lowered;
+  return StemmedAndPlainOfLower(lower, language, nullptr);
 }
 
 absl::StatusOr<TermsAndIds> AnalyzeTextWithIds(
     absl::string_view text, absl::string_view language,
     const TermVocabulary& vocabulary) {
-  // AnalyzeText's error, which names the offset.
-  if (!IsValidUtf8(text)) return AnalyzeText(text, language).status();
+  std::string lower;
+  absl::Status lowered = LowerForAnalysis(text, &lower);
+  if (!lowered.ok()) return lowered;
   StemmedAndPlainTerms analysed =
-      StemmedAndPlainOfLower(Lower(text), language, &vocabulary,
-                             /*plain=*/false);
+      StemmedAndPlainOfLower(lower, language, &vocabulary, /*plain=*/false);
   return TermsAndIds{std::move(analysed.stemmed),
                      std::move(analysed.stemmed_ids)};
 }
@@ -692,17 +861,15 @@ absl::StatusOr<StemmedPlainAndFolded> AnalyzeStemmedPlainAndFolded(
     const TermVocabulary* vocabulary) {
   StemmedPlainAndFolded out;
   std::string lower;
-  // AnalyzeText's error, which names the offset.
-  if (!LowerAndFold(text, &lower, &out.folded)) {
-    return AnalyzeText(text, language).status();
-  }
+  absl::Status lowered = LowerForAnalysis(text, &lower, &out.folded);
+  if (!lowered.ok()) return lowered;
   out.terms = StemmedAndPlainOfLower(lower, language, vocabulary);
   return out;
 }
 
 std::string GuessLanguage(absl::string_view text) {
   if (!IsValidUtf8(text)) return "en";
-  const std::vector<std::string> tokens = Tokenize(Lower(text));
+  const std::vector<std::string> tokens = Tokenize(internal::LowerByRune(text));
   const std::vector<std::string> trigrams = TrigramsOfTokens(tokens);
   if (static_cast<int>(trigrams.size()) >= kMinTrigramsToDetect) {
     const LanguageGuess guess = DetectLanguage(text);

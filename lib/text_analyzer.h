@@ -182,10 +182,27 @@ inline constexpr size_t kStemMemoWordBytes = 48;
 
 namespace internal {
 
-// AnalyzeText without the stem memo: Snowball stems every word. The
-// brute-force twin the memo is tested against.
+// AnalyzeText the plain way, the brute-force twin the fast paths are
+// tested against: LowerByRune, the tokens built rune by rune and split at
+// their connectors, and Snowball stems every word (no memo).
 absl::StatusOr<std::vector<std::string>> AnalyzeTextWithoutMemo(
     absl::string_view text, absl::string_view language);
+
+// The text lower-cased rune by rune (each code point decoded, lower-cased
+// and encoded again; a byte that does not start a well-formed sequence
+// becomes U+FFFD): the reference FoldText and AnalyzeTextWithoutMemo read.
+std::string LowerByRune(absl::string_view text);
+
+// LowerByRune(text) into `*lower` and, when `folded` is not null,
+// FoldText(text) into `*folded`, in one pass by tables, as the analysis
+// reads text: ASCII eight bytes at a time where eight follow, each rune of
+// two bytes (accented Latin, Greek, Cyrillic) from a table ToLower and
+// FoldAccent made once per process, longer runes as they are (neither
+// changes a rune above U+07FF). False, at the first byte that does not
+// start a well-formed sequence, when `text` is not valid UTF-8; the
+// outputs are then unspecified.
+bool LowerAndFold(absl::string_view text, std::string* lower,
+                  std::string* folded);
 
 }  // namespace internal
 

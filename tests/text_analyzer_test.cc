@@ -298,6 +298,135 @@ TEST(TextAnalyzerTest, StemmedPlainAndFoldedEqualsSeparatePasses) {
   EXPECT_LT(invalid, 150);
 }
 
+// The analysis's lowering, folding and tokenising (tables, eight ASCII
+// bytes at a time, tokens as spans) against LowerByRune, FoldText and
+// AnalyzeTextWithoutMemo, which build everything rune by rune: every byte
+// of ASCII (NUL to DEL, and the edges of 'A'..'Z' for the eight-byte
+// lowering: '@', '[', '`', '{'), runs of ASCII longer and shorter than eight,
+// accents, Greek, Cyrillic, runes of three and four bytes, connectors,
+// codes, and bytes that are not well-formed (overlong, truncated,
+// surrogate, stray continuation, above U+10FFFF), on random strings and on
+// every rune of the Basic Multilingual Plane.
+void ExpectAnalysisEqualsByRune(const std::string& text, const char* language) {
+  std::string lower, folded, lower_only;
+  const bool valid = internal::LowerAndFold(text, &lower, &folded);
+  ASSERT_EQ(valid, IsValidUtf8(text)) << text;
+  ASSERT_EQ(internal::LowerAndFold(text, &lower_only, nullptr), valid);
+  absl::StatusOr<std::vector<std::string>> twin =
+      internal::AnalyzeTextWithoutMemo(text, language);
+  absl::StatusOr<std::vector<std::string>> terms = AnalyzeText(text, language);
+  ASSERT_EQ(terms.status(), twin.status()) << text;
+  absl::StatusOr<StemmedPlainAndFolded> one =
+      AnalyzeStemmedPlainAndFolded(text, language);
+  ASSERT_EQ(one.status(), twin.status()) << text;
+  if (!valid) return;
+  EXPECT_EQ(lower, internal::LowerByRune(text)) << text;
+  EXPECT_EQ(lower_only, lower) << text;
+  EXPECT_EQ(folded, FoldText(text)) << text;
+  EXPECT_EQ(*terms, *twin) << text << " " << language;
+  absl::StatusOr<std::vector<std::string>> plain_twin =
+      internal::AnalyzeTextWithoutMemo(text, "");
+  ASSERT_TRUE(plain_twin.ok());
+  EXPECT_EQ(one->terms.stemmed, *twin) << text << " " << language;
+  EXPECT_EQ(one->terms.plain, *plain_twin) << text << " " << language;
+  EXPECT_EQ(one->folded, folded) << text;
+}
+
+TEST(TextAnalyzerTest, TableLoweringAndTokensEqualRuneByRune) {
+  constexpr const char* kPieces[] = {"DRONES",
+                                     "Systèmes",
+                                     "SYSTÈMES",
+                                     "aqap-2110",
+                                     "AQAP-2110",
+                                     "5.56",
+                                     "anti-drone",
+                                     "Anti--Drone",
+                                     "a/b",
+                                     "x.",
+                                     "-x",
+                                     "ŒUVRE",
+                                     "Straße",
+                                     "ŸVES",
+                                     "ÆRØ",
+                                     "ΘΩΡΑΚΙΣΜΕΝΑ",
+                                     "ς",
+                                     "ДРОНОВЕ",
+                                     "Ѐ",
+                                     "ǅ",
+                                     "×",
+                                     "÷",
+                                     "€",
+                                     "中文",
+                                     "😀",
+                                     "K",
+                                     "İ",
+                                     "ſ",
+                                     "de",
+                                     "the",
+                                     "und",
+                                     " ",
+                                     "  ",
+                                     "\n",
+                                     ",",
+                                     "'",
+                                     "@",
+                                     "[",
+                                     "`",
+                                     "{",
+                                     "\x7f",
+
+                                     "\xc0\x80",
+                                     "\xc3",
+                                     "\xed\xa0\x80",
+                                     "\x80",
+                                     "\xf4\x90\x80\x80",
+                                     "\xe2\x82"};
+  constexpr size_t kPieceCount = sizeof(kPieces) / sizeof(kPieces[0]);
+  std::mt19937 rng(20261201);
+  int invalid = 0;
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    for (int k = rng() % 24; k > 0; --k) {
+      switch (rng() % 4) {
+        case 0: {  // A run of random ASCII, crossing eight-byte blocks.
+          for (int b = rng() % 20; b > 0; --b) {
+            text.push_back(static_cast<char>(rng() % 128));
+          }
+          break;
+        }
+        case 1:
+          text.append(1 + rng() % 12, static_cast<char>('A' + rng() % 26));
+          break;
+        default: {
+          const size_t piece = rng() % kPieceCount;
+          // The malformed pieces (the last six) one time in eight.
+          if (piece + 6 >= kPieceCount && rng() % 8 != 0) break;
+          text += kPieces[piece];
+        }
+      }
+      if (rng() % 3 == 0) text.push_back(' ');
+    }
+    if (!IsValidUtf8(text)) ++invalid;
+    ExpectAnalysisEqualsByRune(text, kTextLanguages[rng() % 9]);
+  }
+  EXPECT_GT(invalid, 100);  // Both outcomes are exercised.
+  EXPECT_LT(invalid, 2000);
+  // Every rune of the plane (and a few above it) between letters, upper-
+  // and lower-case, 256 runes a text.
+  std::string text;
+  for (char32_t c = 0x80; c <= 0x10FFFF; c = c < 0xFFFF ? c + 1 : c + 0x3FF) {
+    if (c >= 0xD800 && c <= 0xDFFF) continue;
+    text += c % 2 == 0 ? "X" : "x";
+    AppendUtf8(c, &text);
+    text += c % 3 == 0 ? "Y " : "y-";
+    if (c % 256 == 0) {
+      ExpectAnalysisEqualsByRune(text, c % 512 == 0 ? "fr" : "");
+      text.clear();
+    }
+  }
+  ExpectAnalysisEqualsByRune(text, "de");
+}
+
 // A vocabulary of terms for the twin below: ids in its maps, -1 for the
 // others, each lookup counted.
 struct TestVocabulary {
