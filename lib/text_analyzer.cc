@@ -348,84 +348,107 @@ absl::Status LowerForAnalysis(absl::string_view text, std::string* lower,
       "text is not valid UTF-8 (byte ", FirstInvalidUtf8Offset(text), ")"));
 }
 
-// What the tokeniser makes of each ASCII byte: IsWordChar's letters and
-// digits, IsConnector's connectors, and the rest.
-enum class AsciiClass : uint8_t { kOther, kLetter, kDigit, kConnector };
+// What the tokeniser makes of each byte: IsWordChar's ASCII letters and
+// digits, IsConnector's connectors, the other ASCII bytes, and the bytes
+// of longer runes, which it decodes.
+enum class ByteClass : uint8_t { kOther, kLetter, kDigit, kConnector, kRune };
 
-constexpr std::array<AsciiClass, 128> AsciiClasses() {
-  std::array<AsciiClass, 128> classes{};
-  for (int c = 0; c < 128; ++c) {
-    if (c >= '0' && c <= '9') {
-      classes[c] = AsciiClass::kDigit;
+constexpr std::array<ByteClass, 256> ByteClasses() {
+  std::array<ByteClass, 256> classes{};
+  for (int c = 0; c < 256; ++c) {
+    if (c >= 0x80) {
+      classes[c] = ByteClass::kRune;
+    } else if (c >= '0' && c <= '9') {
+      classes[c] = ByteClass::kDigit;
     } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
-      classes[c] = AsciiClass::kLetter;
+      classes[c] = ByteClass::kLetter;
     } else if (c == '-' || c == '.' || c == '/') {
-      classes[c] = AsciiClass::kConnector;
+      classes[c] = ByteClass::kConnector;
     }
   }
   return classes;
 }
-constexpr std::array<AsciiClass, 128> kAsciiClasses = AsciiClasses();
+constexpr std::array<ByteClass, 256> kByteClasses = ByteClasses();
+
+// The class of the rune at `pos` of `text` (kLetter for any IsWordChar but
+// an ASCII digit), and in `*next` where the next one starts, as DecodeUtf8
+// reads it: a rune of two bytes is decoded in place, longer ones and bytes
+// that are not well-formed by DecodeUtf8.
+inline ByteClass RuneClassAt(absl::string_view text, size_t pos, size_t* next) {
+  const unsigned char* in = reinterpret_cast<const unsigned char*>(text.data());
+  const unsigned char byte = in[pos];
+  const ByteClass c = kByteClasses[byte];
+  if (c != ByteClass::kRune) {
+    *next = pos + 1;
+    return c;
+  }
+  char32_t rune;
+  if (byte >= 0xC2 && byte < 0xE0 && pos + 1 < text.size() &&
+      (in[pos + 1] & 0xC0) == 0x80) {
+    rune = ((byte & 0x1Fu) << 6) | (in[pos + 1] & 0x3Fu);
+    *next = pos + 2;
+  } else {
+    *next = pos;
+    rune = DecodeUtf8(text, next);
+  }
+  return IsWordChar(rune) ? ByteClass::kLetter : ByteClass::kOther;
+}
+
+inline bool IsWordClass(ByteClass c) {
+  return c == ByteClass::kLetter || c == ByteClass::kDigit;
+}
 
 // Calls `emit(token, has_digit, joined)` with each raw token of lower-cased
 // text, as a view into it, whether it holds an ASCII digit (the only digits
 // IsWordChar knows) and whether it holds a connector: the tokens of
-// Tokenize(), which are contiguous spans (a connector is only kept between
-// two word characters), read without building them. ASCII bytes are
-// classed by a table and runes of two bytes decoded in place; longer ones
-// (never word characters) and bytes that are not well-formed go through
-// DecodeUtf8, so that any text reads as Tokenize reads it.
+// Tokenize() (a run of word characters joined by single connectors), which
+// are contiguous spans, read without building them, the runs of ASCII
+// letters inside a token and of other ASCII bytes between tokens a byte at
+// a time by a table.
 template <typename Emit>
 void ForEachTokenSpan(absl::string_view lower, Emit emit) {
   const unsigned char* in =
       reinterpret_cast<const unsigned char*>(lower.data());
   const size_t n = lower.size();
   size_t pos = 0;
-  size_t start = absl::string_view::npos;
-  size_t end = 0;  // After the last word character of the current token.
-  bool pending_connector = false;
-  bool has_digit = false;
-  bool joined = false;
   while (pos < n) {
-    const unsigned char byte = in[pos];
-    AsciiClass c;
-    size_t next = pos + 1;
-    if (byte < 0x80) {
-      c = kAsciiClasses[byte];
-    } else if (byte >= 0xC2 && byte < 0xE0 && next < n &&
-               (in[next] & 0xC0) == 0x80) {
-      c = IsWordChar(((byte & 0x1Fu) << 6) | (in[next] & 0x3Fu))
-              ? AsciiClass::kLetter
-              : AsciiClass::kOther;
-      ++next;
-    } else {
-      next = pos;
-      c = IsWordChar(DecodeUtf8(lower, &next)) ? AsciiClass::kLetter
-                                               : AsciiClass::kOther;
+    while (pos < n && (kByteClasses[in[pos]] == ByteClass::kOther ||
+                       kByteClasses[in[pos]] == ByteClass::kConnector)) {
+      ++pos;
     }
-    if (c == AsciiClass::kLetter || c == AsciiClass::kDigit) {
-      if (start == absl::string_view::npos) {
-        start = pos;
-        has_digit = false;
-        joined = false;
-      }
-      joined |= pending_connector;
-      has_digit |= c == AsciiClass::kDigit;
-      pending_connector = false;
-      end = next;
-    } else if (c == AsciiClass::kConnector &&
-               start != absl::string_view::npos && !pending_connector) {
-      pending_connector = true;
-    } else {
-      if (start != absl::string_view::npos) {
-        emit(lower.substr(start, end - start), has_digit, joined);
-      }
-      start = absl::string_view::npos;
-      pending_connector = false;
+    if (pos == n) return;
+    size_t next;
+    ByteClass c = RuneClassAt(lower, pos, &next);
+    if (!IsWordClass(c)) {
+      pos = next;
+      continue;
     }
+    const size_t start = pos;
+    bool has_digit = c == ByteClass::kDigit;
+    bool joined = false;
+    size_t end = next;  // After the token's last word character.
     pos = next;
-  }
-  if (start != absl::string_view::npos) {
+    while (pos < n) {
+      while (pos < n && kByteClasses[in[pos]] == ByteClass::kLetter) ++pos;
+      end = pos;
+      if (pos == n) break;
+      c = RuneClassAt(lower, pos, &next);
+      if (IsWordClass(c)) {
+        has_digit |= c == ByteClass::kDigit;
+        pos = end = next;
+        continue;
+      }
+      // A single connector between two word characters joins them.
+      if (c != ByteClass::kConnector || next == n) break;
+      size_t after;
+      const ByteClass d = RuneClassAt(lower, next, &after);
+      if (!IsWordClass(d)) break;
+      joined = true;
+      has_digit |= d == ByteClass::kDigit;
+      pos = end = after;
+    }
+    // Reading goes on at the rune that ended the token: not a word
+    // character, so no token starts there.
     emit(lower.substr(start, end - start), has_digit, joined);
   }
 }
