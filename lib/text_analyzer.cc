@@ -278,18 +278,12 @@ bool LowerAndFold(absl::string_view text, std::string* lower,
   size_t i = 0;
   size_t f = 0;  // Bytes of `*folded` written; never more than `i`.
   while (i < n) {
-    // Eight ASCII bytes at once (most of a notice's text): each byte of
-    // 'A'..'Z' gets its 0x20. A byte below 0x80 plus 0x3F reaches 0x80 from
-    // 'A' (0x41) on, plus 0x25 from '[' (0x5B) on, never carrying into the
-    // next byte.
+    // Eight ASCII bytes at once: most of a notice's text.
     if (i + 8 <= n) {
-      constexpr uint64_t kHighBits = 0x8080808080808080u;
       uint64_t word;
       memcpy(&word, in + i, 8);
-      if ((word & kHighBits) == 0) {
-        const uint64_t upper =
-            (word + 0x3F3F3F3F3F3F3F3Fu) & ~(word + 0x2525252525252525u);
-        word |= (upper & kHighBits) >> 2;
+      if (AllAscii(word)) {
+        word = LowerAscii(word);
         memcpy(low + i, &word, 8);
         if (fold != nullptr) memcpy(fold + f, &word, 8);
         i += 8;

@@ -193,14 +193,29 @@ absl::StatusOr<std::vector<std::string>> AnalyzeTextWithoutMemo(
 // becomes U+FFFD): the reference FoldText and AnalyzeTextWithoutMemo read.
 std::string LowerByRune(absl::string_view text);
 
+// True when none of the eight bytes loaded as `eight` is above ASCII.
+inline bool AllAscii(uint64_t eight) {
+  return (eight & 0x8080808080808080u) == 0;
+}
+
+// Eight ASCII bytes (AllAscii) loaded as one number, each of 'A'..'Z'
+// lower-cased: it gets its 0x20. A byte below 0x80 plus 0x3F reaches 0x80
+// from 'A' (0x41) on, plus 0x25 from '[' (0x5B) on, never carrying into
+// the next byte.
+inline uint64_t LowerAscii(uint64_t eight) {
+  const uint64_t upper =
+      (eight + 0x3F3F3F3F3F3F3F3Fu) & ~(eight + 0x2525252525252525u);
+  return eight | (upper & 0x8080808080808080u) >> 2;
+}
+
 // LowerByRune(text) into `*lower` and, when `folded` is not null,
 // FoldText(text) into `*folded`, in one pass by tables, as the analysis
-// reads text: ASCII eight bytes at a time where eight follow, each rune of
-// two bytes (accented Latin, Greek, Cyrillic) from a table ToLower and
-// FoldAccent made once per process, longer runes as they are (neither
-// changes a rune above U+07FF). False, at the first byte that does not
-// start a well-formed sequence, when `text` is not valid UTF-8; the
-// outputs are then unspecified.
+// reads text: ASCII eight bytes at a time where eight follow (LowerAscii),
+// each rune of two bytes (accented Latin, Greek, Cyrillic) from a table
+// the rune-by-rune lowering and folding made once per process, longer
+// runes as they are (neither changes a rune above U+07FF). False, at the
+// first byte that does not start a well-formed sequence, when `text` is
+// not valid UTF-8; the outputs are then unspecified.
 bool LowerAndFold(absl::string_view text, std::string* lower,
                   std::string* folded);
 

@@ -1081,19 +1081,14 @@ bool AppendFoldedByRune(absl::string_view text,
   for (size_t i = 0; i < text.size();) {
     // Room for the longest output of a table entry.
     if (out.size() - size < 16) out.resize(2 * out.size());
-    // Eight ASCII bytes at once (most of a notice's text): each byte of
-    // 'A'..'Z' gets its 0x20. A byte below 0x80 plus 0x3F reaches 0x80 from
-    // 'A' (0x41) on, plus 0x25 from '[' (0x5B) on, never carrying into the
-    // next byte. (Taking the ASCII bytes before the first other one of the
-    // eight as well cost more than it saved on the real notices' accents.)
+    // Eight ASCII bytes at once (most of a notice's text). (Taking the
+    // ASCII bytes before the first other one of the eight as well cost more
+    // than it saved on the real notices' accents.)
     if (i + 8 <= text.size()) {
-      constexpr uint64_t kHighBits = 0x8080808080808080u;
       uint64_t word;
       memcpy(&word, in + i, 8);
-      if ((word & kHighBits) == 0) {
-        const uint64_t upper =
-            (word + 0x3F3F3F3F3F3F3F3Fu) & ~(word + 0x2525252525252525u);
-        word |= (upper & kHighBits) >> 2;
+      if (AllAscii(word)) {
+        word = LowerAscii(word);
         memcpy(&out[size], &word, 8);
         size += 8;
         i += 8;
