@@ -465,9 +465,12 @@ struct MemoWord {
   uint64_t owner = 0;  // TermVocabulary::owner of the ids; 0: none.
   int32_t plain_id = -1;
   int32_t stemmed_id = -1;
+  // In the language's stop words. Beside the ids: a walk that wants only
+  // ids reads the key and these (the slot's first 49 bytes), not the
+  // strings after them.
+  bool stop = false;
   std::string stem;   // StemOf(word, stemmer).
   std::string plain;  // FoldWord(word).
-  bool stop = false;  // In the language's stop words.
 };
 
 // Each thread's words, per language: at most kStemMemoEntries words of at
