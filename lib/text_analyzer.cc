@@ -243,7 +243,9 @@ const TwoByteRuneForms* TwoByteRunes() {
       lower.clear();
       AppendUtf8(ToLower(c), &lower);
       const char* accent = FoldAccent(ToLower(c));
-      const absl::string_view folded = accent != nullptr ? accent : lower;
+      const absl::string_view folded = accent != nullptr
+                                           ? absl::string_view(accent)
+                                           : absl::string_view(lower);
       if (lower.size() != 2 || folded.size() > 2) {
         // LowerAndFold writes each rune's forms in place of its two bytes.
         std::fputs("procmatch: a two-byte rune lower-cases or folds longer\n",
