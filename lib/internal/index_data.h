@@ -84,12 +84,31 @@ class IndexData {
   // retrieval can bound a tender concept by the credit of the depth a
   // supplier's concepts share with it without a second list. `groups` is
   // derived when the index is assembled, not stored: 2 bytes a posting.
+  //
+  // The postings fall in bands by their weight (ConceptBand): below 1/8,
+  // 1/8 to 1/4, 1/4 to 1/2, and 1/2 or more, so that retrieval can leave
+  // the many weak concepts unread. Each band's count and largest weight are
+  // derived with `groups`, so that a query need not scan the list for them.
+  static constexpr int kConceptBands = 4;
+  // The lower edge of each band.
+  static constexpr float kConceptBandEdges[kConceptBands] = {0.0f, 0.125f,
+                                                             0.25f, 0.5f};
+  // The band of a concept weight.
+  static int ConceptBand(float weight) {
+    int b = kConceptBands - 1;
+    while (b > 0 && weight < kConceptBandEdges[b]) --b;
+    return b;
+  }
   struct ConceptPostingList {
     std::vector<std::pair<uint32_t, float>> postings;
     // Parallel to `postings`: bit g set when a concept is in the group
     // whose third digit is g (0-9), and kDivisionCodeBit when one is the
     // division's own code (35000000, also in group 0).
     std::vector<uint16_t> groups;
+    // By band: the postings in it, and the largest weight among them (0
+    // when none).
+    int64_t band_count[kConceptBands] = {};
+    float band_top[kConceptBands] = {};
   };
   static constexpr uint16_t kDivisionCodeBit = 1 << 10;
   // The group bits of one concept code, as ConceptPostingList::groups.

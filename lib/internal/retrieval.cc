@@ -209,17 +209,8 @@ struct ProbeUnit {
   PostingCursor<std::pair<uint32_t, float>> concept_cursor{nullptr};
 };
 
-// A concept division's suppliers are split by the weight of their concept
-// there: below 1/8, 1/8 to 1/4, 1/4 to 1/2, and above (up to the largest),
-// so that the many weak concepts need not be accumulated.
-constexpr float kConceptBandEdges[] = {0.0f, 0.125f, 0.25f, 0.5f};
-constexpr int kConceptBands = 4;
-
-int ConceptBand(float weight) {
-  int b = kConceptBands - 1;
-  while (b > 0 && weight < kConceptBandEdges[b]) --b;
-  return b;
-}
+constexpr int kConceptBands = IndexData::kConceptBands;
+constexpr const float* kConceptBandEdges = IndexData::kConceptBandEdges;
 
 // A query's place and size fit for any supplier, from the index's
 // per-supplier arrays: proximity once per location the suppliers are in
@@ -648,14 +639,10 @@ class Bounds {
         // A supplier in a band earns at most the band's upper edge times
         // the division's largest unit.
         const double most = divisions_[i].most;
-        int64_t count[kConceptBands] = {};
-        float top[kConceptBands] = {};
-        for (const auto& [doc, cw] :
-             index_.ConceptPostings(divisions_[i].code).postings) {
-          const int b = ConceptBand(cw);
-          ++count[b];
-          top[b] = std::max(top[b], cw);
-        }
+        const IndexData::ConceptPostingList& list =
+            index_.ConceptPostings(divisions_[i].code);
+        const int64_t* count = list.band_count;
+        const float* top = list.band_top;
         // A band's ceiling: the next band's lower edge, the last band's
         // largest weight (its suppliers' concept weights are below).
         float below = 0;
