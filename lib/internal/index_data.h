@@ -36,6 +36,19 @@ namespace internal {
 // Postings of CPV codes: the docs of each code, ascending.
 using CpvPostingMap = absl::flat_hash_map<CpvCode, std::vector<uint32_t>>;
 
+// Starts loading the cache line holding `address`. A prefetch never
+// faults: `address` may be null or past the end of an allocation.
+inline void PrefetchLine(const void* address) {
+#if defined(__GNUC__) && defined(__x86_64__)
+  // Written out: GCC 12 dropped __builtin_prefetch of a block's address read
+  // through a doc (IndexData::PrefetchBlocks, inlined into retrieval's
+  // tightening loop: seen in the object code).
+  asm volatile("prefetcht0 (%0)" : : "r"(address));
+#else
+  __builtin_prefetch(address);
+#endif
+}
+
 class IndexData {
  public:
   int size() const { return static_cast<int>(docs_.size()); }
@@ -43,6 +56,25 @@ class IndexData {
   const Options& options() const { return options_; }
 
   const SupplierDoc& doc(int d) const { return *docs_[d]; }
+  // Start loading what scoring supplier d reads first into the cache, for
+  // a reader about to visit suppliers in an order of its own (retrieval
+  // tightens candidates by their bounds), in three steps, each issued a
+  // few suppliers before the next since each reads what the one before
+  // loads: the doc's entry in the table of docs, its SupplierDoc, and the
+  // blocks a score reads first (its parts and contracts).
+  void PrefetchEntry(int d) const { PrefetchLine(&docs_[d]); }
+  void PrefetchDoc(int d) const {
+    const char* doc = reinterpret_cast<const char*>(docs_[d].get());
+    for (size_t at = 0; at < sizeof(SupplierDoc); at += 64) {
+      PrefetchLine(doc + at);
+    }
+  }
+  void PrefetchBlocks(int d) const {
+    const char* parts = static_cast<const char*>(docs_[d]->parts.block());
+    PrefetchLine(parts);
+    PrefetchLine(parts + 64);
+    PrefetchLine(docs_[d]->contracts.block());
+  }
   // The same, shared: a new generation keeps unchanged docs.
   const std::shared_ptr<const SupplierDoc>& shared_doc(int d) const {
     return docs_[d];

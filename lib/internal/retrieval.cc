@@ -1213,29 +1213,32 @@ std::vector<uint32_t> Seeds(const Query& q, const IndexData& index,
     seeds.insert(seeds.end(), list.begin(), list.end());
     list.clear();
   };
+  // Weighs a posting of the list; false once kSeedPostings are weighed, so
+  // that the rest of a long list is not scanned for nothing.
   auto weigh = [&](uint32_t doc, double promise) {
-    if (list.size() < kSeedPostings)
-      list.emplace_back(promise + rest(doc), doc);
+    list.emplace_back(promise + rest(doc), doc);
+    return list.size() < kSeedPostings;
   };
   const double code_share = (w[kCpv] + w[kTrack] + w[kConcepts]) /
                             std::max(q.code_weight_sum, 1e-300);
   for (const QueryCode& qc : q.codes) {
     for (uint32_t doc : index.CpvPostings(qc.code)) {
-      weigh(doc, code_share * qc.weight);
+      if (!weigh(doc, code_share * qc.weight)) break;
     }
     keep();
   }
   if (w[kBuyerAffinity] > 0 && !q.buyer_key.empty()) {
     for (uint32_t doc : index.BuyerPostings(BuyerPostingKey(q.buyer_key))) {
-      weigh(doc, w[kBuyerAffinity]);
+      if (!weigh(doc, w[kBuyerAffinity])) break;
     }
     keep();
   }
   if (w[kConcepts] > 0) {
     for (const ConceptDivision& d : ConceptDivisions(q, false)) {
       for (const auto& [doc, cw] : index.ConceptPostings(d.code).postings) {
-        if (cw >= 0.5f) {
-          weigh(doc, w[kConcepts] * d.weight * cw / q.concept_weight_sum);
+        if (cw >= 0.5f &&
+            !weigh(doc, w[kConcepts] * d.weight * cw / q.concept_weight_sum)) {
+          break;
         }
       }
       keep();
@@ -1248,7 +1251,7 @@ std::vector<uint32_t> Seeds(const Query& q, const IndexData& index,
                             return a.weight < b.weight;
                           });
     for (const auto& [doc, tf] : index.TermPostings(rarest.id)) {
-      weigh(doc, w[kText] * rarest.weight / q.text_max);
+      if (!weigh(doc, w[kText] * rarest.weight / q.text_max)) break;
     }
     keep();
   }
@@ -1360,6 +1363,14 @@ Retrieved RetrieveTopKWith(const Query& q, const IndexData& index,
     std::nth_element(first, last - 1, bounded.end(), kBetter);
     std::sort(first, last, kBetter);
     for (auto b = first; b != last; ++b) {
+      // The candidates' records are far apart in memory: each is loaded
+      // a few candidates ahead, in three steps (IndexData::PrefetchEntry).
+      if (const int ahead = tuning.prefetch_distance; ahead > 0) {
+        const ptrdiff_t left = last - b;
+        if (left > 3 * ahead) index.PrefetchEntry((b + 3 * ahead)->doc);
+        if (left > 2 * ahead) index.PrefetchDoc((b + 2 * ahead)->doc);
+        if (left > ahead) index.PrefetchBlocks((b + ahead)->doc);
+      }
       // No later candidate can be listed: below the minimum or the k-th.
       if (b->score <= q.min_score ||
           (top.full() && b->score < top.threshold())) {
