@@ -236,7 +236,7 @@ struct Tuning {
 };
 
 std::vector<Tuning> Tunings() {
-  std::vector<Tuning> t(15);
+  std::vector<Tuning> t(16);
   t[0].name = "no seeds, every list read";
   t[0].tuning.seeds_beyond_k = -1;
   t[0].tuning.non_essential_share = 0;
@@ -269,6 +269,8 @@ std::vector<Tuning> Tunings() {
   t[13].tuning.probe_lookup_steps = 1;
   t[14].name = "the default, a lookup counted as 4 postings read";
   t[14].tuning.probe_lookup_steps = 4;
+  t[15].name = "the default, records not prefetched (before session 17)";
+  t[15].tuning.prefetch_distance = 0;
   return t;
 }
 

@@ -183,10 +183,11 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
 
 // A division's concept postings against the docs' concepts, counted one by
 // one: each supplier with a concept there once, with its largest weight
-// there and the group bits of all its concepts there.
-TEST_F(RetrievalOracleTest, ConceptPostingsHoldEachDocsGroups) {
+// there and the group bits of all its concepts there; and the count and
+// largest weight of each band.
+TEST_F(RetrievalOracleTest, ConceptPostingsHoldEachDocsGroupsAndBands) {
   std::vector<CpvCode> divisions;
-  int64_t postings = 0, several_groups = 0;
+  int64_t postings = 0, several_groups = 0, several_bands = 0;
   for (int d = 0; d < data().size(); ++d) {
     for (const SupplierDoc::ConceptRef& c : data().doc(d).parts.concepts()) {
       if (std::find(divisions.begin(), divisions.end(),
@@ -200,6 +201,9 @@ TEST_F(RetrievalOracleTest, ConceptPostingsHoldEachDocsGroups) {
         data().ConceptPostings(division);
     ASSERT_EQ(list.groups.size(), list.postings.size());
     size_t p = 0;
+    // The bands' counts and largest weights, by their edges 1/8, 1/4, 1/2.
+    int64_t band_count[4] = {};
+    float band_top[4] = {};
     for (int d = 0; d < data().size(); ++d) {
       float weight = -1;
       uint16_t groups = 0;
@@ -214,14 +218,31 @@ TEST_F(RetrievalOracleTest, ConceptPostingsHoldEachDocsGroups) {
       EXPECT_EQ(list.postings[p].second, weight);
       EXPECT_EQ(list.groups[p], groups) << d << " in " << division.ToString();
       several_groups += (groups & (groups - 1)) != 0;
+      const int band = weight >= 0.5f     ? 3
+                       : weight >= 0.25f  ? 2
+                       : weight >= 0.125f ? 1
+                                          : 0;
+      ++band_count[band];
+      band_top[band] = std::max(band_top[band], weight);
       ++p;
     }
     EXPECT_EQ(p, list.postings.size()) << division.ToString();
+    int bands = 0;
+    for (int b = 0; b < 4; ++b) {
+      EXPECT_EQ(list.band_count[b], band_count[b])
+          << b << " in " << division.ToString();
+      EXPECT_EQ(list.band_top[b], band_top[b])
+          << b << " in " << division.ToString();
+      bands += band_count[b] > 0;
+    }
+    several_bands += bands >= 3;
     postings += static_cast<int64_t>(p);
   }
   // Meaningful only if suppliers have concepts in several groups of one
   // division.
   EXPECT_GT(several_groups, postings / 20);
+  // And the bands only if some division's postings fall in several.
+  EXPECT_GT(several_bands, 0);
 }
 
 // The group bits of a concept code: its third digit's, and the division's

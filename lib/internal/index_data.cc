@@ -807,6 +807,11 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
       if (list.postings.empty()) continue;
       list.postings.shrink_to_fit();
       list.groups.shrink_to_fit();
+      for (const auto& [doc, weight] : list.postings) {
+        const int b = IndexData::ConceptBand(weight);
+        ++list.band_count[b];
+        list.band_top[b] = std::max(list.band_top[b], weight);
+      }
       x.concept_postings_[CpvCode::FromDigits(division * kDivisionUnit)] =
           std::move(list);
     }

@@ -209,17 +209,8 @@ struct ProbeUnit {
   PostingCursor<std::pair<uint32_t, float>> concept_cursor{nullptr};
 };
 
-// A concept division's suppliers are split by the weight of their concept
-// there: below 1/8, 1/8 to 1/4, 1/4 to 1/2, and above (up to the largest),
-// so that the many weak concepts need not be accumulated.
-constexpr float kConceptBandEdges[] = {0.0f, 0.125f, 0.25f, 0.5f};
-constexpr int kConceptBands = 4;
-
-int ConceptBand(float weight) {
-  int b = kConceptBands - 1;
-  while (b > 0 && weight < kConceptBandEdges[b]) --b;
-  return b;
-}
+constexpr int kConceptBands = IndexData::kConceptBands;
+constexpr const float* kConceptBandEdges = IndexData::kConceptBandEdges;
 
 // A query's place and size fit for any supplier, from the index's
 // per-supplier arrays: proximity once per location the suppliers are in
@@ -648,14 +639,10 @@ class Bounds {
         // A supplier in a band earns at most the band's upper edge times
         // the division's largest unit.
         const double most = divisions_[i].most;
-        int64_t count[kConceptBands] = {};
-        float top[kConceptBands] = {};
-        for (const auto& [doc, cw] :
-             index_.ConceptPostings(divisions_[i].code).postings) {
-          const int b = ConceptBand(cw);
-          ++count[b];
-          top[b] = std::max(top[b], cw);
-        }
+        const IndexData::ConceptPostingList& list =
+            index_.ConceptPostings(divisions_[i].code);
+        const int64_t* count = list.band_count;
+        const float* top = list.band_top;
         // A band's ceiling: the next band's lower edge, the last band's
         // largest weight (its suppliers' concept weights are below).
         float below = 0;
@@ -1226,29 +1213,32 @@ std::vector<uint32_t> Seeds(const Query& q, const IndexData& index,
     seeds.insert(seeds.end(), list.begin(), list.end());
     list.clear();
   };
+  // Weighs a posting of the list; false once kSeedPostings are weighed, so
+  // that the rest of a long list is not scanned for nothing.
   auto weigh = [&](uint32_t doc, double promise) {
-    if (list.size() < kSeedPostings)
-      list.emplace_back(promise + rest(doc), doc);
+    list.emplace_back(promise + rest(doc), doc);
+    return list.size() < kSeedPostings;
   };
   const double code_share = (w[kCpv] + w[kTrack] + w[kConcepts]) /
                             std::max(q.code_weight_sum, 1e-300);
   for (const QueryCode& qc : q.codes) {
     for (uint32_t doc : index.CpvPostings(qc.code)) {
-      weigh(doc, code_share * qc.weight);
+      if (!weigh(doc, code_share * qc.weight)) break;
     }
     keep();
   }
   if (w[kBuyerAffinity] > 0 && !q.buyer_key.empty()) {
     for (uint32_t doc : index.BuyerPostings(BuyerPostingKey(q.buyer_key))) {
-      weigh(doc, w[kBuyerAffinity]);
+      if (!weigh(doc, w[kBuyerAffinity])) break;
     }
     keep();
   }
   if (w[kConcepts] > 0) {
     for (const ConceptDivision& d : ConceptDivisions(q, false)) {
       for (const auto& [doc, cw] : index.ConceptPostings(d.code).postings) {
-        if (cw >= 0.5f) {
-          weigh(doc, w[kConcepts] * d.weight * cw / q.concept_weight_sum);
+        if (cw >= 0.5f &&
+            !weigh(doc, w[kConcepts] * d.weight * cw / q.concept_weight_sum)) {
+          break;
         }
       }
       keep();
@@ -1261,7 +1251,7 @@ std::vector<uint32_t> Seeds(const Query& q, const IndexData& index,
                             return a.weight < b.weight;
                           });
     for (const auto& [doc, tf] : index.TermPostings(rarest.id)) {
-      weigh(doc, w[kText] * rarest.weight / q.text_max);
+      if (!weigh(doc, w[kText] * rarest.weight / q.text_max)) break;
     }
     keep();
   }
@@ -1373,6 +1363,14 @@ Retrieved RetrieveTopKWith(const Query& q, const IndexData& index,
     std::nth_element(first, last - 1, bounded.end(), kBetter);
     std::sort(first, last, kBetter);
     for (auto b = first; b != last; ++b) {
+      // The candidates' records are far apart in memory: each is loaded
+      // a few candidates ahead, in three steps (IndexData::PrefetchEntry).
+      if (const int ahead = tuning.prefetch_distance; ahead > 0) {
+        const ptrdiff_t left = last - b;
+        if (left > 3 * ahead) index.PrefetchEntry((b + 3 * ahead)->doc);
+        if (left > 2 * ahead) index.PrefetchDoc((b + 2 * ahead)->doc);
+        if (left > ahead) index.PrefetchBlocks((b + ahead)->doc);
+      }
       // No later candidate can be listed: below the minimum or the k-th.
       if (b->score <= q.min_score ||
           (top.full() && b->score < top.threshold())) {

@@ -121,6 +121,10 @@ struct RetrievalTuning {
   // (tests). On real tenders at 100k suppliers, 1 gave a lower median and a
   // higher p99 than 2, 4 and 16 no gain (doc/benchmarks.md, ibid.).
   double probe_lookup_steps = 2;
+  // Candidates are tightened in the order of their bounds, so their records
+  // are far apart in memory: each is loaded this many candidates ahead, in
+  // three steps (IndexData::PrefetchEntry). 0: none, for comparison.
+  int prefetch_distance = 8;
 };
 
 // The best q.top_k eligible suppliers, pruned with exact bounds, with the

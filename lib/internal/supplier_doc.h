@@ -229,6 +229,8 @@ class ContractStore {
   bool empty() const { return block_ == nullptr; }
   // The size of its block, 0 without contracts (memory accounting).
   size_t AllocatedBytes() const;
+  // Where its block begins (null without contracts), for a prefetch.
+  const void* block() const { return block_.get(); }
 
  private:
   // Decodes the record coded at `at` into *record; returns where the next
@@ -747,6 +749,9 @@ class SupplierParts {
   ConceptList concepts() const;
   // The size of its block, 0 before Assign (memory accounting).
   size_t AllocatedBytes() const;
+  // Where its block begins (null before Assign), for a prefetch: the head
+  // and what follows it (concept weights, offered codes).
+  const void* block() const { return block_.get(); }
 
  private:
   // The words at the block's head, in this order.
