@@ -467,12 +467,35 @@ class CpvConcepts {
     std::pair<int32_t, double>* begin() { return entries.data(); }
     std::pair<int32_t, double>* end() { return entries.data() + size; }
   };
-  // RawScores of the terms' ids (TermId; -1 and ids of no term skipped)
-  // into `raw` (its previous scores dropped), so that a caller scoring many
-  // texts reuses one buffer: the ids sorted, each term's links summed into a
-  // dense array.
+  // The thread's scores by ordinal as SumLinksOfIds leaves them: `dense`
+  // holds each code's sum, `touched` (`words` 64-bit words) marks the codes
+  // summed; the reader zeroes both back.
+  struct DenseScores {
+    double* dense;
+    uint64_t* touched;
+    size_t words;
+    // The largest of 0 and every value a score took while summed: the
+    // largest raw score when every link weighs more than 0.
+    double largest;
+  };
+  // The links of the terms' ids (TermId; -1 and ids of no term skipped)
+  // summed into the thread's dense scores: the ids sorted, each term once
+  // (its links times 1 + log of its count), in term order.
+  DenseScores SumLinksOfIds(const std::vector<int32_t>& ids,
+                            const FlatLinks& flat, bool labels_only) const;
+  // RawScores of the terms' ids into `raw` (its previous scores dropped),
+  // so that a caller scoring many texts reuses one buffer: SumLinksOfIds,
+  // read back in ordinal order.
   void RawScoresOfIdsInto(const std::vector<int32_t>& ids, int language,
                           bool labels_only, ScoreBuffer* raw) const;
+  // RankingScores(RawScoresOfIds(ids), min_share) into `scored`, the same
+  // codes, scores and order to the bit; returns the best. Under the default
+  // ranking (family maxima, no division support) with every link above 0,
+  // in one pass: the raw scores read back group by group, each group
+  // scored when its codes end (what index building runs per language of a
+  // profile).
+  double RankingScoresOfIdsInto(const std::vector<int32_t>& ids, int language,
+                                double min_share, ScoreBuffer* scored) const;
   // TermId in language index `l` (REQUIRES: 0 <= l < kConceptLanguageCount).
   int32_t TermIdIn(absl::string_view term, int l) const;
   // The terms' TermIdIn, in order, into the thread's vector (valid until
