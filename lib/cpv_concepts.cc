@@ -754,9 +754,38 @@ void CpvConcepts::RawScoresOfIdsInto(const std::vector<int32_t>& ids,
   raw->size = kept;
 }
 
-double CpvConcepts::RankingScoresOfIdsInto(const std::vector<int32_t>& ids,
-                                           int language, double min_share,
-                                           ScoreBuffer* scored) const {
+bool CpvConcepts::LeastScoreOfWeight(double weight, double best,
+                                     double* least) {
+  if (weight == -HUGE_VAL) {
+    *least = -HUGE_VAL;
+    return true;
+  }
+  double s = weight * best;
+  if (!std::isnormal(s) || !std::isfinite(best)) return false;
+  while (!(s / best >= weight)) s = std::nextafter(s, HUGE_VAL);
+  for (double below = std::nextafter(s, -HUGE_VAL); below / best >= weight;
+       below = std::nextafter(below, -HUGE_VAL)) {
+    s = below;
+  }
+  *least = s;
+  return true;
+}
+
+void CpvConcepts::DropUnderWeights(double best, double min_weight,
+                                   double min_merged_weight,
+                                   ScoreBuffer* scored) {
+  size_t kept = 0;
+  for (const auto& [o, s] : *scored) {
+    if (s < min_weight * best || s / best < min_merged_weight) continue;
+    scored->entries[kept++] = {o, s};
+  }
+  scored->size = kept;
+}
+
+double CpvConcepts::MergeCandidatesOfIdsInto(const std::vector<int32_t>& ids,
+                                             int language, double min_weight,
+                                             double min_merged_weight,
+                                             ScoreBuffer* scored) const {
   const FlatLinks& flat = Model(language).flat;
   const double group_support = weights_.group_support;
   // The one pass below needs the defaults' ranking (family maxima, no
@@ -767,7 +796,12 @@ double CpvConcepts::RankingScoresOfIdsInto(const std::vector<int32_t>& ids,
       group_support < 0) {
     thread_local ScoreBuffer raw;
     RawScoresOfIdsInto(ids, language, /*labels_only=*/false, &raw);
-    return RankingScores(raw.begin(), raw.size, min_share, scored);
+    const double best = RankingScores(raw.begin(), raw.size, min_weight,
+                                      scored);
+    if (best > 0) {
+      DropUnderWeights(best, min_weight, min_merged_weight, scored);
+    }
+    return best;
   }
   const DenseScores sums = SumLinksOfIds(ids, flat, /*labels_only=*/false);
   double* const dense = sums.dense;
@@ -777,8 +811,21 @@ double CpvConcepts::RankingScoresOfIdsInto(const std::vector<int32_t>& ids,
   // group strength, max(0, s*)), to the bit: the same expressions.
   const double largest = sums.largest;
   const double best = std::max(0.0, largest + group_support * largest);
-  const double floor =
-      min_share > 0 && best > 0 ? min_share * best : -HUGE_VAL;
+  double floor = min_weight > 0 && best > 0 ? min_weight * best : -HUGE_VAL;
+  // The merge's cuts, when the best is positive (else the merge takes
+  // nothing of the part): ConceptsOfRanked's (RankingScores' floor unless
+  // min_weight <= 0) and the merged weight's, as the least score above it.
+  // A code under either is under their maximum, and the other way round.
+  bool divide = false;
+  if (best > 0) {
+    floor = std::max(floor, min_weight * best);
+    double least;
+    if (LeastScoreOfWeight(min_merged_weight, best, &least)) {
+      floor = std::max(floor, least);
+    } else {
+      divide = true;
+    }
+  }
   // The read-back of RawScoresOfIdsInto and RankingScores' group runs in
   // one pass (session 17: the runs found and scored in two more passes
   // over the raw scores were two fifths of a bucket's instructions): the
@@ -825,6 +872,7 @@ double CpvConcepts::RankingScoresOfIdsInto(const std::vector<int32_t>& ids,
   }
   score_run();
   scored->size = kept;
+  if (divide) DropUnderWeights(best, min_weight, min_merged_weight, scored);
   return best;
 }
 
@@ -1152,7 +1200,7 @@ std::vector<Concept> CpvConcepts::MergedConceptsOfTermIds(
   // the strongest `keep` only. A code left out cannot come back at that
   // weight: later parts only add codes or raise weights, so the keep-th
   // weight only grows.
-  thread_local std::vector<std::pair<int32_t, double>> merged;
+  thread_local ScoreBuffer merged;
   // Each code's place in `merged` by ordinal, -1 for none (every entry -1
   // between calls): a part's code finds its earlier weight without sorting
   // the merged codes by ordinal (session 17: sorting them once per part was
@@ -1160,36 +1208,29 @@ std::vector<Concept> CpvConcepts::MergedConceptsOfTermIds(
   thread_local std::vector<int32_t> places;
   if (places.size() < labels_.size()) places.assign(labels_.size(), -1);
   int32_t* const place = places.data();
-  merged.clear();
+  // Each code at most once, and at most `keep` merged and `keep` of a
+  // part's.
+  std::pair<int32_t, double>* const entries =
+      merged.Room(std::min(2 * keep, labels_.size()));
+  merged.size = 0;
   for (const LanguageTermIds& part : parts) {
     const int l = LanguageIndex(part.language);
     if (l < 0 || part.ids->empty()) continue;
-    const double best =
-        RankingScoresOfIdsInto(*part.ids, l, min_weight, &scored);
-    if (scored.size == 0 || best <= 0) continue;  // No concepts (TopConcepts).
     // A concept's weight is its score over the best (ConceptsOfRanked),
     // which grows with the score: the codes under the keep-th merged weight
     // are the part's weakest, and leaving them out before the partition
-    // leaves the part's best `keep` (Ranked) less those same codes. The
-    // first test is ConceptsOfRanked's cut, which RankingScores made
-    // already unless min_weight <= 0; before `keep` codes are merged there
-    // is no second (every code passes both: no loop).
-    if (min_weight <= 0 || merged.size() >= keep) {
-      const double floor =
-          merged.size() < keep
-              ? -HUGE_VAL
-              : std::min_element(merged.begin(), merged.end(),
-                                 [](const auto& a, const auto& b) {
-                                   return a.second < b.second;
-                                 })
-                    ->second;
-      size_t kept = 0;
-      for (const auto& [o, s] : scored) {
-        if (s < min_weight * best || s / best < floor) continue;
-        scored.entries[kept++] = {o, s};
-      }
-      scored.size = kept;
-    }
+    // leaves the part's best `keep` (Ranked) less those same codes.
+    const double min_merged_weight =
+        merged.size < keep
+            ? -HUGE_VAL
+            : std::min_element(merged.begin(), merged.end(),
+                               [](const auto& a, const auto& b) {
+                                 return a.second < b.second;
+                               })
+                  ->second;
+    const double best = MergeCandidatesOfIdsInto(*part.ids, l, min_weight,
+                                                 min_merged_weight, &scored);
+    if (scored.size == 0 || best <= 0) continue;  // No concepts (TopConcepts).
     if (keep < scored.size) {
       std::nth_element(scored.begin(), scored.begin() + keep, scored.end(),
                        Better());
@@ -1199,26 +1240,26 @@ std::vector<Concept> CpvConcepts::MergedConceptsOfTermIds(
     for (const auto& [o, s] : scored) {
       const double w = s / best;
       if (place[o] < 0) {
-        place[o] = static_cast<int32_t>(merged.size());
-        merged.emplace_back(o, w);
+        place[o] = static_cast<int32_t>(merged.size);
+        entries[merged.size++] = {o, w};
       } else {
-        double& merged_weight = merged[place[o]].second;
+        double& merged_weight = entries[place[o]].second;
         merged_weight = std::max(merged_weight, w);
       }
     }
     // The strongest `keep` kept, each in its new place.
-    if (keep < merged.size()) {
+    if (keep < merged.size) {
       std::nth_element(merged.begin(), merged.begin() + keep, merged.end(),
                        Better());
-      for (size_t i = keep; i < merged.size(); ++i) place[merged[i].first] = -1;
-      merged.resize(keep);
+      for (size_t i = keep; i < merged.size; ++i) place[entries[i].first] = -1;
+      merged.size = keep;
       for (size_t i = 0; i < keep; ++i) {
-        place[merged[i].first] = static_cast<int32_t>(i);
+        place[entries[i].first] = static_cast<int32_t>(i);
       }
     }
   }
   std::sort(merged.begin(), merged.end(), Better());
-  out.reserve(merged.size());
+  out.reserve(merged.size);
   for (const auto& [o, w] : merged) {
     place[o] = -1;
     out.push_back({cpv_->CodeAt(o), w});

@@ -488,14 +488,34 @@ class CpvConcepts {
   // read back in ordinal order.
   void RawScoresOfIdsInto(const std::vector<int32_t>& ids, int language,
                           bool labels_only, ScoreBuffer* raw) const;
-  // RankingScores(RawScoresOfIds(ids), min_share) into `scored`, the same
-  // codes, scores and order to the bit; returns the best. Under the default
-  // ranking (family maxima, no division support) with every link above 0,
-  // in one pass: the raw scores read back group by group, each group
-  // scored when its codes end (what index building runs per language of a
-  // profile).
-  double RankingScoresOfIdsInto(const std::vector<int32_t>& ids, int language,
-                                double min_share, ScoreBuffer* scored) const;
+  // A part's codes as MergedConceptsOfTermIds merges them, into `scored`
+  // (its previous scores dropped): RankingScores(RawScoresOfIds(ids),
+  // min_weight), the same scores in the same order to the bit, less, when
+  // the best is positive, the codes under min_weight of it (ConceptsOfRanked's
+  // cut) and those whose score over the best is under `min_merged_weight`
+  // (-HUGE_VAL: none); returns the best. Under the default ranking (family
+  // maxima, no division support) with every link above 0, in one pass: the
+  // raw scores read back group by group, each group scored when its codes
+  // end, the cuts made as scores (LeastScoreOfWeight), before any code is
+  // stored.
+  double MergeCandidatesOfIdsInto(const std::vector<int32_t>& ids,
+                                  int language, double min_weight,
+                                  double min_merged_weight,
+                                  ScoreBuffer* scored) const;
+  // The least score s whose weight s / best, rounded, is at least `weight`
+  // (REQUIRES: best > 0), into `least`: the quotient never falls as s grows
+  // (division is correctly rounded, rounding monotone), so s / best <
+  // weight exactly when s < least, and the merge's cut by weight is a cut
+  // by score, with no division per code. Searched from weight * best,
+  // within an ulp or two of `least` when that product is a normal number;
+  // false (no `least`) when it is not (0, subnormal, infinite or NaN): the
+  // caller divides. -HUGE_VAL for a weight of -HUGE_VAL (no cut).
+  static bool LeastScoreOfWeight(double weight, double best, double* least);
+  // The merge's cuts by division: leaves out of `scored` the codes under
+  // min_weight * best or whose score over the best is under
+  // min_merged_weight (REQUIRES: best > 0).
+  static void DropUnderWeights(double best, double min_weight,
+                               double min_merged_weight, ScoreBuffer* scored);
   // TermId in language index `l` (REQUIRES: 0 <= l < kConceptLanguageCount).
   int32_t TermIdIn(absl::string_view term, int l) const;
   // The terms' TermIdIn, in order, into the thread's vector (valid until
