@@ -498,9 +498,8 @@ class CpvConcepts {
   // raw scores read back group by group, each group scored when its codes
   // end, the cuts made as scores (LeastScoreOfWeight), before any code is
   // stored.
-  double MergeCandidatesOfIdsInto(const std::vector<int32_t>& ids,
-                                  int language, double min_weight,
-                                  double min_merged_weight,
+  double MergeCandidatesOfIdsInto(const std::vector<int32_t>& ids, int language,
+                                  double min_weight, double min_merged_weight,
                                   ScoreBuffer* scored) const;
   // The least score s whose weight s / best, rounded, is at least `weight`
   // (REQUIRES: best > 0), into `least`: the quotient never falls as s grows

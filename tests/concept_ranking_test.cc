@@ -431,9 +431,9 @@ TEST(ConceptRankingTest, MergeCandidatesEqualRankingThenCutting) {
           std::vector<double> merged_weights = {-HUGE_VAL, 0.0, 1.5};
           if (!ranked.empty() && best > 0) {
             const double w = ranked[rng() % ranked.size()].second / best;
-            merged_weights.insert(merged_weights.end(),
-                                  {w, std::nextafter(w, HUGE_VAL),
-                                   std::nextafter(w, -HUGE_VAL)});
+            merged_weights.insert(
+                merged_weights.end(),
+                {w, std::nextafter(w, HUGE_VAL), std::nextafter(w, -HUGE_VAL)});
           }
           for (double min_merged_weight : merged_weights) {
             CpvConceptsPeer::Scores expected;
