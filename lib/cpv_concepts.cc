@@ -461,7 +461,10 @@ void CpvConcepts::BuildFlatLinks(const LanguageModel& model, FlatLinks* flat) {
   }
 }
 
-bool CpvConcepts::SpanOf(const FlatLinks& flat, int32_t id, TermSpan* span) {
+// Inline: called once per distinct term of every language bucket, where a
+// call cost more than the span's reads (11 M instructions in a 10k build).
+inline bool CpvConcepts::SpanOf(const FlatLinks& flat, int32_t id,
+                                TermSpan* span) {
   // A header's second entry is followed by a link (every term has one), so
   // an id at a second entry, or at a link, is no term's.
   if (id < 0 || static_cast<size_t>(id) + 1 >= flat.links.size() ||
