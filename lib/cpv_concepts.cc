@@ -461,7 +461,10 @@ void CpvConcepts::BuildFlatLinks(const LanguageModel& model, FlatLinks* flat) {
   }
 }
 
-bool CpvConcepts::SpanOf(const FlatLinks& flat, int32_t id, TermSpan* span) {
+// Inline: called once per distinct term of every language bucket, where a
+// call cost more than the span's reads (11 M instructions in a 10k build).
+inline bool CpvConcepts::SpanOf(const FlatLinks& flat, int32_t id,
+                                TermSpan* span) {
   // A header's second entry is followed by a link (every term has one), so
   // an id at a second entry, or at a link, is no term's.
   if (id < 0 || static_cast<size_t>(id) + 1 >= flat.links.size() ||
@@ -640,10 +643,9 @@ TermVocabulary CpvConcepts::TermIds(absl::string_view language) const {
   return TermVocabulary{term_id_owners_[at], NoTermId, term_id_of_[at]};
 }
 
-void CpvConcepts::RawScoresOfIdsInto(const std::vector<int32_t>& ids,
-                                     int language, bool labels_only,
-                                     ScoreBuffer* raw) const {
-  const FlatLinks& flat = Model(language).flat;
+CpvConcepts::DenseScores CpvConcepts::SumLinksOfIds(
+    const std::vector<int32_t>& ids, const FlatLinks& flat,
+    bool labels_only) const {
   // The ids sorted: each code's score is summed in term order in every
   // process (a snapshot loaded in another process must score exactly as
   // the index it was saved from), and a term met n times is summed once.
@@ -673,6 +675,10 @@ void CpvConcepts::RawScoresOfIdsInto(const std::vector<int32_t>& ids,
   double* const dense = dense_scores.data();
   uint64_t* const touched = touched_words.data();
   const Link* const links = flat.links.data();
+  // The largest value any score took on the way: with every link above 0
+  // (FlatLinks::positive) a score only grows as links are added (rounding
+  // is monotone: s + x >= s for x > 0), so it is the largest final score.
+  double largest = 0;
   for (size_t i = 0; i < sorted.size();) {
     size_t j = i;
     while (j < sorted.size() && sorted[j] == sorted[i]) ++j;
@@ -687,36 +693,49 @@ void CpvConcepts::RawScoresOfIdsInto(const std::vector<int32_t>& ids,
     // A term met once (most) is summed without its factor: log(1) is 0
     // exactly, the factor 1 exactly, and 1 * w is w to the bit, so the sums
     // are the same bits as by the general loop, in the same order. Each
-    // ordinal touched is marked in a bit set (read back below in ordinal
-    // order): the marks are not counted, the read-back scans every word
-    // (session 16: counting cost more than the scan).
+    // ordinal touched is marked in a bit set (read back in ordinal order):
+    // the marks are not counted, the read-back scans every word (session
+    // 16: counting cost more than the scan).
     if (j - i == 1) {
       for (const Link* link = links + span.label; link != end; ++link) {
         const int32_t o = link->ordinal;
         touched[o >> 6] |= uint64_t{1} << (o & 63);
-        dense[o] += link->weight;
+        const double v = dense[o] + link->weight;
+        dense[o] = v;
+        largest = std::max(largest, v);
       }
     } else {
       const double f = 1.0 + std::log(static_cast<double>(j - i));
       for (const Link* link = links + span.label; link != end; ++link) {
         const int32_t o = link->ordinal;
         touched[o >> 6] |= uint64_t{1} << (o & 63);
-        dense[o] += f * link->weight;
+        const double v = dense[o] + f * link->weight;
+        dense[o] = v;
+        largest = std::max(largest, v);
       }
     }
     i = j;
   }
+  return DenseScores{dense, touched, touched_words.size(), largest};
+}
+
+void CpvConcepts::RawScoresOfIdsInto(const std::vector<int32_t>& ids,
+                                     int language, bool labels_only,
+                                     ScoreBuffer* raw) const {
+  const FlatLinks& flat = Model(language).flat;
+  const DenseScores sums = SumLinksOfIds(ids, flat, labels_only);
+  double* const dense = sums.dense;
+  uint64_t* const touched = sums.touched;
   // At most one entry per ordinal marked: room for every code.
   std::pair<int32_t, double>* const out = raw->Room(labels_.size());
   size_t kept = 0;
-  const size_t words = touched_words.size();
   // The codes marked, in ordinal order, each written always and kept
   // unless its score is 0 (no branch to mispredict). When every link
   // weighs more than 0 (FlatLinks::positive) no score is 0: each is a sum
   // of f * w with f >= 1 and w > 0, neither rounded to 0 nor cancelled, and
   // no score is tested.
   auto read_back = [&](auto drop_zeros) {
-    for (size_t w = 0; w < words; ++w) {
+    for (size_t w = 0; w < sums.words; ++w) {
       uint64_t bits = touched[w];
       if (bits == 0) continue;
       touched[w] = 0;
@@ -736,6 +755,130 @@ void CpvConcepts::RawScoresOfIdsInto(const std::vector<int32_t>& ids,
     read_back(std::true_type());
   }
   raw->size = kept;
+}
+
+bool CpvConcepts::LeastScoreOfWeight(double weight, double best,
+                                     double* least) {
+  if (weight == -HUGE_VAL) {
+    *least = -HUGE_VAL;
+    return true;
+  }
+  double s = weight * best;
+  if (!std::isnormal(s) || !std::isfinite(best)) return false;
+  while (!(s / best >= weight)) s = std::nextafter(s, HUGE_VAL);
+  for (double below = std::nextafter(s, -HUGE_VAL); below / best >= weight;
+       below = std::nextafter(below, -HUGE_VAL)) {
+    s = below;
+  }
+  *least = s;
+  return true;
+}
+
+void CpvConcepts::DropUnderWeights(double best, double min_weight,
+                                   double min_merged_weight,
+                                   ScoreBuffer* scored) {
+  size_t kept = 0;
+  for (const auto& [o, s] : *scored) {
+    if (s < min_weight * best || s / best < min_merged_weight) continue;
+    scored->entries[kept++] = {o, s};
+  }
+  scored->size = kept;
+}
+
+double CpvConcepts::MergeCandidatesOfIdsInto(const std::vector<int32_t>& ids,
+                                             int language, double min_weight,
+                                             double min_merged_weight,
+                                             ScoreBuffer* scored) const {
+  const FlatLinks& flat = Model(language).flat;
+  const double group_support = weights_.group_support;
+  // The one pass below needs the defaults' ranking (family maxima, no
+  // division support, a finite group support >= 0: RankingScores' group
+  // runs) and links all above 0 (the largest score known from the sums).
+  if (!flat.positive || weights_.family_by_sum ||
+      weights_.division_support != 0 || !std::isfinite(group_support) ||
+      group_support < 0) {
+    thread_local ScoreBuffer raw;
+    RawScoresOfIdsInto(ids, language, /*labels_only=*/false, &raw);
+    const double best =
+        RankingScores(raw.begin(), raw.size, min_weight, scored);
+    if (best > 0) {
+      DropUnderWeights(best, min_weight, min_merged_weight, scored);
+    }
+    return best;
+  }
+  const DenseScores sums = SumLinksOfIds(ids, flat, /*labels_only=*/false);
+  double* const dense = sums.dense;
+  uint64_t* const touched = sums.touched;
+  const int16_t* const group_of = group_of_.data();
+  // RankingScores' best, from the largest raw score (the largest group
+  // strength, max(0, s*)), to the bit: the same expression.
+  const double largest = sums.largest;
+  const double best = std::max(0.0, largest + group_support * largest);
+  // The cuts, when the best is positive (else there is none, and the merge
+  // takes nothing of the part): RankingScores' floor, min_weight * best
+  // when min_weight > 0, which is also ConceptsOfRanked's cut (that one
+  // whatever the sign of min_weight), and the merged weight's, as the least
+  // score of that weight. A code under any is under their maximum, and the
+  // other way round.
+  double floor = -HUGE_VAL;
+  bool divide = false;
+  if (best > 0) {
+    floor = min_weight * best;
+    double least;
+    if (LeastScoreOfWeight(min_merged_weight, best, &least)) {
+      floor = std::max(floor, least);
+    } else {
+      divide = true;
+    }
+  }
+  // The read-back of RawScoresOfIdsInto and RankingScores' group runs in
+  // one pass (session 17: RankingScores' two passes over the raw scores
+  // were 192 M of the merge's 669 M instructions in a 10k build): the
+  // codes come in ordinal order, so a group's are consecutive; a run's raw
+  // scores are written from `run_start`, and when the next group starts
+  // (or the codes end) the run is scored in place, each code's score s +
+  // group_support * strength, the expression RankingScores computes, kept
+  // unless under the floor (the kept entries are never ahead of the ones
+  // read: scores are written at `kept` <= the run's start).
+  std::pair<int32_t, double>* const out = scored->Room(labels_.size());
+  size_t kept = 0;
+  size_t run_start = 0;
+  size_t run_end = 0;
+  int group = -1;
+  double strength = 0;
+  auto score_run = [&] {
+    const double support = group_support * strength;
+    // No code of the run scores above strength + support (RankingScores).
+    if (strength + support < floor) return;
+    for (size_t i = run_start; i < run_end; ++i) {
+      const double v = out[i].second + support;
+      out[kept] = {out[i].first, v};
+      kept += !(v < floor);
+    }
+  };
+  for (size_t w = 0; w < sums.words; ++w) {
+    uint64_t bits = touched[w];
+    if (bits == 0) continue;
+    touched[w] = 0;
+    for (; bits != 0; bits &= bits - 1) {
+      const int32_t o = static_cast<int32_t>(w * 64 + __builtin_ctzll(bits));
+      const double s = dense[o];
+      dense[o] = 0;
+      const int g = group_of[o];
+      if (g != group) {
+        score_run();
+        run_start = run_end = kept;
+        group = g;
+        strength = 0;
+      }
+      out[run_end++] = {o, s};
+      strength = std::max(strength, s);
+    }
+  }
+  score_run();
+  scored->size = kept;
+  if (divide) DropUnderWeights(best, min_weight, min_merged_weight, scored);
+  return best;
 }
 
 std::vector<std::pair<int32_t, double>> CpvConcepts::RawScoresByDefinition(
@@ -1057,64 +1200,74 @@ std::vector<Concept> CpvConcepts::MergedConceptsOfTermIds(
   if (max_concepts <= 0) return out;
   const size_t keep = static_cast<size_t>(max_concepts);
   // The thread's vectors: index building calls this once per supplier.
-  thread_local ScoreBuffer raw, scored;
+  thread_local ScoreBuffer scored;
   // (ordinal, weight): each code's largest weight over the parts so far,
   // the strongest `keep` only. A code left out cannot come back at that
   // weight: later parts only add codes or raise weights, so the keep-th
   // weight only grows.
-  thread_local std::vector<std::pair<int32_t, double>> merged;
-  merged.clear();
+  thread_local ScoreBuffer merged;
+  // Each code's place in `merged` by ordinal, -1 for none (every entry -1
+  // between calls): a part's code finds its earlier weight without sorting
+  // the merged codes by ordinal (session 17: sorting them once per part
+  // cost 40 M instructions in a 10k build).
+  thread_local std::vector<int32_t> places;
+  if (places.size() < labels_.size()) places.assign(labels_.size(), -1);
+  int32_t* const place = places.data();
+  // Each code at most once, and at most `keep` merged and `keep` of a
+  // part's.
+  std::pair<int32_t, double>* const entries =
+      merged.Room(std::min(2 * keep, labels_.size()));
+  merged.size = 0;
   for (const LanguageTermIds& part : parts) {
     const int l = LanguageIndex(part.language);
     if (l < 0 || part.ids->empty()) continue;
-    RawScoresOfIdsInto(*part.ids, l, /*labels_only=*/false, &raw);
-    const double best =
-        RankingScores(raw.begin(), raw.size, min_weight, &scored);
-    if (scored.size == 0 || best <= 0) continue;  // No concepts (TopConcepts).
     // A concept's weight is its score over the best (ConceptsOfRanked),
     // which grows with the score: the codes under the keep-th merged weight
     // are the part's weakest, and leaving them out before the partition
     // leaves the part's best `keep` (Ranked) less those same codes.
-    const double floor =
-        merged.size() < keep
-            ? -HUGE_VAL
-            : std::min_element(merged.begin(), merged.end(),
-                               [](const auto& a, const auto& b) {
-                                 return a.second < b.second;
-                               })
-                  ->second;
-    // The first test is ConceptsOfRanked's cut, which RankingScores made
-    // already unless min_weight <= 0.
-    size_t kept = 0;
-    for (const auto& [o, s] : scored) {
-      if (s < min_weight * best || s / best < floor) continue;
-      scored.entries[kept++] = {o, s};
-    }
-    scored.size = kept;
+    const double min_merged_weight =
+        merged.size < keep ? -HUGE_VAL
+                           : std::min_element(merged.begin(), merged.end(),
+                                              [](const auto& a, const auto& b) {
+                                                return a.second < b.second;
+                                              })
+                                 ->second;
+    const double best = MergeCandidatesOfIdsInto(*part.ids, l, min_weight,
+                                                 min_merged_weight, &scored);
+    if (scored.size == 0 || best <= 0) continue;  // No concepts (TopConcepts).
     if (keep < scored.size) {
       std::nth_element(scored.begin(), scored.begin() + keep, scored.end(),
                        Better());
       scored.size = keep;
     }
-    for (const auto& [o, s] : scored) merged.emplace_back(o, s / best);
-    // Each code once, at its largest weight; the strongest `keep` kept.
-    std::sort(merged.begin(), merged.end(), [](const auto& a, const auto& b) {
-      return a.first < b.first || (a.first == b.first && a.second > b.second);
-    });
-    merged.erase(std::unique(merged.begin(), merged.end(),
-                             [](const auto& a, const auto& b) {
-                               return a.first == b.first;
-                             }),
-                 merged.end());
-    if (keep < merged.size()) {
+    // Each code once, at its largest weight.
+    for (const auto& [o, s] : scored) {
+      const double w = s / best;
+      if (place[o] < 0) {
+        place[o] = static_cast<int32_t>(merged.size);
+        entries[merged.size++] = {o, w};
+      } else {
+        double& merged_weight = entries[place[o]].second;
+        merged_weight = std::max(merged_weight, w);
+      }
+    }
+    // The strongest `keep` kept, each in its new place.
+    if (keep < merged.size) {
       std::nth_element(merged.begin(), merged.begin() + keep, merged.end(),
                        Better());
-      merged.resize(keep);
+      for (size_t i = keep; i < merged.size; ++i) place[entries[i].first] = -1;
+      merged.size = keep;
+      for (size_t i = 0; i < keep; ++i) {
+        place[entries[i].first] = static_cast<int32_t>(i);
+      }
     }
   }
   std::sort(merged.begin(), merged.end(), Better());
-  out.reserve(merged.size());
-  for (const auto& [o, w] : merged) out.push_back({cpv_->CodeAt(o), w});
+  out.reserve(merged.size);
+  for (const auto& [o, w] : merged) {
+    place[o] = -1;
+    out.push_back({cpv_->CodeAt(o), w});
+  }
   return out;
 }
 

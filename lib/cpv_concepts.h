@@ -467,12 +467,54 @@ class CpvConcepts {
     std::pair<int32_t, double>* begin() { return entries.data(); }
     std::pair<int32_t, double>* end() { return entries.data() + size; }
   };
-  // RawScores of the terms' ids (TermId; -1 and ids of no term skipped)
-  // into `raw` (its previous scores dropped), so that a caller scoring many
-  // texts reuses one buffer: the ids sorted, each term's links summed into a
-  // dense array.
+  // The thread's scores by ordinal as SumLinksOfIds leaves them: `dense`
+  // holds each code's sum, `touched` (`words` 64-bit words) marks the codes
+  // summed; the reader zeroes both back.
+  struct DenseScores {
+    double* dense;
+    uint64_t* touched;
+    size_t words;
+    // The largest of 0 and every value a score took while summed: the
+    // largest raw score when every link weighs more than 0.
+    double largest;
+  };
+  // The links of the terms' ids (TermId; -1 and ids of no term skipped)
+  // summed into the thread's dense scores: the ids sorted, each term once
+  // (its links times 1 + log of its count), in term order.
+  DenseScores SumLinksOfIds(const std::vector<int32_t>& ids,
+                            const FlatLinks& flat, bool labels_only) const;
+  // RawScores of the terms' ids into `raw` (its previous scores dropped),
+  // so that a caller scoring many texts reuses one buffer: SumLinksOfIds,
+  // read back in ordinal order.
   void RawScoresOfIdsInto(const std::vector<int32_t>& ids, int language,
                           bool labels_only, ScoreBuffer* raw) const;
+  // A part's codes as MergedConceptsOfTermIds merges them, into `scored`
+  // (its previous scores dropped): RankingScores(RawScoresOfIds(ids),
+  // min_weight), the same scores in the same order to the bit, less, when
+  // the best is positive, the codes under min_weight of it (ConceptsOfRanked's
+  // cut) and those whose score over the best is under `min_merged_weight`
+  // (-HUGE_VAL: none); returns the best. Under the default ranking (family
+  // maxima, no division support) with every link above 0, in one pass: the
+  // raw scores read back group by group, each group scored when its codes
+  // end, the cuts made as scores (LeastScoreOfWeight), before any code is
+  // stored.
+  double MergeCandidatesOfIdsInto(const std::vector<int32_t>& ids, int language,
+                                  double min_weight, double min_merged_weight,
+                                  ScoreBuffer* scored) const;
+  // The least score s whose weight s / best, rounded, is at least `weight`
+  // (REQUIRES: best > 0), into `least`: the quotient never falls as s grows
+  // (division is correctly rounded, rounding monotone), so s / best <
+  // weight exactly when s < least, and the merge's cut by weight is a cut
+  // by score, with no division per code. Searched from weight * best,
+  // within an ulp or two of `least` when that product is a normal number;
+  // false (no `least`) when it is not (0, subnormal, infinite or NaN): the
+  // caller divides. -HUGE_VAL for a weight of -HUGE_VAL (no cut).
+  static bool LeastScoreOfWeight(double weight, double best, double* least);
+  // The merge's cuts by division: leaves out of `scored` the codes under
+  // min_weight * best or whose score over the best is under
+  // min_merged_weight (REQUIRES: best > 0).
+  static void DropUnderWeights(double best, double min_weight,
+                               double min_merged_weight, ScoreBuffer* scored);
   // TermId in language index `l` (REQUIRES: 0 <= l < kConceptLanguageCount).
   int32_t TermIdIn(absl::string_view term, int l) const;
   // The terms' TermIdIn, in order, into the thread's vector (valid until

@@ -6,6 +6,7 @@
 // order of the terms changes nothing (each code's score is summed in one
 // order in every process).
 #include <algorithm>
+#include <cmath>
 #include <memory>
 #include <random>
 #include <string>
@@ -44,6 +45,19 @@ class CpvConceptsPeer {
     thread_local CpvConcepts::ScoreBuffer raw;
     c.RawScoresOfIdsInto(ids, l, labels_only, &raw);
     return Scores(raw.begin(), raw.end());
+  }
+  // MergeCandidatesOfIdsInto of the terms' ids (its codes in its order)
+  // and its best, through one buffer per thread, as index building's.
+  static std::pair<Scores, double> MergeCandidates(
+      const CpvConcepts& c, const std::vector<std::string>& terms, int l,
+      double min_weight, double min_merged_weight) {
+    thread_local CpvConcepts::ScoreBuffer scored;
+    const double best = c.MergeCandidatesOfIdsInto(
+        c.TermIdsOf(terms, l), l, min_weight, min_merged_weight, &scored);
+    return {Scores(scored.begin(), scored.end()), best};
+  }
+  static bool LeastScoreOfWeight(double weight, double best, double* least) {
+    return CpvConcepts::LeastScoreOfWeight(weight, best, least);
   }
   static Scores RawScoresByDefinition(const CpvConcepts& c,
                                       const std::vector<std::string>& terms,
@@ -334,6 +348,120 @@ TEST(ConceptRankingTest, MergedConceptsEqualMergingEachLanguage) {
     }
   }
   EXPECT_GT(cut, 300);  // The merge dropped codes, not only kept them all.
+}
+
+// The least score of a weight (the merge's cut by weight made as a cut by
+// score) against the division it replaces: for weights and bests of many
+// magnitudes, scores at the least score, an ulp either side, and spread
+// around weight * best are cut exactly when their quotient is under the
+// weight; no least score where weight * best is not a normal number.
+TEST(ConceptRankingTest, LeastScoreOfAWeightIsTheCutByDivision) {
+  std::mt19937_64 rng(20261217);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  int found = 0, moved = 0;
+  for (int round = 0; round < 20000; ++round) {
+    const double weight =
+        round % 7 == 0 ? 1.0 : unit(rng) * std::pow(10.0, rng() % 9 - 4.0);
+    const double best = unit(rng) * std::pow(10.0, rng() % 13 - 6.0) + 1e-300;
+    double least = 0;
+    if (!CpvConceptsPeer::LeastScoreOfWeight(weight, best, &least)) {
+      EXPECT_FALSE(std::isnormal(weight * best)) << weight << " " << best;
+      continue;
+    }
+    ++found;
+    moved += least != weight * best;
+    std::vector<double> scores = {least, std::nextafter(least, HUGE_VAL),
+                                  std::nextafter(least, -HUGE_VAL),
+                                  weight * best};
+    for (int k = 0; k < 8; ++k) {
+      scores.push_back(weight * best * (1 + (unit(rng) - 0.5) * 1e-15));
+    }
+    for (double s : scores) {
+      EXPECT_EQ(s < least, s / best < weight)
+          << "weight " << weight << " best " << best << " score " << s;
+    }
+  }
+  EXPECT_GT(found, 19000);
+  EXPECT_GT(moved, 100);  // weight * best was not always the least score.
+  double least = 0;
+  ASSERT_TRUE(CpvConceptsPeer::LeastScoreOfWeight(-HUGE_VAL, 2.0, &least));
+  EXPECT_EQ(least, -HUGE_VAL);
+  for (double weight : {0.0, 1e-320, HUGE_VAL, std::nan("")}) {
+    EXPECT_FALSE(CpvConceptsPeer::LeastScoreOfWeight(weight, 2.0, &least))
+        << weight;
+  }
+}
+
+// A part's candidates for the merge (the raw scores read back and ranked
+// group by group in one pass, the merge's cuts made as scores) against
+// ranking the raw scores by definition and then cutting by division: the
+// same codes and scores to the bit, and the same best, under the three
+// weightings (the default one runs the one pass, the others RankingScores
+// and the division), for several shares and merged weights: none, 0 (no
+// least score: the division), a code's own weight exactly and an ulp either
+// side (the cut's edge), and past the best.
+TEST(ConceptRankingTest, MergeCandidatesEqualRankingThenCutting) {
+  absl::StatusOr<std::unique_ptr<CpvConcepts>> summed =
+      WithDivisionSupport(/*family_by_sum=*/true);
+  ASSERT_TRUE(summed.ok()) << summed.status();
+  absl::StatusOr<std::unique_ptr<CpvConcepts>> maxima =
+      WithDivisionSupport(/*family_by_sum=*/false);
+  ASSERT_TRUE(maxima.ok()) << maxima.status();
+  const CpvConcepts* const variants[] = {&CpvConcepts::Builtin(), summed->get(),
+                                         maxima->get()};
+  auto better = [](const auto& a, const auto& b) {
+    return a.second > b.second || (a.second == b.second && a.first < b.first);
+  };
+  std::mt19937 rng(20261218);
+  int at_edge = 0, cut = 0;
+  for (const CpvConcepts* concepts : variants) {
+    for (const char* language : {"fr", "nl", "de", "en", "pl", "el", "ga"}) {
+      const int l = ConceptLanguageIndex(language);
+      for (int round = 0; round < 10; ++round) {
+        const std::vector<std::string> terms = RandomText(rng, language);
+        for (double min_weight : {0.0, 0.1, 0.6}) {
+          const CpvConceptsPeer::Scores ranked =
+              CpvConceptsPeer::RankedByDefinition(
+                  *concepts,
+                  CpvConceptsPeer::RawScoresByDefinition(*concepts, terms, l,
+                                                         false),
+                  SIZE_MAX, min_weight);
+          const double best =
+              ranked.empty() ? 0 : std::max(0.0, ranked[0].second);
+          std::vector<double> merged_weights = {-HUGE_VAL, 0.0, 1.5};
+          if (!ranked.empty() && best > 0) {
+            const double w = ranked[rng() % ranked.size()].second / best;
+            merged_weights.insert(
+                merged_weights.end(),
+                {w, std::nextafter(w, HUGE_VAL), std::nextafter(w, -HUGE_VAL)});
+          }
+          for (double min_merged_weight : merged_weights) {
+            CpvConceptsPeer::Scores expected;
+            for (const auto& [o, s] : ranked) {
+              if (best > 0 &&
+                  (s < min_weight * best || s / best < min_merged_weight)) {
+                continue;
+              }
+              expected.emplace_back(o, s);
+              at_edge += best > 0 && s / best == min_merged_weight;
+            }
+            cut += expected.size() < ranked.size();
+            auto [candidates, candidates_best] =
+                CpvConceptsPeer::MergeCandidates(*concepts, terms, l,
+                                                 min_weight, min_merged_weight);
+            std::sort(candidates.begin(), candidates.end(), better);
+            const std::string what =
+                absl::StrCat(language, " round ", round, " min weight ",
+                             min_weight, " merged ", min_merged_weight);
+            ExpectSameScores(candidates, expected, what);
+            EXPECT_EQ(candidates_best, best) << what;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(at_edge, 100);  // Codes exactly at the merged weight were kept.
+  EXPECT_GT(cut, 300);
 }
 
 // The flat links' term map RawScores looks terms up in, against the model's

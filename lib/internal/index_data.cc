@@ -148,9 +148,11 @@ std::vector<SupplierDoc::ConceptRef> MergeConcepts(
   std::vector<CpvConcepts::LanguageTermIds> parts;
   parts.reserve(by_language.size());
   for (const auto& [lang, ids] : by_language) parts.push_back({lang, &ids});
+  const std::vector<Concept> concepts =
+      CpvConcepts::Builtin().MergedConceptsOfTermIds(parts);
   std::vector<SupplierDoc::ConceptRef> out;
-  for (const Concept& c :
-       CpvConcepts::Builtin().MergedConceptsOfTermIds(parts)) {
+  out.reserve(concepts.size());
+  for (const Concept& c : concepts) {
     out.emplace_back(c.code, static_cast<float>(c.weight));
   }
   return out;
