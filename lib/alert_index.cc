@@ -8,6 +8,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "procmatch/internal/alert_rule.h"
+#include "procmatch/internal/prefetch.h"
 
 namespace procmatch {
 
@@ -281,12 +282,12 @@ absl::StatusOr<AlertMatches> AlertIndex::Match(const v1::Tender& notice,
     if (k + kRecordsAhead < candidates.size()) {
       const uint32_t ahead = candidates[k + kRecordsAhead];
       internal::PrefetchRule(*table_, ahead, 0);
-      __builtin_prefetch(&members_begin_[ahead]);
+      internal::PrefetchLine(&members_begin_[ahead]);
     }
     if (k + kPoolsAhead < candidates.size()) {
       const uint32_t ahead = candidates[k + kPoolsAhead];
       internal::PrefetchRule(*table_, ahead, 1);
-      __builtin_prefetch(members_.data() + members_begin_[ahead]);
+      internal::PrefetchLine(members_.data() + members_begin_[ahead]);
     }
     const uint32_t slot = candidates[k];
     absl::StatusOr<bool> hit = internal::MatchRule(
@@ -332,13 +333,13 @@ absl::StatusOr<std::vector<v1::Alert>> AlertIndex::Evaluate(
     if (i + kRecordsAhead < matches->size()) {
       const char* rule = reinterpret_cast<const char*>(
           &rules_[(*matches)[i + kRecordsAhead].rule]->rule);
-      for (int line = 0; line < 4; ++line) __builtin_prefetch(rule + 64 * line);
+      internal::PrefetchBytes(rule, 4 * internal::kCacheLineBytes);
     }
     if (i + kStringsAhead < matches->size()) {
       const v1::AlertRule& rule =
           rules_[(*matches)[i + kStringsAhead].rule]->rule;
-      __builtin_prefetch(rule.id().data());
-      __builtin_prefetch(rule.subscriber().data());
+      internal::PrefetchLine(rule.id().data());
+      internal::PrefetchLine(rule.subscriber().data());
     }
     // Written in place, as ToAlert writes it.
     const AlertMatch& match = (*matches)[i];

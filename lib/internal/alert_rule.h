@@ -25,6 +25,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "procmatch/alert_index.h"
+#include "procmatch/internal/prefetch.h"
 #include "procmatch/internal/profile_scores.h"
 #include "procmatch/text_analyzer.h"
 #include "procmatch/v1/alert.pb.h"
@@ -550,20 +551,19 @@ inline void PrefetchRule(const QuickCheckTable& table, uint32_t position,
                          int stage) {
   const QuickRule& q = table.rules[position];
   if (stage == 0) {
-    __builtin_prefetch(&q);
+    PrefetchLine(&q);
     return;
   }
   if (q.countries + q.languages > 0) {
-    __builtin_prefetch(table.symbols.data() + q.symbols_begin);
+    PrefetchLine(table.symbols.data() + q.symbols_begin);
   }
-  if (q.cpv + q.exclude_cpv > 0)
-    __builtin_prefetch(table.cpv.data() + q.cpv_begin);
-  if (q.nuts > 0) __builtin_prefetch(table.nuts.data() + q.nuts_begin);
+  if (q.cpv + q.exclude_cpv > 0) PrefetchLine(table.cpv.data() + q.cpv_begin);
+  if (q.nuts > 0) PrefetchLine(table.nuts.data() + q.nuts_begin);
   if (q.phrases > 0) {
-    __builtin_prefetch(table.phrases.data() + q.phrases_begin);
+    PrefetchLine(table.phrases.data() + q.phrases_begin);
   }
   if ((q.flags & (QuickRule::kPatterns | QuickRule::kExcludePatterns)) != 0) {
-    __builtin_prefetch(table.patterns_begin.data() + position);
+    PrefetchLine(table.patterns_begin.data() + position);
   }
 }
 

@@ -21,6 +21,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "procmatch/cpv.h"
+#include "procmatch/internal/prefetch.h"
 #include "procmatch/internal/snapshot_layout.h"
 #include "procmatch/internal/supplier_doc.h"
 #include "procmatch/internal/term_dictionary.h"
@@ -35,19 +36,6 @@ namespace internal {
 
 // Postings of CPV codes: the docs of each code, ascending.
 using CpvPostingMap = absl::flat_hash_map<CpvCode, std::vector<uint32_t>>;
-
-// Starts loading the cache line holding `address`. A prefetch never
-// faults: `address` may be null or past the end of an allocation.
-inline void PrefetchLine(const void* address) {
-#if defined(__GNUC__) && defined(__x86_64__)
-  // Written out: GCC 12 dropped __builtin_prefetch of a block's address read
-  // through a doc (IndexData::PrefetchBlocks, inlined into retrieval's
-  // tightening loop: seen in the object code).
-  asm volatile("prefetcht0 (%0)" : : "r"(address));
-#else
-  __builtin_prefetch(address);
-#endif
-}
 
 class IndexData {
  public:
@@ -64,15 +52,10 @@ class IndexData {
   // blocks a score reads first (its parts and contracts).
   void PrefetchEntry(int d) const { PrefetchLine(&docs_[d]); }
   void PrefetchDoc(int d) const {
-    const char* doc = reinterpret_cast<const char*>(docs_[d].get());
-    for (size_t at = 0; at < sizeof(SupplierDoc); at += 64) {
-      PrefetchLine(doc + at);
-    }
+    PrefetchBytes(docs_[d].get(), sizeof(SupplierDoc));
   }
   void PrefetchBlocks(int d) const {
-    const char* parts = static_cast<const char*>(docs_[d]->parts.block());
-    PrefetchLine(parts);
-    PrefetchLine(parts + 64);
+    PrefetchBytes(docs_[d]->parts.block(), 2 * kCacheLineBytes);
     PrefetchLine(docs_[d]->contracts.block());
   }
   // The same, shared: a new generation keeps unchanged docs.
@@ -138,7 +121,8 @@ class IndexData {
     // division's own code (35000000, also in group 0).
     std::vector<uint16_t> groups;
     // By band: the postings in it, and the largest weight among them (0
-    // when none).
+    // when none; retrieval reads the top band's, the others' ceilings being
+    // the next band's lower edge).
     int64_t band_count[kConceptBands] = {};
     float band_top[kConceptBands] = {};
   };
