@@ -1236,7 +1236,7 @@ std::vector<uint32_t> Seeds(const Query& q, const IndexData& index,
   if (w[kConcepts] > 0) {
     for (const ConceptDivision& d : ConceptDivisions(q, false)) {
       for (const auto& [doc, cw] : index.ConceptPostings(d.code).postings) {
-        if (cw >= 0.5f &&
+        if (cw >= kConceptBandEdges[kConceptBands - 1] &&
             !weigh(doc, w[kConcepts] * d.weight * cw / q.concept_weight_sum)) {
           break;
         }
@@ -1365,7 +1365,7 @@ Retrieved RetrieveTopKWith(const Query& q, const IndexData& index,
     for (auto b = first; b != last; ++b) {
       // The candidates' records are far apart in memory: each is loaded
       // a few candidates ahead, in three steps (IndexData::PrefetchEntry).
-      if (const int ahead = tuning.prefetch_distance; ahead > 0) {
+      if (const ptrdiff_t ahead = tuning.prefetch_distance; ahead > 0) {
         const ptrdiff_t left = last - b;
         if (left > 3 * ahead) index.PrefetchEntry((b + 3 * ahead)->doc);
         if (left > 2 * ahead) index.PrefetchDoc((b + 2 * ahead)->doc);

@@ -122,8 +122,10 @@ struct RetrievalTuning {
   // higher p99 than 2, 4 and 16 no gain (doc/benchmarks.md, ibid.).
   double probe_lookup_steps = 2;
   // Candidates are tightened in the order of their bounds, so their records
-  // are far apart in memory: each is loaded this many candidates ahead, in
-  // three steps (IndexData::PrefetchEntry). 0: none, for comparison.
+  // are far apart in memory: each is loaded ahead in three steps
+  // (IndexData::PrefetchEntry), its blocks this many candidates ahead, its
+  // record twice as many, its entry in the table of docs three times as
+  // many. 0: none, for comparison.
   int prefetch_distance = 8;
 };
 
