@@ -12,11 +12,12 @@
 //     Use(*records[docs[k]]);
 //   }
 //
-// GCC 12 at -O2 dropped __builtin_prefetch of an address read through
-// another load (a block pointer read from a doc, a pool offset read from a
-// rule) from the object code of both loops: in retrieval 3 of 7 prefetches
-// were left, in the alert index's candidate loop 3 of 8 (seen with objdump;
-// clang kept them). On x86-64 the instruction is written out instead.
+// GCC 12 at -O2 dropped __builtin_prefetch of some addresses read through
+// two loads (a doc's block pointer, the doc read from the table of docs; a
+// pool's offset in a rule's record) from the object code of both loops: in
+// retrieval 4 of 7 prefetches were left, in the alert index's candidate
+// loop 3 of 8 (seen with objdump; clang kept them). On x86-64 the
+// instruction is written out instead.
 #ifndef PROCMATCH_LIB_INTERNAL_PREFETCH_H_
 #define PROCMATCH_LIB_INTERNAL_PREFETCH_H_
 
