@@ -719,6 +719,31 @@ CpvConcepts::DenseScores CpvConcepts::SumLinksOfIds(
   return DenseScores{dense, touched, touched_words.size(), largest};
 }
 
+namespace {
+
+// Calls `visit(ordinal, score)` for each code SumLinksOfIds marked in
+// `touched` (`words` 64-bit words), in ordinal order, zeroing its score in
+// `dense` and its mark as it goes, so that the next sum finds both clean:
+// the read-back every reader of the dense scores shares.
+template <typename Visit>
+void DrainInOrdinalOrder(double* dense, uint64_t* touched, size_t words,
+                         Visit visit) {
+  for (size_t w = 0; w < words; ++w) {
+    uint64_t bits = touched[w];
+    if (bits == 0) continue;
+    touched[w] = 0;
+    // Counted down bit by bit: the build targets no popcount instruction.
+    for (; bits != 0; bits &= bits - 1) {
+      const int32_t o = static_cast<int32_t>(w * 64 + __builtin_ctzll(bits));
+      const double s = dense[o];
+      dense[o] = 0;
+      visit(o, s);
+    }
+  }
+}
+
+}  // namespace
+
 void CpvConcepts::RawScoresOfIdsInto(const std::vector<int32_t>& ids,
                                      int language, bool labels_only,
                                      ScoreBuffer* raw) const {
@@ -735,19 +760,10 @@ void CpvConcepts::RawScoresOfIdsInto(const std::vector<int32_t>& ids,
   // of f * w with f >= 1 and w > 0, neither rounded to 0 nor cancelled, and
   // no score is tested.
   auto read_back = [&](auto drop_zeros) {
-    for (size_t w = 0; w < sums.words; ++w) {
-      uint64_t bits = touched[w];
-      if (bits == 0) continue;
-      touched[w] = 0;
-      // Counted down bit by bit: the build targets no popcount instruction.
-      for (; bits != 0; bits &= bits - 1) {
-        const int32_t o = static_cast<int32_t>(w * 64 + __builtin_ctzll(bits));
-        const double s = dense[o];
-        dense[o] = 0;
-        out[kept] = {o, s};
-        kept += !decltype(drop_zeros)::value || s != 0;
-      }
-    }
+    DrainInOrdinalOrder(dense, touched, sums.words, [&](int32_t o, double s) {
+      out[kept] = {o, s};
+      kept += !decltype(drop_zeros)::value || s != 0;
+    });
   };
   if (flat.positive) {
     read_back(std::false_type());
@@ -856,25 +872,17 @@ double CpvConcepts::MergeCandidatesOfIdsInto(const std::vector<int32_t>& ids,
       kept += !(v < floor);
     }
   };
-  for (size_t w = 0; w < sums.words; ++w) {
-    uint64_t bits = touched[w];
-    if (bits == 0) continue;
-    touched[w] = 0;
-    for (; bits != 0; bits &= bits - 1) {
-      const int32_t o = static_cast<int32_t>(w * 64 + __builtin_ctzll(bits));
-      const double s = dense[o];
-      dense[o] = 0;
-      const int g = group_of[o];
-      if (g != group) {
-        score_run();
-        run_start = run_end = kept;
-        group = g;
-        strength = 0;
-      }
-      out[run_end++] = {o, s};
-      strength = std::max(strength, s);
+  DrainInOrdinalOrder(dense, touched, sums.words, [&](int32_t o, double s) {
+    const int g = group_of[o];
+    if (g != group) {
+      score_run();
+      run_start = run_end = kept;
+      group = g;
+      strength = 0;
     }
-  }
+    out[run_end++] = {o, s};
+    strength = std::max(strength, s);
+  });
   score_run();
   scored->size = kept;
   if (divide) DropUnderWeights(best, min_weight, min_merged_weight, scored);
