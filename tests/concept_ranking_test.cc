@@ -221,6 +221,29 @@ absl::StatusOr<std::unique_ptr<CpvConcepts>> WithDivisionSupport(
                              CpvTaxonomy::Builtin(), other);
 }
 
+// The bundled concepts and WithDivisionSupport's two: the three weightings
+// the twins run (the default one runs the fast paths, the others the
+// general ones).
+struct ThreeWeightings {
+  std::unique_ptr<CpvConcepts> summed;
+  std::unique_ptr<CpvConcepts> maxima;
+  std::vector<const CpvConcepts*> all() const {
+    return {&CpvConcepts::Builtin(), summed.get(), maxima.get()};
+  }
+};
+absl::StatusOr<ThreeWeightings> MakeThreeWeightings() {
+  ThreeWeightings w;
+  absl::StatusOr<std::unique_ptr<CpvConcepts>> summed =
+      WithDivisionSupport(/*family_by_sum=*/true);
+  if (!summed.ok()) return summed.status();
+  absl::StatusOr<std::unique_ptr<CpvConcepts>> maxima =
+      WithDivisionSupport(/*family_by_sum=*/false);
+  if (!maxima.ok()) return maxima.status();
+  w.summed = *std::move(summed);
+  w.maxima = *std::move(maxima);
+  return w;
+}
+
 void ExpectSameScores(const CpvConceptsPeer::Scores& a,
                       const CpvConceptsPeer::Scores& b,
                       absl::string_view what) {
@@ -239,17 +262,11 @@ void ExpectSameScores(const CpvConceptsPeer::Scores& a,
 // scores summed or their maxima (a CpvConcepts each: the best found by
 // scoring every code, or as the largest raw score's code's score).
 TEST(ConceptRankingTest, FastScoringEqualsScoringByDefinition) {
-  absl::StatusOr<std::unique_ptr<CpvConcepts>> summed =
-      WithDivisionSupport(/*family_by_sum=*/true);
-  ASSERT_TRUE(summed.ok()) << summed.status();
-  absl::StatusOr<std::unique_ptr<CpvConcepts>> maxima =
-      WithDivisionSupport(/*family_by_sum=*/false);
-  ASSERT_TRUE(maxima.ok()) << maxima.status();
+  absl::StatusOr<ThreeWeightings> weightings = MakeThreeWeightings();
+  ASSERT_TRUE(weightings.ok()) << weightings.status();
   std::mt19937 rng(20261201);
   int selected = 0;
-  const CpvConcepts* const variants[] = {&CpvConcepts::Builtin(), summed->get(),
-                                         maxima->get()};
-  for (const CpvConcepts* concepts : variants) {
+  for (const CpvConcepts* concepts : weightings->all()) {
     for (const char* language :
          {"fr", "nl", "de", "en", "pl", "el", "lv", "fi", "ga", "hu"}) {
       const int l = ConceptLanguageIndex(language);
@@ -257,7 +274,7 @@ TEST(ConceptRankingTest, FastScoringEqualsScoringByDefinition) {
       // Both read-backs run: the bundled links all weigh more than 0, the
       // family-maxima variant's notice links 0.
       EXPECT_EQ(CpvConceptsPeer::PositiveLinks(*concepts, l),
-                concepts != maxima->get())
+                concepts != weightings->maxima.get())
           << language;
       for (int round = 0; round < 12; ++round) {
         const std::vector<std::string> terms = RandomText(rng, language);
@@ -302,19 +319,13 @@ TEST(ConceptRankingTest, FastScoringEqualsScoringByDefinition) {
 // languages, a language twice, one no concept language has, an empty
 // part), under the three weightings, for several caps and shares.
 TEST(ConceptRankingTest, MergedConceptsEqualMergingEachLanguage) {
-  absl::StatusOr<std::unique_ptr<CpvConcepts>> summed =
-      WithDivisionSupport(/*family_by_sum=*/true);
-  ASSERT_TRUE(summed.ok()) << summed.status();
-  absl::StatusOr<std::unique_ptr<CpvConcepts>> maxima =
-      WithDivisionSupport(/*family_by_sum=*/false);
-  ASSERT_TRUE(maxima.ok()) << maxima.status();
-  const CpvConcepts* const variants[] = {&CpvConcepts::Builtin(), summed->get(),
-                                         maxima->get()};
+  absl::StatusOr<ThreeWeightings> weightings = MakeThreeWeightings();
+  ASSERT_TRUE(weightings.ok()) << weightings.status();
   const char* const languages[] = {"fr", "nl", "de", "en", "pl",
                                    "el", "lv", "ga", "xx"};
   std::mt19937 rng(20261213);
   int cut = 0;
-  for (const CpvConcepts* concepts : variants) {
+  for (const CpvConcepts* concepts : weightings->all()) {
     for (int round = 0; round < 60; ++round) {
       const int n = 1 + static_cast<int>(rng() % 5);
       std::vector<std::string> names(n);
@@ -401,20 +412,14 @@ TEST(ConceptRankingTest, LeastScoreOfAWeightIsTheCutByDivision) {
 // least score: the division), a code's own weight exactly and an ulp either
 // side (the cut's edge), and past the best.
 TEST(ConceptRankingTest, MergeCandidatesEqualRankingThenCutting) {
-  absl::StatusOr<std::unique_ptr<CpvConcepts>> summed =
-      WithDivisionSupport(/*family_by_sum=*/true);
-  ASSERT_TRUE(summed.ok()) << summed.status();
-  absl::StatusOr<std::unique_ptr<CpvConcepts>> maxima =
-      WithDivisionSupport(/*family_by_sum=*/false);
-  ASSERT_TRUE(maxima.ok()) << maxima.status();
-  const CpvConcepts* const variants[] = {&CpvConcepts::Builtin(), summed->get(),
-                                         maxima->get()};
+  absl::StatusOr<ThreeWeightings> weightings = MakeThreeWeightings();
+  ASSERT_TRUE(weightings.ok()) << weightings.status();
   auto better = [](const auto& a, const auto& b) {
     return a.second > b.second || (a.second == b.second && a.first < b.first);
   };
   std::mt19937 rng(20261218);
   int at_edge = 0, cut = 0;
-  for (const CpvConcepts* concepts : variants) {
+  for (const CpvConcepts* concepts : weightings->all()) {
     for (const char* language : {"fr", "nl", "de", "en", "pl", "el", "ga"}) {
       const int l = ConceptLanguageIndex(language);
       for (int round = 0; round < 10; ++round) {
