@@ -88,6 +88,7 @@ const CpvTaxonomy& CpvTaxonomy::Builtin() {
 
 absl::StatusOr<CpvTaxonomy> CpvTaxonomy::FromTsv(absl::string_view tsv) {
   CpvTaxonomy cpv;
+  std::vector<std::pair<Entry, uint8_t>> entries;  // With its check digit.
   int line_number = 0;
   for (absl::string_view line : absl::StrSplit(tsv, '\n')) {
     ++line_number;
@@ -106,12 +107,18 @@ absl::StatusOr<CpvTaxonomy> CpvTaxonomy::FromTsv(absl::string_view tsv) {
           absl::StrCat("CPV list line ", line_number, ": code \"", code,
                        "\" is not of the form NNNNNNNN-C"));
     }
-    cpv.entries_.push_back(
-        Entry{CpvCode::FromDigits(digits), code[9] - '0',
-              std::string(absl::StripAsciiWhitespace(fields[1]))});
+    entries.push_back(
+        {Entry{CpvCode::FromDigits(digits),
+               std::string(absl::StripAsciiWhitespace(fields[1]))},
+         static_cast<uint8_t>(code[9] - '0')});
   }
-  std::sort(cpv.entries_.begin(), cpv.entries_.end(),
-            [](const Entry& a, const Entry& b) { return a.code < b.code; });
+  std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+    return a.first.code < b.first.code;
+  });
+  for (auto& [entry, check_digit] : entries) {
+    cpv.entries_.push_back(std::move(entry));
+    cpv.check_digits_.push_back(check_digit);
+  }
   for (size_t i = 0; i < cpv.entries_.size(); ++i) {
     if (!cpv.ordinal_.emplace(cpv.entries_[i].code, static_cast<int>(i))
              .second) {
@@ -148,7 +155,7 @@ absl::StatusOr<CpvCode> CpvTaxonomy::Parse(absl::string_view text) const {
     return absl::InvalidArgumentError(
         absl::StrCat("unknown CPV code \"", text, "\""));
   }
-  const int expected = entries_[it->second].check_digit;
+  const int expected = check_digits_[it->second];
   if (check_digit >= 0 && check_digit != expected) {
     return absl::InvalidArgumentError(
         absl::StrCat("CPV code \"", text, "\" has check digit ", check_digit,
@@ -165,9 +172,8 @@ absl::string_view CpvTaxonomy::Label(CpvCode code) const {
 
 std::string CpvTaxonomy::WithCheckDigit(CpvCode code) const {
   auto it = ordinal_.find(code);
-  return absl::StrCat(
-      code.ToString(), "-",
-      it == ordinal_.end() ? 0 : entries_[it->second].check_digit);
+  return absl::StrCat(code.ToString(), "-",
+                      it == ordinal_.end() ? 0 : check_digits_[it->second]);
 }
 
 std::vector<CpvCode> CpvTaxonomy::Ancestors(CpvCode code) const {

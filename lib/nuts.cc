@@ -97,11 +97,9 @@ absl::StatusOr<NutsTaxonomy> NutsTaxonomy::FromTsv(
           ": expected a 5-character code and 4 labels (en, fr, nl, de)"));
     }
     NutsCode code = NutsCode::FromString(f[0]);
-    nuts.regions_[code] = Labels{std::string(f[1]), std::string(f[2]),
+    nuts.LabelsOf(code) = Labels{std::string(f[1]), std::string(f[2]),
                                  std::string(f[3]), std::string(f[4])};
-    for (int level = 0; level < 3; ++level) {
-      nuts.regions_.try_emplace(code.AtLevel(level));
-    }
+    for (int level = 0; level < 3; ++level) nuts.LabelsOf(code.AtLevel(level));
   }
   line_number = 0;
   for (absl::string_view line : absl::StrSplit(upper_tsv, '\n')) {
@@ -113,7 +111,7 @@ absl::StatusOr<NutsTaxonomy> NutsTaxonomy::FromTsv(
           absl::StrCat("NUTS upper-level list line ", line_number,
                        ": expected code, level and 3 labels (en, fr, nl)"));
     }
-    Labels& labels = nuts.regions_[NutsCode::FromString(f[0])];
+    Labels& labels = nuts.LabelsOf(NutsCode::FromString(f[0]));
     labels.en = std::string(f[2]);
     labels.fr = std::string(f[3]);
     labels.nl = std::string(f[4]);
@@ -122,6 +120,13 @@ absl::StatusOr<NutsTaxonomy> NutsTaxonomy::FromTsv(
     return absl::InvalidArgumentError("NUTS list: no regions");
   }
   return nuts;
+}
+
+NutsTaxonomy::Labels& NutsTaxonomy::LabelsOf(NutsCode code) {
+  const auto [it, added] =
+      regions_.try_emplace(code, static_cast<uint32_t>(labels_.size()));
+  if (added) labels_.emplace_back();
+  return labels_[it->second];
 }
 
 absl::StatusOr<NutsCode> NutsTaxonomy::Parse(absl::string_view text) const {
@@ -143,7 +148,7 @@ absl::string_view NutsTaxonomy::Label(NutsCode code,
                                       absl::string_view language) const {
   auto it = regions_.find(code);
   if (it == regions_.end()) return {};
-  const Labels& l = it->second;
+  const Labels& l = labels_[it->second];
   const std::string* chosen = &l.en;
   if (language == "fr") chosen = &l.fr;
   if (language == "nl") chosen = &l.nl;

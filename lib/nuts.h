@@ -22,7 +22,9 @@
 #define PROCMATCH_LIB_NUTS_H_
 
 #include <array>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
@@ -112,7 +114,14 @@ class NutsTaxonomy {
   };
   NutsTaxonomy() = default;
 
-  absl::flat_hash_map<NutsCode, Labels> regions_;
+  // The labels of the region `code`, added empty when it is new.
+  Labels& LabelsOf(NutsCode code);
+
+  // Each known region's place in labels_. The labels (128 bytes a region)
+  // are kept apart so that Contains(), run for every supplier a load
+  // validates, probes a table of 16-byte slots (issue 16).
+  absl::flat_hash_map<NutsCode, uint32_t> regions_;
+  std::vector<Labels> labels_;
 };
 
 }  // namespace procmatch

@@ -36,8 +36,8 @@ SupplierIndex::Builder::Build() && {
   absl::StatusOr<std::vector<std::shared_ptr<const SupplierDoc>>> docs =
       internal::AnalyzeSuppliers(std::move(profiles_), options_, &vocabulary);
   if (!docs.ok()) return docs.status();
-  return IndexAccess::Assemble(*std::move(docs), std::move(vocabulary), 1,
-                               options_);
+  return IndexAccess::Assemble(*std::move(docs),
+                               internal::DictionaryOf(vocabulary), 1, options_);
 }
 
 SupplierIndex::SupplierIndex(std::unique_ptr<const IndexData> data)
@@ -97,7 +97,8 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> SupplierIndex::ApplyUpdate(
           &vocabulary);
   if (!upserts.ok()) return upserts.status();
   for (auto& doc : *upserts) docs.push_back(std::move(doc));
-  return IndexAccess::Assemble(std::move(docs), std::move(vocabulary),
+  return IndexAccess::Assemble(std::move(docs),
+                               internal::DictionaryOf(vocabulary),
                                data.generation() + 1, data.options());
 }
 

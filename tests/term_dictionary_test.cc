@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace procmatch {
@@ -60,6 +61,41 @@ TEST(TermDictionaryTest, FindsWhatAMapFinds) {
   EXPECT_GE(found, 5000);
   EXPECT_EQ(TermDictionary().Find("a"), -1);
   EXPECT_GT(vocabulary.AllocatedBytes(), terms.size() * 9);
+}
+
+// OfDistinct numbers what the constructor numbers when no term repeats, and
+// otherwise names the first id whose term an earlier id has, as a map from
+// the terms finds it; random vocabularies with repeats planted anywhere.
+TEST(TermDictionaryTest, OfDistinctNamesTheFirstRepeatAsAMapFindsIt) {
+  std::mt19937 rng(67);
+  for (int round = 0; round < 200; ++round) {
+    std::vector<std::string> terms;
+    const int size = static_cast<int>(rng() % 300);
+    for (int i = 0; i < size; ++i) {
+      // About one term in fifty repeats one before it.
+      terms.push_back(i > 0 && rng() % 50 == 0 ? terms[rng() % i]
+                                               : RandomTerm(rng));
+    }
+    std::map<std::string, uint32_t> first;
+    int64_t repeated = -1;
+    for (uint32_t id = 0; id < terms.size(); ++id) {
+      if (!first.emplace(terms[id], id).second && repeated < 0) repeated = id;
+    }
+    absl::StatusOr<TermDictionary> made = TermDictionary::OfDistinct(
+        std::vector<absl::string_view>(terms.begin(), terms.end()));
+    if (repeated >= 0) {
+      ASSERT_FALSE(made.ok()) << round;
+      EXPECT_EQ(made.status().message(),
+                absl::StrCat("term ", repeated, " is a duplicate"));
+      continue;
+    }
+    ASSERT_TRUE(made.ok()) << round << ": " << made.status();
+    ASSERT_EQ(made->size(), terms.size());
+    for (uint32_t id = 0; id < terms.size(); ++id) {
+      EXPECT_EQ(made->term(id), terms[id]);
+      EXPECT_EQ(made->Find(terms[id]), id);
+    }
+  }
 }
 
 }  // namespace

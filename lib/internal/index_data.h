@@ -237,14 +237,14 @@ struct IndexAccess {
     return *index.data_;
   }
 
-  // Sorts `docs` by id and builds the postings: the index of `generation`.
+  // Sorts `docs` by id and builds the postings: the index of `generation`,
+  // whose terms are numbered by `vocabulary`.
   // Duplicate ids are an AlreadyExists error. The postings `stored` reads
   // (a snapshot's, the terms by the ids of `vocabulary`) are read instead
   // of derived from the docs, and their errors returned.
   static absl::StatusOr<std::shared_ptr<const SupplierIndex>> Assemble(
       std::vector<std::shared_ptr<const SupplierDoc>> docs,
-      absl::flat_hash_map<std::string, uint32_t> vocabulary,
-      uint64_t generation, const Options& options,
+      TermDictionary vocabulary, uint64_t generation, const Options& options,
       const StoredPostings& stored = {});
 };
 
@@ -330,6 +330,10 @@ AnalyzeSuppliers(std::vector<v1::SupplierProfile> profiles,
                  const Options& options,
                  absl::flat_hash_map<std::string, uint32_t>* vocabulary);
 
+// The vocabulary NumberTerms numbered, each term at its id.
+TermDictionary DictionaryOf(
+    const absl::flat_hash_map<std::string, uint32_t>& vocabulary);
+
 // The threads options.build_threads asks for: one per core when 0.
 int BuildThreads(const Options& options);
 
@@ -355,9 +359,10 @@ using ReadStoredSupplier =
 // profile is parsed and validated (a crafted file with a valid checksum must
 // not smuggle in a clearance level 999); structural faults (duplicate ids or
 // terms, term ids outside `vocabulary`) are DataLoss errors, the first in
-// supplier order reported.
+// supplier order reported. `vocabulary`'s texts are copied: they need to live
+// only until it returns.
 absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
-    std::vector<std::string> vocabulary, size_t suppliers,
+    const std::vector<absl::string_view>& vocabulary, size_t suppliers,
     const ReadStoredSupplier& read, const StoredPostings& stored,
     uint64_t generation, const Options& options);
 

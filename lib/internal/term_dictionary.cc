@@ -1,15 +1,21 @@
 // The vocabulary of an index's analysed terms in one block of characters.
 #include "procmatch/internal/term_dictionary.h"
 
+#include <limits>
+
 #include "absl/hash/hash.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "procmatch/internal/heap_bytes.h"
 
 namespace procmatch {
 namespace internal {
 
-TermDictionary::TermDictionary(const std::vector<absl::string_view>& terms) {
+bool TermDictionary::Fill(const std::vector<absl::string_view>& terms,
+                          size_t limit, int64_t* repeated) {
   size_t chars = 0;
   for (absl::string_view t : terms) chars += t.size();
+  if (chars >= limit) return false;
   chars_.reserve(chars);
   ends_.reserve(terms.size());
   for (absl::string_view t : terms) {
@@ -20,7 +26,31 @@ TermDictionary::TermDictionary(const std::vector<absl::string_view>& terms) {
   const Texts texts{chars_.data(), ends_.data()};
   ids_ = absl::flat_hash_set<uint32_t, Hash, Eq>(terms.size(), Hash{texts},
                                                  Eq{texts});
-  for (uint32_t id = 0; id < terms.size(); ++id) ids_.insert(id);
+  *repeated = -1;
+  for (uint32_t id = 0; id < terms.size(); ++id) {
+    if (!ids_.insert(id).second && *repeated < 0) *repeated = id;
+  }
+  return true;
+}
+
+TermDictionary::TermDictionary(const std::vector<absl::string_view>& terms) {
+  int64_t repeated;
+  Fill(terms, std::numeric_limits<size_t>::max(), &repeated);
+}
+
+absl::StatusOr<TermDictionary> TermDictionary::OfDistinct(
+    const std::vector<absl::string_view>& terms) {
+  TermDictionary dictionary;
+  int64_t repeated;
+  if (!dictionary.Fill(terms, size_t{1} << 32, &repeated)) {
+    return absl::InvalidArgumentError(
+        "the terms add up to 4 GiB or more of text");
+  }
+  if (repeated >= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("term ", repeated, " is a duplicate"));
+  }
+  return dictionary;
 }
 
 size_t TermDictionary::Hash::operator()(uint32_t id) const {

@@ -16,6 +16,9 @@
 //   vocabulary.Find("radar");     // -1
 //   vocabulary.term(0);           // "drone"
 //
+//   // A vocabulary read from a file, where a term may repeat:
+//   absl::StatusOr<TermDictionary> read = TermDictionary::OfDistinct(terms);
+//
 // Threading: immutable once made; safe to read from any number of threads.
 #ifndef PROCMATCH_LIB_INTERNAL_TERM_DICTIONARY_H_
 #define PROCMATCH_LIB_INTERNAL_TERM_DICTIONARY_H_
@@ -25,6 +28,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
 namespace procmatch {
@@ -36,6 +40,12 @@ class TermDictionary {
   // Term i of `terms` gets id i. REQUIRES: no term twice; together under
   // 4 GiB.
   explicit TermDictionary(const std::vector<absl::string_view>& terms);
+  // Term i of `terms` gets id i, checked: an InvalidArgument error names
+  // the first term that repeats an earlier one, or says that the terms add
+  // up to 4 GiB or more. For a vocabulary read from a file (a snapshot's),
+  // made without hashing each term twice.
+  static absl::StatusOr<TermDictionary> OfDistinct(
+      const std::vector<absl::string_view>& terms);
   // Moves keep the blocks the set's functors point into; a copy would not.
   TermDictionary(TermDictionary&&) = default;
   TermDictionary& operator=(TermDictionary&&) = default;
@@ -72,7 +82,11 @@ class TermDictionary {
   };
   struct Eq {
     using is_transparent = void;
-    bool operator()(uint32_t a, uint32_t b) const { return a == b; }
+    // By text, so that inserting an id whose term an earlier id has finds
+    // that one (OfDistinct's check).
+    bool operator()(uint32_t a, uint32_t b) const {
+      return a == b || texts(a) == texts(b);
+    }
     bool operator()(uint32_t id, absl::string_view text) const {
       return texts(id) == text;
     }
@@ -81,6 +95,12 @@ class TermDictionary {
     }
     Texts texts;
   };
+
+  // Numbers `terms` in order, under `limit` characters in all; the first
+  // id whose term repeats an earlier one, or -1 when none does. False when
+  // the characters reach the limit.
+  bool Fill(const std::vector<absl::string_view>& terms, size_t limit,
+            int64_t* repeated);
 
   std::vector<char> chars_;
   std::vector<uint32_t> ends_;  // Term i ends at chars_[ends_[i]].
