@@ -454,6 +454,24 @@ TEST(SnapshotTest, InconsistentSectionsUnderValidChecksums) {
              ItemsSection({profile.SerializeAsString()}),
              ItemsSection({term_entry}, 8), ItemsSection({""}, 8)};
   EXPECT_THAT(message(crafted), HasSubstr("term id 7 outside the vocabulary"));
+  // Two suppliers out of id order: the file promises id order, and the
+  // postings it stores number the suppliers in its order.
+  {
+    v1::SnapshotHeader two = one;
+    two.set_suppliers(2);
+    v1::SupplierProfile before = profile;
+    before.set_id("S0");
+    std::string zedro_once;
+    internal::PutUint32(0, &zedro_once);
+    internal::PutUint32(1, &zedro_once);
+    const std::string status_message = message(
+        {two.SerializeAsString(), ItemsSection({"zedro"}),
+         ItemsSection(
+             {profile.SerializeAsString(), before.SerializeAsString()}),
+         ItemsSection({zedro_once, zedro_once}, 8), ItemsSection({"", ""}, 8)});
+    EXPECT_THAT(status_message, HasSubstr("supplier 1 (\"S0\")"));
+    EXPECT_THAT(status_message, HasSubstr("out of id order"));
+  }
   // Frequencies whose sum a doc's 32-bit length cannot hold (each one can).
   {
     v1::SnapshotHeader two = one;

@@ -237,15 +237,23 @@ struct IndexAccess {
     return *index.data_;
   }
 
-  // Sorts `docs` by id and builds the postings: the index of `generation`,
-  // whose terms are numbered by `vocabulary`.
+  // How the docs given to Assemble are ordered.
+  enum class DocOrder {
+    kAny,   // Sorted by id first.
+    kById,  // Promised (by a snapshot); checked while the postings are
+            // built, a DataLoss error where the promise is broken.
+  };
+
+  // Sorts `docs` by id (unless `order` says they are) and builds the
+  // postings: the index of `generation`, whose terms are numbered by
+  // `vocabulary`.
   // Duplicate ids are an AlreadyExists error. The postings `stored` reads
   // (a snapshot's, the terms by the ids of `vocabulary`) are read instead
   // of derived from the docs, and their errors returned.
   static absl::StatusOr<std::shared_ptr<const SupplierIndex>> Assemble(
       std::vector<std::shared_ptr<const SupplierDoc>> docs,
       TermDictionary vocabulary, uint64_t generation, const Options& options,
-      const StoredPostings& stored = {});
+      const StoredPostings& stored = {}, DocOrder order = DocOrder::kAny);
 };
 
 // The texts of a profile that say what it does, with their languages
@@ -358,7 +366,8 @@ using ReadStoredSupplier =
 // derived from the docs where it has no reader (formats 2 and 3). Each
 // profile is parsed and validated (a crafted file with a valid checksum must
 // not smuggle in a clearance level 999); structural faults (duplicate ids or
-// terms, term ids outside `vocabulary`) are DataLoss errors, the first in
+// terms, suppliers out of id order, term ids outside `vocabulary`) are
+// DataLoss errors, the first in
 // supplier order reported. `vocabulary`'s texts are copied: they need to live
 // only until it returns.
 absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
