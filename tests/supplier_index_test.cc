@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
@@ -887,6 +888,61 @@ TEST(SupplierIndexTermsTest, TermListsHoldTheAnalysedCounts) {
   }
   EXPECT_GT(pairs, 3 * 150 * 10);
   EXPECT_GE(long_lists, 3 * 2);
+}
+
+// The terms are numbered as numbering every term in input order, one
+// supplier after another, would number them: a term gets the next id where
+// it is first seen. Over more suppliers than a batch of analysis (4,096),
+// on one thread and on three, and for an update's new terms after the
+// index's own.
+TEST(SupplierIndexTermsTest, TermsNumberedInOrderOfFirstSight) {
+  const std::vector<v1::SupplierProfile> suppliers =
+      testing::RandomSuppliers(4500, 71);
+  const std::vector<v1::SupplierProfile> upserts =
+      testing::RandomSuppliers(40, 72);
+  std::vector<std::string> expected;
+  absl::flat_hash_set<std::string> seen;
+  auto see = [&](const v1::SupplierProfile& p) {
+    absl::StatusOr<internal::AnalyzedSupplier> analyzed =
+        internal::AnalyzeProfile(p, Options());
+    ASSERT_TRUE(analyzed.ok()) << analyzed.status();
+    for (const auto& [term, count] : analyzed->terms) {
+      if (seen.insert(term).second) expected.push_back(term);
+    }
+  };
+  for (const v1::SupplierProfile& p : suppliers) see(p);
+  const size_t before_update = expected.size();
+  v1::SupplierUpdate update;
+  for (v1::SupplierProfile p : upserts) {
+    p.set_id(absl::StrCat("U", p.id()));  // Not among the suppliers.
+    see(p);
+    *update.add_upserts() = std::move(p);
+  }
+  for (int threads : {1, 3}) {
+    SCOPED_TRACE(threads);
+    Options options;
+    options.build_threads = threads;
+    SupplierIndex::Builder builder(options);
+    for (const v1::SupplierProfile& p : suppliers) {
+      ASSERT_TRUE(builder.Add(p).ok());
+    }
+    absl::StatusOr<std::shared_ptr<const SupplierIndex>> index =
+        std::move(builder).Build();
+    ASSERT_TRUE(index.ok()) << index.status();
+    const std::vector<absl::string_view> built = Data(**index).Vocabulary();
+    ASSERT_EQ(built.size(), before_update);
+    for (size_t id = 0; id < built.size(); ++id) {
+      ASSERT_EQ(built[id], expected[id]) << "term id " << id;
+    }
+    absl::StatusOr<std::shared_ptr<const SupplierIndex>> updated =
+        (*index)->ApplyUpdate(update);
+    ASSERT_TRUE(updated.ok()) << updated.status();
+    const std::vector<absl::string_view> after = Data(**updated).Vocabulary();
+    ASSERT_EQ(after.size(), expected.size());
+    for (size_t id = 0; id < after.size(); ++id) {
+      ASSERT_EQ(after[id], expected[id]) << "term id " << id;
+    }
+  }
 }
 
 // A doc holds its countries and turnover currency inline (internal::IsoCode):
