@@ -1237,21 +1237,31 @@ std::vector<uint32_t> Seeds(const Query& q, const IndexData& index,
                        const std::pair<double, uint32_t>& b) {
     return a.first > b.first;
   };
-  std::vector<std::pair<double, uint32_t>> seeds, list;
-  // The best `wanted` of `list`, kept.
+  std::vector<std::pair<double, uint32_t>> seeds;
+  // The best `wanted` of the list so far, a heap whose front is the least
+  // promising: a posting that does not beat it costs one comparison, where
+  // selecting from every posting weighed cost as much as weighing them (a
+  // concept division has thousands at its top band).
+  std::vector<std::pair<double, uint32_t>> best;
+  size_t weighed = 0;
   auto keep = [&] {
-    if (list.size() > wanted) {
-      std::nth_element(list.begin(), list.begin() + wanted, list.end(), more);
-      list.resize(wanted);
-    }
-    seeds.insert(seeds.end(), list.begin(), list.end());
-    list.clear();
+    seeds.insert(seeds.end(), best.begin(), best.end());
+    best.clear();
+    weighed = 0;
   };
   // Weighs a posting of the list; false once kSeedPostings are weighed, so
   // that the rest of a long list is not scanned for nothing.
   auto weigh = [&](uint32_t doc, double promise) {
-    list.emplace_back(promise + rest(doc), doc);
-    return list.size() < kSeedPostings;
+    const std::pair<double, uint32_t> p(promise + rest(doc), doc);
+    if (best.size() < wanted) {
+      best.push_back(p);
+      std::push_heap(best.begin(), best.end(), more);
+    } else if (wanted > 0 && more(p, best.front())) {
+      std::pop_heap(best.begin(), best.end(), more);
+      best.back() = p;
+      std::push_heap(best.begin(), best.end(), more);
+    }
+    return ++weighed < kSeedPostings;
   };
   const double code_share = (w[kCpv] + w[kTrack] + w[kConcepts]) /
                             std::max(q.code_weight_sum, 1e-300);
