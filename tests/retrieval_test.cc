@@ -47,6 +47,17 @@ void RandomWeights(std::mt19937* rng, v1::MatchRequest* request) {
   }
 }
 
+// Every weight set to 0 (none left at its default), for a test to set the
+// few it weighs; returns the weights.
+v1::ScoreWeights& ZeroWeights(v1::MatchRequest* request) {
+  v1::ScoreWeights& w = *request->mutable_options()->mutable_weights();
+  const google::protobuf::Descriptor* fields = w.GetDescriptor();
+  for (int f = 0; f < fields->field_count(); ++f) {
+    w.GetReflection()->SetDouble(&w, fields->field(f), 0);
+  }
+  return w;
+}
+
 // The top k in order, as comparable text: ids, scores to the bit, ties.
 std::string Listing(Retrieved r) {
   std::sort(r.top.begin(), r.top.end(), Better);
@@ -270,11 +281,7 @@ TEST(ConceptGroupBitsTest, ThirdDigitAndDivisionCode) {
 TEST_F(RetrievalOracleTest, PlaceAndSizeAloneEqualsScoringEveryone) {
   int64_t candidates = 0, everyone_candidates = 0;
   for (v1::MatchRequest request : requests_) {
-    v1::ScoreWeights& w = *request.mutable_options()->mutable_weights();
-    const google::protobuf::Descriptor* fields = w.GetDescriptor();
-    for (int f = 0; f < fields->field_count(); ++f) {
-      w.GetReflection()->SetDouble(&w, fields->field(f), 0);
-    }
+    v1::ScoreWeights& w = ZeroWeights(&request);
     w.set_proximity(0.7);
     w.set_size_fit(0.3);
     std::unique_ptr<Query> q = Prepare(request, 10);
@@ -286,6 +293,64 @@ TEST_F(RetrievalOracleTest, PlaceAndSizeAloneEqualsScoringEveryone) {
     everyone_candidates += everyone.candidates;
   }
   EXPECT_LT(candidates, everyone_candidates / 2);
+}
+
+// Tenders whose meaning translates into label words the random profiles
+// have ("onbemand luchtvaartuig", "radar", "software"), text with buyer
+// affinity, place or concepts, with lists left unread up to every share: a
+// translation's unread terms add up within it, and the largest translation's
+// sum bounds every supplier's (Bounds::AddUnread). The same top k as scoring
+// everyone.
+TEST_F(RetrievalOracleTest, TranslationsLeftUnreadEqualScoringEveryone) {
+  const std::pair<const char*, const char*> kTitles[] = {
+      {"de", "Lieferung unbemannter Flugkörper zur Aufklärung"},
+      {"en", "Supply of unmanned aerial vehicles and drones"},
+      {"de", "Beschaffung von Radargeräten und Anwendungssoftware"},
+      {"fr", "Acquisition de drones aériens sans pilote et de radars"},
+  };
+  const double kShares[] = {0.01, 0.1, 0.3, 1};
+  const int ks[] = {1, 3, 10};
+  int compared = 0, translated = 0, unread = 0;
+  for (size_t i = 0; i < requests_.size(); ++i) {
+    v1::MatchRequest request = requests_[i];
+    v1::Tender& t = *request.mutable_tender();
+    t.set_language(kTitles[i % 4].first);
+    t.set_title(kTitles[i % 4].second);
+    t.clear_description();
+    t.clear_lots();
+    request.clear_lot_id();
+    // Without codes, the tender means what its words say (query.cc,
+    // AddMeaning), and that is what is translated.
+    t.clear_main_cpv();
+    t.clear_additional_cpv();
+    v1::ScoreWeights& w = ZeroWeights(&request);
+    // The buyer's suppliers are seeds, so that there is a floor.
+    w.set_text(1);
+    w.set_buyer_affinity(0.2);
+    if (i % 3 == 1) w.set_proximity(0.5);
+    if (i % 3 == 2) w.set_concepts(0.3);
+    std::unique_ptr<Query> q = Prepare(request, ks[i % std::size(ks)]);
+    if (q == nullptr) return;
+    translated += !q->translations.empty();
+    const std::string expected = Listing(ScoreEveryone(*q, data()));
+    for (double share : kShares) {
+      for (double slack : {-1.0, 0.0}) {
+        RetrievalTuning tuning;
+        tuning.non_essential_share = share;
+        tuning.probe_slack = slack;
+        tuning.probe_lookup_steps = 0;
+        const Retrieved pruned = RetrieveTopKWith(*q, data(), tuning);
+        ASSERT_EQ(Listing(pruned), expected)
+            << "request " << i << " share " << share << " slack " << slack;
+        ++compared;
+        unread += !q->translations.empty() && pruned.non_essential > 0;
+      }
+    }
+  }
+  EXPECT_EQ(compared, static_cast<int>(requests_.size() * 8));
+  // Meaningful only if the tenders have translations and lists go unread.
+  EXPECT_GT(translated, 80);
+  EXPECT_GT(unread, 200);
 }
 
 // The per-supplier ceilings the cheap bounds of track record and buyer

@@ -293,6 +293,7 @@ class Bounds {
       if (q.weight[c] != 0 && !posted) rest_value_[c] = 1;
     }
     MakeLists();
+    ne_translated_.assign(q.translations.size(), 0.0);
     is_candidate_.assign(n, 0);
     if (floor_ > 0) Split(tuning.non_essential_share);
     if (floor_ > 0 && tuning.summed_bound && tuning.probe_slack >= 0) {
@@ -476,7 +477,9 @@ class Bounds {
                                          : (raw + ne_[QueryList::kOwnTerm]) /
                                                q_.text_max * kRoundingMargin;
   }
-  // 0 when no translation reaches the supplier.
+  // 0 when no translation reaches the supplier. The accumulated parts are
+  // summed over translations, the unread ones' ceilings are the largest
+  // translation's (AddUnread).
   double TranslatedCeiling(uint32_t doc) const {
     return (Raw(translated_raw_, doc) + ne_[QueryList::kTranslatedTerm]) *
            kRoundingMargin;
@@ -704,6 +707,25 @@ class Bounds {
     return RestAt(location) + unread >= floor_ * (1 - 1e-9);
   }
 
+  // Adds a list not read to the raw ceilings by source of such lists,
+  // `by_translation` holding the translated terms' per translation: a
+  // supplier's translated value is its best translation's (TextValue), so
+  // what the unread translated lists may add to it is the largest of the
+  // translations' sums, not their total. With the accumulated part summed
+  // over translations, the bound stays above the value: for parts a_t >= 0
+  // read and ceilings u_t unread, max_t (a_t + u_t) <= sum_t a_t + max_t u_t.
+  static void AddUnread(const QueryList& l,
+                        double by_source[QueryList::kSourceCount],
+                        std::vector<double>* by_translation) {
+    if (l.source != QueryList::kTranslatedTerm) {
+      by_source[l.source] += l.ceiling;
+      return;
+    }
+    double& sum = (*by_translation)[l.i];
+    sum += l.ceiling;
+    by_source[l.source] = std::max(by_source[l.source], sum);
+  }
+
   // Marks lists non-essential, smallest maximum first (MaxScore), for as
   // long as the most they add to a score together stays within `share`
   // and below the floor. The suppliers then looked at are those in the
@@ -717,15 +739,16 @@ class Bounds {
       return lists_[a].max < lists_[b].max;
     });
     for (int i : order) {
-      ne_[lists_[i].source] += lists_[i].ceiling;
+      AddUnread(lists_[i], ne_, &ne_translated_);
       double ne[kComponentCount];
       NonEssential(ne);
       const double lists = Combine(q_, ne);
       if (lists > share || lists >= floor_) {
         // One too many: the ceilings of the lists before it, summed again.
         std::fill(std::begin(ne_), std::end(ne_), 0.0);
+        std::fill(ne_translated_.begin(), ne_translated_.end(), 0.0);
         for (const QueryList& l : lists_) {
-          if (!l.essential) ne_[l.source] += l.ceiling;
+          if (!l.essential) AddUnread(l, ne_, &ne_translated_);
         }
         return;
       }
@@ -804,16 +827,25 @@ class Bounds {
     const double below = floor_ * (1 - slack) - RestWithProximity(0);
     double by_source[QueryList::kSourceCount];
     std::copy(std::begin(ne_), std::end(ne_), by_source);
+    std::vector<double> by_translation = ne_translated_, with_translation;
     std::vector<ProbeUnit> probes;
     std::vector<int> unread_terms;
     int64_t spared = 0;
     for (ProbeUnit& u : units) {
       double with[QueryList::kSourceCount];
-      for (int i = 0; i < QueryList::kSourceCount; ++i) {
-        with[i] = by_source[i] + u.ceiling_by_source[i];
+      std::copy(std::begin(by_source), std::end(by_source), with);
+      const bool translated = u.source == QueryList::kTranslatedTerm;
+      if (translated) {
+        with_translation = by_translation;
+        AddUnread(lists_[u.list], with, &with_translation);
+      } else {
+        for (int i = 0; i < QueryList::kSourceCount; ++i) {
+          with[i] += u.ceiling_by_source[i];
+        }
       }
       if (CeilingsScore(with) >= below) continue;
       std::copy(std::begin(with), std::end(with), by_source);
+      if (translated) by_translation.swap(with_translation);
       spared += u.length;
       if (u.source == QueryList::kOwnTerm ||
           u.source == QueryList::kTranslatedTerm) {
@@ -847,7 +879,7 @@ class Bounds {
     }
     for (int i : unread_terms) {
       lists_[i].essential = false;
-      ne_[lists_[i].source] += lists_[i].ceiling;
+      AddUnread(lists_[i], ne_, &ne_translated_);
       ++non_essential_;
     }
     // Looked up the largest ceiling first, so that a supplier falls below
@@ -1159,8 +1191,10 @@ class Bounds {
   int64_t probed_ = 0;
   // By concept division: its lowest essential band's edge (2 for none).
   std::vector<float> concept_cut_;
-  // The raw ceilings of the lists not accumulated, by source.
+  // The raw ceilings of the lists not accumulated, by source (AddUnread),
+  // and the translated terms' by translation.
   double ne_[QueryList::kSourceCount] = {};
+  std::vector<double> ne_translated_;
   double rest_value_[kComponentCount] = {};
   CheapBound cheap_[kComponentCount];  // From the table, looked up once.
   int weighted_[kComponentCount];      // The components with weight, ...
@@ -1203,21 +1237,31 @@ std::vector<uint32_t> Seeds(const Query& q, const IndexData& index,
                        const std::pair<double, uint32_t>& b) {
     return a.first > b.first;
   };
-  std::vector<std::pair<double, uint32_t>> seeds, list;
-  // The best `wanted` of `list`, kept.
+  std::vector<std::pair<double, uint32_t>> seeds;
+  // The best `wanted` of the list so far, a heap whose front is the least
+  // promising: a posting that does not beat it costs one comparison, where
+  // selecting from every posting weighed cost as much as weighing them (a
+  // concept division has thousands at its top band).
+  std::vector<std::pair<double, uint32_t>> best;
+  size_t weighed = 0;
   auto keep = [&] {
-    if (list.size() > wanted) {
-      std::nth_element(list.begin(), list.begin() + wanted, list.end(), more);
-      list.resize(wanted);
-    }
-    seeds.insert(seeds.end(), list.begin(), list.end());
-    list.clear();
+    seeds.insert(seeds.end(), best.begin(), best.end());
+    best.clear();
+    weighed = 0;
   };
   // Weighs a posting of the list; false once kSeedPostings are weighed, so
   // that the rest of a long list is not scanned for nothing.
   auto weigh = [&](uint32_t doc, double promise) {
-    list.emplace_back(promise + rest(doc), doc);
-    return list.size() < kSeedPostings;
+    const std::pair<double, uint32_t> p(promise + rest(doc), doc);
+    if (best.size() < wanted) {
+      best.push_back(p);
+      std::push_heap(best.begin(), best.end(), more);
+    } else if (wanted > 0 && more(p, best.front())) {
+      std::pop_heap(best.begin(), best.end(), more);
+      best.back() = p;
+      std::push_heap(best.begin(), best.end(), more);
+    }
+    return ++weighed < kSeedPostings;
   };
   const double code_share = (w[kCpv] + w[kTrack] + w[kConcepts]) /
                             std::max(q.code_weight_sum, 1e-300);
