@@ -537,37 +537,18 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
   return analyzed;
 }
 
-namespace {
-
-// A term of an analysed supplier that the vocabulary does not have yet.
-constexpr uint32_t kNewTerm = std::numeric_limits<uint32_t>::max();
-
-// The id of each of `analyzed`'s terms in `vocabulary`, in order; kNewTerm
-// for a term it does not have. Only reads `vocabulary`: many threads may
-// look up at once while nothing is added.
-std::vector<uint32_t> KnownTermIds(
-    const AnalyzedSupplier& analyzed,
-    const absl::flat_hash_map<std::string, uint32_t>& vocabulary) {
-  std::vector<uint32_t> ids;
-  ids.reserve(analyzed.terms.size());
-  for (const auto& [term, count] : analyzed.terms) {
-    const auto it = vocabulary.find(term);
-    ids.push_back(it == vocabulary.end() ? kNewTerm : it->second);
-  }
-  return ids;
-}
-
-// Completes the doc of `analyzed` with its terms, numbered by `ids` (one
-// each, in order, none kNewTerm).
-std::shared_ptr<const SupplierDoc> CompleteTerms(
-    AnalyzedSupplier analyzed, const std::vector<uint32_t>& ids) {
+std::shared_ptr<const SupplierDoc> NumberTerms(
+    AnalyzedSupplier analyzed,
+    absl::flat_hash_map<std::string, uint32_t>* vocabulary) {
   SupplierDoc& doc = *analyzed.doc;
   // Restored terms are in the doc already.
   if (!analyzed.terms.empty()) {
     TermCounts counts;
     counts.reserve(analyzed.terms.size());
-    for (size_t i = 0; i < ids.size(); ++i) {
-      counts.emplace_back(ids[i], analyzed.terms[i].second);
+    for (auto& [term, count] : analyzed.terms) {
+      auto [it, inserted] = vocabulary->try_emplace(
+          std::move(term), static_cast<uint32_t>(vocabulary->size()));
+      counts.emplace_back(it->second, count);
     }
     std::sort(counts.begin(), counts.end());
     doc.terms = TermList(counts);
@@ -575,8 +556,6 @@ std::shared_ptr<const SupplierDoc> CompleteTerms(
   for (const auto& [term, count] : doc.terms) doc.length += count;
   return std::move(analyzed.doc);
 }
-
-}  // namespace
 
 namespace {
 
@@ -648,38 +627,18 @@ AnalyzeSuppliers(std::vector<v1::SupplierProfile> profiles,
   std::vector<std::shared_ptr<const SupplierDoc>> docs;
   docs.reserve(profiles.size());
   std::vector<absl::StatusOr<AnalyzedSupplier>> batch;
-  std::vector<std::vector<uint32_t>> ids;  // Of each one's terms.
   for (size_t start = 0; start < profiles.size(); start += kBatch) {
     const size_t n = std::min(kBatch, profiles.size() - start);
     batch.assign(n, absl::StatusOr<AnalyzedSupplier>());
-    ids.assign(n, {});
-    // The terms the vocabulary has are looked up on the threads that
-    // analyse; only the batch's new terms are numbered on this one, in
-    // input order, which gives each the id that numbering every term in
-    // order would. Numbering every term here was a third of a build's time
-    // at 1M suppliers (issue 16).
     ParallelFor(n, threads, [&](size_t i) {
       // Moved out, so that each profile is freed once analysed.
       const v1::SupplierProfile profile = std::move(profiles[start + i]);
       batch[i] = AnalyzeProfile(profile, options);
-      if (batch[i].ok()) ids[i] = KnownTermIds(*batch[i], *vocabulary);
     });
-    for (size_t i = 0; i < n; ++i) {
-      if (!batch[i].ok()) return batch[i].status();
-      TermTexts& terms = batch[i]->terms;
-      for (size_t t = 0; t < terms.size(); ++t) {
-        if (ids[i][t] != kNewTerm) continue;
-        ids[i][t] = vocabulary
-                        ->try_emplace(std::move(terms[t].first),
-                                      static_cast<uint32_t>(vocabulary->size()))
-                        .first->second;
-      }
+    for (absl::StatusOr<AnalyzedSupplier>& analyzed : batch) {
+      if (!analyzed.ok()) return analyzed.status();
+      docs.push_back(NumberTerms(*std::move(analyzed), vocabulary));
     }
-    const size_t first = docs.size();
-    docs.resize(first + n);
-    ParallelFor(n, threads, [&](size_t i) {
-      docs[first + i] = CompleteTerms(*std::move(batch[i]), ids[i]);
-    });
   }
   return docs;
 }

@@ -305,8 +305,8 @@ struct RestoredConcepts {
 };
 
 // Analyses a validated profile with the taxonomies of `options`, all but
-// numbering its terms (AnalyzeSuppliers does that). Thread-safe. Errors name
-// the supplier and the field (a code that does not parse): validation should
+// numbering its terms (NumberTerms does that). Thread-safe. Errors name the
+// supplier and the field (a code that does not parse): validation should
 // have caught them, but analysis never drops data silently. With
 // `restored_terms` and `restored_concepts` (as a snapshot stores them), no
 // text is analysed; with restored terms only, the texts are analysed for
@@ -323,17 +323,22 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
     const ProfileBytes* stored_bytes = nullptr,
     const ParsedSupplierCodes* parsed = nullptr);
 
-// Analyses validated profiles on options.build_threads threads and numbers
-// their terms in `vocabulary`: a term not in it gets the next id, in input
-// order and each supplier's terms in term order, so the docs and
-// `vocabulary` are the same for any number of threads. Errors as
-// AnalyzeProfile's, the first in input order.
+// Numbers the terms of `analyzed` in `vocabulary` (a new term gets the next
+// id, in term order) and completes its doc. `vocabulary` may be null when
+// the terms were restored.
+std::shared_ptr<const SupplierDoc> NumberTerms(
+    AnalyzedSupplier analyzed,
+    absl::flat_hash_map<std::string, uint32_t>* vocabulary);
+
+// Analyses validated profiles on options.build_threads threads; terms are
+// numbered in input order, so the docs and `vocabulary` are the same for any
+// number of threads. Errors as AnalyzeProfile's, the first in input order.
 absl::StatusOr<std::vector<std::shared_ptr<const SupplierDoc>>>
 AnalyzeSuppliers(std::vector<v1::SupplierProfile> profiles,
                  const Options& options,
                  absl::flat_hash_map<std::string, uint32_t>* vocabulary);
 
-// The vocabulary AnalyzeSuppliers numbered, each term at its id.
+// The vocabulary NumberTerms numbered, each term at its id.
 TermDictionary DictionaryOf(
     const absl::flat_hash_map<std::string, uint32_t>& vocabulary);
 
