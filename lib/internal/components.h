@@ -120,9 +120,10 @@ inline bool HasText(const Query& q) {
 
 // A translation's part of text relevance for one of its term's parts: the
 // translation's share of its largest sum, times kTranslationCredit.
-// Retrieval's bound sums these over every translation; the value takes the
-// best translation's sum of raw parts, so the bound is never below it (with
-// a rounding margin).
+// Retrieval's bound sums these over every translation for the lists it reads
+// and takes the largest translation's sum for those it leaves unread
+// (Bounds::AddUnread); the value takes the best translation's sum of raw
+// parts, so the bound is never below it (with a rounding margin).
 inline double TranslatedPart(const QueryTranslation& t, double part) {
   return kTranslationCredit * part / t.text_max;
 }

@@ -367,9 +367,10 @@ using ReadStoredSupplier =
 // profile is parsed and validated (a crafted file with a valid checksum must
 // not smuggle in a clearance level 999); structural faults (duplicate ids or
 // terms, suppliers out of id order, term ids outside `vocabulary`) are
-// DataLoss errors, the first in
-// supplier order reported. `vocabulary`'s texts are copied: they need to live
-// only until it returns.
+// DataLoss errors. A supplier's own faults come first, the first in supplier
+// order; duplicate ids and ids out of order are found after every supplier
+// is read. `vocabulary`'s texts are copied: they need to live only until it
+// returns.
 absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
     const std::vector<absl::string_view>& vocabulary, size_t suppliers,
     const ReadStoredSupplier& read, const StoredPostings& stored,

@@ -42,9 +42,11 @@ absl::StatusOr<TermDictionary> TermDictionary::OfDistinct(
     const std::vector<absl::string_view>& terms) {
   TermDictionary dictionary;
   int64_t repeated;
-  if (!dictionary.Fill(terms, size_t{1} << 32, &repeated)) {
+  // Ids are 32-bit: 2^32 terms or more cannot be numbered.
+  if (terms.size() > std::numeric_limits<uint32_t>::max() ||
+      !dictionary.Fill(terms, size_t{1} << 32, &repeated)) {
     return absl::InvalidArgumentError(
-        "the terms add up to 4 GiB or more of text");
+        "the terms are 2^32 or more, or add up to 4 GiB or more of text");
   }
   if (repeated >= 0) {
     return absl::InvalidArgumentError(

@@ -41,9 +41,9 @@ class TermDictionary {
   // 4 GiB.
   explicit TermDictionary(const std::vector<absl::string_view>& terms);
   // Term i of `terms` gets id i, checked: an InvalidArgument error names
-  // the first term that repeats an earlier one, or says that the terms add
-  // up to 4 GiB or more. For a vocabulary read from a file (a snapshot's),
-  // made without hashing each term twice.
+  // the first term that repeats an earlier one, or says that the terms are
+  // 2^32 or more or add up to 4 GiB or more. For a vocabulary read from a file
+  // (a snapshot's), made without hashing each term twice.
   static absl::StatusOr<TermDictionary> OfDistinct(
       const std::vector<absl::string_view>& terms);
   // Moves keep the blocks the set's functors point into; a copy would not.
