@@ -579,8 +579,8 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshotIn(
   // Canonical: in byte order, so strictly ascending (the analyser may give
   // an empty term, which comes first).
   // Views of the file's bytes: the index copies the texts once, into its
-  // dictionary (a string each, most of them on the heap, was a tenth of a
-  // load at 1M suppliers, on one thread).
+  // dictionary (a string each, most of them on the heap, took about a
+  // tenth of a load's perf samples at 1M suppliers, on one thread).
   std::vector<absl::string_view> vocabulary;
   vocabulary.reserve(header.terms());
   for (uint64_t i = 0; i < header.terms(); ++i) {

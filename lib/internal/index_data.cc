@@ -663,8 +663,8 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
     return a->parts.id() < b->parts.id();
   };
   // Docs in id order are checked in the first pass below, on a build
-  // thread: checked here, one id against the next on one thread, it was a
-  // tenth of a load's time at 1M suppliers (issue 16).
+  // thread: checked here, one id against the next on one thread, it took
+  // about a tenth of a load's perf samples at 1M suppliers (issue 16).
   if (order == DocOrder::kAny) std::sort(docs.begin(), docs.end(), by_id);
   x.docs_ = std::move(docs);
   x.lengths_.reserve(x.docs_.size());
@@ -893,8 +893,9 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
     uint64_t generation, const Options& options) {
   if (absl::Status s = CheckOptions(options); !s.ok()) return s;
   // Numbered straight into the index's dictionary: a map from the terms,
-  // made first to find duplicates, then turned into the dictionary, was a
-  // fifth of a load's time at 1M suppliers, on one thread (issue 16).
+  // made first to find duplicates, then turned into the dictionary, took
+  // about a fifth of a load's perf samples at 1M suppliers, on one thread
+  // (issue 16).
   absl::StatusOr<TermDictionary> dictionary =
       TermDictionary::OfDistinct(vocabulary);
   if (!dictionary.ok()) {
