@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -414,6 +415,65 @@ TEST(SnapshotTest, Format1IsRefusedWithHowToRebuild) {
   format1[13] ^= 4;
   EXPECT_THAT(LoadSnapshot(format1).status().message(),
               HasSubstr("checksum mismatch"));
+}
+
+// A load restores its suppliers in chunks on several threads while one of
+// them numbers the vocabulary, each chunk stopping at its first fault:
+// whichever suppliers are faulty, on any number of threads, the fault
+// reported is the first in supplier order, a repeated vocabulary term comes
+// before any supplier's, and no supplier is read twice.
+TEST(SnapshotTest, RestoreReportsTheFirstFaultInSupplierOrder) {
+  constexpr size_t kSuppliers = 300;  // Five chunks of 64, the last short.
+  std::vector<std::string> profiles(kSuppliers);
+  for (size_t s = 0; s < kSuppliers; ++s) {
+    v1::SupplierProfile profile;
+    profile.set_id(absl::StrCat("S", 1000 + s));  // In id order.
+    profile.set_name("Zedro Optics SRL");
+    profiles[s] = profile.SerializeAsString();
+  }
+  std::mt19937 random(16);
+  for (int trial = 0; trial < 60; ++trial) {
+    std::vector<size_t> faulty(random() % 4);
+    for (size_t& s : faulty) s = random() % kSuppliers;
+    const bool repeated_term = random() % 5 == 0;
+    Options options;
+    options.cpv_concepts = false;
+    options.build_threads = 1 + static_cast<int>(random() % 3);
+    std::vector<std::atomic<int>> reads(kSuppliers);
+    auto read = [&](size_t s) -> absl::StatusOr<internal::StoredSupplier> {
+      ++reads[s];
+      if (std::find(faulty.begin(), faulty.end(), s) != faulty.end()) {
+        return absl::DataLossError(absl::StrCat("fault at supplier ", s, "."));
+      }
+      internal::StoredSupplier stored;
+      stored.profile = internal::ProfileBytes(profiles[s]);
+      return stored;
+    };
+    const std::vector<absl::string_view> vocabulary =
+        repeated_term
+            ? std::vector<absl::string_view>{"optic", "zedro", "optic"}
+            : std::vector<absl::string_view>{"optic", "zedro"};
+    auto restored = internal::RestoreIndex(
+        vocabulary, kSuppliers, read, internal::StoredPostings(), 1, options);
+    const std::string where =
+        absl::StrCat("trial ", trial, ", ", options.build_threads, " threads");
+    for (size_t s = 0; s < kSuppliers; ++s) {
+      ASSERT_LE(reads[s].load(), 1) << where << ", supplier " << s;
+    }
+    if (repeated_term) {
+      EXPECT_THAT(restored.status().message(),
+                  HasSubstr("vocabulary: term 2 is a duplicate"))
+          << where;
+    } else if (faulty.empty()) {
+      ASSERT_TRUE(restored.ok()) << where << ": " << restored.status();
+      EXPECT_EQ((*restored)->size(), kSuppliers) << where;
+    } else {
+      const size_t first = *std::min_element(faulty.begin(), faulty.end());
+      EXPECT_THAT(restored.status().message(),
+                  HasSubstr(absl::StrCat("fault at supplier ", first, ".")))
+          << where;
+    }
+  }
 }
 
 TEST(SnapshotTest, InconsistentSectionsUnderValidChecksums) {

@@ -892,22 +892,17 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
     const ReadStoredSupplier& read, const StoredPostings& stored,
     uint64_t generation, const Options& options) {
   if (absl::Status s = CheckOptions(options); !s.ok()) return s;
-  // Numbered straight into the index's dictionary: a map from the terms,
-  // made first to find duplicates, then turned into the dictionary, took
-  // about a fifth of a load's perf samples at 1M suppliers, on one thread
-  // (issue 16).
+  // The vocabulary is numbered straight into the index's dictionary (a map
+  // from the terms, made first to find duplicates, then turned into the
+  // dictionary, took about a fifth of a load's perf samples at 1M
+  // suppliers, issue 16), as one task beside the suppliers' (below): the
+  // suppliers need only its size.
+  const size_t terms_known = vocabulary.size();
   absl::StatusOr<TermDictionary> dictionary =
-      TermDictionary::OfDistinct(vocabulary);
-  if (!dictionary.ok()) {
-    return absl::DataLossError(
-        absl::StrCat("vocabulary: ", dictionary.status().message()));
-  }
-  const size_t terms_known = dictionary->size();
+      absl::InternalError("the vocabulary was not numbered");
   // Parsed, checked and analysed on options.build_threads threads; the
   // first problem in supplier order is the one reported.
   const Validator validator(options);
-  std::vector<absl::StatusOr<std::shared_ptr<const SupplierDoc>>> restored(
-      suppliers);
   auto restore = [&](size_t s, v1::SupplierProfile* profile,
                      ParsedSupplierCodes* codes)
       -> absl::StatusOr<std::shared_ptr<const SupplierDoc>> {
@@ -962,23 +957,45 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
   // A chunk of suppliers parses into one message: parsing clears it and
   // reuses its strings and repeated messages, so that a profile costs few
   // allocations and no destruction (a fifth of a load's time went to
-  // malloc, free and ~SupplierProfile, issue 16).
+  // malloc, free and ~SupplierProfile, issue 16). A chunk stops at its
+  // first problem; the docs go straight where Assemble takes them (a
+  // vector of StatusOr moved into them afterwards was a tenth of what a
+  // load did on one thread at 1M suppliers).
   constexpr size_t kChunk = 64;
-  ParallelFor((suppliers + kChunk - 1) / kChunk, BuildThreads(options),
-              [&](size_t chunk) {
-                v1::SupplierProfile profile;
-                ParsedSupplierCodes codes;
-                const size_t end = std::min(suppliers, (chunk + 1) * kChunk);
-                for (size_t s = chunk * kChunk; s < end; ++s) {
-                  restored[s] = restore(s, &profile, &codes);
-                }
-              },
-              /*chunk=*/1);
-  std::vector<std::shared_ptr<const SupplierDoc>> docs;
-  docs.reserve(suppliers);
-  for (auto& doc : restored) {
-    if (!doc.ok()) return doc.status();
-    docs.push_back(*std::move(doc));
+  const size_t chunks = (suppliers + kChunk - 1) / kChunk;
+  std::vector<std::shared_ptr<const SupplierDoc>> docs(suppliers);
+  std::vector<absl::Status> chunk_problems(chunks);
+  // Task 0 numbers the vocabulary, task c + 1 restores chunk c: a thread
+  // that is done with the one goes on with the others.
+  ParallelFor(
+      chunks + 1, BuildThreads(options),
+      [&](size_t task) {
+        if (task == 0) {
+          dictionary = TermDictionary::OfDistinct(vocabulary);
+          return;
+        }
+        const size_t chunk = task - 1;
+        v1::SupplierProfile profile;
+        ParsedSupplierCodes codes;
+        const size_t end = std::min(suppliers, (chunk + 1) * kChunk);
+        for (size_t s = chunk * kChunk; s < end; ++s) {
+          absl::StatusOr<std::shared_ptr<const SupplierDoc>> doc =
+              restore(s, &profile, &codes);
+          if (!doc.ok()) {
+            chunk_problems[chunk] = doc.status();
+            return;
+          }
+          docs[s] = *std::move(doc);
+        }
+      },
+      /*chunk=*/1);
+  // The vocabulary's problem first, then the first supplier's in order.
+  if (!dictionary.ok()) {
+    return absl::DataLossError(
+        absl::StrCat("vocabulary: ", dictionary.status().message()));
+  }
+  for (const absl::Status& problem : chunk_problems) {
+    if (!problem.ok()) return problem;
   }
   absl::StatusOr<std::shared_ptr<const SupplierIndex>> index =
       IndexAccess::Assemble(std::move(docs), *std::move(dictionary), generation,

@@ -360,16 +360,18 @@ using ReadStoredSupplier =
     std::function<absl::StatusOr<StoredSupplier>(size_t s)>;
 
 // An index from what a snapshot stores, without analysing text again:
-// `suppliers` suppliers read with `read`, which is called once per supplier
-// on options.build_threads threads; the postings read with `stored` (each
-// one of the passes that assemble the index, on the same threads), or
-// derived from the docs where it has no reader (formats 2 and 3). Each
-// profile is parsed and validated (a crafted file with a valid checksum must
-// not smuggle in a clearance level 999); structural faults (duplicate ids or
-// terms, suppliers out of id order, term ids outside `vocabulary`) are
-// DataLoss errors. A supplier's own faults come first, the first in supplier
-// order; duplicate ids and ids out of order are found after every supplier
-// is read. `vocabulary`'s texts are copied: they need to live only until it
+// `suppliers` suppliers read with `read`, which is called at most once per
+// supplier on options.build_threads threads (not for those after a fault in
+// the same chunk of 64), while one of the threads numbers `vocabulary`; the
+// postings read with `stored` (each one of the passes that assemble the
+// index, on the same threads), or derived from the docs where it has no
+// reader (formats 2 and 3). Each profile is parsed and validated (a crafted
+// file with a valid checksum must not smuggle in a clearance level 999);
+// structural faults (duplicate ids or terms, suppliers out of id order, term
+// ids outside `vocabulary`) are DataLoss errors. A repeated term comes
+// first, then a supplier's own faults, the first in supplier order;
+// duplicate ids and ids out of order are found after every supplier is
+// read. `vocabulary`'s texts are copied: they need to live only until it
 // returns.
 absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
     const std::vector<absl::string_view>& vocabulary, size_t suppliers,
