@@ -592,16 +592,18 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshotIn(
     vocabulary.push_back(term);
   }
   const bool has_concepts = header.cpv_concepts();
-  auto read = [&](size_t s) -> absl::StatusOr<internal::StoredSupplier> {
-    internal::StoredSupplier stored;
-    stored.profile = internal::ProfileBytes(profiles->Item(s), store);
-    stored.terms = internal::StoredTerms(term_counts->Item(s));
-    stored.has_concepts = has_concepts;
+  // Into the thread's record of the previous supplier, whose vectors the
+  // concepts reuse.
+  auto read = [&](size_t s, internal::StoredSupplier* stored) {
+    stored->profile = internal::ProfileBytes(profiles->Item(s), store);
+    stored->terms = internal::StoredTerms(term_counts->Item(s));
+    stored->has_concepts = has_concepts;
+    stored->concepts.concepts.clear();
+    stored->concepts.ordinals.clear();
     if (has_concepts && options.cpv_concepts) {
-      absl::Status s_ok = ReadConcepts(concepts->Item(s), s, &stored.concepts);
-      if (!s_ok.ok()) return s_ok;
+      return ReadConcepts(concepts->Item(s), s, &stored->concepts);
     }
-    return stored;
+    return absl::OkStatus();
   };
   // Format 3 stores the term postings, format 4 the CPV postings too: read,
   // checked structurally, each on one of the threads that assemble the

@@ -440,14 +440,14 @@ TEST(SnapshotTest, RestoreReportsTheFirstFaultInSupplierOrder) {
     options.cpv_concepts = false;
     options.build_threads = 1 + static_cast<int>(random() % 3);
     std::vector<std::atomic<int>> reads(kSuppliers);
-    auto read = [&](size_t s) -> absl::StatusOr<internal::StoredSupplier> {
+    auto read = [&](size_t s, internal::StoredSupplier* stored) {
       ++reads[s];
       if (std::find(faulty.begin(), faulty.end(), s) != faulty.end()) {
         return absl::DataLossError(absl::StrCat("fault at supplier ", s, "."));
       }
-      internal::StoredSupplier stored;
-      stored.profile = internal::ProfileBytes(profiles[s]);
-      return stored;
+      *stored = internal::StoredSupplier();
+      stored->profile = internal::ProfileBytes(profiles[s]);
+      return absl::OkStatus();
     };
     const std::vector<absl::string_view> vocabulary =
         repeated_term

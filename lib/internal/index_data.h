@@ -355,9 +355,11 @@ struct StoredSupplier {
   RestoredConcepts concepts;
 };
 
-// Supplier `s` of a snapshot, or why it cannot be read (a DataLoss error).
+// Reads supplier `s` of a snapshot into `*stored`, or says why it cannot be
+// read (a DataLoss error). `*stored` may hold an earlier supplier's, whose
+// vectors it reuses: every field is set.
 using ReadStoredSupplier =
-    std::function<absl::StatusOr<StoredSupplier>(size_t s)>;
+    std::function<absl::Status(size_t s, StoredSupplier* stored)>;
 
 // An index from what a snapshot stores, without analysing text again:
 // `suppliers` suppliers read with `read`, which is called at most once per
