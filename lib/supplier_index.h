@@ -33,6 +33,7 @@
 #define PROCMATCH_LIB_SUPPLIER_INDEX_H_
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -81,7 +82,10 @@ class SupplierIndex {
    private:
     Options options_;
     Validator validator_;
-    std::vector<v1::SupplierProfile> profiles_;
+    // A deque: growing it moves no profile (a vector's growth moved each
+    // about twice, on the caller's thread, a quarter of Add's samples at 100k
+    // suppliers, issue 16).
+    std::deque<v1::SupplierProfile> profiles_;
     absl::flat_hash_set<std::string> ids_;
   };
 

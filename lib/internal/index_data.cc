@@ -654,7 +654,7 @@ int BuildThreads(const Options& options) {
 }
 
 absl::StatusOr<std::vector<std::shared_ptr<const SupplierDoc>>>
-AnalyzeSuppliers(std::vector<v1::SupplierProfile> profiles,
+AnalyzeSuppliers(std::deque<v1::SupplierProfile> profiles,
                  const Options& options,
                  absl::flat_hash_map<std::string, uint32_t>* vocabulary) {
   // In batches, so that the analysed text of a batch only is held at once;

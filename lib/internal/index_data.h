@@ -10,6 +10,7 @@
 #define PROCMATCH_LIB_INTERNAL_INDEX_DATA_H_
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -334,7 +335,7 @@ std::shared_ptr<const SupplierDoc> NumberTerms(
 // numbered in input order, so the docs and `vocabulary` are the same for any
 // number of threads. Errors as AnalyzeProfile's, the first in input order.
 absl::StatusOr<std::vector<std::shared_ptr<const SupplierDoc>>>
-AnalyzeSuppliers(std::vector<v1::SupplierProfile> profiles,
+AnalyzeSuppliers(std::deque<v1::SupplierProfile> profiles,
                  const Options& options,
                  absl::flat_hash_map<std::string, uint32_t>* vocabulary);
 
