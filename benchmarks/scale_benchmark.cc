@@ -236,7 +236,7 @@ struct Tuning {
 };
 
 std::vector<Tuning> Tunings() {
-  std::vector<Tuning> t(16);
+  std::vector<Tuning> t(17);
   t[0].name = "no seeds, every list read";
   t[0].tuning.seeds_beyond_k = -1;
   t[0].tuning.non_essential_share = 0;
@@ -271,6 +271,10 @@ std::vector<Tuning> Tunings() {
   t[14].tuning.probe_lookup_steps = 4;
   t[15].name = "the default, records not prefetched (before session 17)";
   t[15].tuning.prefetch_distance = 0;
+  t[16].name =
+      "the default, lists looked up all or none, every candidate in each "
+      "(before session 19)";
+  t[16].tuning.probes_by_list = false;
   return t;
 }
 
@@ -292,7 +296,7 @@ std::vector<std::string> CompareTunings(
   const size_t n = tunings.size();
   std::vector<std::vector<double>> ms(n), cpu_ms(n);
   std::vector<int64_t> candidates(n, 0), scored(n, 0), lists(n, 0),
-      tightened(n, 0), passed_over(n, 0), probed(n, 0);
+      tightened(n, 0), passed_over(n, 0), probed(n, 0), postings(n, 0);
   std::vector<int> same(n, 0);
   int queries = 0;
   for (size_t i = 0; i < requests.size(); ++i) {
@@ -314,6 +318,7 @@ std::vector<std::string> CompareTunings(
       tightened[t] += r.tightened;
       passed_over[t] += r.passed_over;
       probed[t] += r.probed;
+      postings[t] += r.postings_read;
       tops[t] = Sorted(std::move(r));
     }
     for (size_t t = 0; t < n; ++t) same[t] += tops[t] == tops[0];
@@ -324,12 +329,12 @@ std::vector<std::string> CompareTunings(
     const double d = std::max(1, queries);
     rows.push_back(absl::StrFormat(
         "| %s | %.2f ms | %.2f ms | %.2f / %.2f ms | %.2fx | %.0f / %.0f / "
-        "%.0f / %.0f | %.0f | %.1f | %d / %d |",
+        "%.0f / %.0f | %.0f | %.0f | %.1f | %d / %d |",
         tunings[t].name, Percentile(ms[t], 0.5), Percentile(ms[t], 0.99),
         Percentile(cpu_ms[t], 0.5), Percentile(cpu_ms[t], 0.99),
         base / Percentile(cpu_ms[t], 0.5), candidates[t] / d,
-        passed_over[t] / d, tightened[t] / d, scored[t] / d, probed[t] / d,
-        lists[t] / d, same[t], queries));
+        passed_over[t] / d, tightened[t] / d, scored[t] / d, postings[t] / d,
+        probed[t] / d, lists[t] / d, same[t], queries));
   }
   return rows;
 }
@@ -642,9 +647,9 @@ int Main(int argc, char** argv) {
         << " suppliers (same process, rotating order per query)\n\n"
         << "| tuning | median | p99 | median / p99, thread CPU | speed-up "
            "(CPU) | candidates / passed over / tightened / scored per query | "
-           "lookups in probed lists per query | lists unread per query | same "
-           "top k |\n"
-        << "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
+           "postings read per query | lookups in probed lists per query | "
+           "lists unread per query | same top k |\n"
+        << "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
     for (const std::string& row : r.tunings) std::cout << row << "\n";
   }
   return 0;

@@ -142,10 +142,17 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
   prefetch_far.prefetch_distance = 1000;
   RetrievalTuning unprefetched;
   unprefetched.prefetch_distance = 0;
+  // The split all or none, as before it was chosen list by list, and list
+  // by list with lookups counted cheap (longer prefixes than the default).
+  RetrievalTuning all_or_none;
+  all_or_none.probes_by_list = false;
+  RetrievalTuning cheap_lookups;
+  cheap_lookups.probe_lookup_steps = 0.25;
   const RetrievalTuning tunings[] = {
-      RetrievalTuning(), no_seeds,      some,         all,         loose,
-      unsummed,          credit_one,    unprobed,     probe_most,  probe_few,
-      probe_shared,      prefetch_near, prefetch_far, unprefetched};
+      RetrievalTuning(), no_seeds,      some,         all,          loose,
+      unsummed,          credit_one,    unprobed,     probe_most,   probe_few,
+      probe_shared,      prefetch_near, prefetch_far, unprefetched, all_or_none,
+      cheap_lookups};
   int64_t scored_pruned = 0, scored_everyone = 0, floored = 0, split = 0;
   int64_t candidates = 0, passed_over = 0, tightened = 0;
   int64_t tightened_credit_one = 0, candidates_unprobed = 0;

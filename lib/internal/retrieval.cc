@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <utility>
 
@@ -263,7 +264,8 @@ class Bounds {
   static constexpr double kNoFloor = -1;
 
   // `tuning`: its non_essential_share, tight_ceilings, summed_bound,
-  // concept_credit_ceiling, probe_slack and probe_lookup_steps.
+  // concept_credit_ceiling, probe_slack, probe_lookup_steps and
+  // probes_by_list.
   Bounds(const Query& q, const IndexData& index, const PlaceAndSize& place_size,
          double floor, const RetrievalTuning& tuning)
       : q_(q),
@@ -297,7 +299,8 @@ class Bounds {
     is_candidate_.assign(n, 0);
     if (floor_ > 0) Split(tuning.non_essential_share);
     if (floor_ > 0 && tuning.summed_bound && tuning.probe_slack >= 0) {
-      ChooseProbes(tuning.probe_slack, tuning.probe_lookup_steps);
+      ChooseProbes(tuning.probe_slack, tuning.probe_lookup_steps,
+                   tuning.probes_by_list);
     }
     float_margin_ =
         1 + (static_cast<int>(lists_.size()) - non_essential_ + 2) * 0x1p-23;
@@ -399,6 +402,9 @@ class Bounds {
   }
   // Lookups in probed lists so far.
   int64_t probed() const { return probed_; }
+  // The postings of the lists read whole (a concept division's: of its
+  // essential bands, ReadDivision() skips the others).
+  int64_t postings_read() const { return postings_read_; }
 
   // Tightens the cheap bound in `e` component by component, cheapest first,
   // with exact values (but for the components the table counts at 1), and
@@ -767,9 +773,11 @@ class Bounds {
   // unread. The candidates are then the suppliers of the shorter lists and
   // of the places near the tender's (EnumeratePlaces), and each is looked up
   // in the probed lists only while its bound reaches the floor (Reaches()).
-  // Kept only when the lookups are likely cheaper than the reading they
-  // spare (kLookupSteps); otherwise the split is as before.
-  void ChooseProbes(double slack, double lookup_steps) {
+  // `by_list`: of the lists that fit, longest first, the prefix whose
+  // reading and lookups are estimated cheapest (CheapestPrefix()), a
+  // lookup counted as `lookup_steps` postings read; else all of them or
+  // none (AllOrNone()).
+  void ChooseProbes(double slack, double lookup_steps, bool by_list) {
     std::vector<ProbeUnit> units;
     std::vector<int> unit_of_division(divisions_.size(), -1);
     for (size_t i = 0; i < lists_.size(); ++i) {
@@ -823,14 +831,14 @@ class Bounds {
                        return a.length > b.length;
                      });
     // The longest first, while a supplier at a place that earns nothing
-    // stays below the floor by `slack` of it.
+    // stays below the floor by `slack` of it; for each prefix of those that
+    // fit, what it leaves unread.
     const double below = floor_ * (1 - slack) - RestWithProximity(0);
     double by_source[QueryList::kSourceCount];
     std::copy(std::begin(ne_), std::end(ne_), by_source);
     std::vector<double> by_translation = ne_translated_, with_translation;
-    std::vector<ProbeUnit> probes;
-    std::vector<int> unread_terms;
-    int64_t spared = 0;
+    std::vector<ProbeUnit*> fits;
+    std::vector<PrefixCost> prefixes = {{0, 0, false, CeilingsScore(ne_)}};
     for (ProbeUnit& u : units) {
       double with[QueryList::kSourceCount];
       std::copy(std::begin(by_source), std::end(by_source), with);
@@ -843,44 +851,48 @@ class Bounds {
           with[i] += u.ceiling_by_source[i];
         }
       }
+      const bool term = u.source == QueryList::kOwnTerm || translated;
       if (CeilingsScore(with) >= below) continue;
       std::copy(std::begin(with), std::end(with), by_source);
       if (translated) by_translation.swap(with_translation);
-      spared += u.length;
+      if (!term) u.weighted_ceiling = CeilingsScore(u.ceiling_by_source);
+      const PrefixCost& last = prefixes.back();
+      prefixes.push_back({last.spared + u.length, last.probes + (term ? 0 : 1),
+                          last.unread_terms || term, CeilingsScore(by_source)});
+      fits.push_back(&u);
+    }
+    // Where each essential list leaves reading: at the position of its
+    // unit among those that fit (a concept division's bands together).
+    std::vector<size_t> spared_at(lists_.size(), fits.size());
+    std::vector<size_t> division_at(divisions_.size(), fits.size());
+    for (size_t p = 0; p < fits.size(); ++p) {
+      const QueryList& first = lists_[fits[p]->list];
+      if (first.source == QueryList::kConceptBand) {
+        division_at[first.i] = p;
+      } else {
+        spared_at[fits[p]->list] = p;
+      }
+    }
+    for (size_t i = 0; i < lists_.size(); ++i) {
+      if (lists_[i].source == QueryList::kConceptBand) {
+        spared_at[i] = division_at[lists_[i].i];
+      }
+    }
+    const size_t taken =
+        by_list ? CheapestPrefix(fits, prefixes, spared_at, lookup_steps)
+                : AllOrNone(prefixes, lookup_steps);
+    if (taken == 0) return;
+    std::vector<ProbeUnit> probes;
+    for (size_t t = 0; t < taken; ++t) {
+      ProbeUnit& u = *fits[t];
       if (u.source == QueryList::kOwnTerm ||
           u.source == QueryList::kTranslatedTerm) {
-        unread_terms.push_back(u.list);
+        lists_[u.list].essential = false;
+        AddUnread(lists_[u.list], ne_, &ne_translated_);
+        ++non_essential_;
       } else {
-        u.weighted_ceiling = CeilingsScore(u.ceiling_by_source);
         probes.push_back(std::move(u));
       }
-    }
-    // Worth it only while the lookups stay below the postings they spare,
-    // a lookup costing `lookup_steps` postings read: at most every candidate
-    // (the suppliers of the lists still read and of the places that may
-    // reach the floor) looked up in every probed list, and once more for
-    // the terms left unread, whose ceilings loosen every bound.
-    int64_t candidates = 0;
-    for (size_t i = 0; i < lists_.size(); ++i) {
-      if (lists_[i].essential) candidates += lists_[i].length;
-    }
-    candidates -= spared;
-    const double unread = CeilingsScore(by_source);
-    for (uint32_t l = 0; l < index_.locations().size(); ++l) {
-      if (PlaceMayReach(l, unread)) {
-        candidates += index_.LocationDocs(l).size();
-      }
-    }
-    candidates = std::min<int64_t>(candidates, size());
-    const size_t lookups = probes.size() + (unread_terms.empty() ? 0 : 1);
-    if (lookups == 0 ||
-        static_cast<double>(candidates) * lookup_steps * lookups >= spared) {
-      return;
-    }
-    for (int i : unread_terms) {
-      lists_[i].essential = false;
-      AddUnread(lists_[i], ne_, &ne_translated_);
-      ++non_essential_;
     }
     // Looked up the largest ceiling first, so that a supplier falls below
     // the floor after as few lookups as can be.
@@ -898,6 +910,153 @@ class Bounds {
         }
       }
     }
+  }
+
+  // The first lists of ChooseProbes()'s order that fit, probed or left
+  // unread, and the rest read.
+  struct PrefixCost {
+    int64_t spared = 0;         // Their postings.
+    int64_t probes = 0;         // How many are looked up.
+    bool unread_terms = false;  // Whether a term is left unread.
+    double unread = 0;          // The lists not read, their ceilings
+                                // weighted (CeilingsScore()).
+  };
+
+  // The prefix of `fits` (ChooseProbes()'s units that fit, longest first;
+  // `prefixes[t]` what the first t of them leave unread, `spared_at` at
+  // which one each essential list stops being read) whose postings read and
+  // lookups, estimated from the ceilings, cost least (the longest of equal
+  // costs), a lookup counted as `lookup_steps` postings read. A candidate
+  // stops at the first lookup that drops its bound below the floor
+  // (Reaches()), so a lookup is counted only while the bound may reach it:
+  // a candidate of a list still read, or of a place that may reach the
+  // floor, is taken to be in that list alone (with the CPV levels above
+  // it), at a place that earns nothing, and in none of the probed lists,
+  // which drop their ceilings from its bound largest first. Terms left
+  // unread count every candidate once more, as AllOrNone() does: their
+  // ceilings loosen every bound, and a candidate whose bound reaches the
+  // floor is tightened (on real tenders, without this the split went to
+  // prefixes that tightened 100 times as many candidates).
+  size_t CheapestPrefix(const std::vector<ProbeUnit*>& fits,
+                        const std::vector<PrefixCost>& prefixes,
+                        const std::vector<size_t>& spared_at,
+                        double lookup_steps) const {
+    // What a supplier of each essential list may gain: a CPV level's
+    // ceiling is telescoped, and a supplier of a deeper level is in the
+    // shallower ones.
+    std::vector<double> gain(lists_.size(), 0.0);
+    std::vector<double> code_levels(q_.codes.size(), 0.0);
+    for (size_t i = 0; i < lists_.size(); ++i) {
+      const QueryList& l = lists_[i];
+      gain[i] = l.max;
+      if (l.source == QueryList::kCpvLevel) {
+        code_levels[l.i] += l.max;
+        gain[i] = code_levels[l.i];
+      } else if (l.source == QueryList::kCpvAncestor) {
+        gain[i] = code_levels[l.i] + l.max;
+      }
+    }
+    // The places by what they may add, most first, and the suppliers of
+    // the first so many: at_least(x) is how many suppliers' places add x
+    // or more.
+    std::vector<std::pair<double, int64_t>> places;
+    const uint32_t locations = index_.locations().size();
+    places.reserve(locations);
+    for (uint32_t l = 0; l < locations; ++l) {
+      places.push_back({RestAt(l), index_.LocationDocs(l).size()});
+    }
+    std::sort(places.begin(), places.end(),
+              [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (size_t l = 1; l < places.size(); ++l) {
+      places[l].second += places[l - 1].second;
+    }
+    auto at_least = [&](double x) -> int64_t {
+      const auto end = std::partition_point(
+          places.begin(), places.end(),
+          [x](const auto& place) { return place.first >= x; });
+      return end == places.begin() ? 0 : (end - 1)->second;
+    };
+    const double rest = RestWithProximity(0);
+    std::vector<double> ceilings;  // The probed ones', largest first.
+    std::vector<double> dropped;   // What the first j of them drop.
+    double best_cost = 0;
+    size_t best = 0;
+    for (size_t t = 0; t < prefixes.size(); ++t) {
+      if (t > 0 && fits[t - 1]->source != QueryList::kOwnTerm &&
+          fits[t - 1]->source != QueryList::kTranslatedTerm) {
+        ceilings.insert(std::upper_bound(ceilings.begin(), ceilings.end(),
+                                         fits[t - 1]->weighted_ceiling,
+                                         std::greater<double>()),
+                        fits[t - 1]->weighted_ceiling);
+      }
+      dropped.assign(1, 0.0);
+      for (double c : ceilings) dropped.push_back(dropped.back() + c);
+      const double unread = prefixes[t].unread;
+      double cost = 0;
+      // `count` candidates whose bound with the unread lists' ceilings is
+      // `top`: looked up until the first j probed ceilings drop it below
+      // the floor, in every probed list when none do.
+      auto look_up = [&](double top, int64_t count) {
+        if (top < floor_) return;
+        const size_t j =
+            std::upper_bound(dropped.begin(), dropped.end(), top - floor_) -
+            dropped.begin();
+        cost += lookup_steps * static_cast<double>(count) *
+                static_cast<double>(std::min(j, ceilings.size()));
+      };
+      int64_t read = 0;
+      for (size_t i = 0; i < lists_.size(); ++i) {
+        if (!lists_[i].essential || spared_at[i] < t) continue;
+        read += lists_[i].length;
+        look_up(gain[i] + rest + unread, lists_[i].length);
+      }
+      cost += static_cast<double>(read);
+      if (prefixes[t].unread_terms) {
+        cost += lookup_steps *
+                static_cast<double>(std::min<int64_t>(
+                    read + at_least(floor_ * (1 - 1e-9) - unread), size()));
+      }
+      // A place's suppliers, bound rest + unread, are looked up in probed
+      // list k (from 0) while the first k ceilings leave them at the floor.
+      for (size_t k = 0; k < ceilings.size(); ++k) {
+        cost += lookup_steps *
+                static_cast<double>(at_least(floor_ + dropped[k] - unread));
+      }
+      if (t == 0 || cost <= best_cost) {
+        best = t;
+        best_cost = cost;
+      }
+    }
+    return best;
+  }
+
+  // The split as before session 19: all of `prefixes`'s lists (the first
+  // of which takes none) when the lookups are likely cheaper than the
+  // reading they spare, a lookup costing `lookup_steps` postings read:
+  // at most every candidate (the suppliers of the lists still read and of
+  // the places that may reach the floor) looked up in every probed list,
+  // and once more for the terms left unread, whose ceilings loosen every
+  // bound; else none.
+  size_t AllOrNone(const std::vector<PrefixCost>& prefixes,
+                   double lookup_steps) const {
+    const size_t all = prefixes.size() - 1;
+    const PrefixCost& p = prefixes[all];
+    const int64_t lookups = p.probes + (p.unread_terms ? 1 : 0);
+    if (lookups == 0) return 0;
+    int64_t candidates = -p.spared;
+    for (const QueryList& l : lists_) {
+      if (l.essential) candidates += l.length;
+    }
+    for (uint32_t l = 0; l < index_.locations().size(); ++l) {
+      if (PlaceMayReach(l, p.unread)) {
+        candidates += index_.LocationDocs(l).size();
+      }
+    }
+    candidates = std::min<int64_t>(candidates, size());
+    return static_cast<double>(candidates) * lookup_steps * lookups <
+                   static_cast<double>(p.spared)
+               ? all
+               : 0;
   }
 
   // The postings of a CPV level or ancestor list.
@@ -1018,7 +1177,9 @@ class Bounds {
       }
     }
     for (const QueryList& l : lists_) {
-      if (l.essential && !l.probed) Read(l);
+      if (!l.essential || l.probed) continue;
+      postings_read_ += l.length;
+      Read(l);
     }
     for (size_t i = 0; i < divisions_.size(); ++i) {
       if (division_read[i]) ReadDivision(i);
@@ -1189,6 +1350,7 @@ class Bounds {
   std::vector<ProbeUnit> probes_;
   std::vector<double> probe_delta_;
   int64_t probed_ = 0;
+  int64_t postings_read_ = 0;  // By Accumulate().
   // By concept division: its lowest essential band's edge (2 for none).
   std::vector<float> concept_cut_;
   // The raw ceilings of the lists not accumulated, by source (AddUnread),
@@ -1446,6 +1608,7 @@ Retrieved RetrieveTopKWith(const Query& q, const IndexData& index,
     }
   }
   out.probed = bounds.probed();
+  out.postings_read = bounds.postings_read();
   out.top = std::move(top).Take();
   return out;
 }
