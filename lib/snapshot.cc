@@ -592,7 +592,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshotIn(
     vocabulary.push_back(term);
   }
   const bool has_concepts = header.cpv_concepts();
-  // Into the thread's record of the previous supplier, whose vectors the
+  // Into the chunk's record of its previous supplier, whose vectors the
   // concepts reuse.
   auto read = [&](size_t s, internal::StoredSupplier* stored) {
     stored->profile = internal::ProfileBytes(profiles->Item(s), store);

@@ -83,8 +83,9 @@ class SupplierIndex {
     Options options_;
     Validator validator_;
     // A deque: growing it moves no profile (a vector's growth moved each
-    // about twice, on the caller's thread, a quarter of Add's samples at 100k
-    // suppliers, issue 16).
+    // about once on average, on the caller's thread: a quarter of Add's
+    // perf samples at 100k suppliers, issue 16); it allocates a node for
+    // each, a profile being larger than a deque's block.
     std::deque<v1::SupplierProfile> profiles_;
     absl::flat_hash_set<std::string> ids_;
   };

@@ -148,11 +148,23 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
   all_or_none.probes_by_list = false;
   RetrievalTuning cheap_lookups;
   cheap_lookups.probe_lookup_steps = 0.25;
+  // Every list that fits (lookups counted free), and at most the first
+  // one, two or three of them: prefixes shorter than the estimate chooses.
+  RetrievalTuning every_fit;
+  every_fit.probe_lookup_steps = 0;
+  RetrievalTuning prefix_of[3];
+  for (int p = 0; p < 3; ++p) {
+    prefix_of[p] = every_fit;
+    prefix_of[p].probe_prefix_limit = p + 1;
+  }
   const RetrievalTuning tunings[] = {
       RetrievalTuning(), no_seeds,      some,         all,          loose,
       unsummed,          credit_one,    unprobed,     probe_most,   probe_few,
       probe_shared,      prefetch_near, prefetch_far, unprefetched, all_or_none,
-      cheap_lookups};
+      cheap_lookups,     prefix_of[0],  prefix_of[1], prefix_of[2]};
+  // Retrievals where a limited prefix read lists whole that every_fit
+  // probed or left unread.
+  int shorter_prefix[3] = {};
   int64_t scored_pruned = 0, scored_everyone = 0, floored = 0, split = 0;
   int64_t candidates = 0, passed_over = 0, tightened = 0;
   int64_t tightened_credit_one = 0, candidates_unprobed = 0;
@@ -180,6 +192,11 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
         tightened += pruned.tightened;
       }
       if (t >= 8 && t < 11) probed[t - 8] += pruned.probed;
+      if (t >= 16) {
+        shorter_prefix[t - 16] +=
+            pruned.postings_read >
+            RetrieveTopKWith(*q, data(), every_fit).postings_read;
+      }
       if (t == 7) {
         EXPECT_EQ(pruned.probed, 0);
         candidates_unprobed += pruned.candidates;
@@ -205,6 +222,9 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
   // Every probing tuning looked suppliers up, and long lists looked up
   // rather than read leave fewer candidates.
   for (int64_t p : probed) EXPECT_GT(p, 1000);
+  // The limited prefixes were shorter than every list that fits often
+  // enough to test them.
+  for (int s : shorter_prefix) EXPECT_GT(s, 20);
   EXPECT_LT(candidates, candidates_unprobed)
       << candidates << " against " << candidates_unprobed;
 }

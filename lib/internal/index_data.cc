@@ -315,9 +315,10 @@ std::string KeywordText(const v1::SupplierProfile& p) {
 namespace {
 
 // The vectors AnalyzeProfile builds a doc from, kept by each thread from one
-// supplier to the next: emptied, not freed, so that a supplier's analysis
-// allocates little besides what its doc keeps (issue 16: malloc and free
-// were a tenth of a load's samples).
+// supplier to the next: emptied, their blocks not freed, so that a
+// supplier's analysis allocates little besides what its doc keeps and the
+// strings it makes (issue 16: malloc and free were a tenth of a load's
+// samples).
 struct ProfileScratch {
   RarelySetFields::Fields rare;
   std::vector<std::string> scheme_keys;
@@ -938,8 +939,9 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
   const size_t terms_known = vocabulary.size();
   absl::StatusOr<TermDictionary> dictionary =
       absl::InternalError("the vocabulary was not numbered");
-  // Parsed, checked and analysed on options.build_threads threads; the
-  // first problem in supplier order is the one reported.
+  // Parsed, checked and analysed on options.build_threads threads; after
+  // the vocabulary's, the first problem in supplier order is the one
+  // reported.
   const Validator validator(options);
   auto restore = [&](size_t s, StoredSupplier* record,
                      v1::SupplierProfile* profile, ParsedSupplierCodes* codes)
@@ -995,9 +997,10 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> RestoreIndex(
   // reuses its strings and repeated messages, so that a profile costs few
   // allocations and no destruction (a fifth of a load's time went to
   // malloc, free and ~SupplierProfile, issue 16). The message lives on an
-  // arena, where clearing leaves its single submessages (dates, amounts)
-  // in place rather than deleting them, to be made anew by the next parse
-  // (three in four of what a parse still allocated). A chunk stops at its
+  // arena: clearing it abandons its single submessages (dates, amounts) to
+  // the arena, freed with it once a chunk, where without one each was
+  // deleted and allocated again by the next parse (almost all a parse
+  // still allocated). A chunk stops at its
   // first problem; the docs go straight where Assemble takes them (a
   // vector of StatusOr moved into them afterwards was a tenth of what a
   // load did on one thread at 1M suppliers).

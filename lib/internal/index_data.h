@@ -306,7 +306,9 @@ struct RestoredConcepts {
 };
 
 // Analyses a validated profile with the taxonomies of `options`, all but
-// numbering its terms (NumberTerms does that). Thread-safe. Errors name the
+// numbering its terms (NumberTerms does that). Thread-safe (each thread
+// keeps the vectors it builds a doc from for its next call, so it does not
+// call itself). Errors name the
 // supplier and the field (a code that does not parse): validation should
 // have caught them, but analysis never drops data silently. With
 // `restored_terms` and `restored_concepts` (as a snapshot stores them), no
@@ -357,8 +359,9 @@ struct StoredSupplier {
 };
 
 // Reads supplier `s` of a snapshot into `*stored`, or says why it cannot be
-// read (a DataLoss error). `*stored` may hold an earlier supplier's, whose
-// vectors it reuses: every field is set.
+// read (a DataLoss error). It must set every field of `*stored`, which may
+// hold an earlier supplier's (its vectors reused), and be safe to call from
+// several threads at once.
 using ReadStoredSupplier =
     std::function<absl::Status(size_t s, StoredSupplier* stored)>;
 

@@ -264,8 +264,8 @@ class Bounds {
   static constexpr double kNoFloor = -1;
 
   // `tuning`: its non_essential_share, tight_ceilings, summed_bound,
-  // concept_credit_ceiling, probe_slack, probe_lookup_steps and
-  // probes_by_list.
+  // concept_credit_ceiling, probe_slack, probe_lookup_steps, probes_by_list
+  // and probe_prefix_limit.
   Bounds(const Query& q, const IndexData& index, const PlaceAndSize& place_size,
          double floor, const RetrievalTuning& tuning)
       : q_(q),
@@ -300,7 +300,7 @@ class Bounds {
     if (floor_ > 0) Split(tuning.non_essential_share);
     if (floor_ > 0 && tuning.summed_bound && tuning.probe_slack >= 0) {
       ChooseProbes(tuning.probe_slack, tuning.probe_lookup_steps,
-                   tuning.probes_by_list);
+                   tuning.probes_by_list, tuning.probe_prefix_limit);
     }
     float_margin_ =
         1 + (static_cast<int>(lists_.size()) - non_essential_ + 2) * 0x1p-23;
@@ -776,8 +776,10 @@ class Bounds {
   // `by_list`: of the lists that fit, longest first, the prefix whose
   // reading and lookups are estimated cheapest (CheapestPrefix()), a
   // lookup counted as `lookup_steps` postings read; else all of them or
-  // none (AllOrNone()).
-  void ChooseProbes(double slack, double lookup_steps, bool by_list) {
+  // none (AllOrNone()); at most `prefix_limit` of them when it is not
+  // negative.
+  void ChooseProbes(double slack, double lookup_steps, bool by_list,
+                    int prefix_limit) {
     std::vector<ProbeUnit> units;
     std::vector<int> unit_of_division(divisions_.size(), -1);
     for (size_t i = 0; i < lists_.size(); ++i) {
@@ -861,6 +863,7 @@ class Bounds {
                           last.unread_terms || term, CeilingsScore(by_source)});
       fits.push_back(&u);
     }
+    if (fits.empty()) return;
     // Where each essential list leaves reading: at the position of its
     // unit among those that fit (a concept division's bands together).
     std::vector<size_t> spared_at(lists_.size(), fits.size());
@@ -878,9 +881,12 @@ class Bounds {
         spared_at[i] = division_at[lists_[i].i];
       }
     }
-    const size_t taken =
-        by_list ? CheapestPrefix(fits, prefixes, spared_at, lookup_steps)
-                : AllOrNone(prefixes, lookup_steps);
+    size_t taken = by_list
+                       ? CheapestPrefix(fits, prefixes, spared_at, lookup_steps)
+                       : AllOrNone(prefixes, lookup_steps);
+    if (prefix_limit >= 0) {
+      taken = std::min(taken, static_cast<size_t>(prefix_limit));
+    }
     if (taken == 0) return;
     std::vector<ProbeUnit> probes;
     for (size_t t = 0; t < taken; ++t) {

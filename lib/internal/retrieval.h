@@ -137,6 +137,10 @@ struct RetrievalTuning {
   // looked up in each, as before (doc/benchmarks.md, "Round 19: probing
   // chosen list by list"), for comparison.
   bool probes_by_list = true;
+  // At most this many of the lists that fit are probed or left unread,
+  // whatever the estimate chooses; negative: no limit. Tests set it to
+  // force every prefix, each of which must give the same top k.
+  int probe_prefix_limit = -1;
   // Candidates are tightened in the order of their bounds, so their records
   // are far apart in memory: each is loaded ahead in three steps
   // (IndexData::PrefetchEntry), its blocks this many candidates ahead, its
