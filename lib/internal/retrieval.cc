@@ -208,6 +208,12 @@ struct ProbeUnit {
   std::vector<PostingCursor<uint32_t>> cursors;  // But a concept division's.
   const IndexData::ConceptPostingList* concepts = nullptr;
   PostingCursor<std::pair<uint32_t, float>> concept_cursor{nullptr};
+
+  // A term's list (compressed postings): left unread, never looked up.
+  bool term() const {
+    return source == QueryList::kOwnTerm ||
+           source == QueryList::kTranslatedTerm;
+  }
 };
 
 constexpr int kConceptBands = IndexData::kConceptBands;
@@ -853,14 +859,14 @@ class Bounds {
           with[i] += u.ceiling_by_source[i];
         }
       }
-      const bool term = u.source == QueryList::kOwnTerm || translated;
       if (CeilingsScore(with) >= below) continue;
       std::copy(std::begin(with), std::end(with), by_source);
       if (translated) by_translation.swap(with_translation);
-      if (!term) u.weighted_ceiling = CeilingsScore(u.ceiling_by_source);
+      if (!u.term()) u.weighted_ceiling = CeilingsScore(u.ceiling_by_source);
       const PrefixCost& last = prefixes.back();
-      prefixes.push_back({last.spared + u.length, last.probes + (term ? 0 : 1),
-                          last.unread_terms || term, CeilingsScore(by_source)});
+      prefixes.push_back(
+          {last.spared + u.length, last.probes + (u.term() ? 0 : 1),
+           last.unread_terms || u.term(), CeilingsScore(by_source)});
       fits.push_back(&u);
     }
     if (fits.empty()) return;
@@ -891,8 +897,7 @@ class Bounds {
     std::vector<ProbeUnit> probes;
     for (size_t t = 0; t < taken; ++t) {
       ProbeUnit& u = *fits[t];
-      if (u.source == QueryList::kOwnTerm ||
-          u.source == QueryList::kTranslatedTerm) {
+      if (u.term()) {
         lists_[u.list].essential = false;
         AddUnread(lists_[u.list], ne_, &ne_translated_);
         ++non_essential_;
@@ -988,8 +993,7 @@ class Bounds {
     double best_cost = 0;
     size_t best = 0;
     for (size_t t = 0; t < prefixes.size(); ++t) {
-      if (t > 0 && fits[t - 1]->source != QueryList::kOwnTerm &&
-          fits[t - 1]->source != QueryList::kTranslatedTerm) {
+      if (t > 0 && !fits[t - 1]->term()) {
         ceilings.insert(std::upper_bound(ceilings.begin(), ceilings.end(),
                                          fits[t - 1]->weighted_ceiling,
                                          std::greater<double>()),
