@@ -236,7 +236,7 @@ struct Tuning {
 };
 
 std::vector<Tuning> Tunings() {
-  std::vector<Tuning> t(17);
+  std::vector<Tuning> t(21);
   t[0].name = "no seeds, every list read";
   t[0].tuning.seeds_beyond_k = -1;
   t[0].tuning.non_essential_share = 0;
@@ -275,6 +275,16 @@ std::vector<Tuning> Tunings() {
       "the default, lists looked up all or none, every candidate in each "
       "(before session 19)";
   t[16].tuning.probes_by_list = false;
+  t[17].name =
+      "the default, terms left unread never read after all (before session "
+      "20)";
+  t[17].tuning.tightening_steps = -1;
+  t[18].name = "the default, terms left unread read at the first tightening";
+  t[18].tuning.tightening_steps = 0;
+  t[19].name = "the default, a tightening counted as 25 postings read";
+  t[19].tuning.tightening_steps = 25;
+  t[20].name = "the default, a tightening counted as 400 postings read";
+  t[20].tuning.tightening_steps = 400;
   return t;
 }
 
@@ -296,7 +306,8 @@ std::vector<std::string> CompareTunings(
   const size_t n = tunings.size();
   std::vector<std::vector<double>> ms(n), cpu_ms(n);
   std::vector<int64_t> candidates(n, 0), scored(n, 0), lists(n, 0),
-      tightened(n, 0), passed_over(n, 0), probed(n, 0), postings(n, 0);
+      tightened(n, 0), passed_over(n, 0), probed(n, 0), postings(n, 0),
+      read_late(n, 0);
   std::vector<int> same(n, 0);
   int queries = 0;
   for (size_t i = 0; i < requests.size(); ++i) {
@@ -319,6 +330,7 @@ std::vector<std::string> CompareTunings(
       passed_over[t] += r.passed_over;
       probed[t] += r.probed;
       postings[t] += r.postings_read;
+      read_late[t] += r.read_late;
       tops[t] = Sorted(std::move(r));
     }
     for (size_t t = 0; t < n; ++t) same[t] += tops[t] == tops[0];
@@ -329,12 +341,12 @@ std::vector<std::string> CompareTunings(
     const double d = std::max(1, queries);
     rows.push_back(absl::StrFormat(
         "| %s | %.2f ms | %.2f ms | %.2f / %.2f ms | %.2fx | %.0f / %.0f / "
-        "%.0f / %.0f | %.0f | %.0f | %.1f | %d / %d |",
+        "%.0f / %.0f | %.0f (%.0f) | %.0f | %.1f | %d / %d |",
         tunings[t].name, Percentile(ms[t], 0.5), Percentile(ms[t], 0.99),
         Percentile(cpu_ms[t], 0.5), Percentile(cpu_ms[t], 0.99),
         base / Percentile(cpu_ms[t], 0.5), candidates[t] / d,
         passed_over[t] / d, tightened[t] / d, scored[t] / d, postings[t] / d,
-        probed[t] / d, lists[t] / d, same[t], queries));
+        read_late[t] / d, probed[t] / d, lists[t] / d, same[t], queries));
   }
   return rows;
 }
@@ -647,7 +659,8 @@ int Main(int argc, char** argv) {
         << " suppliers (same process, rotating order per query)\n\n"
         << "| tuning | median | p99 | median / p99, thread CPU | speed-up "
            "(CPU) | candidates / passed over / tightened / scored per query | "
-           "postings read per query | lookups in probed lists per query | "
+           "postings read (of them late) per query | lookups in probed lists "
+           "per query | "
            "lists unread per query | same top k |\n"
         << "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
     for (const std::string& row : r.tunings) std::cout << row << "\n";

@@ -157,14 +157,47 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
     prefix_of[p] = every_fit;
     prefix_of[p].probe_prefix_limit = p + 1;
   }
-  const RetrievalTuning tunings[] = {
-      RetrievalTuning(), no_seeds,      some,         all,          loose,
-      unsummed,          credit_one,    unprobed,     probe_most,   probe_few,
-      probe_shared,      prefetch_near, prefetch_far, unprefetched, all_or_none,
-      cheap_lookups,     prefix_of[0],  prefix_of[1], prefix_of[2]};
+  // The terms the split leaves unread read after all at the first
+  // tightening they may cause, with every list that fits and with the
+  // prefixes above (own terms read late then come before some read
+  // earlier: the text bound out of query order); and never read.
+  RetrievalTuning late_every_fit = every_fit;
+  late_every_fit.tightening_steps = 0;
+  RetrievalTuning late_prefix_of[2];
+  for (int p = 0; p < 2; ++p) {
+    late_prefix_of[p] = prefix_of[p];
+    late_prefix_of[p].tightening_steps = 0;
+  }
+  RetrievalTuning never_late = every_fit;
+  never_late.tightening_steps = -1;
+  const RetrievalTuning tunings[] = {RetrievalTuning(),
+                                     no_seeds,
+                                     some,
+                                     all,
+                                     loose,
+                                     unsummed,
+                                     credit_one,
+                                     unprobed,
+                                     probe_most,
+                                     probe_few,
+                                     probe_shared,
+                                     prefetch_near,
+                                     prefetch_far,
+                                     unprefetched,
+                                     all_or_none,
+                                     cheap_lookups,
+                                     prefix_of[0],
+                                     prefix_of[1],
+                                     prefix_of[2],
+                                     late_every_fit,
+                                     late_prefix_of[0],
+                                     late_prefix_of[1],
+                                     never_late};
   // Retrievals where a limited prefix read lists whole that every_fit
   // probed or left unread.
   int shorter_prefix[3] = {};
+  // Retrievals where the terms left unread were read after all, by tuning.
+  int read_late[3] = {};
   int64_t scored_pruned = 0, scored_everyone = 0, floored = 0, split = 0;
   int64_t candidates = 0, passed_over = 0, tightened = 0;
   int64_t tightened_credit_one = 0, candidates_unprobed = 0;
@@ -192,7 +225,9 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
         tightened += pruned.tightened;
       }
       if (t >= 8 && t < 11) probed[t - 8] += pruned.probed;
-      if (t >= 16) {
+      if (t >= 19 && t < 22) read_late[t - 19] += pruned.read_late > 0;
+      if (t == 22) EXPECT_EQ(pruned.read_late, 0);
+      if (t >= 16 && t < 19) {
         shorter_prefix[t - 16] +=
             pruned.postings_read >
             RetrieveTopKWith(*q, data(), every_fit).postings_read;
@@ -225,6 +260,10 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
   // The limited prefixes were shorter than every list that fits often
   // enough to test them.
   for (int s : shorter_prefix) EXPECT_GT(s, 20);
+  // Every list that fits leaves terms unread more often than a prefix of
+  // one or two lists (mostly CPV's, the longest).
+  EXPECT_GT(read_late[0], 20);
+  EXPECT_GT(read_late[1] + read_late[2], 10);
   EXPECT_LT(candidates, candidates_unprobed)
       << candidates << " against " << candidates_unprobed;
 }
@@ -514,6 +553,13 @@ TEST(RetrievalTwinsTest, ScoresEqualToTheFloorAreNotDropped) {
   }
   RetrievalTuning unsummed;
   unsummed.summed_bound = false;
+  // The terms left unread read late, the own ones often out of query
+  // order: the text bound then keeps a margin.
+  RetrievalTuning late;
+  late.probe_lookup_steps = 0;
+  late.tightening_steps = 0;
+  RetrievalTuning late_prefix = late;
+  late_prefix.probe_prefix_limit = 1;
   const Validator validator;
   const int ks[] = {1, 2, 3, 5, 10};
   int ranked = 0;
@@ -522,7 +568,8 @@ TEST(RetrievalTwinsTest, ScoresEqualToTheFloorAreNotDropped) {
     ASSERT_TRUE(q.ok()) << q.status();
     Query& query = **q;
     query.top_k = ks[i % std::size(ks)];
-    for (const RetrievalTuning& tuning : {RetrievalTuning(), unsummed}) {
+    for (const RetrievalTuning& tuning :
+         {RetrievalTuning(), unsummed, late, late_prefix}) {
       ASSERT_EQ(Listing(RetrieveTopKWith(query, data, tuning)),
                 Listing(ScoreEveryone(query, data)))
           << "request " << i << " k " << query.top_k;

@@ -191,6 +191,9 @@ struct QueryList {
   // Essential, but looked up supplier by supplier instead of accumulated
   // (Bounds::ChooseProbes).
   bool probed = false;
+  // A term Bounds::ChooseProbes left unread, which may be read after all
+  // (Bounds::ReadDeferred): not essential until then.
+  bool deferred = false;
 };
 
 // Essential lists that Bounds::ChooseProbes may take out of reading, as one
@@ -308,8 +311,11 @@ class Bounds {
       ChooseProbes(tuning.probe_slack, tuning.probe_lookup_steps,
                    tuning.probes_by_list, tuning.probe_prefix_limit);
     }
-    float_margin_ =
-        1 + (static_cast<int>(lists_.size()) - non_essential_ + 2) * 0x1p-23;
+    // The terms left unread count as essential: ReadDeferred() may add
+    // them to the float sums.
+    float_margin_ = 1 + (static_cast<int>(lists_.size()) - non_essential_ +
+                         static_cast<int>(deferred_.size()) + 2) *
+                            0x1p-23;
     if (floor_ > 0 && tuning.summed_bound) summed_.assign(n, 0.0f);
     Accumulate();
     if (floor_ > 0) EnumeratePlaces();
@@ -406,6 +412,56 @@ class Bounds {
     }
     return true;
   }
+  // The postings of the terms ChooseProbes() left unread (0 when none, or
+  // once read by ReadDeferred()).
+  int64_t deferred_postings() const { return deferred_postings_; }
+  // About the most those terms' ceilings add to a supplier's bound,
+  // weighted: a candidate whose bound is below a threshold by less than
+  // this may be one that reading them would have dropped.
+  double deferred_ceiling() const { return deferred_ceiling_; }
+
+  // Reads the terms ChooseProbes() left unread after all, so that Cheap()
+  // counts what they give each supplier instead of their ceilings. The
+  // tender's own terms are then summed in query order only when those read
+  // late come after every one read before (else the text bound has a
+  // rounding margin, and Tighten() computes the value). REQUIRES: every
+  // supplier passed to Cheap() afterwards went through Reaches() (it is
+  // not called again).
+  void ReadDeferred() {
+    if (deferred_.empty()) return;
+    int last_read = -1;  // The last own term accumulated, in query order.
+    for (const QueryList& l : lists_) {
+      if (l.essential && l.source == QueryList::kOwnTerm) {
+        last_read = std::max(last_read, l.j);
+      }
+    }
+    // In query order (lists_'s), as Accumulate() reads.
+    std::sort(deferred_.begin(), deferred_.end());
+    for (int i : deferred_) {
+      QueryList& l = lists_[i];
+      if (l.source == QueryList::kOwnTerm) {
+        if (l.j < last_read) text_in_order_ = false;
+        last_read = l.j;
+        if (text_raw_.empty()) text_raw_.assign(size(), 0.0);
+      } else if (translated_raw_.empty()) {
+        translated_raw_.assign(size(), 0.0f);
+      }
+      l.essential = true;
+      l.deferred = false;
+      --non_essential_;
+      postings_read_ += l.length;
+      Read(l);
+    }
+    deferred_.clear();
+    deferred_postings_ = 0;
+    deferred_ceiling_ = 0;
+    std::fill(std::begin(ne_), std::end(ne_), 0.0);
+    std::fill(ne_translated_.begin(), ne_translated_.end(), 0.0);
+    for (const QueryList& l : lists_) {
+      if (!l.essential) AddUnread(l, ne_, &ne_translated_);
+    }
+  }
+
   // Lookups in probed lists so far.
   int64_t probed() const { return probed_; }
   // The postings of the lists read whole (a concept division's: of its
@@ -485,9 +541,10 @@ class Bounds {
   double Text(uint32_t doc) const {
     if (!HasText(q_)) return 0;
     const double raw = At(text_raw_, doc);
-    return ne_[QueryList::kOwnTerm] == 0 ? raw / q_.text_max
-                                         : (raw + ne_[QueryList::kOwnTerm]) /
-                                               q_.text_max * kRoundingMargin;
+    return ne_[QueryList::kOwnTerm] == 0 && text_in_order_
+               ? raw / q_.text_max
+               : (raw + ne_[QueryList::kOwnTerm]) / q_.text_max *
+                     kRoundingMargin;
   }
   // 0 when no translation reaches the supplier. The accumulated parts are
   // summed over translations, the unread ones' ceilings are the largest
@@ -503,9 +560,10 @@ class Bounds {
     return by_source[QueryList::kCpvLevel] + by_source[QueryList::kCpvAncestor];
   }
   // Whether Text() is the value: the tender's own words all accumulated,
-  // and no translation that may reach the supplier.
+  // in query order, and no translation that may reach the supplier.
   bool TextIsExact(uint32_t doc) const {
-    return ne_[QueryList::kOwnTerm] == 0 && TranslatedCeiling(doc) == 0;
+    return ne_[QueryList::kOwnTerm] == 0 && text_in_order_ &&
+           TranslatedCeiling(doc) == 0;
   }
 
   // The bound of each component with candidate postings for a supplier in
@@ -899,11 +957,24 @@ class Bounds {
       ProbeUnit& u = *fits[t];
       if (u.term()) {
         lists_[u.list].essential = false;
+        lists_[u.list].deferred = true;
         AddUnread(lists_[u.list], ne_, &ne_translated_);
         ++non_essential_;
+        deferred_.push_back(u.list);
+        deferred_postings_ += u.length;
       } else {
         probes.push_back(std::move(u));
       }
+    }
+    if (!deferred_.empty()) {
+      double without[QueryList::kSourceCount] = {};
+      std::vector<double> without_translated(ne_translated_.size(), 0.0);
+      for (const QueryList& l : lists_) {
+        if (!l.essential && !l.deferred) {
+          AddUnread(l, without, &without_translated);
+        }
+      }
+      deferred_ceiling_ = CeilingsScore(ne_) - CeilingsScore(without);
     }
     // Looked up the largest ceiling first, so that a supplier falls below
     // the floor after as few lookups as can be.
@@ -1363,6 +1434,13 @@ class Bounds {
   int64_t postings_read_ = 0;  // By Accumulate().
   // By concept division: its lowest essential band's edge (2 for none).
   std::vector<float> concept_cut_;
+  // The terms ChooseProbes() left unread (into lists_), their postings and
+  // ceiling (deferred_ceiling()), until ReadDeferred(); whether the own
+  // terms' BM25 parts are summed in query order (TextValue's).
+  std::vector<int> deferred_;
+  int64_t deferred_postings_ = 0;
+  double deferred_ceiling_ = 0;
+  bool text_in_order_ = true;
   // The raw ceilings of the lists not accumulated, by source (AddUnread),
   // and the translated terms' by translation.
   double ne_[QueryList::kSourceCount] = {};
@@ -1571,9 +1649,20 @@ Retrieved RetrieveTopKWith(const Query& q, const IndexData& index,
         bounded.push_back({bound, static_cast<uint32_t>(doc)});
     }
   }
+  // The terms the probing split left unread loosen every bound, and a
+  // loose bound is tightened at the cost of many postings read. Which of
+  // the two costs less is known only as candidates are tightened, so the
+  // terms are read once the tightenings they may have caused (those of
+  // candidates within their ceiling of the k-th score) have cost as much as
+  // reading them would (ski rental: at most about twice the cheaper
+  // choice); the candidates left are then bounded again.
+  int64_t deferred =
+      tuning.tightening_steps >= 0 ? bounds.deferred_postings() : int64_t{0};
+  double rent = 0;  // In postings read.
   bool done = false;
-  for (size_t begin = 0, slice = kFirstSlice; !done && begin < bounded.size();
-       begin += slice, slice *= 4) {
+  for (size_t begin = 0, slice = kFirstSlice;
+       !done && begin < bounded.size();) {
+    bool bounded_again = false;
     const auto first = bounded.begin() + begin;
     const auto last = bounded.begin() + std::min(bounded.size(), begin + slice);
     std::nth_element(first, last - 1, bounded.end(), kBetter);
@@ -1593,12 +1682,40 @@ Retrieved RetrieveTopKWith(const Query& q, const IndexData& index,
         done = true;
         break;
       }
+      if (deferred > 0 && top.full() &&
+          b->score - bounds.deferred_ceiling() < top.threshold()) {
+        rent += tuning.tightening_steps;
+        if (rent >= static_cast<double>(deferred) ||
+            tuning.tightening_steps == 0) {
+          out.read_late = deferred;
+          deferred = 0;
+          bounds.ReadDeferred();
+          // The rest bounded again, and put in order from the start.
+          std::vector<Ranked> rest;
+          for (auto r = b; r != bounded.end(); ++r) {
+            const double bound = bounds.Cheap(r->doc, &e);
+            if (bound > q.min_score && bound >= top.threshold()) {
+              rest.push_back({bound, r->doc});
+            }
+          }
+          bounded.swap(rest);
+          bounded_again = true;
+          break;
+        }
+      }
       bounds.Cheap(b->doc, &e);
       if (top.full()) {
         ++out.tightened;
         if (!bounds.Tighten(b->doc, top.threshold(), &e)) continue;
       }
       consider(b->doc, &e);
+    }
+    if (bounded_again) {
+      begin = 0;
+      slice = kFirstSlice;
+    } else {
+      begin += slice;
+      slice *= 4;
     }
   }
   // Without a floor, the non-candidates, each bounded by its own place and

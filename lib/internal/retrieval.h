@@ -54,6 +54,9 @@ struct Retrieved {
   int64_t postings_read = 0;  // Postings of the lists read whole (a concept
                               // division's: of its essential bands), for
                               // the benchmark's counts.
+  int64_t read_late = 0;      // Of those, the postings of the terms the
+                              // probing split left unread, read after all
+                              // (RetrievalTuning::tightening_steps).
 };
 
 // How RetrieveTopK prunes; every setting gives the same top k.
@@ -137,6 +140,17 @@ struct RetrievalTuning {
   // looked up in each, as before (doc/benchmarks.md, "Round 19: probing
   // chosen list by list"), for comparison.
   bool probes_by_list = true;
+  // What tightening a candidate costs in postings read. The terms the
+  // split above leaves unread loosen every candidate's bound by their
+  // ceilings, and a loose bound is tightened; how many candidates that
+  // costs is known only as they are tightened. So the terms are read after
+  // all, and the candidates left bounded again, once the tightenings of
+  // candidates within the terms' ceiling of the k-th score have cost as
+  // much as reading them (ski rental: at most about twice the cheaper of
+  // the two). 0: read before the first such tightening; negative: never
+  // (before session 20; doc/benchmarks.md, "Issue 16: terms left unread,
+  // read after all (session 20, lead)"), for comparison.
+  double tightening_steps = 100;
   // At most this many of the lists that fit are probed or left unread,
   // whatever the estimate chooses; negative: no limit. Tests set it to
   // force every prefix, each of which must give the same top k.
