@@ -4,11 +4,13 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <iterator>
 #include <limits>
+#include <mutex>
 #include <thread>
 #include <utility>
 
@@ -314,6 +316,26 @@ std::string KeywordText(const v1::SupplierProfile& p) {
 
 namespace {
 
+// A term's first eight bytes as a big-endian number, zeros after a shorter
+// term: where two terms' prefixes differ, they are in the order of the terms
+// (the first byte that differs decides both, and a term that ends first,
+// its padding 0 against a byte, is the lesser both ways); where they are
+// equal, the terms decide.
+uint64_t TermPrefix(absl::string_view term) {
+  uint64_t prefix = 0;
+  for (size_t i = 0; i < 8; ++i) {
+    prefix = prefix << 8 |
+             (i < term.size() ? static_cast<unsigned char>(term[i]) : 0u);
+  }
+  return prefix;
+}
+
+// An entry of a profile's term counts, beside its term's TermPrefix.
+struct TermEntry {
+  uint64_t prefix;
+  const std::pair<const std::string, uint32_t>* entry;
+};
+
 // The vectors AnalyzeProfile builds a doc from, kept by each thread from one
 // supplier to the next: emptied, their blocks not freed, so that a
 // supplier's analysis allocates little besides what its doc keeps and the
@@ -331,6 +353,7 @@ struct ProfileScratch {
   std::vector<size_t> codes_end;
   std::vector<uint32_t> offered_bcd;
   std::vector<std::string> unique_tags;
+  std::vector<TermEntry> by_term;
 };
 
 }  // namespace
@@ -556,14 +579,23 @@ absl::StatusOr<AnalyzedSupplier> AnalyzeProfile(
   } else {
     // By term, for a vocabulary numbered the same in every process:
     // pointers to the map's entries are sorted by term, then copied once
-    // (sorting the pairs of strings themselves was 7% of a build, issue 16).
-    std::vector<const std::pair<const std::string, uint32_t>*> by_term;
+    // (sorting the pairs of strings themselves was 7% of a build, issue 16),
+    // each beside its TermPrefix, so that most comparisons compare two
+    // integers (comparing the strings was 4% of a build's instructions,
+    // session 20).
+    std::vector<TermEntry>& by_term = scratch.by_term;
+    by_term.clear();
     by_term.reserve(term_counts.size());
-    for (const auto& entry : term_counts) by_term.push_back(&entry);
+    for (const auto& entry : term_counts) {
+      by_term.push_back({TermPrefix(entry.first), &entry});
+    }
     std::sort(by_term.begin(), by_term.end(),
-              [](const auto* a, const auto* b) { return a->first < b->first; });
+              [](const TermEntry& a, const TermEntry& b) {
+                if (a.prefix != b.prefix) return a.prefix < b.prefix;
+                return a.entry->first < b.entry->first;
+              });
     analyzed.terms.reserve(by_term.size());
-    for (const auto* entry : by_term) analyzed.terms.emplace_back(*entry);
+    for (const TermEntry& t : by_term) analyzed.terms.emplace_back(*t.entry);
   }
   if (stored_bytes != nullptr) {
     doc->profile_bytes = *stored_bytes;
@@ -637,6 +669,90 @@ void ParallelFor(size_t n, int threads, const std::function<void(size_t)>& work,
   for (std::thread& t : pool) t.join();
 }
 
+// ParallelFor for a sequence of batches, on threads kept from one batch to
+// the next, so that what a thread keeps (the analyser's memo of stems,
+// AnalyzeProfile's scratch) stays warm: threads started for each batch of
+// AnalyzeSuppliers began each one with an empty memo (session 20).
+class BatchThreads {
+ public:
+  // `helpers` threads beside the calling one.
+  explicit BatchThreads(size_t helpers) {
+    helpers_.reserve(helpers);
+    for (size_t t = 0; t < helpers; ++t) {
+      helpers_.emplace_back([this] { Help(); });
+    }
+  }
+
+  ~BatchThreads() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    start_.notify_all();
+    for (std::thread& t : helpers_) t.join();
+  }
+
+  // work(i) for i in [0, n) on every thread, kChunk items at a time; the
+  // calling thread runs `first` before it takes any, while the helpers have
+  // started.
+  void Run(size_t n, const std::function<void(size_t)>& work,
+           const std::function<void()>& first) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      work_ = &work;
+      n_ = n;
+      next_.store(0, std::memory_order_relaxed);
+      busy_ = helpers_.size();
+      ++round_;
+    }
+    start_.notify_all();
+    first();
+    Take();
+    std::unique_lock<std::mutex> lock(mutex_);
+    done_.wait(lock, [this] { return busy_ == 0; });
+  }
+
+ private:
+  static constexpr size_t kChunk = 16;
+
+  // The round's items, until none is left.
+  void Take() {
+    for (size_t start; (start = next_.fetch_add(kChunk)) < n_;) {
+      for (size_t i = start; i < std::min(n_, start + kChunk); ++i) {
+        (*work_)(i);
+      }
+    }
+  }
+
+  void Help() {
+    uint64_t seen = 0;  // The last round taken part in.
+    while (true) {
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        start_.wait(lock, [&] { return stopping_ || round_ != seen; });
+        if (stopping_) return;
+        seen = round_;
+      }
+      Take();
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (--busy_ == 0) done_.notify_one();
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable start_;  // A round begins, or the threads stop.
+  std::condition_variable done_;   // Every helper is through the round.
+  uint64_t round_ = 0;
+  bool stopping_ = false;
+  size_t busy_ = 0;  // Helpers still in the round.
+  // The round's work and items; written by Run under the mutex while no
+  // helper is in a round.
+  const std::function<void(size_t)>* work_ = nullptr;
+  size_t n_ = 0;
+  std::atomic<size_t> next_{0};
+  std::vector<std::thread> helpers_;
+};
+
 // Unsaturated(evidence) as a float never below it: raised by a relative
 // 1e-9 (log1p and the division may round a smaller evidence's value a unit
 // in the last place above a larger one's), then rounded up to a float.
@@ -645,6 +761,26 @@ float UnsaturatedCeiling(double evidence) {
   float f = static_cast<float>(v);
   if (static_cast<double>(f) < v) f = std::nextafter(f, 2.0f);
   return f;
+}
+
+// Sorts `docs` by id, the ids read once: a sort comparing the docs
+// themselves read two ids from their parts (SupplierParts::Head) per
+// comparison, 6% of a 10k build's instructions on the calling thread
+// (session 20). Docs given in id order (profiles added in that order) are
+// left as they are after one pass. Ties, a supplier given twice, stay next
+// to each other, in their given order.
+void SortById(std::vector<std::shared_ptr<const SupplierDoc>>* docs) {
+  std::vector<std::pair<absl::string_view, size_t>> keys;
+  keys.reserve(docs->size());
+  for (size_t i = 0; i < docs->size(); ++i) {
+    keys.emplace_back((*docs)[i]->parts.id(), i);
+  }
+  if (std::is_sorted(keys.begin(), keys.end())) return;
+  std::sort(keys.begin(), keys.end());
+  std::vector<std::shared_ptr<const SupplierDoc>> sorted;
+  sorted.reserve(docs->size());
+  for (const auto& [id, i] : keys) sorted.push_back(std::move((*docs)[i]));
+  *docs = std::move(sorted);
 }
 
 }  // namespace
@@ -658,27 +794,46 @@ absl::StatusOr<std::vector<std::shared_ptr<const SupplierDoc>>>
 AnalyzeSuppliers(std::deque<v1::SupplierProfile> profiles,
                  const Options& options,
                  absl::flat_hash_map<std::string, uint32_t>* vocabulary) {
-  // In batches, so that the analysed text of a batch only is held at once;
-  // each batch is analysed in parallel, then numbered in input order.
+  // In batches, so that the analysed text of two batches only is held at
+  // once; each batch is analysed in parallel, and numbered in input order
+  // on the calling thread while the next one is analysed: numbered between
+  // the batches, on one thread while the others waited, it was 12% of a
+  // 100k build's perf samples (session 19).
   constexpr size_t kBatch = 4096;
   if (absl::Status s = CheckOptions(options); !s.ok()) return s;
-  const int threads = BuildThreads(options);
+  BatchThreads threads(std::min(static_cast<size_t>(BuildThreads(options)) - 1,
+                                profiles.size() / 16));
   std::vector<std::shared_ptr<const SupplierDoc>> docs;
   docs.reserve(profiles.size());
   std::vector<absl::StatusOr<AnalyzedSupplier>> batch;
+  std::vector<absl::StatusOr<AnalyzedSupplier>> analyzed;  // To number.
+  absl::Status numbered;  // The first error met numbering.
+  auto number = [&] {
+    for (absl::StatusOr<AnalyzedSupplier>& supplier : analyzed) {
+      if (!supplier.ok()) {
+        numbered = supplier.status();
+        return;
+      }
+      docs.push_back(NumberTerms(*std::move(supplier), vocabulary));
+    }
+    analyzed.clear();
+  };
   for (size_t start = 0; start < profiles.size(); start += kBatch) {
     const size_t n = std::min(kBatch, profiles.size() - start);
     batch.assign(n, absl::StatusOr<AnalyzedSupplier>());
-    ParallelFor(n, threads, [&](size_t i) {
-      // Moved out, so that each profile is freed once analysed.
-      const v1::SupplierProfile profile = std::move(profiles[start + i]);
-      batch[i] = AnalyzeProfile(profile, options);
-    });
-    for (absl::StatusOr<AnalyzedSupplier>& analyzed : batch) {
-      if (!analyzed.ok()) return analyzed.status();
-      docs.push_back(NumberTerms(*std::move(analyzed), vocabulary));
-    }
+    threads.Run(
+        n,
+        [&](size_t i) {
+          // Moved out, so that each profile is freed once analysed.
+          const v1::SupplierProfile profile = std::move(profiles[start + i]);
+          batch[i] = AnalyzeProfile(profile, options);
+        },
+        number);
+    if (!numbered.ok()) return numbered;
+    std::swap(batch, analyzed);
   }
+  number();
+  if (!numbered.ok()) return numbered;
   return docs;
 }
 
@@ -697,14 +852,10 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
   IndexData& x = *data;
   x.options_ = options;
   x.generation_ = generation;
-  auto by_id = [](const std::shared_ptr<const SupplierDoc>& a,
-                  const std::shared_ptr<const SupplierDoc>& b) {
-    return a->parts.id() < b->parts.id();
-  };
   // Docs in id order are checked in the first pass below, on a build
   // thread: checked here, one id against the next on one thread, it took
   // about a tenth of a load's perf samples at 1M suppliers (issue 16).
-  if (order == DocOrder::kAny) std::sort(docs.begin(), docs.end(), by_id);
+  if (order == DocOrder::kAny) SortById(&docs);
   x.docs_ = std::move(docs);
   x.lengths_.reserve(x.docs_.size());
   x.location_ids_.reserve(x.docs_.size());
