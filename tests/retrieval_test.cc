@@ -192,12 +192,16 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
                                      late_every_fit,
                                      late_prefix_of[0],
                                      late_prefix_of[1],
-                                     never_late};
+                                     never_late,
+                                     every_fit};
   // Retrievals where a limited prefix read lists whole that every_fit
   // probed or left unread.
   int shorter_prefix[3] = {};
   // Retrievals where the terms left unread were read after all, by tuning.
   int read_late[3] = {};
+  // Retrievals where they were read after tightenings had been charged
+  // (the default charge, with every list that fits).
+  int read_after_rent = 0;
   int64_t scored_pruned = 0, scored_everyone = 0, floored = 0, split = 0;
   int64_t candidates = 0, passed_over = 0, tightened = 0;
   int64_t tightened_credit_one = 0, candidates_unprobed = 0;
@@ -227,6 +231,7 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
       if (t >= 8 && t < 11) probed[t - 8] += pruned.probed;
       if (t >= 19 && t < 22) read_late[t - 19] += pruned.read_late > 0;
       if (t == 22) EXPECT_EQ(pruned.read_late, 0);
+      if (t == 23) read_after_rent += pruned.read_late > 0;
       if (t >= 16 && t < 19) {
         shorter_prefix[t - 16] +=
             pruned.postings_read >
@@ -260,10 +265,12 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
   // The limited prefixes were shorter than every list that fits often
   // enough to test them.
   for (int s : shorter_prefix) EXPECT_GT(s, 20);
-  // Every list that fits leaves terms unread more often than a prefix of
-  // one or two lists (mostly CPV's, the longest).
+  // Terms read late with every list that fits, with short prefixes (which
+  // leave terms unread less often: the longest lists are mostly CPV's),
+  // and after a charge.
   EXPECT_GT(read_late[0], 20);
   EXPECT_GT(read_late[1] + read_late[2], 10);
+  EXPECT_GT(read_after_rent, 5);
   EXPECT_LT(candidates, candidates_unprobed)
       << candidates << " against " << candidates_unprobed;
 }
@@ -563,6 +570,7 @@ TEST(RetrievalTwinsTest, ScoresEqualToTheFloorAreNotDropped) {
   const Validator validator;
   const int ks[] = {1, 2, 3, 5, 10};
   int ranked = 0;
+  int read_late = 0;  // Retrievals that read terms late.
   for (size_t i = 0; i < requests.size(); ++i) {
     auto q = PrepareQuery(requests[i], data, validator);
     ASSERT_TRUE(q.ok()) << q.status();
@@ -570,8 +578,9 @@ TEST(RetrievalTwinsTest, ScoresEqualToTheFloorAreNotDropped) {
     query.top_k = ks[i % std::size(ks)];
     for (const RetrievalTuning& tuning :
          {RetrievalTuning(), unsummed, late, late_prefix}) {
-      ASSERT_EQ(Listing(RetrieveTopKWith(query, data, tuning)),
-                Listing(ScoreEveryone(query, data)))
+      const Retrieved pruned = RetrieveTopKWith(query, data, tuning);
+      read_late += pruned.read_late > 0;
+      ASSERT_EQ(Listing(pruned), Listing(ScoreEveryone(query, data)))
           << "request " << i << " k " << query.top_k;
     }
     // The second twin of the best pairs: its first twin has its score.
@@ -589,6 +598,7 @@ TEST(RetrievalTwinsTest, ScoresEqualToTheFloorAreNotDropped) {
     ranked += picked;
   }
   EXPECT_GT(ranked, 200);
+  EXPECT_GT(read_late, 10);
 }
 
 }  // namespace

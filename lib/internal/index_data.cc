@@ -706,10 +706,17 @@ class BatchThreads {
       ++round_;
     }
     start_.notify_all();
+    // The helpers are waited for even when `first` or the work throws
+    // (bad_alloc): they read `work` and write where it writes.
+    struct Waiter {
+      BatchThreads* threads;
+      ~Waiter() {
+        std::unique_lock<std::mutex> lock(threads->mutex_);
+        threads->done_.wait(lock, [this] { return threads->busy_ == 0; });
+      }
+    } waiter{this};
     first();
     Take();
-    std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [this] { return busy_ == 0; });
   }
 
  private:

@@ -56,7 +56,8 @@ struct Evaluation {
 };
 
 // Cheap bounds that are the exact value already: tightening cannot lower
-// them (text: unless a translation reaches the supplier, Tighten()).
+// them (text: unless a translation reaches the supplier, or the tender's
+// own terms are not all read in query order, Bounds::TextIsExact()).
 bool IsExact(CheapBound b) {
   return b == CheapBound::kAccumulatedText ||
          b == CheapBound::kExactProximity || b == CheapBound::kExactSizeFit;
@@ -424,9 +425,9 @@ class Bounds {
   // counts what they give each supplier instead of their ceilings. The
   // tender's own terms are then summed in query order only when those read
   // late come after every one read before (else the text bound has a
-  // rounding margin, and Tighten() computes the value). REQUIRES: every
-  // supplier passed to Cheap() afterwards went through Reaches() (it is
-  // not called again).
+  // rounding margin, and Tighten() computes the value). REQUIRES: the
+  // suppliers passed to Cheap() afterwards went through Reaches() before
+  // (their probed lists looked up); Reaches() is not needed again.
   void ReadDeferred() {
     if (deferred_.empty()) return;
     int last_read = -1;  // The last own term accumulated, in query order.
@@ -450,7 +451,7 @@ class Bounds {
       l.deferred = false;
       --non_essential_;
       postings_read_ += l.length;
-      Read(l);
+      ReadTerm<false>(l);
     }
     deferred_.clear();
     deferred_postings_ = 0;
@@ -834,14 +835,14 @@ class Bounds {
   // their ceilings and the other unread lists': those that can be looked up
   // (all but the terms', whose postings are compressed; a concept
   // division's bands together, in one list) are probed, the terms' are left
-  // unread. The candidates are then the suppliers of the shorter lists and
-  // of the places near the tender's (EnumeratePlaces), and each is looked up
-  // in the probed lists only while its bound reaches the floor (Reaches()).
-  // `by_list`: of the lists that fit, longest first, the prefix whose
-  // reading and lookups are estimated cheapest (CheapestPrefix()), a
-  // lookup counted as `lookup_steps` postings read; else all of them or
-  // none (AllOrNone()); at most `prefix_limit` of them when it is not
-  // negative.
+  // unread (ReadDeferred() may read them late). The candidates are then the
+  // suppliers of the shorter lists and of the places near the tender's
+  // (EnumeratePlaces), and each is looked up in the probed lists only while its
+  // bound reaches the floor (Reaches()). `by_list`: of the lists that fit,
+  // longest first, the prefix whose reading and lookups are estimated cheapest
+  // (CheapestPrefix()), a lookup counted as `lookup_steps` postings read; else
+  // all of them or none (AllOrNone()); at most `prefix_limit` of them when it
+  // is not negative.
   void ChooseProbes(double slack, double lookup_steps, bool by_list,
                     int prefix_limit) {
     std::vector<ProbeUnit> units;
@@ -1285,36 +1286,10 @@ class Bounds {
           }
         }
         break;
-      case QueryList::kOwnTerm: {
-        // Text relevance is accumulated here, term at a time: exact for
-        // the tender's own words when all are read.
-        // The sum weighs a part by one product (MakeSummedCuts()'s cut
-        // allows for a double's rounding).
-        const QueryTerm& t = q_.terms[l.j];
-        const double to_score = q_.weight[kText] / q_.text_max;
-        for (const auto& [doc, tf] : index_.TermPostings(t.id)) {
-          is_candidate_[doc] = 1;
-          const double part =
-              Bm25Part(t, tf, Bm25Norm(index_, index_.length(doc)));
-          text_raw_[doc] += part;
-          Sum(doc, to_score * part);
-        }
+      case QueryList::kOwnTerm:
+      case QueryList::kTranslatedTerm:
+        ReadTerm<true>(l);
         break;
-      }
-      case QueryList::kTranslatedTerm: {
-        // For translations, a ceiling: the sum over every translation
-        // where the value takes the best.
-        const QueryTranslation& t = q_.translations[l.i];
-        const QueryTerm& term = t.terms[l.j];
-        for (const auto& [doc, tf] : index_.TermPostings(term.id)) {
-          is_candidate_[doc] = 1;
-          const double part = TranslatedPart(
-              t, Bm25Part(term, tf, Bm25Norm(index_, index_.length(doc))));
-          AddUp(&translated_raw_[doc], part);
-          Sum(doc, q_.weight[kText] * part);
-        }
-        break;
-      }
       case QueryList::kConceptBand:
         break;  // Below, a division at a time.
       case QueryList::kBuyer:
@@ -1333,6 +1308,45 @@ class Bounds {
           }
         }
         break;
+    }
+  }
+
+  // Reads a term's list: the tender's own term's BM25 parts into text_raw_,
+  // a translated term's into translated_raw_. With `kCandidates`, as one of
+  // the lists read first: its suppliers made candidates, and their parts
+  // summed (Reaches()); else read late (ReadDeferred()), for Cheap() only.
+  template <bool kCandidates>
+  void ReadTerm(const QueryList& l) {
+    if (l.source == QueryList::kOwnTerm) {
+      // Text relevance is accumulated here, term at a time: exact for the
+      // tender's own words when all are read, in query order.
+      // The sum weighs a part by one product (MakeSummedCuts()'s cut
+      // allows for a double's rounding).
+      const QueryTerm& t = q_.terms[l.j];
+      const double to_score = q_.weight[kText] / q_.text_max;
+      for (const auto& [doc, tf] : index_.TermPostings(t.id)) {
+        const double part =
+            Bm25Part(t, tf, Bm25Norm(index_, index_.length(doc)));
+        text_raw_[doc] += part;
+        if (kCandidates) {
+          is_candidate_[doc] = 1;
+          Sum(doc, to_score * part);
+        }
+      }
+      return;
+    }
+    // For translations, a ceiling: the sum over every translation where
+    // the value takes the best.
+    const QueryTranslation& t = q_.translations[l.i];
+    const QueryTerm& term = t.terms[l.j];
+    for (const auto& [doc, tf] : index_.TermPostings(term.id)) {
+      const double part = TranslatedPart(
+          t, Bm25Part(term, tf, Bm25Norm(index_, index_.length(doc))));
+      AddUp(&translated_raw_[doc], part);
+      if (kCandidates) {
+        is_candidate_[doc] = 1;
+        Sum(doc, q_.weight[kText] * part);
+      }
     }
   }
 
@@ -1408,8 +1422,9 @@ class Bounds {
   std::vector<char> is_candidate_;  // 1 a candidate, 2 a seed.
   // Raw ceilings accumulated from the essential lists; empty for none.
   // BM25 of the tender's own terms: doubles summed in TextValue's order, the
-  // value itself. The others are ceilings, float sums (AddUp) read through
-  // Raw().
+  // value itself once all are read (unless ReadDeferred() read some out of
+  // query order: text_in_order_). The others are ceilings, float sums (AddUp)
+  // read through Raw().
   std::vector<double> text_raw_;
   std::vector<float> translated_raw_;  // Summed over translations.
   std::vector<float> cpv_raw_;
@@ -1632,7 +1647,9 @@ Retrieved RetrieveTopKWith(const Query& q, const IndexData& index,
   // bound below the k-th score, and skips a candidate whose bound,
   // tightened, falls below it. Most are never reached, so they are put in
   // order a slice at a time, the best first (each slice selected from the
-  // rest, then sorted), the slices growing fourfold.
+  // rest, then sorted), the slices growing fourfold; when the terms left
+  // unread are read late, the candidates left are bounded again and
+  // ordered from the first slice.
   std::vector<Ranked> bounded;
   bounded.reserve(bounds.size());
   Evaluation e;

@@ -42,7 +42,9 @@ struct Retrieved {
   int64_t excluded = 0;       // Evaluated and found ineligible.
   int64_t scored = 0;         // Fully scored (the seeds included).
   int64_t seeds = 0;          // Evaluated first, for the floor.
-  int64_t non_essential = 0;  // Query lists not read (MaxScore).
+  int64_t non_essential = 0;  // Query lists not read first (MaxScore, and
+                              // the terms the probing split left unread,
+                              // even when read late: read_late).
   int64_t tightened = 0;      // Candidates whose bound was tightened.
   int64_t passed_over = 0;    // Candidates below the floor by their summed
                               // bound (RetrievalTuning::summed_bound), with
@@ -115,7 +117,8 @@ struct RetrievalTuning {
   // looked up supplier by supplier, for the candidates whose summed bound
   // reaches the floor with their ceilings, largest first, until the bound
   // falls below; the terms' (compressed postings) are left unread like
-  // non_essential_share's. The candidates are then the suppliers of the
+  // non_essential_share's (read late if they cost more: tightening_steps).
+  // The candidates are then the suppliers of the
   // shorter lists and of the places near the tender's. Negative: every
   // essential list read whole, as before (doc/benchmarks.md, "Issue 16:
   // long lists looked up, not read (session 16)"), for comparison.
