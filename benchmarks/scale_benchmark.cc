@@ -660,8 +660,7 @@ int Main(int argc, char** argv) {
         << "| tuning | median | p99 | median / p99, thread CPU | speed-up "
            "(CPU) | candidates / passed over / tightened / scored per query | "
            "postings read (of them late) per query | lookups in probed lists "
-           "per query | "
-           "lists unread per query | same top k |\n"
+           "per query | lists unread per query | same top k |\n"
         << "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
     for (const std::string& row : r.tunings) std::cout << row << "\n";
   }

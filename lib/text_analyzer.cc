@@ -674,27 +674,36 @@ std::string GuessByStopwords(const std::vector<std::string>& tokens) {
   return best;
 }
 
-std::vector<std::string> TrigramsOfTokens(
-    const std::vector<std::string>& tokens) {
-  std::vector<std::string> out;
-  std::vector<size_t> starts;
+// Calls visit(part) for each part of `tokens` that character trigrams are
+// made of: the tokens without digits, split at "-", "." and "/".
+template <typename Visit>
+void ForEachTrigramPart(const std::vector<std::string>& tokens, Visit visit) {
   for (const std::string& token : tokens) {
     if (HasDigit(token)) continue;
     for (absl::string_view part :
          absl::StrSplit(token, absl::ByAnyChar("-./"), absl::SkipEmpty())) {
-      const std::string padded = absl::StrCat("_", part, "_");
-      starts.clear();
-      size_t pos = 0;
-      while (pos < padded.size()) {
-        starts.push_back(pos);
-        DecodeUtf8(padded, &pos);
-      }
-      starts.push_back(padded.size());
-      for (size_t i = 0; i + 3 < starts.size(); ++i) {
-        out.push_back(padded.substr(starts[i], starts[i + 3] - starts[i]));
-      }
+      visit(part);
     }
   }
+}
+
+std::vector<std::string> TrigramsOfTokens(
+    const std::vector<std::string>& tokens) {
+  std::vector<std::string> out;
+  std::vector<size_t> starts;
+  ForEachTrigramPart(tokens, [&](absl::string_view part) {
+    const std::string padded = absl::StrCat("_", part, "_");
+    starts.clear();
+    size_t pos = 0;
+    while (pos < padded.size()) {
+      starts.push_back(pos);
+      DecodeUtf8(padded, &pos);
+    }
+    starts.push_back(padded.size());
+    for (size_t i = 0; i + 3 < starts.size(); ++i) {
+      out.push_back(padded.substr(starts[i], starts[i + 3] - starts[i]));
+    }
+  });
   return out;
 }
 
@@ -703,17 +712,9 @@ std::vector<std::string> TrigramsOfTokens(
 // has two runes more, and a trigram starts at each rune but the last two).
 size_t TrigramCount(const std::vector<std::string>& tokens) {
   size_t count = 0;
-  for (const std::string& token : tokens) {
-    if (HasDigit(token)) continue;
-    for (absl::string_view part :
-         absl::StrSplit(token, absl::ByAnyChar("-./"), absl::SkipEmpty())) {
-      size_t pos = 0;
-      while (pos < part.size()) {
-        DecodeUtf8(part, &pos);
-        ++count;
-      }
-    }
-  }
+  ForEachTrigramPart(tokens, [&count](absl::string_view part) {
+    for (size_t pos = 0; pos < part.size(); ++count) DecodeUtf8(part, &pos);
+  });
   return count;
 }
 

@@ -308,9 +308,9 @@ struct RestoredConcepts {
 // Analyses a validated profile with the taxonomies of `options`, all but
 // numbering its terms (NumberTerms does that). Thread-safe (each thread
 // keeps the vectors it builds a doc from for its next call, so it does not
-// call itself). Errors name the
-// supplier and the field (a code that does not parse): validation should
-// have caught them, but analysis never drops data silently. With
+// call itself). Errors name the supplier and the field (a code that does
+// not parse): validation should have caught them, but analysis never drops
+// data silently. With
 // `restored_terms` and `restored_concepts` (as a snapshot stores them), no
 // text is analysed; with restored terms only, the texts are analysed for
 // their concepts when options.cpv_concepts asks for them. The doc keeps
