@@ -236,7 +236,7 @@ struct Tuning {
 };
 
 std::vector<Tuning> Tunings() {
-  std::vector<Tuning> t(21);
+  std::vector<Tuning> t(24);
   t[0].name = "no seeds, every list read";
   t[0].tuning.seeds_beyond_k = -1;
   t[0].tuning.non_essential_share = 0;
@@ -285,6 +285,15 @@ std::vector<Tuning> Tunings() {
   t[19].tuning.tightening_steps = 25;
   t[20].name = "the default, a tightening counted as 400 postings read";
   t[20].tuning.tightening_steps = 400;
+  t[21].name =
+      "the default, postings read one after the other (before session 21)";
+  t[21].tuning.read_ahead = 0;
+  t[22].name = "the default, postings read 48 ahead";
+  t[22].tuning.read_ahead = 48;
+  t[23].name =
+      "the default, postings read 16 ahead (the default from 2^18 "
+      "suppliers)";
+  t[23].tuning.read_ahead = 16;
   return t;
 }
 

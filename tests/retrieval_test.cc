@@ -170,6 +170,16 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
   }
   RetrievalTuning never_late = every_fit;
   never_late.tightening_steps = -1;
+  // Postings read without read-ahead, one ahead, and the most ahead (lists
+  // shorter and longer than the read-ahead).
+  RetrievalTuning no_read_ahead;
+  no_read_ahead.read_ahead = 0;
+  RetrievalTuning read_one_ahead;
+  read_one_ahead.read_ahead = 1;
+  RetrievalTuning read_most_ahead;
+  read_most_ahead.read_ahead = 1000;
+  RetrievalTuning read_ahead_as_large;  // The default of large indexes.
+  read_ahead_as_large.read_ahead = RetrievalTuning::kReadAhead;
   const RetrievalTuning tunings[] = {RetrievalTuning(),
                                      no_seeds,
                                      some,
@@ -193,7 +203,11 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
                                      late_prefix_of[0],
                                      late_prefix_of[1],
                                      never_late,
-                                     every_fit};
+                                     every_fit,
+                                     no_read_ahead,
+                                     read_one_ahead,
+                                     read_most_ahead,
+                                     read_ahead_as_large};
   // Retrievals where a limited prefix read lists whole that every_fit
   // probed or left unread.
   int shorter_prefix[3] = {};

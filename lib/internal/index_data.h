@@ -143,6 +143,7 @@ class IndexData {
   // does not touch its SupplierDoc: the length of its analysed text, its
   // location, and its latest turnover with the currency's id.
   uint32_t length(int d) const { return lengths_[d]; }
+  void PrefetchLength(int d) const { PrefetchLine(&lengths_[d]); }
   // An index into locations(): suppliers of one place share it.
   uint32_t location_id(int d) const { return location_ids_[d]; }
   // The suppliers' distinct locations (an invalid code for none).

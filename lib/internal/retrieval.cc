@@ -283,7 +283,13 @@ class Bounds {
         place_size_(place_size),
         floor_(floor),
         tight_(tuning.tight_ceilings),
-        concept_credit_(tuning.concept_credit_ceiling) {
+        concept_credit_(tuning.concept_credit_ceiling),
+        read_ahead_(static_cast<size_t>(
+            std::clamp(tuning.read_ahead >= 0 ? tuning.read_ahead
+                       : index.size() >= RetrievalTuning::kReadAheadFrom
+                           ? RetrievalTuning::kReadAhead
+                           : 0,
+                       0, kMaxReadAhead))) {
     const int n = index.size();
     // A mandatory certification rule admits only holders of the scheme: the
     // others cannot be eligible and are never looked at.
@@ -1273,17 +1279,18 @@ class Bounds {
     switch (l.source) {
       case QueryList::kCpvLevel:
       case QueryList::kCpvAncestor:
-        for (uint32_t doc : CpvList(l)) {
+        ForEachDoc(CpvList(l), cpv_raw_.data(), [&](uint32_t doc) {
           is_candidate_[doc] = 1;
           Sum(doc, AddCpv(l, doc));
-        }
+        });
         break;
       case QueryList::kCpvRelated:
         for (CpvCode division : related_divisions_) {
-          for (uint32_t doc : index_.CpvPostings(division)) {
-            is_candidate_[doc] = 1;
-            Sum(doc, AddRelated(doc));
-          }
+          ForEachDoc(index_.CpvPostings(division), related_.data(),
+                     [&](uint32_t doc) {
+                       is_candidate_[doc] = 1;
+                       Sum(doc, AddRelated(doc));
+                     });
         }
         break;
       case QueryList::kOwnTerm:
@@ -1324,29 +1331,96 @@ class Bounds {
       // allows for a double's rounding).
       const QueryTerm& t = q_.terms[l.j];
       const double to_score = q_.weight[kText] / q_.text_max;
-      for (const auto& [doc, tf] : index_.TermPostings(t.id)) {
-        const double part =
-            Bm25Part(t, tf, Bm25Norm(index_, index_.length(doc)));
-        text_raw_[doc] += part;
-        if (kCandidates) {
-          is_candidate_[doc] = 1;
-          Sum(doc, to_score * part);
-        }
-      }
+      ForEachPosting<kCandidates>(
+          index_.TermPostings(t.id), text_raw_.data(),
+          [&](uint32_t doc, uint32_t tf) {
+            const double part =
+                Bm25Part(t, tf, Bm25Norm(index_, index_.length(doc)));
+            text_raw_[doc] += part;
+            if (kCandidates) {
+              is_candidate_[doc] = 1;
+              Sum(doc, to_score * part);
+            }
+          });
       return;
     }
     // For translations, a ceiling: the sum over every translation where
     // the value takes the best.
     const QueryTranslation& t = q_.translations[l.i];
     const QueryTerm& term = t.terms[l.j];
-    for (const auto& [doc, tf] : index_.TermPostings(term.id)) {
-      const double part = TranslatedPart(
-          t, Bm25Part(term, tf, Bm25Norm(index_, index_.length(doc))));
-      AddUp(&translated_raw_[doc], part);
-      if (kCandidates) {
-        is_candidate_[doc] = 1;
-        Sum(doc, q_.weight[kText] * part);
+    ForEachPosting<kCandidates>(
+        index_.TermPostings(term.id), translated_raw_.data(),
+        [&](uint32_t doc, uint32_t tf) {
+          const double part = TranslatedPart(
+              t, Bm25Part(term, tf, Bm25Norm(index_, index_.length(doc))));
+          AddUp(&translated_raw_[doc], part);
+          if (kCandidates) {
+            is_candidate_[doc] = 1;
+            Sum(doc, q_.weight[kText] * part);
+          }
+        });
+  }
+
+  // Calls visit(doc, frequency) for each posting of `list` in order. The
+  // docs are spread over arrays as long as the index (their lengths, the
+  // sums `raw` and, with `kCandidates`, the candidate marks and summed
+  // bounds), and a posting's reads of them would wait for memory one after
+  // the other: so the postings are decoded read_ahead_ ahead, and those
+  // places prefetched (session 21).
+  template <bool kCandidates, typename Raw, typename Visit>
+  void ForEachPosting(const TermPostingList& list, const Raw* raw,
+                      Visit visit) const {
+    if (read_ahead_ == 0) {
+      for (const auto& [doc, tf] : list) visit(doc, tf);
+      return;
+    }
+    auto prefetch = [&](uint32_t doc) {
+      index_.PrefetchLength(static_cast<int>(doc));
+      PrefetchPlaces<kCandidates>(doc, raw);
+    };
+    // The postings decoded and not yet visited, in order from `head`.
+    TermPosting ahead[kMaxReadAhead];
+    size_t held = 0, head = 0;
+    auto at = list.begin();
+    const auto end = list.end();
+    for (; held < read_ahead_ && at != end; ++at, ++held) {
+      ahead[held] = *at;
+      prefetch(ahead[held].first);
+    }
+    while (held > 0) {
+      const TermPosting next = ahead[head];
+      if (at != end) {
+        ahead[head] = *at;
+        ++at;
+        prefetch(ahead[head].first);
+      } else {
+        --held;
       }
+      head = head + 1 == read_ahead_ ? 0 : head + 1;
+      visit(next.first, next.second);
+    }
+  }
+
+  // Calls visit(doc) for each of `docs` in order, the places it adds to
+  // (`raw`, the candidate marks, the summed bounds) prefetched read_ahead_
+  // docs ahead, as ForEachPosting() does.
+  template <typename Posting, typename Raw, typename Visit>
+  void ForEachDoc(const std::vector<Posting>& docs, const Raw* raw,
+                  Visit visit) const {
+    const size_t n = docs.size();
+    for (size_t i = 0; i < n; ++i) {
+      if (read_ahead_ > 0 && i + read_ahead_ < n) {
+        PrefetchPlaces<true>(DocOf(docs[i + read_ahead_]), raw);
+      }
+      visit(docs[i]);
+    }
+  }
+  template <bool kCandidates, typename Raw>
+  void PrefetchPlaces(uint32_t doc, const Raw* raw) const {
+    PrefetchLine(raw + doc);
+    if (kCandidates) {
+      PrefetchLine(&is_candidate_[doc]);
+      if (!summed_.empty()) PrefetchLine(&summed_[doc]);
     }
   }
 
@@ -1354,7 +1428,12 @@ class Bounds {
   void ReadDivision(size_t i) {
     const IndexData::ConceptPostingList& list =
         index_.ConceptPostings(divisions_[i].code);
-    for (size_t p = 0; p < list.postings.size(); ++p) {
+    const size_t n = list.postings.size();
+    for (size_t p = 0; p < n; ++p) {
+      if (read_ahead_ > 0 && p + read_ahead_ < n) {
+        PrefetchPlaces<true>(list.postings[p + read_ahead_].first,
+                             concept_raw_.data());
+      }
       if (list.postings[p].second < concept_cut_[i]) continue;
       const uint32_t doc = list.postings[p].first;
       is_candidate_[doc] = 1;
@@ -1413,6 +1492,9 @@ class Bounds {
   const double floor_;         // Positive: below the k-th score; else none.
   const bool tight_;           // RetrievalTuning::tight_ceilings.
   const bool concept_credit_;  // RetrievalTuning::concept_credit_ceiling.
+  static constexpr int kMaxReadAhead = 64;
+  const size_t read_ahead_;  // RetrievalTuning::read_ahead, at most 64.
+
   int non_essential_ = 0;
   std::vector<QueryList> lists_;
   std::vector<CpvCode> related_divisions_;

@@ -164,6 +164,19 @@ struct RetrievalTuning {
   // record twice as many, its entry in the table of docs three times as
   // many. 0: none, for comparison.
   int prefetch_distance = 8;
+  // The lists read whole (terms, CPV levels and divisions, concept
+  // divisions) are read this many postings ahead of those being added up,
+  // and the places those will add to (spread over arrays as long as the
+  // index) prefetched, so that many postings wait for memory together
+  // (at most 64). 0: one after the other, as before (doc/benchmarks.md,
+  // "Issue 16: postings read ahead (session 21)"), for comparison.
+  // Negative: kReadAhead postings for an index of kReadAheadFrom suppliers
+  // or more, none below, where those arrays stay in the caches and the
+  // prefetches only cost (on real tenders with one thread: 1.12x faster at
+  // 1M suppliers for the median tender, 1.04x slower at 100k).
+  int read_ahead = -1;
+  static constexpr int kReadAhead = 16;
+  static constexpr int kReadAheadFrom = 1 << 18;
 };
 
 // The best q.top_k eligible suppliers, pruned with exact bounds, with the
