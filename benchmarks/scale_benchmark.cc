@@ -346,9 +346,9 @@ std::vector<std::string> CompareTunings(
   }
   std::vector<std::string> rows;
   const double base = Percentile(cpu_ms[0], 0.5);
-  // Per tender, a row's thread CPU time over the default's (row 4) in the
-  // same turn: paired, so less moved by the machine's load than the
-  // medians of each row.
+  // Per tender, a row's thread CPU time over the default's (row 4) for the
+  // same tender (above 1: the row is slower): paired, so less moved by the
+  // machine's load than the medians of each row.
   const size_t kDefault = 4;
   for (size_t t = 0; t < n; ++t) {
     const double d = std::max(1, queries);
@@ -679,8 +679,9 @@ int Main(int argc, char** argv) {
         << "\n## Retrieval alone, " << Size(r.n)
         << " suppliers (same process, rotating order per query)\n\n"
         << "| tuning | median | p99 | median / p99, thread CPU | speed-up "
-           "(CPU) | CPU time over the default's, per tender: p10 / median / "
-           "p90 | candidates / passed over / tightened / scored per query | "
+           "(CPU) | CPU time over the default's, per tender (above 1: slower): "
+           "p10 / median / p90 | candidates / passed over / tightened / scored "
+           "per query | "
            "postings read (of them late) per query | lookups in probed lists "
            "per query | lists unread per query | same top k |\n"
         << "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- "

@@ -170,16 +170,18 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
   }
   RetrievalTuning never_late = every_fit;
   never_late.tightening_steps = -1;
-  // Postings read without read-ahead, one ahead, and the most ahead (lists
-  // shorter and longer than the read-ahead).
-  RetrievalTuning no_read_ahead;
-  no_read_ahead.read_ahead = 0;
+  // Postings read ahead (the default reads none in an index this small):
+  // one, the most (1000, clamped to 64), and the default of large indexes
+  // with terms read late (ReadTerm without candidates) and without seeds
+  // (every list read whole, many longer than the read-ahead).
   RetrievalTuning read_one_ahead;
   read_one_ahead.read_ahead = 1;
   RetrievalTuning read_most_ahead;
   read_most_ahead.read_ahead = 1000;
-  RetrievalTuning read_ahead_as_large;  // The default of large indexes.
-  read_ahead_as_large.read_ahead = RetrievalTuning::kReadAhead;
+  RetrievalTuning late_read_ahead = late_every_fit;
+  late_read_ahead.read_ahead = RetrievalTuning::kReadAhead;
+  RetrievalTuning no_seeds_read_ahead = no_seeds;
+  no_seeds_read_ahead.read_ahead = RetrievalTuning::kReadAhead;
   const RetrievalTuning tunings[] = {RetrievalTuning(),
                                      no_seeds,
                                      some,
@@ -204,15 +206,16 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
                                      late_prefix_of[1],
                                      never_late,
                                      every_fit,
-                                     no_read_ahead,
                                      read_one_ahead,
                                      read_most_ahead,
-                                     read_ahead_as_large};
+                                     late_read_ahead,
+                                     no_seeds_read_ahead};
   // Retrievals where a limited prefix read lists whole that every_fit
   // probed or left unread.
   int shorter_prefix[3] = {};
   // Retrievals where the terms left unread were read after all, by tuning.
   int read_late[3] = {};
+  int read_late_ahead = 0;  // By late_read_ahead.
   // Retrievals where they were read after tightenings had been charged
   // (the default charge, with every list that fits).
   int read_after_rent = 0;
@@ -246,6 +249,7 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
       if (t >= 19 && t < 22) read_late[t - 19] += pruned.read_late > 0;
       if (t == 22) EXPECT_EQ(pruned.read_late, 0);
       if (t == 23) read_after_rent += pruned.read_late > 0;
+      if (t == 26) read_late_ahead += pruned.read_late > 0;
       if (t >= 16 && t < 19) {
         shorter_prefix[t - 16] +=
             pruned.postings_read >
@@ -285,6 +289,7 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
   EXPECT_GT(read_late[0], 20);
   EXPECT_GT(read_late[1] + read_late[2], 10);
   EXPECT_GT(read_after_rent, 5);
+  EXPECT_GT(read_late_ahead, 20);
   EXPECT_LT(candidates, candidates_unprobed)
       << candidates << " against " << candidates_unprobed;
 }
@@ -293,6 +298,26 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
 // one: each supplier with a concept there once, with its largest weight
 // there and the group bits of all its concepts there; and the count and
 // largest weight of each band.
+// Reading ahead is on by default from 2^18 suppliers, and never more than
+// the ring holds.
+TEST(ReadAheadTest, DefaultBySizeAndClamped) {
+  const RetrievalTuning by_size;
+  EXPECT_EQ(ReadAheadFor(by_size, 0), 0);
+  EXPECT_EQ(ReadAheadFor(by_size, RetrievalTuning::kReadAheadFrom - 1), 0);
+  EXPECT_EQ(ReadAheadFor(by_size, RetrievalTuning::kReadAheadFrom),
+            RetrievalTuning::kReadAhead);
+  EXPECT_EQ(ReadAheadFor(by_size, 1000000), RetrievalTuning::kReadAhead);
+  RetrievalTuning set;
+  set.read_ahead = -5;
+  EXPECT_EQ(ReadAheadFor(set, 1000000), RetrievalTuning::kReadAhead);
+  set.read_ahead = 0;
+  EXPECT_EQ(ReadAheadFor(set, 1000000), 0);
+  set.read_ahead = 3;
+  EXPECT_EQ(ReadAheadFor(set, 10), 3);
+  set.read_ahead = 1000;
+  EXPECT_EQ(ReadAheadFor(set, 10), RetrievalTuning::kMaxReadAhead);
+}
+
 TEST_F(RetrievalOracleTest, ConceptPostingsHoldEachDocsGroupsAndBands) {
   std::vector<CpvCode> divisions;
   int64_t postings = 0, several_groups = 0, several_bands = 0;

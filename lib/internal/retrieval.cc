@@ -5,6 +5,7 @@
 #include <cstring>
 #include <functional>
 #include <limits>
+#include <tuple>
 #include <utility>
 
 #include "procmatch/internal/components.h"
@@ -274,8 +275,8 @@ class Bounds {
   static constexpr double kNoFloor = -1;
 
   // `tuning`: its non_essential_share, tight_ceilings, summed_bound,
-  // concept_credit_ceiling, probe_slack, probe_lookup_steps, probes_by_list
-  // and probe_prefix_limit.
+  // concept_credit_ceiling, probe_slack, probe_lookup_steps, probes_by_list,
+  // probe_prefix_limit and read_ahead.
   Bounds(const Query& q, const IndexData& index, const PlaceAndSize& place_size,
          double floor, const RetrievalTuning& tuning)
       : q_(q),
@@ -284,12 +285,7 @@ class Bounds {
         floor_(floor),
         tight_(tuning.tight_ceilings),
         concept_credit_(tuning.concept_credit_ceiling),
-        read_ahead_(static_cast<size_t>(
-            std::clamp(tuning.read_ahead >= 0 ? tuning.read_ahead
-                       : index.size() >= RetrievalTuning::kReadAheadFrom
-                           ? RetrievalTuning::kReadAhead
-                           : 0,
-                       0, kMaxReadAhead))) {
+        read_ahead_(static_cast<size_t>(ReadAheadFor(tuning, index.size()))) {
     const int n = index.size();
     // A mandatory certification rule admits only holders of the scheme: the
     // others cannot be eligible and are never looked at.
@@ -1378,26 +1374,28 @@ class Bounds {
       index_.PrefetchLength(static_cast<int>(doc));
       PrefetchPlaces<kCandidates>(doc, raw);
     };
-    // The postings decoded and not yet visited, in order from `head`.
-    TermPosting ahead[kMaxReadAhead];
+    // The postings decoded and not yet visited, in order from `head` (left
+    // uninitialised: only the `held` from `head` are read).
+    uint32_t docs[RetrievalTuning::kMaxReadAhead];
+    uint32_t frequencies[RetrievalTuning::kMaxReadAhead];
     size_t held = 0, head = 0;
     auto at = list.begin();
     const auto end = list.end();
     for (; held < read_ahead_ && at != end; ++at, ++held) {
-      ahead[held] = *at;
-      prefetch(ahead[held].first);
+      std::tie(docs[held], frequencies[held]) = *at;
+      prefetch(docs[held]);
     }
     while (held > 0) {
-      const TermPosting next = ahead[head];
+      const uint32_t doc = docs[head], frequency = frequencies[head];
       if (at != end) {
-        ahead[head] = *at;
+        std::tie(docs[head], frequencies[head]) = *at;
         ++at;
-        prefetch(ahead[head].first);
+        prefetch(docs[head]);
       } else {
         --held;
       }
       head = head + 1 == read_ahead_ ? 0 : head + 1;
-      visit(next.first, next.second);
+      visit(doc, frequency);
     }
   }
 
@@ -1408,6 +1406,9 @@ class Bounds {
   void ForEachDoc(const std::vector<Posting>& docs, const Raw* raw,
                   Visit visit) const {
     const size_t n = docs.size();
+    for (size_t i = 0; i < std::min(read_ahead_, n); ++i) {
+      PrefetchPlaces<true>(DocOf(docs[i]), raw);
+    }
     for (size_t i = 0; i < n; ++i) {
       if (read_ahead_ > 0 && i + read_ahead_ < n) {
         PrefetchPlaces<true>(DocOf(docs[i + read_ahead_]), raw);
@@ -1429,11 +1430,17 @@ class Bounds {
     const IndexData::ConceptPostingList& list =
         index_.ConceptPostings(divisions_[i].code);
     const size_t n = list.postings.size();
-    for (size_t p = 0; p < n; ++p) {
-      if (read_ahead_ > 0 && p + read_ahead_ < n) {
-        PrefetchPlaces<true>(list.postings[p + read_ahead_].first,
-                             concept_raw_.data());
+    const float cut = concept_cut_[i];
+    // The postings in the essential bands prefetched ahead, as
+    // ForEachDoc().
+    auto prefetch = [&](size_t p) {
+      if (list.postings[p].second >= cut) {
+        PrefetchPlaces<true>(list.postings[p].first, concept_raw_.data());
       }
+    };
+    for (size_t p = 0; p < std::min(read_ahead_, n); ++p) prefetch(p);
+    for (size_t p = 0; p < n; ++p) {
+      if (read_ahead_ > 0 && p + read_ahead_ < n) prefetch(p + read_ahead_);
       if (list.postings[p].second < concept_cut_[i]) continue;
       const uint32_t doc = list.postings[p].first;
       is_candidate_[doc] = 1;
@@ -1492,8 +1499,7 @@ class Bounds {
   const double floor_;         // Positive: below the k-th score; else none.
   const bool tight_;           // RetrievalTuning::tight_ceilings.
   const bool concept_credit_;  // RetrievalTuning::concept_credit_ceiling.
-  static constexpr int kMaxReadAhead = 64;
-  const size_t read_ahead_;  // RetrievalTuning::read_ahead, at most 64.
+  const size_t read_ahead_;    // ReadAheadFor().
 
   int non_essential_ = 0;
   std::vector<QueryList> lists_;
@@ -1837,6 +1843,16 @@ Retrieved RetrieveTopKWith(const Query& q, const IndexData& index,
   out.postings_read = bounds.postings_read();
   out.top = std::move(top).Take();
   return out;
+}
+
+int ReadAheadFor(const RetrievalTuning& tuning, int suppliers) {
+  int ahead = tuning.read_ahead;
+  if (ahead < 0) {
+    ahead = suppliers >= RetrievalTuning::kReadAheadFrom
+                ? RetrievalTuning::kReadAhead
+                : 0;
+  }
+  return std::min(ahead, RetrievalTuning::kMaxReadAhead);
 }
 
 int64_t RankOf(const Query& q, const IndexData& index, Ranked target) {

@@ -63,6 +63,11 @@ struct Retrieved {
 
 // How RetrieveTopK prunes; every setting gives the same top k.
 struct RetrievalTuning {
+  // read_ahead's default from kReadAheadFrom suppliers on, and its largest.
+  static constexpr int kReadAhead = 16;
+  static constexpr int kReadAheadFrom = 1 << 18;
+  static constexpr int kMaxReadAhead = 64;
+
   // Score k and this many promising suppliers first (the best in the
   // postings of the tender's own codes, buyer, strongest concepts and
   // rarest term, by place; negative for none): the k-th of their scores is
@@ -167,17 +172,19 @@ struct RetrievalTuning {
   // The lists read whole (terms, CPV levels and divisions, concept
   // divisions) are read this many postings ahead of those being added up,
   // and the places those will add to (spread over arrays as long as the
-  // index) prefetched, so that many postings wait for memory together
-  // (at most 64). 0: one after the other, as before (doc/benchmarks.md,
-  // "Issue 16: postings read ahead (session 21)"), for comparison.
-  // Negative: kReadAhead postings for an index of kReadAheadFrom suppliers
-  // or more, none below, where those arrays stay in the caches and the
-  // prefetches only cost (on real tenders with one thread: 1.12x faster at
-  // 1M suppliers for the median tender, 1.04x slower at 100k).
+  // index) prefetched, so that many postings wait for memory together (at
+  // most kMaxReadAhead). 0: one after the other, as before
+  // (doc/benchmarks.md, "Issue 16: postings read ahead (session 21)"), for
+  // comparison. Negative: kReadAhead postings for an index of
+  // kReadAheadFrom suppliers or more, none below, where those arrays stay
+  // in the caches (on real tenders with one thread: the median tender
+  // 1.12x faster at 1M suppliers, no gain at 100k and 200k).
   int read_ahead = -1;
-  static constexpr int kReadAhead = 16;
-  static constexpr int kReadAheadFrom = 1 << 18;
 };
+
+// The postings RetrieveTopKWith reads ahead with `tuning`, in an index of
+// `suppliers` (RetrievalTuning::read_ahead): 0 to kMaxReadAhead.
+int ReadAheadFor(const RetrievalTuning& tuning, int suppliers);
 
 // The best q.top_k eligible suppliers, pruned with exact bounds, with the
 // default tuning or `tuning` (the same top k either way: tests and the scale
