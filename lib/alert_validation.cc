@@ -53,6 +53,7 @@ std::vector<ValidationProblem> Validator::CheckAlertRule(
     return out;  // Nothing more is read of such a rule.
   }
   c.Utf8(r, "");
+  c.KnownEnums(r, "");
   c.Id("id", r.id());
   CheckCpvPrefixes(c, *cpv_, "cpv_prefixes", r.cpv_prefixes());
   CheckCpvPrefixes(c, *cpv_, "exclude_cpv_prefixes", r.exclude_cpv_prefixes());
@@ -74,9 +75,6 @@ std::vector<ValidationProblem> Validator::CheckAlertRule(
     if (r.notice_kinds(i) == v1::NOTICE_KIND_UNSPECIFIED) {
       c.Add(absl::StrCat("notice_kinds[", i, "]"),
             "is NOTICE_KIND_UNSPECIFIED");
-    } else if (!v1::NoticeKind_IsValid(r.notice_kinds(i))) {
-      c.Add(absl::StrCat("notice_kinds[", i, "]"),
-            absl::StrCat(r.notice_kinds(i), " is not a notice kind"));
     }
   }
   if (r.has_min_value()) c.Money("min_value", r.min_value());
@@ -109,9 +107,6 @@ std::vector<ValidationProblem> Validator::CheckAlertRule(
   for (int i = 0; i < r.legal_bases_size(); ++i) {
     if (r.legal_bases(i) == v1::LEGAL_BASIS_UNSPECIFIED) {
       c.Add(absl::StrCat("legal_bases[", i, "]"), "is LEGAL_BASIS_UNSPECIFIED");
-    } else if (!v1::LegalBasis_IsValid(r.legal_bases(i))) {
-      c.Add(absl::StrCat("legal_bases[", i, "]"),
-            absl::StrCat(r.legal_bases(i), " is not a legal basis"));
     }
   }
   if (r.has_profile()) {

@@ -118,6 +118,7 @@ std::vector<ValidationProblem> Validator::CheckConsortiumRequest(
       *this, internal::Quoted("consortium request", r.request_id(), options_),
       &out);
   c.Utf8(r, "");
+  c.KnownEnums(r, "");
   if (r.max_proposals() < 0 || r.max_proposals() > 100) {
     c.Add("max_proposals",
           absl::StrCat(r.max_proposals(), " is outside 0-100"));

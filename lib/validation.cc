@@ -429,6 +429,7 @@ std::vector<ValidationProblem> Validator::CheckSupplier(
   std::vector<ValidationProblem> out;
   Checker c(*this, "supplier", s.id(), &out);
   c.Utf8(s, "");
+  c.KnownEnums(s, "");
   CheckSupplierFields(c, s, "");
   return out;
 }
@@ -438,6 +439,7 @@ std::vector<ValidationProblem> Validator::CheckSupplierUpdate(
   std::vector<ValidationProblem> out;
   Checker c(*this, "supplier update", &out);
   c.Utf8(u, "");
+  c.KnownEnums(u, "");
   absl::flat_hash_map<std::string, int> upserted;
   for (int i = 0; i < u.upserts_size(); ++i) {
     const std::string p = absl::StrCat("upserts[", i, "].");
@@ -474,6 +476,7 @@ std::vector<ValidationProblem> Validator::CheckTender(
   std::vector<ValidationProblem> out;
   Checker c(*this, Quoted("tender", t.id(), options_), &out);
   c.Utf8(t, "");
+  c.KnownEnums(t, "");
   CheckTenderFields(c, t, "");
   return out;
 }
@@ -483,6 +486,7 @@ std::vector<ValidationProblem> Validator::CheckMatchRequest(
   std::vector<ValidationProblem> out;
   Checker c(*this, Quoted("match request", r.request_id(), options_), &out);
   c.Utf8(r, "");
+  c.KnownEnums(r, "");
   if (!r.has_tender()) {
     c.Add("tender", "is not set");
   } else {
@@ -522,6 +526,7 @@ std::vector<ValidationProblem> Validator::CheckCoverageRequest(
   std::vector<ValidationProblem> out;
   Checker c(*this, "coverage request", &out);
   c.Utf8(r, "");
+  c.KnownEnums(r, "");
   c.Country("country", r.country());
   if (r.min_qualified_suppliers() < 0) {
     c.Add("min_qualified_suppliers", "is negative");
@@ -595,10 +600,6 @@ std::vector<ValidationProblem> Validator::CheckCoverageRequest(
             absl::StrCat("TRL ", a.min_technology_readiness(),
                          " is outside 1-9 (0 = none)"));
     }
-    if (!v1::ClearanceLevel_IsValid(a.min_clearance())) {
-      c.Add(f + ".min_clearance",
-            absl::StrCat(a.min_clearance(), " is not a clearance level"));
-    }
     for (int k = 0; k < a.required_certifications_size(); ++k) {
       if (a.required_certifications(k).empty()) {
         c.Add(absl::StrCat(f, ".required_certifications[", k, "]"), "is empty");
@@ -620,6 +621,9 @@ absl::Status ValidateParsedSupplier(const Validator& validator,
   std::vector<ValidationProblem> out;
   {
     Checker c(validator, "supplier", s.id(), &out);
+    // Without the UTF-8 walk (the binary parser checked), not without the
+    // enum walk: the binary parser keeps any number.
+    c.KnownEnums(s, "");
     CheckSupplierFields(c, s, "", parsed);
   }
   return ProblemsToStatus(out);

@@ -20,6 +20,7 @@ using internal::json_scan_detail::IsWellKnown;
 using internal::json_scan_detail::ShownKey;
 using internal::json_scan_detail::ShownNumber;
 using internal::json_scan_detail::SkipString;
+using internal::json_scan_detail::StartsUnquotedKey;
 using internal::json_scan_detail::Utf8Problem;
 
 using google::protobuf::Descriptor;
@@ -52,6 +53,14 @@ bool BeyondDoubleRange(const std::string& literal) {
   static const RE2 kNumber(R"(-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?)");
   return RE2::FullMatch(literal, kNumber) &&
          std::isinf(std::strtod(literal.c_str(), nullptr));
+}
+
+// The path of the field a value at the current position belongs to.
+std::string ValuePath(const std::vector<Frame>& stack) {
+  if (stack.empty()) return "";
+  const Frame& parent = stack.back();
+  return parent.object ? parent.key_path
+                       : absl::StrCat(parent.path, "[", parent.element, "]");
 }
 
 }  // namespace
@@ -184,7 +193,22 @@ absl::Status ScanJsonReference(absl::string_view json,
         }
         break;
       }
+      case '\'': {
+        // Not JSON, but protobuf's parser reads it as a string.
+        const bool is_key =
+            !stack.empty() && stack.back().object && stack.back().expect_key;
+        return absl::InvalidArgumentError(absl::StrCat(
+            "field \"", is_key ? stack.back().path : ValuePath(stack),
+            "\": ", is_key ? "a key" : "a string",
+            " in single quotes is not JSON (byte ", i, ")"));
+      }
       default: {
+        if (!stack.empty() && stack.back().object && stack.back().expect_key &&
+            StartsUnquotedKey(c)) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "field \"", stack.back().path,
+              "\": a key without quotes is not JSON (byte ", i, ")"));
+        }
         if (c != '-' && !(c >= '0' && c <= '9')) {
           ++i;
           break;

@@ -1,9 +1,11 @@
 #include "procmatch/internal/json_scan.h"
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -175,6 +177,37 @@ TEST(JsonScanTest, NumberVerdictAgreesWithProtobufParser) {
   EXPECT_LT(beyond, 2700);
 }
 
+// Protobuf's parser reads strings in single quotes and keys without quotes
+// (not JSON): read as JSON, a '"' in single quotes opened a string that hid
+// everything up to the next '"' from the scan, so a record could nest past
+// the depth limit (a reduced TED JSON line of 20,000 levels took 20 s, and
+// longer ones without end), repeat a key or nest arrays unseen (session 21
+// fuzzing campaign). Refused, naming the field and the byte.
+TEST(JsonScanTest, WhatOnlyProtobufReadsIsRefused) {
+  const Descriptor* tender = v1::Tender::descriptor();
+  EXPECT_EQ(Scan("{'title': \"a\"}", tender).message(),
+            "field \"\": a key in single quotes is not JSON (byte 1)");
+  EXPECT_EQ(Scan("{\"lots\": [{\"id\": '1'}]}", tender).message(),
+            "field \"lots[0].id\": a string in single quotes is not JSON "
+            "(byte 17)");
+  EXPECT_EQ(Scan("{\"lots\": [{id: \"1\"}]}", tender).message(),
+            "field \"lots[0]\": a key without quotes is not JSON (byte 11)");
+  EXPECT_EQ(Scan("{\"title\": \"a\", title: \"b\"}", tender).message(),
+            "field \"\": a key without quotes is not JSON (byte 15)");
+  EXPECT_EQ(Scan("[\"a\", 'b']", nullptr).message(),
+            "field \"[1]\": a string in single quotes is not JSON (byte 6)");
+  EXPECT_EQ(Scan("{\"m\": {_k: 1}}", nullptr).message(),
+            "field \"m\": a key without quotes is not JSON (byte 7)");
+  // The bypass: depth, as the scan misread it, 1; as the parser reads it, 6.
+  EXPECT_THAT(Scan("{\"x\": '\"', \"a\": [[[[[]]]]], \"y\": '\"'}", nullptr, 3)
+                  .message(),
+              HasSubstr("a string in single quotes is not JSON (byte 6)"));
+  // Quotes and words inside strings, and the literals, are JSON.
+  EXPECT_TRUE(
+      Scan("{\"a\": \"it's\", \"b\": true, \"c\": [false, null]}", nullptr)
+          .ok());
+}
+
 TEST(JsonScanTest, DepthLimit) {
   const std::string deep = std::string(10, '[') + std::string(10, ']');
   EXPECT_TRUE(Scan(deep, nullptr, 10).ok());
@@ -197,7 +230,11 @@ TEST(JsonScanTest, ManyKeysInOneObjectStayLinear) {
 // objects; ScanJson must say exactly what the reference says.
 class RandomJson {
  public:
-  explicit RandomJson(uint32_t seed) : rng_(seed) {}
+  // With `beyond_json`, now and then a key or string in single quotes (one
+  // holding '"' among them) or a key without quotes, which only protobuf's
+  // parser reads.
+  explicit RandomJson(uint32_t seed, bool beyond_json = false)
+      : rng_(seed), beyond_json_(beyond_json) {}
 
   std::string Document(const Descriptor* message) {
     std::string out;
@@ -249,6 +286,10 @@ class RandomJson {
             "\xC3\xA8",  "\xE8",           "\xC3",
             "\xFF\xFE",  "\\ud800",        "\\uDC00x",
             "\\\\ud800", "\\ud800\\u0041", "\\ud83d\\ude00"};
+        if (beyond_json_ && Chance(0.1)) {
+          absl::StrAppend(out, "'s", Uniform(5), Chance(0.5) ? "\"" : "", "'");
+          return;
+        }
         absl::StrAppend(out, "\"s", Uniform(5),
                         Chance(0.3) ? kTails[Uniform(9)] : "", "\"");
         return;
@@ -269,7 +310,17 @@ class RandomJson {
         for (int i = 0; i < n; ++i) {
           if (i > 0) out->push_back(',');
           const std::string key = Key(inner);
-          absl::StrAppend(out, "\"", key, "\":");
+          if (beyond_json_ && Chance(0.1)) {
+            // Without quotes where protobuf's parser reads it so.
+            const bool bare = !key.empty() && absl::ascii_isalpha(key[0]) &&
+                              key.find_first_not_of(
+                                  "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ"
+                                  "RSTUVWXYZ0123456789_") == std::string::npos;
+            absl::StrAppend(out, bare && Chance(0.5) ? "" : "'", key,
+                            bare && Chance(0.5) ? "" : "'", ":");
+          } else {
+            absl::StrAppend(out, "\"", key, "\":");
+          }
           const FieldDescriptor* f =
               inner != nullptr ? inner->FindFieldByName(key) : nullptr;
           if (f == nullptr && inner != nullptr) {
@@ -306,23 +357,30 @@ class RandomJson {
   }
 
   std::mt19937 rng_;
+  const bool beyond_json_;
 };
 
+// Scans the next document of `random` (the i-th) with ScanJson and its
+// reference, which must say the same; ScanJson's verdict.
+absl::Status ScanWithTwin(RandomJson& random, int i) {
+  static const Descriptor* const kMessages[] = {
+      nullptr, v1::Tender::descriptor(), v1::SupplierProfile::descriptor(),
+      google::protobuf::Struct::descriptor()};
+  const Descriptor* message = kMessages[i % 4];
+  const std::string json = random.Document(message);
+  JsonScanOptions options;
+  options.message = message;
+  options.max_depth = 3 + i % 8;
+  const absl::Status fast = ScanJson(json, options);
+  EXPECT_EQ(fast, reference::ScanJsonReference(json, options)) << json;
+  return fast;
+}
+
 TEST(JsonScanTest, EqualsReferenceOnRandomJson) {
-  const Descriptor* messages[] = {nullptr, v1::Tender::descriptor(),
-                                  v1::SupplierProfile::descriptor(),
-                                  google::protobuf::Struct::descriptor()};
   RandomJson random(20261129);
   int refused = 0, not_utf8 = 0, surrogates = 0, numbers = 0;
-  for (int i = 0; i < 40000; ++i) {
-    const Descriptor* message = messages[i % 4];
-    const std::string json = random.Document(message);
-    JsonScanOptions options;
-    options.message = message;
-    options.max_depth = 3 + i % 8;
-    const absl::Status fast = ScanJson(json, options);
-    const absl::Status reference = reference::ScanJsonReference(json, options);
-    ASSERT_EQ(fast, reference) << json;
+  for (int i = 0; i < 40000 && !HasFailure(); ++i) {
+    const absl::Status fast = ScanWithTwin(random, i);
     refused += !fast.ok();
     not_utf8 += absl::StrContains(fast.message(), "UTF-8");
     surrogates += absl::StrContains(fast.message(), "lone surrogate");
@@ -334,6 +392,56 @@ TEST(JsonScanTest, EqualsReferenceOnRandomJson) {
   EXPECT_GT(not_utf8, 1000);
   EXPECT_GT(surrogates, 300);
   EXPECT_GT(numbers, 300);
+  // And on what only protobuf's parser reads.
+  RandomJson beyond(20261201, /*beyond_json=*/true);
+  int not_json = 0;
+  for (int i = 0; i < 20000 && !HasFailure(); ++i) {
+    not_json +=
+        absl::StrContains(ScanWithTwin(beyond, i).message(), "is not JSON");
+  }
+  EXPECT_GT(not_json, 2000);
+}
+
+// How deep `value` nests: 0 for a scalar, 1 for an object or array of
+// scalars.
+int Depth(const google::protobuf::Value& value) {
+  int deepest = 0;
+  if (value.has_struct_value()) {
+    for (const auto& [key, field] : value.struct_value().fields()) {
+      deepest = std::max(deepest, Depth(field));
+    }
+    return deepest + 1;
+  }
+  if (value.has_list_value()) {
+    for (const auto& element : value.list_value().values()) {
+      deepest = std::max(deepest, Depth(element));
+    }
+    return deepest + 1;
+  }
+  return 0;
+}
+
+// What the scan passes, protobuf's parser reads no deeper than the limit:
+// random documents, JSON and what only protobuf's parser reads.
+TEST(JsonScanTest, WhatTheScanPassesIsNoDeeperForTheParser) {
+  RandomJson random(20261201, /*beyond_json=*/true);
+  int parsed = 0, refused = 0;
+  for (int i = 0; i < 20000; ++i) {
+    const std::string json = random.Document(nullptr);
+    const int max_depth = 2 + i % 5;
+    if (!Scan(json, nullptr, max_depth).ok()) {
+      ++refused;
+      continue;
+    }
+    google::protobuf::Value value;
+    if (!google::protobuf::util::JsonStringToMessage(json, &value).ok()) {
+      continue;
+    }
+    ++parsed;
+    ASSERT_LE(Depth(value), max_depth) << json;
+  }
+  EXPECT_GT(parsed, 2000);
+  EXPECT_GT(refused, 2000);
 }
 
 }  // namespace

@@ -246,6 +246,44 @@ TEST_F(ValidationTest, IdsHoldNoControlCharacters) {
   EXPECT_THAT(Supplier(s), IsEmpty());
 }
 
+// Proto3 enums are open: protobuf's parsers keep a number no value names
+// ("level": 99 in JSON, any number in binary), validation accepted it, and a
+// facility clearance of 99 passed a TOP_SECRET requirement (session 21).
+TEST_F(ValidationTest, EnumNumbersTheSchemaDoesNotNameAreRefused) {
+  v1::SupplierProfile s = GoodSupplier();
+  s.mutable_facility_clearances(0)->set_level(
+      static_cast<v1::ClearanceLevel>(99));
+  s.mutable_cleared_staff(0)->set_level(static_cast<v1::ClearanceLevel>(-1));
+  EXPECT_THAT(
+      Supplier(s),
+      AllOf(Contains(HasSubstr("facility_clearances[0].level: 99 is not a "
+                               "value of ClearanceLevel")),
+            Contains(HasSubstr("cleared_staff[0].level: -1 is not a value of "
+                               "ClearanceLevel"))));
+  // The snapshot loader's validation, which trusts the binary parser for
+  // UTF-8 only.
+  EXPECT_THAT(internal::ValidateParsedSupplier(validator_, s).message(),
+              HasSubstr("facility_clearances[0].level: 99 is not a value of "
+                        "ClearanceLevel"));
+  v1::Tender t = GoodTender();
+  t.set_classification(static_cast<v1::ClearanceLevel>(5));
+  t.mutable_requirements(0)->set_importance(static_cast<v1::Importance>(7));
+  EXPECT_THAT(Tender(t),
+              AllOf(Contains(HasSubstr(
+                        "classification: 5 is not a value of ClearanceLevel")),
+                    Contains(HasSubstr("requirements[0].importance: 7 is not "
+                                       "a value of Importance"))));
+  // Every level the schema names passes (but UNSPECIFIED: "is not set").
+  const google::protobuf::EnumDescriptor* levels =
+      v1::ClearanceLevel_descriptor();
+  for (int i = 1; i < levels->value_count(); ++i) {
+    s = GoodSupplier();
+    s.mutable_facility_clearances(0)->set_level(
+        static_cast<v1::ClearanceLevel>(levels->value(i)->number()));
+    EXPECT_THAT(Supplier(s), IsEmpty()) << levels->value(i)->name();
+  }
+}
+
 TEST_F(ValidationTest, SupplierCodes) {
   v1::SupplierProfile s = GoodSupplier();
   s.set_cpv_codes(0, "35613000-5");

@@ -322,7 +322,72 @@ class Checker {
     Utf8Walk(message, FieldPath(prefix));
   }
 
+  // Every enum field anywhere in the message must hold a value its enum
+  // names. Proto3 enums are open: protobuf's JSON parser takes a number
+  // where a name belongs ("level": 99) and its binary parser any number, and
+  // a ClearanceLevel of 99 passed every clearance requirement, TOP_SECRET
+  // included (session 21). The walk enters only the message fields whose
+  // type can hold an enum.
+  void KnownEnums(const google::protobuf::Message& message,
+                  const std::string& prefix) {
+    EnumWalk(message, FieldPath(prefix));
+  }
+
  private:
+  // The fields of `type` the enum walk reads: its enum fields, and its
+  // message fields whose type holds an enum field at some depth. One list
+  // per type and thread, made once, as WalkedFieldsOf's.
+  static const std::vector<const google::protobuf::FieldDescriptor*>&
+  EnumFieldsOf(const google::protobuf::Descriptor* type) {
+    using FieldList = std::vector<const google::protobuf::FieldDescriptor*>;
+    thread_local absl::flat_hash_map<const google::protobuf::Descriptor*,
+                                     std::unique_ptr<FieldList>>
+        lists;
+    std::unique_ptr<FieldList>& list = lists[type];
+    if (list != nullptr) return *list;
+    list = std::make_unique<FieldList>();
+    FieldList* fields = list.get();  // `list` may move as the map grows.
+    for (int i = 0; i < type->field_count(); ++i) {
+      const google::protobuf::FieldDescriptor* f = type->field(i);
+      // A type met again below itself has its (so far empty) list: a
+      // recursive type adds nothing through its own recursion.
+      if (f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_ENUM ||
+          (f->cpp_type() ==
+               google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE &&
+           !EnumFieldsOf(f->message_type()).empty())) {
+        fields->push_back(f);
+      }
+    }
+    return *fields;
+  }
+
+  void EnumWalk(const google::protobuf::Message& message, const FieldPath& at) {
+    const google::protobuf::Reflection* r = message.GetReflection();
+    for (const google::protobuf::FieldDescriptor* f :
+         EnumFieldsOf(message.GetDescriptor())) {
+      const bool repeated = f->is_repeated();
+      const bool is_enum =
+          f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_ENUM;
+      if (!repeated && !is_enum && !r->HasField(message, f)) continue;
+      const int n = repeated ? r->FieldSize(message, f) : 1;
+      for (int i = 0; i < n; ++i) {
+        if (is_enum) {
+          const int value = repeated ? r->GetRepeatedEnumValue(message, f, i)
+                                     : r->GetEnumValue(message, f);
+          if (f->enum_type()->FindValueByNumber(value) == nullptr) {
+            Add(at.Member(f->name(), repeated ? i : -1),
+                absl::StrCat(value, " is not a value of ",
+                             f->enum_type()->name()));
+          }
+        } else {
+          EnumWalk(repeated ? r->GetRepeatedMessage(message, f, i)
+                            : r->GetMessage(message, f),
+                   at.Member(f->name(), repeated ? i : -1));
+        }
+      }
+    }
+  }
+
   // The string and message fields of `type` (those the walk reads), by
   // number as ListFields orders them; one list per type and thread, made
   // once: listing the set fields of every message was half the walk, and

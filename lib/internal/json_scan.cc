@@ -226,6 +226,11 @@ bool BeyondDoubleRange(absl::string_view literal) {
   return std::isinf(std::strtod(std::string(literal).c_str(), nullptr));
 }
 
+bool StartsUnquotedKey(char c) {
+  // Protobuf's JsonStreamParser takes a key that starts so for a bare key.
+  return absl::ascii_isalpha(c) || c == '_' || c == '$';
+}
+
 std::string ShownNumber(absl::string_view literal) {
   if (literal.size() <= 32) return std::string(literal);
   return absl::StrCat(literal.substr(0, 24), "... (", literal.size(),
@@ -253,6 +258,7 @@ using json_scan_detail::ShownKey;
 using json_scan_detail::ShownNumber;
 using json_scan_detail::SkipNumber;
 using json_scan_detail::SkipString;
+using json_scan_detail::StartsUnquotedKey;
 using json_scan_detail::Utf8Problem;
 
 // One open object or array. Nothing here allocates: keys stay where they
@@ -301,6 +307,13 @@ class Scanner {
   // range of a double, naming its field.
   absl::Status CheckNumber(size_t start, size_t end) const;
   absl::Status CheckUtf8(size_t start, size_t end, bool is_key) const;
+  // Refuses `what` (JSON only to protobuf's parser) at json_[at], naming
+  // the field it is a value of, or the object it is a key of.
+  absl::Status NotJson(size_t at, bool is_key, absl::string_view what) const;
+  // Whether a key belongs at the current position.
+  bool ExpectsKey() const {
+    return !stack_.empty() && stack_.back().object && stack_.back().expect_key;
+  }
 
   // The decoded key whose opening quote is at json_[start].
   std::string DecodedKey(size_t start) const {
@@ -458,6 +471,15 @@ absl::Status Scanner::CheckUtf8(size_t start, size_t end, bool is_key) const {
                    "\": not valid UTF-8 (", problem, " of the string)"));
 }
 
+absl::Status Scanner::NotJson(size_t at, bool is_key,
+                              absl::string_view what) const {
+  const std::string path =
+      is_key ? Path(stack_.size() - 1, false)
+             : Path(stack_.size(), !stack_.empty() && stack_.back().object);
+  return absl::InvalidArgumentError(absl::StrCat(
+      "field \"", path, "\": ", what, " is not JSON (byte ", at, ")"));
+}
+
 absl::Status Scanner::CheckNumber(size_t start, size_t end) const {
   // A number where a key belongs, or outside any object or array, is
   // malformed or no message: the parser will say so.
@@ -503,8 +525,7 @@ absl::Status Scanner::Run() {
         ++i;
         break;
       case '"': {
-        const bool is_key =
-            !stack_.empty() && stack_.back().object && stack_.back().expect_key;
+        const bool is_key = ExpectsKey();
         const size_t end = SkipString(json_, i, nullptr);
         if (end == absl::string_view::npos) return absl::OkStatus();
         absl::Status utf8 = CheckUtf8(i, end, is_key);
@@ -516,12 +537,23 @@ absl::Status Scanner::Run() {
         i = end;
         break;
       }
+      case '\'':
+        // Protobuf's parser reads a string in single quotes, with '"' a
+        // plain character in it: read as JSON, that '"' would open a string
+        // hiding what follows (deep nesting, a repeated key) from the scan.
+        return NotJson(i, ExpectsKey(),
+                       ExpectsKey() ? "a key in single quotes"
+                                    : "a string in single quotes");
       default:
         if (c == '-' || (c >= '0' && c <= '9')) {
           const size_t end = SkipNumber(json_, i);
           absl::Status number = CheckNumber(i, end);
           if (!number.ok()) return number;
           i = end;
+        } else if (ExpectsKey() && StartsUnquotedKey(c)) {
+          // Protobuf's parser reads {title: "a"} as {"title": "a"}; the
+          // scan would not see the key, nor a second one.
+          return NotJson(i, true, "a key without quotes");
         } else {
           ++i;
         }

@@ -14,11 +14,15 @@
 //     names no field;
 //   - a number beyond the range of a double (1e400, a 400-digit integer):
 //     protobuf's parser refuses it too ("Number exceeds the range of
-//     double"), but names no field.
+//     double"), but names no field;
+//   - what protobuf's parser reads beyond JSON (RFC 8259) and this pass
+//     would misread: a string in single quotes ('"' is a plain character
+//     in it, so taken for a quote it would hide what follows from every
+//     check above, nesting included) and a key without quotes.
 //
 // The pass is iterative (an explicit stack bounded by the depth limit),
-// linear in the input, and never fails on malformed JSON: it stops and
-// leaves the parser to report it.
+// linear in the input, and never fails on other malformed JSON: it stops
+// and leaves the parser to report it.
 //
 // Example:
 //
@@ -62,7 +66,8 @@ struct JsonScanOptions {
 // ("field
 // \"lots[1].title\" is given twice", "field
 // \"capabilities[2].description\": not valid UTF-8 (byte 7 of the
-// string)"). The message does not name the source: the caller prefixes it.
+// string)", "field \"lots[0]\": a key without quotes is not JSON (byte
+// 31)"). The message does not name the source: the caller prefixes it.
 absl::Status ScanJson(absl::string_view json, const JsonScanOptions& options);
 
 // `text` without a leading UTF-8 byte order mark.
@@ -107,6 +112,10 @@ size_t SkipNumber(absl::string_view s, size_t start);
 // "1e400", "-2E+308", "1" and 309 zeros. A literal that is not a JSON number
 // is left to the parser: false.
 bool BeyondDoubleRange(absl::string_view literal);
+
+// Whether protobuf's parser reads `c`, where a key belongs, as the start of
+// a key without quotes (a letter, '_' or '$'), which JSON does not allow.
+bool StartsUnquotedKey(char c);
 
 // A number literal as a message shows it: whole when short, else its first
 // 24 characters, "..." and its length; a hostile number can be megabytes.
