@@ -1441,7 +1441,7 @@ class Bounds {
     for (size_t p = 0; p < std::min(read_ahead_, n); ++p) prefetch(p);
     for (size_t p = 0; p < n; ++p) {
       if (read_ahead_ > 0 && p + read_ahead_ < n) prefetch(p + read_ahead_);
-      if (list.postings[p].second < concept_cut_[i]) continue;
+      if (list.postings[p].second < cut) continue;
       const uint32_t doc = list.postings[p].first;
       is_candidate_[doc] = 1;
       Sum(doc, AddConcept(i, list, p));
@@ -1500,7 +1500,6 @@ class Bounds {
   const bool tight_;           // RetrievalTuning::tight_ceilings.
   const bool concept_credit_;  // RetrievalTuning::concept_credit_ceiling.
   const size_t read_ahead_;    // ReadAheadFor().
-
   int non_essential_ = 0;
   std::vector<QueryList> lists_;
   std::vector<CpvCode> related_divisions_;
