@@ -294,10 +294,6 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
       << candidates << " against " << candidates_unprobed;
 }
 
-// A division's concept postings against the docs' concepts, counted one by
-// one: each supplier with a concept there once, with its largest weight
-// there and the group bits of all its concepts there; and the count and
-// largest weight of each band.
 // Reading ahead is on by default from 2^18 suppliers, and never more than
 // the ring holds.
 TEST(ReadAheadTest, DefaultBySizeAndClamped) {
@@ -318,6 +314,10 @@ TEST(ReadAheadTest, DefaultBySizeAndClamped) {
   EXPECT_EQ(ReadAheadFor(set, 10), RetrievalTuning::kMaxReadAhead);
 }
 
+// A division's concept postings against the docs' concepts, counted one by
+// one: each supplier with a concept there once, with its largest weight
+// there and the group bits of all its concepts there; and the count and
+// largest weight of each band.
 TEST_F(RetrievalOracleTest, ConceptPostingsHoldEachDocsGroupsAndBands) {
   std::vector<CpvCode> divisions;
   int64_t postings = 0, several_groups = 0, several_bands = 0;
