@@ -52,8 +52,7 @@ std::vector<ValidationProblem> Validator::CheckAlertRule(
     c.Add(field, problem);
     return out;  // Nothing more is read of such a rule.
   }
-  c.Utf8(r, "");
-  c.KnownEnums(r, "");
+  c.Values(r, "");
   c.Id("id", r.id());
   CheckCpvPrefixes(c, *cpv_, "cpv_prefixes", r.cpv_prefixes());
   CheckCpvPrefixes(c, *cpv_, "exclude_cpv_prefixes", r.exclude_cpv_prefixes());

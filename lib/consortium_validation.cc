@@ -117,8 +117,7 @@ std::vector<ValidationProblem> Validator::CheckConsortiumRequest(
   internal::Checker c(
       *this, internal::Quoted("consortium request", r.request_id(), options_),
       &out);
-  c.Utf8(r, "");
-  c.KnownEnums(r, "");
+  c.Values(r, "");
   if (r.max_proposals() < 0 || r.max_proposals() > 100) {
     c.Add("max_proposals",
           absl::StrCat(r.max_proposals(), " is outside 0-100"));

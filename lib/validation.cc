@@ -428,8 +428,7 @@ std::vector<ValidationProblem> Validator::CheckSupplier(
     const v1::SupplierProfile& s) const {
   std::vector<ValidationProblem> out;
   Checker c(*this, "supplier", s.id(), &out);
-  c.Utf8(s, "");
-  c.KnownEnums(s, "");
+  c.Values(s, "");
   CheckSupplierFields(c, s, "");
   return out;
 }
@@ -438,8 +437,7 @@ std::vector<ValidationProblem> Validator::CheckSupplierUpdate(
     const v1::SupplierUpdate& u) const {
   std::vector<ValidationProblem> out;
   Checker c(*this, "supplier update", &out);
-  c.Utf8(u, "");
-  c.KnownEnums(u, "");
+  c.Values(u, "");
   absl::flat_hash_map<std::string, int> upserted;
   for (int i = 0; i < u.upserts_size(); ++i) {
     const std::string p = absl::StrCat("upserts[", i, "].");
@@ -475,8 +473,7 @@ std::vector<ValidationProblem> Validator::CheckTender(
     const v1::Tender& t) const {
   std::vector<ValidationProblem> out;
   Checker c(*this, Quoted("tender", t.id(), options_), &out);
-  c.Utf8(t, "");
-  c.KnownEnums(t, "");
+  c.Values(t, "");
   CheckTenderFields(c, t, "");
   return out;
 }
@@ -485,8 +482,7 @@ std::vector<ValidationProblem> Validator::CheckMatchRequest(
     const v1::MatchRequest& r) const {
   std::vector<ValidationProblem> out;
   Checker c(*this, Quoted("match request", r.request_id(), options_), &out);
-  c.Utf8(r, "");
-  c.KnownEnums(r, "");
+  c.Values(r, "");
   if (!r.has_tender()) {
     c.Add("tender", "is not set");
   } else {
@@ -525,8 +521,7 @@ std::vector<ValidationProblem> Validator::CheckCoverageRequest(
           "AIR",    "AIRDEF",  "NAVAL", "UWW",   "SIMTRAIN"};
   std::vector<ValidationProblem> out;
   Checker c(*this, "coverage request", &out);
-  c.Utf8(r, "");
-  c.KnownEnums(r, "");
+  c.Values(r, "");
   c.Country("country", r.country());
   if (r.min_qualified_suppliers() < 0) {
     c.Add("min_qualified_suppliers", "is negative");

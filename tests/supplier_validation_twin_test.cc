@@ -11,6 +11,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
@@ -156,10 +157,11 @@ void WrittenOutSupplierFields(Checker& c, const v1::SupplierProfile& s,
   }
 }
 
-// Checker::Utf8 as it was: the set fields listed (ListFields) in every
-// message, each field's path written out.
-void ListedFieldsUtf8(Checker& c, const google::protobuf::Message& message,
-                      const std::string& path) {
+// Checker::Values (KnownEnums without `text`) as the two walks it replaced
+// did it, in one: the set fields listed (ListFields) in every message, each
+// field's path written out.
+void ListedFieldsValues(Checker& c, const google::protobuf::Message& message,
+                        const std::string& path, bool text) {
   const google::protobuf::Reflection* r = message.GetReflection();
   std::vector<const google::protobuf::FieldDescriptor*> fields;
   r->ListFields(message, &fields);
@@ -172,32 +174,47 @@ void ListedFieldsUtf8(Checker& c, const google::protobuf::Message& message,
           path.empty() ? f->name() : absl::StrCat(path, ".", f->name());
       if (repeated) absl::StrAppend(&here, "[", i, "]");
       if (f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_STRING) {
-        const std::string& text =
+        if (!text) continue;
+        const std::string& value =
             repeated ? r->GetRepeatedStringReference(message, f, i, &scratch)
                      : r->GetStringReference(message, f, &scratch);
-        const ptrdiff_t bad = FirstInvalidUtf8Offset(text);
+        const ptrdiff_t bad = FirstInvalidUtf8Offset(value);
         if (bad >= 0) {
           c.Add(here, absl::StrCat("is not valid UTF-8 (byte ", bad, ")"));
         }
       } else if (f->cpp_type() ==
+                 google::protobuf::FieldDescriptor::CPPTYPE_ENUM) {
+        const int value = repeated ? r->GetRepeatedEnumValue(message, f, i)
+                                   : r->GetEnumValue(message, f);
+        bool named = false;
+        for (int v = 0; v < f->enum_type()->value_count(); ++v) {
+          named = named || f->enum_type()->value(v)->number() == value;
+        }
+        if (!named) {
+          c.Add(here, absl::StrCat(value, " is not a value of ",
+                                   f->enum_type()->name()));
+        }
+      } else if (f->cpp_type() ==
                  google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
-        ListedFieldsUtf8(c,
-                         repeated ? r->GetRepeatedMessage(message, f, i)
-                                  : r->GetMessage(message, f),
-                         here);
+        ListedFieldsValues(c,
+                           repeated ? r->GetRepeatedMessage(message, f, i)
+                                    : r->GetMessage(message, f),
+                           here, text);
       }
     }
   }
 }
 
-// Every string set anywhere in `message`: (message, field, index or -1).
-struct StringSlot {
+// Every field of C++ type `type` set anywhere in `message`: (message, field,
+// index or -1).
+struct Slot {
   google::protobuf::Message* message;
   const google::protobuf::FieldDescriptor* field;
   int index;
 };
-void StringSlots(google::protobuf::Message* message,
-                 std::vector<StringSlot>* out) {
+void Slots(google::protobuf::Message* message,
+           google::protobuf::FieldDescriptor::CppType type,
+           std::vector<Slot>* out) {
   const google::protobuf::Reflection* r = message->GetReflection();
   std::vector<const google::protobuf::FieldDescriptor*> fields;
   r->ListFields(*message, &fields);
@@ -205,13 +222,13 @@ void StringSlots(google::protobuf::Message* message,
     const bool repeated = f->is_repeated();
     const int n = repeated ? r->FieldSize(*message, f) : 1;
     for (int i = 0; i < n; ++i) {
-      if (f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_STRING) {
+      if (f->cpp_type() == type) {
         out->push_back({message, f, repeated ? i : -1});
       } else if (f->cpp_type() ==
                  google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
-        StringSlots(repeated ? r->MutableRepeatedMessage(message, f, i)
-                             : r->MutableMessage(message, f),
-                    out);
+        Slots(repeated ? r->MutableRepeatedMessage(message, f, i)
+                       : r->MutableMessage(message, f),
+              type, out);
       }
     }
   }
@@ -220,10 +237,10 @@ void StringSlots(google::protobuf::Message* message,
 // Sets up to `faults` random set strings of `message` to invalid UTF-8.
 void PlantInvalidUtf8(std::mt19937& rng, int faults,
                       google::protobuf::Message* message) {
-  std::vector<StringSlot> slots;
-  StringSlots(message, &slots);
+  std::vector<Slot> slots;
+  Slots(message, google::protobuf::FieldDescriptor::CPPTYPE_STRING, &slots);
   for (; faults > 0 && !slots.empty(); --faults) {
-    const StringSlot& slot = slots[rng() % slots.size()];
+    const Slot& slot = slots[rng() % slots.size()];
     const google::protobuf::Reflection* r = slot.message->GetReflection();
     const std::string bad = rng() % 2 ? "caf\xe9" : "\xed\xa0\x80";
     if (slot.index < 0) {
@@ -234,12 +251,32 @@ void PlantInvalidUtf8(std::mt19937& rng, int faults,
   }
 }
 
+// Sets up to `faults` random set enums of `message` to a number their enum
+// does not name (or, at times, to one it does).
+void PlantUnknownEnums(std::mt19937& rng, int faults,
+                       google::protobuf::Message* message) {
+  std::vector<Slot> slots;
+  Slots(message, google::protobuf::FieldDescriptor::CPPTYPE_ENUM, &slots);
+  for (; faults > 0 && !slots.empty(); --faults) {
+    const Slot& slot = slots[rng() % slots.size()];
+    const google::protobuf::Reflection* r = slot.message->GetReflection();
+    const int named = slot.field->enum_type()->value_count();
+    const int kValues[] = {-1, 99, named, 1 << 30, 1};
+    const int value = kValues[rng() % 5];
+    if (slot.index < 0) {
+      r->SetEnumValue(slot.message, slot.field, value);
+    } else {
+      r->SetRepeatedEnumValue(slot.message, slot.field, slot.index, value);
+    }
+  }
+}
+
 // Validator::CheckSupplier as it was: the record named before any check.
 std::vector<ValidationProblem> WrittenOutCheckSupplier(
     const Validator& v, const v1::SupplierProfile& s, bool utf8) {
   std::vector<ValidationProblem> out;
   Checker c(v, internal::Quoted("supplier", s.id(), v.options()), &out);
-  if (utf8) ListedFieldsUtf8(c, s, "");
+  ListedFieldsValues(c, s, "", utf8);
   WrittenOutSupplierFields(c, s, "");
   return out;
 }
@@ -387,6 +424,7 @@ TEST(SupplierValidationTwinTest, SameProblemsAsTheWrittenOutChecks) {
       PlantFault(rng, &s);
     }
     if (round % 4 == 0) PlantInvalidUtf8(rng, 1 + rng() % 3, &s);
+    if (round % 5 == 0) PlantUnknownEnums(rng, 1 + rng() % 3, &s);
     SCOPED_TRACE(absl::StrCat("round ", round, ": ", s.ShortDebugString()));
     const std::vector<ValidationProblem> want =
         WrittenOutCheckSupplier(validator, s, /*utf8=*/true);
@@ -457,30 +495,41 @@ TEST(SupplierValidationTwinTest, SameProblemsAsTheWrittenOutChecks) {
   EXPECT_GT(valid_with_nuts, 50);
 }
 
-// The UTF-8 walk on the other records it checks, whose messages have
-// oneofs, optional fields and maps: match requests and their tenders.
-TEST(SupplierValidationTwinTest, Utf8WalkNamesTheFieldsListFieldsNames) {
+// The walk of strings and enums on the other records it checks, whose
+// messages have oneofs, optional fields and maps: match requests and their
+// tenders.
+TEST(SupplierValidationTwinTest, ValuesWalkNamesTheFieldsListFieldsNames) {
   std::mt19937 rng(20261202);
   const Validator validator;
-  int invalid = 0;
+  int invalid = 0, unknown_enums = 0;
   for (v1::MatchRequest request : testing::RandomRequests(500, 20261202)) {
     PlantInvalidUtf8(rng, static_cast<int>(rng() % 3), &request);
+    PlantUnknownEnums(rng, static_cast<int>(rng() % 3), &request);
     const std::string prefix = rng() % 2 ? "" : "request";
+    const bool text = rng() % 4 != 0;
     std::vector<ValidationProblem> got, want;
     {
       Checker c(validator, "request", &got);
-      c.Utf8(request, prefix);
+      if (text) {
+        c.Values(request, prefix);
+      } else {
+        c.KnownEnums(request, prefix);
+      }
     }
     {
       Checker c(validator, "request", &want);
-      ListedFieldsUtf8(c, request, prefix);
+      ListedFieldsValues(c, request, prefix, text);
     }
     invalid += want.empty() ? 0 : 1;
+    for (const ValidationProblem& p : want) {
+      unknown_enums += absl::StrContains(p.problem, "is not a value of");
+    }
     SCOPED_TRACE(request.ShortDebugString());
     ExpectSameProblems(got, want);
     if (::testing::Test::HasFailure()) break;
   }
   EXPECT_GT(invalid, 200);
+  EXPECT_GT(unknown_enums, 50);
 }
 
 }  // namespace

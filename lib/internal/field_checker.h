@@ -2,9 +2,9 @@
 //
 // INTERNAL. The field checks validation applies to every record kind (ids,
 // countries, languages, CPV and NUTS codes, money, dates, registry
-// identifiers, keyword patterns, UTF-8 of every string), collecting the
-// problems of one record with the bounds of Options: at most
-// max_problems_per_record problems listed, ids cut in messages.
+// identifiers, keyword patterns, UTF-8 of every string, the value of every
+// enum), collecting the problems of one record with the bounds of Options:
+// at most max_problems_per_record problems listed, ids cut in messages.
 #ifndef PROCMATCH_LIB_INTERNAL_FIELD_CHECKER_H_
 #define PROCMATCH_LIB_INTERNAL_FIELD_CHECKER_H_
 
@@ -314,129 +314,98 @@ class Checker {
     if (!re.ok()) Add(field, std::string(re.status().message()));
   }
 
-  // Every string field anywhere in the message must be valid UTF-8. One
-  // walk over the set fields; a field's path is spelled out only to report
-  // a problem, so a valid message (nearly every one) builds no names.
-  void Utf8(const google::protobuf::Message& message,
-            const std::string& prefix) {
-    Utf8Walk(message, FieldPath(prefix));
+  // Every string field anywhere in the message must be valid UTF-8, and
+  // every enum field must hold a value its enum names. One walk over the set
+  // fields, in field-number order (ListFields' order); a field's path is
+  // spelled out only to report a problem, so a valid message (nearly every
+  // one) builds no names.
+  //
+  // Proto3 enums are open: protobuf's JSON parser takes a number where a name
+  // belongs ("level": 99) and its binary parser any number, and a
+  // ClearanceLevel of 99 passed every clearance requirement, TOP_SECRET
+  // included (session 21).
+  void Values(const google::protobuf::Message& message,
+              const std::string& prefix) {
+    Walk</*kText=*/true>(message, FieldPath(prefix));
   }
 
-  // Every enum field anywhere in the message must hold a value its enum
-  // names. Proto3 enums are open: protobuf's JSON parser takes a number
-  // where a name belongs ("level": 99) and its binary parser any number, and
-  // a ClearanceLevel of 99 passed every clearance requirement, TOP_SECRET
-  // included (session 21). The walk enters only the message fields whose
+  // The enum half of Values alone, for a message protobuf's binary parser
+  // produced: that parser refuses invalid UTF-8 in every proto3 string field
+  // but keeps any enum number. The walk enters only the message fields whose
   // type can hold an enum.
   void KnownEnums(const google::protobuf::Message& message,
                   const std::string& prefix) {
-    EnumWalk(message, FieldPath(prefix));
+    Walk</*kText=*/false>(message, FieldPath(prefix));
   }
 
  private:
-  // The fields of `type` the enum walk reads: its enum fields, and its
-  // message fields whose type holds an enum field at some depth. One list
-  // per type and thread, made once, as WalkedFieldsOf's.
-  static const std::vector<const google::protobuf::FieldDescriptor*>&
-  EnumFieldsOf(const google::protobuf::Descriptor* type) {
-    using FieldList = std::vector<const google::protobuf::FieldDescriptor*>;
+  // The fields of a type the walk reads, and whether the list is still being
+  // made (a type met again below itself).
+  struct WalkedFields {
+    std::vector<const google::protobuf::FieldDescriptor*> fields;
+    bool making = true;
+  };
+
+  // The fields of `type` the walk reads, by number: its enum fields, its
+  // string fields when `kText`, and its message fields whose type holds one
+  // of those at some depth. One list per type, mode and thread, made once:
+  // listing the set fields of every message was half the walk, and the walk
+  // a tenth of a build (issue 16). Each list is a heap object of its own, so
+  // that a list being iterated stays where it is while a nested message's
+  // first walk adds another to the map. Keyed by descriptor address: the
+  // messages walked are generated ones, whose descriptors live as long as
+  // the process.
+  template <bool kText>
+  static const std::vector<const google::protobuf::FieldDescriptor*>& FieldsOf(
+      const google::protobuf::Descriptor* type) {
+    using google::protobuf::FieldDescriptor;
     thread_local absl::flat_hash_map<const google::protobuf::Descriptor*,
-                                     std::unique_ptr<FieldList>>
+                                     std::unique_ptr<WalkedFields>>
         lists;
-    std::unique_ptr<FieldList>& list = lists[type];
-    if (list != nullptr) return *list;
-    list = std::make_unique<FieldList>();
-    FieldList* fields = list.get();  // `list` may move as the map grows.
+    std::unique_ptr<WalkedFields>& slot = lists[type];
+    if (slot != nullptr) return slot->fields;
+    slot = std::make_unique<WalkedFields>();
+    WalkedFields* list = slot.get();  // `slot` may move as the map grows.
     for (int i = 0; i < type->field_count(); ++i) {
-      const google::protobuf::FieldDescriptor* f = type->field(i);
-      // A type met again below itself has its (so far empty) list: a
-      // recursive type adds nothing through its own recursion.
-      if (f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_ENUM ||
-          (f->cpp_type() ==
-               google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE &&
-           !EnumFieldsOf(f->message_type()).empty())) {
-        fields->push_back(f);
+      const FieldDescriptor* f = type->field(i);
+      bool walked = f->cpp_type() == FieldDescriptor::CPPTYPE_ENUM ||
+                    (kText && f->cpp_type() == FieldDescriptor::CPPTYPE_STRING);
+      if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+        // A type still being listed (met again below itself) is walked: what
+        // it holds is not known yet.
+        const bool nested = !FieldsOf<kText>(f->message_type()).empty();
+        walked = nested || lists.at(f->message_type())->making;
       }
+      if (walked) list->fields.push_back(f);
     }
-    return *fields;
+    std::sort(list->fields.begin(), list->fields.end(),
+              [](const FieldDescriptor* a, const FieldDescriptor* b) {
+                return a->number() < b->number();
+              });
+    list->making = false;
+    return list->fields;
   }
 
-  void EnumWalk(const google::protobuf::Message& message, const FieldPath& at) {
-    const google::protobuf::Reflection* r = message.GetReflection();
-    for (const google::protobuf::FieldDescriptor* f :
-         EnumFieldsOf(message.GetDescriptor())) {
-      const bool repeated = f->is_repeated();
-      const bool is_enum =
-          f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_ENUM;
-      if (!repeated && !is_enum && !r->HasField(message, f)) continue;
-      const int n = repeated ? r->FieldSize(message, f) : 1;
-      for (int i = 0; i < n; ++i) {
-        if (is_enum) {
-          const int value = repeated ? r->GetRepeatedEnumValue(message, f, i)
-                                     : r->GetEnumValue(message, f);
-          if (f->enum_type()->FindValueByNumber(value) == nullptr) {
-            Add(at.Member(f->name(), repeated ? i : -1),
-                absl::StrCat(value, " is not a value of ",
-                             f->enum_type()->name()));
-          }
-        } else {
-          EnumWalk(repeated ? r->GetRepeatedMessage(message, f, i)
-                            : r->GetMessage(message, f),
-                   at.Member(f->name(), repeated ? i : -1));
-        }
-      }
-    }
-  }
-
-  // The string and message fields of `type` (those the walk reads), by
-  // number as ListFields orders them; one list per type and thread, made
-  // once: listing the set fields of every message was half the walk, and
-  // the walk a tenth of a build (issue 16). Each list is a heap object of
-  // its own, so that a list the walk is iterating stays where it is while a
-  // nested message's first walk adds another to the map. Keyed by
-  // descriptor address: the messages walked are generated ones, whose
-  // descriptors live as long as the process.
-  static const std::vector<const google::protobuf::FieldDescriptor*>&
-  WalkedFieldsOf(const google::protobuf::Descriptor* type) {
-    using FieldList = std::vector<const google::protobuf::FieldDescriptor*>;
-    thread_local absl::flat_hash_map<const google::protobuf::Descriptor*,
-                                     std::unique_ptr<FieldList>>
-        lists;
-    std::unique_ptr<FieldList>& list = lists[type];
-    if (list == nullptr) {
-      list = std::make_unique<FieldList>();
-      for (int i = 0; i < type->field_count(); ++i) {
-        const google::protobuf::FieldDescriptor* f = type->field(i);
-        if (f->cpp_type() ==
-                google::protobuf::FieldDescriptor::CPPTYPE_STRING ||
-            f->cpp_type() ==
-                google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
-          list->push_back(f);
-        }
-      }
-      std::sort(list->begin(), list->end(), [](const auto* a, const auto* b) {
-        return a->number() < b->number();
-      });
-    }
-    return *list;
-  }
-
-  // Walks the set string and message fields in ListFields' order. A string
-  // field that is not set reads as its default, "" in proto3 (and in an
-  // unset oneof), which is valid UTF-8, so reading it reports nothing; a
-  // message field is walked only when set. Proto3 has no extensions.
-  void Utf8Walk(const google::protobuf::Message& message, const FieldPath& at) {
+  // Walks the fields FieldsOf lists. A string or enum field that is not set
+  // reads as its default, "" or 0 in proto3 (and in an unset oneof), which
+  // is valid UTF-8 and a value of every proto3 enum, so reading it reports
+  // nothing; a message field is walked only when set. Proto3 has no
+  // extensions.
+  template <bool kText>
+  void Walk(const google::protobuf::Message& message, const FieldPath& at) {
+    using google::protobuf::FieldDescriptor;
     const google::protobuf::Reflection* r = message.GetReflection();
     std::string scratch;
-    for (const google::protobuf::FieldDescriptor* f :
-         WalkedFieldsOf(message.GetDescriptor())) {
+    for (const FieldDescriptor* f : FieldsOf<kText>(message.GetDescriptor())) {
       const bool repeated = f->is_repeated();
-      const bool text =
-          f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_STRING;
-      if (!repeated && !text && !r->HasField(message, f)) continue;
+      const FieldDescriptor::CppType type = f->cpp_type();
+      if (!repeated && type == FieldDescriptor::CPPTYPE_MESSAGE &&
+          !r->HasField(message, f)) {
+        continue;
+      }
       const int n = repeated ? r->FieldSize(message, f) : 1;
       for (int i = 0; i < n; ++i) {
-        if (text) {
+        if (type == FieldDescriptor::CPPTYPE_STRING) {
           const std::string& value =
               repeated ? r->GetRepeatedStringReference(message, f, i, &scratch)
                        : r->GetStringReference(message, f, &scratch);
@@ -445,10 +414,18 @@ class Checker {
             Add(at.Member(f->name(), repeated ? i : -1),
                 absl::StrCat("is not valid UTF-8 (byte ", bad, ")"));
           }
+        } else if (type == FieldDescriptor::CPPTYPE_ENUM) {
+          const int value = repeated ? r->GetRepeatedEnumValue(message, f, i)
+                                     : r->GetEnumValue(message, f);
+          if (f->enum_type()->FindValueByNumber(value) == nullptr) {
+            Add(at.Member(f->name(), repeated ? i : -1),
+                absl::StrCat(value, " is not a value of ",
+                             f->enum_type()->name()));
+          }
         } else {
-          Utf8Walk(repeated ? r->GetRepeatedMessage(message, f, i)
-                            : r->GetMessage(message, f),
-                   at.Member(f->name(), repeated ? i : -1));
+          Walk<kText>(repeated ? r->GetRepeatedMessage(message, f, i)
+                               : r->GetMessage(message, f),
+                      at.Member(f->name(), repeated ? i : -1));
         }
       }
     }
