@@ -616,8 +616,8 @@ absl::Status ValidateParsedSupplier(const Validator& validator,
   std::vector<ValidationProblem> out;
   {
     Checker c(validator, "supplier", s.id(), &out);
-    // Without the UTF-8 walk (the binary parser checked), not without the
-    // enum walk: the binary parser keeps any number.
+    // KnownEnums, Values' enum-only mode: the binary parser has refused
+    // invalid UTF-8, but it keeps any enum number.
     c.KnownEnums(s, "");
     CheckSupplierFields(c, s, "", parsed);
   }

@@ -4,6 +4,7 @@
 // field, words) on random profiles with random faults planted.
 #include <cmath>
 #include <functional>
+#include <iterator>
 #include <limits>
 #include <random>
 #include <string>
@@ -15,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
+#include "google/protobuf/struct.pb.h"
 #include "gtest/gtest.h"
 #include "procmatch/identifiers.h"
 #include "procmatch/internal/field_checker.h"
@@ -157,9 +159,9 @@ void WrittenOutSupplierFields(Checker& c, const v1::SupplierProfile& s,
   }
 }
 
-// Checker::Values (KnownEnums without `text`) as the two walks it replaced
-// did it, in one: the set fields listed (ListFields) in every message, each
-// field's path written out.
+// Checker::Values (KnownEnums without `text`) by definition: the set fields
+// listed (ListFields, by number) in every message, each field's path written
+// out.
 void ListedFieldsValues(Checker& c, const google::protobuf::Message& message,
                         const std::string& path, bool text) {
   const google::protobuf::Reflection* r = message.GetReflection();
@@ -261,8 +263,8 @@ void PlantUnknownEnums(std::mt19937& rng, int faults,
     const Slot& slot = slots[rng() % slots.size()];
     const google::protobuf::Reflection* r = slot.message->GetReflection();
     const int named = slot.field->enum_type()->value_count();
-    const int kValues[] = {-1, 99, named, 1 << 30, 1};
-    const int value = kValues[rng() % 5];
+    const int values[] = {-1, 99, named, 1 << 30, 1};
+    const int value = values[rng() % std::size(values)];
     if (slot.index < 0) {
       r->SetEnumValue(slot.message, slot.field, value);
     } else {
@@ -495,41 +497,110 @@ TEST(SupplierValidationTwinTest, SameProblemsAsTheWrittenOutChecks) {
   EXPECT_GT(valid_with_nuts, 50);
 }
 
+// Checks `message` with Checker::Values (KnownEnums without `text`) and
+// with its definition, under a limit of problems at times; counts the UTF-8
+// and enum problems found.
+void ExpectValuesAsListed(std::mt19937& rng,
+                          const google::protobuf::Message& message, bool text,
+                          int* bad_utf8, int* unknown_enums) {
+  Options options;
+  if (rng() % 3 == 0) options.max_problems_per_record = 1 + rng() % 4;
+  const Validator validator(options);
+  const std::string prefix = rng() % 2 ? "" : "record";
+  std::vector<ValidationProblem> got;
+  std::vector<ValidationProblem> want;
+  {
+    Checker c(validator, "record", &got);
+    if (text) {
+      c.Values(message, prefix);
+    } else {
+      c.KnownEnums(message, prefix);
+    }
+  }
+  {
+    Checker c(validator, "record", &want);
+    ListedFieldsValues(c, message, prefix, text);
+  }
+  for (const ValidationProblem& p : want) {
+    *bad_utf8 += absl::StrContains(p.problem, "is not valid UTF-8");
+    *unknown_enums += absl::StrContains(p.problem, "is not a value of");
+  }
+  SCOPED_TRACE(message.ShortDebugString());
+  ExpectSameProblems(got, want);
+}
+
 // The walk of strings and enums on the other records it checks, whose
-// messages have oneofs, optional fields and maps: match requests and their
+// messages have oneofs and optional fields: match requests and their
 // tenders.
 TEST(SupplierValidationTwinTest, ValuesWalkNamesTheFieldsListFieldsNames) {
   std::mt19937 rng(20261202);
-  const Validator validator;
-  int invalid = 0, unknown_enums = 0;
+  int bad_utf8 = 0;
+  int unknown_enums = 0;
   for (v1::MatchRequest request : testing::RandomRequests(500, 20261202)) {
     PlantInvalidUtf8(rng, static_cast<int>(rng() % 3), &request);
     PlantUnknownEnums(rng, static_cast<int>(rng() % 3), &request);
-    const std::string prefix = rng() % 2 ? "" : "request";
-    const bool text = rng() % 4 != 0;
-    std::vector<ValidationProblem> got, want;
-    {
-      Checker c(validator, "request", &got);
-      if (text) {
-        c.Values(request, prefix);
-      } else {
-        c.KnownEnums(request, prefix);
-      }
-    }
-    {
-      Checker c(validator, "request", &want);
-      ListedFieldsValues(c, request, prefix, text);
-    }
-    invalid += want.empty() ? 0 : 1;
-    for (const ValidationProblem& p : want) {
-      unknown_enums += absl::StrContains(p.problem, "is not a value of");
-    }
-    SCOPED_TRACE(request.ShortDebugString());
-    ExpectSameProblems(got, want);
+    ExpectValuesAsListed(rng, request, /*text=*/rng() % 4 != 0, &bad_utf8,
+                         &unknown_enums);
     if (::testing::Test::HasFailure()) break;
   }
-  EXPECT_GT(invalid, 200);
-  EXPECT_GT(unknown_enums, 50);
+  EXPECT_GT(bad_utf8, 150);
+  EXPECT_GT(unknown_enums, 150);
+}
+
+// A random google.protobuf.Value up to `depth` levels of structs and lists.
+void RandomValue(std::mt19937& rng, int depth, google::protobuf::Value* v) {
+  switch (rng() % (depth > 0 ? 6 : 4)) {
+    case 0:
+      v->set_null_value(google::protobuf::NULL_VALUE);
+      break;
+    case 1:
+      v->set_number_value(static_cast<double>(rng() % 100));
+      break;
+    case 2:
+      v->set_string_value(absl::StrCat("text ", rng() % 100));
+      break;
+    case 3:
+      v->set_bool_value(rng() % 2 == 0);
+      break;
+    case 4:
+      for (int n = static_cast<int>(rng() % 4); n > 0; --n) {
+        RandomValue(
+            rng, depth - 1,
+            &(*v->mutable_struct_value()
+                   ->mutable_fields())[absl::StrCat("key ", rng() % 10)]);
+      }
+      break;
+    default:
+      for (int n = static_cast<int>(rng() % 4); n > 0; --n) {
+        RandomValue(rng, depth - 1, v->mutable_list_value()->add_values());
+      }
+      break;
+  }
+}
+
+// A recursive type with maps, strings and an enum, which no record of ours
+// is (google.protobuf.Value holds a Struct, a map of strings to Values): the
+// walk lists a type's fields while a type below it is still being listed.
+// The first record walked is a Struct, so that its list is still empty when
+// Value's struct_value meets it again.
+TEST(SupplierValidationTwinTest, ValuesWalkFollowsRecursiveTypesAndMaps) {
+  std::mt19937 rng(20261201);
+  int bad_utf8 = 0;
+  int unknown_enums = 0;
+  for (int round = 0; round < 400; ++round) {
+    google::protobuf::Struct record;
+    google::protobuf::Value& value = (*record.mutable_fields())["root"];
+    RandomValue(rng, 4, &value);
+    google::protobuf::Message* walked = &record;
+    if (round > 0 && rng() % 2 == 0) walked = &value;
+    PlantInvalidUtf8(rng, static_cast<int>(rng() % 3), walked);
+    PlantUnknownEnums(rng, static_cast<int>(rng() % 3), walked);
+    ExpectValuesAsListed(rng, *walked, /*text=*/round == 0 || rng() % 4 != 0,
+                         &bad_utf8, &unknown_enums);
+    if (::testing::Test::HasFailure()) break;
+  }
+  EXPECT_GT(bad_utf8, 50);
+  EXPECT_GT(unknown_enums, 20);
 }
 
 }  // namespace

@@ -315,10 +315,11 @@ class Checker {
   }
 
   // Every string field anywhere in the message must be valid UTF-8, and
-  // every enum field must hold a value its enum names. One walk over the set
-  // fields, in field-number order (ListFields' order); a field's path is
-  // spelled out only to report a problem, so a valid message (nearly every
-  // one) builds no names.
+  // every enum field must hold a value its enum names. One walk, in
+  // field-number order (ListFields' order), so that the problems of a record
+  // come in field order whatever their kind; a field's path is spelled out
+  // only to report a problem, so a valid message (nearly every one) builds
+  // no names.
   //
   // Proto3 enums are open: protobuf's JSON parser takes a number where a name
   // belongs ("level": 99) and its binary parser any number, and a
@@ -358,12 +359,19 @@ class Checker {
   template <bool kText>
   static const std::vector<const google::protobuf::FieldDescriptor*>& FieldsOf(
       const google::protobuf::Descriptor* type) {
+    return ListOf<kText>(type).fields;
+  }
+
+  // FieldsOf's list of `type`, made on first use. A list met again while it
+  // is being made (a type below itself) is returned as it stands, `making`.
+  template <bool kText>
+  static const WalkedFields& ListOf(const google::protobuf::Descriptor* type) {
     using google::protobuf::FieldDescriptor;
     thread_local absl::flat_hash_map<const google::protobuf::Descriptor*,
                                      std::unique_ptr<WalkedFields>>
         lists;
     std::unique_ptr<WalkedFields>& slot = lists[type];
-    if (slot != nullptr) return slot->fields;
+    if (slot != nullptr) return *slot;
     slot = std::make_unique<WalkedFields>();
     WalkedFields* list = slot.get();  // `slot` may move as the map grows.
     for (int i = 0; i < type->field_count(); ++i) {
@@ -371,10 +379,10 @@ class Checker {
       bool walked = f->cpp_type() == FieldDescriptor::CPPTYPE_ENUM ||
                     (kText && f->cpp_type() == FieldDescriptor::CPPTYPE_STRING);
       if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-        // A type still being listed (met again below itself) is walked: what
-        // it holds is not known yet.
-        const bool nested = !FieldsOf<kText>(f->message_type()).empty();
-        walked = nested || lists.at(f->message_type())->making;
+        // A type still being listed is walked: what it holds is not known
+        // yet.
+        const WalkedFields& nested = ListOf<kText>(f->message_type());
+        walked = nested.making || !nested.fields.empty();
       }
       if (walked) list->fields.push_back(f);
     }
@@ -383,7 +391,7 @@ class Checker {
                 return a->number() < b->number();
               });
     list->making = false;
-    return list->fields;
+    return *list;
   }
 
   // Walks the fields FieldsOf lists. A string or enum field that is not set
@@ -398,14 +406,14 @@ class Checker {
     std::string scratch;
     for (const FieldDescriptor* f : FieldsOf<kText>(message.GetDescriptor())) {
       const bool repeated = f->is_repeated();
-      const FieldDescriptor::CppType type = f->cpp_type();
-      if (!repeated && type == FieldDescriptor::CPPTYPE_MESSAGE &&
+      const FieldDescriptor::CppType cpp_type = f->cpp_type();
+      if (!repeated && cpp_type == FieldDescriptor::CPPTYPE_MESSAGE &&
           !r->HasField(message, f)) {
         continue;
       }
       const int n = repeated ? r->FieldSize(message, f) : 1;
       for (int i = 0; i < n; ++i) {
-        if (type == FieldDescriptor::CPPTYPE_STRING) {
+        if (cpp_type == FieldDescriptor::CPPTYPE_STRING) {
           const std::string& value =
               repeated ? r->GetRepeatedStringReference(message, f, i, &scratch)
                        : r->GetStringReference(message, f, &scratch);
@@ -414,7 +422,7 @@ class Checker {
             Add(at.Member(f->name(), repeated ? i : -1),
                 absl::StrCat("is not valid UTF-8 (byte ", bad, ")"));
           }
-        } else if (type == FieldDescriptor::CPPTYPE_ENUM) {
+        } else if (cpp_type == FieldDescriptor::CPPTYPE_ENUM) {
           const int value = repeated ? r->GetRepeatedEnumValue(message, f, i)
                                      : r->GetEnumValue(message, f);
           if (f->enum_type()->FindValueByNumber(value) == nullptr) {
