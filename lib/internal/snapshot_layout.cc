@@ -14,12 +14,17 @@ void SetUint32(uint32_t v, size_t at, std::string* out) {
 
 }  // namespace
 
+// Appended at once: a byte at a time was a fifth of a save (session 22).
 void PutUint32(uint32_t v, std::string* out) {
-  for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
+  char bytes[4];
+  for (int i = 0; i < 4; ++i) bytes[i] = static_cast<char>(v >> (8 * i));
+  out->append(bytes, sizeof(bytes));
 }
 
 void PutUint64(uint64_t v, std::string* out) {
-  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
+  char bytes[8];
+  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>(v >> (8 * i));
+  out->append(bytes, sizeof(bytes));
 }
 
 uint32_t SnapshotHeaderCrc(absl::string_view header) {

@@ -74,7 +74,8 @@ uint32_t SnapshotHeaderCrc(absl::string_view header);
 
 // Rewrites every checksum of `bytes` (the sections' that lie inside the file,
 // then the header's) to match the bytes they cover. Does nothing to what
-// is too short for a format 2 header and its table. For tests and fuzzing.
+// is too short for a format 2 header and its table. SaveSnapshot seals what
+// it writes with it; tests and fuzzing reseal what they damage.
 void ResealSnapshot(std::string* bytes);
 
 }  // namespace internal
