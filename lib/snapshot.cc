@@ -353,6 +353,13 @@ std::string SaveSnapshot(const SupplierIndex& index) {
   ItemsWriter profiles(index.size()), term_counts(index.size()),
       concepts(index.size());
   uint64_t term_entries = 0, concept_entries = 0;
+  // The profiles are most of the file: their section is made at its size,
+  // not grown by doubling (each step a copy into fresh pages).
+  size_t profile_bytes = 0;
+  for (int d = 0; d < index.size(); ++d) {
+    profile_bytes += data.doc(d).profile_bytes.view().size();
+  }
+  profiles.data()->reserve(profile_bytes);
   for (int d = 0; d < index.size(); ++d) {
     const internal::SupplierDoc& doc = data.doc(d);
     const absl::string_view profile = doc.profile_bytes.view();
