@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cassert>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -149,31 +150,44 @@ class Items {
   size_t unit_ = 1;
 };
 
-// A CPV postings section (doc/snapshot.md, format 4): the list count K
-// (uint64), the lists' ends in docs (K uint64), their codes' digits (K
-// uint32, ascending, zero-padded to a multiple of 8 bytes), then the lists'
-// docs (uint32), list after list; in code order, so that the bytes are the
-// same whatever order the map holds them in.
-std::string CpvPostingsSection(const internal::CpvPostingMap& lists) {
+// The codes of `lists`, ascending.
+std::vector<CpvCode> CodesInOrder(const internal::CpvPostingMap& lists) {
   std::vector<CpvCode> codes;
   codes.reserve(lists.size());
   for (const auto& [code, docs] : lists) codes.push_back(code);
   std::sort(codes.begin(), codes.end(),
             [](CpvCode a, CpvCode b) { return a.digits() < b.digits(); });
-  std::string out;
-  PutUint64(codes.size(), &out);
+  return codes;
+}
+
+// The bytes of `lists`' CPV postings section.
+size_t CpvPostingsSectionSize(const internal::CpvPostingMap& lists) {
+  size_t docs = 0;
+  for (const auto& [code, list] : lists) docs += list.size();
+  return 8 + 8 * lists.size() + SnapshotAligned(4 * lists.size()) + 4 * docs;
+}
+
+// Appends `lists`' CPV postings section to `out`. The section (doc/snapshot.md,
+// format 4): the list count K (uint64), the lists' ends in docs (K uint64),
+// their codes' digits (K uint32, ascending, zero-padded to a multiple of 8
+// bytes), then the lists' docs (uint32), list after list; in code order, so
+// that the bytes are the same whatever order the map holds them in.
+void AppendCpvPostingsSection(const internal::CpvPostingMap& lists,
+                              std::string* out) {
+  const std::vector<CpvCode> codes = CodesInOrder(lists);
+  const size_t head = out->size();
+  PutUint64(codes.size(), out);
   uint64_t end = 0;
   for (CpvCode code : codes) {
     end += lists.at(code).size();
-    PutUint64(end, &out);
+    PutUint64(end, out);
   }
-  for (CpvCode code : codes) PutUint32(code.digits(), &out);
-  out.resize(SnapshotAligned(out.size()), '\0');
-  out.reserve(out.size() + 4 * end);
+  for (CpvCode code : codes) PutUint32(code.digits(), out);
+  out->resize(head + 8 + 8 * codes.size() + SnapshotAligned(4 * codes.size()),
+              '\0');
   for (CpvCode code : codes) {
-    for (uint32_t doc : lists.at(code)) PutUint32(doc, &out);
+    for (uint32_t doc : lists.at(code)) PutUint32(doc, out);
   }
-  return out;
 }
 
 // The lists of a CPV postings section of `kind`, checked: every list's end
@@ -350,61 +364,38 @@ std::string SaveSnapshot(const SupplierIndex& index) {
     vocabulary.EndItem(vocabulary.data()->size());
   }
   const bool cpv_concepts = data.options().cpv_concepts;
-  ItemsWriter profiles(index.size()), term_counts(index.size()),
-      concepts(index.size());
-  uint64_t term_entries = 0, concept_entries = 0;
-  // The profiles are most of the file: their section is made at its size,
-  // not grown by doubling (each step a copy into fresh pages).
-  size_t profile_bytes = 0;
-  for (int d = 0; d < index.size(); ++d) {
-    profile_bytes += data.doc(d).profile_bytes.view().size();
-  }
-  profiles.data()->reserve(profile_bytes);
-  for (int d = 0; d < index.size(); ++d) {
-    const internal::SupplierDoc& doc = data.doc(d);
-    const absl::string_view profile = doc.profile_bytes.view();
-    profiles.data()->append(profile.data(), profile.size());
-    profiles.EndItem(profiles.data()->size());
-    internal::TermCounts counts(doc.terms.begin(), doc.terms.end());
-    for (auto& [term, count] : counts) term = canonical_id[term];
-    std::sort(counts.begin(), counts.end());
-    for (const auto& [term, count] : counts) {
-      PutUint32(term, term_counts.data());
-      PutUint32(count, term_counts.data());
-    }
-    term_entries += counts.size();
-    term_counts.EndItem(term_entries);
-    if (cpv_concepts) {
-      for (const internal::SupplierDoc::ConceptRef& c : doc.parts.concepts()) {
-        uint32_t bits;
-        std::memcpy(&bits, &c.weight, sizeof(bits));
-        PutUint32(c.code().digits(), concepts.data());
-        PutUint32(bits, concepts.data());
-      }
-      concept_entries += doc.parts.concepts().size();
-    }
-    concepts.EndItem(concept_entries);
-  }
-  // Each section is written once, into the file's bytes, and let go: the
-  // file is as large as the index, and on a machine where touching a page
-  // for the first time is dear, a copy of each section (and a padded copy
-  // for its checksum) made a 1M save take 43 s (session 22).
+  const internal::TermPostingStore& term_postings = data.AllTermPostings();
+  const internal::CpvPostingMap& cpv_postings = data.AllCpvPostings();
+  const internal::CpvPostingMap& offered_cpv_postings =
+      data.AllOfferedCpvPostings();
   std::string header = HeaderSection(index, terms.size(), cpv_concepts);
-  std::string term_postings = data.AllTermPostings().Section(order);
-  std::string cpv_postings = CpvPostingsSection(data.AllCpvPostings());
-  std::string offered_cpv_postings =
-      CpvPostingsSection(data.AllOfferedCpvPostings());
-  std::string* const strings[kSectionCount] = {
-      &header, nullptr,        nullptr,       nullptr,
-      nullptr, &term_postings, &cpv_postings, &offered_cpv_postings};
-  ItemsWriter* const items[kSectionCount] = {
-      nullptr,   &vocabulary, &profiles, &term_counts,
-      &concepts, nullptr,     nullptr,   nullptr};
-  size_t size[kSectionCount];
+  // Every section is written once, where it goes in the file's bytes, which
+  // are made at their size: the file is as large as the index, and on a
+  // machine where touching a page for the first time is dear, building each
+  // section apart (grown by doubling) and copying it in took most of a 1M
+  // save (sessions 22 and 23, doc/benchmarks.md). So the sizes come first:
+  // the sections of one item per supplier (its ends, then the items) from
+  // their items' sizes.
+  const size_t n = static_cast<size_t>(index.size());
+  uint64_t profile_bytes = 0, term_entries = 0, concept_entries = 0;
+  for (size_t d = 0; d < n; ++d) {
+    const internal::SupplierDoc& doc = data.doc(d);
+    profile_bytes += doc.profile_bytes.view().size();
+    term_entries += doc.terms.size();
+    if (cpv_concepts) concept_entries += doc.parts.concepts().size();
+  }
+  const size_t size[kSectionCount] = {
+      header.size(),
+      vocabulary.size(),
+      8 * n + profile_bytes,
+      8 * n + 8 * term_entries,
+      8 * n + 8 * concept_entries,
+      term_postings.SectionSize(),
+      CpvPostingsSectionSize(cpv_postings),
+      CpvPostingsSectionSize(offered_cpv_postings)};
   size_t at[kSectionCount + 1];
   at[0] = kSnapshotFixedHeader + kSnapshotTableEntry * kSectionCount;
   for (uint32_t k = 0; k < kSectionCount; ++k) {
-    size[k] = strings[k] != nullptr ? strings[k]->size() : items[k]->size();
     at[k + 1] = at[k] + SnapshotAligned(size[k]);
   }
 
@@ -421,15 +412,72 @@ std::string SaveSnapshot(const SupplierIndex& index) {
     PutUint64(at[k], &out);
     PutUint64(size[k], &out);
   }
-  for (uint32_t k = 0; k < kSectionCount; ++k) {
-    if (strings[k] != nullptr) {
-      out += *strings[k];
-      std::string().swap(*strings[k]);
-    } else {
-      items[k]->MoveTo(&out);
+  // Ends section `kind`: it filled its size (the writers below and the
+  // sizes above agree), padded to the next one.
+  auto end_section = [&](uint32_t kind) {
+    assert(out.size() == at[kind - 1] + size[kind - 1]);
+    out.resize(at[kind], '\0');
+  };
+  // A section of one item per supplier: the ends (cumulative, in units of
+  // the items' granularity), then the items.
+  auto put_ends = [&](auto units_of) {
+    uint64_t end = 0;
+    for (size_t d = 0; d < n; ++d) {
+      end += units_of(data.doc(d));
+      PutUint64(end, &out);
     }
-    out.resize(at[k + 1], '\0');
+  };
+  out += header;
+  std::string().swap(header);
+  end_section(kHeaderSection);
+  vocabulary.MoveTo(&out);
+  end_section(kVocabularySection);
+
+  put_ends([](const internal::SupplierDoc& doc) {
+    return doc.profile_bytes.view().size();
+  });
+  for (size_t d = 0; d < n; ++d) {
+    const absl::string_view profile = data.doc(d).profile_bytes.view();
+    out.append(profile.data(), profile.size());
   }
+  end_section(kProfilesSection);
+
+  put_ends([](const internal::SupplierDoc& doc) { return doc.terms.size(); });
+  internal::TermCounts counts;
+  for (size_t d = 0; d < n; ++d) {
+    const internal::SupplierDoc& doc = data.doc(d);
+    counts.assign(doc.terms.begin(), doc.terms.end());
+    for (auto& [term, count] : counts) term = canonical_id[term];
+    std::sort(counts.begin(), counts.end());
+    for (const auto& [term, count] : counts) {
+      PutUint32(term, &out);
+      PutUint32(count, &out);
+    }
+  }
+  end_section(kTermsSection);
+
+  put_ends([&](const internal::SupplierDoc& doc) {
+    return cpv_concepts ? doc.parts.concepts().size() : size_t{0};
+  });
+  if (cpv_concepts) {
+    for (size_t d = 0; d < n; ++d) {
+      for (const internal::SupplierDoc::ConceptRef& c :
+           data.doc(d).parts.concepts()) {
+        uint32_t bits;
+        std::memcpy(&bits, &c.weight, sizeof(bits));
+        PutUint32(c.code().digits(), &out);
+        PutUint32(bits, &out);
+      }
+    }
+  }
+  end_section(kConceptsSection);
+
+  term_postings.AppendSection(order, &out);
+  end_section(kTermPostingsSection);
+  AppendCpvPostingsSection(cpv_postings, &out);
+  end_section(kCpvPostingsSection);
+  AppendCpvPostingsSection(offered_cpv_postings, &out);
+  end_section(kOfferedCpvPostingsSection);
   // Every checksum, a section's covering its padding too: every byte of the
   // file is under a checksum.
   internal::ResealSnapshot(&out);

@@ -107,23 +107,25 @@ void TermPostingStore::Write(uint32_t doc, uint32_t term, uint32_t frequency) {
   last_doc_[term] = doc;
 }
 
-std::string TermPostingStore::Section(
-    const std::vector<uint32_t>& order) const {
-  std::string out;
-  out.reserve(SectionHead(order.size()) + bytes_.size());
+size_t TermPostingStore::SectionSize() const {
+  return SectionHead(size()) + bytes_.size();
+}
+
+void TermPostingStore::AppendSection(const std::vector<uint32_t>& order,
+                                     std::string* out) const {
+  const size_t head = out->size();
   uint64_t start = 0;
-  PutUint64(start, &out);
+  PutUint64(start, out);
   for (uint32_t term : order) {
     start += starts_[term + 1] - starts_[term];
-    PutUint64(start, &out);
+    PutUint64(start, out);
   }
-  for (uint32_t term : order) PutUint32(sizes_[term], &out);
-  out.resize(SnapshotAligned(out.size()), '\0');
+  for (uint32_t term : order) PutUint32(sizes_[term], out);
+  out->resize(head + SectionHead(order.size()), '\0');
   for (uint32_t term : order) {
-    out.append(reinterpret_cast<const char*>(bytes_.data()) + starts_[term],
-               starts_[term + 1] - starts_[term]);
+    out->append(reinterpret_cast<const char*>(bytes_.data()) + starts_[term],
+                starts_[term + 1] - starts_[term]);
   }
-  return out;
 }
 
 absl::StatusOr<TermPostingStore> TermPostingStore::FromSection(

@@ -173,9 +173,13 @@ class TermPostingStore {
     return postings;
   }
 
-  // The store as a snapshot keeps it (above), term i being this store's term
-  // order[i]. REQUIRES: `order` is a permutation of the term ids.
-  std::string Section(const std::vector<uint32_t>& order) const;
+  // Appends the store to `out` as a snapshot keeps it (above), term i being
+  // this store's term order[i]: SectionSize() bytes, written where they go
+  // (a copy of a section is a copy of a tenth of the file). REQUIRES:
+  // `order` is a permutation of the term ids.
+  void AppendSection(const std::vector<uint32_t>& order,
+                     std::string* out) const;
+  size_t SectionSize() const;
 
   // The store a Section of `terms` terms and `docs` docs holds, checked in
   // one pass over it so that no crafted bytes can crash or hang a reader:
