@@ -7,9 +7,10 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cassert>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <numeric>
@@ -48,9 +49,9 @@ enum SectionKind : uint32_t {
   kProfilesSection = 3,      // Serialized v1::SupplierProfile, by supplier.
   kTermsSection = 4,         // (term id, frequency) pairs, by supplier.
   kConceptsSection = 5,      // (CPV digits, weight) pairs, by supplier.
-  kTermPostingsSection = 6,  // TermPostingStore::Section (format 3 on).
-  kCpvPostingsSection = 7,   // CpvPostingsSection (format 4).
-  kOfferedCpvPostingsSection = 8,  // CpvPostingsSection (format 4).
+  kTermPostingsSection = 6,  // TermPostingStore::AppendSection (format 3 on).
+  kCpvPostingsSection = 7,   // AppendCpvPostingsSection (format 4).
+  kOfferedCpvPostingsSection = 8,  // AppendCpvPostingsSection (format 4).
 };
 constexpr uint32_t kSectionCount = 8;
 // The oldest format read. Older formats have the first sections only: what
@@ -82,6 +83,8 @@ const char* SectionName(uint32_t kind) {
 
 // A section of `n` items of varying size: n end offsets (uint64, in bytes
 // or, for fixed-size entries, in entries), then the items back to back.
+// SaveSnapshot builds the vocabulary with it, before the file's sections are
+// sized; the per-supplier sections are written in place, in the same form.
 class ItemsWriter {
  public:
   explicit ItemsWriter(size_t n) { ends_.reserve(n); }
@@ -412,10 +415,19 @@ std::string SaveSnapshot(const SupplierIndex& index) {
     PutUint64(at[k], &out);
     PutUint64(size[k], &out);
   }
-  // Ends section `kind`: it filled its size (the writers below and the
-  // sizes above agree), padded to the next one.
+  // Ends section `kind`, padded to the next one. The writers below and the
+  // sizes above agree; if a change ever made them disagree, the file would
+  // be cut or padded under valid checksums, so that stops the process here
+  // in every build rather than write it.
   auto end_section = [&](uint32_t kind) {
-    assert(out.size() == at[kind - 1] + size[kind - 1]);
+    if (out.size() != at[kind - 1] + size[kind - 1]) {
+      std::fprintf(stderr,
+                   "procmatch: SaveSnapshot wrote %zu bytes of section %s, "
+                   "sized at %zu\n",
+                   out.size() - at[kind - 1], SectionName(kind),
+                   size[kind - 1]);
+      std::abort();
+    }
     out.resize(at[kind], '\0');
   };
   // A section of one item per supplier: the ends (cumulative, in units of

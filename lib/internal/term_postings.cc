@@ -46,7 +46,7 @@ const char* ReadVarintBefore(const uint8_t** p, const uint8_t* end,
   return "a varint not terminated inside the list";
 }
 
-// The bytes of a Section's starts and counts, padding included.
+// The bytes of a section's starts and counts, padding included.
 size_t SectionHead(size_t terms) {
   return 8 * (terms + 1) + SnapshotAligned(4 * terms);
 }

@@ -23,8 +23,8 @@
 // in order only (no skipping): every reader scans whole lists.
 //
 // A snapshot (format 3, doc/snapshot.md) keeps the store in this form, 8-byte
-// aligned, so that a load copies it instead of deriving it (Section and
-// FromSection): the terms' starts (uint64, one more at the end), their
+// aligned, so that a load copies it instead of deriving it (AppendSection
+// and FromSection): the terms' starts (uint64, one more at the end), their
 // posting counts (uint32, zero-padded to a multiple of 8 bytes), then the
 // coded postings.
 //
@@ -181,9 +181,9 @@ class TermPostingStore {
                      std::string* out) const;
   size_t SectionSize() const;
 
-  // The store a Section of `terms` terms and `docs` docs holds, checked in
-  // one pass over it so that no crafted bytes can crash or hang a reader:
-  // starts rising to the end of the postings, each posting's varints
+  // The store a section (AppendSection) of `terms` terms and `docs` docs holds,
+  // checked in one pass over it so that no crafted bytes can crash or hang a
+  // reader: starts rising to the end of the postings, each posting's varints
   // terminated inside its term's list, docs ascending and below `docs`,
   // frequencies from 1 to 2^32 - 1, and each list holding exactly its count.
   // Not checked: that the postings agree with the docs' own terms. Errors
