@@ -28,7 +28,7 @@
 // the save, the load, the load again (into freed memory) and the fresh
 // process's load take, and what they cost at the price of a fault measured
 // first on this machine (on a virtual machine that maps guest memory
-// through its hypervisor, tens of times what bare metal pays).
+// through its hypervisor, far more than bare metal pays).
 #include <malloc.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -752,7 +752,8 @@ int Main(int argc, char** argv) {
             << absl::StrFormat("%.2f", fault_us)
             << " microseconds a page fault took on this machine (64 MB of "
                "fresh memory touched a page at a time, median of five, "
-               "before anything else ran). Load again: the same load once "
+               "before anything else ran), if taken one after the other. Load "
+               "again: the same load once "
                "the first loaded index is freed, without malloc_trim, so "
                "that the allocator's free memory is used again.\n\n"
             << "| suppliers | build | save | load | load again | load, fresh "
