@@ -173,7 +173,8 @@ struct FreshLoad {
   int64_t resident = 0;  // The resident set's growth, after malloc_trim.
   int64_t in_use = 0;    // malloc's in-use bytes' growth.
   int64_t heap = 0;      // IndexData::CountMemory's heap_bytes ...
-  int64_t profiles = 0;  // ... and profile_bytes.
+  int64_t profiles = 0;  // ... and profile_bytes ...
+  int64_t mapped = 0;    // ... and mapped_bytes.
   std::vector<std::pair<std::string, int64_t>> parts;  // Its parts.
   double load_s = 0;   // How long LoadSnapshotFile took there, ...
   int64_t faults = 0;  // ... and the page faults it took.
@@ -204,8 +205,9 @@ int LoadOnly(const std::string& path, const Options& options) {
       internal::IndexAccess::Data(**loaded).CountMemory();
   std::cout << "resident " << resident << "\nin_use " << in_use << "\nheap "
             << usage.heap_bytes << "\nprofiles " << usage.profile_bytes
-            << "\nload_us " << static_cast<int64_t>(load_s * 1e6) << "\nfaults "
-            << faults << "\n";
+            << "\nmapped " << usage.mapped_bytes << "\nload_us "
+            << static_cast<int64_t>(load_s * 1e6) << "\nfaults " << faults
+            << "\n";
   for (const auto& part : usage.parts) {
     std::cout << "part " << part.bytes << " " << part.name << "\n";
   }
@@ -245,6 +247,7 @@ FreshLoad LoadInFreshProcess(const std::string& path, const Options& options) {
     if (words[0] == "in_use") out.in_use = bytes;
     if (words[0] == "heap") out.heap = bytes;
     if (words[0] == "profiles") out.profiles = bytes;
+    if (words[0] == "mapped") out.mapped = bytes;
     if (words[0] == "load_us") out.load_s = bytes / 1e6;
     if (words[0] == "faults") out.faults = bytes;
     if (words[0] == "part" && words.size() == 3) {
@@ -717,17 +720,20 @@ int Main(int argc, char** argv) {
                "growth across the load, after malloc_trim, in this process "
                "(which holds the built index) and in a fresh one that does "
                "nothing else; malloc in use: the allocator's in-use bytes' "
-               "growth there; counted: IndexData::CountMemory's heap, and "
-               "the profiles' bytes (in the mapped file).\n\n"
+               "growth there; counted: IndexData::CountMemory's heap, "
+               "the profiles' bytes and the term postings matching reads "
+               "where they lie (both in the mapped file; the postings' "
+               "pages are kept resident, and are in the resident set).\n\n"
             << "| suppliers | resident, in total | resident, fresh process | "
-               "malloc in use, fresh process | counted heap | profile bytes |\n"
-            << "| --- | --- | --- | --- | --- | --- |\n";
+               "malloc in use, fresh process | counted heap | profile bytes | "
+               "term postings in the file |\n"
+            << "| --- | --- | --- | --- | --- | --- | --- |\n";
   for (const Result& r : results) {
     const double n = r.n;
-    std::cout << absl::StrFormat("| %s | %.0f | %.0f | %.0f | %.1f | %.1f |\n",
-                                 Size(r.n), r.loaded_bytes_per_supplier,
-                                 r.fresh.resident / n, r.fresh.in_use / n,
-                                 r.fresh.heap / n, r.fresh.profiles / n);
+    std::cout << absl::StrFormat(
+        "| %s | %.0f | %.0f | %.0f | %.1f | %.1f | %.1f |\n", Size(r.n),
+        r.loaded_bytes_per_supplier, r.fresh.resident / n, r.fresh.in_use / n,
+        r.fresh.heap / n, r.fresh.profiles / n, r.fresh.mapped / n);
   }
   for (const Result& r : results) {
     std::cout << "\n### Counted heap by part, " << Size(r.n)

@@ -331,20 +331,38 @@ class MappedSnapshot {
   absl::string_view bytes() const {
     return absl::string_view(static_cast<const char*>(address_), size_);
   }
-  // Takes the pages out of the process's resident set once loaded: the
-  // sections but the profiles are not read again, and a profile read later
-  // (an explanation) brings its page back from the page cache.
-  void Release() const { madvise(address_, size_, MADV_DONTNEED); }
+  // Takes the pages out of the process's resident set once loaded, but
+  // those `kept` lies on (the term postings, which matching reads where
+  // they lie; empty for none): the other sections but the profiles are not
+  // read again, and a profile read later (an explanation) brings its page
+  // back from the page cache. REQUIRES: `kept` lies in bytes().
+  void Release(absl::string_view kept) const {
+    const uintptr_t begin = reinterpret_cast<uintptr_t>(address_);
+    const uintptr_t end = begin + size_;
+    const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+    uintptr_t keep_begin = begin, keep_end = begin;
+    if (!kept.empty()) {
+      const uintptr_t first = reinterpret_cast<uintptr_t>(kept.data());
+      keep_begin = first / page * page;
+      keep_end = (first + kept.size() + page - 1) / page * page;
+    }
+    if (keep_begin > begin)
+      madvise(address_, keep_begin - begin, MADV_DONTNEED);
+    if (keep_end < end) {
+      madvise(reinterpret_cast<void*>(keep_end), end - keep_end, MADV_DONTNEED);
+    }
+  }
 
  private:
   void* const address_;
   const size_t size_;
 };
 
-// LoadSnapshot, the docs' profile bytes left in `store` when it holds
-// `bytes` (a mapped file), or copied in one block when `store` is null.
+// LoadSnapshot, the docs' profile bytes and the term postings left in
+// `mapping` when it holds `bytes` (then released, but the term postings'
+// pages: MappedSnapshot::Release), or copied when `mapping` is null.
 absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshotIn(
-    absl::string_view bytes, std::shared_ptr<const void> store,
+    absl::string_view bytes, std::shared_ptr<const MappedSnapshot> mapping,
     const Options& options);
 
 }  // namespace
@@ -504,7 +522,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshot(
 namespace {
 
 absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshotIn(
-    absl::string_view bytes, std::shared_ptr<const void> store,
+    absl::string_view bytes, std::shared_ptr<const MappedSnapshot> mapping,
     const Options& options) {
   if (bytes.size() < sizeof(kSnapshotMagic) ||
       std::memcmp(bytes.data(), kSnapshotMagic, sizeof(kSnapshotMagic)) != 0) {
@@ -641,6 +659,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshotIn(
   if (!vocabulary_items.ok()) return vocabulary_items.status();
   // The caller's bytes may be gone once loaded: unless they are the store
   // (a mapped file), the profiles are copied, in one block the docs keep.
+  std::shared_ptr<const void> store = mapping;
   absl::string_view profiles_section = section[kProfilesSection - 1];
   if (store == nullptr) {
     auto copy = std::make_shared<const std::string>(profiles_section);
@@ -694,7 +713,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshotIn(
     stored.terms = [&](internal::TermPostingStore* postings) {
       absl::StatusOr<internal::TermPostingStore> read_postings =
           internal::TermPostingStore::FromSection(
-              section[kTermPostingsSection - 1], header.terms(), n);
+              section[kTermPostingsSection - 1], header.terms(), n, mapping);
       if (!read_postings.ok()) {
         return absl::DataLossError(
             absl::StrCat("snapshot section term postings: ",
@@ -714,8 +733,16 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshotIn(
                              kOfferedCpvPostingsSection, n, offered);
     };
   }
-  return internal::RestoreIndex(vocabulary, n, read, stored,
-                                header.generation(), options);
+  absl::StatusOr<std::shared_ptr<const SupplierIndex>> index =
+      internal::RestoreIndex(vocabulary, n, read, stored, header.generation(),
+                             options);
+  if (mapping != nullptr) {
+    mapping->Release(index.ok() ? internal::IndexAccess::Data(**index)
+                                      .AllTermPostings()
+                                      .MappedPostings()
+                                : absl::string_view());
+  }
+  return index;
 }
 
 }  // namespace
@@ -744,7 +771,6 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshotFile(
     close(fd);
     auto mapping = std::make_shared<const MappedSnapshot>(mapped, size);
     index = LoadSnapshotIn(mapping->bytes(), mapping, options);
-    mapping->Release();
   } else {
     // Not mappable (a pipe, an empty file, a file system without mmap):
     // read it.

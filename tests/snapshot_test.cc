@@ -254,6 +254,15 @@ TEST(SnapshotTest, LoadsAFileAsItLoadsItsBytes) {
   auto mapped = LoadSnapshotFile(path);
   ASSERT_TRUE(mapped.ok()) << mapped.status();
   std::remove(path.c_str());
+  // The term postings are read where they lie in the file; from bytes,
+  // which the caller may drop, they are copied.
+  EXPECT_GT(
+      internal::IndexAccess::Data(**mapped).AllTermPostings().MappedBytes(),
+      0u);
+  EXPECT_EQ(internal::IndexAccess::Data(**LoadSnapshot(bytes))
+                .AllTermPostings()
+                .MappedBytes(),
+            0u);
   EXPECT_TRUE(SaveSnapshot(**mapped) == bytes);
   EXPECT_TRUE(MatchAlike(index, *mapped, testing::RandomRequests(40, 23)));
   // A generation derived from it keeps the unchanged profiles' file mapped
@@ -660,24 +669,79 @@ TEST(SnapshotTest, LoadedTermPostingsEqualDerivedOnes) {
   const std::string bytes = SaveSnapshot(*index);
   std::vector<std::string> sections = Sections(bytes);
   sections.resize(5);
+  const std::string path = TempPath();
+  // Copied from bytes, read in place from a mapped file, and derived from
+  // the terms (format 2, from bytes and from a file).
   for (const std::string& file : {bytes, Compose(bytes, sections)}) {
-    auto loaded = LoadSnapshot(file);
-    ASSERT_TRUE(loaded.ok()) << loaded.status();
-    const internal::IndexData& built = internal::IndexAccess::Data(*index);
-    const internal::IndexData& restored = internal::IndexAccess::Data(**loaded);
-    const std::vector<absl::string_view> terms = built.Vocabulary();
-    ASSERT_EQ(restored.Vocabulary().size(), terms.size());
-    for (uint32_t t = 0; t < terms.size(); ++t) {
-      const int64_t id = restored.TermId(terms[t]);
-      ASSERT_GE(id, 0) << terms[t];
-      const internal::TermPostingList want = built.TermPostings(t);
-      const internal::TermPostingList got =
-          restored.TermPostings(static_cast<uint32_t>(id));
-      ASSERT_EQ(got.size(), want.size()) << terms[t];
-      ASSERT_TRUE(std::equal(want.begin(), want.end(), got.begin()))
-          << terms[t];
+    for (const bool mapped : {false, true}) {
+      absl::StatusOr<std::shared_ptr<const SupplierIndex>> loaded;
+      if (mapped) {
+        WriteFile(path, file);
+        loaded = LoadSnapshotFile(path);
+        std::remove(path.c_str());
+      } else {
+        loaded = LoadSnapshot(file);
+      }
+      ASSERT_TRUE(loaded.ok()) << loaded.status();
+      const internal::IndexData& built = internal::IndexAccess::Data(*index);
+      const internal::IndexData& restored =
+          internal::IndexAccess::Data(**loaded);
+      const std::vector<absl::string_view> terms = built.Vocabulary();
+      ASSERT_EQ(restored.Vocabulary().size(), terms.size());
+      for (uint32_t t = 0; t < terms.size(); ++t) {
+        const int64_t id = restored.TermId(terms[t]);
+        ASSERT_GE(id, 0) << terms[t];
+        const internal::TermPostingList want = built.TermPostings(t);
+        const internal::TermPostingList got =
+            restored.TermPostings(static_cast<uint32_t>(id));
+        ASSERT_EQ(got.size(), want.size()) << terms[t];
+        ASSERT_TRUE(std::equal(want.begin(), want.end(), got.begin()))
+            << terms[t];
+      }
     }
   }
+}
+
+// The term postings of a loaded file are read from the mapping, checked on
+// load and again as they are decoded: bytes changed in the file afterwards
+// (what doc/snapshot.md forbids) stop the process with a message instead
+// of sending matching outside its arrays.
+TEST(SnapshotDeathTest, TermPostingsChangedUnderTheMappingStopTheProcess) {
+  const std::string bytes = SaveSnapshot(*Build(300, 41));
+  const std::string postings = Sections(bytes)[kTermPostings];
+  const size_t at = bytes.find(postings);
+  ASSERT_NE(at, std::string::npos);
+  const std::string path = TempPath();
+  WriteFile(path, bytes);
+  auto loaded = LoadSnapshotFile(path);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  const internal::IndexData& data = internal::IndexAccess::Data(**loaded);
+  auto read_every_list = [&] {
+    uint64_t sum = 0;
+    for (uint32_t t = 0; t < data.Vocabulary().size(); ++t) {
+      for (const auto& [doc, tf] : data.TermPostings(t)) sum += doc + tf;
+    }
+    return sum;
+  };
+  const uint64_t before = read_every_list();
+  EXPECT_GT(before, 0u);
+  // The same bytes written again change nothing.
+  {
+    std::fstream file(path, std::ios::binary | std::ios::in | std::ios::out);
+    file.seekp(static_cast<std::streamoff>(at));
+    file.write(postings.data(), static_cast<std::streamsize>(postings.size()));
+  }
+  EXPECT_EQ(read_every_list(), before);
+  // Overwritten in place (not replaced: the mapping shows the new bytes).
+  {
+    std::fstream file(path, std::ios::binary | std::ios::in | std::ios::out);
+    file.seekp(static_cast<std::streamoff>(at));
+    const std::string garbage(postings.size(), '\xff');
+    file.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
+  }
+  EXPECT_DEATH(read_every_list(),
+               "a term posting list read from the snapshot file no longer");
+  std::remove(path.c_str());
 }
 
 // The twin of the stored CPV postings (format 4): a loaded index's CPV and

@@ -186,6 +186,10 @@ class IndexData {
     // an index loaded by LoadSnapshotFile, in one heap block shared by all
     // for LoadSnapshot, one heap block each for a built index.
     int64_t profile_bytes = 0;
+    // The term postings matching reads from the mapped file of an index
+    // loaded by LoadSnapshotFile (TermPostingStore::MappedBytes), not in
+    // `parts`: resident as the page cache's pages, not the heap's.
+    int64_t mapped_bytes = 0;
   };
   // Docs shared with an earlier generation (ApplyUpdate) are counted in full
   // by each index that holds them.

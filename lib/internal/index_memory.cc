@@ -101,6 +101,7 @@ IndexData::MemoryUsage IndexData::CountMemory() const {
                 [](const std::string& key, int32_t) { return Heap(key); })},
   };
   for (const MemoryPart& part : usage.parts) usage.heap_bytes += part.bytes;
+  usage.mapped_bytes = static_cast<int64_t>(term_postings_.MappedBytes());
   return usage;
 }
 

@@ -4,7 +4,11 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
+#include <memory>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -53,15 +57,29 @@ size_t SectionHead(size_t terms) {
 
 }  // namespace
 
+void PostingsChangedSinceLoad() {
+  // As a profile that no longer parses (ParseProfile, index_data.cc): no
+  // answer read from these postings can be trusted.
+  std::fputs(
+      "procmatch: a term posting list read from the snapshot file no longer "
+      "holds what was checked on load: the file this index was loaded from "
+      "was changed in place while loaded (write snapshots by replacing the "
+      "file, as `procmatch index --out` does)\n",
+      stderr);
+  std::abort();
+}
+
 uint64_t ReadLongerVarint(const uint8_t** p) {
+  // Ten bytes at most (64 bits): a longer run, which no writer makes and
+  // FromSection refuses, stops there rather than read on (and shift a
+  // 64-bit value by more than 63); the reader then finds its posting out of
+  // bounds.
   uint64_t v = 0;
-  int shift = 0;
-  uint8_t byte;
-  do {
-    byte = *(*p)++;
+  for (int shift = 0; shift < 70; shift += 7) {
+    const uint8_t byte = *(*p)++;
     v |= uint64_t{byte & 0x7fu} << shift;
-    shift += 7;
-  } while (byte >= 0x80);
+    if (byte < 0x80) break;
+  }
   return v;
 }
 
@@ -97,6 +115,7 @@ void TermPostingStore::Allocate() {
     begin += bytes;
   }
   bytes_.resize(begin);
+  coded_size_ = begin;
   std::fill(last_doc_.begin(), last_doc_.end(), 0);
 }
 
@@ -108,7 +127,7 @@ void TermPostingStore::Write(uint32_t doc, uint32_t term, uint32_t frequency) {
 }
 
 size_t TermPostingStore::SectionSize() const {
-  return SectionHead(size()) + bytes_.size();
+  return SectionHead(size()) + coded_size_;
 }
 
 void TermPostingStore::AppendSection(const std::vector<uint32_t>& order,
@@ -122,14 +141,15 @@ void TermPostingStore::AppendSection(const std::vector<uint32_t>& order,
   }
   for (uint32_t term : order) PutUint32(sizes_[term], out);
   out->resize(head + SectionHead(order.size()), '\0');
+  const char* coded = reinterpret_cast<const char*>(this->coded());
   for (uint32_t term : order) {
-    out->append(reinterpret_cast<const char*>(bytes_.data()) + starts_[term],
-                starts_[term + 1] - starts_[term]);
+    out->append(coded + starts_[term], starts_[term + 1] - starts_[term]);
   }
 }
 
 absl::StatusOr<TermPostingStore> TermPostingStore::FromSection(
-    absl::string_view section, size_t terms, uint64_t docs) {
+    absl::string_view section, size_t terms, uint64_t docs,
+    std::shared_ptr<const void> file) {
   if (terms > section.size() / 12 || section.size() < SectionHead(terms)) {
     return absl::DataLossError(absl::StrCat(
         section.size(), " bytes cannot hold the lists of ", terms, " terms"));
@@ -198,7 +218,14 @@ absl::StatusOr<TermPostingStore> TermPostingStore::FromSection(
                                               store.sizes_[t], " postings"));
     }
   }
-  store.bytes_.assign(bytes, bytes + coded.size());
+  store.docs_ = docs;
+  store.coded_size_ = coded.size();
+  if (file != nullptr) {
+    store.file_ = std::move(file);
+    store.mapped_ = bytes;
+  } else {
+    store.bytes_.assign(bytes, bytes + coded.size());
+  }
   return store;
 }
 

@@ -23,10 +23,15 @@
 // in order only (no skipping): every reader scans whole lists.
 //
 // A snapshot (format 3, doc/snapshot.md) keeps the store in this form, 8-byte
-// aligned, so that a load copies it instead of deriving it (AppendSection
+// aligned, so that a load takes it instead of deriving it (AppendSection
 // and FromSection): the terms' starts (uint64, one more at the end), their
 // posting counts (uint32, zero-padded to a multiple of 8 bytes), then the
-// coded postings.
+// coded postings. Loaded from a mapped snapshot file, the coded postings
+// are read where they lie in it (the starts and counts are copied): checked
+// once, on load, and checked again as they are decoded (a doc below the
+// store's doc count, a posting inside its list), so that a file changed
+// under the mapping stops the process with a message rather than send a
+// reader outside its arrays.
 //
 // Threading: a built TermPostingStore is immutable and safe to read from any
 // number of threads.
@@ -36,6 +41,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -86,6 +92,11 @@ size_t GapAndFrequencyBytes(uint64_t gap, uint32_t frequency);
 // REQUIRES: gap < 2^62.
 uint8_t* WriteGapAndFrequency(uint64_t gap, uint32_t frequency, uint8_t* out);
 
+// Stops the process, saying that a posting list read from a snapshot file no
+// longer holds what was checked on load (the file was changed in place while
+// mapped). Never returns.
+[[noreturn]] void PostingsChangedSinceLoad();
+
 // The postings of one term, decoded as they are iterated; a view into its
 // TermPostingStore, valid as long as that is.
 class TermPostingList {
@@ -111,19 +122,25 @@ class TermPostingList {
 
    private:
     friend class TermPostingList;
-    const_iterator(const uint8_t* at, const uint8_t* end) : at_(at), end_(end) {
+    const_iterator(const uint8_t* at, const uint8_t* end, uint64_t docs)
+        : at_(at), end_(end), docs_(docs) {
       if (at_ != end_) Decode();
     }
     // Reads the posting at at_: its doc and frequency, and where the next
-    // begins.
+    // begins. The bounds hold for every list the store was made with
+    // (FromSection checked them): they fail only for bytes changed since,
+    // under a mapped file.
     void Decode() {
       const uint8_t* p = at_;
-      doc_ += static_cast<uint32_t>(ReadGapAndFrequency(&p, &frequency_));
+      const uint64_t doc = doc_ + ReadGapAndFrequency(&p, &frequency_);
+      if (doc >= docs_ || p > end_) PostingsChangedSinceLoad();
+      doc_ = static_cast<uint32_t>(doc);
       next_ = p;
     }
 
     const uint8_t* at_;
     const uint8_t* end_;
+    uint64_t docs_;  // No doc reaches it.
     const uint8_t* next_ = nullptr;
     uint32_t doc_ = 0;
     uint32_t frequency_ = 0;
@@ -134,21 +151,24 @@ class TermPostingList {
   // The number of docs (the term's document frequency).
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
-  const_iterator begin() const { return const_iterator(begin_, end_); }
-  const_iterator end() const { return const_iterator(end_, end_); }
+  const_iterator begin() const { return const_iterator(begin_, end_, docs_); }
+  const_iterator end() const { return const_iterator(end_, end_, docs_); }
 
  private:
   friend class TermPostingStore;
-  TermPostingList(const uint8_t* begin, const uint8_t* end, size_t size)
-      : begin_(begin), end_(end), size_(size) {}
+  TermPostingList(const uint8_t* begin, const uint8_t* end, size_t size,
+                  uint64_t docs)
+      : begin_(begin), end_(end), size_(size), docs_(docs) {}
 
   const uint8_t* begin_ = nullptr;
   const uint8_t* end_ = nullptr;
   size_t size_ = 0;
+  uint64_t docs_ = 0;
 };
 
 // The postings of every term of an index, by term id. Built once, then
-// immutable; copying copies the arrays.
+// immutable; copying copies the arrays, or shares the mapped file a loaded
+// store reads its postings from.
 class TermPostingStore {
  public:
   TermPostingStore() = default;
@@ -188,23 +208,37 @@ class TermPostingStore {
   // frequencies from 1 to 2^32 - 1, and each list holding exactly its count.
   // Not checked: that the postings agree with the docs' own terms. Errors
   // (DataLoss) name the term, the posting and the problem, the first in
-  // term order.
-  static absl::StatusOr<TermPostingStore> FromSection(absl::string_view section,
-                                                      size_t terms,
-                                                      uint64_t docs);
+  // term order. With a `file` that holds `section`'s bytes (a mapped
+  // snapshot), the coded postings are read where they lie, and the store
+  // (and its copies) keep `file`; without, they are copied.
+  static absl::StatusOr<TermPostingStore> FromSection(
+      absl::string_view section, size_t terms, uint64_t docs,
+      std::shared_ptr<const void> file = nullptr);
 
   // The number of terms.
   size_t size() const { return sizes_.size(); }
-  // What its arrays allocated, in bytes (memory accounting).
+  // What its arrays allocated, in bytes (memory accounting): postings read
+  // from a mapped file are not counted (MappedBytes).
   size_t AllocatedBytes() const {
     return starts_.capacity() * sizeof(uint64_t) +
            sizes_.capacity() * sizeof(uint32_t) + bytes_.capacity() +
            last_doc_.capacity() * sizeof(uint32_t);
   }
+  // The bytes of coded postings read from a mapped file (0 when built or
+  // copied).
+  size_t MappedBytes() const { return MappedPostings().size(); }
+  // The coded postings read from a mapped file (empty when built or copied).
+  absl::string_view MappedPostings() const {
+    return file_ == nullptr
+               ? absl::string_view()
+               : absl::string_view(reinterpret_cast<const char*>(mapped_),
+                                   coded_size_);
+  }
   // REQUIRES: term < size().
   TermPostingList List(uint32_t term) const {
-    return TermPostingList(bytes_.data() + starts_[term],
-                           bytes_.data() + starts_[term + 1], sizes_[term]);
+    const uint8_t* coded = this->coded();
+    return TermPostingList(coded + starts_[term], coded + starts_[term + 1],
+                           sizes_[term], docs_);
   }
 
  private:
@@ -220,9 +254,20 @@ class TermPostingStore {
   // After the second pass: drops the scratch.
   void Finish();
 
-  std::vector<uint64_t> starts_;  // Into bytes_, by term; one more at the end.
+  // The coded postings: bytes_, or the mapped file's bytes.
+  const uint8_t* coded() const {
+    return file_ != nullptr ? mapped_ : bytes_.data();
+  }
+
+  std::vector<uint64_t> starts_;  // Into coded(), by term; one more at the end.
   std::vector<uint32_t> sizes_;   // Postings, by term.
-  std::vector<uint8_t> bytes_;
+  std::vector<uint8_t> bytes_;    // Built or copied here, else empty ...
+  std::shared_ptr<const void> file_;  // ... and the mapped file held ...
+  const uint8_t* mapped_ = nullptr;   // ... with the postings there, ...
+  size_t coded_size_ = 0;             // ... of this many bytes.
+  // A bound on the docs, above every doc of a list (FromSection's `docs`;
+  // 2^32 for a built store, whose lists are not read from a file).
+  uint64_t docs_ = uint64_t{1} << 32;
   std::vector<uint32_t> last_doc_;  // While building.
 };
 
