@@ -320,7 +320,8 @@ absl::Status ReadConcepts(absl::string_view entries, size_t s,
 }
 
 // A snapshot file mapped read-only, unmapped when the last doc whose profile
-// bytes lie in it is gone (doc/snapshot.md, "What a loaded index keeps").
+// bytes lie in it, and the last term postings read from it, are gone
+// (doc/snapshot.md, "What a loaded index keeps").
 class MappedSnapshot {
  public:
   MappedSnapshot(void* address, size_t size) : address_(address), size_(size) {}
@@ -711,9 +712,28 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshotIn(
   internal::StoredPostings stored;
   if (version >= 3) {
     stored.terms = [&](internal::TermPostingStore* postings) {
+      // Read in place from a mapped file, when a posting read past its
+      // list's end (only bytes changed since the load are) stays on the
+      // mapping's pages; else (the section ends a format 3 file near a
+      // page's end) copied.
+      const absl::string_view term_postings = section[kTermPostingsSection - 1];
+      std::shared_ptr<const void> file;
+      if (mapping != nullptr) {
+        const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+        const uintptr_t readable_end =
+            (reinterpret_cast<uintptr_t>(bytes.data()) + bytes.size() + page -
+             1) /
+            page * page;
+        const uintptr_t postings_end =
+            reinterpret_cast<uintptr_t>(term_postings.data()) +
+            term_postings.size();
+        if (readable_end - postings_end >= internal::kMaxPostingBytes) {
+          file = mapping;
+        }
+      }
       absl::StatusOr<internal::TermPostingStore> read_postings =
-          internal::TermPostingStore::FromSection(
-              section[kTermPostingsSection - 1], header.terms(), n, mapping);
+          internal::TermPostingStore::FromSection(term_postings, header.terms(),
+                                                  n, std::move(file));
       if (!read_postings.ok()) {
         return absl::DataLossError(
             absl::StrCat("snapshot section term postings: ",

@@ -60,13 +60,15 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshot(
     absl::string_view bytes, const Options& options = {});
 
 // The same, from the file at `path`, mapped into memory (read when it cannot
-// be mapped). The profiles are not copied: the index keeps the file mapped
-// (read-only, MAP_PRIVATE) and reads a profile from it when asked for one, so
-// the file must not be changed in place or truncated while the index, or a
-// generation derived from it, lives; replace it by renaming a new file over
-// it, as `procmatch index --out` does (doc/snapshot.md, "What a loaded index
-// keeps"). Errors as LoadSnapshot's, prefixed with the path; NotFound when
-// the file cannot be opened.
+// be mapped). The profiles and the term postings are not copied: the index
+// keeps the file mapped (read-only, MAP_PRIVATE), reads a profile from it
+// when asked for one and the term postings on every match, so the file must
+// not be changed in place or truncated while the index, or a generation
+// derived from it, lives (a changed posting or profile stops the process
+// with a message, a truncation with SIGBUS); replace it by renaming a new
+// file over it, as `procmatch index --out` does (doc/snapshot.md, "What a
+// loaded index keeps"). Errors as LoadSnapshot's, prefixed with the path;
+// NotFound when the file cannot be opened.
 absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshotFile(
     const std::string& path, const Options& options = {});
 

@@ -667,12 +667,16 @@ TEST(SnapshotTest, OlderFormatsAreStillRead) {
 TEST(SnapshotTest, LoadedTermPostingsEqualDerivedOnes) {
   auto index = Build(2000, 35);
   const std::string bytes = SaveSnapshot(*index);
-  std::vector<std::string> sections = Sections(bytes);
-  sections.resize(5);
+  std::vector<std::string> format3 = Sections(bytes);
+  format3.resize(6);
+  std::vector<std::string> format2 = format3;
+  format2.resize(5);
   const std::string path = TempPath();
-  // Copied from bytes, read in place from a mapped file, and derived from
-  // the terms (format 2, from bytes and from a file).
-  for (const std::string& file : {bytes, Compose(bytes, sections)}) {
+  // Copied from bytes, read in place from a mapped file (format 4; format 3,
+  // which ends with them, in place or copied as its size falls), and derived
+  // from the terms (format 2, from bytes and from a file).
+  for (const std::string& file :
+       {bytes, Compose(bytes, format3), Compose(bytes, format2)}) {
     for (const bool mapped : {false, true}) {
       absl::StatusOr<std::shared_ptr<const SupplierIndex>> loaded;
       if (mapped) {

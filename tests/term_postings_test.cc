@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <random>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -52,6 +54,50 @@ TEST(TermPostingStoreTest, KeepsEachTermsPostingsInDocOrder) {
   EXPECT_THAT(Decoded(store.List(2)),
               ElementsAre(TermPosting{0, 1}, TermPosting{1u << 24, 0},
                           TermPosting{kLast, 2}));
+}
+
+// A store read in place (FromSection with a file) decodes as one built, and
+// holds its file; a list whose bytes change after the check stops the
+// process when it is read, whether the change gives a doc past the docs or a
+// posting that runs past its list's end.
+TEST(TermPostingStoreDeathTest, ListsChangedAfterTheCheckStopTheProcess) {
+  // Term 0: doc 5 once (one byte, 5 * 4 + 1); term 1: doc 0 once and doc 7
+  // twice (1, then 7 * 4 + 2).
+  const TermPostingStore built =
+      Store(2, {{0, {{1, 1}}}, {5, {{0, 1}}}, {7, {{1, 2}}}});
+  std::string section;
+  built.AppendSection({0, 1}, &section);
+  auto file = std::make_shared<std::string>(
+      section + std::string(kMaxPostingBytes, '\0'));
+  absl::StatusOr<TermPostingStore> in_place = TermPostingStore::FromSection(
+      absl::string_view(*file).substr(0, section.size()), 2, 8, file);
+  ASSERT_TRUE(in_place.ok()) << in_place.status();
+  EXPECT_EQ(in_place->MappedBytes(), 3u);
+  EXPECT_EQ(built.MappedBytes(), 0u);
+  EXPECT_THAT(Decoded(in_place->List(0)), ElementsAre(TermPosting{5, 1}));
+  EXPECT_THAT(Decoded(in_place->List(1)),
+              ElementsAre(TermPosting{0, 1}, TermPosting{7, 2}));
+  char* coded = &(*file)[section.size() - 3];
+  ASSERT_EQ(coded[0], 21);
+  ASSERT_EQ(coded[1], 1);
+  // Doc 9 of 8.
+  coded[0] = 9 * 4 + 1;
+  EXPECT_DEATH(Decoded(in_place->List(0)), "no longer holds what was checked");
+  // A varint continued into term 1's first byte (0): doc 0, within the docs,
+  // but read past term 0's one byte.
+  coded[0] = static_cast<char>(0x81);
+  coded[1] = 0;
+  EXPECT_DEATH(Decoded(in_place->List(0)), "no longer holds what was checked");
+  // Saving the changed store stops too, rather than write it out.
+  std::string again;
+  EXPECT_DEATH(in_place->AppendSection({0, 1}, &again),
+               "no longer holds what was checked");
+  // Put back, it reads and saves as before.
+  coded[0] = 21;
+  coded[1] = 1;
+  EXPECT_THAT(Decoded(in_place->List(0)), ElementsAre(TermPosting{5, 1}));
+  in_place->AppendSection({0, 1}, &again);
+  EXPECT_EQ(again, section);
 }
 
 TEST(TermPostingStoreTest, NoTermsAndNoDocs) {

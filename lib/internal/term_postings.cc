@@ -55,6 +55,63 @@ size_t SectionHead(size_t terms) {
   return 8 * (terms + 1) + SnapshotAligned(4 * terms);
 }
 
+// Every list's postings within `coded` (FromSection's checks after the
+// starts' ends): OK, or DataLoss naming the first bad term and posting.
+absl::Status CheckLists(const std::vector<uint64_t>& starts,
+                        const std::vector<uint32_t>& sizes,
+                        const uint8_t* coded, size_t coded_size,
+                        uint64_t docs) {
+  const size_t terms = sizes.size();
+  for (size_t t = 0; t < terms; ++t) {
+    auto fail = [&](uint32_t posting, const auto&... what) {
+      return absl::DataLossError(
+          absl::StrCat("term ", t, ": posting ", posting, ": ", what...));
+    };
+    if (starts[t + 1] < starts[t] || starts[t + 1] > coded_size) {
+      return absl::DataLossError(absl::StrCat(
+          "term ", t, ": the list [", starts[t], ", ", starts[t + 1],
+          ") is not inside the postings' ", coded_size, " bytes"));
+    }
+    const uint8_t* p = coded + starts[t];
+    const uint8_t* const end = coded + starts[t + 1];
+    uint64_t doc = 0;
+    for (uint32_t i = 0; i < sizes[t]; ++i) {
+      if (p == end) {
+        return fail(i, "past the end of the list (its count is ", sizes[t],
+                    ")");
+      }
+      uint64_t gap_and_frequency, frequency;
+      if (const char* bad = ReadVarintBefore(&p, end, &gap_and_frequency)) {
+        return fail(i, bad);
+      }
+      frequency = gap_and_frequency & 3;
+      if (frequency == 0) {
+        if (const char* bad = ReadVarintBefore(&p, end, &frequency)) {
+          return fail(i, bad);
+        }
+      }
+      if (frequency == 0 || frequency > std::numeric_limits<uint32_t>::max()) {
+        return fail(i, "frequency ", frequency, " is not in [1, 2^32)");
+      }
+      const uint64_t gap = gap_and_frequency >> 2;
+      if (i > 0 && gap == 0) {
+        return fail(i, "doc ", doc, " again: docs must ascend");
+      }
+      if (gap >= docs - doc) {
+        return fail(i, "doc ", doc, " + ", gap, " is not below the ", docs,
+                    " suppliers");
+      }
+      doc += gap;
+    }
+    if (p != end) {
+      return absl::DataLossError(absl::StrCat("term ", t,
+                                              ": the list holds more than its ",
+                                              sizes[t], " postings"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 void PostingsChangedSinceLoad() {
@@ -141,6 +198,13 @@ void TermPostingStore::AppendSection(const std::vector<uint32_t>& order,
   }
   for (uint32_t term : order) PutUint32(sizes_[term], out);
   out->resize(head + SectionHead(order.size()), '\0');
+  // Postings read from a mapped file are checked again before they are
+  // written out: a file changed since the load must not come back as a new
+  // snapshot under valid checksums (LoadSnapshot would refuse it later).
+  if (file_ != nullptr &&
+      !CheckLists(starts_, sizes_, mapped_, coded_size_, docs_).ok()) {
+    PostingsChangedSinceLoad();
+  }
   const char* coded = reinterpret_cast<const char*>(this->coded());
   for (uint32_t term : order) {
     out->append(coded + starts_[term], starts_[term + 1] - starts_[term]);
@@ -169,54 +233,10 @@ absl::StatusOr<TermPostingStore> TermPostingStore::FromSection(
         "), the postings hold ", coded.size(), " bytes"));
   }
   const uint8_t* bytes = reinterpret_cast<const uint8_t*>(coded.data());
-  for (size_t t = 0; t < terms; ++t) {
-    auto fail = [&](uint32_t posting, const auto&... what) {
-      return absl::DataLossError(
-          absl::StrCat("term ", t, ": posting ", posting, ": ", what...));
-    };
-    if (store.starts_[t + 1] < store.starts_[t] ||
-        store.starts_[t + 1] > coded.size()) {
-      return absl::DataLossError(
-          absl::StrCat("term ", t, ": the list [", store.starts_[t], ", ",
-                       store.starts_[t + 1], ") is not inside the postings' ",
-                       coded.size(), " bytes"));
-    }
-    const uint8_t* p = bytes + store.starts_[t];
-    const uint8_t* const end = bytes + store.starts_[t + 1];
-    uint64_t doc = 0;
-    for (uint32_t i = 0; i < store.sizes_[t]; ++i) {
-      if (p == end) {
-        return fail(i, "past the end of the list (its count is ",
-                    store.sizes_[t], ")");
-      }
-      uint64_t gap_and_frequency, frequency;
-      if (const char* bad = ReadVarintBefore(&p, end, &gap_and_frequency)) {
-        return fail(i, bad);
-      }
-      frequency = gap_and_frequency & 3;
-      if (frequency == 0) {
-        if (const char* bad = ReadVarintBefore(&p, end, &frequency)) {
-          return fail(i, bad);
-        }
-      }
-      if (frequency == 0 || frequency > std::numeric_limits<uint32_t>::max()) {
-        return fail(i, "frequency ", frequency, " is not in [1, 2^32)");
-      }
-      const uint64_t gap = gap_and_frequency >> 2;
-      if (i > 0 && gap == 0) {
-        return fail(i, "doc ", doc, " again: docs must ascend");
-      }
-      if (gap >= docs - doc) {
-        return fail(i, "doc ", doc, " + ", gap, " is not below the ", docs,
-                    " suppliers");
-      }
-      doc += gap;
-    }
-    if (p != end) {
-      return absl::DataLossError(absl::StrCat("term ", t,
-                                              ": the list holds more than its ",
-                                              store.sizes_[t], " postings"));
-    }
+  if (absl::Status lists =
+          CheckLists(store.starts_, store.sizes_, bytes, coded.size(), docs);
+      !lists.ok()) {
+    return lists;
   }
   store.docs_ = docs;
   store.coded_size_ = coded.size();

@@ -92,6 +92,11 @@ size_t GapAndFrequencyBytes(uint64_t gap, uint32_t frequency);
 // REQUIRES: gap < 2^62.
 uint8_t* WriteGapAndFrequency(uint64_t gap, uint32_t frequency, uint8_t* out);
 
+// The most bytes reading one posting may touch from its first: two varints
+// of ten bytes. A list whose bytes changed after it was checked may be read
+// that far past its end before the reader finds it out (FromSection).
+inline constexpr size_t kMaxPostingBytes = 20;
+
 // Stops the process, saying that a posting list read from a snapshot file no
 // longer holds what was checked on load (the file was changed in place while
 // mapped). Never returns.
@@ -210,7 +215,8 @@ class TermPostingStore {
   // (DataLoss) name the term, the posting and the problem, the first in
   // term order. With a `file` that holds `section`'s bytes (a mapped
   // snapshot), the coded postings are read where they lie, and the store
-  // (and its copies) keep `file`; without, they are copied.
+  // (and its copies) keep `file`; without, they are copied. REQUIRES: with a
+  // `file`, kMaxPostingBytes after the section's end are readable.
   static absl::StatusOr<TermPostingStore> FromSection(
       absl::string_view section, size_t terms, uint64_t docs,
       std::shared_ptr<const void> file = nullptr);
