@@ -347,8 +347,9 @@ class MappedSnapshot {
       keep_begin = first / page * page;
       keep_end = (first + kept.size() + page - 1) / page * page;
     }
-    if (keep_begin > begin)
+    if (keep_begin > begin) {
       madvise(address_, keep_begin - begin, MADV_DONTNEED);
+    }
     if (keep_end < end) {
       madvise(reinterpret_cast<void*>(keep_end), end - keep_end, MADV_DONTNEED);
     }

@@ -64,8 +64,9 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> LoadSnapshot(
 // keeps the file mapped (read-only, MAP_PRIVATE), reads a profile from it
 // when asked for one and the term postings on every match, so the file must
 // not be changed in place or truncated while the index, or a generation
-// derived from it, lives (a changed posting or profile stops the process
-// with a message, a truncation with SIGBUS); replace it by renaming a new
+// derived from it, lives (a posting or profile changed so that it no
+// longer reads stops the process with a message, one changed within bounds
+// goes unnoticed, a truncation raises SIGBUS); replace it by renaming a new
 // file over it, as `procmatch index --out` does (doc/snapshot.md, "What a
 // loaded index keeps"). Errors as LoadSnapshot's, prefixed with the path;
 // NotFound when the file cannot be opened.

@@ -129,8 +129,8 @@ void PostingsChangedSinceLoad() {
 uint64_t ReadLongerVarint(const uint8_t** p) {
   // Ten bytes at most (64 bits): a longer run, which no writer makes and
   // FromSection refuses, stops there rather than read on (and shift a
-  // 64-bit value by more than 63); the reader then finds its posting out of
-  // bounds.
+  // 64-bit value by more than 63); the reader's bounds checks then hold for
+  // whatever it decoded.
   uint64_t v = 0;
   for (int shift = 0; shift < 70; shift += 7) {
     const uint8_t byte = *(*p)++;
