@@ -297,7 +297,7 @@ struct Tuning {
 };
 
 std::vector<Tuning> Tunings() {
-  std::vector<Tuning> t(24);
+  std::vector<Tuning> t(26);
   t[0].name = "no seeds, every list read";
   t[0].tuning.seeds_beyond_k = -1;
   t[0].tuning.non_essential_share = 0;
@@ -355,6 +355,11 @@ std::vector<Tuning> Tunings() {
       "the default, postings read 16 ahead (the default from 2^18 "
       "suppliers)";
   t[23].tuning.read_ahead = 16;
+  t[24].name =
+      "the default, contract ceilings for any tender (before session 25)";
+  t[24].tuning.contract_ceilings_by_tender = false;
+  t[25].name = "the default, contract ceilings not scaled by recency";
+  t[25].tuning.contract_recency = false;
   return t;
 }
 

@@ -115,6 +115,10 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
   all.non_essential_share = 1;
   RetrievalTuning loose;
   loose.tight_ceilings = false;
+  RetrievalTuning any_tender;
+  any_tender.contract_ceilings_by_tender = false;
+  RetrievalTuning any_date;
+  any_date.contract_recency = false;
   RetrievalTuning unsummed;
   unsummed.summed_bound = false;
   RetrievalTuning credit_one;
@@ -209,7 +213,9 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
                                      read_one_ahead,
                                      read_most_ahead,
                                      late_read_ahead,
-                                     no_seeds_read_ahead};
+                                     no_seeds_read_ahead,
+                                     any_tender,
+                                     any_date};
   // Retrievals where a limited prefix read lists whole that every_fit
   // probed or left unread.
   int shorter_prefix[3] = {};
@@ -222,6 +228,7 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
   int64_t scored_pruned = 0, scored_everyone = 0, floored = 0, split = 0;
   int64_t candidates = 0, passed_over = 0, tightened = 0;
   int64_t tightened_credit_one = 0, candidates_unprobed = 0;
+  int64_t tightened_any_tender = 0;
   int64_t probed[3] = {};  // By probing tuning, always kept.
   int compared = 0, listed = 0;
   for (size_t i = 0; i < requests_.size(); ++i) {
@@ -260,6 +267,7 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
         candidates_unprobed += pruned.candidates;
       }
       if (t == 6) tightened_credit_one += pruned.tightened;
+      if (t == 28) tightened_any_tender += pruned.tightened;
       if (t == 5) EXPECT_EQ(pruned.passed_over, 0);
       if (t == 3) split += pruned.non_essential > 0;
     }
@@ -277,6 +285,10 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
   // concepts at credit 1.
   EXPECT_LT(tightened, tightened_credit_one * 0.8)
       << tightened << " against " << tightened_credit_one;
+  // So do track record bounded by the contracts' divisions and both
+  // contract components by their age.
+  EXPECT_LT(tightened, tightened_any_tender)
+      << tightened << " against " << tightened_any_tender;
   // Every probing tuning looked suppliers up, and long lists looked up
   // rather than read leave fewer candidates.
   for (int64_t p : probed) EXPECT_GT(p, 1000);
@@ -467,9 +479,12 @@ TEST_F(RetrievalOracleTest, TranslationsLeftUnreadEqualScoringEveryone) {
 
 // The per-supplier ceilings the cheap bounds of track record and buyer
 // affinity take are never below the values, for any tender, and below 1 for
-// suppliers with few contracts (else they would prune nothing).
+// suppliers with few contracts (else they would prune nothing); scaled by
+// the contracts' recency for the tender, they are still never below them,
+// and often closer.
 TEST_F(RetrievalOracleTest, ContractCeilingsBoundTheValues) {
-  int checked = 0, below_one = 0, close = 0;
+  int checked = 0, below_one = 0, close = 0, closer = 0;
+  int unrelated_with_contracts = 0;
   for (const v1::MatchRequest& request : requests_) {
     std::unique_ptr<Query> q = Prepare(request, 10);
     if (q == nullptr) return;
@@ -481,6 +496,24 @@ TEST_F(RetrievalOracleTest, ContractCeilingsBoundTheValues) {
       const double buyer = data().buyer_ceiling(d);
       ASSERT_LE(value[kTrack], track) << "supplier " << d;
       ASSERT_LE(value[kBuyerAffinity], buyer) << "supplier " << d;
+      // No track record without a contract in one of the tender's
+      // divisions: the bit sets say when there is none.
+      uint64_t tender_divisions = 0;
+      for (const QueryCode& qc : q->codes) {
+        tender_divisions |= IndexData::DivisionBit(qc.code);
+      }
+      const bool none_related =
+          (data().contract_divisions(d) & tender_divisions) == 0;
+      if (none_related) {
+        ASSERT_EQ(value[kTrack], 0) << "supplier " << d;
+        unrelated_with_contracts += !data().doc(d).contracts.empty();
+      }
+      const double recency = data().ContractRecency(d, q->as_of_days);
+      ASSERT_LE(value[kTrack], CeilingAtRecency(track, recency))
+          << "supplier " << d << " recency " << recency;
+      ASSERT_LE(value[kBuyerAffinity], CeilingAtRecency(buyer, recency))
+          << "supplier " << d << " recency " << recency;
+      closer += CeilingAtRecency(track, recency) < 0.9 * track;
       ++checked;
       below_one += track < 0.9;
       // Within 10% of the ceiling: the ceiling is not loose everywhere.
@@ -490,14 +523,41 @@ TEST_F(RetrievalOracleTest, ContractCeilingsBoundTheValues) {
   EXPECT_GT(checked, 10000);
   EXPECT_GT(below_one, checked / 2);
   EXPECT_GT(close, 0);
+  EXPECT_GT(closer, checked / 10);
+  EXPECT_GT(unrelated_with_contracts, checked / 10);
+}
+
+// Each division of CPV 2008 has a bit of its own, and a code's bit is its
+// division's.
+TEST(ContractDivisionsTest, EachDivisionItsOwnBit) {
+  const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
+  std::vector<CpvCode> divisions;
+  for (int o = 0; o < cpv.size(); ++o) {
+    const CpvCode code = cpv.CodeAt(o);
+    if (code.depth() == 2) divisions.push_back(code);
+    EXPECT_EQ(IndexData::DivisionBit(code),
+              IndexData::DivisionBit(code.Truncated(2)))
+        << code.ToString();
+  }
+  ASSERT_EQ(divisions.size(), 45u);
+  uint64_t seen = 0;
+  for (CpvCode division : divisions) {
+    const uint64_t bit = IndexData::DivisionBit(division);
+    EXPECT_EQ(bit & (bit - 1), 0u) << division.ToString();
+    EXPECT_EQ(seen & bit, 0u) << division.ToString() << " shares a bit";
+    seen |= bit;
+  }
 }
 
 // The ceilings are reached: a supplier whose contracts all carry the
 // tender's codes, come from its buyer and are not older than the tender,
 // with values of 10 thousand to 100 million (sizes 1 to 4), has track record
 // and buyer affinity equal to them (to float rounding), so a ceiling that
-// counted contracts without their sizes would be below the value.
-TEST(ContractCeilingsTest, ReachedByRecentExactContractsOfTheBuyer) {
+// counted contracts without their sizes would be below the value. With the
+// contracts six years older than the tender, the values equal the ceilings
+// scaled by that age (CeilingAtRecency), so a scaling that took the oldest
+// contract's age, or none, would be off.
+TEST(ContractCeilingsTest, ReachedByExactContractsOfTheBuyer) {
   std::vector<v1::SupplierProfile> suppliers =
       testing::RandomSuppliers(300, 95);
   std::mt19937 rng(96);
@@ -518,7 +578,7 @@ TEST(ContractCeilingsTest, ReachedByRecentExactContractsOfTheBuyer) {
   ASSERT_TRUE(index.ok()) << index.status();
   const IndexData& data = IndexAccess::Data(**index);
   const Validator validator;
-  int reached = 0;
+  int reached = 0, reached_older = 0;
   for (int d = 0; d < data.size(); ++d) {
     const SupplierDoc& doc = data.doc(d);
     if (doc.contracts.empty()) continue;
@@ -535,22 +595,73 @@ TEST(ContractCeilingsTest, ReachedByRecentExactContractsOfTheBuyer) {
     codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
     t.set_main_cpv(codes[0]);
     for (size_t i = 1; i < codes.size(); ++i) t.add_additional_cpv(codes[i]);
-    request.mutable_options()->mutable_as_of()->set_year(2010);
-    request.mutable_options()->mutable_as_of()->set_month(1);
-    request.mutable_options()->mutable_as_of()->set_day(1);
-    auto q = PrepareQuery(request, data, validator);
-    ASSERT_TRUE(q.ok()) << q.status();
-    double value[kComponentCount];
-    Score(**q, data, doc, value);
-    ASSERT_GT((*q)->weight[kTrack], 0);
-    ASSERT_GT((*q)->weight[kBuyerAffinity], 0);
-    EXPECT_LE(value[kTrack], data.track_ceiling(d));
-    EXPECT_GE(value[kTrack], data.track_ceiling(d) * (1 - 1e-6)) << d;
-    EXPECT_LE(value[kBuyerAffinity], data.buyer_ceiling(d));
-    EXPECT_GE(value[kBuyerAffinity], data.buyer_ceiling(d) * (1 - 1e-6)) << d;
-    ++reached;
+    for (int as_of_year : {2010, 2026}) {
+      request.mutable_options()->mutable_as_of()->set_year(as_of_year);
+      request.mutable_options()->mutable_as_of()->set_month(1);
+      request.mutable_options()->mutable_as_of()->set_day(1);
+      auto q = PrepareQuery(request, data, validator);
+      ASSERT_TRUE(q.ok()) << q.status();
+      double value[kComponentCount];
+      Score(**q, data, doc, value);
+      ASSERT_GT((*q)->weight[kTrack], 0);
+      ASSERT_GT((*q)->weight[kBuyerAffinity], 0);
+      const double recency = data.ContractRecency(d, (*q)->as_of_days);
+      if (as_of_year == 2010) {
+        EXPECT_EQ(recency, 1) << d;
+      } else {
+        EXPECT_NEAR(recency, std::exp(-6.0 / kRecencyYears), 1e-3) << d;
+      }
+      const double track = CeilingAtRecency(data.track_ceiling(d), recency);
+      const double buyer = CeilingAtRecency(data.buyer_ceiling(d), recency);
+      EXPECT_LE(value[kTrack], track) << d << " as of " << as_of_year;
+      EXPECT_GE(value[kTrack], track * (1 - 1e-6))
+          << d << " as of " << as_of_year;
+      EXPECT_LE(value[kBuyerAffinity], buyer) << d << " as of " << as_of_year;
+      EXPECT_GE(value[kBuyerAffinity], buyer * (1 - 1e-6))
+          << d << " as of " << as_of_year;
+      ++(as_of_year == 2010 ? reached : reached_older);
+    }
   }
   EXPECT_GT(reached, 100);
+  EXPECT_EQ(reached_older, reached);
+}
+
+// The recency a supplier's contracts allow is its newest dated contract's,
+// or an undated one's when that is more, for every supplier and date: as
+// the largest of the contracts' own recencies.
+TEST_F(RetrievalOracleTest, ContractRecencyIsTheNewestContracts) {
+  const Validator validator;
+  int with_contracts = 0, undated_wins = 0, future = 0;
+  for (int as_of_year : {2012, 2019, 2026, 2031}) {
+    v1::MatchRequest request;
+    request.mutable_tender()->set_id("t");
+    request.mutable_tender()->set_title("contracts");
+    request.mutable_options()->mutable_as_of()->set_year(as_of_year);
+    request.mutable_options()->mutable_as_of()->set_month(3);
+    request.mutable_options()->mutable_as_of()->set_day(1);
+    auto q = PrepareQuery(request, data(), validator);
+    ASSERT_TRUE(q.ok()) << q.status();
+    for (int d = 0; d < data().size(); ++d) {
+      double most = 0;
+      for (const ContractRecord& c : data().doc(d).contracts) {
+        const double r =
+            c.has_date()
+                ? RecencyOfDays(static_cast<int64_t>((*q)->as_of - c.date()))
+                : kUndatedRecency;
+        most = std::max(most, r);
+      }
+      ASSERT_EQ(data().ContractRecency(d, (*q)->as_of_days), most)
+          << "supplier " << d << " as of " << as_of_year;
+      with_contracts += !data().doc(d).contracts.empty();
+      undated_wins += most == kUndatedRecency;
+      future += most == 1;
+    }
+  }
+  // Meaningful only if some suppliers' recency is an undated contract's and
+  // some have contracts after the date.
+  EXPECT_GT(with_contracts, 100);
+  EXPECT_GT(undated_wins, 10);
+  EXPECT_GT(future, 10);
 }
 
 // A supplier's rank, pruned at its own score, equals one plus the number of

@@ -203,9 +203,8 @@ double TextValue(const Query& q, const IndexData& index, const SupplierDoc& d,
 // 1 for an award on or after the as-of date, halving about every 3.5 years
 // before it; 0.5 when undated.
 double Recency(const Query& q, const ContractRecord& c) {
-  if (!c.has_date()) return 0.5;
-  const double years = static_cast<double>(q.as_of - c.date()) / 365.25;
-  return years <= 0 ? 1.0 : std::exp(-years / kRecencyYears);
+  return c.has_date() ? RecencyOfDays(q.as_of_days - c.days())
+                      : kUndatedRecency;
 }
 
 // " since 2019" for a first year; "" for 0 (no dated contract).

@@ -55,12 +55,10 @@ enum class CheapBound {
   kExactSizeFit,      // Exact, from IndexData::turnover().
 };
 
-// Track record and buyer affinity: the decay of a past contract's weight
-// (e-fold time in years), and the credit of an award from another buyer of
-// the same country and main activity against one from the buyer itself
-// (doc/scoring.md); a contract's size and the mapping of evidence to a
-// value are in internal/evidence.h.
-constexpr double kRecencyYears = 5;
+// Buyer affinity: the credit of an award from another buyer of the same
+// country and main activity against one from the buyer itself
+// (doc/scoring.md); a contract's size and recency and the mapping of
+// evidence to a value are in internal/evidence.h.
 constexpr double kAlikeBuyerCredit = 0.3;
 
 struct ComponentSpec {

@@ -2,6 +2,7 @@
 #include "procmatch/internal/index_data.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <condition_variable>
@@ -869,6 +870,8 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
   x.turnovers_.reserve(x.docs_.size());
   x.track_ceilings_.reserve(x.docs_.size());
   x.buyer_ceilings_.reserve(x.docs_.size());
+  x.contract_dates_.reserve(x.docs_.size());
+  x.contract_divisions_.reserve(x.docs_.size());
   x.turnover_currencies_.reserve(x.docs_.size());
   x.vocabulary_ = std::move(vocabulary);
   // Four passes over the docs, each filling its own structures, so that
@@ -911,7 +914,23 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
       x.turnovers_.push_back(doc.has_turnover ? doc.turnover : 0);
       x.turnover_currencies_.push_back(currency);
       double track = 0;
-      for (const ContractRecord& c : doc.contracts) track += ContractSize(c);
+      int64_t newest = IndexData::kNoDatedContract;
+      int32_t undated = 0;
+      uint64_t divisions = 0;
+      for (const ContractRecord& c : doc.contracts) {
+        track += ContractSize(c);
+        for (CpvCode code : c.cpv()) divisions |= IndexData::DivisionBit(code);
+        if (!c.has_date()) {
+          undated = 1;
+        } else {
+          newest = std::max(
+              newest,
+              std::clamp<int64_t>(c.days(), -IndexData::kContractDaysLimit,
+                                  IndexData::kContractDaysLimit));
+        }
+      }
+      x.contract_dates_.push_back(static_cast<int32_t>(newest) * 2 + undated);
+      x.contract_divisions_.push_back(divisions);
       x.track_ceilings_.push_back(UnsaturatedCeiling(track));
       x.buyer_ceilings_.push_back(
           UnsaturatedCeiling(static_cast<double>(doc.contracts.size())));
@@ -1243,6 +1262,35 @@ const IndexData::ConceptPostingList& IndexData::ConceptPostings(
   static const auto* empty = new ConceptPostingList();
   auto it = concept_postings_.find(division);
   return it == concept_postings_.end() ? *empty : it->second;
+}
+
+uint64_t IndexData::DivisionBit(CpvCode code) {
+  // The divisions of CPV 2008, each its bit by its place here.
+  static constexpr uint8_t kDivisions[] = {
+      3,  9,  14, 15, 16, 18, 19, 22, 24, 30, 31, 32, 33, 34, 35,
+      37, 38, 39, 41, 42, 43, 44, 45, 48, 50, 51, 55, 60, 63, 64,
+      65, 66, 70, 71, 72, 73, 75, 76, 77, 79, 80, 85, 90, 92, 98};
+  static_assert(std::size(kDivisions) < 64, "a bit for any other division");
+  static const std::array<uint8_t, 100> kBitOf = [] {
+    std::array<uint8_t, 100> bit;
+    bit.fill(63);
+    for (size_t i = 0; i < std::size(kDivisions); ++i) {
+      bit[kDivisions[i]] = static_cast<uint8_t>(i);
+    }
+    return bit;
+  }();
+  return uint64_t{1} << kBitOf[code.digits() / 1000000 % 100];
+}
+
+double IndexData::ContractRecency(int d, int64_t as_of_days) const {
+  const int32_t packed = contract_dates_[d];
+  const int32_t newest = (packed - (packed & 1)) / 2;
+  double recency = (packed & 1) != 0 ? kUndatedRecency : 0;
+  if (newest >= kContractDaysLimit) return 1;
+  if (newest != kNoDatedContract) {
+    recency = std::max(recency, RecencyOfDays(as_of_days - newest));
+  }
+  return recency;
 }
 
 int32_t IndexData::CurrencyId(absl::string_view currency) const {

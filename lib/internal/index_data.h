@@ -163,6 +163,23 @@ class IndexData {
   // 0 without contracts.
   float track_ceiling(int d) const { return track_ceilings_[d]; }
   float buyer_ceiling(int d) const { return buyer_ceilings_[d]; }
+  // The most any of the supplier's contracts counts for by its age
+  // (RecencyOfDays, kUndatedRecency in internal/evidence.h) for a tender as
+  // of `as_of_days` (days after ContractEpoch()): its newest dated
+  // contract's, or kUndatedRecency when that is more and a contract has no
+  // date; 0 without contracts. Scaled into the ceilings above
+  // (CeilingAtRecency), it bounds track record and buyer affinity for one
+  // tender more closely than they bound them for any.
+  double ContractRecency(int d, int64_t as_of_days) const;
+  // The CPV divisions of the supplier's past contracts' codes, as
+  // DivisionBit()s: a tender none of whose divisions is among them earns
+  // the supplier no track record (a contract's code must share at least a
+  // division with one of the tender's).
+  uint64_t contract_divisions(int d) const { return contract_divisions_[d]; }
+  // A division's bit in contract_divisions(): one of its own for each of
+  // the 45 divisions of CPV 2008, one shared by any other, so that a set of
+  // bits that misses a code's bit misses its division.
+  static uint64_t DivisionBit(CpvCode code);
   // kNoCurrency for a supplier without turnover.
   int32_t turnover_currency(int d) const { return turnover_currencies_[d]; }
   // The id of a turnover currency ("EUR"), or kNoCurrency when no supplier
@@ -219,6 +236,14 @@ class IndexData {
   std::vector<double> turnovers_;
   std::vector<float> track_ceilings_;
   std::vector<float> buyer_ceilings_;
+  // Per supplier: 2 x its newest dated contract's days (kNoDatedContract
+  // for none), plus 1 when a contract has no date. Dates beyond
+  // kContractDaysLimit either way are held at it: later than they are (a
+  // bound, not a value), and at +limit counted as recent for any tender.
+  std::vector<int32_t> contract_dates_;
+  std::vector<uint64_t> contract_divisions_;
+  static constexpr int32_t kContractDaysLimit = 1 << 29;
+  static constexpr int32_t kNoDatedContract = -kContractDaysLimit - 1;
   std::vector<int32_t> turnover_currencies_;
   absl::flat_hash_map<std::string, int32_t> currency_ids_;
 };

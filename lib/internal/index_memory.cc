@@ -96,6 +96,7 @@ IndexData::MemoryUsage IndexData::CountMemory() const {
        Heap(lengths_) + Heap(location_ids_) + Heap(locations_) +
            Heap(location_starts_) + Heap(location_docs_) + Heap(turnovers_) +
            Heap(track_ceilings_) + Heap(buyer_ceilings_) +
+           Heap(contract_dates_) + Heap(contract_divisions_) +
            Heap(turnover_currencies_) +
            Heap(currency_ids_,
                 [](const std::string& key, int32_t) { return Heap(key); })},

@@ -317,6 +317,7 @@ absl::StatusOr<std::unique_ptr<Query>> PrepareQuery(
   } else {
     q->as_of = absl::ToCivilDay(absl::Now(), absl::UTCTimeZone());
   }
+  q->as_of_days = q->as_of - ContractEpoch();
 
   const v1::Money* value = nullptr;
   if (q->lot != nullptr && q->lot->has_estimated_value()) {

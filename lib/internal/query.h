@@ -138,6 +138,7 @@ struct Query {
   // The concepts' codes, in `concepts` order, for scoring every candidate's.
   CreditTable concept_credits;
   absl::CivilDay as_of;
+  int64_t as_of_days = 0;  // as_of - ContractEpoch().
   bool has_value = false;
   double value = 0;
   std::string value_currency;

@@ -285,6 +285,8 @@ class Bounds {
         floor_(floor),
         tight_(tuning.tight_ceilings),
         concept_credit_(tuning.concept_credit_ceiling),
+        by_tender_(tuning.tight_ceilings && tuning.contract_ceilings_by_tender),
+        by_recency_(by_tender_ && tuning.contract_recency),
         read_ahead_(static_cast<size_t>(ReadAheadFor(tuning, index.size()))) {
     const int n = index.size();
     // A mandatory certification rule admits only holders of the scheme: the
@@ -363,8 +365,9 @@ class Bounds {
           break;
         case CheapBound::kOneIfCpvRelated:
           bound[c] = Capped(At(related_, doc) + ne_[QueryList::kCpvRelated]);
-          if (tight_)
-            bound[c] = std::min<double>(bound[c], index_.track_ceiling(doc));
+          if (tight_ && bound[c] > 0) {
+            bound[c] = std::min(bound[c], TrackCeiling(doc));
+          }
           break;
         case CheapBound::kConceptCeiling:
           bound[c] =
@@ -373,8 +376,9 @@ class Bounds {
           break;
         case CheapBound::kOneIfBuyerPosted:
           bound[c] = Capped(At(buyer_posted_, doc) + ne_[QueryList::kBuyer]);
-          if (tight_)
-            bound[c] = std::min<double>(bound[c], index_.buyer_ceiling(doc));
+          if (tight_ && bound[c] > 0) {
+            bound[c] = std::min(bound[c], BuyerCeiling(doc));
+          }
           break;
         case CheapBound::kOneIfTagPosted:
           bound[c] = Capped(At(tag_posted_, doc) + ne_[QueryList::kTags]);
@@ -680,6 +684,9 @@ class Bounds {
         l.max = w[kTrack];
         for (CpvCode division : divisions) {
           l.length += index_.CpvPostings(division).size();
+        }
+        for (CpvCode division : divisions) {
+          tender_divisions_ |= IndexData::DivisionBit(division);
         }
         related_divisions_ = std::move(divisions);
         lists_.push_back(l);
@@ -1150,6 +1157,29 @@ class Bounds {
                                             : index_.OfferedCpvPostings(code);
   }
 
+  // The per-supplier ceilings of track record and buyer affinity, for any
+  // tender (IndexData::track_ceiling, buyer_ceiling), or with by_tender_
+  // this tender's: 0 track record without a contract in its divisions, and
+  // both scaled by the most the contracts count for by their age as of its
+  // date (IndexData::ContractRecency).
+  bool NoRelatedContract(uint32_t doc) const {
+    return by_tender_ &&
+           (index_.contract_divisions(doc) & tender_divisions_) == 0;
+  }
+  double TrackCeiling(uint32_t doc) const {
+    if (NoRelatedContract(doc)) return 0;
+    const double ceiling = index_.track_ceiling(doc);
+    return by_recency_ ? CeilingAtRecency(ceiling, index_.ContractRecency(
+                                                       doc, q_.as_of_days))
+                       : ceiling;
+  }
+  double BuyerCeiling(uint32_t doc) const {
+    const double ceiling = index_.buyer_ceiling(doc);
+    return by_recency_ ? CeilingAtRecency(ceiling, index_.ContractRecency(
+                                                       doc, q_.as_of_days))
+                       : ceiling;
+  }
+
   // What one posting of an essential list adds to the supplier's raw
   // ceilings (the arrays Cheap() reads) and returns, weighted: what it adds
   // to the supplier's bound. Accumulate() and Probe() share them.
@@ -1161,6 +1191,7 @@ class Bounds {
   double AddRelated(uint32_t doc) {
     if (related_[doc] != 0) return 0;
     related_[doc] = 1;
+    if (NoRelatedContract(doc)) return 0;
     return q_.weight[kTrack] *
            (tight_ ? std::min<double>(1, index_.track_ceiling(doc)) : 1);
   }
@@ -1201,6 +1232,11 @@ class Bounds {
       case QueryList::kCpvRelated:
       case QueryList::kBuyer:
       case QueryList::kTags:
+        // Without a contract in the tender's divisions the lists add
+        // nothing to track record: no lookup.
+        if (u->source == QueryList::kCpvRelated && NoRelatedContract(doc)) {
+          return 0;
+        }
         for (PostingCursor<uint32_t>& c : u->cursors) {
           if (c.Find(doc) < 0) continue;
           return u->source == QueryList::kCpvRelated ? AddRelated(doc)
@@ -1499,7 +1535,11 @@ class Bounds {
   const double floor_;         // Positive: below the k-th score; else none.
   const bool tight_;           // RetrievalTuning::tight_ceilings.
   const bool concept_credit_;  // RetrievalTuning::concept_credit_ceiling.
-  const size_t read_ahead_;    // ReadAheadFor().
+  // RetrievalTuning::contract_ceilings_by_tender.
+  const bool by_tender_;
+  const bool by_recency_;          // RetrievalTuning::contract_recency.
+  uint64_t tender_divisions_ = 0;  // IndexData::DivisionBit of q_.codes.
+  const size_t read_ahead_;        // ReadAheadFor().
   int non_essential_ = 0;
   std::vector<QueryList> lists_;
   std::vector<CpvCode> related_divisions_;

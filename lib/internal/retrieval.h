@@ -95,6 +95,23 @@ struct RetrievalTuning {
   // and 1 for a related or posted supplier, as before (doc/benchmarks.md,
   // "Issue 16: ... (round 8)"), for comparison in one process.
   bool tight_ceilings = true;
+  // With tight_ceilings, the per-supplier contract ceilings are made the
+  // tender's: a supplier none of whose past contracts is in one of the
+  // tender's CPV divisions (IndexData::contract_divisions) is bounded at 0
+  // track record, in the summed bound and component by component, though
+  // it is in the divisions' lists by its offered codes; and a candidate
+  // bounded component by component has its track record and buyer
+  // affinity ceilings scaled by the most its contracts count for by their
+  // age as of the tender's date (IndexData::ContractRecency: its newest
+  // contract's recency, 0.5 with an undated one), so that a supplier whose
+  // newest contract is ten years older than the tender keeps at most e^-2
+  // (0.14) of its evidence (the summed bound keeps the ceilings for any
+  // date: no exponential per posting). False: the ceilings for any tender,
+  // as before session 25 (doc/benchmarks.md), for comparison.
+  bool contract_ceilings_by_tender = true;
+  // With contract_ceilings_by_tender, the scaling by recency; false: only
+  // the divisions (for comparison).
+  bool contract_recency = true;
   // With a floor, what the essential lists add to each supplier's bound is
   // also summed weighted, into one float per supplier (rounded up by a
   // margin that covers float rounding), so that a candidate whose sum, with

@@ -173,8 +173,8 @@ constexpr uint8_t kHasDate = 1, kHasValue = 2, kFirstTextBit = 2;
 static_assert(kFirstTextBit + ContractRecord::kTextFields <= 8,
               "a contract's flags fit a byte");
 
-// The day contract dates are counted from (the nearer, the fewer bytes);
-// made once, since making a CivilDay normalises it.
+// The nearer the epoch, the fewer bytes a date takes; made once, since
+// making a CivilDay normalises it.
 absl::CivilDay ContractEpoch() {
   static const absl::CivilDay kEpoch(2000, 1, 1);
   return kEpoch;

@@ -110,6 +110,9 @@ class ContractCodes {
   ContractBcdCodes bcd_;
 };
 
+// The day contract dates are counted from: ContractRecord::days().
+absl::CivilDay ContractEpoch();
+
 // One past contract, as scoring and rules read it: decoded from its
 // ContractStore's block as the store is iterated. It owns nothing: its codes
 // and texts are views into that block, valid as long as the store.
@@ -123,6 +126,8 @@ class ContractRecord {
   // records are decoded far more often than their dates are read, and
   // normalising a day was most of decoding one (issue 16).
   absl::CivilDay date() const;
+  // When has_date(): date() - ContractEpoch(), without making the date.
+  int64_t days() const { return days_; }
   // The contract's value, 0 when not stated.
   double value() const { return value_; }
   // The currency of value(), "" when no value is stated.
