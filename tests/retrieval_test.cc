@@ -481,10 +481,11 @@ TEST_F(RetrievalOracleTest, TranslationsLeftUnreadEqualScoringEveryone) {
 // affinity take are never below the values, for any tender, and below 1 for
 // suppliers with few contracts (else they would prune nothing); scaled by
 // the contracts' recency for the tender, they are still never below them,
-// and often closer.
+// and often closer. Track record and CPV credit are 0 for a supplier with
+// no contract, or no offered code, in the tender's divisions.
 TEST_F(RetrievalOracleTest, ContractCeilingsBoundTheValues) {
   int checked = 0, below_one = 0, close = 0, closer = 0;
-  int unrelated_with_contracts = 0;
+  int unrelated_with_contracts = 0, not_offered_but_contracted = 0;
   for (const v1::MatchRequest& request : requests_) {
     std::unique_ptr<Query> q = Prepare(request, 10);
     if (q == nullptr) return;
@@ -508,6 +509,12 @@ TEST_F(RetrievalOracleTest, ContractCeilingsBoundTheValues) {
         ASSERT_EQ(value[kTrack], 0) << "supplier " << d;
         unrelated_with_contracts += !data().doc(d).contracts.empty();
       }
+      // Nor CPV credit without an offered code in one of them.
+      if ((data().offered_divisions(d) & tender_divisions) == 0) {
+        ASSERT_EQ(value[kCpv], 0) << "supplier " << d;
+        not_offered_but_contracted +=
+            (data().contract_divisions(d) & tender_divisions) != 0;
+      }
       const double recency = data().ContractRecency(d, q->as_of_days);
       ASSERT_LE(value[kTrack], CeilingAtRecency(track, recency))
           << "supplier " << d << " recency " << recency;
@@ -525,6 +532,8 @@ TEST_F(RetrievalOracleTest, ContractCeilingsBoundTheValues) {
   EXPECT_GT(close, 0);
   EXPECT_GT(closer, checked / 10);
   EXPECT_GT(unrelated_with_contracts, checked / 10);
+  // Suppliers in the tender's CPV lists by their contracts alone.
+  EXPECT_GT(not_offered_but_contracted, 100);
 }
 
 // Each division of CPV 2008 has a bit of its own, and a code's bit is its

@@ -872,6 +872,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
   x.buyer_ceilings_.reserve(x.docs_.size());
   x.contract_dates_.reserve(x.docs_.size());
   x.contract_divisions_.reserve(x.docs_.size());
+  x.offered_divisions_.reserve(x.docs_.size());
   x.turnover_currencies_.reserve(x.docs_.size());
   x.vocabulary_ = std::move(vocabulary);
   // Four passes over the docs, each filling its own structures, so that
@@ -931,6 +932,11 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
       }
       x.contract_dates_.push_back(static_cast<int32_t>(newest) * 2 + undated);
       x.contract_divisions_.push_back(divisions);
+      uint64_t offered = 0;
+      for (uint32_t bcd : doc.parts.offered_bcd()) {
+        offered |= IndexData::DivisionBit(CpvOfBcd(bcd));
+      }
+      x.offered_divisions_.push_back(offered);
       x.track_ceilings_.push_back(UnsaturatedCeiling(track));
       x.buyer_ceilings_.push_back(
           UnsaturatedCeiling(static_cast<double>(doc.contracts.size())));

@@ -176,6 +176,10 @@ class IndexData {
   // the supplier no track record (a contract's code must share at least a
   // division with one of the tender's).
   uint64_t contract_divisions(int d) const { return contract_divisions_[d]; }
+  // The same for the codes the supplier offers (SupplierParts::offered_bcd):
+  // a tender none of whose divisions is among them earns it no CPV credit,
+  // though its contracts' codes post it in the tender's CPV lists.
+  uint64_t offered_divisions(int d) const { return offered_divisions_[d]; }
   // A division's bit in contract_divisions(): one of its own for each of
   // the 45 divisions of CPV 2008, one shared by any other, so that a set of
   // bits that misses a code's bit misses its division.
@@ -242,6 +246,7 @@ class IndexData {
   // bound, not a value), and at +limit counted as recent for any tender.
   std::vector<int32_t> contract_dates_;
   std::vector<uint64_t> contract_divisions_;
+  std::vector<uint64_t> offered_divisions_;
   static constexpr int32_t kContractDaysLimit = 1 << 29;
   static constexpr int32_t kNoDatedContract = -kContractDaysLimit - 1;
   std::vector<int32_t> turnover_currencies_;

@@ -97,7 +97,7 @@ IndexData::MemoryUsage IndexData::CountMemory() const {
            Heap(location_starts_) + Heap(location_docs_) + Heap(turnovers_) +
            Heap(track_ceilings_) + Heap(buyer_ceilings_) +
            Heap(contract_dates_) + Heap(contract_divisions_) +
-           Heap(turnover_currencies_) +
+           Heap(offered_divisions_) + Heap(turnover_currencies_) +
            Heap(currency_ids_,
                 [](const std::string& key, int32_t) { return Heap(key); })},
   };

@@ -356,6 +356,9 @@ class Bounds {
           bound[c] = 1;
           break;
         case CheapBound::kCpvCeiling:
+          // A supplier in the CPV lists by its past contracts' codes alone
+          // offers none of the tender's divisions: it earns no CPV credit.
+          if (NoOfferedCode(doc)) break;
           bound[c] =
               Capped((Raw(cpv_raw_, doc) + NonEssentialCpv()) /
                      std::max(q_.code_weight_sum, 1e-300) * kRoundingMargin);
@@ -678,15 +681,15 @@ class Bounds {
           if (a.length > 0) lists_.push_back(a);
         }
       }
+      for (CpvCode division : divisions) {
+        tender_divisions_ |= IndexData::DivisionBit(division);
+      }
       if (w[kTrack] > 0 && !divisions.empty()) {
         QueryList l{QueryList::kCpvRelated};
         l.ceiling = 1;
         l.max = w[kTrack];
         for (CpvCode division : divisions) {
           l.length += index_.CpvPostings(division).size();
-        }
-        for (CpvCode division : divisions) {
-          tender_divisions_ |= IndexData::DivisionBit(division);
         }
         related_divisions_ = std::move(divisions);
         lists_.push_back(l);
@@ -1166,6 +1169,14 @@ class Bounds {
     return by_tender_ &&
            (index_.contract_divisions(doc) & tender_divisions_) == 0;
   }
+  // The same for CPV credit, which only offered codes earn: with
+  // by_tender_, true when none of the supplier's offered codes is in one
+  // of the tender's divisions, though its contracts' codes may post it
+  // under the tender's codes.
+  bool NoOfferedCode(uint32_t doc) const {
+    return by_tender_ &&
+           (index_.offered_divisions(doc) & tender_divisions_) == 0;
+  }
   double TrackCeiling(uint32_t doc) const {
     if (NoRelatedContract(doc)) return 0;
     const double ceiling = index_.track_ceiling(doc);
@@ -1537,9 +1548,11 @@ class Bounds {
   const bool concept_credit_;  // RetrievalTuning::concept_credit_ceiling.
   // RetrievalTuning::contract_ceilings_by_tender.
   const bool by_tender_;
-  const bool by_recency_;          // RetrievalTuning::contract_recency.
-  uint64_t tender_divisions_ = 0;  // IndexData::DivisionBit of q_.codes.
-  const size_t read_ahead_;        // ReadAheadFor().
+  const bool by_recency_;  // RetrievalTuning::contract_recency.
+  // IndexData::DivisionBit of q_.codes' divisions, with CPV or track record
+  // weighted.
+  uint64_t tender_divisions_ = 0;
+  const size_t read_ahead_;  // ReadAheadFor().
   int non_essential_ = 0;
   std::vector<QueryList> lists_;
   std::vector<CpvCode> related_divisions_;

@@ -96,18 +96,25 @@ struct RetrievalTuning {
   // "Issue 16: ... (round 8)"), for comparison in one process.
   bool tight_ceilings = true;
   // With tight_ceilings, the per-supplier contract ceilings are made the
-  // tender's: a supplier none of whose past contracts is in one of the
-  // tender's CPV divisions (IndexData::contract_divisions) is bounded at 0
-  // track record, in the summed bound and component by component, though
-  // it is in the divisions' lists by its offered codes; and a candidate
-  // bounded component by component has its track record and buyer
-  // affinity ceilings scaled by the most its contracts count for by their
-  // age as of the tender's date (IndexData::ContractRecency: its newest
-  // contract's recency, 0.5 with an undated one), so that a supplier whose
-  // newest contract is ten years older than the tender keeps at most e^-2
-  // (0.14) of its evidence (the summed bound keeps the ceilings for any
-  // date: no exponential per posting). False: the ceilings for any tender,
-  // as before session 25 (doc/benchmarks.md), for comparison.
+  // tender's. The CPV lists post a supplier under its offered codes and its
+  // past contracts' codes alike; but CPV credit comes from offered codes
+  // only, track record from contracts only, and either needs a code sharing
+  // at least a division with one of the tender's. So a supplier none of
+  // whose contracts is in one of the tender's divisions
+  // (IndexData::contract_divisions) is bounded at 0 track record, in the
+  // summed bound and component by component, and the track list is not
+  // looked up for it; one none of whose offered codes is
+  // (IndexData::offered_divisions) is bounded at 0 CPV credit component by
+  // component (the summed bound keeps the lists' ceilings: one more array
+  // read a posting would cost more). And a candidate bounded component by
+  // component has its track record and buyer affinity ceilings scaled by
+  // the most its contracts count for by their age as of the tender's date
+  // (IndexData::ContractRecency: its newest contract's recency, 0.5 with an
+  // undated one), so that a supplier whose newest contract is ten years
+  // older than the tender keeps at most e^-2 (0.14) of its evidence (the
+  // summed bound keeps the ceilings for any date: no exponential per
+  // posting). False: as before session 25 (doc/benchmarks.md), for
+  // comparison.
   bool contract_ceilings_by_tender = true;
   // With contract_ceilings_by_tender, the scaling by recency; false: only
   // the divisions (for comparison).
