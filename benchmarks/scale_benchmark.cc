@@ -297,7 +297,7 @@ struct Tuning {
 };
 
 std::vector<Tuning> Tunings() {
-  std::vector<Tuning> t(26);
+  std::vector<Tuning> t(27);
   t[0].name = "no seeds, every list read";
   t[0].tuning.seeds_beyond_k = -1;
   t[0].tuning.non_essential_share = 0;
@@ -360,6 +360,8 @@ std::vector<Tuning> Tunings() {
   t[24].tuning.contract_ceilings_by_tender = false;
   t[25].name = "the default, contract ceilings not scaled by recency";
   t[25].tuning.contract_recency = false;
+  t[26].name = "the default, CPV credit not bounded by the offered divisions";
+  t[26].tuning.offered_divisions = false;
   return t;
 }
 

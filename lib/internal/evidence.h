@@ -59,6 +59,7 @@ inline double CeilingAtRecency(double ceiling, double recency) {
   if (ceiling >= 1 || recency >= 1) return ceiling;
   if (ceiling <= 0 || recency <= 0) return 0;
   const double most = std::expm1(ceiling / (1 - ceiling));
+  if (!std::isfinite(most)) return ceiling;  // A ceiling within 0.0014 of 1.
   return std::min(ceiling, Unsaturated(recency * most) * (1 + 1e-9));
 }
 

@@ -1270,22 +1270,30 @@ const IndexData::ConceptPostingList& IndexData::ConceptPostings(
   return it == concept_postings_.end() ? *empty : it->second;
 }
 
+namespace {
+
+// The divisions of CPV 2008, each DivisionBit()'s bit by its place here.
+constexpr uint8_t kCpvDivisions[] = {
+    3,  9,  14, 15, 16, 18, 19, 22, 24, 30, 31, 32, 33, 34, 35,
+    37, 38, 39, 41, 42, 43, 44, 45, 48, 50, 51, 55, 60, 63, 64,
+    65, 66, 70, 71, 72, 73, 75, 76, 77, 79, 80, 85, 90, 92, 98};
+static_assert(std::size(kCpvDivisions) < 64, "a bit for any other division");
+
+// The bit of each two-digit division number: 63 for any other.
+constexpr std::array<uint8_t, 100> DivisionBits() {
+  std::array<uint8_t, 100> bit{};
+  for (uint8_t& b : bit) b = 63;
+  for (size_t i = 0; i < std::size(kCpvDivisions); ++i) {
+    bit[kCpvDivisions[i]] = static_cast<uint8_t>(i);
+  }
+  return bit;
+}
+constexpr std::array<uint8_t, 100> kDivisionBits = DivisionBits();
+
+}  // namespace
+
 uint64_t IndexData::DivisionBit(CpvCode code) {
-  // The divisions of CPV 2008, each its bit by its place here.
-  static constexpr uint8_t kDivisions[] = {
-      3,  9,  14, 15, 16, 18, 19, 22, 24, 30, 31, 32, 33, 34, 35,
-      37, 38, 39, 41, 42, 43, 44, 45, 48, 50, 51, 55, 60, 63, 64,
-      65, 66, 70, 71, 72, 73, 75, 76, 77, 79, 80, 85, 90, 92, 98};
-  static_assert(std::size(kDivisions) < 64, "a bit for any other division");
-  static const std::array<uint8_t, 100> kBitOf = [] {
-    std::array<uint8_t, 100> bit;
-    bit.fill(63);
-    for (size_t i = 0; i < std::size(kDivisions); ++i) {
-      bit[kDivisions[i]] = static_cast<uint8_t>(i);
-    }
-    return bit;
-  }();
-  return uint64_t{1} << kBitOf[code.digits() / 1000000 % 100];
+  return uint64_t{1} << kDivisionBits[code.digits() / 1000000 % 100];
 }
 
 double IndexData::ContractRecency(int d, int64_t as_of_days) const {

@@ -180,9 +180,9 @@ class IndexData {
   // a tender none of whose divisions is among them earns it no CPV credit,
   // though its contracts' codes post it in the tender's CPV lists.
   uint64_t offered_divisions(int d) const { return offered_divisions_[d]; }
-  // A division's bit in contract_divisions(): one of its own for each of
-  // the 45 divisions of CPV 2008, one shared by any other, so that a set of
-  // bits that misses a code's bit misses its division.
+  // A division's bit in contract_divisions() and offered_divisions(): one
+  // of its own for each of the 45 divisions of CPV 2008, one shared by any
+  // other, so that a set of bits that misses a code's bit misses its division.
   static uint64_t DivisionBit(CpvCode code);
   // kNoCurrency for a supplier without turnover.
   int32_t turnover_currency(int d) const { return turnover_currencies_[d]; }
@@ -219,6 +219,10 @@ class IndexData {
  private:
   friend struct IndexAccess;
 
+  // contract_dates_'s range, and its mark for no dated contract.
+  static constexpr int32_t kContractDaysLimit = 1 << 29;
+  static constexpr int32_t kNoDatedContract = -kContractDaysLimit - 1;
+
   Options options_;
   uint64_t generation_ = 0;
   std::vector<std::shared_ptr<const SupplierDoc>> docs_;  // By id.
@@ -241,14 +245,13 @@ class IndexData {
   std::vector<float> track_ceilings_;
   std::vector<float> buyer_ceilings_;
   // Per supplier: 2 x its newest dated contract's days (kNoDatedContract
-  // for none), plus 1 when a contract has no date. Dates beyond
-  // kContractDaysLimit either way are held at it: later than they are (a
-  // bound, not a value), and at +limit counted as recent for any tender.
+  // for none), plus 1 when a contract has no date. Days beyond
+  // kContractDaysLimit either way are held at it: one before -limit is held
+  // later than it is (a bound, not a value), and one at +limit counts as
+  // recent for any tender.
   std::vector<int32_t> contract_dates_;
   std::vector<uint64_t> contract_divisions_;
   std::vector<uint64_t> offered_divisions_;
-  static constexpr int32_t kContractDaysLimit = 1 << 29;
-  static constexpr int32_t kNoDatedContract = -kContractDaysLimit - 1;
   std::vector<int32_t> turnover_currencies_;
   absl::flat_hash_map<std::string, int32_t> currency_ids_;
 };

@@ -10,6 +10,7 @@
 
 #include "procmatch/internal/components.h"
 #include "procmatch/internal/cpv_credit.h"
+#include "procmatch/internal/evidence.h"
 #include "procmatch/internal/posting_cursor.h"
 #include "procmatch/internal/requirements.h"
 
@@ -275,7 +276,8 @@ class Bounds {
   static constexpr double kNoFloor = -1;
 
   // `tuning`: its non_essential_share, tight_ceilings, summed_bound,
-  // concept_credit_ceiling, probe_slack, probe_lookup_steps, probes_by_list,
+  // concept_credit_ceiling, contract_ceilings_by_tender, offered_divisions,
+  // contract_recency, probe_slack, probe_lookup_steps, probes_by_list,
   // probe_prefix_limit and read_ahead.
   Bounds(const Query& q, const IndexData& index, const PlaceAndSize& place_size,
          double floor, const RetrievalTuning& tuning)
@@ -286,6 +288,7 @@ class Bounds {
         tight_(tuning.tight_ceilings),
         concept_credit_(tuning.concept_credit_ceiling),
         by_tender_(tuning.tight_ceilings && tuning.contract_ceilings_by_tender),
+        by_offered_(by_tender_ && tuning.offered_divisions),
         by_recency_(by_tender_ && tuning.contract_recency),
         read_ahead_(static_cast<size_t>(ReadAheadFor(tuning, index.size()))) {
     const int n = index.size();
@@ -349,6 +352,7 @@ class Bounds {
     double* bound = e->part;
     std::fill(bound, bound + kComponentCount, 0.0);
     std::fill(e->exact, e->exact + kComponentCount, false);
+    double recency = -1;  // RecencyOf(doc), found on first need.
     for (int i = 0; i < weighted_count_; ++i) {
       const int c = weighted_[i];
       switch (cheap_[c]) {
@@ -369,7 +373,7 @@ class Bounds {
         case CheapBound::kOneIfCpvRelated:
           bound[c] = Capped(At(related_, doc) + ne_[QueryList::kCpvRelated]);
           if (tight_ && bound[c] > 0) {
-            bound[c] = std::min(bound[c], TrackCeiling(doc));
+            bound[c] = std::min(bound[c], TrackCeiling(doc, &recency));
           }
           break;
         case CheapBound::kConceptCeiling:
@@ -380,7 +384,7 @@ class Bounds {
         case CheapBound::kOneIfBuyerPosted:
           bound[c] = Capped(At(buyer_posted_, doc) + ne_[QueryList::kBuyer]);
           if (tight_ && bound[c] > 0) {
-            bound[c] = std::min(bound[c], BuyerCeiling(doc));
+            bound[c] = std::min(bound[c], BuyerCeiling(doc, &recency));
           }
           break;
         case CheapBound::kOneIfTagPosted:
@@ -1160,34 +1164,41 @@ class Bounds {
                                             : index_.OfferedCpvPostings(code);
   }
 
-  // The per-supplier ceilings of track record and buyer affinity, for any
-  // tender (IndexData::track_ceiling, buyer_ceiling), or with by_tender_
-  // this tender's: 0 track record without a contract in its divisions, and
-  // both scaled by the most the contracts count for by their age as of its
-  // date (IndexData::ContractRecency).
+  // With by_tender_, true when none of the supplier's past contracts is in
+  // one of the tender's divisions: it has no track record for the tender,
+  // though its offered codes may post it in the divisions' lists.
   bool NoRelatedContract(uint32_t doc) const {
     return by_tender_ &&
            (index_.contract_divisions(doc) & tender_divisions_) == 0;
   }
-  // The same for CPV credit, which only offered codes earn: with
-  // by_tender_, true when none of the supplier's offered codes is in one
-  // of the tender's divisions, though its contracts' codes may post it
-  // under the tender's codes.
+  // With by_offered_, true when none of the supplier's offered codes is in
+  // one of the tender's divisions: it earns no CPV credit, which only
+  // offered codes earn, though its contracts' codes may post it under the
+  // tender's codes.
   bool NoOfferedCode(uint32_t doc) const {
-    return by_tender_ &&
+    return by_offered_ &&
            (index_.offered_divisions(doc) & tender_divisions_) == 0;
   }
-  double TrackCeiling(uint32_t doc) const {
+  // The most the supplier's contracts count for by their age as of the
+  // tender's date (IndexData::ContractRecency), found once for both contract
+  // ceilings below: `*recency` starts negative, for not yet found.
+  double RecencyOf(uint32_t doc, double* recency) const {
+    if (*recency < 0) *recency = index_.ContractRecency(doc, q_.as_of_days);
+    return *recency;
+  }
+  // The per-supplier ceilings of track record and buyer affinity, for any
+  // tender (IndexData::track_ceiling, buyer_ceiling), or this tender's: 0
+  // track record without a contract in its divisions, and with by_recency_
+  // both scaled by RecencyOf (CeilingAtRecency).
+  double TrackCeiling(uint32_t doc, double* recency) const {
     if (NoRelatedContract(doc)) return 0;
     const double ceiling = index_.track_ceiling(doc);
-    return by_recency_ ? CeilingAtRecency(ceiling, index_.ContractRecency(
-                                                       doc, q_.as_of_days))
+    return by_recency_ ? CeilingAtRecency(ceiling, RecencyOf(doc, recency))
                        : ceiling;
   }
-  double BuyerCeiling(uint32_t doc) const {
+  double BuyerCeiling(uint32_t doc, double* recency) const {
     const double ceiling = index_.buyer_ceiling(doc);
-    return by_recency_ ? CeilingAtRecency(ceiling, index_.ContractRecency(
-                                                       doc, q_.as_of_days))
+    return by_recency_ ? CeilingAtRecency(ceiling, RecencyOf(doc, recency))
                        : ceiling;
   }
 
@@ -1546,9 +1557,11 @@ class Bounds {
   const double floor_;         // Positive: below the k-th score; else none.
   const bool tight_;           // RetrievalTuning::tight_ceilings.
   const bool concept_credit_;  // RetrievalTuning::concept_credit_ceiling.
-  // RetrievalTuning::contract_ceilings_by_tender.
+  // RetrievalTuning::contract_ceilings_by_tender, with tight_ceilings; and
+  // with it, RetrievalTuning::offered_divisions and contract_recency.
   const bool by_tender_;
-  const bool by_recency_;  // RetrievalTuning::contract_recency.
+  const bool by_offered_;
+  const bool by_recency_;
   // IndexData::DivisionBit of q_.codes' divisions, with CPV or track record
   // weighted.
   uint64_t tender_divisions_ = 0;

@@ -116,8 +116,10 @@ struct RetrievalTuning {
   // posting). False: as before session 25 (doc/benchmarks.md), for
   // comparison.
   bool contract_ceilings_by_tender = true;
-  // With contract_ceilings_by_tender, the scaling by recency; false: only
-  // the divisions (for comparison).
+  // With contract_ceilings_by_tender, its parts, each false for comparison:
+  // CPV credit bounded by the offered codes' divisions, and the contract
+  // ceilings scaled by recency.
+  bool offered_divisions = true;
   bool contract_recency = true;
   // With a floor, what the essential lists add to each supplier's bound is
   // also summed weighted, into one float per supplier (rounded up by a
