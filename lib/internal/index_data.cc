@@ -1280,20 +1280,21 @@ constexpr uint8_t kCpvDivisions[] = {
 static_assert(std::size(kCpvDivisions) < 64, "a bit for any other division");
 
 // The bit of each two-digit division number: 63 for any other.
-constexpr std::array<uint8_t, 100> DivisionBits() {
-  std::array<uint8_t, 100> bit{};
+constexpr std::array<uint8_t, kDivisions> DivisionBits() {
+  std::array<uint8_t, kDivisions> bit{};
   for (uint8_t& b : bit) b = 63;
   for (size_t i = 0; i < std::size(kCpvDivisions); ++i) {
     bit[kCpvDivisions[i]] = static_cast<uint8_t>(i);
   }
   return bit;
 }
-constexpr std::array<uint8_t, 100> kDivisionBits = DivisionBits();
+constexpr std::array<uint8_t, kDivisions> kDivisionBits = DivisionBits();
 
 }  // namespace
 
 uint64_t IndexData::DivisionBit(CpvCode code) {
-  return uint64_t{1} << kDivisionBits[code.digits() / 1000000 % 100];
+  return uint64_t{1}
+         << kDivisionBits[code.digits() / kDivisionUnit % kDivisions];
 }
 
 double IndexData::ContractRecency(int d, int64_t as_of_days) const {
