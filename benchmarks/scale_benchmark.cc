@@ -297,7 +297,7 @@ struct Tuning {
 };
 
 std::vector<Tuning> Tunings() {
-  std::vector<Tuning> t(27);
+  std::vector<Tuning> t(28);
   t[0].name = "no seeds, every list read";
   t[0].tuning.seeds_beyond_k = -1;
   t[0].tuning.non_essential_share = 0;
@@ -362,6 +362,10 @@ std::vector<Tuning> Tunings() {
   t[25].tuning.contract_recency = false;
   t[26].name = "the default, CPV credit not bounded by the offered divisions";
   t[26].tuning.offered_divisions = false;
+  t[27].name =
+      "the default, concepts bounded within a group by the group alone "
+      "(before session 26)";
+  t[27].tuning.concept_signatures = false;
   return t;
 }
 

@@ -122,6 +122,8 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
   any_date.contract_recency = false;
   RetrievalTuning any_offered;
   any_offered.offered_divisions = false;
+  RetrievalTuning unsigned_concepts;
+  unsigned_concepts.concept_signatures = false;
   RetrievalTuning unsummed;
   unsummed.summed_bound = false;
   RetrievalTuning credit_one;
@@ -219,7 +221,8 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
                                      no_seeds_read_ahead,
                                      any_tender,
                                      any_date,
-                                     any_offered};
+                                     any_offered,
+                                     unsigned_concepts};
   // Retrievals where a limited prefix read lists whole that every_fit
   // probed or left unread.
   int shorter_prefix[3] = {};
@@ -233,7 +236,7 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
   int64_t candidates = 0, passed_over = 0, tightened = 0;
   int64_t tightened_credit_one = 0, candidates_unprobed = 0;
   int64_t tightened_any_tender = 0, tightened_any_date = 0;
-  int64_t tightened_any_offered = 0;
+  int64_t tightened_any_offered = 0, tightened_unsigned = 0;
   int64_t probed[3] = {};  // By probing tuning, always kept.
   int compared = 0, listed = 0;
   for (size_t i = 0; i < requests_.size(); ++i) {
@@ -275,6 +278,7 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
       if (t == 28) tightened_any_tender += pruned.tightened;
       if (t == 29) tightened_any_date += pruned.tightened;
       if (t == 30) tightened_any_offered += pruned.tightened;
+      if (t == 31) tightened_unsigned += pruned.tightened;
       if (t == 5) EXPECT_EQ(pruned.passed_over, 0);
       if (t == 3) split += pruned.non_essential > 0;
     }
@@ -292,6 +296,10 @@ TEST_F(RetrievalOracleTest, EveryTuningEqualsScoringEveryone) {
   // concepts at credit 1.
   EXPECT_LT(tightened, tightened_credit_one * 0.8)
       << tightened << " against " << tightened_credit_one;
+  // And by the prefixes their concepts mark, fewer than by their groups
+  // alone.
+  EXPECT_LT(tightened, tightened_unsigned)
+      << tightened << " against " << tightened_unsigned;
   // So do the contract ceilings made the tender's, and each of their parts:
   // CPV credit bounded by the offered codes' divisions, and the contract
   // components by the contracts' age (in this corpus the tenders are dated
@@ -341,9 +349,9 @@ TEST(ReadAheadTest, DefaultBySizeAndClamped) {
 
 // A division's concept postings against the docs' concepts, counted one by
 // one: each supplier with a concept there once, with its largest weight
-// there and the group bits of all its concepts there; and the count and
-// largest weight of each band.
-TEST_F(RetrievalOracleTest, ConceptPostingsHoldEachDocsGroupsAndBands) {
+// there and the marks of all its concepts there; and the count and largest
+// weight of each band.
+TEST_F(RetrievalOracleTest, ConceptPostingsHoldEachDocsMarksAndBands) {
   std::vector<CpvCode> divisions;
   int64_t postings = 0, several_groups = 0, several_bands = 0;
   for (int d = 0; d < data().size(); ++d) {
@@ -357,24 +365,25 @@ TEST_F(RetrievalOracleTest, ConceptPostingsHoldEachDocsGroupsAndBands) {
   for (CpvCode division : divisions) {
     const IndexData::ConceptPostingList& list =
         data().ConceptPostings(division);
-    ASSERT_EQ(list.groups.size(), list.postings.size());
+    ASSERT_EQ(list.marks.size(), list.postings.size());
     size_t p = 0;
     // The bands' counts and largest weights, by their edges 1/8, 1/4, 1/2.
     int64_t band_count[4] = {};
     float band_top[4] = {};
     for (int d = 0; d < data().size(); ++d) {
       float weight = -1;
-      uint16_t groups = 0;
+      uint32_t marks = 0;
       for (const SupplierDoc::ConceptRef& c : data().doc(d).parts.concepts()) {
         if (c.code().Truncated(2) != division) continue;
         weight = std::max(weight, c.weight);
-        groups |= IndexData::ConceptGroupBits(c.code());
+        marks |= IndexData::ConceptMarks(c.code());
       }
       if (weight < 0) continue;
       ASSERT_LT(p, list.postings.size()) << division.ToString();
       EXPECT_EQ(list.postings[p].first, static_cast<uint32_t>(d));
       EXPECT_EQ(list.postings[p].second, weight);
-      EXPECT_EQ(list.groups[p], groups) << d << " in " << division.ToString();
+      EXPECT_EQ(list.marks[p], marks) << d << " in " << division.ToString();
+      const uint32_t groups = marks & IndexData::kConceptGroupMask;
       several_groups += (groups & (groups - 1)) != 0;
       const int band = weight >= 0.5f     ? 3
                        : weight >= 0.25f  ? 2
@@ -403,14 +412,89 @@ TEST_F(RetrievalOracleTest, ConceptPostingsHoldEachDocsGroupsAndBands) {
   EXPECT_GT(several_bands, 0);
 }
 
-// The group bits of a concept code: its third digit's, and the division's
-// own code's besides for a division.
-TEST(ConceptGroupBitsTest, ThirdDigitAndDivisionCode) {
-  EXPECT_EQ(IndexData::ConceptGroupBits(CpvCode::FromDigits(35613000)), 1 << 6);
-  EXPECT_EQ(IndexData::ConceptGroupBits(CpvCode::FromDigits(45900000)), 1 << 9);
-  EXPECT_EQ(IndexData::ConceptGroupBits(CpvCode::FromDigits(45000000)),
-            1 | IndexData::kDivisionCodeBit);
-  EXPECT_EQ(IndexData::ConceptGroupBits(CpvCode::FromDigits(45010000)), 1);
+// The marks of a concept code: its third digit's group, the division's own
+// code's bit for a division, and the signature bits of its prefixes four
+// digits deep or deeper, or of a group's own code.
+TEST(ConceptMarksTest, GroupDivisionCodeAndPrefixes) {
+  auto marks = [](uint32_t digits) {
+    return IndexData::ConceptMarks(CpvCode::FromDigits(digits));
+  };
+  auto bit = [](uint32_t digits) {
+    return IndexData::ConceptSignatureBit(CpvCode::FromDigits(digits));
+  };
+  EXPECT_EQ(marks(35613000), (1u << 6) | bit(35610000) | bit(35613000));
+  EXPECT_EQ(marks(45900000), (1u << 9) | bit(45900000));
+  EXPECT_EQ(marks(45000000), 1u | IndexData::kDivisionCodeBit);
+  EXPECT_EQ(marks(45010000), 1u | bit(45010000));
+  EXPECT_EQ(marks(35613100),
+            (1u << 6) | bit(35610000) | bit(35613000) | bit(35613100));
+  // Each signature bit is one bit of the mask, and the hash spreads the
+  // prefixes of real codes over all of them.
+  const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
+  std::vector<int> by_bit(IndexData::kConceptSignatureBits, 0);
+  for (int i = 0; i < cpv.size(); ++i) {
+    const uint32_t b = IndexData::ConceptSignatureBit(cpv.CodeAt(i));
+    ASSERT_EQ(b & (b - 1), 0u);
+    ASSERT_NE(b & IndexData::kConceptSignatureMask, 0u);
+    ++by_bit[__builtin_ctz(b) - IndexData::kConceptSignatureShift];
+  }
+  for (int count : by_bit) {
+    EXPECT_GT(count, cpv.size() / IndexData::kConceptSignatureBits / 2);
+  }
+}
+
+// The brute-force twin of a concept ceiling: for tender codes across the
+// taxonomy and every code of their division as a supplier's concept, alone
+// and with the marks of other concepts of the division, the ceiling of its
+// marks is at least the credit CreditTable::Best gives it. And the
+// signature matters: within the tender code's group it bounds most pairs
+// below the group's ceiling.
+TEST(ConceptCeilingTest, BoundsTheCreditOfEveryCodeOfTheDivision) {
+  const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
+  std::mt19937 rng(26);
+  int64_t pairs = 0, in_group = 0, narrowed = 0;
+  for (int i = 0; i < cpv.size(); i += 7) {
+    const CpvCode t = cpv.CodeAt(i);
+    const CreditTable table(cpv, {t});
+    const ConceptCeiling signed_ceiling(table, 0, t, /*by_signature=*/true);
+    const ConceptCeiling group_ceiling(table, 0, t, /*by_signature=*/false);
+    EXPECT_EQ(signed_ceiling.relevant() & ~IndexData::kConceptSignatureMask,
+              IndexData::ConceptGroupBit(t) | IndexData::kDivisionCodeBit);
+    EXPECT_EQ(signed_ceiling.PrefixMarks().empty(), t.depth() < 4);
+    EXPECT_TRUE(group_ceiling.PrefixMarks().empty());
+    std::vector<uint32_t> division_marks;
+    for (int j = 0; j < cpv.size(); ++j) {
+      const CpvCode s = cpv.CodeAt(j);
+      if (s.Truncated(2) != t.Truncated(2)) continue;
+      division_marks.push_back(IndexData::ConceptMarks(s));
+    }
+    for (int j = 0; j < cpv.size(); ++j) {
+      const CpvCode s = cpv.CodeAt(j);
+      if (s.Truncated(2) != t.Truncated(2)) continue;
+      const SupplierDoc::ConceptRef concept_ref(s, 1.0f);
+      const std::vector<SupplierDoc::ConceptRef> supplier = {concept_ref};
+      double best = 0;
+      uint32_t which = 0;
+      table.Best(supplier, &best, &which);
+      const uint32_t own = IndexData::ConceptMarks(s);
+      const uint32_t other = division_marks[rng() % division_marks.size()];
+      for (const ConceptCeiling* c : {&signed_ceiling, &group_ceiling}) {
+        ASSERT_GE(c->Of(own), best) << t.ToString() << " " << s.ToString();
+        ASSERT_GE(c->Of(own | other), best)
+            << t.ToString() << " " << s.ToString();
+        // It reads no mark but the relevant ones.
+        ASSERT_EQ(c->Of(own | other), c->Of((own | other) & c->relevant()))
+            << t.ToString() << " " << s.ToString();
+      }
+      ++pairs;
+      if (s.Truncated(3) == t.Truncated(3) && t.depth() >= 4) {
+        ++in_group;
+        narrowed += signed_ceiling.Of(own) < group_ceiling.Of(own);
+      }
+    }
+  }
+  EXPECT_GT(pairs, 100000);
+  EXPECT_GT(narrowed, in_group / 2) << narrowed << " of " << in_group;
 }
 
 // Place and size alone (no postings): the floor leaves whole places

@@ -174,10 +174,10 @@ constexpr uint32_t kDivisionUnit = 1000000;
 constexpr uint32_t kDivisions = 100;
 
 // What the concept postings need of a concept's code: its division's two
-// digits (the list it posts in) and its group bits there.
+// digits (the list it posts in) and its marks there.
 struct ConceptKey {
   uint32_t division;
-  uint16_t group_bits;
+  uint32_t marks;  // IndexData::ConceptMarks.
 };
 
 // ConceptKey of every code of CpvTaxonomy::Builtin(), by ordinal (which
@@ -189,7 +189,7 @@ const std::vector<ConceptKey>& ConceptKeys() {
     for (int i = 0; i < cpv.size(); ++i) {
       const CpvCode code = cpv.CodeAt(i);
       (*made)[i] = {code.digits() / kDivisionUnit,
-                    IndexData::ConceptGroupBits(code)};
+                    IndexData::ConceptMarks(code)};
     }
     return made;
   }();
@@ -1025,10 +1025,10 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
         if (!list.postings.empty() && list.postings.back().first == d) {
           list.postings.back().second =
               std::max(list.postings.back().second, weight);
-          list.groups.back() |= key.group_bits;
+          list.marks.back() |= key.marks;
         } else {
           list.postings.emplace_back(d, weight);
-          list.groups.push_back(key.group_bits);
+          list.marks.push_back(key.marks);
         }
       }
       for (const Certificate& c : doc.rarely_set.certificates()) {
@@ -1041,7 +1041,7 @@ absl::StatusOr<std::shared_ptr<const SupplierIndex>> IndexAccess::Assemble(
       IndexData::ConceptPostingList& list = by_division[division];
       if (list.postings.empty()) continue;
       list.postings.shrink_to_fit();
-      list.groups.shrink_to_fit();
+      list.marks.shrink_to_fit();
       for (const auto& [doc, weight] : list.postings) {
         const int b = IndexData::ConceptBand(weight);
         ++list.band_count[b];
@@ -1257,10 +1257,28 @@ const std::vector<uint32_t>& IndexData::OfferedCpvPostings(CpvCode code) const {
   return it == offered_cpv_postings_.end() ? EmptyDocs() : it->second;
 }
 
-uint16_t IndexData::ConceptGroupBits(CpvCode code) {
-  const uint16_t group =
-      static_cast<uint16_t>(1u << (code.digits() / 100000 % 10));
-  return code.depth() == 2 ? group | kDivisionCodeBit : group;
+uint32_t IndexData::ConceptGroupBit(CpvCode code) {
+  return 1u << (code.digits() / 100000 % 10);
+}
+
+uint32_t IndexData::ConceptSignatureBit(CpvCode prefix) {
+  // Fibonacci hashing (Knuth): the product's high bits, scaled to the
+  // signature's width.
+  const uint32_t mixed = prefix.digits() * 2654435761u;
+  const uint32_t bit = static_cast<uint32_t>(
+      (static_cast<uint64_t>(mixed) * kConceptSignatureBits) >> 32);
+  return 1u << (kConceptSignatureShift + bit);
+}
+
+uint32_t IndexData::ConceptMarks(CpvCode code) {
+  const int depth = code.depth();
+  uint32_t marks = ConceptGroupBit(code);
+  if (depth == 2) return marks | kDivisionCodeBit;
+  if (depth == 3) return marks | ConceptSignatureBit(code);
+  for (int k = 4; k <= depth; ++k) {
+    marks |= ConceptSignatureBit(code.Truncated(k));
+  }
+  return marks;
 }
 
 const IndexData::ConceptPostingList& IndexData::ConceptPostings(

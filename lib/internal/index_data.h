@@ -96,15 +96,16 @@ class IndexData {
   double average_length() const { return average_length_; }
   // The suppliers with concepts in one CPV division (a two-digit code),
   // ascending by doc: (doc, its largest concept weight in the division),
-  // and for each the CPV groups its concepts there are in, so that
-  // retrieval can bound a tender concept by the credit of the depth a
-  // supplier's concepts share with it without a second list. `groups` is
-  // derived when the index is assembled, not stored: 2 bytes a posting.
+  // and for each the marks of its concepts there (ConceptMarks: their CPV
+  // groups and a signature of their codes), so that retrieval can bound a
+  // tender concept by the credit of the depth a supplier's concepts share
+  // with it without a second list. `marks` is derived when the index is
+  // assembled, not stored: 4 bytes a posting.
   //
   // The postings fall in bands by their weight (ConceptBand): below 1/8,
   // 1/8 to 1/4, 1/4 to 1/2, and 1/2 or more, so that retrieval can leave
   // the many weak concepts unread. Each band's count and largest weight are
-  // derived with `groups`, so that a query need not scan the list for them.
+  // derived with `marks`, so that a query need not scan the list for them.
   static constexpr int kConceptBands = 4;
   // The lower edge of each band.
   static constexpr float kConceptBandEdges[kConceptBands] = {0.0f, 0.125f,
@@ -117,19 +118,41 @@ class IndexData {
   }
   struct ConceptPostingList {
     std::vector<std::pair<uint32_t, float>> postings;
-    // Parallel to `postings`: bit g set when a concept is in the group
-    // whose third digit is g (0-9), and kDivisionCodeBit when one is the
-    // division's own code (35000000, also in group 0).
-    std::vector<uint16_t> groups;
+    // Parallel to `postings`: the ConceptMarks of the supplier's concepts
+    // in the division, ORed.
+    std::vector<uint32_t> marks;
     // By band: the postings in it, and the largest weight among them (0
     // when none; retrieval reads the top band's, the others' ceilings being
     // the next band's lower edge).
     int64_t band_count[kConceptBands] = {};
     float band_top[kConceptBands] = {};
   };
-  static constexpr uint16_t kDivisionCodeBit = 1 << 10;
-  // The group bits of one concept code, as ConceptPostingList::groups.
-  static uint16_t ConceptGroupBits(CpvCode code);
+  // A concept code's marks in its division's postings:
+  // - bit g (0-9) for its group, the code's third digit g;
+  // - kDivisionCodeBit when it is the division's own code (35000000, also
+  //   in group 0);
+  // - its signature (kConceptSignatureMask): the ConceptSignatureBit of
+  //   each of its prefixes four digits deep or deeper (Truncated(4) to the
+  //   code itself), or of the code itself when it is a group's (35600000).
+  // A supplier concept sharing k >= 4 leading digits with a tender concept t,
+  // both at least k deep, so marks t.Truncated(k); one that is t's group's
+  // own code marks t.Truncated(3). A mark that is not set rules out every
+  // code that would set it, and retrieval bounds t by the credit of the
+  // deepest prefix of t that is marked (internal/retrieval.h,
+  // ConceptCeiling). The signature is a hash: a bit can be set by another
+  // prefix, which only loosens the bound.
+  static constexpr uint32_t kConceptGroupMask = 0x3ff;
+  static constexpr uint32_t kDivisionCodeBit = 1u << 10;
+  static constexpr int kConceptSignatureShift = 11;
+  static constexpr int kConceptSignatureBits = 21;
+  static constexpr uint32_t kConceptSignatureMask =
+      ~(kConceptGroupMask | kDivisionCodeBit);
+  static uint32_t ConceptMarks(CpvCode code);
+  // The group bit of a code 3 digits deep or deeper (its third digit's).
+  static uint32_t ConceptGroupBit(CpvCode code);
+  // The signature bit of a prefix (a code's Truncated(k)): one of the
+  // kConceptSignatureBits, by a multiplicative hash of its digits.
+  static uint32_t ConceptSignatureBit(CpvCode prefix);
   const ConceptPostingList& ConceptPostings(CpvCode division) const;
   // Docs with a past contract from the buyer (a BuyerPostingKey()) or from
   // a buyer of the country and activity (a BuyerActivityKey()), ascending.

@@ -89,8 +89,7 @@ IndexData::MemoryUsage IndexData::CountMemory() const {
            MapOfVectors(buyer_postings_)},
       {"concept postings", Heap(concept_postings_,
                                 [](CpvCode, const ConceptPostingList& list) {
-                                  return Heap(list.postings) +
-                                         Heap(list.groups);
+                                  return Heap(list.postings) + Heap(list.marks);
                                 })},
       {"per-supplier columns and locations",
        Heap(lengths_) + Heap(location_ids_) + Heap(locations_) +

@@ -74,44 +74,123 @@ constexpr Component kTightOrder[] = {kCpv,   kTags,     kBuyerAffinity,
                                      kTrack, kConcepts, kDesirable,
                                      kText,  kSize,     kProximity};
 
+}  // namespace
+
+ConceptCeiling::ConceptCeiling(const CreditTable& credits, size_t t,
+                               CpvCode code, bool by_signature)
+    : group_(IndexData::ConceptGroupBit(code)),
+      in_division_(credits.MostCredit(t, 2, 2, 3, 8)),
+      division_code_(credits.MostCredit(t, 2, 2, 2, 2)),
+      in_group_(credits.MostCredit(t, 3, 8, 2, 8)),
+      by_signature_(by_signature && code.depth() >= 4),
+      group_only_(credits.MostCredit(t, 3, 3, 4, 8)) {
+  if (!by_signature_) return;
+  // A supplier concept s sharing `shared` digits with t marks t's prefix k
+  // deep, k = min(shared, depth(t), depth(s)), when k >= 4, or when s is
+  // the group's code (k = 3); the credit is CreditOf(shared, depth(s)). So
+  // a marked prefix k allows:
+  // - for t itself: shared >= depth(t) and depth(s) >= depth(t);
+  // - for a prefix above it: shared = k and depth(s) >= k, or depth(s) = k
+  //   and shared >= k, where s is the prefix itself and so shares less than
+  //   depth(t) digits (t's last significant digit is not 0);
+  // - for the group (k = 3): s is the group's code, depth(s) = 3.
+  // A concept of the group that marks none shares 3 digits and is 4 or
+  // more deep: group_only_.
+  const int depth = code.depth();
+  for (int k = depth; k >= 3; --k) {
+    double credit;
+    if (k == depth) {
+      credit = credits.MostCredit(t, k, 8, k, 8);
+    } else if (k > 3) {
+      credit = std::max(credits.MostCredit(t, k, k, k, 8),
+                        credits.MostCredit(t, k, depth - 1, k, k));
+    } else {
+      credit = credits.MostCredit(t, 3, depth - 1, 3, 3);
+    }
+    prefixes_.push_back(
+        {IndexData::ConceptSignatureBit(code.Truncated(k)), credit});
+  }
+}
+
+double ConceptCeiling::Of(uint32_t marks) const {
+  double credit = in_division_;
+  if (marks & group_) {
+    if (!by_signature_) {
+      credit = std::max(credit, in_group_);
+    } else {
+      credit = std::max(credit, group_only_);
+      for (const Prefix& p : prefixes_) {
+        if (marks & p.mark) credit = std::max(credit, p.credit);
+      }
+    }
+  }
+  if (marks & IndexData::kDivisionCodeBit) {
+    credit = std::max(credit, division_code_);
+  }
+  return credit;
+}
+
+uint32_t ConceptCeiling::relevant() const {
+  uint32_t marks = group_ | IndexData::kDivisionCodeBit;
+  for (const Prefix& p : prefixes_) marks |= p.mark;
+  return marks;
+}
+
+std::vector<uint32_t> ConceptCeiling::PrefixMarks() const {
+  std::vector<uint32_t> marks;
+  for (const Prefix& p : prefixes_) marks.push_back(p.mark);
+  return marks;
+}
+
+namespace {
+
 // A division of the tender's concepts, and what a supplier's concepts there
 // can earn them per unit of the supplier's largest concept weight in the
-// division, by the groups its concepts are in.
+// division, by their marks (IndexData::ConceptMarks).
 struct ConceptDivision {
+  // The marks that change the unit, at most this many (a table of 2^10
+  // units, made in microseconds) beyond the groups and the division's code:
+  // the tender concepts' own prefixes first, the marks left out counted as
+  // set.
+  static constexpr int kMostRelevant = 10;
+
   CpvCode code;
   double weight = 0;  // The sum of its tender concepts' weights.
-  // The group bits (IndexData::ConceptPostingList::groups) that change the
-  // unit: those of the tender concepts' groups and the division's code.
-  uint16_t relevant = 0;
-  // By group bits & relevant (only those indices are set): the sum over
-  // the division's tender concepts t of weight(t) times the most credit a
-  // supplier concept can give t: in t's group (three digits or more
-  // shared), the division's own code, or any other concept of the division
-  // (only the division shared). ConceptValue takes, for each t, the best
-  // weight(s) * credit(t, s), at most the supplier's largest weight times
-  // that credit, so a supplier's concepts earn at most its largest weight
-  // times unit[its groups & relevant].
+  // The marks (IndexData::ConceptPostingList::marks) that change the unit:
+  // those of the tender concepts' groups, the division's code and, up to
+  // kMostRelevant in all, the tender concepts' prefixes.
+  uint32_t relevant = 0;
+  // Index(marks) packs marks & relevant into consecutive bits, a byte of
+  // marks at a time: gather[b][v] for byte b of value v.
+  uint16_t gather[4][256] = {};
+  // By Index(marks): the sum over the division's tender concepts t of
+  // weight(t) times ConceptCeiling::Of(marks) (the marks left out of
+  // `relevant` set). ConceptValue takes, for each t, the best weight(s) *
+  // credit(t, s), at most the supplier's largest weight times that credit,
+  // so a supplier's concepts earn at most its largest weight times
+  // unit[Index(their marks)].
   std::vector<double> unit;
-  double most = 0;  // The largest unit: unit[relevant].
+  double most = 0;  // The largest unit: unit of every relevant mark.
+
+  size_t Index(uint32_t marks) const {
+    return gather[0][marks & 0xff] | gather[1][(marks >> 8) & 0xff] |
+           gather[2][(marks >> 16) & 0xff] | gather[3][marks >> 24];
+  }
 };
 
 // The tender's concept divisions, in order of first appearance. With
 // `by_credit`, the unit by the credit of the depth a supplier's concepts
-// share with the tender's; without, 1 for any concept of the division (the
-// old ceiling: unit = weight whatever the groups).
-std::vector<ConceptDivision> ConceptDivisions(const Query& q, bool by_credit) {
-  // A tender concept's weight, group bit and most credit from a supplier
-  // concept in its division only, in its group, and the division's code.
-  struct Member {
-    double weight;
-    uint16_t group;
-    double in_division, in_group, division_code;
-  };
+// may share with the tender's (with `by_signature`, by their prefixes too);
+// without, 1 for any concept of the division (the old ceiling: unit =
+// weight whatever the marks).
+std::vector<ConceptDivision> ConceptDivisions(const Query& q, bool by_credit,
+                                              bool by_signature) {
   std::vector<ConceptDivision> out;
-  std::vector<std::vector<Member>> members;  // By division.
+  std::vector<std::vector<std::pair<double, ConceptCeiling>>> members;
   const CreditTable& credits = q.concept_credits;
   for (size_t t = 0; t < q.concepts.size(); ++t) {
-    const CpvCode division = q.concepts[t].code.Truncated(2);
+    const QueryConcept& qc = q.concepts[t];
+    const CpvCode division = qc.code.Truncated(2);
     auto it = std::find_if(out.begin(), out.end(),
                            [&](const auto& d) { return d.code == division; });
     if (it == out.end()) {
@@ -119,37 +198,63 @@ std::vector<ConceptDivision> ConceptDivisions(const Query& q, bool by_credit) {
       members.emplace_back();
       it = out.end() - 1;
     }
-    const QueryConcept& qc = q.concepts[t];
     it->weight += qc.weight;
-    Member m{qc.weight, 0, 1, 1, 1};
-    if (by_credit) {
-      m.group =
-          IndexData::ConceptGroupBits(qc.code) & ~IndexData::kDivisionCodeBit;
-      m.in_division = credits.MostCredit(t, 2, 2, 3, 8);
-      m.in_group = credits.MostCredit(t, 3, 8, 2, 8);
-      m.division_code = credits.MostCredit(t, 2, 2, 2, 2);
-      it->relevant |= m.group | IndexData::kDivisionCodeBit;
-    }
-    members[it - out.begin()].push_back(m);
+    if (!by_credit) continue;
+    const ConceptCeiling ceiling(credits, t, qc.code, by_signature);
+    it->relevant |=
+        IndexData::ConceptGroupBit(qc.code) | IndexData::kDivisionCodeBit;
+    members[it - out.begin()].emplace_back(qc.weight, ceiling);
   }
   for (size_t i = 0; i < out.size(); ++i) {
     ConceptDivision& d = out[i];
-    d.unit.assign(d.relevant + 1, 0.0);
-    // Each subset of the relevant bits, from all of them down to none.
-    for (uint16_t bits = d.relevant;; bits = (bits - 1) & d.relevant) {
-      double unit = 0;
-      for (const Member& m : members[i]) {
-        double credit = m.in_division;
-        if (bits & m.group) credit = std::max(credit, m.in_group);
-        if (bits & IndexData::kDivisionCodeBit) {
-          credit = std::max(credit, m.division_code);
-        }
-        unit += m.weight * credit;
-      }
-      d.unit[bits] = unit;
-      if (bits == 0) break;
+    if (!by_credit) {
+      d.unit.assign(1, d.weight);
+      d.most = d.weight;
+      continue;
     }
-    d.most = d.unit[d.relevant];
+    // The prefixes' marks, each concept's deepest first, in turns.
+    std::vector<std::vector<uint32_t>> prefixes;
+    for (const auto& [weight, ceiling] : members[i]) {
+      prefixes.push_back(ceiling.PrefixMarks());
+    }
+    for (size_t turn = 0;; ++turn) {
+      bool any = false;
+      for (const std::vector<uint32_t>& marks : prefixes) {
+        if (turn >= marks.size()) continue;
+        any = true;
+        const uint32_t with = d.relevant | marks[turn];
+        if (__builtin_popcount(with) <= ConceptDivision::kMostRelevant) {
+          d.relevant = with;
+        }
+      }
+      if (!any) break;
+    }
+    // The relevant marks in ascending order take the index's bits.
+    std::vector<uint32_t> bits;
+    for (uint32_t m = d.relevant; m != 0; m &= m - 1) bits.push_back(m & -m);
+    for (int b = 0; b < 4; ++b) {
+      for (uint32_t v = 0; v < 256; ++v) {
+        const uint32_t marks = v << (8 * b);
+        uint16_t index = 0;
+        for (size_t j = 0; j < bits.size(); ++j) {
+          if (marks & bits[j]) index |= static_cast<uint16_t>(1u << j);
+        }
+        d.gather[b][v] = index;
+      }
+    }
+    d.unit.assign(size_t{1} << bits.size(), 0.0);
+    for (size_t index = 0; index < d.unit.size(); ++index) {
+      uint32_t marks = ~d.relevant;  // The marks left out: any value.
+      for (size_t j = 0; j < bits.size(); ++j) {
+        if (index & (size_t{1} << j)) marks |= bits[j];
+      }
+      double unit = 0;
+      for (const auto& [weight, ceiling] : members[i]) {
+        unit += weight * ceiling.Of(marks);
+      }
+      d.unit[index] = unit;
+    }
+    d.most = d.unit.back();
   }
   return out;
 }
@@ -287,6 +392,7 @@ class Bounds {
         floor_(floor),
         tight_(tuning.tight_ceilings),
         concept_credit_(tuning.concept_credit_ceiling),
+        concept_signatures_(tuning.concept_signatures),
         by_tender_(tuning.tight_ceilings && tuning.contract_ceilings_by_tender),
         by_offered_(by_tender_ && tuning.offered_divisions),
         by_recency_(by_tender_ && tuning.contract_recency),
@@ -724,7 +830,7 @@ class Bounds {
       }
     }
     if (w[kConcepts] > 0) {
-      divisions_ = ConceptDivisions(q_, concept_credit_);
+      divisions_ = ConceptDivisions(q_, concept_credit_, concept_signatures_);
       for (size_t i = 0; i < divisions_.size(); ++i) {
         // A supplier in a band earns at most the band's upper edge times
         // the division's largest unit.
@@ -1238,8 +1344,7 @@ class Bounds {
                     size_t p) {
     const auto [doc, w] = list.postings[p];
     const ConceptDivision& d = divisions_[division];
-    const double raw =
-        d.unit[list.groups[p] & d.relevant] * static_cast<double>(w);
+    const double raw = d.unit[d.Index(list.marks[p])] * static_cast<double>(w);
     AddUp(&concept_raw_[doc], raw);
     return q_.weight[kConcepts] / q_.concept_weight_sum * raw;
   }
@@ -1554,9 +1659,10 @@ class Bounds {
   const Query& q_;
   const IndexData& index_;
   const PlaceAndSize& place_size_;
-  const double floor_;         // Positive: below the k-th score; else none.
-  const bool tight_;           // RetrievalTuning::tight_ceilings.
-  const bool concept_credit_;  // RetrievalTuning::concept_credit_ceiling.
+  const double floor_;             // Positive: below the k-th score; else none.
+  const bool tight_;               // RetrievalTuning::tight_ceilings.
+  const bool concept_credit_;      // RetrievalTuning::concept_credit_ceiling.
+  const bool concept_signatures_;  // RetrievalTuning::concept_signatures.
   // RetrievalTuning::contract_ceilings_by_tender, with tight_ceilings; and
   // with it, RetrievalTuning::offered_divisions and contract_recency.
   const bool by_tender_;
@@ -1696,7 +1802,7 @@ std::vector<uint32_t> Seeds(const Query& q, const IndexData& index,
     keep();
   }
   if (w[kConcepts] > 0) {
-    for (const ConceptDivision& d : ConceptDivisions(q, false)) {
+    for (const ConceptDivision& d : ConceptDivisions(q, false, false)) {
       for (const auto& [doc, cw] : index.ConceptPostings(d.code).postings) {
         if (cw >= kConceptBandEdges[kConceptBands - 1] &&
             !weigh(doc, w[kConcepts] * d.weight * cw / q.concept_weight_sum)) {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "procmatch/internal/cpv_credit.h"
 #include "procmatch/internal/index_data.h"
 #include "procmatch/internal/query.h"
 
@@ -59,6 +60,52 @@ struct Retrieved {
   int64_t read_late = 0;      // Of those, the postings of the terms the
                               // probing split left unread, read after all
                               // (RetrievalTuning::tightening_steps).
+};
+
+// The most credit one tender concept can get from a supplier's concepts in
+// its division, known only by their marks there (IndexData::ConceptMarks,
+// ORed): at least what CreditTable::Best finds for any supplier concepts
+// with those marks, by the depth they may share with the tender concept:
+// - another group: only the division (0.2), or its own code (0.8, marked
+//   kDivisionCodeBit);
+// - the tender concept's group: with `by_signature` and a tender concept
+//   four digits deep or deeper, the credit of its deepest marked prefix
+//   (the concept itself: up to 1; an ancestor: 0.8, the credit of the depth
+//   shared when it is not the ancestor itself being no more), or of sharing
+//   only the group when none is; else the most a concept of the group can
+//   get (1).
+// Retrieval sums these over a division's tender concepts for every set of
+// the marks that matter (`relevant()`), once a query. Tested against
+// CreditScorer on pairs of real codes (tests/retrieval_test.cc).
+class ConceptCeiling {
+ public:
+  // Tender concept t (0 <= t < credits.size()) of code `code`.
+  ConceptCeiling(const CreditTable& credits, size_t t, CpvCode code,
+                 bool by_signature);
+
+  // The most credit with `marks`: marks this ceiling does not read may
+  // have any value.
+  double Of(uint32_t marks) const;
+  // Every mark Of() reads: the tender concept's group, the division's code,
+  // and the signature bits of its prefixes (with `by_signature`).
+  uint32_t relevant() const;
+  // The signature bits of its prefixes, deepest first (none without
+  // `by_signature` or for a concept three digits deep or less): the order
+  // in which they narrow the ceiling most.
+  std::vector<uint32_t> PrefixMarks() const;
+
+ private:
+  struct Prefix {
+    uint32_t mark;  // IndexData::ConceptSignatureBit of the prefix.
+    double credit;  // The most a concept marking it can get.
+  };
+  uint32_t group_;
+  double in_division_;    // A concept of another group.
+  double division_code_;  // The division's own code.
+  double in_group_;       // Any concept of the group, without signature.
+  bool by_signature_;
+  double group_only_;  // Sharing the group only (3 digits), 4 or more deep.
+  std::vector<Prefix> prefixes_;  // Deepest first.
 };
 
 // How RetrieveTopK prunes; every setting gives the same top k.
@@ -135,10 +182,19 @@ struct RetrievalTuning {
   // concept's division times the most credit of a concept in the tender
   // concept's CPV group (up to 1), the division's own code (0.8) or only
   // the division (0.2), by the groups the supplier's concepts are in
-  // (IndexData::ConceptPostingList::groups, in the same posting). False:
+  // (their marks: IndexData::ConceptPostingList::marks, in the same
+  // posting; concept_signatures narrows the group's credit). False:
   // the largest weight times 1, as before (doc/benchmarks.md, "Issue 16 at
   // 100k: ... (session 12, branch scale12)"), for comparison.
   bool concept_credit_ceiling = true;
+  // With concept_credit_ceiling, a tender concept four digits deep or deeper
+  // is bounded within its group by the deepest of its prefixes the
+  // supplier's concepts mark (IndexData::ConceptMarks, ConceptCeiling
+  // below): up to 1 only when one may be the concept itself or under it, 0.8
+  // when one may be an ancestor of it, else the credit of sharing only the
+  // group (0.4). False: up to 1 for any concept of the group, as before
+  // session 26 (doc/benchmarks.md), for comparison.
+  bool concept_signatures = true;
   // With a floor and the summed bound, MaxScore's split again, chosen by
   // length rather than by ceiling: the longest essential lists are not read
   // whole, longest first, while a supplier in none of the lists still read,
