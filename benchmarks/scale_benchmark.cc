@@ -274,6 +274,7 @@ struct Result {
   double xapian_build_s = 0, text_ms = 0, xapian_text_ms = 0, overlap = 0;
   double full_ms = 0, xapian_full_ms = 0;
   std::vector<std::string> tunings;  // Rows of the retrieval table.
+  std::vector<std::string> slowest;  // Rows of its slowest tenders.
   // What a snapshot loaded from a file keeps resident, per supplier: the
   // whole index, profiles included (issue 16's "in total").
   double loaded_bytes_per_supplier = 0;
@@ -378,9 +379,11 @@ std::string Sorted(internal::Retrieved r) {
   return s;
 }
 
+// Also fills `slowest` with a row for each of the default's slowest tenders
+// (thread CPU): what it read, passed over and tightened.
 std::vector<std::string> CompareTunings(
     const SupplierIndex& index, const std::vector<v1::MatchRequest>& requests,
-    const Options& options) {
+    const Options& options, std::vector<std::string>* slowest) {
   const internal::IndexData& data = internal::IndexAccess::Data(index);
   const Validator validator(options);
   const std::vector<Tuning> tunings = Tunings();
@@ -390,6 +393,7 @@ std::vector<std::string> CompareTunings(
       tightened(n, 0), passed_over(n, 0), probed(n, 0), postings(n, 0),
       read_late(n, 0);
   std::vector<int> same(n, 0);
+  std::vector<std::pair<double, std::string>> by_time;  // The default's.
   int queries = 0;
   for (size_t i = 0; i < requests.size(); ++i) {
     auto q = internal::PrepareQuery(requests[i], data, validator);
@@ -412,9 +416,27 @@ std::vector<std::string> CompareTunings(
       probed[t] += r.probed;
       postings[t] += r.postings_read;
       read_late[t] += r.read_late;
+      if (t == 4) {  // kDefault, below.
+        const v1::Tender& tender = requests[i].tender();
+        by_time.emplace_back(
+            cpu_ms[t].back(),
+            absl::StrFormat(
+                "| %.2f ms | %s | %d / %d | %d / %d / %d / %d | %d (%d) | %d "
+                "| %d |",
+                cpu_ms[t].back(),
+                tender.main_cpv().empty() ? "none" : tender.main_cpv(),
+                (*q)->terms.size(), (*q)->concepts.size(), r.candidates,
+                r.passed_over, r.tightened, r.scored, r.postings_read,
+                r.read_late, r.probed, r.non_essential));
+      }
       tops[t] = Sorted(std::move(r));
     }
     for (size_t t = 0; t < n; ++t) same[t] += tops[t] == tops[0];
+  }
+  std::sort(by_time.begin(), by_time.end(),
+            [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (size_t i = 0; i < by_time.size() && i < 5; ++i) {
+    slowest->push_back(by_time[i].second);
   }
   std::vector<std::string> rows;
   const double base = Percentile(cpu_ms[0], 0.5);
@@ -576,7 +598,7 @@ Result Run(const CorpusGenerator& gen, int n, int queries, int exhaustive,
   r.exhaustive_ratio = Percentile(slow, 0.5) / Percentile(fast, 0.5);
   if (tunings) {
     phase("retrieval tunings");
-    r.tunings = CompareTunings(*index, requests, options);
+    r.tunings = CompareTunings(*index, requests, options, &r.slowest);
   }
 
   if (with_xapian) {
@@ -813,6 +835,12 @@ int Main(int argc, char** argv) {
         << "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- "
            "|\n";
     for (const std::string& row : r.tunings) std::cout << row << "\n";
+    std::cout << "\nThe default's slowest tenders (thread CPU):\n\n"
+              << "| thread CPU | first CPV code | terms / concepts | "
+                 "candidates / passed over / tightened / scored | postings "
+                 "read (late) | lookups | lists unread |\n"
+              << "| --- | --- | --- | --- | --- | --- | --- |\n";
+    for (const std::string& row : r.slowest) std::cout << row << "\n";
   }
   return 0;
 }

@@ -429,7 +429,7 @@ TEST(ConceptMarksTest, GroupDivisionCodeAndPrefixes) {
   EXPECT_EQ(marks(35613100),
             (1u << 6) | bit(35610000) | bit(35613000) | bit(35613100));
   // Each signature bit is one bit of the mask, and the hash spreads the
-  // prefixes of real codes over all of them.
+  // taxonomy's codes over all of them.
   const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
   std::vector<int> by_bit(IndexData::kConceptSignatureBits, 0);
   for (int i = 0; i < cpv.size(); ++i) {
@@ -443,18 +443,22 @@ TEST(ConceptMarksTest, GroupDivisionCodeAndPrefixes) {
   }
 }
 
-// The brute-force twin of a concept ceiling: for tender codes across the
-// taxonomy and every code of their division as a supplier's concept, alone
-// and with the marks of other concepts of the division, the ceiling of its
-// marks is at least the credit CreditTable::Best gives it. And the
-// signature matters: within the tender code's group it bounds most pairs
-// below the group's ceiling.
+// The brute-force twin of a concept ceiling: the ceiling of a supplier
+// concept's marks, alone and with the marks of another concept of the
+// division, is at least the credit CreditTable::Best gives it, with and
+// without the signature, and reads no mark but the relevant ones. Checked
+// for every seventh code of the taxonomy as a tender concept against every
+// code of its division, and for every pair of the codes of division 35
+// whose other six digits are 0, 1 or 2 (zeros inside a code, ancestors that
+// are not codes: no real code has them). And the signature matters: within
+// the tender code's group it bounds most real pairs below the group's
+// ceiling.
 TEST(ConceptCeilingTest, BoundsTheCreditOfEveryCodeOfTheDivision) {
   const CpvTaxonomy& cpv = CpvTaxonomy::Builtin();
   std::mt19937 rng(26);
   int64_t pairs = 0, in_group = 0, narrowed = 0;
-  for (int i = 0; i < cpv.size(); i += 7) {
-    const CpvCode t = cpv.CodeAt(i);
+  // Checks t against each of `codes` (all of t's division).
+  auto check = [&](CpvCode t, const std::vector<CpvCode>& codes) {
     const CreditTable table(cpv, {t});
     const ConceptCeiling signed_ceiling(table, 0, t, /*by_signature=*/true);
     const ConceptCeiling group_ceiling(table, 0, t, /*by_signature=*/false);
@@ -462,38 +466,47 @@ TEST(ConceptCeilingTest, BoundsTheCreditOfEveryCodeOfTheDivision) {
               IndexData::ConceptGroupBit(t) | IndexData::kDivisionCodeBit);
     EXPECT_EQ(signed_ceiling.PrefixMarks().empty(), t.depth() < 4);
     EXPECT_TRUE(group_ceiling.PrefixMarks().empty());
-    std::vector<uint32_t> division_marks;
-    for (int j = 0; j < cpv.size(); ++j) {
-      const CpvCode s = cpv.CodeAt(j);
-      if (s.Truncated(2) != t.Truncated(2)) continue;
-      division_marks.push_back(IndexData::ConceptMarks(s));
-    }
-    for (int j = 0; j < cpv.size(); ++j) {
-      const CpvCode s = cpv.CodeAt(j);
-      if (s.Truncated(2) != t.Truncated(2)) continue;
+    for (CpvCode s : codes) {
       const SupplierDoc::ConceptRef concept_ref(s, 1.0f);
       const std::vector<SupplierDoc::ConceptRef> supplier = {concept_ref};
       double best = 0;
       uint32_t which = 0;
       table.Best(supplier, &best, &which);
       const uint32_t own = IndexData::ConceptMarks(s);
-      const uint32_t other = division_marks[rng() % division_marks.size()];
+      const uint32_t other =
+          IndexData::ConceptMarks(codes[rng() % codes.size()]);
       for (const ConceptCeiling* c : {&signed_ceiling, &group_ceiling}) {
         ASSERT_GE(c->Of(own), best) << t.ToString() << " " << s.ToString();
         ASSERT_GE(c->Of(own | other), best)
             << t.ToString() << " " << s.ToString();
-        // It reads no mark but the relevant ones.
         ASSERT_EQ(c->Of(own | other), c->Of((own | other) & c->relevant()))
             << t.ToString() << " " << s.ToString();
       }
       ++pairs;
-      if (s.Truncated(3) == t.Truncated(3) && t.depth() >= 4) {
+      if (s.Truncated(3) == t.Truncated(3) && t.depth() >= 4 &&
+          cpv.Contains(s)) {
         ++in_group;
         narrowed += signed_ceiling.Of(own) < group_ceiling.Of(own);
       }
     }
+  };
+  std::vector<std::vector<CpvCode>> by_division(100);
+  for (int i = 0; i < cpv.size(); ++i) {
+    by_division[cpv.CodeAt(i).digits() / 1000000].push_back(cpv.CodeAt(i));
   }
-  EXPECT_GT(pairs, 100000);
+  for (int i = 0; i < cpv.size(); i += 7) {
+    check(cpv.CodeAt(i), by_division[cpv.CodeAt(i).digits() / 1000000]);
+  }
+  const int64_t real_pairs = pairs;
+  std::vector<CpvCode> odd;
+  for (int x = 0; x < 729; ++x) {
+    uint32_t digits = 35, rest = x;
+    for (int d = 0; d < 6; ++d, rest /= 3) digits = digits * 10 + rest % 3;
+    odd.push_back(CpvCode::FromDigits(digits));
+  }
+  for (CpvCode t : odd) check(t, odd);
+  EXPECT_GT(real_pairs, 100000);
+  EXPECT_EQ(pairs - real_pairs, 729 * 729);
   EXPECT_GT(narrowed, in_group / 2) << narrowed << " of " << in_group;
 }
 

@@ -148,7 +148,8 @@ class IndexData {
   static constexpr uint32_t kConceptSignatureMask =
       ~(kConceptGroupMask | kDivisionCodeBit);
   static uint32_t ConceptMarks(CpvCode code);
-  // The group bit of a code 3 digits deep or deeper (its third digit's).
+  // The group bit of a code: its third digit's (group 0's for a division's
+  // own code).
   static uint32_t ConceptGroupBit(CpvCode code);
   // The signature bit of a prefix (a code's Truncated(k)): one of the
   // kConceptSignatureBits, by a multiplicative hash of its digits.

@@ -148,10 +148,11 @@ namespace {
 // can earn them per unit of the supplier's largest concept weight in the
 // division, by their marks (IndexData::ConceptMarks).
 struct ConceptDivision {
-  // The marks that change the unit, at most this many (a table of 2^10
-  // units, made in microseconds) beyond the groups and the division's code:
-  // the tender concepts' own prefixes first, the marks left out counted as
-  // set.
+  // The marks that change the unit, at most this many in all, the groups
+  // and the division's code included (a table of 2^10 units, made in
+  // microseconds; 2^11 when the tender concepts' groups and the division's
+  // code alone are 11): the prefixes of the tender concepts, deepest first,
+  // while they fit, the marks left out counted as set.
   static constexpr int kMostRelevant = 10;
 
   CpvCode code;
