@@ -836,7 +836,7 @@ int Main(int argc, char** argv) {
            "|\n";
     for (const std::string& row : r.tunings) std::cout << row << "\n";
     std::cout << "\nThe default's slowest tenders (thread CPU):\n\n"
-              << "| thread CPU | first CPV code | terms / concepts | "
+              << "| thread CPU | main CPV code | terms / concepts | "
                  "candidates / passed over / tightened / scored | postings "
                  "read (late) | lookups | lists unread |\n"
               << "| --- | --- | --- | --- | --- | --- | --- |\n";

@@ -76,7 +76,8 @@ struct Retrieved {
 //   get (1).
 // Retrieval sums these over a division's tender concepts for every set of
 // the marks that matter (`relevant()`), once a query. Tested against
-// CreditScorer on pairs of real codes (tests/retrieval_test.cc).
+// CreditScorer on pairs of real codes, and of codes with zeros inside them
+// (tests/retrieval_test.cc).
 class ConceptCeiling {
  public:
   // Tender concept t (0 <= t < credits.size()) of code `code`.
@@ -190,7 +191,7 @@ struct RetrievalTuning {
   // With concept_credit_ceiling, a tender concept four digits deep or deeper
   // is bounded within its group by the deepest of its prefixes the
   // supplier's concepts mark (IndexData::ConceptMarks, ConceptCeiling
-  // below): up to 1 only when one may be the concept itself or under it, 0.8
+  // above): up to 1 only when one may be the concept itself or under it, 0.8
   // when one may be an ancestor of it, else the credit of sharing only the
   // group (0.4). False: up to 1 for any concept of the group, as before
   // session 26 (doc/benchmarks.md), for comparison.
