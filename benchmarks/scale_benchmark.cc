@@ -393,7 +393,9 @@ std::vector<std::string> CompareTunings(
       tightened(n, 0), passed_over(n, 0), probed(n, 0), postings(n, 0),
       read_late(n, 0);
   std::vector<int> same(n, 0);
-  std::vector<std::pair<double, std::string>> by_time;  // The default's.
+  // The default's row, and its times per tender with what each did.
+  const size_t kDefault = 4;
+  std::vector<std::pair<double, std::string>> by_time;
   int queries = 0;
   for (size_t i = 0; i < requests.size(); ++i) {
     auto q = internal::PrepareQuery(requests[i], data, validator);
@@ -416,7 +418,7 @@ std::vector<std::string> CompareTunings(
       probed[t] += r.probed;
       postings[t] += r.postings_read;
       read_late[t] += r.read_late;
-      if (t == 4) {  // kDefault, below.
+      if (t == kDefault) {
         const v1::Tender& tender = requests[i].tender();
         by_time.emplace_back(
             cpu_ms[t].back(),
@@ -440,10 +442,9 @@ std::vector<std::string> CompareTunings(
   }
   std::vector<std::string> rows;
   const double base = Percentile(cpu_ms[0], 0.5);
-  // Per tender, a row's thread CPU time over the default's (row 4) for the
+  // Per tender, a row's thread CPU time over the default's (kDefault) for the
   // same tender (above 1: the row is slower): paired, so less moved by the
   // machine's load than the medians of each row.
-  const size_t kDefault = 4;
   for (size_t t = 0; t < n; ++t) {
     const double d = std::max(1, queries);
     std::vector<double> ratio;

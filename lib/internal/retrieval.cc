@@ -202,8 +202,9 @@ std::vector<ConceptDivision> ConceptDivisions(const Query& q, bool by_credit,
     it->weight += qc.weight;
     if (!by_credit) continue;
     const ConceptCeiling ceiling(credits, t, qc.code, by_signature);
-    it->relevant |=
-        IndexData::ConceptGroupBit(qc.code) | IndexData::kDivisionCodeBit;
+    // Its group and the division's code always; its prefixes while they
+    // fit, below.
+    it->relevant |= ceiling.relevant() & ~IndexData::kConceptSignatureMask;
     members[it - out.begin()].emplace_back(qc.weight, ceiling);
   }
   for (size_t i = 0; i < out.size(); ++i) {
